@@ -1,0 +1,115 @@
+// The baselines of DESIGN.md section 4: popularity, most-recently-used, frecency and item co-occurrence (cosine).
+// Each is an EvalMethod: fitted on training interactions, it scores every candidate item for a context and a time.
+import { groupSessions, type EvalMethod, type Ranker } from './evalProtocol';
+import { FrecencyTracker } from './frecency';
+import type { Interaction } from './interaction';
+
+function indexOf(items: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  items.forEach((it, i) => m.set(it, i));
+  return m;
+}
+
+/** Number of distinct training sessions that touched each item. Ignores context and time. */
+export const popularityMethod: EvalMethod = {
+  name: 'popularity',
+  fit(train, items): Ranker {
+    const idx = indexOf(items);
+    const counts = new Float64Array(items.length);
+    for (const s of groupSessions(train)) for (const it of s.items) counts[idx.get(it) as number]++;
+    return { score: () => counts };
+  },
+};
+
+/** Latest time each item was used in training: most recent first. */
+export const mruMethod: EvalMethod = {
+  name: 'mru',
+  fit(train, items): Ranker {
+    const idx = indexOf(items);
+    const last = new Float64Array(items.length).fill(-Infinity);
+    for (const x of train) {
+      const i = idx.get(x.item) as number;
+      if (x.time > last[i]) last[i] = x.time;
+    }
+    return { score: () => last };
+  },
+};
+
+/** One visit per session that touched the item, at the session's time; scored at the test session's time. */
+export const frecencyMethod: EvalMethod = {
+  name: 'frecency',
+  fit(train, items): Ranker {
+    const idx = indexOf(items);
+    const tracker = new FrecencyTracker();
+    for (const s of groupSessions(train)) for (const it of s.items) tracker.add(idx.get(it) as number, s.time);
+    return { score: (_context, now) => tracker.scores(items.length, now) };
+  },
+};
+
+/** Item-item cosine over the binary session x item matrix: co(i,j) / sqrt(n_i n_j). */
+export class CooccurrenceIndex {
+  readonly counts: Float64Array;
+  private readonly co: Array<Map<number, number>>;
+
+  constructor(sessions: ReadonlyArray<readonly number[]>, nItems: number) {
+    this.counts = new Float64Array(nItems);
+    this.co = Array.from({ length: nItems }, () => new Map<number, number>());
+    for (const s of sessions) {
+      for (const i of s) this.counts[i]++;
+      for (let a = 0; a < s.length; a++) {
+        const ma = this.co[s[a]];
+        for (let b = 0; b < s.length; b++) if (a !== b) ma.set(s[b], (ma.get(s[b]) ?? 0) + 1);
+      }
+    }
+  }
+
+  static fromInteractions(train: readonly Interaction[], items: readonly string[]): CooccurrenceIndex {
+    const idx = indexOf(items);
+    const sessions = groupSessions(train).map((s) => s.items.map((it) => idx.get(it) as number));
+    return new CooccurrenceIndex(sessions, items.length);
+  }
+
+  cosine(i: number, j: number): number {
+    const c = this.co[i].get(j) ?? 0;
+    return c === 0 ? 0 : c / Math.sqrt(this.counts[i] * this.counts[j]);
+  }
+
+  /** Adds sum over context items of cosine(context, j) into `out` (scaled by `scale`). */
+  accumulate(context: readonly number[], out: Float64Array, scale = 1): void {
+    for (const c of context) {
+      const nc = this.counts[c];
+      for (const [j, v] of this.co[c]) out[j] += (scale * v) / Math.sqrt(nc * this.counts[j]);
+    }
+  }
+
+  /** Co-used neighbours of one item, best first. */
+  neighbours(i: number, n: number): Array<{ index: number; score: number }> {
+    const out: Array<{ index: number; score: number }> = [];
+    for (const j of this.co[i].keys()) out.push({ index: j, score: this.cosine(i, j) });
+    out.sort((a, b) => b.score - a.score || a.index - b.index);
+    return out.slice(0, n);
+  }
+}
+
+/** Sum of cosine similarities to the context items; context items unknown to training add nothing. */
+export const cooccurrenceMethod: EvalMethod = {
+  name: 'cooccurrence',
+  fit(train, items): Ranker {
+    const idx = indexOf(items);
+    const cooc = CooccurrenceIndex.fromInteractions(train, items);
+    return {
+      score(context) {
+        const out = new Float64Array(items.length);
+        const ctx: number[] = [];
+        for (const it of context) {
+          const i = idx.get(it);
+          if (i !== undefined) ctx.push(i);
+        }
+        cooc.accumulate(ctx, out);
+        return out;
+      },
+    };
+  },
+};
+
+export const BASELINES: readonly EvalMethod[] = [popularityMethod, mruMethod, frecencyMethod, cooccurrenceMethod];

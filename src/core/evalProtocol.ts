@@ -1,0 +1,170 @@
+// The quality protocol of DESIGN.md section 4, exactly: sessions ordered by time, first 80% train, last 20% test;
+// test items must have been seen in training and test sessions need >= 2 such items; each such item is left out in
+// turn with the rest of the session as context; all training items except the context are ranked (full ranking).
+import { LatentInputError } from './errors';
+import type { Interaction } from './interaction';
+
+export interface Session {
+  id: string;
+  /** earliest interaction of the session, unix seconds */
+  time: number;
+  /** distinct items in order of first appearance */
+  items: string[];
+}
+
+export interface EvalCase {
+  /** index into ProtocolSplit.test */
+  session: number;
+  context: string[];
+  target: string;
+  /** the test session's time: "now" for recency-based methods */
+  time: number;
+}
+
+export interface ProtocolSplit {
+  train: Session[];
+  test: Session[];
+  /** every interaction of the training sessions, as recorded */
+  trainInteractions: Interaction[];
+  /** distinct training items in order of first appearance (by session time): the candidate set */
+  items: string[];
+  cases: EvalCase[];
+  /** test sessions kept (>= 2 items seen in training) */
+  testSessionsUsed: number;
+}
+
+/** Groups interactions into sessions ordered by start time; ties keep the order of first appearance in the input. */
+export function groupSessions(data: readonly Interaction[]): Session[] {
+  const byId = new Map<string, { s: Session; order: number; seen: Set<string> }>();
+  data.forEach((x, order) => {
+    let g = byId.get(x.session);
+    if (!g) {
+      g = { s: { id: x.session, time: x.time, items: [] }, order, seen: new Set() };
+      byId.set(x.session, g);
+    }
+    if (x.time < g.s.time) g.s.time = x.time;
+    if (!g.seen.has(x.item)) {
+      g.seen.add(x.item);
+      g.s.items.push(x.item);
+    }
+  });
+  return [...byId.values()].sort((a, b) => a.s.time - b.s.time || a.order - b.order).map((g) => g.s);
+}
+
+export const TRAIN_FRACTION = 0.8;
+
+export function splitProtocol(data: readonly Interaction[], trainFraction = TRAIN_FRACTION): ProtocolSplit {
+  if (!(trainFraction > 0 && trainFraction < 1)) {
+    throw new LatentInputError(`trainFraction must be in (0, 1), got ${trainFraction}`);
+  }
+  const sessions = groupSessions(data);
+  const nTrain = Math.floor(sessions.length * trainFraction);
+  if (nTrain === 0 || nTrain === sessions.length) {
+    throw new LatentInputError(`need sessions on both sides of the split, got ${sessions.length} session(s)`);
+  }
+  const train = sessions.slice(0, nTrain);
+  const test = sessions.slice(nTrain);
+  const trainIds = new Set(train.map((s) => s.id));
+  const trainInteractions = data.filter((x) => trainIds.has(x.session));
+  const itemSet = new Set<string>();
+  for (const s of train) for (const it of s.items) itemSet.add(it);
+  const items = [...itemSet];
+  const cases: EvalCase[] = [];
+  let testSessionsUsed = 0;
+  test.forEach((s, si) => {
+    const known = s.items.filter((it) => itemSet.has(it));
+    if (known.length < 2) return;
+    testSessionsUsed++;
+    for (const target of known) {
+      cases.push({ session: si, context: known.filter((it) => it !== target), target, time: s.time });
+    }
+  });
+  return { train, test, trainInteractions, items, cases, testSessionsUsed };
+}
+
+/** A fitted method: scores for every candidate, aligned with ProtocolSplit.items. */
+export interface Ranker {
+  score(context: readonly string[], now: number): ArrayLike<number>;
+}
+
+export interface EvalMethod {
+  name: string;
+  fit(train: readonly Interaction[], items: readonly string[]): Ranker;
+}
+
+export interface MethodResult {
+  method: string;
+  hr10: number;
+  ndcg10: number;
+  mrr: number;
+  fitSeconds: number;
+  evalSeconds: number;
+}
+
+export const EVAL_K = 10;
+
+/**
+ * 0-based rank of `target` among candidates (everything not excluded). Higher score ranks first; equal scores
+ * are ordered by candidate index, as the shown list would be, so ties neither help nor hurt by chance.
+ */
+export function rankOf(scores: ArrayLike<number>, target: number, exclude: ReadonlySet<number>): number {
+  const st = scores[target];
+  if (!Number.isFinite(st)) throw new LatentInputError(`score of candidate ${target} is not finite (${st})`);
+  let rank = 0;
+  for (let j = 0; j < scores.length; j++) {
+    if (j === target || exclude.has(j)) continue;
+    const sj = scores[j];
+    if (sj > st || (sj === st && j < target)) rank++;
+  }
+  return rank;
+}
+
+export interface CaseMetrics {
+  hit: number;
+  ndcg: number;
+  rr: number;
+}
+
+/** HR@K, NDCG@K (one relevant item: 1/log2(rank+2)) and reciprocal rank from a 0-based rank. */
+export function metricsFromRank(rank: number, k = EVAL_K): CaseMetrics {
+  const inTop = rank < k;
+  return { hit: inTop ? 1 : 0, ndcg: inTop ? 1 / Math.log2(rank + 2) : 0, rr: 1 / (rank + 1) };
+}
+
+const nowMs = (): number => globalThis.performance.now();
+
+export function evaluateMethod(split: ProtocolSplit, method: EvalMethod): MethodResult {
+  if (split.cases.length === 0) {
+    throw new LatentInputError('no test cases: no test session has 2 or more items seen in training');
+  }
+  const t0 = nowMs();
+  const ranker = method.fit(split.trainInteractions, split.items);
+  const t1 = nowMs();
+  const index = new Map<string, number>();
+  split.items.forEach((it, i) => index.set(it, i));
+  let hit = 0;
+  let ndcg = 0;
+  let rr = 0;
+  for (const c of split.cases) {
+    const scores = ranker.score(c.context, c.time);
+    if (scores.length !== split.items.length) {
+      throw new LatentInputError(`${method.name} returned ${scores.length} scores for ${split.items.length} items`);
+    }
+    const exclude = new Set<number>();
+    for (const it of c.context) exclude.add(index.get(it) as number);
+    const m = metricsFromRank(rankOf(scores, index.get(c.target) as number, exclude));
+    hit += m.hit;
+    ndcg += m.ndcg;
+    rr += m.rr;
+  }
+  const t2 = nowMs();
+  const n = split.cases.length;
+  return {
+    method: method.name,
+    hr10: hit / n,
+    ndcg10: ndcg / n,
+    mrr: rr / n,
+    fitSeconds: (t1 - t0) / 1000,
+    evalSeconds: (t2 - t1) / 1000,
+  };
+}

@@ -1,0 +1,112 @@
+import * as assert from 'node:assert/strict';
+import { cooccurrenceMethod, frecencyMethod, mruMethod, popularityMethod } from '../../../src/core/baselines';
+import { LatentInputError } from '../../../src/core/errors';
+import { evaluateMethod, groupSessions, metricsFromRank, rankOf, splitProtocol } from '../../../src/core/evalProtocol';
+import { frecencyBucketWeight, frecencyScore } from '../../../src/core/frecency';
+import { parseSessionsCsv } from '../../../src/core/sessionsCsv';
+import { DAY, TOY } from './toyData';
+
+const close = (a: number, b: number, msg?: string): void => assert.ok(Math.abs(a - b) < 1e-9, `${msg ?? ''} ${a} != ${b}`);
+
+describe('quality protocol (DESIGN.md section 4)', () => {
+  it('orders sessions by time and de-duplicates items', () => {
+    const s = groupSessions(TOY);
+    assert.deepEqual(
+      s.map((x) => x.id),
+      ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10'],
+    );
+    assert.deepEqual(s[5].items, ['a', 'b']);
+  });
+
+  it('splits 80/20 by session and builds leave-one-out cases from known items only', () => {
+    const sp = splitProtocol(TOY);
+    assert.equal(sp.train.length, 8);
+    assert.equal(sp.test.length, 2);
+    assert.deepEqual(sp.items, ['a', 'b', 'c', 'd', 'e']);
+    // s9 has a, c known (x unknown) -> 2 cases; s10 has only b known -> dropped
+    assert.equal(sp.testSessionsUsed, 1);
+    assert.deepEqual(
+      sp.cases.map((c) => [c.target, c.context]),
+      [
+        ['a', ['c']],
+        ['c', ['a']],
+      ],
+    );
+    assert.equal(sp.cases[0].time, 9 * DAY);
+    assert.equal(sp.trainInteractions.length, 16);
+  });
+
+  it('rejects a history too small to split', () => {
+    assert.throws(() => splitProtocol(TOY.filter((x) => x.session === 's1')), LatentInputError);
+  });
+
+  it('ranks with ties broken by candidate index and skips excluded items', () => {
+    assert.equal(rankOf([1, 1, 1], 1, new Set()), 1);
+    assert.equal(rankOf([1, 1, 1], 1, new Set([0])), 0);
+    assert.equal(rankOf([3, 2, 5, 1], 3, new Set([2])), 2);
+    assert.throws(() => rankOf([NaN, 1], 0, new Set()), LatentInputError);
+    const m = metricsFromRank(1);
+    assert.equal(m.hit, 1);
+    close(m.ndcg, 1 / Math.log2(3));
+    assert.equal(m.rr, 0.5);
+    assert.deepEqual(metricsFromRank(10), { hit: 0, ndcg: 0, rr: 1 / 11 });
+  });
+});
+
+describe('baselines on the toy history', () => {
+  const sp = splitProtocol(TOY);
+
+  it('popularity: a ranks 1st (context c), c ranks 2nd (context a)', () => {
+    const r = evaluateMethod(sp, popularityMethod);
+    assert.equal(r.method, 'popularity');
+    assert.equal(r.hr10, 1);
+    close(r.ndcg10, (1 + 1 / Math.log2(3)) / 2);
+    close(r.mrr, 0.75);
+  });
+
+  it('mru: c was last used on day 4, behind b (6), d (5), e (7)', () => {
+    const r = evaluateMethod(sp, mruMethod);
+    close(r.ndcg10, (1 + 1 / Math.log2(5)) / 2);
+    close(r.mrr, (1 + 0.25) / 2);
+  });
+
+  it('frecency: bucket weights and count x mean of the latest visits', () => {
+    assert.equal(frecencyBucketWeight(0), 100);
+    assert.equal(frecencyBucketWeight(4 * 3600 + 1), 80);
+    assert.equal(frecencyBucketWeight(7 * DAY), 40);
+    assert.equal(frecencyBucketWeight(31 * DAY), 10);
+    assert.equal(frecencyBucketWeight(400 * DAY), 10);
+    // item a at day 9: ages 8, 7, 4, 3, 1 days -> 20, 40, 40, 60, 80
+    assert.equal(frecencyScore([1, 2, 5, 6, 8].map((d) => d * DAY), 9 * DAY), 240);
+    // only the 10 latest visits are averaged: 11 visits, 10 fresh and one 100 days old
+    const visits = [...Array.from({ length: 10 }, () => 9 * DAY), -91 * DAY];
+    assert.equal(frecencyScore(visits, 9 * DAY), 1100);
+    const r = evaluateMethod(sp, frecencyMethod);
+    // a 240, b 160, c 120, d 80, e 60 -> ranks 0 and 1
+    close(r.ndcg10, (1 + 1 / Math.log2(3)) / 2);
+  });
+
+  it('cooccurrence: cosine puts b and d ahead of the target in both cases', () => {
+    const r = evaluateMethod(sp, cooccurrenceMethod);
+    close(r.ndcg10, 0.5);
+    close(r.mrr, 1 / 3);
+    const ranker = cooccurrenceMethod.fit(sp.trainInteractions, sp.items);
+    const s = ranker.score(['c'], 0);
+    close(s[1], 2 / Math.sqrt(12), 'cos(c,b)');
+    close(s[0], 1 / Math.sqrt(15), 'cos(c,a)');
+    assert.equal(s[4], 0);
+  });
+});
+
+describe('sessions CSV', () => {
+  it('parses rows, keeps commas inside paths, and names the bad line', () => {
+    const rows = parseSessionsCsv('session_id,item,timestamp\ns1,a,b.ts,100\ns1,c.ts,100\n\n');
+    assert.deepEqual(rows, [
+      { session: 's1', item: 'a,b.ts', time: 100, weight: 1 },
+      { session: 's1', item: 'c.ts', time: 100, weight: 1 },
+    ]);
+    assert.throws(() => parseSessionsCsv('id,item\n'), /header/);
+    assert.throws(() => parseSessionsCsv('session_id,item,timestamp\ns1,a,notatime\n'), /line 2/);
+    assert.throws(() => parseSessionsCsv('session_id,item,timestamp\n'), LatentInputError);
+  });
+});
