@@ -1,0 +1,419 @@
+// Pure view-model computations for the "Inside the model" webview: the worked SGD update, PCA of the item
+// factors, factor labels from their strongest items, and the per-factor split of a score. No vscode, no node:*.
+import { LatentInputError } from './errors';
+import { requireFinite, requireIndex, requireLength, requireNonNegative, requirePositiveInt } from './validate';
+
+/** Item k-vector i of a row-major nItems*k factor matrix, as a plain array (for JSON and display). */
+export function rowOf(factors: ArrayLike<number>, k: number, i: number): number[] {
+  requirePositiveInt('k', k);
+  requireIndex('row', i, Math.floor(factors.length / k));
+  const out = new Array<number>(k);
+  for (let f = 0; f < k; f++) out[f] = factors[i * k + f];
+  return out;
+}
+
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  requireLength('second vector', b, a.length);
+  let s = 0;
+  for (let f = 0; f < a.length; f++) s += a[f] * b[f];
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Worked SGD update
+
+/** One observed cell with the parameters it touches, as the trainer sees it. */
+export interface SgdCell {
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  mu: number;
+  bias: number;
+  /** p (implicit preference) or r (explicit rating). */
+  target: number;
+  /** c = 1 + alpha log(1 + r/epsilon); 1 for the plain lecture loss. */
+  confidence: number;
+}
+
+export interface SgdParams {
+  learningRate: number;
+  lambda: number;
+  /** The lecture's step has no bias; the product's implicit model learns an item bias. */
+  updateBias: boolean;
+}
+
+export interface SgdStepView {
+  target: number;
+  confidence: number;
+  mu: number;
+  dot: number;
+  prediction: number;
+  error: number;
+  /** c * e^2: this cell's weighted squared error before and after the step. */
+  lossBefore: number;
+  lossAfter: number;
+  biasBefore: number;
+  biasAfter: number;
+  xBefore: number[];
+  xAfter: number[];
+  yBefore: number[];
+  yAfter: number[];
+}
+
+/**
+ * One SGD step on c (p - r_hat)^2 + lambda (|x|^2 + |y|^2 + b^2), the factor 2 folded into the learning rate:
+ *   e = p - r_hat;  x' = x + eta (c e y - lambda x);  y' = y + eta (c e x - lambda y);  b' = b + eta (c e - lambda b).
+ * Both vectors move using the values from before the step (simultaneous update), as in the lecture.
+ */
+export function explainSgdStep(cell: SgdCell, params: SgdParams): SgdStepView {
+  const k = cell.x.length;
+  if (k === 0) throw new LatentInputError('vectors must have at least one factor');
+  requireLength('item vector', cell.y, k);
+  for (const [name, v] of [['mu', cell.mu], ['bias', cell.bias], ['target', cell.target]] as const) requireFinite(name, v);
+  requireNonNegative('confidence', cell.confidence);
+  requireNonNegative('learning rate', params.learningRate);
+  requireNonNegative('lambda', params.lambda);
+  const x = Array.from(cell.x);
+  const y = Array.from(cell.y);
+  if (!x.every(Number.isFinite) || !y.every(Number.isFinite)) throw new LatentInputError('vectors must be finite');
+  const { learningRate: eta, lambda } = params;
+  const d = dot(x, y);
+  const prediction = cell.mu + cell.bias + d;
+  const error = cell.target - prediction;
+  const g = cell.confidence * error;
+  const xAfter = x.map((xf, f) => xf + eta * (g * y[f] - lambda * xf));
+  const yAfter = y.map((yf, f) => yf + eta * (g * x[f] - lambda * yf));
+  const biasAfter = params.updateBias ? cell.bias + eta * (g - lambda * cell.bias) : cell.bias;
+  const errorAfter = cell.target - (cell.mu + biasAfter + dot(xAfter, yAfter));
+  return {
+    target: cell.target,
+    confidence: cell.confidence,
+    mu: cell.mu,
+    dot: d,
+    prediction,
+    error,
+    lossBefore: cell.confidence * error * error,
+    lossAfter: cell.confidence * errorAfter * errorAfter,
+    biasBefore: cell.bias,
+    biasAfter,
+    xBefore: x,
+    xAfter,
+    yBefore: y,
+    yAfter,
+  };
+}
+
+/** A cell of a replay: which row and column vectors it reads, and its target and confidence. */
+export interface ReplayCell {
+  row: number;
+  col: number;
+  target: number;
+  confidence: number;
+}
+
+export interface ReplayStart {
+  rows: number[][];
+  cols: number[][];
+  colBias: number[];
+  mu: number;
+}
+
+/**
+ * Successive SGD steps over `cells` in order; each step sees the vectors left by the previous ones, so
+ * stepping through shows the same vector being pulled by several cells.
+ */
+export function replaySgd(start: ReplayStart, cells: readonly ReplayCell[], params: SgdParams): SgdStepView[] {
+  const rows = start.rows.map((r) => r.slice());
+  const cols = start.cols.map((c) => c.slice());
+  const colBias = start.colBias.slice();
+  if (colBias.length !== cols.length) throw new LatentInputError('one bias per column vector is required');
+  return cells.map((c) => {
+    requireIndex('replay row', c.row, rows.length);
+    requireIndex('replay column', c.col, cols.length);
+    const step = explainSgdStep(
+      { x: rows[c.row], y: cols[c.col], mu: start.mu, bias: colBias[c.col], target: c.target, confidence: c.confidence },
+      params,
+    );
+    rows[c.row] = step.xAfter;
+    cols[c.col] = step.yAfter;
+    colBias[c.col] = step.biasAfter;
+    return step;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// PCA of item factors
+
+export interface Pca2 {
+  /** x, y per input row. */
+  coords: [number, number][];
+  /** Unit principal axes in factor space (k entries each). */
+  axes: [number[], number[]];
+  /** Share of the total variance along each axis, in [0, 1]. */
+  explained: [number, number];
+  mean: number[];
+}
+
+/**
+ * Symmetric eigen-decomposition by cyclic Jacobi rotations: exact enough for k <= 100 and deterministic,
+ * which keeps the map stable between renders. Returns eigenvalues descending with their unit eigenvectors.
+ */
+export function symmetricEigen(a: number[][]): { values: number[]; vectors: number[][] } {
+  const n = a.length;
+  const m = a.map((row) => {
+    requireLength('matrix row', row, n);
+    return row.slice();
+  });
+  const v: number[][] = m.map((_, i) => m.map((__, j) => (i === j ? 1 : 0)));
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p][q] * m[p][q];
+    if (off < 1e-22) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        if (Math.abs(m[p][q]) < 1e-300) continue;
+        const theta = (m[q][q] - m[p][p]) / (2 * m[p][q]);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let r = 0; r < n; r++) {
+          const mrp = m[r][p];
+          const mrq = m[r][q];
+          m[r][p] = c * mrp - s * mrq;
+          m[r][q] = s * mrp + c * mrq;
+        }
+        for (let r = 0; r < n; r++) {
+          const mpr = m[p][r];
+          const mqr = m[q][r];
+          m[p][r] = c * mpr - s * mqr;
+          m[q][r] = s * mpr + c * mqr;
+        }
+        for (let r = 0; r < n; r++) {
+          const vrp = v[r][p];
+          const vrq = v[r][q];
+          v[r][p] = c * vrp - s * vrq;
+          v[r][q] = s * vrp + c * vrq;
+        }
+      }
+    }
+  }
+  const order = m.map((_, i) => i).sort((i, j) => m[j][j] - m[i][i]);
+  return { values: order.map((i) => m[i][i]), vectors: order.map((i) => v.map((row) => row[i])) };
+}
+
+/** First two principal components of the chosen rows of a row-major n*k matrix (all rows by default). */
+export function pca2(factors: ArrayLike<number>, k: number, rows?: readonly number[]): Pca2 {
+  requirePositiveInt('k', k);
+  const n = Math.floor(factors.length / k);
+  const idx = rows ?? Array.from({ length: n }, (_, i) => i);
+  if (idx.length === 0) throw new LatentInputError('PCA needs at least one item');
+  const data = idx.map((i) => rowOf(factors, k, i));
+  if (!data.every((r) => r.every(Number.isFinite))) throw new LatentInputError('PCA input must be finite');
+  const mean = new Array<number>(k).fill(0);
+  for (const r of data) for (let f = 0; f < k; f++) mean[f] += r[f] / data.length;
+  const cov = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (const r of data) {
+    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) cov[a][b] += (r[a] - mean[a]) * (r[b] - mean[b]);
+  }
+  for (let a = 0; a < k; a++) for (let b = a; b < k; b++) cov[b][a] = cov[a][b];
+  const { values, vectors } = symmetricEigen(cov);
+  const axes = [0, 1].map((j) => {
+    const vec = vectors[j] ?? new Array<number>(k).fill(0); // k = 1: there is no second axis
+    // Eigenvectors have no sign; make the largest entry positive so the picture does not flip between runs.
+    let big = 0;
+    for (let f = 0; f < k; f++) if (Math.abs(vec[f]) > Math.abs(vec[big])) big = f;
+    return vec[big] < 0 ? vec.map((x) => -x) : vec;
+  }) as [number[], number[]];
+  const total = values.reduce((s, x) => s + Math.max(0, x), 0);
+  const share = (j: number): number => (total > 0 && values[j] !== undefined ? Math.max(0, values[j]) / total : 0);
+  const coords = data.map((r) => projectPca(r, mean, axes));
+  return { coords, axes, explained: [share(0), share(1)], mean };
+}
+
+/** Position of any k-vector on the PCA map (centred with the items' mean). */
+export function projectPca(v: ArrayLike<number>, mean: readonly number[], axes: readonly [number[], number[]]): [number, number] {
+  requireLength('vector', v, mean.length);
+  let x = 0;
+  let y = 0;
+  for (let f = 0; f < mean.length; f++) {
+    x += (v[f] - mean[f]) * axes[0][f];
+    y += (v[f] - mean[f]) * axes[1][f];
+  }
+  return [x, y];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Factor labels
+
+export type ItemKind = 'file' | 'snippet' | 'extension' | 'other';
+
+/** Splits an item key (`file:src/a.ts`, `snippet:src/name`, `extension:pub.name`) into kind and name. */
+export function parseItemKey(key: string): { kind: ItemKind; name: string } {
+  const colon = key.indexOf(':');
+  const prefix = colon > 0 ? key.slice(0, colon) : '';
+  if (prefix === 'file' || prefix === 'snippet' || prefix === 'extension') return { kind: prefix, name: key.slice(colon + 1) };
+  return { kind: 'other', name: key };
+}
+
+/** Share of the strongest items a pattern must cover to name the factor ("mostly ..."). */
+export const LABEL_MAJORITY = 0.6;
+
+function parentDirs(path: string): string[] {
+  const parts = path.split('/').slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+function suffixOf(path: string): string {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const dot = base.indexOf('.', 1); // `.test.ts` counts as one suffix; a leading dot (dotfile) does not
+  return dot > 0 ? base.slice(dot) : '';
+}
+
+/** The most frequent value and its count (ties: the longest, then alphabetical, for a stable label). */
+function mostCommon(values: string[]): { value: string; count: number } | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: { value: string; count: number } | undefined;
+  for (const [value, count] of counts) {
+    if (
+      !best ||
+      count > best.count ||
+      (count === best.count && (value.length > best.value.length || (value.length === best.value.length && value < best.value)))
+    ) {
+      best = { value, count };
+    }
+  }
+  return best;
+}
+
+function labelFiles(paths: string[]): string {
+  const need = Math.ceil(LABEL_MAJORITY * paths.length);
+  // The deepest folder holding all (or most) of the strongest files: "what area of work this factor is".
+  const dirs = paths.flatMap((p) => parentDirs(p));
+  const counts = new Map<string, number>();
+  for (const d of dirs) counts.set(d, (counts.get(d) ?? 0) + 1);
+  const depth = (d: string): number => (d === '' ? 0 : d.split('/').length);
+  let best = '';
+  for (const [d, c] of counts) {
+    const better = depth(d) > depth(best) || (depth(d) === depth(best) && c > (counts.get(best) ?? 0));
+    if (c >= need && better) best = d;
+  }
+  if (best !== '') return (counts.get(best) === paths.length ? '' : 'mostly ') + best + '/';
+  const suffix = mostCommon(paths.map(suffixOf).filter((s) => s !== ''));
+  if (suffix && suffix.count >= need) return (suffix.count === paths.length ? '' : 'mostly ') + '*' + suffix.value + ' files';
+  return 'mixed files';
+}
+
+/**
+ * A short human label for a factor from its strongest items: the common folder of its files
+ * ("src/views/", "mostly test/"), a common file type ("*.md files"), or the kind ("snippets", "extensions").
+ */
+export function labelForItems(keys: readonly string[]): string {
+  if (keys.length === 0) return 'no items';
+  const parsed = keys.map(parseItemKey);
+  const kind = mostCommon(parsed.map((p) => p.kind));
+  if (!kind || kind.count < Math.ceil(LABEL_MAJORITY * keys.length)) return 'mixed: ' + [...new Set(parsed.map((p) => p.kind + 's'))].sort().join(', ');
+  const same = parsed.filter((p) => p.kind === kind.value).map((p) => p.name);
+  const mostly = kind.count === keys.length ? '' : 'mostly ';
+  switch (kind.value) {
+    case 'file': {
+      const l = labelFiles(same);
+      return mostly && !l.startsWith('mostly ') ? mostly + l : l;
+    }
+    case 'snippet': {
+      const src = mostCommon(same.map((n) => (n.includes('/') ? n.slice(0, n.lastIndexOf('/')) : '')));
+      return mostly + (src && src.value !== '' && src.count === same.length ? `snippets from ${src.value}` : 'snippets');
+    }
+    case 'extension':
+      return mostly + 'extensions';
+    default:
+      return mostly + 'other items';
+  }
+}
+
+export interface FactorEnd {
+  label: string;
+  items: { index: number; value: number }[];
+}
+
+export interface FactorSummary {
+  factor: number;
+  /** Items with the largest values of this factor, and the label derived from them. */
+  high: FactorEnd;
+  /** Items with the most negative values: the opposite end of the same axis. */
+  low: FactorEnd;
+}
+
+/** For each factor, its n strongest items at both ends and labels derived from their keys. */
+export function factorSummaries(
+  itemFactors: ArrayLike<number>,
+  k: number,
+  keys: readonly string[],
+  n: number,
+  candidates?: readonly number[],
+): FactorSummary[] {
+  requirePositiveInt('k', k);
+  requirePositiveInt('n', n);
+  const nItems = Math.floor(itemFactors.length / k);
+  if (keys.length !== nItems) throw new LatentInputError(`need one key per item: ${keys.length} keys, ${nItems} items`);
+  const idx = candidates ?? keys.map((_, i) => i);
+  for (const i of idx) requireIndex('candidate item', i, keys.length);
+  const out: FactorSummary[] = [];
+  for (let f = 0; f < k; f++) {
+    const vals = idx.map((index) => ({ index, value: itemFactors[index * k + f] }));
+    const high = vals.filter((v) => v.value > 0).sort((a, b) => b.value - a.value || a.index - b.index).slice(0, n);
+    const low = vals.filter((v) => v.value < 0).sort((a, b) => a.value - b.value || a.index - b.index).slice(0, n);
+    out.push({
+      factor: f,
+      high: { label: labelForItems(high.map((v) => keys[v.index])), items: high },
+      low: { label: labelForItems(low.map((v) => keys[v.index])), items: low },
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Why this recommendation
+
+export interface ScoreSplit {
+  mu: number;
+  bias: number;
+  /** x_f * y_f for each factor f; they sum to `dot`. */
+  perFactor: number[];
+  dot: number;
+  total: number;
+}
+
+/** score = mu + b_i + sum_f x_f y_f, each term kept so the UI can show where the score comes from. */
+export function scoreSplit(x: ArrayLike<number>, y: ArrayLike<number>, mu: number, bias: number): ScoreSplit {
+  requireLength('item vector', y, x.length);
+  requireFinite('mu', mu);
+  requireFinite('bias', bias);
+  const perFactor = Array.from(x, (xf, f) => xf * y[f]);
+  if (!perFactor.every(Number.isFinite)) throw new LatentInputError('vectors must be finite');
+  const d = perFactor.reduce((s, v) => s + v, 0);
+  return { mu, bias, perFactor, dot: d, total: mu + bias + d };
+}
+
+/** Cosine similarity of two item vectors (0 when either is the zero vector). */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const ab = dot(a, b);
+  const na = Math.sqrt(dot(a, a));
+  const nb = Math.sqrt(dot(b, b));
+  return na > 0 && nb > 0 ? ab / (na * nb) : 0;
+}
+
+/** The session's items most like the target in factor space: "you used these, and they come with it". */
+export function coUsedItems(
+  itemFactors: ArrayLike<number>,
+  k: number,
+  target: number,
+  sessionItems: readonly number[],
+  n: number,
+): { index: number; similarity: number }[] {
+  const y = rowOf(itemFactors, k, target);
+  return [...new Set(sessionItems)]
+    .filter((i) => i !== target)
+    .map((index) => ({ index, similarity: cosine(y, rowOf(itemFactors, k, index)) }))
+    .sort((a, b) => b.similarity - a.similarity || a.index - b.index)
+    .slice(0, n);
+}

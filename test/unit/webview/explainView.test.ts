@@ -1,0 +1,169 @@
+import * as assert from 'node:assert/strict';
+import {
+  coUsedItems,
+  explainSgdStep,
+  factorSummaries,
+  labelForItems,
+  pca2,
+  projectPca,
+  replaySgd,
+  scoreSplit,
+  symmetricEigen,
+} from '../../../src/core/explainView';
+import { LatentInputError } from '../../../src/core/errors';
+import { TOY_LEARNING_RATE, TOY_MOVIE_VECTORS, TOY_USER_VECTORS, toyCells } from '../../../src/core/toyExample';
+
+const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tol ${tol})`);
+const closeVec = (a: readonly number[], b: readonly number[], tol = 1e-9): void => {
+  assert.equal(a.length, b.length);
+  a.forEach((v, i) => close(v, b[i], tol));
+};
+
+describe('explainView: worked SGD update', () => {
+  it('reproduces the lecture step: Alice rates Sholay (DESIGN.md section 2)', () => {
+    const s = explainSgdStep(
+      { x: [0.4, 0.2, 0.3], y: [0.95, 0.1, 0.85], mu: 0, bias: 0, target: 5, confidence: 1 },
+      { learningRate: 0.01, lambda: 0, updateBias: false },
+    );
+    close(s.prediction, 0.655);
+    close(s.error, 4.345);
+    closeVec(s.xAfter, [0.4413, 0.2043, 0.3369], 5e-5);
+    // h' uses the old w: 0.85 + 0.01 * 4.345 * 0.3 = 0.863035 (DESIGN.md prints 0.8631; 0.8630 when rounded)
+    closeVec(s.yAfter, [0.96738, 0.10869, 0.863035], 1e-12);
+    closeVec(s.xBefore, [0.4, 0.2, 0.3]);
+    assert.equal(s.biasAfter, 0);
+    assert.ok(s.lossAfter < s.lossBefore, 'the step lowers this cell loss');
+  });
+
+  it('adds confidence, regularization and the bias to the same step', () => {
+    const s = explainSgdStep(
+      { x: [1, 0], y: [0.5, 2], mu: 0.1, bias: 0.2, target: 1, confidence: 3 },
+      { learningRate: 0.1, lambda: 0.5, updateBias: true },
+    );
+    close(s.prediction, 0.1 + 0.2 + 0.5);
+    close(s.error, 0.2);
+    // g = c e = 0.6; x' = x + 0.1 (0.6 y - 0.5 x); y' = y + 0.1 (0.6 x - 0.5 y); b' = b + 0.1 (0.6 - 0.5 b)
+    closeVec(s.xAfter, [1 + 0.1 * (0.3 - 0.5), 0.1 * 1.2]);
+    closeVec(s.yAfter, [0.5 + 0.1 * (0.6 - 0.25), 2 + 0.1 * (0 - 1)]);
+    close(s.biasAfter, 0.2 + 0.1 * (0.6 - 0.1));
+    close(s.lossBefore, 3 * 0.04);
+  });
+
+  it('rejects mismatched or non-finite input with LatentInputError', () => {
+    const p = { learningRate: 0.1, lambda: 0, updateBias: false };
+    assert.throws(() => explainSgdStep({ x: [1, 2], y: [1], mu: 0, bias: 0, target: 1, confidence: 1 }, p), LatentInputError);
+    assert.throws(() => explainSgdStep({ x: [NaN], y: [1], mu: 0, bias: 0, target: 1, confidence: 1 }, p), LatentInputError);
+    assert.throws(() => explainSgdStep({ x: [1], y: [1], mu: 0, bias: 0, target: 1, confidence: -1 }, p), LatentInputError);
+  });
+
+  it('replays successive steps, each starting from the previous result', () => {
+    const cells = toyCells();
+    assert.deepEqual(cells[0], { user: 0, movie: 0, rating: 5 });
+    const steps = replaySgd(
+      { rows: TOY_USER_VECTORS.map((r) => [...r]), cols: TOY_MOVIE_VECTORS.map((r) => [...r]), colBias: [0, 0, 0, 0, 0], mu: 0 },
+      cells.map((c) => ({ row: c.user, col: c.movie, target: c.rating, confidence: 1 })),
+      { learningRate: TOY_LEARNING_RATE, lambda: 0, updateBias: false },
+    );
+    assert.equal(steps.length, 11);
+    close(steps[0].prediction, 0.655);
+    // Step 2 is (Alice, Swades): it starts from Alice's vector after step 1.
+    closeVec(steps[1].xBefore, steps[0].xAfter);
+    closeVec(steps[1].yBefore, [...TOY_MOVIE_VECTORS[1]]);
+    // Bob's first cell (Swades) sees the Swades vector Alice's step moved.
+    const bobFirst = cells.findIndex((c) => c.user === 1);
+    closeVec(steps[bobFirst].yBefore, steps[1].yAfter);
+  });
+});
+
+describe('explainView: PCA', () => {
+  it('symmetricEigen recovers a known decomposition', () => {
+    const { values, vectors } = symmetricEigen([
+      [2, 1],
+      [1, 2],
+    ]);
+    closeVec(values, [3, 1], 1e-12);
+    close(Math.abs(vectors[0][0]), Math.SQRT1_2, 1e-12);
+    close(vectors[0][0] * vectors[0][1], 0.5, 1e-12);
+  });
+
+  it('finds the axis of largest spread and projects consistently', () => {
+    // Points along (1, 1, 0) with a little uncorrelated spread along (0, 0, 1).
+    const pts = [
+      [-2, -2, 0],
+      [-1, -1, 0.1],
+      [0, 0, -0.2],
+      [1, 1, 0.1],
+      [2, 2, 0],
+    ];
+    const p = pca2(pts.flat(), 3);
+    closeVec(p.axes[0], [Math.SQRT1_2, Math.SQRT1_2, 0], 1e-9);
+    close(Math.abs(p.axes[1][2]), 1, 1e-9);
+    assert.ok(p.explained[0] > 0.99 && p.explained[0] + p.explained[1] <= 1 + 1e-12);
+    close(p.coords[4][0], 2 * Math.SQRT2, 1e-9);
+    close(p.coords[0][0], -2 * Math.SQRT2, 1e-9);
+    // A new vector lands where its projection says.
+    const [x] = projectPca([1, 1, 0], p.mean, p.axes);
+    close(x, Math.SQRT2, 1e-9);
+  });
+
+  it('handles k = 1 and a subset of rows; refuses empty input', () => {
+    const p = pca2([1, 3, 5, 100], 1, [0, 1, 2]);
+    closeVec(p.coords.map((c) => c[0]), [-2, 0, 2], 1e-12);
+    closeVec(p.coords.map((c) => c[1]), [0, 0, 0]);
+    assert.throws(() => pca2([1, 2], 1, []), LatentInputError);
+    assert.throws(() => pca2([1, NaN], 1), LatentInputError);
+  });
+});
+
+describe('explainView: factor labels', () => {
+  it('names the common folder of the strongest files', () => {
+    assert.equal(labelForItems(['file:src/views/a.ts', 'file:src/views/b.ts', 'file:src/views/sub/c.ts']), 'src/views/');
+    assert.equal(
+      labelForItems(['file:test/unit/a.test.ts', 'file:test/unit/b.test.ts', 'file:test/e2e/c.ts', 'file:src/x.ts']),
+      'mostly test/',
+    );
+  });
+
+  it('falls back to a common file type, a kind, or says mixed', () => {
+    assert.equal(labelForItems(['file:README.md', 'file:docs/a.md', 'file:CHANGELOG.md']), '*.md files');
+    assert.equal(labelForItems(['snippet:typescript/log', 'snippet:typescript/for']), 'snippets from typescript');
+    assert.equal(labelForItems(['extension:ms-python.python', 'extension:esbenp.prettier-vscode']), 'extensions');
+    assert.equal(labelForItems(['file:a.ts', 'extension:x.y']), 'mixed: extensions, files');
+    assert.equal(labelForItems(['file:a.ts', 'file:b/c.py', 'file:d/e.rs']), 'mixed files');
+    assert.equal(labelForItems([]), 'no items');
+  });
+
+  it('keeps hostile names as plain strings (escaping is the renderer\'s job, nothing is dropped)', () => {
+    assert.equal(labelForItems(['file:<img src=x onerror=alert(1)>/a.ts', 'file:<img src=x onerror=alert(1)>/b.ts']), '<img src=x onerror=alert(1)>/');
+  });
+
+  it('summarises both ends of each factor with its strongest items', () => {
+    const keys = ['file:ui/a.ts', 'file:ui/b.ts', 'file:build/x.mjs', 'file:build/y.mjs'];
+    // factor 0 separates ui (+) from build (-); factor 1 is the opposite.
+    const Y = [0.9, -0.5, 0.8, -0.4, -0.7, 0.6, -0.6, 0.9];
+    const s = factorSummaries(Y, 2, keys, 2);
+    assert.equal(s.length, 2);
+    assert.equal(s[0].high.label, 'ui/');
+    assert.deepEqual(s[0].high.items.map((v) => v.index), [0, 1]);
+    assert.equal(s[0].low.label, 'build/');
+    assert.deepEqual(s[1].high.items.map((v) => v.index), [3, 2]);
+    assert.throws(() => factorSummaries(Y, 2, keys.slice(1), 2), LatentInputError);
+  });
+});
+
+describe('explainView: why this recommendation', () => {
+  it('splits the score into bias and per-factor terms that add up', () => {
+    const s = scoreSplit([0.5, -1, 2], [0.2, 0.3, 0.1], 0, 0.05);
+    closeVec(s.perFactor, [0.1, -0.3, 0.2], 1e-12);
+    close(s.dot, 0, 1e-12);
+    close(s.total, 0.05, 1e-12);
+    assert.throws(() => scoreSplit([1], [1, 2], 0, 0), LatentInputError);
+  });
+
+  it('ranks the session items most similar to the target, without the target itself', () => {
+    const Y = [1, 0, 0.9, 0.1, 0, 1, -1, 0];
+    const co = coUsedItems(Y, 2, 0, [3, 2, 1, 0, 1], 2);
+    assert.deepEqual(co.map((c) => c.index), [1, 2]);
+    close(co[1].similarity, 0);
+  });
+});
