@@ -1,0 +1,82 @@
+// Fold-in: the vector of a new row (a live session) with item factors fixed, by the implicit weighted least
+// squares of Hu, Koren & Volinsky: x = (w0 Y^T Y + Y^T (C - w0 I) Y + lambda I)^-1 Y^T C (p - b).
+// The full Y^T Y is precomputed once (gramian), so one fold-in costs O(n_u k^2 + k^3).
+import { LatentInputError } from './errors';
+import { solveSpd } from './linalg';
+import { crossGram } from './train';
+import { requireIndex, requireNonNegative, requirePositiveInt } from './validate';
+
+/** Y^T Y (k x k, float64) over all items. */
+export function gramian(itemFactors: Float32Array, k: number): Float64Array {
+  requirePositiveInt('k', k);
+  if (itemFactors.length % k !== 0) throw new LatentInputError(`itemFactors length ${itemFactors.length} is not a multiple of k=${k}`);
+  return crossGram(itemFactors, itemFactors, k);
+}
+
+export interface FoldInOptions {
+  /** Precomputed gramian(itemFactors, k); computed on the fly when absent. */
+  gram?: Float64Array;
+  /** Item biases: the solve then targets p - b_i. */
+  itemBias?: Float32Array;
+  /** Confidence of each unobserved cell (HKV: 1). Default 1. */
+  unobservedWeight?: number;
+}
+
+/**
+ * Solves for one row's vector. `items` are item indices with preference 1 and `confidences` their c values
+ * (>= 0; typically confidence(r, alpha, epsilon)). Duplicated items are merged by summing confidences.
+ */
+export function foldIn(
+  itemFactors: Float32Array,
+  k: number,
+  items: number[],
+  confidences: number[],
+  lambda: number,
+  opts: FoldInOptions = {},
+): Float32Array {
+  requirePositiveInt('k', k);
+  requireNonNegative('lambda', lambda);
+  if (items.length !== confidences.length) {
+    throw new LatentInputError(`items and confidences must have equal lengths (${items.length}, ${confidences.length})`);
+  }
+  const nItems = itemFactors.length / k;
+  if (!Number.isInteger(nItems)) throw new LatentInputError(`itemFactors length ${itemFactors.length} is not a multiple of k=${k}`);
+  const w0 = opts.unobservedWeight ?? 1;
+  requireNonNegative('unobservedWeight', w0);
+  const merged = new Map<number, number>();
+  for (let t = 0; t < items.length; t++) {
+    requireIndex('item', items[t], nItems);
+    const c = confidences[t];
+    if (!Number.isFinite(c) || c < 0) throw new LatentInputError(`confidence for item ${items[t]} must be a finite number >= 0, got ${c}`);
+    merged.set(items[t], (merged.get(items[t]) ?? 0) + c);
+  }
+  const G = opts.gram ?? gramian(itemFactors, k);
+  if (G.length !== k * k) throw new LatentInputError(`gram must be k x k (${k * k} entries), got ${G.length}`);
+  const bias = opts.itemBias;
+  if (bias && bias.length !== nItems) throw new LatentInputError(`itemBias must have length ${nItems}, got ${bias.length}`);
+
+  const A = new Float64Array(k * k);
+  for (let t = 0; t < k * k; t++) A[t] = w0 * G[t];
+  for (let f = 0; f < k; f++) A[f * k + f] += lambda;
+  const rhs = new Float64Array(k);
+  // Unobserved cells target 0 - b_i with weight w0: rhs -= w0 * sum_all b_i y_i (observed ones corrected below).
+  if (bias && w0 > 0) {
+    for (let i = 0; i < nItems; i++) {
+      const b = bias[i];
+      if (b === 0) continue;
+      for (let f = 0; f < k; f++) rhs[f] -= w0 * b * itemFactors[i * k + f];
+    }
+  }
+  for (const [i, c] of merged) {
+    const o = i * k;
+    const b = bias ? bias[i] : 0;
+    const dw = c - w0;
+    for (let a = 0; a < k; a++) {
+      const ya = itemFactors[o + a];
+      rhs[a] += (c * (1 - b) + w0 * b) * ya;
+      if (dw !== 0) for (let d = 0; d < k; d++) A[a * k + d] += dw * ya * itemFactors[o + d];
+    }
+  }
+  const x = solveSpd(A, rhs, k);
+  return Float32Array.from(x);
+}

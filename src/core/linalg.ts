@@ -1,0 +1,72 @@
+// Dense k x k solvers for ALS and fold-in (k is small: tens). Float64 throughout for stability.
+import { LatentInputError } from './errors';
+
+/**
+ * Solves A x = b for symmetric positive definite A (row-major k x k) by Cholesky. A and b are not modified.
+ * Falls back to Gaussian elimination with partial pivoting when A is not positive definite.
+ */
+export function solveSpd(A: Float64Array, b: Float64Array, k: number, out?: Float64Array): Float64Array {
+  const L = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * k + j];
+      for (let p = 0; p < j; p++) s -= L[i * k + p] * L[j * k + p];
+      if (i === j) {
+        if (!(s > 1e-12 * Math.max(1, Math.abs(A[i * k + i])))) return solveGeneral(A, b, k, out);
+        L[i * k + i] = Math.sqrt(s);
+      } else {
+        L[i * k + j] = s / L[j * k + j];
+      }
+    }
+  }
+  const x = out ?? new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    let s = b[i];
+    for (let p = 0; p < i; p++) s -= L[i * k + p] * x[p];
+    x[i] = s / L[i * k + i];
+  }
+  for (let i = k - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let p = i + 1; p < k; p++) s -= L[p * k + i] * x[p];
+    x[i] = s / L[i * k + i];
+  }
+  return x;
+}
+
+/** Gaussian elimination with partial pivoting; throws LatentInputError on a singular system. */
+export function solveGeneral(A: Float64Array, b: Float64Array, k: number, out?: Float64Array): Float64Array {
+  const M = Float64Array.from(A);
+  const x = out ?? new Float64Array(k);
+  x.set(b.subarray(0, k));
+  let scale = 0;
+  for (let t = 0; t < k * k; t++) scale = Math.max(scale, Math.abs(M[t]));
+  for (let c = 0; c < k; c++) {
+    let piv = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(M[r * k + c]) > Math.abs(M[piv * k + c])) piv = r;
+    if (!(Math.abs(M[piv * k + c]) > 1e-12 * Math.max(scale, 1e-300))) {
+      throw new LatentInputError('singular linear system (too few observations for k factors); use lambda > 0');
+    }
+    if (piv !== c) {
+      for (let j = 0; j < k; j++) {
+        const t = M[c * k + j];
+        M[c * k + j] = M[piv * k + j];
+        M[piv * k + j] = t;
+      }
+      const t = x[c];
+      x[c] = x[piv];
+      x[piv] = t;
+    }
+    for (let r = c + 1; r < k; r++) {
+      const f = M[r * k + c] / M[c * k + c];
+      if (f === 0) continue;
+      for (let j = c; j < k; j++) M[r * k + j] -= f * M[c * k + j];
+      x[r] -= f * x[c];
+    }
+  }
+  for (let r = k - 1; r >= 0; r--) {
+    let s = x[r];
+    for (let j = r + 1; j < k; j++) s -= M[r * k + j] * x[j];
+    x[r] = s / M[r * k + r];
+  }
+  return x;
+}

@@ -1,0 +1,51 @@
+// Seeded randomness: every trainer draws from here so a seed fully determines the result.
+import seedrandom from 'seedrandom';
+
+/** Uniform [0, 1) generator, deterministic for a seed (seedrandom's ARC4). */
+export function makeRng(seed: string | number): () => number {
+  const prng = seedrandom(String(seed));
+  return () => prng();
+}
+
+/** n samples from N(0, std^2) via Box-Muller, as Float32Array. */
+export function normalInit(n: number, std: number, rng: () => number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    let u1 = rng();
+    while (u1 <= 1e-12) u1 = rng();
+    const u2 = rng();
+    const r = std * Math.sqrt(-2 * Math.log(u1));
+    out[i] = r * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
+  }
+  return out;
+}
+
+/** Fisher-Yates shuffle in place. */
+export function shuffleInPlace(a: Int32Array | Uint32Array | number[], rng: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
+
+/**
+ * Fast 32-bit generator (xorshift128) seeded from a seedrandom stream, for hot loops (negative sampling)
+ * where seedrandom's ARC4 would dominate the cost. Returns an integer in [0, 2^32).
+ */
+export function makeFastUint32(rng: () => number): () => number {
+  let x = (rng() * 4294967296) >>> 0 || 1;
+  let y = (rng() * 4294967296) >>> 0 || 2;
+  let z = (rng() * 4294967296) >>> 0 || 3;
+  let w = (rng() * 4294967296) >>> 0 || 4;
+  return () => {
+    const t = x ^ (x << 11);
+    x = y;
+    y = z;
+    z = w;
+    w = (w ^ (w >>> 19) ^ (t ^ (t >>> 8))) >>> 0;
+    return w;
+  };
+}

@@ -1,0 +1,316 @@
+// Stochastic gradient descent, one observed cell at a time (Funk SVD), with L2 regularization, biases, a
+// learning-rate schedule and, for implicit data, sampled unobserved cells (p = 0, c = 1).
+//
+// Per-cell objective (the SGD step is its exact negative gradient, see losses.ts):
+//   l_ui = 1/2 c_ui (p_ui - s_ui)^2 + lambda/2 (||p_u||^2 + ||q_i||^2 + b_u^2 + b_i^2)
+// Explicit: c = 1, p_ui = r_ui, s = mu + b_u + b_i + p_u.q_i. Implicit: c = 1 + alpha log(1 + r/eps), p = [r > 0],
+// s = b_i + p_u.q_i. Both factor updates use the pre-update values (simultaneous update).
+import { confidence } from './confidence';
+import { LatentInputError } from './errors';
+import { initModel, assertModelFinite, cloneModel, type MfModel } from './model';
+import { makeFastUint32, makeRng } from './random';
+import type { CsrMatrix } from './sparse';
+import {
+  checkFiniteLoss,
+  factorProductDistance,
+  learningRateAt,
+  lossConverged,
+  nowMs,
+  validateSchedule,
+  type ConvergenceParams,
+  type LearningRateSchedule,
+  type TrainHooks,
+} from './train';
+import { requireNonNegative, requirePositive, requirePositiveInt, requireNonNegativeInt } from './validate';
+
+export interface SgdParams extends ConvergenceParams {
+  k: number;
+  epochs: number;
+  learningRate: number;
+  lambda: number;
+  seed: string | number;
+  /** Std of the N(0, std^2) factor init; default DEFAULT_INIT_STD (0.1). */
+  initStd?: number;
+  schedule?: LearningRateSchedule;
+  /** Learn mu (fixed to the mean), b_u, b_i. Default true. */
+  useBias?: boolean;
+}
+
+export interface ImplicitSgdParams extends SgdParams {
+  /** Confidence c = 1 + alpha log(1 + r / epsilon). */
+  alpha: number;
+  epsilon: number;
+  /** Unobserved cells sampled uniformly per observed cell, per epoch. */
+  negatives: number;
+}
+
+export interface SgdStepResult {
+  prediction: number;
+  error: number;
+  w: number[];
+  h: number[];
+}
+
+/** One SGD step on r ~ w.h without bias or regularization: e = r - w.h, w' = w + alpha e h, h' = h + alpha e w. */
+export function sgdStep(w: ArrayLike<number>, h: ArrayLike<number>, r: number, alpha: number): SgdStepResult {
+  if (w.length !== h.length) throw new LatentInputError(`w and h must have equal length (${w.length}, ${h.length})`);
+  let prediction = 0;
+  for (let f = 0; f < w.length; f++) prediction += w[f] * h[f];
+  const step = sgdStepWithError(w, h, r - prediction, alpha);
+  return { ...step, prediction };
+}
+
+/** The same step given the error e: both updates read the values from before the step. */
+export function sgdStepWithError(w: ArrayLike<number>, h: ArrayLike<number>, e: number, alpha: number): SgdStepResult {
+  if (w.length !== h.length) throw new LatentInputError(`w and h must have equal length (${w.length}, ${h.length})`);
+  const w2: number[] = [];
+  const h2: number[] = [];
+  for (let f = 0; f < w.length; f++) {
+    w2.push(w[f] + alpha * e * h[f]);
+    h2.push(h[f] + alpha * e * w[f]);
+  }
+  return { prediction: NaN, error: e, w: w2, h: h2 };
+}
+
+export function validateCommon(matrix: CsrMatrix, p: SgdParams | ImplicitSgdParams, where: string): void {
+  requirePositiveInt('k', p.k);
+  requireNonNegativeInt('epochs', p.epochs);
+  requirePositive('learningRate', p.learningRate);
+  requireNonNegative('lambda', p.lambda);
+  if (p.initStd !== undefined) requireNonNegative('initStd', p.initStd);
+  if (p.tol !== undefined) requireNonNegative('tol', p.tol);
+  if (p.factorTol !== undefined) requireNonNegative('factorTol', p.factorTol);
+  validateSchedule(p.schedule);
+  validateMatrix(matrix, where);
+}
+
+/** Non-empty, finite values. */
+export function validateMatrix(matrix: CsrMatrix, where: string): void {
+  if (matrix.nnz === 0) throw new LatentInputError(`${where}: the matrix is empty (no observed cells)`);
+  const v = matrix.values;
+  for (let t = 0; t < v.length; t++) {
+    if (!Number.isFinite(v[t])) throw new LatentInputError(`${where}: value at entry ${t} is not finite (${v[t]})`);
+  }
+}
+
+/** Global mean of the stored values. */
+function meanOf(values: Float32Array): number {
+  let s = 0;
+  for (let t = 0; t < values.length; t++) s += values[t];
+  return s / values.length;
+}
+
+/** Shuffles three parallel arrays with the same permutation (Fisher-Yates). */
+function shuffle3(a: Int32Array, b: Int32Array, c: Float32Array, next: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = next() % (i + 1);
+    const ta = a[i];
+    a[i] = a[j];
+    a[j] = ta;
+    const tb = b[i];
+    b[i] = b[j];
+    b[j] = tb;
+    const tc = c[i];
+    c[i] = c[j];
+    c[j] = tc;
+  }
+}
+
+const STOP_POLL_MASK = 0xffff;
+
+/** Explicit-rating SGD: r_hat = mu + b_u + b_i + p_u . q_i. Deterministic for params.seed. */
+export function trainSgd(matrix: CsrMatrix, params: SgdParams, hooks?: TrainHooks): MfModel {
+  validateCommon(matrix, params, 'trainSgd');
+  const { k, lambda } = params;
+  const useBias = params.useBias ?? true;
+  const rng = makeRng(params.seed);
+  const model = initModel('explicit', matrix.nRows, matrix.nCols, k, rng, params.initStd);
+  if (useBias) model.mu = meanOf(matrix.values);
+  const next = makeFastUint32(rng);
+
+  // Own copies of the cells in COO form: shuffled in place each epoch so the hot loop reads sequentially.
+  const us = matrix.rowOfEntry();
+  const is = matrix.indices.slice();
+  const rs = matrix.values.slice();
+  const n = rs.length;
+  const P = model.userFactors;
+  const Q = model.itemFactors;
+  const bu = model.userBias;
+  const bi = model.itemBias;
+  const mu = model.mu;
+  const biasOn = useBias ? 1 : 0;
+  const start = nowMs();
+  let prevLoss = Infinity;
+  let prevModel = params.factorTol !== undefined ? cloneModel(model) : undefined;
+
+  for (let epoch = 0; epoch < params.epochs; epoch++) {
+    const lr = learningRateAt(params.learningRate, epoch, params.schedule);
+    shuffle3(us, is, rs, next);
+    let sse = 0;
+    let stopped = false;
+    for (let t = 0; t < n; t++) {
+      const u = us[t];
+      const i = is[t];
+      const pu = u * k;
+      const qi = i * k;
+      let dot = 0;
+      for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
+      const e = rs[t] - (mu + bu[u] + bi[i] + dot);
+      sse += e * e;
+      if (biasOn) {
+        bu[u] += lr * (e - lambda * bu[u]);
+        bi[i] += lr * (e - lambda * bi[i]);
+      }
+      for (let f = 0; f < k; f++) {
+        const p = P[pu + f];
+        const q = Q[qi + f];
+        P[pu + f] = p + lr * (e * q - lambda * p);
+        Q[qi + f] = q + lr * (e * p - lambda * q);
+      }
+      if ((t & STOP_POLL_MASK) === STOP_POLL_MASK && hooks?.shouldStop?.()) {
+        stopped = true;
+        break;
+      }
+    }
+    const loss = (0.5 * sse) / n;
+    checkFiniteLoss(loss, epoch + 1, 'trainSgd', lr);
+    assertModelFinite(model, `trainSgd epoch ${epoch + 1}`);
+    hooks?.onEpoch?.({ epoch: epoch + 1, loss, elapsedMs: nowMs() - start, learningRate: lr });
+    if (stopped || hooks?.shouldStop?.()) break;
+    if (lossConverged(prevLoss, loss, params.tol)) break;
+    prevLoss = loss;
+    if (prevModel && params.factorTol !== undefined) {
+      const d = factorProductDistance(prevModel, model) / Math.sqrt(model.nUsers * model.nItems);
+      if (d < params.factorTol) break;
+      prevModel = cloneModel(model);
+    }
+  }
+  assertModelFinite(model, 'trainSgd');
+  return model;
+}
+
+/** True when column j is stored in row u (binary search in the sorted row). */
+function rowHas(indptr: Int32Array, indices: Int32Array, u: number, j: number): boolean {
+  let lo = indptr[u];
+  let hi = indptr[u + 1] - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = indices[mid];
+    if (c === j) return true;
+    if (c < j) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** Confidence of every stored cell; raw signal must be >= 0. */
+export function confidences(matrix: CsrMatrix, alpha: number, epsilon: number, where: string): Float32Array {
+  const v = matrix.values;
+  const c = new Float32Array(v.length);
+  for (let t = 0; t < v.length; t++) {
+    if (v[t] < 0) {
+      throw new LatentInputError(`${where}: negative confidence/raw signal ${v[t]} at entry ${t}; implicit signal must be >= 0`);
+    }
+    c[t] = confidence(v[t], alpha, epsilon);
+  }
+  return c;
+}
+
+/**
+ * Implicit SGD on the confidence-weighted loss over observed cells plus `negatives` uniformly sampled unobserved
+ * cells per observed cell (p = 0, c = 1). Score s = b_i + p_u . q_i. Deterministic for params.seed.
+ */
+export function trainSgdImplicit(matrix: CsrMatrix, params: ImplicitSgdParams, hooks?: TrainHooks): MfModel {
+  validateCommon(matrix, params, 'trainSgdImplicit');
+  requireNonNegative('alpha', params.alpha);
+  requirePositive('epsilon', params.epsilon);
+  requireNonNegativeInt('negatives', params.negatives);
+  const { k, lambda, negatives } = params;
+  const useBias = params.useBias ?? true;
+  const rng = makeRng(params.seed);
+  const model = initModel('implicit', matrix.nRows, matrix.nCols, k, rng, params.initStd);
+  const next = makeFastUint32(rng);
+
+  const us = matrix.rowOfEntry();
+  const is = matrix.indices.slice();
+  const cs = confidences(matrix, params.alpha, params.epsilon, 'trainSgdImplicit');
+  // Preference is folded into the sign of the stored confidence: -c means p = 0 (a stored zero signal).
+  for (let t = 0; t < cs.length; t++) if (!(matrix.values[t] > 0)) cs[t] = -cs[t];
+  const n = cs.length;
+  const nItems = matrix.nCols;
+  const { indptr, indices } = matrix;
+  const P = model.userFactors;
+  const Q = model.itemFactors;
+  const bi = model.itemBias;
+  const biasOn = useBias ? 1 : 0;
+  const start = nowMs();
+  let prevLoss = Infinity;
+  let prevModel = params.factorTol !== undefined ? cloneModel(model) : undefined;
+
+  // One weighted update of (u, i) toward target pref with confidence c; returns c e^2.
+  const update = (u: number, i: number, pref: number, c: number, lr: number): number => {
+    const pu = u * k;
+    const qi = i * k;
+    let dot = 0;
+    for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
+    const e = pref - (bi[i] + dot);
+    const ce = c * e;
+    if (biasOn) bi[i] += lr * (ce - lambda * bi[i]);
+    for (let f = 0; f < k; f++) {
+      const p = P[pu + f];
+      const q = Q[qi + f];
+      P[pu + f] = p + lr * (ce * q - lambda * p);
+      Q[qi + f] = q + lr * (ce * p - lambda * q);
+    }
+    return ce * e;
+  };
+
+  for (let epoch = 0; epoch < params.epochs; epoch++) {
+    const lr = learningRateAt(params.learningRate, epoch, params.schedule);
+    shuffle3(us, is, cs, next);
+    let wsse = 0;
+    let updates = 0;
+    let stopped = false;
+    for (let t = 0; t < n; t++) {
+      const u = us[t];
+      const c = cs[t];
+      wsse += c >= 0 ? update(u, is[t], 1, c, lr) : update(u, is[t], 0, -c, lr);
+      updates++;
+      const rowLen = indptr[u + 1] - indptr[u];
+      if (rowLen < nItems) {
+        for (let s = 0; s < negatives; s++) {
+          // Rejection sampling of an unobserved item; a few tries suffice unless the row is nearly full.
+          let j = -1;
+          for (let tries = 0; tries < 16; tries++) {
+            const cand = next() % nItems;
+            if (!rowHas(indptr, indices, u, cand)) {
+              j = cand;
+              break;
+            }
+          }
+          if (j < 0) break;
+          wsse += update(u, j, 0, 1, lr);
+          updates++;
+        }
+      }
+      if ((t & STOP_POLL_MASK) === STOP_POLL_MASK && hooks?.shouldStop?.()) {
+        stopped = true;
+        break;
+      }
+    }
+    const loss = (0.5 * wsse) / Math.max(1, updates);
+    checkFiniteLoss(loss, epoch + 1, 'trainSgdImplicit', lr);
+    assertModelFinite(model, `trainSgdImplicit epoch ${epoch + 1}`);
+    hooks?.onEpoch?.({ epoch: epoch + 1, loss, elapsedMs: nowMs() - start, learningRate: lr });
+    if (stopped || hooks?.shouldStop?.()) break;
+    if (lossConverged(prevLoss, loss, params.tol)) break;
+    prevLoss = loss;
+    if (prevModel && params.factorTol !== undefined) {
+      const d = factorProductDistance(prevModel, model) / Math.sqrt(model.nUsers * model.nItems);
+      if (d < params.factorTol) break;
+      prevModel = cloneModel(model);
+    }
+  }
+  assertModelFinite(model, 'trainSgdImplicit');
+  return model;
+}

@@ -1,0 +1,132 @@
+// Compressed sparse row matrix over typed arrays. Only observed cells are stored: the loss sums over these
+// (P_Omega), never over implicit zeros.
+import { LatentInputError } from './errors';
+import { requirePositiveInt } from './validate';
+
+export interface SparseRow {
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+export class CsrMatrix {
+  constructor(
+    readonly nRows: number,
+    readonly nCols: number,
+    readonly indptr: Int32Array,
+    readonly indices: Int32Array,
+    readonly values: Float32Array,
+  ) {}
+
+  get nnz(): number {
+    return this.indices.length;
+  }
+
+  /**
+   * Builds a matrix from (row, col, value) triples. Duplicate cells are summed; column indices within a row
+   * come out sorted. Throws LatentInputError on out-of-range or non-integer indices and non-finite values.
+   */
+  static fromTriples(
+    nRows: number,
+    nCols: number,
+    rows: ArrayLike<number>,
+    cols: ArrayLike<number>,
+    values: ArrayLike<number>,
+  ): CsrMatrix {
+    requirePositiveInt('nRows', nRows);
+    requirePositiveInt('nCols', nCols);
+    const n = rows.length;
+    if (cols.length !== n || values.length !== n) {
+      throw new LatentInputError(`rows, cols and values must have equal lengths (${n}, ${cols.length}, ${values.length})`);
+    }
+    const counts = new Int32Array(nRows + 1);
+    for (let t = 0; t < n; t++) {
+      const r = rows[t];
+      const c = cols[t];
+      const v = values[t];
+      if (!Number.isInteger(r) || r < 0 || r >= nRows) {
+        throw new LatentInputError(`triple ${t}: row index ${r} is out of range [0, ${nRows})`);
+      }
+      if (!Number.isInteger(c) || c < 0 || c >= nCols) {
+        throw new LatentInputError(`triple ${t}: column index ${c} is out of range [0, ${nCols})`);
+      }
+      if (!Number.isFinite(v)) throw new LatentInputError(`triple ${t}: value must be finite, got ${v}`);
+      counts[r + 1]++;
+    }
+    for (let r = 0; r < nRows; r++) counts[r + 1] += counts[r];
+    // Bucket by row, then sort each row by column and merge duplicates.
+    const order = new Int32Array(n);
+    const next = counts.slice(0, nRows);
+    for (let t = 0; t < n; t++) order[next[rows[t]]++] = t;
+    const indptr = new Int32Array(nRows + 1);
+    const outCols: number[] = [];
+    const outVals: number[] = [];
+    for (let r = 0; r < nRows; r++) {
+      const seg = Array.from(order.subarray(counts[r], counts[r + 1]));
+      seg.sort((a, b) => cols[a] - cols[b] || a - b);
+      let last = -1;
+      for (const t of seg) {
+        const c = cols[t];
+        if (c === last) outVals[outVals.length - 1] += values[t];
+        else {
+          outCols.push(c);
+          outVals.push(values[t]);
+          last = c;
+        }
+      }
+      indptr[r + 1] = outCols.length;
+    }
+    return new CsrMatrix(nRows, nCols, indptr, Int32Array.from(outCols), Float32Array.from(outVals));
+  }
+
+  /** Views (no copy) of row i's column indices and values. */
+  row(i: number): SparseRow {
+    if (!Number.isInteger(i) || i < 0 || i >= this.nRows) {
+      throw new LatentInputError(`row ${i} is out of range [0, ${this.nRows})`);
+    }
+    const a = this.indptr[i];
+    const b = this.indptr[i + 1];
+    return { indices: this.indices.subarray(a, b), values: this.values.subarray(a, b) };
+  }
+
+  /** Column view = row of the transpose; computes the transpose (cache it if you call this often). */
+  transpose(): CsrMatrix {
+    const { nRows, nCols, indptr, indices, values } = this;
+    const nnz = indices.length;
+    const tptr = new Int32Array(nCols + 1);
+    for (let t = 0; t < nnz; t++) tptr[indices[t] + 1]++;
+    for (let c = 0; c < nCols; c++) tptr[c + 1] += tptr[c];
+    const next = tptr.slice(0, nCols);
+    const tind = new Int32Array(nnz);
+    const tval = new Float32Array(nnz);
+    // Rows are visited in order, so each output row's indices come out sorted.
+    for (let r = 0; r < nRows; r++) {
+      for (let t = indptr[r]; t < indptr[r + 1]; t++) {
+        const dst = next[indices[t]]++;
+        tind[dst] = r;
+        tval[dst] = values[t];
+      }
+    }
+    return new CsrMatrix(nCols, nRows, tptr, tind, tval);
+  }
+
+  /** Row index of every stored entry (COO row array), for entry-wise trainers. */
+  rowOfEntry(): Int32Array {
+    const out = new Int32Array(this.nnz);
+    for (let r = 0; r < this.nRows; r++) out.fill(r, this.indptr[r], this.indptr[r + 1]);
+    return out;
+  }
+
+  /** Value at (i, j) or undefined when the cell is not stored (binary search in the row). */
+  get(i: number, j: number): number | undefined {
+    let lo = this.indptr[i];
+    let hi = this.indptr[i + 1] - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const c = this.indices[mid];
+      if (c === j) return this.values[mid];
+      if (c < j) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,113 @@
+// What every trainer shares: progress hooks, the learning-rate schedule, the convergence check and the
+// divergence guard.
+import { LatentInputError, TrainingDivergedError } from './errors';
+import type { MfModel } from './model';
+
+export interface EpochInfo {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** The trainer's objective after (batch GD, ALS) or during (SGD, running mean) this epoch. */
+  loss: number;
+  /** Milliseconds since training started. */
+  elapsedMs: number;
+  /** Learning rate used in this epoch (gradient trainers only). */
+  learningRate?: number;
+}
+
+export interface TrainHooks {
+  onEpoch?(e: EpochInfo): void;
+  /** Polled between epochs (and every few thousand updates in SGD); true stops early with the current model. */
+  shouldStop?(): boolean;
+}
+
+/** lr_t for epoch t (0-based). 'inverse': lr0 / (1 + decay t); 'exponential': lr0 * gamma^t. */
+export type LearningRateSchedule =
+  | { kind: 'constant' }
+  | { kind: 'inverse'; decay: number }
+  | { kind: 'exponential'; gamma: number };
+
+export function learningRateAt(lr0: number, epoch: number, schedule?: LearningRateSchedule): number {
+  if (!schedule || schedule.kind === 'constant') return lr0;
+  if (schedule.kind === 'inverse') return lr0 / (1 + schedule.decay * epoch);
+  return lr0 * Math.pow(schedule.gamma, epoch);
+}
+
+export function validateSchedule(schedule: LearningRateSchedule | undefined): void {
+  if (!schedule || schedule.kind === 'constant') return;
+  if (schedule.kind === 'inverse') {
+    if (!Number.isFinite(schedule.decay) || schedule.decay < 0) {
+      throw new LatentInputError(`schedule decay must be a finite number >= 0, got ${schedule.decay}`);
+    }
+    return;
+  }
+  if (schedule.kind === 'exponential') {
+    if (!Number.isFinite(schedule.gamma) || schedule.gamma <= 0 || schedule.gamma > 1) {
+      throw new LatentInputError(`schedule gamma must be in (0, 1], got ${schedule.gamma}`);
+    }
+    return;
+  }
+  throw new LatentInputError(`unknown learning-rate schedule ${JSON.stringify(schedule)}`);
+}
+
+/** Stop rule: relative loss change below `tol`, or ||W H - W' H'||_F / sqrt(nUsers nItems) below `factorTol`. */
+export interface ConvergenceParams {
+  tol?: number;
+  factorTol?: number;
+}
+
+export function lossConverged(prev: number, cur: number, tol: number | undefined): boolean {
+  if (tol === undefined || !Number.isFinite(prev)) return false;
+  return Math.abs(prev - cur) <= tol * Math.max(Math.abs(prev), 1e-12);
+}
+
+/**
+ * ||P Q^T - P' Q'^T||_F without forming the N x M products, via Gram matrices:
+ * <A B^T, C D^T> = sum_ab (A^T C)_ab (B^T D)_ab, so the cost is O((N + M) k^2).
+ */
+export function factorProductDistance(a: MfModel, b: MfModel): number {
+  const k = a.k;
+  if (b.k !== k || b.nUsers !== a.nUsers || b.nItems !== a.nItems) {
+    throw new LatentInputError('factorProductDistance: models have different shapes');
+  }
+  const inner = (P: Float32Array, Q: Float32Array, R: Float32Array, S: Float32Array): number => {
+    const G1 = crossGram(P, R, k);
+    const G2 = crossGram(Q, S, k);
+    let s = 0;
+    for (let t = 0; t < k * k; t++) s += G1[t] * G2[t];
+    return s;
+  };
+  const aa = inner(a.userFactors, a.itemFactors, a.userFactors, a.itemFactors);
+  const bb = inner(b.userFactors, b.itemFactors, b.userFactors, b.itemFactors);
+  const ab = inner(a.userFactors, a.itemFactors, b.userFactors, b.itemFactors);
+  return Math.sqrt(Math.max(0, aa - 2 * ab + bb));
+}
+
+/** A^T B for two n x k row-major matrices (k x k result, float64). */
+export function crossGram(A: Float32Array, B: Float32Array, k: number): Float64Array {
+  const n = A.length / k;
+  const G = new Float64Array(k * k);
+  for (let r = 0; r < n; r++) {
+    const o = r * k;
+    for (let a = 0; a < k; a++) {
+      const x = A[o + a];
+      if (x === 0) continue;
+      const g = a * k;
+      for (let c = 0; c < k; c++) G[g + c] += x * B[o + c];
+    }
+  }
+  return G;
+}
+
+export function checkFiniteLoss(loss: number, epoch: number, where: string, learningRate?: number): void {
+  if (!Number.isFinite(loss)) {
+    const lr = learningRate === undefined ? '' : ` at learning rate ${learningRate}`;
+    throw new TrainingDivergedError(
+      `${where} diverged in epoch ${epoch}${lr}: the loss became ${loss}; lower the learning rate or the confidence alpha`,
+    );
+  }
+}
+
+/** Wall clock in ms that works in Node, workers and browsers without importing node:perf_hooks. */
+export function nowMs(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}

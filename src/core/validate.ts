@@ -1,0 +1,41 @@
+// Small argument checks shared by the core modules; each throws LatentInputError with the offending name.
+import { LatentInputError } from './errors';
+
+export function requireFinite(name: string, x: number): void {
+  if (!Number.isFinite(x)) throw new LatentInputError(`${name} must be a finite number, got ${x}`);
+}
+
+export function requirePositiveInt(name: string, x: number): void {
+  if (!Number.isInteger(x) || x <= 0) throw new LatentInputError(`${name} must be a positive integer, got ${x}`);
+}
+
+export function requireNonNegativeInt(name: string, x: number): void {
+  if (!Number.isInteger(x) || x < 0) throw new LatentInputError(`${name} must be a non-negative integer, got ${x}`);
+}
+
+export function requireNonNegative(name: string, x: number): void {
+  if (!Number.isFinite(x) || x < 0) throw new LatentInputError(`${name} must be a finite number >= 0, got ${x}`);
+}
+
+export function requirePositive(name: string, x: number): void {
+  if (!Number.isFinite(x) || x <= 0) throw new LatentInputError(`${name} must be a finite number > 0, got ${x}`);
+}
+
+export function requireIndex(name: string, i: number, size: number): void {
+  if (!Number.isInteger(i) || i < 0 || i >= size) {
+    throw new LatentInputError(`${name} ${i} is out of range [0, ${size})`);
+  }
+}
+
+export function requireLength(name: string, arr: ArrayLike<number>, n: number): void {
+  if (arr.length !== n) throw new LatentInputError(`${name} must have length ${n}, got ${arr.length}`);
+}
+
+/** True when every entry is finite; used to refuse returning NaN factors as if trained. */
+export function allFinite(a: ArrayLike<number>): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v !== v || v === Infinity || v === -Infinity) return false;
+  }
+  return true;
+}
