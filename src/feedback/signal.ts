@@ -1,0 +1,82 @@
+// Implicit feedback events and how much each one says about interest (pure: no vscode, no node:*).
+import { LatentInputError } from '../core/errors';
+
+export type SignalKind = 'open' | 'dwell' | 'edit' | 'snippet' | 'extension' | 'dismiss';
+
+export const SIGNAL_KINDS: readonly SignalKind[] = ['open', 'dwell', 'edit', 'snippet', 'extension', 'dismiss'];
+
+export interface FeedbackEvent {
+  /** unix ms */
+  t: number;
+  item: string;
+  kind: SignalKind;
+  /** dwell: seconds; edit: coalesced edits; extension: activations or minutes of dwell in its languages; else 1 */
+  amount: number;
+  /** window that recorded it; filled in by the store from the journal name, used to keep windows' sessions apart */
+  w?: string;
+}
+
+/**
+ * Weights in the spirit of Mylyn's degree-of-interest (selection 1, edit 0.7): an open is a selection, an edit
+ * burst counts 0.7, a focused minute counts 0.5 (so two minutes of reading weigh about one open), a snippet
+ * insertion is a deliberate choice (1), an extension use unit (activation, or a minute in one of its languages)
+ * is weaker evidence (0.3). A dismissal carries no positive signal: it is kept apart (see dismissedItems).
+ */
+export const SIGNAL_WEIGHTS: Readonly<Record<SignalKind, number>> = {
+  open: 1,
+  edit: 0.7,
+  dwell: 0.5 / 60, // per second
+  snippet: 1,
+  extension: 0.3,
+  dismiss: 0,
+};
+
+const KIND_SET: ReadonlySet<string> = new Set(SIGNAL_KINDS);
+const ITEM_RE = /^(file|snippet|extension):./;
+
+export function isSignalKind(x: unknown): x is SignalKind {
+  return typeof x === 'string' && KIND_SET.has(x);
+}
+
+/** Throws LatentInputError naming what is wrong; the hot path (append) calls this, so it allocates nothing. */
+export function checkEvent(e: FeedbackEvent): void {
+  if (typeof e !== 'object' || e === null) throw new LatentInputError('feedback event must be an object');
+  if (typeof e.t !== 'number' || !Number.isFinite(e.t) || e.t < 0) {
+    throw new LatentInputError(`feedback event time must be unix ms >= 0, got ${String(e.t)}`);
+  }
+  if (typeof e.item !== 'string' || !ITEM_RE.test(e.item) || e.item.length > 4096) {
+    throw new LatentInputError(`feedback item must look like file:|snippet:|extension:<name>, got ${JSON.stringify(e.item)}`);
+  }
+  if (!isSignalKind(e.kind)) throw new LatentInputError(`unknown feedback kind ${JSON.stringify(e.kind)}`);
+  if (typeof e.amount !== 'number' || !Number.isFinite(e.amount) || e.amount < 0) {
+    throw new LatentInputError(`feedback amount must be a finite number >= 0, got ${String(e.amount)}`);
+  }
+}
+
+/** Parses an untrusted value (a journal line) into an event, or returns undefined when it is not one. */
+export function toEvent(x: unknown, w?: string): FeedbackEvent | undefined {
+  if (typeof x !== 'object' || x === null) return undefined;
+  const o = x as Record<string, unknown>;
+  const e = { t: o.t, item: o.item, kind: o.kind, amount: o.amount } as FeedbackEvent;
+  try {
+    checkEvent(e);
+  } catch {
+    return undefined;
+  }
+  const ow = typeof o.w === 'string' ? o.w : w;
+  if (ow !== undefined) e.w = ow;
+  return e;
+}
+
+/** Raw signal r of one event (before confidence and time decay, which the recommender applies). */
+export function signalWeight(e: FeedbackEvent): number {
+  checkEvent(e);
+  return SIGNAL_WEIGHTS[e.kind] * e.amount;
+}
+
+/** Items the user said "Not interested" to; a later positive signal does not undo a dismissal, only Reset does. */
+export function dismissedItems(events: readonly FeedbackEvent[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of events) if (e.kind === 'dismiss') out.add(e.item);
+  return out;
+}

@@ -1,0 +1,74 @@
+// Signal weights (DESIGN.md section 3) and sessionization by inactivity gap.
+import { strict as assert } from 'node:assert';
+import { LatentInputError } from '../../../src/core/errors';
+import { FeedbackEvent, dismissedItems, signalWeight } from '../../../src/feedback/signal';
+import { openSession, sessionize } from '../../../src/feedback/sessions';
+
+const MIN = 60_000;
+const ev = (t: number, item: string, kind: FeedbackEvent['kind'] = 'open', amount = 1, w?: string): FeedbackEvent =>
+  w === undefined ? { t, item, kind, amount } : { t, item, kind, amount, w };
+
+describe('feedback: signal weights', () => {
+  it('Mylyn-like: open 1, edit 0.7 per coalesced edit, 0.5 per focused minute, snippet 1, extension 0.3', () => {
+    assert.equal(signalWeight(ev(0, 'file:a', 'open')), 1);
+    assert.ok(Math.abs(signalWeight(ev(0, 'file:a', 'edit', 3)) - 2.1) < 1e-12);
+    assert.ok(Math.abs(signalWeight(ev(0, 'file:a', 'dwell', 120)) - 1) < 1e-12);
+    assert.equal(signalWeight(ev(0, 'snippet:user/log', 'snippet')), 1);
+    assert.ok(Math.abs(signalWeight(ev(0, 'extension:a.b', 'extension', 2)) - 0.6) < 1e-12);
+    assert.equal(signalWeight(ev(0, 'file:a', 'dismiss')), 0);
+  });
+
+  it('rejects malformed events with a typed error', () => {
+    assert.throws(() => signalWeight(ev(NaN, 'file:a')), LatentInputError);
+    assert.throws(() => signalWeight(ev(0, 'a.ts')), LatentInputError);
+    assert.throws(() => signalWeight(ev(0, 'file:a', 'dwell', -1)), LatentInputError);
+    assert.throws(() => signalWeight({ t: 0, item: 'file:a', kind: 'look' as never, amount: 1 }), LatentInputError);
+  });
+
+  it('collects dismissed items', () => {
+    assert.deepEqual([...dismissedItems([ev(0, 'file:a'), ev(1, 'file:b', 'dismiss')])], ['file:b']);
+  });
+});
+
+describe('feedback: sessionize', () => {
+  it('splits on the inactivity gap and sums weights per (session, item)', () => {
+    const events = [
+      ev(0, 'file:a'),
+      ev(5 * MIN, 'file:a', 'edit', 1),
+      ev(10 * MIN, 'file:b', 'dwell', 60),
+      ev(50 * MIN, 'file:c'), // 40 min after the last event: new session
+    ];
+    const rows = sessionize(events, 30 * MIN);
+    assert.equal(rows.length, 3);
+    const [a, b, c] = rows;
+    assert.equal(a.session, b.session);
+    assert.notEqual(a.session, c.session);
+    assert.ok(Math.abs(a.weight - 1.7) < 1e-12);
+    assert.equal(a.time, 300); // last event of the item, unix seconds
+    assert.ok(Math.abs(b.weight - 0.5) < 1e-12);
+    assert.equal(c.item, 'file:c');
+  });
+
+  it('keeps windows apart, orders by time, and leaves dismissals out', () => {
+    const events = [ev(2000, 'file:b', 'open', 1, 'w2'), ev(1000, 'file:a', 'open', 1, 'w1'), ev(3000, 'file:x', 'dismiss', 1, 'w1')];
+    const rows = sessionize(events, 30 * MIN);
+    assert.deepEqual(rows.map((r) => [r.session, r.item]), [['w2@2000', 'file:b'], ['w1@1000', 'file:a']]);
+  });
+
+  it('a gap is measured between consecutive events, not from the session start', () => {
+    const events = [0, 20, 40, 60, 80].map((m) => ev(m * MIN, 'file:a'));
+    assert.equal(new Set(sessionize(events, 30 * MIN).map((r) => r.session)).size, 1);
+  });
+
+  it('rejects a non-positive gap', () => {
+    assert.throws(() => sessionize([], 0), LatentInputError);
+  });
+
+  it('openSession returns only the session still open at now', () => {
+    const events = [ev(0, 'file:old'), ev(60 * MIN, 'file:a'), ev(70 * MIN, 'file:a', 'edit'), ev(80 * MIN, 'file:b')];
+    const cur = openSession(events, 30 * MIN, 90 * MIN);
+    assert.deepEqual([...cur.keys()].sort(), ['file:a', 'file:b']);
+    assert.ok(Math.abs((cur.get('file:a') ?? 0) - 1.7) < 1e-12);
+    assert.equal(openSession(events, 30 * MIN, 200 * MIN).size, 0);
+  });
+});

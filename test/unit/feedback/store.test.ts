@@ -1,0 +1,289 @@
+// FeedbackStore on real temp folders: round trip, torn lines, corruption, two windows, caps, wipe.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fork } from 'node:child_process';
+import { LatentInputError } from '../../../src/core/errors';
+import { FeedbackEvent } from '../../../src/feedback/signal';
+import { FeedbackStore, FeedbackStoreOptions, mergeDwell } from '../../../src/feedback/store';
+
+const DEAD = '999999999-gone'; // a pid that cannot exist: a window whose process is gone
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'latent-store-'));
+}
+
+const quiet: FeedbackStoreOptions = { flushIntervalMs: 0, compactIntervalMs: 0 };
+
+function ev(t: number, item = `file:f${t}.ts`, kind: FeedbackEvent['kind'] = 'open', amount = 1): FeedbackEvent {
+  return { t, item, kind, amount };
+}
+
+describe('feedback: store', () => {
+  const dirs: string[] = [];
+  const stores: FeedbackStore[] = [];
+  async function open(dir: string, opts: FeedbackStoreOptions = {}): Promise<FeedbackStore> {
+    const s = await FeedbackStore.open(dir, { ...quiet, ...opts });
+    stores.push(s);
+    return s;
+  }
+  function dir(): string {
+    const d = tempDir();
+    dirs.push(d);
+    return d;
+  }
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.dispose();
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('round trip: appended events come back (tagged with the window), also after reopening', async () => {
+    const d = dir();
+    const a = await open(d, { windowId: '1-a' });
+    a.append(ev(1000, 'file:src/a.ts'));
+    a.append(ev(2000, 'file:src/a.ts', 'dwell', 42));
+    a.append(ev(3000, 'snippet:user/log', 'snippet'));
+    const got = await a.events();
+    assert.deepEqual(got, [
+      { t: 1000, item: 'file:src/a.ts', kind: 'open', amount: 1, w: '1-a' },
+      { t: 2000, item: 'file:src/a.ts', kind: 'dwell', amount: 42, w: '1-a' },
+      { t: 3000, item: 'snippet:user/log', kind: 'snippet', amount: 1, w: '1-a' },
+    ]);
+    await a.dispose();
+    // dispose folded the journal into the snapshot and removed it
+    assert.deepEqual(fs.readdirSync(d).filter((n) => n.startsWith('journal-')), []);
+    const b = await open(d, { windowId: '1-b' });
+    assert.deepEqual(await b.events(), got);
+  });
+
+  it('flushes on its own timer (a crash loses at most the last interval)', async () => {
+    const d = dir();
+    const a = await open(d, { windowId: '1-t', flushIntervalMs: 20 });
+    a.append(ev(5));
+    await new Promise((r) => setTimeout(r, 120));
+    const text = fs.readFileSync(path.join(d, 'journal-1-t-0.jsonl'), 'utf8');
+    assert.equal(text.trim().split('\n').length, 1);
+  });
+
+  it('rejects malformed events with LatentInputError and records nothing for them', async () => {
+    const a = await open(dir());
+    assert.throws(() => a.append(ev(NaN)), LatentInputError);
+    assert.throws(() => a.append({ t: 1, item: '', kind: 'open', amount: 1 }), LatentInputError);
+    assert.equal((await a.events()).length, 0);
+  });
+
+  it('tolerates a torn last line (crash mid-write) without complaining', async () => {
+    const d = dir();
+    const lines = [ev(1), ev(2)].map((e) => JSON.stringify(e)).join('\n') + '\n{"t":3,"item":"file:x","ki';
+    fs.writeFileSync(path.join(d, `journal-${DEAD}-0.jsonl`), lines);
+    const problems: string[] = [];
+    const a = await open(d, { onProblem: (m) => problems.push(m) });
+    assert.deepEqual((await a.events()).map((e) => e.t), [1, 2]);
+    assert.deepEqual(problems, []);
+    // the dead window's journal was merged and removed
+    assert.equal(fs.existsSync(path.join(d, `journal-${DEAD}-0.jsonl`)), false);
+  });
+
+  it('a torn line of a live window is picked up once the line is completed', async () => {
+    const d = dir();
+    const name = path.join(d, `journal-${process.pid}-live-0.jsonl`);
+    fs.writeFileSync(name, JSON.stringify(ev(1)) + '\n{"t":2,"item":"fi');
+    const a = await open(d);
+    assert.deepEqual((await a.events()).map((e) => e.t), [1]);
+    fs.appendFileSync(name, 'le:y","kind":"open","amount":1}\n');
+    assert.deepEqual((await a.events()).map((e) => e.t), [1, 2]);
+    await a.compact();
+    assert.deepEqual((await a.events()).map((e) => e.t), [1, 2]);
+  });
+
+  it('a corrupt snapshot is moved aside, reported once in plain words, and recording continues', async () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, 'snapshot.json'), '{"format":"latent-feedback-snapshot","schema":1,"ite');
+    const problems: string[] = [];
+    const a = await open(d, { windowId: '1-c', onProblem: (m) => problems.push(m) });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /snapshot\.json is damaged.*moved aside.*recording continues/);
+    const aside = fs.readdirSync(d).filter((n) => n.startsWith('snapshot.json.corrupt-'));
+    assert.equal(aside.length, 1);
+    assert.match(fs.readFileSync(path.join(d, aside[0]), 'utf8'), /"ite$/); // original kept for inspection
+    a.append(ev(10));
+    await a.compact();
+    a.append(ev(11));
+    assert.deepEqual((await a.events()).map((e) => e.t), [10, 11]);
+    // Corrupt it again: moved aside again, but the user is not told twice by the same window.
+    fs.writeFileSync(path.join(d, 'snapshot.json'), 'garbage');
+    await a.events();
+    assert.equal(problems.length, 1);
+  });
+
+  it('a snapshot from an unknown schema version is moved aside rather than misread', async () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, 'snapshot.json'), JSON.stringify({ format: 'latent-feedback-snapshot', schema: 99 }));
+    const problems: string[] = [];
+    await open(d, { onProblem: (m) => problems.push(m) });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /schema version 99/);
+  });
+
+  it('unreadable lines inside a journal are skipped, saved aside and reported once; good lines survive', async () => {
+    const d = dir();
+    const text = [JSON.stringify(ev(1)), 'not json', JSON.stringify({ t: 2, item: 'nope', kind: 'open', amount: 1 }), JSON.stringify(ev(3))].join('\n') + '\n';
+    fs.writeFileSync(path.join(d, `journal-${DEAD}-0.jsonl`), text);
+    const problems: string[] = [];
+    const a = await open(d, { onProblem: (m) => problems.push(m) });
+    assert.deepEqual((await a.events()).map((e) => e.t), [1, 3]);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /2 unreadable line/);
+    const aside = fs.readdirSync(d).filter((n) => n.includes('.corrupt-'));
+    assert.equal(aside.length, 1);
+    assert.match(fs.readFileSync(path.join(d, aside[0]), 'utf8'), /not json/);
+  });
+
+  it('two windows appending concurrently on one folder lose nothing, and compaction keeps both', async () => {
+    const d = dir();
+    const a = await open(d, { windowId: '1-wa', segmentBytes: 2000 });
+    const b = await open(d, { windowId: '1-wb', segmentBytes: 2000 });
+    const N = 600;
+    const work: Promise<unknown>[] = [];
+    for (let i = 0; i < N; i++) {
+      a.append(ev(2 * i, `file:a${i % 7}.ts`, 'edit', i));
+      b.append(ev(2 * i + 1, `file:b${i % 5}.ts`, 'edit', i));
+      if (i % 37 === 0) work.push(a.flush(), b.compact());
+      if (i % 53 === 0) work.push(b.flush(), a.compact());
+    }
+    await Promise.all(work);
+    const seen = (await a.events()).map((e) => `${e.w}:${e.amount}`);
+    assert.equal(seen.length, 2 * N);
+    assert.equal(new Set(seen).size, 2 * N, 'no duplicates');
+    await a.compact();
+    await b.compact();
+    const fromB = await b.events();
+    assert.equal(fromB.length, 2 * N);
+    assert.equal(fromB.filter((e) => e.w === '1-wa').length, N);
+    // rotation happened and sealed segments were cleaned up
+    const journals = fs.readdirSync(d).filter((n) => n.startsWith('journal-'));
+    assert.ok(journals.length <= 2, journals.join(','));
+  });
+
+  it('separate processes appending and compacting at once lose nothing', async function () {
+    this.timeout(60_000);
+    const d = dir();
+    const script = path.join(d, '..', `latent-child-${process.pid}.js`);
+    const storePath = path.resolve(__dirname, '../../../src/feedback/store.js');
+    fs.writeFileSync(
+      script,
+      `const { FeedbackStore } = require(${JSON.stringify(storePath)});
+       (async () => {
+         const [dir, tag, n] = process.argv.slice(2);
+         const s = await FeedbackStore.open(dir, { flushIntervalMs: 0, compactIntervalMs: 0, segmentBytes: 3000 });
+         for (let i = 0; i < Number(n); i++) {
+           s.append({ t: i, item: 'file:' + tag + '.ts', kind: 'edit', amount: i });
+           if (i % 25 === 0) await s.flush();
+           if (i % 90 === 0) await s.compact();
+         }
+         await s.dispose();
+       })().catch((e) => { console.error(e); process.exit(1); });`,
+    );
+    try {
+      const N = 800;
+      const codes = await Promise.all(
+        ['p1', 'p2', 'p3'].map(
+          (tag) => new Promise<number | null>((resolve) => fork(script, [d, tag, String(N)], { stdio: 'inherit' }).on('exit', resolve)),
+        ),
+      );
+      assert.deepEqual(codes, [0, 0, 0]);
+      const a = await open(d);
+      const events = await a.events();
+      for (const tag of ['p1', 'p2', 'p3']) {
+        const amounts = events.filter((e) => e.item === `file:${tag}.ts`).map((e) => e.amount).sort((x, y) => x - y);
+        assert.equal(amounts.length, N, tag);
+        assert.deepEqual(amounts, Array.from({ length: N }, (_, i) => i));
+      }
+      // The children are gone: their journals were merged and removed by the last compaction.
+      assert.deepEqual(fs.readdirSync(d).filter((n) => n.startsWith('journal-') && !n.includes(a.windowId)), []);
+    } finally {
+      fs.rmSync(script, { force: true });
+    }
+  });
+
+  it('caps: the oldest events and the least recently used items are evicted at compaction', async () => {
+    const d = dir();
+    const a = await open(d, { maxEvents: 100, maxItems: 1000 });
+    for (let i = 0; i < 150; i++) a.append(ev(i, `file:f${i % 10}.ts`));
+    await a.compact();
+    const kept = await a.events();
+    assert.equal(kept.length, 100);
+    assert.equal(kept[0].t, 50);
+
+    const d2 = dir();
+    const b = await open(d2, { maxEvents: 1000, maxItems: 3 });
+    for (const [t, item] of [[1, 'file:old'], [2, 'file:a'], [3, 'file:b'], [4, 'file:old2'], [5, 'file:c'], [6, 'file:a']] as const) b.append(ev(t, item));
+    await b.compact();
+    // file:old and file:b were last used longest ago
+    assert.deepEqual([...new Set((await b.events()).map((e) => e.item))].sort(), ['file:a', 'file:c', 'file:old2']);
+  });
+
+  it('merges back-to-back dwell ticks of one item in one window, keeping the total', () => {
+    const out = mergeDwell([
+      { t: 0, item: 'file:a', kind: 'dwell', amount: 5, w: 'x' },
+      { t: 5000, item: 'file:a', kind: 'dwell', amount: 5, w: 'x' },
+      { t: 6000, item: 'file:z', kind: 'dwell', amount: 5, w: 'y' }, // another window does not break the run
+      { t: 10000, item: 'file:a', kind: 'dwell', amount: 5, w: 'x' },
+      { t: 11000, item: 'file:b', kind: 'open', amount: 1, w: 'x' },
+      { t: 12000, item: 'file:a', kind: 'dwell', amount: 5, w: 'x' }, // after an open of b: separate
+    ]);
+    assert.deepEqual(out.map((e) => [e.t, e.item, e.amount]), [[6000, 'file:z', 5], [10000, 'file:a', 15], [11000, 'file:b', 1], [12000, 'file:a', 5]]);
+  });
+
+  it('saveModel/loadModel round trip; a damaged model falls back to the previous one and is told once', async () => {
+    const d = dir();
+    const problems: string[] = [];
+    const a = await open(d, { onProblem: (m) => problems.push(m) });
+    assert.equal(await a.loadModel(), undefined);
+    await a.saveModel('{"v":1}');
+    await a.saveModel('{"v":2}');
+    assert.equal(await a.loadModel(), '{"v":2}');
+    fs.writeFileSync(path.join(d, 'model.json'), '{"v":');
+    assert.equal(await a.loadModel(), '{"v":1}');
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /model\.json is not valid JSON/);
+  });
+
+  it('when the folder cannot be written, events stay in memory, the user is told, and they are saved later', async () => {
+    const root = dir();
+    const d = path.join(root, 'store');
+    const problems: string[] = [];
+    const a = await open(d, { windowId: '1-w', onProblem: (m) => problems.push(m) });
+    fs.rmSync(d, { recursive: true });
+    fs.writeFileSync(d, 'a file where the folder was');
+    a.append(ev(1));
+    await a.flush();
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /could not save feedback/);
+    fs.rmSync(d);
+    a.append(ev(2));
+    await a.flush();
+    assert.deepEqual((await a.events()).map((e) => e.t), [1, 2]);
+  });
+
+  it('wipe removes journals of all windows, snapshot, model and backups; recording continues', async () => {
+    const d = dir();
+    const a = await open(d, { windowId: '1-x' });
+    const b = await open(d, { windowId: '1-y' });
+    a.append(ev(1));
+    b.append(ev(2));
+    await b.flush();
+    await a.compact();
+    await a.saveModel('{}');
+    await a.saveModel('{"x":1}');
+    fs.writeFileSync(path.join(d, 'snapshot.json.corrupt-old'), 'x');
+    a.append(ev(3)); // buffered, not yet written: wiped too
+    await a.wipe();
+    assert.deepEqual(fs.readdirSync(d), []);
+    assert.deepEqual(await a.events(), []);
+    assert.equal(await a.loadModel(), undefined);
+    a.append(ev(4));
+    assert.deepEqual((await a.events()).map((e) => e.t), [4]);
+  });
+});
