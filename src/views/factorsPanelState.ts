@@ -1,0 +1,299 @@
+// Builds the "Inside the model" panel state from the shipped model, the current session and the last training
+// run. Pure (no vscode): the numbers the webview shows are computed and unit-tested here, the webview only draws.
+import { confidence } from '../core/confidence';
+import {
+  coUsedItems,
+  factorSummaries,
+  pca2,
+  replaySgd,
+  rowOf,
+  scoreSplit,
+  type ReplayCell,
+  type SgdStepView,
+} from '../core/explainView';
+import type { Interaction } from '../core/interaction';
+import { scoreItems, type ContextItem, type RecommenderModel } from '../core/recommender';
+import { TOY_FEATURES, TOY_LEARNING_RATE, TOY_MOVIES, TOY_MOVIE_VECTORS, TOY_RATINGS, TOY_USERS, TOY_USER_VECTORS, toyCells } from '../core/toyExample';
+import type {
+  FactorView,
+  MapView,
+  ModelView,
+  PanelState,
+  StepView,
+  ToyView,
+  TrainingView,
+  WhyView,
+  WorkedUpdateView,
+} from './webviewProtocol';
+
+/** What the wiring knows about the last training run (progress events and the data it was given). */
+export interface TrainingRun {
+  /** Loss per epoch as reported by the trainer's onEpoch hook. */
+  losses?: readonly { epoch: number; loss: number }[];
+  /** The interactions the model was trained on: lets the worked update use a real training row. */
+  interactions?: readonly Interaction[];
+  /** Held-out hit rate where an evaluation was run. */
+  hitRate?: { k: number; value: number };
+}
+
+export interface FactorsSource {
+  model: RecommenderModel | undefined;
+  /** The current session (tracker.currentSession()). */
+  context: readonly ContextItem[];
+  training?: TrainingRun;
+  /** Item the user asked "Why this?" about. */
+  why?: string;
+  /** Shown when there is no model (e.g. "Not enough data yet: 3 sessions"). */
+  message?: string;
+}
+
+/** Sizes of what the panel shows: enough to read, small enough for a narrow panel and a small message. */
+export const PANEL_LIMITS = { heatmapItems: 16, factorItems: 3, mapPoints: 300, replayPositives: 8, replayNegatives: 2, coUsed: 5 };
+
+const DAY_SECONDS = 86400;
+
+function toStep(s: SgdStepView, row: string, col: string, raw: number | null): StepView {
+  return { row, col, raw, ...s };
+}
+
+/** The lecture's toy matrix, replayed with its plain SGD (confidence 1, no bias, no regularization). */
+export function toyView(): ToyView {
+  const cells = toyCells();
+  const steps = replaySgd(
+    { rows: TOY_USER_VECTORS.map((r) => [...r]), cols: TOY_MOVIE_VECTORS.map((r) => [...r]), colBias: TOY_MOVIES.map(() => 0), mu: 0 },
+    cells.map((c) => ({ row: c.user, col: c.movie, target: c.rating, confidence: 1 })),
+    { learningRate: TOY_LEARNING_RATE, lambda: 0, updateBias: false },
+  );
+  return {
+    users: [...TOY_USERS],
+    movies: [...TOY_MOVIES],
+    ratings: TOY_RATINGS.map((r) => [...r]),
+    update: {
+      title: 'Lecture example: Alice, Bob and Carol rate five movies',
+      note:
+        'Plain SGD on explicit ratings: confidence 1, no bias, no regularization, learning rate 0.01. ' +
+        "Movie vectors start at their known features; Alice's start vector is the lecture's, Bob's and Carol's are chosen for the demo.",
+      learningRate: TOY_LEARNING_RATE,
+      lambda: 0,
+      updateBias: false,
+      dims: [...TOY_FEATURES],
+      steps: steps.map((s, t) => toStep(s, TOY_USERS[cells[t].user], TOY_MOVIES[cells[t].movie], cells[t].rating)),
+    },
+  };
+}
+
+interface RowCells {
+  label: string;
+  x: number[];
+  /** Observed items of the row with their raw (decayed, summed) signal. */
+  cells: { item: number; raw: number }[];
+}
+
+/**
+ * The newest training session as the trainer saw it. fitRecommender numbers sessions and items by first
+ * appearance; if re-deriving the item order from `data` does not give back model.items exactly, the data is
+ * not what the model was trained on and no row is returned (the caller falls back to the current session).
+ */
+export function lastTrainingRow(model: RecommenderModel, data: readonly Interaction[]): RowCells | undefined {
+  const sessionIndex = new Map<string, number>();
+  const itemIndex = new Map<string, number>();
+  let newest = -Infinity;
+  let newestSession = '';
+  for (const x of data) {
+    if (!sessionIndex.has(x.session)) sessionIndex.set(x.session, sessionIndex.size);
+    if (!itemIndex.has(x.item)) itemIndex.set(x.item, itemIndex.size);
+    if (x.time > newest) {
+      newest = x.time;
+      newestSession = x.session;
+    }
+  }
+  const mf = model.mf;
+  if (sessionIndex.size !== mf.nUsers || itemIndex.size !== model.items.length) return undefined;
+  if (model.items.some((it, i) => itemIndex.get(it) !== i)) return undefined;
+  const row = sessionIndex.get(newestSession);
+  if (row === undefined) return undefined;
+  const halfLife = model.config.halfLifeDays * DAY_SECONDS;
+  const raw = new Map<number, number>();
+  for (const x of data) {
+    if (x.session !== newestSession) continue;
+    const i = itemIndex.get(x.item) as number;
+    raw.set(i, (raw.get(i) ?? 0) + x.weight * Math.pow(0.5, (model.trainedAt - x.time) / halfLife));
+  }
+  return {
+    label: `session ${newestSession} (row ${row})`,
+    x: rowOf(mf.userFactors, mf.k, row),
+    cells: [...raw].map(([item, r]) => ({ item, raw: r })),
+  };
+}
+
+/**
+ * Successive SGD steps on one session row with the model's current parameters: its observed cells (p = 1,
+ * c from the raw signal), then the unobserved items the row scores highest (p = 0, c = 1, as sampled negatives
+ * are): the updates the trainer would make next on this row.
+ */
+export function workedUpdate(model: RecommenderModel, row: RowCells): WorkedUpdateView | null {
+  const { mf, config: cfg, items } = model;
+  const k = mf.k;
+  const positives = row.cells.slice(0, PANEL_LIMITS.replayPositives);
+  if (positives.length === 0) return null;
+  const observed = new Set(row.cells.map((c) => c.item));
+  const scored = items
+    .map((_, i) => i)
+    .filter((i) => !observed.has(i))
+    .map((i) => ({ i, s: mf.itemBias[i] + scoreSplit(row.x, rowOf(mf.itemFactors, k, i), 0, 0).dot }))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .slice(0, PANEL_LIMITS.replayNegatives);
+  const used = [...positives.map((c) => c.item), ...scored.map((n) => n.i)];
+  const cells: ReplayCell[] = [
+    ...positives.map((c, t) => ({ row: 0, col: t, target: 1, confidence: confidence(c.raw, cfg.alpha, cfg.epsilon) })),
+    ...scored.map((_, t) => ({ row: 0, col: positives.length + t, target: 0, confidence: 1 })),
+  ];
+  const steps = replaySgd(
+    { rows: [row.x], cols: used.map((i) => rowOf(mf.itemFactors, k, i)), colBias: used.map((i) => mf.itemBias[i]), mu: mf.mu },
+    cells,
+    { learningRate: cfg.learningRate, lambda: cfg.lambda, updateBias: true },
+  );
+  return {
+    title: `Your model: ${row.label}`,
+    note:
+      `Observed cells have p = 1 and c = 1 + ${cfg.alpha} log(1 + r/${cfg.epsilon}); the last ${scored.length} steps are ` +
+      'unobserved items this session scores highest, trained toward p = 0 with c = 1 like the sampled negatives.',
+    learningRate: cfg.learningRate,
+    lambda: cfg.lambda,
+    updateBias: true,
+    dims: Array.from({ length: k }, (_, f) => `f${f + 1}`),
+    steps: steps.map((s, t) => toStep(s, row.label, items[used[t]], t < positives.length ? positives[t].raw : null)),
+  };
+}
+
+function trainingView(model: RecommenderModel, run: TrainingRun | undefined): TrainingView {
+  const st = model.stats;
+  const losses = run?.losses?.length ? run.losses.map((l) => ({ epoch: l.epoch, loss: l.loss })) : [];
+  if (losses.length === 0 && Number.isFinite(st.finalLoss)) losses.push({ epoch: st.epochs, loss: st.finalLoss });
+  return {
+    algorithm: `SGD, implicit confidence-weighted loss, ${model.config.negatives} sampled negatives per observed cell`,
+    interactions: st.interactions,
+    sessions: st.sessions,
+    items: st.items,
+    elapsedMs: st.fitMs,
+    trainedAt: model.trainedAt,
+    losses,
+    hitRate: run?.hitRate ?? null,
+  };
+}
+
+function whyView(model: RecommenderModel, item: string, userVector: ArrayLike<number> | undefined, contextIdx: number[]): WhyView {
+  const mf = model.mf;
+  const i = model.items.indexOf(item);
+  const empty = { item, total: 0, mu: 0, bias: 0, perFactor: [], coUsed: [] };
+  if (i < 0) return { ...empty, problem: 'This item has no history in the model yet; its score is borrowed from items in the same folder.' };
+  if (!userVector) return { ...empty, problem: 'The current session has no items the model knows, so there is no session vector to explain with.' };
+  const split = scoreSplit(userVector, rowOf(mf.itemFactors, mf.k, i), mf.mu, mf.itemBias[i]);
+  // Co-used: items that were used in the same sessions (the co-occurrence table), those in this session first.
+  const nb = model.neighbours;
+  const inCtx = new Set(contextIdx);
+  const neighbours: { index: number; similarity: number }[] = [];
+  for (let t = nb.indptr[i]; t < nb.indptr[i + 1]; t++) neighbours.push({ index: nb.indices[t], similarity: nb.values[t] });
+  neighbours.sort((a, b) => Number(inCtx.has(b.index)) - Number(inCtx.has(a.index)) || b.similarity - a.similarity);
+  const co = neighbours.length > 0 ? neighbours : coUsedItems(mf.itemFactors, mf.k, i, contextIdx, PANEL_LIMITS.coUsed);
+  return {
+    item,
+    total: split.total,
+    mu: split.mu,
+    bias: split.bias,
+    perFactor: split.perFactor,
+    coUsed: co.slice(0, PANEL_LIMITS.coUsed).map((c) => ({ item: model.items[c.index], similarity: c.similarity })),
+    problem: null,
+  };
+}
+
+export function modelView(source: FactorsSource & { model: RecommenderModel }): ModelView {
+  const { model, context } = source;
+  const { mf, config: cfg, items } = model;
+  const k = mf.k;
+  const index = new Map<string, number>();
+  items.forEach((it, i) => index.set(it, i));
+  const ctx = context.filter((c) => index.has(c.item) && c.weight > 0);
+  const ctxIdx = [...new Set(ctx.map((c) => index.get(c.item) as number))];
+  const scored = ctx.length > 0 ? scoreItems(model, ctx) : undefined;
+
+  const summaries = factorSummaries(mf.itemFactors, k, items, PANEL_LIMITS.factorItems);
+  const factors: FactorView[] = summaries.map((s) => ({
+    factor: s.factor,
+    label: s.high.items.length > 0 ? s.high.label : s.low.label,
+    high: { label: s.high.label, items: s.high.items.map((v) => ({ item: items[v.index], value: v.value })) },
+    low: { label: s.low.label, items: s.low.items.map((v) => ({ item: items[v.index], value: v.value })) },
+  }));
+
+  // Items shown: the session's own, then the best scored for it (or the most used, without a session).
+  const rank = scored ? Array.from(scored.mf.subarray(0, items.length)) : Array.from(model.prior);
+  const byRank = items.map((_, i) => i).sort((a, b) => rank[b] - rank[a] || a - b);
+  const pick = (n: number): number[] => [...new Set([...ctxIdx, ...byRank])].slice(0, n);
+  const heatIdx = pick(PANEL_LIMITS.heatmapItems);
+
+  const pca = pca2(mf.itemFactors, k);
+  const mapIdx = pick(PANEL_LIMITS.mapPoints);
+  const inCtx = new Set(ctxIdx);
+  let session: MapView['session'] = null;
+  if (ctx.length > 0) {
+    // Where this session's work is: its items' positions, weighted by their confidence.
+    let wx = 0;
+    let wy = 0;
+    let w = 0;
+    for (const c of ctx) {
+      const [x, y] = pca.coords[index.get(c.item) as number];
+      const cw = confidence(c.weight, cfg.alpha, cfg.epsilon);
+      wx += cw * x;
+      wy += cw * y;
+      w += cw;
+    }
+    session = { x: wx / w, y: wy / w };
+  }
+
+  const fromTraining = source.training?.interactions ? lastTrainingRow(model, source.training.interactions) : undefined;
+  const fromSession: RowCells | undefined = scored
+    ? {
+        label: 'current session (folded in)',
+        x: Array.from(scored.userVector),
+        cells: ctx.map((c) => ({ item: index.get(c.item) as number, raw: c.weight })),
+      }
+    : undefined;
+  const row = fromTraining ?? fromSession;
+
+  return {
+    kind: mf.kind,
+    settings: {
+      k,
+      alpha: cfg.alpha,
+      epsilon: cfg.epsilon,
+      lambda: cfg.lambda,
+      learningRate: cfg.learningRate,
+      epochs: cfg.epochs,
+      negatives: cfg.negatives,
+    },
+    factorNames: factors.map((f) => `f${f.factor + 1}: ${f.label}`),
+    worked: row ? workedUpdate(model, row) : null,
+    heatmap: { items: heatIdx.map((i) => items[i]), values: heatIdx.map((i) => rowOf(mf.itemFactors, k, i)) },
+    factors,
+    map: {
+      points: mapIdx.map((i) => ({ item: items[i], x: pca.coords[i][0], y: pca.coords[i][1], inSession: inCtx.has(i) })),
+      session,
+      explained: [...pca.explained],
+    },
+    training: trainingView(model, source.training),
+    why: source.why !== undefined ? whyView(model, source.why, scored?.userVector, ctxIdx) : null,
+  };
+}
+
+export function buildPanelState(source: FactorsSource): PanelState {
+  const toy = toyView();
+  if (!source.model) {
+    return { v: 1, model: null, message: source.message ?? 'No model yet: Latent trains once it has seen a few working sessions.', toy };
+  }
+  const m = modelView({ ...source, model: source.model });
+  const message =
+    source.model.mode === 'frecency'
+      ? 'Too few sessions with two or more items yet: recommendations come from frecency; the factors below are still early.'
+      : '';
+  return { v: 1, model: m, message: source.message ?? message, toy };
+}

@@ -1,0 +1,122 @@
+import * as assert from 'node:assert/strict';
+import { confidence } from '../../../src/core/confidence';
+import type { Interaction } from '../../../src/core/interaction';
+import { predict } from '../../../src/core/model';
+import { fitRecommender, scoreItems, type RecommenderModel } from '../../../src/core/recommender';
+import { buildPanelState, lastTrainingRow, toyView } from '../../../src/views/factorsPanelState';
+import { checkPanelState, parseHostMessage } from '../../../src/views/webviewProtocol';
+
+const HOSTILE = 'file:<img src=x onerror=alert(1)>.ts';
+
+/** Two areas of work (ui/ and build/), one hostile file name used with the ui files. */
+function sessions(): Interaction[] {
+  const ui = ['file:ui/a.ts', 'file:ui/b.ts', 'file:ui/c.ts', HOSTILE];
+  const build = ['file:build/x.mjs', 'file:build/y.mjs', 'file:build/z.mjs'];
+  const out: Interaction[] = [];
+  for (let s = 0; s < 30; s++) {
+    const group = s % 2 === 0 ? ui : build;
+    group.forEach((item, j) => {
+      if ((s + j) % 4 !== 3) out.push({ session: `s${s}`, item, time: 1_700_000_000 + s * 3600 + j, weight: 1 + j });
+    });
+  }
+  return out;
+}
+
+describe('factorsPanelState', () => {
+  let data: Interaction[];
+  let model: RecommenderModel;
+  before(() => {
+    data = sessions();
+    model = fitRecommender(data, { factors: 4, epochs: 20, minSessions: 2, seed: 7 });
+  });
+
+  it('the toy view replays the lecture step first', () => {
+    const t = toyView();
+    const s = t.update.steps[0];
+    assert.equal(s.row, 'Alice');
+    assert.equal(s.col, 'Sholay');
+    assert.ok(Math.abs(s.prediction - 0.655) < 1e-12);
+    assert.ok(Math.abs(s.error - 4.345) < 1e-12);
+    assert.deepEqual(t.update.dims, ['Bollywood', 'Sci-Fi', 'Drama']);
+    assert.equal(t.ratings[1][0], null);
+  });
+
+  it('without a model: the toy only, with a message, and a valid state', () => {
+    const st = buildPanelState({ model: undefined, context: [], message: 'Not enough data yet' });
+    assert.equal(st.model, null);
+    assert.equal(st.message, 'Not enough data yet');
+    assert.deepEqual(checkPanelState(JSON.parse(JSON.stringify(st)), 'state'), st);
+  });
+
+  it('the worked update starts from the real training row: its prediction is the model\'s', () => {
+    const row = lastTrainingRow(model, data);
+    assert.ok(row, 'the training data matches the model');
+    const st = buildPanelState({ model, context: [], training: { interactions: data } });
+    const w = st.model?.worked;
+    assert.ok(w);
+    const first = w.steps[0];
+    const u = model.mf.nUsers - 1; // the newest session is the last one first seen
+    const i = model.items.indexOf(first.col);
+    assert.ok(Math.abs(first.prediction - predict(model.mf, u, i)) < 1e-5, `${first.prediction} vs ${predict(model.mf, u, i)}`);
+    assert.ok(first.raw !== null && Math.abs(first.confidence - confidence(first.raw, model.config.alpha, model.config.epsilon)) < 1e-12);
+    assert.equal(first.target, 1);
+    // The last steps are unobserved items pushed toward 0 with confidence 1.
+    const last = w.steps[w.steps.length - 1];
+    assert.equal(last.raw, null);
+    assert.equal(last.target, 0);
+    assert.equal(last.confidence, 1);
+    // Successive steps carry the session vector forward.
+    assert.deepEqual(w.steps[1].xBefore, first.xAfter);
+    assert.equal(w.learningRate, model.config.learningRate);
+  });
+
+  it('refuses a training row from data the model was not trained on', () => {
+    const other = data.map((x) => ({ ...x, item: x.item.replace('ui/', 'web/') }));
+    assert.equal(lastTrainingRow(model, other), undefined);
+    const st = buildPanelState({ model, context: [], training: { interactions: other } });
+    assert.equal(st.model?.worked, null, 'no session and no matching training data: no worked update');
+  });
+
+  it('with a session: map position, why-this split that adds up to the MF score, hostile names kept verbatim', () => {
+    const context = [
+      { item: 'file:ui/a.ts', weight: 2 },
+      { item: 'file:ui/b.ts', weight: 1 },
+    ];
+    const st = buildPanelState({ model, context, why: HOSTILE });
+    const m = st.model;
+    assert.ok(m);
+    assert.deepEqual(checkPanelState(JSON.parse(JSON.stringify(st)), 'state'), st);
+    assert.deepEqual(parseHostMessage(JSON.parse(JSON.stringify({ type: 'state', state: st }))), { type: 'state', state: st });
+    // Session items head the heatmap; everything has k values.
+    assert.deepEqual(m.heatmap.items.slice(0, 2), ['file:ui/a.ts', 'file:ui/b.ts']);
+    assert.ok(m.heatmap.values.every((r) => r.length === 4));
+    assert.ok(m.map.session);
+    assert.equal(m.map.points.filter((p) => p.inSession).length, 2);
+    // Why: mu + bias + sum of per-factor terms equals the ranker's MF score for that item.
+    const why = m.why;
+    assert.ok(why && why.problem === null);
+    assert.equal(why.item, HOSTILE);
+    const s = scoreItems(model, context);
+    const i = model.items.indexOf(HOSTILE);
+    const sum = why.mu + why.bias + why.perFactor.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - s.mf[i]) < 1e-5);
+    assert.ok(Math.abs(why.total - s.mf[i]) < 1e-5);
+    assert.ok(why.coUsed.some((c) => c.item.startsWith('file:ui/')), 'co-used with the ui files');
+    assert.ok(m.map.points.some((p) => p.item === HOSTILE));
+    // Without training data the worked update uses the folded-in current session.
+    assert.ok(m.worked?.title.includes('current session'));
+    assert.equal(m.worked?.steps[0].col, 'file:ui/a.ts');
+  });
+
+  it('explains an unknown item with a problem instead of numbers', () => {
+    const st = buildPanelState({ model, context: [{ item: 'file:ui/a.ts', weight: 1 }], why: 'file:new/thing.ts' });
+    assert.match(st.model?.why?.problem ?? '', /no history/);
+  });
+
+  it('labels factors from their strongest items', () => {
+    const st = buildPanelState({ model, context: [] });
+    const labels = (st.model?.factors ?? []).flatMap((f) => [f.high.label, f.low.label]);
+    assert.ok(labels.some((l) => l.includes('ui/') || l.includes('build/')), labels.join(' | '));
+    assert.equal(st.model?.settings.k, 4);
+  });
+});
