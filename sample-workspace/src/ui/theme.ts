@@ -1,0 +1,1 @@
+export const theme = { text: '#222', accent: '#0a7', done: '#999' };
