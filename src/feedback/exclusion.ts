@@ -1,0 +1,75 @@
+// Which workspace paths are never recorded: latent.exclude (secrets by default) + files.exclude. Pure.
+import picomatch = require('picomatch');
+import { LatentInputError } from '../core/errors';
+
+/** Default of `latent.exclude` (package.json repeats it; a unit test keeps the two equal). */
+export const DEFAULT_EXCLUDE: readonly string[] = [
+  '**/.env*',
+  '**/*.env',
+  '**/*.pem',
+  '**/*.key',
+  '**/*.p12',
+  '**/*.pfx',
+  '**/*.crt',
+  '**/*.cer',
+  '**/*.der',
+  '**/*.jks',
+  '**/*.keystore',
+  '**/*.kdbx',
+  '**/id_rsa*',
+  '**/id_dsa*',
+  '**/id_ecdsa*',
+  '**/id_ed25519*',
+  '**/.ssh/**',
+  '**/.aws/**',
+  '**/.gnupg/**',
+  '**/.netrc',
+  '**/.npmrc',
+  '**/.pypirc',
+  '**/.htpasswd',
+  '**/credentials*',
+  '**/*secret*',
+  '**/.git/**',
+  '**/node_modules/**',
+];
+
+/** `files.exclude` shape: `true` excludes; `{ when: ... }` sibling conditions are not evaluated (kept recorded). */
+export type FilesExclude = Record<string, boolean | { when: string } | null | undefined>;
+
+const CACHE_LIMIT = 10_000;
+
+/**
+ * Compiled once; answers per workspace-relative path ('/'-separated) from a cache, so the editor's event handlers
+ * pay a Map lookup. A path is excluded when it or any of its parent folders matches (as VS Code treats folders).
+ * Case-insensitive on purpose: `.ENV` is as secret as `.env`.
+ */
+export class ExclusionMatcher {
+  private readonly test: (p: string) => boolean;
+  private readonly cache = new Map<string, boolean>();
+  readonly patterns: readonly string[];
+
+  constructor(latentExclude: readonly string[], filesExclude: FilesExclude = {}) {
+    const patterns: string[] = [];
+    for (const p of latentExclude) {
+      if (typeof p !== 'string' || p.trim() === '') throw new LatentInputError(`latent.exclude entries must be non-empty glob strings, got ${JSON.stringify(p)}`);
+      patterns.push(p.trim());
+    }
+    for (const [p, on] of Object.entries(filesExclude)) if (on === true && p.trim() !== '') patterns.push(p.trim());
+    this.patterns = patterns;
+    this.test = patterns.length === 0 ? () => false : picomatch(patterns, { dot: true, nocase: true });
+  }
+
+  isExcluded(relPath: string): boolean {
+    const hit = this.cache.get(relPath);
+    if (hit !== undefined) return hit;
+    let out = this.test(relPath);
+    if (!out) {
+      const slash = relPath.lastIndexOf('/');
+      if (slash > 0) out = this.isExcluded(relPath.slice(0, slash));
+    }
+    // Bounded: a huge workspace walk must not grow the cache forever; starting over is cheap.
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(relPath, out);
+    return out;
+  }
+}
