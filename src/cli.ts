@@ -1,0 +1,215 @@
+// Headless entry point (bundled to dist/cli.js): `eval`, `recommend` and `bench`. No vscode imports.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { BASELINES } from './core/baselines';
+import { LatentInputError } from './core/errors';
+import { evaluateMethod, splitProtocol, type MethodResult, type ProtocolSplit } from './core/evalProtocol';
+import { fitRecommender, recommend } from './core/recommender';
+import { latentMethod, mfMethod } from './core/recommenderMethods';
+import { parseSessionsCsv } from './core/sessionsCsv';
+import { runPipelineBench } from './bench/pipeline';
+
+/** Bad command line or missing data: printed without a stack trace, exit code 2. */
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const USAGE = `usage:
+  latent eval --sessions FILE.csv [--json]
+  latent recommend --sessions FILE.csv --context a,b [--n 10] [--json]
+  latent bench [--json] [--data DIR]`;
+
+interface Args {
+  command: string;
+  flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const [command, ...rest] = argv;
+  if (!command) throw new UsageError(USAGE);
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (!a.startsWith('--')) throw new UsageError(`unexpected argument "${a}"\n${USAGE}`);
+    const next = rest[i + 1];
+    if (next !== undefined && !next.startsWith('--')) {
+      flags.set(a.slice(2), next);
+      i++;
+    } else flags.set(a.slice(2), true);
+  }
+  return { command, flags };
+}
+
+function stringFlag(args: Args, name: string): string | undefined {
+  const v = args.flags.get(name);
+  if (v === true) throw new UsageError(`--${name} needs a value`);
+  return v;
+}
+
+function requiredFlag(args: Args, name: string): string {
+  const v = stringFlag(args, name);
+  if (v === undefined) throw new UsageError(`--${name} is required\n${USAGE}`);
+  return v;
+}
+
+function readSessions(file: string): ReturnType<typeof parseSessionsCsv> {
+  if (!existsSync(file)) throw new UsageError(`sessions file not found: ${file}`);
+  return parseSessionsCsv(readFileSync(file, 'utf8'));
+}
+
+export interface EvalReport {
+  dataset: { trainSessions: number; testCases: number; items: number };
+  methods: MethodResult[];
+}
+
+export const METHOD_ORDER = ['popularity', 'mru', 'frecency', 'cooccurrence', 'mf', 'latent'] as const;
+
+export function evalSplit(split: ProtocolSplit): EvalReport {
+  const methods = [...BASELINES, mfMethod(), latentMethod()].map((m) => evaluateMethod(split, m));
+  return {
+    dataset: { trainSessions: split.train.length, testCases: split.cases.length, items: split.items.length },
+    methods,
+  };
+}
+
+export function evalFile(file: string): EvalReport {
+  return evalSplit(splitProtocol(readSessions(file)));
+}
+
+/** Relative NDCG@10 margin of the shipped ranker over the best baseline (mf is part of it, not a baseline). */
+function margin(r: EvalReport): { best: MethodResult; latent: MethodResult; relative: number } {
+  const baselines = r.methods.filter((m) => m.method !== 'latent' && m.method !== 'mf');
+  const best = baselines.reduce((a, b) => (b.ndcg10 > a.ndcg10 ? b : a));
+  const latent = r.methods.find((m) => m.method === 'latent') as MethodResult;
+  return { best, latent, relative: latent.ndcg10 / best.ndcg10 - 1 };
+}
+
+function formatTable(r: EvalReport, title: string): string {
+  const lines = [
+    `${title}: ${r.dataset.trainSessions} training sessions, ${r.dataset.testCases} test cases, ${r.dataset.items} items`,
+    `${'method'.padEnd(14)}${'HR@10'.padStart(8)}${'NDCG@10'.padStart(9)}${'MRR'.padStart(8)}${'fit s'.padStart(8)}${'eval s'.padStart(8)}`,
+  ];
+  for (const m of r.methods) {
+    lines.push(
+      `${m.method.padEnd(14)}${m.hr10.toFixed(4).padStart(8)}${m.ndcg10.toFixed(4).padStart(9)}${m.mrr.toFixed(4).padStart(8)}` +
+        `${m.fitSeconds.toFixed(2).padStart(8)}${m.evalSeconds.toFixed(2).padStart(8)}`,
+    );
+  }
+  const g = margin(r);
+  const sign = g.relative >= 0 ? '+' : '';
+  lines.push(
+    `latent vs best baseline (${g.best.method}): NDCG@10 ${g.latent.ndcg10.toFixed(4)} vs ${g.best.ndcg10.toFixed(4)} ` +
+      `(${sign}${(100 * g.relative).toFixed(1)}%)`,
+  );
+  return lines.join('\n');
+}
+
+function cmdEval(args: Args): void {
+  const file = requiredFlag(args, 'sessions');
+  const report = evalFile(file);
+  console.log(args.flags.has('json') ? JSON.stringify(report) : formatTable(report, basename(file)));
+}
+
+function cmdRecommend(args: Args): void {
+  const file = requiredFlag(args, 'sessions');
+  const context = (stringFlag(args, 'context') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const nText = stringFlag(args, 'n') ?? '10';
+  const n = Number(nText);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--n must be a positive integer, got "${nText}"`);
+  const model = fitRecommender(readSessions(file));
+  const known = new Set(model.items);
+  const unknown = context.filter((c) => !known.has(c));
+  const recs = recommend(
+    model,
+    context.map((item) => ({ item, weight: 1 })),
+    { n, candidates: unknown },
+  );
+  if (args.flags.has('json')) {
+    console.log(JSON.stringify({ mode: model.mode, unknownContext: unknown, recommendations: recs }));
+    return;
+  }
+  if (model.mode === 'frecency') console.log('too little history: ranked by frecency');
+  if (unknown.length > 0) console.log(`not in the history (scored from folder/extension neighbours): ${unknown.join(', ')}`);
+  recs.forEach((r, i) => {
+    const why = r.explanation.coUsed.length > 0 ? `  co-used with ${r.explanation.coUsed.join(', ')}` : '';
+    console.log(`${String(i + 1).padStart(3)}. ${r.item}  score ${r.score.toFixed(3)} (mf ${r.mfScore.toFixed(3)}, ` +
+      `co-use ${r.coocScore.toFixed(3)}, prior ${r.priorScore.toFixed(3)}, ${r.source})${why}`);
+  });
+}
+
+/** The repo root: dist/cli.js and out/src/cli.js both sit below it. */
+function repoRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = resolve(dir, '..');
+  }
+  return resolve(__dirname, '..');
+}
+
+async function cmdBench(args: Args): Promise<void> {
+  const json = args.flags.has('json');
+  const dataDir = resolve(stringFlag(args, 'data') ?? join(repoRoot(), '..', 'shared', 'data'));
+  const sessionsDir = join(dataDir, 'sessions');
+  if (!existsSync(sessionsDir)) throw new UsageError(`benchmark data missing: ${sessionsDir} does not exist (pass --data DIR)`);
+  const files = readdirSync(sessionsDir)
+    .filter((f) => f.endsWith('.csv'))
+    .sort();
+  if (files.length === 0) throw new UsageError(`benchmark data missing: no *.csv in ${sessionsDir}`);
+
+  const out: Record<string, unknown> = {};
+  const sessions: Record<string, EvalReport> = {};
+  for (const f of files) {
+    const report = evalFile(join(sessionsDir, f));
+    sessions[f] = report;
+    if (!json) console.log(formatTable(report, f) + '\n');
+  }
+  out.sessions = sessions;
+
+  const pipeline = await runPipelineBench();
+  out.pipeline = pipeline;
+  if (!json) console.log('pipeline: ' + JSON.stringify(pipeline));
+
+  if (json) console.log(JSON.stringify(out));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    switch (args.command) {
+      case 'eval':
+        cmdEval(args);
+        return 0;
+      case 'recommend':
+        cmdRecommend(args);
+        return 0;
+      case 'bench':
+        await cmdBench(args);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${args.command}"\n${USAGE}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof LatentInputError) {
+      console.error(`latent: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.exit(1);
+    },
+  );
+}
