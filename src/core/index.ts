@@ -13,3 +13,6 @@ export * from './explain';
 export * from './metrics';
 export * from './serialize';
 export * from './linalg';
+export * from './losses';
+export * from './batchGd';
+export * from './als';

@@ -34,6 +34,8 @@ export interface SgdParams extends ConvergenceParams {
   schedule?: LearningRateSchedule;
   /** Learn mu (fixed to the mean), b_u, b_i. Default true. */
   useBias?: boolean;
+  /** Explicit SGD only: LIBMF's per-row adaptive learning rate (AdaGrad-like). Default false. */
+  adaptive?: boolean;
 }
 
 export interface ImplicitSgdParams extends SgdParams {
@@ -42,6 +44,12 @@ export interface ImplicitSgdParams extends SgdParams {
   epsilon: number;
   /** Unobserved cells sampled uniformly per observed cell, per epoch. */
   negatives: number;
+  /**
+   * Damped (proximal) step, default true: lr_eff = lr / (1 + lr c (1 + ||p_u||^2 + ||q_i||^2)). A plain step
+   * overshoots once lr c ||q||^2 > 2, which large confidences (alpha log(1 + r/eps) of long dwell times) reach at
+   * any useful learning rate; the damped step equals the plain one when lr c is small and never overshoots.
+   */
+  damped?: boolean;
 }
 
 export interface SgdStepResult {
@@ -117,6 +125,88 @@ function shuffle3(a: Int32Array, b: Int32Array, c: Float32Array, next: () => num
 }
 
 const STOP_POLL_MASK = 0xffff;
+const CHUNK = 1 << 16;
+
+/**
+ * The SGD kernel over cells [from, to): a standalone monomorphic function over typed arrays, which V8 optimises
+ * several times better than the same loop inlined in the trainer (measured: 3-4x). Returns the sum of e^2.
+ */
+function explicitEpoch(
+  us: Int32Array, is: Int32Array, rs: Float32Array, from: number, to: number,
+  P: Float32Array, Q: Float32Array, bu: Float32Array, bi: Float32Array,
+  k: number, mu: number, lr: number, lambda: number, biasOn: number,
+): number {
+  let sse = 0;
+  for (let t = from; t < to; t++) {
+    const u = us[t];
+    const i = is[t];
+    const pu = u * k;
+    const qi = i * k;
+    let dot = 0;
+    for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
+    const e = rs[t] - (mu + bu[u] + bi[i] + dot);
+    sse += e * e;
+    if (biasOn) {
+      bu[u] += lr * (e - lambda * bu[u]);
+      bi[i] += lr * (e - lambda * bi[i]);
+    }
+    for (let f = 0; f < k; f++) {
+      const p = P[pu + f];
+      const q = Q[qi + f];
+      P[pu + f] = p + lr * (e * q - lambda * p);
+      Q[qi + f] = q + lr * (e * p - lambda * q);
+    }
+  }
+  return sse;
+}
+
+/**
+ * Same kernel with LIBMF's per-row adaptive rate (Chin et al. 2015): eta_u = lr / sqrt(G_u), and G_u grows by
+ * the mean squared gradient of the row's update.
+ */
+function explicitEpochAdaptive(
+  us: Int32Array, is: Int32Array, rs: Float32Array, from: number, to: number,
+  P: Float32Array, Q: Float32Array, bu: Float32Array, bi: Float32Array, Gu: Float64Array, Gi: Float64Array,
+  k: number, mu: number, lr: number, lambda: number, biasOn: number,
+): number {
+  let sse = 0;
+  const invK = 1 / (k + biasOn);
+  for (let t = from; t < to; t++) {
+    const u = us[t];
+    const i = is[t];
+    const pu = u * k;
+    const qi = i * k;
+    let dot = 0;
+    for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
+    const e = rs[t] - (mu + bu[u] + bi[i] + dot);
+    sse += e * e;
+    const etaU = lr / Math.sqrt(Gu[u]);
+    const etaI = lr / Math.sqrt(Gi[i]);
+    let gu2 = 0;
+    let gi2 = 0;
+    if (biasOn) {
+      const gbu = lambda * bu[u] - e;
+      const gbi = lambda * bi[i] - e;
+      bu[u] -= etaU * gbu;
+      bi[i] -= etaI * gbi;
+      gu2 += gbu * gbu;
+      gi2 += gbi * gbi;
+    }
+    for (let f = 0; f < k; f++) {
+      const p = P[pu + f];
+      const q = Q[qi + f];
+      const gp = lambda * p - e * q;
+      const gq = lambda * q - e * p;
+      P[pu + f] = p - etaU * gp;
+      Q[qi + f] = q - etaI * gq;
+      gu2 += gp * gp;
+      gi2 += gq * gq;
+    }
+    Gu[u] += gu2 * invK;
+    Gi[i] += gi2 * invK;
+  }
+  return sse;
+}
 
 /** Explicit-rating SGD: r_hat = mu + b_u + b_i + p_u . q_i. Deterministic for params.seed. */
 export function trainSgd(matrix: CsrMatrix, params: SgdParams, hooks?: TrainHooks): MfModel {
@@ -143,31 +233,23 @@ export function trainSgd(matrix: CsrMatrix, params: SgdParams, hooks?: TrainHook
   let prevLoss = Infinity;
   let prevModel = params.factorTol !== undefined ? cloneModel(model) : undefined;
 
+  const adaptive = params.adaptive ?? false;
+  // AdaGrad-style accumulators of the mean squared gradient per user row and item row (start at 1, as LIBMF).
+  const Gu = adaptive ? new Float64Array(matrix.nRows).fill(1) : new Float64Array(0);
+  const Gi = adaptive ? new Float64Array(matrix.nCols).fill(1) : new Float64Array(0);
+
   for (let epoch = 0; epoch < params.epochs; epoch++) {
     const lr = learningRateAt(params.learningRate, epoch, params.schedule);
     shuffle3(us, is, rs, next);
     let sse = 0;
     let stopped = false;
-    for (let t = 0; t < n; t++) {
-      const u = us[t];
-      const i = is[t];
-      const pu = u * k;
-      const qi = i * k;
-      let dot = 0;
-      for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
-      const e = rs[t] - (mu + bu[u] + bi[i] + dot);
-      sse += e * e;
-      if (biasOn) {
-        bu[u] += lr * (e - lambda * bu[u]);
-        bi[i] += lr * (e - lambda * bi[i]);
-      }
-      for (let f = 0; f < k; f++) {
-        const p = P[pu + f];
-        const q = Q[qi + f];
-        P[pu + f] = p + lr * (e * q - lambda * p);
-        Q[qi + f] = q + lr * (e * p - lambda * q);
-      }
-      if ((t & STOP_POLL_MASK) === STOP_POLL_MASK && hooks?.shouldStop?.()) {
+    // Chunks keep the hot kernel free of callbacks while still polling shouldStop often.
+    for (let from = 0; from < n; from += CHUNK) {
+      const to = Math.min(n, from + CHUNK);
+      sse += adaptive
+        ? explicitEpochAdaptive(us, is, rs, from, to, P, Q, bu, bi, Gu, Gi, k, mu, lr, lambda, biasOn)
+        : explicitEpoch(us, is, rs, from, to, P, Q, bu, bi, k, mu, lr, lambda, biasOn);
+      if (to < n && hooks?.shouldStop?.()) {
         stopped = true;
         break;
       }
@@ -243,16 +325,29 @@ export function trainSgdImplicit(matrix: CsrMatrix, params: ImplicitSgdParams, h
   const Q = model.itemFactors;
   const bi = model.itemBias;
   const biasOn = useBias ? 1 : 0;
+  const damped = params.damped ?? true;
   const start = nowMs();
   let prevLoss = Infinity;
   let prevModel = params.factorTol !== undefined ? cloneModel(model) : undefined;
 
   // One weighted update of (u, i) toward target pref with confidence c; returns c e^2.
-  const update = (u: number, i: number, pref: number, c: number, lr: number): number => {
+  const update = (u: number, i: number, pref: number, c: number, lr0: number): number => {
     const pu = u * k;
     const qi = i * k;
     let dot = 0;
-    for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
+    let lr = lr0;
+    if (damped) {
+      let norm = biasOn;
+      for (let f = 0; f < k; f++) {
+        const p = P[pu + f];
+        const q = Q[qi + f];
+        dot += p * q;
+        norm += p * p + q * q;
+      }
+      lr = lr0 / (1 + lr0 * c * norm);
+    } else {
+      for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
+    }
     const e = pref - (bi[i] + dot);
     const ce = c * e;
     if (biasOn) bi[i] += lr * (ce - lambda * bi[i]);
