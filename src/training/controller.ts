@@ -1,0 +1,127 @@
+// Feedback -> sessions -> model -> live ranking: reloads the saved model at startup, retrains on request or
+// automatically, persists every trained model, and survives a failed or killed run (the previous model stays).
+import * as vscode from 'vscode';
+import { deserializeRecommender, type RecommenderModel } from '../core/recommender';
+import { sessionize } from '../feedback/sessions';
+import { dismissedItems, type FeedbackEvent } from '../feedback/signal';
+import type { FeedbackStore } from '../feedback/store';
+import type { LiveRanker } from '../views/liveRanking';
+import type { TrainingClient } from './client';
+import type { ConfigOverrides } from './messages';
+import { RetrainScheduler } from './retrainScheduler';
+import { TrainingCancelledError } from './runner';
+
+export type TrainingStateKind = 'idle' | 'training' | 'failed' | 'cancelled' | 'not-enough-data';
+
+export interface TrainingState {
+  state: TrainingStateKind;
+  /** Plain-words description of the last outcome (shown to the user on failure). */
+  message: string;
+  runs: number;
+  lastMode?: 'worker' | 'in-process';
+  lastTrainedAt?: number;
+}
+
+export interface ControllerOptions {
+  store: FeedbackStore;
+  client: TrainingClient;
+  ranker: LiveRanker;
+  sessionGapMs(): number;
+  retrainAfterEvents(): number;
+  watchdogMs(): number;
+  config?(): ConfigOverrides;
+  log(line: string): void;
+  /** Debounce of automatic retraining (quiet time after the threshold is reached). */
+  debounceMs?: number;
+}
+
+export class TrainingController implements vscode.Disposable {
+  readonly scheduler: RetrainScheduler;
+  private st: TrainingState = { state: 'idle', message: 'No model trained yet.', runs: 0 };
+
+  constructor(private readonly o: ControllerOptions) {
+    this.scheduler = new RetrainScheduler({
+      threshold: () => o.retrainAfterEvents(),
+      debounceMs: o.debounceMs ?? 10_000,
+      retrain: () => this.retrainNow(),
+      onError: (e) => o.log(`automatic retrain failed: ${String(e)}`),
+    });
+  }
+
+  get state(): Readonly<TrainingState> {
+    return this.st;
+  }
+
+  /** Startup: the saved model (so recommendations appear without retraining) and the remembered dismissals. */
+  async load(): Promise<void> {
+    const events = await this.o.store.events();
+    this.o.ranker.setDismissed(dismissedItems(events));
+    const text = await this.o.store.loadModel();
+    let model: RecommenderModel | undefined;
+    if (text !== undefined) {
+      try {
+        model = deserializeRecommender(text);
+        this.o.log(`loaded saved model: ${model.items.length} items, trained ${new Date(model.trainedAt * 1000).toISOString()}`);
+      } catch (err) {
+        // Unknown version or damaged: keep going without it; the next training replaces it.
+        this.o.log(`saved model ignored: ${String(err)}`);
+      }
+    }
+    this.o.ranker.setModel(model);
+    // Data but no model (first run after an update, or the model was unreadable): train in the background.
+    if (!model && events.length > 0) this.scheduler.noteEvent(this.o.retrainAfterEvents());
+  }
+
+  /** Counts a recorded event towards automatic retraining; a dismissal takes effect in the ranking at once. */
+  noteEvent(e: FeedbackEvent): void {
+    if (e.kind === 'dismiss') this.o.ranker.dismiss(e.item);
+    this.scheduler.noteEvent();
+  }
+
+  /** The Retrain command: shows progress (epoch, loss) with Cancel; resolves when done or failed (never rejects). */
+  retrain(): Promise<void> {
+    return this.scheduler.runNow();
+  }
+
+  /** Forget the model and every pending run (after the store was wiped). */
+  reset(): void {
+    this.scheduler.clear();
+    this.o.ranker.setDismissed([]);
+    this.o.ranker.setModel(undefined);
+    this.st = { state: 'idle', message: 'Reset: no model yet.', runs: this.st.runs };
+  }
+
+  private async retrainNow(): Promise<void> {
+    const events = await this.o.store.events();
+    this.o.ranker.setDismissed(dismissedItems(events));
+    const data = sessionize(events, this.o.sessionGapMs());
+    if (data.length === 0) {
+      this.st = { ...this.st, state: 'not-enough-data', message: 'Not enough activity recorded yet to learn from.' };
+      return;
+    }
+    this.st = { ...this.st, state: 'training', message: `Training on ${data.length} interactions…` };
+    try {
+      const r = await this.o.client.trainWithProgress(data, this.o.config?.() ?? {}, this.o.watchdogMs());
+      await this.o.store.saveModel(r.json);
+      this.o.ranker.setModel(r.model);
+      this.st = {
+        state: 'idle',
+        message: `Trained on ${r.model.stats.interactions} interactions in ${Math.round(r.elapsedMs)} ms (${r.mode}).`,
+        runs: this.st.runs + 1,
+        lastMode: r.mode,
+        lastTrainedAt: Date.now(),
+      };
+      this.o.log(this.st.message);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const cancelled = err instanceof TrainingCancelledError;
+      this.st = { ...this.st, state: cancelled ? 'cancelled' : 'failed', message, runs: this.st.runs + 1 };
+      this.o.log(`training ${cancelled ? 'cancelled' : 'failed'}: ${message}`);
+      if (!cancelled) void vscode.window.showWarningMessage(`Latent: ${message}`);
+    }
+  }
+
+  dispose(): void {
+    this.scheduler.dispose();
+  }
+}

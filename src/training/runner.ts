@@ -1,0 +1,250 @@
+// Runs a training job off the extension host's event loop (no vscode here, so it is tested in plain Node).
+// One fresh worker per job: a cancelled, hung or crashed job is ended by terminating its thread, and nothing
+// leaks into the next run.
+import { Worker } from 'node:worker_threads';
+import type { Interaction, RecommenderModel } from '../core/recommender';
+import {
+  encodeInteractionsAsync,
+  parseFromWorker,
+  transferables,
+  type ConfigOverrides,
+  type FromWorker,
+  type ProgressMessage,
+  type TrainRequest,
+} from './messages';
+import { runTrainJob } from './job';
+
+/** The subset of vscode.CancellationToken this module needs (structurally compatible with it). */
+export interface CancelToken {
+  readonly isCancellationRequested: boolean;
+  onCancellationRequested(listener: () => void): { dispose(): void };
+}
+
+export type TrainingProgress = Omit<ProgressMessage, 'type' | 'id'>;
+
+export interface RunOptions {
+  onProgress?(p: TrainingProgress): void;
+  token?: CancelToken;
+  /** Terminate the worker when it reports nothing for this long. */
+  watchdogMs?: number;
+}
+
+export interface TrainingResult {
+  model: RecommenderModel;
+  /** The serialized model exactly as the trainer produced it, ready for FeedbackStore.saveModel. */
+  json: string;
+  mode: 'worker' | 'in-process';
+  elapsedMs: number;
+}
+
+export class TrainingCancelledError extends Error {
+  constructor() {
+    super('Training was cancelled. Recommendations keep using the previous model.');
+    this.name = 'TrainingCancelledError';
+  }
+}
+
+/** The worker stopped reporting progress and was terminated. */
+export class TrainingHungError extends Error {
+  constructor(seconds: number) {
+    super(
+      `Training was stopped: the background worker reported no progress for ${seconds} s. ` +
+        'Recommendations keep using the previous model.',
+    );
+    this.name = 'TrainingHungError';
+  }
+}
+
+/** The trainer threw, or the worker thread died before finishing. */
+export class TrainingFailedError extends Error {
+  constructor(
+    message: string,
+    readonly errorName?: string,
+  ) {
+    super(message);
+    this.name = 'TrainingFailedError';
+  }
+}
+
+export interface RunnerOptions {
+  /** Absolute path of the worker script (dist/worker.js when bundled, out/src/training/worker.js under tsc). */
+  workerPath: string;
+  /** Default watchdog when RunOptions does not give one. */
+  watchdogMs?: number;
+  /** Test seam: how a Worker is made; throwing here triggers the in-process fallback. */
+  createWorker?: (path: string) => Worker;
+  /** How long a cancel request may take to be honoured at an epoch boundary before the thread is terminated. */
+  cancelGraceMs?: number;
+  /** Told (once per runner) why training falls back to running in-process. */
+  onFallback?(reason: string): void;
+}
+
+const DEFAULT_WATCHDOG_MS = 60_000;
+
+export class TrainingRunner {
+  private nextId = 1;
+  private current: Worker | undefined;
+  private workersUnavailable = false;
+
+  constructor(private readonly opts: RunnerOptions) {}
+
+  /** True while a worker thread is training. */
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Ends the running worker as if it crashed (used by tests and by dispose). */
+  async terminateCurrent(): Promise<void> {
+    await this.current?.terminate();
+  }
+
+  async run(data: readonly Interaction[], config: ConfigOverrides, run: RunOptions = {}): Promise<TrainingResult> {
+    if (run.token?.isCancellationRequested) throw new TrainingCancelledError();
+    const encoded = await encodeInteractionsAsync(data);
+    const req: TrainRequest = { type: 'train', id: this.nextId++, data: encoded, config, cancelFlag: new SharedArrayBuffer(4) };
+    if (!this.workersUnavailable) {
+      let worker: Worker | undefined;
+      try {
+        worker = (this.opts.createWorker ?? ((p) => new Worker(p)))(this.opts.workerPath);
+      } catch (err) {
+        // worker_threads missing or forbidden in this host: remember it and train in-process from now on.
+        this.workersUnavailable = true;
+        this.opts.onFallback?.(`worker threads are unavailable (${err instanceof Error ? err.message : String(err)})`);
+      }
+      if (worker) {
+        // A worker whose script cannot even load fails before it comes online: fall back rather than fail.
+        const fallback = async (): Promise<TrainingResult> => {
+          this.workersUnavailable = true;
+          const again: TrainRequest = { ...req, id: this.nextId++, data: await encodeInteractionsAsync(data) };
+          return this.runInProcess(again, run);
+        };
+        return this.runInWorker(worker, req, run, fallback);
+      }
+    }
+    return this.runInProcess(req, run);
+  }
+
+  private runInWorker(
+    worker: Worker,
+    req: TrainRequest,
+    run: RunOptions,
+    fallback: () => Promise<TrainingResult>,
+  ): Promise<TrainingResult> {
+    this.current = worker;
+    const watchdogMs = run.watchdogMs ?? this.opts.watchdogMs ?? DEFAULT_WATCHDOG_MS;
+    const flag = new Int32Array(req.cancelFlag as SharedArrayBuffer);
+    return new Promise<TrainingResult>((resolve, reject) => {
+      let settled = false;
+      let online = false;
+      let heard = false;
+      let watchdog: NodeJS.Timeout | undefined;
+      let cancelTimer: NodeJS.Timeout | undefined;
+      const cancelSub = run.token?.onCancellationRequested(() => {
+        Atomics.store(flag, 0, 1);
+        // Honoured at the next epoch boundary; a long epoch is cut short by terminating the thread.
+        cancelTimer = setTimeout(() => finish(() => reject(new TrainingCancelledError())), this.opts.cancelGraceMs ?? 2000);
+      });
+      const finish = (settle: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(watchdog);
+        clearTimeout(cancelTimer);
+        cancelSub?.dispose();
+        if (this.current === worker) this.current = undefined;
+        void worker.terminate();
+        settle();
+      };
+      const arm = (): void => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(
+          () => finish(() => reject(new TrainingHungError(Math.round(watchdogMs / 1000)))),
+          watchdogMs,
+        );
+      };
+      worker.on('message', (raw: unknown) => {
+        let msg: FromWorker;
+        try {
+          msg = parseFromWorker(raw);
+        } catch (err) {
+          finish(() => reject(new TrainingFailedError(`The training worker sent a malformed message: ${String(err)}`)));
+          return;
+        }
+        heard = true;
+        if (msg.id !== req.id) return;
+        arm();
+        this.handle(msg, run, 'worker', (r) => finish(() => resolve(r)), (e) => finish(() => reject(e)));
+      });
+      worker.on('online', () => (online = true));
+      worker.on('error', (err) => {
+        // The script failed to load (never came online, or died resolving its modules before saying anything).
+        const code = (err as { code?: unknown }).code;
+        const loadFailure = !online || (!heard && (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND'));
+        if (loadFailure) {
+          this.opts.onFallback?.(`worker script could not be loaded (${err.message})`);
+          finish(() => fallback().then(resolve, reject));
+          return;
+        }
+        finish(() => reject(new TrainingFailedError(`The training worker crashed: ${err.message}`, err.name)));
+      });
+      worker.on('exit', (code) => {
+        finish(() =>
+          reject(
+            new TrainingFailedError(
+              `The training worker stopped unexpectedly (exit code ${code}) before finishing. ` +
+                'Recommendations keep using the previous model.',
+            ),
+          ),
+        );
+      });
+      arm();
+      worker.postMessage(req, transferables(req.data));
+    });
+  }
+
+  /**
+   * Fallback when no worker thread can be created. The job runs after the current tick so callers see the same
+   * asynchronous contract; it does block the host for its duration, which is why it is only a fallback.
+   */
+  private runInProcess(req: TrainRequest, run: RunOptions): Promise<TrainingResult> {
+    return new Promise<TrainingResult>((resolve, reject) => {
+      const flag = new Int32Array(req.cancelFlag as SharedArrayBuffer);
+      const sub = run.token?.onCancellationRequested(() => Atomics.store(flag, 0, 1));
+      setImmediate(() => {
+        let outcome: FromWorker | undefined;
+        runTrainJob(req, (m) => {
+          if (m.type === 'progress') run.onProgress?.({ epoch: m.epoch, epochs: m.epochs, loss: m.loss, elapsedMs: m.elapsedMs });
+          else outcome = m;
+        });
+        sub?.dispose();
+        if (!outcome) {
+          reject(new TrainingFailedError('In-process training ended without a result.'));
+          return;
+        }
+        this.handle(outcome, run, 'in-process', resolve, reject);
+      });
+    });
+  }
+
+  private handle(
+    msg: FromWorker,
+    run: RunOptions,
+    mode: TrainingResult['mode'],
+    resolve: (r: TrainingResult) => void,
+    reject: (e: Error) => void,
+  ): void {
+    switch (msg.type) {
+      case 'progress':
+        run.onProgress?.({ epoch: msg.epoch, epochs: msg.epochs, loss: msg.loss, elapsedMs: msg.elapsedMs });
+        return;
+      case 'done':
+        resolve({ model: msg.structured, json: msg.model, mode, elapsedMs: msg.elapsedMs });
+        return;
+      case 'cancelled':
+        reject(new TrainingCancelledError());
+        return;
+      case 'failed':
+        reject(new TrainingFailedError(`Training failed: ${msg.message}`, msg.errorName));
+        return;
+    }
+  }
+}

@@ -1,0 +1,130 @@
+// Live ranking: the trained model plus the current session (folded in by recommend()), recomputed shortly after
+// every new signal. No vscode here, so latency and exclusion are tested in plain Node.
+import { recommend, type ContextItem, type Recommendation, type RecommenderModel } from '../core/recommender';
+
+export type ItemKind = 'file' | 'snippet' | 'extension';
+export const ITEM_KINDS: readonly ItemKind[] = ['file', 'snippet', 'extension'];
+
+export function itemKind(item: string): ItemKind | undefined {
+  const colon = item.indexOf(':');
+  const prefix = colon < 0 ? '' : item.slice(0, colon);
+  return prefix === 'file' || prefix === 'snippet' || prefix === 'extension' ? prefix : undefined;
+}
+
+export interface LiveSources {
+  /** Items of the current session with their raw weights (tracker.currentSession()). */
+  context(): ContextItem[];
+  /** Items already open in an editor: never recommended. */
+  openItems(): ReadonlySet<string>;
+}
+
+export interface LiveRankerOptions {
+  /** Recommendations kept per kind (Files, Snippets, Extensions). */
+  perKind: number;
+  /** Signals arriving within this window are coalesced into one recompute. */
+  delayMs?: number;
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export class LiveRanker implements Disposable {
+  private model: RecommenderModel | undefined;
+  private readonly dismissed = new Set<string>();
+  private current: Recommendation[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<() => void>();
+  /** Wall time of the last recompute (fold-in + ranking), for the benchmark and the test API. */
+  lastComputeMs = 0;
+
+  constructor(
+    private readonly sources: LiveSources,
+    private readonly opts: LiveRankerOptions,
+  ) {}
+
+  get hasModel(): boolean {
+    return this.model !== undefined;
+  }
+
+  getModel(): RecommenderModel | undefined {
+    return this.model;
+  }
+
+  setModel(model: RecommenderModel | undefined): void {
+    this.model = model;
+    this.refreshNow();
+  }
+
+  /** "Not interested": excluded from now on (the caller records the dismiss event). */
+  dismiss(item: string): void {
+    this.dismissed.add(item);
+    this.refreshNow();
+  }
+
+  setDismissed(items: Iterable<string>): void {
+    this.dismissed.clear();
+    for (const i of items) this.dismissed.add(i);
+    this.refreshNow();
+  }
+
+  isDismissed(item: string): boolean {
+    return this.dismissed.has(item);
+  }
+
+  /** A new signal arrived (or editors changed): recompute soon, coalescing bursts. */
+  invalidate(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refreshNow();
+    }, this.opts.delayMs ?? 20);
+  }
+
+  recommendations(): Recommendation[] {
+    return this.current;
+  }
+
+  byKind(kind: ItemKind): Recommendation[] {
+    return this.current.filter((r) => itemKind(r.item) === kind);
+  }
+
+  refreshNow(): Recommendation[] {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const started = performance.now();
+    this.current = this.model ? this.rank(this.model) : [];
+    this.lastComputeMs = performance.now() - started;
+    for (const l of this.listeners) l();
+    return this.current;
+  }
+
+  onDidChange(listener: () => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.listeners.clear();
+  }
+
+  private rank(model: RecommenderModel): Recommendation[] {
+    const exclude = new Set<string>(this.dismissed);
+    for (const i of this.sources.openItems()) exclude.add(i);
+    // Ask for enough candidates that the rarer kinds (snippets, extensions) still get their share.
+    const n = Math.min(model.items.length, Math.max(200, this.opts.perKind * 20));
+    const ranked = recommend(model, this.sources.context(), { n, exclude });
+    const counts: Record<ItemKind, number> = { file: 0, snippet: 0, extension: 0 };
+    const out: Recommendation[] = [];
+    for (const r of ranked) {
+      const kind = itemKind(r.item);
+      if (!kind || exclude.has(r.item) || counts[kind] >= this.opts.perKind) continue;
+      counts[kind]++;
+      out.push(r);
+    }
+    return out;
+  }
+}

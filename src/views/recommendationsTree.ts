@@ -1,0 +1,105 @@
+// "Recommended for you": Files / Snippets / Extensions, fed by the LiveRanker. Items carry their explanation in the
+// tooltip; clicking runs latent.openRecommendation (open file, insert snippet, show extension page).
+import * as vscode from 'vscode';
+import type { Recommendation } from '../core/recommender';
+import { parseItemKey } from '../core/explainView';
+import { ITEM_KINDS, itemKind, type ItemKind, type LiveRanker } from './liveRanking';
+import { FactorLabels, displayName, whyMarkdown } from './whyText';
+
+export const VIEW_ID = 'latent.recommendations';
+export const OPEN_COMMAND = 'latent.openRecommendation';
+/** Context key: true once there is something to show; the welcome content is shown while it is false. */
+export const HAS_RECOMMENDATIONS_KEY = 'latent.hasRecommendations';
+
+export type TreeNode = { type: 'group'; kind: ItemKind } | { type: 'item'; rec: Recommendation };
+
+const GROUP_LABEL: Record<ItemKind, string> = { file: 'Files', snippet: 'Snippets', extension: 'Extensions' };
+
+export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private labels: FactorLabels | undefined;
+  private labelsFor: unknown;
+  private readonly sub: { dispose(): void };
+  private lastHas: boolean | undefined;
+
+  constructor(
+    private readonly ranker: LiveRanker,
+    /** Workspace folder the `file:` keys are relative to. */
+    private readonly root: vscode.Uri | undefined,
+  ) {
+    this.sub = ranker.onDidChange(() => this.refresh());
+    this.refresh();
+  }
+
+  refresh(): void {
+    const has = this.ranker.recommendations().length > 0;
+    if (has !== this.lastHas) {
+      this.lastHas = has;
+      void vscode.commands.executeCommand('setContext', HAS_RECOMMENDATIONS_KEY, has);
+    }
+    this.changed.fire(undefined);
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node) {
+      return ITEM_KINDS.filter((k) => this.ranker.byKind(k).length > 0).map((kind) => ({ type: 'group', kind }));
+    }
+    if (node.type === 'group') return this.ranker.byKind(node.kind).map((rec) => ({ type: 'item', rec }));
+    return [];
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    if (node.type === 'group') {
+      const item = new vscode.TreeItem(GROUP_LABEL[node.kind], vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `group:${node.kind}`;
+      item.contextValue = 'latent.group';
+      return item;
+    }
+    return this.itemFor(node.rec);
+  }
+
+  private itemFor(rec: Recommendation): vscode.TreeItem {
+    const kind = itemKind(rec.item);
+    const { name } = parseItemKey(rec.item);
+    const item = new vscode.TreeItem(displayName(rec.item), vscode.TreeItemCollapsibleState.None);
+    item.id = rec.item;
+    item.contextValue = `latent.recommendation.${kind ?? 'other'}`;
+    item.command = { command: OPEN_COMMAND, title: 'Open', arguments: [rec.item] };
+    item.tooltip = new vscode.MarkdownString(whyMarkdown(rec, this.factorLabels()));
+    if (kind === 'file' && this.root) {
+      // resourceUri gives the workspace's file icon theme and the folder as description.
+      item.resourceUri = vscode.Uri.joinPath(this.root, name);
+      const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
+      item.description = dir;
+    } else if (kind === 'snippet') {
+      item.iconPath = new vscode.ThemeIcon('symbol-snippet');
+      item.description = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
+    } else if (kind === 'extension') {
+      item.iconPath = new vscode.ThemeIcon('extensions');
+      const ext = vscode.extensions.getExtension(name);
+      const pj: unknown = ext?.packageJSON;
+      const shown = typeof pj === 'object' && pj !== null ? (pj as { displayName?: unknown }).displayName : undefined;
+      if (typeof shown === 'string' && !shown.startsWith('%')) {
+        item.label = shown;
+        item.description = name;
+      }
+    }
+    return item;
+  }
+
+  private factorLabels(): FactorLabels | undefined {
+    const model = this.ranker.getModel();
+    if (!model) return undefined;
+    if (this.labelsFor !== model) {
+      this.labels = new FactorLabels(model);
+      this.labelsFor = model;
+    }
+    return this.labels;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,68 @@
+// Plain-words explanation of one recommendation (tree tooltip). Pure: tested without VS Code.
+import type { Recommendation, RecommenderModel } from '../core/recommender';
+import { labelForItems, parseItemKey } from '../core/explainView';
+
+/** Factor labels ("src/views/", "*.test.ts files") computed on demand and cached per model. */
+export class FactorLabels {
+  private readonly cache = new Map<number, string>();
+
+  constructor(private readonly model: RecommenderModel) {}
+
+  label(factor: number): string {
+    let l = this.cache.get(factor);
+    if (l === undefined) {
+      l = labelForItems(topItemsOfFactor(this.model, factor, 5));
+      this.cache.set(factor, l);
+    }
+    return l;
+  }
+}
+
+/** Keys of the n items with the largest value on `factor` (one linear pass with a small sorted buffer). */
+export function topItemsOfFactor(model: RecommenderModel, factor: number, n: number): string[] {
+  const { k, itemFactors } = model.mf;
+  const best: { i: number; v: number }[] = [];
+  for (let i = 0; i < model.items.length; i++) {
+    const v = itemFactors[i * k + factor];
+    if (!(v > 0)) continue;
+    if (best.length === n && v <= best[n - 1].v) continue;
+    let at = best.length;
+    while (at > 0 && best[at - 1].v < v) at--;
+    best.splice(at, 0, { i, v });
+    if (best.length > n) best.pop();
+  }
+  return best.map((b) => model.items[b.i]);
+}
+
+export function displayName(item: string): string {
+  const { kind, name } = parseItemKey(item);
+  if (kind === 'file') return name.slice(name.lastIndexOf('/') + 1);
+  if (kind === 'snippet') return name.slice(name.lastIndexOf('/') + 1);
+  return name;
+}
+
+/** Markdown lines: score split, the strongest factor contributions with their labels, co-used items. */
+export function whyMarkdown(rec: Recommendation, labels: FactorLabels | undefined, topFactors = 3): string {
+  const lines: string[] = [];
+  lines.push(`**${parseItemKey(rec.item).name}**`);
+  lines.push('');
+  lines.push(`Score ${rec.score.toFixed(3)} (pattern ${rec.mfScore.toFixed(3)}, recent use ${rec.priorScore.toFixed(3)})`);
+  const contrib = rec.explanation.contributions
+    .map((value, factor) => ({ factor, value }))
+    .filter((c) => c.value > 0)
+    .sort((a, b) => b.value - a.value)
+    .slice(0, topFactors);
+  if (contrib.length > 0) {
+    lines.push('');
+    lines.push('Why: it fits what you are working on now:');
+    for (const c of contrib) {
+      const label = labels ? ` (${labels.label(c.factor)})` : '';
+      lines.push(`- factor ${c.factor + 1}${label}: +${c.value.toFixed(3)}`);
+    }
+  }
+  if (rec.explanation.coUsed.length > 0) {
+    lines.push('');
+    lines.push(`Often used with: ${rec.explanation.coUsed.slice(0, 5).map((i) => '`' + displayName(i) + '`').join(', ')}`);
+  }
+  return lines.join('\n');
+}

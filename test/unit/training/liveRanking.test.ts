@@ -1,0 +1,78 @@
+import * as assert from 'node:assert/strict';
+import { fitRecommender, type ContextItem } from '../../../src/core/recommender';
+import { syntheticInteractions } from '../../../src/bench/synthetic';
+import { itemKind, LiveRanker } from '../../../src/views/liveRanking';
+import { FactorLabels, whyMarkdown } from '../../../src/views/whyText';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const area = (item: string) => /area(\d+)\//.exec(item)?.[1];
+
+describe('LiveRanker', function () {
+  this.timeout(30_000);
+  const data = syntheticInteractions({ interactions: 4000, items: 200, areas: 5, seed: 'live' });
+  const model = fitRecommender(data, { seed: 1 });
+
+  function setup(context: ContextItem[] = [], open: string[] = []) {
+    const state = { context, open: new Set(open) };
+    const ranker = new LiveRanker({ context: () => state.context, openItems: () => state.open }, { perKind: 10, delayMs: 10 });
+    ranker.setModel(model);
+    return { ranker, state };
+  }
+
+  it('folds the current session in: context from one area ranks that area first', () => {
+    for (const a of ['0', '3']) {
+      const ctx = model.items.filter((i) => area(i) === a).slice(0, 3).map((item) => ({ item, weight: 3 }));
+      const { ranker } = setup(ctx);
+      const top = ranker.recommendations().slice(0, 5);
+      assert.equal(top.length, 5);
+      const hits = top.filter((r) => area(r.item) === a).length;
+      assert.ok(hits >= 4, `area ${a}: ${top.map((r) => r.item).join(', ')}`);
+    }
+  });
+
+  it('leaves out open items and dismissed items, and caps each kind', () => {
+    const { ranker, state } = setup();
+    const before = ranker.recommendations();
+    assert.equal(before.length, 10);
+    assert.ok(before.every((r) => itemKind(r.item) === 'file'));
+    state.open = new Set([before[0].item]);
+    ranker.dismiss(before[1].item);
+    const after = ranker.recommendations().map((r) => r.item);
+    assert.ok(!after.includes(before[0].item), 'open item left out');
+    assert.ok(!after.includes(before[1].item), 'dismissed item left out');
+    assert.equal(after.length, 10);
+  });
+
+  it('recomputes within 100 ms of a signal and notifies once per burst', async () => {
+    const { ranker, state } = setup();
+    let changes = 0;
+    ranker.onDidChange(() => changes++);
+    const before = ranker.recommendations()[0].item;
+    state.context = [{ item: before, weight: 5 }];
+    state.open = new Set([before]);
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) ranker.invalidate();
+    while (changes === 0 && performance.now() - t0 < 1000) await sleep(2);
+    assert.ok(performance.now() - t0 < 100, `took ${performance.now() - t0} ms`);
+    await sleep(30);
+    assert.equal(changes, 1, 'one recompute for a burst of 20 signals');
+    assert.ok(!ranker.recommendations().some((r) => r.item === before));
+    ranker.dispose();
+  });
+
+  it('with no model there is nothing to recommend', () => {
+    const ranker = new LiveRanker({ context: () => [], openItems: () => new Set() }, { perKind: 5 });
+    assert.deepEqual(ranker.refreshNow(), []);
+    assert.equal(ranker.hasModel, false);
+  });
+
+  it('explains a recommendation with its score, labelled factors and co-used items', () => {
+    const ctx = model.items.filter((i) => area(i) === '2').slice(0, 3).map((item) => ({ item, weight: 3 }));
+    const { ranker } = setup(ctx);
+    const rec = ranker.recommendations()[0];
+    const md = whyMarkdown(rec, new FactorLabels(model));
+    assert.match(md, new RegExp(`Score ${rec.score.toFixed(3)}`));
+    assert.match(md, /factor \d+ \(.+\): \+/);
+    assert.match(md, /Often used with: `/);
+  });
+});

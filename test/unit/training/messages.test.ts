@@ -1,0 +1,108 @@
+import * as assert from 'node:assert/strict';
+import {
+  decodeInteractions,
+  encodeInteractions,
+  encodeInteractionsAsync,
+  parseFromWorker,
+  parseToWorker,
+  TrainingMessageError,
+} from '../../../src/training/messages';
+import { fitRecommender, type Interaction } from '../../../src/core/recommender';
+import { parseModelShape } from '../../../src/training/messages';
+import { syntheticInteractions } from '../../../src/bench/synthetic';
+
+const data: Interaction[] = [
+  { session: 's1', item: 'file:a.ts', time: 10, weight: 2 },
+  { session: 's1', item: 'file:b.ts', time: 11, weight: 0.5 },
+  { session: 's2', item: 'file:a.ts', time: 20, weight: 1 },
+];
+
+const model = fitRecommender(syntheticInteractions({ interactions: 300, items: 30, seed: 'msg' }), { epochs: 2 });
+
+describe('training messages', () => {
+  it('round-trips interactions through the columnar encoding, interning repeated keys', () => {
+    const enc = encodeInteractions(data);
+    assert.deepEqual(enc.sessions, ['s1', 's2']);
+    assert.deepEqual(enc.items, ['file:a.ts', 'file:b.ts']);
+    assert.deepEqual(decodeInteractions(enc), data);
+  });
+
+  it('encodes asynchronously in chunks with the same result', async () => {
+    const many: Interaction[] = [];
+    for (let i = 0; i < 1000; i++) many.push({ session: `s${i % 7}`, item: `file:${i % 13}.ts`, time: i, weight: 1 + (i % 3) });
+    assert.deepEqual(decodeInteractions(await encodeInteractionsAsync(many, 64)), many);
+  });
+
+  it('rejects a non-finite weight when encoding, naming the row', () => {
+    assert.throws(
+      () => encodeInteractions([{ session: 's', item: 'file:x', time: 1, weight: Number.NaN }]),
+      (e: unknown) => e instanceof TrainingMessageError && /interaction 0 \(file:x\)/.test(e.message),
+    );
+  });
+
+  it('accepts a well-formed train request and keeps the cancel flag', () => {
+    const flag = new SharedArrayBuffer(4);
+    const req = parseToWorker({ type: 'train', id: 3, data: encodeInteractions(data), config: { epochs: 5 }, cancelFlag: flag });
+    assert.equal(req.id, 3);
+    assert.equal(req.cancelFlag, flag);
+    assert.equal(req.config.epochs, 5);
+  });
+
+  it('rejects malformed train requests with a typed error', () => {
+    const good = { type: 'train', id: 1, data: encodeInteractions(data), config: {} };
+    const bad: unknown[] = [
+      null,
+      { ...good, type: 'fit' },
+      { ...good, id: -1 },
+      { ...good, id: 1.5 },
+      { ...good, config: { epochs: Number.POSITIVE_INFINITY } },
+      { ...good, config: { epochs: [1] } },
+      { ...good, data: { ...good.data, time: new Float32Array(3) } },
+      { ...good, data: { ...good.data, itemIndex: Int32Array.from([0, 1, 7]) } },
+      { ...good, data: { ...good.data, weight: new Float64Array(2) } },
+      { ...good, cancelFlag: new ArrayBuffer(4) },
+    ];
+    for (const b of bad) assert.throws(() => parseToWorker(b), TrainingMessageError, JSON.stringify(b));
+  });
+
+  it('parses every worker reply and rejects wrong shapes', () => {
+    assert.deepEqual(parseFromWorker({ type: 'progress', id: 1, epoch: 2, epochs: 5, loss: 0.5, elapsedMs: 9 }), {
+      type: 'progress',
+      id: 1,
+      epoch: 2,
+      epochs: 5,
+      loss: 0.5,
+      elapsedMs: 9,
+    });
+    assert.equal(parseFromWorker({ type: 'done', id: 1, model: '{}', structured: model, elapsedMs: 3 }).type, 'done');
+    assert.equal(parseFromWorker({ type: 'cancelled', id: 1 }).type, 'cancelled');
+    assert.equal(parseFromWorker({ type: 'failed', id: 1, errorName: 'LatentInputError', message: 'k=0' }).type, 'failed');
+    for (const b of [
+      'done',
+      { type: 'done', id: 1, model: 42, structured: model, elapsedMs: 3 },
+      { type: 'done', id: 1, model: '{}', elapsedMs: 3 },
+      { type: 'progress', id: 1, epoch: 'two', epochs: 5, loss: 1, elapsedMs: 1 },
+      { type: 'failed', id: 1, message: 'no name' },
+      { type: 'shrug', id: 1 },
+    ]) {
+      assert.throws(() => parseFromWorker(b), TrainingMessageError);
+    }
+  });
+
+  it('checks the structure of a model from the worker: dimensions, array types, neighbour indices', () => {
+    assert.equal(parseModelShape(structuredClone(model)).items.length, model.items.length);
+    const broken: ((m: typeof model) => void)[] = [
+      (m) => (m.mf.itemFactors = m.mf.itemFactors.subarray(1)),
+      (m) => (m.prior = new Float32Array(0)),
+      (m) => (m.items = m.items.slice(1)),
+      (m) => (m.neighbours.indices[0] = m.items.length),
+      (m) => ((m as { version: number }).version = 2),
+      (m) => ((m.mf as { itemBias: unknown }).itemBias = Array.from(m.mf.itemBias)),
+    ];
+    for (const b of broken) {
+      const m = structuredClone(model);
+      b(m);
+      assert.throws(() => parseModelShape(m), TrainingMessageError);
+    }
+  });
+});

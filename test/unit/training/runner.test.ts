@@ -1,0 +1,139 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import {
+  TrainingCancelledError,
+  TrainingFailedError,
+  TrainingHungError,
+  TrainingRunner,
+  type CancelToken,
+  type TrainingProgress,
+} from '../../../src/training/runner';
+import { syntheticInteractions } from '../../../src/bench/synthetic';
+import { recommend, serializeRecommender } from '../../../src/core/recommender';
+
+// Compiled by tsc next to this file's output: the real worker entry, not a stand-in.
+const WORKER = path.resolve(__dirname, '../../../src/training/worker.js');
+const FIXTURES = path.resolve(__dirname, 'fixtures');
+
+class TestToken implements CancelToken {
+  isCancellationRequested = false;
+  private listeners: (() => void)[] = [];
+  onCancellationRequested(l: () => void): { dispose(): void } {
+    this.listeners.push(l);
+    return { dispose: () => (this.listeners = this.listeners.filter((x) => x !== l)) };
+  }
+  cancel(): void {
+    this.isCancellationRequested = true;
+    for (const l of this.listeners) l();
+  }
+}
+
+const small = syntheticInteractions({ interactions: 600, items: 60, seed: 'runner' });
+
+describe('TrainingRunner (real worker thread)', function () {
+  this.timeout(60_000);
+
+  it('trains in a worker, reports every epoch, and returns a model that ranks', async () => {
+    const runner = new TrainingRunner({ workerPath: WORKER });
+    const progress: TrainingProgress[] = [];
+    const r = await runner.run(small, { epochs: 6, seed: 1 }, { onProgress: (p) => progress.push(p) });
+    assert.equal(r.mode, 'worker');
+    assert.deepEqual(
+      progress.map((p) => p.epoch),
+      [1, 2, 3, 4, 5, 6],
+    );
+    assert.ok(progress.every((p) => p.epochs === 6 && Number.isFinite(p.loss)));
+    assert.ok(r.model.items.includes(small[0].item));
+    // The serialized form handed back for saving is the model that was returned.
+    assert.equal(serializeRecommender(r.model), r.json);
+    const recs = recommend(r.model, [{ item: small[0].item, weight: 1 }], { n: 5 });
+    assert.equal(recs.length, 5);
+    assert.equal(runner.busy, false);
+  });
+
+  it('is deterministic for a seed: worker and in-process fallback give the same model', async () => {
+    const viaWorker = await new TrainingRunner({ workerPath: WORKER }).run(small, { epochs: 4, seed: 7 });
+    const inProcess = await new TrainingRunner({
+      workerPath: WORKER,
+      createWorker: () => {
+        throw new Error('worker_threads unavailable');
+      },
+    }).run(small, { epochs: 4, seed: 7 });
+    assert.equal(inProcess.mode, 'in-process');
+    assert.equal(inProcess.json.length > 0, true);
+    assert.deepEqual(Array.from(inProcess.model.mf.itemFactors), Array.from(viaWorker.model.mf.itemFactors));
+  });
+
+  it('falls back to in-process training when the worker script cannot load', async () => {
+    const runner = new TrainingRunner({ workerPath: path.join(FIXTURES, 'does-not-exist.js') });
+    const progress: number[] = [];
+    const r = await runner.run(small, { epochs: 3, seed: 2 }, { onProgress: (p) => progress.push(p.epoch) });
+    assert.equal(r.mode, 'in-process');
+    assert.deepEqual(progress, [1, 2, 3]);
+  });
+
+  it('reports a trainer error (bad config) as TrainingFailedError carrying the core error name', async () => {
+    const runner = new TrainingRunner({ workerPath: WORKER });
+    await assert.rejects(runner.run(small, { factors: 0 }), (e: unknown) => {
+      assert.ok(e instanceof TrainingFailedError);
+      assert.equal(e.errorName, 'LatentInputError');
+      return true;
+    });
+  });
+
+  it('cancels at an epoch boundary when the token fires', async () => {
+    const runner = new TrainingRunner({ workerPath: WORKER });
+    const token = new TestToken();
+    const big = syntheticInteractions({ interactions: 30_000, items: 2000, seed: 'cancel' });
+    const seen: number[] = [];
+    const p = runner.run(big, { epochs: 500 }, { token, onProgress: (x) => {
+      seen.push(x.epoch);
+      if (x.epoch === 2) token.cancel();
+    } });
+    await assert.rejects(p, TrainingCancelledError);
+    assert.ok(seen.length < 500, `stopped after ${seen.length} epochs`);
+    assert.equal(runner.busy, false);
+  });
+
+  it('a worker killed mid-training is reported in plain words and the runner still works afterwards', async () => {
+    const runner = new TrainingRunner({ workerPath: WORKER });
+    const big = syntheticInteractions({ interactions: 30_000, items: 2000, seed: 'kill' });
+    let killed = false;
+    const p = runner.run(big, { epochs: 500 }, {
+      onProgress: () => {
+        if (!killed) {
+          killed = true;
+          void runner.terminateCurrent();
+        }
+      },
+    });
+    await assert.rejects(p, (e: unknown) => e instanceof TrainingFailedError && /stopped unexpectedly/.test(e.message));
+    const again = await runner.run(small, { epochs: 2, seed: 3 });
+    assert.equal(again.mode, 'worker');
+  });
+
+  it('the watchdog terminates a worker that stops reporting progress', async () => {
+    const runner = new TrainingRunner({
+      workerPath: WORKER,
+      createWorker: () => new Worker(path.join(FIXTURES, 'hangWorker.js')),
+    });
+    const progress: number[] = [];
+    const started = Date.now();
+    await assert.rejects(
+      runner.run(small, {}, { watchdogMs: 400, onProgress: (p) => progress.push(p.epoch) }),
+      (e: unknown) => e instanceof TrainingHungError && /no progress/.test(e.message),
+    );
+    assert.deepEqual(progress, [1]);
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(runner.busy, false);
+  });
+
+  it('rejects a malformed reply from the worker instead of trusting it', async () => {
+    const runner = new TrainingRunner({
+      workerPath: WORKER,
+      createWorker: () => new Worker(path.join(FIXTURES, 'badMessageWorker.js')),
+    });
+    await assert.rejects(runner.run(small, {}), (e: unknown) => e instanceof TrainingFailedError && /malformed/.test(e.message));
+  });
+});
