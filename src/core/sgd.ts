@@ -126,6 +126,23 @@ function shuffle3(a: Int32Array, b: Int32Array, c: Float32Array, next: () => num
 
 const STOP_POLL_MASK = 0xffff;
 const CHUNK = 1 << 16;
+const BLOCK = 256;
+
+/** Block ids 0..ceil(n / BLOCK) - 1. */
+function blockOrder(n: number): Int32Array {
+  const out = new Int32Array(Math.ceil(n / BLOCK));
+  for (let b = 0; b < out.length; b++) out[b] = b;
+  return out;
+}
+
+function shuffleBlocks(a: Int32Array, next: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = next() % (i + 1);
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
 
 /**
  * The SGD kernel over cells [from, to): a standalone monomorphic function over typed arrays, which V8 optimises
@@ -238,20 +255,32 @@ export function trainSgd(matrix: CsrMatrix, params: SgdParams, hooks?: TrainHook
   const Gu = adaptive ? new Float64Array(matrix.nRows).fill(1) : new Float64Array(0);
   const Gi = adaptive ? new Float64Array(matrix.nCols).fill(1) : new Float64Array(0);
 
+  // Cells are shuffled once; each epoch then visits blocks of BLOCK consecutive cells in a fresh random order
+  // (as LIBMF does). A full per-epoch shuffle cost more than the k = 8 updates themselves (measured 3.3 ms of
+  // ~4.7 ms per ML-100K epoch) because of its scattered writes.
+  shuffle3(us, is, rs, next);
+  const blocks = blockOrder(n);
+
   for (let epoch = 0; epoch < params.epochs; epoch++) {
     const lr = learningRateAt(params.learningRate, epoch, params.schedule);
-    shuffle3(us, is, rs, next);
+    shuffleBlocks(blocks, next);
     let sse = 0;
     let stopped = false;
-    // Chunks keep the hot kernel free of callbacks while still polling shouldStop often.
-    for (let from = 0; from < n; from += CHUNK) {
-      const to = Math.min(n, from + CHUNK);
+    let sincePoll = 0;
+    for (let b = 0; b < blocks.length; b++) {
+      const from = blocks[b] * BLOCK;
+      const to = Math.min(n, from + BLOCK);
       sse += adaptive
         ? explicitEpochAdaptive(us, is, rs, from, to, P, Q, bu, bi, Gu, Gi, k, mu, lr, lambda, biasOn)
         : explicitEpoch(us, is, rs, from, to, P, Q, bu, bi, k, mu, lr, lambda, biasOn);
-      if (to < n && hooks?.shouldStop?.()) {
-        stopped = true;
-        break;
+      sincePoll += to - from;
+      // Polling between blocks keeps the hot kernel free of callbacks.
+      if (sincePoll >= CHUNK && b + 1 < blocks.length) {
+        sincePoll = 0;
+        if (hooks?.shouldStop?.()) {
+          stopped = true;
+          break;
+        }
       }
     }
     const loss = (0.5 * sse) / n;
@@ -329,6 +358,8 @@ export function trainSgdImplicit(matrix: CsrMatrix, params: ImplicitSgdParams, h
   const start = nowMs();
   let prevLoss = Infinity;
   let prevModel = params.factorTol !== undefined ? cloneModel(model) : undefined;
+  shuffle3(us, is, cs, next);
+  const blocks = blockOrder(n);
 
   // One weighted update of (u, i) toward target pref with confidence c; returns c e^2.
   const update = (u: number, i: number, pref: number, c: number, lr0: number): number => {
@@ -362,35 +393,39 @@ export function trainSgdImplicit(matrix: CsrMatrix, params: ImplicitSgdParams, h
 
   for (let epoch = 0; epoch < params.epochs; epoch++) {
     const lr = learningRateAt(params.learningRate, epoch, params.schedule);
-    shuffle3(us, is, cs, next);
+    shuffleBlocks(blocks, next);
     let wsse = 0;
     let updates = 0;
     let stopped = false;
-    for (let t = 0; t < n; t++) {
-      const u = us[t];
-      const c = cs[t];
-      wsse += c >= 0 ? update(u, is[t], 1, c, lr) : update(u, is[t], 0, -c, lr);
-      updates++;
-      const rowLen = indptr[u + 1] - indptr[u];
-      if (rowLen < nItems) {
-        for (let s = 0; s < negatives; s++) {
-          // Rejection sampling of an unobserved item; a few tries suffice unless the row is nearly full.
-          let j = -1;
-          for (let tries = 0; tries < 16; tries++) {
-            const cand = next() % nItems;
-            if (!rowHas(indptr, indices, u, cand)) {
-              j = cand;
-              break;
+    for (let bIdx = 0; bIdx < blocks.length && !stopped; bIdx++) {
+      const from = blocks[bIdx] * BLOCK;
+      const to = Math.min(n, from + BLOCK);
+      for (let t = from; t < to; t++) {
+        const u = us[t];
+        const c = cs[t];
+        wsse += c >= 0 ? update(u, is[t], 1, c, lr) : update(u, is[t], 0, -c, lr);
+        updates++;
+        const rowLen = indptr[u + 1] - indptr[u];
+        if (rowLen < nItems) {
+          for (let s = 0; s < negatives; s++) {
+            // Rejection sampling of an unobserved item; a few tries suffice unless the row is nearly full.
+            let j = -1;
+            for (let tries = 0; tries < 16; tries++) {
+              const cand = next() % nItems;
+              if (!rowHas(indptr, indices, u, cand)) {
+                j = cand;
+                break;
+              }
             }
+            if (j < 0) break;
+            wsse += update(u, j, 0, 1, lr);
+            updates++;
           }
-          if (j < 0) break;
-          wsse += update(u, j, 0, 1, lr);
-          updates++;
         }
-      }
-      if ((t & STOP_POLL_MASK) === STOP_POLL_MASK && hooks?.shouldStop?.()) {
-        stopped = true;
-        break;
+        if ((t & STOP_POLL_MASK) === STOP_POLL_MASK && hooks?.shouldStop?.()) {
+          stopped = true;
+          break;
+        }
       }
     }
     const loss = (0.5 * wsse) / Math.max(1, updates);

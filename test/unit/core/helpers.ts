@@ -1,0 +1,58 @@
+// Small shared fixtures for the core tests.
+import { makeRng } from '../../../src/core/random';
+import { CsrMatrix } from '../../../src/core/sparse';
+
+/** A rank-r matrix U V^T + offset, with a random fraction `density` of cells observed, split into train/test. */
+export function plantedLowRank(
+  nRows: number,
+  nCols: number,
+  r: number,
+  density: number,
+  seed: string,
+  offset = 3,
+): { train: CsrMatrix; test: { u: number[]; i: number[]; v: number[] } } {
+  const rng = makeRng(seed);
+  const U = Array.from({ length: nRows * r }, () => rng() * 2 - 1);
+  const V = Array.from({ length: nCols * r }, () => rng() * 2 - 1);
+  const tr = { u: [] as number[], i: [] as number[], v: [] as number[] };
+  const te = { u: [] as number[], i: [] as number[], v: [] as number[] };
+  for (let a = 0; a < nRows; a++) {
+    for (let b = 0; b < nCols; b++) {
+      const x = rng();
+      if (x >= density) continue;
+      let v = offset;
+      for (let f = 0; f < r; f++) v += U[a * r + f] * V[b * r + f];
+      const dst = x < density * 0.85 ? tr : te;
+      dst.u.push(a);
+      dst.i.push(b);
+      dst.v.push(v);
+    }
+  }
+  return { train: CsrMatrix.fromTriples(nRows, nCols, tr.u, tr.i, tr.v), test: te };
+}
+
+/** Random sparse matrix with values in [lo, hi). */
+export function randomSparse(nRows: number, nCols: number, density: number, seed: string, lo = 1, hi = 5): CsrMatrix {
+  const rng = makeRng(seed);
+  const u: number[] = [];
+  const i: number[] = [];
+  const v: number[] = [];
+  for (let a = 0; a < nRows; a++) {
+    for (let b = 0; b < nCols; b++) {
+      if (rng() < density) {
+        u.push(a);
+        i.push(b);
+        v.push(lo + (hi - lo) * rng());
+      }
+    }
+  }
+  return CsrMatrix.fromTriples(nRows, nCols, u, i, v);
+}
+
+export function bitsEqual(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let t = 0; t < x.length; t++) if (x[t] !== y[t]) return false;
+  return true;
+}
