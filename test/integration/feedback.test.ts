@@ -1,0 +1,165 @@
+// The feedback tracker and store inside the real extension host: real editors, real document events, real files.
+// Each test builds its own tracker on its own temporary store folder, so it does not depend on (or disturb) the
+// extension's wiring.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { FeedbackEvent } from '../../src/feedback/signal';
+import { FeedbackStore } from '../../src/feedback/store';
+import { FeedbackTracker, readTrackerConfig } from '../../src/feedback/tracker';
+import { waitFor, workspaceRoot } from './helpers';
+
+const DIR = 'latent-feedback-it';
+
+async function write(rel: string, text: string): Promise<vscode.Uri> {
+  const uri = vscode.Uri.joinPath(workspaceRoot(), DIR, rel);
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
+  return uri;
+}
+
+async function show(uri: vscode.Uri): Promise<vscode.TextEditor> {
+  return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+}
+
+/** Every byte the store has on disk, to prove what never reached storage. */
+function allStoredText(dir: string): string {
+  return fs
+    .readdirSync(dir)
+    .map((n) => fs.readFileSync(path.join(dir, n), 'utf8'))
+    .join('\n');
+}
+
+describe('feedback tracker (real VS Code)', () => {
+  let storeDir: string;
+  let store: FeedbackStore;
+  let tracker: FeedbackTracker;
+  let seen: FeedbackEvent[];
+  const problems: string[] = [];
+
+  async function start(): Promise<void> {
+    store = await FeedbackStore.open(storeDir, { flushIntervalMs: 0, compactIntervalMs: 0, onProblem: (m) => problems.push(m) });
+    tracker = new FeedbackTracker(store, readTrackerConfig(), { watchConfig: false });
+    seen = [];
+    tracker.onDidRecord((e) => seen.push(e));
+  }
+
+  beforeEach(async () => {
+    storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latent-it-store-'));
+    problems.length = 0;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  afterEach(async () => {
+    tracker?.dispose();
+    await store?.dispose();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(storeDir, { recursive: true, force: true });
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspaceRoot(), DIR), { recursive: true, useTrash: false }).then(
+      () => undefined,
+      () => undefined,
+    );
+  });
+
+  it('opening files records open events with workspace-relative items, and they reach storage', async () => {
+    await start();
+    const a = await write('a.ts', 'export const a = 1;\n');
+    const b = await write('b.ts', 'export const b = 2;\n');
+    await show(a);
+    await show(b);
+    await show(a);
+    await waitFor(() => seen.filter((e) => e.kind === 'open').length >= 3, 'three open events');
+    assert.deepEqual(
+      seen.filter((e) => e.kind === 'open').map((e) => e.item),
+      [`file:${DIR}/a.ts`, `file:${DIR}/b.ts`, `file:${DIR}/a.ts`],
+    );
+    const stored = await store.events();
+    assert.equal(stored.filter((e) => e.kind === 'open' && e.item === `file:${DIR}/a.ts`).length, 2);
+    const session = tracker.currentSession();
+    assert.ok(session.some((c) => c.item === `file:${DIR}/b.ts` && c.weight >= 1));
+  });
+
+  it('typing in a file records coalesced edits', async () => {
+    await start();
+    const editor = await show(await write('c.ts', ''));
+    for (let i = 0; i < 5; i++) await editor.edit((e) => e.insert(editor.document.positionAt(editor.document.getText().length), `x${i}`));
+    await waitFor(() => seen.some((e) => e.kind === 'edit'), 'an edit event');
+    assert.equal(seen.filter((e) => e.kind === 'edit' && e.item === `file:${DIR}/c.ts`).length, 1, 'five quick edits are one burst');
+  });
+
+  it('an excluded .env is never recorded nor stored, while other files are', async () => {
+    await start();
+    const env = await write('.env', 'API_TOKEN=hunter2\n');
+    const editor = await show(env);
+    await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'MORE=1\n'));
+    await show(await write('ok.ts', 'export {};\n'));
+    await waitFor(() => seen.some((e) => e.item === `file:${DIR}/ok.ts`), 'the open of ok.ts');
+    await store.flush();
+    await store.compact();
+    assert.equal(seen.filter((e) => e.item.includes('.env')).length, 0);
+    const disk = allStoredText(storeDir);
+    assert.ok(disk.includes('ok.ts'), 'recording works (ok.ts is stored)');
+    assert.ok(!disk.includes('.env'), 'no trace of .env on disk');
+    assert.ok(!disk.includes('hunter2'));
+  });
+
+  it('untitled and non-file documents are ignored', async () => {
+    await start();
+    const doc = await vscode.workspace.openTextDocument({ content: 'scratch', language: 'plaintext' });
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'more '));
+    await show(await write('d.ts', ''));
+    await waitFor(() => seen.length > 0, 'the open of d.ts');
+    assert.deepEqual([...new Set(seen.map((e) => e.item))], [`file:${DIR}/d.ts`]);
+    // Leave no dirty untitled editor behind (it would ask to be saved).
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('pausing stops all recording; resuming starts it again', async () => {
+    await start();
+    tracker.setPaused(true);
+    await show(await write('p.ts', ''));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(seen.length, 0);
+    tracker.setPaused(false);
+    await show(await write('q.ts', ''));
+    await waitFor(() => seen.some((e) => e.item === `file:${DIR}/q.ts`), 'the open of q.ts');
+    await store.flush();
+    assert.ok(!allStoredText(storeDir).includes('p.ts'));
+  });
+
+  it('a corrupt store is moved aside, the user is told once, and recording continues', async () => {
+    fs.writeFileSync(path.join(storeDir, 'snapshot.json'), '{"format":"latent-feedback-snapshot","sche');
+    await start();
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /moved aside/);
+    assert.equal(fs.readdirSync(storeDir).filter((n) => n.startsWith('snapshot.json.corrupt-')).length, 1);
+    await show(await write('after.ts', ''));
+    await waitFor(() => seen.length > 0, 'an event after the corruption');
+    const events = await store.events();
+    assert.ok(events.some((e) => e.item === `file:${DIR}/after.ts`));
+    assert.equal(problems.length, 1);
+  });
+
+  it('a workspace snippet inserted in the editor is detected as that snippet', async () => {
+    await write('x.txt', '');
+    const snippets = vscode.Uri.joinPath(workspaceRoot(), '.vscode', 'latent-it.code-snippets');
+    await vscode.workspace.fs.writeFile(
+      snippets,
+      Buffer.from('{ // test snippet\n "Latent IT Banner": { "prefix": "ltb", "body": ["// ==== ${1:section} ====", "$0"] }, }', 'utf8'),
+    );
+    try {
+      await start();
+      await tracker.snippetsReady();
+      assert.ok(tracker.snippet('snippet:workspace/Latent IT Banner'), 'catalog has the workspace snippet');
+      const editor = await show(vscode.Uri.joinPath(workspaceRoot(), DIR, 'x.txt'));
+      assert.ok(await editor.insertSnippet(new vscode.SnippetString('// ==== ${1:section} ====\n$0')));
+      await waitFor(() => seen.some((e) => e.kind === 'snippet'), 'the snippet event', 5000);
+      assert.deepEqual(seen.filter((e) => e.kind === 'snippet').map((e) => e.item), ['snippet:workspace/Latent IT Banner']);
+    } finally {
+      await vscode.workspace.fs.delete(snippets);
+    }
+  });
+});
