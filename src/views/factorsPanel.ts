@@ -1,0 +1,194 @@
+// "Inside the model" webview panel: opened by latent.showFactors (optionally with an item key from "Why this?"),
+// restored after a window reload by a WebviewPanelSerializer. The host validates every message from the webview
+// and only opens items the model knows, inside the workspace.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { parseItemKey } from '../core/explainView';
+import { buildPanelState, type FactorsSource } from './factorsPanelState';
+import { renderPanelHtml } from './factorsPanelHtml';
+import { ProtocolError, parseWebviewMessage, type HostToWebview, type PanelState } from './webviewProtocol';
+
+export const FACTORS_VIEW_TYPE = 'latent.factors';
+export const SHOW_FACTORS_COMMAND = 'latent.showFactors';
+
+export type FactorsSourceProvider = () => FactorsSource | Promise<FactorsSource>;
+
+export interface FactorsPanelController extends vscode.Disposable {
+  /** Opens (or reveals) the panel; `why` selects the item to explain. */
+  show(why?: string): Promise<void>;
+  /** Rebuilds and re-sends the state, e.g. after retraining. No-op when the panel is closed. */
+  refresh(): Promise<void>;
+  /** The state last sent to the webview (tests read it to compare with what the webview shows). */
+  readonly lastState: PanelState | undefined;
+}
+
+export function makeNonce(): string {
+  return randomBytes(18).toString('base64');
+}
+
+/** The workspace file an item key names, or undefined for a non-file, an escaping path or a missing file. */
+export async function resolveWorkspaceFile(item: string): Promise<vscode.Uri | undefined> {
+  const { kind, name } = parseItemKey(item);
+  if (kind !== 'file') return undefined;
+  const parts = name.split('/');
+  if (name.startsWith('/') || parts.some((p) => p === '..' || p === '' || p.includes('\\'))) return undefined;
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const uri = vscode.Uri.joinPath(folder.uri, ...parts);
+    try {
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (stat.type & vscode.FileType.File) return uri;
+    } catch {
+      // not in this folder; try the next
+    }
+  }
+  return undefined;
+}
+
+class FactorsPanel implements FactorsPanelController {
+  private panel: vscode.WebviewPanel | undefined;
+  private ready = false;
+  private why: string | undefined;
+  private knownItems = new Set<string>();
+  lastState: PanelState | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly getSource: FactorsSourceProvider,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  async show(why?: string): Promise<void> {
+    if (why !== undefined) this.why = why;
+    if (this.panel) {
+      this.panel.reveal(undefined, false);
+      await this.refresh();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(FACTORS_VIEW_TYPE, 'Inside the model', vscode.ViewColumn.Active, this.options());
+    this.attach(panel);
+  }
+
+  options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      enableFindWidget: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media'), vscode.Uri.joinPath(this.extensionUri, 'dist')],
+    };
+  }
+
+  /** Used for new panels and for panels VS Code restores after a reload. */
+  attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    const webview = panel.webview;
+    webview.options = this.options();
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'latent.svg');
+    webview.html = renderPanelHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'webview', 'main.css')).toString(),
+    });
+    const subs: vscode.Disposable[] = [];
+    subs.push(webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    subs.push(
+      panel.onDidDispose(() => {
+        subs.forEach((d) => d.dispose());
+        if (this.panel === panel) this.panel = undefined;
+      }),
+    );
+  }
+
+  async refresh(): Promise<void> {
+    if (!this.panel || !this.ready) return; // the webview asks with 'ready' when it can listen
+    const source = await this.getSource();
+    const state = buildPanelState({ ...source, why: this.why ?? source.why });
+    this.knownItems = new Set(source.model?.items ?? []);
+    this.lastState = state;
+    const message: HostToWebview = { type: 'state', state };
+    await this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    let m;
+    try {
+      m = parseWebviewMessage(raw);
+    } catch (e) {
+      // A message we did not define is a bug or an attack; never act on it.
+      this.log(`Latent factors panel: ignored invalid message (${e instanceof ProtocolError ? e.message : String(e)})`);
+      return;
+    }
+    try {
+      switch (m.type) {
+        case 'ready':
+          this.ready = true;
+          await this.refresh();
+          return;
+        case 'why':
+          if (!this.knownItems.has(m.item)) throw new ProtocolError('not an item of the model', 'message.item');
+          this.why = m.item;
+          await this.refresh();
+          return;
+        case 'open':
+          await this.open(m.item);
+          return;
+      }
+    } catch (e) {
+      this.log(`Latent factors panel: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private async open(item: string): Promise<void> {
+    if (!this.knownItems.has(item)) throw new ProtocolError('not an item of the model', 'message.item');
+    const { kind, name } = parseItemKey(item);
+    if (kind === 'extension') {
+      await vscode.commands.executeCommand('extension.open', name);
+      return;
+    }
+    const uri = await resolveWorkspaceFile(item);
+    if (!uri) {
+      void vscode.window.showInformationMessage(
+        kind === 'file' ? `Latent: ${name} is not in this workspace any more.` : `Latent: ${name} is a ${kind}, not a file to open.`,
+      );
+      return;
+    }
+    await vscode.window.showTextDocument(uri, { preview: true });
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+/**
+ * Registers latent.showFactors and the panel serializer. `getSource` is called each time the panel needs fresh
+ * numbers (open, ready, refresh) so it always shows the current model and session.
+ */
+export function registerFactorsPanel(
+  context: vscode.ExtensionContext,
+  getSource: FactorsSourceProvider,
+  log: (message: string) => void = (m) => console.warn(m),
+): FactorsPanelController {
+  const controller = new FactorsPanel(context.extensionUri, getSource, log);
+  context.subscriptions.push(
+    controller,
+    vscode.commands.registerCommand(SHOW_FACTORS_COMMAND, (arg?: unknown) => {
+      // "Why this?" passes an item key (or a tree element with one); the palette passes nothing.
+      const item = typeof arg === 'string' ? arg : isItemHolder(arg) ? arg.item : undefined;
+      return controller.show(item);
+    }),
+    vscode.window.registerWebviewPanelSerializer(FACTORS_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+        controller.attach(panel);
+      },
+    }),
+  );
+  return controller;
+}
+
+function isItemHolder(v: unknown): v is { item: string } {
+  return typeof v === 'object' && v !== null && typeof (v as { item?: unknown }).item === 'string';
+}

@@ -1,0 +1,173 @@
+// The panel's page in real Chromium, without VS Code: the real HTML shell (renderPanelHtml, with its CSP and
+// nonce), the real bundle dist/webview.js and media/webview/main.css, and a state built from a real fitted model.
+// acquireVsCodeApi is stubbed (it is the only thing VS Code adds). Fast enough to run on every change; the
+// code-server test (webviewPanel.e2e.ts) covers the real panel.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { Interaction } from '../../src/core/interaction';
+import { fitRecommender } from '../../src/core/recommender';
+import { buildPanelState } from '../../src/views/factorsPanelState';
+import { renderPanelHtml } from '../../src/views/factorsPanelHtml';
+import type { PanelState } from '../../src/views/webviewProtocol';
+import { ROOT, SCREENSHOTS, launchBrowser } from './codeServer';
+
+const HOSTILE = 'file:<img src=x onerror=alert(1)>.ts';
+const ORIGIN = 'https://latent-webview.test';
+
+function history(): Interaction[] {
+  const ui = ['file:src/ui/a.ts', 'file:src/ui/b.ts', 'file:src/ui/c.ts', HOSTILE];
+  const build = ['file:build/x.mjs', 'file:build/y.mjs', 'file:build/z.mjs'];
+  const out: Interaction[] = [];
+  for (let s = 0; s < 40; s++) {
+    const group = s % 2 === 0 ? ui : build;
+    group.forEach((item, j) => {
+      if ((s + j) % 4 !== 3) out.push({ session: `s${s}`, item, time: 1_700_000_000 + s * 3600 + j, weight: 1 + j });
+    });
+  }
+  return out;
+}
+
+/** Stubs the VS Code API, records posted messages, alert() calls and CSP violations. Runs before the page. */
+const INIT = `
+  window.__posted = []; window.__alerts = 0; window.__csp = [];
+  window.alert = () => { window.__alerts++; };
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+  let saved = window.__savedState;
+  window.acquireVsCodeApi = () => ({
+    postMessage: (m) => window.__posted.push(m),
+    getState: () => saved,
+    setState: (s) => { saved = s; sessionStorage.setItem('vscodeState', JSON.stringify(s)); },
+  });
+  const prev = sessionStorage.getItem('vscodeState');
+  if (prev) saved = JSON.parse(prev);
+`;
+
+async function openPage(browser: Browser, theme: 'light' | 'dark', width = 1000): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const html = renderPanelHtml({
+    cspSource: ORIGIN,
+    nonce: 'bm9uY2Vub25jZW5vbmNlbm9uY2U=',
+    scriptUri: `${ORIGIN}/dist/webview.js`,
+    styleUri: `${ORIGIN}/media/webview/main.css`,
+  });
+  // Theme variables as VS Code sets them on <html> (a few, enough to see light vs dark).
+  const vars = theme === 'dark'
+    ? '--vscode-foreground:#cccccc;--vscode-editor-background:#1e1e1e;--vscode-textLink-foreground:#3794ff;--vscode-charts-blue:#3794ff;--vscode-charts-red:#f14c4c;--vscode-descriptionForeground:#9d9d9d;--vscode-focusBorder:#007fd4;--vscode-button-background:#0e639c;--vscode-button-foreground:#fff;--vscode-button-secondaryBackground:#3a3d41;--vscode-button-secondaryForeground:#fff;--vscode-panel-border:#80808059;--vscode-font-family:sans-serif;--vscode-font-size:13px'
+    : '--vscode-foreground:#3b3b3b;--vscode-editor-background:#ffffff;--vscode-textLink-foreground:#005fb8;--vscode-charts-blue:#1a85ff;--vscode-charts-red:#e51400;--vscode-descriptionForeground:#717171;--vscode-focusBorder:#005fb8;--vscode-button-background:#005fb8;--vscode-button-foreground:#fff;--vscode-button-secondaryBackground:#e5e5e5;--vscode-button-secondaryForeground:#3b3b3b;--vscode-panel-border:#80808059;--vscode-font-family:sans-serif;--vscode-font-size:13px';
+  await page.route(`${ORIGIN}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === '/') return route.fulfill({ contentType: 'text/html', body: html });
+    const file = path.join(ROOT, url.pathname);
+    if (!file.startsWith(ROOT) || !/^\/(dist|media)\//.test(url.pathname)) return route.fulfill({ status: 404 });
+    return route.fulfill({ contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript', body: readFileSync(file) });
+  });
+  await page.addInitScript(INIT);
+  await page.goto(`${ORIGIN}/`);
+  await page.evaluate(`document.documentElement.style.cssText = ${JSON.stringify(vars)}`);
+  return page;
+}
+
+async function send(page: Page, state: PanelState): Promise<void> {
+  await page.evaluate(`window.postMessage(${JSON.stringify({ type: 'state', state })}, '*')`);
+}
+
+describe('webview page in Chromium (real bundle, real CSP)', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let state: PanelState;
+  before(async () => {
+    const data = history();
+    const model = fitRecommender(data, { factors: 4, epochs: 15, minSessions: 2, seed: 3 });
+    state = buildPanelState({
+      model,
+      context: [
+        { item: 'file:src/ui/a.ts', weight: 2 },
+        { item: 'file:src/ui/b.ts', weight: 1 },
+      ],
+      training: { interactions: data, losses: [1, 2, 3, 4, 5].map((e) => ({ epoch: e, loss: 1 / e })) },
+      why: HOSTILE,
+    });
+    browser = await launchBrowser();
+  });
+  after(async () => browser?.close());
+
+  it('says ready, then renders the state; hostile names stay text; no CSP violation', async () => {
+    const page = await openPage(browser, 'dark');
+    assert.deepEqual(await page.evaluate('window.__posted'), [{ type: 'ready' }]);
+    await send(page, state);
+    await page.locator('#heatmap').waitFor();
+    // The hostile file name appears as text in several places and never as an element.
+    assert.equal(await page.locator('img').count(), 0);
+    const texts = await page.locator('button.item').allInnerTexts();
+    assert.ok(texts.includes('<img src=x onerror=alert(1)>.ts'), texts.join(' | '));
+    assert.equal(await page.evaluate('window.__alerts'), 0);
+    assert.deepEqual(await page.evaluate('window.__csp'), []);
+    // Colours come from the theme variables.
+    assert.equal(await page.evaluate('getComputedStyle(document.body).backgroundColor'), 'rgb(30, 30, 30)');
+    // Equations are MathML.
+    assert.equal(await page.locator('math#eq-score').count(), 1);
+    assert.match((await page.locator('math#eq-confidence-now').textContent()) ?? '', /=1\+10\u2062?log\(1\+/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'webview-page-dark.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows the worked update of the real training row and steps through it', async () => {
+    const page = await openPage(browser, 'light');
+    await send(page, state);
+    const w = state.model?.worked;
+    assert.ok(w);
+    const value = async (sel: string): Promise<number> => Number(await page.locator(sel).first().getAttribute('data-value'));
+    assert.equal(await value('#w-prediction mn:last-child'), w.steps[0].prediction);
+    assert.equal(await value('#w-error mn:last-child'), w.steps[0].error);
+    assert.match(await page.locator('#step-label').innerText(), new RegExp(`Step 1 of ${w.steps.length}`));
+    await page.locator('#step-next').click();
+    assert.match(await page.locator('#step-label').innerText(), /Step 2 of/);
+    assert.equal(await value('#w-prediction mn:last-child'), w.steps[1].prediction);
+    // Keyboard: the focused step button keeps focus; the arrow key steps on.
+    await page.keyboard.press('ArrowRight');
+    assert.match(await page.locator('#step-label').innerText(), /Step 3 of/);
+    // Clicking an item posts a validated 'open' message.
+    await page.locator('#why-coused button.item').first().click();
+    const posted = (await page.evaluate('window.__posted')) as { type: string; item?: string }[];
+    assert.equal(posted[posted.length - 1].type, 'open');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'webview-page-light.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('the lecture example reproduces Alice rates Sholay: 0.655 and 4.345', async () => {
+    const page = await openPage(browser, 'light', 420);
+    await send(page, state);
+    await page.locator('#mode-toy').click();
+    assert.equal(await page.locator('#w-prediction mn:last-child').textContent(), '0.655');
+    assert.equal(await page.locator('#w-error mn:last-child').textContent(), '4.345');
+    const firstRow = await page.locator('#vectors tbody tr').first().allInnerTexts();
+    assert.match(firstRow[0], /Bollywood\s+0\.4\s+0\.4413/);
+    assert.equal(await page.locator('#toy-ratings td[aria-current="true"]').innerText(), '5');
+    // Narrow: nothing wider than the viewport except inside scroll boxes.
+    const overflow = await page.evaluate('document.documentElement.scrollWidth');
+    assert.ok(Number(overflow) <= 420, `page is ${overflow}px wide at 420px`);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'webview-page-narrow-toy.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('restores from saved state after a reload, before the host answers', async () => {
+    const page = await openPage(browser, 'light');
+    await send(page, state);
+    await page.locator('#step-next').click();
+    await page.reload();
+    await page.locator('#heatmap').waitFor();
+    assert.match(await page.locator('#step-label').innerText(), /Step 2 of/);
+    await page.close();
+  });
+
+  it('ignores a malformed message', async () => {
+    const page = await openPage(browser, 'light');
+    await page.evaluate(`window.postMessage({ type: 'state', state: { v: 1, model: null, message: '<b>x</b>' } }, '*')`);
+    await page.evaluate(`window.postMessage({ type: 'eval', code: 'alert(1)' }, '*')`);
+    assert.equal(await page.locator('.loading').count(), 1, 'still waiting for a valid state');
+    assert.equal(await page.evaluate('window.__alerts'), 0);
+    await page.close();
+  });
+});
