@@ -6,7 +6,7 @@ import { CooccurrenceIndex } from './baselines';
 import { confidence } from './confidence';
 import { decodeFloat32, encodeFloat32 } from './base64';
 import { LatentInputError, ModelFormatError } from './errors';
-import { groupSessions } from './evalProtocol';
+import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol';
 import { foldIn, gramian } from './foldIn';
 import type { Interaction } from './interaction';
 import type { MfModel } from './model';
@@ -44,6 +44,13 @@ export interface RecommenderConfig {
   priorWeight: number;
   /** co-occurrence neighbours kept per item in the model */
   neighbours: number;
+  /**
+   * Choose coocWeight, priorWeight and priorHalfLifeDays per workspace: fit once on the older 80% of the sessions,
+   * pick the blend with the best NDCG@10 on the newer 20% (the evaluation protocol on training data only), then
+   * fit on everything. Histories differ (MRU wins on some, co-use on others), so fixed weights would only fit the
+   * histories they were tuned on.
+   */
+  autoBlend: boolean;
   /** fewer sessions with >= 2 items than this: rank by frecency and say so (mode 'frecency') */
   minSessions: number;
   seed: number | string;
@@ -64,6 +71,7 @@ export const DEFAULT_RECOMMENDER_CONFIG: RecommenderConfig = {
   coocWeight: 1,
   priorWeight: 0.2,
   neighbours: 50,
+  autoBlend: true,
   minSessions: 10,
   seed: 42,
 };
@@ -86,6 +94,9 @@ export interface RecommenderStats {
   epochs: number;
   finalLoss: number;
   fitMs: number;
+  /** validation cases the blend was chosen on (0: configured weights kept) and their NDCG@10 */
+  blendCases: number;
+  blendNdcg: number;
 }
 
 export interface RecommenderModel {
@@ -147,6 +158,7 @@ function checkConfig(c: RecommenderConfig): void {
   requireNonNegative('priorWeight', c.priorWeight);
   requireNonNegativeInt('neighbours', c.neighbours);
   requireNonNegativeInt('minSessions', c.minSessions);
+  if (typeof c.autoBlend !== 'boolean') throw new LatentInputError(`autoBlend must be true or false, got ${String(c.autoBlend)}`);
   if (typeof c.seed !== 'number' && typeof c.seed !== 'string') throw new LatentInputError('seed must be a number or a string');
 }
 
@@ -208,9 +220,14 @@ export function fitRecommender(
   hooks?: TrainHooks,
 ): RecommenderModel {
   const started = globalThis.performance.now();
-  const cfg = resolveConfig(config);
+  let cfg = resolveConfig(config);
   if (data.length === 0) throw new LatentInputError('fitRecommender: no interactions to learn from');
   data.forEach(validateInteraction);
+  let blend: BlendChoice | undefined;
+  if (cfg.autoBlend) {
+    blend = chooseBlend(data, cfg, hooks);
+    if (blend) cfg = { ...cfg, ...blend.weights };
+  }
 
   const sessionIndex = new Map<string, number>();
   const itemIndex = new Map<string, number>();
@@ -287,8 +304,79 @@ export function fitRecommender(
       epochs,
       finalLoss,
       fitMs: globalThis.performance.now() - started,
+      blendCases: blend?.cases ?? 0,
+      blendNdcg: blend?.ndcg ?? NaN,
     },
   };
+}
+
+interface BlendChoice {
+  weights: Pick<RecommenderConfig, 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
+  cases: number;
+  ndcg: number;
+}
+
+export const BLEND_GRID = {
+  coocWeight: [0, 0.25, 0.5, 1, 2, 4],
+  priorWeight: [0, 0.1, 0.25, 0.5, 1, 2],
+  priorHalfLifeDays: [3, 30, 365],
+};
+/** Fewer validation cases than this: too noisy to choose from, keep the configured weights. */
+export const BLEND_MIN_CASES = 30;
+/** The newest cases are enough to choose a blend and keep the extra cost small. */
+export const BLEND_MAX_CASES = 500;
+
+/** See RecommenderConfig.autoBlend. Undefined when the history is too small to validate on or training was stopped. */
+function chooseBlend(data: readonly Interaction[], cfg: RecommenderConfig, hooks?: TrainHooks): BlendChoice | undefined {
+  let split: ProtocolSplit;
+  try {
+    split = splitProtocol(data);
+  } catch (e) {
+    if (e instanceof LatentInputError) return undefined;
+    throw e;
+  }
+  if (split.cases.length < BLEND_MIN_CASES) return undefined;
+  const inner = fitRecommender(split.trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, { shouldStop: hooks?.shouldStop });
+  if (hooks?.shouldStop?.()) return undefined;
+  const index = new Map<string, number>();
+  inner.items.forEach((it, i) => index.set(it, i));
+  const innerSessions = groupSessions(split.trainInteractions);
+  const priors = BLEND_GRID.priorHalfLifeDays.map((h) => {
+    const p = decayedFrecency(innerSessions, index, inner.trainedAt, h * DAY_SECONDS);
+    const max = p.reduce((a, b) => Math.max(a, b), 0);
+    return max > 0 ? p.map((x) => x / max) : p;
+  });
+  const cases = split.cases.slice(-BLEND_MAX_CASES);
+  const combos: Array<BlendChoice['weights']> = [];
+  for (const priorHalfLifeDays of BLEND_GRID.priorHalfLifeDays) {
+    for (const coocWeight of BLEND_GRID.coocWeight) {
+      for (const priorWeight of BLEND_GRID.priorWeight) combos.push({ coocWeight, priorWeight, priorHalfLifeDays });
+    }
+  }
+  const totals = new Float64Array(combos.length);
+  const n = inner.items.length;
+  const score = new Float64Array(n);
+  for (const c of cases) {
+    const s = scoreItems(inner, c.context.map((item) => ({ item, weight: 1 })));
+    const nm = s.mf.slice(0, n);
+    const nc = s.cooc.slice(0, n);
+    const cand = s.candidate.subarray(0, n);
+    normalize(nm, cand);
+    normalize(nc, cand);
+    const target = index.get(c.target) as number;
+    combos.forEach((w, t) => {
+      const prior = priors[BLEND_GRID.priorHalfLifeDays.indexOf(w.priorHalfLifeDays)];
+      for (let i = 0; i < n; i++) score[i] = cfg.mfWeight * nm[i] + w.coocWeight * nc[i] + w.priorWeight * prior[i];
+      let rank = 0;
+      const st = score[target];
+      for (let j = 0; j < n; j++) if (cand[j] && j !== target && (score[j] > st || (score[j] === st && j < target))) rank++;
+      if (rank < 10) totals[t] += 1 / Math.log2(rank + 2);
+    });
+  }
+  // Ties (and near-ties within noise) go to the earlier combo: fewer/lighter priors come first in the grid order.
+  let best = 0;
+  for (let t = 1; t < combos.length; t++) if (totals[t] > totals[best] + 1e-9) best = t;
+  return { weights: combos[best], cases: cases.length, ndcg: totals[best] / cases.length };
 }
 
 /** Folder and extension of an item key, for priors of items with no history. */
@@ -613,7 +701,7 @@ export function deserializeRecommender(s: string): RecommenderModel {
   const num = (key: keyof RecommenderStats): number => {
     const v = st[key];
     // finalLoss is NaN (null in JSON) when no epoch ran.
-    if (key === 'finalLoss' && v === null) return NaN;
+    if ((key === 'finalLoss' || key === 'blendNdcg') && v === null) return NaN;
     if (typeof v !== 'number') fail(`stats field "${key}" must be a number`);
     return v;
   };
@@ -625,6 +713,8 @@ export function deserializeRecommender(s: string): RecommenderModel {
     epochs: num('epochs'),
     finalLoss: num('finalLoss'),
     fitMs: num('fitMs'),
+    blendCases: num('blendCases'),
+    blendNdcg: num('blendNdcg'),
   };
   return { version: 1, config, items, mf, prior, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats };
 }

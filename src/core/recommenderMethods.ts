@@ -30,5 +30,5 @@ export function latentMethod(config: Partial<RecommenderConfig> = {}): EvalMetho
 
 /** The MF model alone: folded-in session vector . item factors + item bias, no priors. */
 export function mfMethod(config: Partial<RecommenderConfig> = {}): EvalMethod {
-  return recommenderMethod('mf', { ...config, mfWeight: 1, coocWeight: 0, priorWeight: 0, minSessions: 0 });
+  return recommenderMethod('mf', { ...config, mfWeight: 1, coocWeight: 0, priorWeight: 0, autoBlend: false, minSessions: 0 });
 }

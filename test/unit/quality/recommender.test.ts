@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { LatentInputError, ModelFormatError } from '../../../src/core/errors';
 import {
+  BLEND_GRID,
   DEFAULT_RECOMMENDER_CONFIG,
   deserializeRecommender,
   fitRecommender,
@@ -85,6 +86,23 @@ describe('shipped ranker (recommender.ts)', () => {
     broken.items = (broken.items as string[]).slice(1);
     assert.throws(() => deserializeRecommender(JSON.stringify(broken)), ModelFormatError);
     assert.throws(() => deserializeRecommender('not json'), ModelFormatError);
+  });
+
+  it('chooses the blend on the newest 20% of its own sessions, or keeps the configured one when too few', () => {
+    const small = fitRecommender(twoAreas(20), { coocWeight: 0.7 });
+    assert.equal(small.stats.blendCases, 0);
+    assert.equal(small.config.coocWeight, 0.7);
+    const big = fitRecommender(twoAreas(200));
+    // 40 validation sessions x 3 items, leave-one-out: 120 cases
+    assert.equal(big.stats.blendCases, 120);
+    assert.ok(BLEND_GRID.coocWeight.includes(big.config.coocWeight));
+    assert.ok(BLEND_GRID.priorWeight.includes(big.config.priorWeight));
+    assert.ok(BLEND_GRID.priorHalfLifeDays.includes(big.config.priorHalfLifeDays));
+    // areas are perfectly separated, so the chosen blend ranks the held-out area item within the top 3 of 7
+    assert.ok(big.stats.blendNdcg >= 0.5, `validation NDCG ${big.stats.blendNdcg}`);
+    const off = fitRecommender(twoAreas(200), { autoBlend: false });
+    assert.equal(off.stats.blendCases, 0);
+    assert.equal(off.config.coocWeight, DEFAULT_RECOMMENDER_CONFIG.coocWeight);
   });
 
   it('is deterministic for a seed', () => {
