@@ -4,6 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseItemKey } from '../core/explainView';
+import type { ContextItem, RecommenderModel } from '../core/recommender';
+import type { FeedbackEvent } from '../feedback/signal';
+import { sessionize } from '../feedback/sessions';
 import { buildPanelState, type FactorsSource } from './factorsPanelState';
 import { renderPanelHtml } from './factorsPanelHtml';
 import { ProtocolError, parseWebviewMessage, type HostToWebview, type PanelState } from './webviewProtocol';
@@ -187,6 +190,43 @@ export function registerFactorsPanel(
     }),
   );
   return controller;
+}
+
+export interface WorkspaceSourceDeps {
+  model(): RecommenderModel | undefined;
+  context(): ContextItem[];
+  /** Everything recorded; re-sessionized so the worked update can use the newest training row. */
+  events?(): Promise<FeedbackEvent[]>;
+  /** Shown while there is no model (e.g. the training controller's state message). */
+  message?(): string;
+}
+
+/**
+ * The panel's source for a workspace. The model is trained on sessionize(events, gap) (training controller);
+ * the same call here gives back its rows. If the data changed since training, lastTrainingRow notices (item order
+ * differs) and the worked update uses the current session instead.
+ */
+export function workspaceFactorsSource(deps: WorkspaceSourceDeps): FactorsSourceProvider {
+  return async () => {
+    const model = deps.model();
+    let interactions;
+    if (model && deps.events) {
+      const gapMinutes = vscode.workspace.getConfiguration('latent').get<unknown>('sessionGapMinutes');
+      const gapMs = (typeof gapMinutes === 'number' && gapMinutes > 0 ? gapMinutes : 30) * 60_000;
+      try {
+        interactions = sessionize(await deps.events(), gapMs);
+      } catch {
+        interactions = undefined; // the panel still explains with the current session
+      }
+    }
+    const message = model ? undefined : deps.message?.();
+    return {
+      model,
+      context: deps.context(),
+      ...(interactions ? { training: { interactions } } : {}),
+      ...(message ? { message } : {}),
+    };
+  };
 }
 
 function isItemHolder(v: unknown): v is { item: string } {
