@@ -13,6 +13,8 @@ const node = {
   sourcemap: !production,
   minify: production,
   external: ['vscode'],
+  // jsonc-parser's UMD build hides its requires from esbuild ('./impl/format' then fails at runtime); prefer ESM.
+  mainFields: ['module', 'main'],
   logLevel: 'info',
 };
 
