@@ -11,6 +11,7 @@ export class DwellClock {
   private lastActivity = -Infinity;
   private lastAccrual: number;
   private accruedMs = 0;
+  private creditedUntil = -Infinity;
 
   constructor(private idleMs: number, now: number, focused = true) {
     DwellClock.checkIdle(idleMs);
@@ -53,6 +54,11 @@ export class DwellClock {
     return s;
   }
 
+  /** When counted time last ended (the moment to stamp a dwell with: after an idle stretch that is not now). */
+  get lastCredited(): number {
+    return this.creditedUntil;
+  }
+
   /** Forgets uncredited time (switching to another file, or to nothing trackable). */
   reset(now: number): void {
     this.accrue(now);
@@ -62,7 +68,10 @@ export class DwellClock {
   private accrue(now: number): void {
     if (this.focused) {
       const until = Math.min(now, this.lastActivity + this.idleMs);
-      if (until > this.lastAccrual) this.accruedMs += until - this.lastAccrual;
+      if (until > this.lastAccrual) {
+        this.accruedMs += until - this.lastAccrual;
+        this.creditedUntil = until;
+      }
     }
     if (now > this.lastAccrual) this.lastAccrual = now;
   }

@@ -4,11 +4,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContextItem } from '../core/recommender';
-import { DwellClock, EditCoalescer } from './attention';
 import { DEFAULT_EXCLUDE, ExclusionMatcher, FilesExclude } from './exclusion';
-import { DEFAULT_SESSION_GAP_MS, openSession } from './sessions';
-import { FeedbackEvent, signalWeight } from './signal';
-import { MIN_MATCH_CHARS, SnippetDef, SnippetFile, SnippetIndex, loadSnippets, snippetFilesIn } from './snippets';
+import { EventSink, FeedbackRecorder, RecorderSettings } from './recorder';
+import { DEFAULT_SESSION_GAP_MS } from './sessions';
+import type { FeedbackEvent } from './signal';
+import { SnippetDef, SnippetFile, SnippetIndex, loadSnippets, snippetFilesIn } from './snippets';
+
+export type { EventSink } from './recorder';
 
 export interface TrackerConfig {
   enabled: boolean;
@@ -41,18 +43,12 @@ export interface TrackerOptions {
   now?(): number;
 }
 
-/** Where events go; FeedbackStore fits. */
-export interface EventSink {
-  append(e: FeedbackEvent): void;
-}
-
 export interface ExtensionItem {
   item: string;
   id: string;
   displayName: string;
 }
 
-const SNIPPET_CONFIRM_MS = 1000;
 const ITEM_CACHE_LIMIT = 5000;
 
 function num(v: unknown, fallback: number, min: number, max: number): number {
@@ -90,40 +86,30 @@ export class FeedbackTracker implements vscode.Disposable {
   private config: TrackerConfig;
   private readonly now: () => number;
   private readonly disposables: vscode.Disposable[] = [];
-  private paused: boolean;
+  private readonly recorder: FeedbackRecorder;
   private exclusion: ExclusionMatcher;
   private readonly itemCache = new Map<string, string | null>();
-  private readonly clock: DwellClock;
-  private readonly edits: EditCoalescer;
-  private activeItem: string | undefined;
-  /** extension items serving the active editor's language (credited with its dwell) */
-  private activeExtensions: readonly string[] = [];
-  private extensionDwellMs = 0;
-  private snippetIndex = new SnippetIndex([]);
-  private pendingSnippet: { item: string; t: number; timer: NodeJS.Timeout } | undefined;
   private extensions: { ext: vscode.Extension<unknown>; item: string; active: boolean }[] = [];
   private languageExtensions = new Map<string, string[]>();
-  private session = new Map<string, number>();
-  private sessionLast = -Infinity;
-  private dwellTimer: NodeJS.Timeout | undefined;
-  private extensionTimer: NodeJS.Timeout | undefined;
+  private dwellTimer: ReturnType<typeof setInterval> | undefined;
+  private extensionTimer: ReturnType<typeof setInterval> | undefined;
   private snippetsLoading: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: EventSink, config: TrackerConfig, private readonly options: TrackerOptions = {}) {
+  constructor(store: EventSink, config: TrackerConfig, private readonly options: TrackerOptions = {}) {
     this.config = config;
     this.now = options.now ?? Date.now;
-    this.paused = options.paused ?? false;
     this.exclusion = new ExclusionMatcher(config.exclude, config.filesExclude);
-    const t = this.now();
-    this.clock = new DwellClock(config.idleSeconds * 1000, t, vscode.window.state.focused);
-    this.edits = new EditCoalescer(config.editCoalesceSeconds * 1000);
+    this.recorder = new FeedbackRecorder(store, FeedbackTracker.settings(config), this.now(), vscode.window.state.focused);
+    this.recorder.onRecord = (e) => this.emitter.fire(e);
+    if (options.onProblem) this.recorder.onProblem = options.onProblem;
+    if (options.paused) this.recorder.setPaused(true, this.now());
 
     const w = vscode.window;
     this.disposables.push(
       w.onDidChangeActiveTextEditor((e) => this.onActiveEditor(e)),
-      w.onDidChangeTextEditorSelection(() => this.onActivity()),
-      w.onDidChangeTextEditorVisibleRanges(() => this.onActivity()),
-      w.onDidChangeWindowState((s) => this.onWindowState(s.focused)),
+      w.onDidChangeTextEditorSelection(() => this.recorder.activity(this.now())),
+      w.onDidChangeTextEditorVisibleRanges(() => this.recorder.activity(this.now())),
+      w.onDidChangeWindowState((s) => this.recorder.focus(s.focused, this.now())),
       vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentChange(e)),
       vscode.workspace.onDidSaveTextDocument((d) => this.onSave(d)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
@@ -149,63 +135,50 @@ export class FeedbackTracker implements vscode.Disposable {
     this.onActiveEditor(w.activeTextEditor);
   }
 
+  private static settings(c: TrackerConfig): RecorderSettings {
+    return { enabled: c.enabled, idleMs: c.idleSeconds * 1000, editCoalesceMs: c.editCoalesceSeconds * 1000, sessionGapMs: c.sessionGapMinutes * 60_000 };
+  }
+
   /** True when events are being recorded (enabled and not paused). */
   get recording(): boolean {
-    return this.config.enabled && !this.paused;
+    return this.recorder.recording;
   }
 
   setPaused(paused: boolean): void {
-    if (paused) this.flushDwell();
-    this.paused = paused;
-    this.clock.reset(this.now());
+    this.recorder.setPaused(paused, this.now());
   }
 
   updateConfig(config: TrackerConfig): void {
-    const t = this.now();
-    if (!config.enabled) this.flushDwell();
     this.config = config;
     this.exclusion = new ExclusionMatcher(config.exclude, config.filesExclude);
     this.itemCache.clear();
-    this.clock.setIdleMs(config.idleSeconds * 1000, t);
-    this.edits.setWindowMs(config.editCoalesceSeconds * 1000);
+    this.recorder.update(FeedbackTracker.settings(config), this.now());
     this.startTimers();
     // The active file may just have become excluded (or included).
-    this.activeItem = this.itemFor(vscode.window.activeTextEditor?.document);
+    this.recorder.retarget(this.itemFor(vscode.window.activeTextEditor?.document), this.now());
   }
 
   /**
-   * Records an exact signal from elsewhere (a snippet inserted from the tree, "Not interested"). A dismissal is
-   * kept even while paused: it is an instruction, not observation.
+   * Records an exact signal from elsewhere (a snippet inserted from the tree, "Not interested"); route the views'
+   * record() here so a tree insertion is not also counted by the insertion detector. Dismissals count while paused.
    */
   record(e: FeedbackEvent): void {
-    if (e.kind === 'snippet' && this.pendingSnippet?.item === e.item) this.cancelPendingSnippet();
-    if (!this.recording && e.kind !== 'dismiss') return;
-    this.emit(e);
+    this.recorder.record(e);
   }
 
   /** The open session's items with their summed signal (the live ranking's fold-in context). */
   currentSession(): ContextItem[] {
-    if (this.now() - this.sessionLast > this.gapMs()) return [];
-    const out: ContextItem[] = [];
-    for (const [item, weight] of this.session) out.push({ item, weight });
-    return out;
+    return this.recorder.currentSession(this.now());
   }
 
   /** After a reload, continue the session that was open (events from the store). */
   seedSession(events: readonly FeedbackEvent[]): void {
-    const t = this.now();
-    const open = openSession(events, this.gapMs(), t);
-    if (open.size === 0) return;
-    for (const [item, w] of open) this.session.set(item, (this.session.get(item) ?? 0) + w);
-    let last = -Infinity;
-    for (const e of events) if (e.t > last) last = e.t;
-    this.sessionLast = Math.max(this.sessionLast, last);
+    this.recorder.seedSession(events, this.now());
   }
 
   /** After Reset: forget the open session too. */
   clearSession(): void {
-    this.session.clear();
-    this.sessionLast = -Infinity;
+    this.recorder.clearSession();
   }
 
   /** `file:<workspace-relative path>` for a document Latent may record, else undefined. */
@@ -230,11 +203,11 @@ export class FeedbackTracker implements vscode.Disposable {
   }
 
   snippets(): SnippetDef[] {
-    return this.snippetIndex.all();
+    return this.recorder.snippets.all();
   }
 
   snippet(item: string): SnippetDef | undefined {
-    return this.snippetIndex.get(item);
+    return this.recorder.snippets.get(item);
   }
 
   /** Resolves once the snippet catalog in flight has loaded (tests, and the view's first fill). */
@@ -250,25 +223,13 @@ export class FeedbackTracker implements vscode.Disposable {
     }));
   }
 
-  /** Records the dwell accrued so far (also called on a timer and on dispose). */
+  /** Records the dwell accrued so far (also on a timer, on blur and on dispose). */
   flushDwell(): void {
-    const t = this.now();
-    const s = this.clock.take(t);
-    if (s <= 0 || !this.activeItem || !this.recording) return;
-    this.emit({ t, item: this.activeItem, kind: 'dwell', amount: s });
-    if (this.activeExtensions.length > 0) {
-      this.extensionDwellMs += s * 1000;
-      if (this.extensionDwellMs >= 60_000) {
-        const minutes = Math.floor(this.extensionDwellMs / 60_000);
-        this.extensionDwellMs -= minutes * 60_000;
-        for (const item of this.activeExtensions) this.emit({ t, item, kind: 'extension', amount: minutes });
-      }
-    }
+    this.recorder.flushDwell(this.now());
   }
 
   dispose(): void {
-    this.flushDwell();
-    this.cancelPendingSnippet(true);
+    this.recorder.dispose(this.now());
     if (this.dwellTimer) clearInterval(this.dwellTimer);
     if (this.extensionTimer) clearInterval(this.extensionTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
@@ -277,43 +238,17 @@ export class FeedbackTracker implements vscode.Disposable {
 
   // ---- handlers (hot paths) ----
 
-  private onActivity(): void {
-    if (this.recording) this.clock.activity(this.now());
-  }
-
-  private onWindowState(focused: boolean): void {
-    if (!focused) this.flushDwell();
-    this.clock.setFocused(focused, this.now());
-  }
-
   private onActiveEditor(editor: vscode.TextEditor | undefined): void {
-    this.flushDwell();
-    const t = this.now();
-    this.clock.reset(t);
     const doc = editor?.document;
-    const item = this.itemFor(doc);
-    if (item !== this.activeItem) this.extensionDwellMs = 0;
-    this.activeItem = item;
-    this.activeExtensions = (doc && this.languageExtensions.get(doc.languageId)) ?? [];
-    if (!this.recording) return;
-    this.clock.activity(t);
-    if (item) this.emit({ t, item, kind: 'open', amount: 1 });
+    this.recorder.switchTo(this.itemFor(doc), (doc && this.languageExtensions.get(doc.languageId)) ?? [], this.now());
   }
 
   private onDocumentChange(e: vscode.TextDocumentChangeEvent): void {
-    if (!this.recording || e.contentChanges.length === 0) return;
+    if (!this.recorder.recording || e.contentChanges.length === 0) return;
     const item = this.itemFor(e.document);
     if (!item) return;
-    const t = this.now();
-    // Formatters and other extensions edit background documents; only the active one reflects the user.
-    if (e.document === vscode.window.activeTextEditor?.document) this.clock.activity(t);
-    if (this.edits.shouldRecord(item, t)) this.emit({ t, item, kind: 'edit', amount: 1 });
-    if (e.reason !== undefined || this.snippetIndex.size === 0) return; // undo/redo re-applies old text
-    for (const change of e.contentChanges) {
-      if (change.text.length < MIN_MATCH_CHARS) continue;
-      const def = this.snippetIndex.match(change.text, e.document.languageId);
-      if (def) this.detectedSnippet(def.item, t);
-    }
+    const inActive = e.document === vscode.window.activeTextEditor?.document;
+    this.recorder.change(item, e.contentChanges, e.document.languageId, inActive, e.reason !== undefined, this.now());
   }
 
   private onSave(doc: vscode.TextDocument): void {
@@ -325,42 +260,6 @@ export class FeedbackTracker implements vscode.Disposable {
 
   private itemFor(doc: vscode.TextDocument | undefined): string | undefined {
     return doc ? this.itemForUri(doc.uri) : undefined;
-  }
-
-  private gapMs(): number {
-    return this.config.sessionGapMinutes * 60_000;
-  }
-
-  private emit(e: FeedbackEvent): void {
-    try {
-      this.store.append(e);
-    } catch (err) {
-      this.options.onProblem?.(`Latent could not record ${e.kind} of ${e.item}: ${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
-    if (e.t - this.sessionLast > this.gapMs()) this.session.clear();
-    this.sessionLast = e.t;
-    const w = signalWeight(e);
-    if (w > 0) this.session.set(e.item, (this.session.get(e.item) ?? 0) + w);
-    this.emitter.fire(e);
-  }
-
-  /**
-   * A detected insertion waits a moment: if the tree view reports the same snippet exactly (record()), the exact
-   * record wins and the detection is dropped, so one insertion never counts twice.
-   */
-  private detectedSnippet(item: string, t: number): void {
-    this.cancelPendingSnippet(true);
-    const timer = setTimeout(() => this.cancelPendingSnippet(true), SNIPPET_CONFIRM_MS);
-    this.pendingSnippet = { item, t, timer };
-  }
-
-  private cancelPendingSnippet(commit = false): void {
-    const p = this.pendingSnippet;
-    if (!p) return;
-    this.pendingSnippet = undefined;
-    clearTimeout(p.timer);
-    if (commit && this.recording) this.emit({ t: p.t, item: p.item, kind: 'snippet', amount: 1 });
   }
 
   private startTimers(): void {
@@ -406,7 +305,7 @@ export class FeedbackTracker implements vscode.Disposable {
     const t = this.now();
     for (const x of this.extensions) {
       const active = x.ext.isActive;
-      if (active && !x.active && this.recording) this.emit({ t, item: x.item, kind: 'extension', amount: 1 });
+      if (active && !x.active) this.recorder.extensionActivated(x.item, t);
       x.active = active;
     }
   }
@@ -430,7 +329,7 @@ export class FeedbackTracker implements vscode.Disposable {
           files.push(f);
         }
       }
-      this.snippetIndex = new SnippetIndex(await loadSnippets(files, this.options.log));
+      this.recorder.snippets = new SnippetIndex(await loadSnippets(files, this.options.log));
     };
     this.snippetsLoading = this.snippetsLoading.then(load, load).catch((err: unknown) => {
       this.options.log?.(`could not read snippet files: ${err instanceof Error ? err.message : String(err)}`);

@@ -17,6 +17,7 @@ describe('feedback: focused dwell', () => {
     const c = new DwellClock(60 * S, 0);
     c.activity(0);
     assert.equal(c.take(60 * 60 * S), 60);
+    assert.equal(c.lastCredited, 60 * S, 'the counted time ended at the idle limit, not at lunch time');
     assert.equal(c.take(2 * 60 * 60 * S), 0);
     c.activity(2 * 60 * 60 * S); // back from lunch: counting resumes from now, not from before
     assert.equal(c.take(2 * 60 * 60 * S + 10 * S), 10);
