@@ -5,8 +5,18 @@
 // Chromium, opens the workbench with VS Code's test payload, and exits with the test run's exit code, which the
 // workbench reports through window.codeAutomationExit. Everything it started is stopped before it exits.
 import { resolve } from 'node:path';
+import { format } from 'node:util';
 import { loadHarness } from './lib/harness.mjs';
 
+const NOISE = [
+  /^Resolv(ing|ed) connection token/,
+  /^Creating a socket/,
+  /^\[Service Worker\]/,
+  /^Updating additional builtin extensions cache/,
+  /^ChatSessionStore:/,
+  /ENOTFOUND open-vsx\.org/,
+  /^\s+at .*workbench\.js/,
+];
 const TIMEOUT_MS = Number(process.env.LATENT_TEST_TIMEOUT_MS ?? 15 * 60_000);
 
 function parseArgs(argv) {
@@ -46,8 +56,11 @@ try {
   const exited = new Promise((resolveExit) => {
     void page.exposeFunction('codeAutomationExit', (c) => resolveExit(Number(c) || 0));
   });
+  // The workbench forwards its own log lines and the extension host's console (mocha's reporter) here,
+  // printf-style. Workbench chatter about sockets and the (unreachable) gallery is dropped unless verbose.
   await page.exposeFunction('codeAutomationLog', (type, logArgs) => {
-    const text = Array.isArray(logArgs) ? logArgs.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ') : String(logArgs);
+    const text = Array.isArray(logArgs) ? format(...logArgs) : String(logArgs);
+    if (!process.env.LATENT_HARNESS_VERBOSE && NOISE.some((re) => re.test(text))) return;
     (type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
   });
   if (process.env.LATENT_HARNESS_VERBOSE) page.on('console', (m) => process.stderr.write(`[browser ${m.type()}] ${m.text()}\n`));

@@ -3,7 +3,7 @@
 // Expects `tsc -p .` and the esbuild bundle to have run (npm test does both). Prints nothing of its own but a
 // summary; exit code 0 only when every test passed. Usable alone: `node scripts/run-integration.mjs`.
 import { runTests } from '@vscode/test-electron';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CACHE, ROOT } from './lib/env.mjs';
@@ -41,7 +41,9 @@ export async function runIntegration() {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const outer = process.env.LATENT_RESULTS_FILE; // set by test-all; the inner run uses its own file
   const r = await runIntegration();
+  if (outer) writeFileSync(outer, JSON.stringify(r));
   console.log(`integration: ${r.passed} passed, ${r.failed} failed`);
   process.exit(r.failed > 0 || r.passed === 0 ? 1 : 0);
 }

@@ -1,0 +1,56 @@
+// The extension shell as a user meets it: the Latent view, its welcome content, palette commands, the Reset
+// confirmation dialog, and reading text inside a webview's iframes.
+import * as assert from 'node:assert/strict';
+import { startCodeServer, type Session } from './harness';
+
+describe('Latent in code-server + Chromium', function () {
+  this.timeout(120_000);
+  let s: Session;
+  before(async () => {
+    s = await startCodeServer();
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('shows the Latent view with welcome content in a fresh workspace', async () => {
+    await s.openView();
+    assert.deepEqual(await s.viewRows(), [], 'a fresh workspace has nothing to recommend');
+    const welcome = await s.viewWelcomeText();
+    assert.match(welcome, /Nothing has been learned here yet/);
+    assert.match(welcome, /Learn from Git History/);
+    await s.screenshot('latent-view');
+  });
+
+  it('runs Retrain from the F1 palette and says honestly that nothing is trained', async () => {
+    await s.runCommand('Latent: Retrain Model');
+    assert.match(await s.waitForNotification(/^Latent:/), /not trained yet|nothing to train/i);
+    await s.screenshot('retrain');
+  });
+
+  it('pause and resume switch the welcome content', async () => {
+    await s.runCommand('Latent: Pause Tracking');
+    await s.page.getByText('Tracking is paused').first().waitFor({ state: 'visible' });
+    assert.match(await s.viewWelcomeText(), /Tracking is paused/);
+    await s.runCommand('Latent: Resume Tracking');
+    await s.page.getByText('Nothing has been learned here yet').first().waitFor({ state: 'visible' });
+  });
+
+  it('Reset asks for confirmation in a modal dialog, then clears', async () => {
+    await s.runCommand('Latent: Reset All Data');
+    const button = s.dialogButton('Reset');
+    await button.waitFor({ state: 'visible' });
+    await s.screenshot('reset-confirmation');
+    await button.click();
+    assert.match(await s.waitForNotification(/all data has been reset/), /reset/);
+  });
+
+  it('reads text inside a webview iframe (Markdown preview of the sample README)', async () => {
+    await s.openFile('README.md');
+    await s.runCommand('Markdown: Open Preview');
+    const heading = s.webview().locator('h1');
+    await heading.waitFor({ state: 'visible' });
+    assert.match(await heading.innerText(), /Tiny Tasks/);
+    await s.screenshot('webview');
+  });
+});
