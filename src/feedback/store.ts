@@ -31,7 +31,7 @@ export interface FeedbackStoreOptions {
   windowId?: string;
   /** buffered events are written this often; default 2000 ms; 0 = only on flush()/dispose() */
   flushIntervalMs?: number;
-  /** compaction cadence; default 5 min; 0 = only on open, rotation and compact() */
+  /** compaction cadence; default 30 min (a 100k-event compaction blocks the loop ~0.1-0.2 s); 0 = only on open, rotation, dispose and compact() */
   compactIntervalMs?: number;
   /** own journal segment is sealed and a new one started past this size; default 1 MiB */
   segmentBytes?: number;
@@ -85,6 +85,10 @@ function isErrno(err: unknown, code: string): boolean {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function stamp(): string {
@@ -149,7 +153,7 @@ export class FeedbackStore {
       this.flushTimer = setInterval(() => void this.flush(), flushMs);
       this.flushTimer.unref();
     }
-    const compactMs = opts.compactIntervalMs ?? 5 * 60_000;
+    const compactMs = opts.compactIntervalMs ?? 30 * 60_000;
     if (compactMs > 0) {
       this.compactTimer = setInterval(() => void this.compact(), compactMs);
       this.compactTimer.unref();
@@ -387,6 +391,7 @@ export class FeedbackStore {
       await this.moveAside(SNAPSHOT, 'snapshot', `could not be read (${describe(err)})`);
       return EMPTY;
     }
+    await yieldToLoop();
     try {
       return decodeSnapshot(text);
     } catch (err) {
@@ -500,9 +505,16 @@ export class FeedbackStore {
         merged[name] = read.end;
         done.push({ name, complete: read.end === read.size });
       }
+      // Yield between the synchronous phases so the shared extension host is blocked by one phase at a time.
+      await yieldToLoop();
       const evicted = { ...snap.evicted };
-      const kept = applyCaps(mergeDwell(events), this.maxItems, this.maxEvents, evicted);
-      await this.writeAtomic(SNAPSHOT, encodeSnapshot(kept, merged, evicted));
+      const merged2 = mergeDwell(events);
+      await yieldToLoop();
+      const kept = applyCaps(merged2, this.maxItems, this.maxEvents, evicted);
+      await yieldToLoop();
+      const text = encodeSnapshot(kept, merged, evicted);
+      await yieldToLoop();
+      await this.writeAtomic(SNAPSHOT, text);
       // Only now that the snapshot holds their lines may sealed journals go (a crash before this leaves them,
       // with merged offsets equal to their size, so nothing is read twice).
       const sealed = await this.sealedJournals(names);
