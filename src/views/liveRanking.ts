@@ -56,6 +56,11 @@ export class LiveRanker implements Disposable {
     this.refreshNow();
   }
 
+  setPerKind(n: number): void {
+    this.opts.perKind = n;
+    this.refreshNow();
+  }
+
   /** "Not interested": excluded from now on (the caller records the dismiss event). */
   dismiss(item: string): void {
     this.dismissed.add(item);

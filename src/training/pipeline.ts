@@ -1,0 +1,142 @@
+// Composes feedback -> training -> live ranking -> tree view for one workspace. extension.ts only calls this.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Recommendation } from '../core/recommender';
+import type { FeedbackTracker } from '../feedback/tracker';
+import type { FeedbackStore } from '../feedback/store';
+import { LiveRanker } from '../views/liveRanking';
+import { RecommendationsTree, OPEN_COMMAND, VIEW_ID } from '../views/recommendationsTree';
+import { notInterested, openRecommendation, whyThis, type ActionDeps } from '../views/recommendationActions';
+import { TrainingClient } from './client';
+import { TrainingController, type TrainingState } from './controller';
+import type { ConfigOverrides } from './messages';
+
+export interface PipelineArgs {
+  context: vscode.ExtensionContext;
+  store: FeedbackStore;
+  tracker: FeedbackTracker;
+  /** Workspace folder the `file:` keys are relative to. */
+  root: vscode.Uri | undefined;
+  log(line: string): void;
+}
+
+export interface Pipeline extends vscode.Disposable {
+  recommendations(): Recommendation[];
+  retrain(): Promise<void>;
+  readonly trainingState: Readonly<TrainingState>;
+  /** Wipes journal, snapshots, model and backups and empties the view (after the caller confirmed). */
+  reset(): Promise<void>;
+  /** Kills the running training worker as a crash would (integration test of the watchdog/crash path). */
+  terminateWorker(): Promise<void>;
+  /** Resolves once the startup load (saved model, dismissals, open session) is done. */
+  readonly ready: Promise<void>;
+  readonly ranker: LiveRanker;
+}
+
+function setting<T>(key: string, fallback: T, ok: (v: unknown) => v is T): T {
+  const v = vscode.workspace.getConfiguration('latent').get<unknown>(key);
+  return ok(v) ? v : fallback;
+}
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+
+/** Items of the text documents open in editor tabs: never recommended. */
+function openItems(tracker: FeedbackTracker): Set<string> {
+  const out = new Set<string>();
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      const input = tab.input;
+      if (input instanceof vscode.TabInputText) {
+        const item = tracker.itemForUri(input.uri);
+        if (item) out.add(item);
+      }
+    }
+  }
+  return out;
+}
+
+export function startPipeline(a: PipelineArgs): Pipeline {
+  const subs: vscode.Disposable[] = [];
+  let open = openItems(a.tracker);
+  const ranker = new LiveRanker(
+    { context: () => a.tracker.currentSession(), openItems: () => open },
+    { perKind: setting('maxRecommendations', 10, isNum) },
+  );
+  const tree = new RecommendationsTree(ranker, a.root);
+  subs.push(tree, { dispose: () => ranker.dispose() });
+  subs.push(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: false }));
+
+  const client = new TrainingClient({
+    workerPath: path.join(a.context.extensionPath, 'dist', 'worker.js'),
+    onFallback: (reason) => a.log(`training runs in-process: ${reason}`),
+  });
+  subs.push(client);
+  const config = (): ConfigOverrides => {
+    const c: ConfigOverrides = {};
+    const factors = vscode.workspace.getConfiguration('latent').get<unknown>('factors');
+    const half = vscode.workspace.getConfiguration('latent').get<unknown>('halfLifeDays');
+    if (isNum(factors)) c.factors = Math.round(factors);
+    if (isNum(half)) c.halfLifeDays = half;
+    return c;
+  };
+  const controller = new TrainingController({
+    store: a.store,
+    client,
+    ranker,
+    sessionGapMs: () => setting('sessionGapMinutes', 30, isNum) * 60_000,
+    retrainAfterEvents: () => (setting('autoRetrain', true, isBool) ? setting('retrainAfterEvents', 50, isNum) : 0),
+    watchdogMs: () => setting('trainingWatchdogSeconds', 60, isNum) * 1000,
+    config,
+    log: a.log,
+  });
+  subs.push(controller);
+
+  // Live: every recorded signal and every tab change re-ranks shortly after (coalesced), without retraining.
+  subs.push(
+    a.tracker.onDidRecord((e) => {
+      controller.noteEvent(e);
+      ranker.invalidate();
+    }),
+    vscode.window.tabGroups.onDidChangeTabs(() => {
+      open = openItems(a.tracker);
+      ranker.invalidate();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('latent.maxRecommendations')) ranker.setPerKind(setting('maxRecommendations', 10, isNum));
+    }),
+  );
+
+  const deps: ActionDeps = {
+    root: a.root,
+    record: (e) => a.tracker.record(e),
+    snippetBody: (item) => a.tracker.snippet(item)?.body,
+  };
+  const reg = (id: string, fn: (...args: unknown[]) => unknown): void => {
+    subs.push(vscode.commands.registerCommand(id, fn));
+  };
+  reg(OPEN_COMMAND, (arg) => openRecommendation(deps, arg));
+  reg('latent.notInterested', (arg) => notInterested(deps, arg));
+  reg('latent.whyThis', (arg) => whyThis(arg));
+  reg('latent.retrain', () => controller.retrain());
+
+  const ready = controller.load().catch((err: unknown) => a.log(`could not load saved state: ${String(err)}`));
+
+  return {
+    ranker,
+    ready,
+    recommendations: () => ranker.recommendations(),
+    retrain: () => controller.retrain(),
+    get trainingState() {
+      return controller.state;
+    },
+    reset: async () => {
+      await a.store.wipe();
+      a.tracker.clearSession();
+      controller.reset();
+    },
+    terminateWorker: () => client.terminateWorker(),
+    dispose: () => {
+      for (const s of subs.reverse()) s.dispose();
+    },
+  };
+}
