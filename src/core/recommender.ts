@@ -13,7 +13,7 @@ import type { MfModel } from './model';
 import { deserializeModel, serializeModel } from './serialize';
 import { trainSgdImplicit } from './sgd';
 import { CsrMatrix } from './sparse';
-import type { TrainHooks } from './train';
+import type { EpochInfo, TrainHooks } from './train';
 import { allFinite, requireNonNegative, requireNonNegativeInt, requirePositive, requirePositiveInt } from './validate';
 
 export type { Interaction } from './interaction';
@@ -224,9 +224,22 @@ export function fitRecommender(
   if (data.length === 0) throw new LatentInputError('fitRecommender: no interactions to learn from');
   data.forEach(validateInteraction);
   let blend: BlendChoice | undefined;
+  // With autoBlend the model is trained twice (validation fit, then the full fit): progress maps the validation
+  // fit's epochs to the first half of 1..epochs and the full fit's to the second half, so it never runs backwards.
+  let phase: 0 | 1 = 0;
+  let lastReported = 0;
+  const phased = (e: EpochInfo): void => {
+    if (!hooks?.onEpoch) return;
+    const span = cfg.autoBlend ? 0.5 : 1;
+    const epoch = Math.min(cfg.epochs, Math.round(cfg.epochs * (phase * 0.5 + (span * e.epoch) / Math.max(1, cfg.epochs))));
+    if (epoch <= lastReported) return;
+    lastReported = epoch;
+    hooks.onEpoch({ ...e, epoch, elapsedMs: globalThis.performance.now() - started });
+  };
   if (cfg.autoBlend) {
-    blend = chooseBlend(data, cfg, hooks);
+    blend = chooseBlend(data, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
     if (blend) cfg = { ...cfg, ...blend.weights };
+    phase = 1;
   }
 
   const sessionIndex = new Map<string, number>();
@@ -272,7 +285,7 @@ export function fitRecommender(
       onEpoch: (e) => {
         epochs = e.epoch;
         finalLoss = e.loss;
-        hooks?.onEpoch?.(e);
+        phased(e);
       },
       shouldStop: hooks?.shouldStop,
     },
@@ -336,7 +349,7 @@ function chooseBlend(data: readonly Interaction[], cfg: RecommenderConfig, hooks
     throw e;
   }
   if (split.cases.length < BLEND_MIN_CASES) return undefined;
-  const inner = fitRecommender(split.trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, { shouldStop: hooks?.shouldStop });
+  const inner = fitRecommender(split.trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
   if (hooks?.shouldStop?.()) return undefined;
   const index = new Map<string, number>();
   inner.items.forEach((it, i) => index.set(it, i));
