@@ -8,6 +8,7 @@ import { fitRecommender, recommend } from './core/recommender';
 import { latentMethod, mfMethod } from './core/recommenderMethods';
 import { parseSessionsCsv } from './core/sessionsCsv';
 import { runPipelineBench } from './bench/pipeline';
+import { BenchmarkDataMissingError, runMl100kBench } from './bench/ml100k';
 
 /** Bad command line or missing data: printed without a stack trace, exit code 2. */
 class UsageError extends Error {
@@ -171,6 +172,13 @@ async function cmdBench(args: Args): Promise<void> {
     if (!json) console.log(formatTable(report, f) + '\n');
   }
   out.sessions = sessions;
+
+  try {
+    out.ml100k = await runMl100kBench({ dataDir: join(dataDir, 'ml-100k'), json, print: !json });
+  } catch (e) {
+    if (e instanceof BenchmarkDataMissingError) throw new UsageError(`benchmark data missing: ${e.message}`);
+    throw e;
+  }
 
   const pipeline = await runPipelineBench();
   out.pipeline = pipeline;

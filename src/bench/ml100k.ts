@@ -22,6 +22,8 @@ export interface Ml100kRow {
 export interface Ml100kOptions {
   dataDir: string;
   json: boolean;
+  /** Print the table / JSON (default true); the CLI turns it off to merge rows into its own JSON object. */
+  print?: boolean;
   /** Defaults: k 8 and 32, 100 epochs (the settings). */
   ks?: number[];
   epochs?: number;
@@ -199,7 +201,9 @@ export async function runMl100kBench(opts: Ml100kOptions): Promise<Ml100kRow[]> 
     rows.push(runLatent(split, k, epochs));
     rows.push(runLibmf(lib, split, k, epochs));
   }
-  if (opts.json) console.log(JSON.stringify({ ml100k: rows }));
-  else console.log(formatMl100kTable(rows));
+  if (opts.print ?? true) {
+    if (opts.json) console.log(JSON.stringify({ ml100k: rows }));
+    else console.log(formatMl100kTable(rows));
+  }
   return rows;
 }
