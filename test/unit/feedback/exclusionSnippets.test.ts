@@ -107,3 +107,12 @@ describe('feedback: snippets', () => {
     }
   });
 });
+
+describe('feedback: latent.exclude default', () => {
+  it('package.json declares the same default as DEFAULT_EXCLUDE (what the tracker falls back to)', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
+    };
+    assert.deepEqual(pkg.contributes.configuration.properties['latent.exclude'].default, [...DEFAULT_EXCLUDE]);
+  });
+});
