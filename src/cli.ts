@@ -7,6 +7,7 @@ import { evaluateMethod, splitProtocol, type MethodResult, type ProtocolSplit } 
 import { fitRecommender, recommend } from './core/recommender';
 import { latentMethod, mfMethod } from './core/recommenderMethods';
 import { parseSessionsCsv } from './core/sessionsCsv';
+import { runFeedbackBench } from './bench/feedback';
 import { runPipelineBench } from './bench/pipeline';
 import { BenchmarkDataMissingError, runMl100kBench } from './bench/ml100k';
 
@@ -165,14 +166,20 @@ async function cmdBench(args: Args): Promise<void> {
   if (files.length === 0) throw new UsageError(`benchmark data missing: no *.csv in ${sessionsDir}`);
 
   const out: Record<string, unknown> = {};
+  const log = (line: string): void => {
+    if (!json) console.log(line);
+  };
+
+  log('== sessions: DESIGN.md section 4 protocol ==');
   const sessions: Record<string, EvalReport> = {};
   for (const f of files) {
     const report = evalFile(join(sessionsDir, f));
     sessions[f] = report;
-    if (!json) console.log(formatTable(report, f) + '\n');
+    log(formatTable(report, f) + '\n');
   }
   out.sessions = sessions;
 
+  log('== ML-100K: explicit SGD vs LIBMF (test RMSE) ==');
   try {
     out.ml100k = await runMl100kBench({ dataDir: join(dataDir, 'ml-100k'), json, print: !json });
   } catch (e) {
@@ -180,11 +187,23 @@ async function cmdBench(args: Args): Promise<void> {
     throw e;
   }
 
-  const pipeline = await runPipelineBench();
+  log('== feedback store ==');
+  const feedback = await runFeedbackBench();
+  out.feedback = feedback;
+  log(formatRecord(feedback) + '\n');
+
+  log('== training pipeline ==');
+  const pipeline = await runPipelineBench({ log });
   out.pipeline = pipeline;
-  if (!json) console.log('pipeline: ' + JSON.stringify(pipeline));
+  log(formatRecord(pipeline));
 
   if (json) console.log(JSON.stringify(out));
+}
+
+function formatRecord(r: Record<string, number>): string {
+  return Object.entries(r)
+    .map(([k, v]) => `  ${k.padEnd(36)} ${Number.isInteger(v) ? v : v.toFixed(3)}`)
+    .join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
