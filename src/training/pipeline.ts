@@ -64,7 +64,18 @@ export function startPipeline(a: PipelineArgs): Pipeline {
   );
   const tree = new RecommendationsTree(ranker, a.root);
   subs.push(tree, { dispose: () => ranker.dispose() });
-  subs.push(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: false }));
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: false });
+  subs.push(view);
+  // Too little co-use to learn from yet: the model ranks by recent use (frecency), and the view says so.
+  subs.push(
+    ranker.onDidChange(() => {
+      const m = ranker.getModel();
+      view.message =
+        m?.mode === 'frecency' && ranker.recommendations().length > 0
+          ? `Ranked by recent use until more sessions are recorded (${m.stats.multiItemSessions} of ${m.config.minSessions} needed).`
+          : undefined;
+    }),
+  );
 
   const client = new TrainingClient({
     workerPath: path.join(a.context.extensionPath, 'dist', 'worker.js'),
@@ -117,7 +128,14 @@ export function startPipeline(a: PipelineArgs): Pipeline {
   reg(OPEN_COMMAND, (arg) => openRecommendation(deps, arg));
   reg('latent.notInterested', (arg) => notInterested(deps, arg));
   reg('latent.whyThis', (arg) => whyThis(arg));
-  reg('latent.retrain', () => controller.retrain());
+  reg('latent.retrain', async () => {
+    await controller.retrain();
+    if (controller.state.state === 'not-enough-data') {
+      void vscode.window.showInformationMessage(
+        'Latent: not trained yet. No activity has been recorded in this workspace, so there is nothing to train on.',
+      );
+    }
+  });
 
   const ready = controller.load().catch((err: unknown) => a.log(`could not load saved state: ${String(err)}`));
 
