@@ -72,8 +72,12 @@ function installExitHooks(): void {
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
-      for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
-      process.exit(130);
+      // Give code-server a moment to flush state (extension storage), then make sure nothing is left.
+      for (const pid of liveGroups) killGroup(pid, 'SIGTERM');
+      setTimeout(() => {
+        for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+        process.exit(130);
+      }, 1500);
     });
   }
 }
@@ -140,7 +144,7 @@ export interface ServerOptions {
   workspace?: string;
   /** Extension folders loaded as installed extensions (symlinked into the extensions dir). Default: none. */
   installExtensions?: string[];
-  /** User settings written to settings.json before start (merged over quiet defaults). */
+  /** User settings merged over quiet defaults into settings.json (only when the user data dir has none yet). */
   settings?: Record<string, unknown>;
   /** Reuse a user data dir (default: fresh under .cache/runs). */
   userDataDir?: string;
@@ -160,6 +164,8 @@ export interface RunningServer {
   readonly extensionsDir: string;
   /** Workbench URL, opening the workspace (if any) plus optional query parameters (e.g. a test payload). */
   workbenchUrl(query?: Record<string, string>): string;
+  /** Resolves with code-server's exit code when it stops (for whatever reason). */
+  readonly exited: Promise<number | null>;
   /** Everything code-server printed so far (when no onOutput was given). */
   output(): string;
   stop(): Promise<void>;
@@ -197,7 +203,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const extensionsDir = opts.extensionsDir ?? path.join(runDir, 'extensions');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+  // A reused user data dir keeps the settings its user made; fresh ones start quiet.
+  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
+  if (!existsSync(settingsFile)) writeFileSync(settingsFile, JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
   for (const ext of opts.installExtensions ?? []) {
     const link = path.join(extensionsDir, extensionFolderName(ext));
     if (!existsSync(link)) symlinkSync(path.resolve(ext), link, 'dir');
@@ -220,6 +228,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     '--extensions-dir', extensionsDir,
   ];
   const child = spawnGroup(process.execPath, args, { env: sandboxEnv(opts.env), cwd: ROOT, onOutput });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   while ((await httpStatus(`${url}/healthz`)) !== 200) {
@@ -243,6 +252,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const qs = params.toString();
       return qs ? `${url}/?${qs}` : `${url}/`;
     },
+    exited,
     output: () => buffer,
     async stop() {
       await stopGroup(child);
