@@ -11,6 +11,7 @@ import { foldIn, gramian } from './foldIn';
 import type { Interaction } from './interaction';
 import type { MfModel } from './model';
 import { deserializeModel, serializeModel } from './serialize';
+import { topN } from './ranking';
 import { trainSgdImplicit } from './sgd';
 import { CsrMatrix } from './sparse';
 import type { EpochInfo, TrainHooks } from './train';
@@ -448,6 +449,18 @@ export function priorForNewItem(model: RecommenderModel, item: string): ItemPrio
   return { vector, bias: bias / total, prior: prior / total, from };
 }
 
+// Item key -> index per item list, built once: scoreItems runs on every editor change.
+const indexCache = new WeakMap<readonly string[], Map<string, number>>();
+function itemIndexOf(items: readonly string[]): Map<string, number> {
+  let m = indexCache.get(items);
+  if (!m) {
+    m = new Map();
+    items.forEach((it, i) => (m as Map<string, number>).set(it, i));
+    indexCache.set(items, m);
+  }
+  return m;
+}
+
 // Y^T Y per trained model, computed once: fold-in runs on every editor change.
 const gramCache = new WeakMap<MfModel, Float64Array>();
 function gramOf(mf: MfModel): Float64Array {
@@ -497,8 +510,7 @@ export function scoreItems(
   const cfg = model.config;
   const { k, itemFactors: Q, itemBias } = model.mf;
   const nKnown = model.items.length;
-  const index = new Map<string, number>();
-  model.items.forEach((it, i) => index.set(it, i));
+  const index = itemIndexOf(model.items);
 
   // New candidates and unknown context items borrow a prior vector from their neighbours.
   const extraKeys: string[] = [];
@@ -549,9 +561,14 @@ export function scoreItems(
   const prior = new Float64Array(n);
   const candidate = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const q = vec(i);
     let s = bias(i);
-    for (let f = 0; f < k; f++) s += userVector[f] * q[f];
+    if (i < nKnown) {
+      const o = i * k;
+      for (let f = 0; f < k; f++) s += userVector[f] * Q[o + f];
+    } else {
+      const q = extraPriors[i - nKnown].vector;
+      for (let f = 0; f < k; f++) s += userVector[f] * q[f];
+    }
     mf[i] = s;
     prior[i] = i < nKnown ? model.prior[i] : extraPriors[i - nKnown].prior;
     const key = i < nKnown ? model.items[i] : extraKeys[i - nKnown];
@@ -590,14 +607,14 @@ export function scoreItems(
 export function recommend(model: RecommenderModel, context: readonly ContextItem[], opts: RecommendOptions): Recommendation[] {
   requireNonNegativeInt('n', opts.n);
   const s = scoreItems(model, context, opts);
-  const order: number[] = [];
-  for (let i = 0; i < s.score.length; i++) if (s.candidate[i]) order.push(i);
-  order.sort((a, b) => s.score[b] - s.score[a] || a - b);
+  const excluded = new Set<number>();
+  for (let i = 0; i < s.score.length; i++) if (!s.candidate[i]) excluded.add(i);
+  const order = topN(Array.from(s.score), opts.n, excluded).map((x) => x.index);
   const k = model.mf.k;
   const nKnown = model.items.length;
   const nb = model.neighbours;
   const contextKeys = new Set(context.map((c) => c.item));
-  return order.slice(0, opts.n).map((i) => {
+  return order.map((i) => {
     const q = s.itemVector(i);
     const contributions: number[] = [];
     for (let f = 0; f < k; f++) contributions.push(s.userVector[f] * q[f]);

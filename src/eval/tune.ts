@@ -1,6 +1,7 @@
 // Tunes the shipped ranker on validation splits carved from the TRAINING part of each history only:
 // the training sessions are split again by the same protocol (first 80% fit, last 20% validate), so the test
 // sessions never influence a setting. Coordinate search; prints every trial and the best settings.
+// Candidates it finds are then checked on the test splits and held-out synthetic histories with compare.ts.
 // Run: npx tsc -p . && node out/src/eval/tune.js FILE.csv... [--synthetic]
 import { readFileSync } from 'node:fs';
 import { BASELINES } from '../core/baselines';
@@ -32,10 +33,8 @@ function objective(ts: Target[], cfg: Partial<RecommenderConfig>): { score: numb
   return { score: per.reduce((a, b) => a + b, 0) / per.length, per };
 }
 
+// Blend weights are chosen per workspace by autoBlend; this tunes what autoBlend cannot: the MF model itself.
 const GRID: Partial<Record<keyof RecommenderConfig, number[]>> = {
-  coocWeight: [0, 0.5, 1, 2],
-  priorWeight: [0, 0.1, 0.2, 0.5, 1],
-  priorHalfLifeDays: [3, 14, 30, 90, 365],
   factors: [16, 32, 64],
   alpha: [1, 5, 10, 40],
   negatives: [1, 2, 4, 8],
@@ -63,7 +62,10 @@ function main(): void {
         if ((best[key] ?? DEFAULT_RECOMMENDER_CONFIG[key]) === v) continue;
         const cand = { ...best, [key]: v };
         const r = objective(ts, cand);
-        const mark = r.score > bestScore.score + 1e-4 ? ' *' : '';
+        // Pareto rule: a change must help on every history. A mean-ratio rule chased the noise of chalk's 88
+        // validation cases (factors 64, lambda 0.001, ... raised the mean 1.24 -> 1.30 on validation, and then lost
+        // 7.7% on chalk's test split).
+        const mark = r.per.every((x, i) => x > bestScore.per[i] + 1e-4) ? ' *' : '';
         console.log(`${key}=${v}`.padEnd(24), r.score.toFixed(4), r.per.map((x) => x.toFixed(3)).join(' '), mark);
         if (mark) {
           best = cand;
