@@ -2,6 +2,9 @@ import * as assert from 'node:assert/strict';
 import { cooccurrenceMethod, frecencyMethod, mruMethod, popularityMethod } from '../../../src/core/baselines';
 import { LatentInputError } from '../../../src/core/errors';
 import { evaluateMethod, groupSessions, metricsFromRank, rankOf, splitProtocol } from '../../../src/core/evalProtocol';
+import { hitRate, ndcg, reciprocalRank } from '../../../src/core/metrics';
+import { makeRng } from '../../../src/core/random';
+import { topN } from '../../../src/core/ranking';
 import { frecencyBucketWeight, frecencyScore } from '../../../src/core/frecency';
 import { parseSessionsCsv } from '../../../src/core/sessionsCsv';
 import { DAY, TOY } from './toyData';
@@ -50,6 +53,27 @@ describe('quality protocol (DESIGN.md section 4)', () => {
     close(m.ndcg, 1 / Math.log2(3));
     assert.equal(m.rr, 0.5);
     assert.deepEqual(metricsFromRank(10), { hit: 0, ndcg: 0, rr: 1 / 11 });
+  });
+});
+
+describe('protocol metrics agree with the core metrics on the full ranked list', () => {
+  it('rankOf + metricsFromRank == hitRate / ndcg / reciprocalRank over topN (ties included)', () => {
+    const rng = makeRng('protocol-metrics');
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 5 + Math.floor(rng() * 40);
+      // coarse scores so that ties are common
+      const scores = Array.from({ length: n }, () => Math.floor(rng() * 6));
+      const exclude = new Set<number>();
+      for (let i = 0; i < n; i++) if (rng() < 0.2) exclude.add(i);
+      const candidates = [...Array(n).keys()].filter((i) => !exclude.has(i));
+      if (candidates.length === 0) continue;
+      const target = candidates[Math.floor(rng() * candidates.length)];
+      const ranked = topN(scores, n, exclude).map((x) => x.index);
+      const m = metricsFromRank(rankOf(scores, target, exclude));
+      assert.equal(m.hit, hitRate(ranked, target, 10));
+      close(m.ndcg, ndcg(ranked, target, 10));
+      close(m.rr, reciprocalRank(ranked, target));
+    }
   });
 });
 
