@@ -337,6 +337,8 @@ export const BLEND_GRID = {
 };
 /** Fewer validation cases than this: too noisy to choose from, keep the configured weights. */
 export const BLEND_MIN_CASES = 30;
+/** Relative validation NDCG gain needed to leave the configured blend. */
+export const BLEND_MIN_GAIN = 0.01;
 /** The newest cases are enough to choose a blend and keep the extra cost small. */
 export const BLEND_MAX_CASES = 500;
 
@@ -352,16 +354,20 @@ function chooseBlend(data: readonly Interaction[], cfg: RecommenderConfig, hooks
   if (split.cases.length < BLEND_MIN_CASES) return undefined;
   const inner = fitRecommender(split.trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
   if (hooks?.shouldStop?.()) return undefined;
-  const index = new Map<string, number>();
-  inner.items.forEach((it, i) => index.set(it, i));
+  const index = itemIndexOf(inner.items);
   const innerSessions = groupSessions(split.trainInteractions);
-  const priors = BLEND_GRID.priorHalfLifeDays.map((h) => {
+  const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
+  const priors = halfLives.map((h) => {
     const p = decayedFrecency(innerSessions, index, inner.trainedAt, h * DAY_SECONDS);
     const max = p.reduce((a, b) => Math.max(a, b), 0);
     return max > 0 ? p.map((x) => x / max) : p;
   });
   const cases = split.cases.slice(-BLEND_MAX_CASES);
-  const combos: Array<BlendChoice['weights']> = [];
+  // The configured blend comes first and is kept unless another beats it by BLEND_MIN_GAIN: on small validation
+  // sets the grid's best is partly noise.
+  const combos: Array<BlendChoice['weights']> = [
+    { coocWeight: cfg.coocWeight, priorWeight: cfg.priorWeight, priorHalfLifeDays: cfg.priorHalfLifeDays },
+  ];
   for (const priorHalfLifeDays of BLEND_GRID.priorHalfLifeDays) {
     for (const coocWeight of BLEND_GRID.coocWeight) {
       for (const priorWeight of BLEND_GRID.priorWeight) combos.push({ coocWeight, priorWeight, priorHalfLifeDays });
@@ -379,7 +385,7 @@ function chooseBlend(data: readonly Interaction[], cfg: RecommenderConfig, hooks
     normalize(nc, cand);
     const target = index.get(c.target) as number;
     combos.forEach((w, t) => {
-      const prior = priors[BLEND_GRID.priorHalfLifeDays.indexOf(w.priorHalfLifeDays)];
+      const prior = priors[halfLives.indexOf(w.priorHalfLifeDays)];
       for (let i = 0; i < n; i++) score[i] = cfg.mfWeight * nm[i] + w.coocWeight * nc[i] + w.priorWeight * prior[i];
       let rank = 0;
       const st = score[target];
@@ -390,6 +396,7 @@ function chooseBlend(data: readonly Interaction[], cfg: RecommenderConfig, hooks
   // Ties (and near-ties within noise) go to the earlier combo: fewer/lighter priors come first in the grid order.
   let best = 0;
   for (let t = 1; t < combos.length; t++) if (totals[t] > totals[best] + 1e-9) best = t;
+  if (totals[best] < totals[0] * (1 + BLEND_MIN_GAIN)) best = 0;
   return { weights: combos[best], cases: cases.length, ndcg: totals[best] / cases.length };
 }
 
