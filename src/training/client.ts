@@ -1,10 +1,12 @@
 // The extension-side face of training: a TrainingRunner plus VS Code progress UI (epoch, loss, Cancel).
 import * as vscode from 'vscode';
 import type { Interaction, RecommenderModel } from '../core/recommender';
+import type { FeedbackEvent } from '../feedback/signal';
 import type { ConfigOverrides } from './messages';
 import {
   TrainingRunner,
   type CancelToken,
+  type RunOptions,
   type RunnerOptions,
   type TrainingProgress,
   type TrainingResult,
@@ -45,13 +47,31 @@ export class TrainingClient implements vscode.Disposable {
 
   /** Same, with a cancellable notification showing epoch and loss. */
   trainWithProgress(interactions: readonly Interaction[], config: ConfigOverrides, watchdogMs?: number): Promise<TrainingResult> {
+    return this.withProgress(`${interactions.length} interactions`, watchdogMs, (opts) => this.runner.run(interactions, config, opts));
+  }
+
+  /** From raw feedback events (sessionized in the worker), with the same progress notification. */
+  trainEventsWithProgress(
+    events: readonly FeedbackEvent[],
+    gapMs: number,
+    config: ConfigOverrides,
+    watchdogMs?: number,
+  ): Promise<TrainingResult> {
+    return this.withProgress(`${events.length} events`, watchdogMs, (opts) => this.runner.runEvents(events, gapMs, config, opts));
+  }
+
+  private withProgress(
+    what: string,
+    watchdogMs: number | undefined,
+    start: (opts: RunOptions) => Promise<TrainingResult>,
+  ): Promise<TrainingResult> {
     return Promise.resolve(
       vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Latent: training recommendations', cancellable: true },
         async (progress, token) => {
-          progress.report({ message: `${interactions.length} interactions, starting…` });
+          progress.report({ message: `${what}, starting…` });
           let reported = 0;
-          const result = await this.runner.run(interactions, config, {
+          const result = await start({
             token,
             ...(watchdogMs !== undefined ? { watchdogMs } : {}),
             onProgress: (p) => {

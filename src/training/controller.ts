@@ -2,7 +2,6 @@
 // automatically, persists every trained model, and survives a failed or killed run (the previous model stays).
 import * as vscode from 'vscode';
 import { deserializeRecommender, type RecommenderModel } from '../core/recommender';
-import { sessionize } from '../feedback/sessions';
 import { dismissedItems, type FeedbackEvent } from '../feedback/signal';
 import type { FeedbackStore } from '../feedback/store';
 import type { LiveRanker } from '../views/liveRanking';
@@ -94,14 +93,14 @@ export class TrainingController implements vscode.Disposable {
   private async retrainNow(): Promise<void> {
     const events = await this.o.store.events();
     this.o.ranker.setDismissed(dismissedItems(events));
-    const data = sessionize(events, this.o.sessionGapMs());
-    if (data.length === 0) {
+    // Sessionizing happens in the worker (it is O(n log n) over every event); here only a cheap emptiness check.
+    if (!events.some((e) => e.kind !== 'dismiss' && e.amount > 0)) {
       this.st = { ...this.st, state: 'not-enough-data', message: 'Not enough activity recorded yet to learn from.' };
       return;
     }
-    this.st = { ...this.st, state: 'training', message: `Training on ${data.length} interactions…` };
+    this.st = { ...this.st, state: 'training', message: `Training on ${events.length} events…` };
     try {
-      const r = await this.o.client.trainWithProgress(data, this.o.config?.() ?? {}, this.o.watchdogMs());
+      const r = await this.o.client.trainEventsWithProgress(events, this.o.sessionGapMs(), this.o.config?.() ?? {}, this.o.watchdogMs());
       await this.o.store.saveModel(r.json);
       this.o.ranker.setModel(r.model);
       this.st = {

@@ -2,6 +2,7 @@
 // Everything crossing the thread boundary is validated on receipt: a malformed message is a bug (or a foreign
 // script) and must surface as a typed error, never as a half-trained model.
 import type { Interaction, RecommenderConfig, RecommenderModel } from '../core/recommender';
+import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
 
 /** Thrown when a message crossing the worker boundary does not have the expected shape. */
 export class TrainingMessageError extends Error {
@@ -36,7 +37,33 @@ export interface TrainRequest {
   cancelFlag?: SharedArrayBuffer;
 }
 
-export type ToWorker = TrainRequest;
+/**
+ * Raw feedback events in columnar form. Sessionizing 100k events took 356 ms on a loaded machine (one synchronous
+ * slice), so the extension host only packs them (in chunks) and the worker cuts them into sessions.
+ */
+export interface EncodedEvents {
+  items: string[];
+  windows: string[];
+  itemIndex: Int32Array;
+  /** -1: the event has no window id */
+  windowIndex: Int32Array;
+  /** index into SIGNAL_KINDS */
+  kindIndex: Uint8Array;
+  t: Float64Array;
+  amount: Float64Array;
+}
+
+export interface TrainEventsRequest {
+  type: 'train-events';
+  id: number;
+  events: EncodedEvents;
+  /** session inactivity gap (ms) for sessionize() */
+  gapMs: number;
+  config: ConfigOverrides;
+  cancelFlag?: SharedArrayBuffer;
+}
+
+export type ToWorker = TrainRequest | TrainEventsRequest;
 
 export interface ProgressMessage {
   type: 'progress';
@@ -182,8 +209,82 @@ export function decodeInteractions(e: EncodedInteractions): Interaction[] {
 }
 
 /** Buffers to hand to postMessage's transfer list. */
-export function transferables(e: EncodedInteractions): ArrayBuffer[] {
-  return [e.sessionIndex.buffer, e.itemIndex.buffer, e.time.buffer, e.weight.buffer] as ArrayBuffer[];
+export function transferables(req: ToWorker): ArrayBuffer[] {
+  if (req.type === 'train') {
+    const e = req.data;
+    return [e.sessionIndex.buffer, e.itemIndex.buffer, e.time.buffer, e.weight.buffer] as ArrayBuffer[];
+  }
+  const e = req.events;
+  return [e.itemIndex.buffer, e.windowIndex.buffer, e.kindIndex.buffer, e.t.buffer, e.amount.buffer] as ArrayBuffer[];
+}
+
+const KIND_INDEX = new Map<string, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
+
+/** Packs feedback events column-wise, yielding to the event loop every `chunk` events. */
+export async function encodeEventsAsync(events: readonly FeedbackEvent[], chunk = 2048): Promise<EncodedEvents> {
+  const n = events.length;
+  const out: EncodedEvents = {
+    items: [],
+    windows: [],
+    itemIndex: new Int32Array(n),
+    windowIndex: new Int32Array(n),
+    kindIndex: new Uint8Array(n),
+    t: new Float64Array(n),
+    amount: new Float64Array(n),
+  };
+  const items = new Map<string, number>();
+  const windows = new Map<string, number>();
+  for (let start = 0; start < n; start += chunk) {
+    const end = Math.min(n, start + chunk);
+    for (let i = start; i < end; i++) {
+      const e = events[i];
+      const kind = KIND_INDEX.get(e.kind);
+      if (kind === undefined || !Number.isFinite(e.t) || !Number.isFinite(e.amount)) {
+        throw new TrainingMessageError(`event ${i} (${e.item}): unknown kind or non-finite time/amount`);
+      }
+      out.itemIndex[i] = intern(items, out.items, e.item);
+      out.windowIndex[i] = e.w === undefined ? -1 : intern(windows, out.windows, e.w);
+      out.kindIndex[i] = kind;
+      out.t[i] = e.t;
+      out.amount[i] = e.amount;
+    }
+    if (end < n) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
+
+export function decodeEvents(e: EncodedEvents): FeedbackEvent[] {
+  const out: FeedbackEvent[] = new Array(e.t.length);
+  for (let i = 0; i < out.length; i++) {
+    const ev: FeedbackEvent = { t: e.t[i], item: e.items[e.itemIndex[i]], kind: SIGNAL_KINDS[e.kindIndex[i]], amount: e.amount[i] };
+    if (e.windowIndex[i] >= 0) ev.w = e.windows[e.windowIndex[i]];
+    out[i] = ev;
+  }
+  return out;
+}
+
+function validateEvents(v: unknown, where: string): EncodedEvents {
+  if (!isObj(v)) throw new TrainingMessageError(`${where}: 'events' must be an object`);
+  const items = strArray(v, 'items', where);
+  const windows = strArray(v, 'windows', where);
+  const { itemIndex, windowIndex, kindIndex, t, amount } = v;
+  if (!(itemIndex instanceof Int32Array) || !(windowIndex instanceof Int32Array) || !(kindIndex instanceof Uint8Array)) {
+    throw new TrainingMessageError(`${where}: event index columns have the wrong types`);
+  }
+  if (!(t instanceof Float64Array) || !(amount instanceof Float64Array)) {
+    throw new TrainingMessageError(`${where}: 't' and 'amount' must be Float64Arrays`);
+  }
+  const n = t.length;
+  if (itemIndex.length !== n || windowIndex.length !== n || kindIndex.length !== n || amount.length !== n) {
+    throw new TrainingMessageError(`${where}: event columns have different lengths`);
+  }
+  for (let i = 0; i < n; i++) {
+    if (itemIndex[i] < 0 || itemIndex[i] >= items.length || windowIndex[i] < -1 || windowIndex[i] >= windows.length) {
+      throw new TrainingMessageError(`${where}: event ${i} refers to an item or window outside the tables`);
+    }
+    if (kindIndex[i] >= SIGNAL_KINDS.length) throw new TrainingMessageError(`${where}: event ${i} has an unknown kind`);
+  }
+  return { items, windows, itemIndex, windowIndex, kindIndex, t, amount };
 }
 
 function validateEncoded(v: unknown, where: string): EncodedInteractions {
@@ -223,10 +324,25 @@ function validateConfig(v: unknown, where: string): ConfigOverrides {
 export function parseToWorker(v: unknown): ToWorker {
   const where = 'message to training worker';
   if (!isObj(v)) throw new TrainingMessageError(`${where}: expected an object, got ${describe(v)}`);
-  if (v.type !== 'train') throw new TrainingMessageError(`${where}: unknown type ${JSON.stringify(v.type)}`);
+  if (v.type !== 'train' && v.type !== 'train-events') {
+    throw new TrainingMessageError(`${where}: unknown type ${JSON.stringify(v.type)}`);
+  }
   const cancelFlag = v.cancelFlag;
   if (cancelFlag !== undefined && !(cancelFlag instanceof SharedArrayBuffer && cancelFlag.byteLength >= 4)) {
     throw new TrainingMessageError(`${where}: 'cancelFlag' must be a SharedArrayBuffer of at least 4 bytes`);
+  }
+  if (v.type === 'train-events') {
+    const gapMs = num(v, 'gapMs', where);
+    if (gapMs <= 0) throw new TrainingMessageError(`${where}: 'gapMs' must be > 0`);
+    const ev: TrainEventsRequest = {
+      type: 'train-events',
+      id: id(v, where),
+      events: validateEvents(v.events, where),
+      gapMs,
+      config: validateConfig(v.config, where),
+    };
+    if (cancelFlag !== undefined) ev.cancelFlag = cancelFlag;
+    return ev;
   }
   const msg: TrainRequest = {
     type: 'train',

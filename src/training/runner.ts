@@ -3,14 +3,16 @@
 // leaks into the next run.
 import { Worker } from 'node:worker_threads';
 import type { Interaction, RecommenderModel } from '../core/recommender';
+import type { FeedbackEvent } from '../feedback/signal';
 import {
+  encodeEventsAsync,
   encodeInteractionsAsync,
   parseFromWorker,
   transferables,
   type ConfigOverrides,
   type FromWorker,
   type ProgressMessage,
-  type TrainRequest,
+  type ToWorker,
 } from './messages';
 import { runTrainJob } from './job';
 
@@ -98,10 +100,22 @@ export class TrainingRunner {
     await this.current?.terminate();
   }
 
-  async run(data: readonly Interaction[], config: ConfigOverrides, run: RunOptions = {}): Promise<TrainingResult> {
+  /** Trains on session x item interactions (the contract's entry point). */
+  run(data: readonly Interaction[], config: ConfigOverrides, run: RunOptions = {}): Promise<TrainingResult> {
+    return this.start(async () => ({ type: 'train', id: this.nextId++, data: await encodeInteractionsAsync(data), config }), run);
+  }
+
+  /** Trains on raw feedback events; the worker cuts them into sessions (gapMs), keeping that work off this thread. */
+  runEvents(events: readonly FeedbackEvent[], gapMs: number, config: ConfigOverrides, run: RunOptions = {}): Promise<TrainingResult> {
+    return this.start(
+      async () => ({ type: 'train-events', id: this.nextId++, events: await encodeEventsAsync(events), gapMs, config }),
+      run,
+    );
+  }
+
+  private async start(build: () => Promise<ToWorker>, run: RunOptions): Promise<TrainingResult> {
     if (run.token?.isCancellationRequested) throw new TrainingCancelledError();
-    const encoded = await encodeInteractionsAsync(data);
-    const req: TrainRequest = { type: 'train', id: this.nextId++, data: encoded, config, cancelFlag: new SharedArrayBuffer(4) };
+    const req: ToWorker = { ...(await build()), cancelFlag: new SharedArrayBuffer(4) };
     if (!this.workersUnavailable) {
       let worker: Worker | undefined;
       try {
@@ -115,8 +129,8 @@ export class TrainingRunner {
         // A worker whose script cannot even load fails before it comes online: fall back rather than fail.
         const fallback = async (): Promise<TrainingResult> => {
           this.workersUnavailable = true;
-          const again: TrainRequest = { ...req, id: this.nextId++, data: await encodeInteractionsAsync(data) };
-          return this.runInProcess(again, run);
+          // The first request's buffers went to the dead worker (transferred): pack the input again.
+          return this.runInProcess({ ...(await build()), cancelFlag: req.cancelFlag }, run);
         };
         return this.runInWorker(worker, req, run, fallback);
       }
@@ -126,7 +140,7 @@ export class TrainingRunner {
 
   private runInWorker(
     worker: Worker,
-    req: TrainRequest,
+    req: ToWorker,
     run: RunOptions,
     fallback: () => Promise<TrainingResult>,
   ): Promise<TrainingResult> {
@@ -197,7 +211,7 @@ export class TrainingRunner {
         );
       });
       arm();
-      worker.postMessage(req, transferables(req.data));
+      worker.postMessage(req, transferables(req));
     });
   }
 
@@ -205,7 +219,7 @@ export class TrainingRunner {
    * Fallback when no worker thread can be created. The job runs after the current tick so callers see the same
    * asynchronous contract; it does block the host for its duration, which is why it is only a fallback.
    */
-  private runInProcess(req: TrainRequest, run: RunOptions): Promise<TrainingResult> {
+  private runInProcess(req: ToWorker, run: RunOptions): Promise<TrainingResult> {
     return new Promise<TrainingResult>((resolve, reject) => {
       const flag = new Int32Array(req.cancelFlag as SharedArrayBuffer);
       const sub = run.token?.onCancellationRequested(() => Atomics.store(flag, 0, 1));

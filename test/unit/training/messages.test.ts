@@ -8,7 +8,8 @@ import {
   TrainingMessageError,
 } from '../../../src/training/messages';
 import { fitRecommender, type Interaction } from '../../../src/core/recommender';
-import { parseModelShape } from '../../../src/training/messages';
+import { decodeEvents, encodeEventsAsync, parseModelShape } from '../../../src/training/messages';
+import type { FeedbackEvent } from '../../../src/feedback/signal';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
 
 const data: Interaction[] = [
@@ -104,5 +105,28 @@ describe('training messages', () => {
       b(m);
       assert.throws(() => parseModelShape(m), TrainingMessageError);
     }
+  });
+
+  it('round-trips feedback events (with and without window ids) and validates the event request', async () => {
+    const events: FeedbackEvent[] = [
+      { t: 1000, item: 'file:a.ts', kind: 'open', amount: 1, w: 'win1' },
+      { t: 2000, item: 'file:a.ts', kind: 'dwell', amount: 42.5 },
+      { t: 3000, item: 'snippet:user/log', kind: 'snippet', amount: 1, w: 'win2' },
+      { t: 4000, item: 'file:b.ts', kind: 'dismiss', amount: 1, w: 'win1' },
+    ];
+    const enc = await encodeEventsAsync(events, 1);
+    assert.deepEqual(decodeEvents(enc), events);
+    const req = parseToWorker({ type: 'train-events', id: 2, events: enc, gapMs: 60_000, config: {} });
+    assert.equal(req.type, 'train-events');
+    const good = { type: 'train-events', id: 2, events: enc, gapMs: 60_000, config: {} };
+    for (const b of [
+      { ...good, gapMs: 0 },
+      { ...good, events: { ...enc, kindIndex: Uint8Array.from([0, 1, 2, 99]) } },
+      { ...good, events: { ...enc, windowIndex: Int32Array.from([0, -2, 1, 0]) } },
+      { ...good, events: { ...enc, amount: new Float64Array(1) } },
+    ]) {
+      assert.throws(() => parseToWorker(b), TrainingMessageError);
+    }
+    await assert.rejects(encodeEventsAsync([{ t: 1, item: 'file:x', kind: 'open', amount: Number.NaN }]), TrainingMessageError);
   });
 });

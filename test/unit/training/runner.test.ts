@@ -11,6 +11,8 @@ import {
 } from '../../../src/training/runner';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { recommend, serializeRecommender } from '../../../src/core/recommender';
+import { sessionize } from '../../../src/feedback/sessions';
+import type { FeedbackEvent } from '../../../src/feedback/signal';
 
 // Compiled by tsc next to this file's output: the real worker entry, not a stand-in.
 const WORKER = path.resolve(__dirname, '../../../src/training/worker.js');
@@ -63,6 +65,18 @@ describe('TrainingRunner (real worker thread)', function () {
     assert.equal(inProcess.mode, 'in-process');
     assert.equal(inProcess.json.length > 0, true);
     assert.deepEqual(Array.from(inProcess.model.mf.itemFactors), Array.from(viaWorker.model.mf.itemFactors));
+  });
+
+  it('trains from raw events sessionized in the worker: same model as sessionizing here', async () => {
+    const events: FeedbackEvent[] = small.map((x, i) => ({ t: x.time * 1000, item: x.item, kind: i % 3 ? 'open' : 'edit', amount: 1 + (i % 2) }));
+    events.push({ t: events[0].t, item: small[0].item, kind: 'dismiss', amount: 1 });
+    const gap = 30 * 60_000;
+    const runner = new TrainingRunner({ workerPath: WORKER });
+    const viaEvents = await runner.runEvents(events, gap, { epochs: 3, seed: 5 });
+    const direct = await runner.run(sessionize(events, gap), { epochs: 3, seed: 5 });
+    assert.equal(viaEvents.mode, 'worker');
+    assert.deepEqual(viaEvents.model.items, direct.model.items);
+    assert.deepEqual(Array.from(viaEvents.model.mf.itemFactors), Array.from(direct.model.mf.itemFactors));
   });
 
   it('falls back to in-process training when the worker script cannot load', async () => {
