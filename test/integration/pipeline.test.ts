@@ -142,6 +142,34 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.notEqual(fs.readFileSync(modelFile, 'utf8'), savedBefore, 'the next run saved a new model');
   });
 
+  it('clicking a recommended snippet inserts it and records exactly one snippet event', async () => {
+    const file = vscode.Uri.joinPath(workspaceRoot(), '.vscode', 'latent-pipeline-it.code-snippets');
+    await vscode.workspace.fs.writeFile(
+      file,
+      Buffer.from('{ "Latent Pipeline Box": { "prefix": "lpb", "body": ["/* box: ${1:what} */", "$0"] } }', 'utf8'),
+    );
+    const item = 'snippet:workspace/Latent Pipeline Box';
+    try {
+      await p.tracker.reloadSnippets();
+      assert.ok(p.tracker.snippet(item), 'the workspace snippet is in the catalog');
+      await show('b/w.ts');
+      const recorded: string[] = [];
+      const sub = p.tracker.onDidRecord((e) => {
+        if (e.kind === 'snippet') recorded.push(e.item);
+      });
+      await vscode.commands.executeCommand('latent.openRecommendation', item);
+      const text = vscode.window.activeTextEditor?.document.getText() ?? '';
+      assert.match(text, /\/\* box: what \*\//);
+      // Past the insertion detector's confirmation window: the exact record must not be doubled by a detection.
+      await new Promise((r) => setTimeout(r, 1500));
+      sub.dispose();
+      assert.deepEqual(recorded, [item]);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await vscode.workspace.fs.delete(file);
+    }
+  });
+
   it('Reset wipes journal, snapshots, model and backups, and the view empties', async () => {
     await p.flush();
     assert.notEqual(storedText(p.storeDir()), '');
