@@ -1,7 +1,10 @@
 // Cold start: read the workspace's git history with the `git` executable, bounded (most recent N commits, a time
 // limit, a size limit, cancellable), and turn each commit into a session of the files it touched.
 import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { commitsToSessions, gitLogArgs, parseGitLog, type GitSessionOptions, type GitSessions } from '../core/gitHistory';
+import type { Interaction } from '../core/interaction';
 
 export interface GitBootstrapOptions extends GitSessionOptions {
   /** workspace folder (the repository or a folder inside it) */
@@ -112,4 +115,82 @@ export function bootstrapFromGit(opts: GitBootstrapOptions): Promise<GitBootstra
       });
     });
   });
+}
+
+// Persisting the imported sessions next to the feedback store (its wipe() clears the whole folder, so Reset removes
+// them too). Kept apart from the event journal: commits are sessions already, and re-sessionizing them by time
+// gaps would merge unrelated commits made within minutes of each other.
+
+export const GIT_SESSIONS_FILE = 'git-sessions.json';
+const GIT_SESSIONS_FORMAT = 'latent-git-sessions';
+
+/** The saved file is unreadable or malformed: reported, never silently treated as "no history". */
+export class GitSessionsFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GitSessionsFormatError';
+  }
+}
+
+interface SavedSessions {
+  format: string;
+  version: 1;
+  importedAt: number;
+  /** [session id, unix seconds, weight, items] */
+  sessions: Array<[string, number, number, string[]]>;
+}
+
+/** Writes the interactions of one import (replacing an earlier import) atomically into `dir`. */
+export async function saveGitSessions(dir: string, interactions: readonly Interaction[], importedAt = Date.now()): Promise<void> {
+  const bySession = new Map<string, [string, number, number, string[]]>();
+  for (const x of interactions) {
+    let s = bySession.get(x.session);
+    if (!s) {
+      s = [x.session, x.time, x.weight, []];
+      bySession.set(x.session, s);
+    }
+    s[3].push(x.item);
+  }
+  const body: SavedSessions = { format: GIT_SESSIONS_FORMAT, version: 1, importedAt, sessions: [...bySession.values()] };
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, GIT_SESSIONS_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(body));
+  await fs.rename(tmp, file);
+}
+
+/** The saved import as interactions; [] when nothing was imported. Throws GitSessionsFormatError on a bad file. */
+export async function loadGitSessions(dir: string): Promise<Interaction[]> {
+  const file = path.join(dir, GIT_SESSIONS_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new GitSessionsFormatError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const o = raw as Partial<SavedSessions> | null;
+  if (!o || o.format !== GIT_SESSIONS_FORMAT || o.version !== 1 || !Array.isArray(o.sessions)) {
+    throw new GitSessionsFormatError(`${file}: not a version 1 git sessions file`);
+  }
+  const out: Interaction[] = [];
+  o.sessions.forEach((s, i) => {
+    const ok =
+      Array.isArray(s) &&
+      typeof s[0] === 'string' &&
+      Number.isFinite(s[1]) &&
+      Number.isFinite(s[2]) &&
+      s[2] > 0 &&
+      Array.isArray(s[3]) &&
+      s[3].every((x) => typeof x === 'string' && x !== '');
+    if (!ok) throw new GitSessionsFormatError(`${file}: session ${i} is malformed`);
+    for (const item of s[3]) out.push({ session: s[0], item, time: s[1], weight: s[2] });
+  });
+  return out;
 }

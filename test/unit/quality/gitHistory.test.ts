@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LatentInputError } from '../../../src/core/errors';
 import { commitsToSessions, parseGitLog } from '../../../src/core/gitHistory';
-import { bootstrapFromGit, GitBootstrapCancelledError, GitBootstrapError } from '../../../src/feedback/gitBootstrap';
+import type { Interaction } from '../../../src/core/interaction';
+import {
+  bootstrapFromGit,
+  GIT_SESSIONS_FILE,
+  GitBootstrapCancelledError,
+  GitBootstrapError,
+  GitSessionsFormatError,
+  loadGitSessions,
+  saveGitSessions,
+} from '../../../src/feedback/gitBootstrap';
 
 // Byte-for-byte the shape `git log -z --name-only --format=%x1e%H%x1f%at%x1f%P` prints (captured from git 2.39).
 const H1 = 'a'.repeat(40);
@@ -105,6 +114,24 @@ describe('git bootstrap against a real repository', function () {
     const r = await bootstrapFromGit({ cwd: repo, maxBytes: 1 });
     assert.equal(r.stoppedBy, 'size');
     assert.ok(r.commits < 5);
+  });
+
+  it('saves an import next to the store and loads it back; a corrupt file is an error, a missing one is empty', async () => {
+    const r = await bootstrapFromGit({ cwd: repo });
+    const dir = mkdtempSync(join(tmpdir(), 'latent-store-'));
+    try {
+      assert.deepEqual(await loadGitSessions(dir), []);
+      await saveGitSessions(dir, r.interactions);
+      const back = await loadGitSessions(dir);
+      const key = (x: Interaction): string => `${x.session} ${x.item} ${x.time} ${x.weight}`;
+      assert.deepEqual(back.map(key).sort(), r.interactions.map(key).sort());
+      writeFileSync(join(dir, GIT_SESSIONS_FILE), '{"format":"latent-git-sessions","version":1,"sessions":[["s",1,0,["a"]]]}');
+      await assert.rejects(loadGitSessions(dir), GitSessionsFormatError);
+      writeFileSync(join(dir, GIT_SESSIONS_FILE), '{trunc');
+      await assert.rejects(loadGitSessions(dir), GitSessionsFormatError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is cancellable and reports a folder outside any repository', async () => {
