@@ -238,22 +238,23 @@ export function fitRecommender(
   if (data.length === 0) throw new LatentInputError('fitRecommender: no interactions to learn from');
   data.forEach(validateInteraction);
   let blend: BlendChoice | undefined;
-  // With autoBlend the model is trained twice (validation fit, then the full fit): progress maps the validation
-  // fit's epochs to the first half of 1..epochs and the full fit's to the second half, so it never runs backwards.
-  let phase: 0 | 1 = 0;
+  const blendSplit = cfg.autoBlend ? blendSplitOf(data) : undefined;
+  // With a blend to choose the model is trained twice (validation fit, then the full fit): progress maps the
+  // validation fit's epochs to the first half of 1..epochs and the full fit's to the second, never running backwards.
+  const span = blendSplit ? 0.5 : 1;
+  let offset = 0;
   let lastReported = 0;
   const phased = (e: EpochInfo): void => {
     if (!hooks?.onEpoch) return;
-    const span = cfg.autoBlend ? 0.5 : 1;
-    const epoch = Math.min(cfg.epochs, Math.round(cfg.epochs * (phase * 0.5 + (span * e.epoch) / Math.max(1, cfg.epochs))));
+    const epoch = Math.min(cfg.epochs, Math.round(offset + (span * e.epoch * cfg.epochs) / Math.max(1, cfg.epochs)));
     if (epoch <= lastReported) return;
     lastReported = epoch;
     hooks.onEpoch({ ...e, epoch, elapsedMs: globalThis.performance.now() - started });
   };
-  if (cfg.autoBlend) {
-    blend = chooseBlend(data, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
+  if (blendSplit) {
+    blend = chooseBlend(blendSplit, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
     if (blend) cfg = { ...cfg, ...blend.weights };
-    phase = 1;
+    offset = cfg.epochs * 0.5;
   }
 
   const sessionIndex = new Map<string, number>();
@@ -355,8 +356,8 @@ export const BLEND_MIN_GAIN = 0.01;
 /** The newest cases are enough to choose a blend and keep the extra cost small. */
 export const BLEND_MAX_CASES = 500;
 
-/** See RecommenderConfig.autoBlend. Undefined when the history is too small to validate on or training was stopped. */
-function chooseBlend(data: readonly Interaction[], cfg: RecommenderConfig, hooks?: TrainHooks): BlendChoice | undefined {
+/** The validation split autoBlend chooses on; undefined when the history is too small to validate on. */
+function blendSplitOf(data: readonly Interaction[]): ProtocolSplit | undefined {
   let split: ProtocolSplit;
   try {
     split = splitProtocol(data);
@@ -364,7 +365,11 @@ function chooseBlend(data: readonly Interaction[], cfg: RecommenderConfig, hooks
     if (e instanceof LatentInputError) return undefined;
     throw e;
   }
-  if (split.cases.length < BLEND_MIN_CASES) return undefined;
+  return split.cases.length < BLEND_MIN_CASES ? undefined : split;
+}
+
+/** See RecommenderConfig.autoBlend. Undefined when training was stopped. */
+function chooseBlend(split: ProtocolSplit, cfg: RecommenderConfig, hooks?: TrainHooks): BlendChoice | undefined {
   const inner = fitRecommender(split.trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
   if (hooks?.shouldStop?.()) return undefined;
   const index = itemIndexOf(inner.items);

@@ -110,6 +110,14 @@ describe('shipped ranker (recommender.ts)', () => {
     assert.equal(off.config.coocWeight, DEFAULT_RECOMMENDER_CONFIG.coocWeight);
   });
 
+  it('reports progress 1..epochs once, whether or not a validation fit runs first', () => {
+    for (const sessions of [20, 200]) {
+      const seen: number[] = [];
+      const m = fitRecommender(twoAreas(sessions), { epochs: 8 }, { onEpoch: (e) => seen.push(e.epoch) });
+      assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8], `${sessions} sessions (blend cases ${m.stats.blendCases})`);
+    }
+  });
+
   it('is deterministic for a seed', () => {
     const a = fitRecommender(twoAreas());
     const b = fitRecommender(twoAreas());
