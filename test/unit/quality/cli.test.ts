@@ -1,0 +1,89 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli';
+import { syntheticHistory } from '../../../src/eval/synthetic';
+
+/** Runs the CLI in-process and returns its exit code and what it printed. */
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => void out.push(a.join(' '));
+  console.error = (...a: unknown[]) => void err.push(a.join(' '));
+  try {
+    const code = await main(argv);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+describe('cli (eval, recommend)', function () {
+  this.timeout(60000);
+  let dir = '';
+  let csv = '';
+  let sessions = 0;
+  let known = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'latent-cli-'));
+    csv = join(dir, 'toy.csv');
+    const rows = syntheticHistory({ sessions: 300, folders: 8, areas: 5, seed: 'cli' });
+    sessions = new Set(rows.map((r) => r.session)).size;
+    known = rows[rows.length - 1].item;
+    writeFileSync(csv, 'session_id,item,timestamp\n' + rows.map((r) => `${r.session},${r.item},${r.time}`).join('\n'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('eval --json prints exactly the documented object, methods in order', async () => {
+    const r = await run(['eval', '--sessions', csv, '--json']);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as { dataset: Record<string, number>; methods: Array<Record<string, unknown>> };
+    assert.deepEqual(Object.keys(j).sort(), ['dataset', 'methods']);
+    assert.deepEqual(Object.keys(j.dataset).sort(), ['items', 'testCases', 'trainSessions']);
+    assert.equal(j.dataset.trainSessions, Math.floor(sessions * 0.8));
+    assert.deepEqual(
+      j.methods.map((m) => m.method),
+      ['popularity', 'mru', 'frecency', 'cooccurrence', 'mf', 'latent'],
+    );
+    for (const m of j.methods) {
+      assert.deepEqual(Object.keys(m).sort(), ['evalSeconds', 'fitSeconds', 'hr10', 'method', 'mrr', 'ndcg10']);
+      for (const k of ['hr10', 'ndcg10', 'mrr'] as const) {
+        const v = m[k] as number;
+        assert.ok(v >= 0 && v <= 1, `${String(m.method)} ${k} = ${v}`);
+      }
+    }
+  });
+
+  it('eval prints a table with the margin line; recommend lists items for a context', async () => {
+    const t = await run(['eval', '--sessions', csv]);
+    assert.equal(t.code, 0, t.err);
+    assert.match(t.out, /latent vs best baseline \((popularity|mru|frecency|cooccurrence)\): NDCG@10/);
+    const fresh = known.replace(/[^/]+$/, 'brand-new.ts');
+    const r = await run(['recommend', '--sessions', csv, '--context', `${known},${fresh}`, '--n', '3', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as { mode: string; unknownContext: string[]; recommendations: Array<{ item: string }> };
+    assert.equal(j.mode, 'mf');
+    assert.deepEqual(j.unknownContext, [fresh]);
+    assert.equal(j.recommendations.length, 3);
+  });
+
+  it('exits 2 with a clear message on a missing file, a bad CSV or a bad command', async () => {
+    const missing = await run(['eval', '--sessions', join(dir, 'nope.csv')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /sessions file not found/);
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'a,b\n1,2\n');
+    const b = await run(['eval', '--sessions', bad]);
+    assert.equal(b.code, 2);
+    assert.match(b.err, /header/);
+    assert.equal((await run(['frobnicate'])).code, 2);
+    assert.equal((await run(['eval'])).code, 2);
+    const noData = await run(['bench', '--data', join(dir, 'no-such-dir')]);
+    assert.equal(noData.code, 2);
+    assert.match(noData.err, /benchmark data missing/);
+  });
+});
