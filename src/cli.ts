@@ -6,7 +6,9 @@ import { LatentInputError } from './core/errors';
 import { evaluateMethod, splitProtocol, type MethodResult, type ProtocolSplit } from './core/evalProtocol';
 import { fitRecommender, recommend } from './core/recommender';
 import { latentMethod, mfMethod } from './core/recommenderMethods';
+import type { Interaction } from './core/interaction';
 import { parseSessionsCsv } from './core/sessionsCsv';
+import { bootstrapFromGit, GitBootstrapError } from './feedback/gitBootstrap';
 import { runFeedbackBench } from './bench/feedback';
 import { runPipelineBench } from './bench/pipeline';
 import { BenchmarkDataMissingError, runMl100kBench } from './bench/ml100k';
@@ -20,8 +22,8 @@ class UsageError extends Error {
 }
 
 const USAGE = `usage:
-  latent eval --sessions FILE.csv [--json]
-  latent recommend --sessions FILE.csv --context a,b [--n 10] [--json]
+  latent eval (--sessions FILE.csv | --git REPO [--max-commits N]) [--json]
+  latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--json]
   latent bench [--json] [--data DIR]`;
 
 interface Args {
@@ -109,14 +111,35 @@ function formatTable(r: EvalReport, title: string): string {
   return lines.join('\n');
 }
 
-function cmdEval(args: Args): void {
-  const file = requiredFlag(args, 'sessions');
-  const report = evalFile(file);
-  console.log(args.flags.has('json') ? JSON.stringify(report) : formatTable(report, basename(file)));
+/** --sessions FILE.csv, or --git REPO: the repository's commits as sessions (items are paths, as in the CSVs). */
+async function loadHistory(args: Args): Promise<{ name: string; rows: Interaction[] }> {
+  const repo = stringFlag(args, 'git');
+  if (repo === undefined) {
+    const file = requiredFlag(args, 'sessions');
+    return { name: basename(file), rows: readSessions(file) };
+  }
+  const maxText = stringFlag(args, 'max-commits') ?? '5000';
+  const maxCommits = Number(maxText);
+  if (!Number.isInteger(maxCommits) || maxCommits <= 0) throw new UsageError(`--max-commits must be a positive integer, got "${maxText}"`);
+  if (!existsSync(repo)) throw new UsageError(`repository folder not found: ${repo}`);
+  try {
+    const r = await bootstrapFromGit({ cwd: repo, maxCommits, timeoutMs: 120_000 });
+    if (r.interactions.length === 0) throw new UsageError(`no usable commits in ${repo}`);
+    return { name: `git ${repo} (${r.used} commits)`, rows: r.interactions.map((x) => ({ ...x, item: x.item.replace(/^file:/, '') })) };
+  } catch (e) {
+    if (e instanceof GitBootstrapError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
-function cmdRecommend(args: Args): void {
-  const file = requiredFlag(args, 'sessions');
+async function cmdEval(args: Args): Promise<void> {
+  const h = await loadHistory(args);
+  const report = evalSplit(splitProtocol(h.rows));
+  console.log(args.flags.has('json') ? JSON.stringify(report) : formatTable(report, h.name));
+}
+
+async function cmdRecommend(args: Args): Promise<void> {
+  const history = await loadHistory(args);
   const context = (stringFlag(args, 'context') ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -124,7 +147,7 @@ function cmdRecommend(args: Args): void {
   const nText = stringFlag(args, 'n') ?? '10';
   const n = Number(nText);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--n must be a positive integer, got "${nText}"`);
-  const model = fitRecommender(readSessions(file));
+  const model = fitRecommender(history.rows);
   const known = new Set(model.items);
   const unknown = context.filter((c) => !known.has(c));
   const recs = recommend(
@@ -211,10 +234,10 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseArgs(argv);
     switch (args.command) {
       case 'eval':
-        cmdEval(args);
+        await cmdEval(args);
         return 0;
       case 'recommend':
-        cmdRecommend(args);
+        await cmdRecommend(args);
         return 0;
       case 'bench':
         await cmdBench(args);

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli';
@@ -69,6 +70,28 @@ describe('cli (eval, recommend)', function () {
     assert.equal(j.mode, 'mf');
     assert.deepEqual(j.unknownContext, [fresh]);
     assert.equal(j.recommendations.length, 3);
+  });
+
+  it('recommend --git reads a repository\'s commits as sessions', async () => {
+    const repo = join(dir, 'repo');
+    mkdirSync(join(repo, 'src'), { recursive: true });
+    const git = (...a: string[]): void => void execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...a], { cwd: repo });
+    git('init', '-q');
+    for (let c = 0; c < 4; c++) {
+      for (const f of ['src/a.ts', 'src/b.ts']) writeFileSync(join(repo, f), `${c}\n`);
+      git('add', '-A');
+      git('commit', '-q', '-m', `c${c}`);
+    }
+    writeFileSync(join(repo, 'README.md'), 'x\n');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'readme');
+    const r = await run(['recommend', '--git', repo, '--context', 'src/a.ts', '--n', '2', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as { mode: string; recommendations: Array<{ item: string }> };
+    assert.equal(j.mode, 'frecency'); // 4 co-use sessions: too little to learn from, and it says so
+    assert.deepEqual(j.recommendations.map((x) => x.item).sort(), ['README.md', 'src/b.ts']);
+    const notRepo = await run(['eval', '--git', join(dir, 'no-repo-here')]);
+    assert.equal(notRepo.code, 2);
   });
 
   it('exits 2 with a clear message on a missing file, a bad CSV or a bad command', async () => {
