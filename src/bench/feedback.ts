@@ -117,7 +117,3 @@ export async function runFeedbackBench(): Promise<Record<string, number>> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-
-if (require.main === module) {
-  void runFeedbackBench().then((r) => console.log(JSON.stringify(r, null, 2)));
-}
