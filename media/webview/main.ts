@@ -189,7 +189,7 @@ function workedSection(s: PanelState): HTMLElement {
     ? null
     : math('w-confidence', 'confidence', mi('c'), mo('='), mn(step.confidence), mo(','), mi('c'), mo('⁢'), mi('e'), mo('='), mn(step.confidence * step.error));
   const controls = h('div', { class: 'controls', role: 'group', 'aria-label': 'Replay SGD steps' },
-    h('button', { type: 'button', 'data-action': 'step-first', title: 'First step' }, '⏮ First'),
+    h('button', { type: 'button', 'data-action': 'step-first', title: 'First step' }, '« First'),
     h('button', { type: 'button', 'data-action': 'step-prev', title: 'Previous step (←)' }, '◀ Back'),
     h('span', { id: 'step-label', class: 'step', role: 'status', 'aria-live': 'polite' }, `Step ${i + 1} of ${n}`),
     h('button', { type: 'button', 'data-action': 'step-next', id: 'step-next', title: 'Next step (→)' }, 'Step ▶'));
@@ -240,8 +240,8 @@ function factorsSection(m: ModelView): HTMLElement {
   const list = h('ol', { class: 'factors', id: 'factor-list' }, ...m.factors.map((f) =>
     h('li', { 'data-factor': f.factor },
       h('details', {},
-        h('summary', {}, h('strong', {}, `f${f.factor + 1}`), ': ', h('span', { class: 'label' }, f.high.label),
-          f.low.items.length > 0 ? h('span', { class: 'muted' }, ' versus ', f.low.label) : null),
+        h('summary', {}, h('strong', {}, `f${f.factor + 1}`), ': ', h('span', { class: 'label' }, f.label),
+          f.high.items.length > 0 && f.low.items.length > 0 ? h('span', { class: 'muted' }, ' versus ', f.low.label) : null),
         h('div', { class: 'ends' },
           h('div', {}, h('h4', {}, 'Strongest +'), h('ul', {}, ...f.high.items.map((v) => h('li', {}, itemButton(v.item), ' ', numEl(v.value))))),
           h('div', {}, h('h4', {}, 'Strongest −'), h('ul', {}, ...f.low.items.map((v) => h('li', {}, itemButton(v.item), ' ', numEl(v.value))))))))));
@@ -290,7 +290,8 @@ function trainingSection(m: ModelView): HTMLElement | null {
   const pad = { l: 48, r: 10, t: 10, b: 26 };
   const L = t.losses;
   let chart: Child = para('No per-epoch losses were reported for this run.');
-  if (L.length > 0) {
+  if (L.length === 1) chart = para('Final loss (epoch ', numEl(L[0].epoch), '): ', numEl(L[0].loss, { id: 'final-loss' }), '. Per-epoch losses were not reported for this run.');
+  if (L.length > 1) {
     const e0 = Math.min(...L.map((l) => l.epoch));
     const e1 = Math.max(...L.map((l) => l.epoch));
     const v0 = Math.min(...L.map((l) => l.loss));

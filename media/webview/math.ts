@@ -42,7 +42,7 @@ export function confidenceEquation(alpha: number | null, epsilon: number | null)
   const e = epsilon === null ? mi('ε') : mn(epsilon);
   return math(alpha === null ? 'eq-confidence' : 'eq-confidence-now', 'confidence and preference',
     cui(), mo('='), mn(1), mo('+'), a, mo('⁢'), mi('log'), paren(mn(1), mo('+'), frac(rui(), e)), mo(','), mtext('\u2003'),
-    pui(), mo('='), mn(1), mtext(' if '), rui(), mo('>'), mn(0), mtext(', else '), mn(0));
+    pui(), mo('='), mn(1), mtext('\u00a0if\u00a0'), rui(), mo('>'), mn(0), mtext(',\u00a0else\u00a0'), mn(0));
 }
 
 export function lossEquation(lambda: number | null): Element {

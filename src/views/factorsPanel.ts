@@ -213,8 +213,10 @@ export function workspaceFactorsSource(deps: WorkspaceSourceDeps): FactorsSource
     if (model && deps.events) {
       const gapMinutes = vscode.workspace.getConfiguration('latent').get<unknown>('sessionGapMinutes');
       const gapMs = (typeof gapMinutes === 'number' && gapMinutes > 0 ? gapMinutes : 30) * 60_000;
+      // Only what the model was trained on: events after its newest interaction would add rows and items.
+      const cutoffMs = model.trainedAt * 1000;
       try {
-        interactions = sessionize(await deps.events(), gapMs);
+        interactions = sessionize((await deps.events()).filter((e) => e.t <= cutoffMs), gapMs);
       } catch {
         interactions = undefined; // the panel still explains with the current session
       }

@@ -156,8 +156,11 @@ export function workedUpdate(model: RecommenderModel, row: RowCells): WorkedUpda
   return {
     title: `Your model: ${row.label}`,
     note:
-      `Observed cells have p = 1 and c = 1 + ${cfg.alpha} log(1 + r/${cfg.epsilon}); the last ${scored.length} steps are ` +
-      'unobserved items this session scores highest, trained toward p = 0 with c = 1 like the sampled negatives.',
+      `Observed cells have p = 1 and c = 1 + ${cfg.alpha} log(1 + r/${cfg.epsilon}).` +
+      (scored.length > 0
+        ? ` The last ${scored.length === 1 ? 'step is the unobserved item' : `${scored.length} steps are the unobserved items`} this session ` +
+          'scores highest, trained toward p = 0 with c = 1 like the sampled negatives.'
+        : ' Every item of the model was used in this session, so there is no unobserved cell to show.'),
     learningRate: cfg.learningRate,
     lambda: cfg.lambda,
     updateBias: true,

@@ -1,0 +1,182 @@
+// "Inside the model" in real VS Code (code-server) and Chromium: real activity trains a real model, the panel
+// opens from the palette, and what it shows inside the webview's iframe is checked against the saved model file.
+import * as assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { confidence } from '../../src/core/confidence';
+import { deserializeRecommender, type RecommenderModel } from '../../src/core/recommender';
+import { CACHE, QUIET_SETTINGS, ROOT } from './codeServer';
+import { startCodeServer, type Session } from './harness';
+
+const HOSTILE_NAME = '<img src=x onerror=alert(1)>.ts';
+const FILES = ['src/ui/app.ts', 'src/ui/list.ts', HOSTILE_NAME, 'src/store/tasks.ts'];
+// The panel's tab title; its iframe has no title attribute, so the webview is found by index (the only one).
+const PANEL_TITLE = 'Inside the model';
+
+function findFile(dir: string, name: string): string | undefined {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isFile() && e.name === name) return p;
+    if (e.isDirectory()) {
+      const f = findFile(p, name);
+      if (f) return f;
+    }
+  }
+  return undefined;
+}
+
+describe('Inside the model panel in code-server', function () {
+  this.timeout(180_000);
+  let s: Session;
+  let tmp: string;
+  let panel: FrameLocator;
+  let model: RecommenderModel;
+
+  /** Preferences: Color Theme from the palette, then the theme by name (as a user switches themes). */
+  const setTheme = async (theme: string): Promise<void> => {
+    const input = s.page.locator('.quick-input-widget input.input');
+    const rows = s.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    // Focus the workbench first: keys pressed while the webview has focus stay in its iframe.
+    await s.page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => undefined);
+    await s.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('>Preferences: Color Theme');
+    // Click the exact entries: Enter would take whichever row is highlighted (e.g. "Browse Color Themes...").
+    await s.page.locator('.quick-input-widget .monaco-list-row[aria-label^="Preferences: Color Theme"]').first().click();
+    await rows.filter({ hasText: /Default (Light|Dark|High)/ }).first().waitFor({ state: 'visible' });
+    await input.fill(theme);
+    await rows.getByText(theme, { exact: true }).first().click();
+    await input.waitFor({ state: 'hidden' });
+  };
+  /** The panel's background, from a fresh frame lookup (VS Code may recreate the iframe around theme changes). */
+  const bodyColor = async (): Promise<string> => {
+    panel = s.webview(0);
+    await panel.locator('#heatmap').waitFor({ state: 'visible' }).catch(async (e: unknown) => {
+      await s.screenshot('debug-theme');
+      throw e;
+    });
+    // Runs in the webview (tsconfig has no DOM lib here, hence the narrow cast).
+    type Styles = { getComputedStyle(e: unknown): { backgroundColor: string } };
+    return panel.locator('body').evaluate((b) => (globalThis as unknown as Styles).getComputedStyle(b).backgroundColor);
+  };
+
+  before(async () => {
+    mkdirSync(path.join(CACHE, 'runs'), { recursive: true });
+    tmp = mkdtempSync(path.join(CACHE, 'runs', 'webview-'));
+    const ws = path.join(tmp, 'ws');
+    cpSync(path.join(ROOT, 'sample-workspace'), ws, { recursive: true });
+    writeFileSync(path.join(ws, HOSTILE_NAME), 'export const hostile = true;\n');
+    s = await startCodeServer({ workspace: ws, settings: { ...QUIET_SETTINGS } });
+  });
+  after(async () => {
+    await s?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('trains on real activity, including a file with a hostile name', async () => {
+    for (const f of FILES) await s.openFile(f);
+    // Retrain until a model file exists (the tracker flushes its buffer every few seconds).
+    const deadline = Date.now() + 60_000;
+    let modelFile: string | undefined;
+    while (!modelFile && Date.now() < deadline) {
+      await s.runCommand('Latent: Retrain Model');
+      await new Promise((r) => setTimeout(r, 3000));
+      modelFile = findFile(s.server.userDataDir, 'model.json');
+    }
+    assert.ok(modelFile, 'the extension saved a trained model');
+    model = deserializeRecommender(readFileSync(modelFile, 'utf8'));
+    assert.ok(model.items.includes(`file:${HOSTILE_NAME}`), model.items.join(', '));
+  });
+
+  it('opens from the palette and shows the model equations with the model\'s settings', async () => {
+    await s.runCommand('Latent: Inspect Latent Factors');
+    panel = s.webview(0);
+    await panel.locator('#heatmap').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await panel.locator('math#eq-score').count(), 1);
+    assert.match((await panel.locator('math#eq-score').textContent()) ?? '', /μ\+bi\+xu·yi/);
+    const alpha = await panel.locator('math#eq-confidence-now mn').nth(1).getAttribute('data-value');
+    assert.equal(Number(alpha), model.config.alpha);
+    const eta = await panel.locator('math#eq-x-now mn').first().getAttribute('data-value');
+    assert.equal(Number(eta), model.config.learningRate);
+    assert.match(await panel.locator('#settings').innerText(), new RegExp(`k = ${model.mf.k}\\b`));
+    await s.screenshot('webview-panel-dark');
+  });
+
+  it('the worked update\'s numbers are the model file\'s: r_hat = b_i + x_u . y_i, c = 1 + alpha log(1 + r/eps)', async () => {
+    const title = await panel.locator('#worked-title').innerText();
+    const rowMatch = /row (\d+)\)/.exec(title);
+    assert.ok(rowMatch, `a training row is named: ${title}`);
+    const u = Number(rowMatch[1]);
+    const item = await panel.locator('.step-body button.item').first().getAttribute('data-item');
+    assert.ok(item);
+    const i = model.items.indexOf(item);
+    assert.ok(i >= 0, `${item} is in the model`);
+    const { k, userFactors: P, itemFactors: Q, itemBias } = model.mf;
+    let expected = itemBias[i];
+    for (let f = 0; f < k; f++) expected += P[u * k + f] * Q[i * k + f];
+    const shown = Number(await panel.locator('#w-prediction mn').last().getAttribute('data-value'));
+    assert.ok(Math.abs(shown - expected) < 1e-5, `prediction ${shown} vs model file ${expected}`);
+    const r = Number(await panel.locator('#w-raw').getAttribute('data-value'));
+    const c = Number(await panel.locator('#w-confidence mn').first().getAttribute('data-value'));
+    assert.ok(Math.abs(c - confidence(r, model.config.alpha, model.config.epsilon)) < 1e-9);
+    const e = Number(await panel.locator('#w-error mn').last().getAttribute('data-value'));
+    assert.ok(Math.abs(e - (1 - expected)) < 1e-5);
+    // x before is the model file's row u.
+    const xBefore = await panel.locator('#vectors tbody tr td:nth-child(2) .num').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-value'))));
+    assert.equal(xBefore.length, k);
+    xBefore.forEach((v, f) => assert.ok(Math.abs(v - P[u * k + f]) < 1e-6));
+  });
+
+  it('renders the hostile file name as text, never as an element', async () => {
+    const names = await panel.locator('button.item').allInnerTexts();
+    assert.ok(names.includes(HOSTILE_NAME), names.join(' | '));
+    assert.equal(await panel.locator('img').count(), 0);
+  });
+
+  it('steps through the replay and keeps the step across hide/show and window reload', async () => {
+    await panel.locator('#step-next').click();
+    assert.match(await panel.locator('#step-label').innerText(), /^Step 2 of/);
+    // Hide: another editor in front of the panel; show it again.
+    await s.openFile('README.md');
+    await s.page.locator(`.tabs-container .tab[aria-label^="${PANEL_TITLE}"]`).first().click();
+    panel = s.webview(0);
+    await panel.locator('#step-label').waitFor({ state: 'visible' });
+    assert.match(await panel.locator('#step-label').innerText(), /^Step 2 of/);
+    // Window reload: the serializer restores the panel, the webview its saved state.
+    await s.page.reload();
+    await s.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    panel = s.webview(0);
+    await panel.locator('#heatmap').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await panel.locator('#step-label').innerText(), /^Step 2 of/);
+  });
+
+  it('clicking an item opens it in the editor', async () => {
+    await panel.locator(`#heatmap button.item[data-item="file:src/ui/list.ts"]`).click();
+    // list.ts was opened before, so wait until it is the active tab (the open really happened).
+    await s.page.locator('.tabs-container .tab.active[aria-label^="list.ts"]').first().waitFor({ state: 'visible' });
+    await s.page.locator(`.tabs-container .tab[aria-label^="${PANEL_TITLE}"]`).first().click();
+    await s.page.locator(`.tabs-container .tab.active[aria-label^="${PANEL_TITLE}"]`).first().waitFor({ state: 'visible' });
+    panel = s.webview(0);
+    await panel.locator('#heatmap').waitFor({ state: 'visible' });
+  });
+
+  it('follows the theme: light, dark and high contrast screenshots', async () => {
+    const dark = await bodyColor();
+    await setTheme('Default Light Modern');
+    await s.page.locator('.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 800));
+    const light = await bodyColor();
+    assert.notEqual(light, dark);
+    await s.screenshot('webview-panel-light');
+    await panel.locator('#mode-toy').click();
+    assert.equal(await panel.locator('#w-prediction mn').last().textContent(), '0.655');
+    assert.equal(await panel.locator('#w-error mn').last().textContent(), '4.345');
+    await s.screenshot('webview-panel-light-toy');
+    await setTheme('Default High Contrast');
+    await s.page.locator('.monaco-workbench.hc-black').waitFor({ state: 'attached', timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 800));
+    assert.notEqual(await bodyColor(), light);
+    await s.screenshot('webview-panel-high-contrast');
+  });
+});
