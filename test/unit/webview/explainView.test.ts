@@ -11,6 +11,7 @@ import {
   symmetricEigen,
 } from '../../../src/core/explainView';
 import { LatentInputError } from '../../../src/core/errors';
+import { sgdStep } from '../../../src/core/sgd';
 import { TOY_LEARNING_RATE, TOY_MOVIE_VECTORS, TOY_USER_VECTORS, toyCells } from '../../../src/core/toyExample';
 
 const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tol ${tol})`);
@@ -33,6 +34,17 @@ describe('explainView: worked SGD update', () => {
     closeVec(s.xBefore, [0.4, 0.2, 0.3]);
     assert.equal(s.biasAfter, 0);
     assert.ok(s.lossAfter < s.lossBefore, 'the step lowers this cell loss');
+  });
+
+  it('agrees with the core engine\'s sgdStep when confidence is 1 and there is no bias or regularization', () => {
+    const w = [0.8, -0.3, 0.5];
+    const h = [0.6, 0.9, -0.2];
+    const core = sgdStep(w, h, 2, 0.1);
+    const mine = explainSgdStep({ x: w, y: h, mu: 0, bias: 0, target: 2, confidence: 1 }, { learningRate: 0.1, lambda: 0, updateBias: false });
+    close(mine.prediction, core.prediction, 1e-12);
+    close(mine.error, core.error, 1e-12);
+    closeVec(mine.xAfter, core.w, 1e-12);
+    closeVec(mine.yAfter, core.h, 1e-12);
   });
 
   it('adds confidence, regularization and the bias to the same step', () => {
