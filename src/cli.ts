@@ -153,7 +153,8 @@ async function cmdRecommend(args: Args): Promise<void> {
   const recs = recommend(
     model,
     context.map((item) => ({ item, weight: 1 })),
-    { n, candidates: unknown },
+    // The context stands for the open files: leave them out (recommend() leaves out only what it is told to).
+    { n, candidates: unknown, exclude: new Set(context) },
   );
   if (args.flags.has('json')) {
     console.log(JSON.stringify({ mode: model.mode, unknownContext: unknown, recommendations: recs }));

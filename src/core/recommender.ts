@@ -395,7 +395,8 @@ function chooseBlend(split: ProtocolSplit, cfg: RecommenderConfig, hooks?: Train
   const n = inner.items.length;
   const score = new Float64Array(n);
   for (const c of cases) {
-    const s = scoreItems(inner, c.context.map((item) => ({ item, weight: 1 })));
+    // The protocol ranks everything but the context.
+    const s = scoreItems(inner, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) });
     const nm = s.mf.slice(0, n);
     const nc = s.cooc.slice(0, n);
     const cand = s.candidate.subarray(0, n);
@@ -522,14 +523,20 @@ export interface ScoredItems {
   mf: Float64Array;
   cooc: Float64Array;
   prior: Float64Array;
-  /** true where the item may be recommended (not in the context, not excluded) */
+  /** true where the item may be recommended: not in opts.exclude (context items stay candidates unless excluded) */
   candidate: Uint8Array;
+  /** true for the session's own items (the context) */
+  inContext: Uint8Array;
   userVector: Float32Array;
   itemVector(i: number): ArrayLike<number>;
   itemBias(i: number): number;
 }
 
-/** Scores every known item (and the new candidates) for a session context: the core of recommend() and of eval. */
+/**
+ * Scores every known item (and the new candidates) for a session context: the core of recommend() and of eval.
+ * Only `opts.exclude` is left out: a file closed earlier in the session is a fine recommendation. The evaluation
+ * protocol leaves out the context by passing it as `exclude`.
+ */
 export function scoreItems(
   model: RecommenderModel,
   context: readonly ContextItem[],
@@ -588,6 +595,8 @@ export function scoreItems(
   const cooc = new Float64Array(n);
   const prior = new Float64Array(n);
   const candidate = new Uint8Array(n);
+  const ctxMask = new Uint8Array(n);
+  for (const i of inContext) ctxMask[i] = 1;
   for (let i = 0; i < n; i++) {
     let s = bias(i);
     if (i < nKnown) {
@@ -600,7 +609,7 @@ export function scoreItems(
     mf[i] = s;
     prior[i] = i < nKnown ? model.prior[i] : extraPriors[i - nKnown].prior;
     const key = i < nKnown ? model.items[i] : extraKeys[i - nKnown];
-    candidate[i] = inContext.has(i) || opts.exclude?.has(key) ? 0 : 1;
+    candidate[i] = opts.exclude?.has(key) ? 0 : 1;
   }
   const nb = model.neighbours;
   for (const c of ctxIdx) {
@@ -622,10 +631,20 @@ export function scoreItems(
   if (model.mode === 'frecency') {
     score.set(prior);
   } else {
+    // Scales come from the candidates outside the context, as when the blend weights were chosen (the fold-in
+    // inflates context items' scores; letting them set the scale would shrink everyone else's MF part).
+    const scaleMask = new Uint8Array(n);
+    let scaled = 0;
+    for (let i = 0; i < n; i++) {
+      if (!candidate[i] || ctxMask[i]) continue;
+      scaleMask[i] = 1;
+      scaled++;
+    }
+    const mask = scaled > 0 ? scaleMask : candidate;
     const nm = mf.slice();
     const nc = cooc.slice();
-    normalize(nm, candidate);
-    normalize(nc, candidate);
+    normalize(nm, mask);
+    normalize(nc, mask);
     for (let i = 0; i < n; i++) score[i] = cfg.mfWeight * nm[i] + cfg.coocWeight * nc[i] + cfg.priorWeight * prior[i];
     // A new item ranks right behind its best candidate neighbour (ties go to the lower index: the known item).
     // Averages (of vector, co-use, prior) put it mid-pack, below random placement: new files are worked on with
@@ -636,7 +655,7 @@ export function scoreItems(
     // blend of the borrowed mean components stays. Callers should pass few, recent files as candidates.
     extraPriors.forEach((p, e) => {
       let best = -Infinity;
-      for (const j of p.from) if (candidate[j] && score[j] > best) best = score[j];
+      for (const j of p.from) if (candidate[j] && !ctxMask[j] && score[j] > best) best = score[j];
       if (best > -Infinity) score[nKnown + e] = best;
     });
   }
@@ -648,6 +667,7 @@ export function scoreItems(
     cooc,
     prior,
     candidate,
+    inContext: ctxMask,
     userVector,
     itemVector: vec,
     itemBias: bias,

@@ -13,7 +13,8 @@ function recommenderMethod(name: string, config: Partial<RecommenderConfig>): Ev
       const toModel = items.map((it) => index.get(it) as number);
       return {
         score(context, now) {
-          const s = scoreItems(model, context.map((item) => ({ item, weight: 1 })), { now });
+          // The protocol leaves out the context (recommend() itself leaves out only what it is told to).
+          const s = scoreItems(model, context.map((item) => ({ item, weight: 1 })), { now, exclude: new Set(context) });
           const out = new Float64Array(items.length);
           for (let j = 0; j < items.length; j++) out[j] = s.score[toModel[j]];
           return out;

@@ -23,7 +23,7 @@ function main(): void {
       const fresh = s.items.filter((it) => !known.has(it));
       if (ctx.length === 0) continue;
       for (const target of fresh) {
-        const r = scoreItems(model, ctx.map((item) => ({ item, weight: 1 })), { candidates: [target] });
+        const r = scoreItems(model, ctx.map((item) => ({ item, weight: 1 })), { candidates: [target], exclude: new Set(ctx) });
         cases++;
         const t = r.keys.indexOf(target);
         let candidates = 0;

@@ -29,17 +29,27 @@ describe('shipped ranker (recommender.ts)', () => {
   it('folding in the context changes the ranking toward the context area (MF alone)', () => {
     const model = fitRecommender(twoAreas(), mfOnly);
     assert.equal(model.mode, 'mf');
-    const ui = recommend(model, [{ item: UI[0], weight: 1 }], { n: 3 }).map((r) => r.item);
-    const tests = recommend(model, [{ item: TESTS[0], weight: 1 }], { n: 3 }).map((r) => r.item);
+    const ui = recommend(model, [{ item: UI[0], weight: 1 }], { n: 3, exclude: new Set([UI[0]]) }).map((r) => r.item);
+    const tests = recommend(model, [{ item: TESTS[0], weight: 1 }], { n: 3, exclude: new Set([TESTS[0]]) }).map((r) => r.item);
     assert.deepEqual([...ui].sort(), UI.slice(1));
     assert.deepEqual([...tests].sort(), TESTS.slice(1));
   });
 
-  it('leaves out context and excluded items and explains each result', () => {
+  it('leaves out exactly the excluded items (a context item closed earlier may come back) and explains each result', () => {
     const model = fitRecommender(twoAreas());
-    const recs = recommend(model, [{ item: UI[0], weight: 2 }], { n: 10, exclude: new Set([UI[1]]) });
+    // UI[0] was used earlier in this session and is closed now; UI[1] is open (the caller excludes open items).
+    const closed = recommend(model, [{ item: UI[0], weight: 2 }], { n: 10, exclude: new Set([UI[1]]) });
+    assert.equal(closed.length, 7);
+    assert.ok(!closed.some((r) => r.item === UI[1]), 'excluded item left out');
+    assert.ok(closed.some((r) => r.item === UI[0]), 'a context item that is not excluded is a fine recommendation');
+    const recs = recommend(model, [{ item: UI[0], weight: 2 }], { n: 10, exclude: new Set([UI[0], UI[1]]) });
     assert.equal(recs.length, 6);
     assert.ok(!recs.some((r) => r.item === UI[0] || r.item === UI[1]));
+    // the items outside the context keep their scores and order: the context only adds itself to the list
+    assert.deepEqual(
+      closed.filter((r) => r.item !== UI[0]).map((r) => [r.item, r.score]),
+      recs.map((r) => [r.item, r.score]),
+    );
     for (let i = 1; i < recs.length; i++) assert.ok(recs[i - 1].score >= recs[i].score);
     assert.equal(recs[0].explanation.contributions.length, model.mf.k);
     // the contributions plus the bias are the MF score
@@ -62,7 +72,7 @@ describe('shipped ranker (recommender.ts)', () => {
     assert.ok(recs[at - 1].item.startsWith('file:src/ui/'));
     assert.equal(recs[at].score, recs[at - 1].score);
     // an unknown context file pulls in its folder's area too
-    const viaNew = recommend(model, [{ item: 'file:test/new.ts', weight: 1 }], { n: 4 }).map((r) => r.item);
+    const viaNew = recommend(model, [{ item: 'file:test/new.ts', weight: 1 }], { n: 4, exclude: new Set(['file:test/new.ts']) }).map((r) => r.item);
     assert.deepEqual([...viaNew].sort(), [...TESTS].sort());
   });
 
