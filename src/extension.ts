@@ -87,9 +87,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     }),
     (line) => log.appendLine(line),
   );
-  register('latent.learnFromGit', () => {
-    void vscode.window.showInformationMessage('Latent: learning from git history is not available in this build yet.');
-  });
+  if (!wired) {
+    // With a folder open the pipeline registers the real command (src/views/gitBootstrapCommand.ts).
+    register('latent.learnFromGit', () => {
+      void vscode.window.showInformationMessage('Latent: open a folder first. Latent learns from the git history of the open workspace folder.');
+    });
+  }
   if (!wired) {
     register('latent.whyThis', () => {
       void vscode.window.showInformationMessage('Latent: not trained yet, so there is no recommendation to explain.');
@@ -159,7 +162,7 @@ async function startWorkspace(context: vscode.ExtensionContext, paused: boolean,
     log,
     ...(userSnippetsDirFrom(context.globalStorageUri) ? { userSnippetsDir: userSnippetsDirFrom(context.globalStorageUri) } : {}),
   });
-  const pipeline = startPipeline({ context, store, tracker, root: folder.uri, log });
+  const pipeline = startPipeline({ context, store, tracker, root: folder.uri, folder, log });
   // Disposed in this order: ranking/training, then the tracker (records the last dwell), then the store (flushes).
   context.subscriptions.push(pipeline, tracker, { dispose: () => void store.dispose() });
   void pipeline.ready.then(async () => tracker.seedSession(await store.events()));

@@ -1,7 +1,7 @@
 // Feedback -> sessions -> model -> live ranking: reloads the saved model at startup, retrains on request or
 // automatically, persists every trained model, and survives a failed or killed run (the previous model stays).
 import * as vscode from 'vscode';
-import { deserializeRecommender, type RecommenderModel } from '../core/recommender';
+import { deserializeRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
 import { dismissedItems, type FeedbackEvent } from '../feedback/signal';
 import type { FeedbackStore } from '../feedback/store';
 import type { LiveRanker } from '../views/liveRanking';
@@ -9,6 +9,7 @@ import type { TrainingClient } from './client';
 import type { ConfigOverrides } from './messages';
 import { RetrainScheduler } from './retrainScheduler';
 import { TrainingCancelledError } from './runner';
+import { gitSessionsAsEvents } from './coldStart';
 
 export type TrainingStateKind = 'idle' | 'training' | 'failed' | 'cancelled' | 'not-enough-data';
 
@@ -32,6 +33,8 @@ export interface ControllerOptions {
   log(line: string): void;
   /** Debounce of automatic retraining (quiet time after the threshold is reached). */
   debounceMs?: number;
+  /** Sessions imported from git (loadGitSessions of the store folder), trained on with their own lower weight. */
+  gitSessions?(): Promise<Interaction[]>;
 }
 
 export class TrainingController implements vscode.Disposable {
@@ -67,8 +70,24 @@ export class TrainingController implements vscode.Disposable {
       }
     }
     this.o.ranker.setModel(model);
-    // Data but no model (first run after an update, or the model was unreadable): train in the background.
-    if (!model && events.length > 0) this.scheduler.noteEvent(this.o.retrainAfterEvents());
+    // Data but no model (first run after an update, the model was unreadable, or the window closed between a git
+    // import and its training): train in the background.
+    if (!model && (events.length > 0 || (await this.loadGitSessions()).length > 0)) {
+      this.scheduler.noteEvent(this.o.retrainAfterEvents());
+    }
+  }
+
+  /** The saved git import; a damaged file is reported and left in place (training goes on without it). */
+  private async loadGitSessions(): Promise<Interaction[]> {
+    if (!this.o.gitSessions) return [];
+    try {
+      return await this.o.gitSessions();
+    } catch (err) {
+      const message = `the saved git history could not be read and is left out of training: ${err instanceof Error ? err.message : String(err)}`;
+      this.o.log(message);
+      void vscode.window.showWarningMessage(`Latent: ${message}`);
+      return [];
+    }
   }
 
   /** Counts a recorded event towards automatic retraining; a dismissal takes effect in the ranking at once. */
@@ -91,14 +110,22 @@ export class TrainingController implements vscode.Disposable {
   }
 
   private async retrainNow(): Promise<void> {
-    const events = await this.o.store.events();
-    this.o.ranker.setDismissed(dismissedItems(events));
+    const recorded = await this.o.store.events();
+    this.o.ranker.setDismissed(dismissedItems(recorded));
+    const git = await this.loadGitSessions();
+    // Commits travel as events too (one window per commit keeps each a session of its own, weight intact).
+    const events = git.length > 0 ? recorded.concat(gitSessionsAsEvents(git)) : recorded;
     // Sessionizing happens in the worker (it is O(n log n) over every event); here only a cheap emptiness check.
     if (!events.some((e) => e.kind !== 'dismiss' && e.amount > 0)) {
       this.st = { ...this.st, state: 'not-enough-data', message: 'Not enough activity recorded yet to learn from.' };
       return;
     }
-    this.st = { ...this.st, state: 'training', message: `Training on ${events.length} events…` };
+    const commits = new Set(git.map((x) => x.session)).size;
+    this.st = {
+      ...this.st,
+      state: 'training',
+      message: `Training on ${recorded.length} events${commits > 0 ? ` and ${commits} git commits` : ''}…`,
+    };
     try {
       const r = await this.o.client.trainEventsWithProgress(events, this.o.sessionGapMs(), this.o.config?.() ?? {}, this.o.watchdogMs());
       await this.o.store.saveModel(r.json);

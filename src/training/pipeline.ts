@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 import type { Recommendation } from '../core/recommender';
 import type { FeedbackTracker } from '../feedback/tracker';
 import type { FeedbackStore } from '../feedback/store';
-import { LiveRanker } from '../views/liveRanking';
+import { loadGitSessions } from '../feedback/gitBootstrap';
+import { registerGitBootstrap } from '../views/gitBootstrapCommand';
+import { LiveRanker, RecentItems } from '../views/liveRanking';
 import { RecommendationsTree, OPEN_COMMAND, VIEW_ID } from '../views/recommendationsTree';
 import { notInterested, openRecommendation, whyThis, type ActionDeps } from '../views/recommendationActions';
 import { TrainingClient } from './client';
@@ -17,6 +19,8 @@ export interface PipelineArgs {
   tracker: FeedbackTracker;
   /** Workspace folder the `file:` keys are relative to. */
   root: vscode.Uri | undefined;
+  /** The folder whose git history "Learn from Git History" reads. */
+  folder: vscode.WorkspaceFolder;
   log(line: string): void;
 }
 
@@ -40,6 +44,14 @@ function setting<T>(key: string, fallback: T, ok: (v: unknown) => v is T): T {
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 
+async function hasGitImport(storeDir: string): Promise<boolean> {
+  try {
+    return (await loadGitSessions(storeDir)).length > 0;
+  } catch {
+    return true; // a damaged import is still data (reported when training reads it): do not offer to replace it
+  }
+}
+
 /** Items of the text documents open in editor tabs: never recommended. */
 function openItems(tracker: FeedbackTracker): Set<string> {
   const out = new Set<string>();
@@ -55,11 +67,16 @@ function openItems(tracker: FeedbackTracker): Set<string> {
   return out;
 }
 
+/** Short enough for the view's title bar. */
+export const FRECENCY_DESCRIPTION = 'Few sessions yet: ranking by recent use';
+
 export function startPipeline(a: PipelineArgs): Pipeline {
   const subs: vscode.Disposable[] = [];
   let open = openItems(a.tracker);
+  // Files opened, edited or created lately: the ones the model has not learned yet are ranked by their neighbours.
+  const recent = new RecentItems();
   const ranker = new LiveRanker(
-    { context: () => a.tracker.currentSession(), openItems: () => open },
+    { context: () => a.tracker.currentSession(), openItems: () => open, recentItems: () => recent.items() },
     { perKind: setting('maxRecommendations', 10, isNum) },
   );
   const tree = new RecommendationsTree(ranker, a.root);
@@ -70,10 +87,11 @@ export function startPipeline(a: PipelineArgs): Pipeline {
   subs.push(
     ranker.onDidChange(() => {
       const m = ranker.getModel();
-      view.message =
-        m?.mode === 'frecency' && ranker.recommendations().length > 0
-          ? `Ranked by recent use until more sessions are recorded (${m.stats.multiItemSessions} of ${m.config.minSessions} needed).`
-          : undefined;
+      const frecency = m?.mode === 'frecency' && ranker.recommendations().length > 0;
+      view.description = frecency ? FRECENCY_DESCRIPTION : undefined;
+      view.message = frecency
+        ? `Ranked by recent use until more sessions are recorded (${m.stats.multiItemSessions} of ${m.config.minSessions} needed).`
+        : undefined;
     }),
   );
 
@@ -99,12 +117,32 @@ export function startPipeline(a: PipelineArgs): Pipeline {
     watchdogMs: () => setting('trainingWatchdogSeconds', 60, isNum) * 1000,
     config,
     log: a.log,
+    gitSessions: () => loadGitSessions(a.store.dir),
   });
   subs.push(controller);
 
   // Live: every recorded signal and every tab change re-ranks shortly after (coalesced), without retraining.
+  const noteRecent = (uri: vscode.Uri, added: boolean): void => {
+    const item = a.tracker.itemForUri(uri); // undefined for excluded files and folders outside the workspace
+    if (!item) return;
+    if (added) recent.add(item);
+    else recent.delete(item);
+    ranker.invalidate();
+  };
+  // Created outside the editor too (terminal, git checkout): the workspace watcher sees those.
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
   subs.push(
+    watcher,
+    watcher.onDidCreate((u) => noteRecent(u, true)),
+    watcher.onDidDelete((u) => noteRecent(u, false)),
+    vscode.workspace.onDidRenameFiles((e) => {
+      for (const f of e.files) {
+        noteRecent(f.oldUri, false);
+        noteRecent(f.newUri, true);
+      }
+    }),
     a.tracker.onDidRecord((e) => {
+      if (e.kind !== 'dismiss' && e.item.startsWith('file:')) recent.add(e.item);
       controller.noteEvent(e);
       ranker.invalidate();
     }),
@@ -137,7 +175,28 @@ export function startPipeline(a: PipelineArgs): Pipeline {
     }
   });
 
-  const ready = controller.load().catch((err: unknown) => a.log(`could not load saved state: ${String(err)}`));
+  const git = registerGitBootstrap({
+    context: a.context,
+    folder: a.folder,
+    storeDir: a.store.dir,
+    retrain: () => controller.retrain(),
+    hasData: async () => ranker.hasModel || (await a.store.loadModel()) !== undefined || (await hasGitImport(a.store.dir)),
+    log: a.log,
+  });
+  subs.push(git);
+
+  const ready = controller
+    .load()
+    .then(async () => {
+      // Recent files survive a reload: the newest distinct files recorded (the ranker skips those the model knows).
+      const events = (await a.store.events()).filter((e) => e.kind !== 'dismiss' && e.item.startsWith('file:'));
+      events.sort((x, y) => x.t - y.t);
+      for (const e of events.slice(-500)) recent.add(e.item);
+      ranker.invalidate();
+    })
+    .catch((err: unknown) => a.log(`could not load saved state: ${String(err)}`));
+  // The cold-start offer waits for the saved state, so a workspace with a model is never asked.
+  void ready.then(() => git.onActivation()).catch((err: unknown) => a.log(`git bootstrap check failed: ${String(err)}`));
 
   return {
     ranker,
@@ -150,6 +209,7 @@ export function startPipeline(a: PipelineArgs): Pipeline {
     reset: async () => {
       await a.store.wipe();
       a.tracker.clearSession();
+      recent.clear();
       controller.reset();
     },
     terminateWorker: () => client.terminateWorker(),

@@ -16,6 +16,38 @@ export interface LiveSources {
   context(): ContextItem[];
   /** Items already open in an editor: never recommended. */
   openItems(): ReadonlySet<string>;
+  /** Files opened or created lately (newest first); those the model does not know are ranked by their neighbours. */
+  recentItems?(): readonly string[];
+}
+
+/**
+ * The last few distinct file items seen (opened, edited, created), newest first; forgotten when deleted. Bounded on
+ * purpose: each unknown one is scored from its folder's items on every re-rank, and the ranker is tuned for few.
+ */
+export class RecentItems {
+  private readonly order: string[] = [];
+
+  constructor(private readonly max = 20) {}
+
+  add(item: string): void {
+    const at = this.order.indexOf(item);
+    if (at >= 0) this.order.splice(at, 1);
+    this.order.unshift(item);
+    if (this.order.length > this.max) this.order.length = this.max;
+  }
+
+  delete(item: string): void {
+    const at = this.order.indexOf(item);
+    if (at >= 0) this.order.splice(at, 1);
+  }
+
+  clear(): void {
+    this.order.length = 0;
+  }
+
+  items(): readonly string[] {
+    return this.order;
+  }
 }
 
 export interface LiveRankerOptions {
@@ -35,6 +67,7 @@ export class LiveRanker implements Disposable {
   private current: Recommendation[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<() => void>();
+  private known: { model: RecommenderModel; items: ReadonlySet<string> } | undefined;
   /** Wall time of the last recompute (fold-in + ranking), for the benchmark and the test API. */
   lastComputeMs = 0;
 
@@ -106,6 +139,11 @@ export class LiveRanker implements Disposable {
     return this.current;
   }
 
+  private knownItems(model: RecommenderModel): ReadonlySet<string> {
+    if (this.known?.model !== model) this.known = { model, items: new Set(model.items) };
+    return this.known.items;
+  }
+
   onDidChange(listener: () => void): Disposable {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
@@ -119,9 +157,12 @@ export class LiveRanker implements Disposable {
   private rank(model: RecommenderModel): Recommendation[] {
     const exclude = new Set<string>(this.dismissed);
     for (const i of this.sources.openItems()) exclude.add(i);
+    // New files: recent ones the model has never seen get a prior from their neighbours (same folder/extension).
+    const known = this.knownItems(model);
+    const candidates = (this.sources.recentItems?.() ?? []).filter((i) => itemKind(i) === 'file' && !known.has(i) && !exclude.has(i));
     // Ask for enough candidates that the rarer kinds (snippets, extensions) still get their share.
-    const n = Math.min(model.items.length, Math.max(200, this.opts.perKind * 20));
-    const ranked = recommend(model, this.sources.context(), { n, exclude });
+    const n = Math.min(model.items.length + candidates.length, Math.max(200, this.opts.perKind * 20));
+    const ranked = recommend(model, this.sources.context(), { n, exclude, candidates });
     const counts: Record<ItemKind, number> = { file: 0, snippet: 0, extension: 0 };
     const out: Recommendation[] = [];
     for (const r of ranked) {

@@ -71,7 +71,8 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
       // resourceUri gives the workspace's file icon theme and the folder as description.
       item.resourceUri = vscode.Uri.joinPath(this.root, name);
       const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
-      item.description = dir;
+      // A file the model has not learned yet, ranked by its neighbours: say so, it is a guess.
+      item.description = rec.source === 'new' ? (dir ? `${dir} · new file` : 'new file') : dir;
     } else if (kind === 'snippet') {
       item.iconPath = new vscode.ThemeIcon('symbol-snippet');
       item.description = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';

@@ -1,0 +1,252 @@
+// Cold start without the editor: decide whether to offer the git bootstrap, run it for one workspace folder, save
+// what it found, and say what happened in plain words. No vscode here (the command in src/views/gitBootstrapCommand.ts
+// supplies trust, settings and progress), so every branch is unit-tested against real git repositories.
+import { spawn } from 'node:child_process';
+import type { Interaction } from '../core/interaction';
+import {
+  bootstrapFromGit,
+  GitBootstrapCancelledError,
+  GitBootstrapError,
+  saveGitSessions,
+  type GitBootstrapResult,
+} from '../feedback/gitBootstrap';
+import { SIGNAL_WEIGHTS, type FeedbackEvent } from '../feedback/signal';
+
+export type GitBootstrapSetting = 'ask' | 'always' | 'never';
+
+/** The answer to the one-time question, kept in workspaceState under ANSWER_KEY. */
+export type BootstrapAnswer = 'learn' | 'not-now' | 'never';
+export const ANSWER_KEY = 'latent.git.bootstrapAnswer';
+
+export interface StartupFacts {
+  setting: GitBootstrapSetting;
+  /** undefined: never answered (or the question was closed without an answer) */
+  answer: BootstrapAnswer | undefined;
+  trusted: boolean;
+  /** anything recorded, imported or trained in this workspace already */
+  hasData: boolean;
+  /** the folder is in a git repository with at least one commit touching it */
+  hasHistory: boolean;
+}
+
+/** What to do on activation: 'run' the import, 'ask' first, or 'skip'. */
+export function startupAction(f: StartupFacts): 'run' | 'ask' | 'skip' {
+  if (f.setting === 'never' || !f.trusted || f.hasData || !f.hasHistory) return 'skip';
+  if (f.setting === 'always') return 'run';
+  // 'ask' asks once: any explicit answer is remembered (the command stays available in the palette and the view).
+  return f.answer === undefined ? 'ask' : 'skip';
+}
+
+export interface LearnOptions {
+  /** the workspace folder on disk */
+  folder: string;
+  trusted: boolean;
+  /** folder-relative path ('/'-separated) -> true to leave it out (latent.exclude + files.exclude) */
+  isExcluded(relPath: string): boolean;
+  /** put before the folder-relative path in item keys (the folder name in a multi-root workspace, else '') */
+  itemPrefix?: string;
+  maxCommits: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** the feedback store folder: git-sessions.json goes there (Reset wipes the folder) */
+  storeDir: string;
+  gitPath?: string;
+}
+
+export type LearnOutcome =
+  | {
+      kind: 'learned' | 'nothing';
+      commits: number;
+      /** commits that became sessions */
+      used: number;
+      files: number;
+      skippedMerges: number;
+      skippedBulk: number;
+      /** commits with nothing left after exclusion or outside this folder */
+      skippedEmpty: number;
+      excludedFiles: number;
+      stoppedBy: GitBootstrapResult['stoppedBy'];
+      timeoutMs: number;
+    }
+  | { kind: 'untrusted' }
+  | { kind: 'not-a-repo'; folder: string }
+  | { kind: 'failed'; message: string }
+  | { kind: 'cancelled' };
+
+export const LEARN_TIMEOUT_MS = 15_000;
+
+/**
+ * Reads the folder's git history and saves it as sessions (replacing an earlier import). Never throws for the
+ * expected failures (untrusted, no git, not a repository, cancelled): they come back as outcomes, and nothing saved
+ * before is touched unless the import succeeded.
+ */
+export async function learnFromGit(o: LearnOptions): Promise<LearnOutcome> {
+  if (!o.trusted) return { kind: 'untrusted' };
+  const timeoutMs = o.timeoutMs ?? LEARN_TIMEOUT_MS;
+  try {
+    // git prints paths relative to the repository root; the workspace may be a folder inside it.
+    const prefix = await gitPrefix(o.folder, o.gitPath, o.signal);
+    if (prefix === undefined) return { kind: 'not-a-repo', folder: o.folder };
+    let outside = 0;
+    const r = await bootstrapFromGit({
+      cwd: o.folder,
+      maxCommits: o.maxCommits,
+      timeoutMs,
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.gitPath ? { gitPath: o.gitPath } : {}),
+      isExcluded: (p) => {
+        if (!p.startsWith(prefix)) {
+          outside++;
+          return true;
+        }
+        return o.isExcluded(p.slice(prefix.length));
+      },
+    });
+    const itemPrefix = o.itemPrefix ?? '';
+    const interactions: Interaction[] = r.interactions.map((x) => ({
+      ...x,
+      item: `file:${itemPrefix}${x.item.slice('file:'.length + prefix.length)}`,
+    }));
+    const files = new Set(interactions.map((x) => x.item)).size;
+    const summary = {
+      commits: r.commits,
+      used: r.used,
+      files,
+      skippedMerges: r.skippedMerges,
+      skippedBulk: r.skippedBulk,
+      skippedEmpty: r.skippedEmpty,
+      excludedFiles: r.excludedFiles - outside,
+      stoppedBy: r.stoppedBy,
+      timeoutMs,
+    };
+    // Nothing usable: keep an earlier import rather than replace it with nothing.
+    if (interactions.length === 0) return { kind: 'nothing', ...summary };
+    await saveGitSessions(o.storeDir, interactions);
+    return { kind: 'learned', ...summary };
+  } catch (err) {
+    if (err instanceof GitBootstrapCancelledError) return { kind: 'cancelled' };
+    if (err instanceof GitBootstrapError) return { kind: 'failed', message: err.message };
+    return { kind: 'failed', message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** One sentence for the user (the command shows it; tests read it from the command's result). */
+export function describeOutcome(o: LearnOutcome): string {
+  switch (o.kind) {
+    case 'untrusted':
+      return 'This workspace is not trusted, so Latent does not read its git history. Trust the folder to learn from it.';
+    case 'not-a-repo':
+      return 'This folder is not in a git repository, so there is no history to learn from.';
+    case 'cancelled':
+      return 'Reading git history was cancelled. Nothing was changed.';
+    case 'failed':
+      return `Could not read git history: ${o.message}. Nothing was changed.`;
+    case 'nothing': {
+      if (o.stoppedBy === 'timeout' && o.commits === 0) {
+        return `git did not answer within ${Math.round(o.timeoutMs / 1000)} s, so nothing was learned. Nothing was changed.`;
+      }
+      return o.commits === 0
+        ? 'This repository has no commits yet, so there is nothing to learn from.'
+        : `None of the ${o.commits} commits read touched files Latent may learn from (${skipped(o)}). Nothing was changed.`;
+    }
+    case 'learned': {
+      const cut =
+        o.stoppedBy === 'timeout'
+          ? ` Reading stopped after ${Math.round(o.timeoutMs / 1000)} s; the commits read so far were used.`
+          : o.stoppedBy === 'size'
+            ? ' Reading stopped at the size limit; the commits read so far were used.'
+            : '';
+      return `Learned from ${o.used} of ${o.commits} commits (${o.files} files; ${skipped(o)}).${cut}`;
+    }
+  }
+}
+
+function skipped(o: { skippedMerges: number; skippedBulk: number; skippedEmpty: number; excludedFiles: number }): string {
+  const parts = [
+    `${o.skippedBulk} bulk commit${o.skippedBulk === 1 ? '' : 's'} skipped`,
+    `${o.excludedFiles} excluded file${o.excludedFiles === 1 ? '' : 's'} left out`,
+  ];
+  if (o.skippedEmpty > 0) parts.push(`${o.skippedEmpty} commit${o.skippedEmpty === 1 ? '' : 's'} with no usable file`);
+  return parts.join(', ');
+}
+
+/**
+ * The folder's path inside its repository ('' at the top, 'sub/dir/' below it), or undefined when the folder is not
+ * in a repository. Throws GitBootstrapError when git is missing or fails otherwise.
+ */
+export async function gitPrefix(folder: string, gitPath = 'git', signal?: AbortSignal): Promise<string | undefined> {
+  const r = await runGit(folder, ['rev-parse', '--show-prefix'], gitPath, signal);
+  if (r.code === 0) return r.stdout.replace(/\r?\n$/, '');
+  if (/not a git repository/i.test(r.stderr)) return undefined;
+  throw new GitBootstrapError(`git rev-parse failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
+}
+
+/**
+ * True when the folder is in a repository and at least one commit touches it (a folder inside an unrelated
+ * repository, e.g. an ignored scratch folder, has nothing to offer). Any failure (no git, not a repo) is false.
+ */
+export async function hasGitHistory(folder: string, gitPath = 'git'): Promise<boolean> {
+  try {
+    const r = await runGit(folder, ['log', '-1', '--format=%H', '--', '.'], gitPath);
+    return r.code === 0 && /^[0-9a-f]{7,64}$/m.test(r.stdout);
+  } catch {
+    return false;
+  }
+}
+
+interface GitRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+function runGit(cwd: string, args: string[], gitPath: string, signal?: AbortSignal): Promise<GitRun> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new GitBootstrapCancelledError());
+    const child = spawn(gitPath, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
+    });
+    let stdout = '';
+    let stderr = '';
+    let cancelled = false;
+    const timer = setTimeout(() => child.kill(), PROBE_TIMEOUT_MS);
+    const onAbort = (): void => {
+      cancelled = true;
+      child.kill();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    child.stdout.on('data', (b: Buffer) => {
+      if (stdout.length < 64_000) stdout += b.toString('utf8');
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      if (stderr.length < 4000) stderr += b.toString('utf8');
+    });
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      done();
+      reject(new GitBootstrapError(err.code === 'ENOENT' ? `git executable not found (${gitPath})` : `could not run git: ${err.message}`));
+    });
+    child.on('close', (code) => {
+      done();
+      if (cancelled) reject(new GitBootstrapCancelledError());
+      else resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Imported commits as feedback events the training worker sessionizes: each commit gets its own window id (the
+ * session id), and sessionize() keeps windows apart, so a commit stays one session however close in time it is to
+ * the next, and its weight survives exactly (an 'open' of amount w weighs w). This reuses the events path (packed
+ * in chunks, sessionized off the extension host) instead of a second message type.
+ */
+export function gitSessionsAsEvents(interactions: readonly Interaction[]): FeedbackEvent[] {
+  return interactions.map((x) => ({ t: x.time * 1000, item: x.item, kind: 'open', amount: x.weight / SIGNAL_WEIGHTS.open, w: x.session }));
+}

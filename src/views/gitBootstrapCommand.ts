@@ -1,0 +1,145 @@
+// "Latent: Learn from Git History" and the one-time offer on first activation: the VS Code side of the cold start
+// (trust, settings, cancellable progress, the question and its remembered answer). The work is in
+// src/training/coldStart.ts.
+import * as vscode from 'vscode';
+import { ExclusionMatcher } from '../feedback/exclusion';
+import { readTrackerConfig } from '../feedback/tracker';
+import {
+  ANSWER_KEY,
+  describeOutcome,
+  hasGitHistory,
+  learnFromGit,
+  startupAction,
+  type BootstrapAnswer,
+  type GitBootstrapSetting,
+  type LearnOutcome,
+} from '../training/coldStart';
+
+export const LEARN_COMMAND = 'latent.learnFromGit';
+
+/** What the command resolves with (the palette ignores it; tests and callers read it). */
+export interface LearnResult {
+  outcome: LearnOutcome;
+  /** the sentence shown to the user */
+  message: string;
+}
+
+export interface GitBootstrapDeps {
+  context: vscode.ExtensionContext;
+  folder: vscode.WorkspaceFolder;
+  /** the feedback store folder (git-sessions.json is saved there, so Reset wipes it) */
+  storeDir: string;
+  /** trains on everything including the import (shows its own progress; never rejects) */
+  retrain(): Promise<void>;
+  /** a model or an import exists already: the offer on activation is not made */
+  hasData(): Promise<boolean>;
+  log(line: string): void;
+}
+
+export interface GitBootstrap extends vscode.Disposable {
+  /** The command's work: read, save, retrain, tell. Concurrent calls share the run in flight. */
+  learn(): Promise<LearnResult>;
+  /** First activation: run, ask or skip per latent.git.bootstrap and the remembered answer. */
+  onActivation(): Promise<'run' | 'ask' | 'skip'>;
+}
+
+const ASK_TEXT =
+  'Latent can learn a first model from this repository\'s git history: files changed together in recent commits ' +
+  'are likely to be worked on together. It reads the history locally; nothing leaves this machine.';
+const BUTTONS: Record<BootstrapAnswer, string> = { learn: 'Learn from Git', 'not-now': 'Not now', never: 'Never' };
+
+function bootstrapSetting(): GitBootstrapSetting {
+  const v = vscode.workspace.getConfiguration('latent').get<unknown>('git.bootstrap');
+  return v === 'always' || v === 'never' ? v : 'ask';
+}
+
+function maxCommits(): number {
+  const v = vscode.workspace.getConfiguration('latent').get<unknown>('git.maxCommits');
+  return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.round(v) : 500;
+}
+
+export function registerGitBootstrap(d: GitBootstrapDeps): GitBootstrap {
+  let running: Promise<LearnResult> | undefined;
+
+  const run = async (): Promise<LearnResult> => {
+    const cfg = readTrackerConfig(d.folder.uri);
+    // The same rules as recording (latent.exclude and files.exclude): an excluded file is never imported either.
+    const matcher = new ExclusionMatcher(cfg.exclude, cfg.filesExclude);
+    const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Latent: reading git history', cancellable: true },
+      (progress, token) => {
+        const ac = new AbortController();
+        const sub = token.onCancellationRequested(() => ac.abort());
+        progress.report({ message: `up to ${maxCommits()} recent commits…` });
+        return learnFromGit({
+          folder: d.folder.uri.fsPath,
+          trusted: vscode.workspace.isTrusted,
+          isExcluded: (p) => matcher.isExcluded(p),
+          itemPrefix: multiRoot ? `${d.folder.name}/` : '',
+          maxCommits: maxCommits(),
+          signal: ac.signal,
+          storeDir: d.storeDir,
+        }).finally(() => sub.dispose());
+      },
+    );
+    const message = describeOutcome(outcome);
+    d.log(`learn from git: ${message}`);
+    if (outcome.kind === 'learned') {
+      await d.retrain();
+      void vscode.window.showInformationMessage(`Latent: ${message}`);
+    } else if (outcome.kind === 'failed') {
+      void vscode.window.showWarningMessage(`Latent: ${message}`);
+    } else {
+      void vscode.window.showInformationMessage(`Latent: ${message}`);
+    }
+    return { outcome, message };
+  };
+
+  const learn = (): Promise<LearnResult> => {
+    running ??= run().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const ask = async (): Promise<void> => {
+    const picked = await vscode.window.showInformationMessage(`Latent: ${ASK_TEXT}`, BUTTONS.learn, BUTTONS['not-now'], BUTTONS.never);
+    const answer = (Object.keys(BUTTONS) as BootstrapAnswer[]).find((k) => BUTTONS[k] === picked);
+    // Closing the notification is no answer: the offer comes back next time. Any button is remembered.
+    if (!answer) return;
+    await d.context.workspaceState.update(ANSWER_KEY, answer);
+    if (answer === 'learn') await learn();
+  };
+
+  const onActivation = async (): Promise<'run' | 'ask' | 'skip'> => {
+    const setting = bootstrapSetting();
+    if (setting === 'never') return 'skip';
+    const stored = d.context.workspaceState.get<unknown>(ANSWER_KEY);
+    const answer = stored === 'learn' || stored === 'not-now' || stored === 'never' ? stored : undefined;
+    const action = startupAction({
+      setting,
+      answer,
+      trusted: vscode.workspace.isTrusted,
+      hasData: await d.hasData(),
+      hasHistory: await hasGitHistory(d.folder.uri.fsPath),
+    });
+    d.log(`git bootstrap on activation: ${action} (setting ${setting}, answer ${answer ?? 'none'})`);
+    if (action === 'run') void learn();
+    if (action === 'ask') void ask();
+    return action;
+  };
+
+  const subs = [
+    vscode.commands.registerCommand(LEARN_COMMAND, learn),
+    // Trust granted later: the offer that trust held back can be made now.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void onActivation()),
+  ];
+  return {
+    learn,
+    onActivation,
+    dispose: () => {
+      for (const s of subs) s.dispose();
+    },
+  };
+}
