@@ -3,7 +3,7 @@
 import type { ContextItem } from '../core/recommender';
 import { DwellClock, EditCoalescer } from './attention';
 import { FeedbackEvent, signalWeight } from './signal';
-import { openSession } from './sessions';
+import { LiveSession, openSessionEvents } from './sessions';
 import { MIN_MATCH_CHARS, SnippetIndex } from './snippets';
 
 /** Where events go; FeedbackStore fits. */
@@ -35,13 +35,13 @@ export class FeedbackRecorder {
   private activeExtensions: readonly string[] = [];
   private extensionDwellMs = 0;
   private pendingSnippet: { item: string; t: number; timer: ReturnType<typeof setTimeout> } | undefined;
-  private readonly session = new Map<string, number>();
-  private sessionLast = -Infinity;
+  private readonly session: LiveSession;
 
   constructor(private readonly sink: EventSink, settings: RecorderSettings, now: number, focused: boolean) {
     this.settings = settings;
     this.clock = new DwellClock(settings.idleMs, now, focused);
     this.edits = new EditCoalescer(settings.editCoalesceMs);
+    this.session = new LiveSession(settings.sessionGapMs);
   }
 
   get recording(): boolean {
@@ -63,6 +63,7 @@ export class FeedbackRecorder {
     this.settings = settings;
     this.clock.setIdleMs(settings.idleMs, now);
     this.edits.setWindowMs(settings.editCoalesceMs);
+    this.session.setGap(settings.sessionGapMs);
   }
 
   /** Cursor moved, scrolled: the user is here. */
@@ -140,24 +141,18 @@ export class FeedbackRecorder {
     for (const item of this.activeExtensions) this.emit({ t, item, kind: 'extension', amount: minutes });
   }
 
+  /** The open session (the events after its last gap), empty once `now` is a gap past its last event. */
   currentSession(now: number): ContextItem[] {
-    if (now - this.sessionLast > this.settings.sessionGapMs) return [];
-    const out: ContextItem[] = [];
-    for (const [item, weight] of this.session) out.push({ item, weight });
-    return out;
+    return this.session.items(now);
   }
 
   /** After a reload, continue the session that was still open (events from the store). */
   seedSession(events: readonly FeedbackEvent[], now: number): void {
-    const open = openSession(events, this.settings.sessionGapMs, now);
-    if (open.size === 0) return;
-    for (const [item, w] of open) this.session.set(item, (this.session.get(item) ?? 0) + w);
-    for (const e of events) if (e.t > this.sessionLast && now - e.t <= this.settings.sessionGapMs) this.sessionLast = e.t;
+    for (const e of openSessionEvents(events, this.settings.sessionGapMs, now)) this.session.add(e.t, e.item, signalWeight(e));
   }
 
   clearSession(): void {
     this.session.clear();
-    this.sessionLast = -Infinity;
   }
 
   dispose(now: number): void {
@@ -172,10 +167,8 @@ export class FeedbackRecorder {
       this.onProblem(`Latent could not record ${e.kind} of ${e.item}: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
-    if (e.t - this.sessionLast > this.settings.sessionGapMs) this.session.clear();
-    if (e.t > this.sessionLast) this.sessionLast = e.t;
-    const w = signalWeight(e);
-    if (w > 0) this.session.set(e.item, (this.session.get(e.item) ?? 0) + w);
+    // Past-dated events (late dwell, history recorded after the fact) join only if they fall in the open session.
+    this.session.add(e.t, e.item, signalWeight(e));
     this.onRecord(e);
   }
 

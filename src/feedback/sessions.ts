@@ -11,7 +11,7 @@ export const DEFAULT_SESSION_GAP_MS = 30 * 60 * 1000;
  * two lines of work); session id = `<window>@<start ms>`. Dismissals carry no positive weight and are left out.
  */
 export function sessionize(events: readonly FeedbackEvent[], gapMs: number): Interaction[] {
-  if (!Number.isFinite(gapMs) || gapMs <= 0) throw new LatentInputError(`session gap must be > 0 ms, got ${gapMs}`);
+  checkGap(gapMs);
   const byWindow = new Map<string, FeedbackEvent[]>();
   for (const e of events) {
     const w = e.w ?? '';
@@ -49,14 +49,140 @@ export function sessionize(events: readonly FeedbackEvent[], gapMs: number): Int
 
 /** Weighted items of the session that is still open at `now` (events within `gapMs` of each other and of now). */
 export function openSession(events: readonly FeedbackEvent[], gapMs: number, now: number, w?: string): Map<string, number> {
-  const mine = events.filter((e) => w === undefined || e.w === w).sort((a, b) => b.t - a.t);
   const out = new Map<string, number>();
-  let next = now;
-  for (const e of mine) {
-    if (next - e.t > gapMs) break;
-    next = e.t;
+  for (const e of openSessionEvents(events, gapMs, now, w)) {
     const weight = signalWeight(e);
     if (weight > 0) out.set(e.item, (out.get(e.item) ?? 0) + weight);
   }
   return out;
+}
+
+/** The events of the session still open at `now`, oldest first. */
+export function openSessionEvents(events: readonly FeedbackEvent[], gapMs: number, now: number, w?: string): FeedbackEvent[] {
+  const mine = events.filter((e) => w === undefined || e.w === w).sort((a, b) => b.t - a.t);
+  const out: FeedbackEvent[] = [];
+  let next = now;
+  for (const e of mine) {
+    if (next - e.t > gapMs) break;
+    next = e.t;
+    out.push(e);
+  }
+  return out.reverse();
+}
+
+interface LiveEvent {
+  t: number;
+  item: string;
+  weight: number;
+}
+
+/** Recent events kept to place late arrivals; past this many the oldest (outside the open session first) go. */
+export const LIVE_SESSION_MAX_EVENTS = 5000;
+
+/**
+ * The session still open, kept incrementally as events arrive in any order, by the rule sessionize and openSession
+ * use: the run of events ending at the newest one with no gap > gapMs between consecutive events. A late event
+ * (dwell stamped when its counting ended, history recorded after the fact) joins only if it falls inside that run
+ * or within gapMs of its start; otherwise it belongs to an earlier session. Earlier events are kept (up to
+ * LIVE_SESSION_MAX_EVENTS) so a late event that bridges a gap pulls them in, exactly as sessionize would.
+ */
+export class LiveSession {
+  /** sorted by t; events[start..] form the open run */
+  private events: LiveEvent[] = [];
+  private start = 0;
+  private readonly weights = new Map<string, number>();
+
+  constructor(private gapMs: number) {
+    checkGap(gapMs);
+  }
+
+  /** Time of the newest event (-Infinity when empty). */
+  get last(): number {
+    return this.events.length > 0 ? this.events[this.events.length - 1].t : -Infinity;
+  }
+
+  /** Adds an event; returns true when it belongs to the open session. */
+  add(t: number, item: string, weight: number): boolean {
+    const ev = this.events;
+    // Upper bound: events with equal t keep their arrival order. Late events are usually near the end.
+    let lo = 0;
+    let hi = ev.length;
+    if (hi > 0 && ev[hi - 1].t <= t) lo = hi;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ev[mid].t <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    const p = lo;
+    const e: LiveEvent = { t, item, weight };
+    let joined: boolean;
+    if (p === ev.length) {
+      ev.push(e);
+      if (p > 0 && t - ev[p - 1].t > this.gapMs) {
+        this.start = p; // a new session begins; the old one stays for late events to find
+        this.weights.clear();
+      }
+      joined = true;
+      this.credit(e);
+    } else if (p > this.start) {
+      ev.splice(p, 0, e);
+      joined = true;
+      this.credit(e);
+    } else {
+      ev.splice(p, 0, e);
+      this.start++; // the run shifted right by one
+      joined = ev[this.start].t - t <= this.gapMs;
+      if (joined) {
+        // It extends the run backwards; earlier events now within the gap come along.
+        this.start = p;
+        this.credit(e);
+        while (this.start > 0 && ev[this.start].t - ev[this.start - 1].t <= this.gapMs) this.credit(ev[--this.start]);
+      }
+    }
+    this.trim();
+    return joined;
+  }
+
+  /** Items of the open session with summed weights, or nothing once `now` is more than gapMs past its last event. */
+  items(now: number): Array<{ item: string; weight: number }> {
+    if (now - this.last > this.gapMs) return [];
+    const out: Array<{ item: string; weight: number }> = [];
+    for (const [item, weight] of this.weights) out.push({ item, weight });
+    return out;
+  }
+
+  /** A new gap setting re-cuts the open session from the kept events. */
+  setGap(gapMs: number): void {
+    checkGap(gapMs);
+    if (gapMs === this.gapMs) return;
+    this.gapMs = gapMs;
+    const ev = this.events;
+    this.weights.clear();
+    this.start = Math.max(0, ev.length - 1);
+    while (this.start > 0 && ev[this.start].t - ev[this.start - 1].t <= gapMs) this.start--;
+    for (let i = this.start; i < ev.length; i++) this.credit(ev[i]);
+  }
+
+  clear(): void {
+    this.events = [];
+    this.start = 0;
+    this.weights.clear();
+  }
+
+  private credit(e: LiveEvent): void {
+    if (e.weight > 0) this.weights.set(e.item, (this.weights.get(e.item) ?? 0) + e.weight);
+  }
+
+  private trim(): void {
+    const over = this.events.length - LIVE_SESSION_MAX_EVENTS;
+    if (over <= 0) return;
+    // Drop a batch at once (splice is O(n)). Dropped events of the open run keep their weight in the sum.
+    const drop = over + (LIVE_SESSION_MAX_EVENTS >> 4);
+    this.events.splice(0, drop);
+    this.start = Math.max(0, this.start - drop);
+  }
+}
+
+function checkGap(gapMs: number): void {
+  if (!Number.isFinite(gapMs) || gapMs <= 0) throw new LatentInputError(`session gap must be > 0 ms, got ${gapMs}`);
 }

@@ -104,6 +104,36 @@ describe('feedback: recorder (tracker hot path)', () => {
     assert.deepEqual(r.currentSession(2 * S + 40 * 60 * S).map((c) => c.item), ['file:c']);
   });
 
+  it('past-dated events join the live session only when they fall within it', () => {
+    const { r } = make();
+    const now = 10 * 3600 * S;
+    r.switchTo('file:live', [], now - 10 * 60 * S);
+    // History recorded after the fact (two hours ago): an earlier session, not this one.
+    r.record({ t: now - 2 * 3600 * S, item: 'file:history', kind: 'open', amount: 1 });
+    r.record({ t: now - 2 * 3600 * S + 60 * S, item: 'file:history2', kind: 'edit', amount: 1 });
+    assert.deepEqual(r.currentSession(now).map((c) => c.item), ['file:live']);
+    // A late event inside the session's window (5 min before its first event) belongs to it.
+    r.record({ t: now - 15 * 60 * S, item: 'file:late', kind: 'open', amount: 1 });
+    assert.deepEqual(r.currentSession(now).map((c) => c.item).sort(), ['file:late', 'file:live']);
+    // A late event that bridges the gap to the earlier session joins them, as sessionize would.
+    r.record({ t: now - 2 * 3600 * S + 25 * 60 * S, item: 'file:b1', kind: 'open', amount: 1 });
+    r.record({ t: now - 2 * 3600 * S + 50 * 60 * S, item: 'file:b2', kind: 'open', amount: 1 });
+    assert.deepEqual(r.currentSession(now).map((c) => c.item).sort(), ['file:late', 'file:live']);
+    r.record({ t: now - 2 * 3600 * S + 80 * 60 * S, item: 'file:b3', kind: 'open', amount: 1 });
+    assert.deepEqual(
+      r.currentSession(now).map((c) => c.item).sort(),
+      ['file:b1', 'file:b2', 'file:b3', 'file:history', 'file:history2', 'file:late', 'file:live'],
+    );
+  });
+
+  it('a late dwell of a file left before a gap credits the old session, not the new one', () => {
+    const { r } = make();
+    r.switchTo('file:a', [], 0);
+    r.switchTo('file:new', [], 60 * 60 * S);
+    r.record({ t: 30 * S, item: 'file:a', kind: 'dwell', amount: 30 });
+    assert.deepEqual(r.currentSession(60 * 60 * S).map((c) => c.item), ['file:new']);
+  });
+
   it('seeds the session that was open before a reload', () => {
     const { r } = make();
     const now = 100 * 60 * S;

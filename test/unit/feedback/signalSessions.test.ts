@@ -2,7 +2,8 @@
 import { strict as assert } from 'node:assert';
 import { LatentInputError } from '../../../src/core/errors';
 import { FeedbackEvent, dismissedItems, signalWeight } from '../../../src/feedback/signal';
-import { openSession, sessionize } from '../../../src/feedback/sessions';
+import { LIVE_SESSION_MAX_EVENTS, LiveSession, openSession, sessionize } from '../../../src/feedback/sessions';
+import { makeRng } from '../../../src/core/random';
 
 const MIN = 60_000;
 const ev = (t: number, item: string, kind: FeedbackEvent['kind'] = 'open', amount = 1, w?: string): FeedbackEvent =>
@@ -70,5 +71,46 @@ describe('feedback: sessionize', () => {
     assert.deepEqual([...cur.keys()].sort(), ['file:a', 'file:b']);
     assert.ok(Math.abs((cur.get('file:a') ?? 0) - 1.7) < 1e-12);
     assert.equal(openSession(events, 30 * MIN, 200 * MIN).size, 0);
+  });
+
+  it('LiveSession agrees with openSession over every prefix of out-of-order streams', () => {
+    const rng = makeRng(7);
+    const items = ['file:a', 'file:b', 'file:c', 'file:d', 'file:e'];
+    const kinds: FeedbackEvent['kind'][] = ['open', 'edit', 'dwell', 'dismiss'];
+    for (let run = 0; run < 40; run++) {
+      const gap = 30 * MIN;
+      const live = new LiveSession(gap);
+      const seen: FeedbackEvent[] = [];
+      let clock = 0;
+      for (let i = 0; i < 60; i++) {
+        clock += rng() < 0.15 ? 40 * MIN : rng() * 10 * MIN;
+        // a third of the events arrive late, some of them hours late
+        const late = rng() < 0.33 ? rng() * (rng() < 0.5 ? 20 * MIN : 4 * 60 * MIN) : 0;
+        const e = ev(Math.max(0, Math.round(clock - late)), items[Math.floor(rng() * items.length)], kinds[Math.floor(rng() * kinds.length)], 30);
+        seen.push(e);
+        live.add(e.t, e.item, signalWeight(e));
+        const newest = Math.max(...seen.map((x) => x.t));
+        const want = openSession(seen, gap, newest);
+        const got = new Map(live.items(newest).map((c) => [c.item, c.weight]));
+        assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), `run ${run} event ${i}`);
+        for (const [k, v] of want) assert.ok(Math.abs((got.get(k) ?? NaN) - v) < 1e-9, `run ${run} event ${i} ${k}`);
+      }
+      assert.deepEqual(live.items(Math.max(...seen.map((x) => x.t)) + gap + 1), []);
+    }
+  });
+
+  it('LiveSession re-cuts on a new gap setting and stays bounded', () => {
+    const live = new LiveSession(30 * MIN);
+    live.add(0, 'file:a', 1);
+    live.add(20 * MIN, 'file:b', 1);
+    assert.equal(live.items(20 * MIN).length, 2);
+    live.setGap(10 * MIN);
+    assert.deepEqual(live.items(20 * MIN).map((c) => c.item), ['file:b']);
+    live.setGap(30 * MIN);
+    assert.equal(live.items(20 * MIN).length, 2);
+    assert.throws(() => live.setGap(0), LatentInputError);
+    for (let i = 0; i < LIVE_SESSION_MAX_EVENTS * 2; i++) live.add(20 * MIN + i * 1000, 'file:c', 1);
+    const c = live.items(20 * MIN + LIVE_SESSION_MAX_EVENTS * 2000).find((x) => x.item === 'file:c');
+    assert.equal(c?.weight, LIVE_SESSION_MAX_EVENTS * 2, 'events trimmed from memory keep their weight');
   });
 });
