@@ -70,6 +70,8 @@ export type LearnOutcome =
     }
   | { kind: 'untrusted' }
   | { kind: 'not-a-repo'; folder: string }
+  /** inside a repository, but no commit touches the folder (e.g. an ignored folder) */
+  | { kind: 'untracked'; folder: string }
   | { kind: 'failed'; message: string }
   | { kind: 'cancelled' };
 
@@ -87,6 +89,8 @@ export async function learnFromGit(o: LearnOptions): Promise<LearnOutcome> {
     // git prints paths relative to the repository root; the workspace may be a folder inside it.
     const prefix = await gitPrefix(o.folder, o.gitPath, o.signal);
     if (prefix === undefined) return { kind: 'not-a-repo', folder: o.folder };
+    // Below the top of a repository: reading its newest commits would find none of this folder's files.
+    if (prefix !== '' && !(await hasGitHistory(o.folder, o.gitPath))) return { kind: 'untracked', folder: o.folder };
     let outside = 0;
     const r = await bootstrapFromGit({
       cwd: o.folder,
@@ -137,6 +141,8 @@ export function describeOutcome(o: LearnOutcome): string {
       return 'This workspace is not trusted, so Latent does not read its git history. Trust the folder to learn from it.';
     case 'not-a-repo':
       return 'This folder is not in a git repository, so there is no history to learn from.';
+    case 'untracked':
+      return 'No commit of the git repository around this folder touches it, so there is no history to learn from.';
     case 'cancelled':
       return 'Reading git history was cancelled. Nothing was changed.';
     case 'failed':

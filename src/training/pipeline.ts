@@ -67,6 +67,9 @@ function openItems(tracker: FeedbackTracker): Set<string> {
   return out;
 }
 
+/** More files than this created within a second are a bulk change (build output, branch switch), not new work. */
+const NEW_FILE_BURST = 10;
+
 /** Short enough for the view's title bar. */
 export const FRECENCY_DESCRIPTION = 'Few sessions yet: ranking by recent use';
 
@@ -129,12 +132,26 @@ export function startPipeline(a: PipelineArgs): Pipeline {
     else recent.delete(item);
     ranker.invalidate();
   };
-  // Created outside the editor too (terminal, git checkout): the workspace watcher sees those.
+  // Created outside the editor too (terminal, git checkout): the workspace watcher sees those. Like bulk commits,
+  // a burst of creations (a build, a generator, a branch switch) says nothing about what you will open: dropped.
+  let created: vscode.Uri[] = [];
+  let createdTimer: NodeJS.Timeout | undefined;
+  const flushCreated = (): void => {
+    createdTimer = undefined;
+    const batch = created;
+    created = [];
+    if (batch.length > NEW_FILE_BURST) a.log(`${batch.length} files created at once: not treated as new files to recommend`);
+    else for (const u of batch) noteRecent(u, true);
+  };
   const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
   subs.push(
     watcher,
-    watcher.onDidCreate((u) => noteRecent(u, true)),
+    watcher.onDidCreate((u) => {
+      created.push(u);
+      createdTimer ??= setTimeout(flushCreated, 1000);
+    }),
     watcher.onDidDelete((u) => noteRecent(u, false)),
+    { dispose: () => clearTimeout(createdTimer) },
     vscode.workspace.onDidRenameFiles((e) => {
       for (const f of e.files) {
         noteRecent(f.oldUri, false);

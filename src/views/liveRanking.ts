@@ -55,6 +55,8 @@ export interface LiveRankerOptions {
   perKind: number;
   /** Signals arriving within this window are coalesced into one recompute. */
   delayMs?: number;
+  /** At most this many files the model does not know yet (ranked from their neighbours: a guess); default 3. */
+  maxNew?: number;
 }
 
 export interface Disposable {
@@ -164,10 +166,13 @@ export class LiveRanker implements Disposable {
     const n = Math.min(model.items.length + candidates.length, Math.max(200, this.opts.perKind * 20));
     const ranked = recommend(model, this.sources.context(), { n, exclude, candidates });
     const counts: Record<ItemKind, number> = { file: 0, snippet: 0, extension: 0 };
+    // New files score right behind their best neighbour, so many at once would crowd out what was learned.
+    let newLeft = this.opts.maxNew ?? 3;
     const out: Recommendation[] = [];
     for (const r of ranked) {
       const kind = itemKind(r.item);
       if (!kind || exclude.has(r.item) || counts[kind] >= this.opts.perKind) continue;
+      if (r.source === 'new' && newLeft-- <= 0) continue;
       counts[kind]++;
       out.push(r);
     }

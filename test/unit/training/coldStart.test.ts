@@ -154,6 +154,9 @@ describe('cold start: learning from a real repository', function () {
     assert.equal(await hasGitHistory(join(repo, 'app')), true);
     mkdirSync(join(repo, 'scratch'));
     assert.equal(await hasGitHistory(join(repo, 'scratch')), false);
+    const untracked = await learnFromGit(opts({ folder: join(repo, 'scratch') }));
+    assert.equal(untracked.kind, 'untracked');
+    assert.match(describeOutcome(untracked), /touches it, so there is no history to learn from\.$/);
     const empty = mkdtempSync(join(tmpdir(), 'latent-empty-'));
     try {
       git(empty, 'init', '-q');
