@@ -111,3 +111,40 @@ export function checkFiniteLoss(loss: number, epoch: number, where: string, lear
 export function nowMs(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
+
+/**
+ * Long computations written as generators that `yield` every few thousand units of work, so one body serves both a
+ * synchronous caller (worker thread, CLI, tests) and a cooperative one on a shared event loop (the extension host).
+ * Where the yields fall does not change the result: only the driver decides whether to pause there.
+ */
+export type Steps<T> = Generator<void, T, void>;
+
+/** Runs the steps to the end without pausing. */
+export function finishSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Gives the event loop a turn: setImmediate where there is one (Node, workers), else a zero timeout. */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+  return new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
+/** Default slice for cooperative work: well under the 10 ms a shared event loop may be held. */
+export const SLICE_BUDGET_MS = 4;
+
+/** Runs the steps, giving the event loop a turn whenever a slice has run `budgetMs` (at the next yield point). */
+export async function finishStepsAsync<T>(steps: Steps<T>, budgetMs = SLICE_BUDGET_MS): Promise<T> {
+  let t0 = nowMs();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (nowMs() - t0 >= budgetMs) {
+      await yieldToEventLoop();
+      t0 = nowMs();
+    }
+  }
+}

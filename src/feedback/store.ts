@@ -2,7 +2,9 @@
 //
 // Layout of `dir` (the store owns the whole folder; wipe() empties it):
 //   journal-<window>-<seq>.jsonl  one JSON event per line, written only by its window (so windows never share a file)
-//   snapshot.json                 compacted events + how many bytes of each journal it already holds ("merged")
+//   snapshot.json                 compacted events + how many bytes of each journal it already holds ("merged");
+//                                 line-oriented (header, items, windows, one event per line; see encodeSnapshotSteps)
+//                                 so it is read and written in slices
 //   model.json, model.prev.json   the trained model and the one before it (backup)
 //   compact.lock                  held while compacting; stale after staleLockMs or when its process is gone
 //   *.corrupt-<time>              unreadable files (or unreadable journal lines) moved aside, never deleted silently
@@ -11,6 +13,9 @@
 // the compactor never rewrites a file it does not own; it records how far it merged. A journal is deleted only once
 // fully merged and sealed (its window moved on to a newer segment, disposed, or its process is gone).
 //
+// The extension host's event loop is shared with every other extension: reading, compaction and sorting run as
+// generator steps (core/train.ts) driven in slices of a few ms with a yield between them, and file I/O is async.
+//
 // Caps (eviction, applied at compaction): at most maxItems distinct items (items whose latest event is oldest go
 // first, with all their events) and at most maxEvents events (oldest first). Consecutive dwell events of one item in
 // one window less than a minute apart are merged (amounts summed), which keeps dwell ticks from filling the cap.
@@ -18,6 +23,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LatentInputError } from '../core/errors';
+import { SLICE_BUDGET_MS, finishSteps, finishStepsAsync, type Steps } from '../core/train';
 import { FeedbackEvent, SIGNAL_KINDS, SignalKind, checkEvent, toEvent } from './signal';
 
 export interface FeedbackStoreOptions {
@@ -31,15 +37,21 @@ export interface FeedbackStoreOptions {
   windowId?: string;
   /** buffered events are written this often; default 2000 ms; 0 = only on flush()/dispose() */
   flushIntervalMs?: number;
-  /** compaction cadence; default 30 min (a 100k-event compaction blocks the loop ~0.1-0.2 s); 0 = only on open, rotation, dispose and compact() */
+  /** compaction cadence; default 30 min; 0 = only on open, rotation, dispose and compact() */
   compactIntervalMs?: number;
   /** own journal segment is sealed and a new one started past this size; default 1 MiB */
   segmentBytes?: number;
   /** a lock older than this is considered abandoned; default 30 s */
   staleLockMs?: number;
+  /** longest stretch of reading/compaction work between turns of the event loop; default SLICE_BUDGET_MS (4 ms) */
+  sliceMs?: number;
 }
 
-export const SNAPSHOT_SCHEMA = 1;
+export const SNAPSHOT_SCHEMA = 2;
+/** The single-JSON-object format before 2: still read (one synchronous parse), rewritten as 2 at the next compaction. */
+const SNAPSHOT_SCHEMA_V1 = 1;
+/** Work units (events, lines) between yield points of the generator steps. */
+const STEP = 1024;
 export const DEFAULT_MAX_EVENTS = 200_000;
 export const DEFAULT_MAX_ITEMS = 20_000;
 const DWELL_MERGE_MS = 60_000;
@@ -50,7 +62,7 @@ const LOCK = 'compact.lock';
 const JOURNAL_RE = /^journal-(.+)-(\d+)\.jsonl$/;
 const WINDOW_RE = /^[A-Za-z0-9_.]+(?:-[A-Za-z0-9_.]+)*$/;
 
-interface SnapshotFile {
+interface SnapshotFileV1 {
   format: 'latent-feedback-snapshot';
   schema: number;
   savedAt: number;
@@ -87,8 +99,34 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function yieldToLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/** Journal lines (one JSON object per event), in chunks of about CHUNK_CHARS. */
+function* journalChunkSteps(batch: readonly FeedbackEvent[]): Steps<string[]> {
+  const chunks: string[] = [];
+  let text = '';
+  for (let i = 0; i < batch.length; i++) {
+    const e = batch[i];
+    // Same text as JSON.stringify({ t, item, kind, amount }) (kinds are plain words), at a fraction of the cost.
+    text += `{"t":${e.t},"item":${JSON.stringify(e.item)},"kind":"${e.kind}","amount":${e.amount}}\n`;
+    if (text.length >= CHUNK_CHARS) {
+      chunks.push(text);
+      text = '';
+    }
+    if ((i & (STEP - 1)) === 0) yield;
+  }
+  if (text !== '') chunks.push(text);
+  return chunks;
+}
+
+/** One array from several, copied in slices (a 200k-element copy is a few ms on its own). */
+function* concatSteps(parts: readonly FeedbackEvent[][]): Steps<FeedbackEvent[]> {
+  const out: FeedbackEvent[] = [];
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) {
+      out.push(p[i]);
+      if ((i & (STEP * 8 - 1)) === 0) yield;
+    }
+  }
+  return out;
 }
 
 function stamp(): string {
@@ -118,6 +156,7 @@ export class FeedbackStore {
   private readonly maxItems: number;
   private readonly segmentBytes: number;
   private readonly staleLockMs: number;
+  private readonly sliceMs: number;
   private readonly onProblem: (message: string) => void;
   private readonly reported = new Set<string>();
   private buffer: FeedbackEvent[] = [];
@@ -137,6 +176,8 @@ export class FeedbackStore {
     this.maxItems = opts.maxItems ?? DEFAULT_MAX_ITEMS;
     this.segmentBytes = opts.segmentBytes ?? 1 << 20;
     this.staleLockMs = opts.staleLockMs ?? 30_000;
+    this.sliceMs = opts.sliceMs ?? SLICE_BUDGET_MS;
+    if (!Number.isFinite(this.sliceMs) || this.sliceMs < 0) throw new LatentInputError(`sliceMs must be a number >= 0, got ${this.sliceMs}`);
     for (const [name, v] of [['maxEvents', this.maxEvents], ['maxItems', this.maxItems], ['segmentBytes', this.segmentBytes]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new LatentInputError(`${name} must be a positive integer, got ${v}`);
     }
@@ -192,15 +233,14 @@ export class FeedbackStore {
     for (let attempt = 0; ; attempt++) {
       const before = await this.snapshotStamp();
       const snap = await this.readSnapshot();
-      const out = snap.events.slice();
+      const parts = [snap.events];
       for (const name of await this.journalNames()) {
         const read = await this.readJournal(name, snap.merged[name] ?? 0);
-        if (read) for (const e of read.events) out.push(e);
+        if (read) parts.push(read.events);
       }
       // A compaction by another window between our two reads could have moved journal lines into a newer snapshot.
       if (attempt < 3 && before !== (await this.snapshotStamp())) continue;
-      out.sort((a, b) => a.t - b.t);
-      return out;
+      return this.sliced(sortByTimeSteps(await this.sliced(concatSteps(parts))));
     }
   }
 
@@ -278,6 +318,11 @@ export class FeedbackStore {
 
   // ---- internals ----
 
+  /** Runs CPU work in slices of sliceMs with a turn for the event loop between them. */
+  private sliced<T>(steps: Steps<T>): Promise<T> {
+    return finishStepsAsync(steps, this.sliceMs);
+  }
+
   private serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this.chain.then(task, task);
     this.chain = run.catch(() => undefined);
@@ -302,16 +347,16 @@ export class FeedbackStore {
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
-    let text = '';
-    for (const e of batch) text += JSON.stringify({ t: e.t, item: e.item, kind: e.kind, amount: e.amount }) + '\n';
+    // A backlog can be large (100k events is ~0.1 s of JSON on the host): encode in slices.
+    const chunks = batch.length > STEP ? await this.sliced(journalChunkSteps(batch)) : finishSteps(journalChunkSteps(batch));
     const name = this.journalName();
     try {
-      await fs.appendFile(this.file(name), text);
+      await this.appendChunks(name, chunks);
     } catch (first) {
       try {
         // The folder may have been removed under us (Reset in another window, storage cleanup): recreate, retry once.
         await fs.mkdir(this.dir, { recursive: true });
-        await fs.appendFile(this.file(name), text);
+        await this.appendChunks(name, chunks);
       } catch (err) {
         // Cut off any partial write so the retry does not glue onto a torn line; failing that, use a new segment.
         await fs.truncate(this.file(name), this.segmentSize).catch(() => {
@@ -323,11 +368,25 @@ export class FeedbackStore {
         return;
       }
     }
-    this.segmentSize += Buffer.byteLength(text);
+    for (const c of chunks) this.segmentSize += Buffer.byteLength(c);
     if (this.segmentSize >= this.segmentBytes) {
       this.seq++;
       this.segmentSize = 0;
       await this.compactLocked();
+    }
+  }
+
+  /** One appendFile for a small batch (the usual case); a big one is written chunk by chunk through one handle. */
+  private async appendChunks(name: string, chunks: readonly string[]): Promise<void> {
+    if (chunks.length === 1) {
+      await fs.appendFile(this.file(name), chunks[0]);
+      return;
+    }
+    const fh = await fs.open(this.file(name), 'a');
+    try {
+      for (const c of chunks) await fh.write(c);
+    } finally {
+      await fh.close();
     }
   }
 
@@ -366,34 +425,34 @@ export class FeedbackStore {
     const events: FeedbackEvent[] = [];
     const bad: string[] = [];
     if (end > start) {
-      const lines = buf.toString('utf8', start, end).split('\n');
-      for (const line of lines) {
-        if (line.length === 0) continue;
-        let e: FeedbackEvent | undefined;
-        try {
-          e = toEvent(JSON.parse(line), w);
-        } catch {
-          e = undefined;
-        }
-        if (e) events.push(e);
-        else bad.push(line);
-      }
+      await this.sliced(
+        lineSteps(buf, start, end, (line) => {
+          if (line.length === 0) return;
+          let e: FeedbackEvent | undefined;
+          try {
+            e = toEvent(JSON.parse(line), w);
+          } catch {
+            e = undefined;
+          }
+          if (e) events.push(e);
+          else bad.push(line);
+        }),
+      );
     }
     return { events, end: Math.max(end, start), size: buf.length, bad };
   }
 
   private async readSnapshot(): Promise<Snapshot> {
-    let text: string;
+    let buf: Buffer;
     try {
-      text = await fs.readFile(this.file(SNAPSHOT), 'utf8');
+      buf = await fs.readFile(this.file(SNAPSHOT));
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return EMPTY;
       await this.moveAside(SNAPSHOT, 'snapshot', `could not be read (${describe(err)})`);
       return EMPTY;
     }
-    await yieldToLoop();
     try {
-      return decodeSnapshot(text);
+      return await this.sliced(decodeSnapshotSteps(buf));
     } catch (err) {
       await this.moveAside(SNAPSHOT, 'snapshot', `is damaged (${describe(err)})`);
       return EMPTY;
@@ -410,11 +469,12 @@ export class FeedbackStore {
     this.report(kind, `Latent's saved data ${name} ${why}. It was moved aside to ${aside} in ${this.dir}; recording continues with what could be read.`);
   }
 
-  private async writeAtomic(name: string, data: string): Promise<void> {
+  /** Writes a temp file (chunk by chunk: each write yields to the loop), syncs it, then renames it over `name`. */
+  private async writeAtomic(name: string, data: string | readonly string[]): Promise<void> {
     const tmp = this.file(`${name}.tmp-${randomBytes(4).toString('hex')}`);
     const fh = await fs.open(tmp, 'w');
     try {
-      await fh.writeFile(data);
+      for (const chunk of typeof data === 'string' ? [data] : data) await fh.write(chunk);
       await fh.sync();
     } finally {
       await fh.close();
@@ -494,27 +554,23 @@ export class FeedbackStore {
       const snap = await this.readSnapshot();
       const names = await this.journalNames();
       const merged: Record<string, number> = {};
-      const events = snap.events.slice();
+      const parts = [snap.events];
       const done: { name: string; complete: boolean }[] = [];
       for (const name of names) {
         const start = snap.merged[name] ?? 0;
         const read = await this.readJournal(name, start);
         if (!read) continue;
-        for (const e of read.events) events.push(e);
+        parts.push(read.events);
         if (read.bad.length > 0) await this.saveBadLines(name, read.bad);
         merged[name] = read.end;
         done.push({ name, complete: read.end === read.size });
       }
-      // Yield between the synchronous phases so the shared extension host is blocked by one phase at a time.
-      await yieldToLoop();
       const evicted = { ...snap.evicted };
-      const merged2 = mergeDwell(events);
-      await yieldToLoop();
-      const kept = applyCaps(merged2, this.maxItems, this.maxEvents, evicted);
-      await yieldToLoop();
-      const text = encodeSnapshot(kept, merged, evicted);
-      await yieldToLoop();
-      await this.writeAtomic(SNAPSHOT, text);
+      const events = await this.sliced(concatSteps(parts));
+      const dwellMerged = await this.sliced(mergeDwellSteps(events));
+      const kept = await this.sliced(applyCapsSteps(dwellMerged, this.maxItems, this.maxEvents, evicted));
+      const chunks = await this.sliced(encodeSnapshotSteps(kept, merged, evicted));
+      await this.writeAtomic(SNAPSHOT, chunks);
       // Only now that the snapshot holds their lines may sealed journals go (a crash before this leaves them,
       // with merged offsets equal to their size, so nothing is read twice).
       const sealed = await this.sealedJournals(names);
@@ -561,37 +617,102 @@ export class FeedbackStore {
   }
 }
 
+/** Stable sort by time, written for nearly sorted input (runs of a snapshot and journals): natural merge sort. */
+export function* sortByTimeSteps(events: FeedbackEvent[]): Steps<FeedbackEvent[]> {
+  const n = events.length;
+  // Boundaries of the non-decreasing runs.
+  const bounds = [0];
+  for (let i = 1; i < n; i++) {
+    if (events[i].t < events[i - 1].t) bounds.push(i);
+    if ((i & (STEP * 8 - 1)) === 0) yield;
+  }
+  bounds.push(n);
+  let src = events;
+  let dst = new Array<FeedbackEvent>(n);
+  let runs = bounds;
+  while (runs.length > 2) {
+    const next = [0];
+    for (let r = 0; r + 1 < runs.length; r += 2) {
+      const lo = runs[r];
+      const mid = runs[r + 1];
+      const hi = r + 2 < runs.length ? runs[r + 2] : mid;
+      let a = lo;
+      let b = mid;
+      let o = lo;
+      while (a < mid && b < hi) {
+        // ties keep the earlier run first: stable, like Array.prototype.sort
+        dst[o++] = src[b].t < src[a].t ? src[b++] : src[a++];
+        if ((o & (STEP * 4 - 1)) === 0) yield;
+      }
+      while (a < mid) dst[o++] = src[a++];
+      while (b < hi) dst[o++] = src[b++];
+      next.push(hi);
+      yield;
+    }
+    runs = next;
+    [src, dst] = [dst, src];
+  }
+  return src;
+}
+
 /** Merges a window's back-to-back dwell ticks on one item (< 1 min apart): same total, fewer events. */
 export function mergeDwell(events: FeedbackEvent[]): FeedbackEvent[] {
-  events.sort((a, b) => a.t - b.t);
+  return finishSteps(mergeDwellSteps(events));
+}
+
+export function* mergeDwellSteps(events: FeedbackEvent[]): Steps<FeedbackEvent[]> {
+  const sorted = yield* sortByTimeSteps(events);
   const out: FeedbackEvent[] = [];
   const lastOfWindow = new Map<string, FeedbackEvent>();
-  for (const e of events) {
+  let moved = false;
+  for (let i = 0; i < sorted.length; i++) {
+    const e = sorted[i];
+    if ((i & (STEP - 1)) === 0) yield;
     const w = e.w ?? '';
     const prev = lastOfWindow.get(w);
     if (prev && prev.kind === 'dwell' && e.kind === 'dwell' && prev.item === e.item && e.t - prev.t < DWELL_MERGE_MS) {
       prev.amount += e.amount;
       prev.t = e.t;
+      moved = true;
       continue;
     }
     const copy: FeedbackEvent = { ...e };
     out.push(copy);
     lastOfWindow.set(w, copy);
   }
-  return out.sort((a, b) => a.t - b.t);
+  // A merged tick moved later, possibly past other events: restore the order (few short runs, cheap).
+  return moved ? yield* sortByTimeSteps(out) : out;
 }
 
 /** Applies the item cap (least recently used items evicted whole) then the event cap (oldest first). */
 export function applyCaps(events: FeedbackEvent[], maxItems: number, maxEvents: number, evicted: { events: number; items: number }): FeedbackEvent[] {
+  return finishSteps(applyCapsSteps(events, maxItems, maxEvents, evicted));
+}
+
+export function* applyCapsSteps(
+  events: FeedbackEvent[],
+  maxItems: number,
+  maxEvents: number,
+  evicted: { events: number; items: number },
+): Steps<FeedbackEvent[]> {
   let out = events;
   const last = new Map<string, number>();
-  for (const e of out) last.set(e.item, Math.max(last.get(e.item) ?? -Infinity, e.t));
+  for (let i = 0; i < out.length; i++) {
+    const e = out[i];
+    last.set(e.item, Math.max(last.get(e.item) ?? -Infinity, e.t));
+    if ((i & (STEP - 1)) === 0) yield;
+  }
   if (last.size > maxItems) {
     const drop = new Set([...last.entries()].sort((a, b) => a[1] - b[1]).slice(0, last.size - maxItems).map(([item]) => item));
-    const before = out.length;
-    out = out.filter((e) => !drop.has(e.item));
+    yield;
+    const kept: FeedbackEvent[] = [];
+    for (let i = 0; i < out.length; i++) {
+      if (!drop.has(out[i].item)) kept.push(out[i]);
+      if ((i & (STEP - 1)) === 0) yield;
+    }
     evicted.items += drop.size;
-    evicted.events += before - out.length;
+    evicted.events += out.length - kept.length;
+    out = kept;
   }
   if (out.length > maxEvents) {
     evicted.events += out.length - maxEvents;
@@ -600,51 +721,154 @@ export function applyCaps(events: FeedbackEvent[], maxItems: number, maxEvents: 
   return out;
 }
 
-function encodeSnapshot(events: FeedbackEvent[], merged: Record<string, number>, evicted: { events: number; items: number }): string {
+/** Text chunks of about this many characters are written one at a time. */
+const CHUNK_CHARS = 1 << 16;
+
+/**
+ * Snapshot schema 2, one record per line so it is written and read in slices:
+ *   {"format":"latent-feedback-snapshot","schema":2,"savedAt":...,"kinds":[...],"merged":{...},"evicted":{...},
+ *    "items":I,"windows":W,"events":E}
+ *   I lines: JSON string of an item; W lines: JSON string of a window id ("" = none)
+ *   E lines: t,item index,kind index,amount,window index   (sorted by t; numbers as JS prints them, exact)
+ */
+export function* encodeSnapshotSteps(
+  events: readonly FeedbackEvent[],
+  merged: Record<string, number>,
+  evicted: { events: number; items: number },
+): Steps<string[]> {
   const items: string[] = [];
   const itemIx = new Map<string, number>();
   const windows: string[] = [];
   const windowIx = new Map<string, number>();
   const kindIx = new Map<SignalKind, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
-  const flat: number[] = new Array<number>(events.length * 5);
-  let j = 0;
-  for (const e of events) {
+  const rows: string[] = [];
+  const chunks: string[] = [];
+  let chunk = '';
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
     let ii = itemIx.get(e.item);
     if (ii === undefined) itemIx.set(e.item, (ii = items.push(e.item) - 1));
     const w = e.w ?? '';
     let wi = windowIx.get(w);
     if (wi === undefined) windowIx.set(w, (wi = windows.push(w) - 1));
-    flat[j++] = e.t;
-    flat[j++] = ii;
-    flat[j++] = kindIx.get(e.kind) ?? 0;
-    flat[j++] = e.amount;
-    flat[j++] = wi;
+    chunk += `${e.t},${ii},${kindIx.get(e.kind) ?? 0},${e.amount},${wi}\n`;
+    if (chunk.length >= CHUNK_CHARS) {
+      rows.push(chunk);
+      chunk = '';
+    }
+    if ((i & (STEP - 1)) === 0) yield;
   }
-  const file: SnapshotFile = {
+  if (chunk !== '') rows.push(chunk);
+  const header = {
     format: 'latent-feedback-snapshot',
     schema: SNAPSHOT_SCHEMA,
     savedAt: Date.now(),
-    items,
-    windows,
     kinds: [...SIGNAL_KINDS],
-    events: flat,
     merged,
     evicted,
+    items: items.length,
+    windows: windows.length,
+    events: events.length,
   };
-  return JSON.stringify(file);
+  chunk = JSON.stringify(header) + '\n';
+  for (const [i, name] of [...items, ...windows].entries()) {
+    chunk += JSON.stringify(name) + '\n';
+    if (chunk.length >= CHUNK_CHARS) {
+      chunks.push(chunk);
+      chunk = '';
+    }
+    if ((i & (STEP - 1)) === 0) yield;
+  }
+  if (chunk !== '') chunks.push(chunk);
+  for (const r of rows) chunks.push(r);
+  return chunks;
 }
 
-function decodeSnapshot(text: string): Snapshot {
-  const raw = JSON.parse(text) as Partial<SnapshotFile>;
-  if (typeof raw !== 'object' || raw === null || raw.format !== 'latent-feedback-snapshot') throw new Error('not a Latent feedback snapshot');
-  if (raw.schema !== SNAPSHOT_SCHEMA) throw new Error(`schema version ${String(raw.schema)} is not ${SNAPSHOT_SCHEMA}`);
+/** Lines of `buf` in [start, end) (end just past a newline), decoded a slice at a time. */
+function* lineSteps(buf: Buffer, start: number, end: number, onLine: (line: string, index: number) => void): Steps<void> {
+  let index = 0;
+  for (let pos = start; pos < end; ) {
+    // Decode about CHUNK_CHARS bytes up to a line end, then split: far cheaper than a toString per line.
+    let stop = Math.min(end, pos + CHUNK_CHARS);
+    if (stop < end) {
+      const nl = buf.indexOf(0x0a, stop - 1);
+      stop = nl < 0 || nl >= end ? end : nl + 1;
+    }
+    const lines = buf.toString('utf8', pos, stop).split('\n');
+    pos = stop;
+    // The text ends with a newline (or the end of the range): the last piece is empty or a line without one.
+    const last = lines.length - 1;
+    for (let i = 0; i < lines.length; i++) {
+      if (i === last && lines[i] === '') break;
+      onLine(lines[i], index++);
+    }
+    yield;
+  }
+}
+
+function* decodeSnapshotSteps(buf: Buffer): Steps<Snapshot> {
+  const firstEnd = buf.indexOf(0x0a);
+  const headText = buf.toString('utf8', 0, firstEnd < 0 ? buf.length : firstEnd);
+  const head = JSON.parse(headText) as Record<string, unknown>;
+  if (typeof head !== 'object' || head === null || head.format !== 'latent-feedback-snapshot') throw new Error('not a Latent feedback snapshot');
+  if (head.schema === SNAPSHOT_SCHEMA_V1 && firstEnd < 0) return decodeSnapshotV1(headText);
+  if (head.schema !== SNAPSHOT_SCHEMA) throw new Error(`schema version ${String(head.schema)} is not ${SNAPSHOT_SCHEMA}`);
+  const { kinds, merged, evicted } = head as { kinds?: unknown; merged?: unknown; evicted?: { events?: unknown; items?: unknown } };
+  const counts = [head.items, head.windows, head.events];
+  if (!Array.isArray(kinds) || !counts.every((c) => Number.isInteger(c) && (c as number) >= 0)) throw new Error('missing or malformed fields');
+  const offsets = checkOffsets(merged);
+  const [nItems, nWindows, nEvents] = counts as number[];
+  const names: unknown[] = [];
+  const out: FeedbackEvent[] = [];
+  let bad = '';
+  const end = buf.lastIndexOf(0x0a) + 1;
+  if (end < buf.length) throw new Error('the file ends in the middle of a line');
+  yield* lineSteps(buf, firstEnd + 1, end, (line, i) => {
+    if (bad !== '') return;
+    if (i < nItems + nWindows) {
+      names.push(JSON.parse(line));
+      return;
+    }
+    const f = line.split(',');
+    const w = names[nItems + Number(f[4])];
+    const ii = Number(f[1]);
+    const e =
+      f.length === 5 && Number.isInteger(ii) && ii >= 0 && ii < nItems
+        ? toEvent({ t: Number(f[0]), item: names[ii], kind: kinds[Number(f[2])], amount: Number(f[3]) })
+        : undefined;
+    if (!e || typeof w !== 'string' || !(Number(f[4]) < nWindows)) {
+      bad = `event ${i - nItems - nWindows} is malformed`;
+      return;
+    }
+    if (w !== '') e.w = w;
+    out.push(e);
+  });
+  if (bad !== '') throw new Error(bad);
+  if (names.length !== nItems + nWindows || out.length !== nEvents) throw new Error('the file is shorter or longer than its header says');
+  return { events: out, merged: offsets, evicted: evictedOf(evicted) };
+}
+
+function checkOffsets(merged: unknown): Record<string, number> {
+  if (typeof merged !== 'object' || merged === null || Object.values(merged).some((v) => !Number.isInteger(v) || v < 0)) {
+    throw new Error('malformed journal offsets');
+  }
+  return { ...(merged as Record<string, number>) };
+}
+
+function evictedOf(evicted: { events?: unknown; items?: unknown } | undefined): { events: number; items: number } {
+  return evicted && Number.isFinite(evicted.events) && Number.isFinite(evicted.items)
+    ? { events: evicted.events as number, items: evicted.items as number }
+    : { events: 0, items: 0 };
+}
+
+/** Schema 1: one JSON object with a flat [t, item, kind, amount, window] array. */
+function decodeSnapshotV1(text: string): Snapshot {
+  const raw = JSON.parse(text) as Partial<SnapshotFileV1>;
   const { items, windows, kinds, events, merged, evicted } = raw;
   if (!Array.isArray(items) || !Array.isArray(windows) || !Array.isArray(kinds) || !Array.isArray(events) || events.length % 5 !== 0) {
     throw new Error('missing or malformed fields');
   }
-  if (typeof merged !== 'object' || merged === null || Object.values(merged).some((v) => !Number.isInteger(v) || v < 0)) {
-    throw new Error('malformed journal offsets');
-  }
+  const offsets = checkOffsets(merged);
   const out: FeedbackEvent[] = new Array<FeedbackEvent>(events.length / 5);
   for (let i = 0, j = 0; j < events.length; i++, j += 5) {
     const w = windows[events[j + 4]];
@@ -653,6 +877,5 @@ function decodeSnapshot(text: string): Snapshot {
     if (w !== '') e.w = w;
     out[i] = e;
   }
-  const ev = evicted && Number.isFinite(evicted.events) && Number.isFinite(evicted.items) ? evicted : { events: 0, items: 0 };
-  return { events: out, merged: { ...merged }, evicted: { events: ev.events, items: ev.items } };
+  return { events: out, merged: offsets, evicted: evictedOf(evicted) };
 }

@@ -224,6 +224,92 @@ describe('feedback: store', () => {
     assert.deepEqual([...new Set((await b.events()).map((e) => e.item))].sort(), ['file:a', 'file:c', 'file:old2']);
   });
 
+  it('compaction and reading give the event loop a turn every ~thousand events (nothing blocks the host for long)', async () => {
+    const d = dir();
+    // sliceMs 0: yield at every step boundary, so the count of turns does not depend on the machine's speed.
+    const slicing: FeedbackStoreOptions = { sliceMs: 0 };
+    const a = await open(d, { ...slicing, windowId: '1-big', segmentBytes: 1 << 30, maxEvents: 1_000_000 });
+    const n = 50_000;
+    for (let i = 0; i < n; i++) a.append(ev(1e12 + i * 1000, `file:src/g${i % 500}.ts`, i % 3 === 0 ? 'open' : 'edit'));
+    await a.flush();
+    const original = globalThis.setImmediate;
+    let turns = 0;
+    const counting = ((cb: (...args: unknown[]) => void, ...args: unknown[]) => {
+      turns++;
+      return original(cb, ...args);
+    }) as typeof setImmediate;
+    globalThis.setImmediate = counting;
+    let merged: number;
+    let reread: number;
+    let got: FeedbackEvent[];
+    try {
+      await a.compact();
+      merged = turns;
+      turns = 0;
+      got = await a.events();
+      reread = turns;
+    } finally {
+      globalThis.setImmediate = original;
+    }
+    assert.equal(got.length, n);
+    assert.ok(merged >= n / 1024, `compaction of ${n} events gave the loop ${merged} turns`);
+    assert.ok(reread >= n / 4096, `reading ${n} events gave the loop ${reread} turns`);
+    // the snapshot is line-oriented: header, items, windows, one line per event
+    const lines = fs.readFileSync(path.join(d, 'snapshot.json'), 'utf8').split('\n');
+    const head = JSON.parse(lines[0]) as { schema: number; items: number; windows: number; events: number };
+    assert.deepEqual([head.schema, head.items, head.windows, head.events], [2, 500, 1, n]);
+    assert.equal(lines.length, 1 + 500 + 1 + n + 1);
+  });
+
+  it('a schema-1 snapshot (one JSON object) is still read, and rewritten as schema 2 with every event kept', async () => {
+    const d = dir();
+    const v1 = {
+      format: 'latent-feedback-snapshot',
+      schema: 1,
+      savedAt: 1,
+      items: ['file:a.ts', 'file:b,c.ts'],
+      windows: ['', '7-w'],
+      kinds: ['open', 'dwell', 'edit', 'snippet', 'extension', 'dismiss'],
+      events: [1000, 0, 0, 1, 0, 2000, 1, 1, 12.5, 1, 3000, 0, 5, 1, 1],
+      merged: { 'journal-7-w-0.jsonl': 10 },
+      evicted: { events: 3, items: 1 },
+    };
+    fs.writeFileSync(path.join(d, 'snapshot.json'), JSON.stringify(v1));
+    const problems: string[] = [];
+    const a = await open(d, { windowId: '1-m', onProblem: (m) => problems.push(m) });
+    const want = [
+      { t: 1000, item: 'file:a.ts', kind: 'open', amount: 1 },
+      { t: 2000, item: 'file:b,c.ts', kind: 'dwell', amount: 12.5, w: '7-w' },
+      { t: 3000, item: 'file:a.ts', kind: 'dismiss', amount: 1, w: '7-w' },
+    ];
+    assert.deepEqual(await a.events(), want);
+    assert.deepEqual(problems, []);
+    const head = JSON.parse(fs.readFileSync(path.join(d, 'snapshot.json'), 'utf8').split('\n')[0]) as Record<string, unknown>;
+    assert.equal(head.schema, 2, 'open() compacted it into the new format');
+    assert.deepEqual(head.evicted, { events: 3, items: 1 });
+    await a.dispose();
+    const b = await open(d, { windowId: '1-n' });
+    assert.deepEqual(await b.events(), want);
+  });
+
+  it('a schema-2 snapshot cut short or with a bad line is moved aside, not half-read', async () => {
+    for (const damage of [(t: string) => t.slice(0, t.lastIndexOf('\n', t.length - 2) + 1), (t: string) => t.replace(/\n1000,0,/, '\n1000,9,')]) {
+      const d = dir();
+      const a = await open(d, { windowId: '1-s' });
+      a.append(ev(1000, 'file:a.ts'));
+      a.append(ev(2000, 'file:b.ts'));
+      await a.dispose();
+      const file = path.join(d, 'snapshot.json');
+      fs.writeFileSync(file, damage(fs.readFileSync(file, 'utf8')));
+      const problems: string[] = [];
+      const b = await open(d, { windowId: '1-t', onProblem: (m) => problems.push(m) });
+      assert.equal(problems.length, 1);
+      assert.match(problems[0], /snapshot\.json is damaged/);
+      assert.deepEqual(await b.events(), []);
+      assert.equal(fs.readdirSync(d).filter((x) => x.startsWith('snapshot.json.corrupt-')).length, 1);
+    }
+  });
+
   it('merges back-to-back dwell ticks of one item in one window, keeping the total', () => {
     const out = mergeDwell([
       { t: 0, item: 'file:a', kind: 'dwell', amount: 5, w: 'x' },
