@@ -92,8 +92,9 @@ export function startPipeline(a: PipelineArgs): Pipeline {
       const m = ranker.getModel();
       const frecency = m?.mode === 'frecency' && ranker.recommendations().length > 0;
       view.description = frecency ? FRECENCY_DESCRIPTION : undefined;
+      // The description only shows when the view shares its container; the message always shows.
       view.message = frecency
-        ? `Ranked by recent use until more sessions are recorded (${m.stats.multiItemSessions} of ${m.config.minSessions} needed).`
+        ? `${FRECENCY_DESCRIPTION} (${m.stats.multiItemSessions} of the ${m.config.minSessions} sessions with several files needed to learn patterns).`
         : undefined;
     }),
   );

@@ -112,7 +112,14 @@ export function registerGitBootstrap(d: GitBootstrapDeps): GitBootstrap {
     if (answer === 'learn') await learn();
   };
 
-  const onActivation = async (): Promise<'run' | 'ask' | 'skip'> => {
+  // Decided once per window; only a check that trust held back is made again (when trust is granted).
+  let decided: Promise<'run' | 'ask' | 'skip'> | undefined;
+  let heldBackByTrust = false;
+  const onActivation = (): Promise<'run' | 'ask' | 'skip'> => {
+    decided ??= decide();
+    return decided;
+  };
+  const decide = async (): Promise<'run' | 'ask' | 'skip'> => {
     const setting = bootstrapSetting();
     if (setting === 'never') return 'skip';
     const stored = d.context.workspaceState.get<unknown>(ANSWER_KEY);
@@ -124,7 +131,8 @@ export function registerGitBootstrap(d: GitBootstrapDeps): GitBootstrap {
       hasData: await d.hasData(),
       hasHistory: await hasGitHistory(d.folder.uri.fsPath),
     });
-    d.log(`git bootstrap on activation: ${action} (setting ${setting}, answer ${answer ?? 'none'})`);
+    heldBackByTrust = !vscode.workspace.isTrusted;
+    d.log(`git bootstrap on activation: ${action} (setting ${setting}, answer ${answer ?? 'none'}, trusted ${!heldBackByTrust})`);
     if (action === 'run') void learn();
     if (action === 'ask') void ask();
     return action;
@@ -133,7 +141,11 @@ export function registerGitBootstrap(d: GitBootstrapDeps): GitBootstrap {
   const subs = [
     vscode.commands.registerCommand(LEARN_COMMAND, learn),
     // Trust granted later: the offer that trust held back can be made now.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void onActivation()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (!heldBackByTrust) return;
+      heldBackByTrust = false;
+      decided = decide();
+    }),
   ];
   return {
     learn,

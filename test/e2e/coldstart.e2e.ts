@@ -1,0 +1,115 @@
+// Cold start as a user sees it: a fresh git workspace with no Latent data. Latent offers once to learn from the
+// history; "Not now" is remembered; "Latent: Learn from Git History" from the F1 palette then fills the tree, and
+// with a UI file open the UI files that were committed with it rank above the backend files.
+// A second workspace with only a few commits shows the frecency fallback in the view's description.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { CACHE } from './codeServer';
+import { startCodeServer, type Session } from './harness';
+
+const UI = ['src/ui/app.ts', 'src/ui/list.ts', 'src/ui/theme.ts'];
+const BACKEND = ['src/api/routes.ts', 'src/api/server.ts', 'src/store/tasks.ts', 'src/store/persist.ts'];
+
+/** A copy of sample-workspace turned into a repository whose commits alternate UI work and backend work. */
+function gitWorkspace(commits: number): { root: string; workspace: string } {
+  mkdirSync(path.join(CACHE, 'runs'), { recursive: true });
+  const root = mkdtempSync(path.join(CACHE, 'runs', 'ws-cold-'));
+  const workspace = path.join(root, 'sample-workspace');
+  cpSync(path.join(CACHE, '..', 'sample-workspace'), workspace, { recursive: true });
+  let clock = Math.floor(Date.now() / 1000) - 40 * 86400;
+  const git = (...args: string[]): void => {
+    execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.com', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: workspace,
+      env: { ...process.env, GIT_AUTHOR_DATE: `${clock} +0000`, GIT_COMMITTER_DATE: `${clock} +0000` },
+      stdio: 'ignore',
+    });
+  };
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'initial import');
+  for (let c = 0; c < commits; c++) {
+    const files = c % 2 ? BACKEND : UI;
+    const touched = [files[c % files.length], files[(c + 1) % files.length]];
+    for (const f of touched) appendFileSync(path.join(workspace, f), `// change ${c}\n`);
+    clock += 3 * 3600;
+    git('add', '--', ...touched);
+    git('commit', '-q', '-m', `change ${c}`);
+  }
+  return { root, workspace };
+}
+
+async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('Cold start from git history (code-server + Chromium)', function () {
+  this.timeout(180_000);
+  let s: Session | undefined;
+  let root = '';
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('offers once, then "Learn from Git History" from the palette fills the tree with co-changed files first', async () => {
+    const ws = gitWorkspace(24);
+    root = ws.root;
+    s = await startCodeServer({ workspace: ws.workspace });
+    await s.openView();
+    assert.match(await s.viewWelcomeText(), /Learn from Git History/);
+
+    // The one-time offer on first activation (latent.git.bootstrap: "ask").
+    await s.waitForNotification(/learn a first model from this repository/);
+    await s.page.locator('.notifications-toasts .monaco-button', { hasText: 'Not now' }).first().click();
+    await until(async () => !(await s!.notifications()).some((t) => /learn a first model/.test(t)), 'the offer to close');
+    assert.deepEqual(await s.viewRows(), [], '"Not now" learns nothing');
+
+    await s.openFile('src/ui/app.ts');
+    await s.runCommand('Latent: Learn from Git History');
+    await s.waitForNotification(/Learned from 25 of 25 commits/, 60_000);
+    await until(async () => (await s!.viewRows()).some((t) => t.startsWith('list.ts')), 'recommendations in the tree', 60_000);
+    // A background run scheduled at startup may still be training (the import joins it): let it finish.
+    await until(async () => !(await s!.notifications()).some((t) => /training recommendations/.test(t)), 'training to finish', 60_000);
+    const rows = await s.viewRows();
+    await s.page.mouse.move(700, 450);
+    await s.screenshot('coldstart-tree');
+
+    assert.equal(rows[0], 'Files');
+    const files = rows.slice(1);
+    const pos = (name: string) => {
+      const i = files.findIndex((t) => t.startsWith(name));
+      return i < 0 ? Infinity : i;
+    };
+    assert.equal(pos('app.ts'), Infinity, `the open file is left out: ${rows.join(' | ')}`);
+    const ui = Math.max(pos('list.ts'), pos('theme.ts'));
+    const backend = Math.min(...BACKEND.map((f) => pos(path.basename(f))));
+    assert.ok(ui < backend, `UI files committed with app.ts come first: ${rows.join(' | ')}`);
+    // Learned, not guessed: no frecency fallback note.
+    assert.equal(await s.page.locator('.part.sidebar').getByText(/Few sessions yet/).filter({ visible: true }).count(), 0);
+  });
+
+  it('with only a few commits the view ranks by recent use and says so', async () => {
+    const ws = gitWorkspace(4);
+    root = ws.root;
+    s = await startCodeServer({ workspace: ws.workspace, settings: { 'latent.git.bootstrap': 'always' } });
+    await s.openView();
+    // "always": no question, the import runs on activation.
+    await s.waitForNotification(/Learned from 5 of 5 commits/, 60_000);
+    await until(async () => (await s!.viewRows()).length > 0, 'rows in the tree', 60_000);
+    // The view's message (always visible, unlike the description when the view is alone in its container).
+    const note = s.page.locator('.part.sidebar').getByText(/Few sessions yet: ranking by recent use/).filter({ visible: true });
+    await note.first().waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match(await note.first().innerText(), /\(5 of the 10 sessions with several files needed/);
+    assert.ok(!(await s.notifications()).some((t) => /learn a first model/.test(t)), '"always" does not ask');
+    await s.screenshot('coldstart-frecency');
+  });
+});
