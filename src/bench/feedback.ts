@@ -2,6 +2,9 @@
 //   handler_*: per-event cost of the tracker's hot path (FeedbackRecorder + cached exclusion lookup + store.append),
 //              the same code the vscode handlers call, minus vscode's own event dispatch; microseconds p50/p99
 //   store_*:   flush (append to the window journal), compaction and full read at realistic sizes; milliseconds
+//   fallback_train_10k_*: the in-process training fallback (no worker thread) on 10k interactions with the
+//              shipped settings: total time and the longest event-loop stall; the one-piece fit is the stall it
+//              replaced
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +13,9 @@ import { DEFAULT_EXCLUDE, ExclusionMatcher } from '../feedback/exclusion';
 import { FeedbackRecorder } from '../feedback/recorder';
 import { SnippetDef, SnippetIndex, snippetItem } from '../feedback/snippets';
 import { FeedbackStore } from '../feedback/store';
+import { fitRecommender } from '../core/recommender';
+import { TrainingRunner } from '../training/runner';
+import { syntheticInteractions } from './synthetic';
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
@@ -120,6 +126,24 @@ export async function runFeedbackBench(): Promise<Record<string, number>> {
     out.store_read_stall_ms = round(readStall.max / 1e6);
     out.store_snapshot_bytes = fs.statSync(path.join(dir, 'snapshot.json')).size;
     await store.dispose();
+
+    const data = syntheticInteractions({ interactions: 10_000, items: 500, seed: 'fallback' });
+    const f0 = process.hrtime.bigint();
+    fitRecommender(data);
+    out.fallback_train_10k_one_piece_ms = round(Number(process.hrtime.bigint() - f0) / 1e6);
+    const runner = new TrainingRunner({
+      workerPath: '',
+      createWorker: () => {
+        throw new Error('benchmark: no worker threads');
+      },
+    });
+    const trainStall = monitorEventLoopDelay({ resolution: 1 });
+    trainStall.enable();
+    const f1 = process.hrtime.bigint();
+    await runner.run(data, {});
+    out.fallback_train_10k_ms = round(Number(process.hrtime.bigint() - f1) / 1e6);
+    trainStall.disable();
+    out.fallback_train_10k_stall_ms = round(trainStall.max / 1e6);
     return out;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -12,9 +12,9 @@ import type { Interaction } from './interaction';
 import type { MfModel } from './model';
 import { deserializeModel, serializeModel } from './serialize';
 import { topN } from './ranking';
-import { trainSgdImplicit } from './sgd';
+import { trainSgdImplicitSteps } from './sgd';
 import { CsrMatrix } from './sparse';
-import type { EpochInfo, TrainHooks } from './train';
+import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './train';
 import { allFinite, requireNonNegative, requireNonNegativeInt, requirePositive, requirePositiveInt } from './validate';
 
 export type { Interaction } from './interaction';
@@ -233,10 +233,24 @@ export function fitRecommender(
   config?: Partial<RecommenderConfig>,
   hooks?: TrainHooks,
 ): RecommenderModel {
+  return finishSteps(fitRecommenderSteps(data, config, hooks));
+}
+
+/**
+ * fitRecommender as steps (core/train.ts): pauses inside the SGD epochs, between validation cases of the blend
+ * choice and between phases, so the in-process training fallback can run in slices on the extension host. Same
+ * model as fitRecommender: only the driver decides whether to pause.
+ */
+export function* fitRecommenderSteps(
+  data: readonly Interaction[],
+  config?: Partial<RecommenderConfig>,
+  hooks?: TrainHooks,
+): Steps<RecommenderModel> {
   const started = globalThis.performance.now();
   let cfg = resolveConfig(config);
   if (data.length === 0) throw new LatentInputError('fitRecommender: no interactions to learn from');
   data.forEach(validateInteraction);
+  yield;
   let blend: BlendChoice | undefined;
   const blendSplit = cfg.autoBlend ? blendSplitOf(data) : undefined;
   // With a blend to choose the model is trained twice (validation fit, then the full fit): progress maps the
@@ -252,7 +266,7 @@ export function fitRecommender(
     hooks.onEpoch({ ...e, epoch, elapsedMs: globalThis.performance.now() - started });
   };
   if (blendSplit) {
-    blend = chooseBlend(blendSplit, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
+    blend = yield* chooseBlendSteps(blendSplit, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
     if (blend) cfg = { ...cfg, ...blend.weights };
     offset = cfg.epochs * 0.5;
   }
@@ -284,7 +298,8 @@ export function fitRecommender(
 
   let epochs = 0;
   let finalLoss = NaN;
-  const mf = trainSgdImplicit(
+  yield;
+  const mf = yield* trainSgdImplicitSteps(
     matrix,
     {
       k: cfg.factors,
@@ -306,6 +321,7 @@ export function fitRecommender(
     },
   );
 
+  yield;
   const sessions = groupSessions(data);
   const prior = decayedFrecency(sessions, itemIndex, trainedAt, cfg.priorHalfLifeDays * DAY_SECONDS);
   const maxPrior = prior.reduce((a, b) => Math.max(a, b), 0);
@@ -314,6 +330,7 @@ export function fitRecommender(
   const sessionItems = sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number));
   const cooc = new CooccurrenceIndex(sessionItems, items.length);
   const multiItemSessions = sessionItems.filter((s) => s.length >= 2).length;
+  yield;
 
   return {
     version: 1,
@@ -369,8 +386,8 @@ function blendSplitOf(data: readonly Interaction[]): ProtocolSplit | undefined {
 }
 
 /** See RecommenderConfig.autoBlend. Undefined when training was stopped. */
-function chooseBlend(split: ProtocolSplit, cfg: RecommenderConfig, hooks?: TrainHooks): BlendChoice | undefined {
-  const inner = fitRecommender(split.trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
+function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendChoice | undefined> {
+  const inner = yield* fitRecommenderSteps(split.trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
   if (hooks?.shouldStop?.()) return undefined;
   const index = itemIndexOf(inner.items);
   const innerSessions = groupSessions(split.trainInteractions);
@@ -395,6 +412,7 @@ function chooseBlend(split: ProtocolSplit, cfg: RecommenderConfig, hooks?: Train
   const n = inner.items.length;
   const score = new Float64Array(n);
   for (const c of cases) {
+    yield;
     // The protocol ranks everything but the context.
     const s = scoreItems(inner, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) });
     const nm = s.mf.slice(0, n);

@@ -1,25 +1,47 @@
 // One training job: decode the request, run the shipped ranker's trainer, report progress and the result.
-// Shared by the worker thread (worker.ts) and the in-process fallback so both behave identically.
-import { DEFAULT_RECOMMENDER_CONFIG, fitRecommender, serializeRecommender } from '../core/recommender';
+// Shared by the worker thread (worker.ts) and the in-process fallback so both behave identically: one body of
+// steps, run straight through in the worker and in slices (yielding to the event loop) in-process.
+import { DEFAULT_RECOMMENDER_CONFIG, fitRecommenderSteps, serializeRecommender } from '../core/recommender';
+import { finishSteps, finishStepsAsync, type Steps } from '../core/train';
 import { sessionize } from '../feedback/sessions';
 import { decodeEvents, decodeInteractions, type FromWorker, type ToWorker } from './messages';
 
 /** Thrown inside the trainer's shouldStop path to unwind a cancelled job. */
 class Cancelled extends Error {}
 
+/** In the worker thread: the whole job at once (the thread exists so nobody waits on it). */
 export function runTrainJob(req: ToWorker, post: (m: FromWorker) => void, now: () => number = Date.now): void {
+  finishSteps(trainJobSteps(req, post, now));
+}
+
+/**
+ * On the extension host (no worker available): the same job in slices of `sliceMs`, with a turn for the event loop
+ * between them, so the editor stays responsive and a cancel request is seen at the next slice.
+ */
+export function runTrainJobAsync(
+  req: ToWorker,
+  post: (m: FromWorker) => void,
+  now: () => number = Date.now,
+  sliceMs?: number,
+): Promise<void> {
+  return finishStepsAsync(trainJobSteps(req, post, now), sliceMs);
+}
+
+function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () => number): Steps<void> {
   const started = now();
   const flag = req.cancelFlag ? new Int32Array(req.cancelFlag) : undefined;
   const cancelled = (): boolean => flag !== undefined && Atomics.load(flag, 0) === 1;
   const epochs = typeof req.config.epochs === 'number' ? req.config.epochs : DEFAULT_RECOMMENDER_CONFIG.epochs;
   try {
     const data = req.type === 'train' ? decodeInteractions(req.data) : sessionize(decodeEvents(req.events), req.gapMs);
-    const model = fitRecommender(data, req.config, {
+    yield;
+    const model = yield* fitRecommenderSteps(data, req.config, {
       onEpoch: (e) => post({ type: 'progress', id: req.id, epoch: e.epoch, epochs, loss: e.loss, elapsedMs: e.elapsedMs }),
       shouldStop: cancelled,
     });
     // The trainer returns what it has when shouldStop fires; a cancelled job must not look like a finished one.
     if (cancelled()) throw new Cancelled();
+    yield;
     post({ type: 'done', id: req.id, model: serializeRecommender(model), structured: model, elapsedMs: now() - started });
   } catch (err) {
     if (err instanceof Cancelled || cancelled()) {

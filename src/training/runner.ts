@@ -14,7 +14,7 @@ import {
   type ProgressMessage,
   type ToWorker,
 } from './messages';
-import { runTrainJob } from './job';
+import { runTrainJobAsync } from './job';
 
 /** The subset of vscode.CancellationToken this module needs (structurally compatible with it). */
 export interface CancelToken {
@@ -79,6 +79,8 @@ export interface RunnerOptions {
   cancelGraceMs?: number;
   /** Told (once per runner) why training falls back to running in-process. */
   onFallback?(reason: string): void;
+  /** In-process fallback: longest stretch of training between turns of the event loop; default 4 ms. */
+  sliceMs?: number;
 }
 
 const DEFAULT_WATCHDOG_MS = 60_000;
@@ -216,27 +218,30 @@ export class TrainingRunner {
   }
 
   /**
-   * Fallback when no worker thread can be created. The job runs after the current tick so callers see the same
-   * asynchronous contract; it does block the host for its duration, which is why it is only a fallback.
+   * Fallback when no worker thread can be created: the same job on this thread, in slices of a few ms with a turn
+   * for the event loop between them (so the host stays responsive and Cancel is honoured at the next slice). It
+   * takes longer than in a worker, which is why it is only a fallback.
    */
-  private runInProcess(req: ToWorker, run: RunOptions): Promise<TrainingResult> {
-    return new Promise<TrainingResult>((resolve, reject) => {
-      const flag = new Int32Array(req.cancelFlag as SharedArrayBuffer);
-      const sub = run.token?.onCancellationRequested(() => Atomics.store(flag, 0, 1));
-      setImmediate(() => {
-        let outcome: FromWorker | undefined;
-        runTrainJob(req, (m) => {
+  private async runInProcess(req: ToWorker, run: RunOptions): Promise<TrainingResult> {
+    const flag = new Int32Array(req.cancelFlag as SharedArrayBuffer);
+    const sub = run.token?.onCancellationRequested(() => Atomics.store(flag, 0, 1));
+    let outcome: FromWorker | undefined;
+    try {
+      await runTrainJobAsync(
+        req,
+        (m) => {
           if (m.type === 'progress') run.onProgress?.({ epoch: m.epoch, epochs: m.epochs, loss: m.loss, elapsedMs: m.elapsedMs });
           else outcome = m;
-        });
-        sub?.dispose();
-        if (!outcome) {
-          reject(new TrainingFailedError('In-process training ended without a result.'));
-          return;
-        }
-        this.handle(outcome, run, 'in-process', resolve, reject);
-      });
-    });
+        },
+        Date.now,
+        this.opts.sliceMs,
+      );
+    } finally {
+      sub?.dispose();
+    }
+    if (!outcome) throw new TrainingFailedError('In-process training ended without a result.');
+    const result = outcome;
+    return new Promise<TrainingResult>((resolve, reject) => this.handle(result, run, 'in-process', resolve, reject));
   }
 
   private handle(

@@ -67,6 +67,51 @@ describe('TrainingRunner (real worker thread)', function () {
     assert.deepEqual(Array.from(inProcess.model.mf.itemFactors), Array.from(viaWorker.model.mf.itemFactors));
   });
 
+  it('the in-process fallback trains in slices: the event loop keeps turning, and a Cancel from a timer stops it', async () => {
+    const noWorker = { workerPath: WORKER, createWorker: (): Worker => { throw new Error('worker_threads unavailable'); } };
+    const data = syntheticInteractions({ interactions: 10_000, items: 500, seed: 'slices' });
+    // sliceMs 0: a turn at every pause point, so the count does not depend on the machine's speed.
+    const runner = new TrainingRunner({ ...noWorker, sliceMs: 0 });
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const epochs: number[] = [];
+    const r = await runner.run(data, { epochs: 4, seed: 3 }, { onProgress: (p) => epochs.push(p.epoch) });
+    ticking = false;
+    assert.equal(r.mode, 'in-process');
+    assert.deepEqual(epochs, [1, 2, 3, 4]);
+    // 10k cells are 40 blocks of 256: at least two pauses per epoch of each of the two fits (validation, full),
+    // and one per validation case of the blend choice. (Run in one piece, the loop got 10 turns, all before training.)
+    assert.ok(r.model.stats.blendCases > 0);
+    const atLeast = 4 * 2 * 2 + r.model.stats.blendCases;
+    assert.ok(turns >= atLeast, `the event loop got ${turns} turns during training, expected >= ${atLeast}`);
+
+    const token = new TestToken();
+    const long = new TrainingRunner({ ...noWorker }).run(data, { epochs: 400, seed: 3 }, { token });
+    const timer = setTimeout(() => token.cancel(), 30);
+    await assert.rejects(long, TrainingCancelledError);
+    clearTimeout(timer);
+  });
+
+  it('slicing does not change the model: in-process in the finest slices equals the worker, blend choice included', async () => {
+    const data = syntheticInteractions({ interactions: 10_000, items: 500, seed: 'same' });
+    const viaWorker = await new TrainingRunner({ workerPath: WORKER }).run(data, { epochs: 3, seed: 11 });
+    const sliced = await new TrainingRunner({
+      workerPath: WORKER,
+      sliceMs: 0,
+      createWorker: () => {
+        throw new Error('worker_threads unavailable');
+      },
+    }).run(data, { epochs: 3, seed: 11 });
+    assert.equal(sliced.mode, 'in-process');
+    assert.ok(viaWorker.model.stats.blendCases > 0, 'the blend was chosen on a validation split');
+    assert.equal(sliced.json.replace(/"fitMs":[^,]+,/, ''), viaWorker.json.replace(/"fitMs":[^,]+,/, ''));
+  });
+
   it('trains from raw events sessionized in the worker: same model as sessionizing here', async () => {
     const events: FeedbackEvent[] = small.map((x, i) => ({ t: x.time * 1000, item: x.item, kind: i % 3 ? 'open' : 'edit', amount: 1 + (i % 2) }));
     events.push({ t: events[0].t, item: small[0].item, kind: 'dismiss', amount: 1 });
