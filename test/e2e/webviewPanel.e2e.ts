@@ -146,6 +146,10 @@ describe('Inside the model panel in code-server', function () {
     // Window reload: the serializer restores the panel, the webview its saved state.
     await s.page.reload();
     await s.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    // The restored layout may have another editor in front (VS Code saves it periodically): bring the panel up.
+    const tab = s.page.locator(`.tabs-container .tab[aria-label^="${PANEL_TITLE}"]`).first();
+    await tab.waitFor({ state: 'visible', timeout: 60_000 });
+    await tab.click();
     panel = s.webview(0);
     await panel.locator('#heatmap').waitFor({ state: 'visible', timeout: 60_000 });
     assert.match(await panel.locator('#step-label').innerText(), /^Step 2 of/);
