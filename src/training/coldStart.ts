@@ -149,7 +149,7 @@ export function describeOutcome(o: LearnOutcome): string {
       return `Could not read git history: ${o.message}. Nothing was changed.`;
     case 'nothing': {
       if (o.stoppedBy === 'timeout' && o.commits === 0) {
-        return `git did not answer within ${Math.round(o.timeoutMs / 1000)} s, so nothing was learned. Nothing was changed.`;
+        return `git did not answer within ${duration(o.timeoutMs)}, so nothing was learned. Nothing was changed.`;
       }
       return o.commits === 0
         ? 'This repository has no commits yet, so there is nothing to learn from.'
@@ -158,13 +158,17 @@ export function describeOutcome(o: LearnOutcome): string {
     case 'learned': {
       const cut =
         o.stoppedBy === 'timeout'
-          ? ` Reading stopped after ${Math.round(o.timeoutMs / 1000)} s; the commits read so far were used.`
+          ? ` Reading stopped after ${duration(o.timeoutMs)}; the commits read so far were used.`
           : o.stoppedBy === 'size'
             ? ' Reading stopped at the size limit; the commits read so far were used.'
             : '';
       return `Learned from ${o.used} of ${o.commits} commits (${o.files} files; ${skipped(o)}).${cut}`;
     }
   }
+}
+
+function duration(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 function skipped(o: { skippedMerges: number; skippedBulk: number; skippedEmpty: number; excludedFiles: number }): string {

@@ -112,4 +112,15 @@ describe('Cold start from git history (code-server + Chromium)', function () {
     assert.ok(!(await s.notifications()).some((t) => /learn a first model/.test(t)), '"always" does not ask');
     await s.screenshot('coldstart-frecency');
   });
+
+  it('with "never" nothing is offered, and the welcome content\'s button learns from git', async () => {
+    const ws = gitWorkspace(12);
+    root = ws.root;
+    s = await startCodeServer({ workspace: ws.workspace, settings: { 'latent.git.bootstrap': 'never' } });
+    await s.openView();
+    await s.page.locator('.part.sidebar .welcome-view-content .monaco-button', { hasText: 'Learn from Git History' }).click();
+    await s.waitForNotification(/Learned from 13 of 13 commits/, 60_000);
+    await until(async () => (await s!.viewRows()).length > 0, 'rows in the tree', 60_000);
+    assert.ok(!(await s.notifications()).some((t) => /learn a first model/.test(t)), '"never" does not ask');
+  });
 });

@@ -143,6 +143,14 @@ describe('cold start: learning from a real repository', function () {
     const ac = new AbortController();
     ac.abort();
     assert.equal((await learnFromGit(opts({ signal: ac.signal }))).kind, 'cancelled');
+    // git that never answers (a stand-in that sleeps on `log`): cut by the time limit, said so, nothing changed
+    const slowGit = join(store, 'slow-git.sh');
+    writeFileSync(slowGit, '#!/bin/sh\ncase " $* " in *" log "*) exec sleep 5;; *) exec git "$@";; esac\n', { mode: 0o755 });
+    const slow = await learnFromGit(opts({ folder: repo, timeoutMs: 200, gitPath: slowGit }));
+    assert.equal(slow.kind, 'nothing', JSON.stringify(slow));
+    if (slow.kind === 'nothing') assert.equal(slow.stoppedBy, 'timeout');
+    assert.equal(describeOutcome(slow), 'git did not answer within 200 ms, so nothing was learned. Nothing was changed.');
+    assert.equal(readFileSync(join(store, GIT_SESSIONS_FILE), 'utf8'), before);
     // everything excluded: nothing usable, and the earlier import is not replaced by nothing
     const none = await learnFromGit(opts({ isExcluded: () => true }));
     assert.equal(none.kind, 'nothing');
