@@ -3,6 +3,8 @@
 // webview must not be able to make the host open arbitrary paths). No vscode or node imports: bundled into the
 // webview too.
 
+import type { SgdStepView } from '../core/explainView';
+
 /** Thrown when a message does not have the expected shape; `path` names the offending field. */
 export class ProtocolError extends Error {
   constructor(
@@ -26,26 +28,12 @@ export interface SettingsView {
   negatives: number;
 }
 
-/** One replayed SGD step with the names of its row and column (session/item or user/movie). */
-export interface StepView {
+/** One replayed SGD step (the core's step view) with the names of its row and column (session/item or user/movie). */
+export interface StepView extends SgdStepView {
   row: string;
   col: string;
   /** Raw signal r of the cell (implicit) or the rating (explicit); null for a sampled unobserved cell. */
   raw: number | null;
-  target: number;
-  confidence: number;
-  mu: number;
-  dot: number;
-  prediction: number;
-  error: number;
-  lossBefore: number;
-  lossAfter: number;
-  biasBefore: number;
-  biasAfter: number;
-  xBefore: number[];
-  xAfter: number[];
-  yBefore: number[];
-  yAfter: number[];
 }
 
 export interface WorkedUpdateView {
