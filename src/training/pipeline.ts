@@ -207,9 +207,13 @@ export function startPipeline(a: PipelineArgs): Pipeline {
     .load()
     .then(async () => {
       // Recent files survive a reload: the newest distinct files recorded (the ranker skips those the model knows).
-      const events = (await a.store.events()).filter((e) => e.kind !== 'dismiss' && e.item.startsWith('file:'));
-      events.sort((x, y) => x.t - y.t);
-      for (const e of events.slice(-500)) recent.add(e.item);
+      // One pass, no sort of every event (that was a stall on the host at startup with a full store).
+      const latest = new Map<string, number>();
+      for (const e of await a.store.events()) {
+        if (e.kind !== 'dismiss' && e.item.startsWith('file:') && e.t > (latest.get(e.item) ?? -1)) latest.set(e.item, e.t);
+      }
+      const newest = [...latest].sort((x, y) => x[1] - y[1]).slice(-RecentItems.DEFAULT_MAX);
+      for (const [item] of newest) recent.add(item);
       ranker.invalidate();
     })
     .catch((err: unknown) => a.log(`could not load saved state: ${String(err)}`));

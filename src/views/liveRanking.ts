@@ -25,9 +25,10 @@ export interface LiveSources {
  * purpose: each unknown one is scored from its folder's items on every re-rank, and the ranker is tuned for few.
  */
 export class RecentItems {
+  static readonly DEFAULT_MAX = 20;
   private readonly order: string[] = [];
 
-  constructor(private readonly max = 20) {}
+  constructor(private readonly max = RecentItems.DEFAULT_MAX) {}
 
   add(item: string): void {
     const at = this.order.indexOf(item);
