@@ -6,10 +6,10 @@ import { LatentInputError } from './errors';
 import { gramian } from './foldIn';
 import { solveSpd } from './linalg';
 import { explicitLoss, hkvLoss } from './losses';
-import { assertModelFinite, cloneModel, initModel, type MfModel } from './model';
+import { assertModelFinite, initModel, type MfModel } from './model';
 import { makeRng } from './random';
 import type { CsrMatrix } from './sparse';
-import { checkFiniteLoss, factorProductDistance, lossConverged, nowMs, type ConvergenceParams, type TrainHooks } from './train';
+import { checkFiniteLoss, Convergence, nowMs, type ConvergenceParams, type TrainHooks } from './train';
 import { requireIndex, requireNonNegative, requireNonNegativeInt, requirePositive, requirePositiveInt } from './validate';
 
 export interface AlsParams extends ConvergenceParams {
@@ -79,8 +79,7 @@ function sweepAndCheck(
   lossOf: () => number,
 ): MfModel {
   const start = nowMs();
-  let prevLoss = Infinity;
-  let prevModel = params.factorTol !== undefined ? cloneModel(model) : undefined;
+  const convergence = new Convergence(params, model);
   for (let epoch = 0; epoch < params.epochs; epoch++) {
     halfSweep();
     const loss = lossOf();
@@ -88,14 +87,7 @@ function sweepAndCheck(
     assertModelFinite(model, `${where} sweep ${epoch + 1}`);
     hooks?.onEpoch?.({ epoch: epoch + 1, loss, elapsedMs: nowMs() - start });
     if (hooks?.shouldStop?.()) break;
-    if (lossConverged(prevLoss, loss, params.tol)) break;
-    prevLoss = loss;
-    if (prevModel && params.factorTol !== undefined) {
-      // DESIGN.md: stop when ||W H - W' H'||_F < epsilon (here per cell, so the tolerance is size-independent).
-      const d = factorProductDistance(prevModel, model) / Math.sqrt(model.nUsers * model.nItems);
-      if (d < params.factorTol) break;
-      prevModel = cloneModel(model);
-    }
+    if (convergence.reached(loss, model)) break;
   }
   assertModelFinite(model, where);
   return model;

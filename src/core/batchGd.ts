@@ -1,11 +1,11 @@
 // Full-batch gradient descent over observed entries only, all parameters at once. In matrix form, with residual
 // E = R_hat - R (zero where unobserved): dL/dU = E V + lambda U, dL/dV = E^T U + lambda V (explicitLoss 'global').
 import { explicitLoss, zeroGradient, type Gradient } from './losses';
-import { assertModelFinite, cloneModel, initModel, type MfModel } from './model';
+import { assertModelFinite, initModel, type MfModel } from './model';
 import { makeRng } from './random';
 import { validateCommon, type SgdParams } from './sgd';
 import type { CsrMatrix } from './sparse';
-import { checkFiniteLoss, factorProductDistance, learningRateAt, lossConverged, nowMs, type TrainHooks } from './train';
+import { checkFiniteLoss, Convergence, learningRateAt, nowMs, type TrainHooks } from './train';
 
 /** Same fields as SGD; the learning rate multiplies the summed (not averaged) gradient. */
 export type BatchGdParams = SgdParams;
@@ -28,7 +28,7 @@ export function trainBatchGd(matrix: CsrMatrix, params: BatchGdParams, hooks?: T
   let g: Gradient = zeroGradient(model);
   let loss = explicitLoss(model, matrix, params.lambda, 'global', g);
   checkFiniteLoss(loss, 0, 'trainBatchGd');
-  let prevModel = params.factorTol !== undefined ? cloneModel(model) : undefined;
+  const convergence = new Convergence(params, model, loss);
   for (let epoch = 0; epoch < params.epochs; epoch++) {
     const lr = learningRateAt(params.learningRate, epoch, params.schedule);
     step(model.userFactors, g.userFactors, lr);
@@ -37,19 +37,13 @@ export function trainBatchGd(matrix: CsrMatrix, params: BatchGdParams, hooks?: T
       step(model.userBias, g.userBias, lr);
       step(model.itemBias, g.itemBias, lr);
     }
-    const prevLoss = loss;
     g = zeroGradient(model);
     loss = explicitLoss(model, matrix, params.lambda, 'global', g);
     checkFiniteLoss(loss, epoch + 1, 'trainBatchGd', lr);
     assertModelFinite(model, `trainBatchGd epoch ${epoch + 1}`);
     hooks?.onEpoch?.({ epoch: epoch + 1, loss, elapsedMs: nowMs() - start, learningRate: lr });
     if (hooks?.shouldStop?.()) break;
-    if (lossConverged(prevLoss, loss, params.tol)) break;
-    if (prevModel && params.factorTol !== undefined) {
-      const d = factorProductDistance(prevModel, model) / Math.sqrt(model.nUsers * model.nItems);
-      if (d < params.factorTol) break;
-      prevModel = cloneModel(model);
-    }
+    if (convergence.reached(loss, model)) break;
   }
   assertModelFinite(model, 'trainBatchGd');
   return model;

@@ -7,15 +7,14 @@
 // s = b_i + p_u.q_i. Both factor updates use the pre-update values (simultaneous update).
 import { confidence } from './confidence';
 import { LatentInputError } from './errors';
-import { initModel, assertModelFinite, cloneModel, type MfModel } from './model';
+import { initModel, assertModelFinite, type MfModel } from './model';
 import { makeFastUint32, makeRng } from './random';
 import type { CsrMatrix } from './sparse';
 import {
   checkFiniteLoss,
-  factorProductDistance,
+  Convergence,
   finishSteps,
   learningRateAt,
-  lossConverged,
   nowMs,
   validateSchedule,
   type ConvergenceParams,
@@ -292,8 +291,7 @@ export function trainSgd(matrix: CsrMatrix, params: SgdParams, hooks?: TrainHook
   const mu = model.mu;
   const biasOn = useBias ? 1 : 0;
   const start = nowMs();
-  let prevLoss = Infinity;
-  let prevModel = params.factorTol !== undefined ? cloneModel(model) : undefined;
+  const convergence = new Convergence(params, model);
 
   const adaptive = params.adaptive ?? false;
   // AdaGrad-style accumulators of the mean squared gradient per user row and item row (start at 1, as LIBMF).
@@ -336,13 +334,7 @@ export function trainSgd(matrix: CsrMatrix, params: SgdParams, hooks?: TrainHook
     assertModelFinite(model, `trainSgd epoch ${epoch + 1}`);
     hooks?.onEpoch?.({ epoch: epoch + 1, loss, elapsedMs: nowMs() - start, learningRate: lr });
     if (stopped || hooks?.shouldStop?.()) break;
-    if (lossConverged(prevLoss, loss, params.tol)) break;
-    prevLoss = loss;
-    if (prevModel && params.factorTol !== undefined) {
-      const d = factorProductDistance(prevModel, model) / Math.sqrt(model.nUsers * model.nItems);
-      if (d < params.factorTol) break;
-      prevModel = cloneModel(model);
-    }
+    if (convergence.reached(loss, model)) break;
   }
   assertModelFinite(model, 'trainSgd');
   return model;
@@ -415,8 +407,7 @@ export function* trainSgdImplicitSteps(matrix: CsrMatrix, params: ImplicitSgdPar
   const biasOn = useBias ? 1 : 0;
   const damped = params.damped ?? true;
   const start = nowMs();
-  let prevLoss = Infinity;
-  let prevModel = params.factorTol !== undefined ? cloneModel(model) : undefined;
+  const convergence = new Convergence(params, model);
   shuffle3(us, is, cs, next);
   const blocks = blockOrder(n);
 
@@ -500,13 +491,7 @@ export function* trainSgdImplicitSteps(matrix: CsrMatrix, params: ImplicitSgdPar
     hooks?.onEpoch?.({ epoch: epoch + 1, loss, elapsedMs: nowMs() - start, learningRate: lr });
     yield;
     if (stopped || hooks?.shouldStop?.()) break;
-    if (lossConverged(prevLoss, loss, params.tol)) break;
-    prevLoss = loss;
-    if (prevModel && params.factorTol !== undefined) {
-      const d = factorProductDistance(prevModel, model) / Math.sqrt(model.nUsers * model.nItems);
-      if (d < params.factorTol) break;
-      prevModel = cloneModel(model);
-    }
+    if (convergence.reached(loss, model)) break;
   }
   assertModelFinite(model, 'trainSgdImplicit');
   return model;

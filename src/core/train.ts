@@ -1,7 +1,7 @@
 // What every trainer shares: progress hooks, the learning-rate schedule, the convergence check and the
 // divergence guard.
 import { LatentInputError, TrainingDivergedError } from './errors';
-import type { MfModel } from './model';
+import { cloneModel, type MfModel } from './model';
 
 export interface EpochInfo {
   /** 1-based epoch number. */
@@ -58,6 +58,37 @@ export interface ConvergenceParams {
 export function lossConverged(prev: number, cur: number, tol: number | undefined): boolean {
   if (tol === undefined || !Number.isFinite(prev)) return false;
   return Math.abs(prev - cur) <= tol * Math.max(Math.abs(prev), 1e-12);
+}
+
+/**
+ * One training run's stopping rule, shared by every trainer: stop when the loss changes by less than `tol`
+ * (relative), or when ||W H - W' H'||_F between epochs drops below `factorTol` (DESIGN.md's ALS criterion, here per
+ * cell so the tolerance does not depend on the matrix size).
+ */
+export class Convergence {
+  private prevLoss: number;
+  private prevModel: MfModel | undefined;
+
+  constructor(
+    private readonly params: ConvergenceParams,
+    model: MfModel,
+    initialLoss = Infinity,
+  ) {
+    this.prevLoss = initialLoss;
+    this.prevModel = params.factorTol !== undefined ? cloneModel(model) : undefined;
+  }
+
+  /** Call once after each epoch's update; true means stop. */
+  reached(loss: number, model: MfModel): boolean {
+    if (lossConverged(this.prevLoss, loss, this.params.tol)) return true;
+    this.prevLoss = loss;
+    if (this.prevModel && this.params.factorTol !== undefined) {
+      const d = factorProductDistance(this.prevModel, model) / Math.sqrt(model.nUsers * model.nItems);
+      if (d < this.params.factorTol) return true;
+      this.prevModel = cloneModel(model);
+    }
+    return false;
+  }
 }
 
 /**
