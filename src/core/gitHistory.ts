@@ -11,9 +11,18 @@ const US = '\x1f';
 /** Record separator, hash, author time, parents; file names follow NUL-separated (-z). */
 export const GIT_LOG_FORMAT = '%x1e%H%x1f%at%x1f%P';
 
-/** Arguments for `git` that produce what parseGitLog reads: newest first, no merges, deleted paths left out. */
-export function gitLogArgs(maxCommits: number): string[] {
+/**
+ * Arguments for `git` that produce what parseGitLog reads: newest first, no merges, deleted paths left out.
+ * `paths` limits the commits to those touching them, relative to git's working directory: the default '.' with
+ * cwd at the workspace folder makes the N commits the folder's own (in a monorepo opened at a subfolder the
+ * repository's newest N may not touch it). --full-diff still lists every file of such a commit, so the bulk-commit
+ * check sees the whole commit and the caller decides what lies outside the folder.
+ */
+export function gitLogArgs(maxCommits: number, paths: readonly string[] = ['.']): string[] {
   requirePositiveInt('maxCommits', maxCommits);
+  if (paths.length === 0 || paths.some((p) => typeof p !== 'string' || p === '')) {
+    throw new LatentInputError('gitLogArgs: paths must be non-empty strings (use "." for the whole working directory)');
+  }
   return [
     '--no-pager',
     'log',
@@ -23,8 +32,10 @@ export function gitLogArgs(maxCommits: number): string[] {
     '--name-only',
     '--diff-filter=d',
     '-z',
+    '--full-diff',
     `--format=${GIT_LOG_FORMAT}`,
     '--',
+    ...paths,
   ];
 }
 

@@ -89,7 +89,8 @@ export async function learnFromGit(o: LearnOptions): Promise<LearnOutcome> {
     // git prints paths relative to the repository root; the workspace may be a folder inside it.
     const prefix = await gitPrefix(o.folder, o.gitPath, o.signal);
     if (prefix === undefined) return { kind: 'not-a-repo', folder: o.folder };
-    // Below the top of a repository: reading its newest commits would find none of this folder's files.
+    // Below the top of a repository and no commit touches this folder (e.g. an ignored folder): nothing to read.
+    // Otherwise bootstrapFromGit reads the newest commits that touch the folder (pathspec '.', cwd at the folder).
     if (prefix !== '' && !(await hasGitHistory(o.folder, o.gitPath))) return { kind: 'untracked', folder: o.folder };
     let outside = 0;
     const r = await bootstrapFromGit({

@@ -4,8 +4,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LatentInputError } from '../../../src/core/errors';
-import { commitsToSessions, parseGitLog } from '../../../src/core/gitHistory';
+import { commitsToSessions, gitLogArgs, parseGitLog } from '../../../src/core/gitHistory';
 import type { Interaction } from '../../../src/core/interaction';
+import { learnFromGit } from '../../../src/training/coldStart';
 import {
   bootstrapFromGit,
   GIT_SESSIONS_FILE,
@@ -145,5 +146,71 @@ describe('git bootstrap against a real repository', function () {
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }
+  });
+});
+
+describe('git bootstrap of a folder inside a larger repository (monorepo)', function () {
+  this.timeout(30000);
+  let repo = '';
+  let store = '';
+  const commitFiles = (files: string[], msg: string, when: number): void => {
+    for (const f of files) {
+      mkdirSync(join(repo, f, '..'), { recursive: true });
+      writeFileSync(join(repo, f), `${msg}\n`, { flag: 'a' });
+    }
+    const env = { ...process.env, GIT_AUTHOR_DATE: `${when} +0000`, GIT_COMMITTER_DATE: `${when} +0000` };
+    execFileSync('git', ['add', '-A'], { cwd: repo });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', msg], { cwd: repo, env });
+  };
+
+  before(() => {
+    repo = mkdtempSync(join(tmpdir(), 'latent-mono-'));
+    store = mkdtempSync(join(tmpdir(), 'latent-mono-store-'));
+    execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo });
+    // The opened folder is web/: its three commits are the oldest; one also touches the shared lib/.
+    commitFiles(['web/a.ts', 'web/b.ts'], 'web 1', 1700000000);
+    commitFiles(['web/b.ts', 'web/c.ts'], 'web 2', 1700000100);
+    commitFiles(['web/a.ts', 'lib/shared.ts'], 'web 3 + lib', 1700000200);
+    // Then a busy neighbour: six newer commits that never touch web/, and a bulk change across the repository.
+    for (let i = 0; i < 6; i++) commitFiles([`api/r${i}.ts`, 'api/db.ts'], `api ${i}`, 1700001000 + i * 100);
+    commitFiles(['web/a.ts', ...Array.from({ length: 60 }, (_, i) => `api/gen${i}.ts`)], 'format everything', 1700002000);
+  });
+  after(() => {
+    rmSync(repo, { recursive: true, force: true });
+    rmSync(store, { recursive: true, force: true });
+  });
+
+  it('passes the folder as a pathspec and still lists whole commits', () => {
+    const args = gitLogArgs(5);
+    assert.deepEqual(args.slice(-2), ['--', '.']);
+    assert.ok(args.includes('--full-diff'));
+    assert.deepEqual(gitLogArgs(5, ['a', 'b']).slice(-3), ['--', 'a', 'b']);
+    assert.throws(() => gitLogArgs(5, []), LatentInputError);
+    assert.throws(() => gitLogArgs(5, ['']), LatentInputError);
+  });
+
+  it("reads the newest N commits that touch the opened folder, not the repository's newest N", async () => {
+    const r = await bootstrapFromGit({ cwd: join(repo, 'web'), maxCommits: 3 });
+    assert.equal(r.commits, 3);
+    // the bulk commit (61 files in all, 1 in web/) is judged on the whole commit: skipped
+    assert.equal(r.skippedBulk, 1);
+    assert.deepEqual([...new Set(r.interactions.map((x) => x.time))].sort(), [1700000100, 1700000200]);
+    // --full-diff: a commit's files outside the folder are still listed (root-relative), for the caller to drop
+    assert.ok(r.interactions.some((x) => x.item === 'file:lib/shared.ts'));
+    // at the top of the repository '.' is everything: the newest commits whichever folder they touch
+    const top = await bootstrapFromGit({ cwd: repo, maxCommits: 3 });
+    assert.ok(top.interactions.every((x) => x.time >= 1700001400), 'the newest three are the api commits and the bulk one');
+  });
+
+  it('learnFromGit on the subfolder learns all of its commits with a small limit, paths relative to it', async () => {
+    const o = await learnFromGit({ folder: join(repo, 'web'), trusted: true, isExcluded: () => false, maxCommits: 4, storeDir: store });
+    assert.equal(o.kind, 'learned');
+    if (o.kind !== 'learned') return;
+    assert.equal(o.commits, 4, 'the bulk commit and the three web commits; no api-only commit');
+    assert.equal(o.used, 3);
+    assert.equal(o.skippedBulk, 1);
+    assert.equal(o.excludedFiles, 0, 'lib/shared.ts lies outside the folder: dropped, not counted as excluded');
+    const items = [...new Set((await loadGitSessions(store)).map((x) => x.item))].sort();
+    assert.deepEqual(items, ['file:a.ts', 'file:b.ts', 'file:c.ts']);
   });
 });
