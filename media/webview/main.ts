@@ -317,7 +317,12 @@ function trainingSection(m: ModelView): HTMLElement | null {
       h('dt', {}, 'Data'), h('dd', {}, numEl(t.interactions), ' interactions in ', numEl(t.sessions), ' sessions over ', numEl(t.items), ' items'),
       h('dt', {}, 'Time'), h('dd', {}, numEl(Math.round(t.elapsedMs)), ' ms'),
       h('dt', {}, 'Newest data'), h('dd', {}, Number.isNaN(trained.getTime()) ? '?' : trained.toLocaleString()),
-      t.hitRate ? h('dt', {}, `Held-out hit rate @${t.hitRate.k}`) : null, t.hitRate ? h('dd', {}, numEl(t.hitRate.value)) : null));
+      h('dt', {}, `Held-out hit rate @${t.hitRate.k}`),
+      h('dd', {},
+        t.hitRate.value === null
+          ? h('span', { id: 'hit-rate', 'data-value': 'null' }, 'not available')
+          : h('span', {}, numEl(t.hitRate.value, { id: 'hit-rate' }), ' on ', numEl(t.hitRate.cases, { id: 'hit-rate-cases' }), ' cases'),
+        h('br', {}), h('span', { class: 'muted', id: 'hit-rate-note' }, t.hitRate.note))));
 }
 
 function whySection(m: ModelView): HTMLElement {

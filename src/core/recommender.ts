@@ -113,8 +113,27 @@ export interface RecommenderStats {
   blendNdcg: number;
 }
 
+/** Top-K cut of the held-out hit rate (the protocol's HR@10). */
+export const HELD_OUT_K = 10;
+
+/**
+ * Held-out hit rate of the shipped ranking: the model fitted on the older 80% of the sessions (autoBlend's
+ * validation fit) ranks the left-out items of the newest 20% (at most BLEND_MAX_CASES of the newest cases) with the
+ * blend that was chosen on them, so it is slightly optimistic. `value` is null, with the reason, when no validation
+ * ran: never a made-up figure.
+ */
+export type HeldOutResult = { k: number; value: number; cases: number; reason?: undefined } | { k: number; value: null; cases: number; reason: string };
+
+/** What training recorded besides the model: kept with it so the panel can show it after a reload. */
+export interface TrainingRecord {
+  /** loss of every epoch of the final fit, epoch 1 first: length === stats.epochs */
+  losses: number[];
+  heldOut: HeldOutResult;
+}
+
 export interface RecommenderModel {
-  version: 1;
+  /** 2: with `training` (per-epoch losses, held-out hit rate). Files of version 1 are still read. */
+  version: 2;
   config: RecommenderConfig;
   /** item keys; index i is column i of the MF model */
   items: string[];
@@ -126,6 +145,7 @@ export interface RecommenderModel {
   trainedAt: number;
   mode: RecommendMode;
   stats: RecommenderStats;
+  training: TrainingRecord;
 }
 
 export interface ContextItem {
@@ -252,7 +272,8 @@ export function* fitRecommenderSteps(
   data.forEach(validateInteraction);
   yield;
   let blend: BlendChoice | undefined;
-  const blendSplit = cfg.autoBlend ? blendSplitOf(data) : undefined;
+  const validation = cfg.autoBlend ? blendSplitOf(data) : { split: undefined, reason: 'Held-out validation is off (autoBlend is disabled).', cases: 0 };
+  const blendSplit = validation.split;
   // With a blend to choose the model is trained twice (validation fit, then the full fit): progress maps the
   // validation fit's epochs to the first half of 1..epochs and the full fit's to the second, never running backwards.
   const span = blendSplit ? 0.5 : 1;
@@ -298,6 +319,7 @@ export function* fitRecommenderSteps(
 
   let epochs = 0;
   let finalLoss = NaN;
+  const losses: number[] = [];
   yield;
   const mf = yield* trainSgdImplicitSteps(
     matrix,
@@ -315,6 +337,7 @@ export function* fitRecommenderSteps(
       onEpoch: (e) => {
         epochs = e.epoch;
         finalLoss = e.loss;
+        losses.push(e.loss);
         phased(e);
       },
       shouldStop: hooks?.shouldStop,
@@ -330,17 +353,28 @@ export function* fitRecommenderSteps(
   const sessionItems = sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number));
   const cooc = new CooccurrenceIndex(sessionItems, items.length);
   const multiItemSessions = sessionItems.filter((s) => s.length >= 2).length;
+  const mode: RecommendMode = multiItemSessions < Math.max(1, cfg.minSessions) ? 'frecency' : 'mf';
   yield;
 
+  let heldOut: HeldOutResult;
+  if (mode === 'frecency') {
+    // The validation measured the factor model's blend, but this model ranks by frecency: not its hit rate.
+    heldOut = { k: HELD_OUT_K, value: null, cases: blend?.cases ?? 0, reason: 'Ranking by recent use (too few sessions with several items), so there is no factor-model hit rate to report.' };
+  } else if (blend) {
+    heldOut = { k: HELD_OUT_K, value: blend.hitRate, cases: blend.cases };
+  } else {
+    heldOut = { k: HELD_OUT_K, value: null, cases: validation.cases, reason: validation.reason ?? 'No validation ran.' };
+  }
+
   return {
-    version: 1,
+    version: 2,
     config: cfg,
     items,
     mf,
     prior,
     neighbours: buildNeighbours(cooc, items.length, cfg.neighbours),
     trainedAt,
-    mode: multiItemSessions < Math.max(1, cfg.minSessions) ? 'frecency' : 'mf',
+    mode,
     stats: {
       sessions: sessionIndex.size,
       multiItemSessions,
@@ -352,6 +386,7 @@ export function* fitRecommenderSteps(
       blendCases: blend?.cases ?? 0,
       blendNdcg: blend?.ndcg ?? NaN,
     },
+    training: { losses, heldOut },
   };
 }
 
@@ -359,6 +394,8 @@ interface BlendChoice {
   weights: Pick<RecommenderConfig, 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
   cases: number;
   ndcg: number;
+  /** HR@HELD_OUT_K of the chosen blend on the same cases */
+  hitRate: number;
 }
 
 export const BLEND_GRID = {
@@ -373,16 +410,28 @@ export const BLEND_MIN_GAIN = 0.01;
 /** The newest cases are enough to choose a blend and keep the extra cost small. */
 export const BLEND_MAX_CASES = 500;
 
-/** The validation split autoBlend chooses on; undefined when the history is too small to validate on. */
-function blendSplitOf(data: readonly Interaction[]): ProtocolSplit | undefined {
+/** The validation split autoBlend chooses on; no split, with the reason, when the history is too small to validate on. */
+function blendSplitOf(data: readonly Interaction[]): { split: ProtocolSplit | undefined; cases: number; reason?: string } {
   let split: ProtocolSplit;
   try {
     split = splitProtocol(data);
   } catch (e) {
-    if (e instanceof LatentInputError) return undefined;
+    if (e instanceof LatentInputError) {
+      return { split: undefined, cases: 0, reason: 'Too little history to hold any out: fewer than 2 sessions.' };
+    }
     throw e;
   }
-  return split.cases.length < BLEND_MIN_CASES ? undefined : split;
+  const n = split.cases.length;
+  if (n < BLEND_MIN_CASES) {
+    return {
+      split: undefined,
+      cases: n,
+      reason:
+        `Too little history to hold out: the newest 20% of sessions give ${n} validation case${n === 1 ? '' : 's'}, ` +
+        `${BLEND_MIN_CASES} needed (a case is a file of a recent session that older sessions used too).`,
+    };
+  }
+  return { split, cases: n };
 }
 
 /** See RecommenderConfig.autoBlend. Undefined when training was stopped. */
@@ -409,6 +458,7 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
     }
   }
   const totals = new Float64Array(combos.length);
+  const hits = new Float64Array(combos.length);
   const n = inner.items.length;
   const score = new Float64Array(n);
   for (const c of cases) {
@@ -427,14 +477,17 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
       let rank = 0;
       const st = score[target];
       for (let j = 0; j < n; j++) if (cand[j] && j !== target && (score[j] > st || (score[j] === st && j < target))) rank++;
-      if (rank < 10) totals[t] += 1 / Math.log2(rank + 2);
+      if (rank < HELD_OUT_K) {
+        totals[t] += 1 / Math.log2(rank + 2);
+        hits[t]++;
+      }
     });
   }
   // Ties (and near-ties within noise) go to the earlier combo: fewer/lighter priors come first in the grid order.
   let best = 0;
   for (let t = 1; t < combos.length; t++) if (totals[t] > totals[best] + 1e-9) best = t;
   if (totals[best] < totals[0] * (1 + BLEND_MIN_GAIN)) best = 0;
-  return { weights: combos[best], cases: cases.length, ndcg: totals[best] / cases.length };
+  return { weights: combos[best], cases: cases.length, ndcg: totals[best] / cases.length, hitRate: hits[best] / cases.length };
 }
 
 /** Folder and extension of an item key, for priors of items with no history. */
@@ -748,6 +801,7 @@ export function serializeRecommender(m: RecommenderModel): string {
     trainedAt: m.trainedAt,
     mode: m.mode,
     stats: m.stats,
+    training: m.training,
   });
 }
 
@@ -791,7 +845,7 @@ export function deserializeRecommender(s: string): RecommenderModel {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('must be a JSON object');
   const o = raw as Record<string, unknown>;
   if (o.format !== RECOMMENDER_FORMAT) fail(`not a Latent recommender (format ${JSON.stringify(o.format)})`);
-  if (o.version !== 1) fail(`unsupported version ${JSON.stringify(o.version)} (this build reads 1)`);
+  if (o.version !== 1 && o.version !== 2) fail(`unsupported version ${JSON.stringify(o.version)} (this build reads 1 and 2)`);
   let config: RecommenderConfig;
   try {
     config = resolveConfig(objectField(o, 'config') as Partial<RecommenderConfig>);
@@ -834,5 +888,38 @@ export function deserializeRecommender(s: string): RecommenderModel {
     blendCases: num('blendCases'),
     blendNdcg: num('blendNdcg'),
   };
-  return { version: 1, config, items, mf, prior, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats };
+  // Version 1 did not record the training run: no losses (the panel shows the final loss) and no hit rate.
+  const training: TrainingRecord =
+    o.version === 1
+      ? {
+          losses: [],
+          heldOut: {
+            k: HELD_OUT_K,
+            value: null,
+            cases: 0,
+            reason: 'This model was saved by an earlier version of Latent that did not record it; the next training measures it.',
+          },
+        }
+      : trainingRecordOf(objectField(o, 'training'), stats.epochs);
+  return { version: 2, config, items, mf, prior, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
+}
+
+/** Validates a serialized TrainingRecord (version 2): every epoch's finite loss, a hit rate in [0, 1] or a reason. */
+function trainingRecordOf(t: Record<string, unknown>, epochs: number): TrainingRecord {
+  const losses = t.losses;
+  if (!Array.isArray(losses) || !losses.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    fail('training field "losses" must be an array of finite numbers');
+  }
+  if (losses.length !== epochs) fail(`training field "losses" has ${losses.length} values for ${epochs} epochs`);
+  const h = objectField(t, 'heldOut');
+  const { k, value, cases, reason } = h;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) fail('held-out field "k" must be a positive integer');
+  if (typeof cases !== 'number' || !Number.isInteger(cases) || cases < 0) fail('held-out field "cases" must be an integer >= 0');
+  if (value === null) {
+    if (typeof reason !== 'string' || reason === '') fail('a held-out hit rate of null needs a "reason"');
+    return { losses: losses as number[], heldOut: { k, value: null, cases, reason } };
+  }
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail('held-out field "value" must be in [0, 1] or null');
+  if (cases < 1) fail('a held-out hit rate needs at least one case');
+  return { losses: losses as number[], heldOut: { k, value, cases } };
 }

@@ -400,7 +400,7 @@ function typed<T>(o: Obj, key: string, ctor: new (n: number) => T, length: numbe
  */
 export function parseModelShape(v: unknown, where = 'model from training worker'): RecommenderModel {
   if (!isObj(v)) throw new TrainingMessageError(`${where}: 'structured' must be a model object`);
-  if (v.version !== 1) throw new TrainingMessageError(`${where}: unknown model version ${JSON.stringify(v.version)}`);
+  if (v.version !== 2) throw new TrainingMessageError(`${where}: unknown model version ${JSON.stringify(v.version)}`);
   const items = strArray(v, 'items', where);
   if (!isObj(v.mf) || !isObj(v.neighbours) || !isObj(v.config) || !isObj(v.stats)) {
     throw new TrainingMessageError(`${where}: model lacks mf, neighbours, config or stats`);
@@ -428,5 +428,20 @@ export function parseModelShape(v: unknown, where = 'model from training worker'
   }
   num(v, 'trainedAt', where);
   if (v.mode !== 'mf' && v.mode !== 'frecency') throw new TrainingMessageError(`${where}: unknown model mode`);
+  checkTrainingRecord(v.training, num(v.stats, 'epochs', where), where);
   return v as unknown as RecommenderModel;
+}
+
+/** The per-epoch losses and the held-out hit rate travel with the model (the panel draws them). */
+function checkTrainingRecord(v: unknown, epochs: number, where: string): void {
+  if (!isObj(v) || !isObj(v.heldOut)) throw new TrainingMessageError(`${where}: model lacks its training record`);
+  const losses = v.losses;
+  if (!Array.isArray(losses) || losses.length !== epochs || !losses.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new TrainingMessageError(`${where}: training losses must be ${epochs} finite numbers (one per epoch)`);
+  }
+  const h = v.heldOut;
+  num(h, 'k', where);
+  num(h, 'cases', where);
+  const ok = h.value === null ? typeof h.reason === 'string' && h.reason !== '' : typeof h.value === 'number' && h.value >= 0 && h.value <= 1;
+  if (!ok) throw new TrainingMessageError(`${where}: held-out hit rate must be in [0, 1], or null with a reason`);
 }

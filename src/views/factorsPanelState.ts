@@ -24,16 +24,16 @@ import type {
   TrainingView,
   WhyView,
   WorkedUpdateView,
+  HitRateView,
 } from './webviewProtocol';
 
-/** What the wiring knows about the last training run (progress events and the data it was given). */
+/**
+ * What the wiring knows about the last training run besides the model. The per-epoch losses and the held-out hit
+ * rate are not here: they are recorded in the model (model.training) so they survive a reload with it.
+ */
 export interface TrainingRun {
-  /** Loss per epoch as reported by the trainer's onEpoch hook. */
-  losses?: readonly { epoch: number; loss: number }[];
   /** The interactions the model was trained on: lets the worked update use a real training row. */
   interactions?: readonly Interaction[];
-  /** Held-out hit rate where an evaluation was run. */
-  hitRate?: { k: number; value: number };
 }
 
 export interface FactorsSource {
@@ -169,9 +169,25 @@ export function workedUpdate(model: RecommenderModel, row: RowCells): WorkedUpda
   };
 }
 
-function trainingView(model: RecommenderModel, run: TrainingRun | undefined): TrainingView {
+/** The model's held-out hit rate in words: how it was measured, or why there is none. */
+export function hitRateView(model: RecommenderModel): HitRateView {
+  const h = model.training.heldOut;
+  if (h.value === null) return { k: h.k, value: null, cases: h.cases, note: h.reason };
+  return {
+    k: h.k,
+    value: h.value,
+    cases: h.cases,
+    note:
+      `Share of ${h.cases} left-out files ranked in the top ${h.k}: a model fitted on the older 80% of the sessions, ` +
+      'tested on the newest 20% (each file of a session left out in turn, the rest as context). ' +
+      'The blend of scores was chosen on these same cases, so the figure is slightly optimistic.',
+  };
+}
+
+function trainingView(model: RecommenderModel): TrainingView {
   const st = model.stats;
-  const losses = run?.losses?.length ? run.losses.map((l) => ({ epoch: l.epoch, loss: l.loss })) : [];
+  const losses = model.training.losses.map((loss, i) => ({ epoch: i + 1, loss }));
+  // A model saved before losses were recorded still has its final loss.
   if (losses.length === 0 && Number.isFinite(st.finalLoss)) losses.push({ epoch: st.epochs, loss: st.finalLoss });
   return {
     algorithm: `SGD, implicit confidence-weighted loss, ${model.config.negatives} sampled negatives per observed cell`,
@@ -181,7 +197,7 @@ function trainingView(model: RecommenderModel, run: TrainingRun | undefined): Tr
     elapsedMs: st.fitMs,
     trainedAt: model.trainedAt,
     losses,
-    hitRate: run?.hitRate ?? null,
+    hitRate: hitRateView(model),
   };
 }
 
@@ -283,7 +299,7 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
       session,
       explained: [...pca.explained],
     },
-    training: trainingView(model, source.training),
+    training: trainingView(model),
     why: source.why !== undefined ? whyView(model, source.why, scored?.userVector, ctxIdx) : null,
   };
 }

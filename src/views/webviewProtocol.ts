@@ -92,8 +92,18 @@ export interface TrainingView {
   items: number;
   elapsedMs: number;
   trainedAt: number;
+  /** every epoch of the final fit (one entry for a model saved before losses were recorded) */
   losses: { epoch: number; loss: number }[];
-  hitRate: { k: number; value: number } | null;
+  /** held-out HR@k; value null when no validation ran, and `note` says why (never a made-up figure) */
+  hitRate: HitRateView;
+}
+
+export interface HitRateView {
+  k: number;
+  value: number | null;
+  cases: number;
+  /** how it was measured, or why it is not available */
+  note: string;
 }
 
 export interface WhyView {
@@ -246,7 +256,7 @@ const modelView = obj<ModelView>({
       elapsedMs: num,
       trainedAt: num,
       losses: arr(obj<{ epoch: number; loss: number }>({ epoch: num, loss: num })),
-      hitRate: nullable(obj<{ k: number; value: number }>({ k: num, value: num })),
+      hitRate: obj<HitRateView>({ k: num, value: nullable(num), cases: num, note: str }),
     }),
   ),
   why: nullable(

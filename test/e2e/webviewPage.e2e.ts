@@ -86,7 +86,7 @@ describe('webview page in Chromium (real bundle, real CSP)', function () {
         { item: 'file:src/ui/a.ts', weight: 2 },
         { item: 'file:src/ui/b.ts', weight: 1 },
       ],
-      training: { interactions: data, losses: [1, 2, 3, 4, 5].map((e) => ({ epoch: e, loss: 1 / e })) },
+      training: { interactions: data },
       why: HOSTILE,
     });
     browser = await launchBrowser();

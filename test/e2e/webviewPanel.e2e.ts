@@ -128,6 +128,28 @@ describe('Inside the model panel in code-server', function () {
     xBefore.forEach((v, f) => assert.ok(Math.abs(v - P[u * k + f]) < 1e-6));
   });
 
+  it('the training chart has a point per epoch of the model file, and the hit rate is the file\'s (or why it is not available)', async () => {
+    const L = model.training.losses;
+    assert.equal(L.length, model.stats.epochs);
+    assert.ok(L.length > 1, `a multi-epoch run: ${L.length}`);
+    assert.equal(await panel.locator('#loss-chart circle').count(), L.length);
+    const tips = await panel.locator('#loss-chart circle title').allTextContents();
+    tips.forEach((t, i) => assert.match(t, new RegExp(`^epoch ${i + 1}: loss `)));
+    const label = (await panel.locator('#loss-chart').getAttribute('aria-label')) ?? '';
+    assert.match(label, /^Loss per epoch, from \S+ to \S+$/);
+    const h = model.training.heldOut;
+    const note = (await panel.locator('#hit-rate-note').textContent()) ?? '';
+    if (h.value === null) {
+      assert.equal(await panel.locator('#hit-rate').textContent(), 'not available');
+      assert.equal(note, h.reason);
+    } else {
+      assert.equal(Number(await panel.locator('#hit-rate').getAttribute('data-value')), h.value);
+      assert.equal(Number(await panel.locator('#hit-rate-cases').getAttribute('data-value')), h.cases);
+      assert.match(note, new RegExp(`^Share of ${h.cases} left-out files`));
+    }
+    console.log(`      training: ${L.length} epochs, loss ${L[0]} -> ${L[L.length - 1]}; hit rate ${h.value ?? `not available (${h.reason})`}`);
+  });
+
   it('renders the hostile file name as text, never as an element', async () => {
     const names = await panel.locator('button.item').allInnerTexts();
     assert.ok(names.includes(HOSTILE_NAME), names.join(' | '));

@@ -1,8 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { LatentInputError, ModelFormatError } from '../../../src/core/errors';
+import { syntheticInteractions } from '../../../src/bench/synthetic';
+import { splitProtocol } from '../../../src/core/evalProtocol';
 import {
   BLEND_GRID,
+  BLEND_MIN_CASES,
   DEFAULT_RECOMMENDER_CONFIG,
+  HELD_OUT_K,
   deserializeRecommender,
   fitRecommender,
   priorForNewItem,
@@ -145,5 +149,98 @@ describe('shipped ranker (recommender.ts)', () => {
     assert.throws(() => fitRecommender(twoAreas(), { nonsense: 1 } as unknown as typeof DEFAULT_RECOMMENDER_CONFIG), LatentInputError);
     const model = fitRecommender(twoAreas());
     assert.throws(() => recommend(model, [{ item: UI[0], weight: -1 }], { n: 3 }), LatentInputError);
+  });
+
+  describe('the training record (per-epoch losses, held-out hit rate)', () => {
+    // Enough sessions and items (> HELD_OUT_K, so a miss is possible) for a validation split.
+    const data = syntheticInteractions({ interactions: 3000, items: 120, seed: 'held-out' });
+    const model = fitRecommender(data, { epochs: 12 });
+
+    it('keeps the loss of every epoch run, the last one the final loss', () => {
+      assert.equal(model.training.losses.length, model.stats.epochs);
+      assert.equal(model.stats.epochs, 12);
+      assert.ok(model.training.losses.every(Number.isFinite));
+      assert.equal(model.training.losses[11], model.stats.finalLoss);
+      // stopped after 3 epochs of the final fit (no validation on this small history): 3 losses
+      let epochs = 0;
+      const stopped = fitRecommender(twoAreas(20), { epochs: 12 }, { onEpoch: () => epochs++, shouldStop: () => epochs >= 3 });
+      assert.equal(stopped.stats.epochs, 3);
+      assert.equal(stopped.training.losses.length, 3);
+    });
+
+    it('reports HR@10 of the validation fit on the newest 20%, equal to ranking those cases with recommend()', () => {
+      const h = model.training.heldOut;
+      assert.equal(h.k, HELD_OUT_K);
+      assert.ok(h.value !== null, h.reason);
+      assert.ok(h.value >= 0 && h.value <= 1);
+      assert.equal(h.cases, model.stats.blendCases);
+      assert.ok(h.cases >= BLEND_MIN_CASES);
+      assert.ok(h.value >= model.stats.blendNdcg, 'HR@10 >= NDCG@10 on the same cases');
+      // Independently: the same fit on the older 80% with the chosen blend, ranking each case through recommend().
+      const split = splitProtocol(data);
+      const inner = fitRecommender(split.trainInteractions, { ...model.config, autoBlend: false, minSessions: 0 });
+      const cases = split.cases.slice(-500);
+      let hits = 0;
+      for (const c of cases) {
+        const recs = recommend(inner, c.context.map((item) => ({ item, weight: 1 })), { n: HELD_OUT_K, exclude: new Set(c.context) });
+        if (recs.some((r) => r.item === c.target)) hits++;
+      }
+      assert.equal(h.cases, cases.length);
+      assert.ok(Math.abs(h.value - hits / cases.length) < 1e-12, `${h.value} vs ${hits}/${cases.length}`);
+      assert.ok(h.value < 1, 'with 120 items a miss happens: the figure is not trivially 1');
+    });
+
+    it('says why there is no hit rate instead of making one up', () => {
+      const small = fitRecommender(twoAreas(20)).training.heldOut;
+      assert.equal(small.value, null);
+      assert.match(small.reason ?? '', /give \d+ validation cases?, 30 needed/);
+      assert.ok(small.cases < BLEND_MIN_CASES);
+      const off = fitRecommender(data, { autoBlend: false, epochs: 2 }).training.heldOut;
+      assert.equal(off.value, null);
+      assert.match(off.reason ?? '', /autoBlend/);
+      const frecency = fitRecommender(twoAreas(4)).training.heldOut;
+      assert.equal(frecency.value, null);
+      assert.match(frecency.reason ?? '', /recent use|fewer than 2 sessions|validation case/);
+      const one = fitRecommender([{ session: 's', item: 'file:a', time: 1, weight: 1 }]).training.heldOut;
+      assert.equal(one.value, null);
+      assert.match(one.reason ?? '', /.+/);
+    });
+
+    it('survives serialization; a bad record is a ModelFormatError; a version 1 file still loads, honestly empty', () => {
+      const back = deserializeRecommender(serializeRecommender(model));
+      assert.equal(back.version, 2);
+      assert.deepEqual(back.training, model.training);
+      const small = fitRecommender(twoAreas(20));
+      assert.deepEqual(deserializeRecommender(serializeRecommender(small)).training, small.training);
+      const mutate = (f: (t: { losses: unknown[]; heldOut: Record<string, unknown> }) => void): string => {
+        const o = JSON.parse(serializeRecommender(model)) as { training: { losses: unknown[]; heldOut: Record<string, unknown> } };
+        f(o.training);
+        return JSON.stringify(o);
+      };
+      for (const bad of [
+        mutate((t) => t.losses.pop()),
+        mutate((t) => (t.losses[0] = null)),
+        mutate((t) => (t.losses[0] = 'x')),
+        mutate((t) => (t.heldOut.value = 1.01)),
+        mutate((t) => (t.heldOut.value = -0.1)),
+        mutate((t) => (t.heldOut.value = null)),
+        mutate((t) => (t.heldOut.cases = 0)),
+        mutate((t) => (t.heldOut.k = 0)),
+        mutate((t) => delete (t as { heldOut?: unknown }).heldOut),
+      ]) {
+        assert.throws(() => deserializeRecommender(bad), ModelFormatError, bad.slice(-200));
+      }
+      const noRecord = JSON.parse(serializeRecommender(model)) as Record<string, unknown>;
+      delete noRecord.training;
+      assert.throws(() => deserializeRecommender(JSON.stringify(noRecord)), ModelFormatError, 'version 2 needs its record');
+      noRecord.version = 1;
+      const v1 = deserializeRecommender(JSON.stringify(noRecord));
+      assert.deepEqual(v1.training.losses, []);
+      assert.equal(v1.training.heldOut.value, null);
+      assert.match(v1.training.heldOut.reason ?? '', /earlier version/);
+      assert.deepEqual(v1.mf.itemFactors, model.mf.itemFactors);
+      noRecord.version = 3;
+      assert.throws(() => deserializeRecommender(JSON.stringify(noRecord)), /unsupported version 3/);
+    });
   });
 });

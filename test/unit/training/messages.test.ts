@@ -97,7 +97,12 @@ describe('training messages', () => {
       (m) => (m.prior = new Float32Array(0)),
       (m) => (m.items = m.items.slice(1)),
       (m) => (m.neighbours.indices[0] = m.items.length),
-      (m) => ((m as { version: number }).version = 2),
+      (m) => ((m as { version: number }).version = 1),
+      (m) => m.training.losses.pop(),
+      (m) => (m.training.losses[0] = Number.NaN),
+      (m) => ((m.training.heldOut as { value: number | null }).value = 1.5),
+      (m) => (m.training.heldOut = { k: 10, value: null, cases: 0, reason: '' }),
+      (m) => delete (m as { training?: unknown }).training,
       (m) => ((m.mf as { itemBias: unknown }).itemBias = Array.from(m.mf.itemBias)),
     ];
     for (const b of broken) {

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { confidence } from '../../../src/core/confidence';
 import type { Interaction } from '../../../src/core/interaction';
 import { predict } from '../../../src/core/model';
-import { fitRecommender, scoreItems, type RecommenderModel } from '../../../src/core/recommender';
+import { syntheticInteractions } from '../../../src/bench/synthetic';
+import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
 import { buildPanelState, lastTrainingRow, toyView } from '../../../src/views/factorsPanelState';
 import { checkPanelState, parseHostMessage } from '../../../src/views/webviewProtocol';
 
@@ -118,5 +119,34 @@ describe('factorsPanelState', () => {
     const labels = (st.model?.factors ?? []).flatMap((f) => [f.high.label, f.low.label]);
     assert.ok(labels.some((l) => l.includes('ui/') || l.includes('build/')), labels.join(' | '));
     assert.equal(st.model?.settings.k, 4);
+  });
+
+  it('training: one loss point per epoch from the model, and its held-out hit rate or why there is none', () => {
+    const st = buildPanelState({ model, context: [] });
+    const t = st.model?.training;
+    assert.ok(t);
+    assert.deepEqual(t.losses, model.training.losses.map((loss, i) => ({ epoch: i + 1, loss })));
+    assert.equal(t.losses.length, model.stats.epochs);
+    // 30 sessions: too few validation cases, so no figure, and the note is the model's reason
+    assert.equal(t.hitRate.value, null);
+    assert.equal(t.hitRate.note, model.training.heldOut.reason);
+    assert.deepEqual(checkPanelState(JSON.parse(JSON.stringify(st)), 'state'), st);
+
+    const big = fitRecommender(syntheticInteractions({ interactions: 2000, items: 80, seed: 'panel' }), { epochs: 5 });
+    const bt = buildPanelState({ model: big, context: [] }).model?.training;
+    assert.ok(bt && big.training.heldOut.value !== null);
+    assert.equal(bt.hitRate.value, big.training.heldOut.value);
+    assert.equal(bt.hitRate.cases, big.training.heldOut.cases);
+    assert.match(bt.hitRate.note, new RegExp(`^Share of ${bt.hitRate.cases} left-out files ranked in the top 10`));
+    assert.equal(bt.losses.length, 5);
+
+    // A model file from before losses were recorded: its final loss only, and the hit rate says why it is missing.
+    const v1 = JSON.parse(serializeRecommender(model)) as Record<string, unknown>;
+    v1.version = 1;
+    delete v1.training;
+    const old = buildPanelState({ model: deserializeRecommender(JSON.stringify(v1)), context: [] }).model?.training;
+    assert.deepEqual(old?.losses, [{ epoch: model.stats.epochs, loss: model.stats.finalLoss }]);
+    assert.equal(old?.hitRate.value, null);
+    assert.match(old?.hitRate.note ?? '', /earlier version/);
   });
 });
