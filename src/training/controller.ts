@@ -5,10 +5,10 @@ import { deserializeRecommender, type Interaction, type RecommenderModel } from 
 import { dismissedItems, type FeedbackEvent } from '../feedback/signal';
 import type { FeedbackStore } from '../feedback/store';
 import type { LiveRanker } from '../views/liveRanking';
-import type { TrainingClient } from './client';
+import { openTrainingProgress, type TrainingClient, type TrainingProgressUi } from './client';
 import type { ConfigOverrides } from './messages';
-import { RetrainScheduler } from './retrainScheduler';
-import { TrainingCancelledError } from './runner';
+import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
+import { TrainingCancelledError, tokenFromSignal } from './runner';
 import { gitSessionsAsEvents } from './coldStart';
 
 export type TrainingStateKind = 'idle' | 'training' | 'failed' | 'cancelled' | 'not-enough-data';
@@ -40,13 +40,19 @@ export interface ControllerOptions {
 export class TrainingController implements vscode.Disposable {
   readonly scheduler: RetrainScheduler;
   private st: TrainingState = { state: 'idle', message: 'No model trained yet.', runs: 0 };
+  /** One notification per burst of back-to-back runs (a superseded run and its follow-up show as one). */
+  private progress: TrainingProgressUi | undefined;
 
   constructor(private readonly o: ControllerOptions) {
     this.scheduler = new RetrainScheduler({
       threshold: () => o.retrainAfterEvents(),
       debounceMs: o.debounceMs ?? 10_000,
-      retrain: () => this.retrainNow(),
+      retrain: (run) => this.retrainNow(run),
       onError: (e) => o.log(`automatic retrain failed: ${String(e)}`),
+      onBusyChange: (busy) => {
+        this.progress?.close();
+        this.progress = busy ? openTrainingProgress(() => this.scheduler.cancel()) : undefined;
+      },
     });
   }
 
@@ -96,20 +102,25 @@ export class TrainingController implements vscode.Disposable {
     this.scheduler.noteEvent();
   }
 
-  /** The Retrain command: shows progress (epoch, loss) with Cancel; resolves when done or failed (never rejects). */
+  /**
+   * The Retrain command and the git import: shows progress (epoch, loss) with Cancel; resolves when done or failed
+   * (never rejects). A run in progress (e.g. the scheduled one at startup) trained on older data: it is stopped and
+   * this one follows it, in the same notification, never alongside it.
+   */
   retrain(): Promise<void> {
-    return this.scheduler.runNow();
+    return this.scheduler.runNow({ supersede: true });
   }
 
-  /** Forget the model and every pending run (after the store was wiped). */
+  /** Forget the model and every pending run (after the store was wiped): a running one must not save its model. */
   reset(): void {
+    this.scheduler.cancel();
     this.scheduler.clear();
     this.o.ranker.setDismissed([]);
     this.o.ranker.setModel(undefined);
     this.st = { state: 'idle', message: 'Reset: no model yet.', runs: this.st.runs };
   }
 
-  private async retrainNow(): Promise<void> {
+  private async retrainNow(run: RetrainRun): Promise<void> {
     const recorded = await this.o.store.events();
     this.o.ranker.setDismissed(dismissedItems(recorded));
     const git = await this.loadGitSessions();
@@ -121,13 +132,21 @@ export class TrainingController implements vscode.Disposable {
       return;
     }
     const commits = new Set(git.map((x) => x.session)).size;
+    // Superseded or cancelled while reading the data: the follow-up (if any) reads it again.
+    if (run.signal.aborted) return;
     this.st = {
       ...this.st,
       state: 'training',
       message: `Training on ${recorded.length} events${commits > 0 ? ` and ${commits} git commits` : ''}…`,
     };
     try {
-      const r = await this.o.client.trainEventsWithProgress(events, this.o.sessionGapMs(), this.o.config?.() ?? {}, this.o.watchdogMs());
+      const again = run.attempt > 1 ? 'newer data, ' : '';
+      this.progress?.say(`${again}${events.length} events, starting…`);
+      const r = await this.o.client.trainEvents(events, this.o.sessionGapMs(), this.o.config?.() ?? {}, {
+        token: tokenFromSignal(run.signal),
+        watchdogMs: this.o.watchdogMs(),
+        onProgress: (p) => this.progress?.report(p, again),
+      });
       await this.o.store.saveModel(r.json);
       this.o.ranker.setModel(r.model);
       this.st = {
@@ -141,6 +160,11 @@ export class TrainingController implements vscode.Disposable {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const cancelled = err instanceof TrainingCancelledError;
+      if (cancelled && run.signal.reason === ('superseded' satisfies AbortReason)) {
+        // Not the user's Cancel: a newer request stopped this stale run, and its follow-up is about to start.
+        this.o.log('training stopped: a newer request (new data) supersedes it; training again');
+        return;
+      }
       this.st = { ...this.st, state: cancelled ? 'cancelled' : 'failed', message, runs: this.st.runs + 1 };
       this.o.log(`training ${cancelled ? 'cancelled' : 'failed'}: ${message}`);
       if (!cancelled) void vscode.window.showWarningMessage(`Latent: ${message}`);

@@ -24,6 +24,20 @@ export interface CancelToken {
 
 export type TrainingProgress = Omit<ProgressMessage, 'type' | 'id'>;
 
+/** A CancelToken that fires when `signal` aborts (the scheduler stops a superseded or cancelled run this way). */
+export function tokenFromSignal(signal: AbortSignal): CancelToken {
+  return {
+    get isCancellationRequested() {
+      return signal.aborted;
+    },
+    onCancellationRequested(listener: () => void) {
+      const l = (): void => listener();
+      signal.addEventListener('abort', l, { once: true });
+      return { dispose: () => signal.removeEventListener('abort', l) };
+    },
+  };
+}
+
 export interface RunOptions {
   onProgress?(p: TrainingProgress): void;
   token?: CancelToken;
