@@ -156,10 +156,18 @@ async function cmdRecommend(args: Args): Promise<void> {
     // The context stands for the open files: leave them out (recommend() leaves out only what it is told to).
     { n, candidates: unknown, exclude: new Set(context) },
   );
+  // What training recorded (also shown in the "Inside the model" panel): per-epoch losses, held-out HR@10.
+  const training = { epochs: model.stats.epochs, losses: model.training.losses, heldOut: model.training.heldOut };
   if (args.flags.has('json')) {
-    console.log(JSON.stringify({ mode: model.mode, unknownContext: unknown, recommendations: recs }));
+    console.log(JSON.stringify({ mode: model.mode, unknownContext: unknown, recommendations: recs, training }));
     return;
   }
+  const h = model.training.heldOut;
+  console.log(
+    h.value === null
+      ? `held-out hit rate @${h.k}: not available (${h.reason})`
+      : `held-out hit rate @${h.k}: ${h.value.toFixed(3)} on ${h.cases} cases (fitted on the older 80% of sessions, blend chosen on these cases)`,
+  );
   if (model.mode === 'frecency') console.log('too little history: ranked by frecency');
   if (unknown.length > 0) console.log(`not in the history (scored from folder/extension neighbours): ${unknown.join(', ')}`);
   recs.forEach((r, i) => {

@@ -66,7 +66,16 @@ describe('cli (eval, recommend)', function () {
     const fresh = known.replace(/[^/]+$/, 'brand-new.ts');
     const r = await run(['recommend', '--sessions', csv, '--context', `${known},${fresh}`, '--n', '3', '--json']);
     assert.equal(r.code, 0, r.err);
-    const j = JSON.parse(r.out) as { mode: string; unknownContext: string[]; recommendations: Array<{ item: string }> };
+    const j = JSON.parse(r.out) as {
+      mode: string;
+      unknownContext: string[];
+      recommendations: Array<{ item: string }>;
+      training: { epochs: number; losses: number[]; heldOut: { k: number; value: number | null; cases: number; reason?: string } };
+    };
+    assert.equal(j.training.losses.length, j.training.epochs);
+    assert.equal(j.training.heldOut.k, 10);
+    const hr = j.training.heldOut.value;
+    assert.ok(hr === null ? typeof j.training.heldOut.reason === 'string' : hr >= 0 && hr <= 1, JSON.stringify(j.training.heldOut));
     assert.equal(j.mode, 'mf');
     assert.deepEqual(j.unknownContext, [fresh]);
     assert.equal(j.recommendations.length, 3);
