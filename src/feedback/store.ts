@@ -6,12 +6,12 @@
 //                                 line-oriented (header, items, windows, one event per line; see encodeSnapshotSteps)
 //                                 so it is read and written in slices
 //   model.json, model.prev.json   the trained model and the one before it (backup)
-//   compact.lock                  held while compacting; stale after staleLockMs or when its process is gone
+//   compact.lock                  held while compacting; stale after staleLockMs without renewal or when its process is gone
 //   *.corrupt-<time>              unreadable files (or unreadable journal lines) moved aside, never deleted silently
 //
 // Why offsets instead of truncating journals: another window may be appending to its journal while we compact, so
 // the compactor never rewrites a file it does not own; it records how far it merged. A journal is deleted only once
-// fully merged and sealed (its window moved on to a newer segment, disposed, or its process is gone).
+// fully merged and sealed (its window moved on to a newer segment, disposed, or its process is gone) BEFORE it was read.
 //
 // The extension host's event loop is shared with every other extension: reading, compaction and sorting run as
 // generator steps (core/train.ts) driven in slices of a few ms with a yield between them, and file I/O is async.
@@ -144,6 +144,10 @@ function processAlive(pid: number): boolean {
   }
 }
 
+function stampOf(s: { ino: number; mtimeMs: number; size: number }): string {
+  return `${s.ino}:${s.mtimeMs}:${s.size}`;
+}
+
 function pidOfWindow(w: string): number {
   const m = /^(\d+)-/.exec(w);
   return m ? Number(m[1]) : NaN;
@@ -230,18 +234,39 @@ export class FeedbackStore {
   /** Everything recorded by every window: snapshot + the unmerged part of all journals (+ our buffer, flushed). */
   async events(): Promise<FeedbackEvent[]> {
     await this.flush();
-    for (let attempt = 0; ; attempt++) {
-      const before = await this.snapshotStamp();
-      const snap = await this.readSnapshot();
-      const parts = [snap.events];
-      for (const name of await this.journalNames()) {
-        const read = await this.readJournal(name, snap.merged[name] ?? 0);
-        if (read) parts.push(read.events);
-      }
-      // A compaction by another window between our two reads could have moved journal lines into a newer snapshot.
-      if (attempt < 3 && before !== (await this.snapshotStamp())) continue;
-      return this.sliced(sortByTimeSteps(await this.sliced(concatSteps(parts))));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const got = await this.readAll(true);
+      if (got) return got;
     }
+    // Other windows kept compacting while we read: read once more holding the lock, which keeps the files still.
+    const deadline = Date.now() + this.staleLockMs + 1000;
+    for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
+      const lock = await this.tryLock();
+      if (lock !== undefined) {
+        try {
+          return (await this.readAll(false)) as FeedbackEvent[];
+        } finally {
+          await this.unlock(lock);
+        }
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    // The lock cannot be had (e.g. a read-only folder, where nobody compacts either): read without it.
+    return (await this.readAll(false)) as FeedbackEvent[];
+  }
+
+  /** Snapshot + unmerged journal lines, sorted; undefined (when `check`) if the snapshot was replaced meanwhile. */
+  private async readAll(check: boolean): Promise<FeedbackEvent[] | undefined> {
+    const { snap, stamp } = await this.readSnapshot();
+    const parts = [snap.events];
+    for (const name of await this.journalNames()) {
+      const read = await this.readJournal(name, snap.merged[name] ?? 0);
+      if (read) parts.push(read.events);
+    }
+    // A compaction by another window after our snapshot read may have moved journal lines into a newer snapshot
+    // and deleted their journal: we would miss them (or, for offsets, count them twice).
+    if (check && stamp !== (await this.snapshotStamp())) return undefined;
+    return this.sliced(sortByTimeSteps(await this.sliced(concatSteps(parts))));
   }
 
   /**
@@ -399,10 +424,10 @@ export class FeedbackStore {
     }
   }
 
+  /** Identity of the current snapshot file: a compaction renames a new file over it, which changes the inode. */
   private async snapshotStamp(): Promise<string> {
     try {
-      const s = await fs.stat(this.file(SNAPSHOT));
-      return `${s.ino}:${s.mtimeMs}:${s.size}`;
+      return stampOf(await fs.stat(this.file(SNAPSHOT)));
     } catch {
       return 'none';
     }
@@ -442,20 +467,28 @@ export class FeedbackStore {
     return { events, end: Math.max(end, start), size: buf.length, bad };
   }
 
-  private async readSnapshot(): Promise<Snapshot> {
+  /** The snapshot and the stamp of the very file read (taken from its handle, so a rename meanwhile cannot mix them). */
+  private async readSnapshot(): Promise<{ snap: Snapshot; stamp: string }> {
     let buf: Buffer;
+    let stamp: string;
     try {
-      buf = await fs.readFile(this.file(SNAPSHOT));
+      const fh = await fs.open(this.file(SNAPSHOT), 'r');
+      try {
+        stamp = stampOf(await fh.stat());
+        buf = await fh.readFile();
+      } finally {
+        await fh.close();
+      }
     } catch (err) {
-      if (isErrno(err, 'ENOENT')) return EMPTY;
+      if (isErrno(err, 'ENOENT')) return { snap: EMPTY, stamp: 'none' };
       await this.moveAside(SNAPSHOT, 'snapshot', `could not be read (${describe(err)})`);
-      return EMPTY;
+      return { snap: EMPTY, stamp: await this.snapshotStamp() };
     }
     try {
-      return await this.sliced(decodeSnapshotSteps(buf));
+      return { snap: await this.sliced(decodeSnapshotSteps(buf)), stamp };
     } catch (err) {
       await this.moveAside(SNAPSHOT, 'snapshot', `is damaged (${describe(err)})`);
-      return EMPTY;
+      return { snap: EMPTY, stamp: await this.snapshotStamp() };
     }
   }
 
@@ -469,8 +502,11 @@ export class FeedbackStore {
     this.report(kind, `Latent's saved data ${name} ${why}. It was moved aside to ${aside} in ${this.dir}; recording continues with what could be read.`);
   }
 
-  /** Writes a temp file (chunk by chunk: each write yields to the loop), syncs it, then renames it over `name`. */
-  private async writeAtomic(name: string, data: string | readonly string[]): Promise<void> {
+  /**
+   * Writes a temp file (chunk by chunk: each write yields to the loop), syncs it, then renames it over `name`.
+   * `commit`, asked right before the rename, can still call it off (temp removed, false returned).
+   */
+  private async writeAtomic(name: string, data: string | readonly string[], commit?: () => Promise<boolean>): Promise<boolean> {
     const tmp = this.file(`${name}.tmp-${randomBytes(4).toString('hex')}`);
     const fh = await fs.open(tmp, 'w');
     try {
@@ -480,7 +516,12 @@ export class FeedbackStore {
       await fh.close();
     }
     try {
+      if (commit && !(await commit())) {
+        await fs.rm(tmp, { force: true });
+        return false;
+      }
       await fs.rename(tmp, this.file(name));
+      return true;
     } catch (err) {
       await fs.rm(tmp, { force: true });
       throw err;
@@ -533,6 +574,19 @@ export class FeedbackStore {
     return true;
   }
 
+  /** True while the lock is still ours; renews its age so a slow (not crashed) holder is not judged stale. */
+  private async holdLock(id: string): Promise<boolean> {
+    try {
+      const text = await fs.readFile(this.file(LOCK), 'utf8');
+      if ((JSON.parse(text) as { id?: unknown }).id !== id) return false;
+      const now = new Date();
+      await fs.utimes(this.file(LOCK), now, now);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async unlock(id: string): Promise<void> {
     try {
       const text = await fs.readFile(this.file(LOCK), 'utf8');
@@ -551,8 +605,12 @@ export class FeedbackStore {
     const lock = await this.tryLock();
     if (lock === undefined) return false;
     try {
-      const snap = await this.readSnapshot();
+      const { snap, stamp } = await this.readSnapshot();
       const names = await this.journalNames();
+      // Which journals may be deleted is decided BEFORE reading them: only one nobody can append to any more is
+      // fully held by what we read. Judged after the read, a window that appended and then exited in between looked
+      // 'dead', and its last lines were deleted with the file without ever reaching the snapshot.
+      const sealed = await this.sealedJournals(names);
       const merged: Record<string, number> = {};
       const parts = [snap.events];
       const done: { name: string; complete: boolean }[] = [];
@@ -565,15 +623,18 @@ export class FeedbackStore {
         merged[name] = read.end;
         done.push({ name, complete: read.end === read.size });
       }
+      if (!(await this.holdLock(lock))) return false;
       const evicted = { ...snap.evicted };
       const events = await this.sliced(concatSteps(parts));
       const dwellMerged = await this.sliced(mergeDwellSteps(events, true));
       const kept = await this.sliced(applyCapsSteps(dwellMerged, this.maxItems, this.maxEvents, evicted));
       const chunks = await this.sliced(encodeSnapshotSteps(kept, merged, evicted));
-      await this.writeAtomic(SNAPSHOT, chunks);
+      // If our lock was taken as stale and the taker wrote a snapshot meanwhile, ours is built from an older one and
+      // would undo its merge (whose journals it may have deleted): give up and leave the work to the next compaction.
+      const current = async (): Promise<boolean> => (await this.holdLock(lock)) && (await this.snapshotStamp()) === stamp;
+      if (!(await this.writeAtomic(SNAPSHOT, chunks, current))) return false;
       // Only now that the snapshot holds their lines may sealed journals go (a crash before this leaves them,
       // with merged offsets equal to their size, so nothing is read twice).
-      const sealed = await this.sealedJournals(names);
       for (const { name, complete } of done) {
         if (sealed.has(name) && (complete || sealed.get(name) === 'dead')) await fs.rm(this.file(name), { force: true });
       }

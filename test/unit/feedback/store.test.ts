@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { LatentInputError } from '../../../src/core/errors';
 import { FeedbackEvent } from '../../../src/feedback/signal';
 import { FeedbackStore, FeedbackStoreOptions, mergeDwell } from '../../../src/feedback/store';
@@ -15,6 +15,39 @@ function tempDir(): string {
 }
 
 const quiet: FeedbackStoreOptions = { flushIntervalMs: 0, compactIntervalMs: 0 };
+
+type FsOp = 'open' | 'rename' | 'readdir';
+
+/**
+ * Runs `body` with fs.promises[op] (the very functions the store calls) running `meanwhile` first on its first
+ * `times` calls that name something in `dir` matching `target`: a chosen interleaving of two windows, made
+ * deterministic. Calls made by `meanwhile` itself pass straight through. Returns how often it fired.
+ */
+async function interleaved(op: FsOp, dir: string, target: RegExp, times: number, meanwhile: () => Promise<void>, body: () => Promise<unknown>): Promise<number> {
+  const api = fs.promises as unknown as Record<FsOp, (...args: unknown[]) => Promise<unknown>>;
+  const real = api[op];
+  let fired = 0;
+  let inside = false;
+  api[op] = async (...args: unknown[]) => {
+    const named = args.filter((a): a is string => typeof a === 'string').map((a) => path.relative(dir, a));
+    if (!inside && fired < times && named.some((n) => !n.startsWith('..') && target.test(n))) {
+      fired++;
+      inside = true;
+      try {
+        await meanwhile();
+      } finally {
+        inside = false;
+      }
+    }
+    return real.apply(fs.promises, args);
+  };
+  try {
+    await body();
+  } finally {
+    api[op] = real;
+  }
+  return fired;
+}
 
 function ev(t: number, item = `file:f${t}.ts`, kind: FeedbackEvent['kind'] = 'open', amount = 1): FeedbackEvent {
   return { t, item, kind, amount };
@@ -205,6 +238,104 @@ describe('feedback: store', () => {
     } finally {
       fs.rmSync(script, { force: true });
     }
+  });
+
+  it('a window that appends and exits while another compacts keeps its last lines (the journal is not deleted with them)', async () => {
+    // The race the cross-process test hit about 1 run in 36 under load: the compactor read window x's journal, x
+    // appended more and exited, and the compactor, seeing x gone, deleted the journal as fully merged.
+    const d = dir();
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const x = await open(d, { windowId: `${child.pid}-x` }); // a window of the child process (pid decides liveness)
+      for (const t of [1, 2, 3]) x.append(ev(t));
+      await x.flush();
+      const c = await open(d, { windowId: `${process.pid}-c` });
+      let compacted: boolean | undefined;
+      const fired = await interleaved(
+        'rename',
+        d,
+        /^snapshot\.json$/,
+        1,
+        async () => {
+          // c has read x's journal and is about to put its snapshot in place
+          x.append(ev(4));
+          x.append(ev(5));
+          await x.flush();
+          child.kill();
+          await gone;
+        },
+        async () => {
+          compacted = await c.compact();
+        },
+      );
+      assert.equal(fired, 1);
+      assert.equal(compacted, true);
+      const r = await open(d, { windowId: `${process.pid}-r` });
+      assert.deepEqual((await r.events()).map((e) => e.t), [1, 2, 3, 4, 5]);
+      // now that x's window is gone, opening merged the rest of its journal and removed it
+      assert.deepEqual(fs.readdirSync(d).filter((n) => n.startsWith(`journal-${child.pid}-`)), []);
+      assert.deepEqual((await r.events()).map((e) => e.t), [1, 2, 3, 4, 5]);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('a compaction whose lock was taken as stale does not put its older snapshot over the newer one', async () => {
+    const d = dir();
+    const a = await open(d, { windowId: `${process.pid}-a` });
+    a.append(ev(1));
+    a.append(ev(2));
+    await a.flush();
+    let compacted: boolean | undefined;
+    const fired = await interleaved(
+      'open',
+      d,
+      /^snapshot\.json\.tmp-/,
+      1,
+      async () => {
+        // a has read everything and starts writing its snapshot; meanwhile a gone window's journal is found and
+        // merged by b, which judges a's lock stale (staleLockMs 0), and deleted once in b's snapshot
+        fs.writeFileSync(path.join(d, `journal-${DEAD}-0.jsonl`), [ev(100), ev(101)].map((e) => JSON.stringify(e) + '\n').join(''));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await open(d, { windowId: `${process.pid}-b`, staleLockMs: 0 });
+        assert.equal(fs.existsSync(path.join(d, `journal-${DEAD}-0.jsonl`)), false);
+      },
+      async () => {
+        compacted = await a.compact();
+      },
+    );
+    assert.equal(fired, 1);
+    assert.equal(compacted, false, 'a gave up');
+    const r = await open(d, { windowId: `${process.pid}-r` });
+    assert.deepEqual((await r.events()).map((e) => e.t), [1, 2, 100, 101]);
+  });
+
+  it('reading while another window keeps compacting and removing journals still sees every event once', async () => {
+    const d = dir();
+    // segmentBytes 1: every flush of o seals its segment and compacts, which deletes that segment
+    const o = await open(d, { windowId: `${process.pid}-o`, segmentBytes: 1 });
+    const r = await open(d, { windowId: `${process.pid}-r` });
+    o.append(ev(1));
+    await o.flush();
+    let t = 10;
+    let got: FeedbackEvent[] = [];
+    // Between r's snapshot read and its journal listing, o appends and compacts, every time r tries (4 times).
+    const fired = await interleaved(
+      'readdir',
+      d,
+      /^$/,
+      4,
+      async () => {
+        o.append(ev(t++));
+        await o.flush();
+      },
+      async () => {
+        got = await r.events();
+      },
+    );
+    assert.equal(fired, 4);
+    assert.deepEqual(got.map((e) => e.t), [1, 10, 11, 12, 13]);
   });
 
   it('caps: the oldest events and the least recently used items are evicted at compaction', async () => {
