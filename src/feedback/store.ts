@@ -234,39 +234,40 @@ export class FeedbackStore {
   /** Everything recorded by every window: snapshot + the unmerged part of all journals (+ our buffer, flushed). */
   async events(): Promise<FeedbackEvent[]> {
     await this.flush();
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const got = await this.readAll(true);
-      if (got) return got;
-    }
-    // Other windows kept compacting while we read: read once more holding the lock, which keeps the files still.
-    const deadline = Date.now() + this.staleLockMs + 1000;
-    for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
-      const lock = await this.tryLock();
-      if (lock !== undefined) {
-        try {
-          return (await this.readAll(false)) as FeedbackEvent[];
-        } finally {
-          await this.unlock(lock);
+    let read = await this.readAll();
+    for (let attempt = 1; attempt < 3 && !read.stable; attempt++) read = await this.readAll();
+    if (!read.stable) {
+      // Other windows kept compacting while we read: read once more holding the lock, which keeps the files still.
+      // Should the lock never come free (e.g. a read-only folder, where nobody compacts either), the last read stands.
+      const deadline = Date.now() + this.staleLockMs + 1000;
+      for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
+        const lock = await this.tryLock();
+        if (lock !== undefined) {
+          try {
+            read = await this.readAll();
+          } finally {
+            await this.unlock(lock);
+          }
+          break;
         }
+        await new Promise((r) => setTimeout(r, wait));
       }
-      await new Promise((r) => setTimeout(r, wait));
     }
-    // The lock cannot be had (e.g. a read-only folder, where nobody compacts either): read without it.
-    return (await this.readAll(false)) as FeedbackEvent[];
+    return this.sliced(sortByTimeSteps(await this.sliced(concatSteps(read.parts))));
   }
 
-  /** Snapshot + unmerged journal lines, sorted; undefined (when `check`) if the snapshot was replaced meanwhile. */
-  private async readAll(check: boolean): Promise<FeedbackEvent[] | undefined> {
+  /**
+   * Snapshot + unmerged journal lines. Not `stable` when the snapshot was replaced during the read: a compaction by
+   * another window may have moved journal lines into the newer snapshot and deleted their journal (we would miss them).
+   */
+  private async readAll(): Promise<{ parts: FeedbackEvent[][]; stable: boolean }> {
     const { snap, stamp } = await this.readSnapshot();
     const parts = [snap.events];
     for (const name of await this.journalNames()) {
       const read = await this.readJournal(name, snap.merged[name] ?? 0);
       if (read) parts.push(read.events);
     }
-    // A compaction by another window after our snapshot read may have moved journal lines into a newer snapshot
-    // and deleted their journal: we would miss them (or, for offsets, count them twice).
-    if (check && stamp !== (await this.snapshotStamp())) return undefined;
-    return this.sliced(sortByTimeSteps(await this.sliced(concatSteps(parts))));
+    return { parts, stable: stamp === (await this.snapshotStamp()) };
   }
 
   /**
