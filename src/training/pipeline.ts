@@ -139,7 +139,9 @@ export function startPipeline(a: PipelineArgs): Pipeline {
   let createdTimer: NodeJS.Timeout | undefined;
   const flushCreated = (): void => {
     createdTimer = undefined;
-    const batch = created;
+    // Only what Latent would record counts towards a burst: git's own files under .git (VS Code's git extension
+    // creates lock files there at any moment) and excluded paths are not new work and must not hide a real new file.
+    const batch = created.filter((u) => a.tracker.itemForUri(u) !== undefined);
     created = [];
     if (batch.length > NEW_FILE_BURST) a.log(`${batch.length} files created at once: not treated as new files to recommend`);
     else for (const u of batch) noteRecent(u, true);
@@ -153,6 +155,11 @@ export function startPipeline(a: PipelineArgs): Pipeline {
     }),
     watcher.onDidDelete((u) => noteRecent(u, false)),
     { dispose: () => clearTimeout(createdTimer) },
+    // Created in VS Code (Explorer's New File, refactorings): reported exactly, whatever the file watcher does. The
+    // watcher has been seen to miss a file created in a folder made moments earlier (code-server 4.100, Linux).
+    vscode.workspace.onDidCreateFiles((e) => {
+      for (const f of e.files) noteRecent(f, true);
+    }),
     vscode.workspace.onDidRenameFiles((e) => {
       for (const f of e.files) {
         noteRecent(f.oldUri, false);

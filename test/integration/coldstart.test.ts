@@ -119,7 +119,10 @@ describe('cold start from git (real VS Code)', function () {
   });
 
   it('a file created afterwards is recommended from its folder before the next training', async () => {
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(workspaceRoot(), DIR, 'web/toolbar.ts'), Buffer.from('// new\n'));
+    // Created as the Explorer's New File does (a workspace edit): VS Code reports it through onDidCreateFiles.
+    const edit = new vscode.WorkspaceEdit();
+    edit.createFile(vscode.Uri.joinPath(workspaceRoot(), DIR, 'web/toolbar.ts'), { contents: Buffer.from('// new\n') });
+    assert.ok(await vscode.workspace.applyEdit(edit));
     const fresh = await waitFor(
       () => p.recommendations().find((x) => x.item === key('web/toolbar.ts')),
       'the new file among the recommendations',
