@@ -45,7 +45,17 @@ export function sandboxEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const home = path.join(CACHE, 'home');
   const tmp = path.join(CACHE, 'tmp');
   for (const d of [home, tmp]) mkdirSync(d, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, TMPDIR: tmp, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local', 'share'), ...extra };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    TMPDIR: tmp,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    // Test workspaces live under .cache/runs inside this repository's own clone: without a ceiling, git (VS Code's
+    // and Latent's git bootstrap) finds the project's repo above them and offers to learn from its history mid-test.
+    GIT_CEILING_DIRECTORIES: path.join(CACHE, 'runs'),
+    ...extra,
+  };
   for (const k of Object.keys(env)) {
     if (k.startsWith('VSCODE_') || k === 'ELECTRON_RUN_AS_NODE') delete env[k];
   }

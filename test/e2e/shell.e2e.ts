@@ -22,9 +22,11 @@ describe('Latent in code-server + Chromium', function () {
     await s.screenshot('latent-view');
   });
 
-  it('runs Retrain from the F1 palette and says honestly that nothing is trained', async () => {
+  it('runs Retrain from the F1 palette and says what it does (nothing to train yet, or training)', async () => {
     await s.runCommand('Latent: Retrain Model');
-    assert.match(await s.waitForNotification(/^Latent:/), /not trained yet|nothing to train/i);
+    // Depending on timing the tracker may already have recorded the startup's extension activations, and then
+    // Retrain really trains on them: both are honest answers, anything else (or silence) fails.
+    assert.match(await s.waitForNotification(/^Latent:/), /not trained yet|nothing to train|training recommendations/i);
     await s.screenshot('retrain');
   });
 
@@ -37,6 +39,8 @@ describe('Latent in code-server + Chromium', function () {
   });
 
   it('Reset asks for confirmation in a modal dialog, then clears', async () => {
+    // Earlier tests' toasts can fill the toast area (VS Code shows a few at a time and queues the rest).
+    await s.runCommand('Notifications: Clear All Notifications');
     await s.runCommand('Latent: Reset All Data');
     const button = s.dialogButton('Reset');
     await button.waitFor({ state: 'visible' });
