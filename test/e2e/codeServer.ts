@@ -193,6 +193,10 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
   'extensions.ignoreRecommendations': true,
   'security.workspace.trust.enabled': false,
   'git.openRepositoryInParentFolders': 'never',
+  // VS Code's own git extension is not under test, and its background `git check-ignore` dies with an uncaught
+  // EPIPE when a test removes the .git it created; mocha inside the extension host then fails whatever test runs.
+  // Latent runs git itself (child_process), so the cold-start tests do not need it.
+  'git.enabled': false,
   'chat.commandCenter.enabled': false,
   'workbench.colorTheme': 'Default Dark Modern',
 };
