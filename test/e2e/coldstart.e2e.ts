@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { CACHE } from './codeServer';
-import { startCodeServer, type Session } from './harness';
+import { startCodeServer, until, type Session } from './harness';
 
 const UI = ['src/ui/app.ts', 'src/ui/list.ts', 'src/ui/theme.ts'];
 const BACKEND = ['src/api/routes.ts', 'src/api/server.ts', 'src/store/tasks.ts', 'src/store/persist.ts'];
@@ -38,16 +38,6 @@ function gitWorkspace(commits: number): { root: string; workspace: string } {
     git('commit', '-q', '-m', `change ${c}`);
   }
   return { root, workspace };
-}
-
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('Cold start from git history (code-server + Chromium)', function () {

@@ -42,6 +42,17 @@ import { CACHE, ROOT, SCREENSHOTS, launchBrowser, startServer, type RunningServe
 
 export { ROOT, SCREENSHOTS } from './codeServer';
 
+/** Polls `check` every 200 ms until it returns something truthy (returned), or throws naming `what` after the timeout. */
+export async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export interface StartOptions {
   workspace?: string;
   settings?: Record<string, unknown>;

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { startCodeServer, type Session } from './harness';
+import { startCodeServer, until, type Session } from './harness';
 
 const UI = ['src/ui/app.ts', 'src/ui/list.ts', 'src/ui/theme.ts'];
 const BACKEND = ['src/api/routes.ts', 'src/api/server.ts', 'src/store/tasks.ts', 'src/store/persist.ts'];
@@ -35,16 +35,6 @@ function history(sessions: number): string {
     }
   }
   return lines.join('\n') + '\n';
-}
-
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('Recommended for you (code-server + Chromium)', function () {
