@@ -8,10 +8,9 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import * as path from 'node:path';
 import { CACHE } from './codeServer';
 import { startCodeServer, until, type Session } from './harness';
+import { BACKEND, assertUiAreaFirst } from './sampleWorkspace';
 
 const UI = ['src/ui/app.ts', 'src/ui/list.ts', 'src/ui/theme.ts'];
-const BACKEND = ['src/api/routes.ts', 'src/api/server.ts', 'src/store/tasks.ts', 'src/store/persist.ts'];
-
 /** A copy of sample-workspace turned into a repository whose commits alternate UI work and backend work. */
 function gitWorkspace(commits: number): { root: string; workspace: string } {
   mkdirSync(path.join(CACHE, 'runs'), { recursive: true });
@@ -73,16 +72,7 @@ describe('Cold start from git history (code-server + Chromium)', function () {
     await s.page.mouse.move(700, 450);
     await s.screenshot('coldstart-tree');
 
-    assert.equal(rows[0], 'Files');
-    const files = rows.slice(1);
-    const pos = (name: string) => {
-      const i = files.findIndex((t) => t.startsWith(name));
-      return i < 0 ? Infinity : i;
-    };
-    assert.equal(pos('app.ts'), Infinity, `the open file is left out: ${rows.join(' | ')}`);
-    const ui = Math.max(pos('list.ts'), pos('theme.ts'));
-    const backend = Math.min(...BACKEND.map((f) => pos(path.basename(f))));
-    assert.ok(ui < backend, `UI files committed with app.ts come first: ${rows.join(' | ')}`);
+    assertUiAreaFirst(rows);
     // Learned, not guessed: no frecency fallback note.
     assert.equal(await s.page.locator('.part.sidebar').getByText(/Few sessions yet/).filter({ visible: true }).count(), 0);
   });

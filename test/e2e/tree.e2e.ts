@@ -4,10 +4,9 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startCodeServer, until, type Session } from './harness';
+import { BACKEND, assertUiAreaFirst } from './sampleWorkspace';
 
 const UI = ['src/ui/app.ts', 'src/ui/list.ts', 'src/ui/theme.ts'];
-const BACKEND = ['src/api/routes.ts', 'src/api/server.ts', 'src/store/tasks.ts', 'src/store/persist.ts'];
-
 /** The extension's per-workspace feedback folder inside code-server's user data (created on activation). */
 function findStoreDir(userDataDir: string): string | undefined {
   const root = path.join(userDataDir, 'User', 'workspaceStorage');
@@ -67,17 +66,7 @@ describe('Recommended for you (code-server + Chromium)', function () {
     );
     await s.screenshot('tree-recommendations');
 
-    assert.equal(rows[0], 'Files');
-    // A row's text is the label followed by its folder (the description), e.g. "list.ts" + "src/ui".
-    const files = rows.slice(1);
-    const pos = (name: string) => {
-      const i = files.findIndex((t) => t.startsWith(name));
-      return i < 0 ? Infinity : i;
-    };
-    assert.equal(pos('app.ts'), Infinity, `the open file is left out: ${rows.join(' | ')}`);
-    const ui = Math.max(pos('list.ts'), pos('theme.ts'));
-    const backend = Math.min(...BACKEND.map((f) => pos(path.basename(f))));
-    assert.ok(ui < backend, `UI files that go with app.ts come first: ${rows.join(' | ')}`);
+    assertUiAreaFirst(rows);
 
     // Clicking a file opens it; being open, it then leaves the recommendations (live, no retraining).
     await s.page.locator('.part.sidebar .monaco-list-row', { hasText: 'theme.ts' }).first().click();
