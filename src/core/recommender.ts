@@ -4,18 +4,18 @@
 // co-occurrence prior and a frecency prior (weights chosen on a validation split carved from training data).
 import { CooccurrenceIndex } from './baselines';
 import { confidence } from './confidence';
-import { decodeFloat32, encodeFloat32 } from './base64';
+import { encodeFloat32 } from './base64';
 import { LatentInputError, ModelFormatError } from './errors';
 import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol';
 import { foldIn, gramian } from './foldIn';
 import type { Interaction } from './interaction';
 import type { MfModel } from './model';
-import { deserializeModel, serializeModel } from './serialize';
+import { deserializeModel, float32Field, serializeModel } from './serialize';
 import { topN } from './ranking';
 import { trainSgdImplicitSteps } from './sgd';
 import { CsrMatrix } from './sparse';
 import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './train';
-import { allFinite, requireNonNegative, requireNonNegativeInt, requirePositive, requirePositiveInt } from './validate';
+import { requireNonNegative, requireNonNegativeInt, requirePositive, requirePositiveInt } from './validate';
 
 export type { Interaction } from './interaction';
 export type { TrainHooks } from './train';
@@ -816,12 +816,7 @@ function objectField(o: Record<string, unknown>, key: string): Record<string, un
 }
 
 function floatsField(o: Record<string, unknown>, key: string, length?: number): Float32Array {
-  const v = o[key];
-  if (typeof v !== 'string') fail(`field "${key}" must be a base64 string`);
-  const a = decodeFloat32(v, `recommender field "${key}"`);
-  if (length !== undefined && a.length !== length) fail(`field "${key}" has ${a.length} values, expected ${length}`);
-  if (!allFinite(a)) fail(`field "${key}" contains NaN or Infinity`);
-  return a;
+  return float32Field(o, key, length, 'recommender model');
 }
 
 function intsField(o: Record<string, unknown>, key: string, length: number | undefined, max: number): Int32Array {

@@ -29,12 +29,17 @@ function positiveInt(o: Record<string, unknown>, key: string): number {
   return v;
 }
 
-function floats(o: Record<string, unknown>, key: string, length: number): Float32Array {
+/**
+ * A base64 Float32Array field, checked: a string, valid base64, the expected length (when given), all finite.
+ * `owner` starts the error messages ("model", "recommender model") so they say which file part is wrong.
+ */
+export function float32Field(o: Record<string, unknown>, key: string, length: number | undefined, owner = 'model'): Float32Array {
+  const what = `${owner} field "${key}"`;
   const v = o[key];
-  if (typeof v !== 'string') throw new ModelFormatError(`model field "${key}" must be a base64 string`);
-  const a = decodeFloat32(v, `model field "${key}"`);
-  if (a.length !== length) throw new ModelFormatError(`model field "${key}" has ${a.length} values, expected ${length}`);
-  if (!allFinite(a)) throw new ModelFormatError(`model field "${key}" contains NaN or Infinity`);
+  if (typeof v !== 'string') throw new ModelFormatError(`${what} must be a base64 string`);
+  const a = decodeFloat32(v, what);
+  if (length !== undefined && a.length !== length) throw new ModelFormatError(`${what} has ${a.length} values, expected ${length}`);
+  if (!allFinite(a)) throw new ModelFormatError(`${what} contains NaN or Infinity`);
   return a;
 }
 
@@ -63,9 +68,9 @@ export function deserializeModel(s: string): MfModel {
     nUsers,
     nItems,
     mu: o.mu,
-    userBias: floats(o, 'userBias', nUsers),
-    itemBias: floats(o, 'itemBias', nItems),
-    userFactors: floats(o, 'userFactors', nUsers * k),
-    itemFactors: floats(o, 'itemFactors', nItems * k),
+    userBias: float32Field(o, 'userBias', nUsers),
+    itemBias: float32Field(o, 'itemBias', nItems),
+    userFactors: float32Field(o, 'userFactors', nUsers * k),
+    itemFactors: float32Field(o, 'itemFactors', nItems * k),
   };
 }
