@@ -165,7 +165,6 @@ async function startWorkspace(context: vscode.ExtensionContext, paused: boolean,
   const pipeline = startPipeline({ context, store, tracker, root: folder.uri, folder, log });
   // Disposed in this order: ranking/training, then the tracker (records the last dwell), then the store (flushes).
   context.subscriptions.push(pipeline, tracker, { dispose: () => void store.dispose() });
-  void pipeline.ready.then(async () => tracker.seedSession(await store.events()));
   return { store, storeDir, tracker, pipeline };
 }
 

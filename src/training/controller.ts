@@ -60,9 +60,11 @@ export class TrainingController implements vscode.Disposable {
     return this.st;
   }
 
-  /** Startup: the saved model (so recommendations appear without retraining) and the remembered dismissals. */
-  async load(): Promise<void> {
-    const events = await this.o.store.events();
+  /**
+   * Startup: the saved model (so recommendations appear without retraining) and the remembered dismissals.
+   * `events` is the store's content, read once by the caller for everything startup needs.
+   */
+  async load(events: readonly FeedbackEvent[]): Promise<void> {
     this.o.ranker.setDismissed(dismissedItems(events));
     const text = await this.o.store.loadModel();
     let model: RecommenderModel | undefined;

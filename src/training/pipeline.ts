@@ -210,13 +210,17 @@ export function startPipeline(a: PipelineArgs): Pipeline {
   });
   subs.push(git);
 
-  const ready = controller
-    .load()
-    .then(async () => {
+  // The store is read once at startup (a full one takes tens of ms): model and dismissals, recent files, and the
+  // session still open when the window was reloaded all come from this one read.
+  const ready = a.store
+    .events()
+    .then(async (events) => {
+      await controller.load(events);
+      a.tracker.seedSession(events);
       // Recent files survive a reload: the newest distinct files recorded (the ranker skips those the model knows).
       // One pass, no sort of every event (that was a stall on the host at startup with a full store).
       const latest = new Map<string, number>();
-      for (const e of await a.store.events()) {
+      for (const e of events) {
         if (e.kind !== 'dismiss' && e.item.startsWith('file:') && e.t > (latest.get(e.item) ?? -1)) latest.set(e.item, e.t);
       }
       const newest = [...latest].sort((x, y) => x[1] - y[1]).slice(-RecentItems.DEFAULT_MAX);
