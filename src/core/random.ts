@@ -21,16 +21,6 @@ export function normalInit(n: number, std: number, rng: () => number): Float32Ar
   return out;
 }
 
-/** Fisher-Yates shuffle in place. */
-export function shuffleInPlace(a: Int32Array | Uint32Array | number[], rng: () => number): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-  }
-}
-
 /**
  * Fast 32-bit generator (xorshift128) seeded from a seedrandom stream, for hot loops (negative sampling)
  * where seedrandom's ARC4 would dominate the cost. Returns an integer in [0, 2^32).

@@ -748,11 +748,7 @@ export function* mergeDwellSteps(events: FeedbackEvent[], owned = false): Steps<
   return moved ? yield* sortByTimeSteps(out) : out;
 }
 
-/** Applies the item cap (least recently used items evicted whole) then the event cap (oldest first). */
-export function applyCaps(events: FeedbackEvent[], maxItems: number, maxEvents: number, evicted: { events: number; items: number }): FeedbackEvent[] {
-  return finishSteps(applyCapsSteps(events, maxItems, maxEvents, evicted));
-}
-
+/** Applies the item cap (least recently used items evicted whole) then the event cap (oldest first), in slices. */
 export function* applyCapsSteps(
   events: FeedbackEvent[],
   maxItems: number,
