@@ -97,6 +97,8 @@ async function main() {
   const npx = join(ROOT, 'node_modules', '.bin');
   const built = await step('build', process.execPath, [join(ROOT, 'scripts', 'build.mjs')]);
   // compile emits out/ for mocha (even with type errors, which it reports); typecheck is the project's full check.
+  // out/ starts empty: a test file moved or deleted must not keep running from its old compiled copy.
+  rmSync(join(ROOT, 'out'), { recursive: true, force: true });
   await step('compile', join(npx, 'tsc'), ['-p', '.']);
   await step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 

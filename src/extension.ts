@@ -1,13 +1,17 @@
-// Entry point: wiring only. Registers the commands and the view, and hands back a small API that the
-// integration tests (running inside the real extension host) read through getExtension(...).exports.
+// The composition root: builds the open folder's parts (workspace.ts), registers every command once, and hands
+// back a small API that the integration tests (inside the real extension host) read through
+// getExtension(...).exports. Wiring only: what each part does lives in its own folder.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS, CONTEXT_KEYS, STATE_KEYS, VIEW_ID, type CommandId } from './commands';
+import { readSettings } from './config/settings';
 import type { Recommendation } from './core/recommender';
 import { FeedbackStore } from './feedback/store';
-import { FeedbackTracker, readTrackerConfig, userSnippetsDirFrom } from './feedback/tracker';
+import { FeedbackTracker, userSnippetsDirFrom } from './feedback/tracker';
 import type { TrainingState } from './training/controller';
-import { startPipeline, type Pipeline } from './training/pipeline';
-import { registerFactorsPanel, workspaceFactorsSource } from './views/factorsPanel';
+import { createFactorsPanel, workspaceFactorsSource } from './views/factorsPanel';
+import { itemOf, whyThis } from './views/recommendationActions';
+import { startWorkspace, type Workspace } from './workspace';
 
 /** What activate() returns. Tests reach it via vscode.extensions.getExtension('latent-dev.latent').exports. */
 export interface LatentApi {
@@ -42,70 +46,61 @@ export interface ResetOptions {
   skipConfirmation?: boolean;
 }
 
-const PAUSED_KEY = 'latent.paused';
-
 export async function activate(context: vscode.ExtensionContext): Promise<LatentApi> {
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
-  const isPaused = (): boolean => context.workspaceState.get<boolean>(PAUSED_KEY, false);
-  void vscode.commands.executeCommand('setContext', PAUSED_KEY, isPaused());
+  const isPaused = (): boolean => context.workspaceState.get<boolean>(STATE_KEYS.paused, false);
+  void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.paused, isPaused());
 
   const log = vscode.window.createOutputChannel('Latent');
   context.subscriptions.push(log);
-  const wired = await startWorkspace(context, isPaused(), (line) => log.appendLine(line));
+  const wired = await openWorkspace(context, isPaused(), (line) => log.appendLine(line));
   if (!wired) {
     // No folder open: an empty tree lets the view's welcome content show.
     const emptyTree: vscode.TreeDataProvider<vscode.TreeItem> = {
       getChildren: () => [],
       getTreeItem: (item) => item,
     };
-    context.subscriptions.push(vscode.window.createTreeView('latent.recommendations', { treeDataProvider: emptyTree }));
+    context.subscriptions.push(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: emptyTree }));
   }
 
   const setPaused = async (paused: boolean): Promise<void> => {
-    await context.workspaceState.update(PAUSED_KEY, paused);
-    await vscode.commands.executeCommand('setContext', PAUSED_KEY, paused);
+    await context.workspaceState.update(STATE_KEYS.paused, paused);
+    await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.paused, paused);
     wired?.tracker.setPaused(paused);
     void vscode.window.showInformationMessage(paused ? 'Latent: tracking paused. Nothing is recorded until you resume.' : 'Latent: tracking resumed.');
   };
 
-  const register = (id: string, fn: (...args: unknown[]) => unknown): void => {
-    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-  };
-  if (!wired) {
-    register('latent.retrain', () => {
-      void vscode.window.showInformationMessage('Latent: not trained yet. No activity has been recorded in this workspace, so there is nothing to train on.');
-    });
-  }
-  // "Inside the model" panel (latent.showFactors; "Why this?" passes an item key). Without a model it teaches
-  // with the lecture's toy matrix and says why there is nothing of yours to show yet.
-  registerFactorsPanel(
+  // "Inside the model" panel. Without a model it teaches with the lecture's toy matrix and says why there is
+  // nothing of yours to show yet.
+  const panel = createFactorsPanel(
     context,
     workspaceFactorsSource({
-      model: () => wired?.pipeline.ranker.getModel(),
+      model: () => wired?.workspace.ranker.getModel(),
       context: () => wired?.tracker.currentSession() ?? [],
-      ...(wired ? { events: () => wired.store.events(), message: () => wired.pipeline.trainingState.message } : {}),
+      ...(wired ? { events: () => wired.store.events(), message: () => wired.workspace.trainingState.message } : {}),
     }),
     (line) => log.appendLine(line),
   );
-  if (!wired) {
-    // With a folder open the pipeline registers the real command (src/views/gitBootstrapCommand.ts).
-    register('latent.learnFromGit', () => {
-      void vscode.window.showInformationMessage('Latent: open a folder first. Latent learns from the git history of the open workspace folder.');
-    });
-  }
-  if (!wired) {
-    register('latent.whyThis', () => {
-      void vscode.window.showInformationMessage('Latent: not trained yet, so there is no recommendation to explain.');
-    });
-  }
-  if (!wired) {
-    register('latent.notInterested', () => {
-      void vscode.window.showInformationMessage('Latent: not trained yet, so there is no recommendation to dismiss.');
-    });
-  }
-  register('latent.pause', () => setPaused(true));
-  register('latent.resume', () => setPaused(false));
-  register('latent.reset', (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, wired?.pipeline));
+
+  // Every command, registered once. Without an open folder the per-workspace ones say why they cannot act.
+  const ws = wired?.workspace;
+  const noFolder = (text: string) => (): void => void vscode.window.showInformationMessage(`Latent: ${text}`);
+  const notTrained = 'not trained yet. No activity has been recorded in this workspace, so there is nothing to train on.';
+  const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
+    [COMMANDS.retrain]: ws ? () => ws.retrain() : noFolder(notTrained),
+    [COMMANDS.learnFromGit]: ws
+      ? () => ws.git.learn()
+      : noFolder('open a folder first. Latent learns from the git history of the open workspace folder.'),
+    [COMMANDS.whyThis]: ws ? (arg) => whyThis(arg) : noFolder('not trained yet, so there is no recommendation to explain.'),
+    [COMMANDS.notInterested]: ws ? (arg) => ws.notInterested(arg) : noFolder('not trained yet, so there is no recommendation to dismiss.'),
+    [COMMANDS.openRecommendation]: ws ? (arg) => ws.open(arg) : noFolder('open a folder first.'),
+    // "Why this?" passes an item key (or a tree element with one); the palette passes nothing.
+    [COMMANDS.showFactors]: (arg) => panel.show(itemOf(arg)),
+    [COMMANDS.pause]: () => setPaused(true),
+    [COMMANDS.resume]: () => setPaused(false),
+    [COMMANDS.reset]: (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, ws),
+  };
+  for (const [id, fn] of Object.entries(handlers)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   return {
     version,
@@ -119,18 +114,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     ...(wired
       ? {
           pipeline: {
-            recommendations: () => wired.pipeline.recommendations(),
-            retrain: () => wired.pipeline.retrain(),
+            recommendations: () => wired.workspace.recommendations(),
+            retrain: () => wired.workspace.retrain(),
             get trainingState() {
-              return wired.pipeline.trainingState;
+              return wired.workspace.trainingState;
             },
             storeDir: () => wired.storeDir,
             flush: async () => {
               wired.tracker.flushDwell();
               await wired.store.flush();
             },
-            ready: wired.pipeline.ready,
-            terminateWorker: () => wired.pipeline.terminateWorker(),
+            ready: wired.workspace.ready,
+            terminateWorker: () => wired.workspace.terminateWorker(),
             tracker: wired.tracker,
           },
         }
@@ -142,11 +137,11 @@ interface Wired {
   store: FeedbackStore;
   storeDir: string;
   tracker: FeedbackTracker;
-  pipeline: Pipeline;
+  workspace: Workspace;
 }
 
-/** Feedback store + tracker + training/ranking pipeline for the open folder (per-workspace storage, never the repo). */
-async function startWorkspace(context: vscode.ExtensionContext, paused: boolean, log: (line: string) => void): Promise<Wired | undefined> {
+/** Feedback store + tracker + training/ranking/view for the open folder (per-workspace storage, never the repo). */
+async function openWorkspace(context: vscode.ExtensionContext, paused: boolean, log: (line: string) => void): Promise<Wired | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!context.storageUri || !folder) return undefined;
   const told = (message: string): void => {
@@ -155,21 +150,22 @@ async function startWorkspace(context: vscode.ExtensionContext, paused: boolean,
   };
   const storeDir = path.join(context.storageUri.fsPath, 'feedback');
   const store = await FeedbackStore.open(storeDir, { onProblem: told });
-  const tracker = new FeedbackTracker(store, readTrackerConfig(), {
+  const userSnippetsDir = userSnippetsDirFrom(context.globalStorageUri);
+  const tracker = new FeedbackTracker(store, readSettings(), {
     paused,
     selfId: context.extension.id,
     onProblem: told,
     log,
-    ...(userSnippetsDirFrom(context.globalStorageUri) ? { userSnippetsDir: userSnippetsDirFrom(context.globalStorageUri) } : {}),
+    ...(userSnippetsDir ? { userSnippetsDir } : {}),
   });
-  const pipeline = startPipeline({ context, store, tracker, root: folder.uri, folder, log });
+  const workspace = startWorkspace({ context, store, tracker, root: folder.uri, folder, log });
   // Disposed in this order: ranking/training, then the tracker (records the last dwell), then the store (flushes).
-  context.subscriptions.push(pipeline, tracker, { dispose: () => void store.dispose() });
-  return { store, storeDir, tracker, pipeline };
+  context.subscriptions.push(workspace, tracker, { dispose: () => void store.dispose() });
+  return { store, storeDir, tracker, workspace };
 }
 
 /** Clears every piece of state Latent keeps, after a modal confirmation. Returns true when it cleared. */
-async function resetAll(context: vscode.ExtensionContext, opts: ResetOptions, pipeline?: Pipeline): Promise<boolean> {
+async function resetAll(context: vscode.ExtensionContext, opts: ResetOptions, workspace?: Workspace): Promise<boolean> {
   if (!opts.skipConfirmation) {
     const answer = await vscode.window.showWarningMessage(
       'Reset all Latent data?',
@@ -179,11 +175,11 @@ async function resetAll(context: vscode.ExtensionContext, opts: ResetOptions, pi
     if (answer !== 'Reset') return false;
   }
   // Journal, snapshots, model and backups through the store (it owns its folder), then the view empties.
-  await pipeline?.reset();
+  await workspace?.reset();
   for (const state of [context.globalState, context.workspaceState]) {
     for (const key of state.keys()) await state.update(key, undefined);
   }
-  await vscode.commands.executeCommand('setContext', PAUSED_KEY, false);
+  await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.paused, false);
   for (const uri of [context.storageUri, context.globalStorageUri]) {
     if (uri) await deleteIfExists(uri);
   }

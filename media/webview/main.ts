@@ -9,6 +9,7 @@ import {
   type WebviewToHost,
   type WorkedUpdateView,
 } from '../../src/views/webviewProtocol';
+import { parseItemKey } from '../../src/core/itemKey';
 import { fmt, h, numEl, svg, type Child } from './dom';
 import {
   confidenceEquation,
@@ -72,13 +73,7 @@ function restore(): void {
 }
 
 function itemName(key: string): string {
-  const c = key.indexOf(':');
-  return c > 0 ? key.slice(c + 1) : key;
-}
-
-function itemKind(key: string): string {
-  const c = key.indexOf(':');
-  return c > 0 ? key.slice(0, c) : 'item';
+  return parseItemKey(key).name;
 }
 
 function itemButton(key: string, extra: Child = null): HTMLElement {
@@ -265,7 +260,7 @@ function mapSection(m: ModelView): HTMLElement {
   const sy = (y: number): number => H - pad - ((y - y0) / (y1 - y0 || 1)) * (H - 2 * pad);
   const dots = pts.map((p) =>
     svg('circle', { cx: sx(p.x).toFixed(1), cy: sy(p.y).toFixed(1), r: p.inSession ? 4.5 : 3, class: p.inSession ? 'pt in-session' : 'pt', 'data-action': 'open', 'data-item': p.item },
-      svg('title', {}, `${itemName(p.item)} (${itemKind(p.item)})`)));
+      svg('title', {}, `${itemName(p.item)} (${parseItemKey(p.item).kind})`)));
   const s = m.map.session;
   const marker = s
     ? svg('g', { class: 'session-marker', id: 'map-session' },

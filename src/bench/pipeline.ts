@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fitRecommender, type RecommenderModel } from '../core/recommender';
 import { sessionize } from '../feedback/sessions';
 import { TrainingRunner } from '../training/runner';
-import { LiveRanker } from '../views/liveRanking';
+import { LiveRanker } from '../ranking/liveRanking';
 import { syntheticInteractions } from './synthetic';
 
 export interface PipelineBenchOptions {

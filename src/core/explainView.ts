@@ -1,6 +1,7 @@
 // Pure view-model computations for the "Inside the model" webview: the worked SGD update, PCA of the item
 // factors, factor labels from their strongest items, and the per-factor split of a score. No vscode, no node:*.
 import { LatentInputError } from './errors';
+import { parseItemKey } from './itemKey';
 import { requireFinite, requireIndex, requireLength, requireNonNegative, requirePositiveInt } from './validate';
 
 /** Item k-vector i of a row-major nItems*k factor matrix, as a plain array (for JSON and display). */
@@ -243,16 +244,6 @@ export function projectPca(v: ArrayLike<number>, mean: readonly number[], axes: 
 
 // ---------------------------------------------------------------------------------------------------------
 // Factor labels
-
-export type ItemKind = 'file' | 'snippet' | 'extension' | 'other';
-
-/** Splits an item key (`file:src/a.ts`, `snippet:src/name`, `extension:pub.name`) into kind and name. */
-export function parseItemKey(key: string): { kind: ItemKind; name: string } {
-  const colon = key.indexOf(':');
-  const prefix = colon > 0 ? key.slice(0, colon) : '';
-  if (prefix === 'file' || prefix === 'snippet' || prefix === 'extension') return { kind: prefix, name: key.slice(colon + 1) };
-  return { kind: 'other', name: key };
-}
 
 /** Share of the strongest items a pattern must cover to name the factor ("mostly ..."). */
 export const LABEL_MAJORITY = 0.6;

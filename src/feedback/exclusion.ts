@@ -2,39 +2,7 @@
 import picomatch = require('picomatch');
 import { LatentInputError } from '../core/errors';
 
-/** Default of `latent.exclude` (package.json repeats it; a unit test keeps the two equal). */
-export const DEFAULT_EXCLUDE: readonly string[] = [
-  '**/.env*',
-  '**/*.env',
-  '**/*.pem',
-  '**/*.key',
-  '**/*.p12',
-  '**/*.pfx',
-  '**/*.crt',
-  '**/*.cer',
-  '**/*.der',
-  '**/*.jks',
-  '**/*.keystore',
-  '**/*.kdbx',
-  '**/id_rsa*',
-  '**/id_dsa*',
-  '**/id_ecdsa*',
-  '**/id_ed25519*',
-  '**/.ssh/**',
-  '**/.aws/**',
-  '**/.gnupg/**',
-  '**/.netrc',
-  '**/.npmrc',
-  '**/.pypirc',
-  '**/.htpasswd',
-  '**/credentials*',
-  '**/*secret*',
-  '**/.git/**',
-  '**/node_modules/**',
-];
-
-/** `files.exclude` shape: `true` excludes; `{ when: ... }` sibling conditions are not evaluated (kept recorded). */
-export type FilesExclude = Record<string, boolean | { when: string } | null | undefined>;
+import type { FilesExclude } from '../config/schema';
 
 const CACHE_LIMIT = 10_000;
 

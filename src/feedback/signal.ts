@@ -1,5 +1,6 @@
 // Implicit feedback events and how much each one says about interest (pure: no vscode, no node:*).
 import { LatentInputError } from '../core/errors';
+import { ITEM_KEY_RE } from '../core/itemKey';
 
 export type SignalKind = 'open' | 'dwell' | 'edit' | 'snippet' | 'extension' | 'dismiss';
 
@@ -32,7 +33,6 @@ export const SIGNAL_WEIGHTS: Readonly<Record<SignalKind, number>> = {
 };
 
 const KIND_SET: ReadonlySet<string> = new Set(SIGNAL_KINDS);
-const ITEM_RE = /^(file|snippet|extension):./;
 
 export function isSignalKind(x: unknown): x is SignalKind {
   return typeof x === 'string' && KIND_SET.has(x);
@@ -44,7 +44,7 @@ export function checkEvent(e: FeedbackEvent): void {
   if (typeof e.t !== 'number' || !Number.isFinite(e.t) || e.t < 0) {
     throw new LatentInputError(`feedback event time must be unix ms >= 0, got ${String(e.t)}`);
   }
-  if (typeof e.item !== 'string' || !ITEM_RE.test(e.item) || e.item.length > 4096) {
+  if (typeof e.item !== 'string' || !ITEM_KEY_RE.test(e.item) || e.item.length > 4096) {
     throw new LatentInputError(`feedback item must look like file:|snippet:|extension:<name>, got ${JSON.stringify(e.item)}`);
   }
   if (!isSignalKind(e.kind)) throw new LatentInputError(`unknown feedback kind ${JSON.stringify(e.kind)}`);

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
+import { itemKey } from '../core/itemKey';
 
 export interface SnippetDef {
   /** `snippet:<source>/<name>` */
@@ -28,7 +29,7 @@ export interface SnippetFile {
 export const MIN_MATCH_CHARS = 4;
 
 export function snippetItem(source: string, name: string): string {
-  return `snippet:${source}/${name}`;
+  return itemKey('snippet', `${source}/${name}`);
 }
 
 /** Parses a snippet file (JSON with comments and trailing commas); entries without a body are not snippets. */

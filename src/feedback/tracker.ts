@@ -3,29 +3,21 @@
 // O(1): a cached path lookup, a few number updates, and an event object only when something is recorded.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readSettings, type Settings } from '../config/settings';
+import { itemKey } from '../core/itemKey';
 import type { ContextItem } from '../core/recommender';
-import { DEFAULT_EXCLUDE, ExclusionMatcher, FilesExclude } from './exclusion';
+import { ExclusionMatcher } from './exclusion';
 import { EventSink, FeedbackRecorder, RecorderSettings } from './recorder';
-import { DEFAULT_SESSION_GAP_MS } from './sessions';
 import type { FeedbackEvent } from './signal';
 import { SnippetDef, SnippetFile, SnippetIndex, loadSnippets, snippetFilesIn } from './snippets';
 
 export type { EventSink } from './recorder';
 
-export interface TrackerConfig {
-  enabled: boolean;
-  /** focused time stops counting this long after the last activity */
-  idleSeconds: number;
-  sessionGapMinutes: number;
-  exclude: readonly string[];
-  filesExclude: FilesExclude;
-  /** one edit signal per file per this many seconds of continuous editing */
-  editCoalesceSeconds: number;
-  /** accrued dwell is recorded this often, so a crash loses only seconds */
-  dwellTickSeconds: number;
-  /** how often extensions' isActive is checked for activations */
-  extensionPollSeconds: number;
-}
+/** The settings the tracker follows (config/settings.ts reads them; tests pass their own). */
+export type TrackerConfig = Pick<
+  Settings,
+  'enabled' | 'idleSeconds' | 'sessionGapMinutes' | 'exclude' | 'filesExclude' | 'editCoalesceSeconds' | 'dwellTickSeconds' | 'extensionPollSeconds'
+>;
 
 export interface TrackerOptions {
   /** `<user data>/User/snippets`; the wiring derives it from context.globalStorageUri */
@@ -50,27 +42,6 @@ export interface ExtensionItem {
 }
 
 const ITEM_CACHE_LIMIT = 5000;
-
-function num(v: unknown, fallback: number, min: number, max: number): number {
-  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
-}
-
-/** Reads the `latent.*` settings (and `files.exclude`), falling back to defaults on missing or bad values. */
-export function readTrackerConfig(scope?: vscode.ConfigurationScope): TrackerConfig {
-  const c = vscode.workspace.getConfiguration('latent', scope);
-  const exclude = c.get<unknown>('exclude');
-  const filesExclude = vscode.workspace.getConfiguration('files', scope).get<unknown>('exclude');
-  return {
-    enabled: c.get<unknown>('enabled') !== false,
-    idleSeconds: num(c.get('idleSeconds'), 60, 5, 3600),
-    sessionGapMinutes: num(c.get('sessionGapMinutes'), DEFAULT_SESSION_GAP_MS / 60_000, 1, 1440),
-    exclude: Array.isArray(exclude) ? exclude.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : DEFAULT_EXCLUDE,
-    filesExclude: typeof filesExclude === 'object' && filesExclude !== null ? (filesExclude as FilesExclude) : {},
-    editCoalesceSeconds: num(c.get('editCoalesceSeconds'), 30, 0, 3600),
-    dwellTickSeconds: num(c.get('dwellTickSeconds'), 5, 1, 300),
-    extensionPollSeconds: num(c.get('extensionPollSeconds'), 30, 1, 3600),
-  };
-}
 
 /** `<user data>/User/snippets` from `<user data>/User/globalStorage/<extension id>`. */
 export function userSnippetsDirFrom(globalStorage: vscode.Uri): string | undefined {
@@ -124,7 +95,7 @@ export class FeedbackTracker implements vscode.Disposable {
     if (options.watchConfig !== false) {
       this.disposables.push(
         vscode.workspace.onDidChangeConfiguration((e) => {
-          if (e.affectsConfiguration('latent') || e.affectsConfiguration('files.exclude')) this.updateConfig(readTrackerConfig());
+          if (e.affectsConfiguration('latent') || e.affectsConfiguration('files.exclude')) this.updateConfig(readSettings());
         }),
       );
     }
@@ -193,7 +164,7 @@ export class FeedbackTracker implements vscode.Disposable {
         const rel = uri.path.slice(folder.uri.path.length).replace(/^\/+/, '');
         if (rel !== '' && !this.exclusion.isExcluded(rel)) {
           const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
-          item = `file:${multiRoot ? `${folder.name}/` : ''}${rel}`;
+          item = itemKey('file', `${multiRoot ? `${folder.name}/` : ''}${rel}`);
         }
       }
     }
@@ -276,7 +247,7 @@ export class FeedbackTracker implements vscode.Disposable {
     for (const ext of vscode.extensions.all) {
       const pj = ext.packageJSON as { isBuiltin?: unknown; contributes?: { languages?: unknown; grammars?: unknown }; activationEvents?: unknown };
       if (pj.isBuiltin === true || ext.id.startsWith('vscode.') || ext.id === this.options.selfId) continue;
-      const item = `extension:${ext.id}`;
+      const item = itemKey('extension', ext.id);
       list.push({ ext, item, active: prev.get(ext.id) ?? ext.isActive });
       const languages = new Set<string>();
       for (const key of ['languages', 'grammars'] as const) {

@@ -4,12 +4,11 @@ import * as vscode from 'vscode';
 import { deserializeRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
 import { dismissedItems, type FeedbackEvent } from '../feedback/signal';
 import type { FeedbackStore } from '../feedback/store';
-import type { LiveRanker } from '../views/liveRanking';
 import { openTrainingProgress, type TrainingClient, type TrainingProgressUi } from './client';
 import type { ConfigOverrides } from './messages';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
 import { TrainingCancelledError, tokenFromSignal } from './runner';
-import { gitSessionsAsEvents } from './coldStart';
+import { gitSessionsAsEvents } from '../git/coldStart';
 
 export type TrainingStateKind = 'idle' | 'training' | 'failed' | 'cancelled' | 'not-enough-data';
 
@@ -22,10 +21,17 @@ export interface TrainingState {
   lastTrainedAt?: number;
 }
 
+/** Where trained models and dismissals go (the live ranker): all that training knows of ranking. */
+export interface ModelSink {
+  setModel(model: RecommenderModel | undefined): void;
+  setDismissed(items: Iterable<string>): void;
+  dismiss(item: string): void;
+}
+
 export interface ControllerOptions {
   store: FeedbackStore;
   client: TrainingClient;
-  ranker: LiveRanker;
+  ranker: ModelSink;
   sessionGapMs(): number;
   retrainAfterEvents(): number;
   watchdogMs(): number;
@@ -43,12 +49,12 @@ export class TrainingController implements vscode.Disposable {
   /** One notification per burst of back-to-back runs (a superseded run and its follow-up show as one). */
   private progress: TrainingProgressUi | undefined;
 
-  constructor(private readonly o: ControllerOptions) {
+  constructor(private readonly opts: ControllerOptions) {
     this.scheduler = new RetrainScheduler({
-      threshold: () => o.retrainAfterEvents(),
-      debounceMs: o.debounceMs ?? 10_000,
+      threshold: () => opts.retrainAfterEvents(),
+      debounceMs: opts.debounceMs ?? 10_000,
       retrain: (run) => this.retrainNow(run),
-      onError: (e) => o.log(`automatic retrain failed: ${String(e)}`),
+      onError: (e) => opts.log(`automatic retrain failed: ${String(e)}`),
       onBusyChange: (busy) => {
         this.progress?.close();
         this.progress = busy ? openTrainingProgress(() => this.scheduler.cancel()) : undefined;
@@ -65,34 +71,34 @@ export class TrainingController implements vscode.Disposable {
    * `events` is the store's content, read once by the caller for everything startup needs.
    */
   async load(events: readonly FeedbackEvent[]): Promise<void> {
-    this.o.ranker.setDismissed(dismissedItems(events));
-    const text = await this.o.store.loadModel();
+    this.opts.ranker.setDismissed(dismissedItems(events));
+    const text = await this.opts.store.loadModel();
     let model: RecommenderModel | undefined;
     if (text !== undefined) {
       try {
         model = deserializeRecommender(text);
-        this.o.log(`loaded saved model: ${model.items.length} items, trained ${new Date(model.trainedAt * 1000).toISOString()}`);
+        this.opts.log(`loaded saved model: ${model.items.length} items, trained ${new Date(model.trainedAt * 1000).toISOString()}`);
       } catch (err) {
         // Unknown version or damaged: keep going without it; the next training replaces it.
-        this.o.log(`saved model ignored: ${String(err)}`);
+        this.opts.log(`saved model ignored: ${String(err)}`);
       }
     }
-    this.o.ranker.setModel(model);
+    this.opts.ranker.setModel(model);
     // Data but no model (first run after an update, the model was unreadable, or the window closed between a git
     // import and its training): train in the background.
     if (!model && (events.length > 0 || (await this.loadGitSessions()).length > 0)) {
-      this.scheduler.noteEvent(this.o.retrainAfterEvents());
+      this.scheduler.noteEvent(this.opts.retrainAfterEvents());
     }
   }
 
   /** The saved git import; a damaged file is reported and left in place (training goes on without it). */
   private async loadGitSessions(): Promise<Interaction[]> {
-    if (!this.o.gitSessions) return [];
+    if (!this.opts.gitSessions) return [];
     try {
-      return await this.o.gitSessions();
+      return await this.opts.gitSessions();
     } catch (err) {
       const message = `the saved git history could not be read and is left out of training: ${err instanceof Error ? err.message : String(err)}`;
-      this.o.log(message);
+      this.opts.log(message);
       void vscode.window.showWarningMessage(`Latent: ${message}`);
       return [];
     }
@@ -100,7 +106,7 @@ export class TrainingController implements vscode.Disposable {
 
   /** Counts a recorded event towards automatic retraining; a dismissal takes effect in the ranking at once. */
   noteEvent(e: FeedbackEvent): void {
-    if (e.kind === 'dismiss') this.o.ranker.dismiss(e.item);
+    if (e.kind === 'dismiss') this.opts.ranker.dismiss(e.item);
     this.scheduler.noteEvent();
   }
 
@@ -117,14 +123,14 @@ export class TrainingController implements vscode.Disposable {
   reset(): void {
     this.scheduler.cancel();
     this.scheduler.clear();
-    this.o.ranker.setDismissed([]);
-    this.o.ranker.setModel(undefined);
+    this.opts.ranker.setDismissed([]);
+    this.opts.ranker.setModel(undefined);
     this.st = { state: 'idle', message: 'Reset: no model yet.', runs: this.st.runs };
   }
 
   private async retrainNow(run: RetrainRun): Promise<void> {
-    const recorded = await this.o.store.events();
-    this.o.ranker.setDismissed(dismissedItems(recorded));
+    const recorded = await this.opts.store.events();
+    this.opts.ranker.setDismissed(dismissedItems(recorded));
     const git = await this.loadGitSessions();
     // Commits travel as events too (one window per commit keeps each a session of its own, weight intact).
     const events = git.length > 0 ? recorded.concat(gitSessionsAsEvents(git)) : recorded;
@@ -144,13 +150,13 @@ export class TrainingController implements vscode.Disposable {
     try {
       const again = run.attempt > 1 ? 'newer data, ' : '';
       this.progress?.say(`${again}${events.length} events, starting…`);
-      const r = await this.o.client.trainEvents(events, this.o.sessionGapMs(), this.o.config?.() ?? {}, {
+      const r = await this.opts.client.trainEvents(events, this.opts.sessionGapMs(), this.opts.config?.() ?? {}, {
         token: tokenFromSignal(run.signal),
-        watchdogMs: this.o.watchdogMs(),
+        watchdogMs: this.opts.watchdogMs(),
         onProgress: (p) => this.progress?.report(p, again),
       });
-      await this.o.store.saveModel(r.json);
-      this.o.ranker.setModel(r.model);
+      await this.opts.store.saveModel(r.json);
+      this.opts.ranker.setModel(r.model);
       this.st = {
         state: 'idle',
         message: `Trained on ${r.model.stats.interactions} interactions in ${Math.round(r.elapsedMs)} ms (${r.mode}).`,
@@ -158,17 +164,17 @@ export class TrainingController implements vscode.Disposable {
         lastMode: r.mode,
         lastTrainedAt: Date.now(),
       };
-      this.o.log(this.st.message);
+      this.opts.log(this.st.message);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const cancelled = err instanceof TrainingCancelledError;
       if (cancelled && run.signal.reason === ('superseded' satisfies AbortReason)) {
         // Not the user's Cancel: a newer request stopped this stale run, and its follow-up is about to start.
-        this.o.log('training stopped: a newer request (new data) supersedes it; training again');
+        this.opts.log('training stopped: a newer request (new data) supersedes it; training again');
         return;
       }
       this.st = { ...this.st, state: cancelled ? 'cancelled' : 'failed', message, runs: this.st.runs + 1 };
-      this.o.log(`training ${cancelled ? 'cancelled' : 'failed'}: ${message}`);
+      this.opts.log(`training ${cancelled ? 'cancelled' : 'failed'}: ${message}`);
       if (!cancelled) void vscode.window.showWarningMessage(`Latent: ${message}`);
     }
   }

@@ -3,16 +3,15 @@
 // and only opens items the model knows, inside the workspace.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { parseItemKey } from '../core/explainView';
+import { FACTORS_VIEW_TYPE } from '../commands';
+import { readSettings } from '../config/settings';
+import { parseItemKey } from '../core/itemKey';
 import type { ContextItem, RecommenderModel } from '../core/recommender';
 import type { FeedbackEvent } from '../feedback/signal';
 import { sessionize } from '../feedback/sessions';
 import { buildPanelState, type FactorsSource } from './factorsPanelState';
 import { renderPanelHtml } from './factorsPanelHtml';
 import { ProtocolError, parseWebviewMessage, type HostToWebview, type PanelState } from './webviewProtocol';
-
-export const FACTORS_VIEW_TYPE = 'latent.factors';
-export const SHOW_FACTORS_COMMAND = 'latent.showFactors';
 
 export type FactorsSourceProvider = () => FactorsSource | Promise<FactorsSource>;
 
@@ -53,7 +52,6 @@ class FactorsPanel implements FactorsPanelController {
   private why: string | undefined;
   private knownItems = new Set<string>();
   lastState: PanelState | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -162,15 +160,14 @@ class FactorsPanel implements FactorsPanelController {
 
   dispose(): void {
     this.panel?.dispose();
-    this.disposables.forEach((d) => d.dispose());
   }
 }
 
 /**
- * Registers latent.showFactors and the panel serializer. `getSource` is called each time the panel needs fresh
- * numbers (open, ready, refresh) so it always shows the current model and session.
+ * The panel and its serializer (panels restored after a reload). `getSource` is called each time the panel needs
+ * fresh numbers (open, ready, refresh) so it always shows the current model and session.
  */
-export function registerFactorsPanel(
+export function createFactorsPanel(
   context: vscode.ExtensionContext,
   getSource: FactorsSourceProvider,
   log: (message: string) => void = (m) => console.warn(m),
@@ -178,11 +175,6 @@ export function registerFactorsPanel(
   const controller = new FactorsPanel(context.extensionUri, getSource, log);
   context.subscriptions.push(
     controller,
-    vscode.commands.registerCommand(SHOW_FACTORS_COMMAND, (arg?: unknown) => {
-      // "Why this?" passes an item key (or a tree element with one); the palette passes nothing.
-      const item = typeof arg === 'string' ? arg : isItemHolder(arg) ? arg.item : undefined;
-      return controller.show(item);
-    }),
     vscode.window.registerWebviewPanelSerializer(FACTORS_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
         controller.attach(panel);
@@ -211,8 +203,7 @@ export function workspaceFactorsSource(deps: WorkspaceSourceDeps): FactorsSource
     const model = deps.model();
     let interactions;
     if (model && deps.events) {
-      const gapMinutes = vscode.workspace.getConfiguration('latent').get<unknown>('sessionGapMinutes');
-      const gapMs = (typeof gapMinutes === 'number' && gapMinutes > 0 ? gapMinutes : 30) * 60_000;
+      const gapMs = readSettings().sessionGapMinutes * 60_000;
       // Only what the model was trained on: events after its newest interaction would add rows and items.
       const cutoffMs = model.trainedAt * 1000;
       try {
@@ -229,8 +220,4 @@ export function workspaceFactorsSource(deps: WorkspaceSourceDeps): FactorsSource
       ...(message ? { message } : {}),
     };
   };
-}
-
-function isItemHolder(v: unknown): v is { item: string } {
-  return typeof v === 'object' && v !== null && typeof (v as { item?: unknown }).item === 'string';
 }

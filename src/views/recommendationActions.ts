@@ -1,7 +1,8 @@
 // What the tree's items do: open a file, insert a snippet (recorded exactly), show an extension's page,
 // "Not interested" (recorded as a dismiss event and excluded at once), "Why this?" (the factors webview).
 import * as vscode from 'vscode';
-import { parseItemKey } from '../core/explainView';
+import { COMMANDS } from '../commands';
+import { parseItemKey } from '../core/itemKey';
 import type { FeedbackEvent } from '../feedback/signal';
 import type { TreeNode } from './recommendationsTree';
 
@@ -14,12 +15,17 @@ export interface ActionDeps {
   snippetBody(item: string): string | undefined;
 }
 
-/** Command arguments arrive as a tree node (context menu) or an item key (click, tests, other commands). */
+/**
+ * Command arguments arrive as a tree node (context menu), an item key (click, tests, other commands) or an object
+ * with an `item` key (a recommendation).
+ */
 export function itemOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
   if (typeof arg === 'object' && arg !== null) {
     const node = arg as Partial<TreeNode>;
     if (node.type === 'item' && 'rec' in node && typeof node.rec?.item === 'string') return node.rec.item;
+    const holder = arg as { item?: unknown };
+    if (typeof holder.item === 'string') return holder.item;
   }
   return undefined;
 }
@@ -72,5 +78,5 @@ export function notInterested(deps: ActionDeps, arg: unknown): string | undefine
 
 export async function whyThis(arg: unknown): Promise<void> {
   const item = itemOf(arg);
-  if (item) await vscode.commands.executeCommand('latent.showFactors', item);
+  if (item) await vscode.commands.executeCommand(COMMANDS.showFactors, item);
 }

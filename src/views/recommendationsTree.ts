@@ -1,15 +1,11 @@
 // "Recommended for you": Files / Snippets / Extensions, fed by the LiveRanker. Items carry their explanation in the
 // tooltip; clicking runs latent.openRecommendation (open file, insert snippet, show extension page).
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commands';
 import type { Recommendation } from '../core/recommender';
-import { parseItemKey } from '../core/explainView';
-import { ITEM_KINDS, itemKind, type ItemKind, type LiveRanker } from './liveRanking';
+import { ITEM_KINDS, itemKind, parseItemKey, type ItemKind } from '../core/itemKey';
+import type { LiveRanker } from '../ranking/liveRanking';
 import { FactorLabels, displayName, whyMarkdown } from './whyText';
-
-export const VIEW_ID = 'latent.recommendations';
-export const OPEN_COMMAND = 'latent.openRecommendation';
-/** Context key: true once there is something to show; the welcome content is shown while it is false. */
-export const HAS_RECOMMENDATIONS_KEY = 'latent.hasRecommendations';
 
 export type TreeNode = { type: 'group'; kind: ItemKind } | { type: 'item'; rec: Recommendation };
 
@@ -21,7 +17,6 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
   private labels: FactorLabels | undefined;
   private labelsFor: unknown;
   private readonly sub: { dispose(): void };
-  private lastHas: boolean | undefined;
 
   constructor(
     private readonly ranker: LiveRanker,
@@ -33,11 +28,6 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   refresh(): void {
-    const has = this.ranker.recommendations().length > 0;
-    if (has !== this.lastHas) {
-      this.lastHas = has;
-      void vscode.commands.executeCommand('setContext', HAS_RECOMMENDATIONS_KEY, has);
-    }
     this.changed.fire(undefined);
   }
 
@@ -65,7 +55,7 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
     const item = new vscode.TreeItem(displayName(rec.item), vscode.TreeItemCollapsibleState.None);
     item.id = rec.item;
     item.contextValue = `latent.recommendation.${kind ?? 'other'}`;
-    item.command = { command: OPEN_COMMAND, title: 'Open', arguments: [rec.item] };
+    item.command = { command: COMMANDS.openRecommendation, title: 'Open', arguments: [rec.item] };
     item.tooltip = new vscode.MarkdownString(whyMarkdown(rec, this.factorLabels()));
     if (kind === 'file' && this.root) {
       // resourceUri gives the workspace's file icon theme and the folder as description.

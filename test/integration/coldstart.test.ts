@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LatentApi } from '../../src/extension';
-import type { LearnResult } from '../../src/views/gitBootstrapCommand';
+import type { LearnResult } from '../../src/git/learnFromGitCommand';
 import { activateLatent, waitFor, workspaceRoot } from './helpers';
 
 const DIR = 'coldstart-it';

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FeedbackEvent } from '../../src/feedback/signal';
 import { FeedbackStore } from '../../src/feedback/store';
-import { FeedbackTracker, readTrackerConfig } from '../../src/feedback/tracker';
+import { readSettings } from '../../src/config/settings';
+import { FeedbackTracker } from '../../src/feedback/tracker';
 import { waitFor, workspaceRoot } from './helpers';
 
 const DIR = 'latent-feedback-it';
@@ -40,7 +41,7 @@ describe('feedback tracker (real VS Code)', () => {
 
   async function start(): Promise<void> {
     store = await FeedbackStore.open(storeDir, { flushIntervalMs: 0, compactIntervalMs: 0, onProblem: (m) => problems.push(m) });
-    tracker = new FeedbackTracker(store, readTrackerConfig(), { watchConfig: false });
+    tracker = new FeedbackTracker(store, readSettings(), { watchConfig: false });
     seen = [];
     tracker.onDidRecord((e) => seen.push(e));
   }

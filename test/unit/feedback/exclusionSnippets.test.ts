@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LatentInputError } from '../../../src/core/errors';
-import { DEFAULT_EXCLUDE, ExclusionMatcher } from '../../../src/feedback/exclusion';
+import { DEFAULT_EXCLUDE } from '../../../src/config/schema';
+import { ExclusionMatcher } from '../../../src/feedback/exclusion';
 import { SnippetIndex, certainPrefix, loadSnippets, parseSnippetFile, snippetFilesIn } from '../../../src/feedback/snippets';
 
 describe('feedback: exclusion', () => {

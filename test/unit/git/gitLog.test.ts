@@ -4,18 +4,17 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LatentInputError } from '../../../src/core/errors';
-import { commitsToSessions, gitLogArgs, parseGitLog } from '../../../src/core/gitHistory';
+import { commitsToSessions, gitLogArgs, parseGitLog } from '../../../src/git/gitLog';
 import type { Interaction } from '../../../src/core/interaction';
-import { learnFromGit } from '../../../src/training/coldStart';
+import { learnFromGit } from '../../../src/git/coldStart';
 import {
   bootstrapFromGit,
   GIT_SESSIONS_FILE,
-  GitBootstrapCancelledError,
-  GitBootstrapError,
   GitSessionsFormatError,
   loadGitSessions,
   saveGitSessions,
-} from '../../../src/feedback/gitBootstrap';
+} from '../../../src/git/gitImport';
+import { GitBootstrapCancelledError, GitBootstrapError } from '../../../src/git/runGit';
 
 // Byte-for-byte the shape `git log -z --name-only --format=%x1e%H%x1f%at%x1f%P` prints (captured from git 2.39).
 const H1 = 'a'.repeat(40);

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitRecommender, recommend } from '../../../src/core/recommender';
-import { GIT_SESSIONS_FILE, loadGitSessions, saveGitSessions } from '../../../src/feedback/gitBootstrap';
+import { GIT_SESSIONS_FILE, loadGitSessions, saveGitSessions } from '../../../src/git/gitImport';
 import { sessionize } from '../../../src/feedback/sessions';
 import {
   describeOutcome,
@@ -18,8 +18,8 @@ import {
   startupAction,
   type LearnOptions,
   type StartupFacts,
-} from '../../../src/training/coldStart';
-import { LiveRanker, RecentItems } from '../../../src/views/liveRanking';
+} from '../../../src/git/coldStart';
+import { LiveRanker, RecentItems } from '../../../src/ranking/liveRanking';
 
 const AREA_A = ['web/app.ts', 'web/list.ts', 'web/theme.ts', 'web/style.css'];
 const AREA_B = ['server/routes.ts', 'server/db.ts', 'server/auth.ts', 'server/config.ts'];

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { fitRecommender, type ContextItem } from '../../../src/core/recommender';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
-import { itemKind, LiveRanker } from '../../../src/views/liveRanking';
+import { itemKind } from '../../../src/core/itemKey';
+import { LiveRanker } from '../../../src/ranking/liveRanking';
 import { FactorLabels, whyMarkdown } from '../../../src/views/whyText';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,19 +1,24 @@
-// Composes feedback -> training -> live ranking -> tree view for one workspace. extension.ts only calls this.
+// One open folder's parts, wired in the order data flows: observe (tracker) -> store -> learn (training worker)
+// -> rank (live ranker) -> show (tree view). Part of the composition root: extension.ts builds it and routes the
+// commands to it; nothing below imports this file.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Recommendation } from '../core/recommender';
-import type { FeedbackTracker } from '../feedback/tracker';
-import type { FeedbackStore } from '../feedback/store';
-import { loadGitSessions } from '../feedback/gitBootstrap';
-import { registerGitBootstrap } from '../views/gitBootstrapCommand';
-import { LiveRanker, RecentItems } from '../views/liveRanking';
-import { RecommendationsTree, OPEN_COMMAND, VIEW_ID } from '../views/recommendationsTree';
-import { notInterested, openRecommendation, whyThis, type ActionDeps } from '../views/recommendationActions';
-import { TrainingClient } from './client';
-import { TrainingController, type TrainingState } from './controller';
-import type { ConfigOverrides } from './messages';
+import { VIEW_ID } from './commands';
+import { readSettings } from './config/settings';
+import { itemKind } from './core/itemKey';
+import type { Recommendation } from './core/recommender';
+import type { FeedbackStore } from './feedback/store';
+import type { FeedbackTracker } from './feedback/tracker';
+import { loadGitSessions } from './git/gitImport';
+import { createGitBootstrap, type GitBootstrap } from './git/learnFromGitCommand';
+import { LiveRanker, RecentItems } from './ranking/liveRanking';
+import { TrainingClient } from './training/client';
+import { TrainingController, type TrainingState } from './training/controller';
+import type { ConfigOverrides } from './training/messages';
+import { notInterested, openRecommendation, type ActionDeps } from './views/recommendationActions';
+import { RecommendationsTree } from './views/recommendationsTree';
 
-export interface PipelineArgs {
+export interface WorkspaceArgs {
   context: vscode.ExtensionContext;
   store: FeedbackStore;
   tracker: FeedbackTracker;
@@ -24,9 +29,15 @@ export interface PipelineArgs {
   log(line: string): void;
 }
 
-export interface Pipeline extends vscode.Disposable {
+export interface Workspace extends vscode.Disposable {
   recommendations(): Recommendation[];
+  /** The Retrain command: trains now, and says so when there is nothing to train on. */
   retrain(): Promise<void>;
+  /** The tree item's click and "Not interested" (arguments: an item key or a tree node). */
+  open(arg: unknown): Promise<void>;
+  notInterested(arg: unknown): void;
+  /** "Learn from Git History" and the one-time offer. */
+  readonly git: GitBootstrap;
   readonly trainingState: Readonly<TrainingState>;
   /** Wipes journal, snapshots, model and backups and empties the view (after the caller confirmed). */
   reset(): Promise<void>;
@@ -36,13 +47,6 @@ export interface Pipeline extends vscode.Disposable {
   readonly ready: Promise<void>;
   readonly ranker: LiveRanker;
 }
-
-function setting<T>(key: string, fallback: T, ok: (v: unknown) => v is T): T {
-  const v = vscode.workspace.getConfiguration('latent').get<unknown>(key);
-  return ok(v) ? v : fallback;
-}
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
-const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 
 async function hasGitImport(storeDir: string): Promise<boolean> {
   try {
@@ -73,16 +77,16 @@ const NEW_FILE_BURST = 10;
 /** Short enough for the view's title bar. */
 export const FRECENCY_DESCRIPTION = 'Few sessions yet: ranking by recent use';
 
-export function startPipeline(a: PipelineArgs): Pipeline {
+export function startWorkspace(args: WorkspaceArgs): Workspace {
   const subs: vscode.Disposable[] = [];
-  let open = openItems(a.tracker);
+  let open = openItems(args.tracker);
   // Files opened, edited or created lately: the ones the model has not learned yet are ranked by their neighbours.
   const recent = new RecentItems();
   const ranker = new LiveRanker(
-    { context: () => a.tracker.currentSession(), openItems: () => open, recentItems: () => recent.items() },
-    { perKind: setting('maxRecommendations', 10, isNum) },
+    { context: () => args.tracker.currentSession(), openItems: () => open, recentItems: () => recent.items() },
+    { perKind: readSettings().maxRecommendations },
   );
-  const tree = new RecommendationsTree(ranker, a.root);
+  const tree = new RecommendationsTree(ranker, args.root);
   subs.push(tree, { dispose: () => ranker.dispose() });
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: false });
   subs.push(view);
@@ -100,34 +104,33 @@ export function startPipeline(a: PipelineArgs): Pipeline {
   );
 
   const client = new TrainingClient({
-    workerPath: path.join(a.context.extensionPath, 'dist', 'worker.js'),
-    onFallback: (reason) => a.log(`training runs in-process: ${reason}`),
+    workerPath: path.join(args.context.extensionPath, 'dist', 'worker.js'),
+    onFallback: (reason) => args.log(`training runs in-process: ${reason}`),
   });
   subs.push(client);
   const config = (): ConfigOverrides => {
-    const c: ConfigOverrides = {};
-    const factors = vscode.workspace.getConfiguration('latent').get<unknown>('factors');
-    const half = vscode.workspace.getConfiguration('latent').get<unknown>('halfLifeDays');
-    if (isNum(factors)) c.factors = Math.round(factors);
-    if (isNum(half)) c.halfLifeDays = half;
-    return c;
+    const s = readSettings();
+    return { factors: s.factors, halfLifeDays: s.halfLifeDays };
   };
   const controller = new TrainingController({
-    store: a.store,
+    store: args.store,
     client,
     ranker,
-    sessionGapMs: () => setting('sessionGapMinutes', 30, isNum) * 60_000,
-    retrainAfterEvents: () => (setting('autoRetrain', true, isBool) ? setting('retrainAfterEvents', 50, isNum) : 0),
-    watchdogMs: () => setting('trainingWatchdogSeconds', 60, isNum) * 1000,
+    sessionGapMs: () => readSettings().sessionGapMinutes * 60_000,
+    retrainAfterEvents: () => {
+      const s = readSettings();
+      return s.autoRetrain ? s.retrainAfterEvents : 0;
+    },
+    watchdogMs: () => readSettings().trainingWatchdogSeconds * 1000,
     config,
-    log: a.log,
-    gitSessions: () => loadGitSessions(a.store.dir),
+    log: args.log,
+    gitSessions: () => loadGitSessions(args.store.dir),
   });
   subs.push(controller);
 
   // Live: every recorded signal and every tab change re-ranks shortly after (coalesced), without retraining.
   const noteRecent = (uri: vscode.Uri, added: boolean): void => {
-    const item = a.tracker.itemForUri(uri); // undefined for excluded files and folders outside the workspace
+    const item = args.tracker.itemForUri(uri); // undefined for excluded files and folders outside the workspace
     if (!item) return;
     if (added) recent.add(item);
     else recent.delete(item);
@@ -141,9 +144,9 @@ export function startPipeline(a: PipelineArgs): Pipeline {
     createdTimer = undefined;
     // Only what Latent would record counts towards a burst: git's own files under .git (VS Code's git extension
     // creates lock files there at any moment) and excluded paths are not new work and must not hide a real new file.
-    const batch = created.filter((u) => a.tracker.itemForUri(u) !== undefined);
+    const batch = created.filter((u) => args.tracker.itemForUri(u) !== undefined);
     created = [];
-    if (batch.length > NEW_FILE_BURST) a.log(`${batch.length} files created at once: not treated as new files to recommend`);
+    if (batch.length > NEW_FILE_BURST) args.log(`${batch.length} files created at once: not treated as new files to recommend`);
     else for (const u of batch) noteRecent(u, true);
   };
   const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
@@ -166,82 +169,78 @@ export function startPipeline(a: PipelineArgs): Pipeline {
         noteRecent(f.newUri, true);
       }
     }),
-    a.tracker.onDidRecord((e) => {
-      if (e.kind !== 'dismiss' && e.item.startsWith('file:')) recent.add(e.item);
+    args.tracker.onDidRecord((e) => {
+      if (e.kind !== 'dismiss' && itemKind(e.item) === 'file') recent.add(e.item);
       controller.noteEvent(e);
       ranker.invalidate();
     }),
     vscode.window.tabGroups.onDidChangeTabs(() => {
-      open = openItems(a.tracker);
+      open = openItems(args.tracker);
       ranker.invalidate();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('latent.maxRecommendations')) ranker.setPerKind(setting('maxRecommendations', 10, isNum));
+      if (e.affectsConfiguration('latent.maxRecommendations')) ranker.setPerKind(readSettings().maxRecommendations);
     }),
   );
 
   const deps: ActionDeps = {
-    root: a.root,
-    record: (e) => a.tracker.record(e),
-    snippetBody: (item) => a.tracker.snippet(item)?.body,
+    root: args.root,
+    record: (e) => args.tracker.record(e),
+    snippetBody: (item) => args.tracker.snippet(item)?.body,
   };
-  const reg = (id: string, fn: (...args: unknown[]) => unknown): void => {
-    subs.push(vscode.commands.registerCommand(id, fn));
-  };
-  reg(OPEN_COMMAND, (arg) => openRecommendation(deps, arg));
-  reg('latent.notInterested', (arg) => notInterested(deps, arg));
-  reg('latent.whyThis', (arg) => whyThis(arg));
-  reg('latent.retrain', async () => {
-    await controller.retrain();
-    if (controller.state.state === 'not-enough-data') {
-      void vscode.window.showInformationMessage(
-        'Latent: not trained yet. No activity has been recorded in this workspace, so there is nothing to train on.',
-      );
-    }
-  });
 
-  const git = registerGitBootstrap({
-    context: a.context,
-    folder: a.folder,
-    storeDir: a.store.dir,
+  const git = createGitBootstrap({
+    context: args.context,
+    folder: args.folder,
+    storeDir: args.store.dir,
     retrain: () => controller.retrain(),
-    hasData: async () => ranker.hasModel || (await a.store.loadModel()) !== undefined || (await hasGitImport(a.store.dir)),
-    log: a.log,
+    hasData: async () => ranker.hasModel || (await args.store.loadModel()) !== undefined || (await hasGitImport(args.store.dir)),
+    log: args.log,
   });
   subs.push(git);
 
   // The store is read once at startup (a full one takes tens of ms): model and dismissals, recent files, and the
   // session still open when the window was reloaded all come from this one read.
-  const ready = a.store
+  const ready = args.store
     .events()
     .then(async (events) => {
       await controller.load(events);
-      a.tracker.seedSession(events);
+      args.tracker.seedSession(events);
       // Recent files survive a reload: the newest distinct files recorded (the ranker skips those the model knows).
       // One pass, no sort of every event (that was a stall on the host at startup with a full store).
       const latest = new Map<string, number>();
       for (const e of events) {
-        if (e.kind !== 'dismiss' && e.item.startsWith('file:') && e.t > (latest.get(e.item) ?? -1)) latest.set(e.item, e.t);
+        if (e.kind !== 'dismiss' && itemKind(e.item) === 'file' && e.t > (latest.get(e.item) ?? -1)) latest.set(e.item, e.t);
       }
       const newest = [...latest].sort((x, y) => x[1] - y[1]).slice(-RecentItems.DEFAULT_MAX);
       for (const [item] of newest) recent.add(item);
       ranker.invalidate();
     })
-    .catch((err: unknown) => a.log(`could not load saved state: ${String(err)}`));
+    .catch((err: unknown) => args.log(`could not load saved state: ${String(err)}`));
   // The cold-start offer waits for the saved state, so a workspace with a model is never asked.
-  void ready.then(() => git.onActivation()).catch((err: unknown) => a.log(`git bootstrap check failed: ${String(err)}`));
+  void ready.then(() => git.onActivation()).catch((err: unknown) => args.log(`git bootstrap check failed: ${String(err)}`));
 
   return {
     ranker,
     ready,
+    git,
     recommendations: () => ranker.recommendations(),
-    retrain: () => controller.retrain(),
+    retrain: async () => {
+      await controller.retrain();
+      if (controller.state.state === 'not-enough-data') {
+        void vscode.window.showInformationMessage(
+          'Latent: not trained yet. No activity has been recorded in this workspace, so there is nothing to train on.',
+        );
+      }
+    },
+    open: (arg) => openRecommendation(deps, arg),
+    notInterested: (arg) => void notInterested(deps, arg),
     get trainingState() {
       return controller.state;
     },
     reset: async () => {
-      await a.store.wipe();
-      a.tracker.clearSession();
+      await args.store.wipe();
+      args.tracker.clearSession();
       recent.clear();
       controller.reset();
     },

@@ -1,9 +1,9 @@
 // Cold start from git history (pure part): parse `git log` output into commits and commits into sessions.
 // Each commit is one session of the files it touched; merges and bulk commits (mass renames, formatting runs,
 // vendored drops) say nothing about which files go together and are skipped.
-import { LatentInputError } from './errors';
-import type { Interaction } from './interaction';
-import { requirePositive, requirePositiveInt } from './validate';
+import { LatentInputError } from '../core/errors';
+import type { Interaction } from '../core/interaction';
+import { requirePositive, requirePositiveInt } from '../core/validate';
 
 const RS = '\x1e';
 const US = '\x1f';

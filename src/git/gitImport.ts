@@ -1,10 +1,10 @@
 // Cold start: read the workspace's git history with the `git` executable, bounded (most recent N commits, a time
 // limit, a size limit, cancellable), and turn each commit into a session of the files it touched.
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { commitsToSessions, gitLogArgs, parseGitLog, type GitSessionOptions, type GitSessions } from '../core/gitHistory';
+import { commitsToSessions, gitLogArgs, parseGitLog, type GitSessionOptions, type GitSessions } from './gitLog';
 import type { Interaction } from '../core/interaction';
+import { GitBootstrapError, runGit } from './runGit';
 
 export interface GitBootstrapOptions extends GitSessionOptions {
   /** workspace folder (the repository or a folder inside it) */
@@ -27,94 +27,24 @@ export interface GitBootstrapResult extends GitSessions {
   stoppedBy: 'done' | 'timeout' | 'size';
 }
 
-/** git is missing, the folder is not in a repository, or git failed. */
-export class GitBootstrapError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GitBootstrapError';
-  }
-}
-
-/** The caller's signal aborted: nothing is returned, so a cancelled import adds nothing. */
-export class GitBootstrapCancelledError extends Error {
-  constructor() {
-    super('reading git history was cancelled');
-    this.name = 'GitBootstrapCancelledError';
-  }
-}
-
-export function bootstrapFromGit(opts: GitBootstrapOptions): Promise<GitBootstrapResult> {
-  const maxCommits = opts.maxCommits ?? GIT_BOOTSTRAP_DEFAULTS.maxCommits;
-  const timeoutMs = opts.timeoutMs ?? GIT_BOOTSTRAP_DEFAULTS.timeoutMs;
-  const maxBytes = opts.maxBytes ?? GIT_BOOTSTRAP_DEFAULTS.maxBytes;
-  const args = gitLogArgs(maxCommits);
-  return new Promise((resolve, reject) => {
-    if (opts.signal?.aborted) {
-      reject(new GitBootstrapCancelledError());
-      return;
-    }
-    const child = spawn(opts.gitPath ?? 'git', args, {
-      cwd: opts.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
-    });
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    let stderr = '';
-    let stoppedBy: GitBootstrapResult['stoppedBy'] = 'done';
-    let cancelled = false;
-    let settled = false;
-    const stop = (why: GitBootstrapResult['stoppedBy']): void => {
-      if (stoppedBy === 'done') stoppedBy = why;
-      child.kill();
-    };
-    const timer = setTimeout(() => stop('timeout'), timeoutMs);
-    const onAbort = (): void => {
-      cancelled = true;
-      child.kill();
-    };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const finish = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    child.stdout.on('data', (b: Buffer) => {
-      if (stoppedBy !== 'done') return;
-      chunks.push(b);
-      bytes += b.length;
-      if (bytes >= maxBytes) stop('size');
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      if (stderr.length < 4000) stderr += b.toString('utf8');
-    });
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      const msg = err.code === 'ENOENT' ? `git executable not found (${opts.gitPath ?? 'git'})` : `could not run git: ${err.message}`;
-      finish(() => reject(new GitBootstrapError(msg)));
-    });
-    child.on('close', (code) => {
-      finish(() => {
-        if (cancelled) return reject(new GitBootstrapCancelledError());
-        const complete = stoppedBy === 'done';
-        if (complete && code !== 0) {
-          const first = stderr.trim().split('\n')[0] ?? '';
-          // An empty repository (no commits yet) is not an error: there is just nothing to learn.
-          if (/does not have any commits/.test(stderr)) {
-            return resolve({ ...commitsToSessions([], opts), stoppedBy });
-          }
-          return reject(new GitBootstrapError(`git log failed (exit ${code}): ${first}`));
-        }
-        try {
-          const commits = parseGitLog(Buffer.concat(chunks).toString('utf8'), complete);
-          resolve({ ...commitsToSessions(commits, opts), stoppedBy });
-        } catch (e) {
-          reject(e);
-        }
-      });
-    });
+export async function bootstrapFromGit(opts: GitBootstrapOptions): Promise<GitBootstrapResult> {
+  const r = await runGit({
+    cwd: opts.cwd,
+    args: gitLogArgs(opts.maxCommits ?? GIT_BOOTSTRAP_DEFAULTS.maxCommits),
+    timeoutMs: opts.timeoutMs ?? GIT_BOOTSTRAP_DEFAULTS.timeoutMs,
+    maxBytes: opts.maxBytes ?? GIT_BOOTSTRAP_DEFAULTS.maxBytes,
+    ...(opts.gitPath !== undefined ? { gitPath: opts.gitPath } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
+  const complete = r.stoppedBy === 'done';
+  if (complete && r.code !== 0) {
+    const first = r.stderr.trim().split('\n')[0] ?? '';
+    // An empty repository (no commits yet) is not an error: there is just nothing to learn.
+    if (/does not have any commits/.test(r.stderr)) return { ...commitsToSessions([], opts), stoppedBy: r.stoppedBy };
+    throw new GitBootstrapError(`git log failed (exit ${r.code}): ${first}`);
+  }
+  const commits = parseGitLog(r.stdout.toString('utf8'), complete);
+  return { ...commitsToSessions(commits, opts), stoppedBy: r.stoppedBy };
 }
 
 // Persisting the imported sessions next to the feedback store (its wipe() clears the whole folder, so Reset removes

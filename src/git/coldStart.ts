@@ -1,22 +1,15 @@
 // Cold start without the editor: decide whether to offer the git bootstrap, run it for one workspace folder, save
-// what it found, and say what happened in plain words. No vscode here (the command in src/views/gitBootstrapCommand.ts
+// what it found, and say what happened in plain words. No vscode here (the command in src/git/learnFromGitCommand.ts
 // supplies trust, settings and progress), so every branch is unit-tested against real git repositories.
-import { spawn } from 'node:child_process';
 import type { Interaction } from '../core/interaction';
-import {
-  bootstrapFromGit,
-  GitBootstrapCancelledError,
-  GitBootstrapError,
-  saveGitSessions,
-  type GitBootstrapResult,
-} from '../feedback/gitBootstrap';
+import type { GitBootstrapSetting } from '../config/schema';
 import { SIGNAL_WEIGHTS, type FeedbackEvent } from '../feedback/signal';
+import { bootstrapFromGit, saveGitSessions, type GitBootstrapResult } from './gitImport';
+import { GitBootstrapCancelledError, GitBootstrapError, runGit } from './runGit';
 
-export type GitBootstrapSetting = 'ask' | 'always' | 'never';
 
-/** The answer to the one-time question, kept in workspaceState under ANSWER_KEY. */
+/** The answer to the one-time question, kept in workspaceState under STATE_KEYS.gitBootstrapAnswer. */
 export type BootstrapAnswer = 'learn' | 'not-now' | 'never';
-export const ANSWER_KEY = 'latent.git.bootstrapAnswer';
 
 export interface StartupFacts {
   setting: GitBootstrapSetting;
@@ -186,7 +179,7 @@ function skipped(o: { skippedMerges: number; skippedBulk: number; skippedEmpty: 
  * in a repository. Throws GitBootstrapError when git is missing or fails otherwise.
  */
 export async function gitPrefix(folder: string, gitPath = 'git', signal?: AbortSignal): Promise<string | undefined> {
-  const r = await runGit(folder, ['rev-parse', '--show-prefix'], gitPath, signal);
+  const r = await probe(folder, ['rev-parse', '--show-prefix'], gitPath, signal);
   if (r.code === 0) return r.stdout.replace(/\r?\n$/, '');
   if (/not a git repository/i.test(r.stderr)) return undefined;
   throw new GitBootstrapError(`git rev-parse failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
@@ -198,58 +191,21 @@ export async function gitPrefix(folder: string, gitPath = 'git', signal?: AbortS
  */
 export async function hasGitHistory(folder: string, gitPath = 'git'): Promise<boolean> {
   try {
-    const r = await runGit(folder, ['log', '-1', '--format=%H', '--', '.'], gitPath);
+    const r = await probe(folder, ['log', '-1', '--format=%H', '--', '.'], gitPath);
     return r.code === 0 && /^[0-9a-f]{7,64}$/m.test(r.stdout);
   } catch {
     return false;
   }
 }
 
-interface GitRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 const PROBE_TIMEOUT_MS = 10_000;
 
-function runGit(cwd: string, args: string[], gitPath: string, signal?: AbortSignal): Promise<GitRun> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new GitBootstrapCancelledError());
-    const child = spawn(gitPath, args, {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
-    });
-    let stdout = '';
-    let stderr = '';
-    let cancelled = false;
-    const timer = setTimeout(() => child.kill(), PROBE_TIMEOUT_MS);
-    const onAbort = (): void => {
-      cancelled = true;
-      child.kill();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    child.stdout.on('data', (b: Buffer) => {
-      if (stdout.length < 64_000) stdout += b.toString('utf8');
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      if (stderr.length < 4000) stderr += b.toString('utf8');
-    });
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      done();
-      reject(new GitBootstrapError(err.code === 'ENOENT' ? `git executable not found (${gitPath})` : `could not run git: ${err.message}`));
-    });
-    child.on('close', (code) => {
-      done();
-      if (cancelled) reject(new GitBootstrapCancelledError());
-      else resolve({ code, stdout, stderr });
-    });
-  });
+function probe(cwd: string, args: string[], gitPath: string, signal?: AbortSignal): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runGit({ cwd, args, gitPath, timeoutMs: PROBE_TIMEOUT_MS, maxBytes: 64_000, ...(signal ? { signal } : {}) }).then((r) => ({
+    code: r.code,
+    stdout: r.stdout.toString('utf8'),
+    stderr: r.stderr,
+  }));
 }
 
 /**

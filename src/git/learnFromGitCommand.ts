@@ -1,21 +1,18 @@
 // "Latent: Learn from Git History" and the one-time offer on first activation: the VS Code side of the cold start
 // (trust, settings, cancellable progress, the question and its remembered answer). The work is in
-// src/training/coldStart.ts.
+// src/git/coldStart.ts.
 import * as vscode from 'vscode';
+import { STATE_KEYS } from '../commands';
 import { ExclusionMatcher } from '../feedback/exclusion';
-import { readTrackerConfig } from '../feedback/tracker';
+import { readSettings } from '../config/settings';
 import {
-  ANSWER_KEY,
   describeOutcome,
   hasGitHistory,
   learnFromGit,
   startupAction,
   type BootstrapAnswer,
-  type GitBootstrapSetting,
   type LearnOutcome,
-} from '../training/coldStart';
-
-export const LEARN_COMMAND = 'latent.learnFromGit';
+} from './coldStart';
 
 /** What the command resolves with (the palette ignores it; tests and callers read it). */
 export interface LearnResult {
@@ -48,21 +45,11 @@ const ASK_TEXT =
   'are likely to be worked on together. It reads the history locally; nothing leaves this machine.';
 const BUTTONS: Record<BootstrapAnswer, string> = { learn: 'Learn from Git', 'not-now': 'Not now', never: 'Never' };
 
-function bootstrapSetting(): GitBootstrapSetting {
-  const v = vscode.workspace.getConfiguration('latent').get<unknown>('git.bootstrap');
-  return v === 'always' || v === 'never' ? v : 'ask';
-}
-
-function maxCommits(): number {
-  const v = vscode.workspace.getConfiguration('latent').get<unknown>('git.maxCommits');
-  return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.round(v) : 500;
-}
-
-export function registerGitBootstrap(d: GitBootstrapDeps): GitBootstrap {
+export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
   let running: Promise<LearnResult> | undefined;
 
   const run = async (): Promise<LearnResult> => {
-    const cfg = readTrackerConfig(d.folder.uri);
+    const cfg = readSettings(deps.folder.uri);
     // The same rules as recording (latent.exclude and files.exclude): an excluded file is never imported either.
     const matcher = new ExclusionMatcher(cfg.exclude, cfg.filesExclude);
     const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
@@ -71,22 +58,22 @@ export function registerGitBootstrap(d: GitBootstrapDeps): GitBootstrap {
       (progress, token) => {
         const ac = new AbortController();
         const sub = token.onCancellationRequested(() => ac.abort());
-        progress.report({ message: `up to ${maxCommits()} recent commits…` });
+        progress.report({ message: `up to ${cfg['git.maxCommits']} recent commits…` });
         return learnFromGit({
-          folder: d.folder.uri.fsPath,
+          folder: deps.folder.uri.fsPath,
           trusted: vscode.workspace.isTrusted,
           isExcluded: (p) => matcher.isExcluded(p),
-          itemPrefix: multiRoot ? `${d.folder.name}/` : '',
-          maxCommits: maxCommits(),
+          itemPrefix: multiRoot ? `${deps.folder.name}/` : '',
+          maxCommits: cfg['git.maxCommits'],
           signal: ac.signal,
-          storeDir: d.storeDir,
+          storeDir: deps.storeDir,
         }).finally(() => sub.dispose());
       },
     );
     const message = describeOutcome(outcome);
-    d.log(`learn from git: ${message}`);
+    deps.log(`learn from git: ${message}`);
     if (outcome.kind === 'learned') {
-      await d.retrain();
+      await deps.retrain();
       void vscode.window.showInformationMessage(`Latent: ${message}`);
     } else if (outcome.kind === 'failed') {
       void vscode.window.showWarningMessage(`Latent: ${message}`);
@@ -108,7 +95,7 @@ export function registerGitBootstrap(d: GitBootstrapDeps): GitBootstrap {
     const answer = (Object.keys(BUTTONS) as BootstrapAnswer[]).find((k) => BUTTONS[k] === picked);
     // Closing the notification is no answer: the offer comes back next time. Any button is remembered.
     if (!answer) return;
-    await d.context.workspaceState.update(ANSWER_KEY, answer);
+    await deps.context.workspaceState.update(STATE_KEYS.gitBootstrapAnswer, answer);
     if (answer === 'learn') await learn();
   };
 
@@ -120,26 +107,25 @@ export function registerGitBootstrap(d: GitBootstrapDeps): GitBootstrap {
     return decided;
   };
   const decide = async (): Promise<'run' | 'ask' | 'skip'> => {
-    const setting = bootstrapSetting();
+    const setting = readSettings().gitBootstrap;
     if (setting === 'never') return 'skip';
-    const stored = d.context.workspaceState.get<unknown>(ANSWER_KEY);
+    const stored = deps.context.workspaceState.get<unknown>(STATE_KEYS.gitBootstrapAnswer);
     const answer = stored === 'learn' || stored === 'not-now' || stored === 'never' ? stored : undefined;
     const action = startupAction({
       setting,
       answer,
       trusted: vscode.workspace.isTrusted,
-      hasData: await d.hasData(),
-      hasHistory: await hasGitHistory(d.folder.uri.fsPath),
+      hasData: await deps.hasData(),
+      hasHistory: await hasGitHistory(deps.folder.uri.fsPath),
     });
     heldBackByTrust = !vscode.workspace.isTrusted;
-    d.log(`git bootstrap on activation: ${action} (setting ${setting}, answer ${answer ?? 'none'}, trusted ${!heldBackByTrust})`);
+    deps.log(`git bootstrap on activation: ${action} (setting ${setting}, answer ${answer ?? 'none'}, trusted ${!heldBackByTrust})`);
     if (action === 'run') void learn();
     if (action === 'ask') void ask();
     return action;
   };
 
   const subs = [
-    vscode.commands.registerCommand(LEARN_COMMAND, learn),
     // Trust granted later: the offer that trust held back can be made now.
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       if (!heldBackByTrust) return;

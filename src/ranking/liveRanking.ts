@@ -1,15 +1,7 @@
 // Live ranking: the trained model plus the current session (folded in by recommend()), recomputed shortly after
 // every new signal. No vscode here, so latency and exclusion are tested in plain Node.
+import { itemKind, type ItemKind } from '../core/itemKey';
 import { recommend, type ContextItem, type Recommendation, type RecommenderModel } from '../core/recommender';
-
-export type ItemKind = 'file' | 'snippet' | 'extension';
-export const ITEM_KINDS: readonly ItemKind[] = ['file', 'snippet', 'extension'];
-
-export function itemKind(item: string): ItemKind | undefined {
-  const colon = item.indexOf(':');
-  const prefix = colon < 0 ? '' : item.slice(0, colon);
-  return prefix === 'file' || prefix === 'snippet' || prefix === 'extension' ? prefix : undefined;
-}
 
 export interface LiveSources {
   /** Items of the current session with their raw weights (tracker.currentSession()). */

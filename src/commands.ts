@@ -1,0 +1,30 @@
+// Every command, view and context key Latent declares, in one place (package.json's contributes must agree: a unit
+// test checks it). No vscode here, so the ids can be read by tests and by any module without pulling in the API.
+
+export const COMMANDS = {
+  retrain: 'latent.retrain',
+  reset: 'latent.reset',
+  showFactors: 'latent.showFactors',
+  pause: 'latent.pause',
+  resume: 'latent.resume',
+  learnFromGit: 'latent.learnFromGit',
+  notInterested: 'latent.notInterested',
+  whyThis: 'latent.whyThis',
+  /** the tree item's click: internal, not in the palette nor in package.json */
+  openRecommendation: 'latent.openRecommendation',
+} as const;
+
+export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+export const VIEW_ID = 'latent.recommendations';
+export const FACTORS_VIEW_TYPE = 'latent.factors';
+
+/** `setContext` keys that package.json's `when` clauses read. */
+export const CONTEXT_KEYS = { paused: 'latent.paused' } as const;
+
+/** workspaceState keys. */
+export const STATE_KEYS = {
+  paused: 'latent.paused',
+  /** the answer to the one-time "learn from git history?" question */
+  gitBootstrapAnswer: 'latent.git.bootstrapAnswer',
+} as const;

@@ -1,0 +1,90 @@
+// Every `latent.*` setting: its default and the range package.json declares, and the one rule that turns whatever
+// the user wrote into a usable value (a number outside the range is clamped to it, anything unusable is the
+// default). No vscode here: the settings reader (settings.ts) and a test against package.json both use it.
+
+export interface NumberSetting {
+  readonly default: number;
+  readonly minimum: number;
+  readonly maximum: number;
+  /** rounded to a whole number (after clamping) */
+  readonly integer?: boolean;
+  /** a tuning knob for tests, not declared in package.json */
+  readonly hidden?: boolean;
+}
+
+export const NUMBER_SETTINGS = {
+  sessionGapMinutes: { default: 30, minimum: 1, maximum: 1440 },
+  idleSeconds: { default: 60, minimum: 5, maximum: 3600 },
+  halfLifeDays: { default: 180, minimum: 0.5, maximum: 3650 },
+  retrainAfterEvents: { default: 50, minimum: 1, maximum: 100_000, integer: true },
+  trainingWatchdogSeconds: { default: 60, minimum: 5, maximum: 3600 },
+  maxRecommendations: { default: 10, minimum: 1, maximum: 100, integer: true },
+  factors: { default: 32, minimum: 1, maximum: 128, integer: true },
+  'git.maxCommits': { default: 500, minimum: 1, maximum: 100_000, integer: true },
+  editCoalesceSeconds: { default: 30, minimum: 0, maximum: 3600, hidden: true },
+  dwellTickSeconds: { default: 5, minimum: 1, maximum: 300, hidden: true },
+  extensionPollSeconds: { default: 30, minimum: 1, maximum: 3600, hidden: true },
+} as const satisfies Record<string, NumberSetting>;
+
+export type NumberSettingName = keyof typeof NUMBER_SETTINGS;
+
+export const BOOLEAN_SETTINGS = { enabled: true, autoRetrain: true } as const;
+export type BooleanSettingName = keyof typeof BOOLEAN_SETTINGS;
+
+export const GIT_BOOTSTRAP_VALUES = ['ask', 'always', 'never'] as const;
+export type GitBootstrapSetting = (typeof GIT_BOOTSTRAP_VALUES)[number];
+
+/** The value to use for a number setting, whatever was written: clamped into range, the default when unusable. */
+export function numberSetting(name: NumberSettingName, raw: unknown): number {
+  const s: NumberSetting = NUMBER_SETTINGS[name];
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) return s.default;
+  const clamped = Math.min(s.maximum, Math.max(s.minimum, raw));
+  return s.integer ? Math.min(s.maximum, Math.max(s.minimum, Math.round(clamped))) : clamped;
+}
+
+export function booleanSetting(name: BooleanSettingName, raw: unknown): boolean {
+  return typeof raw === 'boolean' ? raw : BOOLEAN_SETTINGS[name];
+}
+
+export function gitBootstrapSetting(raw: unknown): GitBootstrapSetting {
+  return GIT_BOOTSTRAP_VALUES.find((v) => v === raw) ?? 'ask';
+}
+
+/** The user's patterns, blanks dropped; the defaults when the setting is not a list. */
+export function patternListSetting(raw: unknown, fallback: readonly string[]): readonly string[] {
+  return Array.isArray(raw) ? raw.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : fallback;
+}
+
+/** Default of `latent.exclude` (package.json repeats it; a unit test keeps the two equal). */
+export const DEFAULT_EXCLUDE: readonly string[] = [
+  '**/.env*',
+  '**/*.env',
+  '**/*.pem',
+  '**/*.key',
+  '**/*.p12',
+  '**/*.pfx',
+  '**/*.crt',
+  '**/*.cer',
+  '**/*.der',
+  '**/*.jks',
+  '**/*.keystore',
+  '**/*.kdbx',
+  '**/id_rsa*',
+  '**/id_dsa*',
+  '**/id_ecdsa*',
+  '**/id_ed25519*',
+  '**/.ssh/**',
+  '**/.aws/**',
+  '**/.gnupg/**',
+  '**/.netrc',
+  '**/.npmrc',
+  '**/.pypirc',
+  '**/.htpasswd',
+  '**/credentials*',
+  '**/*secret*',
+  '**/.git/**',
+  '**/node_modules/**',
+];
+
+/** `files.exclude` shape: `true` excludes; `{ when: ... }` sibling conditions are not evaluated (kept recorded). */
+export type FilesExclude = Record<string, boolean | { when: string } | null | undefined>;

@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  BOOLEAN_SETTINGS,
+  gitBootstrapSetting,
+  GIT_BOOTSTRAP_VALUES,
+  NUMBER_SETTINGS,
+  numberSetting,
+  patternListSetting,
+  type NumberSetting,
+  type NumberSettingName,
+} from '../../../src/config/schema';
+
+interface DeclaredSetting {
+  type?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  enum?: unknown[];
+}
+const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8')) as {
+  contributes: { configuration: { properties: Record<string, DeclaredSetting> } };
+};
+const declared = pkg.contributes.configuration.properties;
+
+describe('config/schema: the one set of setting rules', () => {
+  it('agrees with package.json on every default and range, and declares no setting it does not know', () => {
+    const names = Object.keys(NUMBER_SETTINGS) as NumberSettingName[];
+    for (const name of names) {
+      const s: NumberSetting = NUMBER_SETTINGS[name];
+      const d = declared[`latent.${name}`];
+      if (s.hidden) {
+        assert.equal(d, undefined, `${name} is hidden but declared`);
+        continue;
+      }
+      assert.ok(d, `latent.${name} is declared`);
+      assert.deepEqual([d.type, d.default, d.minimum, d.maximum], ['number', s.default, s.minimum, s.maximum], name);
+    }
+    for (const [name, def] of Object.entries(BOOLEAN_SETTINGS)) assert.deepEqual([declared[`latent.${name}`]?.type, declared[`latent.${name}`]?.default], ['boolean', def]);
+    assert.deepEqual(declared['latent.git.bootstrap']?.enum, [...GIT_BOOTSTRAP_VALUES]);
+    const known = new Set([...names.map((n) => `latent.${n}`), ...Object.keys(BOOLEAN_SETTINGS).map((n) => `latent.${n}`), 'latent.git.bootstrap', 'latent.exclude']);
+    assert.deepEqual(Object.keys(declared).filter((k) => !known.has(k)), []);
+  });
+
+  it('clamps numbers into range, rounds whole-number settings, and falls back to the default on junk', () => {
+    assert.equal(numberSetting('factors', 1e9), 128);
+    assert.equal(numberSetting('factors', 0.3), 1);
+    assert.equal(numberSetting('factors', 12.6), 13);
+    assert.equal(numberSetting('factors', Number.NaN), 32);
+    assert.equal(numberSetting('factors', '16'), 32);
+    assert.equal(numberSetting('sessionGapMinutes', 1e12), 1440);
+    assert.equal(numberSetting('halfLifeDays', 0.7), 0.7);
+    assert.equal(numberSetting('halfLifeDays', -3), 0.5);
+    assert.equal(gitBootstrapSetting('always'), 'always');
+    assert.equal(gitBootstrapSetting('sometimes'), 'ask');
+    assert.deepEqual(patternListSetting(['a', ' ', 3, 'b'], ['x']), ['a', 'b']);
+    assert.deepEqual(patternListSetting('a', ['x']), ['x']);
+  });
+});
