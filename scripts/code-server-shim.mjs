@@ -40,7 +40,7 @@ if (!args.testsPath || args.devPaths.length === 0) {
 const { startServer, launchBrowser } = await loadHarness();
 let server;
 let browser;
-let code = 1;
+let code; // every path below sets it
 try {
   server = await startServer({
     workspace: args.folder,

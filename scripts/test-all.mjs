@@ -1,6 +1,8 @@
 // `npm test`: everything, in the order a failure is cheapest to find.
 //   1. npm install when node_modules is missing (a fresh clone works with this one command)
-//   2. build (esbuild: extension, worker, webview, cli) and compile (tsc -p .: strict types + out/ for mocha)
+//   2. build (esbuild: extension, worker, webview, cli) and compile (tsc -p .: strict types + out/ for mocha), then
+//      the checks: typecheck (+ the webview without Node types), core (tsc -p src/core: core without Node or DOM
+//      types) and lint (eslint: typescript-eslint + the import boundaries of eslint.config.mjs)
 //   3. unit tests: mocha in plain Node (test/unit)
 //   4. ensure-deps: Debian chromium & co, code-server 4.100.3 into .cache/ (first run only)
 //   5. integration: mocha inside the real VS Code extension host (code-server) via @vscode/test-electron
@@ -101,6 +103,8 @@ async function main() {
   rmSync(join(ROOT, 'out'), { recursive: true, force: true });
   await step('compile', join(npx, 'tsc'), ['-p', '.']);
   await step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
+  await step('core', join(npx, 'tsc'), ['-p', join('src', 'core')]);
+  await step('lint', 'npm', ['run', '--silent', 'lint']);
 
   if (wants('unit')) {
     banner('unit');

@@ -134,7 +134,9 @@ async function loadLibmf(): Promise<LibmfModule> {
   try {
     return (await importEsm('libmf')) as LibmfModule;
   } catch (e) {
-    throw new Error(`cannot load the npm package "libmf" (devDependency with prebuilt LIBMF): ${(e as Error).message}`);
+    throw new Error(`cannot load the npm package "libmf" (devDependency with prebuilt LIBMF): ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 

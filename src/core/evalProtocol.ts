@@ -2,6 +2,7 @@
 // test items must have been seen in training and test sessions need >= 2 such items; each such item is left out in
 // turn with the rest of the session as context; all training items except the context are ranked (full ranking).
 import { LatentInputError } from './errors';
+import { nowMs } from './host';
 import type { Interaction } from './interaction';
 
 export interface Session {
@@ -130,8 +131,6 @@ export function metricsFromRank(rank: number, k = EVAL_K): CaseMetrics {
   const inTop = rank < k;
   return { hit: inTop ? 1 : 0, ndcg: inTop ? 1 / Math.log2(rank + 2) : 0, rr: 1 / (rank + 1) };
 }
-
-const nowMs = (): number => globalThis.performance.now();
 
 export function evaluateMethod(split: ProtocolSplit, method: EvalMethod): MethodResult {
   if (split.cases.length === 0) {

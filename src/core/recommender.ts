@@ -8,6 +8,7 @@ import { encodeFloat32 } from './base64';
 import { LatentInputError, ModelFormatError } from './errors';
 import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol';
 import { foldIn, gramian } from './foldIn';
+import { nowMs } from './host';
 import type { Interaction } from './interaction';
 import type { MfModel } from './model';
 import { deserializeModel, float32Field, serializeModel } from './serialize';
@@ -266,7 +267,7 @@ export function* fitRecommenderSteps(
   config?: Partial<RecommenderConfig>,
   hooks?: TrainHooks,
 ): Steps<RecommenderModel> {
-  const started = globalThis.performance.now();
+  const started = nowMs();
   let cfg = resolveConfig(config);
   if (data.length === 0) throw new LatentInputError('fitRecommender: no interactions to learn from');
   data.forEach(validateInteraction);
@@ -284,7 +285,7 @@ export function* fitRecommenderSteps(
     const epoch = Math.min(cfg.epochs, Math.round(offset + (span * e.epoch * cfg.epochs) / Math.max(1, cfg.epochs)));
     if (epoch <= lastReported) return;
     lastReported = epoch;
-    hooks.onEpoch({ ...e, epoch, elapsedMs: globalThis.performance.now() - started });
+    hooks.onEpoch({ ...e, epoch, elapsedMs: nowMs() - started });
   };
   if (blendSplit) {
     blend = yield* chooseBlendSteps(blendSplit, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
@@ -382,7 +383,7 @@ export function* fitRecommenderSteps(
       items: items.length,
       epochs,
       finalLoss,
-      fitMs: globalThis.performance.now() - started,
+      fitMs: nowMs() - started,
       blendCases: blend?.cases ?? 0,
       blendNdcg: blend?.ndcg ?? NaN,
     },

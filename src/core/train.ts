@@ -1,6 +1,7 @@
 // What every trainer shares: progress hooks, the learning-rate schedule, the convergence check and the
 // divergence guard.
 import { LatentInputError, TrainingDivergedError } from './errors';
+import { nowMs, yieldToEventLoop } from './host';
 import { cloneModel, type MfModel } from './model';
 
 export interface EpochInfo {
@@ -138,10 +139,8 @@ export function checkFiniteLoss(loss: number, epoch: number, where: string, lear
   }
 }
 
-/** Wall clock in ms that works in Node, workers and browsers without importing node:perf_hooks. */
-export function nowMs(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
+// The clock and the event-loop turn live in ./host (typed without Node or DOM); re-exported for existing importers.
+export { nowMs, yieldToEventLoop };
 
 /**
  * Long computations written as generators that `yield` every few thousand units of work, so one body serves both a
@@ -156,12 +155,6 @@ export function finishSteps<T>(steps: Steps<T>): T {
     const r = steps.next();
     if (r.done) return r.value;
   }
-}
-
-/** Gives the event loop a turn: setImmediate where there is one (Node, workers), else a zero timeout. */
-export function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
-  return new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** Default slice for cooperative work: well under the 10 ms a shared event loop may be held. */
