@@ -4,9 +4,14 @@
 //   media/webview/**    browser bundle: its own folder, pure src/core, and the webview protocol; no vscode, no Node
 //   src/views/**/protocol.ts, webviewProtocol.ts
 //                       shared by the extension host and the webview bundle: as pure as core
-//   src/feedback/**     observes; must not reach into training or views   (feedback -> training -> views)
-//   src/training/**     learns; must not reach into views
-//   src/extension.ts    the composition root: may import everything
+//   src/config/**       settings and their ranges; underneath feedback, git, training, ranking and views
+//   src/feedback/**     observes and stores; knows nothing downstream      (observe -> store -> learn -> rank -> show)
+//   src/git/**          another source of observations (commits); knows nothing downstream of learning
+//   src/training/**     learns (worker + host client); must not reach into ranking or views
+//   src/ranking/**      ranks with a trained model; pure core only
+//   src/views/**        shows; must not reach into training or the composition root
+//   src/extension.ts, src/workspace.ts
+//                       the composition root: may import everything; nothing imports them
 //
 // Module names (vscode, fs, node:*) are banned with no-restricted-imports, as GitLens does for its shared and
 // webview code. Folder arrows are checked by the small local rule `latent/boundaries` below, which resolves each
@@ -28,7 +33,13 @@ const dir = (d) => [d, `${d}/**`];
 
 const PROTOCOL = ['src/views/**/protocol', 'src/views/**/webviewProtocol'];
 const PROTOCOL_FILES = PROTOCOL.map((p) => `${p}.ts`);
+const ROOTS = [...dir('src/extension'), ...dir('src/workspace')];
 const PRODUCT = [
+  ...dir('src/config'),
+  ...dir('src/git'),
+  ...dir('src/ranking'),
+  ...dir('src/workspace'),
+  ...dir('src/commands'),
   ...dir('src/feedback'),
   ...dir('src/training'),
   ...dir('src/views'),
@@ -190,16 +201,31 @@ export default defineConfig(
     },
   },
 
-  // --- one-way data flow: feedback -> training -> views; src/extension.ts composes them --------------------------
+  // --- one-way data flow: observe -> store -> learn -> rank -> show; extension.ts + workspace.ts compose them ----
+  {
+    files: ['src/config/**/*.ts'],
+    rules: {
+      'latent/boundaries': [
+        'error',
+        { disallow: [...['src/feedback', 'src/git', 'src/training', 'src/ranking', 'src/views'].flatMap(dir), ...ROOTS], why: 'settings sit underneath every folder that reads them' },
+      ],
+    },
+  },
   {
     files: ['src/feedback/**/*.ts'],
     rules: {
       'latent/boundaries': [
         'error',
-        {
-          disallow: [...dir('src/training'), ...dir('src/views'), ...dir('src/extension')],
-          why: 'data flows feedback -> training -> views; feedback knows neither',
-        },
+        { disallow: [...['src/git', 'src/training', 'src/ranking', 'src/views'].flatMap(dir), ...ROOTS], why: 'data flows observe -> store -> learn -> rank -> show; feedback knows nothing downstream' },
+      ],
+    },
+  },
+  {
+    files: ['src/git/**/*.ts'],
+    rules: {
+      'latent/boundaries': [
+        'error',
+        { disallow: [...['src/training', 'src/ranking', 'src/views'].flatMap(dir), ...ROOTS], why: 'git is a source of observations; it knows nothing downstream of learning' },
       ],
     },
   },
@@ -208,22 +234,25 @@ export default defineConfig(
     rules: {
       'latent/boundaries': [
         'error',
-        {
-          disallow: [...dir('src/views'), ...dir('src/extension')],
-          why: 'data flows feedback -> training -> views; training does not know views',
-        },
+        { disallow: [...['src/ranking', 'src/views'].flatMap(dir), ...ROOTS], why: 'training learns; ranking and views consume its models, never the reverse' },
       ],
     },
   },
   {
-    // TEMPORARY (issue 12): the composition root still lives in training/pipeline.ts and training/controller.ts, which
-    // import views/. The lead is moving it to src/extension.ts; delete this block with that move. Only these two
-    // files, and only the training -> views arrow: they still may not import src/extension.
-    files: ['src/training/pipeline.ts', 'src/training/controller.ts'],
+    files: ['src/ranking/**/*.ts'],
     rules: {
       'latent/boundaries': [
         'error',
-        { disallow: dir('src/extension'), why: 'temporary override: see eslint.config.mjs, issue 12' },
+        { disallow: [...['src/config', 'src/feedback', 'src/git', 'src/training', 'src/views'].flatMap(dir), ...ROOTS], why: 'ranking turns a model and a context into a list; it reads nothing else' },
+      ],
+    },
+  },
+  {
+    files: ['src/views/**/*.ts'],
+    rules: {
+      'latent/boundaries': [
+        'error',
+        { disallow: [...['src/training', 'src/git'].flatMap(dir), ...ROOTS], why: 'views show what ranking and the model give them; the composition root connects them to training' },
       ],
     },
   },
