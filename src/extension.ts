@@ -9,8 +9,8 @@ import type { Recommendation } from './core/recommender';
 import { FeedbackStore } from './feedback/store';
 import { FeedbackTracker, userSnippetsDirFrom } from './feedback/tracker';
 import type { TrainingState } from './training/controller';
-import { createFactorsPanel, workspaceFactorsSource } from './views/factorsPanel';
-import { itemOf, whyThis } from './views/recommendationActions';
+import { createFactorsPanel, workspaceFactorsSource } from './views/factorsPanel/panel';
+import { itemOf, whyThis } from './views/recommendations/actions';
 import { startWorkspace, type Workspace } from './workspace';
 
 /** What activate() returns. Tests reach it via vscode.extensions.getExtension('latent-dev.latent').exports. */

@@ -15,8 +15,8 @@ import { LiveRanker, RecentItems } from './ranking/liveRanking';
 import { TrainingClient } from './training/client';
 import { TrainingController, type TrainingState } from './training/controller';
 import type { ConfigOverrides } from './training/messages';
-import { notInterested, openRecommendation, type ActionDeps } from './views/recommendationActions';
-import { RecommendationsTree } from './views/recommendationsTree';
+import { notInterested, openRecommendation, type ActionDeps } from './views/recommendations/actions';
+import { RecommendationsTree } from './views/recommendations/tree';
 
 export interface WorkspaceArgs {
   context: vscode.ExtensionContext;

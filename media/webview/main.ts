@@ -8,7 +8,7 @@ import {
   type StepView,
   type WebviewToHost,
   type WorkedUpdateView,
-} from '../../src/views/webviewProtocol';
+} from '../../src/views/factorsPanel/protocol';
 import { parseItemKey } from '../../src/core/itemKey';
 import { fmt, h, numEl, svg, type Child } from './dom';
 import {

@@ -1,72 +1,25 @@
 // The extension-side face of training: a TrainingRunner plus VS Code progress UI (epoch, loss, Cancel).
 import * as vscode from 'vscode';
-import type { Interaction, RecommenderModel } from '../core/recommender';
 import type { FeedbackEvent } from '../feedback/signal';
 import type { ConfigOverrides } from './messages';
 import {
-  tokenFromSignal,
   TrainingRunner,
-  type CancelToken,
   type RunOptions,
   type RunnerOptions,
   type TrainingProgress,
   type TrainingResult,
 } from './runner';
 
-export interface TrainOptions {
-  onProgress?(p: TrainingProgress): void;
-  token?: CancelToken;
-}
-
 export class TrainingClient implements vscode.Disposable {
   private readonly runner: TrainingRunner;
-  private last: TrainingResult | undefined;
 
   constructor(opts: RunnerOptions) {
     this.runner = new TrainingRunner(opts);
   }
 
-  get busy(): boolean {
-    return this.runner.busy;
-  }
-
-  /** The last successful run (model, serialized form, worker or in-process). */
-  get lastResult(): TrainingResult | undefined {
-    return this.last;
-  }
-
-  /** Contract entry point (docs/CONTRACTS.md): trains off the event loop and resolves with the model. */
-  async train(interactions: readonly Interaction[], config: ConfigOverrides, opts: TrainOptions = {}): Promise<RecommenderModel> {
-    return (await this.trainResult(interactions, config, opts)).model;
-  }
-
-  async trainResult(interactions: readonly Interaction[], config: ConfigOverrides, opts: TrainOptions = {}): Promise<TrainingResult> {
-    const result = await this.runner.run(interactions, config, opts);
-    this.last = result;
-    return result;
-  }
-
   /** From raw feedback events (sessionized in the worker), no UI: the caller shows progress (TrainingProgressUi). */
-  async trainEvents(events: readonly FeedbackEvent[], gapMs: number, config: ConfigOverrides, opts: RunOptions = {}): Promise<TrainingResult> {
-    const result = await this.runner.runEvents(events, gapMs, config, opts);
-    this.last = result;
-    return result;
-  }
-
-  /** Same as trainResult, with a cancellable notification showing epoch and loss. */
-  async trainWithProgress(interactions: readonly Interaction[], config: ConfigOverrides, watchdogMs?: number): Promise<TrainingResult> {
-    const abort = new AbortController();
-    const ui = openTrainingProgress(() => abort.abort());
-    ui.say(`${interactions.length} interactions, starting…`);
-    try {
-      return await this.trainResult(interactions, config, {
-        token: tokenFromSignal(abort.signal),
-        ...(watchdogMs !== undefined ? { watchdogMs } : {}),
-        onProgress: (p) => ui.report(p),
-      });
-    } finally {
-      ui.close();
-    }
+  trainEvents(events: readonly FeedbackEvent[], gapMs: number, config: ConfigOverrides, opts: RunOptions = {}): Promise<TrainingResult> {
+    return this.runner.runEvents(events, gapMs, config, opts);
   }
 
   /** Kills the running worker as a crash would (test API: proves a dead worker is survived). */

@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Interaction } from '../../src/core/interaction';
 import { fitRecommender } from '../../src/core/recommender';
-import { buildPanelState } from '../../src/views/factorsPanelState';
-import { renderPanelHtml } from '../../src/views/factorsPanelHtml';
-import type { PanelState } from '../../src/views/webviewProtocol';
+import { buildPanelState } from '../../src/views/factorsPanel/state';
+import { renderPanelHtml } from '../../src/views/factorsPanel/html';
+import type { PanelState } from '../../src/views/factorsPanel/protocol';
 import { ROOT, SCREENSHOTS, launchBrowser } from './codeServer';
 
 const HOSTILE = 'file:<img src=x onerror=alert(1)>.ts';

@@ -3,7 +3,7 @@ import { fitRecommender, type ContextItem } from '../../../src/core/recommender'
 import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { itemKind } from '../../../src/core/itemKey';
 import { LiveRanker } from '../../../src/ranking/liveRanking';
-import { FactorLabels, whyMarkdown } from '../../../src/views/whyText';
+import { FactorLabels, whyMarkdown } from '../../../src/views/recommendations/whyText';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const area = (item: string) => /area(\d+)\//.exec(item)?.[1];

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { confidence } from '../../../src/core/confidence';
-import type { Interaction } from '../../../src/core/interaction';
-import { predict } from '../../../src/core/model';
-import { syntheticInteractions } from '../../../src/bench/synthetic';
-import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
-import { buildPanelState, lastTrainingRow, toyView } from '../../../src/views/factorsPanelState';
-import { checkPanelState, parseHostMessage } from '../../../src/views/webviewProtocol';
+import { confidence } from '../../../../src/core/confidence';
+import type { Interaction } from '../../../../src/core/interaction';
+import { predict } from '../../../../src/core/model';
+import { syntheticInteractions } from '../../../../src/bench/synthetic';
+import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../../src/core/recommender';
+import { buildPanelState, lastTrainingRow, toyView } from '../../../../src/views/factorsPanel/state';
+import { checkPanelState, parseHostMessage } from '../../../../src/views/factorsPanel/protocol';
 
 const HOSTILE = 'file:<img src=x onerror=alert(1)>.ts';
 

@@ -1,7 +1,7 @@
 // Plain-words explanation of one recommendation (tree tooltip). Pure: tested without VS Code.
-import type { Recommendation, RecommenderModel } from '../core/recommender';
-import { labelForItems } from '../core/explainView';
-import { parseItemKey } from '../core/itemKey';
+import type { Recommendation, RecommenderModel } from '../../core/recommender';
+import { labelForItems } from '../../core/explainView';
+import { parseItemKey } from '../../core/itemKey';
 
 /** Factor labels ("src/views/", "*.test.ts files") computed on demand and cached per model. */
 export class FactorLabels {

@@ -1,10 +1,10 @@
 // What the tree's items do: open a file, insert a snippet (recorded exactly), show an extension's page,
 // "Not interested" (recorded as a dismiss event and excluded at once), "Why this?" (the factors webview).
 import * as vscode from 'vscode';
-import { COMMANDS } from '../commands';
-import { parseItemKey } from '../core/itemKey';
-import type { FeedbackEvent } from '../feedback/signal';
-import type { TreeNode } from './recommendationsTree';
+import { COMMANDS } from '../../commands';
+import { parseItemKey } from '../../core/itemKey';
+import type { FeedbackEvent } from '../../feedback/signal';
+import type { TreeNode } from './tree';
 
 export interface ActionDeps {
   /** Workspace folder the `file:` keys are relative to. */

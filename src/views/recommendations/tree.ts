@@ -1,10 +1,10 @@
 // "Recommended for you": Files / Snippets / Extensions, fed by the LiveRanker. Items carry their explanation in the
 // tooltip; clicking runs latent.openRecommendation (open file, insert snippet, show extension page).
 import * as vscode from 'vscode';
-import { COMMANDS } from '../commands';
-import type { Recommendation } from '../core/recommender';
-import { ITEM_KINDS, itemKind, parseItemKey, type ItemKind } from '../core/itemKey';
-import type { LiveRanker } from '../ranking/liveRanking';
+import { COMMANDS } from '../../commands';
+import type { Recommendation } from '../../core/recommender';
+import { ITEM_KINDS, itemKind, parseItemKey, type ItemKind } from '../../core/itemKey';
+import type { LiveRanker } from '../../ranking/liveRanking';
 import { FactorLabels, displayName, whyMarkdown } from './whyText';
 
 export type TreeNode = { type: 'group'; kind: ItemKind } | { type: 'item'; rec: Recommendation };

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { contentSecurityPolicy, escapeHtml, renderPanelHtml } from '../../../src/views/factorsPanelHtml';
+import { contentSecurityPolicy, escapeHtml, renderPanelHtml } from '../../../../src/views/factorsPanel/html';
 
 describe('factorsPanelHtml', () => {
   const input = {

@@ -1,6 +1,6 @@
 // Builds the "Inside the model" panel state from the shipped model, the current session and the last training
 // run. Pure (no vscode): the numbers the webview shows are computed and unit-tested here, the webview only draws.
-import { confidence } from '../core/confidence';
+import { confidence } from '../../core/confidence';
 import {
   coUsedItems,
   factorSummaries,
@@ -10,10 +10,10 @@ import {
   scoreSplit,
   type ReplayCell,
   type SgdStepView,
-} from '../core/explainView';
-import type { Interaction } from '../core/interaction';
-import { scoreItems, type ContextItem, type RecommenderModel } from '../core/recommender';
-import { TOY_FEATURES, TOY_LEARNING_RATE, TOY_MOVIES, TOY_MOVIE_VECTORS, TOY_RATINGS, TOY_USERS, TOY_USER_VECTORS, toyCells } from '../core/toyExample';
+} from '../../core/explainView';
+import type { Interaction } from '../../core/interaction';
+import { scoreItems, type ContextItem, type RecommenderModel } from '../../core/recommender';
+import { TOY_FEATURES, TOY_LEARNING_RATE, TOY_MOVIES, TOY_MOVIE_VECTORS, TOY_RATINGS, TOY_USERS, TOY_USER_VECTORS, toyCells } from '../../core/toyExample';
 import type {
   FactorView,
   MapView,
@@ -25,7 +25,7 @@ import type {
   WhyView,
   WorkedUpdateView,
   HitRateView,
-} from './webviewProtocol';
+} from './protocol';
 
 /**
  * What the wiring knows about the last training run besides the model. The per-epoch losses and the held-out hit

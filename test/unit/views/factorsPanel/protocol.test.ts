@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { MAX_STRING, ProtocolError, parseHostMessage, parseWebviewMessage } from '../../../src/views/webviewProtocol';
-import { buildPanelState } from '../../../src/views/factorsPanelState';
+import { MAX_STRING, ProtocolError, parseHostMessage, parseWebviewMessage } from '../../../../src/views/factorsPanel/protocol';
+import { buildPanelState } from '../../../../src/views/factorsPanel/state';
 
 describe('webviewProtocol', () => {
   it('accepts the three webview messages', () => {

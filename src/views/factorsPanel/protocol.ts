@@ -3,7 +3,7 @@
 // webview must not be able to make the host open arbitrary paths). No vscode or node imports: bundled into the
 // webview too.
 
-import type { SgdStepView } from '../core/explainView';
+import type { SgdStepView } from '../../core/explainView';
 
 /** Thrown when a message does not have the expected shape; `path` names the offending field. */
 export class ProtocolError extends Error {

@@ -3,15 +3,15 @@
 // and only opens items the model knows, inside the workspace.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { FACTORS_VIEW_TYPE } from '../commands';
-import { readSettings } from '../config/settings';
-import { parseItemKey } from '../core/itemKey';
-import type { ContextItem, RecommenderModel } from '../core/recommender';
-import type { FeedbackEvent } from '../feedback/signal';
-import { sessionize } from '../feedback/sessions';
-import { buildPanelState, type FactorsSource } from './factorsPanelState';
-import { renderPanelHtml } from './factorsPanelHtml';
-import { ProtocolError, parseWebviewMessage, type HostToWebview, type PanelState } from './webviewProtocol';
+import { FACTORS_VIEW_TYPE } from '../../commands';
+import { readSettings } from '../../config/settings';
+import { parseItemKey } from '../../core/itemKey';
+import type { ContextItem, RecommenderModel } from '../../core/recommender';
+import type { FeedbackEvent } from '../../feedback/signal';
+import { sessionize } from '../../feedback/sessions';
+import { buildPanelState, type FactorsSource } from './state';
+import { renderPanelHtml } from './html';
+import { ProtocolError, parseWebviewMessage, type HostToWebview, type PanelState } from './protocol';
 
 export type FactorsSourceProvider = () => FactorsSource | Promise<FactorsSource>;
 
