@@ -2,6 +2,7 @@
 // Everything crossing the thread boundary is validated on receipt: a malformed message is a bug (or a foreign
 // script) and must surface as a typed error, never as a half-trained model.
 import type { Interaction, RecommenderConfig, RecommenderModel } from '../core/recommender';
+import { arr, count, fail, isRecord, num, ProtocolError, str, typed, type Check } from '../core/check';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
 
 /** Thrown when a message crossing the worker boundary does not have the expected shape. */
@@ -96,47 +97,6 @@ export interface FailedMessage {
   message: string;
 }
 export type FromWorker = ProgressMessage | DoneMessage | CancelledMessage | FailedMessage;
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function num(o: Obj, key: string, where: string): number {
-  const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new TrainingMessageError(`${where}: '${key}' must be a finite number, got ${describe(v)}`);
-  }
-  return v;
-}
-
-function str(o: Obj, key: string, where: string): string {
-  const v = o[key];
-  if (typeof v !== 'string') throw new TrainingMessageError(`${where}: '${key}' must be a string, got ${describe(v)}`);
-  return v;
-}
-
-function strArray(o: Obj, key: string, where: string): string[] {
-  const v = o[key];
-  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
-    throw new TrainingMessageError(`${where}: '${key}' must be an array of strings`);
-  }
-  return v as string[];
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return String(v);
-  return typeof v;
-}
-
-function id(o: Obj, where: string): number {
-  const v = num(o, 'id', where);
-  if (!Number.isInteger(v) || v < 0) throw new TrainingMessageError(`${where}: 'id' must be a non-negative integer`);
-  return v;
-}
 
 /** Packs interactions column-wise. Throws on a non-finite time/weight so bad data fails here, not mid-training. */
 export function encodeInteractions(data: readonly Interaction[]): EncodedInteractions {
@@ -263,134 +223,124 @@ export function decodeEvents(e: EncodedEvents): FeedbackEvent[] {
   return out;
 }
 
-function validateEvents(v: unknown, where: string): EncodedEvents {
-  if (!isObj(v)) throw new TrainingMessageError(`${where}: 'events' must be an object`);
-  const items = strArray(v, 'items', where);
-  const windows = strArray(v, 'windows', where);
-  const { itemIndex, windowIndex, kindIndex, t, amount } = v;
-  if (!(itemIndex instanceof Int32Array) || !(windowIndex instanceof Int32Array) || !(kindIndex instanceof Uint8Array)) {
-    throw new TrainingMessageError(`${where}: event index columns have the wrong types`);
+// ------------------------------------------------------------------------------------------- checks on receipt
+// The shapes are checked with core/check's combinators; a wrong one surfaces as a TrainingMessageError that says
+// which message and which field.
+
+const strings = arr(str());
+const id: Check<number> = count;
+
+/** Runs a check and reports a wrong shape as a TrainingMessageError from `where`. */
+function checked<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ProtocolError) throw new TrainingMessageError(`${where}: ${e.message}`);
+    throw e;
   }
-  if (!(t instanceof Float64Array) || !(amount instanceof Float64Array)) {
-    throw new TrainingMessageError(`${where}: 't' and 'amount' must be Float64Arrays`);
-  }
+}
+
+function checkEvents(v: unknown, p: string): EncodedEvents {
+  if (!isRecord(v)) return fail(p, 'an object', v);
+  const items = strings(v.items, `${p}.items`);
+  const windows = strings(v.windows, `${p}.windows`);
+  const t = typed(Float64Array)(v.t, `${p}.t`);
   const n = t.length;
-  if (itemIndex.length !== n || windowIndex.length !== n || kindIndex.length !== n || amount.length !== n) {
-    throw new TrainingMessageError(`${where}: event columns have different lengths`);
-  }
+  const itemIndex = typed(Int32Array, n)(v.itemIndex, `${p}.itemIndex`);
+  const windowIndex = typed(Int32Array, n)(v.windowIndex, `${p}.windowIndex`);
+  const kindIndex = typed(Uint8Array, n)(v.kindIndex, `${p}.kindIndex`);
+  const amount = typed(Float64Array, n)(v.amount, `${p}.amount`);
   for (let i = 0; i < n; i++) {
     if (itemIndex[i] < 0 || itemIndex[i] >= items.length || windowIndex[i] < -1 || windowIndex[i] >= windows.length) {
-      throw new TrainingMessageError(`${where}: event ${i} refers to an item or window outside the tables`);
+      throw new ProtocolError(`event ${i} refers to an item or window outside the tables`, p);
     }
-    if (kindIndex[i] >= SIGNAL_KINDS.length) throw new TrainingMessageError(`${where}: event ${i} has an unknown kind`);
+    if (kindIndex[i] >= SIGNAL_KINDS.length) throw new ProtocolError(`event ${i} has an unknown kind`, p);
   }
   return { items, windows, itemIndex, windowIndex, kindIndex, t, amount };
 }
 
-function validateEncoded(v: unknown, where: string): EncodedInteractions {
-  if (!isObj(v)) throw new TrainingMessageError(`${where}: 'data' must be an object`);
-  const sessions = strArray(v, 'sessions', where);
-  const items = strArray(v, 'items', where);
-  const { sessionIndex, itemIndex, time, weight } = v;
-  if (!(sessionIndex instanceof Int32Array) || !(itemIndex instanceof Int32Array)) {
-    throw new TrainingMessageError(`${where}: 'sessionIndex' and 'itemIndex' must be Int32Arrays`);
-  }
-  if (!(time instanceof Float64Array) || !(weight instanceof Float64Array)) {
-    throw new TrainingMessageError(`${where}: 'time' and 'weight' must be Float64Arrays`);
-  }
+function checkInteractions(v: unknown, p: string): EncodedInteractions {
+  if (!isRecord(v)) return fail(p, 'an object', v);
+  const sessions = strings(v.sessions, `${p}.sessions`);
+  const items = strings(v.items, `${p}.items`);
+  const sessionIndex = typed(Int32Array)(v.sessionIndex, `${p}.sessionIndex`);
   const n = sessionIndex.length;
-  if (itemIndex.length !== n || time.length !== n || weight.length !== n) {
-    throw new TrainingMessageError(`${where}: interaction columns have different lengths`);
-  }
+  const itemIndex = typed(Int32Array, n)(v.itemIndex, `${p}.itemIndex`);
+  const time = typed(Float64Array, n)(v.time, `${p}.time`);
+  const weight = typed(Float64Array, n)(v.weight, `${p}.weight`);
   for (let i = 0; i < n; i++) {
     if (sessionIndex[i] < 0 || sessionIndex[i] >= sessions.length || itemIndex[i] < 0 || itemIndex[i] >= items.length) {
-      throw new TrainingMessageError(`${where}: row ${i} refers to a session or item outside the tables`);
+      throw new ProtocolError(`row ${i} refers to a session or item outside the tables`, p);
     }
   }
   return { sessions, items, sessionIndex, itemIndex, time, weight };
 }
 
-function validateConfig(v: unknown, where: string): ConfigOverrides {
+function checkConfig(v: unknown, p: string): ConfigOverrides {
   if (v === undefined) return {};
-  if (!isObj(v)) throw new TrainingMessageError(`${where}: 'config' must be an object`);
+  if (!isRecord(v)) return fail(p, 'an object', v);
   for (const [k, x] of Object.entries(v)) {
     const ok = (typeof x === 'number' && Number.isFinite(x)) || typeof x === 'string' || typeof x === 'boolean';
-    if (!ok) throw new TrainingMessageError(`${where}: config '${k}' must be a finite number, string or boolean`);
+    if (!ok) throw new ProtocolError('must be a finite number, string or boolean', `${p}.${k}`);
   }
   // Field-level ranges are checked by fitRecommender itself (LatentInputError), which reports them as 'failed'.
   return v as ConfigOverrides;
 }
 
+function checkCancelFlag(v: unknown, p: string): SharedArrayBuffer | undefined {
+  if (v === undefined) return undefined;
+  return v instanceof SharedArrayBuffer && v.byteLength >= 4 ? v : fail(p, 'a SharedArrayBuffer of at least 4 bytes', v);
+}
+
 export function parseToWorker(v: unknown): ToWorker {
-  const where = 'message to training worker';
-  if (!isObj(v)) throw new TrainingMessageError(`${where}: expected an object, got ${describe(v)}`);
-  if (v.type !== 'train' && v.type !== 'train-events') {
-    throw new TrainingMessageError(`${where}: unknown type ${JSON.stringify(v.type)}`);
-  }
-  const cancelFlag = v.cancelFlag;
-  if (cancelFlag !== undefined && !(cancelFlag instanceof SharedArrayBuffer && cancelFlag.byteLength >= 4)) {
-    throw new TrainingMessageError(`${where}: 'cancelFlag' must be a SharedArrayBuffer of at least 4 bytes`);
-  }
-  if (v.type === 'train-events') {
-    const gapMs = num(v, 'gapMs', where);
-    if (gapMs <= 0) throw new TrainingMessageError(`${where}: 'gapMs' must be > 0`);
-    const ev: TrainEventsRequest = {
-      type: 'train-events',
-      id: id(v, where),
-      events: validateEvents(v.events, where),
-      gapMs,
-      config: validateConfig(v.config, where),
-    };
-    if (cancelFlag !== undefined) ev.cancelFlag = cancelFlag;
-    return ev;
-  }
-  const msg: TrainRequest = {
-    type: 'train',
-    id: id(v, where),
-    data: validateEncoded(v.data, where),
-    config: validateConfig(v.config, where),
-  };
-  if (cancelFlag !== undefined) msg.cancelFlag = cancelFlag;
-  return msg;
+  return checked('message to training worker', () => {
+    const p = 'message';
+    if (!isRecord(v)) return fail(p, 'an object', v);
+    const cancelFlag = checkCancelFlag(v.cancelFlag, `${p}.cancelFlag`);
+    const flag = cancelFlag !== undefined ? { cancelFlag } : {};
+    if (v.type === 'train-events') {
+      const gapMs = num(v.gapMs, `${p}.gapMs`);
+      if (gapMs <= 0) throw new ProtocolError('must be > 0', `${p}.gapMs`);
+      const events = checkEvents(v.events, `${p}.events`);
+      return { type: 'train-events', id: id(v.id, `${p}.id`), events, gapMs, config: checkConfig(v.config, `${p}.config`), ...flag };
+    }
+    if (v.type === 'train') {
+      const data = checkInteractions(v.data, `${p}.data`);
+      return { type: 'train', id: id(v.id, `${p}.id`), data, config: checkConfig(v.config, `${p}.config`), ...flag };
+    }
+    throw new ProtocolError(`unknown type ${JSON.stringify(v.type)}`, `${p}.type`);
+  });
 }
 
 export function parseFromWorker(v: unknown): FromWorker {
-  const where = 'message from training worker';
-  if (!isObj(v)) throw new TrainingMessageError(`${where}: expected an object, got ${describe(v)}`);
-  switch (v.type) {
-    case 'progress': {
-      const epoch = num(v, 'epoch', where);
-      const epochs = num(v, 'epochs', where);
-      const elapsedMs = num(v, 'elapsedMs', where);
-      // A non-finite loss is legal to report (the trainer then throws TrainingDivergedError); keep it as NaN.
-      const loss = typeof v.loss === 'number' ? v.loss : Number.NaN;
-      return { type: 'progress', id: id(v, where), epoch, epochs, loss, elapsedMs };
+  return checked('message from training worker', () => {
+    const p = 'message';
+    if (!isRecord(v)) return fail(p, 'an object', v);
+    switch (v.type) {
+      case 'progress': {
+        const epoch = num(v.epoch, `${p}.epoch`);
+        const epochs = num(v.epochs, `${p}.epochs`);
+        const elapsedMs = num(v.elapsedMs, `${p}.elapsedMs`);
+        // A non-finite loss is legal to report (the trainer then throws TrainingDivergedError); keep it as NaN.
+        const loss = typeof v.loss === 'number' ? v.loss : Number.NaN;
+        return { type: 'progress', id: id(v.id, `${p}.id`), epoch, epochs, loss, elapsedMs };
+      }
+      case 'done':
+        return {
+          type: 'done',
+          id: id(v.id, `${p}.id`),
+          model: str()(v.model, `${p}.model`),
+          structured: checkModelShape(v.structured, `${p}.structured`),
+          elapsedMs: num(v.elapsedMs, `${p}.elapsedMs`),
+        };
+      case 'cancelled':
+        return { type: 'cancelled', id: id(v.id, `${p}.id`) };
+      case 'failed':
+        return { type: 'failed', id: id(v.id, `${p}.id`), errorName: str()(v.errorName, `${p}.errorName`), message: str()(v.message, `${p}.message`) };
+      default:
+        throw new ProtocolError(`unknown type ${JSON.stringify(v.type)}`, `${p}.type`);
     }
-    case 'done':
-      return {
-        type: 'done',
-        id: id(v, where),
-        model: str(v, 'model', where),
-        structured: parseModelShape(v.structured, where),
-        elapsedMs: num(v, 'elapsedMs', where),
-      };
-    case 'cancelled':
-      return { type: 'cancelled', id: id(v, where) };
-    case 'failed':
-      return { type: 'failed', id: id(v, where), errorName: str(v, 'errorName', where), message: str(v, 'message', where) };
-    default:
-      throw new TrainingMessageError(`${where}: unknown type ${JSON.stringify(v.type)}`);
-  }
-}
-
-function typed<T>(o: Obj, key: string, ctor: new (n: number) => T, length: number | undefined, where: string): T {
-  const v = o[key];
-  if (!(v instanceof ctor)) throw new TrainingMessageError(`${where}: model '${key}' must be a ${ctor.name}`);
-  const n = (v as unknown as { length: number }).length;
-  if (length !== undefined && n !== length) {
-    throw new TrainingMessageError(`${where}: model '${key}' has ${n} values, expected ${length}`);
-  }
-  return v;
+  });
 }
 
 /**
@@ -399,49 +349,50 @@ function typed<T>(o: Obj, key: string, ctor: new (n: number) => T, length: numbe
  * checked finite by the trainer (TrainingDivergedError) before the worker sent them.
  */
 export function parseModelShape(v: unknown, where = 'model from training worker'): RecommenderModel {
-  if (!isObj(v)) throw new TrainingMessageError(`${where}: 'structured' must be a model object`);
-  if (v.version !== 2) throw new TrainingMessageError(`${where}: unknown model version ${JSON.stringify(v.version)}`);
-  const items = strArray(v, 'items', where);
-  if (!isObj(v.mf) || !isObj(v.neighbours) || !isObj(v.config) || !isObj(v.stats)) {
-    throw new TrainingMessageError(`${where}: model lacks mf, neighbours, config or stats`);
+  return checked(where, () => checkModelShape(v, 'model'));
+}
+
+function checkModelShape(v: unknown, p: string): RecommenderModel {
+  if (!isRecord(v)) return fail(p, 'a model object', v);
+  if (v.version !== 2) throw new ProtocolError(`unknown model version ${JSON.stringify(v.version)}`, `${p}.version`);
+  const items = strings(v.items, `${p}.items`);
+  const { mf, neighbours: nb, config, stats } = v;
+  if (!isRecord(mf) || !isRecord(nb) || !isRecord(config) || !isRecord(stats)) {
+    throw new ProtocolError('model lacks mf, neighbours, config or stats', p);
   }
-  const mf = v.mf;
-  const k = num(mf, 'k', where);
-  const nUsers = num(mf, 'nUsers', where);
-  const nItems = num(mf, 'nItems', where);
-  num(mf, 'mu', where);
+  const k = num(mf.k, `${p}.mf.k`);
+  const nUsers = num(mf.nUsers, `${p}.mf.nUsers`);
+  const nItems = num(mf.nItems, `${p}.mf.nItems`);
+  num(mf.mu, `${p}.mf.mu`);
   if (!Number.isInteger(k) || k < 1 || nItems !== items.length || !Number.isInteger(nUsers) || nUsers < 0) {
-    throw new TrainingMessageError(`${where}: model dimensions k=${k}, nItems=${nItems} do not match ${items.length} items`);
+    throw new ProtocolError(`model dimensions k=${k}, nItems=${nItems} do not match ${items.length} items`, `${p}.mf`);
   }
-  typed(mf, 'itemFactors', Float32Array, nItems * k, where);
-  typed(mf, 'itemBias', Float32Array, nItems, where);
-  typed(mf, 'userFactors', Float32Array, nUsers * k, where);
-  typed(mf, 'userBias', Float32Array, nUsers, where);
-  typed(v, 'prior', Float32Array, nItems, where);
-  const nb = v.neighbours;
-  const indptr = typed(nb, 'indptr', Int32Array, nItems + 1, where);
+  typed(Float32Array, nItems * k)(mf.itemFactors, `${p}.mf.itemFactors`);
+  typed(Float32Array, nItems)(mf.itemBias, `${p}.mf.itemBias`);
+  typed(Float32Array, nUsers * k)(mf.userFactors, `${p}.mf.userFactors`);
+  typed(Float32Array, nUsers)(mf.userBias, `${p}.mf.userBias`);
+  typed(Float32Array, nItems)(v.prior, `${p}.prior`);
+  const indptr = typed(Int32Array, nItems + 1)(nb.indptr, `${p}.neighbours.indptr`);
   const nnz = indptr[nItems];
-  const indices = typed(nb, 'indices', Int32Array, nnz, where);
-  typed(nb, 'values', Float32Array, nnz, where);
+  const indices = typed(Int32Array, nnz)(nb.indices, `${p}.neighbours.indices`);
+  typed(Float32Array, nnz)(nb.values, `${p}.neighbours.values`);
   for (let i = 0; i < nnz; i++) {
-    if (indices[i] < 0 || indices[i] >= nItems) throw new TrainingMessageError(`${where}: neighbour index out of range`);
+    if (indices[i] < 0 || indices[i] >= nItems) throw new ProtocolError('neighbour index out of range', `${p}.neighbours.indices`);
   }
-  num(v, 'trainedAt', where);
-  if (v.mode !== 'mf' && v.mode !== 'frecency') throw new TrainingMessageError(`${where}: unknown model mode`);
-  checkTrainingRecord(v.training, num(v.stats, 'epochs', where), where);
+  num(v.trainedAt, `${p}.trainedAt`);
+  if (v.mode !== 'mf' && v.mode !== 'frecency') throw new ProtocolError('unknown model mode', `${p}.mode`);
+  checkTrainingRecord(v.training, num(stats.epochs, `${p}.stats.epochs`), `${p}.training`);
   return v as unknown as RecommenderModel;
 }
 
 /** The per-epoch losses and the held-out hit rate travel with the model (the panel draws them). */
-function checkTrainingRecord(v: unknown, epochs: number, where: string): void {
-  if (!isObj(v) || !isObj(v.heldOut)) throw new TrainingMessageError(`${where}: model lacks its training record`);
-  const losses = v.losses;
-  if (!Array.isArray(losses) || losses.length !== epochs || !losses.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw new TrainingMessageError(`${where}: training losses must be ${epochs} finite numbers (one per epoch)`);
-  }
+function checkTrainingRecord(v: unknown, epochs: number, p: string): void {
+  if (!isRecord(v) || !isRecord(v.heldOut)) throw new ProtocolError('model lacks its training record', p);
+  const losses = arr(num)(v.losses, `${p}.losses`);
+  if (losses.length !== epochs) throw new ProtocolError(`training losses must be ${epochs} finite numbers (one per epoch)`, `${p}.losses`);
   const h = v.heldOut;
-  num(h, 'k', where);
-  num(h, 'cases', where);
+  num(h.k, `${p}.heldOut.k`);
+  num(h.cases, `${p}.heldOut.cases`);
   const ok = h.value === null ? typeof h.reason === 'string' && h.reason !== '' : typeof h.value === 'number' && h.value >= 0 && h.value <= 1;
-  if (!ok) throw new TrainingMessageError(`${where}: held-out hit rate must be in [0, 1], or null with a reason`);
+  if (!ok) throw new ProtocolError('held-out hit rate must be in [0, 1], or null with a reason', `${p}.heldOut`);
 }

@@ -11,7 +11,8 @@ import type { FeedbackEvent } from '../../feedback/signal';
 import { sessionize } from '../../feedback/sessions';
 import { buildPanelState, type FactorsSource } from './state';
 import { renderPanelHtml } from './html';
-import { ProtocolError, parseWebviewMessage, type HostToWebview, type PanelState } from './protocol';
+import { ProtocolError } from '../../core/check';
+import { parseWebviewMessage, type HostToWebview, type PanelState } from './protocol';
 
 export type FactorsSourceProvider = () => FactorsSource | Promise<FactorsSource>;
 

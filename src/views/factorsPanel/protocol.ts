@@ -2,19 +2,8 @@
 // sides: the webview checks what the host sends, the host checks what the webview sends (a compromised or stale
 // webview must not be able to make the host open arbitrary paths). No vscode or node imports: bundled into the
 // webview too.
-
+import { arr, bool, fail, isRecord, literal, nullable, num, obj, ProtocolError, str, type Check } from '../../core/check';
 import type { SgdStepView } from '../../core/explainView';
-
-/** Thrown when a message does not have the expected shape; `path` names the offending field. */
-export class ProtocolError extends Error {
-  constructor(
-    message: string,
-    readonly path: string,
-  ) {
-    super(`${path}: ${message}`);
-    this.name = 'ProtocolError';
-  }
-}
 
 // ------------------------------------------------------------------------------------------------ the state
 
@@ -145,66 +134,19 @@ export type WebviewToHost = { type: 'ready' } | { type: 'open'; item: string } |
 
 // ------------------------------------------------------------------------------------------------ validators
 
-type Check<T> = (v: unknown, path: string) => T;
-
 /** Largest string / array accepted: bounds what a malformed message can make either side allocate or render. */
 export const MAX_STRING = 4096;
 export const MAX_ARRAY = 20000;
 
-const fail = (path: string, what: string, v: unknown): never => {
-  const got = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
-  throw new ProtocolError(`expected ${what}, got ${got}`, path);
-};
-
-const num: Check<number> = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(p, 'a finite number', v));
-const bool: Check<boolean> = (v, p) => (typeof v === 'boolean' ? v : fail(p, 'a boolean', v));
-const str: Check<string> = (v, p) => {
-  if (typeof v !== 'string') return fail(p, 'a string', v);
-  if (v.length > MAX_STRING) throw new ProtocolError(`string longer than ${MAX_STRING}`, p);
-  return v;
-};
-const nonEmptyStr: Check<string> = (v, p) => {
-  const s = str(v, p);
-  if (s.length === 0) throw new ProtocolError('empty string', p);
-  return s;
-};
-
-function arr<T>(item: Check<T>): Check<T[]> {
-  return (v, p) => {
-    if (!Array.isArray(v)) return fail(p, 'an array', v);
-    if (v.length > MAX_ARRAY) throw new ProtocolError(`array longer than ${MAX_ARRAY}`, p);
-    return v.map((x, i) => item(x, `${p}[${i}]`));
-  };
-}
-
-function nullable<T>(c: Check<T>): Check<T | null> {
-  return (v, p) => (v === null ? null : c(v, p));
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** An object with exactly these fields (extra fields are rejected: they would be a protocol mismatch). */
-function obj<T>(shape: { [K in keyof T]-?: Check<T[K]> }): Check<T> {
-  return (v, p) => {
-    if (!isRecord(v)) return fail(p, 'an object', v);
-    for (const key of Object.keys(v)) if (!(key in shape)) throw new ProtocolError(`unexpected field '${key}'`, p);
-    const out: Partial<T> = {};
-    for (const key of Object.keys(shape) as (keyof T & string)[]) out[key] = shape[key](v[key], `${p}.${key}`);
-    return out as T;
-  };
-}
-
-function literal<T extends string | number>(value: T): Check<T> {
-  return (v, p) => (v === value ? value : fail(p, JSON.stringify(value), v));
-}
+const text = str(MAX_STRING);
+const nonEmptyText = str(MAX_STRING, true);
+const list = <T>(item: Check<T>): Check<T[]> => arr(item, MAX_ARRAY);
 
 const settings = obj<SettingsView>({ k: num, alpha: num, epsilon: num, lambda: num, learningRate: num, epochs: num, negatives: num });
 
 const step = obj<StepView>({
-  row: str,
-  col: str,
+  row: text,
+  col: text,
   raw: nullable(num),
   target: num,
   confidence: num,
@@ -216,70 +158,70 @@ const step = obj<StepView>({
   lossAfter: num,
   biasBefore: num,
   biasAfter: num,
-  xBefore: arr(num),
-  xAfter: arr(num),
-  yBefore: arr(num),
-  yAfter: arr(num),
+  xBefore: list(num),
+  xAfter: list(num),
+  yBefore: list(num),
+  yAfter: list(num),
 });
 
 const worked = obj<WorkedUpdateView>({
-  title: str,
-  note: str,
+  title: text,
+  note: text,
   learningRate: num,
   lambda: num,
   updateBias: bool,
-  dims: arr(str),
-  steps: arr(step),
+  dims: list(text),
+  steps: list(step),
 });
 
-const itemValue = obj<ItemValue>({ item: str, value: num });
-const factorEnd = obj<FactorView['high']>({ label: str, items: arr(itemValue) });
+const itemValue = obj<ItemValue>({ item: text, value: num });
+const factorEnd = obj<FactorView['high']>({ label: text, items: list(itemValue) });
 
 const modelView = obj<ModelView>({
-  kind: str,
+  kind: text,
   settings,
-  factorNames: arr(str),
+  factorNames: list(text),
   worked: nullable(worked),
-  heatmap: obj<HeatmapView>({ items: arr(str), values: arr(arr(num)) }),
-  factors: arr(obj<FactorView>({ factor: num, label: str, high: factorEnd, low: factorEnd })),
+  heatmap: obj<HeatmapView>({ items: list(text), values: list(list(num)) }),
+  factors: list(obj<FactorView>({ factor: num, label: text, high: factorEnd, low: factorEnd })),
   map: obj<MapView>({
-    points: arr(obj<MapPoint>({ item: str, x: num, y: num, inSession: bool })),
+    points: list(obj<MapPoint>({ item: text, x: num, y: num, inSession: bool })),
     session: nullable(obj<{ x: number; y: number }>({ x: num, y: num })),
-    explained: arr(num),
+    explained: list(num),
   }),
   training: nullable(
     obj<TrainingView>({
-      algorithm: str,
+      algorithm: text,
       interactions: num,
       sessions: num,
       items: num,
       elapsedMs: num,
       trainedAt: num,
-      losses: arr(obj<{ epoch: number; loss: number }>({ epoch: num, loss: num })),
-      hitRate: obj<HitRateView>({ k: num, value: nullable(num), cases: num, note: str }),
+      losses: list(obj<{ epoch: number; loss: number }>({ epoch: num, loss: num })),
+      hitRate: obj<HitRateView>({ k: num, value: nullable(num), cases: num, note: text }),
     }),
   ),
   why: nullable(
     obj<WhyView>({
-      item: str,
+      item: text,
       total: num,
       mu: num,
       bias: num,
-      perFactor: arr(num),
-      coUsed: arr(obj<{ item: string; similarity: number }>({ item: str, similarity: num })),
-      problem: nullable(str),
+      perFactor: list(num),
+      coUsed: list(obj<{ item: string; similarity: number }>({ item: text, similarity: num })),
+      problem: nullable(text),
     }),
   ),
 });
 
 const toy = obj<ToyView>({
-  users: arr(str),
-  movies: arr(str),
-  ratings: arr(arr(nullable(num))),
+  users: list(text),
+  movies: list(text),
+  ratings: list(list(nullable(num))),
   update: worked,
 });
 
-export const checkPanelState: Check<PanelState> = obj<PanelState>({ v: literal(1), model: nullable(modelView), message: str, toy });
+export const checkPanelState: Check<PanelState> = obj<PanelState>({ v: literal(1), model: nullable(modelView), message: text, toy });
 
 /** Validates a message received by the webview. Throws ProtocolError. */
 export function parseHostMessage(v: unknown): HostToWebview {
@@ -295,9 +237,9 @@ export function parseWebviewMessage(v: unknown): WebviewToHost {
     case 'ready':
       return obj<{ type: 'ready' }>({ type: literal('ready') })(v, 'message');
     case 'open':
-      return obj<{ type: 'open'; item: string }>({ type: literal('open'), item: nonEmptyStr })(v, 'message');
+      return obj<{ type: 'open'; item: string }>({ type: literal('open'), item: nonEmptyText })(v, 'message');
     case 'why':
-      return obj<{ type: 'why'; item: string }>({ type: literal('why'), item: nonEmptyStr })(v, 'message');
+      return obj<{ type: 'why'; item: string }>({ type: literal('why'), item: nonEmptyText })(v, 'message');
     default:
       throw new ProtocolError(`unknown message type ${JSON.stringify(String(v.type)).slice(0, 60)}`, 'message.type');
   }

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { MAX_STRING, ProtocolError, parseHostMessage, parseWebviewMessage } from '../../../../src/views/factorsPanel/protocol';
+import { ProtocolError } from '../../../../src/core/check';
+import { MAX_STRING, parseHostMessage, parseWebviewMessage } from '../../../../src/views/factorsPanel/protocol';
 import { buildPanelState } from '../../../../src/views/factorsPanel/state';
 
 describe('webviewProtocol', () => {
