@@ -7,6 +7,7 @@
 //                                 so it is read and written in slices
 //   model.json, model.prev.json   the trained model and the one before it (backup)
 //   compact.lock                  held while compacting; stale after staleLockMs without renewal or when its process is gone
+//   git-sessions.json             the imported git history (written by feedback/gitBootstrap.ts through atomicWrite.ts)
 //   *.corrupt-<time>              unreadable files (or unreadable journal lines) moved aside, never deleted silently
 
 export const SNAPSHOT = 'snapshot.json';
