@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { COMMANDS, CONTEXT_KEYS, STATE_KEYS, VIEW_ID, type CommandId } from './commands';
 import { readSettings } from './config/settings';
 import type { Recommendation } from './core/recommender';
-import { FeedbackStore } from './feedback/store';
+import { FeedbackStore } from './feedback/store/feedbackStore';
 import { FeedbackTracker, userSnippetsDirFrom } from './feedback/tracker';
 import type { TrainingState } from './training/controller';
 import { createFactorsPanel, workspaceFactorsSource } from './views/factorsPanel/panel';

@@ -7,7 +7,7 @@ import { VIEW_ID } from './commands';
 import { readSettings } from './config/settings';
 import { itemKind } from './core/itemKey';
 import type { Recommendation } from './core/recommender';
-import type { FeedbackStore } from './feedback/store';
+import type { FeedbackStore } from './feedback/store/feedbackStore';
 import type { FeedbackTracker } from './feedback/tracker';
 import { loadGitSessions } from './git/gitImport';
 import { createGitBootstrap, type GitBootstrap } from './git/learnFromGitCommand';

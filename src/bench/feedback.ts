@@ -13,7 +13,7 @@ import { DEFAULT_EXCLUDE } from '../config/schema';
 import { ExclusionMatcher } from '../feedback/exclusion';
 import { FeedbackRecorder } from '../feedback/recorder';
 import { SnippetDef, SnippetIndex, snippetItem } from '../feedback/snippets';
-import { FeedbackStore } from '../feedback/store';
+import { FeedbackStore } from '../feedback/store/feedbackStore';
 import { fitRecommender } from '../core/recommender';
 import { TrainingRunner } from '../training/runner';
 import { syntheticInteractions } from './synthetic';

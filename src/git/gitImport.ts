@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { commitsToSessions, gitLogArgs, parseGitLog, type GitSessionOptions, type GitSessions } from './gitLog';
 import type { Interaction } from '../core/interaction';
+import { writeAtomic } from '../feedback/store/atomicWrite';
 import { GitBootstrapError, runGit } from './runGit';
 
 export interface GitBootstrapOptions extends GitSessionOptions {
@@ -83,10 +84,7 @@ export async function saveGitSessions(dir: string, interactions: readonly Intera
   }
   const body: SavedSessions = { format: GIT_SESSIONS_FORMAT, version: 1, importedAt, sessions: [...bySession.values()] };
   await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, GIT_SESSIONS_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(body));
-  await fs.rename(tmp, file);
+  await writeAtomic(path.join(dir, GIT_SESSIONS_FILE), JSON.stringify(body));
 }
 
 /** The saved import as interactions; [] when nothing was imported. Throws GitSessionsFormatError on a bad file. */

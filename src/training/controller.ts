@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { deserializeRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
 import { dismissedItems, type FeedbackEvent } from '../feedback/signal';
-import type { FeedbackStore } from '../feedback/store';
+import type { FeedbackStore } from '../feedback/store/feedbackStore';
 import { openTrainingProgress, type TrainingClient, type TrainingProgressUi } from './client';
 import type { ConfigOverrides } from './messages';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FeedbackEvent } from '../../src/feedback/signal';
-import { FeedbackStore } from '../../src/feedback/store';
+import { FeedbackStore } from '../../src/feedback/store/feedbackStore';
 import { readSettings } from '../../src/config/settings';
 import { FeedbackTracker } from '../../src/feedback/tracker';
 import { waitFor, workspaceRoot } from './helpers';

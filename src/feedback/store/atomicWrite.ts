@@ -1,0 +1,30 @@
+// The one way Latent replaces a file it keeps: write a temp file beside it, sync it, rename it over the old one.
+// A crash (kill -9, power loss) leaves either the old file or the new one, never a half-written file under the name.
+import * as fs from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Writes a temp file (chunk by chunk: each write yields to the loop), syncs it, then renames it over `file`.
+ * `commit`, asked right before the rename, can still call it off (temp removed, false returned).
+ */
+export async function writeAtomic(file: string, data: string | readonly string[], commit?: () => Promise<boolean>): Promise<boolean> {
+  const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
+  const fh = await fs.open(tmp, 'w');
+  try {
+    for (const chunk of typeof data === 'string' ? [data] : data) await fh.write(chunk);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    if (commit && !(await commit())) {
+      await fs.rm(tmp, { force: true });
+      return false;
+    }
+    await fs.rename(tmp, file);
+    return true;
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,319 @@
+// Per-workspace feedback storage: one append-only journal per window + a compacted snapshot (node:fs, no vscode).
+// This class holds the window's state (buffer, segment, timers, the one-at-a-time chain) and composes the parts:
+//   layout.ts       the folder's files and their names
+//   journal.ts      per-window journals (append, parse, which are sealed)
+//   snapshot.ts     snapshot.json format v1/v2 (encode/decode, file identity)
+//   lock.ts         compact.lock across windows and processes
+//   compaction.ts   sort by time, merge dwell ticks, apply the caps
+//   modelFile.ts    model.json with its backup
+//   problems.ts     corrupt files moved aside, each kind of problem told once
+//   atomicWrite.ts  temp file + sync + rename
+//
+// The extension host's event loop is shared with every other extension: reading, compaction and sorting run as
+// generator steps (core/train.ts) driven in slices of a few ms with a yield between them, and file I/O is async.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { LatentInputError } from '../../core/errors';
+import { SLICE_BUDGET_MS, finishSteps, finishStepsAsync } from '../../core/train';
+import { FeedbackEvent, checkEvent } from '../signal';
+import { writeAtomic } from './atomicWrite';
+import { applyCapsSteps, mergeDwellSteps, sortByTimeSteps } from './compaction';
+import { describe, isErrno } from './fsErrors';
+import { appendChunks, journalChunkSteps, journalNames, readJournal, sealedJournals } from './journal';
+import { LOCK, SNAPSHOT, WINDOW_RE, journalName } from './layout';
+import { CompactLock } from './lock';
+import { loadModelFile, saveModelFile } from './modelFile';
+import { StoreProblems } from './problems';
+import { encodeSnapshotSteps, readSnapshot, snapshotStamp } from './snapshot';
+import { STEP, concatSteps, type Slicer } from './steps';
+
+export interface FeedbackStoreOptions {
+  /** cap on stored events; default 200 000 */
+  maxEvents?: number;
+  /** cap on distinct items; default 20 000 */
+  maxItems?: number;
+  /** told once per kind of problem, in plain words (the wiring shows it to the user) */
+  onProblem?(message: string): void;
+  /** unique per window; default `<pid>-<random>` (the pid lets others see that the window is gone) */
+  windowId?: string;
+  /** buffered events are written this often; default 2000 ms; 0 = only on flush()/dispose() */
+  flushIntervalMs?: number;
+  /** compaction cadence; default 30 min; 0 = only on open, rotation, dispose and compact() */
+  compactIntervalMs?: number;
+  /** own journal segment is sealed and a new one started past this size; default 1 MiB */
+  segmentBytes?: number;
+  /** a lock older than this is considered abandoned; default 30 s */
+  staleLockMs?: number;
+  /** longest stretch of reading/compaction work between turns of the event loop; default SLICE_BUDGET_MS (4 ms) */
+  sliceMs?: number;
+}
+
+export const DEFAULT_MAX_EVENTS = 200_000;
+export const DEFAULT_MAX_ITEMS = 20_000;
+
+export class FeedbackStore {
+  readonly dir: string;
+  readonly windowId: string;
+  private readonly maxEvents: number;
+  private readonly maxItems: number;
+  private readonly segmentBytes: number;
+  private readonly staleLockMs: number;
+  private readonly sliceMs: number;
+  private readonly lock: CompactLock;
+  private readonly problems: StoreProblems;
+  private buffer: FeedbackEvent[] = [];
+  private seq = 0;
+  private segmentSize = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private compactTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  private constructor(dir: string, opts: FeedbackStoreOptions) {
+    this.dir = dir;
+    const w = opts.windowId ?? `${process.pid}-${randomBytes(4).toString('hex')}`;
+    if (!WINDOW_RE.test(w)) throw new LatentInputError(`window id must be letters, digits, '.', '_' and '-', got ${JSON.stringify(w)}`);
+    this.windowId = w;
+    this.maxEvents = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
+    this.maxItems = opts.maxItems ?? DEFAULT_MAX_ITEMS;
+    this.segmentBytes = opts.segmentBytes ?? 1 << 20;
+    this.staleLockMs = opts.staleLockMs ?? 30_000;
+    this.sliceMs = opts.sliceMs ?? SLICE_BUDGET_MS;
+    if (!Number.isFinite(this.sliceMs) || this.sliceMs < 0) throw new LatentInputError(`sliceMs must be a number >= 0, got ${this.sliceMs}`);
+    for (const [name, v] of [['maxEvents', this.maxEvents], ['maxItems', this.maxItems], ['segmentBytes', this.segmentBytes]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new LatentInputError(`${name} must be a positive integer, got ${v}`);
+    }
+    this.lock = new CompactLock(this.file(LOCK), this.windowId, this.staleLockMs);
+    this.problems = new StoreProblems(dir, opts.onProblem);
+    const flushMs = opts.flushIntervalMs ?? 2000;
+    if (flushMs > 0) {
+      this.flushTimer = setInterval(() => void this.flush(), flushMs);
+      this.flushTimer.unref();
+    }
+    const compactMs = opts.compactIntervalMs ?? 30 * 60_000;
+    if (compactMs > 0) {
+      this.compactTimer = setInterval(() => void this.compact(), compactMs);
+      this.compactTimer.unref();
+    }
+  }
+
+  static async open(dir: string, opts: FeedbackStoreOptions = {}): Promise<FeedbackStore> {
+    await fs.mkdir(dir, { recursive: true });
+    const store = new FeedbackStore(dir, opts);
+    // Merges journals left by windows that are gone and finds a corrupt snapshot early (told once, moved aside).
+    await store.compact();
+    return store;
+  }
+
+  /** O(1): validates and buffers; written within flushIntervalMs. Throws LatentInputError on a malformed event. */
+  append(e: FeedbackEvent): void {
+    checkEvent(e);
+    if (this.disposed) throw new LatentInputError('feedback store is disposed');
+    this.buffer.push({ t: e.t, item: e.item, kind: e.kind, amount: e.amount });
+    if (this.buffer.length > this.maxEvents) {
+      // Only reachable when writes keep failing; say so rather than grow without bound.
+      const dropped = this.buffer.length - this.maxEvents;
+      this.buffer.splice(0, dropped);
+      this.problems.report('overflow', `Latent could not save feedback for a while and dropped the ${dropped} oldest unsaved events.`);
+    }
+  }
+
+  /** Writes buffered events to this window's journal. Never rejects: failures are reported and retried. */
+  flush(): Promise<void> {
+    return this.serial(() => this.writeBuffer());
+  }
+
+  /** Everything recorded by every window: snapshot + the unmerged part of all journals (+ our buffer, flushed). */
+  async events(): Promise<FeedbackEvent[]> {
+    await this.flush();
+    let read = await this.readAll();
+    for (let attempt = 1; attempt < 3 && !read.stable; attempt++) read = await this.readAll();
+    if (!read.stable) {
+      // Other windows kept compacting while we read: read once more holding the lock, which keeps the files still.
+      // Should the lock never come free (e.g. a read-only folder, where nobody compacts either), the last read stands.
+      const deadline = Date.now() + this.staleLockMs + 1000;
+      for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
+        const lock = await this.tryLock();
+        if (lock !== undefined) {
+          try {
+            read = await this.readAll();
+          } finally {
+            await this.lock.unlock(lock);
+          }
+          break;
+        }
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    return this.sliced(sortByTimeSteps(await this.sliced(concatSteps(read.parts))));
+  }
+
+  /**
+   * Snapshot + unmerged journal lines. Not `stable` when the snapshot was replaced during the read: a compaction by
+   * another window may have moved journal lines into the newer snapshot and deleted their journal (we would miss them).
+   */
+  private async readAll(): Promise<{ parts: FeedbackEvent[][]; stable: boolean }> {
+    const { snap, stamp } = await readSnapshot(this.dir, this.problems, this.sliced);
+    const parts = [snap.events];
+    for (const name of await journalNames(this.dir)) {
+      const read = await readJournal(this.dir, name, snap.merged[name] ?? 0, this.problems, this.sliced);
+      if (read) parts.push(read.events);
+    }
+    return { parts, stable: stamp === (await snapshotStamp(this.dir)) };
+  }
+
+  /**
+   * Folds journals into the snapshot under the lock, applies the caps, deletes fully merged sealed journals.
+   * Returns false when another window holds the lock (it is doing the same work).
+   */
+  compact(): Promise<boolean> {
+    return this.serial(async () => {
+      await this.writeBuffer();
+      return this.compactLocked();
+    });
+  }
+
+  async saveModel(json: string): Promise<void> {
+    if (typeof json !== 'string' || json.length === 0) throw new LatentInputError('model must be a non-empty string');
+    await this.serial(() => saveModelFile(this.dir, json));
+  }
+
+  /** The saved model text, or the backup when the latest is unreadable (moved aside and told once). */
+  async loadModel(): Promise<string | undefined> {
+    return loadModelFile(this.dir, (name, why) => this.problems.moveAside(name, 'model', why));
+  }
+
+  /** Removes journals (all windows), snapshots, models, backups and moved-aside files; recording continues after. */
+  async wipe(): Promise<void> {
+    this.buffer = [];
+    await this.serial(async () => {
+      this.buffer = [];
+      let entries: string[] = [];
+      try {
+        entries = await fs.readdir(this.dir);
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT')) throw err;
+      }
+      await Promise.all(entries.map((name) => fs.rm(this.file(name), { recursive: true, force: true })));
+      this.seq++;
+      this.segmentSize = 0;
+    });
+  }
+
+  /** Stops the timers, writes what is buffered, and folds this window's journal into the snapshot if it can. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.compactTimer) clearInterval(this.compactTimer);
+    await this.flush();
+    this.disposed = true;
+    await this.serial(() => this.compactLocked());
+  }
+
+  // ---- internals ----
+
+  /** Runs CPU work in slices of sliceMs with a turn for the event loop between them. */
+  private readonly sliced: Slicer = (steps) => finishStepsAsync(steps, this.sliceMs);
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(task, task);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private file(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  private async writeBuffer(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    // A backlog can be large (100k events is ~0.1 s of JSON on the host): encode in slices.
+    const chunks = batch.length > STEP ? await this.sliced(journalChunkSteps(batch)) : finishSteps(journalChunkSteps(batch));
+    const name = journalName(this.windowId, this.seq);
+    try {
+      await appendChunks(this.file(name), chunks);
+    } catch (first) {
+      try {
+        // The folder may have been removed under us (Reset in another window, storage cleanup): recreate, retry once.
+        await fs.mkdir(this.dir, { recursive: true });
+        await appendChunks(this.file(name), chunks);
+      } catch (err) {
+        // Cut off any partial write so the retry does not glue onto a torn line; failing that, use a new segment.
+        await fs.truncate(this.file(name), this.segmentSize).catch(() => {
+          this.seq++;
+          this.segmentSize = 0;
+        });
+        this.buffer = batch.concat(this.buffer);
+        this.problems.report('write', `Latent could not save feedback to ${this.dir} (${describe(err ?? first)}). It keeps what it has in memory and retries.`);
+        return;
+      }
+    }
+    for (const c of chunks) this.segmentSize += Buffer.byteLength(c);
+    if (this.segmentSize >= this.segmentBytes) {
+      this.seq++;
+      this.segmentSize = 0;
+      await this.compactLocked();
+    }
+  }
+
+  private tryLock(): Promise<string | undefined> {
+    return this.lock.tryLock((err) =>
+      this.problems.report('lock', `Latent could not lock ${this.dir} to tidy its feedback (${describe(err)}); it will try again later.`),
+    );
+  }
+
+  private async compactLocked(): Promise<boolean> {
+    try {
+      await fs.mkdir(this.dir, { recursive: true });
+    } catch {
+      return false;
+    }
+    const lock = await this.tryLock();
+    if (lock === undefined) return false;
+    try {
+      const { snap, stamp } = await readSnapshot(this.dir, this.problems, this.sliced);
+      const names = await journalNames(this.dir);
+      // Which journals may be deleted is decided BEFORE reading them: only one nobody can append to any more is
+      // fully held by what we read. Judged after the read, a window that appended and then exited in between looked
+      // 'dead', and its last lines were deleted with the file without ever reaching the snapshot.
+      const sealed = sealedJournals(names, { windowId: this.windowId, seq: this.seq, disposed: this.disposed });
+      const merged: Record<string, number> = {};
+      const parts = [snap.events];
+      const done: { name: string; complete: boolean }[] = [];
+      for (const name of names) {
+        const start = snap.merged[name] ?? 0;
+        const read = await readJournal(this.dir, name, start, this.problems, this.sliced);
+        if (!read) continue;
+        parts.push(read.events);
+        if (read.bad.length > 0) await this.problems.saveBadLines(name, read.bad);
+        merged[name] = read.end;
+        done.push({ name, complete: read.end === read.size });
+      }
+      if (!(await this.lock.holdLock(lock))) return false;
+      const evicted = { ...snap.evicted };
+      const events = await this.sliced(concatSteps(parts));
+      const dwellMerged = await this.sliced(mergeDwellSteps(events, true));
+      const kept = await this.sliced(applyCapsSteps(dwellMerged, this.maxItems, this.maxEvents, evicted));
+      const chunks = await this.sliced(encodeSnapshotSteps(kept, merged, evicted));
+      // If our lock was taken as stale and the taker wrote a snapshot meanwhile, ours is built from an older one and
+      // would undo its merge (whose journals it may have deleted): give up and leave the work to the next compaction.
+      const current = async (): Promise<boolean> => (await this.lock.holdLock(lock)) && (await snapshotStamp(this.dir)) === stamp;
+      if (!(await writeAtomic(this.file(SNAPSHOT), chunks, current))) return false;
+      // Only now that the snapshot holds their lines may sealed journals go (a crash before this leaves them,
+      // with merged offsets equal to their size, so nothing is read twice).
+      for (const { name, complete } of done) {
+        if (sealed.has(name) && (complete || sealed.get(name) === 'dead')) await fs.rm(this.file(name), { force: true });
+      }
+      return true;
+    } catch (err) {
+      this.problems.report('compact', `Latent could not tidy its saved feedback in ${this.dir} (${describe(err)}); nothing was lost, it will try again later.`);
+      return false;
+    } finally {
+      await this.lock.unlock(lock);
+    }
+  }
+
+}

@@ -1,0 +1,40 @@
+// The store's folder: what each file is called and what it holds (node:fs free; names only).
+//
+// Layout of `dir` (the store owns the whole folder; wipe() empties it):
+//   journal-<window>-<seq>.jsonl  one JSON event per line, written only by its window (so windows never share a file)
+//   snapshot.json                 compacted events + how many bytes of each journal it already holds ("merged");
+//                                 line-oriented (header, items, windows, one event per line; see encodeSnapshotSteps)
+//                                 so it is read and written in slices
+//   model.json, model.prev.json   the trained model and the one before it (backup)
+//   compact.lock                  held while compacting; stale after staleLockMs without renewal or when its process is gone
+//   git-sessions.json             the imported git history (written by feedback/gitBootstrap.ts through atomicWrite.ts)
+//   *.corrupt-<time>              unreadable files (or unreadable journal lines) moved aside, never deleted silently
+
+export const SNAPSHOT = 'snapshot.json';
+export const MODEL = 'model.json';
+export const MODEL_PREV = 'model.prev.json';
+export const LOCK = 'compact.lock';
+export const JOURNAL_RE = /^journal-(.+)-(\d+)\.jsonl$/;
+export const WINDOW_RE = /^[A-Za-z0-9_.]+(?:-[A-Za-z0-9_.]+)*$/;
+
+/** The journal segment `seq` of window `windowId`. */
+export function journalName(windowId: string, seq: number): string {
+  return `journal-${windowId}-${seq}.jsonl`;
+}
+
+/** The window that writes journal `name`; undefined when the name is not a journal's. */
+export function windowOfJournal(name: string): string | undefined {
+  const m = JOURNAL_RE.exec(name);
+  return m ? m[1] : undefined;
+}
+
+/** The process id a window id starts with (`<pid>-...`); NaN when it has none. */
+export function pidOfWindow(w: string): number {
+  const m = /^(\d+)-/.exec(w);
+  return m ? Number(m[1]) : NaN;
+}
+
+/** Where an unreadable file (or unreadable lines of `name`) is put aside: `<name>.corrupt-<time>`. */
+export function asideName(name: string): string {
+  return `${name}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+}

@@ -1,0 +1,47 @@
+// Sliced helpers shared by the journal, the snapshot and compaction: the extension host's event loop is shared with
+// every other extension, so work over many events or lines runs as generator steps (core/train.ts) with yield points.
+import type { Steps } from '../../core/train';
+import type { FeedbackEvent } from '../signal';
+
+/** Work units (events, lines) between yield points of the generator steps. */
+export const STEP = 1024;
+
+/** Runs steps to the end in slices with turns of the event loop between them (the store's finishStepsAsync). */
+export type Slicer = <T>(steps: Steps<T>) => Promise<T>;
+
+/** Text chunks of about this many characters are written one at a time. */
+export const CHUNK_CHARS = 1 << 16;
+
+/** Lines of `buf` in [start, end) (end just past a newline), decoded a slice at a time. */
+export function* lineSteps(buf: Buffer, start: number, end: number, onLine: (line: string, index: number) => void): Steps<void> {
+  let index = 0;
+  for (let pos = start; pos < end; ) {
+    // Decode about CHUNK_CHARS bytes up to a line end, then split: far cheaper than a toString per line.
+    let stop = Math.min(end, pos + CHUNK_CHARS);
+    if (stop < end) {
+      const nl = buf.indexOf(0x0a, stop - 1);
+      stop = nl < 0 || nl >= end ? end : nl + 1;
+    }
+    const lines = buf.toString('utf8', pos, stop).split('\n');
+    pos = stop;
+    // The text ends with a newline (or the end of the range): the last piece is empty or a line without one.
+    const last = lines.length - 1;
+    for (let i = 0; i < lines.length; i++) {
+      if (i === last && lines[i] === '') break;
+      onLine(lines[i], index++);
+    }
+    yield;
+  }
+}
+
+/** One array from several, copied in slices (a 200k-element copy is a few ms on its own). */
+export function* concatSteps(parts: readonly FeedbackEvent[][]): Steps<FeedbackEvent[]> {
+  const out: FeedbackEvent[] = [];
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) {
+      out.push(p[i]);
+      if ((i & (STEP * 8 - 1)) === 0) yield;
+    }
+  }
+  return out;
+}

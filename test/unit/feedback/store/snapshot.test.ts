@@ -1,0 +1,109 @@
+// snapshot.json: damaged or unknown files moved aside, schema 1 still read, schema 2 checked line by line.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { useStores, ev } from './helpers';
+import { finishSteps } from '../../../../src/core/train';
+import { FeedbackEvent } from '../../../../src/feedback/signal';
+import { decodeSnapshotSteps, encodeSnapshotSteps } from '../../../../src/feedback/store/snapshot';
+
+describe('feedback store: snapshot', () => {
+  const { open, dir } = useStores();
+
+  it('a corrupt snapshot is moved aside, reported once in plain words, and recording continues', async () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, 'snapshot.json'), '{"format":"latent-feedback-snapshot","schema":1,"ite');
+    const problems: string[] = [];
+    const a = await open(d, { windowId: '1-c', onProblem: (m) => problems.push(m) });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /snapshot\.json is damaged.*moved aside.*recording continues/);
+    const aside = fs.readdirSync(d).filter((n) => n.startsWith('snapshot.json.corrupt-'));
+    assert.equal(aside.length, 1);
+    assert.match(fs.readFileSync(path.join(d, aside[0]), 'utf8'), /"ite$/); // original kept for inspection
+    a.append(ev(10));
+    await a.compact();
+    a.append(ev(11));
+    assert.deepEqual((await a.events()).map((e) => e.t), [10, 11]);
+    // Corrupt it again: moved aside again, but the user is not told twice by the same window.
+    fs.writeFileSync(path.join(d, 'snapshot.json'), 'garbage');
+    await a.events();
+    assert.equal(problems.length, 1);
+  });
+
+  it('a snapshot from an unknown schema version is moved aside rather than misread', async () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, 'snapshot.json'), JSON.stringify({ format: 'latent-feedback-snapshot', schema: 99 }));
+    const problems: string[] = [];
+    await open(d, { onProblem: (m) => problems.push(m) });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /schema version 99/);
+  });
+
+  it('a schema-1 snapshot (one JSON object) is still read, and rewritten as schema 2 with every event kept', async () => {
+    const d = dir();
+    const v1 = {
+      format: 'latent-feedback-snapshot',
+      schema: 1,
+      savedAt: 1,
+      items: ['file:a.ts', 'file:b,c.ts'],
+      windows: ['', '7-w'],
+      kinds: ['open', 'dwell', 'edit', 'snippet', 'extension', 'dismiss'],
+      events: [1000, 0, 0, 1, 0, 2000, 1, 1, 12.5, 1, 3000, 0, 5, 1, 1],
+      merged: { 'journal-7-w-0.jsonl': 10 },
+      evicted: { events: 3, items: 1 },
+    };
+    fs.writeFileSync(path.join(d, 'snapshot.json'), JSON.stringify(v1));
+    const problems: string[] = [];
+    const a = await open(d, { windowId: '1-m', onProblem: (m) => problems.push(m) });
+    const want = [
+      { t: 1000, item: 'file:a.ts', kind: 'open', amount: 1 },
+      { t: 2000, item: 'file:b,c.ts', kind: 'dwell', amount: 12.5, w: '7-w' },
+      { t: 3000, item: 'file:a.ts', kind: 'dismiss', amount: 1, w: '7-w' },
+    ];
+    assert.deepEqual(await a.events(), want);
+    assert.deepEqual(problems, []);
+    const head = JSON.parse(fs.readFileSync(path.join(d, 'snapshot.json'), 'utf8').split('\n')[0]) as Record<string, unknown>;
+    assert.equal(head.schema, 2, 'open() compacted it into the new format');
+    assert.deepEqual(head.evicted, { events: 3, items: 1 });
+    await a.dispose();
+    const b = await open(d, { windowId: '1-n' });
+    assert.deepEqual(await b.events(), want);
+  });
+
+  it('a schema-2 snapshot cut short or with a bad line is moved aside, not half-read', async () => {
+    for (const damage of [(t: string) => t.slice(0, t.lastIndexOf('\n', t.length - 2) + 1), (t: string) => t.replace(/\n1000,0,/, '\n1000,9,')]) {
+      const d = dir();
+      const a = await open(d, { windowId: '1-s' });
+      a.append(ev(1000, 'file:a.ts'));
+      a.append(ev(2000, 'file:b.ts'));
+      await a.dispose();
+      const file = path.join(d, 'snapshot.json');
+      fs.writeFileSync(file, damage(fs.readFileSync(file, 'utf8')));
+      const problems: string[] = [];
+      const b = await open(d, { windowId: '1-t', onProblem: (m) => problems.push(m) });
+      assert.equal(problems.length, 1);
+      assert.match(problems[0], /snapshot\.json is damaged/);
+      assert.deepEqual(await b.events(), []);
+      assert.equal(fs.readdirSync(d).filter((x) => x.startsWith('snapshot.json.corrupt-')).length, 1);
+    }
+  });
+});
+
+describe('feedback store: snapshot format', () => {
+  const events: FeedbackEvent[] = [
+    { t: 1000, item: 'file:a,b.ts', kind: 'open', amount: 1 },
+    { t: 1000.5, item: 'snippet:user/"q"', kind: 'dwell', amount: 0.1, w: '7-w' },
+    { t: 3000, item: 'file:a,b.ts', kind: 'dismiss', amount: 1, w: '8-x' },
+  ];
+
+  it('encodes schema 2 and decodes it back exactly (items with commas and quotes, windows, fractions)', () => {
+    const text = finishSteps(encodeSnapshotSteps(events, { 'journal-7-w-0.jsonl': 42 }, { events: 5, items: 2 })).join('');
+    const back = finishSteps(decodeSnapshotSteps(Buffer.from(text)));
+    assert.deepEqual(back, { events, merged: { 'journal-7-w-0.jsonl': 42 }, evicted: { events: 5, items: 2 } });
+  });
+
+  it('refuses a file whose lines do not add up to its header', () => {
+    const text = finishSteps(encodeSnapshotSteps(events, {}, { events: 0, items: 0 })).join('');
+    assert.throws(() => finishSteps(decodeSnapshotSteps(Buffer.from(text + '5000,0,0,1,0\n'))), /shorter or longer than its header/);
+  });
+});
