@@ -41,7 +41,7 @@ describe('feedback store: compaction', () => {
     this.timeout(60_000);
     const d = dir();
     const script = path.join(d, '..', `latent-child-${process.pid}.js`);
-    const storePath = path.resolve(__dirname, '../../../../src/feedback/store.js');
+    const storePath = path.resolve(__dirname, '../../../../src/feedback/store/feedbackStore.js');
     fs.writeFileSync(
       script,
       `const { FeedbackStore } = require(${JSON.stringify(storePath)});
