@@ -75,32 +75,32 @@ export const LEARN_TIMEOUT_MS = 15_000;
  * expected failures (untrusted, no git, not a repository, cancelled): they come back as outcomes, and nothing saved
  * before is touched unless the import succeeded.
  */
-export async function learnFromGit(o: LearnOptions): Promise<LearnOutcome> {
-  if (!o.trusted) return { kind: 'untrusted' };
-  const timeoutMs = o.timeoutMs ?? LEARN_TIMEOUT_MS;
+export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
+  if (!opts.trusted) return { kind: 'untrusted' };
+  const timeoutMs = opts.timeoutMs ?? LEARN_TIMEOUT_MS;
   try {
     // git prints paths relative to the repository root; the workspace may be a folder inside it.
-    const prefix = await gitPrefix(o.folder, o.gitPath, o.signal);
-    if (prefix === undefined) return { kind: 'not-a-repo', folder: o.folder };
+    const prefix = await gitPrefix(opts.folder, opts.gitPath, opts.signal);
+    if (prefix === undefined) return { kind: 'not-a-repo', folder: opts.folder };
     // Below the top of a repository and no commit touches this folder (e.g. an ignored folder): nothing to read.
     // Otherwise bootstrapFromGit reads the newest commits that touch the folder (pathspec '.', cwd at the folder).
-    if (prefix !== '' && !(await hasGitHistory(o.folder, o.gitPath))) return { kind: 'untracked', folder: o.folder };
+    if (prefix !== '' && !(await hasGitHistory(opts.folder, opts.gitPath))) return { kind: 'untracked', folder: opts.folder };
     let outside = 0;
     const r = await bootstrapFromGit({
-      cwd: o.folder,
-      maxCommits: o.maxCommits,
+      cwd: opts.folder,
+      maxCommits: opts.maxCommits,
       timeoutMs,
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.gitPath ? { gitPath: o.gitPath } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.gitPath ? { gitPath: opts.gitPath } : {}),
       isExcluded: (p) => {
         if (!p.startsWith(prefix)) {
           outside++;
           return true;
         }
-        return o.isExcluded(p.slice(prefix.length));
+        return opts.isExcluded(p.slice(prefix.length));
       },
     });
-    const itemPrefix = o.itemPrefix ?? '';
+    const itemPrefix = opts.itemPrefix ?? '';
     const interactions: Interaction[] = r.interactions.map((x) => ({
       ...x,
       item: `file:${itemPrefix}${x.item.slice('file:'.length + prefix.length)}`,
@@ -119,7 +119,7 @@ export async function learnFromGit(o: LearnOptions): Promise<LearnOutcome> {
     };
     // Nothing usable: keep an earlier import rather than replace it with nothing.
     if (interactions.length === 0) return { kind: 'nothing', ...summary };
-    await saveGitSessions(o.storeDir, interactions);
+    await saveGitSessions(opts.storeDir, interactions);
     return { kind: 'learned', ...summary };
   } catch (err) {
     if (err instanceof GitBootstrapCancelledError) return { kind: 'cancelled' };
@@ -129,8 +129,8 @@ export async function learnFromGit(o: LearnOptions): Promise<LearnOutcome> {
 }
 
 /** One sentence for the user (the command shows it; tests read it from the command's result). */
-export function describeOutcome(o: LearnOutcome): string {
-  switch (o.kind) {
+export function describeOutcome(outcome: LearnOutcome): string {
+  switch (outcome.kind) {
     case 'untrusted':
       return 'This workspace is not trusted, so Latent does not read its git history. Trust the folder to learn from it.';
     case 'not-a-repo':
@@ -140,23 +140,23 @@ export function describeOutcome(o: LearnOutcome): string {
     case 'cancelled':
       return 'Reading git history was cancelled. Nothing was changed.';
     case 'failed':
-      return `Could not read git history: ${o.message}. Nothing was changed.`;
+      return `Could not read git history: ${outcome.message}. Nothing was changed.`;
     case 'nothing': {
-      if (o.stoppedBy === 'timeout' && o.commits === 0) {
-        return `git did not answer within ${duration(o.timeoutMs)}, so nothing was learned. Nothing was changed.`;
+      if (outcome.stoppedBy === 'timeout' && outcome.commits === 0) {
+        return `git did not answer within ${duration(outcome.timeoutMs)}, so nothing was learned. Nothing was changed.`;
       }
-      return o.commits === 0
+      return outcome.commits === 0
         ? 'This repository has no commits yet, so there is nothing to learn from.'
-        : `None of the ${o.commits} commits read touched files Latent may learn from (${skipped(o)}). Nothing was changed.`;
+        : `None of the ${outcome.commits} commits read touched files Latent may learn from (${skipped(outcome)}). Nothing was changed.`;
     }
     case 'learned': {
       const cut =
-        o.stoppedBy === 'timeout'
-          ? ` Reading stopped after ${duration(o.timeoutMs)}; the commits read so far were used.`
-          : o.stoppedBy === 'size'
+        outcome.stoppedBy === 'timeout'
+          ? ` Reading stopped after ${duration(outcome.timeoutMs)}; the commits read so far were used.`
+          : outcome.stoppedBy === 'size'
             ? ' Reading stopped at the size limit; the commits read so far were used.'
             : '';
-      return `Learned from ${o.used} of ${o.commits} commits (${o.files} files; ${skipped(o)}).${cut}`;
+      return `Learned from ${outcome.used} of ${outcome.commits} commits (${outcome.files} files; ${skipped(outcome)}).${cut}`;
     }
   }
 }
@@ -165,12 +165,12 @@ function duration(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
-function skipped(o: { skippedMerges: number; skippedBulk: number; skippedEmpty: number; excludedFiles: number }): string {
+function skipped(outcome: { skippedMerges: number; skippedBulk: number; skippedEmpty: number; excludedFiles: number }): string {
   const parts = [
-    `${o.skippedBulk} bulk commit${o.skippedBulk === 1 ? '' : 's'} skipped`,
-    `${o.excludedFiles} excluded file${o.excludedFiles === 1 ? '' : 's'} left out`,
+    `${outcome.skippedBulk} bulk commit${outcome.skippedBulk === 1 ? '' : 's'} skipped`,
+    `${outcome.excludedFiles} excluded file${outcome.excludedFiles === 1 ? '' : 's'} left out`,
   ];
-  if (o.skippedEmpty > 0) parts.push(`${o.skippedEmpty} commit${o.skippedEmpty === 1 ? '' : 's'} with no usable file`);
+  if (outcome.skippedEmpty > 0) parts.push(`${outcome.skippedEmpty} commit${outcome.skippedEmpty === 1 ? '' : 's'} with no usable file`);
   return parts.join(', ');
 }
 

@@ -41,15 +41,15 @@ export interface GitRun {
 }
 
 /** Rejects with GitBootstrapError when git cannot be started, GitBootstrapCancelledError when `signal` aborts. */
-export function runGit(o: GitRunOptions): Promise<GitRun> {
-  const gitPath = o.gitPath ?? 'git';
+export function runGit(opts: GitRunOptions): Promise<GitRun> {
+  const gitPath = opts.gitPath ?? 'git';
   return new Promise((resolve, reject) => {
-    if (o.signal?.aborted) {
+    if (opts.signal?.aborted) {
       reject(new GitBootstrapCancelledError());
       return;
     }
-    const child = spawn(gitPath, o.args, {
-      cwd: o.cwd,
+    const child = spawn(gitPath, opts.args, {
+      cwd: opts.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
     });
@@ -63,24 +63,24 @@ export function runGit(o: GitRunOptions): Promise<GitRun> {
       if (stoppedBy === 'done') stoppedBy = why;
       child.kill();
     };
-    const timer = setTimeout(() => stop('timeout'), o.timeoutMs);
+    const timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
     const onAbort = (): void => {
       cancelled = true;
       child.kill();
     };
-    o.signal?.addEventListener('abort', onAbort, { once: true });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
+      opts.signal?.removeEventListener('abort', onAbort);
       fn();
     };
     child.stdout.on('data', (b: Buffer) => {
       if (stoppedBy !== 'done') return;
       chunks.push(b);
       bytes += b.length;
-      if (bytes >= o.maxBytes) stop('size');
+      if (bytes >= opts.maxBytes) stop('size');
     });
     child.stderr.on('data', (b: Buffer) => {
       if (stderr.length < 4000) stderr += b.toString('utf8');

@@ -76,7 +76,7 @@ export class RetrainScheduler {
    * Runs now (the Retrain command). While a run is in progress, resolves when the one follow-up run after it ends;
    * with `supersede` the running run is told to stop first.
    */
-  runNow(o: RunNowOptions = {}): Promise<void> {
+  runNow(opts: RunNowOptions = {}): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.dueSince = undefined;
@@ -84,7 +84,7 @@ export class RetrainScheduler {
     if (this.running) {
       const current = this.running;
       this.cancelledFollowUp = false; // a request made after Cancel is served
-      if (o.supersede && !current.abort.signal.aborted) current.abort.abort('superseded' satisfies AbortReason);
+      if (opts.supersede && !current.abort.signal.aborted) current.abort.abort('superseded' satisfies AbortReason);
       // Every request made during a run is served by one shared follow-up run, started once the run has settled.
       this.next ??= current.done
         .catch(() => undefined)
