@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { VIEW_ID } from './commands';
 import { readSettings } from './config/settings';
-import { itemKind } from './core/itemKey';
+import { itemKind, parseItemKey } from './core/itemKey';
 import type { Recommendation } from './core/recommender';
+import { ExclusionMatcher } from './feedback/exclusion';
 import type { FeedbackStore } from './feedback/store/feedbackStore';
 import type { FeedbackTracker } from './feedback/tracker';
 import { loadGitSessions } from './git/gitImport';
@@ -74,6 +75,11 @@ function openItems(tracker: FeedbackTracker): Set<string> {
 /** More files than this created within a second are a bulk change (build output, branch switch), not new work. */
 const NEW_FILE_BURST = 10;
 
+/** latent.neverRecommend as a matcher of file paths (a bad pattern is reported where settings are read: none). */
+function neverRecommendMatcher(): ExclusionMatcher {
+  return new ExclusionMatcher(readSettings().neverRecommend, {}, 'latent.neverRecommend');
+}
+
 /** Short enough for the view's title bar. */
 export const FRECENCY_DESCRIPTION = 'Few sessions yet: ranking by recent use';
 
@@ -82,8 +88,14 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   let open = openItems(args.tracker);
   // Files opened, edited or created lately: the ones the model has not learned yet are ranked by their neighbours.
   const recent = new RecentItems();
+  let neverRecommend = neverRecommendMatcher();
   const ranker = new LiveRanker(
-    { context: () => args.tracker.currentSession(), openItems: () => open, recentItems: () => recent.items() },
+    {
+      context: () => args.tracker.currentSession(),
+      openItems: () => open,
+      recentItems: () => recent.items(),
+      neverRecommend: (item) => itemKind(item) === 'file' && neverRecommend.isExcluded(parseItemKey(item).name),
+    },
     { perKind: readSettings().maxRecommendations },
   );
   const tree = new RecommendationsTree(ranker, args.root);
@@ -180,6 +192,10 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('latent.maxRecommendations')) ranker.setPerKind(readSettings().maxRecommendations);
+      if (e.affectsConfiguration('latent.neverRecommend')) {
+        neverRecommend = neverRecommendMatcher();
+        ranker.invalidate();
+      }
     }),
   );
 

@@ -88,3 +88,29 @@ export const DEFAULT_EXCLUDE: readonly string[] = [
 
 /** `files.exclude` shape: `true` excludes; `{ when: ... }` sibling conditions are not evaluated (kept recorded). */
 export type FilesExclude = Record<string, boolean | { when: string } | null | undefined>;
+
+/**
+ * Default of `latent.neverRecommend` (package.json repeats it; a unit test keeps the two equal): files that change in
+ * many commits (a dependency bump rewrites the lockfile) but that nobody opens next: lockfiles, minified and
+ * generated bundles, build output. They still count as context; they are just never suggested.
+ */
+export const DEFAULT_NEVER_RECOMMEND: readonly string[] = [
+  '**/package-lock.json',
+  '**/npm-shrinkwrap.json',
+  '**/yarn.lock',
+  '**/pnpm-lock.yaml',
+  '**/bun.lockb',
+  '**/Cargo.lock',
+  '**/Gemfile.lock',
+  '**/poetry.lock',
+  '**/Pipfile.lock',
+  '**/composer.lock',
+  '**/go.sum',
+  '**/*.min.js',
+  '**/*.min.css',
+  '**/*.map',
+  '**/dist/**',
+  '**/out/**',
+  '**/build/**',
+  '**/coverage/**',
+];

@@ -7,6 +7,7 @@ import {
   numberSetting,
   patternListSetting,
   DEFAULT_EXCLUDE,
+  DEFAULT_NEVER_RECOMMEND,
   NUMBER_SETTINGS,
   type FilesExclude,
   type GitBootstrapSetting,
@@ -17,6 +18,7 @@ export type Settings = { readonly [K in NumberSettingName]: number } & {
   readonly enabled: boolean;
   readonly autoRetrain: boolean;
   readonly exclude: readonly string[];
+  readonly neverRecommend: readonly string[];
   readonly filesExclude: FilesExclude;
   readonly gitBootstrap: GitBootstrapSetting;
 };
@@ -32,6 +34,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     enabled: booleanSetting('enabled', c.get<unknown>('enabled')),
     autoRetrain: booleanSetting('autoRetrain', c.get<unknown>('autoRetrain')),
     exclude: patternListSetting(c.get<unknown>('exclude'), DEFAULT_EXCLUDE),
+    neverRecommend: patternListSetting(c.get<unknown>('neverRecommend'), DEFAULT_NEVER_RECOMMEND),
     filesExclude: typeof filesExclude === 'object' && filesExclude !== null ? (filesExclude as FilesExclude) : {},
     gitBootstrap: gitBootstrapSetting(c.get<unknown>('git.bootstrap')),
   };

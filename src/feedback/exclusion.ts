@@ -1,8 +1,8 @@
-// Which workspace paths are never recorded: latent.exclude (secrets by default) + files.exclude. Pure.
+// Which workspace paths are never recorded (latent.exclude, secrets by default, + files.exclude) and which are never
+// recommended (latent.neverRecommend: lockfiles, generated, minified and build output). Pure.
 import picomatch = require('picomatch');
-import { LatentInputError } from '../core/errors';
-
 import type { FilesExclude } from '../config/schema';
+import { LatentInputError } from '../core/errors';
 
 const CACHE_LIMIT = 10_000;
 
@@ -16,10 +16,10 @@ export class ExclusionMatcher {
   private readonly cache = new Map<string, boolean>();
   readonly patterns: readonly string[];
 
-  constructor(latentExclude: readonly string[], filesExclude: FilesExclude = {}) {
+  constructor(latentExclude: readonly string[], filesExclude: FilesExclude = {}, setting = 'latent.exclude') {
     const patterns: string[] = [];
     for (const p of latentExclude) {
-      if (typeof p !== 'string' || p.trim() === '') throw new LatentInputError(`latent.exclude entries must be non-empty glob strings, got ${JSON.stringify(p)}`);
+      if (typeof p !== 'string' || p.trim() === '') throw new LatentInputError(`${setting} entries must be non-empty glob strings, got ${JSON.stringify(p)}`);
       patterns.push(p.trim());
     }
     for (const [p, on] of Object.entries(filesExclude)) if (on === true && p.trim() !== '') patterns.push(p.trim());

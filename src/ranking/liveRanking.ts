@@ -10,6 +10,8 @@ export interface LiveSources {
   openItems(): ReadonlySet<string>;
   /** Files opened or created lately (newest first); those the model does not know are ranked by their neighbours. */
   recentItems?(): readonly string[];
+  /** True for items never to suggest (latent.neverRecommend: lockfiles, build output); they still count as context. */
+  neverRecommend?(item: string): boolean;
 }
 
 /**
@@ -164,7 +166,7 @@ export class LiveRanker implements Disposable {
     const out: Recommendation[] = [];
     for (const r of ranked) {
       const kind = itemKind(r.item);
-      if (!kind || exclude.has(r.item) || counts[kind] >= this.opts.perKind) continue;
+      if (!kind || exclude.has(r.item) || counts[kind] >= this.opts.perKind || this.sources.neverRecommend?.(r.item)) continue;
       if (r.source === 'new' && newLeft-- <= 0) continue;
       counts[kind]++;
       out.push(r);

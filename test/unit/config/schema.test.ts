@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   BOOLEAN_SETTINGS,
+  DEFAULT_NEVER_RECOMMEND,
   gitBootstrapSetting,
   GIT_BOOTSTRAP_VALUES,
   NUMBER_SETTINGS,
@@ -39,7 +40,8 @@ describe('config/schema: the one set of setting rules', () => {
     }
     for (const [name, def] of Object.entries(BOOLEAN_SETTINGS)) assert.deepEqual([declared[`latent.${name}`]?.type, declared[`latent.${name}`]?.default], ['boolean', def]);
     assert.deepEqual(declared['latent.git.bootstrap']?.enum, [...GIT_BOOTSTRAP_VALUES]);
-    const known = new Set([...names.map((n) => `latent.${n}`), ...Object.keys(BOOLEAN_SETTINGS).map((n) => `latent.${n}`), 'latent.git.bootstrap', 'latent.exclude']);
+    const known = new Set([...names.map((n) => `latent.${n}`), ...Object.keys(BOOLEAN_SETTINGS).map((n) => `latent.${n}`), 'latent.git.bootstrap', 'latent.exclude', 'latent.neverRecommend']);
+    assert.deepEqual(declared['latent.neverRecommend']?.default, [...DEFAULT_NEVER_RECOMMEND]);
     assert.deepEqual(Object.keys(declared).filter((k) => !known.has(k)), []);
   });
 

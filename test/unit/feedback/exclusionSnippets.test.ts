@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LatentInputError } from '../../../src/core/errors';
-import { DEFAULT_EXCLUDE } from '../../../src/config/schema';
+import { DEFAULT_EXCLUDE, DEFAULT_NEVER_RECOMMEND } from '../../../src/config/schema';
 import { ExclusionMatcher } from '../../../src/feedback/exclusion';
 import { SnippetIndex, certainPrefix, loadSnippets, parseSnippetFile, snippetFilesIn } from '../../../src/feedback/snippets';
 
@@ -115,5 +115,15 @@ describe('feedback: latent.exclude default', () => {
       contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
     };
     assert.deepEqual(pkg.contributes.configuration.properties['latent.exclude'].default, [...DEFAULT_EXCLUDE]);
+  });
+});
+
+describe('latent.neverRecommend defaults', () => {
+  it('match lockfiles, minified files and build output in any folder, and not ordinary sources or manifests', () => {
+    const m = new ExclusionMatcher(DEFAULT_NEVER_RECOMMEND, {}, 'latent.neverRecommend');
+    for (const p of ['package-lock.json', 'web/yarn.lock', 'Cargo.lock', 'dist/extension.js', 'packages/a/build/x.js', 'lib/jquery.min.js', 'out/a.js.map']) {
+      assert.equal(m.isExcluded(p), true, p);
+    }
+    for (const p of ['package.json', 'src/index.ts', 'README.md', 'src/distance.ts', 'docs/build.md']) assert.equal(m.isExcluded(p), false, p);
   });
 });

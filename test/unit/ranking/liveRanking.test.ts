@@ -31,6 +31,21 @@ describe('LiveRanker', function () {
     }
   });
 
+  it('never recommends what latent.neverRecommend matches (lockfiles, build output), whatever it scores', () => {
+    const { ranker } = setup();
+    const top = ranker.recommendations().map((r) => r.item);
+    const banned = new Set(top.slice(0, 3));
+    const filtered = new LiveRanker(
+      { context: () => [], openItems: () => new Set<string>(), neverRecommend: (item) => banned.has(item) },
+      { perKind: 10, delayMs: 10 },
+    );
+    filtered.setModel(model);
+    const after = filtered.recommendations().map((r) => r.item);
+    assert.equal(after.length, 10);
+    assert.deepEqual(after.filter((i) => banned.has(i)), []);
+    assert.deepEqual(after.slice(0, 7), top.slice(3, 10), 'the rest keep their order');
+  });
+
   it('leaves out open items and dismissed items, and caps each kind', () => {
     const { ranker, state } = setup();
     const before = ranker.recommendations();
