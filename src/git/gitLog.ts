@@ -3,6 +3,7 @@
 // vendored drops) say nothing about which files go together and are skipped.
 import { LatentInputError } from '../core/errors';
 import type { Interaction } from '../core/interaction';
+import { itemKey } from '../core/itemKey';
 import { requirePositive, requirePositiveInt } from '../core/validate';
 
 const RS = '\x1e';
@@ -79,6 +80,19 @@ export interface GitSessionOptions {
 
 export const GIT_DEFAULTS = { maxFilesPerCommit: 50, weight: 0.3 };
 
+/**
+ * A commit that touches only bookkeeping files (manifests, lockfiles, changelogs, version files) is mechanical: a
+ * version bump, a dependency update, a release. It says little about which files are worked on together, so its
+ * files weigh this fraction of a commit's usual weight.
+ */
+export const MECHANICAL_WEIGHT = 0.1;
+const BOOKKEEPING = /(^|\/)(package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb|Cargo\.(toml|lock)|go\.(mod|sum)|pyproject\.toml|poetry\.lock|Pipfile(\.lock)?|requirements[\w.-]*\.txt|Gemfile(\.lock)?|composer\.(json|lock)|(CHANGELOG|CHANGES|HISTORY|RELEASES?)(\.\w+)?|VERSION(\.\w+)?|version\.txt)$/i;
+
+/** True when every file of the commit is bookkeeping (see MECHANICAL_WEIGHT). */
+export function isMechanicalCommit(files: readonly string[]): boolean {
+  return files.length > 0 && files.every((f) => BOOKKEEPING.test(f));
+}
+
 export interface GitSessions {
   interactions: Interaction[];
   commits: number;
@@ -87,6 +101,8 @@ export interface GitSessions {
   skippedBulk: number;
   /** commits left with no file after exclusion */
   skippedEmpty: number;
+  /** commits of bookkeeping files only (version bumps, dependency updates), kept at MECHANICAL_WEIGHT */
+  mechanical: number;
   excludedFiles: number;
 }
 
@@ -96,7 +112,7 @@ export function commitsToSessions(commits: readonly GitCommit[], opts: GitSessio
   const weight = opts.weight ?? GIT_DEFAULTS.weight;
   requirePositiveInt('maxFilesPerCommit', maxFiles);
   requirePositive('weight', weight);
-  const out: GitSessions = { interactions: [], commits: commits.length, used: 0, skippedMerges: 0, skippedBulk: 0, skippedEmpty: 0, excludedFiles: 0 };
+  const out: GitSessions = { interactions: [], commits: commits.length, used: 0, skippedMerges: 0, skippedBulk: 0, skippedEmpty: 0, mechanical: 0, excludedFiles: 0 };
   for (const c of commits) {
     if (c.parents.length > 1) {
       out.skippedMerges++;
@@ -114,7 +130,10 @@ export function commitsToSessions(commits: readonly GitCommit[], opts: GitSessio
       continue;
     }
     out.used++;
-    for (const f of kept) out.interactions.push({ session: `git:${c.hash}`, item: `file:${f}`, time: c.time, weight });
+    const mechanical = isMechanicalCommit(kept);
+    if (mechanical) out.mechanical++;
+    const w = mechanical ? weight * MECHANICAL_WEIGHT : weight;
+    for (const f of kept) out.interactions.push({ session: `git:${c.hash}`, item: itemKey('file', f), time: c.time, weight: w });
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LatentInputError } from '../../../src/core/errors';
-import { commitsToSessions, gitLogArgs, parseGitLog } from '../../../src/git/gitLog';
+import { commitsToSessions, gitLogArgs, isMechanicalCommit, MECHANICAL_WEIGHT, parseGitLog } from '../../../src/git/gitLog';
 import type { Interaction } from '../../../src/core/interaction';
 import { learnFromGit } from '../../../src/git/coldStart';
 import {
@@ -51,6 +51,25 @@ describe('git history (cold start)', () => {
     const bulk = commitsToSessions(commits, { maxFilesPerCommit: 1 });
     assert.equal(bulk.skippedBulk, 2);
     assert.ok(bulk.interactions.every((x) => x.weight < 1), 'git sessions weigh less than an open (1)');
+  });
+
+  it('keeps version bumps and dependency updates at a tenth of a commit\'s weight, and only those', () => {
+    const commit = (hash: string, files: string[]) => ({ hash, time: 1, parents: ['p'], files });
+    const s = commitsToSessions(
+      [
+        commit('a1', ['package.json', 'package-lock.json', 'CHANGELOG.md']),
+        commit('b2', ['web/package.json', 'web/yarn.lock']),
+        commit('c3', ['package.json', 'src/index.ts']),
+      ],
+      { weight: 0.3 },
+    );
+    assert.equal(s.mechanical, 2);
+    const weight = (session: string) => [...new Set(s.interactions.filter((x) => x.session === session).map((x) => x.weight))];
+    assert.deepEqual(weight('git:a1'), [0.3 * MECHANICAL_WEIGHT]);
+    assert.deepEqual(weight('git:b2'), [0.3 * MECHANICAL_WEIGHT]);
+    assert.deepEqual(weight('git:c3'), [0.3], 'a manifest changed with source is real work');
+    assert.equal(isMechanicalCommit(['README.md']), false);
+    assert.equal(isMechanicalCommit([]), false);
   });
 });
 
