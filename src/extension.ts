@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { COMMANDS, CONTEXT_KEYS, STATE_KEYS, VIEW_ID, type CommandId } from './commands';
 import { readSettings } from './config/settings';
 import type { Recommendation } from './core/recommender';
-import { FeedbackStore } from './feedback/store/feedbackStore';
+import { openStoreOrFallback } from './feedback/openStore';
+import type { FeedbackStore } from './feedback/store/feedbackStore';
 import { FeedbackTracker, userSnippetsDirFrom } from './feedback/tracker';
 import type { TrainingState } from './training/controller';
 import { createFactorsPanel, workspaceFactorsSource } from './views/factorsPanel/panel';
@@ -53,15 +54,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
 
   const log = vscode.window.createOutputChannel('Latent');
   context.subscriptions.push(log);
-  const wired = await openWorkspace(context, isPaused(), (line) => log.appendLine(line));
-  if (!wired) {
-    // No folder open: an empty tree lets the view's welcome content show.
-    const emptyTree: vscode.TreeDataProvider<vscode.TreeItem> = {
-      getChildren: () => [],
-      getTreeItem: (item) => item,
-    };
-    context.subscriptions.push(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: emptyTree }));
-  }
+  // Set once the open folder's parts are built (below, after the commands exist): handlers read it when run.
+  let wired: Wired | undefined;
 
   const setPaused = async (paused: boolean): Promise<void> => {
     await context.workspaceState.update(STATE_KEYS.paused, paused);
@@ -77,30 +71,49 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     workspaceFactorsSource({
       model: () => wired?.workspace.ranker.getModel(),
       context: () => wired?.tracker.currentSession() ?? [],
-      ...(wired ? { events: () => wired.store.events(), message: () => wired.workspace.trainingState.message } : {}),
+      events: async () => (wired ? wired.store.events() : []),
+      message: () => wired?.workspace.trainingState.message,
     }),
     (line) => log.appendLine(line),
   );
 
-  // Every command, registered once. Without an open folder the per-workspace ones say why they cannot act.
-  const ws = wired?.workspace;
-  const noFolder = (text: string) => (): void => void vscode.window.showInformationMessage(`Latent: ${text}`);
-  const notTrained = 'not trained yet. No activity has been recorded in this workspace, so there is nothing to train on.';
+  // Every command, registered once and first, so Pause, Reset and the rest work whatever happens below. Without an
+  // open folder the per-workspace ones say why they cannot act.
+  const withWorkspace =
+    (act: (ws: Workspace, arg: unknown) => unknown, otherwise: string) =>
+    (arg?: unknown): unknown =>
+      wired ? act(wired.workspace, arg) : void vscode.window.showInformationMessage(`Latent: ${otherwise}`);
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
-    [COMMANDS.retrain]: ws ? () => ws.retrain() : noFolder(notTrained),
-    [COMMANDS.learnFromGit]: ws
-      ? () => ws.git.learn()
-      : noFolder('open a folder first. Latent learns from the git history of the open workspace folder.'),
-    [COMMANDS.whyThis]: ws ? (arg) => whyThis(arg) : noFolder('not trained yet, so there is no recommendation to explain.'),
-    [COMMANDS.notInterested]: ws ? (arg) => ws.notInterested(arg) : noFolder('not trained yet, so there is no recommendation to dismiss.'),
-    [COMMANDS.openRecommendation]: ws ? (arg) => ws.open(arg) : noFolder('open a folder first.'),
+    [COMMANDS.retrain]: withWorkspace((ws) => ws.retrain(), 'not trained yet. No activity has been recorded in this workspace, so there is nothing to train on.'),
+    [COMMANDS.learnFromGit]: withWorkspace((ws) => ws.git.learn(), 'open a folder first. Latent learns from the git history of the open workspace folder.'),
+    [COMMANDS.whyThis]: withWorkspace((_, arg) => whyThis(arg), 'not trained yet, so there is no recommendation to explain.'),
+    [COMMANDS.notInterested]: withWorkspace((ws, arg) => ws.notInterested(arg), 'not trained yet, so there is no recommendation to dismiss.'),
+    [COMMANDS.openRecommendation]: withWorkspace((ws, arg) => ws.open(arg), 'open a folder first.'),
     // "Why this?" passes an item key (or a tree element with one); the palette passes nothing.
     [COMMANDS.showFactors]: (arg) => panel.show(itemOf(arg)),
     [COMMANDS.pause]: () => setPaused(true),
     [COMMANDS.resume]: () => setPaused(false),
-    [COMMANDS.reset]: (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, ws),
+    [COMMANDS.reset]: (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, wired?.workspace),
   };
   for (const [id, fn] of Object.entries(handlers)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  try {
+    wired = await openWorkspace(context, isPaused(), (line) => log.appendLine(line));
+  } catch (err) {
+    // Not expected (storage problems fall back to a temporary folder): say so, and keep the commands working.
+    const message = `could not start for this folder: ${err instanceof Error ? err.message : String(err)}`;
+    log.appendLine(message);
+    void vscode.window.showErrorMessage(`Latent: ${message}`);
+  }
+  if (!wired) {
+    // No folder open: an empty tree lets the view's welcome content show.
+    const emptyTree: vscode.TreeDataProvider<vscode.TreeItem> = {
+      getChildren: () => [],
+      getTreeItem: (item) => item,
+    };
+    context.subscriptions.push(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: emptyTree }));
+  }
+  const ready = wired;
 
   return {
     version,
@@ -111,22 +124,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
       storageUri: context.storageUri,
       globalStorageUri: context.globalStorageUri,
     },
-    ...(wired
+    ...(ready
       ? {
           pipeline: {
-            recommendations: () => wired.workspace.recommendations(),
-            retrain: () => wired.workspace.retrain(),
+            recommendations: () => ready.workspace.recommendations(),
+            retrain: () => ready.workspace.retrain(),
             get trainingState() {
-              return wired.workspace.trainingState;
+              return ready.workspace.trainingState;
             },
-            storeDir: () => wired.storeDir,
+            storeDir: () => ready.store.dir,
             flush: async () => {
-              wired.tracker.flushDwell();
-              await wired.store.flush();
+              ready.tracker.flushDwell();
+              await ready.store.flush();
             },
-            ready: wired.workspace.ready,
-            terminateWorker: () => wired.workspace.terminateWorker(),
-            tracker: wired.tracker,
+            ready: ready.workspace.ready,
+            terminateWorker: () => ready.workspace.terminateWorker(),
+            tracker: ready.tracker,
           },
         }
       : {}),
@@ -135,7 +148,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
 
 interface Wired {
   store: FeedbackStore;
-  storeDir: string;
   tracker: FeedbackTracker;
   workspace: Workspace;
 }
@@ -148,8 +160,7 @@ async function openWorkspace(context: vscode.ExtensionContext, paused: boolean, 
     log(message);
     void vscode.window.showWarningMessage(`Latent: ${message}`);
   };
-  const storeDir = path.join(context.storageUri.fsPath, 'feedback');
-  const store = await FeedbackStore.open(storeDir, { onProblem: told });
+  const { store } = await openStoreOrFallback(path.join(context.storageUri.fsPath, 'feedback'), { onProblem: told });
   const userSnippetsDir = userSnippetsDirFrom(context.globalStorageUri);
   const tracker = new FeedbackTracker(store, readSettings(), {
     paused,
@@ -161,7 +172,7 @@ async function openWorkspace(context: vscode.ExtensionContext, paused: boolean, 
   const workspace = startWorkspace({ context, store, tracker, root: folder.uri, folder, log });
   // Disposed in this order: ranking/training, then the tracker (records the last dwell), then the store (flushes).
   context.subscriptions.push(workspace, tracker, { dispose: () => void store.dispose() });
-  return { store, storeDir, tracker, workspace };
+  return { store, tracker, workspace };
 }
 
 /** Clears every piece of state Latent keeps, after a modal confirmation. Returns true when it cleared. */

@@ -191,7 +191,7 @@ export interface WorkspaceSourceDeps {
   /** Everything recorded; re-sessionized so the worked update can use the newest training row. */
   events?(): Promise<FeedbackEvent[]>;
   /** Shown while there is no model (e.g. the training controller's state message). */
-  message?(): string;
+  message?(): string | undefined;
 }
 
 /**
