@@ -13,8 +13,13 @@ export interface RecommenderConfig {
   lambda: number;
   learningRate: number;
   epochs: number;
-  /** sampled unobserved cells per observed cell and epoch */
+  /** sampled unobserved cells per observed cell and epoch (trainer 'sampled' only) */
   negatives: number;
+  /**
+   * 'gramian': SGD on the full implicit loss (every unobserved cell at confidence 1) with the Gramian trick
+   * (sgdGramian.ts); 'sampled': SGD on observed cells plus `negatives` sampled unobserved ones (sgd.ts).
+   */
+  trainer: 'gramian' | 'sampled';
   /** older sessions count less: raw signal * 0.5^(age / halfLife), age measured from the newest interaction */
   halfLifeDays: number;
   /** ridge term of the fold-in of the current session */
@@ -27,6 +32,12 @@ export interface RecommenderConfig {
   priorWeight: number;
   /** co-occurrence neighbours kept per item in the model */
   neighbours: number;
+  /** the item x item part: 'cosine' co-occurrence, or 'ease' weights (Steck 2019) over the most used items */
+  itemModel: 'cosine' | 'ease';
+  /** ridge of the EASE item model */
+  easeLambda: number;
+  /** EASE keeps at most this many items (the most used): bounds its memory and time on large workspaces */
+  easeMaxItems: number;
   /**
    * Choose coocWeight, priorWeight and priorHalfLifeDays per workspace: fit once on the older 80% of the sessions,
    * pick the blend with the best NDCG@10 on the newer 20% (the evaluation protocol on training data only), then
@@ -60,6 +71,7 @@ export const DEFAULT_RECOMMENDER_CONFIG: RecommenderConfig = {
   learningRate: 0.05,
   epochs: 30,
   negatives: 4,
+  trainer: 'sampled',
   halfLifeDays: 180,
   foldInLambda: 1,
   priorHalfLifeDays: 30,
@@ -67,6 +79,9 @@ export const DEFAULT_RECOMMENDER_CONFIG: RecommenderConfig = {
   coocWeight: 1,
   priorWeight: 0.2,
   neighbours: 50,
+  itemModel: 'cosine',
+  easeLambda: 10,
+  easeMaxItems: 2000,
   autoBlend: true,
   minSessions: 10,
   seed: 42,
@@ -88,6 +103,10 @@ export function checkConfig(c: RecommenderConfig): void {
   requireNonNegative('priorWeight', c.priorWeight);
   requireNonNegativeInt('neighbours', c.neighbours);
   requireNonNegativeInt('minSessions', c.minSessions);
+  if (c.itemModel !== 'cosine' && c.itemModel !== 'ease') throw new LatentInputError(`itemModel must be "cosine" or "ease", got ${String(c.itemModel)}`);
+  requirePositive('easeLambda', c.easeLambda);
+  requirePositiveInt('easeMaxItems', c.easeMaxItems);
+  if (c.trainer !== 'gramian' && c.trainer !== 'sampled') throw new LatentInputError(`trainer must be "gramian" or "sampled", got ${String(c.trainer)}`);
   if (typeof c.autoBlend !== 'boolean') throw new LatentInputError(`autoBlend must be true or false, got ${String(c.autoBlend)}`);
   if (typeof c.seed !== 'number' && typeof c.seed !== 'string') throw new LatentInputError('seed must be a number or a string');
 }

@@ -1,6 +1,7 @@
 // Fitting the shipped ranker: the decayed signal matrix (trainingData.ts), implicit SGD factors, the frecency prior,
 // the co-occurrence neighbour table, and the per-workspace blend chosen on a validation split of the training data.
 import { CooccurrenceIndex } from './baselines';
+import { fitEase } from './ease';
 import { LatentInputError } from './errors';
 import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol';
 import type { Interaction } from './interaction';
@@ -8,8 +9,40 @@ import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { HELD_OUT_K, type HeldOutResult, type NeighbourTable, type RecommendMode, type RecommenderModel } from './recommenderModel';
 import { itemIndexOf, normalize, scoreItems } from './scoring';
 import { trainSgdImplicitSteps } from './sgd';
+import { trainSgdGramianSteps } from './sgdGramian';
 import { buildTrainingMatrix, DAY_SECONDS, decayedFrecency, validateInteraction } from './trainingData';
 import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './train';
+
+/**
+ * The item x item part as EASE (Steck 2019) instead of cosine: B fitted on the `maxItems` items used in the most
+ * sessions (a bounded candidate set: O(maxItems^2) memory, O(maxItems^3) time whatever the workspace's size), then
+ * each row keeps its `m` largest positive weights, so the stored table stays O(maxItems * m) like the cosine one.
+ */
+export function buildEaseNeighbours(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems: number, m: number): NeighbourTable {
+  const ease = fitEase(sessions, nItems, lambda, maxItems);
+  const kept = ease.kept.length;
+  const indptr = new Int32Array(nItems + 1);
+  const rows: Array<Array<{ index: number; score: number }>> = Array.from({ length: nItems }, () => []);
+  for (let p = 0; p < kept; p++) {
+    const row: Array<{ index: number; score: number }> = [];
+    for (let q = 0; q < kept; q++) {
+      const w = ease.B[p * kept + q];
+      if (w > 0) row.push({ index: ease.kept[q], score: w });
+    }
+    row.sort((a, b) => b.score - a.score || a.index - b.index);
+    rows[ease.kept[p]] = row.slice(0, m);
+  }
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < nItems; i++) {
+    for (const nb of rows[i]) {
+      indices.push(nb.index);
+      values.push(nb.score);
+    }
+    indptr[i + 1] = indices.length;
+  }
+  return { indptr, indices: Int32Array.from(indices), values: Float32Array.from(values) };
+}
 
 export function buildNeighbours(cooc: CooccurrenceIndex, nItems: number, m: number): NeighbourTable {
   const indptr = new Int32Array(nItems + 1);
@@ -75,28 +108,36 @@ export function* fitRecommenderSteps(
   let finalLoss = NaN;
   const losses: number[] = [];
   yield;
-  const mf = yield* trainSgdImplicitSteps(
-    matrix,
-    {
-      k: cfg.factors,
-      epochs: cfg.epochs,
-      learningRate: cfg.learningRate,
-      lambda: cfg.lambda,
-      alpha: cfg.alpha,
-      epsilon: cfg.epsilon,
-      negatives: cfg.negatives,
-      seed: cfg.seed,
+  const epochHooks = {
+    onEpoch: (e: EpochInfo) => {
+      epochs = e.epoch;
+      finalLoss = e.loss;
+      losses.push(e.loss);
+      phased(e);
     },
-    {
-      onEpoch: (e) => {
-        epochs = e.epoch;
-        finalLoss = e.loss;
-        losses.push(e.loss);
-        phased(e);
-      },
-      shouldStop: hooks?.shouldStop,
-    },
-  );
+    shouldStop: hooks?.shouldStop,
+  };
+  const mf =
+    cfg.trainer === 'gramian'
+      ? yield* trainSgdGramianSteps(
+          matrix,
+          { k: cfg.factors, epochs: cfg.epochs, learningRate: cfg.learningRate, lambda: cfg.lambda, alpha: cfg.alpha, epsilon: cfg.epsilon, seed: cfg.seed },
+          epochHooks,
+        )
+      : yield* trainSgdImplicitSteps(
+          matrix,
+          {
+            k: cfg.factors,
+            epochs: cfg.epochs,
+            learningRate: cfg.learningRate,
+            lambda: cfg.lambda,
+            alpha: cfg.alpha,
+            epsilon: cfg.epsilon,
+            negatives: cfg.negatives,
+            seed: cfg.seed,
+          },
+          epochHooks,
+        );
 
   yield;
   const sessions = groupSessions(data);
@@ -126,7 +167,10 @@ export function* fitRecommenderSteps(
     items,
     mf,
     prior,
-    neighbours: buildNeighbours(cooc, items.length, cfg.neighbours),
+    neighbours:
+      cfg.itemModel === 'ease'
+        ? buildEaseNeighbours(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours)
+        : buildNeighbours(cooc, items.length, cfg.neighbours),
     trainedAt,
     mode,
     stats: {
