@@ -22,9 +22,11 @@ describe('recommender options: trainer and item model', () => {
     assert.throws(() => resolveConfig({ easeMaxItems: 0 }), LatentInputError);
   });
 
+  // the sampled trainer with its former settings (lambda 0.01, fold-in lambda 1)
+  const settings = { gramian: {}, sampled: { lambda: 0.01, foldInLambda: 1 } };
   for (const trainer of ['gramian', 'sampled'] as const) {
     it(`MF alone (${trainer}) ranks the context's area first`, () => {
-      const model = fitRecommender(twoAreas(), { trainer, coocWeight: 0, priorWeight: 0, autoBlend: false, factors: 8, epochs: 40 });
+      const model = fitRecommender(twoAreas(), { trainer, ...settings[trainer], coocWeight: 0, priorWeight: 0, autoBlend: false, factors: 8, epochs: 40 });
       const ui = recommend(model, [{ item: UI[0], weight: 1 }], { n: 3, exclude: new Set([UI[0]]) }).map((r) => r.item);
       assert.deepEqual([...ui].sort(), UI.slice(1));
     });
