@@ -1,7 +1,7 @@
 // Fitting the shipped ranker: the decayed signal matrix (trainingData.ts), implicit SGD factors, the frecency prior,
 // the co-occurrence neighbour table, and the per-workspace blend chosen on a validation split of the training data.
 import { CooccurrenceIndex } from './baselines';
-import { fitEase } from './ease';
+import { chooseEaseLambda, fitEase } from './ease';
 import { LatentInputError } from './errors';
 import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol';
 import type { Interaction } from './interaction';
@@ -96,6 +96,12 @@ export function* fitRecommenderSteps(
     lastReported = epoch;
     hooks.onEpoch({ ...e, epoch, elapsedMs: globalThis.performance.now() - started });
   };
+  if (blendSplit && cfg.itemModel === 'ease') {
+    // EASE's ridge per workspace, on the same validation split (EASE alone, its items capped lower to keep it cheap).
+    const choice = chooseEaseLambda(data, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda);
+    if (choice.cases > 0) cfg = { ...cfg, easeLambda: choice.lambda };
+    yield;
+  }
   if (blendSplit) {
     blend = yield* chooseBlendSteps(blendSplit, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
     if (blend) cfg = { ...cfg, ...blend.weights };
@@ -195,6 +201,10 @@ interface BlendChoice {
   /** HR@HELD_OUT_K of the chosen blend on the same cases */
   hitRate: number;
 }
+
+/** easeLambda candidates autoBlend chooses from (EASE alone on the validation split), and the item cap used there. */
+export const EASE_LAMBDA_GRID = [5, 10, 20, 50];
+export const EASE_CHOICE_MAX_ITEMS = 1000;
 
 export const BLEND_GRID = {
   coocWeight: [0, 0.25, 0.5, 1, 2, 4],
