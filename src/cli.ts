@@ -5,7 +5,10 @@ import { BASELINES } from './core/baselines';
 import { LatentInputError } from './core/errors';
 import { evaluateMethod, splitProtocol, type MethodResult, type ProtocolSplit } from './core/evalProtocol';
 import { fitRecommender, recommend } from './core/recommender';
-import { latentMethod, mfMethod } from './core/recommenderMethods';
+import { ialsMethod, latentMethod, mfMethod } from './core/recommenderMethods';
+import { chooseEaseLambda, easeMethod } from './core/ease';
+import { countingReplayMethods, refittedReplayMethod, REPLAY_EASE_EVERY, REPLAY_RETRAIN_EVERY, runReplay, type ReplayReport } from './core/replay';
+import { groupSessions, TRAIN_FRACTION, type EvalMethod } from './core/evalProtocol';
 import type { Interaction } from './core/interaction';
 import { parseSessionsCsv } from './core/sessionsCsv';
 import { bootstrapFromGit } from './git/gitImport';
@@ -24,6 +27,8 @@ class UsageError extends Error {
 
 const USAGE = `usage:
   latent eval (--sessions FILE.csv | --git REPO [--max-commits N]) [--json]
+        [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L]
+        [--methods a,b,...] [--validation] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
   latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--json]
   latent bench [--json] [--data DIR]`;
 
@@ -70,10 +75,29 @@ export interface EvalReport {
   methods: MethodResult[];
 }
 
-export const METHOD_ORDER = ['popularity', 'mru', 'frecency', 'cooccurrence', 'mf', 'latent'] as const;
+export const METHOD_ORDER = ['popularity', 'mru', 'frecency', 'cooccurrence', 'ease', 'ials', 'mf', 'latent'] as const;
 
-export function evalSplit(split: ProtocolSplit): EvalReport {
-  const methods = [...BASELINES, mfMethod(), latentMethod()].map((m) => evaluateMethod(split, m));
+/** Method settings from the command line: --mf factors=64,lambda=0.01 (numbers, true/false, else strings). */
+export interface MethodSettings {
+  mf?: Record<string, unknown>;
+  latent?: Record<string, unknown>;
+  ials?: Record<string, unknown>;
+  easeLambda?: number;
+}
+
+export function staticMethods(settings: MethodSettings = {}, only?: readonly string[]): EvalMethod[] {
+  const all = [
+    ...BASELINES,
+    easeMethod(settings.easeLambda !== undefined ? { lambda: settings.easeLambda } : {}),
+    ialsMethod(settings.ials ?? {}),
+    mfMethod(settings.mf ?? {}),
+    latentMethod(settings.latent ?? {}),
+  ];
+  return only ? all.filter((m) => only.includes(m.name)) : all;
+}
+
+export function evalSplit(split: ProtocolSplit, settings: MethodSettings = {}, only?: readonly string[]): EvalReport {
+  const methods = staticMethods(settings, only).map((m) => evaluateMethod(split, m));
   return {
     dataset: { trainSessions: split.train.length, testCases: split.cases.length, items: split.items.length },
     methods,
@@ -85,24 +109,27 @@ export function evalFile(file: string): EvalReport {
 }
 
 /** Relative NDCG@10 margin of the shipped ranker over the best baseline (mf is part of it, not a baseline). */
-function margin(r: EvalReport): { best: MethodResult; latent: MethodResult; relative: number } {
-  const baselines = r.methods.filter((m) => m.method !== 'latent' && m.method !== 'mf');
+function margin(r: EvalReport | ReplayReport): { best: MethodResult; latent: MethodResult; relative: number } {
+  const baselines = r.methods.filter((m) => m.method !== 'latent' && m.method !== 'mf' && m.method !== 'ials');
   const best = baselines.reduce((a, b) => (b.ndcg10 > a.ndcg10 ? b : a));
   const latent = r.methods.find((m) => m.method === 'latent') as MethodResult;
   return { best, latent, relative: latent.ndcg10 / best.ndcg10 - 1 };
 }
 
-function formatTable(r: EvalReport, title: string): string {
+function formatTable(r: EvalReport | ReplayReport, title: string): string {
+  const d = r.dataset as Record<string, unknown>;
   const lines = [
-    `${title}: ${r.dataset.trainSessions} training sessions, ${r.dataset.testCases} test cases, ${r.dataset.items} items`,
-    `${'method'.padEnd(14)}${'HR@10'.padStart(8)}${'NDCG@10'.padStart(9)}${'MRR'.padStart(8)}${'fit s'.padStart(8)}${'eval s'.padStart(8)}`,
+    `${title}: ${Object.entries(d).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
+    `${'method'.padEnd(14)}${'HR@1'.padStart(8)}${'HR@3'.padStart(8)}${'HR@10'.padStart(8)}${'NDCG@10'.padStart(9)}${'MRR'.padStart(8)}${'fit s'.padStart(8)}${'eval s'.padStart(8)}`,
   ];
   for (const m of r.methods) {
     lines.push(
-      `${m.method.padEnd(14)}${m.hr10.toFixed(4).padStart(8)}${m.ndcg10.toFixed(4).padStart(9)}${m.mrr.toFixed(4).padStart(8)}` +
-        `${m.fitSeconds.toFixed(2).padStart(8)}${m.evalSeconds.toFixed(2).padStart(8)}`,
+      `${m.method.padEnd(14)}${m.hr1.toFixed(4).padStart(8)}${m.hr3.toFixed(4).padStart(8)}${m.hr10.toFixed(4).padStart(8)}${m.ndcg10.toFixed(4).padStart(9)}${m.mrr.toFixed(4).padStart(8)}` +
+        `${m.fitSeconds.toFixed(2).padStart(8)}${m.evalSeconds.toFixed(2).padStart(8)}` +
+        ('retrains' in m ? `  retrains ${m.retrains} (${m.retrainSeconds.toFixed(1)} s)` : ''),
     );
   }
+  if (!r.methods.some((m) => m.method === 'latent') || r.methods.length < 2) return lines.join('\n');
   const g = margin(r);
   const sign = g.relative >= 0 ? '+' : '';
   lines.push(
@@ -133,10 +160,77 @@ async function loadHistory(args: Args): Promise<{ name: string; rows: Interactio
   }
 }
 
+function settingsFlag(args: Args, name: string): Record<string, unknown> | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const kv of v.split(',')) {
+    const [k, val] = kv.split('=');
+    if (!k || val === undefined) throw new UsageError(`--${name} takes key=value,...; got "${kv}"`);
+    out[k.trim()] = val === 'true' ? true : val === 'false' ? false : Number.isFinite(Number(val)) ? Number(val) : val;
+  }
+  return out;
+}
+
+function positiveIntFlag(args: Args, name: string, fallback: number): number {
+  const text = stringFlag(args, name);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  return n;
+}
+
+/** Replay protocol (DESIGN.md section 5). */
+export function evalReplay(rows: readonly Interaction[], settings: MethodSettings, only: readonly string[] | undefined, retrainEvery: number, easeEvery: number): ReplayReport {
+  // EASE's lambda: chosen once on the history before the first test session (its own validation split), then kept.
+  let easeLambda = settings.easeLambda;
+  let easeChoice = 'fixed';
+  if (easeLambda === undefined && (!only || only.includes('ease'))) {
+    const sessions = groupSessions(rows);
+    const ids = new Set(sessions.slice(0, Math.floor(sessions.length * TRAIN_FRACTION)).map((s) => s.id));
+    const c = chooseEaseLambda(rows.filter((x) => ids.has(x.session)));
+    easeLambda = c.lambda;
+    easeChoice = `validation split of the history before the first test session (${c.cases} cases)`;
+  }
+  const report = runReplay(
+    rows,
+    (items, index) => {
+      const counting = countingReplayMethods(items.length, index);
+      const fitted = staticMethods({ ...settings, easeLambda }, only)
+        .filter((m) => !BASELINES.includes(m))
+        .map((m) =>
+          refittedReplayMethod(m, items, m.name === 'ease' ? (_e, sessions) => sessions >= easeEvery : (events) => events >= retrainEvery),
+        );
+      return [...counting.filter((m) => !only || only.includes(m.name)), ...fitted];
+    },
+    { retrainEvery, easeEvery },
+  );
+  for (const m of report.methods) if (m.method === 'ease' && m.details) m.details.lambdaChosenOn = easeChoice;
+  return report;
+}
+
 async function cmdEval(args: Args): Promise<void> {
   const h = await loadHistory(args);
-  const report = evalSplit(splitProtocol(h.rows));
-  console.log(args.flags.has('json') ? JSON.stringify(report) : formatTable(report, h.name));
+  const settings: MethodSettings = {
+    mf: settingsFlag(args, 'mf'),
+    latent: settingsFlag(args, 'latent'),
+    ials: settingsFlag(args, 'ials'),
+    easeLambda: stringFlag(args, 'ease-lambda') !== undefined ? Number(stringFlag(args, 'ease-lambda')) : undefined,
+  };
+  const only = stringFlag(args, 'methods')?.split(',').map((x) => x.trim());
+  const protocol = stringFlag(args, 'protocol') ?? 'split';
+  if (protocol === 'replay') {
+    const report = evalReplay(h.rows, settings, only, positiveIntFlag(args, 'retrain-every', REPLAY_RETRAIN_EVERY), positiveIntFlag(args, 'ease-every', REPLAY_EASE_EVERY));
+    console.log(args.flags.has('json') ? JSON.stringify(report) : formatTable(report, `${h.name} (replay)`));
+    return;
+  }
+  if (protocol !== 'split') throw new UsageError(`--protocol must be split or replay, got "${protocol}"`);
+  // --validation: the section 4 protocol on the training part alone (its older 80% fit, newer 20% validate), for
+  // choosing settings without ever touching the test cases.
+  let split = splitProtocol(h.rows);
+  if (args.flags.has('validation')) split = splitProtocol(split.trainInteractions);
+  const report = evalSplit(split, settings, only);
+  console.log(args.flags.has('json') ? JSON.stringify(report) : formatTable(report, h.name + (args.flags.has('validation') ? ' (validation split of the training part)' : '')));
 }
 
 async function cmdRecommend(args: Args): Promise<void> {

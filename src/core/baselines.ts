@@ -54,12 +54,15 @@ export class CooccurrenceIndex {
   constructor(sessions: ReadonlyArray<readonly number[]>, nItems: number) {
     this.counts = new Float64Array(nItems);
     this.co = Array.from({ length: nItems }, () => new Map<number, number>());
-    for (const s of sessions) {
-      for (const i of s) this.counts[i]++;
-      for (let a = 0; a < s.length; a++) {
-        const ma = this.co[s[a]];
-        for (let b = 0; b < s.length; b++) if (a !== b) ma.set(s[b], (ma.get(s[b]) ?? 0) + 1);
-      }
+    for (const s of sessions) this.addSession(s);
+  }
+
+  /** Counts one more session (distinct item indices < nItems): the replay protocol's live update. */
+  addSession(s: readonly number[]): void {
+    for (const i of s) this.counts[i]++;
+    for (let a = 0; a < s.length; a++) {
+      const ma = this.co[s[a]];
+      for (let b = 0; b < s.length; b++) if (a !== b) ma.set(s[b], (ma.get(s[b]) ?? 0) + 1);
     }
   }
 

@@ -4,6 +4,7 @@
 import { LatentInputError } from './errors';
 import { nowMs } from './host';
 import type { Interaction } from './interaction';
+import { expectedRankMetrics } from './metrics';
 
 export interface Session {
   id: string;
@@ -86,6 +87,8 @@ export function splitProtocol(data: readonly Interaction[], trainFraction = TRAI
 /** A fitted method: scores for every candidate, aligned with ProtocolSplit.items. */
 export interface Ranker {
   score(context: readonly string[], now: number): ArrayLike<number>;
+  /** what the method wants said about its fit in the report (e.g. EASE's chosen lambda, items kept) */
+  details?: Record<string, number | string | boolean>;
 }
 
 export interface EvalMethod {
@@ -95,11 +98,14 @@ export interface EvalMethod {
 
 export interface MethodResult {
   method: string;
+  hr1: number;
+  hr3: number;
   hr10: number;
   ndcg10: number;
   mrr: number;
   fitSeconds: number;
   evalSeconds: number;
+  details?: Record<string, number | string | boolean>;
 }
 
 export const EVAL_K = 10;
@@ -118,6 +124,47 @@ export function rankOf(scores: ArrayLike<number>, target: number, exclude: Reado
     if (sj > st || (sj === st && j < target)) rank++;
   }
   return rank;
+}
+
+/**
+ * How many candidates (everything not excluded, the target aside) score above the target, and how many tie with it:
+ * the input of expectedRankMetrics (ties in random order, DESIGN.md section 4).
+ */
+export function tiesOf(scores: ArrayLike<number>, target: number, exclude: ReadonlySet<number>): { above: number; ties: number } {
+  const st = scores[target];
+  if (!Number.isFinite(st)) throw new LatentInputError(`score of candidate ${target} is not finite (${st})`);
+  let above = 0;
+  let ties = 0;
+  for (let j = 0; j < scores.length; j++) {
+    if (j === target || exclude.has(j)) continue;
+    const sj = scores[j];
+    if (sj > st) above++;
+    else if (sj === st) ties++;
+  }
+  return { above, ties };
+}
+
+/** Sums of per-case metrics, averaged at the end. */
+export class MetricTotals {
+  n = 0;
+  hr1 = 0;
+  hr3 = 0;
+  hr10 = 0;
+  ndcg10 = 0;
+  rr = 0;
+  add(above: number, ties: number): void {
+    const m = expectedRankMetrics(above, ties);
+    this.n++;
+    this.hr1 += m.hr1;
+    this.hr3 += m.hr3;
+    this.hr10 += m.hr10;
+    this.ndcg10 += m.ndcg10;
+    this.rr += m.rr;
+  }
+  mean(): { hr1: number; hr3: number; hr10: number; ndcg10: number; mrr: number } {
+    const n = Math.max(1, this.n);
+    return { hr1: this.hr1 / n, hr3: this.hr3 / n, hr10: this.hr10 / n, ndcg10: this.ndcg10 / n, mrr: this.rr / n };
+  }
 }
 
 export interface CaseMetrics {
@@ -141,9 +188,7 @@ export function evaluateMethod(split: ProtocolSplit, method: EvalMethod): Method
   const t1 = nowMs();
   const index = new Map<string, number>();
   split.items.forEach((it, i) => index.set(it, i));
-  let hit = 0;
-  let ndcg = 0;
-  let rr = 0;
+  const totals = new MetricTotals();
   for (const c of split.cases) {
     const scores = ranker.score(c.context, c.time);
     if (scores.length !== split.items.length) {
@@ -151,19 +196,15 @@ export function evaluateMethod(split: ProtocolSplit, method: EvalMethod): Method
     }
     const exclude = new Set<number>();
     for (const it of c.context) exclude.add(index.get(it) as number);
-    const m = metricsFromRank(rankOf(scores, index.get(c.target) as number, exclude));
-    hit += m.hit;
-    ndcg += m.ndcg;
-    rr += m.rr;
+    const t = tiesOf(scores, index.get(c.target) as number, exclude);
+    totals.add(t.above, t.ties);
   }
   const t2 = nowMs();
-  const n = split.cases.length;
   return {
     method: method.name,
-    hr10: hit / n,
-    ndcg10: ndcg / n,
-    mrr: rr / n,
+    ...totals.mean(),
     fitSeconds: (t1 - t0) / 1000,
     evalSeconds: (t2 - t1) / 1000,
+    ...(ranker.details ? { details: ranker.details } : {}),
   };
 }

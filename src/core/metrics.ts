@@ -58,3 +58,42 @@ export function recallAtK<T>(ranked: ArrayLike<T>, relevant: Iterable<T>, K: num
   for (let i = 0; i < Math.min(K, ranked.length); i++) if (rel.has(ranked[i])) found.add(ranked[i]);
   return found.size / rel.size;
 }
+
+/** Leave-one-out metrics of one case: hit rates at 1, 3 and 10, NDCG@10 and reciprocal rank. */
+export interface RankMetrics {
+  hr1: number;
+  hr3: number;
+  hr10: number;
+  ndcg10: number;
+  rr: number;
+}
+
+/**
+ * The metrics of a target that `above` candidates outscore and `ties` other candidates tie with, in expectation over
+ * a uniformly random order of the tied items (DESIGN.md section 4): its 0-based position is uniform on
+ * above .. above + ties. Neither optimistic nor pessimistic, and the same for every method. O(min(ties, 10)) plus a
+ * harmonic sum for the reciprocal rank.
+ */
+export function expectedRankMetrics(above: number, ties: number): RankMetrics {
+  if (!Number.isInteger(above) || above < 0) throw new LatentInputError(`above must be an integer >= 0, got ${above}`);
+  if (!Number.isInteger(ties) || ties < 0) throw new LatentInputError(`ties must be an integer >= 0, got ${ties}`);
+  const n = ties + 1;
+  const last = above + ties;
+  const within = (k: number): number => Math.max(0, Math.min(last, k - 1) - above + 1);
+  let dcg = 0;
+  for (let p = above; p <= Math.min(last, 9); p++) dcg += 1 / Math.log2(p + 2);
+  let rr = 0;
+  if (ties <= 4096) for (let p = above; p <= last; p++) rr += 1 / (p + 1);
+  else rr = harmonic(last + 1) - harmonic(above);
+  return { hr1: within(1) / n, hr3: within(3) / n, hr10: within(10) / n, ndcg10: dcg / n, rr: rr / n };
+}
+
+/** H_m = sum_{i=1..m} 1/i; exact below 4096, else the asymptotic expansion (error < 1e-15). */
+function harmonic(m: number): number {
+  if (m <= 4096) {
+    let s = 0;
+    for (let i = 1; i <= m; i++) s += 1 / i;
+    return s;
+  }
+  return Math.log(m) + 0.5772156649015329 + 1 / (2 * m) - 1 / (12 * m * m);
+}

@@ -1,6 +1,10 @@
 // The shipped ranker and its MF part as EvalMethods, so `cli eval` judges them by the same protocol as the baselines.
+import { trainAlsImplicit } from './als';
+import { confidence } from './confidence';
 import type { EvalMethod, Ranker } from './evalProtocol';
-import { fitRecommender, scoreItems, type RecommenderConfig } from './recommender';
+import { foldIn, gramian } from './foldIn';
+import { DEFAULT_RECOMMENDER_CONFIG, fitRecommender, scoreItems, type RecommenderConfig } from './recommender';
+import { buildTrainingMatrix } from './trainingData';
 
 function recommenderMethod(name: string, config: Partial<RecommenderConfig>): EvalMethod {
   return {
@@ -32,4 +36,60 @@ export function latentMethod(config: Partial<RecommenderConfig> = {}): EvalMetho
 /** The MF model alone: folded-in session vector . item factors + item bias, no priors. */
 export function mfMethod(config: Partial<RecommenderConfig> = {}): EvalMethod {
   return recommenderMethod('mf', { ...config, mfWeight: 1, coocWeight: 0, priorWeight: 0, autoBlend: false, minSessions: 0 });
+}
+
+export interface IalsOptions {
+  k?: number;
+  alpha?: number;
+  epsilon?: number;
+  lambda?: number;
+  epochs?: number;
+  halfLifeDays?: number;
+  seed?: number | string;
+}
+
+/** Implicit-ALS settings of the reference (k defaults to the product's factors): alpha and lambda chosen on the
+ * validation split of vscode-pull-request-github's training part (alpha 1/10/40 x lambda 0.1/1/10/50; best 10, 10). */
+export const IALS_DEFAULTS = { alpha: 10, epsilon: 1, lambda: 10, epochs: 15 };
+
+/**
+ * The implicit-ALS reference of DESIGN.md section 5 (Hu, Koren & Volinsky 2008, exact solves): the same decayed
+ * signal matrix as the product, all unobserved cells at confidence 1, the context folded in with the same lambda.
+ */
+export function ialsMethod(opts: IalsOptions = {}): EvalMethod {
+  const k = opts.k ?? DEFAULT_RECOMMENDER_CONFIG.factors;
+  const alpha = opts.alpha ?? IALS_DEFAULTS.alpha;
+  const epsilon = opts.epsilon ?? IALS_DEFAULTS.epsilon;
+  const lambda = opts.lambda ?? IALS_DEFAULTS.lambda;
+  const epochs = opts.epochs ?? IALS_DEFAULTS.epochs;
+  return {
+    name: 'ials',
+    fit(train, items): Ranker {
+      const td = buildTrainingMatrix(train, opts.halfLifeDays ?? DEFAULT_RECOMMENDER_CONFIG.halfLifeDays);
+      const mf = trainAlsImplicit(td.matrix, { k, epochs, lambda, alpha, epsilon, seed: opts.seed ?? DEFAULT_RECOMMENDER_CONFIG.seed });
+      const Q = mf.itemFactors;
+      const gram = gramian(Q, k);
+      const toModel = items.map((it) => td.itemIndex.get(it) ?? -1);
+      return {
+        score(context) {
+          const ctx: number[] = [];
+          for (const it of context) {
+            const i = td.itemIndex.get(it);
+            if (i !== undefined) ctx.push(i);
+          }
+          const x = ctx.length > 0 ? foldIn(Q, k, ctx, ctx.map(() => confidence(1, alpha, epsilon)), lambda, { gram }) : new Float32Array(k);
+          const out = new Float64Array(items.length);
+          for (let j = 0; j < items.length; j++) {
+            const i = toModel[j];
+            if (i < 0) continue;
+            let s = 0;
+            for (let f = 0; f < k; f++) s += x[f] * Q[i * k + f];
+            out[j] = s;
+          }
+          return out;
+        },
+        details: { k, alpha, lambda, epochs },
+      };
+    },
+  };
 }

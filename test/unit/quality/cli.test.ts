@@ -48,11 +48,12 @@ describe('cli (eval, recommend)', function () {
     assert.equal(j.dataset.trainSessions, Math.floor(sessions * 0.8));
     assert.deepEqual(
       j.methods.map((m) => m.method),
-      ['popularity', 'mru', 'frecency', 'cooccurrence', 'mf', 'latent'],
+      ['popularity', 'mru', 'frecency', 'cooccurrence', 'ease', 'ials', 'mf', 'latent'],
     );
     for (const m of j.methods) {
-      assert.deepEqual(Object.keys(m).sort(), ['evalSeconds', 'fitSeconds', 'hr10', 'method', 'mrr', 'ndcg10']);
-      for (const k of ['hr10', 'ndcg10', 'mrr'] as const) {
+      const keys = Object.keys(m).filter((k) => k !== 'details').sort();
+      assert.deepEqual(keys, ['evalSeconds', 'fitSeconds', 'hr1', 'hr10', 'hr3', 'method', 'mrr', 'ndcg10']);
+      for (const k of ['hr1', 'hr3', 'hr10', 'ndcg10', 'mrr'] as const) {
         const v = m[k] as number;
         assert.ok(v >= 0 && v <= 1, `${String(m.method)} ${k} = ${v}`);
       }
@@ -62,7 +63,7 @@ describe('cli (eval, recommend)', function () {
   it('eval prints a table with the margin line; recommend lists items for a context', async () => {
     const t = await run(['eval', '--sessions', csv]);
     assert.equal(t.code, 0, t.err);
-    assert.match(t.out, /latent vs best baseline \((popularity|mru|frecency|cooccurrence)\): NDCG@10/);
+    assert.match(t.out, /latent vs best baseline \((popularity|mru|frecency|cooccurrence|ease)\): NDCG@10/);
     const fresh = known.replace(/[^/]+$/, 'brand-new.ts');
     const r = await run(['recommend', '--sessions', csv, '--context', `${known},${fresh}`, '--n', '3', '--json']);
     assert.equal(r.code, 0, r.err);

@@ -1,0 +1,190 @@
+// EASE (Steck 2019, "Embarrassingly Shallow Autoencoders for Sparse Data"), the item x item reference of DESIGN.md
+// section 5: X = binary sessions x items, P = (X^T X + lambda I)^-1, B = -P / diag(P) column-wise with diag(B) = 0,
+// score of item j for a context C = sum_{c in C} B[c, j]. Dense: O(n^2) memory and O(n^3) time in the items kept,
+// so histories with more items than `maxItems` keep the most used ones (the others score 0 and say so in `details`).
+import { LatentInputError } from './errors';
+import { groupSessions, splitProtocol, MetricTotals, tiesOf, type EvalMethod, type Ranker } from './evalProtocol';
+import type { Interaction } from './interaction';
+
+/** Inverse of a symmetric positive definite n x n matrix (row-major, float64) by Cholesky; `A` is overwritten. */
+export function invertSpd(A: Float64Array, n: number): Float64Array {
+  if (A.length !== n * n) throw new LatentInputError(`invertSpd: need ${n * n} entries, got ${A.length}`);
+  // A = L L^T, L stored in the lower triangle of A (row-major: row dot products are contiguous).
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let s = A[rj + j];
+    for (let k = 0; k < j; k++) s -= A[rj + k] * A[rj + k];
+    if (!(s > 0)) throw new LatentInputError(`invertSpd: matrix is not positive definite (pivot ${j}: ${s})`);
+    const d = Math.sqrt(s);
+    A[rj + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let t = A[ri + j];
+      for (let k = 0; k < j; k++) t -= A[ri + k] * A[rj + k];
+      A[ri + j] = t / d;
+    }
+  }
+  // U row j = column j of L^-1 (entries j..n-1): forward substitution, contiguous dot products.
+  const U = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const uj = j * n;
+    U[uj + j] = 1 / A[j * n + j];
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let t = 0;
+      for (let k = j; k < i; k++) t -= A[ri + k] * U[uj + k];
+      U[uj + i] = t / A[ri + i];
+    }
+  }
+  // P = L^-T L^-1: P[a, b] = sum_{k >= max(a, b)} U[a, k] U[b, k].
+  const P = A;
+  for (let a = 0; a < n; a++) {
+    const ua = a * n;
+    for (let b = a; b < n; b++) {
+      const ub = b * n;
+      let t = 0;
+      for (let k = b; k < n; k++) t += U[ua + k] * U[ub + k];
+      P[ua + b] = t;
+      P[ub + a] = t;
+    }
+  }
+  return P;
+}
+
+export interface EaseModel {
+  /** item indices (into the caller's item list) kept, most used first */
+  kept: Int32Array;
+  /** caller's item index -> row of B, -1 when not kept */
+  position: Int32Array;
+  /** kept x kept weights, row-major: B[c * m + j] */
+  B: Float32Array;
+  lambda: number;
+}
+
+/** X^T X of binary sessions (each an array of distinct item indices in 0..nItems-1) over the kept items. */
+function gramOfSessions(sessions: ReadonlyArray<readonly number[]>, position: Int32Array, m: number, lambda: number): Float64Array {
+  const G = new Float64Array(m * m);
+  const row: number[] = [];
+  for (const s of sessions) {
+    row.length = 0;
+    for (const i of s) if (position[i] >= 0) row.push(position[i]);
+    for (const a of row) {
+      const o = a * m;
+      for (const b of row) G[o + b] += 1;
+    }
+  }
+  for (let i = 0; i < m; i++) G[i * m + i] += lambda;
+  return G;
+}
+
+/**
+ * Fits EASE on binary sessions. Keeps the `maxItems` items used in the most sessions (ties: lower index first).
+ */
+export function fitEase(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): EaseModel {
+  if (!(lambda > 0)) throw new LatentInputError(`EASE lambda must be > 0, got ${lambda}`);
+  const counts = new Float64Array(nItems);
+  for (const s of sessions) for (const i of s) counts[i]++;
+  const order = Array.from({ length: nItems }, (_, i) => i).filter((i) => counts[i] > 0);
+  order.sort((a, b) => counts[b] - counts[a] || a - b);
+  const kept = Int32Array.from(order.slice(0, maxItems));
+  const m = kept.length;
+  const position = new Int32Array(nItems).fill(-1);
+  kept.forEach((i, p) => (position[i] = p));
+  const P = invertSpd(gramOfSessions(sessions, position, m, lambda), m);
+  const B = new Float32Array(m * m);
+  for (let c = 0; c < m; c++) {
+    for (let j = 0; j < m; j++) B[c * m + j] = c === j ? 0 : -P[c * m + j] / P[j * m + j];
+  }
+  return { kept, position, B, lambda };
+}
+
+/** Scores of every item (caller's indexing) for a context of item indices: sum of B's rows; items not kept: 0. */
+export function easeScores(model: EaseModel, context: readonly number[], nItems: number, out = new Float64Array(nItems)): Float64Array {
+  out.fill(0);
+  const m = model.kept.length;
+  for (const c of context) {
+    const p = c < model.position.length ? model.position[c] : -1;
+    if (p < 0) continue;
+    const o = p * m;
+    for (let j = 0; j < m; j++) out[model.kept[j]] += model.B[o + j];
+  }
+  return out;
+}
+
+/** Dense inverse of at most this many items: 3,000 items take about 10 s and 150 MB. */
+export const EASE_MAX_ITEMS = 3000;
+export const EASE_LAMBDAS = [2, 5, 10, 20, 50, 100, 200];
+
+function sessionsAsIndices(train: readonly Interaction[], index: ReadonlyMap<string, number>): number[][] {
+  return groupSessions(train).map((s) => s.items.map((it) => index.get(it) as number));
+}
+
+/**
+ * Chooses lambda by NDCG@10 on the section 4 protocol applied to the training interactions alone (older 80% fit,
+ * newer 20% validate): never the test cases. Falls back to `fallback` when the training part has no validation case.
+ */
+export function chooseEaseLambda(train: readonly Interaction[], lambdas = EASE_LAMBDAS, maxItems = EASE_MAX_ITEMS, fallback = 10): { lambda: number; cases: number; ndcg: number } {
+  let split;
+  try {
+    split = splitProtocol(train);
+  } catch (e) {
+    if (e instanceof LatentInputError) return { lambda: fallback, cases: 0, ndcg: NaN };
+    throw e;
+  }
+  if (split.cases.length === 0) return { lambda: fallback, cases: 0, ndcg: NaN };
+  const index = new Map<string, number>();
+  split.items.forEach((it, i) => index.set(it, i));
+  const sessions = sessionsAsIndices(split.trainInteractions, index);
+  const n = split.items.length;
+  let best = { lambda: fallback, cases: split.cases.length, ndcg: -1 };
+  const buf = new Float64Array(n);
+  for (const lambda of lambdas) {
+    const model = fitEase(sessions, n, lambda, maxItems);
+    const totals = new MetricTotals();
+    for (const c of split.cases) {
+      const ctx = c.context.map((it) => index.get(it) as number);
+      const s = easeScores(model, ctx, n, buf);
+      const t = tiesOf(s, index.get(c.target) as number, new Set(ctx));
+      totals.add(t.above, t.ties);
+    }
+    const ndcg = totals.mean().ndcg10;
+    if (ndcg > best.ndcg) best = { lambda, cases: split.cases.length, ndcg };
+  }
+  return best;
+}
+
+export interface EaseMethodOptions {
+  /** fixed lambda; default: chosen on a validation split of the training part */
+  lambda?: number;
+  maxItems?: number;
+}
+
+export function easeMethod(opts: EaseMethodOptions = {}): EvalMethod {
+  const maxItems = opts.maxItems ?? EASE_MAX_ITEMS;
+  return {
+    name: 'ease',
+    fit(train, items): Ranker {
+      const choice = opts.lambda !== undefined ? { lambda: opts.lambda, cases: 0, ndcg: NaN } : chooseEaseLambda(train, EASE_LAMBDAS, maxItems);
+      const index = new Map<string, number>();
+      items.forEach((it, i) => index.set(it, i));
+      const model = fitEase(sessionsAsIndices(train, index), items.length, choice.lambda, maxItems);
+      return {
+        score(context) {
+          const ctx: number[] = [];
+          for (const it of context) {
+            const i = index.get(it);
+            if (i !== undefined) ctx.push(i);
+          }
+          return easeScores(model, ctx, items.length);
+        },
+        details: {
+          lambda: choice.lambda,
+          lambdaChosenOn: opts.lambda !== undefined ? 'fixed' : `validation split of the training part (${choice.cases} cases)`,
+          itemsKept: model.kept.length,
+          itemsTotal: items.length,
+          capped: model.kept.length < items.length,
+        },
+      };
+    },
+  };
+}

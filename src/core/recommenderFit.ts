@@ -1,0 +1,300 @@
+// Fitting the shipped ranker: the decayed signal matrix (trainingData.ts), implicit SGD factors, the frecency prior,
+// the co-occurrence neighbour table, and the per-workspace blend chosen on a validation split of the training data.
+import { CooccurrenceIndex } from './baselines';
+import { chooseEaseLambda, fitEase } from './ease';
+import { LatentInputError } from './errors';
+import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol';
+import { nowMs } from './host';
+import type { Interaction } from './interaction';
+import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
+import { HELD_OUT_K, type HeldOutResult, type NeighbourTable, type RecommendMode, type RecommenderModel } from './recommenderModel';
+import { itemIndexOf, normalize, scoreItems } from './scoring';
+import { trainSgdImplicitSteps } from './sgd';
+import { trainSgdGramianSteps } from './sgdGramian';
+import { buildTrainingMatrix, DAY_SECONDS, decayedFrecency, validateInteraction } from './trainingData';
+import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './train';
+
+/**
+ * The item x item part as EASE (Steck 2019) instead of cosine: B fitted on the `maxItems` items used in the most
+ * sessions (a bounded candidate set: O(maxItems^2) memory, O(maxItems^3) time whatever the workspace's size), then
+ * each row keeps its `m` largest positive weights, so the stored table stays O(maxItems * m) like the cosine one.
+ */
+export function buildEaseNeighbours(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems: number, m: number): NeighbourTable {
+  const ease = fitEase(sessions, nItems, lambda, maxItems);
+  const kept = ease.kept.length;
+  const indptr = new Int32Array(nItems + 1);
+  const rows: Array<Array<{ index: number; score: number }>> = Array.from({ length: nItems }, () => []);
+  for (let p = 0; p < kept; p++) {
+    const row: Array<{ index: number; score: number }> = [];
+    for (let q = 0; q < kept; q++) {
+      const w = ease.B[p * kept + q];
+      if (w > 0) row.push({ index: ease.kept[q], score: w });
+    }
+    row.sort((a, b) => b.score - a.score || a.index - b.index);
+    rows[ease.kept[p]] = row.slice(0, m);
+  }
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < nItems; i++) {
+    for (const nb of rows[i]) {
+      indices.push(nb.index);
+      values.push(nb.score);
+    }
+    indptr[i + 1] = indices.length;
+  }
+  return { indptr, indices: Int32Array.from(indices), values: Float32Array.from(values) };
+}
+
+export function buildNeighbours(cooc: CooccurrenceIndex, nItems: number, m: number): NeighbourTable {
+  const indptr = new Int32Array(nItems + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < nItems; i++) {
+    for (const nb of cooc.neighbours(i, m)) {
+      indices.push(nb.index);
+      values.push(nb.score);
+    }
+    indptr[i + 1] = indices.length;
+  }
+  return { indptr, indices: Int32Array.from(indices), values: Float32Array.from(values) };
+}
+
+export function fitRecommender(
+  data: readonly Interaction[],
+  config?: Partial<RecommenderConfig>,
+  hooks?: TrainHooks,
+): RecommenderModel {
+  return finishSteps(fitRecommenderSteps(data, config, hooks));
+}
+
+/**
+ * fitRecommender as steps (core/train.ts): pauses inside the SGD epochs, between validation cases of the blend
+ * choice and between phases, so the in-process training fallback can run in slices on the extension host. Same
+ * model as fitRecommender: only the driver decides whether to pause.
+ */
+export function* fitRecommenderSteps(
+  data: readonly Interaction[],
+  config?: Partial<RecommenderConfig>,
+  hooks?: TrainHooks,
+): Steps<RecommenderModel> {
+  const started = nowMs();
+  let cfg = resolveConfig(config);
+  if (data.length === 0) throw new LatentInputError('fitRecommender: no interactions to learn from');
+  data.forEach(validateInteraction);
+  yield;
+  let blend: BlendChoice | undefined;
+  const validation = cfg.autoBlend ? blendSplitOf(data) : { split: undefined, reason: 'Held-out validation is off (autoBlend is disabled).', cases: 0 };
+  const blendSplit = validation.split;
+  // With a blend to choose the model is trained twice (validation fit, then the full fit): progress maps the
+  // validation fit's epochs to the first half of 1..epochs and the full fit's to the second, never running backwards.
+  const span = blendSplit ? 0.5 : 1;
+  let offset = 0;
+  let lastReported = 0;
+  const phased = (e: EpochInfo): void => {
+    if (!hooks?.onEpoch) return;
+    const epoch = Math.min(cfg.epochs, Math.round(offset + (span * e.epoch * cfg.epochs) / Math.max(1, cfg.epochs)));
+    if (epoch <= lastReported) return;
+    lastReported = epoch;
+    hooks.onEpoch({ ...e, epoch, elapsedMs: nowMs() - started });
+  };
+  if (blendSplit && cfg.itemModel === 'ease') {
+    // EASE's ridge per workspace, on the same validation split (EASE alone, its items capped lower to keep it cheap).
+    const choice = chooseEaseLambda(data, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda);
+    if (choice.cases > 0) cfg = { ...cfg, easeLambda: choice.lambda };
+    yield;
+  }
+  if (blendSplit) {
+    blend = yield* chooseBlendSteps(blendSplit, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
+    if (blend) cfg = { ...cfg, ...blend.weights };
+    offset = cfg.epochs * 0.5;
+  }
+
+  const { matrix, sessionIndex, itemIndex, items, trainedAt } = buildTrainingMatrix(data, cfg.halfLifeDays);
+
+  let epochs = 0;
+  let finalLoss = NaN;
+  const losses: number[] = [];
+  yield;
+  const epochHooks = {
+    onEpoch: (e: EpochInfo) => {
+      epochs = e.epoch;
+      finalLoss = e.loss;
+      losses.push(e.loss);
+      phased(e);
+    },
+    shouldStop: hooks?.shouldStop,
+  };
+  const mf =
+    cfg.trainer === 'gramian'
+      ? yield* trainSgdGramianSteps(
+          matrix,
+          { k: cfg.factors, epochs: cfg.epochs, learningRate: cfg.learningRate, lambda: cfg.lambda, alpha: cfg.alpha, epsilon: cfg.epsilon, seed: cfg.seed },
+          epochHooks,
+        )
+      : yield* trainSgdImplicitSteps(
+          matrix,
+          {
+            k: cfg.factors,
+            epochs: cfg.epochs,
+            learningRate: cfg.learningRate,
+            lambda: cfg.lambda,
+            alpha: cfg.alpha,
+            epsilon: cfg.epsilon,
+            negatives: cfg.negatives,
+            seed: cfg.seed,
+          },
+          epochHooks,
+        );
+
+  yield;
+  const sessions = groupSessions(data);
+  const prior = decayedFrecency(sessions, itemIndex, trainedAt, cfg.priorHalfLifeDays * DAY_SECONDS);
+  const maxPrior = prior.reduce((a, b) => Math.max(a, b), 0);
+  if (maxPrior > 0) for (let i = 0; i < prior.length; i++) prior[i] /= maxPrior;
+
+  const sessionItems = sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number));
+  const cooc = new CooccurrenceIndex(sessionItems, items.length);
+  const multiItemSessions = sessionItems.filter((s) => s.length >= 2).length;
+  const mode: RecommendMode = multiItemSessions < Math.max(1, cfg.minSessions) ? 'frecency' : 'mf';
+  yield;
+
+  let heldOut: HeldOutResult;
+  if (mode === 'frecency') {
+    // The validation measured the factor model's blend, but this model ranks by frecency: not its hit rate.
+    heldOut = { k: HELD_OUT_K, value: null, cases: blend?.cases ?? 0, reason: 'Ranking by recent use (too few sessions with several items), so there is no factor-model hit rate to report.' };
+  } else if (blend) {
+    heldOut = { k: HELD_OUT_K, value: blend.hitRate, cases: blend.cases };
+  } else {
+    heldOut = { k: HELD_OUT_K, value: null, cases: validation.cases, reason: validation.reason ?? 'No validation ran.' };
+  }
+
+  return {
+    version: 2,
+    config: cfg,
+    items,
+    mf,
+    prior,
+    neighbours:
+      cfg.itemModel === 'ease'
+        ? buildEaseNeighbours(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours)
+        : buildNeighbours(cooc, items.length, cfg.neighbours),
+    trainedAt,
+    mode,
+    stats: {
+      sessions: sessionIndex.size,
+      multiItemSessions,
+      interactions: data.length,
+      items: items.length,
+      epochs,
+      finalLoss,
+      fitMs: nowMs() - started,
+      blendCases: blend?.cases ?? 0,
+      blendNdcg: blend?.ndcg ?? NaN,
+    },
+    training: { losses, heldOut },
+  };
+}
+
+interface BlendChoice {
+  weights: Pick<RecommenderConfig, 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
+  cases: number;
+  ndcg: number;
+  /** HR@HELD_OUT_K of the chosen blend on the same cases */
+  hitRate: number;
+}
+
+/** easeLambda candidates autoBlend chooses from (EASE alone on the validation split), and the item cap used there. */
+export const EASE_LAMBDA_GRID = [5, 10, 20, 50];
+export const EASE_CHOICE_MAX_ITEMS = 1000;
+
+export const BLEND_GRID = {
+  coocWeight: [0, 0.25, 0.5, 1, 2, 4],
+  priorWeight: [0, 0.1, 0.25, 0.5, 1, 2],
+  priorHalfLifeDays: [3, 30, 365],
+};
+/** Fewer validation cases than this: too noisy to choose from, keep the configured weights. */
+export const BLEND_MIN_CASES = 30;
+/** Relative validation NDCG gain needed to leave the configured blend. */
+export const BLEND_MIN_GAIN = 0.01;
+/** The newest cases are enough to choose a blend and keep the extra cost small. */
+export const BLEND_MAX_CASES = 500;
+
+/** The validation split autoBlend chooses on; no split, with the reason, when the history is too small to validate on. */
+function blendSplitOf(data: readonly Interaction[]): { split: ProtocolSplit | undefined; cases: number; reason?: string } {
+  let split: ProtocolSplit;
+  try {
+    split = splitProtocol(data);
+  } catch (e) {
+    if (e instanceof LatentInputError) {
+      return { split: undefined, cases: 0, reason: 'Too little history to hold any out: fewer than 2 sessions.' };
+    }
+    throw e;
+  }
+  const n = split.cases.length;
+  if (n < BLEND_MIN_CASES) {
+    return {
+      split: undefined,
+      cases: n,
+      reason:
+        `Too little history to hold out: the newest 20% of sessions give ${n} validation case${n === 1 ? '' : 's'}, ` +
+        `${BLEND_MIN_CASES} needed (a case is a file of a recent session that older sessions used too).`,
+    };
+  }
+  return { split, cases: n };
+}
+
+/** See RecommenderConfig.autoBlend. Undefined when training was stopped. */
+function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendChoice | undefined> {
+  const inner = yield* fitRecommenderSteps(split.trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
+  if (hooks?.shouldStop?.()) return undefined;
+  const index = itemIndexOf(inner.items);
+  const innerSessions = groupSessions(split.trainInteractions);
+  const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
+  const priors = halfLives.map((h) => {
+    const p = decayedFrecency(innerSessions, index, inner.trainedAt, h * DAY_SECONDS);
+    const max = p.reduce((a, b) => Math.max(a, b), 0);
+    return max > 0 ? p.map((x) => x / max) : p;
+  });
+  const cases = split.cases.slice(-BLEND_MAX_CASES);
+  // The configured blend comes first and is kept unless another beats it by BLEND_MIN_GAIN: on small validation
+  // sets the grid's best is partly noise.
+  const combos: Array<BlendChoice['weights']> = [
+    { coocWeight: cfg.coocWeight, priorWeight: cfg.priorWeight, priorHalfLifeDays: cfg.priorHalfLifeDays },
+  ];
+  for (const priorHalfLifeDays of BLEND_GRID.priorHalfLifeDays) {
+    for (const coocWeight of BLEND_GRID.coocWeight) {
+      for (const priorWeight of BLEND_GRID.priorWeight) combos.push({ coocWeight, priorWeight, priorHalfLifeDays });
+    }
+  }
+  const totals = new Float64Array(combos.length);
+  const hits = new Float64Array(combos.length);
+  const n = inner.items.length;
+  const score = new Float64Array(n);
+  for (const c of cases) {
+    yield;
+    // The protocol ranks everything but the context.
+    const s = scoreItems(inner, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) });
+    const nm = s.mf.slice(0, n);
+    const nc = s.cooc.slice(0, n);
+    const cand = s.candidate.subarray(0, n);
+    normalize(nm, cand);
+    normalize(nc, cand);
+    const target = index.get(c.target) as number;
+    combos.forEach((w, t) => {
+      const prior = priors[halfLives.indexOf(w.priorHalfLifeDays)];
+      for (let i = 0; i < n; i++) score[i] = cfg.mfWeight * nm[i] + w.coocWeight * nc[i] + w.priorWeight * prior[i];
+      let rank = 0;
+      const st = score[target];
+      for (let j = 0; j < n; j++) if (cand[j] && j !== target && (score[j] > st || (score[j] === st && j < target))) rank++;
+      if (rank < HELD_OUT_K) {
+        totals[t] += 1 / Math.log2(rank + 2);
+        hits[t]++;
+      }
+    });
+  }
+  // Ties (and near-ties within noise) go to the earlier combo: fewer/lighter priors come first in the grid order.
+  let best = 0;
+  for (let t = 1; t < combos.length; t++) if (totals[t] > totals[best] + 1e-9) best = t;
+  if (totals[best] < totals[0] * (1 + BLEND_MIN_GAIN)) best = 0;
+  return { weights: combos[best], cases: cases.length, ndcg: totals[best] / cases.length, hitRate: hits[best] / cases.length };
+}

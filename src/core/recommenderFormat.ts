@@ -1,0 +1,147 @@
+// The recommender's file format: JSON with base64 float fields; deserialize validates everything.
+import { encodeFloat32 } from './base64';
+import { ModelFormatError } from './errors';
+import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
+import { HELD_OUT_K, type NeighbourTable, type RecommenderModel, type RecommenderStats, type TrainingRecord } from './recommenderModel';
+import { deserializeModel, float32Field, serializeModel } from './serialize';
+
+export const RECOMMENDER_FORMAT = 'latent-recommender';
+
+function encodeInts(a: Int32Array): string {
+  // Float32 holds integers exactly up to 2^24: far above any item count a workspace has.
+  return encodeFloat32(Float32Array.from(a));
+}
+
+export function serializeRecommender(m: RecommenderModel): string {
+  return JSON.stringify({
+    format: RECOMMENDER_FORMAT,
+    version: m.version,
+    config: m.config,
+    items: m.items,
+    mf: serializeModel(m.mf),
+    prior: encodeFloat32(m.prior),
+    neighbours: {
+      indptr: encodeInts(m.neighbours.indptr),
+      indices: encodeInts(m.neighbours.indices),
+      values: encodeFloat32(m.neighbours.values),
+    },
+    trainedAt: m.trainedAt,
+    mode: m.mode,
+    stats: m.stats,
+    training: m.training,
+  });
+}
+
+function fail(msg: string): never {
+  throw new ModelFormatError(`recommender model: ${msg}`);
+}
+
+function objectField(o: Record<string, unknown>, key: string): Record<string, unknown> {
+  const v = o[key];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`field "${key}" must be an object`);
+  return v as Record<string, unknown>;
+}
+
+function floatsField(o: Record<string, unknown>, key: string, length?: number): Float32Array {
+  return float32Field(o, key, length, 'recommender model');
+}
+
+function intsField(o: Record<string, unknown>, key: string, length: number | undefined, max: number): Int32Array {
+  const f = floatsField(o, key, length);
+  const a = new Int32Array(f.length);
+  for (let t = 0; t < f.length; t++) {
+    if (!Number.isInteger(f[t]) || f[t] < 0 || f[t] > max) fail(`field "${key}" entry ${t} is not an index in [0, ${max}]`);
+    a[t] = f[t];
+  }
+  return a;
+}
+
+/** Parses and validates everything; throws ModelFormatError naming the first problem. */
+export function deserializeRecommender(s: string): RecommenderModel {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(s);
+  } catch (e) {
+    fail(`not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('must be a JSON object');
+  const o = raw as Record<string, unknown>;
+  if (o.format !== RECOMMENDER_FORMAT) fail(`not a Latent recommender (format ${JSON.stringify(o.format)})`);
+  if (o.version !== 1 && o.version !== 2) fail(`unsupported version ${JSON.stringify(o.version)} (this build reads 1 and 2)`);
+  let config: RecommenderConfig;
+  try {
+    config = resolveConfig(objectField(o, 'config') as Partial<RecommenderConfig>);
+  } catch (e) {
+    fail(`bad config: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(o.items) || !o.items.every((x) => typeof x === 'string')) fail('field "items" must be an array of strings');
+  const items = o.items as string[];
+  if (typeof o.mf !== 'string') fail('field "mf" must be a serialized MF model');
+  const mf = deserializeModel(o.mf);
+  if (mf.nItems !== items.length) fail(`MF model has ${mf.nItems} items, the item list ${items.length}`);
+  const prior = floatsField(o, 'prior', items.length);
+  const nbRaw = objectField(o, 'neighbours');
+  const indptr = intsField(nbRaw, 'indptr', items.length + 1, 2 ** 24);
+  for (let i = 0; i < items.length; i++) if (indptr[i + 1] < indptr[i]) fail('neighbour table offsets decrease');
+  const nnz = indptr[items.length];
+  const neighbours: NeighbourTable = {
+    indptr,
+    indices: intsField(nbRaw, 'indices', nnz, items.length - 1),
+    values: floatsField(nbRaw, 'values', nnz),
+  };
+  if (typeof o.trainedAt !== 'number' || !Number.isFinite(o.trainedAt)) fail('field "trainedAt" must be a finite number');
+  if (o.mode !== 'mf' && o.mode !== 'frecency') fail(`field "mode" must be "mf" or "frecency", got ${JSON.stringify(o.mode)}`);
+  const st = objectField(o, 'stats');
+  const num = (key: keyof RecommenderStats): number => {
+    const v = st[key];
+    // finalLoss is NaN (null in JSON) when no epoch ran.
+    if ((key === 'finalLoss' || key === 'blendNdcg') && v === null) return NaN;
+    if (typeof v !== 'number') fail(`stats field "${key}" must be a number`);
+    return v;
+  };
+  const stats: RecommenderStats = {
+    sessions: num('sessions'),
+    multiItemSessions: num('multiItemSessions'),
+    interactions: num('interactions'),
+    items: num('items'),
+    epochs: num('epochs'),
+    finalLoss: num('finalLoss'),
+    fitMs: num('fitMs'),
+    blendCases: num('blendCases'),
+    blendNdcg: num('blendNdcg'),
+  };
+  // Version 1 did not record the training run: no losses (the panel shows the final loss) and no hit rate.
+  const training: TrainingRecord =
+    o.version === 1
+      ? {
+          losses: [],
+          heldOut: {
+            k: HELD_OUT_K,
+            value: null,
+            cases: 0,
+            reason: 'This model was saved by an earlier version of Latent that did not record it; the next training measures it.',
+          },
+        }
+      : trainingRecordOf(objectField(o, 'training'), stats.epochs);
+  return { version: 2, config, items, mf, prior, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
+}
+
+/** Validates a serialized TrainingRecord (version 2): every epoch's finite loss, a hit rate in [0, 1] or a reason. */
+function trainingRecordOf(t: Record<string, unknown>, epochs: number): TrainingRecord {
+  const losses = t.losses;
+  if (!Array.isArray(losses) || !losses.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    fail('training field "losses" must be an array of finite numbers');
+  }
+  if (losses.length !== epochs) fail(`training field "losses" has ${losses.length} values for ${epochs} epochs`);
+  const h = objectField(t, 'heldOut');
+  const { k, value, cases, reason } = h;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) fail('held-out field "k" must be a positive integer');
+  if (typeof cases !== 'number' || !Number.isInteger(cases) || cases < 0) fail('held-out field "cases" must be an integer >= 0');
+  if (value === null) {
+    if (typeof reason !== 'string' || reason === '') fail('a held-out hit rate of null needs a "reason"');
+    return { losses: losses as number[], heldOut: { k, value: null, cases, reason } };
+  }
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail('held-out field "value" must be in [0, 1] or null');
+  if (cases < 1) fail('a held-out hit rate needs at least one case');
+  return { losses: losses as number[], heldOut: { k, value, cases } };
+}

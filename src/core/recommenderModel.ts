@@ -1,0 +1,87 @@
+// The types of a fitted recommender model and of what it returns: shared by fitting, scoring and the file format.
+import type { MfModel } from './model';
+import type { RecommenderConfig } from './recommenderConfig';
+
+export type RecommendMode = 'mf' | 'frecency';
+
+/** Sparse item-item cosine, top `neighbours` per item, CSR over item indices. */
+export interface NeighbourTable {
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+export interface RecommenderStats {
+  sessions: number;
+  /** sessions with >= 2 distinct items: the ones that teach co-use */
+  multiItemSessions: number;
+  interactions: number;
+  items: number;
+  epochs: number;
+  finalLoss: number;
+  fitMs: number;
+  /** validation cases the blend was chosen on (0: configured weights kept) and their NDCG@10 */
+  blendCases: number;
+  blendNdcg: number;
+}
+
+/** Top-K cut of the held-out hit rate (the protocol's HR@10). */
+export const HELD_OUT_K = 10;
+
+/**
+ * Held-out hit rate of the shipped ranking: the model fitted on the older 80% of the sessions (autoBlend's
+ * validation fit) ranks the left-out items of the newest 20% (at most BLEND_MAX_CASES of the newest cases) with the
+ * blend that was chosen on them, so it is slightly optimistic. `value` is null, with the reason, when no validation
+ * ran: never a made-up figure.
+ */
+export type HeldOutResult = { k: number; value: number; cases: number; reason?: undefined } | { k: number; value: null; cases: number; reason: string };
+
+/** What training recorded besides the model: kept with it so the panel can show it after a reload. */
+export interface TrainingRecord {
+  /** loss of every epoch of the final fit, epoch 1 first: length === stats.epochs */
+  losses: number[];
+  heldOut: HeldOutResult;
+}
+
+export interface RecommenderModel {
+  /** 2: with `training` (per-epoch losses, held-out hit rate). Files of version 1 are still read. */
+  version: 2;
+  config: RecommenderConfig;
+  /** item keys; index i is column i of the MF model */
+  items: string[];
+  mf: MfModel;
+  /** decayed frecency at trainedAt, scaled to [0, 1] */
+  prior: Float32Array;
+  neighbours: NeighbourTable;
+  /** unix seconds of the newest interaction */
+  trainedAt: number;
+  mode: RecommendMode;
+  stats: RecommenderStats;
+  training: TrainingRecord;
+}
+
+export interface ContextItem {
+  item: string;
+  weight: number;
+}
+
+export interface Recommendation {
+  item: string;
+  /** blended score used for the order */
+  score: number;
+  mfScore: number;
+  priorScore: number;
+  coocScore: number;
+  /** 'frecency' when the model has too little data and ranks by frecency alone; 'new' for an item with no
+   * history scored from its folder/extension neighbours */
+  source: 'mf' | 'frecency' | 'new';
+  explanation: { bias: number; contributions: number[]; coUsed: string[] };
+}
+
+export interface RecommendOptions {
+  n: number;
+  exclude?: ReadonlySet<string>;
+  now?: number;
+  /** items with no history (e.g. new workspace files) to rank too, each with a prior from its neighbours */
+  candidates?: readonly string[];
+}

@@ -1,0 +1,183 @@
+// SGD on the full implicit loss of Hu, Koren & Volinsky with the Gramian trick (Krichene et al. 2019, "Efficient
+// training on very large corpora via Gramian estimation"): every unobserved cell counts (p = 0, c = 1), not a few
+// sampled ones, at the cost of k x k Gramians instead of a pass over all cells.
+//
+//   L = sum_obs c_ui (1 - s_ui)^2 + sum_unobs s_ui^2 + lambda (||X||^2 + ||Y||^2),   s_ui = x_u . y_i
+//     = sum_obs [c_ui (1 - s_ui)^2 - s_ui^2] + sum_u x_u^T (Y^T Y) x_u + lambda (||X||^2 + ||Y||^2)
+//
+// The all-cells term's gradients are 2 (Y^T Y) x_u and 2 (X^T X) y_i: both Gramians are kept exact by rank updates
+// as vectors move. One step per session row (shuffled): the row's exact gradient moves x_u, then each of its items
+// y_i takes a step on its share of the loss (its observed cell, 1/n_i of the all-cells term and of the penalty).
+// Per-vector AdaGrad rates. This is the objective the product's fold-in solves exactly (foldIn with unobserved
+// weight 1 and the same lambda), so the session vector the ranking uses is the one training assumed.
+import { confidences, validateMatrix } from './sgd';
+import { gramian } from './foldIn';
+import { assertModelFinite, initModel, type MfModel } from './model';
+import { makeFastUint32, makeRng } from './random';
+import type { CsrMatrix } from './sparse';
+import { checkFiniteLoss, nowMs, type Steps, type TrainHooks } from './train';
+import { requireNonNegative, requireNonNegativeInt, requirePositive, requirePositiveInt } from './validate';
+
+export interface GramianSgdParams {
+  k: number;
+  epochs: number;
+  /** AdaGrad base rate */
+  learningRate: number;
+  lambda: number;
+  alpha: number;
+  epsilon: number;
+  seed: string | number;
+  initStd?: number;
+}
+
+/** Rows between pause points of the steps (a few ms of work). */
+const ROWS_PER_STEP = 64;
+
+export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParams, hooks?: TrainHooks): Steps<MfModel> {
+  requirePositiveInt('k', params.k);
+  requireNonNegativeInt('epochs', params.epochs);
+  requirePositive('learningRate', params.learningRate);
+  requireNonNegative('lambda', params.lambda);
+  requireNonNegative('alpha', params.alpha);
+  requirePositive('epsilon', params.epsilon);
+  validateMatrix(matrix, 'trainSgdGramian');
+  const { k, lambda } = params;
+  const rng = makeRng(params.seed);
+  const model = initModel('implicit', matrix.nRows, matrix.nCols, k, rng, params.initStd ?? 0.01);
+  const next = makeFastUint32(rng);
+  const X = model.userFactors;
+  const Y = model.itemFactors;
+  const nRows = matrix.nRows;
+  const nItems = matrix.nCols;
+  const { indptr, indices } = matrix;
+  const conf = confidences(matrix, params.alpha, params.epsilon, 'trainSgdGramian');
+  // A stored zero signal is an observed p = 0 cell at confidence c (as in the sampled trainer).
+  const pref = new Float32Array(conf.length);
+  for (let t = 0; t < conf.length; t++) pref[t] = matrix.values[t] > 0 ? 1 : 0;
+  const nObs = new Float64Array(nItems);
+  for (let t = 0; t < indices.length; t++) nObs[indices[t]]++;
+  const accX = new Float64Array(nRows);
+  const accY = new Float64Array(nItems);
+  const order = new Int32Array(nRows);
+  for (let u = 0; u < nRows; u++) order[u] = u;
+  const gx = new Float64Array(k);
+  const gy = new Float64Array(k);
+  const old = new Float64Array(k);
+  const lr0 = params.learningRate;
+  const start = nowMs();
+
+  /** G += v v^T - o o^T for a vector that moved from o to v (row `at` of F). */
+  const rankUpdate = (G: Float64Array, F: Float32Array, at: number): void => {
+    // Symmetric: the upper triangle, mirrored (products commute, so both halves get the same value).
+    for (let a = 0; a < k; a++) {
+      const va = F[at + a];
+      const oa = old[a];
+      const row = a * k;
+      G[row + a] += va * va - oa * oa;
+      for (let b = a + 1; b < k; b++) {
+        const d = va * F[at + b] - oa * old[b];
+        G[row + b] += d;
+        G[b * k + a] += d;
+      }
+    }
+  };
+
+  for (let epoch = 0; epoch < params.epochs; epoch++) {
+    // Exact Gramians at the start of each epoch (rank updates keep them current within it).
+    const GX = gramian(X, k);
+    const GY = gramian(Y, k);
+    for (let i = nRows - 1; i > 0; i--) {
+      const j = next() % (i + 1);
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    for (let r = 0; r < nRows; r++) {
+      const u = order[r];
+      const from = indptr[u];
+      const to = indptr[u + 1];
+      if (from === to) continue;
+      const xu = u * k;
+      // Row gradient (halved): sum_obs -(c (p - s) + s) y_i + (Y^T Y) x_u + lambda x_u.
+      for (let a = 0; a < k; a++) {
+        let g = lambda * X[xu + a];
+        const row = a * k;
+        for (let b = 0; b < k; b++) g += GY[row + b] * X[xu + b];
+        gx[a] = g;
+      }
+      for (let t = from; t < to; t++) {
+        const yi = indices[t] * k;
+        let s = 0;
+        for (let a = 0; a < k; a++) s += X[xu + a] * Y[yi + a];
+        const w = conf[t] * (pref[t] - s) + s;
+        for (let a = 0; a < k; a++) gx[a] -= w * Y[yi + a];
+      }
+      let g2 = 0;
+      for (let a = 0; a < k; a++) g2 += gx[a] * gx[a];
+      accX[u] += g2 / k;
+      const lrX = lr0 / Math.sqrt(accX[u] + 1e-12);
+      for (let a = 0; a < k; a++) {
+        old[a] = X[xu + a];
+        X[xu + a] = old[a] - lrX * gx[a];
+      }
+      rankUpdate(GX, X, xu);
+      // Each item of the row: its observed cell, plus its 1/n_i share of the all-cells term and of the penalty.
+      for (let t = from; t < to; t++) {
+        const i = indices[t];
+        const yi = i * k;
+        let s = 0;
+        for (let a = 0; a < k; a++) s += X[xu + a] * Y[yi + a];
+        const w = conf[t] * (pref[t] - s) + s;
+        const share = 1 / nObs[i];
+        let h2 = 0;
+        for (let a = 0; a < k; a++) {
+          let g = lambda * Y[yi + a];
+          const row = a * k;
+          for (let b = 0; b < k; b++) g += GX[row + b] * Y[yi + b];
+          g = g * share - w * X[xu + a];
+          gy[a] = g;
+          h2 += g * g;
+        }
+        accY[i] += h2 / k;
+        const lrY = lr0 / Math.sqrt(accY[i] + 1e-12);
+        for (let a = 0; a < k; a++) {
+          old[a] = Y[yi + a];
+          Y[yi + a] = old[a] - lrY * gy[a];
+        }
+        rankUpdate(GY, Y, yi);
+      }
+      if (r % ROWS_PER_STEP === ROWS_PER_STEP - 1) {
+        yield;
+        if (hooks?.shouldStop?.()) break;
+      }
+    }
+    const loss = fullLoss(matrix, conf, pref, X, Y, k, lambda) / Math.max(1, nRows * nItems);
+    checkFiniteLoss(loss, epoch + 1, 'trainSgdGramian', lr0);
+    assertModelFinite(model, `trainSgdGramian epoch ${epoch + 1}`);
+    hooks?.onEpoch?.({ epoch: epoch + 1, loss, elapsedMs: nowMs() - start, learningRate: lr0 });
+    yield;
+    if (hooks?.shouldStop?.()) break;
+  }
+  assertModelFinite(model, 'trainSgdGramian');
+  return model;
+}
+
+/** The objective L above, exactly (the all-cells term through the Gramians). */
+export function fullLoss(matrix: CsrMatrix, conf: Float32Array, pref: Float32Array, X: Float32Array, Y: Float32Array, k: number, lambda: number): number {
+  let l = 0;
+  for (let u = 0; u < matrix.nRows; u++) {
+    for (let t = matrix.indptr[u]; t < matrix.indptr[u + 1]; t++) {
+      const yi = matrix.indices[t] * k;
+      let s = 0;
+      for (let a = 0; a < k; a++) s += X[u * k + a] * Y[yi + a];
+      l += conf[t] * (pref[t] - s) ** 2 - s * s;
+    }
+  }
+  const GX = gramian(X, k);
+  const GY = gramian(Y, k);
+  for (let t = 0; t < k * k; t++) l += GX[t] * GY[t];
+  let n2 = 0;
+  for (let t = 0; t < X.length; t++) n2 += X[t] * X[t];
+  for (let t = 0; t < Y.length; t++) n2 += Y[t] * Y[t];
+  return l + lambda * n2;
+}

@@ -1,0 +1,51 @@
+// Issue 9: the Gramian SGD trainer and the EASE item model as options of the shipped ranker.
+import * as assert from 'node:assert/strict';
+import { LatentInputError } from '../../../src/core/errors';
+import { deserializeRecommender, fitRecommender, recommend, resolveConfig, serializeRecommender, type Interaction } from '../../../src/core/recommender';
+
+const UI = ['file:src/ui/a.ts', 'file:src/ui/b.ts', 'file:src/ui/c.ts', 'file:src/ui/d.ts'];
+const TESTS = ['file:test/w.ts', 'file:test/x.ts', 'file:test/y.ts', 'file:test/z.ts'];
+function twoAreas(sessions = 60): Interaction[] {
+  const out: Interaction[] = [];
+  for (let s = 0; s < sessions; s++) {
+    const area = s % 2 === 0 ? UI : TESTS;
+    for (let j = 0; j < 3; j++) out.push({ session: `s${s}`, item: area[(Math.floor(s / 2) + j) % 4], time: 1000 + s * 3600, weight: 1 + j });
+  }
+  return out;
+}
+
+describe('recommender options: trainer and item model', () => {
+  it('validates the new settings', () => {
+    assert.throws(() => resolveConfig({ trainer: 'bpr' as never }), LatentInputError);
+    assert.throws(() => resolveConfig({ itemModel: 'knn' as never }), LatentInputError);
+    assert.throws(() => resolveConfig({ easeLambda: 0 }), LatentInputError);
+    assert.throws(() => resolveConfig({ easeMaxItems: 0 }), LatentInputError);
+  });
+
+  // the sampled trainer with its former settings (lambda 0.01, fold-in lambda 1)
+  const settings = { gramian: {}, sampled: { lambda: 0.01, foldInLambda: 1 } };
+  for (const trainer of ['gramian', 'sampled'] as const) {
+    it(`MF alone (${trainer}) ranks the context's area first`, () => {
+      const model = fitRecommender(twoAreas(), { trainer, ...settings[trainer], coocWeight: 0, priorWeight: 0, autoBlend: false, factors: 8, epochs: 40 });
+      const ui = recommend(model, [{ item: UI[0], weight: 1 }], { n: 3, exclude: new Set([UI[0]]) }).map((r) => r.item);
+      assert.deepEqual([...ui].sort(), UI.slice(1));
+    });
+  }
+
+  it('the EASE item model keeps only positive weights of the most used items and survives serialization', () => {
+    const model = fitRecommender(twoAreas(), { itemModel: 'ease', easeMaxItems: 6, autoBlend: false, factors: 4, epochs: 5 });
+    const nb = model.neighbours;
+    let rowsWithNeighbours = 0;
+    for (let i = 0; i < model.items.length; i++) if (nb.indptr[i + 1] > nb.indptr[i]) rowsWithNeighbours++;
+    assert.ok(rowsWithNeighbours <= 6);
+    for (const v of nb.values) assert.ok(v > 0);
+    // co-use never crosses areas in this history
+    for (let i = 0; i < model.items.length; i++) {
+      const area = model.items[i].startsWith('file:src/');
+      for (let t = nb.indptr[i]; t < nb.indptr[i + 1]; t++) assert.equal(model.items[nb.indices[t]].startsWith('file:src/'), area);
+    }
+    const back = deserializeRecommender(serializeRecommender(model));
+    assert.equal(back.config.itemModel, 'ease');
+    assert.deepEqual(Array.from(back.neighbours.indices), Array.from(nb.indices));
+  });
+});
