@@ -105,7 +105,9 @@ function header(s: PanelState): HTMLElement {
         h('span', {}, 'λ = ', numEl(m.settings.lambda)), ', ',
         h('span', {}, 'η = ', numEl(m.settings.learningRate)), ', ',
         h('span', {}, numEl(m.settings.epochs), ' epochs'), ', ',
-        h('span', {}, numEl(m.settings.negatives), ' negatives per observed cell'))
+        m.settings.trainer === 'gramian'
+          ? h('span', {}, 'every unused cell counted')
+          : h('span', {}, numEl(m.settings.negatives), ' negatives per observed cell'))
     : null;
   return h('header', {},
     h('h1', {}, 'Inside the model'),
@@ -126,12 +128,19 @@ function modelSection(m: ModelView | null): HTMLElement {
       '(did you use it at all) and a confidence c (how sure we are), so heavy use counts more without dominating:'),
     confidenceEquation(null, null),
     st ? confidenceEquation(st.alpha, st.epsilon) : null,
-    para('Training minimizes the confidence-weighted squared error over the observed cells and a few sampled unused ' +
-      'ones (p = 0, c = 1), plus a penalty λ that keeps vectors small:'),
+    st?.trainer === 'sampled'
+      ? para('Training minimizes the confidence-weighted squared error over the observed cells and a few sampled unused ' +
+        'ones (p = 0, c = 1), plus a penalty λ that keeps vectors small:')
+      : para('Training minimizes the confidence-weighted squared error over every cell: the observed ones, and every ' +
+        'item a session did not use (p = 0, c = 1), plus a penalty λ that keeps vectors small. The unused cells are ' +
+        'not visited one by one: their sum for a session is x', h('sub', {}, 'u'), '·(YᵀY)x', h('sub', {}, 'u'),
+        ', with the k × k matrix YᵀY kept up to date as item vectors move:'),
     lossEquation(null),
     st ? lossEquation(st.lambda) : null,
     para('Stochastic gradient descent visits one cell at a time and moves both vectors a step η against the ' +
-      'gradient; both updates use the values from before the step:'),
+      'gradient; both updates use the values from before the step' +
+      (st?.trainer === 'sampled' ? ':' : ' (Latent\'s trainer takes this step for a whole session at once, with a ' +
+        'rate that adapts per vector):')),
     ...updateEquations(null, null, true),
     st ? h('div', { class: 'now', 'aria-label': 'with the current settings' }, para('With your settings:'), ...updateEquations(st.learningRate, st.lambda, true)) : null);
 }

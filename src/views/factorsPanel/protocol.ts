@@ -4,18 +4,12 @@
 // webview too.
 import { arr, bool, fail, isRecord, literal, nullable, num, obj, ProtocolError, str, type Check } from '../../core/check';
 import type { SgdStepView } from '../../core/explainView';
+import type { RecommenderConfig } from '../../core/recommenderConfig';
 
 // ------------------------------------------------------------------------------------------------ the state
 
-export interface SettingsView {
-  k: number;
-  alpha: number;
-  epsilon: number;
-  lambda: number;
-  learningRate: number;
-  epochs: number;
-  negatives: number;
-}
+/** The model's settings as the panel shows them (k is the model's factor count). */
+export type SettingsView = Pick<RecommenderConfig, 'alpha' | 'epsilon' | 'lambda' | 'learningRate' | 'epochs' | 'negatives' | 'trainer'> & { k: number };
 
 /** One replayed SGD step (the core's step view) with the names of its row and column (session/item or user/movie). */
 export interface StepView extends SgdStepView {
@@ -142,7 +136,8 @@ const text = str(MAX_STRING);
 const nonEmptyText = str(MAX_STRING, true);
 const list = <T>(item: Check<T>): Check<T[]> => arr(item, MAX_ARRAY);
 
-const settings = obj<SettingsView>({ k: num, alpha: num, epsilon: num, lambda: num, learningRate: num, epochs: num, negatives: num });
+const trainer: Check<SettingsView['trainer']> = (v, p) => (v === 'gramian' || v === 'sampled' ? v : fail(p, '"gramian" or "sampled"', v));
+const settings = obj<SettingsView>({ k: num, alpha: num, epsilon: num, lambda: num, learningRate: num, epochs: num, negatives: num, trainer });
 
 const step = obj<StepView>({
   row: text,

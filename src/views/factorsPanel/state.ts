@@ -159,8 +159,13 @@ export function workedUpdate(model: RecommenderModel, row: RowCells): WorkedUpda
       `Observed cells have p = 1 and c = 1 + ${cfg.alpha} log(1 + r/${cfg.epsilon}).` +
       (scored.length > 0
         ? ` The last ${scored.length === 1 ? 'step is the unobserved item' : `${scored.length} steps are the unobserved items`} this session ` +
-          'scores highest, trained toward p = 0 with c = 1 like the sampled negatives.'
-        : ' Every item of the model was used in this session, so there is no unobserved cell to show.'),
+          'scores highest, trained toward p = 0 with c = 1.'
+        : ' Every item of the model was used in this session, so there is no unobserved cell to show.') +
+      (cfg.trainer === 'gramian'
+        ? ' These are per-cell SGD steps on the same loss, with the model\'s rate and penalty. The trainer itself takes ' +
+          'one step per session on all of its cells at once, every unobserved item included through the k x k Gramian ' +
+          'Y^T Y, with a per-vector adaptive (AdaGrad) rate.'
+        : ''),
     learningRate: cfg.learningRate,
     lambda: cfg.lambda,
     updateBias: true,
@@ -190,7 +195,10 @@ function trainingView(model: RecommenderModel): TrainingView {
   // A model saved before losses were recorded still has its final loss.
   if (losses.length === 0 && Number.isFinite(st.finalLoss)) losses.push({ epoch: st.epochs, loss: st.finalLoss });
   return {
-    algorithm: `SGD, implicit confidence-weighted loss, ${model.config.negatives} sampled negatives per observed cell`,
+    algorithm:
+      model.config.trainer === 'gramian'
+        ? 'SGD on the full implicit confidence-weighted loss (every unobserved cell counts, through the Gramian Y^T Y), AdaGrad rates'
+        : `SGD, implicit confidence-weighted loss, ${model.config.negatives} sampled negatives per observed cell`,
     interactions: st.interactions,
     sessions: st.sessions,
     items: st.items,
@@ -289,6 +297,7 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
       learningRate: cfg.learningRate,
       epochs: cfg.epochs,
       negatives: cfg.negatives,
+      trainer: cfg.trainer,
     },
     factorNames: factors.map((f) => `f${f.factor + 1}: ${f.label}`),
     worked: row ? workedUpdate(model, row) : null,
