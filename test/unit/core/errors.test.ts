@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { trainAls, trainAlsImplicit } from '../../../src/core/als';
 import { encodeFloat32 } from '../../../src/core/base64';
-import { trainBatchGd } from '../../../src/core/batchGd';
+import { trainBatchGd } from '../../../src/core/reference/batchGd';
 import { confidence } from '../../../src/core/confidence';
 import { LatentInputError, ModelFormatError, TrainingDivergedError } from '../../../src/core/errors';
 import { foldIn } from '../../../src/core/foldIn';

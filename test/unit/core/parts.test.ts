@@ -1,7 +1,6 @@
 // Sparse matrix, id maps, fold-in, ranking, explanation, metrics and serialization.
 import { strict as assert } from 'node:assert';
 import { trainAlsImplicit } from '../../../src/core/als';
-import { contributions, similarItems } from '../../../src/core/explain';
 import { foldIn, gramian } from '../../../src/core/foldIn';
 import { IdMap } from '../../../src/core/idMap';
 import { solveGeneral } from '../../../src/core/linalg';
@@ -85,16 +84,6 @@ describe('core: building blocks', () => {
     assert.deepEqual(topN(blendScores(mf, prior, 0), 3).map((r) => r.index), [0, 2, 1]);
     assert.deepEqual(topN(blendScores(mf, prior, 1), 3).map((r) => r.index), [1, 2, 0]);
     assert.throws(() => blendScores(mf, prior, 2), /priorWeight/);
-  });
-
-  it('explanations: contributions sum to the dot product; similar items by cosine', () => {
-    const Y = Float32Array.from([1, 0, 0.9, 0.1, 0, 1, -1, 0]);
-    const u = [2, 3];
-    const c = contributions(u, Y, 2, 1);
-    assert.ok(Math.abs(c[0] - 1.8) < 1e-6 && Math.abs(c[1] - 0.3) < 1e-6);
-    const sim = similarItems(Y, 2, 0, 2);
-    assert.deepEqual(sim.map((r) => r.index), [1, 2]);
-    assert.ok(sim[0].score > 0.99);
   });
 
   it('metrics on known values', () => {

@@ -1,7 +1,7 @@
 // Trainer behaviour: monotone batch GD, low-rank recovery, ALS stationarity, determinism, convergence, stop.
 import { strict as assert } from 'node:assert';
 import { trainAls, trainAlsImplicit } from '../../../src/core/als';
-import { trainBatchGd } from '../../../src/core/batchGd';
+import { trainBatchGd } from '../../../src/core/reference/batchGd';
 import { explicitLoss, hkvLoss, zeroGradient } from '../../../src/core/losses';
 import { predict, type MfModel } from '../../../src/core/model';
 import { rmse } from '../../../src/core/metrics';

@@ -1,11 +1,13 @@
+// Reference trainer (the lecture's batch gradient descent): not used by the product, kept to check the math in tests
+// (it reproduces DESIGN.md section 2's matrix form of the gradient and is compared with SGD and ALS there).
 // Full-batch gradient descent over observed entries only, all parameters at once. In matrix form, with residual
 // E = R_hat - R (zero where unobserved): dL/dU = E V + lambda U, dL/dV = E^T U + lambda V (explicitLoss 'global').
-import { explicitLoss, zeroGradient, type Gradient } from './losses';
-import { assertModelFinite, initModel, type MfModel } from './model';
-import { makeRng } from './random';
-import { validateCommon, type SgdParams } from './sgd';
-import type { CsrMatrix } from './sparse';
-import { checkFiniteLoss, Convergence, learningRateAt, nowMs, type TrainHooks } from './train';
+import { explicitLoss, zeroGradient, type Gradient } from '../losses';
+import { assertModelFinite, initModel, type MfModel } from '../model';
+import { makeRng } from '../random';
+import { validateCommon, type SgdParams } from '../sgd';
+import type { CsrMatrix } from '../sparse';
+import { checkFiniteLoss, Convergence, learningRateAt, nowMs, type TrainHooks } from '../train';
 
 /** Same fields as SGD; the learning rate multiplies the summed (not averaged) gradient. */
 export type BatchGdParams = SgdParams;
