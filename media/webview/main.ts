@@ -7,6 +7,7 @@ import {
   type PanelState,
   type StepView,
   type WebviewToHost,
+  type WhyView,
   type WorkedUpdateView,
 } from '../../src/views/factorsPanel/protocol';
 import { parseItemKey } from '../../src/core/itemKey';
@@ -355,6 +356,33 @@ function whySection(m: ModelView): HTMLElement {
     w.coUsed.length > 0
       ? h('div', {}, h('h3', {}, 'Used together with'),
           h('ul', { id: 'why-coused' }, ...w.coUsed.map((c) => h('li', {}, itemButton(c.item), ' similarity ', numEl(c.similarity)))))
+      : null,
+    w.score ? rankingScore(w.score, w.shares) : null);
+}
+
+const pct = (v: number): string => `${Math.round(v * 100)}%`;
+
+/** The ranking's score as the sum of its parts (they add up to the total shown), and what each part carries today. */
+function rankingScore(sc: NonNullable<WhyView['score']>, shares: WhyView['shares']): HTMLElement {
+  const rows: [Child, number, string][] = [
+    ['the factor model above, scaled to the ranking', sc.factors, 'why-part-factors'],
+    ...sc.coUse.map((c): [Child, number, string] => [h('span', {}, 'used with ', itemButton(c.item), ' in your sessions'), c.value, '']),
+    ['recent use (decayed frecency)', sc.prior, 'why-part-prior'],
+    ['scaling offset (the same for every item)', sc.offset, 'why-part-offset'],
+  ];
+  return h('div', {},
+    h('h3', {}, 'Its place in the ranking'),
+    para('The ranking adds three things: the factor model\'s score, how often this item was used with the items of ' +
+      'your session (an item x item model), and how recently it was used. Its ranking score is ',
+      numEl(sc.total, { id: 'why-score-total' }), ', the sum of:'),
+    h('table', { class: 'terms', id: 'why-terms' },
+      h('caption', {}, 'Parts of the ranking score'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'part'), h('th', { scope: 'col' }, 'value'))),
+      h('tbody', {}, ...rows.map(([label, v, id]) => h('tr', id ? { id } : {}, h('th', { scope: 'row' }, label), h('td', {}, numEl(v))))),
+      h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, 'total'), h('td', {}, numEl(sc.total))))),
+    shares && shares.over > 0
+      ? h('p', { id: 'why-shares' }, `In today's top ${shares.over} for this session the factors carry ${pct(shares.factors)} of the ` +
+          `scores, use together ${pct(shares.itemItem)}, recent use ${pct(shares.prior)}.`)
       : null);
 }
 

@@ -2,6 +2,8 @@
 import type { MfModel } from './model';
 import type { RecommenderConfig } from './recommenderConfig';
 
+import type { ScoreBreakdown } from './scoreBreakdown';
+
 export type RecommendMode = 'mf' | 'frecency';
 
 /** Sparse item-item cosine, top `neighbours` per item, CSR over item indices. */
@@ -76,6 +78,8 @@ export interface Recommendation {
    * history scored from its folder/extension neighbours */
   source: 'mf' | 'frecency' | 'new';
   explanation: { bias: number; contributions: number[]; coUsed: string[] };
+  /** every term of `score`, summing to it (scoreBreakdown.ts) */
+  breakdown: ScoreBreakdown;
 }
 
 export interface RecommendOptions {

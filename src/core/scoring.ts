@@ -6,6 +6,7 @@ import { foldIn, gramian } from './foldIn';
 import type { MfModel } from './model';
 import { priorForNewItem, type ItemPrior } from './newItemPrior';
 import { topN } from './ranking';
+import { scoreBreakdown } from './scoreBreakdown';
 import type { ContextItem, Recommendation, RecommendMode, RecommendOptions, RecommenderModel } from './recommenderModel';
 import { requireNonNegativeInt } from './validate';
 
@@ -32,9 +33,15 @@ function gramOf(mf: MfModel): Float64Array {
   return g;
 }
 
+/** How a raw part was scaled into [0, 1]: (raw - lo) / span, or 0 everywhere when span is 0. */
+export interface PartScale {
+  lo: number;
+  span: number;
+}
+
 /** Scales to [0, 1] by the largest value among candidates (negative MF scores shift first), so weights mean the same
- * across workspaces of different sizes and histories. */
-export function normalize(scores: Float64Array, candidate: Uint8Array): void {
+ * across workspaces of different sizes and histories. Returns the scale, so a score can be split into its terms. */
+export function normalize(scores: Float64Array, candidate: Uint8Array): PartScale {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < scores.length; i++) {
@@ -44,6 +51,7 @@ export function normalize(scores: Float64Array, candidate: Uint8Array): void {
   }
   const span = hi - lo;
   for (let i = 0; i < scores.length; i++) scores[i] = span > 0 ? (scores[i] - lo) / span : 0;
+  return { lo: Number.isFinite(lo) ? lo : 0, span: span > 0 ? span : 0 };
 }
 
 export interface ScoredItems {
@@ -61,6 +69,12 @@ export interface ScoredItems {
   userVector: Float32Array;
   itemVector(i: number): ArrayLike<number>;
   itemBias(i: number): number;
+  /** how the MF and item x item parts were scaled (undefined in frecency mode, where the score is the prior) */
+  scales?: { mf: PartScale; cooc: PartScale };
+  /** the context's item indices (known items and appended new ones), for explanations */
+  contextIndices: readonly number[];
+  /** for each new candidate (index - items.length): the known item whose score it took, or -1 */
+  borrowedFrom: Int32Array;
 }
 
 /**
@@ -159,6 +173,8 @@ export function scoreItems(
   });
 
   const score = new Float64Array(n);
+  let scales: ScoredItems['scales'];
+  const borrowedFrom = new Int32Array(extraKeys.length).fill(-1);
   if (model.mode === 'frecency') {
     score.set(prior);
   } else {
@@ -174,8 +190,7 @@ export function scoreItems(
     const mask = scaled > 0 ? scaleMask : candidate;
     const nm = mf.slice();
     const nc = cooc.slice();
-    normalize(nm, mask);
-    normalize(nc, mask);
+    scales = { mf: normalize(nm, mask), cooc: normalize(nc, mask) };
     for (let i = 0; i < n; i++) score[i] = cfg.mfWeight * nm[i] + cfg.coocWeight * nc[i] + cfg.priorWeight * prior[i];
     // A new item ranks right behind its best candidate neighbour (ties go to the lower index: the known item).
     // Averages (of vector, co-use, prior) put it mid-pack, below random placement: new files are worked on with
@@ -186,7 +201,12 @@ export function scoreItems(
     // blend of the borrowed mean components stays. Callers should pass few, recent files as candidates.
     extraPriors.forEach((p, e) => {
       let best = -Infinity;
-      for (const j of p.from) if (candidate[j] && !ctxMask[j] && score[j] > best) best = score[j];
+      for (const j of p.from) {
+        if (candidate[j] && !ctxMask[j] && score[j] > best) {
+          best = score[j];
+          borrowedFrom[e] = j;
+        }
+      }
       if (best > -Infinity) score[nKnown + e] = best;
     });
   }
@@ -202,6 +222,9 @@ export function scoreItems(
     userVector,
     itemVector: vec,
     itemBias: bias,
+    ...(scales ? { scales } : {}),
+    contextIndices: ctxIdx,
+    borrowedFrom,
   };
 }
 
@@ -234,6 +257,7 @@ export function recommend(model: RecommenderModel, context: readonly ContextItem
       coocScore: s.cooc[i],
       source: s.mode === 'frecency' ? 'frecency' : i >= nKnown ? 'new' : 'mf',
       explanation: { bias: s.itemBias(i), contributions, coUsed: coUsed.slice(0, 3) },
+      breakdown: scoreBreakdown(model, s, i),
     };
   });
 }

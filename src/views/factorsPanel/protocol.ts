@@ -96,6 +96,14 @@ export interface WhyView {
   bias: number;
   perFactor: number[];
   coUsed: { item: string; similarity: number }[];
+  /**
+   * The ranking's score and every part of it (they sum to `score.total`): the factor model's score above, scaled
+   * (`factors`), one term per context item used with this one (`coUse`), the recency prior, and the scaling offset
+   * shared by every item. null with a problem.
+   */
+  score: { total: number; factors: number; coUse: { item: string; value: number }[]; prior: number; offset: number } | null;
+  /** Share of today's top recommendations for this session that each part carries (absolute terms; offset left out). */
+  shares: { factors: number; itemItem: number; prior: number; over: number } | null;
   /** Set when the explanation could not be computed (item unknown to the model, no session vector, ...). */
   problem: string | null;
 }
@@ -204,6 +212,10 @@ const modelView = obj<ModelView>({
       bias: num,
       perFactor: list(num),
       coUsed: list(obj<{ item: string; similarity: number }>({ item: text, similarity: num })),
+      score: nullable(
+        obj<NonNullable<WhyView['score']>>({ total: num, factors: num, coUse: list(obj<{ item: string; value: number }>({ item: text, value: num })), prior: num, offset: num }),
+      ),
+      shares: nullable(obj<NonNullable<WhyView['shares']>>({ factors: num, itemItem: num, prior: num, over: num })),
       problem: nullable(text),
     }),
   ),

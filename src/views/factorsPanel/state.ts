@@ -12,7 +12,8 @@ import {
   type SgdStepView,
 } from '../../core/explainView';
 import type { Interaction } from '../../core/interaction';
-import { scoreItems, type ContextItem, type RecommenderModel } from '../../core/recommender';
+import { scoreItems, type ContextItem, type RecommenderModel, type ScoredItems } from '../../core/recommender';
+import { partShares, scoreBreakdown } from '../../core/scoreBreakdown';
 import { TOY_FEATURES, TOY_LEARNING_RATE, TOY_MOVIES, TOY_MOVIE_VECTORS, TOY_RATINGS, TOY_USERS, TOY_USER_VECTORS, toyCells } from '../../core/toyExample';
 import type {
   FactorView,
@@ -209,10 +210,30 @@ function trainingView(model: RecommenderModel): TrainingView {
   };
 }
 
-function whyView(model: RecommenderModel, item: string, userVector: ArrayLike<number> | undefined, contextIdx: number[]): WhyView {
+/** How many of the session's top recommendations the part shares are measured over. */
+const SHARE_TOP = 10;
+
+/** The ranking score of item i split into its parts, and what each part carries in the session's top recommendations. */
+function rankingScore(model: RecommenderModel, scored: ScoredItems, i: number): Pick<WhyView, 'score' | 'shares'> {
+  const b = scoreBreakdown(model, scored, i);
+  // i is a known item (whyView answers unknown ones with a problem), so every item x item term names its context item.
+  const coUse = b.terms.filter((t) => t.part === 'itemItem').map((t) => ({ item: t.item ?? '', value: t.value }));
+  const ranked = Array.from(scored.score.keys())
+    .filter((j) => scored.candidate[j] && !scored.inContext[j])
+    .sort((x, y) => scored.score[y] - scored.score[x] || x - y)
+    .slice(0, SHARE_TOP);
+  const shares = partShares(ranked.map((j) => scoreBreakdown(model, scored, j)));
+  return {
+    score: { total: b.total, factors: b.parts.factors, coUse, prior: b.parts.prior, offset: b.parts.offset },
+    shares: { factors: shares.factors, itemItem: shares.itemItem, prior: shares.prior + shares.borrowed, over: ranked.length },
+  };
+}
+
+function whyView(model: RecommenderModel, item: string, scored: ScoredItems | undefined, contextIdx: number[]): WhyView {
   const mf = model.mf;
   const i = model.items.indexOf(item);
-  const empty = { item, total: 0, mu: 0, bias: 0, perFactor: [], coUsed: [] };
+  const userVector = scored?.userVector;
+  const empty = { item, total: 0, mu: 0, bias: 0, perFactor: [], coUsed: [], score: null, shares: null };
   if (i < 0) return { ...empty, problem: 'This item has no history in the model yet; its score is borrowed from items in the same folder.' };
   if (!userVector) return { ...empty, problem: 'The current session has no items the model knows, so there is no session vector to explain with.' };
   const split = scoreSplit(userVector, rowOf(mf.itemFactors, mf.k, i), mf.mu, mf.itemBias[i]);
@@ -230,6 +251,7 @@ function whyView(model: RecommenderModel, item: string, userVector: ArrayLike<nu
     bias: split.bias,
     perFactor: split.perFactor,
     coUsed: co.slice(0, PANEL_LIMITS.coUsed).map((c) => ({ item: model.items[c.index], similarity: c.similarity })),
+    ...(scored ? rankingScore(model, scored, i) : { score: null, shares: null }),
     problem: null,
   };
 }
@@ -309,7 +331,7 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
       explained: [...pca.explained],
     },
     training: trainingView(model),
-    why: source.why !== undefined ? whyView(model, source.why, scored?.userVector, ctxIdx) : null,
+    why: source.why !== undefined ? whyView(model, source.why, scored, ctxIdx) : null,
   };
 }
 

@@ -47,7 +47,7 @@ export function whyMarkdown(rec: Recommendation, labels: FactorLabels | undefine
   const lines: string[] = [];
   lines.push(`**${parseItemKey(rec.item).name}**`);
   lines.push('');
-  lines.push(`Score ${rec.score.toFixed(3)} (pattern ${rec.mfScore.toFixed(3)}, recent use ${rec.priorScore.toFixed(3)})`);
+  lines.push(`Score ${rec.score.toFixed(3)} = ${scoreSum(rec)}`);
   const contrib = rec.explanation.contributions
     .map((value, factor) => ({ factor, value }))
     .filter((c) => c.value > 0)
@@ -66,4 +66,21 @@ export function whyMarkdown(rec: Recommendation, labels: FactorLabels | undefine
     lines.push(`Often used with: ${rec.explanation.coUsed.slice(0, 5).map((i) => '`' + displayName(i) + '`').join(', ')}`);
   }
   return lines.join('\n');
+}
+
+/** The score as the sum of its parts, every term shown, so the numbers add up (to rounding) to the score. */
+export function scoreSum(rec: Recommendation): string {
+  const b = rec.breakdown;
+  const borrowed = b.terms.find((t) => t.part === 'borrowed');
+  if (borrowed) return `the score of ${'`' + displayName(borrowed.item ?? '') + '`'}, its closest known neighbour (a new file)`;
+  const terms: { label: string; value: number }[] = [];
+  if (b.terms.some((t) => t.part === 'factors')) terms.push({ label: 'patterns', value: b.parts.factors });
+  for (const t of b.terms) {
+    if (t.part === 'itemItem') terms.push({ label: `used with ${t.item ? '`' + displayName(t.item) + '`' : 'its neighbours'}`, value: t.value });
+  }
+  terms.push({ label: 'recent use', value: b.parts.prior });
+  if (b.parts.offset !== 0) terms.push({ label: 'scaling', value: b.parts.offset });
+  return terms
+    .map((t, n) => `${n === 0 ? (t.value < 0 ? '−' : '') : t.value < 0 ? ' − ' : ' + '}${t.label} ${Math.abs(t.value).toFixed(3)}`)
+    .join('');
 }

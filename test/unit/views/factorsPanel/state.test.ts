@@ -103,6 +103,14 @@ describe('factorsPanelState', () => {
     assert.ok(Math.abs(sum - s.mf[i]) < 1e-5);
     assert.ok(Math.abs(why.total - s.mf[i]) < 1e-5);
     assert.ok(why.coUsed.some((c) => c.item.startsWith('file:ui/')), 'co-used with the ui files');
+    // The ranking score: its parts add up to the ranker's blended score for that item, and the factor part is the
+    // MF score above, scaled.
+    assert.ok(why.score && why.shares);
+    const parts = why.score.factors + why.score.coUse.reduce((a, c) => a + c.value, 0) + why.score.prior + why.score.offset;
+    assert.ok(Math.abs(parts - why.score.total) < 1e-9);
+    assert.ok(Math.abs(why.score.total - s.score[i]) < 1e-9, `${why.score.total} vs ${s.score[i]}`);
+    assert.ok(why.score.coUse.every((c) => context.some((x) => x.item === c.item)), 'co-use terms name session items');
+    assert.ok(Math.abs(why.shares.factors + why.shares.itemItem + why.shares.prior - 1) < 1e-9);
     assert.ok(m.map.points.some((p) => p.item === HOSTILE));
     // Without training data the worked update uses the folded-in current session.
     assert.ok(m.worked?.title.includes('current session'));
