@@ -71,7 +71,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     workspaceFactorsSource({
       model: () => wired?.workspace.ranker.getModel(),
       context: () => wired?.tracker.currentSession() ?? [],
-      events: async () => (wired ? wired.store.events() : []),
       message: () => wired?.workspace.trainingState.message,
     }),
     (line) => log.appendLine(line),

@@ -7,10 +7,19 @@ import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol
 import { nowMs } from './host';
 import type { Interaction } from './interaction';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
-import { HELD_OUT_K, type HeldOutResult, type NeighbourTable, type RecommendMode, type RecommenderModel } from './recommenderModel';
+import {
+  HELD_OUT_K,
+  TRAINING_ROW_CELLS,
+  type HeldOutResult,
+  type NeighbourTable,
+  type RecommendMode,
+  type RecommenderModel,
+  type TrainingRow,
+} from './recommenderModel';
 import { itemIndexOf, normalize, scoreItems } from './scoring';
 import { trainSgdImplicitSteps } from './sgd';
 import { trainSgdGramianSteps } from './sgdGramian';
+import type { CsrMatrix } from './sparse';
 import { buildTrainingMatrix, DAY_SECONDS, decayedFrecency, validateInteraction } from './trainingData';
 import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './train';
 
@@ -109,7 +118,7 @@ export function* fitRecommenderSteps(
     offset = cfg.epochs * 0.5;
   }
 
-  const { matrix, sessionIndex, itemIndex, items, trainedAt } = buildTrainingMatrix(data, cfg.halfLifeDays);
+  const { matrix, sessionIndex, itemIndex, items, trainedAt, newestSession } = buildTrainingMatrix(data, cfg.halfLifeDays);
 
   let epochs = 0;
   let finalLoss = NaN;
@@ -191,7 +200,7 @@ export function* fitRecommenderSteps(
       blendCases: blend?.cases ?? 0,
       blendNdcg: blend?.ndcg ?? NaN,
     },
-    training: { losses, heldOut },
+    training: { losses, heldOut, ...trainingRow(matrix, sessionIndex, newestSession) },
   };
 }
 
@@ -297,4 +306,14 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
   for (let t = 1; t < combos.length; t++) if (totals[t] > totals[best] + 1e-9) best = t;
   if (totals[best] < totals[0] * (1 + BLEND_MIN_GAIN)) best = 0;
   return { weights: combos[best], cases: cases.length, ndcg: totals[best] / cases.length, hitRate: hits[best] / cases.length };
+}
+
+/** The newest session's row of the training matrix, strongest cells first (TrainingRecord.lastRow). */
+function trainingRow(matrix: CsrMatrix, sessionIndex: ReadonlyMap<string, number>, session: string): { lastRow?: TrainingRow } {
+  const row = sessionIndex.get(session);
+  if (row === undefined) return {};
+  const cells: TrainingRow['cells'] = [];
+  for (let t = matrix.indptr[row]; t < matrix.indptr[row + 1]; t++) cells.push({ item: matrix.indices[t], raw: matrix.values[t] });
+  cells.sort((a, b) => b.raw - a.raw || a.item - b.item);
+  return { lastRow: { session, row, cells: cells.slice(0, TRAINING_ROW_CELLS) } };
 }

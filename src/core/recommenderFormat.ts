@@ -2,7 +2,7 @@
 import { encodeFloat32 } from './base64';
 import { ModelFormatError } from './errors';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
-import { HELD_OUT_K, type NeighbourTable, type RecommenderModel, type RecommenderStats, type TrainingRecord } from './recommenderModel';
+import { HELD_OUT_K, TRAINING_ROW_CELLS, type NeighbourTable, type RecommenderModel, type RecommenderStats, type TrainingRecord, type TrainingRow } from './recommenderModel';
 import { deserializeModel, float32Field, serializeModel } from './serialize';
 
 export const RECOMMENDER_FORMAT = 'latent-recommender';
@@ -123,6 +123,8 @@ export function deserializeRecommender(s: string): RecommenderModel {
           },
         }
       : trainingRecordOf(objectField(o, 'training'), stats.epochs);
+  const lastRow = o.version === 1 ? undefined : trainingRowOf(objectField(o, 'training').lastRow, mf.nUsers, items.length);
+  if (lastRow) training.lastRow = lastRow;
   return { version: 2, config, items, mf, prior, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
 }
 
@@ -144,4 +146,22 @@ function trainingRecordOf(t: Record<string, unknown>, epochs: number): TrainingR
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail('held-out field "value" must be in [0, 1] or null');
   if (cases < 1) fail('a held-out hit rate needs at least one case');
   return { losses: losses as number[], heldOut: { k, value, cases } };
+}
+
+/** Validates the recorded training row against the model's dimensions (absent in older files: undefined). */
+function trainingRowOf(v: unknown, nUsers: number, nItems: number): TrainingRow | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null) return fail('training field "lastRow" must be an object');
+  const { session, row, cells } = v as Record<string, unknown>;
+  if (typeof session !== 'string') fail('training row "session" must be a string');
+  if (typeof row !== 'number' || !Number.isInteger(row) || row < 0 || row >= nUsers) fail('training row "row" must index a session of the model');
+  if (!Array.isArray(cells) || cells.length > TRAINING_ROW_CELLS) fail(`training row "cells" must be an array of at most ${TRAINING_ROW_CELLS}`);
+  const out: TrainingRow['cells'] = [];
+  for (const c of cells as unknown[]) {
+    const { item, raw } = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
+    if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item >= nItems) fail('training row cell "item" must index an item of the model');
+    if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0) fail('training row cell "raw" must be a finite number >= 0');
+    out.push({ item: item as number, raw: raw as number });
+  }
+  return { session: session as string, row: row as number, cells: out };
 }

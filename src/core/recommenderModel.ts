@@ -43,7 +43,22 @@ export interface TrainingRecord {
   /** loss of every epoch of the final fit, epoch 1 first: length === stats.epochs */
   losses: number[];
   heldOut: HeldOutResult;
+  /**
+   * The newest training session as the trainer saw it (its row of the session x item matrix: decayed raw signal per
+   * item, strongest first, at most TRAINING_ROW_CELLS), so the panel can replay a real training step without
+   * reading the feedback store again. Absent in files saved before it was recorded.
+   */
+  lastRow?: TrainingRow;
 }
+
+export interface TrainingRow {
+  session: string;
+  /** row index in mf.userFactors */
+  row: number;
+  cells: { item: number; raw: number }[];
+}
+
+export const TRAINING_ROW_CELLS = 50;
 
 export interface RecommenderModel {
   /** 2: with `training` (per-epoch losses, held-out hit rate). Files of version 1 are still read. */

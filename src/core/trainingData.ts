@@ -35,6 +35,8 @@ export interface TrainingMatrix {
   items: string[];
   /** unix seconds of the newest interaction: ages are measured from it */
   trainedAt: number;
+  /** the session of the newest interaction (the last one seen at that time) */
+  newestSession: string;
 }
 
 /**
@@ -46,13 +48,17 @@ export function buildTrainingMatrix(data: readonly Interaction[], halfLifeDays: 
   const itemIndex = new Map<string, number>();
   const items: string[] = [];
   let trainedAt = -Infinity;
+  let newestSession = '';
   for (const x of data) {
     if (!sessionIndex.has(x.session)) sessionIndex.set(x.session, sessionIndex.size);
     if (!itemIndex.has(x.item)) {
       itemIndex.set(x.item, items.length);
       items.push(x.item);
     }
-    if (x.time > trainedAt) trainedAt = x.time;
+    if (x.time >= trainedAt) {
+      trainedAt = x.time;
+      newestSession = x.session;
+    }
   }
 
   // Raw signal per cell, decayed by age; CsrMatrix sums repeated cells.
@@ -66,7 +72,7 @@ export function buildTrainingMatrix(data: readonly Interaction[], halfLifeDays: 
     vals[t] = x.weight * Math.pow(0.5, (trainedAt - x.time) / halfLife);
   });
   const matrix = CsrMatrix.fromTriples(sessionIndex.size, items.length, rows, cols, vals);
-  return { matrix, sessionIndex, itemIndex, items, trainedAt };
+  return { matrix, sessionIndex, itemIndex, items, trainedAt, newestSession };
 }
 
 /**

@@ -2,7 +2,8 @@
 // Everything crossing the thread boundary is validated on receipt: a malformed message is a bug (or a foreign
 // script) and must surface as a typed error, never as a half-trained model.
 import type { Interaction, RecommenderConfig, RecommenderModel } from '../core/recommender';
-import { arr, count, fail, isRecord, num, ProtocolError, str, typed, type Check } from '../core/check';
+import type { TrainingRow } from '../core/recommenderModel';
+import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type Check } from '../core/check';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
 
 /** Thrown when a message crossing the worker boundary does not have the expected shape. */
@@ -381,12 +382,12 @@ function checkModelShape(v: unknown, p: string): RecommenderModel {
   }
   num(v.trainedAt, `${p}.trainedAt`);
   if (v.mode !== 'mf' && v.mode !== 'frecency') throw new ProtocolError('unknown model mode', `${p}.mode`);
-  checkTrainingRecord(v.training, num(stats.epochs, `${p}.stats.epochs`), `${p}.training`);
+  checkTrainingRecord(v.training, num(stats.epochs, `${p}.stats.epochs`), nUsers, nItems, `${p}.training`);
   return v as unknown as RecommenderModel;
 }
 
 /** The per-epoch losses and the held-out hit rate travel with the model (the panel draws them). */
-function checkTrainingRecord(v: unknown, epochs: number, p: string): void {
+function checkTrainingRecord(v: unknown, epochs: number, nUsers: number, nItems: number, p: string): void {
   if (!isRecord(v) || !isRecord(v.heldOut)) throw new ProtocolError('model lacks its training record', p);
   const losses = arr(num)(v.losses, `${p}.losses`);
   if (losses.length !== epochs) throw new ProtocolError(`training losses must be ${epochs} finite numbers (one per epoch)`, `${p}.losses`);
@@ -395,4 +396,8 @@ function checkTrainingRecord(v: unknown, epochs: number, p: string): void {
   num(h.cases, `${p}.heldOut.cases`);
   const ok = h.value === null ? typeof h.reason === 'string' && h.reason !== '' : typeof h.value === 'number' && h.value >= 0 && h.value <= 1;
   if (!ok) throw new ProtocolError('held-out hit rate must be in [0, 1], or null with a reason', `${p}.heldOut`);
+  if (v.lastRow === undefined) return;
+  // The panel indexes the factors with it: the row and every cell's item must be inside the model.
+  const row = obj<TrainingRow>({ session: str(), row: count, cells: arr(obj<TrainingRow['cells'][number]>({ item: count, raw: num })) })(v.lastRow, `${p}.lastRow`);
+  if (row.row >= nUsers || row.cells.some((c) => c.item >= nItems)) throw new ProtocolError('refers to a session or item outside the model', `${p}.lastRow`);
 }

@@ -86,7 +86,6 @@ describe('webview page in Chromium (real bundle, real CSP)', function () {
         { item: 'file:src/ui/a.ts', weight: 2 },
         { item: 'file:src/ui/b.ts', weight: 1 },
       ],
-      training: { interactions: data },
       why: HOSTILE,
     });
     browser = await launchBrowser();

@@ -4,11 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { FACTORS_VIEW_TYPE } from '../../commands';
-import { readSettings } from '../../config/settings';
 import { parseItemKey } from '../../core/itemKey';
 import type { ContextItem, RecommenderModel } from '../../core/recommender';
-import type { FeedbackEvent } from '../../feedback/signal';
-import { sessionize } from '../../feedback/sessions';
 import { buildPanelState, type FactorsSource } from './state';
 import { renderPanelHtml } from './html';
 import { ProtocolError } from '../../core/check';
@@ -188,37 +185,18 @@ export function createFactorsPanel(
 export interface WorkspaceSourceDeps {
   model(): RecommenderModel | undefined;
   context(): ContextItem[];
-  /** Everything recorded; re-sessionized so the worked update can use the newest training row. */
-  events?(): Promise<FeedbackEvent[]>;
   /** Shown while there is no model (e.g. the training controller's state message). */
   message?(): string | undefined;
 }
 
 /**
- * The panel's source for a workspace. The model is trained on sessionize(events, gap) (training controller);
- * the same call here gives back its rows. If the data changed since training, lastTrainingRow notices (item order
- * differs) and the worked update uses the current session instead.
+ * The panel's source for a workspace: the model in use (it carries its newest training row, so the worked update
+ * replays a real training step without reading the feedback store again) and the current session.
  */
 export function workspaceFactorsSource(deps: WorkspaceSourceDeps): FactorsSourceProvider {
-  return async () => {
+  return () => {
     const model = deps.model();
-    let interactions;
-    if (model && deps.events) {
-      const gapMs = readSettings().sessionGapMinutes * 60_000;
-      // Only what the model was trained on: events after its newest interaction would add rows and items.
-      const cutoffMs = model.trainedAt * 1000;
-      try {
-        interactions = sessionize((await deps.events()).filter((e) => e.t <= cutoffMs), gapMs);
-      } catch {
-        interactions = undefined; // the panel still explains with the current session
-      }
-    }
     const message = model ? undefined : deps.message?.();
-    return {
-      model,
-      context: deps.context(),
-      ...(interactions ? { training: { interactions } } : {}),
-      ...(message ? { message } : {}),
-    };
+    return { model, context: deps.context(), ...(message ? { message } : {}) };
   };
 }

@@ -11,7 +11,6 @@ import {
   type ReplayCell,
   type SgdStepView,
 } from '../../core/explainView';
-import type { Interaction } from '../../core/interaction';
 import { scoreItems, type ContextItem, type RecommenderModel, type ScoredItems } from '../../core/recommender';
 import { partShares, scoreBreakdown } from '../../core/scoreBreakdown';
 import { TOY_FEATURES, TOY_LEARNING_RATE, TOY_MOVIES, TOY_MOVIE_VECTORS, TOY_RATINGS, TOY_USERS, TOY_USER_VECTORS, toyCells } from '../../core/toyExample';
@@ -28,20 +27,10 @@ import type {
   HitRateView,
 } from './protocol';
 
-/**
- * What the wiring knows about the last training run besides the model. The per-epoch losses and the held-out hit
- * rate are not here: they are recorded in the model (model.training) so they survive a reload with it.
- */
-export interface TrainingRun {
-  /** The interactions the model was trained on: lets the worked update use a real training row. */
-  interactions?: readonly Interaction[];
-}
-
 export interface FactorsSource {
   model: RecommenderModel | undefined;
   /** The current session (tracker.currentSession()). */
   context: readonly ContextItem[];
-  training?: TrainingRun;
   /** Item the user asked "Why this?" about. */
   why?: string;
   /** Shown when there is no model (e.g. "Not enough data yet: 3 sessions"). */
@@ -50,8 +39,6 @@ export interface FactorsSource {
 
 /** Sizes of what the panel shows: enough to read, small enough for a narrow panel and a small message. */
 export const PANEL_LIMITS = { heatmapItems: 16, factorItems: 3, mapPoints: 300, replayPositives: 8, replayNegatives: 2, coUsed: 5 };
-
-const DAY_SECONDS = 86400;
 
 function toStep(s: SgdStepView, row: string, col: string, raw: number | null): StepView {
   return { row, col, raw, ...s };
@@ -91,40 +78,13 @@ interface RowCells {
 }
 
 /**
- * The newest training session as the trainer saw it. fitRecommender numbers sessions and items by first
- * appearance; if re-deriving the item order from `data` does not give back model.items exactly, the data is
- * not what the model was trained on and no row is returned (the caller falls back to the current session).
+ * The newest training session as the trainer saw it, recorded in the model at training time (model.training.lastRow),
+ * with its learned session vector. Undefined for a model saved before rows were recorded.
  */
-export function lastTrainingRow(model: RecommenderModel, data: readonly Interaction[]): RowCells | undefined {
-  const sessionIndex = new Map<string, number>();
-  const itemIndex = new Map<string, number>();
-  let newest = -Infinity;
-  let newestSession = '';
-  for (const x of data) {
-    if (!sessionIndex.has(x.session)) sessionIndex.set(x.session, sessionIndex.size);
-    if (!itemIndex.has(x.item)) itemIndex.set(x.item, itemIndex.size);
-    if (x.time > newest) {
-      newest = x.time;
-      newestSession = x.session;
-    }
-  }
-  const mf = model.mf;
-  if (sessionIndex.size !== mf.nUsers || itemIndex.size !== model.items.length) return undefined;
-  if (model.items.some((it, i) => itemIndex.get(it) !== i)) return undefined;
-  const row = sessionIndex.get(newestSession);
-  if (row === undefined) return undefined;
-  const halfLife = model.config.halfLifeDays * DAY_SECONDS;
-  const raw = new Map<number, number>();
-  for (const x of data) {
-    if (x.session !== newestSession) continue;
-    const i = itemIndex.get(x.item) as number;
-    raw.set(i, (raw.get(i) ?? 0) + x.weight * Math.pow(0.5, (model.trainedAt - x.time) / halfLife));
-  }
-  return {
-    label: `session ${newestSession} (row ${row})`,
-    x: rowOf(mf.userFactors, mf.k, row),
-    cells: [...raw].map(([item, r]) => ({ item, raw: r })),
-  };
+export function lastTrainingRow(model: RecommenderModel): RowCells | undefined {
+  const r = model.training.lastRow;
+  if (!r || r.row >= model.mf.nUsers) return undefined;
+  return { label: `session ${r.session} (row ${r.row})`, x: rowOf(model.mf.userFactors, model.mf.k, r.row), cells: r.cells };
 }
 
 /**
@@ -299,7 +259,7 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
     session = { x: wx / w, y: wy / w };
   }
 
-  const fromTraining = source.training?.interactions ? lastTrainingRow(model, source.training.interactions) : undefined;
+  const fromTraining = lastTrainingRow(model);
   const fromSession: RowCells | undefined = scored
     ? {
         label: 'current session (folded in)',

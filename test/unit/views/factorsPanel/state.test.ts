@@ -50,9 +50,9 @@ describe('factorsPanelState', () => {
   });
 
   it('the worked update starts from the real training row: its prediction is the model\'s', () => {
-    const row = lastTrainingRow(model, data);
-    assert.ok(row, 'the training data matches the model');
-    const st = buildPanelState({ model, context: [], training: { interactions: data } });
+    const row = lastTrainingRow(model);
+    assert.ok(row, 'the model records its newest training row');
+    const st = buildPanelState({ model, context: [] });
     const w = st.model?.worked;
     assert.ok(w);
     const first = w.steps[0];
@@ -71,11 +71,15 @@ describe('factorsPanelState', () => {
     assert.equal(w.learningRate, model.config.learningRate);
   });
 
-  it('refuses a training row from data the model was not trained on', () => {
-    const other = data.map((x) => ({ ...x, item: x.item.replace('ui/', 'web/') }));
-    assert.equal(lastTrainingRow(model, other), undefined);
-    const st = buildPanelState({ model, context: [], training: { interactions: other } });
-    assert.equal(st.model?.worked, null, 'no session and no matching training data: no worked update');
+  it('the recorded training row survives a save and reload; a model saved without one explains with the session', () => {
+    const reloaded = deserializeRecommender(serializeRecommender(model));
+    assert.deepEqual(reloaded.training.lastRow, model.training.lastRow);
+    assert.deepEqual(buildPanelState({ model: reloaded, context: [] }).model?.worked, buildPanelState({ model, context: [] }).model?.worked);
+    const older = { ...model, training: { losses: model.training.losses, heldOut: model.training.heldOut } };
+    assert.equal(lastTrainingRow(older), undefined);
+    assert.equal(buildPanelState({ model: older, context: [] }).model?.worked, null, 'no row and no session: no worked update');
+    const withSession = buildPanelState({ model: older, context: [{ item: model.items[0], weight: 1 }] }).model?.worked;
+    assert.ok(withSession?.title.includes('current session'));
   });
 
   it('with a session: map position, why-this split that adds up to the MF score, hostile names kept verbatim', () => {
@@ -112,9 +116,10 @@ describe('factorsPanelState', () => {
     assert.ok(why.score.coUse.every((c) => context.some((x) => x.item === c.item)), 'co-use terms name session items');
     assert.ok(Math.abs(why.shares.factors + why.shares.itemItem + why.shares.prior - 1) < 1e-9);
     assert.ok(m.map.points.some((p) => p.item === HOSTILE));
-    // Without training data the worked update uses the folded-in current session.
-    assert.ok(m.worked?.title.includes('current session'));
-    assert.equal(m.worked?.steps[0].col, 'file:ui/a.ts');
+    // The worked update replays the newest training row the model recorded, whatever the current session is.
+    const row = model.training.lastRow;
+    assert.ok(row && m.worked?.title.includes(`session ${row.session}`));
+    assert.equal(m.worked?.steps[0].col, model.items[row.cells[0].item]);
   });
 
   it('explains an unknown item with a problem instead of numbers', () => {
