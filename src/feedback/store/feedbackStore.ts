@@ -23,7 +23,7 @@ import { describe, isErrno } from './fsErrors';
 import { appendChunks, journalChunkSteps, journalNames, readJournal, sealedJournals } from './journal';
 import { LOCK, SNAPSHOT, WINDOW_RE, journalName } from './layout';
 import { CompactLock } from './lock';
-import { loadModelFile, saveModelFile } from './modelFile';
+import { type ModelValidator, loadModelFile, saveModelFile } from './modelFile';
 import { StoreProblems } from './problems';
 import { encodeSnapshotSteps, readSnapshot, snapshotStamp } from './snapshot';
 import { STEP, concatSteps, type Slicer } from './steps';
@@ -174,14 +174,21 @@ export class FeedbackStore {
     });
   }
 
-  async saveModel(json: string): Promise<void> {
-    if (typeof json !== 'string' || json.length === 0) throw new LatentInputError('model must be a non-empty string');
-    await this.serial(() => saveModelFile(this.dir, json));
+  /**
+   * Saves `json` (the text of a JSON object) as the model, sealed with a checksum; the model it replaces becomes the
+   * backup only when it is sound (its checksum, and `validate` when given), else it is moved aside and the backup kept.
+   */
+  async saveModel(json: string, validate?: ModelValidator): Promise<void> {
+    if (typeof json !== 'string' || !json.startsWith('{')) throw new LatentInputError('model must be the text of a JSON object');
+    await this.serial(() => saveModelFile(this.dir, json, this.moveModelAside, validate));
   }
 
-  /** The saved model text, or the backup when the latest is unreadable (moved aside and told once). */
-  async loadModel(): Promise<string | undefined> {
-    return loadModelFile(this.dir, (name, why) => this.problems.moveAside(name, 'model', why));
+  /**
+   * The saved model text (exactly as saved), or the backup's when the latest is bad: unreadable, altered (checksum),
+   * not JSON, or refused by `validate` (e.g. the recommender's deserializer). Bad files are moved aside, told once.
+   */
+  async loadModel(validate?: ModelValidator): Promise<string | undefined> {
+    return loadModelFile(this.dir, this.moveModelAside, validate);
   }
 
   /** Removes journals (all windows), snapshots, models, backups and moved-aside files; recording continues after. */
@@ -212,6 +219,9 @@ export class FeedbackStore {
   }
 
   // ---- internals ----
+
+  private readonly moveModelAside = (name: string, why: string): Promise<void> =>
+    this.problems.moveAside(name, 'model', why, 'Latent uses the previous model if that one is sound, or trains a new one');
 
   /** Runs CPU work in slices of sliceMs with a turn for the event loop between them. */
   private readonly sliced: Slicer = (steps) => finishStepsAsync(steps, this.sliceMs);

@@ -30,15 +30,18 @@ export class StoreProblems {
     this.onProblem(message);
   }
 
-  /** Renames the unreadable file `name` to `<name>.corrupt-<time>` and tells why (once per `kind`). */
-  async moveAside(name: string, kind: string, why: string): Promise<void> {
+  /**
+   * Renames the unreadable file `name` to `<name>.corrupt-<time>` and tells why (once per `kind`); `next` says what
+   * Latent does without it.
+   */
+  async moveAside(name: string, kind: string, why: string, next = 'recording continues with what could be read'): Promise<void> {
     const aside = asideName(name);
     try {
       await fs.rename(path.join(this.dir, name), path.join(this.dir, aside));
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return; // someone else moved it already
     }
-    this.report(kind, `Latent's saved data ${name} ${why}. It was moved aside to ${aside} in ${this.dir}; recording continues with what could be read.`);
+    this.report(kind, `Latent's saved data ${name} ${why}. It was moved aside to ${aside} in ${this.dir}; ${next}.`);
   }
 
   /** Appends unreadable `lines` of journal `name` to `<name>.corrupt-<time>` and tells so (once). */
