@@ -84,8 +84,10 @@ export class FeedbackStore {
     for (const [name, v] of [['maxEvents', this.maxEvents], ['maxItems', this.maxItems], ['segmentBytes', this.segmentBytes]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new LatentInputError(`${name} must be a positive integer, got ${v}`);
     }
-    this.lock = new CompactLock(this.file(LOCK), this.windowId, this.staleLockMs);
     this.problems = new StoreProblems(dir, opts.onProblem);
+    this.lock = new CompactLock(this.file(LOCK), this.windowId, this.staleLockMs, () =>
+      this.problems.moveAside(LOCK, 'lock-file', 'is not a file (something else has its name), which kept Latent from tidying its feedback', 'tidying continues'),
+    );
     const flushMs = opts.flushIntervalMs ?? 2000;
     if (flushMs > 0) {
       this.flushTimer = setInterval(() => void this.flush(), flushMs);
@@ -220,7 +222,7 @@ export class FeedbackStore {
 
   // ---- internals ----
 
-  private readonly moveModelAside = (name: string, why: string): Promise<void> =>
+  private readonly moveModelAside = (name: string, why: string): Promise<boolean> =>
     this.problems.moveAside(name, 'model', why, 'Latent uses the previous model if that one is sound, or trains a new one');
 
   /** Runs CPU work in slices of sliceMs with a turn for the event loop between them. */
@@ -292,7 +294,7 @@ export class FeedbackStore {
       const sealed = sealedJournals(names, { windowId: this.windowId, seq: this.seq, disposed: this.disposed });
       const merged: Record<string, number> = {};
       const parts = [snap.events];
-      const done: { name: string; complete: boolean }[] = [];
+      const done: { name: string; complete: boolean; tail: string }[] = [];
       for (const name of names) {
         const start = snap.merged[name] ?? 0;
         const read = await readJournal(this.dir, name, start, this.problems, this.sliced);
@@ -300,7 +302,7 @@ export class FeedbackStore {
         parts.push(read.events);
         if (read.bad.length > 0) await this.problems.saveBadLines(name, read.bad);
         merged[name] = read.end;
-        done.push({ name, complete: read.end === read.size });
+        done.push({ name, complete: read.end === read.size, tail: read.tail });
       }
       if (!(await this.lock.holdLock(lock))) return false;
       const evicted = { ...snap.evicted };
@@ -314,8 +316,11 @@ export class FeedbackStore {
       if (!(await writeAtomic(this.file(SNAPSHOT), chunks, current))) return false;
       // Only now that the snapshot holds their lines may sealed journals go (a crash before this leaves them,
       // with merged offsets equal to their size, so nothing is read twice).
-      for (const { name, complete } of done) {
-        if (sealed.has(name) && (complete || sealed.get(name) === 'dead')) await fs.rm(this.file(name), { force: true });
+      for (const { name, complete, tail } of done) {
+        if (!sealed.has(name) || !(complete || sealed.get(name) === 'dead')) continue;
+        // A gone window's unfinished last line can never be completed: kept aside and told, not deleted with the file.
+        if (!complete && tail !== '') await this.problems.saveTornTail(name, tail);
+        await fs.rm(this.file(name), { force: true });
       }
       return true;
     } catch (err) {

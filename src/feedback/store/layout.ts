@@ -34,7 +34,13 @@ export function pidOfWindow(w: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
-/** Where an unreadable file (or unreadable lines of `name`) is put aside: `<name>.corrupt-<time>`. */
+let lastAsideMs = 0;
+
+/**
+ * Where an unreadable file (or unreadable lines of `name`) is put aside: `<name>.corrupt-<time>`. The time is to the
+ * ms and never repeats within a process, so two files moved aside in the same ms do not replace one another.
+ */
 export function asideName(name: string): string {
-  return `${name}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  lastAsideMs = Math.max(Date.now(), lastAsideMs + 1);
+  return `${name}.corrupt-${new Date(lastAsideMs).toISOString().replace(/[:.]/g, '-')}`;
 }

@@ -24,7 +24,7 @@ const SUM_HINTS = ['latentModel', 'Sha256'];
 export type ModelValidator = (text: string) => void;
 
 /** Where a bad model file goes (moved aside and told, with `why`). */
-export type MoveAside = (name: string, why: string) => Promise<void>;
+export type MoveAside = (name: string, why: string) => Promise<unknown>;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
