@@ -156,7 +156,9 @@ export class FeedbackStore {
    * another window may have moved journal lines into the newer snapshot and deleted their journal (we would miss them).
    */
   private async readAll(): Promise<{ parts: FeedbackEvent[][]; stable: boolean }> {
-    const { snap, stamp } = await readSnapshot(this.dir, this.problems, this.sliced);
+    const { snap, stamp, damaged } = await readSnapshot(this.dir, this.problems, this.sliced);
+    // Its good rows are read; the next compaction keeps them in a new snapshot and puts the damaged one aside.
+    if (damaged && !this.disposed) void this.compact();
     const parts = [snap.events];
     for (const name of await journalNames(this.dir)) {
       const read = await readJournal(this.dir, name, snap.merged[name] ?? 0, this.problems, this.sliced);
@@ -286,7 +288,7 @@ export class FeedbackStore {
     const lock = await this.tryLock();
     if (lock === undefined) return false;
     try {
-      const { snap, stamp } = await readSnapshot(this.dir, this.problems, this.sliced);
+      const { snap, stamp } = await readSnapshot(this.dir, this.problems, this.sliced, true);
       const names = await journalNames(this.dir);
       // Which journals may be deleted is decided BEFORE reading them: only one nobody can append to any more is
       // fully held by what we read. Judged after the read, a window that appended and then exited in between looked

@@ -47,6 +47,21 @@ export class StoreProblems {
     return true;
   }
 
+  /**
+   * Copies the damaged file `name` to `<name>.corrupt-<time>` (the caller then replaces `name` with what it could
+   * salvage) and tells `message(aside)` once per `kind`; when it cannot be copied, tells `message` without it.
+   */
+  async copyAside(name: string, kind: string, message: (aside: string | undefined) => string): Promise<void> {
+    const aside = asideName(name);
+    try {
+      await fs.copyFile(path.join(this.dir, name), path.join(this.dir, aside), fs.constants.COPYFILE_EXCL);
+    } catch {
+      this.report(kind, message(undefined));
+      return;
+    }
+    this.report(kind, message(aside));
+  }
+
   /** Appends unreadable `lines` of journal `name` to `<name>.corrupt-<time>` and tells so (once). */
   async saveBadLines(name: string, lines: string[]): Promise<void> {
     const aside = asideName(name);
