@@ -37,7 +37,11 @@ export interface FeedbackStoreOptions {
   onProblem?(message: string): void;
   /** unique per window; default `<pid>-<random>` (the pid lets others see that the window is gone) */
   windowId?: string;
-  /** buffered events are written this often; default 2000 ms; 0 = only on flush()/dispose() */
+  /**
+   * Buffered events are on disk within this long (what a kill -9 can lose): the first event after a quiet spell is
+   * written at the next turn of the event loop, later ones at most once per interval; default 250 ms
+   * (DEFAULT_FLUSH_MS); 0 = only on flush()/dispose()
+   */
   flushIntervalMs?: number;
   /** compaction cadence; default 30 min; 0 = only on open, rotation, dispose and compact() */
   compactIntervalMs?: number;
@@ -50,6 +54,13 @@ export interface FeedbackStoreOptions {
 }
 
 export const DEFAULT_MAX_EVENTS = 200_000;
+/**
+ * A flush costs about 0.2 ms of CPU (measured: an appendFile of a few lines); at most 4 per second under a steady
+ * stream of events, and none while nothing is recorded (no timer runs then).
+ */
+export const DEFAULT_FLUSH_MS = 250;
+/** While writes fail (folder gone, disk full), buffered events are retried this often instead. */
+const RETRY_FLUSH_MS = 2000;
 export const DEFAULT_MAX_ITEMS = 20_000;
 
 export class FeedbackStore {
@@ -66,7 +77,11 @@ export class FeedbackStore {
   private seq = 0;
   private segmentSize = 0;
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly flushMs: number;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** when the last write of the buffer started (performance.now()), and whether it failed */
+  private lastWrite = -Infinity;
+  private writeFailed = false;
   private compactTimer: NodeJS.Timeout | undefined;
   private disposed = false;
 
@@ -88,11 +103,8 @@ export class FeedbackStore {
     this.lock = new CompactLock(this.file(LOCK), this.windowId, this.staleLockMs, () =>
       this.problems.moveAside(LOCK, 'lock-file', 'is not a file (something else has its name), which kept Latent from tidying its feedback', 'tidying continues'),
     );
-    const flushMs = opts.flushIntervalMs ?? 2000;
-    if (flushMs > 0) {
-      this.flushTimer = setInterval(() => void this.flush(), flushMs);
-      this.flushTimer.unref();
-    }
+    this.flushMs = opts.flushIntervalMs ?? DEFAULT_FLUSH_MS;
+    if (!Number.isFinite(this.flushMs) || this.flushMs < 0) throw new LatentInputError(`flushIntervalMs must be a number >= 0, got ${this.flushMs}`);
     const compactMs = opts.compactIntervalMs ?? 30 * 60_000;
     if (compactMs > 0) {
       this.compactTimer = setInterval(() => void this.compact(), compactMs);
@@ -113,6 +125,7 @@ export class FeedbackStore {
     checkEvent(e);
     if (this.disposed) throw new LatentInputError('feedback store is disposed');
     this.buffer.push({ t: e.t, item: e.item, kind: e.kind, amount: e.amount });
+    this.scheduleFlush();
     if (this.buffer.length > this.maxEvents) {
       // Only reachable when writes keep failing; say so rather than grow without bound.
       const dropped = this.buffer.length - this.maxEvents;
@@ -215,7 +228,8 @@ export class FeedbackStore {
   /** Stops the timers, writes what is buffered, and folds this window's journal into the snapshot if it can. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
-    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.compactTimer) clearInterval(this.compactTimer);
     await this.flush();
     this.disposed = true;
@@ -223,6 +237,20 @@ export class FeedbackStore {
   }
 
   // ---- internals ----
+
+  /** Arms the one flush timer: at once after a quiet spell, else one interval after the last write started. */
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined || this.flushMs <= 0 || this.disposed) return;
+    const wait = this.writeFailed ? RETRY_FLUSH_MS : this.lastWrite + this.flushMs - performance.now();
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      const again = (): void => {
+        if (this.buffer.length > 0) this.scheduleFlush(); // appended meanwhile, or the write failed: retried
+      };
+      void this.flush().then(again, again);
+    }, Math.max(0, wait));
+    this.flushTimer.unref();
+  }
 
   private readonly moveModelAside = (name: string, why: string): Promise<boolean> =>
     this.problems.moveAside(name, 'model', why, 'Latent uses the previous model if that one is sound, or trains a new one');
@@ -242,6 +270,7 @@ export class FeedbackStore {
 
   private async writeBuffer(): Promise<void> {
     if (this.buffer.length === 0) return;
+    this.lastWrite = performance.now();
     const batch = this.buffer;
     this.buffer = [];
     // A backlog can be large (100k events is ~0.1 s of JSON on the host): encode in slices.
@@ -261,10 +290,12 @@ export class FeedbackStore {
           this.segmentSize = 0;
         });
         this.buffer = batch.concat(this.buffer);
+        this.writeFailed = true;
         this.problems.report('write', `Latent could not save feedback to ${this.dir} (${describe(err ?? first)}). It keeps what it has in memory and retries.`);
         return;
       }
     }
+    this.writeFailed = false;
     for (const c of chunks) this.segmentSize += Buffer.byteLength(c);
     if (this.segmentSize >= this.segmentBytes) {
       this.seq++;
