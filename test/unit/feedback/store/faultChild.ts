@@ -1,0 +1,25 @@
+// A window in a child process for the kill -9 tests (faults.test.ts): appends one event every `periodMs` and
+// acknowledges each on stdout ("<seq> <t>") once append() has returned, saves a model now and then, and compacts
+// often (small segments, short cadence), so a SIGKILL lands in every state the store can be in.
+// Usage: node faultChild.js <dir> <run> <periodMs>
+import { FeedbackStore } from '../../../../src/feedback/store/feedbackStore';
+
+async function main(): Promise<void> {
+  const [dir, run, period] = process.argv.slice(2);
+  const store = await FeedbackStore.open(dir, { windowId: `${process.pid}-k${run}`, segmentBytes: 4096, compactIntervalMs: 300 });
+  let seq = 0;
+  process.stdout.write('ready\n');
+  setInterval(() => {
+    const t = Date.now();
+    store.append({ t, item: `file:k${run}/e${seq}.ts`, kind: 'open', amount: 1 });
+    // stdout is a pipe: written synchronously, so a line read by the parent was acknowledged before the kill
+    process.stdout.write(`${seq} ${t}\n`);
+    seq++;
+    if (seq % 15 === 0) void store.saveModel(JSON.stringify({ v: seq, run: Number(run), pad: 'x'.repeat(4000 + seq) }));
+  }, Number(period));
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`child failed: ${String(err)}\n`);
+  process.exit(3);
+});
