@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { useStores } from './helpers';
+import { FeedbackStore } from '../../../../src/feedback/store/feedbackStore';
 import { sealModel, unsealModel } from '../../../../src/feedback/store/modelFile';
 
 const aside = (d: string, name: string) => fs.readdirSync(d).filter((n) => n.startsWith(`${name}.corrupt-`));
@@ -14,11 +15,15 @@ const validate = (text: string): void => {
 
 describe('feedback store: model file', () => {
   const { open, dir } = useStores();
-
-  it('saveModel/loadModel round trip; a damaged model falls back to the previous one and is told once', async () => {
+  /** A store in a fresh folder, with what it told. */
+  async function setup(): Promise<{ d: string; a: FeedbackStore; problems: string[] }> {
     const d = dir();
     const problems: string[] = [];
-    const a = await open(d, { onProblem: (m) => problems.push(m) });
+    return { d, problems, a: await open(d, { onProblem: (m) => problems.push(m) }) };
+  }
+
+  it('saveModel/loadModel round trip; a damaged model falls back to the previous one and is told once', async () => {
+    const { d, a, problems } = await setup();
     assert.equal(await a.loadModel(), undefined);
     await a.saveModel('{"v":1}');
     await a.saveModel('{"v":2}');
@@ -31,9 +36,7 @@ describe('feedback store: model file', () => {
   });
 
   it('a model altered but still valid JSON fails its checksum: moved aside, the backup is used', async () => {
-    const d = dir();
-    const problems: string[] = [];
-    const a = await open(d, { onProblem: (m) => problems.push(m) });
+    const { d, a, problems } = await setup();
     await a.saveModel('{"v":1,"factors":[0.25,0.5]}');
     await a.saveModel('{"v":2,"factors":[0.75,0.5]}');
     const file = path.join(d, 'model.json');
@@ -46,9 +49,7 @@ describe('feedback store: model file', () => {
   });
 
   it('a model refused by the caller\'s validation is moved aside and the backup tried; both bad => undefined', async () => {
-    const d = dir();
-    const problems: string[] = [];
-    const a = await open(d, { onProblem: (m) => problems.push(m) });
+    const { d, a, problems } = await setup();
     await a.saveModel('{"v":"one"}');
     await a.saveModel('{"v":"two"}');
     assert.equal(await a.loadModel(validate), undefined);
@@ -59,14 +60,13 @@ describe('feedback store: model file', () => {
   });
 
   it('saving never puts a bad model.json over a good backup: the bad one is moved aside, the backup kept', async () => {
-    const d = dir();
-    const problems: string[] = [];
-    const a = await open(d, { onProblem: (m) => problems.push(m) });
+    const { d, a, problems } = await setup();
     await a.saveModel('{"v":1}');
     await a.saveModel('{"v":2}');
     fs.writeFileSync(path.join(d, 'model.json'), '{"v":"parses, but fails validation"}'); // no checksum: judged by validate
     await a.saveModel('{"v":3}', validate);
     assert.equal(aside(d, 'model.json').length, 1);
+    assert.match(problems[0], /model\.json is not a model this version can use/);
     assert.equal(await a.loadModel(validate), '{"v":3}');
     fs.rmSync(path.join(d, 'model.json'));
     assert.equal(await a.loadModel(validate), '{"v":1}', 'the good backup survived');
