@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { LatentInputError } from '../../core/errors';
 import { SLICE_BUDGET_MS, finishSteps, finishStepsAsync } from '../../core/train';
 import { FeedbackEvent, checkEvent } from '../signal';
-import { writeAtomic } from './atomicWrite';
+import { removeStaleTemps, writeAtomic } from './atomicWrite';
 import { applyCapsSteps, mergeDwellSteps, sortByTimeSteps } from './compaction';
 import { describe, isErrno } from './fsErrors';
 import { appendChunks, journalChunkSteps, journalNames, readJournal, sealedJournals } from './journal';
@@ -59,6 +59,8 @@ export const DEFAULT_MAX_EVENTS = 200_000;
  * stream of events, and none while nothing is recorded (no timer runs then).
  */
 export const DEFAULT_FLUSH_MS = 250;
+/** A temp file of an atomic write this old was left by a crash. */
+const STALE_TEMP_MS = 10 * 60_000;
 /** While writes fail (folder gone, disk full), buffered events are retried this often instead. */
 const RETRY_FLUSH_MS = 2000;
 export const DEFAULT_MAX_ITEMS = 20_000;
@@ -117,6 +119,8 @@ export class FeedbackStore {
     const store = new FeedbackStore(dir, opts);
     // Merges journals left by windows that are gone and finds a corrupt snapshot early (told once, moved aside).
     await store.compact();
+    // Temp files of writes cut short by a crash: a live write takes seconds at most.
+    await removeStaleTemps(dir, STALE_TEMP_MS);
     return store;
   }
 
