@@ -2,11 +2,23 @@
 // acknowledges each on stdout ("<seq> <t>") once append() has returned, saves a model now and then, and compacts
 // often (small segments, short cadence), so a SIGKILL lands in every state the store can be in.
 // Usage: node faultChild.js <dir> <run> <periodMs>
+// With periodMs "dwell" it is a reader instead: the tracker's recorder on file:dwell/k<run>.ts, ticking dwell at the
+// shipped dwellTickSeconds as the tracker does, and "start <t>" printed when the clock starts.
+import { NUMBER_SETTINGS } from '../../../../src/config/schema';
+import { FeedbackRecorder } from '../../../../src/feedback/recorder';
 import { FeedbackStore } from '../../../../src/feedback/store/feedbackStore';
 
 async function main(): Promise<void> {
   const [dir, run, period] = process.argv.slice(2);
   const store = await FeedbackStore.open(dir, { windowId: `${process.pid}-k${run}`, segmentBytes: 4096, compactIntervalMs: 300 });
+  if (period === 'dwell') {
+    const now = Date.now();
+    const rec = new FeedbackRecorder(store, { enabled: true, idleMs: 60_000, editCoalesceMs: 30_000, sessionGapMs: 30 * 60_000 }, now, true);
+    rec.switchTo(`file:dwell/k${run}.ts`, [], now);
+    process.stdout.write(`start ${now}\n`);
+    setInterval(() => rec.flushDwell(Date.now()), NUMBER_SETTINGS.dwellTickSeconds.default * 1000);
+    return;
+  }
   let seq = 0;
   process.stdout.write('ready\n');
   setInterval(() => {

@@ -3,10 +3,13 @@
 // random moments. Asserted: no crash; nothing acknowledged lost beyond 1 s of events; every good row of a damaged file
 // kept; damage that loses data is moved aside and told; a bad model never loaded nor made the backup.
 // Prints the counts. Seed: LATENT_FAULT_SEED (default below); kills: LATENT_FAULT_KILLS (default 20).
+// LATENT_FAULT_DWELL=<n> also kills n reading windows (dwell ticks) after 1-3 s each and measures the dwell lost
+// (off by default: it takes ~2.5 s a kill).
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
+import { NUMBER_SETTINGS } from '../../../../src/config/schema';
 import { FeedbackEvent } from '../../../../src/feedback/signal';
 import { FeedbackStore } from '../../../../src/feedback/store/feedbackStore';
 import { useTempDirs } from './helpers';
@@ -49,7 +52,29 @@ const modelCheck = (text: string): void => {
   if (typeof m.v !== 'number' || typeof m.pad !== 'string') throw new Error('not a test model');
 };
 
+const DWELL_KILLS = Number(process.env.LATENT_FAULT_DWELL ?? 0);
+const FLUSH_MS = 250; // the store's DEFAULT_FLUSH_MS
+
 const totals = { corruptions: 0, told: 0, kills: 0, acked: 0, lostInBudget: 0, lostBeyond: 0, worstLossMs: 0 };
+const dwellLosses: number[] = [];
+
+/** Starts faultChild.js as window `run` in `dir`; `lines` gets its stdout line by line. */
+function startChild(dir: string, run: number, mode: string, lines: (line: string) => void) {
+  const p = spawn(process.execPath, [path.join(__dirname, 'faultChild.js'), dir, String(run), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    let nl: number;
+    while ((nl = out.indexOf('\n')) >= 0) {
+      lines(out.slice(0, nl));
+      out = out.slice(nl + 1);
+    }
+  });
+  p.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<NodeJS.Signals | number | null>((r) => p.once('exit', (code, signal) => r(signal ?? code)));
+  return { kill: () => p.kill('SIGKILL'), exited, stderr: () => err };
+}
 
 describe('feedback store: fault injection', function () {
   this.timeout(60_000);
@@ -59,7 +84,8 @@ describe('feedback store: fault injection', function () {
     console.log(
       `faults: ${totals.corruptions} corruptions tried (${totals.told} told and moved aside), ${totals.kills} kills survived, ` +
         `${totals.acked} events acknowledged, ${totals.lostInBudget} lost within ${BUDGET_MS / 1000} s (worst ${totals.worstLossMs} ms), ` +
-        `${totals.lostBeyond} acknowledged events lost beyond ${BUDGET_MS / 1000} s (seed ${SEED})`,
+        `${totals.lostBeyond} acknowledged events lost beyond ${BUDGET_MS / 1000} s (seed ${SEED})` +
+        (dwellLosses.length > 0 ? `; dwell: ${dwellLosses.length} kills, lost ${dwellLosses.map((x) => x.toFixed(2)).join(' ')} s` : ''),
     );
   });
 
@@ -199,7 +225,6 @@ describe('feedback store: fault injection', function () {
   it(`kill -9 at ${KILLS} random moments loses at most ${BUDGET_MS} ms of acknowledged events (flush, compaction and model saves in flight)`, async () => {
     const rand = rng(`${SEED}/kill`);
     const d = dir();
-    const child = path.join(__dirname, 'faultChild.js');
     const problems: string[] = [];
     // A live window in this process keeps appending and compacting meanwhile: the lock is contended, and taken over
     // from a killed holder.
@@ -214,31 +239,18 @@ describe('feedback store: fault injection', function () {
     const acked: FeedbackEvent[][] = [];
     try {
       for (let run = 0; run < KILLS; run++) {
-        const p = spawn(process.execPath, [child, d, String(run), String(PERIOD_MS)], { stdio: ['ignore', 'pipe', 'pipe'] });
         const mine: FeedbackEvent[] = [];
-        let out = '';
-        let err = '';
         let ready: () => void = () => undefined;
         const isReady = new Promise<void>((r) => (ready = r));
-        p.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          out += chunk;
-          let nl: number;
-          while ((nl = out.indexOf('\n')) >= 0) {
-            const line = out.slice(0, nl);
-            out = out.slice(nl + 1);
-            if (line === 'ready') ready();
-            else {
-              const [seq, t] = line.split(' ').map(Number);
-              mine.push({ t, item: `file:k${run}/e${seq}.ts`, kind: 'open', amount: 1 });
-            }
-          }
+        const c = startChild(d, run, String(PERIOD_MS), (line) => {
+          if (line === 'ready') return ready();
+          const [seq, t] = line.split(' ').map(Number);
+          mine.push({ t, item: `file:k${run}/e${seq}.ts`, kind: 'open', amount: 1 });
         });
-        p.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-        const exited = new Promise<NodeJS.Signals | number | null>((r) => p.once('exit', (code, signal) => r(signal ?? code)));
-        await Promise.race([isReady, exited]);
+        await Promise.race([isReady, c.exited]);
         await new Promise((r) => setTimeout(r, 100 + rand() * 600));
-        p.kill('SIGKILL');
-        assert.equal(await exited, 'SIGKILL', `run ${run}: the child was killed, it did not crash (${err})`);
+        c.kill();
+        assert.equal(await c.exited, 'SIGKILL', `run ${run}: the child was killed, it did not crash (${c.stderr()})`);
         acked.push(mine);
         totals.kills++;
       }
@@ -268,5 +280,34 @@ describe('feedback store: fault injection', function () {
     console.log(`      kill -9 runs (acknowledged/lost/ms of loss): ${lines.join(' ')}`);
     assert.equal(totals.lostBeyond, 0, `events lost beyond ${BUDGET_MS} ms: ${lines.join(' ')}`);
     assert.ok(totals.acked > KILLS * 5, 'the children did append');
+  });
+
+  (DWELL_KILLS > 0 ? it : it.skip)(`kill -9 of ${DWELL_KILLS} reading windows loses at most one dwell tick plus the flush delay`, async () => {
+    const rand = rng(`${SEED}/dwell`);
+    const d = dir();
+    const tick = NUMBER_SETTINGS.dwellTickSeconds.default;
+    const runs: { start: number; killed: number }[] = [];
+    for (let run = 0; run < DWELL_KILLS; run++) {
+      let started: (t: number) => void = () => undefined;
+      const start = new Promise<number>((r) => (started = r));
+      const c = startChild(d, run, 'dwell', (line) => line.startsWith('start ') && started(Number(line.slice(6))));
+      const t0 = await Promise.race([start, c.exited.then(() => NaN)]);
+      assert.ok(Number.isFinite(t0), `dwell run ${run} started (${c.stderr()})`);
+      await new Promise((r) => setTimeout(r, 1000 + rand() * 2000));
+      const killed = Date.now();
+      c.kill();
+      assert.equal(await c.exited, 'SIGKILL', c.stderr());
+      runs.push({ start: t0, killed });
+    }
+    const r = await FeedbackStore.open(d, { windowId: `${process.pid}-r` });
+    const got = await r.events();
+    await r.dispose();
+    for (const [run, { start, killed }] of runs.entries()) {
+      const kept = got.filter((e) => e.kind === 'dwell' && e.item === `file:dwell/k${run}.ts`).reduce((sum, e) => sum + e.amount, 0);
+      dwellLosses.push((killed - start) / 1000 - kept);
+    }
+    console.log(`      dwell kill -9 runs (s of focus lost): ${dwellLosses.map((x) => x.toFixed(3)).join(' ')}`);
+    // the kill itself is seen a few ms after it is sent
+    for (const lost of dwellLosses) assert.ok(lost <= tick + FLUSH_MS / 1000 + 0.05, `dwell lost ${lost.toFixed(3)} s`);
   });
 });
