@@ -2,12 +2,15 @@
 // This class holds the window's state (buffer, segment, timers, the one-at-a-time chain) and composes the parts:
 //   layout.ts       the folder's files and their names
 //   journal.ts      per-window journals (append, parse, which are sealed)
-//   snapshot.ts     snapshot.json format v1/v2 (encode/decode, file identity)
-//   lock.ts         compact.lock across windows and processes
+//   snapshot.ts     snapshot.json format v1/v2 (encode/decode, file identity, salvage of a damaged one's good rows)
+//   lock.ts         compact.lock across windows and processes (something else under its name is moved aside)
 //   compaction.ts   sort by time, merge dwell ticks, apply the caps
-//   modelFile.ts    model.json with its backup
+//   modelFile.ts    model.json with its backup, checksummed; a bad one never becomes the backup
 //   problems.ts     corrupt files moved aside, each kind of problem told once
 //   atomicWrite.ts  temp file + sync + rename
+//
+// What a kill -9 can lose: the events appended in the last flushIntervalMs (250 ms by default); measured by
+// test/unit/feedback/store/faults.test.ts.
 //
 // The extension host's event loop is shared with every other extension: reading, compaction and sorting run as
 // generator steps (core/train.ts) driven in slices of a few ms with a yield between them, and file I/O is async.

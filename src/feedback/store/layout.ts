@@ -5,10 +5,13 @@
 //   snapshot.json                 compacted events + how many bytes of each journal it already holds ("merged");
 //                                 line-oriented (header, items, windows, one event per line; see encodeSnapshotSteps)
 //                                 so it is read and written in slices
-//   model.json, model.prev.json   the trained model and the one before it (backup)
+//   model.json, model.prev.json   the trained model and the one before it (backup), each with a SHA-256 of the model
+//                                 as its JSON object's first member (see modelFile.ts)
 //   compact.lock                  held while compacting; stale after staleLockMs without renewal or when its process is gone
 //   git-sessions.json             the imported git history (written by feedback/gitBootstrap.ts through atomicWrite.ts)
-//   *.corrupt-<time>              unreadable files (or unreadable journal lines) moved aside, never deleted silently
+//   *.corrupt-<time>              unreadable files (or unreadable journal lines, a gone window's unfinished last
+//                                 line, a damaged snapshot whose good rows were kept) moved aside, never deleted silently
+//   *.tmp-<8 hex>                 an atomic write in progress; one left by a crash is removed at open after 10 min
 
 export const SNAPSHOT = 'snapshot.json';
 export const MODEL = 'model.json';
