@@ -1,5 +1,5 @@
 // A window in a child process for the kill -9 tests (faults.test.ts): appends one event every `periodMs` and
-// acknowledges each on stdout ("<seq> <t>") once append() has returned, saves a model now and then, and compacts
+// acknowledges each on stdout ("<seq> <t>") once append() has returned, saves a model now and then ("model <v>" once saved), and compacts
 // often (small segments, short cadence), so a SIGKILL lands in every state the store can be in.
 // Usage: node faultChild.js <dir> <run> <periodMs>
 // With periodMs "dwell" it is a reader instead: the tracker's recorder on file:dwell/k<run>.ts, ticking dwell at the
@@ -27,7 +27,10 @@ async function main(): Promise<void> {
     // stdout is a pipe: written synchronously, so a line read by the parent was acknowledged before the kill
     process.stdout.write(`${seq} ${t}\n`);
     seq++;
-    if (seq % 15 === 0) void store.saveModel(JSON.stringify({ v: seq, run: Number(run), pad: 'x'.repeat(4000 + seq) }));
+    if (seq % 15 === 0) {
+      const v = seq;
+      void store.saveModel(JSON.stringify({ v, run: Number(run), pad: 'x'.repeat(4000 + v) })).then(() => process.stdout.write(`model ${v}\n`));
+    }
   }, Number(period));
 }
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { NUMBER_SETTINGS } from '../../../../src/config/schema';
 import { FeedbackEvent } from '../../../../src/feedback/signal';
-import { FeedbackStore } from '../../../../src/feedback/store/feedbackStore';
+import { DEFAULT_FLUSH_MS, FeedbackStore } from '../../../../src/feedback/store/feedbackStore';
 import { useTempDirs } from './helpers';
 
 const SEED = process.env.LATENT_FAULT_SEED ?? 'issue-11';
@@ -53,7 +53,6 @@ const modelCheck = (text: string): void => {
 };
 
 const DWELL_KILLS = Number(process.env.LATENT_FAULT_DWELL ?? 0);
-const FLUSH_MS = 250; // the store's DEFAULT_FLUSH_MS
 
 const totals = { corruptions: 0, told: 0, kills: 0, acked: 0, lostInBudget: 0, lostBeyond: 0, worstLossMs: 0 };
 const dwellLosses: number[] = [];
@@ -93,8 +92,8 @@ describe('feedback store: fault injection', function () {
     const rand = rng(`${SEED}/corrupt`);
     const int = (n: number) => Math.floor(rand() * n);
     // The fixture: a snapshot of 60 events (12 items, 2 windows, all gone), a gone window's journal of 20 unmerged
-    // events, a model and its backup. Times are recent and distinct; kinds that are never merged at compaction.
-    const base = Date.now() - 86_400_000;
+    // events, a model and its backup. Times are distinct; kinds that are never merged at compaction.
+    const base = Date.UTC(2026, 0, 1); // fixed, so the same seed flips the same characters
     const kinds = ['open', 'edit', 'snippet'] as const;
     const snapEvents: FeedbackEvent[] = Array.from({ length: 60 }, (_, i) => ({ t: base + i * 1000, item: `file:src/m${i % 12}.ts`, kind: kinds[i % 3], amount: 1 + (i % 4) }));
     const journalEvents: FeedbackEvent[] = Array.from({ length: 20 }, (_, i) => ({ t: base + 100_000 + i * 1000, item: `snippet:user/s${i % 5}`, kind: 'snippet', amount: 1 }));
@@ -237,6 +236,7 @@ describe('feedback store: fault injection', function () {
       liveEvents.push(e);
     }, 25);
     const acked: FeedbackEvent[][] = [];
+    let modelsSaved = 0;
     try {
       for (let run = 0; run < KILLS; run++) {
         const mine: FeedbackEvent[] = [];
@@ -244,6 +244,7 @@ describe('feedback store: fault injection', function () {
         const isReady = new Promise<void>((r) => (ready = r));
         const c = startChild(d, run, String(PERIOD_MS), (line) => {
           if (line === 'ready') return ready();
+          if (line.startsWith('model ')) return void (modelsSaved++);
           const [seq, t] = line.split(' ').map(Number);
           mine.push({ t, item: `file:k${run}/e${seq}.ts`, kind: 'open', amount: 1 });
         });
@@ -264,7 +265,7 @@ describe('feedback store: fault injection', function () {
     const model = await r.loadModel(modelCheck);
     await r.dispose();
     assert.deepEqual(missing(liveEvents, got), [], 'the live window lost nothing');
-    assert.ok(model !== undefined, 'a saved model survives the kills');
+    if (modelsSaved > 0) assert.ok(model !== undefined, `${modelsSaved} models were saved: one survives the kills`);
     assert.deepEqual(fs.readdirSync(d).filter((n) => n.startsWith('model') && n.includes('.corrupt-')), [], 'no model file was damaged by a kill');
     const lines: string[] = [];
     for (const mine of acked) {
@@ -277,7 +278,7 @@ describe('feedback store: fault injection', function () {
       else totals.lostBeyond += lost.length;
       lines.push(`${mine.length}/${lost.length}/${lossMs}`);
     }
-    console.log(`      kill -9 runs (acknowledged/lost/ms of loss): ${lines.join(' ')}`);
+    console.log(`      kill -9 runs (acknowledged/lost/ms of loss): ${lines.join(' ')}; ${modelsSaved} model saves, none damaged`);
     assert.equal(totals.lostBeyond, 0, `events lost beyond ${BUDGET_MS} ms: ${lines.join(' ')}`);
     assert.ok(totals.acked > KILLS * 5, 'the children did append');
   });
@@ -308,6 +309,6 @@ describe('feedback store: fault injection', function () {
     }
     console.log(`      dwell kill -9 runs (s of focus lost): ${dwellLosses.map((x) => x.toFixed(3)).join(' ')}`);
     // the kill itself is seen a few ms after it is sent
-    for (const lost of dwellLosses) assert.ok(lost <= tick + FLUSH_MS / 1000 + 0.05, `dwell lost ${lost.toFixed(3)} s`);
+    for (const lost of dwellLosses) assert.ok(lost <= tick + DEFAULT_FLUSH_MS / 1000 + 0.05, `dwell lost ${lost.toFixed(3)} s`);
   });
 });
