@@ -86,8 +86,8 @@ export async function runFeedbackBench(): Promise<Record<string, number>> {
     for (let i = 0; i < 10_000; i++) fresh.isExcluded(`pkg${i}/src/deep/path/name${i}.ts`);
     out.exclusion_uncached_us = round(Number(process.hrtime.bigint() - s0) / 1000 / 10_000, 3);
 
-    // Store: flush (append to this window's journal) of what ~2 s of heavy use buffers (100 events) and of a
-    // backlog (10k); median of 5 after a warm-up. Segments are large here so rotation (a compaction) is not mixed in.
+    // Store: flush (append to this window's journal) of 100 events (more than a 250 ms flush interval holds in heavy
+    // use; a typical flush is a dwell tick or two) and of a backlog (10k); median of 5 after a warm-up. Segments are large here so rotation (a compaction) is not mixed in.
     const flushStore = await FeedbackStore.open(path.join(dir, 'flush'), { flushIntervalMs: 0, compactIntervalMs: 0, segmentBytes: 1 << 30 });
     flushStore.append({ t: 1, item: 'file:warm.ts', kind: 'open', amount: 1 });
     await flushStore.flush();

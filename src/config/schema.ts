@@ -22,7 +22,8 @@ export const NUMBER_SETTINGS = {
   factors: { default: 32, minimum: 1, maximum: 128, integer: true },
   'git.maxCommits': { default: 500, minimum: 1, maximum: 100_000, integer: true },
   editCoalesceSeconds: { default: 30, minimum: 0, maximum: 3600, hidden: true },
-  dwellTickSeconds: { default: 5, minimum: 1, maximum: 300, hidden: true },
+  // Dwell is recorded every tick; a crash (kill -9) loses at most one tick plus the store's flush delay (250 ms).
+  dwellTickSeconds: { default: 1, minimum: 1, maximum: 300, hidden: true },
   extensionPollSeconds: { default: 30, minimum: 1, maximum: 3600, hidden: true },
 } as const satisfies Record<string, NumberSetting>;
 

@@ -19,6 +19,8 @@ export interface JournalRead {
   end: number;
   size: number;
   bad: string[];
+  /** the bytes after `end` (an unfinished last line), as text; '' when the journal ends with a newline */
+  tail: string;
 }
 
 /** Journal lines (one JSON object per event), in chunks of about CHUNK_CHARS. */
@@ -75,7 +77,8 @@ export function* parseJournalSteps(buf: Buffer, start: number, w: string | undef
       else bad.push(line);
     });
   }
-  return { events, end: Math.max(end, start), size: buf.length, bad };
+  const stop = Math.max(end, start);
+  return { events, end: stop, size: buf.length, bad, tail: buf.toString('utf8', stop) };
 }
 
 /** Reads journal `name` in `dir` from byte `start`; a torn last line is left for later; unreadable file => moved aside. */

@@ -5,10 +5,13 @@
 //   snapshot.json                 compacted events + how many bytes of each journal it already holds ("merged");
 //                                 line-oriented (header, items, windows, one event per line; see encodeSnapshotSteps)
 //                                 so it is read and written in slices
-//   model.json, model.prev.json   the trained model and the one before it (backup)
+//   model.json, model.prev.json   the trained model and the one before it (backup), each with a SHA-256 of the model
+//                                 as its JSON object's first member (see modelFile.ts)
 //   compact.lock                  held while compacting; stale after staleLockMs without renewal or when its process is gone
 //   git-sessions.json             the imported git history (written by feedback/gitBootstrap.ts through atomicWrite.ts)
-//   *.corrupt-<time>              unreadable files (or unreadable journal lines) moved aside, never deleted silently
+//   *.corrupt-<time>              unreadable files (or unreadable journal lines, a gone window's unfinished last
+//                                 line, a damaged snapshot whose good rows were kept) moved aside, never deleted silently
+//   *.tmp-<8 hex>                 an atomic write in progress; one left by a crash is removed at open after 10 min
 
 export const SNAPSHOT = 'snapshot.json';
 export const MODEL = 'model.json';
@@ -34,7 +37,13 @@ export function pidOfWindow(w: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
-/** Where an unreadable file (or unreadable lines of `name`) is put aside: `<name>.corrupt-<time>`. */
+let lastAsideMs = 0;
+
+/**
+ * Where an unreadable file (or unreadable lines of `name`) is put aside: `<name>.corrupt-<time>`. The time is to the
+ * ms and never repeats within a process, so two files moved aside in the same ms do not replace one another.
+ */
 export function asideName(name: string): string {
-  return `${name}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  lastAsideMs = Math.max(Date.now(), lastAsideMs + 1);
+  return `${name}.corrupt-${new Date(lastAsideMs).toISOString().replace(/[:.]/g, '-')}`;
 }

@@ -16,11 +16,16 @@ export function processAlive(pid: number): boolean {
 }
 
 export class CompactLock {
-  /** `file`: the lock file; `owner`: the window taking it; `staleMs`: a lock older than this is considered abandoned. */
+  /**
+   * `file`: the lock file; `owner`: the window taking it; `staleMs`: a lock older than this is considered abandoned;
+   * `notAFile`: called when something that is not a file (a folder, a link) has the lock's name, which would block
+   * every compaction for good: it should move it aside (and tell); true when it is gone.
+   */
   constructor(
     private readonly file: string,
     private readonly owner: string,
     private readonly staleMs: number,
+    private readonly notAFile: () => Promise<boolean> = async () => false,
   ) {}
 
   /** The id of the lock now held, or undefined: held by someone else, or it could not be written (`onError` told). */
@@ -42,11 +47,13 @@ export class CompactLock {
     return undefined;
   }
 
-  /** Removes the lock if its holder crashed (process gone or lock too old); true when removed. */
+  /** Removes the lock if its holder crashed (process gone or lock too old) or it is not a lock file; true when removed. */
   private async breakStaleLock(): Promise<boolean> {
     let text: string;
     let age: number;
     try {
+      // Only a regular file is a lock; anything else under the name (no window makes one) is handed to notAFile.
+      if (!(await fs.lstat(this.file)).isFile()) return await this.notAFile();
       text = await fs.readFile(this.file, 'utf8');
       age = Date.now() - (await fs.stat(this.file)).mtimeMs;
     } catch {

@@ -1,39 +1,150 @@
 // model.json and model.prev.json: the trained model and the one before it, kept as a backup for when the latest
 // cannot be read.
+//
+// Each file carries a SHA-256 of the model text, as the first member of its JSON object:
+//   {"latentModelSha256":"<64 hex>",<the model's own members>}
+// so a file that still parses but was altered (a flipped digit in the factors) is caught, and the file stays a JSON
+// object that older builds read as before (their deserializer ignores the extra member). Files written before the
+// checksum existed load as they are (trusted once, when they parse and pass the caller's validation) and are
+// rewritten with one at the next save.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { LatentInputError } from '../../core/errors';
 import { writeAtomic } from './atomicWrite';
 import { describe, isErrno } from './fsErrors';
 import { MODEL, MODEL_PREV } from './layout';
 
-/** Keeps the current model as the backup, then puts `json` in its place atomically. */
-export async function saveModelFile(dir: string, json: string): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
-  try {
-    await fs.copyFile(path.join(dir, MODEL), path.join(dir, MODEL_PREV));
-  } catch (err) {
-    if (!isErrno(err, 'ENOENT')) throw err;
-  }
-  await writeAtomic(path.join(dir, MODEL), json);
+const SUM_KEY = 'latentModelSha256';
+const SEALED_RE = /^\{"latentModelSha256":"([0-9a-f]{64})",?/;
+/** Pieces of the checksum member: a file whose start holds either was written with one (one damaged byte cannot remove both). */
+const SUM_HINTS = ['latentModel', 'Sha256'];
+
+/** Throws (a plain reason) when the caller's model check fails; e.g. the recommender's deserializer. */
+export type ModelValidator = (text: string) => void;
+
+/** Where a bad model file goes (moved aside and told, with `why`). */
+export type MoveAside = (name: string, why: string) => Promise<unknown>;
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** The saved model text, or the backup when the latest is unreadable (handed to `moveAside` with the reason). */
-export async function loadModelFile(dir: string, moveAside: (name: string, why: string) => Promise<void>): Promise<string | undefined> {
+/** The file text for `model` (a JSON object's text): the checksum member put first. */
+export function sealModel(model: string): string {
+  if (!model.startsWith('{')) throw new LatentInputError('model must be the text of a JSON object');
+  const rest = model.slice(1);
+  const empty = rest.trimStart().startsWith('}');
+  return `{"${SUM_KEY}":"${sha256(model)}"${empty ? '' : ','}${rest}`;
+}
+
+/**
+ * The model text a file holds, checked: a sealed file must match its checksum; an unsealed (older) one must at
+ * least be JSON. `checked` tells which. Throws an Error whose message completes "model.json ...".
+ */
+export function unsealModel(text: string): { model: string; checked: boolean } {
+  const m = SEALED_RE.exec(text);
+  if (m) {
+    const model = '{' + text.slice(m[0].length);
+    if (sha256(model) !== m[1]) throw new Error('does not match its checksum (it was changed or damaged after it was saved)');
+    return { model, checked: true };
+  }
+  const start = text.slice(0, 48);
+  if (SUM_HINTS.some((h) => start.includes(h))) throw new Error('has a damaged checksum');
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    throw new Error(`is not valid JSON (${describe(err)})`, { cause: err });
+  }
+  return { model: text, checked: false };
+}
+
+/** The model in `text` when it is sound (checksum, JSON, `validate`); throws the reason otherwise. */
+function checkedModel(text: string, validate: ModelValidator | undefined): string {
+  const { model } = unsealModel(text);
+  if (validate) {
+    try {
+      validate(model);
+    } catch (err) {
+      throw new Error(`is not a model this version can use (${describe(err)})`, { cause: err });
+    }
+  }
+  return model;
+}
+
+/** Identity of a file: replaced files (atomic rename) change it. */
+function stampOf(s: { ino: number; mtimeMs: number; size: number }): string {
+  return `${s.ino}:${s.mtimeMs}:${s.size}`;
+}
+
+type Read = { text: string; stamp: string } | { error: unknown } | undefined;
+
+async function readModel(file: string): Promise<Read> {
+  try {
+    const fh = await fs.open(file, 'r');
+    try {
+      const stamp = stampOf(await fh.stat());
+      return { text: await fh.readFile('utf8'), stamp };
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    return isErrno(err, 'ENOENT') ? undefined : { error: err };
+  }
+}
+
+/** Moves `name` aside unless another window replaced it since we read it (then the new file is not ours to judge). */
+async function moveAsideIfSame(dir: string, name: string, stamp: string | undefined, why: string, moveAside: MoveAside): Promise<void> {
+  if (stamp !== undefined) {
+    try {
+      if (stampOf(await fs.stat(path.join(dir, name))) !== stamp) return;
+    } catch {
+      return;
+    }
+  }
+  await moveAside(name, why);
+}
+
+/**
+ * The model in file `name`, or undefined when there is none or it is bad (then moved aside with the reason).
+ * `validate` is the caller's check of the model text.
+ */
+async function loadOne(dir: string, name: string, moveAside: MoveAside, validate: ModelValidator | undefined): Promise<string | undefined> {
+  const read = await readModel(path.join(dir, name));
+  if (read === undefined) return undefined;
+  if ('error' in read) {
+    await moveAsideIfSame(dir, name, undefined, `could not be read (${describe(read.error)})`, moveAside);
+    return undefined;
+  }
+  try {
+    return checkedModel(read.text, validate);
+  } catch (err) {
+    await moveAsideIfSame(dir, name, read.stamp, describe(err), moveAside);
+    return undefined;
+  }
+}
+
+/**
+ * Keeps the current model as the backup (only when it is sound: a bad one is moved aside and the backup kept), then
+ * puts `model` in its place atomically, sealed with its checksum.
+ */
+export async function saveModelFile(dir: string, model: string, moveAside: MoveAside, validate?: ModelValidator): Promise<void> {
+  const sealed = sealModel(model);
+  await fs.mkdir(dir, { recursive: true });
+  const current = await loadOne(dir, MODEL, moveAside, validate);
+  // Rewritten rather than copied: atomic, and an older unsealed model gets its checksum.
+  if (current?.startsWith('{')) await writeAtomic(path.join(dir, MODEL_PREV), sealModel(current));
+  await writeAtomic(path.join(dir, MODEL), sealed);
+}
+
+/**
+ * The saved model text (exactly as saved), or the backup's when the latest is bad: unreadable, not matching its
+ * checksum, not JSON, or refused by `validate`. Bad files are handed to `moveAside` with the reason.
+ */
+export async function loadModelFile(dir: string, moveAside: MoveAside, validate?: ModelValidator): Promise<string | undefined> {
   for (const name of [MODEL, MODEL_PREV]) {
-    let text: string;
-    try {
-      text = await fs.readFile(path.join(dir, name), 'utf8');
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) continue;
-      await moveAside(name, `could not be read (${describe(err)})`);
-      continue;
-    }
-    try {
-      JSON.parse(text);
-      return text;
-    } catch (err) {
-      await moveAside(name, `is not valid JSON (${describe(err)})`);
-    }
+    const model = await loadOne(dir, name, moveAside, validate);
+    if (model !== undefined) return model;
   }
   return undefined;
 }

@@ -50,9 +50,16 @@ export async function snapshotStamp(dir: string): Promise<string> {
 
 /**
  * The snapshot in `dir` and the stamp of the very file read (taken from its handle, so a rename meanwhile cannot mix
- * them). An unreadable or damaged snapshot is moved aside (told once) and read as empty.
+ * them). An unreadable snapshot, or one whose header is damaged, is moved aside (told once) and read as empty.
+ * A snapshot damaged after its header gives every good row, with `damaged` set; with `repair` (the caller holds the
+ * lock and writes a new snapshot from what it read) a copy is put aside and the loss told once, with counts.
  */
-export async function readSnapshot(dir: string, problems: StoreProblems, sliced: Slicer): Promise<{ snap: Snapshot; stamp: string }> {
+export async function readSnapshot(
+  dir: string,
+  problems: StoreProblems,
+  sliced: Slicer,
+  repair = false,
+): Promise<{ snap: Snapshot; stamp: string; damaged: boolean }> {
   const file = path.join(dir, SNAPSHOT);
   let buf: Buffer;
   let stamp: string;
@@ -65,16 +72,32 @@ export async function readSnapshot(dir: string, problems: StoreProblems, sliced:
       await fh.close();
     }
   } catch (err) {
-    if (isErrno(err, 'ENOENT')) return { snap: EMPTY, stamp: 'none' };
+    if (isErrno(err, 'ENOENT')) return { snap: EMPTY, stamp: 'none', damaged: false };
     await problems.moveAside(SNAPSHOT, 'snapshot', `could not be read (${describe(err)})`);
-    return { snap: EMPTY, stamp: await snapshotStamp(dir) };
+    return { snap: EMPTY, stamp: await snapshotStamp(dir), damaged: false };
   }
+  let snap: DecodedSnapshot;
   try {
-    return { snap: await sliced(decodeSnapshotSteps(buf)), stamp };
+    snap = await sliced(decodeSnapshotSteps(buf));
   } catch (err) {
-    await problems.moveAside(SNAPSHOT, 'snapshot', `is damaged (${describe(err)})`);
-    return { snap: EMPTY, stamp: await snapshotStamp(dir) };
+    await problems.moveAside(SNAPSHOT, 'snapshot', `is damaged (${describe(err)}); none of its events could be read`);
+    return { snap: EMPTY, stamp: await snapshotStamp(dir), damaged: false };
   }
+  const { damage } = snap;
+  if (damage === undefined) return { snap, stamp, damaged: false };
+  delete snap.damage;
+  if (repair) {
+    const lost = Math.max(0, damage.expected - damage.kept);
+    await problems.copyAside(
+      SNAPSHOT,
+      'snapshot',
+      (aside) =>
+        `Latent's saved data ${SNAPSHOT} is damaged (${damage.why.join('; ')}). ${damage.kept} of its ${damage.expected} events were salvaged and ${lost} lost; ` +
+        (aside ? `the damaged file was moved aside to ${aside} in ${dir}` : `the damaged file could not be kept aside in ${dir}`) +
+        '; recording continues.',
+    );
+  }
+  return { snap, stamp, damaged: true };
 }
 
 /**
@@ -137,8 +160,37 @@ export function* encodeSnapshotSteps(
   return chunks;
 }
 
-/** Reads a schema 2 file (or a schema 1 one); throws on anything damaged rather than returning half of it. */
-export function* decodeSnapshotSteps(buf: Buffer): Steps<Snapshot> {
+/** What a damaged snapshot still gave: `kept` of the `expected` events (the header's count), and why it is damaged. */
+export interface SnapshotDamage {
+  why: string[];
+  kept: number;
+  expected: number;
+}
+
+export interface DecodedSnapshot extends Snapshot {
+  /** set when the file is damaged but its header was readable: every good row was kept */
+  damage?: SnapshotDamage;
+}
+
+const BAD = Symbol('bad line');
+
+function nameOf(line: string | undefined): string | typeof BAD {
+  if (line === undefined) return BAD;
+  try {
+    const v: unknown = JSON.parse(line);
+    return typeof v === 'string' ? v : BAD;
+  } catch {
+    return BAD;
+  }
+}
+
+/**
+ * Reads a schema 2 file (or a schema 1 one). Throws when the header is unreadable (nothing can be trusted then).
+ * Damage after the header (a bad row, an unreadable name, a cut-off tail) keeps every good row and says what was lost
+ * in `damage`. A damaged name line loses the rows of that item only; a line break added or removed inside the names
+ * (the file then has one line more or fewer than its header says) is located and the names after it realigned.
+ */
+export function* decodeSnapshotSteps(buf: Buffer): Steps<DecodedSnapshot> {
   const firstEnd = buf.indexOf(0x0a);
   const headText = buf.toString('utf8', 0, firstEnd < 0 ? buf.length : firstEnd);
   const head = JSON.parse(headText) as Record<string, unknown>;
@@ -150,34 +202,55 @@ export function* decodeSnapshotSteps(buf: Buffer): Steps<Snapshot> {
   if (!Array.isArray(kinds) || !counts.every((c) => Number.isInteger(c) && (c as number) >= 0)) throw new Error('missing or malformed fields');
   const offsets = checkOffsets(merged);
   const [nItems, nWindows, nEvents] = counts as number[];
-  const names: unknown[] = [];
-  const out: FeedbackEvent[] = [];
-  let bad = '';
+  const why: string[] = [];
   const end = buf.lastIndexOf(0x0a) + 1;
-  if (end < buf.length) throw new Error('the file ends in the middle of a line');
-  yield* lineSteps(buf, firstEnd + 1, end, (line, i) => {
-    if (bad !== '') return;
-    if (i < nItems + nWindows) {
-      names.push(JSON.parse(line));
-      return;
-    }
-    const f = line.split(',');
-    const w = names[nItems + Number(f[4])];
+  const torn = end < buf.length;
+  if (torn) why.push('the file ends in the middle of a line');
+  const lines: string[] = [];
+  if (firstEnd >= 0) yield* lineSteps(buf, firstEnd + 1, Math.max(end, firstEnd + 1), (line) => void lines.push(line));
+
+  // Names: line k holds name k, unless a line break was added or removed at the first bad name (the file has one
+  // line more or fewer than the header says and was not cut off): then the names after it are one line off.
+  const nNames = nItems + nWindows;
+  let shift = lines.length - (nNames + nEvents);
+  let firstBad = -1;
+  for (let k = 0; k < nNames && firstBad < 0; k++) if (nameOf(lines[k]) === BAD) firstBad = k;
+  if (firstBad < 0 || torn || Math.abs(shift) !== 1) shift = 0;
+  const names: (string | typeof BAD)[] = new Array<string | typeof BAD>(nNames);
+  let badNames = 0;
+  for (let k = 0; k < nNames; k++) {
+    let line: string | undefined;
+    if (shift === 0 || k < firstBad) line = lines[k];
+    else if (shift === 1) line = k === firstBad ? undefined : lines[k + 1];
+    else line = k <= firstBad + 1 ? undefined : lines[k - 1];
+    names[k] = nameOf(line);
+    if (names[k] === BAD) badNames++;
+    if ((k & (STEP - 1)) === 0) yield;
+  }
+  if (badNames > 0) why.push(`${badNames} item or window name(s) are unreadable`);
+
+  const out: FeedbackEvent[] = [];
+  let badRows = 0;
+  for (let i = nNames + shift; i < lines.length; i++) {
+    const f = lines[i].split(',');
     const ii = Number(f[1]);
-    const e =
-      f.length === 5 && Number.isInteger(ii) && ii >= 0 && ii < nItems
-        ? toEvent({ t: Number(f[0]), item: names[ii], kind: kinds[Number(f[2])], amount: Number(f[3]) })
-        : undefined;
-    if (!e || typeof w !== 'string' || !(Number(f[4]) < nWindows)) {
-      bad = `event ${i - nItems - nWindows} is malformed`;
-      return;
+    const wi = Number(f[4]);
+    const item = Number.isInteger(ii) && ii >= 0 && ii < nItems ? names[ii] : BAD;
+    const w = Number.isInteger(wi) && wi >= 0 && wi < nWindows ? names[nItems + wi] : BAD;
+    const e = f.length === 5 && item !== BAD && w !== BAD ? toEvent({ t: Number(f[0]), item, kind: kinds[Number(f[2])], amount: Number(f[3]) }) : undefined;
+    if (e && typeof w === 'string') {
+      if (w !== '') e.w = w;
+      out.push(e);
+    } else {
+      badRows++;
     }
-    if (w !== '') e.w = w;
-    out.push(e);
-  });
-  if (bad !== '') throw new Error(bad);
-  if (names.length !== nItems + nWindows || out.length !== nEvents) throw new Error('the file is shorter or longer than its header says');
-  return { events: out, merged: offsets, evicted: evictedOf(evicted) };
+    if ((i & (STEP - 1)) === 0) yield;
+  }
+  if (badRows > 0) why.push(`${badRows} event line(s) are malformed`);
+  if (lines.length < nNames || out.length + badRows !== nEvents) why.push(`the file has ${lines.length < nNames + nEvents ? 'fewer' : 'more'} lines than its header says`);
+  const snap: DecodedSnapshot = { events: out, merged: offsets, evicted: evictedOf(evicted) };
+  if (why.length > 0) snap.damage = { why, kept: out.length, expected: nEvents };
+  return snap;
 }
 
 function checkOffsets(merged: unknown): Record<string, number> {

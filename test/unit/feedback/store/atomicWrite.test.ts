@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { saveGitSessions } from '../../../../src/git/gitImport';
-import { writeAtomic } from '../../../../src/feedback/store/atomicWrite';
+import { removeStaleTemps, writeAtomic } from '../../../../src/feedback/store/atomicWrite';
 import { useTempDirs } from './helpers';
 
 describe('feedback store: writeAtomic', () => {
@@ -31,5 +31,21 @@ describe('feedback store: writeAtomic', () => {
     const d = dir();
     await saveGitSessions(d, [{ session: 's', item: 'file:a.ts', time: 1, weight: 1 }]);
     assert.deepEqual(fs.readdirSync(d), ['git-sessions.json']);
+  });
+});
+
+describe('feedback store: temp files left by a crash', () => {
+  const dir = useTempDirs();
+
+  it('removes old temp files of atomic writes, keeps young ones (a live write) and everything else', async () => {
+    const d = dir();
+    const old = new Date(Date.now() - 3_600_000);
+    for (const n of ['model.json.tmp-0123abcd', 'snapshot.json.tmp-deadbeef', 'model.json', 'notes.tmp-x']) {
+      fs.writeFileSync(path.join(d, n), 'x');
+      fs.utimesSync(path.join(d, n), old, old);
+    }
+    fs.writeFileSync(path.join(d, 'snapshot.json.tmp-00000001'), 'being written');
+    await removeStaleTemps(d, 60_000);
+    assert.deepEqual(fs.readdirSync(d).sort(), ['model.json', 'notes.tmp-x', 'snapshot.json.tmp-00000001']);
   });
 });

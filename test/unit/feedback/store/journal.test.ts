@@ -11,16 +11,20 @@ import { journalName, pidOfWindow, windowOfJournal } from '../../../../src/feedb
 describe('feedback store: journals', () => {
   const { open, dir } = useStores();
 
-  it('tolerates a torn last line (crash mid-write) without complaining', async () => {
+  it('a gone window\'s torn last line (crash mid-write) is saved aside and told once; the lines before it are kept', async () => {
     const d = dir();
     const lines = [ev(1), ev(2)].map((e) => JSON.stringify(e)).join('\n') + '\n{"t":3,"item":"file:x","ki';
     fs.writeFileSync(path.join(d, `journal-${DEAD}-0.jsonl`), lines);
     const problems: string[] = [];
     const a = await open(d, { onProblem: (m) => problems.push(m) });
     assert.deepEqual((await a.events()).map((e) => e.t), [1, 2]);
-    assert.deepEqual(problems, []);
-    // the dead window's journal was merged and removed
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /unfinished last line \(26 bytes\) in the feedback journal journal-999999999-gone-0\.jsonl of a window that has closed/);
+    // the dead window's journal was merged and removed; its torn line is kept aside
     assert.equal(fs.existsSync(path.join(d, `journal-${DEAD}-0.jsonl`)), false);
+    const aside = fs.readdirSync(d).filter((n) => n.startsWith(`journal-${DEAD}-0.jsonl.corrupt-`));
+    assert.equal(aside.length, 1);
+    assert.equal(fs.readFileSync(path.join(d, aside[0]), 'utf8'), '{"t":3,"item":"file:x","ki\n');
   });
 
   it('a torn line of a live window is picked up once the line is completed', async () => {

@@ -39,6 +39,29 @@ describe('feedback store: compaction lock', () => {
   });
 });
 
+describe('feedback store: a lock that is not a file', () => {
+  const { open, dir } = useStores();
+
+  it('a folder named compact.lock is moved aside and told once; compaction goes on', async () => {
+    const d = dir();
+    fs.mkdirSync(path.join(d, 'compact.lock'));
+    fs.writeFileSync(path.join(d, 'compact.lock', 'inside'), 'x');
+    const problems: string[] = [];
+    const a = await open(d, { windowId: `${process.pid}-l`, onProblem: (m) => problems.push(m) });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /compact\.lock is not a file .* moved aside to compact\.lock\.corrupt-.*tidying continues/);
+    const aside = fs.readdirSync(d).filter((n) => n.startsWith('compact.lock.corrupt-'));
+    assert.equal(aside.length, 1);
+    assert.equal(fs.readFileSync(path.join(d, aside[0], 'inside'), 'utf8'), 'x', 'kept for inspection');
+    a.append(ev(1));
+    assert.equal(await a.compact(), true);
+    assert.equal(fs.existsSync(path.join(d, 'compact.lock')), false, 'released');
+    fs.mkdirSync(path.join(d, 'compact.lock'));
+    assert.equal(await a.compact(), true, 'again');
+    assert.equal(problems.length, 1, 'told once');
+  });
+});
+
 describe('feedback store: CompactLock', () => {
   const dir = useTempDirs();
   const lockFile = () => path.join(dir(), 'compact.lock');
