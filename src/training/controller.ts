@@ -10,6 +10,9 @@ import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainSc
 import { TrainingCancelledError, tokenFromSignal } from './runner';
 import { gitSessionsAsEvents } from '../git/coldStart';
 
+/** Seconds of focused time that count as one event towards an automatic retrain (the former dwell tick). */
+export const DWELL_SECONDS_PER_EVENT = 5;
+
 export type TrainingStateKind = 'idle' | 'training' | 'failed' | 'cancelled' | 'not-enough-data';
 
 export interface TrainingState {
@@ -72,17 +75,18 @@ export class TrainingController implements vscode.Disposable {
    */
   async load(events: readonly FeedbackEvent[]): Promise<void> {
     this.opts.ranker.setDismissed(dismissedItems(events));
-    const text = await this.opts.store.loadModel();
+    // The store tries model.json, then the backup, and moves aside (and tells of) any file this version cannot use;
+    // the check parses the model once, and that parse is the one used.
     let model: RecommenderModel | undefined;
-    if (text !== undefined) {
-      try {
+    try {
+      await this.opts.store.loadModel((text) => {
         model = deserializeRecommender(text);
-        this.opts.log(`loaded saved model: ${model.items.length} items, trained ${new Date(model.trainedAt * 1000).toISOString()}`);
-      } catch (err) {
-        // Unknown version or damaged: keep going without it; the next training replaces it.
-        this.opts.log(`saved model ignored: ${String(err)}`);
-      }
+      });
+    } catch (err) {
+      model = undefined;
+      this.opts.log(`saved model ignored: ${String(err)}`);
     }
+    if (model) this.opts.log(`loaded saved model: ${model.items.length} items, trained ${new Date(model.trainedAt * 1000).toISOString()}`);
     this.opts.ranker.setModel(model);
     // Data but no model (first run after an update, the model was unreadable, or the window closed between a git
     // import and its training): train in the background.
@@ -107,7 +111,10 @@ export class TrainingController implements vscode.Disposable {
   /** Counts a recorded event towards automatic retraining; a dismissal takes effect in the ranking at once. */
   noteEvent(e: FeedbackEvent): void {
     if (e.kind === 'dismiss') this.opts.ranker.dismiss(e.item);
-    this.scheduler.noteEvent();
+    // Focused time is recorded every second (so a crash loses little), but counts toward latent.retrainAfterEvents
+    // as one event per DWELL_SECONDS_PER_EVENT seconds: the cadence the setting was chosen for, not a retrain
+    // every minute of reading.
+    this.scheduler.noteEvent(e.kind === 'dwell' ? e.amount / DWELL_SECONDS_PER_EVENT : 1);
   }
 
   /**
@@ -155,6 +162,8 @@ export class TrainingController implements vscode.Disposable {
         watchdogMs: this.opts.watchdogMs(),
         onProgress: (p) => this.progress?.report(p, again),
       });
+      // The worker's model passed the shape check (parseModelShape) and the file carries a checksum; parsing the JSON
+      // again here would stall the extension host for tens of ms at 10k interactions.
       await this.opts.store.saveModel(r.json);
       this.opts.ranker.setModel(r.model);
       this.st = {

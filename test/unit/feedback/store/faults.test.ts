@@ -4,7 +4,7 @@
 // kept; damage that loses data is moved aside and told; a bad model never loaded nor made the backup.
 // Prints the counts. Seed: LATENT_FAULT_SEED (default below); kills: LATENT_FAULT_KILLS (default 20).
 // LATENT_FAULT_DWELL=<n> also kills n reading windows (dwell ticks) after 1-3 s each and measures the dwell lost
-// (off by default: it takes ~2.5 s a kill).
+// (2 by default: it takes ~2.5 s a kill; 0 skips it).
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -52,7 +52,7 @@ const modelCheck = (text: string): void => {
   if (typeof m.v !== 'number' || typeof m.pad !== 'string') throw new Error('not a test model');
 };
 
-const DWELL_KILLS = Number(process.env.LATENT_FAULT_DWELL ?? 0);
+const DWELL_KILLS = Number(process.env.LATENT_FAULT_DWELL ?? 2);
 
 const totals = { corruptions: 0, told: 0, kills: 0, acked: 0, lostInBudget: 0, lostBeyond: 0, worstLossMs: 0 };
 const dwellLosses: number[] = [];
