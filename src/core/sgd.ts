@@ -60,23 +60,26 @@ export interface SgdStepResult {
   h: number[];
 }
 
-/** One SGD step on r ~ w.h without bias or regularization: e = r - w.h, w' = w + alpha e h, h' = h + alpha e w. */
-export function sgdStep(w: ArrayLike<number>, h: ArrayLike<number>, r: number, alpha: number): SgdStepResult {
+/**
+ * One SGD step on r ~ w.h without bias or regularization: e = r - w.h, w' = w + eta e h, h' = h + eta e w (the source
+ * texts call the learning rate alpha; here alpha is always the confidence weight).
+ */
+export function sgdStep(w: ArrayLike<number>, h: ArrayLike<number>, r: number, learningRate: number): SgdStepResult {
   if (w.length !== h.length) throw new LatentInputError(`w and h must have equal length (${w.length}, ${h.length})`);
   let prediction = 0;
   for (let f = 0; f < w.length; f++) prediction += w[f] * h[f];
-  const step = sgdStepWithError(w, h, r - prediction, alpha);
+  const step = sgdStepWithError(w, h, r - prediction, learningRate);
   return { ...step, prediction };
 }
 
 /** The same step given the error e: both updates read the values from before the step. */
-export function sgdStepWithError(w: ArrayLike<number>, h: ArrayLike<number>, e: number, alpha: number): SgdStepResult {
+export function sgdStepWithError(w: ArrayLike<number>, h: ArrayLike<number>, e: number, learningRate: number): SgdStepResult {
   if (w.length !== h.length) throw new LatentInputError(`w and h must have equal length (${w.length}, ${h.length})`);
   const w2: number[] = [];
   const h2: number[] = [];
   for (let f = 0; f < w.length; f++) {
-    w2.push(w[f] + alpha * e * h[f]);
-    h2.push(h[f] + alpha * e * w[f]);
+    w2.push(w[f] + learningRate * e * h[f]);
+    h2.push(h[f] + learningRate * e * w[f]);
   }
   return { prediction: NaN, error: e, w: w2, h: h2 };
 }

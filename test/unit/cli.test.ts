@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli';
-import { syntheticHistory } from '../../../src/eval/synthetic';
+import { main } from '../../src/cli';
+import { syntheticHistory } from '../../src/eval/synthetic';
 
 /** Runs the CLI in-process and returns its exit code and what it printed. */
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
