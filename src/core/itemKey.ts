@@ -4,9 +4,6 @@
 export type ItemKind = 'file' | 'snippet' | 'extension';
 export const ITEM_KINDS: readonly ItemKind[] = ['file', 'snippet', 'extension'];
 
-/** A key of one of the three kinds with a non-empty name. */
-export const ITEM_KEY_RE = /^(file|snippet|extension):./;
-
 export function itemKey(kind: ItemKind, name: string): string {
   return `${kind}:${name}`;
 }
@@ -34,4 +31,21 @@ export function itemPlace(key: string): { kind: string; folder: string; ext: str
   const base = slash >= 0 ? path.slice(slash + 1) : path;
   const dot = base.lastIndexOf('.');
   return { kind, folder, ext: dot > 0 ? base.slice(dot + 1) : '' };
+}
+
+/**
+ * True for a workspace-relative path that stays inside its folder: '/'-separated, not absolute, no empty, '.' or '..'
+ * segment, no backslash or NUL. File keys must name such a path: `file:../../etc/passwd` is refused when recorded,
+ * when read back, and before anything is opened.
+ */
+export function isConfinedPath(name: string): boolean {
+  if (name === '' || name.startsWith('/') || /[\\\0]/.test(name) || /^[a-zA-Z]:/.test(name)) return false;
+  return name.split('/').every((p) => p !== '' && p !== '.' && p !== '..');
+}
+
+/** A well-formed key: one of the three kinds, a name, and for files a confined path. */
+export function isItemKey(key: string): boolean {
+  const k = parseItemKey(key);
+  if (k.kind === 'other' || k.name === '') return false;
+  return k.kind !== 'file' || isConfinedPath(k.name);
 }

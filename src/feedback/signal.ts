@@ -1,6 +1,6 @@
 // Implicit feedback events and how much each one says about interest (pure: no vscode, no node:*).
 import { LatentInputError } from '../core/errors';
-import { ITEM_KEY_RE } from '../core/itemKey';
+import { isItemKey } from '../core/itemKey';
 
 export type SignalKind = 'open' | 'dwell' | 'edit' | 'snippet' | 'extension' | 'dismiss';
 
@@ -38,18 +38,24 @@ export function isSignalKind(x: unknown): x is SignalKind {
   return typeof x === 'string' && KIND_SET.has(x);
 }
 
+/**
+ * Largest amount one event may carry (seconds of dwell: a year): anything larger is a bug or damage, and would
+ * overflow the float32 matrix (1e39 became Infinity there and failed every retrain).
+ */
+export const MAX_AMOUNT = 365 * 24 * 3600;
+
 /** Throws LatentInputError naming what is wrong; the hot path (append) calls this, so it allocates nothing. */
 export function checkEvent(e: FeedbackEvent): void {
   if (typeof e !== 'object' || e === null) throw new LatentInputError('feedback event must be an object');
   if (typeof e.t !== 'number' || !Number.isFinite(e.t) || e.t < 0) {
     throw new LatentInputError(`feedback event time must be unix ms >= 0, got ${String(e.t)}`);
   }
-  if (typeof e.item !== 'string' || !ITEM_KEY_RE.test(e.item) || e.item.length > 4096) {
-    throw new LatentInputError(`feedback item must look like file:|snippet:|extension:<name>, got ${JSON.stringify(e.item)}`);
+  if (typeof e.item !== 'string' || !isItemKey(e.item) || e.item.length > 4096) {
+    throw new LatentInputError(`feedback item must look like file:<path inside the workspace>|snippet:|extension:<name>, got ${JSON.stringify(e.item)}`);
   }
   if (!isSignalKind(e.kind)) throw new LatentInputError(`unknown feedback kind ${JSON.stringify(e.kind)}`);
-  if (typeof e.amount !== 'number' || !Number.isFinite(e.amount) || e.amount < 0) {
-    throw new LatentInputError(`feedback amount must be a finite number >= 0, got ${String(e.amount)}`);
+  if (typeof e.amount !== 'number' || !Number.isFinite(e.amount) || e.amount < 0 || e.amount > MAX_AMOUNT) {
+    throw new LatentInputError(`feedback amount must be a number from 0 to ${MAX_AMOUNT}, got ${String(e.amount)}`);
   }
 }
 

@@ -1,10 +1,21 @@
 // One training job: decode the request, run the shipped ranker's trainer, report progress and the result.
 // Shared by the worker thread (worker.ts) and the in-process fallback so both behave identically: one body of
 // steps, run straight through in the worker and in slices (yielding to the event loop) in-process.
-import { DEFAULT_RECOMMENDER_CONFIG, fitRecommenderSteps, serializeRecommender } from '../core/recommender';
+import { DEFAULT_RECOMMENDER_CONFIG, fitRecommenderSteps, serializeRecommender, type Interaction } from '../core/recommender';
 import { finishSteps, finishStepsAsync, type Steps } from '../core/train';
 import { sessionize } from '../feedback/sessions';
 import { decodeEvents, decodeInteractions, type FromWorker, type ToWorker } from './messages';
+
+/**
+ * Interactions dated after `nowMs` (a clock that jumped, a git commit with a wrong date) are moved to the present:
+ * ages are measured from the newest interaction, so one event dated 2100 would otherwise decay every real one to
+ * nothing and the model would learn that nothing was used.
+ */
+export function inThePast(data: Interaction[], nowMs: number): Interaction[] {
+  const now = nowMs / 1000;
+  for (let i = 0; i < data.length; i++) if (data[i].time > now) data[i] = { ...data[i], time: now };
+  return data;
+}
 
 /** Thrown inside the trainer's shouldStop path to unwind a cancelled job. */
 class Cancelled extends Error {}
@@ -33,7 +44,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
   const cancelled = (): boolean => flag !== undefined && Atomics.load(flag, 0) === 1;
   const epochs = typeof req.config.epochs === 'number' ? req.config.epochs : DEFAULT_RECOMMENDER_CONFIG.epochs;
   try {
-    const data = req.type === 'train' ? decodeInteractions(req.data) : sessionize(decodeEvents(req.events), req.gapMs);
+    const data = inThePast(req.type === 'train' ? decodeInteractions(req.data) : sessionize(decodeEvents(req.events), req.gapMs), Date.now());
     yield;
     const model = yield* fitRecommenderSteps(data, req.config, {
       onEpoch: (e) => post({ type: 'progress', id: req.id, epoch: e.epoch, epochs, loss: e.loss, elapsedMs: e.elapsedMs }),

@@ -1,7 +1,7 @@
 // Messages between the extension host and the training worker.
 // Everything crossing the thread boundary is validated on receipt: a malformed message is a bug (or a foreign
 // script) and must surface as a typed error, never as a half-trained model.
-import type { Interaction, RecommenderConfig, RecommenderModel } from '../core/recommender';
+import { DEFAULT_RECOMMENDER_CONFIG, type Interaction, type RecommenderConfig, type RecommenderModel } from '../core/recommender';
 import type { TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type Check } from '../core/check';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
@@ -281,6 +281,8 @@ function checkConfig(v: unknown, p: string): ConfigOverrides {
   if (v === undefined) return {};
   if (!isRecord(v)) return fail(p, 'an object', v);
   for (const [k, x] of Object.entries(v)) {
+    // Only the config's own fields: a '__proto__' or 'toString' key is not a setting.
+    if (!Object.prototype.hasOwnProperty.call(DEFAULT_RECOMMENDER_CONFIG, k)) throw new ProtocolError('is not a setting of the recommender', `${p}.${k}`);
     const ok = (typeof x === 'number' && Number.isFinite(x)) || typeof x === 'string' || typeof x === 'boolean';
     if (!ok) throw new ProtocolError('must be a finite number, string or boolean', `${p}.${k}`);
   }

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { FACTORS_VIEW_TYPE } from '../../commands';
-import { parseItemKey } from '../../core/itemKey';
+import { isConfinedPath, parseItemKey } from '../../core/itemKey';
 import type { ContextItem, RecommenderModel } from '../../core/recommender';
 import { buildPanelState, type FactorsSource } from './state';
 import { renderPanelHtml } from './html';
@@ -30,8 +30,8 @@ export function makeNonce(): string {
 export async function resolveWorkspaceFile(item: string): Promise<vscode.Uri | undefined> {
   const { kind, name } = parseItemKey(item);
   if (kind !== 'file') return undefined;
+  if (!isConfinedPath(name)) return undefined;
   const parts = name.split('/');
-  if (name.startsWith('/') || parts.some((p) => p === '..' || p === '' || p.includes('\\'))) return undefined;
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const uri = vscode.Uri.joinPath(folder.uri, ...parts);
     try {

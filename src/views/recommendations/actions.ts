@@ -2,7 +2,7 @@
 // "Not interested" (recorded as a dismiss event and excluded at once), "Why this?" (the factors webview).
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../commands';
-import { parseItemKey } from '../../core/itemKey';
+import { isConfinedPath, parseItemKey } from '../../core/itemKey';
 import type { FeedbackEvent } from '../../feedback/signal';
 import type { TreeNode } from './tree';
 
@@ -35,7 +35,8 @@ export async function openRecommendation(deps: ActionDeps, arg: unknown): Promis
   if (!item) return;
   const { kind, name } = parseItemKey(item);
   if (kind === 'file') {
-    if (!deps.root) return;
+    // Keys are checked when recorded and read back; checked again here, as nothing outside the folder is opened.
+    if (!deps.root || !isConfinedPath(name)) return;
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.joinPath(deps.root, name));
   } else if (kind === 'snippet') {
     await insertSnippet(deps, item);

@@ -1,7 +1,7 @@
 // Signal weights (DESIGN.md section 3) and sessionization by inactivity gap.
 import { strict as assert } from 'node:assert';
 import { LatentInputError } from '../../../src/core/errors';
-import { FeedbackEvent, dismissedItems, signalWeight } from '../../../src/feedback/signal';
+import { FeedbackEvent, dismissedItems, signalWeight, toEvent } from '../../../src/feedback/signal';
 import { LIVE_SESSION_MAX_EVENTS, LiveSession, openSession, sessionize } from '../../../src/feedback/sessions';
 import { makeRng } from '../../../src/core/random';
 
@@ -24,6 +24,11 @@ describe('feedback: signal weights', () => {
     assert.throws(() => signalWeight(ev(0, 'a.ts')), LatentInputError);
     assert.throws(() => signalWeight(ev(0, 'file:a', 'dwell', -1)), LatentInputError);
     assert.throws(() => signalWeight({ t: 0, item: 'file:a', kind: 'look' as never, amount: 1 }), LatentInputError);
+    // one absurd amount would overflow the float32 matrix and fail every retrain; a key must stay in the workspace
+    assert.throws(() => signalWeight(ev(0, 'file:a', 'dwell', 1e39)), /from 0 to/);
+    assert.equal(toEvent({ t: 1, item: 'file:a', kind: 'dwell', amount: 1e39 }), undefined, 'read back: not an event');
+    assert.throws(() => signalWeight(ev(0, 'file:../../../../etc/passwd')), LatentInputError);
+    assert.equal(toEvent({ t: 1, item: 'file:../x', kind: 'open', amount: 1 }), undefined);
   });
 
   it('collects dismissed items', () => {

@@ -62,8 +62,12 @@ describe('training messages', () => {
       { ...good, data: { ...good.data, itemIndex: Int32Array.from([0, 1, 7]) } },
       { ...good, data: { ...good.data, weight: new Float64Array(2) } },
       { ...good, cancelFlag: new ArrayBuffer(4) },
+      { ...good, config: { toString: 1 } },
+      { ...good, config: JSON.parse('{"__proto__": {"epochs": 1}}') as unknown },
+      { ...good, config: { notASetting: 3 } },
     ];
     for (const b of bad) assert.throws(() => parseToWorker(b), TrainingMessageError, JSON.stringify(b));
+    assert.deepEqual(parseToWorker({ ...good, config: { epochs: 3, trainer: 'sampled' } }).config, { epochs: 3, trainer: 'sampled' });
   });
 
   it('parses every worker reply and rejects wrong shapes', () => {

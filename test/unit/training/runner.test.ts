@@ -13,6 +13,7 @@ import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { recommend, serializeRecommender } from '../../../src/core/recommender';
 import { sessionize } from '../../../src/feedback/sessions';
 import type { FeedbackEvent } from '../../../src/feedback/signal';
+import { inThePast } from '../../../src/training/job';
 
 // Compiled by tsc next to this file's output: the real worker entry, not a stand-in.
 const WORKER = path.resolve(__dirname, '../../../src/training/worker.js');
@@ -194,5 +195,18 @@ describe('TrainingRunner (real worker thread)', function () {
       createWorker: () => new Worker(path.join(FIXTURES, 'badMessageWorker.js')),
     });
     await assert.rejects(runner.run(small, {}), (e: unknown) => e instanceof TrainingFailedError && /malformed/.test(e.message));
+  });
+});
+
+describe('training job: times from the future', () => {
+  it('moves interactions dated after now to now, so one bad date cannot decay every real one', () => {
+    const now = Date.UTC(2026, 0, 1);
+    const data = [
+      { session: 's1', item: 'file:a', time: now / 1000 - 3600, weight: 1 },
+      { session: 's2', item: 'file:b', time: Date.UTC(2100, 0, 1) / 1000, weight: 1 },
+    ];
+    const out = inThePast(data, now);
+    assert.deepEqual(out.map((x) => x.time), [now / 1000 - 3600, now / 1000]);
+    assert.equal(data[0], out[0], 'past interactions are kept as they are');
   });
 });
