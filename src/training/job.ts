@@ -2,7 +2,7 @@
 // Shared by the worker thread (worker.ts) and the in-process fallback so both behave identically: one body of
 // steps, run straight through in the worker and in slices (yielding to the event loop) in-process.
 import { DEFAULT_RECOMMENDER_CONFIG, fitRecommenderSteps, serializeRecommender, type Interaction } from '../core/recommender';
-import { finishSteps, finishStepsAsync, type Steps } from '../core/train';
+import { finishStepsAsync, type Steps } from '../core/train';
 import { sessionize } from '../feedback/sessions';
 import { decodeEvents, decodeInteractions, type FromWorker, type ToWorker } from './messages';
 
@@ -20,9 +20,25 @@ export function inThePast(data: Interaction[], nowMs: number): Interaction[] {
 /** Thrown inside the trainer's shouldStop path to unwind a cancelled job. */
 class Cancelled extends Error {}
 
-/** In the worker thread: the whole job at once (the thread exists so nobody waits on it). */
+/** How often the worker says it is alive while a phase without epochs runs (well under any watchdog). */
+export const ALIVE_EVERY_MS = 5_000;
+
+/**
+ * In the worker thread: the whole job at once (the thread exists so nobody waits on it), saying it is alive at the
+ * steps' pause points when nothing else was sent for ALIVE_EVERY_MS.
+ */
 export function runTrainJob(req: ToWorker, post: (m: FromWorker) => void, now: () => number = Date.now): void {
-  finishSteps(trainJobSteps(req, post, now));
+  let last = now();
+  const posting = (m: FromWorker): void => {
+    last = now();
+    post(m);
+  };
+  const steps = trainJobSteps(req, posting, now);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return;
+    if (now() - last >= ALIVE_EVERY_MS) posting({ type: 'alive', id: req.id });
+  }
 }
 
 /**

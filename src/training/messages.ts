@@ -87,6 +87,14 @@ export interface DoneMessage {
   structured: RecommenderModel;
   elapsedMs: number;
 }
+/**
+ * Sent while a phase without epochs runs long (the item model's solve, the blend choice on a large workspace), so the
+ * watchdog, which stops a run that says nothing, can tell slow work from a hung worker.
+ */
+export interface AliveMessage {
+  type: 'alive';
+  id: number;
+}
 export interface CancelledMessage {
   type: 'cancelled';
   id: number;
@@ -97,7 +105,7 @@ export interface FailedMessage {
   errorName: string;
   message: string;
 }
-export type FromWorker = ProgressMessage | DoneMessage | CancelledMessage | FailedMessage;
+export type FromWorker = ProgressMessage | DoneMessage | AliveMessage | CancelledMessage | FailedMessage;
 
 /** Packs interactions column-wise. Throws on a non-finite time/weight so bad data fails here, not mid-training. */
 export function encodeInteractions(data: readonly Interaction[]): EncodedInteractions {
@@ -338,6 +346,8 @@ export function parseFromWorker(v: unknown): FromWorker {
         };
       case 'cancelled':
         return { type: 'cancelled', id: id(v.id, `${p}.id`) };
+      case 'alive':
+        return { type: 'alive', id: id(v.id, `${p}.id`) };
       case 'failed':
         return { type: 'failed', id: id(v.id, `${p}.id`), errorName: str()(v.errorName, `${p}.errorName`), message: str()(v.message, `${p}.message`) };
       default:

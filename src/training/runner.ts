@@ -272,6 +272,8 @@ export class TrainingRunner {
       case 'done':
         resolve({ model: msg.structured, json: msg.model, mode, elapsedMs: msg.elapsedMs });
         return;
+      case 'alive':
+        return; // the watchdog was re-armed on receipt: nothing else to do
       case 'cancelled':
         reject(new TrainingCancelledError());
         return;

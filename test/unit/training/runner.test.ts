@@ -13,7 +13,8 @@ import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { recommend, serializeRecommender } from '../../../src/core/recommender';
 import { sessionize } from '../../../src/feedback/sessions';
 import type { FeedbackEvent } from '../../../src/feedback/signal';
-import { inThePast } from '../../../src/training/job';
+import { inThePast, runTrainJob } from '../../../src/training/job';
+import { encodeInteractions, parseFromWorker, type FromWorker } from '../../../src/training/messages';
 
 // Compiled by tsc next to this file's output: the real worker entry, not a stand-in.
 const WORKER = path.resolve(__dirname, '../../../src/training/worker.js');
@@ -208,5 +209,19 @@ describe('training job: times from the future', () => {
     const out = inThePast(data, now);
     assert.deepEqual(out.map((x) => x.time), [now / 1000 - 3600, now / 1000]);
     assert.equal(data[0], out[0], 'past interactions are kept as they are');
+  });
+});
+
+describe('training job: saying it is alive', () => {
+  it('between epochs and through phases without epochs, the worker says it is alive once ALIVE_EVERY_MS passed without a message', () => {
+    const data = syntheticInteractions({ interactions: 600, items: 40, areas: 3, seed: 'alive' });
+    let clock = 0;
+    const posted: FromWorker[] = [];
+    // A clock that moves 1 s per reading: every pause point is "long" after the last message.
+    runTrainJob({ type: 'train', id: 7, data: encodeInteractions(data), config: { epochs: 2, seed: 1 } }, (m) => posted.push(parseFromWorker(m)), () => (clock += 1000));
+    const kinds = posted.map((m) => m.type);
+    assert.equal(kinds[kinds.length - 1], 'done');
+    assert.ok(kinds.includes('alive'), kinds.join(','));
+    assert.ok(posted.every((m) => m.id === 7));
   });
 });
