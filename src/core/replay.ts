@@ -6,7 +6,7 @@
 // candidates are the items seen before the test session, minus the context.
 import { CooccurrenceIndex } from './baselines';
 import { LatentInputError } from './errors';
-import { groupSessions, MetricTotals, TRAIN_FRACTION, type EvalMethod, type Ranker, type Session } from './evalProtocol';
+import { groupSessions, MetricTotals, TRAIN_FRACTION, type EvalMethod, type MethodResult, type Ranker, type Session } from './evalProtocol';
 import { FrecencyTracker } from './frecency';
 import { nowMs } from './host';
 import type { Interaction } from './interaction';
@@ -33,18 +33,9 @@ export interface ReplayOptions {
   easeEvery?: number;
 }
 
-export interface ReplayMethodResult {
-  method: string;
-  hr1: number;
-  hr3: number;
-  hr10: number;
-  ndcg10: number;
-  mrr: number;
-  fitSeconds: number;
-  evalSeconds: number;
+export interface ReplayMethodResult extends MethodResult {
   retrains: number;
   retrainSeconds: number;
-  details?: Record<string, number | string | boolean>;
 }
 
 export interface ReplayReport {

@@ -56,3 +56,19 @@ export function bitsEqual(a: Float32Array, b: Float32Array): boolean {
   for (let t = 0; t < x.length; t++) if (x[t] !== y[t]) return false;
   return true;
 }
+
+/** 60 sessions in 3 areas of 10 items each; a session touches 6 of its area's 10 items (signal 1 to 3). */
+export function clusteredSignal(): CsrMatrix {
+  const u: number[] = [];
+  const i: number[] = [];
+  const v: number[] = [];
+  for (let s = 0; s < 60; s++) {
+    const area = s % 3;
+    for (let j = 0; j < 6; j++) {
+      u.push(s);
+      i.push(area * 10 + ((s + j * 3) % 10));
+      v.push(1 + (j % 3));
+    }
+  }
+  return CsrMatrix.fromTriples(60, 30, u, i, v);
+}

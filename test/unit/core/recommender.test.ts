@@ -12,21 +12,9 @@ import {
   priorForNewItem,
   recommend,
   serializeRecommender,
-  type Interaction,
 } from '../../../src/core/recommender';
+import { TESTS, twoAreas, UI } from './toyData';
 
-// Two areas of work: the UI (src/ui/*.ts) and the tests (test/*.ts); sessions stay within one area.
-const UI = ['file:src/ui/a.ts', 'file:src/ui/b.ts', 'file:src/ui/c.ts', 'file:src/ui/d.ts'];
-const TESTS = ['file:test/w.ts', 'file:test/x.ts', 'file:test/y.ts', 'file:test/z.ts'];
-function twoAreas(sessions = 60): Interaction[] {
-  const out: Interaction[] = [];
-  for (let s = 0; s < sessions; s++) {
-    const area = s % 2 === 0 ? UI : TESTS;
-    // rotate which 3 of the 4 files a session touches
-    for (let j = 0; j < 3; j++) out.push({ session: `s${s}`, item: area[(Math.floor(s / 2) + j) % 4], time: 1000 + s * 3600, weight: 1 + j });
-  }
-  return out;
-}
 const mfOnly = { coocWeight: 0, priorWeight: 0, epochs: 40, factors: 8 };
 
 describe('shipped ranker (recommender.ts)', () => {

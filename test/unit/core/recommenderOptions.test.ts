@@ -1,18 +1,9 @@
 // Issue 9: the Gramian SGD trainer and the EASE item model as options of the shipped ranker.
 import * as assert from 'node:assert/strict';
 import { LatentInputError } from '../../../src/core/errors';
-import { deserializeRecommender, fitRecommender, recommend, resolveConfig, serializeRecommender, type Interaction } from '../../../src/core/recommender';
+import { deserializeRecommender, fitRecommender, recommend, resolveConfig, serializeRecommender } from '../../../src/core/recommender';
+import { twoAreas, UI } from './toyData';
 
-const UI = ['file:src/ui/a.ts', 'file:src/ui/b.ts', 'file:src/ui/c.ts', 'file:src/ui/d.ts'];
-const TESTS = ['file:test/w.ts', 'file:test/x.ts', 'file:test/y.ts', 'file:test/z.ts'];
-function twoAreas(sessions = 60): Interaction[] {
-  const out: Interaction[] = [];
-  for (let s = 0; s < sessions; s++) {
-    const area = s % 2 === 0 ? UI : TESTS;
-    for (let j = 0; j < 3; j++) out.push({ session: `s${s}`, item: area[(Math.floor(s / 2) + j) % 4], time: 1000 + s * 3600, weight: 1 + j });
-  }
-  return out;
-}
 
 describe('recommender options: trainer and item model', () => {
   it('validates the new settings', () => {

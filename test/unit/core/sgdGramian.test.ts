@@ -5,30 +5,15 @@ import { foldIn } from '../../../src/core/foldIn';
 import { hkvLoss } from '../../../src/core/losses';
 import { confidences } from '../../../src/core/sgd';
 import { fullLoss, trainSgdGramianSteps } from '../../../src/core/sgdGramian';
-import { CsrMatrix } from '../../../src/core/sparse';
 import { finishSteps, type EpochInfo } from '../../../src/core/train';
-import { bitsEqual } from './helpers';
+import { bitsEqual, clusteredSignal } from './helpers';
 
-function clustered(): CsrMatrix {
-  const u: number[] = [];
-  const i: number[] = [];
-  const v: number[] = [];
-  for (let s = 0; s < 60; s++) {
-    const area = s % 3;
-    for (let j = 0; j < 6; j++) {
-      u.push(s);
-      i.push(area * 10 + ((s + j * 3) % 10));
-      v.push(1 + (j % 3));
-    }
-  }
-  return CsrMatrix.fromTriples(60, 30, u, i, v);
-}
 
 const params = { k: 6, epochs: 40, learningRate: 0.05, lambda: 1, alpha: 2, epsilon: 1, seed: 7 };
 
 describe('trainSgdGramian (full implicit loss by SGD with the Gramian trick)', () => {
   it('its loss is the HKV objective computed over every cell', () => {
-    const m = clustered();
+    const m = clusteredSignal();
     const model = finishSteps(trainSgdGramianSteps(m, { ...params, epochs: 3 }));
     const conf = confidences(m, params.alpha, params.epsilon, 'test');
     const pref = new Float32Array(conf.length).fill(1);
@@ -57,14 +42,14 @@ describe('trainSgdGramian (full implicit loss by SGD with the Gramian trick)', (
 
   it('the loss goes down and the run is bit-identical under the same seed', () => {
     const losses: number[] = [];
-    const a = finishSteps(trainSgdGramianSteps(clustered(), params, { onEpoch: (e: EpochInfo) => void losses.push(e.loss) }));
-    const b = finishSteps(trainSgdGramianSteps(clustered(), params));
+    const a = finishSteps(trainSgdGramianSteps(clusteredSignal(), params, { onEpoch: (e: EpochInfo) => void losses.push(e.loss) }));
+    const b = finishSteps(trainSgdGramianSteps(clusteredSignal(), params));
     assert.ok(losses[losses.length - 1] < losses[0] * 0.8, `${losses[0]} -> ${losses[losses.length - 1]}`);
     assert.ok(bitsEqual(a.itemFactors, b.itemFactors) && bitsEqual(a.userFactors, b.userFactors));
   });
 
   it('learned session vectors are close to the fold-in solution of the same objective', () => {
-    const m = clustered();
+    const m = clusteredSignal();
     const model = finishSteps(trainSgdGramianSteps(m, { ...params, epochs: 150 }));
     const conf = confidences(m, params.alpha, params.epsilon, 'test');
     let worst = 1;

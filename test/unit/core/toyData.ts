@@ -29,3 +29,16 @@ const rows: Array<[string, string, number]> = [
 ];
 
 export const TOY: Interaction[] = rows.map(([session, item, day]) => ({ session, item, time: day * DAY, weight: 1 }));
+
+// Two areas of work: the UI (src/ui/*.ts) and the tests (test/*.ts); sessions stay within one area.
+export const UI = ['file:src/ui/a.ts', 'file:src/ui/b.ts', 'file:src/ui/c.ts', 'file:src/ui/d.ts'];
+export const TESTS = ['file:test/w.ts', 'file:test/x.ts', 'file:test/y.ts', 'file:test/z.ts'];
+export function twoAreas(sessions = 60): Interaction[] {
+  const out: Interaction[] = [];
+  for (let s = 0; s < sessions; s++) {
+    const area = s % 2 === 0 ? UI : TESTS;
+    // rotate which 3 of the 4 files a session touches
+    for (let j = 0; j < 3; j++) out.push({ session: `s${s}`, item: area[(Math.floor(s / 2) + j) % 4], time: 1000 + s * 3600, weight: 1 + j });
+  }
+  return out;
+}

@@ -6,29 +6,13 @@ import { explicitLoss, hkvLoss, zeroGradient } from '../../../src/core/losses';
 import { predict, type MfModel } from '../../../src/core/model';
 import { rmse } from '../../../src/core/metrics';
 import { trainSgd, trainSgdImplicit } from '../../../src/core/sgd';
-import { CsrMatrix } from '../../../src/core/sparse';
 import { factorProductDistance, type EpochInfo } from '../../../src/core/train';
-import { bitsEqual, plantedLowRank, randomSparse } from './helpers';
+import { bitsEqual, clusteredSignal, plantedLowRank, randomSparse } from './helpers';
 
 function heldOutRmse(model: MfModel, test: { u: number[]; i: number[]; v: number[] }): number {
   return rmse(test.u.map((u, t) => predict(model, u, test.i[t])), test.v);
 }
 
-function clusteredSignal(): CsrMatrix {
-  // 60 sessions in 3 areas of 10 items each; a session touches 6 of its area's 10 items.
-  const u: number[] = [];
-  const i: number[] = [];
-  const v: number[] = [];
-  for (let s = 0; s < 60; s++) {
-    const area = s % 3;
-    for (let j = 0; j < 6; j++) {
-      u.push(s);
-      i.push(area * 10 + ((s + j * 3) % 10));
-      v.push(1 + (j % 3));
-    }
-  }
-  return CsrMatrix.fromTriples(60, 30, u, i, v);
-}
 
 describe('core: trainers', () => {
   it('batch GD with a small step never increases the loss', () => {
