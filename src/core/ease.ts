@@ -5,9 +5,18 @@
 import { LatentInputError } from './errors';
 import { groupSessions, splitProtocol, MetricTotals, tiesOf, type EvalMethod, type Ranker } from './evalProtocol';
 import type { Interaction } from './interaction';
+import { finishSteps, type Steps } from './train';
 
 /** Inverse of a symmetric positive definite n x n matrix (row-major, float64) by Cholesky; `A` is overwritten. */
 export function invertSpd(A: Float64Array, n: number): Float64Array {
+  return finishSteps(invertSpdSteps(A, n));
+}
+
+/**
+ * invertSpd as steps, pausing every few rows (O(n^2) work each): 2,000 items take seconds, which the in-process
+ * trainer must cut into slices so the editor's event loop keeps turning.
+ */
+export function* invertSpdSteps(A: Float64Array, n: number): Steps<Float64Array> {
   if (A.length !== n * n) throw new LatentInputError(`invertSpd: need ${n * n} entries, got ${A.length}`);
   // A = L L^T, L stored in the lower triangle of A (row-major: row dot products are contiguous).
   for (let j = 0; j < n; j++) {
@@ -23,6 +32,7 @@ export function invertSpd(A: Float64Array, n: number): Float64Array {
       for (let k = 0; k < j; k++) t -= A[ri + k] * A[rj + k];
       A[ri + j] = t / d;
     }
+    if (j % ROWS_PER_PAUSE === 0) yield;
   }
   // U row j = column j of L^-1 (entries j..n-1): forward substitution, contiguous dot products.
   const U = new Float64Array(n * n);
@@ -35,6 +45,7 @@ export function invertSpd(A: Float64Array, n: number): Float64Array {
       for (let k = j; k < i; k++) t -= A[ri + k] * U[uj + k];
       U[uj + i] = t / A[ri + i];
     }
+    if (j % ROWS_PER_PAUSE === 0) yield;
   }
   // P = L^-T L^-1: P[a, b] = sum_{k >= max(a, b)} U[a, k] U[b, k].
   const P = A;
@@ -47,9 +58,13 @@ export function invertSpd(A: Float64Array, n: number): Float64Array {
       P[ua + b] = t;
       P[ub + a] = t;
     }
+    if (a % ROWS_PER_PAUSE === 0) yield;
   }
   return P;
 }
+
+/** Rows of the O(n^3) solves between pause points: ~n^2 * 8 multiply-adds, a few ms at 2,000 items. */
+const ROWS_PER_PAUSE = 8;
 
 export interface EaseModel {
   /** item indices (into the caller's item list) kept, most used first */
@@ -62,10 +77,11 @@ export interface EaseModel {
 }
 
 /** X^T X of binary sessions (each an array of distinct item indices in 0..nItems-1) over the kept items. */
-function gramOfSessions(sessions: ReadonlyArray<readonly number[]>, position: Int32Array, m: number, lambda: number): Float64Array {
+function* gramOfSessions(sessions: ReadonlyArray<readonly number[]>, position: Int32Array, m: number, lambda: number): Steps<Float64Array> {
   const G = new Float64Array(m * m);
   const row: number[] = [];
-  for (const s of sessions) {
+  for (const [at, s] of sessions.entries()) {
+    if (at % 256 === 0) yield;
     row.length = 0;
     for (const i of s) if (position[i] >= 0) row.push(position[i]);
     for (const a of row) {
@@ -81,6 +97,11 @@ function gramOfSessions(sessions: ReadonlyArray<readonly number[]>, position: In
  * Fits EASE on binary sessions. Keeps the `maxItems` items used in the most sessions (ties: lower index first).
  */
 export function fitEase(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): EaseModel {
+  return finishSteps(fitEaseSteps(sessions, nItems, lambda, maxItems));
+}
+
+/** fitEase as steps (see invertSpdSteps). */
+export function* fitEaseSteps(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): Steps<EaseModel> {
   if (!(lambda > 0)) throw new LatentInputError(`EASE lambda must be > 0, got ${lambda}`);
   const counts = new Float64Array(nItems);
   for (const s of sessions) for (const i of s) counts[i]++;
@@ -90,7 +111,8 @@ export function fitEase(sessions: ReadonlyArray<readonly number[]>, nItems: numb
   const m = kept.length;
   const position = new Int32Array(nItems).fill(-1);
   kept.forEach((i, p) => (position[i] = p));
-  const P = invertSpd(gramOfSessions(sessions, position, m, lambda), m);
+  const G = yield* gramOfSessions(sessions, position, m, lambda);
+  const P = yield* invertSpdSteps(G, m);
   const B = new Float32Array(m * m);
   for (let c = 0; c < m; c++) {
     for (let j = 0; j < m; j++) B[c * m + j] = c === j ? 0 : -P[c * m + j] / P[j * m + j];
@@ -123,7 +145,18 @@ function sessionsAsIndices(train: readonly Interaction[], index: ReadonlyMap<str
  * Chooses lambda by NDCG@10 on the section 4 protocol applied to the training interactions alone (older 80% fit,
  * newer 20% validate): never the test cases. Falls back to `fallback` when the training part has no validation case.
  */
-export function chooseEaseLambda(train: readonly Interaction[], lambdas = EASE_LAMBDAS, maxItems = EASE_MAX_ITEMS, fallback = 10): { lambda: number; cases: number; ndcg: number } {
+export function chooseEaseLambda(train: readonly Interaction[], lambdas = EASE_LAMBDAS, maxItems = EASE_MAX_ITEMS, fallback = 10): EaseLambdaChoice {
+  return finishSteps(chooseEaseLambdaSteps(train, lambdas, maxItems, fallback));
+}
+
+export interface EaseLambdaChoice {
+  lambda: number;
+  cases: number;
+  ndcg: number;
+}
+
+/** chooseEaseLambda as steps (see invertSpdSteps). */
+export function* chooseEaseLambdaSteps(train: readonly Interaction[], lambdas = EASE_LAMBDAS, maxItems = EASE_MAX_ITEMS, fallback = 10): Steps<EaseLambdaChoice> {
   let split;
   try {
     split = splitProtocol(train);
@@ -139,9 +172,10 @@ export function chooseEaseLambda(train: readonly Interaction[], lambdas = EASE_L
   let best = { lambda: fallback, cases: split.cases.length, ndcg: -1 };
   const buf = new Float64Array(n);
   for (const lambda of lambdas) {
-    const model = fitEase(sessions, n, lambda, maxItems);
+    const model = yield* fitEaseSteps(sessions, n, lambda, maxItems);
     const totals = new MetricTotals();
-    for (const c of split.cases) {
+    for (const [at, c] of split.cases.entries()) {
+      if (at % 64 === 0) yield;
       const ctx = c.context.map((it) => index.get(it) as number);
       const s = easeScores(model, ctx, n, buf);
       const t = tiesOf(s, index.get(c.target) as number, new Set(ctx));

@@ -1,7 +1,7 @@
 // Fitting the shipped ranker: the decayed signal matrix (trainingData.ts), implicit SGD factors, the frecency prior,
 // the co-occurrence neighbour table, and the per-workspace blend chosen on a validation split of the training data.
 import { CooccurrenceIndex } from './baselines';
-import { chooseEaseLambda, fitEase } from './ease';
+import { chooseEaseLambdaSteps, fitEaseSteps } from './ease';
 import { LatentInputError } from './errors';
 import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol';
 import { nowMs } from './host';
@@ -28,8 +28,14 @@ import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './trai
  * sessions (a bounded candidate set: O(maxItems^2) memory, O(maxItems^3) time whatever the workspace's size), then
  * each row keeps its `m` largest positive weights, so the stored table stays O(maxItems * m) like the cosine one.
  */
-export function buildEaseNeighbours(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems: number, m: number): NeighbourTable {
-  const ease = fitEase(sessions, nItems, lambda, maxItems);
+export function* buildEaseNeighboursSteps(
+  sessions: ReadonlyArray<readonly number[]>,
+  nItems: number,
+  lambda: number,
+  maxItems: number,
+  m: number,
+): Steps<NeighbourTable> {
+  const ease = yield* fitEaseSteps(sessions, nItems, lambda, maxItems);
   const kept = ease.kept.length;
   const indptr = new Int32Array(nItems + 1);
   const rows: Array<Array<{ index: number; score: number }>> = Array.from({ length: nItems }, () => []);
@@ -108,7 +114,7 @@ export function* fitRecommenderSteps(
   };
   if (blendSplit && cfg.itemModel === 'ease') {
     // EASE's ridge per workspace, on the same validation split (EASE alone, its items capped lower to keep it cheap).
-    const choice = chooseEaseLambda(data, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda);
+    const choice = yield* chooseEaseLambdaSteps(data, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda);
     if (choice.cases > 0) cfg = { ...cfg, easeLambda: choice.lambda };
     yield;
   }
@@ -177,16 +183,17 @@ export function* fitRecommenderSteps(
     heldOut = { k: HELD_OUT_K, value: null, cases: validation.cases, reason: validation.reason ?? 'No validation ran.' };
   }
 
+  const neighbours =
+    cfg.itemModel === 'ease'
+      ? yield* buildEaseNeighboursSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours)
+      : buildNeighbours(cooc, items.length, cfg.neighbours);
   return {
     version: 2,
     config: cfg,
     items,
     mf,
     prior,
-    neighbours:
-      cfg.itemModel === 'ease'
-        ? buildEaseNeighbours(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours)
-        : buildNeighbours(cooc, items.length, cfg.neighbours),
+    neighbours,
     trainedAt,
     mode,
     stats: {
