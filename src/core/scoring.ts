@@ -6,7 +6,7 @@ import { foldIn, gramian } from './foldIn';
 import type { MfModel } from './model';
 import { priorForNewItem, type ItemPrior } from './newItemPrior';
 import { topN } from './ranking';
-import { scoreBreakdown } from './scoreBreakdown';
+import { scoreBreakdown, type ScoreBreakdown } from './scoreBreakdown';
 import type { ContextItem, Recommendation, RecommendMode, RecommendOptions, RecommenderModel } from './recommenderModel';
 import { requireNonNegativeInt } from './validate';
 
@@ -249,7 +249,7 @@ export function recommend(model: RecommenderModel, context: readonly ContextItem
       for (let t = nb.indptr[i]; t < nb.indptr[i + 1]; t++) nbs.push(model.items[nb.indices[t]]);
       coUsed.push(...nbs.filter((x) => contextKeys.has(x)), ...nbs.filter((x) => !contextKeys.has(x)));
     }
-    return {
+    const rec: Omit<Recommendation, 'breakdown'> = {
       item: s.keys[i],
       score: s.score[i],
       mfScore: s.mf[i],
@@ -257,7 +257,9 @@ export function recommend(model: RecommenderModel, context: readonly ContextItem
       coocScore: s.cooc[i],
       source: s.mode === 'frecency' ? 'frecency' : i >= nKnown ? 'new' : 'mf',
       explanation: { bias: s.itemBias(i), contributions, coUsed: coUsed.slice(0, 3) },
-      breakdown: scoreBreakdown(model, s, i),
     };
+    // Computed when first read: the live ranker asks for 200 candidates to fill its groups and shows a few.
+    let breakdown: ScoreBreakdown | undefined;
+    return Object.defineProperty(rec, 'breakdown', { enumerable: true, get: () => (breakdown ??= scoreBreakdown(model, s, i)) }) as Recommendation;
   });
 }
