@@ -6,7 +6,8 @@
 //   3. unit tests: mocha in plain Node (test/unit)
 //   4. ensure-deps: Debian chromium & co, code-server 4.100.3 into .cache/ (first run only)
 //   5. integration: mocha inside the real VS Code extension host (code-server) via @vscode/test-electron
-//   6. e2e: playwright-core + headless Chromium against code-server with Latent installed
+//   6. package (npm run package: the production bundles + vsce -> latent.vsix; the development bundles are then put
+//      back in dist/), then e2e: playwright-core + headless Chromium against code-server with latent.vsix installed
 // Prints a last line "N passed, N failed" summing all suites (a failing build or type check counts as one failed
 // test) and exits non-zero when anything failed. Options: --only unit,integration,e2e (skips the rest).
 // Children run in this process group; code-server/Chromium are stopped by their own launchers on exit/signals.
@@ -76,12 +77,12 @@ async function step(name, cmd, args) {
 }
 
 /** Runs a suite script that writes {passed, failed, pending} to LATENT_RESULTS_FILE. */
-async function suite(name, script) {
+async function suite(name, script, env = {}) {
   banner(name);
   const t = Date.now();
   const dir = mkdtempSync(join(TMP, `${name}-`));
   const file = join(dir, 'results.json');
-  const { code } = await run(process.execPath, [script], { env: { LATENT_RESULTS_FILE: file } });
+  const { code } = await run(process.execPath, [script], { env: { ...env, LATENT_RESULTS_FILE: file } });
   let r = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { passed: 0, failed: 1 };
   if (code !== 0 && r.failed === 0) r = { ...r, failed: 1 }; // crashed after reporting: still a failure
   rmSync(dir, { recursive: true, force: true });
@@ -129,7 +130,14 @@ async function main() {
       return;
     }
     if (wants('integration')) await suite('integration', join(ROOT, 'scripts', 'run-integration.mjs'));
-    if (wants('e2e')) await suite('e2e', join(ROOT, 'scripts', 'run-e2e.mjs'));
+    if (wants('e2e')) {
+      // The e2e suite tests what users install: the .vsix, built once here and installed into each code-server.
+      const packaged = await step('package', 'npm', ['run', '--silent', 'package']);
+      // The package build leaves minified bundles without source maps in dist/: put the development build back.
+      await run(process.execPath, [join(ROOT, 'scripts', 'build.mjs')]);
+      if (packaged) await suite('e2e', join(ROOT, 'scripts', 'run-e2e.mjs'), { LATENT_VSIX: join(ROOT, 'latent.vsix') });
+      else lines.push('e2e not run: npm run package failed (the e2e suite installs latent.vsix)');
+    }
   }
 }
 

@@ -64,16 +64,91 @@ export class SnippetFileError extends Error {
   }
 }
 
-/** Reads the given files; an unreadable or invalid file is skipped and reported (its snippets are not items). */
-export async function loadSnippets(files: readonly SnippetFile[], onProblem?: (message: string) => void): Promise<SnippetDef[]> {
+/** Largest snippet file Latent reads (VS Code's own snippet files are a few KB; the biggest shipped ones ~200 KB). */
+export const MAX_SNIPPET_FILE_BYTES = 1024 * 1024;
+
+export interface LoadSnippetsOptions {
+  /** largest file read, in bytes (default MAX_SNIPPET_FILE_BYTES) */
+  maxBytes?: number;
+  /**
+   * Problems already reported (keyed by path and reason): a file that stays bad is reported once, not on every
+   * reload. The caller keeps the set across reloads; without one every problem is reported each time.
+   */
+  reported?: Set<string>;
+}
+
+function describeKind(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+function describeSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  return bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+function tooBig(bytes: number, max: number): SnippetFileError {
+  return new SnippetFileError(`it is ${describeSize(bytes)}, more than the ${describeSize(max)} Latent reads from one snippet file`);
+}
+
+// O_NONBLOCK: opening a FIFO swapped in after the stat must not wait for a writer (the open would hold a libuv
+// thread forever). It changes nothing for regular files. Not defined on Windows, which has no FIFOs in the file system.
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
+/**
+ * Reads one snippet file asynchronously: regular files only (a symlink counts as what it points to; a FIFO, device,
+ * socket or folder is refused without opening it), at most `maxBytes`. Throws SnippetFileError in plain words.
+ */
+export async function readSnippetFile(file: string, maxBytes = MAX_SNIPPET_FILE_BYTES): Promise<string> {
+  const st = await fs.stat(file); // follows symlinks: /dev/zero behind a link is a device
+  if (!st.isFile()) throw new SnippetFileError(`it is ${describeKind(st)}, not a regular file`);
+  if (st.size > maxBytes) throw tooBig(st.size, maxBytes);
+  const handle = await fs.open(file, OPEN_FLAGS);
+  try {
+    // The path may have been replaced between stat and open: check what was actually opened.
+    const opened = await handle.stat();
+    if (!opened.isFile()) throw new SnippetFileError(`it is ${describeKind(opened)}, not a regular file`);
+    if (opened.size > maxBytes) throw tooBig(opened.size, maxBytes);
+    // Read until the end but never past maxBytes + 1: a file that grows while being read (or reports a size of 0,
+    // like /proc files) is refused once it passes the cap, never read without bound.
+    const chunks: Buffer[] = [];
+    let len = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(64 * 1024, maxBytes + 1 - len));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, len);
+      if (bytesRead === 0) break;
+      chunks.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
+      len += bytesRead;
+      if (len > maxBytes) throw tooBig(len, maxBytes);
+    }
+    return Buffer.concat(chunks, len).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads the given files; an unreadable, invalid, oversized or non-regular file is skipped and reported (its snippets
+ * are not items). Reads are asynchronous and one file at a time, so the extension host is never blocked by a read.
+ */
+export async function loadSnippets(files: readonly SnippetFile[], onProblem?: (message: string) => void, options: LoadSnippetsOptions = {}): Promise<SnippetDef[]> {
+  const maxBytes = options.maxBytes ?? MAX_SNIPPET_FILE_BYTES;
   const out: SnippetDef[] = [];
   const seen = new Set<string>();
   for (const f of files) {
     let defs: SnippetDef[];
     try {
-      defs = parseSnippetFile(await fs.readFile(f.path, 'utf8'), f.source, f.language);
+      defs = parseSnippetFile(await readSnippetFile(f.path, maxBytes), f.source, f.language);
     } catch (err) {
-      onProblem?.(`Latent skipped the snippet file ${f.path}: ${err instanceof Error ? err.message : String(err)}`);
+      const why = err instanceof Error ? err.message : String(err);
+      const key = `${f.path}\0${why}`;
+      if (!options.reported?.has(key)) {
+        options.reported?.add(key);
+        onProblem?.(`Latent skipped the snippet file ${f.path}: ${why}`);
+      }
       continue;
     }
     for (const d of defs) {
@@ -98,6 +173,17 @@ export async function snippetFilesIn(dir: string, source: string, perLanguage: b
     if (n.endsWith('.code-snippets')) out.push({ path: path.join(dir, n), source });
     else if (perLanguage && n.endsWith('.json')) out.push({ path: path.join(dir, n), source, language: n.slice(0, -5) });
   }
+  return out;
+}
+
+/**
+ * The workspace's own snippet files (`<folder>/.vscode/*.code-snippets`), or none in an untrusted workspace: they
+ * come with whatever was cloned, so Latent reads them only once the user trusts the workspace.
+ */
+export async function workspaceSnippetFiles(folders: readonly string[], trusted: boolean): Promise<SnippetFile[]> {
+  if (!trusted) return [];
+  const out: SnippetFile[] = [];
+  for (const folder of folders) out.push(...(await snippetFilesIn(path.join(folder, '.vscode'), 'workspace', false)));
   return out;
 }
 

@@ -9,7 +9,7 @@ import type { ContextItem } from '../core/recommender';
 import { ExclusionMatcher } from './exclusion';
 import { EventSink, FeedbackRecorder, RecorderSettings } from './recorder';
 import type { FeedbackEvent } from './signal';
-import { SnippetDef, SnippetFile, SnippetIndex, loadSnippets, snippetFilesIn } from './snippets';
+import { SnippetDef, SnippetFile, SnippetIndex, loadSnippets, snippetFilesIn, workspaceSnippetFiles } from './snippets';
 
 export type { EventSink } from './recorder';
 
@@ -65,6 +65,9 @@ export class FeedbackTracker implements vscode.Disposable {
   private dwellTimer: ReturnType<typeof setInterval> | undefined;
   private extensionTimer: ReturnType<typeof setInterval> | undefined;
   private snippetsLoading: Promise<void> = Promise.resolve();
+  /** snippet file problems already logged: a file that stays bad is logged once, not on every reload */
+  private readonly snippetProblems = new Set<string>();
+  private untrustedSnippetsLogged = false;
 
   constructor(store: EventSink, config: TrackerConfig, private readonly options: TrackerOptions = {}) {
     this.config = config;
@@ -91,6 +94,8 @@ export class FeedbackTracker implements vscode.Disposable {
         this.refreshExtensions();
         void this.reloadSnippets();
       }),
+      // Workspace snippet files are read only in a trusted workspace: read them once the user grants trust.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reloadSnippets()),
     );
     if (options.watchConfig !== false) {
       this.disposables.push(
@@ -285,9 +290,13 @@ export class FeedbackTracker implements vscode.Disposable {
     const load = async (): Promise<void> => {
       const files: SnippetFile[] = [];
       if (this.options.userSnippetsDir) files.push(...(await snippetFilesIn(this.options.userSnippetsDir, 'user', true)));
-      for (const f of vscode.workspace.workspaceFolders ?? []) {
-        if (f.uri.scheme === 'file') files.push(...(await snippetFilesIn(path.join(f.uri.fsPath, '.vscode'), 'workspace', false)));
+      const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+      const trusted = vscode.workspace.isTrusted;
+      if (!trusted && folders.length > 0 && !this.untrustedSnippetsLogged) {
+        this.untrustedSnippetsLogged = true;
+        this.options.log?.('This workspace is not trusted: Latent does not read its snippet files (.vscode/*.code-snippets) until you trust it.');
       }
+      files.push(...(await workspaceSnippetFiles(folders, trusted)));
       for (const ext of vscode.extensions.all) {
         const contributed = (ext.packageJSON as { contributes?: { snippets?: unknown } }).contributes?.snippets;
         if (!Array.isArray(contributed)) continue;
@@ -300,7 +309,7 @@ export class FeedbackTracker implements vscode.Disposable {
           files.push(f);
         }
       }
-      this.recorder.snippets = new SnippetIndex(await loadSnippets(files, this.options.log));
+      this.recorder.snippets = new SnippetIndex(await loadSnippets(files, this.options.log, { reported: this.snippetProblems }));
     };
     this.snippetsLoading = this.snippetsLoading.then(load, load).catch((err: unknown) => {
       this.options.log?.(`could not read snippet files: ${err instanceof Error ? err.message : String(err)}`);

@@ -18,8 +18,9 @@
  * startCodeServer(options):
  *   workspace   folder to open (default: a fresh copy of sample-workspace/ under .cache/runs, removed on close)
  *   settings    user settings merged over quiet defaults (QUIET_SETTINGS in codeServer.ts)
- *   extension   false to start without Latent installed (default: the repo folder, symlinked into the
- *               extensions dir as an installed extension; build dist/ first: npm test does)
+ *   extension   false to start without Latent installed (default: the packaged extension, $LATENT_VSIX or
+ *               latent.vsix at the repository root, installed into the server's extensions dir before launch;
+ *               scripts/run-e2e.mjs builds it with `npm run package`, npm test builds it once per run)
  *   env         extra environment for code-server and its extension host
  * Session:
  *   url, page, browser, server, workspace
@@ -35,10 +36,10 @@
  *   openFile(relPath)             opens a workspace file through Quick Open (Ctrl+P)
  *   close()                       closes Chromium and stops code-server (also done on process exit/signals)
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
-import { CACHE, ROOT, SCREENSHOTS, launchBrowser, startServer, type RunningServer } from './codeServer';
+import { CACHE, HarnessError, ROOT, SCREENSHOTS, launchBrowser, startServer, type RunningServer } from './codeServer';
 
 export { ROOT, SCREENSHOTS } from './codeServer';
 
@@ -95,6 +96,13 @@ export const SELECTORS = {
 
 const VIEW_TITLE = 'Recommended for you';
 
+/** The packaged extension the e2e suite installs: $LATENT_VSIX, else latent.vsix at the repository root. */
+export function packagedExtension(): string {
+  const vsix = process.env.LATENT_VSIX ?? path.join(ROOT, 'latent.vsix');
+  if (!existsSync(vsix)) throw new HarnessError(`the packaged extension ${vsix} does not exist; build it with: npm run package`);
+  return vsix;
+}
+
 export async function startCodeServer(opts: StartOptions = {}): Promise<Session> {
   let ownWorkspace: string | undefined;
   let workspace = opts.workspace;
@@ -107,7 +115,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<Session>
   const server = await startServer({
     workspace,
     settings: opts.settings,
-    installExtensions: opts.extension === false ? [] : [ROOT],
+    installVsix: opts.extension === false ? [] : [packagedExtension()],
     env: opts.env,
   });
   let browser: Browser | undefined;
