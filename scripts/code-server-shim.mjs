@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Stands in for the VS Code executable that @vscode/test-electron's runTests() launches, where no desktop VS Code
 // can be had: accepts the same command line (--extensionDevelopmentPath=, --extensionTestsPath=, a folder, plus
-// Electron flags it ignores), starts code-server (real VS Code 1.100.3, real Node extension host) and headless
+// Electron flags it ignores; the folder may be a .code-workspace file), starts code-server (real VS Code 1.100.3, real Node extension host) and headless
 // Chromium, opens the workbench with VS Code's test payload, and exits with the test run's exit code, which the
 // workbench reports through window.codeAutomationExit. Everything it started is stopped before it exits.
 import { resolve } from 'node:path';

@@ -168,7 +168,7 @@ async function openWorkspace(context: vscode.ExtensionContext, paused: boolean, 
     log,
     ...(userSnippetsDir ? { userSnippetsDir } : {}),
   });
-  const workspace = startWorkspace({ context, store, tracker, root: folder.uri, folder, log });
+  const workspace = startWorkspace({ context, store, tracker, folder, log });
   // Disposed in this order: ranking/training, then the tracker (records the last dwell), then the store (flushes).
   context.subscriptions.push(workspace, tracker, { dispose: () => void store.dispose() });
   return { store, tracker, workspace };

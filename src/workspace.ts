@@ -23,8 +23,6 @@ export interface WorkspaceArgs {
   context: vscode.ExtensionContext;
   store: FeedbackStore;
   tracker: FeedbackTracker;
-  /** Workspace folder the `file:` keys are relative to. */
-  root: vscode.Uri | undefined;
   /** The folder whose git history "Learn from Git History" reads. */
   folder: vscode.WorkspaceFolder;
   log(line: string): void;
@@ -98,7 +96,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     },
     { perKind: readSettings().maxRecommendations },
   );
-  const tree = new RecommendationsTree(ranker, args.root);
+  const tree = new RecommendationsTree(ranker);
   subs.push(tree, { dispose: () => ranker.dispose() });
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: false });
   subs.push(view);
@@ -200,7 +198,6 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   );
 
   const deps: ActionDeps = {
-    root: args.root,
     record: (e) => args.tracker.record(e),
     snippetBody: (item) => args.tracker.snippet(item)?.body,
   };

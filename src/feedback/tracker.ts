@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readSettings, type Settings } from '../config/settings';
 import { itemKey } from '../core/itemKey';
+import { fileItemName } from '../core/workspaceItem';
 import type { ContextItem } from '../core/recommender';
 import { ExclusionMatcher } from './exclusion';
 import { EventSink, FeedbackRecorder, RecorderSettings } from './recorder';
@@ -168,8 +169,8 @@ export class FeedbackTracker implements vscode.Disposable {
       if (folder && uri.path.startsWith(folder.uri.path)) {
         const rel = uri.path.slice(folder.uri.path.length).replace(/^\/+/, '');
         if (rel !== '' && !this.exclusion.isExcluded(rel)) {
-          const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
-          item = itemKey('file', `${multiRoot ? `${folder.name}/` : ''}${rel}`);
+          // Several folders: the folder's name comes first (core/workspaceItem; the views open it from there).
+          item = itemKey('file', fileItemName(rel, folder, vscode.workspace.workspaceFolders?.length ?? 0));
         }
       }
     }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { STATE_KEYS } from '../commands';
 import { ExclusionMatcher } from '../feedback/exclusion';
 import { readSettings } from '../config/settings';
+import { fileItemPrefix } from '../core/workspaceItem';
 import {
   describeOutcome,
   hasGitHistory,
@@ -52,7 +53,6 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
     const cfg = readSettings(deps.folder.uri);
     // The same rules as recording (latent.exclude and files.exclude): an excluded file is never imported either.
     const matcher = new ExclusionMatcher(cfg.exclude, cfg.filesExclude);
-    const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Latent: reading git history', cancellable: true },
       (progress, token) => {
@@ -63,7 +63,8 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
           folder: deps.folder.uri.fsPath,
           trusted: vscode.workspace.isTrusted,
           isExcluded: (p) => matcher.isExcluded(p),
-          itemPrefix: multiRoot ? `${deps.folder.name}/` : '',
+          // As the tracker names files (core/workspaceItem): the folder's name first when several are open.
+          itemPrefix: fileItemPrefix(deps.folder.name, vscode.workspace.workspaceFolders?.length ?? 0),
           maxCommits: cfg['git.maxCommits'],
           signal: ac.signal,
           storeDir: deps.storeDir,

@@ -151,7 +151,7 @@ function httpStatus(url: string): Promise<number> {
 }
 
 export interface ServerOptions {
-  /** Folder to open; default: none (empty window). */
+  /** Folder to open, or a `.code-workspace` file (a multi-root workspace); default: none (empty window). */
   workspace?: string;
   /** Extension folders loaded as installed extensions (symlinked into the extensions dir). Default: none. */
   installExtensions?: string[];
@@ -296,7 +296,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     extensionsDir,
     workbenchUrl(query = {}) {
       const params = new URLSearchParams();
-      if (opts.workspace) params.set('folder', path.resolve(opts.workspace));
+      // VS Code's web workbench opens ?folder=<dir> or ?workspace=<file.code-workspace>.
+      if (opts.workspace) params.set(opts.workspace.endsWith('.code-workspace') ? 'workspace' : 'folder', path.resolve(opts.workspace));
       for (const [k, v] of Object.entries(query)) params.set(k, v);
       const qs = params.toString();
       return qs ? `${url}/?${qs}` : `${url}/`;

@@ -17,6 +17,10 @@
  *
  * Environment: LATENT_TEST_GREP filters tests by name; LATENT_RESULTS_FILE (set by scripts/run-integration.mjs)
  * receives {passed, failed, pending} so `npm test` can sum all suites.
+ *
+ * This root runs in a window with one folder (a copy of sample-workspace/). Tests that need two folders live in
+ * test/integration-multiroot/, a second root (same runner, runTestsIn) that run-integration.mjs opens on a
+ * `.code-workspace` with two folders.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,10 +33,11 @@ function discover(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-export function run(): Promise<void> {
+/** Runs every *.test.js under `dir` with mocha, reporting the counts to LATENT_RESULTS_FILE. */
+export function runTestsIn(dir: string): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
   if (process.env.LATENT_TEST_GREP) mocha.grep(process.env.LATENT_TEST_GREP);
-  for (const f of discover(__dirname)) mocha.addFile(f);
+  for (const f of discover(dir)) mocha.addFile(f);
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const stats = runner.stats;
@@ -43,4 +48,8 @@ export function run(): Promise<void> {
       else resolve();
     });
   });
+}
+
+export function run(): Promise<void> {
+  return runTestsIn(__dirname);
 }

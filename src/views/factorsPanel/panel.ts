@@ -4,12 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { FACTORS_VIEW_TYPE } from '../../commands';
-import { isConfinedPath, parseItemKey } from '../../core/itemKey';
+import { parseItemKey } from '../../core/itemKey';
 import type { ContextItem, RecommenderModel } from '../../core/recommender';
 import { buildPanelState, type FactorsSource } from './state';
 import { renderPanelHtml } from './html';
 import { ProtocolError } from '../../core/check';
 import { parseWebviewMessage, type HostToWebview, type PanelState } from './protocol';
+import { fileUriOfKey } from '../workspaceFile';
 
 export type FactorsSourceProvider = () => FactorsSource | Promise<FactorsSource>;
 
@@ -26,22 +27,20 @@ export function makeNonce(): string {
   return randomBytes(18).toString('base64');
 }
 
-/** The workspace file an item key names, or undefined for a non-file, an escaping path or a missing file. */
+/**
+ * The workspace file an item key names, or undefined for a non-file, an escaping path, a name in no open folder or
+ * a missing file. Resolved like the tree's open (views/workspaceFile.ts): with several folders the name's first
+ * part is the folder, so `web/src/app.ts` is looked for in the folder named web only.
+ */
 export async function resolveWorkspaceFile(item: string): Promise<vscode.Uri | undefined> {
-  const { kind, name } = parseItemKey(item);
-  if (kind !== 'file') return undefined;
-  if (!isConfinedPath(name)) return undefined;
-  const parts = name.split('/');
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    const uri = vscode.Uri.joinPath(folder.uri, ...parts);
-    try {
-      const stat = await vscode.workspace.fs.stat(uri);
-      if (stat.type & vscode.FileType.File) return uri;
-    } catch {
-      // not in this folder; try the next
-    }
+  const uri = fileUriOfKey(item);
+  if (!uri) return undefined;
+  try {
+    const stat = await vscode.workspace.fs.stat(uri);
+    return stat.type & vscode.FileType.File ? uri : undefined;
+  } catch {
+    return undefined; // gone since it was recorded
   }
-  return undefined;
 }
 
 class FactorsPanel implements FactorsPanelController {

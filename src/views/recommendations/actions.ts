@@ -2,13 +2,12 @@
 // "Not interested" (recorded as a dismiss event and excluded at once), "Why this?" (the factors webview).
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../commands';
-import { isConfinedPath, parseItemKey } from '../../core/itemKey';
+import { parseItemKey } from '../../core/itemKey';
 import type { FeedbackEvent } from '../../feedback/signal';
+import { fileUriOfItem } from '../workspaceFile';
 import type { TreeNode } from './tree';
 
 export interface ActionDeps {
-  /** Workspace folder the `file:` keys are relative to. */
-  root: vscode.Uri | undefined;
   /** Records an event (store.append) and lets the pipeline react (dismissals, retrain counter). */
   record(e: FeedbackEvent): void;
   /** Body of a snippet item in VS Code snippet syntax, when the snippet is known. */
@@ -35,9 +34,12 @@ export async function openRecommendation(deps: ActionDeps, arg: unknown): Promis
   if (!item) return;
   const { kind, name } = parseItemKey(item);
   if (kind === 'file') {
-    // Keys are checked when recorded and read back; checked again here, as nothing outside the folder is opened.
-    if (!deps.root || !isConfinedPath(name)) return;
-    await vscode.commands.executeCommand('vscode.open', vscode.Uri.joinPath(deps.root, name));
+    // Keys are checked when recorded and read back; checked again here (fileUriOfItem refuses a path that is not
+    // confined to its folder), as nothing outside the workspace is opened. Several folders: the first part of the
+    // name is the folder, so web/src/app.ts opens in the folder named web, not under the first folder.
+    const uri = fileUriOfItem(name);
+    if (!uri) return;
+    await vscode.commands.executeCommand('vscode.open', uri);
   } else if (kind === 'snippet') {
     await insertSnippet(deps, item);
   } else if (kind === 'extension') {

@@ -5,6 +5,7 @@ import { COMMANDS } from '../../commands';
 import type { Recommendation } from '../../core/recommender';
 import { ITEM_KINDS, itemKind, parseItemKey, type ItemKind } from '../../core/itemKey';
 import type { LiveRanker } from '../../ranking/liveRanking';
+import { fileUriOfItem } from '../workspaceFile';
 import { FactorLabels, displayName, whyMarkdown } from './whyText';
 
 export type TreeNode = { type: 'group'; kind: ItemKind } | { type: 'item'; rec: Recommendation };
@@ -18,11 +19,7 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
   private labelsFor: unknown;
   private readonly sub: { dispose(): void };
 
-  constructor(
-    private readonly ranker: LiveRanker,
-    /** Workspace folder the `file:` keys are relative to. */
-    private readonly root: vscode.Uri | undefined,
-  ) {
+  constructor(private readonly ranker: LiveRanker) {
     this.sub = ranker.onDidChange(() => this.refresh());
     this.refresh();
   }
@@ -57,9 +54,12 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
     item.contextValue = `latent.recommendation.${kind ?? 'other'}`;
     item.command = { command: COMMANDS.openRecommendation, title: 'Open', arguments: [rec.item] };
     item.tooltip = new vscode.MarkdownString(whyMarkdown(rec, this.factorLabels()));
-    if (kind === 'file' && this.root) {
-      // resourceUri gives the workspace's file icon theme and the folder as description.
-      item.resourceUri = vscode.Uri.joinPath(this.root, name);
+    if (kind === 'file') {
+      // resourceUri gives the workspace's file icon theme and the folder as description; in the folder the name
+      // starts with when several are open. A name that resolves to no folder gets no file icon (clicking it does
+      // nothing either), but is still shown.
+      const uri = fileUriOfItem(name);
+      if (uri) item.resourceUri = uri;
       const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
       // A file the model has not learned yet, ranked by its neighbours: say so, it is a guess.
       item.description = rec.source === 'new' ? (dir ? `${dir} · new file` : 'new file') : dir;
