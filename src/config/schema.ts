@@ -23,7 +23,8 @@ export const NUMBER_SETTINGS = {
   'git.maxCommits': { default: 500, minimum: 1, maximum: 100_000, integer: true },
   editCoalesceSeconds: { default: 30, minimum: 0, maximum: 3600, hidden: true },
   // Dwell is recorded every tick; a crash (kill -9) loses at most one tick plus the store's flush delay (250 ms).
-  dwellTickSeconds: { default: 1, minimum: 1, maximum: 300, hidden: true },
+  // 0.75 s: a tick plus the store's 250 ms flush delay is at most the 1 s a kill -9 may lose (issue 11)
+  dwellTickSeconds: { default: 0.75, minimum: 0.5, maximum: 300, hidden: true },
   extensionPollSeconds: { default: 30, minimum: 1, maximum: 3600, hidden: true },
 } as const satisfies Record<string, NumberSetting>;
 
