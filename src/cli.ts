@@ -105,11 +105,12 @@ export function evalSplit(split: ProtocolSplit, settings: MethodSettings = {}, o
 }
 
 /** Relative NDCG@10 margin of the shipped ranker over the best baseline (mf is part of it, not a baseline). */
-function margin(r: EvalReport | ReplayReport): { best: MethodResult; latent: MethodResult; relative: number } {
+function margin(r: EvalReport | ReplayReport): { best: MethodResult; latent: MethodResult; relative: number } | undefined {
   const baselines = r.methods.filter((m) => m.method !== 'latent' && m.method !== 'mf' && m.method !== 'ials');
+  if (baselines.length === 0) return undefined; // e.g. --methods mf,latent: nothing to compare with
   const best = baselines.reduce((a, b) => (b.ndcg10 > a.ndcg10 ? b : a));
-  const latent = r.methods.find((m) => m.method === 'latent') as MethodResult;
-  return { best, latent, relative: latent.ndcg10 / best.ndcg10 - 1 };
+  const latent = r.methods.find((m) => m.method === 'latent');
+  return latent ? { best, latent, relative: latent.ndcg10 / best.ndcg10 - 1 } : undefined;
 }
 
 function formatTable(r: EvalReport | ReplayReport, title: string): string {
@@ -127,6 +128,7 @@ function formatTable(r: EvalReport | ReplayReport, title: string): string {
   }
   if (!r.methods.some((m) => m.method === 'latent') || r.methods.length < 2) return lines.join('\n');
   const g = margin(r);
+  if (!g) return lines.join('\n');
   const sign = g.relative >= 0 ? '+' : '';
   lines.push(
     `latent vs best baseline (${g.best.method}): NDCG@10 ${g.latent.ndcg10.toFixed(4)} vs ${g.best.ndcg10.toFixed(4)} ` +

@@ -153,8 +153,12 @@ export function scoreItems(
     }
     mf[i] = s;
     prior[i] = i < nKnown ? model.prior[i] : extraPriors[i - nKnown].prior;
-    const key = i < nKnown ? model.items[i] : extraKeys[i - nKnown];
-    candidate[i] = opts.exclude?.has(key) ? 0 : 1;
+    candidate[i] = 1;
+  }
+  // The few excluded keys are looked up, rather than every item's key hashed against them (this runs per keystroke).
+  for (const key of opts.exclude ?? []) {
+    const i = index.get(key) ?? extraIndex.get(key);
+    if (i !== undefined) candidate[i] = 0;
   }
   const nb = model.neighbours;
   for (const c of ctxIdx) {
@@ -228,6 +232,9 @@ export function scoreItems(
   };
 }
 
+/** Co-used items named in a recommendation's explanation. */
+const CO_USED_SHOWN = 3;
+
 export function recommend(model: RecommenderModel, context: readonly ContextItem[], opts: RecommendOptions): Recommendation[] {
   requireNonNegativeInt('n', opts.n);
   const s = scoreItems(model, context, opts);
@@ -242,12 +249,18 @@ export function recommend(model: RecommenderModel, context: readonly ContextItem
     const q = s.itemVector(i);
     const contributions: number[] = [];
     for (let f = 0; f < k; f++) contributions.push(s.userVector[f] * q[f]);
-    // Co-used items: neighbours that are in the current context first, then the strongest others.
+    // Co-used items (the first CO_USED_SHOWN): neighbours that are in the current context first, then the strongest
+    // others. Rows hold up to 50 neighbours; only the few shown are built, for each of the 200 candidates.
     const coUsed: string[] = [];
     if (i < nKnown) {
-      const nbs: string[] = [];
-      for (let t = nb.indptr[i]; t < nb.indptr[i + 1]; t++) nbs.push(model.items[nb.indices[t]]);
-      coUsed.push(...nbs.filter((x) => contextKeys.has(x)), ...nbs.filter((x) => !contextKeys.has(x)));
+      for (let t = nb.indptr[i]; t < nb.indptr[i + 1] && coUsed.length < CO_USED_SHOWN; t++) {
+        const x = model.items[nb.indices[t]];
+        if (contextKeys.has(x)) coUsed.push(x);
+      }
+      for (let t = nb.indptr[i]; t < nb.indptr[i + 1] && coUsed.length < CO_USED_SHOWN; t++) {
+        const x = model.items[nb.indices[t]];
+        if (!contextKeys.has(x)) coUsed.push(x);
+      }
     }
     const rec: Omit<Recommendation, 'breakdown'> = {
       item: s.keys[i],
@@ -256,7 +269,7 @@ export function recommend(model: RecommenderModel, context: readonly ContextItem
       priorScore: s.prior[i],
       coocScore: s.cooc[i],
       source: s.mode === 'frecency' ? 'frecency' : i >= nKnown ? 'new' : 'mf',
-      explanation: { bias: s.itemBias(i), contributions, coUsed: coUsed.slice(0, 3) },
+      explanation: { bias: s.itemBias(i), contributions, coUsed },
     };
     // Computed when first read: the live ranker asks for 200 candidates to fill its groups and shows a few.
     let breakdown: ScoreBreakdown | undefined;
