@@ -122,14 +122,12 @@ export function deserializeRecommender(s: string): RecommenderModel {
             reason: 'This model was saved by an earlier version of Latent that did not record it; the next training measures it.',
           },
         }
-      : trainingRecordOf(objectField(o, 'training'), stats.epochs);
-  const lastRow = o.version === 1 ? undefined : trainingRowOf(objectField(o, 'training').lastRow, mf.nUsers, items.length);
-  if (lastRow) training.lastRow = lastRow;
+      : trainingRecordOf(objectField(o, 'training'), stats.epochs, mf.nUsers, items.length);
   return { version: 2, config, items, mf, prior, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
 }
 
 /** Validates a serialized TrainingRecord (version 2): every epoch's finite loss, a hit rate in [0, 1] or a reason. */
-function trainingRecordOf(t: Record<string, unknown>, epochs: number): TrainingRecord {
+function trainingRecordOf(t: Record<string, unknown>, epochs: number, nUsers: number, nItems: number): TrainingRecord {
   const losses = t.losses;
   if (!Array.isArray(losses) || !losses.every((x) => typeof x === 'number' && Number.isFinite(x))) {
     fail('training field "losses" must be an array of finite numbers');
@@ -141,11 +139,15 @@ function trainingRecordOf(t: Record<string, unknown>, epochs: number): TrainingR
   if (typeof cases !== 'number' || !Number.isInteger(cases) || cases < 0) fail('held-out field "cases" must be an integer >= 0');
   if (value === null) {
     if (typeof reason !== 'string' || reason === '') fail('a held-out hit rate of null needs a "reason"');
-    return { losses: losses as number[], heldOut: { k, value: null, cases, reason } };
+    return withRow({ losses: losses as number[], heldOut: { k, value: null, cases, reason } }, trainingRowOf(t.lastRow, nUsers, nItems));
   }
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail('held-out field "value" must be in [0, 1] or null');
   if (cases < 1) fail('a held-out hit rate needs at least one case');
-  return { losses: losses as number[], heldOut: { k, value, cases } };
+  return withRow({ losses: losses as number[], heldOut: { k, value, cases } }, trainingRowOf(t.lastRow, nUsers, nItems));
+}
+
+function withRow(record: TrainingRecord, lastRow: TrainingRow | undefined): TrainingRecord {
+  return lastRow ? { ...record, lastRow } : record;
 }
 
 /** Validates the recorded training row against the model's dimensions (absent in older files: undefined). */
