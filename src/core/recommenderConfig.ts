@@ -107,6 +107,7 @@ export function checkConfig(c: RecommenderConfig): void {
   requireNonNegative('mfWeight', c.mfWeight);
   requireNonNegative('coocWeight', c.coocWeight);
   requireNonNegative('priorWeight', c.priorWeight);
+  if (!(c.mfWeight > 0 || c.coocWeight > 0 || c.priorWeight > 0)) throw new LatentInputError('mfWeight, coocWeight and priorWeight are all 0: nothing would rank');
   requireNonNegativeInt('neighbours', c.neighbours);
   requireNonNegativeInt('minSessions', c.minSessions);
   if (c.itemModel !== 'cosine' && c.itemModel !== 'ease') throw new LatentInputError(`itemModel must be "cosine" or "ease", got ${String(c.itemModel)}`);

@@ -114,7 +114,7 @@ export function* fitRecommenderSteps(
   };
   if (blendSplit && cfg.itemModel === 'ease') {
     // EASE's ridge per workspace, on the same validation split (EASE alone, its items capped lower to keep it cheap).
-    const choice = yield* chooseEaseLambdaSteps(data, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda);
+    const choice = yield* chooseEaseLambdaSteps(data, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES);
     if (choice.cases > 0) cfg = { ...cfg, easeLambda: choice.lambda };
     yield;
   }
@@ -222,6 +222,8 @@ interface BlendChoice {
 /** easeLambda candidates autoBlend chooses from (EASE alone on the validation split), and the item cap used there. */
 export const EASE_LAMBDA_GRID = [5, 10, 20, 50];
 export const EASE_CHOICE_MAX_ITEMS = 1000;
+/** ...and the newest validation cases it is chosen on (each costs O(items): a 30,000-file history has ~40,000). */
+export const EASE_CHOICE_MAX_CASES = 2000;
 
 export const BLEND_GRID = {
   coocWeight: [0, 0.25, 0.5, 1, 2, 4],
@@ -279,13 +281,16 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
   ];
   for (const priorHalfLifeDays of BLEND_GRID.priorHalfLifeDays) {
     for (const coocWeight of BLEND_GRID.coocWeight) {
-      for (const priorWeight of BLEND_GRID.priorWeight) combos.push({ coocWeight, priorWeight, priorHalfLifeDays });
+      for (const priorWeight of BLEND_GRID.priorWeight) {
+        // An all-zero blend ranks nothing (checkConfig refuses it as a setting too).
+        if (cfg.mfWeight > 0 || coocWeight > 0 || priorWeight > 0) combos.push({ coocWeight, priorWeight, priorHalfLifeDays });
+      }
     }
   }
   const totals = new Float64Array(combos.length);
   const hits = new Float64Array(combos.length);
   const n = inner.items.length;
-  const score = new Float64Array(n);
+  const pool = new Int32Array(n);
   for (const c of cases) {
     yield;
     // The protocol ranks everything but the context.
@@ -296,12 +301,24 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
     normalize(nm, cand);
     normalize(nc, cand);
     const target = index.get(c.target) as number;
+    // Weights are >= 0 and never all 0, so a candidate below the target in every part (MF, item x item, each prior)
+    // ranks below it under every blend: only the rest are ranked per blend (on 30,000 items, a few hundred).
+    let size = 0;
+    for (let j = 0; j < n; j++) {
+      if (!cand[j] || j === target) continue;
+      let below = nm[j] < nm[target] && nc[j] < nc[target];
+      for (let h = 0; below && h < priors.length; h++) below = priors[h][j] < priors[h][target];
+      if (!below) pool[size++] = j;
+    }
     combos.forEach((w, t) => {
       const prior = priors[halfLives.indexOf(w.priorHalfLifeDays)];
-      for (let i = 0; i < n; i++) score[i] = cfg.mfWeight * nm[i] + w.coocWeight * nc[i] + w.priorWeight * prior[i];
+      const st = cfg.mfWeight * nm[target] + w.coocWeight * nc[target] + w.priorWeight * prior[target];
       let rank = 0;
-      const st = score[target];
-      for (let j = 0; j < n; j++) if (cand[j] && j !== target && (score[j] > st || (score[j] === st && j < target))) rank++;
+      for (let p = 0; p < size; p++) {
+        const j = pool[p];
+        const sj = cfg.mfWeight * nm[j] + w.coocWeight * nc[j] + w.priorWeight * prior[j];
+        if (sj > st || (sj === st && j < target)) rank++;
+      }
       if (rank < HELD_OUT_K) {
         totals[t] += 1 / Math.log2(rank + 2);
         hits[t]++;

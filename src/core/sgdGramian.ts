@@ -5,9 +5,11 @@
 //   L = sum_obs c_ui (1 - s_ui)^2 + sum_unobs s_ui^2 + lambda (||X||^2 + ||Y||^2),   s_ui = x_u . y_i
 //     = sum_obs [c_ui (1 - s_ui)^2 - s_ui^2] + sum_u x_u^T (Y^T Y) x_u + lambda (||X||^2 + ||Y||^2)
 //
-// The all-cells term's gradients are 2 (Y^T Y) x_u and 2 (X^T X) y_i: both Gramians are kept exact by rank updates
-// as vectors move. One step per session row (shuffled): the row's exact gradient moves x_u, then each of its items
-// y_i takes a step on its share of the loss (its observed cell, 1/n_i of the all-cells term and of the penalty).
+// The all-cells term's gradients are 2 (Y^T Y) x_u and 2 (X^T X) y_i. Both Gramians are computed exactly at the start
+// of each epoch and held fixed through it: keeping them exact by rank updates as every vector moves cost 2 k^2 per
+// step, two thirds of an epoch, for no gain on the validation splits (docs/quality-notes.md). One step per session
+// row (shuffled): the row's gradient moves x_u, then each of its items y_i takes a step on its share of the loss
+// (its observed cell, 1/n_i of the all-cells term and of the penalty).
 // Per-vector AdaGrad rates. This is the objective the product's fold-in solves exactly (foldIn with unobserved
 // weight 1 and the same lambda), so the session vector the ranking uses is the one training assumed.
 import { confidences, validateMatrix } from './sgd';
@@ -65,27 +67,12 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   const old = new Float64Array(k);
   const lr0 = params.learningRate;
   const start = nowMs();
-
-  /** G += v v^T - o o^T for a vector that moved from o to v (row `at` of F). */
-  const rankUpdate = (G: Float64Array, F: Float32Array, at: number): void => {
-    // Symmetric: the upper triangle, mirrored (products commute, so both halves get the same value).
-    for (let a = 0; a < k; a++) {
-      const va = F[at + a];
-      const oa = old[a];
-      const row = a * k;
-      G[row + a] += va * va - oa * oa;
-      for (let b = a + 1; b < k; b++) {
-        const d = va * F[at + b] - oa * old[b];
-        G[row + b] += d;
-        G[b * k + a] += d;
-      }
-    }
-  };
+  let grams = { X: gramian(X, k), Y: gramian(Y, k) };
 
   for (let epoch = 0; epoch < params.epochs; epoch++) {
-    // Exact Gramians at the start of each epoch (rank updates keep them current within it).
-    const GX = gramian(X, k);
-    const GY = gramian(Y, k);
+    // Gramians exact at the start of the epoch, then held fixed through it (see the header).
+    const GX = grams.X;
+    const GY = grams.Y;
     for (let i = nRows - 1; i > 0; i--) {
       const j = next() % (i + 1);
       const t = order[i];
@@ -116,11 +103,20 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
       for (let a = 0; a < k; a++) g2 += gx[a] * gx[a];
       accX[u] += g2 / k;
       const lrX = lr0 / Math.sqrt(accX[u] + 1e-12);
+      // X^T X follows x_u's move (k^2 per row): the item steps below read it.
       for (let a = 0; a < k; a++) {
-        old[a] = X[xu + a];
-        X[xu + a] = old[a] - lrX * gx[a];
+        const o = X[xu + a];
+        const v = o - lrX * gx[a];
+        X[xu + a] = v;
+        const row = a * k;
+        for (let b = 0; b < a; b++) {
+          const d = v * X[xu + b] - o * old[b];
+          GX[row + b] += d;
+          GX[b * k + a] += d;
+        }
+        GX[row + a] += v * v - o * o;
+        old[a] = o;
       }
-      rankUpdate(GX, X, xu);
       // Each item of the row: its observed cell, plus its 1/n_i share of the all-cells term and of the penalty.
       for (let t = from; t < to; t++) {
         const i = indices[t];
@@ -140,18 +136,15 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
         }
         accY[i] += h2 / k;
         const lrY = lr0 / Math.sqrt(accY[i] + 1e-12);
-        for (let a = 0; a < k; a++) {
-          old[a] = Y[yi + a];
-          Y[yi + a] = old[a] - lrY * gy[a];
-        }
-        rankUpdate(GY, Y, yi);
+        for (let a = 0; a < k; a++) Y[yi + a] -= lrY * gy[a];
       }
       if (r % ROWS_PER_STEP === ROWS_PER_STEP - 1) {
         yield;
         if (hooks?.shouldStop?.()) break;
       }
     }
-    const loss = fullLoss(matrix, conf, pref, X, Y, k, lambda) / Math.max(1, nRows * nItems);
+    grams = { X: gramian(X, k), Y: gramian(Y, k) };
+    const loss = fullLoss(matrix, conf, pref, X, Y, k, lambda, grams) / Math.max(1, nRows * nItems);
     checkFiniteLoss(loss, epoch + 1, 'trainSgdGramian', lr0);
     assertModelFinite(model, `trainSgdGramian epoch ${epoch + 1}`);
     hooks?.onEpoch?.({ epoch: epoch + 1, loss, elapsedMs: nowMs() - start, learningRate: lr0 });
@@ -163,7 +156,16 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
 }
 
 /** The objective L above, exactly (the all-cells term through the Gramians). */
-export function fullLoss(matrix: CsrMatrix, conf: Float32Array, pref: Float32Array, X: Float32Array, Y: Float32Array, k: number, lambda: number): number {
+export function fullLoss(
+  matrix: CsrMatrix,
+  conf: Float32Array,
+  pref: Float32Array,
+  X: Float32Array,
+  Y: Float32Array,
+  k: number,
+  lambda: number,
+  grams = { X: gramian(X, k), Y: gramian(Y, k) },
+): number {
   let l = 0;
   for (let u = 0; u < matrix.nRows; u++) {
     for (let t = matrix.indptr[u]; t < matrix.indptr[u + 1]; t++) {
@@ -173,9 +175,7 @@ export function fullLoss(matrix: CsrMatrix, conf: Float32Array, pref: Float32Arr
       l += conf[t] * (pref[t] - s) ** 2 - s * s;
     }
   }
-  const GX = gramian(X, k);
-  const GY = gramian(Y, k);
-  for (let t = 0; t < k * k; t++) l += GX[t] * GY[t];
+  for (let t = 0; t < k * k; t++) l += grams.X[t] * grams.Y[t];
   let n2 = 0;
   for (let t = 0; t < X.length; t++) n2 += X[t] * X[t];
   for (let t = 0; t < Y.length; t++) n2 += Y[t] * Y[t];
