@@ -317,7 +317,8 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
       for (let p = 0; p < size; p++) {
         const j = pool[p];
         const sj = cfg.mfWeight * nm[j] + w.coocWeight * nc[j] + w.priorWeight * prior[j];
-        if (sj > st || (sj === st && j < target)) rank++;
+        // Only whether it reaches the top HELD_OUT_K, and where, counts.
+        if ((sj > st || (sj === st && j < target)) && ++rank >= HELD_OUT_K) break;
       }
       if (rank < HELD_OUT_K) {
         totals[t] += 1 / Math.log2(rank + 2);

@@ -35,7 +35,8 @@ export function latentMethod(config: Partial<RecommenderConfig> = {}): EvalMetho
 
 /** The MF model alone: folded-in session vector . item factors + item bias, no priors. */
 export function mfMethod(config: Partial<RecommenderConfig> = {}): EvalMethod {
-  return recommenderMethod('mf', { ...config, mfWeight: 1, coocWeight: 0, priorWeight: 0, autoBlend: false, minSessions: 0 });
+  // itemModel 'cosine': the item x item part has weight 0 here, so it is not worth EASE's dense solve.
+  return recommenderMethod('mf', { ...config, mfWeight: 1, coocWeight: 0, priorWeight: 0, autoBlend: false, minSessions: 0, itemModel: 'cosine' });
 }
 
 export interface IalsOptions {
