@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { BASELINES } from './core/baselines';
 import { LatentInputError } from './core/errors';
-import { evaluateMethod, splitProtocol, type MethodResult, type ProtocolSplit } from './core/evalProtocol';
+import { evaluateMethod, splitProtocol, withoutNeverRecommended, type MethodResult, type ProtocolSplit } from './core/evalProtocol';
+import { DEFAULT_NEVER_RECOMMEND } from './config/schema';
+import { ExclusionMatcher } from './feedback/exclusion';
 import { fitRecommender, recommend } from './core/recommender';
 import { ialsMethod, latentMethod, mfMethod } from './core/recommenderMethods';
 import { chooseEaseLambda, easeMethod } from './core/ease';
@@ -28,7 +30,7 @@ class UsageError extends Error {
 const USAGE = `usage:
   latent eval (--sessions FILE.csv | --git REPO [--max-commits N]) [--json]
         [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L]
-        [--methods a,b,...] [--validation] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
+        [--methods a,b,...] [--validation] [--all-items] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
   latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--json]
   latent bench [--json] [--data DIR]`;
 
@@ -71,7 +73,7 @@ function readSessions(file: string): ReturnType<typeof parseSessionsCsv> {
 }
 
 export interface EvalReport {
-  dataset: { trainSessions: number; testCases: number; items: number };
+  dataset: { trainSessions: number; testCases: number; items: number; neverRecommendItems: number };
   methods: MethodResult[];
 }
 
@@ -99,7 +101,7 @@ export function staticMethods(settings: MethodSettings = {}, only?: readonly str
 export function evalSplit(split: ProtocolSplit, settings: MethodSettings = {}, only?: readonly string[]): EvalReport {
   const methods = staticMethods(settings, only).map((m) => evaluateMethod(split, m));
   return {
-    dataset: { trainSessions: split.train.length, testCases: split.cases.length, items: split.items.length },
+    dataset: { trainSessions: split.train.length, testCases: split.cases.length, items: split.items.length, neverRecommendItems: split.neverRecommend?.size ?? 0 },
     methods,
   };
 }
@@ -158,6 +160,12 @@ async function loadHistory(args: Args): Promise<{ name: string; rows: Interactio
   }
 }
 
+/** latent.neverRecommend at its default, for history items (workspace-relative paths, as the extension matches). */
+function neverRecommendByDefault(): (item: string) => boolean {
+  const m = new ExclusionMatcher(DEFAULT_NEVER_RECOMMEND, {}, 'latent.neverRecommend');
+  return (item) => m.isExcluded(item);
+}
+
 function settingsFlag(args: Args, name: string): Record<string, unknown> | undefined {
   const v = stringFlag(args, name);
   if (v === undefined) return undefined;
@@ -179,7 +187,14 @@ function positiveIntFlag(args: Args, name: string, fallback: number): number {
 }
 
 /** Replay protocol (DESIGN.md section 5). */
-export function evalReplay(rows: readonly Interaction[], settings: MethodSettings, only: readonly string[] | undefined, retrainEvery: number, easeEvery: number): ReplayReport {
+export function evalReplay(
+  rows: readonly Interaction[],
+  settings: MethodSettings,
+  only: readonly string[] | undefined,
+  retrainEvery: number,
+  easeEvery: number,
+  neverRecommend?: (item: string) => boolean,
+): ReplayReport {
   // EASE's lambda: chosen once on the history before the first test session (its own validation split), then kept.
   let easeLambda = settings.easeLambda;
   let easeChoice = 'fixed';
@@ -201,7 +216,7 @@ export function evalReplay(rows: readonly Interaction[], settings: MethodSetting
         );
       return [...counting.filter((m) => !only || only.includes(m.name)), ...fitted];
     },
-    { retrainEvery, easeEvery },
+    { retrainEvery, easeEvery, neverRecommend },
   );
   for (const m of report.methods) if (m.method === 'ease' && m.details) m.details.lambdaChosenOn = easeChoice;
   return report;
@@ -217,8 +232,18 @@ async function cmdEval(args: Args): Promise<void> {
   };
   const only = stringFlag(args, 'methods')?.split(',').map((x) => x.trim());
   const protocol = stringFlag(args, 'protocol') ?? 'split';
+  // As the extension ranks: latent.neverRecommend's defaults (lockfiles, build output...) are never candidates nor
+  // targets. --all-items keeps every item (DESIGN.md section 4 as written: figures comparable with the references).
+  const never = args.flags.has('all-items') ? undefined : neverRecommendByDefault();
   if (protocol === 'replay') {
-    const report = evalReplay(h.rows, settings, only, positiveIntFlag(args, 'retrain-every', REPLAY_RETRAIN_EVERY), positiveIntFlag(args, 'ease-every', REPLAY_EASE_EVERY));
+    const report = evalReplay(
+      h.rows,
+      settings,
+      only,
+      positiveIntFlag(args, 'retrain-every', REPLAY_RETRAIN_EVERY),
+      positiveIntFlag(args, 'ease-every', REPLAY_EASE_EVERY),
+      never,
+    );
     console.log(args.flags.has('json') ? JSON.stringify(report) : formatTable(report, `${h.name} (replay)`));
     return;
   }
@@ -227,6 +252,7 @@ async function cmdEval(args: Args): Promise<void> {
   // choosing settings without ever touching the test cases.
   let split = splitProtocol(h.rows);
   if (args.flags.has('validation')) split = splitProtocol(split.trainInteractions);
+  if (never) split = withoutNeverRecommended(split, never);
   const report = evalSplit(split, settings, only);
   console.log(args.flags.has('json') ? JSON.stringify(report) : formatTable(report, h.name + (args.flags.has('validation') ? ' (validation split of the training part)' : '')));
 }

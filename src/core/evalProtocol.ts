@@ -33,6 +33,17 @@ export interface ProtocolSplit {
   cases: EvalCase[];
   /** test sessions kept (>= 2 items seen in training) */
   testSessionsUsed: number;
+  /** items never recommended (latent.neverRecommend): never candidates, never targets; they stay in contexts */
+  neverRecommend?: ReadonlySet<string>;
+}
+
+/**
+ * The split with `isNever` items taken out of the ranking, as the extension does (latent.neverRecommend): cases
+ * whose target is one are dropped, and they are no candidate for the others. Contexts keep them: they were worked on.
+ */
+export function withoutNeverRecommended(split: ProtocolSplit, isNever: (item: string) => boolean): ProtocolSplit {
+  const never = new Set(split.items.filter(isNever));
+  return { ...split, cases: split.cases.filter((c) => !never.has(c.target)), neverRecommend: never };
 }
 
 /** Groups interactions into sessions ordered by start time; ties keep the order of first appearance in the input. */
@@ -188,13 +199,14 @@ export function evaluateMethod(split: ProtocolSplit, method: EvalMethod): Method
   const t1 = nowMs();
   const index = new Map<string, number>();
   split.items.forEach((it, i) => index.set(it, i));
+  const neverIndices = [...(split.neverRecommend ?? [])].map((it) => index.get(it) as number);
   const totals = new MetricTotals();
   for (const c of split.cases) {
     const scores = ranker.score(c.context, c.time);
     if (scores.length !== split.items.length) {
       throw new LatentInputError(`${method.name} returned ${scores.length} scores for ${split.items.length} items`);
     }
-    const exclude = new Set<number>();
+    const exclude = new Set<number>(neverIndices);
     for (const it of c.context) exclude.add(index.get(it) as number);
     const t = tiesOf(scores, index.get(c.target) as number, exclude);
     totals.add(t.above, t.ties);

@@ -26,7 +26,10 @@ import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './trai
 /**
  * The item x item part as EASE (Steck 2019) instead of cosine: B fitted on the `maxItems` items used in the most
  * sessions (a bounded candidate set: O(maxItems^2) memory, O(maxItems^3) time whatever the workspace's size), then
- * each row keeps its `m` largest positive weights, so the stored table stays O(maxItems * m) like the cosine one.
+ * each row keeps its `m` largest weights by size, so the stored table stays O(maxItems * m) like the cosine one.
+ * Negative weights stay: EASE's "seldom together" is evidence too (validation NDCG@10 with positive weights only
+ * -> both signs: vscode-pull-request-github 0.428 -> 0.434, vs-commands-dev2680 0.649 -> 0.656, chalk equal,
+ * dev2684 0.670 -> 0.669).
  */
 export function* buildEaseNeighboursSteps(
   sessions: ReadonlyArray<readonly number[]>,
@@ -43,9 +46,9 @@ export function* buildEaseNeighboursSteps(
     const row: Array<{ index: number; score: number }> = [];
     for (let q = 0; q < kept; q++) {
       const w = ease.B[p * kept + q];
-      if (w > 0) row.push({ index: ease.kept[q], score: w });
+      if (w !== 0) row.push({ index: ease.kept[q], score: w });
     }
-    row.sort((a, b) => b.score - a.score || a.index - b.index);
+    row.sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || a.index - b.index);
     rows[ease.kept[p]] = row.slice(0, m);
   }
   const indices: number[] = [];

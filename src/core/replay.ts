@@ -31,6 +31,8 @@ export interface ReplayOptions {
   retrainEvery?: number;
   /** refit EASE every this many test sessions (the reference implementation: 50) */
   easeEvery?: number;
+  /** items never recommended (latent.neverRecommend): not targets, not candidates, still context */
+  neverRecommend?: (item: string) => boolean;
 }
 
 export interface ReplayMethodResult extends MethodResult {
@@ -39,7 +41,7 @@ export interface ReplayMethodResult extends MethodResult {
 }
 
 export interface ReplayReport {
-  dataset: { protocol: 'replay'; sessions: number; testSessions: number; testSessionsUsed: number; testCases: number; items: number; retrainEvery: number; easeEvery: number };
+  dataset: { protocol: 'replay'; sessions: number; testSessions: number; testSessionsUsed: number; testCases: number; items: number; retrainEvery: number; easeEvery: number; neverRecommendItems: number };
   methods: ReplayMethodResult[];
 }
 
@@ -203,6 +205,9 @@ export function runReplay(
   });
   const seen = new Uint8Array(items.length);
   for (const s of sessions.slice(0, nTrain)) for (const it of s.items) seen[index.get(it) as number] = 1;
+  // latent.neverRecommend: never a target nor a candidate; still context (see withoutNeverRecommended).
+  const never = new Uint8Array(items.length);
+  if (opts.neverRecommend) items.forEach((it, i) => (never[i] = opts.neverRecommend?.(it) ? 1 : 0));
   const totals = methods.map(() => new MetricTotals());
   const evalSeconds = new Float64Array(methods.length);
   const observeSeconds = new Float64Array(methods.length);
@@ -215,6 +220,7 @@ export function runReplay(
       methods.forEach((m, t) => {
         const t0 = nowMs();
         for (const target of known) {
+          if (never[target]) continue;
           const context = known.filter((i) => i !== target);
           const scores = m.score(context, s.time);
           const st = scores[target];
@@ -223,7 +229,7 @@ export function runReplay(
           let above = 0;
           let ties = 0;
           for (let j = 0; j < items.length; j++) {
-            if (!seen[j] || j === target || inContext.has(j)) continue;
+            if (!seen[j] || never[j] || j === target || inContext.has(j)) continue;
             if (scores[j] > st) above++;
             else if (scores[j] === st) ties++;
           }
@@ -253,6 +259,7 @@ export function runReplay(
       items: items.length,
       retrainEvery: opts.retrainEvery ?? REPLAY_RETRAIN_EVERY,
       easeEvery: opts.easeEvery ?? REPLAY_EASE_EVERY,
+      neverRecommendItems: never.reduce((a, b) => a + b, 0),
     },
     methods: methods.map((m, t) => ({
       method: m.name,

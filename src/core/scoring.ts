@@ -253,13 +253,14 @@ export function recommend(model: RecommenderModel, context: readonly ContextItem
     // others. Rows hold up to 50 neighbours; only the few shown are built, for each of the 200 candidates.
     const coUsed: string[] = [];
     if (i < nKnown) {
+      // Positive weights only: EASE's negative ones say "seldom used together".
       for (let t = nb.indptr[i]; t < nb.indptr[i + 1] && coUsed.length < CO_USED_SHOWN; t++) {
         const x = model.items[nb.indices[t]];
-        if (contextKeys.has(x)) coUsed.push(x);
+        if (nb.values[t] > 0 && contextKeys.has(x)) coUsed.push(x);
       }
       for (let t = nb.indptr[i]; t < nb.indptr[i + 1] && coUsed.length < CO_USED_SHOWN; t++) {
         const x = model.items[nb.indices[t]];
-        if (!contextKeys.has(x)) coUsed.push(x);
+        if (nb.values[t] > 0 && !contextKeys.has(x)) coUsed.push(x);
       }
     }
     const rec: Omit<Recommendation, 'breakdown'> = {

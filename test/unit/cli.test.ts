@@ -39,12 +39,29 @@ describe('cli (eval, recommend)', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('eval leaves latent.neverRecommend items out of the ranking unless --all-items', async () => {
+    // The toy history plus a lockfile in every session: the most used item of all.
+    const locked = join(dir, 'locked.csv');
+    const rows = syntheticHistory({ sessions: 300, folders: 8, areas: 5, seed: 'cli' });
+    const lines = rows.map((r) => `${r.session},${r.item},${r.time}`);
+    for (const id of new Set(rows.map((r) => r.session))) lines.push(`${id},package-lock.json,${rows.find((r) => r.session === id)?.time ?? 0}`);
+    writeFileSync(locked, 'session_id,item,timestamp\n' + lines.join('\n'));
+    type Report = { dataset: Record<string, number>; methods: Array<{ method: string; ndcg10: number }> };
+    const byDefault = JSON.parse((await run(['eval', '--sessions', locked, '--methods', 'popularity', '--json'])).out) as Report;
+    const all = JSON.parse((await run(['eval', '--sessions', locked, '--methods', 'popularity', '--all-items', '--json'])).out) as Report;
+    assert.equal(byDefault.dataset.neverRecommendItems, 1);
+    assert.equal(all.dataset.neverRecommendItems, 0);
+    // --all-items counts the lockfile's own cases (popularity ranks it first in each: easy hits).
+    assert.ok(all.dataset.testCases > byDefault.dataset.testCases, JSON.stringify([all.dataset, byDefault.dataset]));
+    assert.ok(all.methods[0].ndcg10 !== byDefault.methods[0].ndcg10);
+  });
+
   it('eval --json prints exactly the documented object, methods in order', async () => {
     const r = await run(['eval', '--sessions', csv, '--json']);
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out) as { dataset: Record<string, number>; methods: Array<Record<string, unknown>> };
     assert.deepEqual(Object.keys(j).sort(), ['dataset', 'methods']);
-    assert.deepEqual(Object.keys(j.dataset).sort(), ['items', 'testCases', 'trainSessions']);
+    assert.deepEqual(Object.keys(j.dataset).sort(), ['items', 'neverRecommendItems', 'testCases', 'trainSessions']);
     assert.equal(j.dataset.trainSessions, Math.floor(sessions * 0.8));
     assert.deepEqual(
       j.methods.map((m) => m.method),

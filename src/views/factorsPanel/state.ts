@@ -201,7 +201,8 @@ function whyView(model: RecommenderModel, item: string, scored: ScoredItems | un
   const nb = model.neighbours;
   const inCtx = new Set(contextIdx);
   const neighbours: { index: number; similarity: number }[] = [];
-  for (let t = nb.indptr[i]; t < nb.indptr[i + 1]; t++) neighbours.push({ index: nb.indices[t], similarity: nb.values[t] });
+  // Positive weights only: EASE's negative ones say "seldom used together".
+  for (let t = nb.indptr[i]; t < nb.indptr[i + 1]; t++) if (nb.values[t] > 0) neighbours.push({ index: nb.indices[t], similarity: nb.values[t] });
   neighbours.sort((a, b) => Number(inCtx.has(b.index)) - Number(inCtx.has(a.index)) || b.similarity - a.similarity);
   const co = neighbours.length > 0 ? neighbours : coUsedItems(mf.itemFactors, mf.k, i, contextIdx, PANEL_LIMITS.coUsed);
   return {

@@ -76,7 +76,8 @@ export function scoreSum(rec: Recommendation): string {
   const terms: { label: string; value: number }[] = [];
   if (b.terms.some((t) => t.part === 'factors')) terms.push({ label: 'patterns', value: b.parts.factors });
   for (const t of b.terms) {
-    if (t.part === 'itemItem') terms.push({ label: `used with ${t.item ? '`' + displayName(t.item) + '`' : 'its neighbours'}`, value: t.value });
+    // A negative item x item weight (EASE) means the two are seldom used together.
+    if (t.part === 'itemItem') terms.push({ label: `${t.value < 0 ? 'seldom' : 'used'} with ${t.item ? '`' + displayName(t.item) + '`' : 'its neighbours'}`, value: t.value });
   }
   terms.push({ label: 'recent use', value: b.parts.prior });
   if (b.parts.offset !== 0) terms.push({ label: 'scaling', value: b.parts.offset });

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { mruMethod } from '../../../src/core/baselines';
 import { easeScores, fitEase, invertSpd } from '../../../src/core/ease';
-import { evaluateMethod, splitProtocol, tiesOf, type EvalMethod, type Ranker } from '../../../src/core/evalProtocol';
+import { evaluateMethod, splitProtocol, tiesOf, withoutNeverRecommended, type EvalMethod, type Ranker } from '../../../src/core/evalProtocol';
 import type { Interaction } from '../../../src/core/interaction';
 import { expectedRankMetrics } from '../../../src/core/metrics';
 import { countingReplayMethods, refittedReplayMethod, runReplay, type ReplayMethod } from '../../../src/core/replay';
@@ -170,5 +170,71 @@ describe('replay protocol (DESIGN.md section 5)', () => {
     const r = runReplay(rows, (items, index) => countingReplayMethods(items.length, index).slice(0, 1));
     assert.equal(r.methods[0].method, 'popularity');
     assert.ok(r.methods[0].ndcg10 >= 0 && r.methods[0].ndcg10 <= 1);
+  });
+});
+
+describe('never-recommended items in both protocols (latent.neverRecommend)', () => {
+  // 20 sessions of a source file and its test; `lockUntil` sessions also change the lockfile.
+  const history = (lockUntil: number): Interaction[] => {
+    const rows: Interaction[] = [];
+    for (let s = 0; s < 20; s++) {
+      const items = [`src/a${s % 3}.ts`, `test/a${s % 3}.test.ts`, ...(s < lockUntil ? ['package-lock.json'] : [])];
+      for (const it of items) rows.push({ session: `s${s}`, item: it, time: 100 + s, weight: 1 });
+    }
+    return rows;
+  };
+  const isLock = (item: string): boolean => item === 'package-lock.json';
+  /** Lockfile 10, tests 5, sources 1: the lockfile tops every list it is a candidate of. */
+  const lockFirst: EvalMethod = {
+    name: 'lockFirst',
+    fit(_train, items): Ranker {
+      return { score: () => Float64Array.from(items, (it) => (isLock(it) ? 10 : it.startsWith('test/') ? 5 : 1)) };
+    },
+  };
+  const ndcg = (above: number, ties: number): number => expectedRankMetrics(above, ties).ndcg10;
+
+  it('static split: cases whose target is the lockfile are dropped; contexts keep it', () => {
+    // Every session has the lockfile, so it is in every context but its own case: 4 test sessions x 3 cases.
+    // Target lock: first (1). Target a source: the two other tests above, the two other sources tied. Target a
+    // test: the two other tests tied.
+    const split = splitProtocol(history(20));
+    const kept = withoutNeverRecommended(split, isLock);
+    assert.equal(split.cases.length, 12);
+    assert.equal(kept.cases.length, 8);
+    assert.ok(kept.cases.every((c) => !isLock(c.target) && c.context.includes('package-lock.json')));
+    close(evaluateMethod(split, lockFirst).ndcg10, (1 + ndcg(2, 2) + ndcg(0, 2)) / 3);
+    close(evaluateMethod(kept, lockFirst).ndcg10, (ndcg(2, 2) + ndcg(0, 2)) / 2);
+  });
+
+  it('static split: the lockfile is no candidate (it outranks everything when it is one)', () => {
+    // Lockfile in training sessions only: test contexts lack it, so with every item it sits above each target.
+    const split = splitProtocol(history(16));
+    const kept = withoutNeverRecommended(split, isLock);
+    assert.equal(kept.cases.length, split.cases.length);
+    close(evaluateMethod(split, lockFirst).ndcg10, (ndcg(3, 2) + ndcg(1, 2)) / 2);
+    close(evaluateMethod(kept, lockFirst).ndcg10, (ndcg(2, 2) + ndcg(0, 2)) / 2);
+  });
+
+  it('replay: the lockfile is never a target nor a candidate, and the report counts it', () => {
+    const flat: ReplayMethod = {
+      name: 'flat',
+      begin: () => undefined,
+      observe: () => undefined,
+      score: () => new Float64Array(7).fill(1),
+      retrains: () => 0,
+      retrainSeconds: () => 0,
+    };
+    // Lockfile in every session: 4 test sessions x 3 items; without it as a target, x 2.
+    const every = history(20);
+    assert.equal(runReplay(every, () => [flat]).dataset.testCases, 12);
+    assert.equal(runReplay(every, () => [flat], { neverRecommend: isLock }).dataset.testCases, 8);
+    // Lockfile in training only: same 8 cases, all candidates tie; as a candidate it is one more tie.
+    const early = history(16);
+    const withLock = runReplay(early, () => [flat]);
+    const without = runReplay(early, () => [flat], { neverRecommend: isLock });
+    assert.equal(without.dataset.neverRecommendItems, 1);
+    assert.equal(withLock.dataset.neverRecommendItems, 0);
+    close(withLock.methods[0].ndcg10, ndcg(0, 5));
+    close(without.methods[0].ndcg10, ndcg(0, 4));
   });
 });
