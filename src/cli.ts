@@ -31,7 +31,7 @@ const USAGE = `usage:
   latent eval (--sessions FILE.csv | --git REPO [--max-commits N]) [--json]
         [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L]
         [--methods a,b,...] [--validation] [--all-items] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
-  latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--json]
+  latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--all-items] [--json]
   latent bench [--json] [--data DIR]`;
 
 interface Args {
@@ -267,13 +267,15 @@ async function cmdRecommend(args: Args): Promise<void> {
   const n = Number(nText);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--n must be a positive integer, got "${nText}"`);
   const model = fitRecommender(history.rows);
+  const never = args.flags.has('all-items') ? undefined : neverRecommendByDefault();
   const known = new Set(model.items);
   const unknown = context.filter((c) => !known.has(c));
   const recs = recommend(
     model,
     context.map((item) => ({ item, weight: 1 })),
-    // The context stands for the open files: leave them out (recommend() leaves out only what it is told to).
-    { n, candidates: unknown, exclude: new Set(context) },
+    // The context stands for the open files: leave them out (recommend() leaves out only what it is told to), and
+    // latent.neverRecommend's defaults as the extension does, unless --all-items.
+    { n, candidates: unknown, exclude: new Set([...context, ...(never ? model.items.filter(never) : [])]) },
   );
   // What training recorded (also shown in the "Inside the model" panel): per-epoch losses, held-out HR@10.
   const training = { epochs: model.stats.epochs, losses: model.training.losses, heldOut: model.training.heldOut };

@@ -54,6 +54,13 @@ describe('cli (eval, recommend)', function () {
     // --all-items counts the lockfile's own cases (popularity ranks it first in each: easy hits).
     assert.ok(all.dataset.testCases > byDefault.dataset.testCases, JSON.stringify([all.dataset, byDefault.dataset]));
     assert.ok(all.methods[0].ndcg10 !== byDefault.methods[0].ndcg10);
+    // recommend too: the lockfile, in every session, tops the list only with --all-items.
+    type Recs = { recommendations: Array<{ item: string }> };
+    const ctx = rows[rows.length - 1].item;
+    const recs = JSON.parse((await run(['recommend', '--sessions', locked, '--context', ctx, '--n', '20', '--json'])).out) as Recs;
+    const recsAll = JSON.parse((await run(['recommend', '--sessions', locked, '--context', ctx, '--n', '20', '--all-items', '--json'])).out) as Recs;
+    assert.ok(!recs.recommendations.some((r) => r.item === 'package-lock.json'));
+    assert.ok(recsAll.recommendations.some((r) => r.item === 'package-lock.json'));
   });
 
   it('eval --json prints exactly the documented object, methods in order', async () => {
