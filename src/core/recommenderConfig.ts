@@ -26,6 +26,8 @@ export interface RecommenderConfig {
   foldInLambda: number;
   /** half-life of the frecency prior: one visit per session, worth 0.5^(age / half-life) */
   priorHalfLifeDays: number;
+  /** an item in more than this share of sessions keeps genericShare / share of its recent-use prior (1: off) */
+  genericShare: number;
   /** blend weights of the three per-query normalized scores */
   mfWeight: number;
   coocWeight: number;
@@ -81,6 +83,7 @@ export const DEFAULT_RECOMMENDER_CONFIG: RecommenderConfig = {
   halfLifeDays: 180,
   foldInLambda: 10,
   priorHalfLifeDays: 30,
+  genericShare: 0.25,
   mfWeight: 1,
   coocWeight: 1,
   priorWeight: 0.2,
@@ -104,6 +107,7 @@ export function checkConfig(c: RecommenderConfig): void {
   requirePositive('halfLifeDays', c.halfLifeDays);
   requireNonNegative('foldInLambda', c.foldInLambda);
   requirePositive('priorHalfLifeDays', c.priorHalfLifeDays);
+  if (!(c.genericShare > 0 && c.genericShare <= 1)) throw new LatentInputError(`genericShare must be in (0, 1], got ${String(c.genericShare)}`);
   requireNonNegative('mfWeight', c.mfWeight);
   requireNonNegative('coocWeight', c.coocWeight);
   requireNonNegative('priorWeight', c.priorWeight);
