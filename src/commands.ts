@@ -10,6 +10,7 @@ export const COMMANDS = {
   learnFromGit: 'latent.learnFromGit',
   notInterested: 'latent.notInterested',
   whyThis: 'latent.whyThis',
+  goToRecommended: 'latent.goToRecommended',
   /** the tree item's click: internal, not in the palette nor in package.json */
   openRecommendation: 'latent.openRecommendation',
 } as const;

@@ -17,6 +17,7 @@ import { TrainingClient } from './training/client';
 import { TrainingController, type TrainingState } from './training/controller';
 import type { ConfigOverrides } from './training/messages';
 import { notInterested, openRecommendation, type ActionDeps } from './views/recommendations/actions';
+import { RecommendationsQuickPick } from './views/recommendations/quickPick';
 import { RecommendationsTree } from './views/recommendations/tree';
 
 export interface WorkspaceArgs {
@@ -35,6 +36,8 @@ export interface Workspace extends vscode.Disposable {
   /** The tree item's click and "Not interested" (arguments: an item key or a tree node). */
   open(arg: unknown): Promise<void>;
   notInterested(arg: unknown): void;
+  /** "Go to Recommended...": opens the quick pick (closing one still open) and returns it. */
+  goToRecommended(): RecommendationsQuickPick;
   /** "Learn from Git History" and the one-time offer. */
   readonly git: GitBootstrap;
   readonly trainingState: Readonly<TrainingState>;
@@ -230,6 +233,10 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       ranker.invalidate();
     })
     .catch((err: unknown) => args.log(`could not load saved state: ${String(err)}`));
+  // At most one "Go to Recommended..." open at a time (VS Code shows one quick input anyway).
+  let quickPick: RecommendationsQuickPick | undefined;
+  subs.push({ dispose: () => quickPick?.dispose() });
+
   // The cold-start offer waits for the saved state, so a workspace with a model is never asked.
   void ready.then(() => git.onActivation()).catch((err: unknown) => args.log(`git bootstrap check failed: ${String(err)}`));
 
@@ -248,6 +255,15 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     },
     open: (arg) => openRecommendation(deps, arg),
     notInterested: (arg) => void notInterested(deps, arg),
+    goToRecommended: () => {
+      quickPick?.dispose();
+      quickPick = new RecommendationsQuickPick({
+        ranker,
+        open: (item) => openRecommendation(deps, item),
+        notInterested: (item) => void notInterested(deps, item),
+      });
+      return quickPick;
+    },
     get trainingState() {
       return controller.state;
     },
