@@ -3,7 +3,7 @@
 // commands to it; nothing below imports this file.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { VIEW_ID } from './commands';
+import { CONTEXT_KEYS, VIEW_ID, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
 import { itemKind, parseItemKey } from './core/itemKey';
 import type { Recommendation } from './core/recommender';
@@ -27,6 +27,8 @@ export interface WorkspaceArgs {
   /** The folder whose git history "Learn from Git History" reads. */
   folder: vscode.WorkspaceFolder;
   log(line: string): void;
+  /** setContext through the composition root (which remembers what it set) */
+  setContext(key: ContextKey, value: unknown): Promise<void>;
 }
 
 export interface Workspace extends vscode.Disposable {
@@ -211,6 +213,8 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     storeDir: args.store.dir,
     retrain: () => controller.retrain(),
     hasData: async () => ranker.hasModel || (await args.store.loadModel()) !== undefined || (await hasGitImport(args.store.dir)),
+    hasImport: () => hasGitImport(args.store.dir),
+    setOffer: (on) => args.setContext(CONTEXT_KEYS.gitOffer, on),
     log: args.log,
   });
   subs.push(git);

@@ -1,6 +1,5 @@
 // "Recommended for you" as a user sees it: after past working sessions (a journal left by an earlier window) and
 // scripted use in this one, Retrain from the palette fills the tree with the files that go with the open one.
-import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startCodeServer, until, type Session } from './harness';
@@ -18,7 +17,7 @@ describe('Recommended for you (code-server + Chromium)', function () {
 
   it('shows real recommendations after past sessions and scripted use, and opens one on click', async () => {
     await s.openView();
-    assert.match(await s.viewWelcomeText(), /Nothing has been learned here yet/);
+    await s.waitForWelcome(/Nothing has been learned here yet/);
     const storeDir = await until(async () => findStoreDir(s.server.userDataDir), 'the feedback store folder');
     // An earlier window's journal: the store reads every window's journal.
     writeFileSync(path.join(storeDir, 'journal-e2ehistory-0.jsonl'), history(24));
