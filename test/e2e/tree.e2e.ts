@@ -1,5 +1,6 @@
 // "Recommended for you" as a user sees it: after past working sessions (a journal left by an earlier window) and
 // scripted use in this one, Retrain from the palette fills the tree with the files that go with the open one.
+import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startCodeServer, until, type Session } from './harness';
@@ -36,6 +37,11 @@ describe('Recommended for you (code-server + Chromium)', function () {
     await s.screenshot('tree-recommendations');
 
     assertUiAreaFirst(rows);
+    // Screen readers get the name, the place and the reason (the tooltip is hover-only).
+    const pane = s.page.locator('.part.sidebar .pane-body');
+    const listRow = pane.locator('.monaco-list-row', { hasText: 'list.ts' }).first();
+    assert.match((await listRow.getAttribute('aria-label')) ?? '', /^list\.ts, file in src\/ui\. Recommended: .*often used with .* · score \d+\.\d\d$/i);
+    assert.match((await pane.locator('.monaco-list-row', { hasText: 'Files' }).first().getAttribute('aria-label')) ?? '', /^Files: \d+ recommendations?$/);
 
     // Clicking a file opens it; being open, it then leaves the recommendations (live, no retraining). The tree
     // re-renders on every recorded signal; a click that lands while its row is being replaced does nothing (seen

@@ -1,5 +1,5 @@
 // How a recommendation is named and explained in one line, for every place that lists them: the tree's rows (label,
-// description) and the "Go to Recommended..." quick pick (label, description, detail). Pure: no
+// description, what a screen reader says) and the "Go to Recommended..." quick pick (label, description, detail). Pure: no
 // vscode, tested in plain Node; the caller passes what only VS Code knows (an extension's display name).
 import { ITEM_KINDS, itemKind, parseItemKey, type ItemKind } from '../../core/itemKey';
 import type { Recommendation } from '../../core/recommender';
@@ -51,6 +51,20 @@ export function whyLine(rec: Recommendation, labels: FactorLabels | undefined): 
   reasons.sort((x, y) => y.value - x.value);
   const text = reasons.map((r) => r.text).join('; ');
   return text ? `${text[0].toUpperCase()}${text.slice(1)} · ${score}` : `Ranked by the model · ${score}`;
+}
+
+const KIND_WORD: Readonly<Record<ItemKind, string>> = { file: 'file', snippet: 'snippet', extension: 'extension' };
+
+/** What a screen reader says for a tree row: the name, its kind and place, and why it is recommended. */
+export function accessibleLabel(rec: Recommendation, text: ItemText, why: string): string {
+  const kind = itemKind(rec.item);
+  const where = !text.description ? '' : kind === 'extension' ? ` (${text.description})` : ` in ${text.description}`;
+  return `${text.label}, ${kind ? KIND_WORD[kind] : 'item'}${where}. Recommended: ${why}`;
+}
+
+/** What a screen reader says for a group row. */
+export function groupAccessibleLabel(kind: ItemKind, count: number): string {
+  return `${GROUP_LABEL[kind]}: ${count} recommendation${count === 1 ? '' : 's'}`;
 }
 
 export type QuickPickEntry =

@@ -6,7 +6,7 @@ import type { Recommendation } from '../../core/recommender';
 import { ITEM_KINDS, itemKind, parseItemKey, type ItemKind } from '../../core/itemKey';
 import type { LiveRanker } from '../../ranking/liveRanking';
 import { fileUriOfItem } from '../workspaceFile';
-import { GROUP_LABEL, itemText } from './presentation';
+import { GROUP_LABEL, accessibleLabel, groupAccessibleLabel, itemText, whyLine } from './presentation';
 import { factorLabelsOf, whyMarkdown } from './whyText';
 
 export type TreeNode = { type: 'group'; kind: ItemKind } | { type: 'item'; rec: Recommendation };
@@ -45,6 +45,7 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
       const item = new vscode.TreeItem(GROUP_LABEL[node.kind], vscode.TreeItemCollapsibleState.Expanded);
       item.id = `group:${node.kind}`;
       item.contextValue = 'latent.group';
+      item.accessibilityInformation = { label: groupAccessibleLabel(node.kind, this.ranker.byKind(node.kind).length), role: 'treeitem' };
       return item;
     }
     return this.itemFor(node.rec);
@@ -59,7 +60,11 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
     item.description = text.description;
     item.contextValue = `latent.recommendation.${kind ?? 'other'}`;
     item.command = { command: COMMANDS.openRecommendation, title: 'Open', arguments: [rec.item] };
-    item.tooltip = new vscode.MarkdownString(whyMarkdown(rec, factorLabelsOf(this.ranker.getModel())));
+    const labels = factorLabelsOf(this.ranker.getModel());
+    item.tooltip = new vscode.MarkdownString(whyMarkdown(rec, labels));
+    // Read instead of the label and description: the name, where it is, and the one-line reason (the tooltip is
+    // hover-only).
+    item.accessibilityInformation = { label: accessibleLabel(rec, text, whyLine(rec, labels)), role: 'treeitem' };
     if (kind === 'file') {
       // resourceUri gives the workspace's file icon theme; in the folder the name starts with when several are
       // open. A name that resolves to no folder gets no file icon (clicking it does nothing either), but is still

@@ -4,7 +4,13 @@ import * as assert from 'node:assert/strict';
 import { syntheticInteractions } from '../../../../src/bench/synthetic';
 import { fitRecommender, recommend, type Recommendation } from '../../../../src/core/recommender';
 import type { ScoreTerm } from '../../../../src/core/scoreBreakdown';
-import { itemText, quickPickEntries, whyLine } from '../../../../src/views/recommendations/presentation';
+import {
+  accessibleLabel,
+  groupAccessibleLabel,
+  itemText,
+  quickPickEntries,
+  whyLine,
+} from '../../../../src/views/recommendations/presentation';
 import { FactorLabels, factorLabelsOf } from '../../../../src/views/recommendations/whyText';
 
 /** A recommendation whose score is the sum of the given terms (as the ranker's breakdown guarantees). */
@@ -87,6 +93,19 @@ describe('presentation: rows of the quick pick and the tree', () => {
     assert.equal(whyLine(fresh, undefined), 'New file, ranked right behind app.ts, its closest known neighbour · score 0.61');
     const frecency = rec('file:a.ts', [prior(0.5)], { source: 'frecency' });
     assert.match(whyLine(frecency, undefined), /^Used recently \(too few sessions yet/);
+  });
+
+  it('gives screen readers the name, kind, place and reason of a row, and the size of a group', () => {
+    const list = recs[1];
+    assert.equal(
+      accessibleLabel(list, itemText(list), whyLine(list, undefined)),
+      'list.ts, file in src/ui. Recommended: Fits your current work (pattern 1); often used with app.ts · score 0.80',
+    );
+    const ext = recs[0];
+    assert.equal(accessibleLabel(ext, itemText(ext, 'Acme Lint'), whyLine(ext, undefined)), 'Acme Lint, extension (acme.lint). Recommended: Used recently · score 0.90');
+    assert.equal(accessibleLabel(recs[3], itemText(recs[3]), 'x'), 'README.md, file. Recommended: x');
+    assert.equal(groupAccessibleLabel('snippet', 2), 'Snippets: 2 recommendations');
+    assert.equal(groupAccessibleLabel('file', 1), 'Files: 1 recommendation');
   });
 
   it('names the strongest factor with its label from a trained model, and the labels are cached per model', () => {
