@@ -10,6 +10,7 @@ export const COMMANDS = {
   learnFromGit: 'latent.learnFromGit',
   notInterested: 'latent.notInterested',
   whyThis: 'latent.whyThis',
+  goToRecommended: 'latent.goToRecommended',
   /** the tree item's click: internal, not in the palette nor in package.json */
   openRecommendation: 'latent.openRecommendation',
 } as const;
@@ -20,7 +21,13 @@ export const VIEW_ID = 'latent.recommendations';
 export const FACTORS_VIEW_TYPE = 'latent.factors';
 
 /** `setContext` keys that package.json's `when` clauses read. */
-export const CONTEXT_KEYS = { paused: 'latent.paused' } as const;
+export const CONTEXT_KEYS = {
+  paused: 'latent.paused',
+  /** true while "Learn from Git History" is offered: a folder is open and nothing was learned from its history yet */
+  gitOffer: 'latent.gitOffer',
+} as const;
+
+export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];
 
 /** workspaceState keys. */
 export const STATE_KEYS = {

@@ -3,7 +3,7 @@
 // getExtension(...).exports. Wiring only: what each part does lives in its own folder.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { COMMANDS, CONTEXT_KEYS, STATE_KEYS, VIEW_ID, type CommandId } from './commands';
+import { COMMANDS, CONTEXT_KEYS, STATE_KEYS, VIEW_ID, type CommandId, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
 import type { Recommendation } from './core/recommender';
 import { openStoreOrFallback } from './feedback/openStore';
@@ -18,6 +18,8 @@ import { startWorkspace, type Workspace } from './workspace';
 export interface LatentApi {
   readonly version: string;
   isPaused(): boolean;
+  /** The value Latent last gave a context key with setContext (VS Code has no API to read one back). */
+  contextKey(key: ContextKey): unknown;
   /** Where this extension keeps data; exposed so tests can check that Reset really clears it. */
   readonly storage: {
     readonly globalState: vscode.Memento;
@@ -50,7 +52,13 @@ export interface ResetOptions {
 export async function activate(context: vscode.ExtensionContext): Promise<LatentApi> {
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
   const isPaused = (): boolean => context.workspaceState.get<boolean>(STATE_KEYS.paused, false);
-  void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.paused, isPaused());
+  // Every context key goes through here, so the tests can read what was set.
+  const contextValues = new Map<ContextKey, unknown>();
+  const setContext = async (key: ContextKey, value: unknown): Promise<void> => {
+    contextValues.set(key, value);
+    await vscode.commands.executeCommand('setContext', key, value);
+  };
+  void setContext(CONTEXT_KEYS.paused, isPaused());
 
   const log = vscode.window.createOutputChannel('Latent');
   context.subscriptions.push(log);
@@ -59,7 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
 
   const setPaused = async (paused: boolean): Promise<void> => {
     await context.workspaceState.update(STATE_KEYS.paused, paused);
-    await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.paused, paused);
+    await setContext(CONTEXT_KEYS.paused, paused);
     wired?.tracker.setPaused(paused);
     void vscode.window.showInformationMessage(paused ? 'Latent: tracking paused. Nothing is recorded until you resume.' : 'Latent: tracking resumed.');
   };
@@ -88,16 +96,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     [COMMANDS.whyThis]: withWorkspace((_, arg) => whyThis(arg), 'not trained yet, so there is no recommendation to explain.'),
     [COMMANDS.notInterested]: withWorkspace((ws, arg) => ws.notInterested(arg), 'not trained yet, so there is no recommendation to dismiss.'),
     [COMMANDS.openRecommendation]: withWorkspace((ws, arg) => ws.open(arg), 'open a folder first.'),
+    [COMMANDS.goToRecommended]: withWorkspace((ws) => ws.goToRecommended(), 'open a folder first. Latent recommends from what you do in a workspace folder.'),
     // "Why this?" passes an item key (or a tree element with one); the palette passes nothing.
     [COMMANDS.showFactors]: (arg) => panel.show(itemOf(arg)),
     [COMMANDS.pause]: () => setPaused(true),
     [COMMANDS.resume]: () => setPaused(false),
-    [COMMANDS.reset]: (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, wired?.workspace),
+    [COMMANDS.reset]: (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, setContext, wired?.workspace),
   };
   for (const [id, fn] of Object.entries(handlers)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   try {
-    wired = await openWorkspace(context, isPaused(), (line) => log.appendLine(line));
+    wired = await openWorkspace(context, isPaused(), setContext, (line) => log.appendLine(line));
   } catch (err) {
     // Not expected (storage problems fall back to a temporary folder): say so, and keep the commands working.
     const message = `could not start for this folder: ${err instanceof Error ? err.message : String(err)}`;
@@ -117,6 +126,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
   return {
     version,
     isPaused,
+    contextKey: (key) => contextValues.get(key),
     storage: {
       globalState: context.globalState,
       workspaceState: context.workspaceState,
@@ -152,7 +162,12 @@ interface Wired {
 }
 
 /** Feedback store + tracker + training/ranking/view for the open folder (per-workspace storage, never the repo). */
-async function openWorkspace(context: vscode.ExtensionContext, paused: boolean, log: (line: string) => void): Promise<Wired | undefined> {
+async function openWorkspace(
+  context: vscode.ExtensionContext,
+  paused: boolean,
+  setContext: (key: ContextKey, value: unknown) => Promise<void>,
+  log: (line: string) => void,
+): Promise<Wired | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!context.storageUri || !folder) return undefined;
   const told = (message: string): void => {
@@ -168,14 +183,19 @@ async function openWorkspace(context: vscode.ExtensionContext, paused: boolean, 
     log,
     ...(userSnippetsDir ? { userSnippetsDir } : {}),
   });
-  const workspace = startWorkspace({ context, store, tracker, folder, log });
+  const workspace = startWorkspace({ context, store, tracker, folder, log, setContext });
   // Disposed in this order: ranking/training, then the tracker (records the last dwell), then the store (flushes).
   context.subscriptions.push(workspace, tracker, { dispose: () => void store.dispose() });
   return { store, tracker, workspace };
 }
 
 /** Clears every piece of state Latent keeps, after a modal confirmation. Returns true when it cleared. */
-async function resetAll(context: vscode.ExtensionContext, opts: ResetOptions, workspace?: Workspace): Promise<boolean> {
+async function resetAll(
+  context: vscode.ExtensionContext,
+  opts: ResetOptions,
+  setContext: (key: ContextKey, value: unknown) => Promise<void>,
+  workspace?: Workspace,
+): Promise<boolean> {
   if (!opts.skipConfirmation) {
     const answer = await vscode.window.showWarningMessage(
       'Reset all Latent data?',
@@ -189,7 +209,9 @@ async function resetAll(context: vscode.ExtensionContext, opts: ResetOptions, wo
   for (const state of [context.globalState, context.workspaceState]) {
     for (const key of state.keys()) await state.update(key, undefined);
   }
-  await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.paused, false);
+  await setContext(CONTEXT_KEYS.paused, false);
+  // The git history import went with the store: the offer to learn from it is back.
+  await workspace?.git.refreshOffer();
   for (const uri of [context.storageUri, context.globalStorageUri]) {
     if (uri) await deleteIfExists(uri);
   }

@@ -3,7 +3,7 @@
 // commands to it; nothing below imports this file.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { VIEW_ID } from './commands';
+import { CONTEXT_KEYS, VIEW_ID, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
 import { itemKind, parseItemKey } from './core/itemKey';
 import type { Recommendation } from './core/recommender';
@@ -17,6 +17,7 @@ import { TrainingClient } from './training/client';
 import { TrainingController, type TrainingState } from './training/controller';
 import type { ConfigOverrides } from './training/messages';
 import { notInterested, openRecommendation, type ActionDeps } from './views/recommendations/actions';
+import { RecommendationsQuickPick } from './views/recommendations/quickPick';
 import { RecommendationsTree } from './views/recommendations/tree';
 
 export interface WorkspaceArgs {
@@ -26,6 +27,8 @@ export interface WorkspaceArgs {
   /** The folder whose git history "Learn from Git History" reads. */
   folder: vscode.WorkspaceFolder;
   log(line: string): void;
+  /** setContext through the composition root (which remembers what it set) */
+  setContext(key: ContextKey, value: unknown): Promise<void>;
 }
 
 export interface Workspace extends vscode.Disposable {
@@ -35,6 +38,8 @@ export interface Workspace extends vscode.Disposable {
   /** The tree item's click and "Not interested" (arguments: an item key or a tree node). */
   open(arg: unknown): Promise<void>;
   notInterested(arg: unknown): void;
+  /** "Go to Recommended...": opens the quick pick (closing one still open) and returns it. */
+  goToRecommended(): RecommendationsQuickPick;
   /** "Learn from Git History" and the one-time offer. */
   readonly git: GitBootstrap;
   readonly trainingState: Readonly<TrainingState>;
@@ -208,6 +213,8 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     storeDir: args.store.dir,
     retrain: () => controller.retrain(),
     hasData: async () => ranker.hasModel || (await args.store.loadModel()) !== undefined || (await hasGitImport(args.store.dir)),
+    hasImport: () => hasGitImport(args.store.dir),
+    setOffer: (on) => args.setContext(CONTEXT_KEYS.gitOffer, on),
     log: args.log,
   });
   subs.push(git);
@@ -230,6 +237,10 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       ranker.invalidate();
     })
     .catch((err: unknown) => args.log(`could not load saved state: ${String(err)}`));
+  // At most one "Go to Recommended..." open at a time (VS Code shows one quick input anyway).
+  let quickPick: RecommendationsQuickPick | undefined;
+  subs.push({ dispose: () => quickPick?.dispose() });
+
   // The cold-start offer waits for the saved state, so a workspace with a model is never asked.
   void ready.then(() => git.onActivation()).catch((err: unknown) => args.log(`git bootstrap check failed: ${String(err)}`));
 
@@ -248,6 +259,15 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     },
     open: (arg) => openRecommendation(deps, arg),
     notInterested: (arg) => void notInterested(deps, arg),
+    goToRecommended: () => {
+      quickPick?.dispose();
+      quickPick = new RecommendationsQuickPick({
+        ranker,
+        open: (item) => openRecommendation(deps, item),
+        notInterested: (item) => void notInterested(deps, item),
+      });
+      return quickPick;
+    },
     get trainingState() {
       return controller.state;
     },

@@ -3,7 +3,8 @@
 
 const ALLOWED_ATTRS = new Set([
   'class', 'id', 'role', 'title', 'tabindex', 'type', 'colspan', 'scope', 'open',
-  'aria-label', 'aria-pressed', 'aria-live', 'aria-describedby', 'aria-hidden', 'aria-current', 'aria-valuenow',
+  'aria-label', 'aria-labelledby', 'aria-pressed', 'aria-live', 'aria-describedby', 'aria-hidden', 'aria-current', 'aria-valuenow',
+  'aria-keyshortcuts',
   'data-item', 'data-value', 'data-step', 'data-factor', 'data-action', 'data-mode',
   // SVG geometry and presentation
   'viewBox', 'preserveAspectRatio', 'x', 'y', 'x1', 'x2', 'y1', 'y2', 'cx', 'cy', 'r', 'width', 'height', 'points',

@@ -85,8 +85,9 @@ function whyButton(key: string): HTMLElement {
   return h('button', { type: 'button', class: 'why', 'data-action': 'why', 'data-item': key, title: `Why would ${itemName(key)} be recommended?`, 'aria-label': `Explain ${itemName(key)}` }, '?');
 }
 
+/** A section named by its heading (a region landmark); the heading takes focus when the section nav jumps to it. */
 function section(id: string, title: string, ...children: Child[]): HTMLElement {
-  return h('section', { id, 'aria-labelledby': undefined }, h('h2', {}, title), ...children);
+  return h('section', { id, 'aria-labelledby': `${id}-heading` }, h('h2', { id: `${id}-heading`, tabindex: -1 }, title), ...children);
 }
 
 function para(...c: Child[]): HTMLElement {
@@ -164,7 +165,7 @@ function toyMatrix(s: PanelState, step: StepView): HTMLElement {
   const t = s.toy;
   return h('div', { class: 'scroll' }, h('table', { class: 'ratings', id: 'toy-ratings' },
     h('caption', {}, 'Ratings (? = not rated: never treated as 0)'),
-    h('thead', {}, h('tr', {}, h('th', {}, ''), ...t.movies.map((m) => h('th', { scope: 'col' }, m)))),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'user'), ...t.movies.map((m) => h('th', { scope: 'col' }, m)))),
     h('tbody', {}, ...t.ratings.map((r, u) => h('tr', {}, h('th', { scope: 'row' }, t.users[u]),
       ...r.map((v, i) => {
         const cur = t.users[u] === step.row && t.movies[i] === step.col;
@@ -193,11 +194,11 @@ function workedSection(s: PanelState): HTMLElement {
   const conf = isToy
     ? null
     : math('w-confidence', 'confidence', mi('c'), mo('='), mn(step.confidence), mo(','), mi('c'), mo('⁢'), mi('e'), mo('='), mn(step.confidence * step.error));
-  const controls = h('div', { class: 'controls', role: 'group', 'aria-label': 'Replay SGD steps' },
-    h('button', { type: 'button', 'data-action': 'step-first', title: 'First step' }, '« First'),
-    h('button', { type: 'button', 'data-action': 'step-prev', title: 'Previous step (←)' }, '◀ Back'),
+  const controls = h('div', { class: 'controls', role: 'group', 'aria-label': 'Replay SGD steps (arrow keys step, Home and End jump)' },
+    h('button', { type: 'button', 'data-action': 'step-first', title: 'First step (Home)', 'aria-keyshortcuts': 'Home' }, '« First'),
+    h('button', { type: 'button', 'data-action': 'step-prev', title: 'Previous step (←)', 'aria-keyshortcuts': 'ArrowLeft' }, '◀ Back'),
     h('span', { id: 'step-label', class: 'step', role: 'status', 'aria-live': 'polite' }, `Step ${i + 1} of ${n}`),
-    h('button', { type: 'button', 'data-action': 'step-next', id: 'step-next', title: 'Next step (→)' }, 'Step ▶'));
+    h('button', { type: 'button', 'data-action': 'step-next', id: 'step-next', title: 'Next step (→)', 'aria-keyshortcuts': 'ArrowRight' }, 'Step ▶'));
   const prev = controls.querySelector('[data-action="step-prev"]') as HTMLButtonElement;
   const first = controls.querySelector('[data-action="step-first"]') as HTMLButtonElement;
   const next = controls.querySelector('[data-action="step-next"]') as HTMLButtonElement;
@@ -248,8 +249,8 @@ function factorsSection(m: ModelView): HTMLElement {
         h('summary', {}, h('strong', {}, `f${f.factor + 1}`), ': ', h('span', { class: 'label' }, f.label),
           f.high.items.length > 0 && f.low.items.length > 0 ? h('span', { class: 'muted' }, ' versus ', f.low.label) : null),
         h('div', { class: 'ends' },
-          h('div', {}, h('h4', {}, 'Strongest +'), h('ul', {}, ...f.high.items.map((v) => h('li', {}, itemButton(v.item), ' ', numEl(v.value))))),
-          h('div', {}, h('h4', {}, 'Strongest −'), h('ul', {}, ...f.low.items.map((v) => h('li', {}, itemButton(v.item), ' ', numEl(v.value))))))))));
+          h('div', {}, h('h3', { class: 'end' }, 'Strongest +'), h('ul', {}, ...f.high.items.map((v) => h('li', {}, itemButton(v.item), ' ', numEl(v.value))))),
+          h('div', {}, h('h3', { class: 'end' }, 'Strongest −'), h('ul', {}, ...f.low.items.map((v) => h('li', {}, itemButton(v.item), ' ', numEl(v.value))))))))));
   return section('factors', 'The factors',
     para('Nobody names the factors: training finds k directions that explain which items are used together. A label ' +
       'below is derived from the strongest items of each direction (their common folder or kind).'),
@@ -278,13 +279,23 @@ function mapSection(m: ModelView): HTMLElement {
         svg('text', { x: (sx(s.x) + 8).toFixed(1), y: (sy(s.y) - 8).toFixed(1) }, 'this session'))
     : null;
   const pct = (v: number | undefined): string => `${Math.round((v ?? 0) * 100)}%`;
+  const where = s ? `; this session is at (${fmt(s.x, 2)}, ${fmt(s.y, 2)})` : '';
+  // The picture for the eye; the same numbers as text: a summary for screen readers (the svg's name) and a table
+  // with every item's coordinates, whose buttons also open the items from the keyboard.
+  const table = h('table', { class: 'coords', id: 'map-table' },
+    h('caption', {}, `The ${pts.length} items on the map, with their coordinates`),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'item'), h('th', { scope: 'col' }, 'component 1'), h('th', { scope: 'col' }, 'component 2'), h('th', { scope: 'col' }, 'in this session'))),
+    h('tbody', {}, ...pts.map((p) => h('tr', {}, h('th', { scope: 'row' }, itemButton(p.item)), h('td', {}, numEl(p.x)), h('td', {}, numEl(p.y)), h('td', {}, p.inSession ? 'yes' : 'no')))),
+    s ? h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, 'this session'), h('td', {}, numEl(s.x)), h('td', {}, numEl(s.y)), h('td', {}, ''))) : null);
   return section('map', 'Map of items',
     para(`The first two principal components of the item vectors (${pct(m.map.explained[0])} and ${pct(m.map.explained[1])} of their variance). ` +
       'Items close together are used together. The cross marks this session: the confidence-weighted centre of its items. Click a dot to open it.'),
-    h('figure', {}, svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': `Map of ${pts.length} items` },
-      svg('rect', { x: 0.5, y: 0.5, width: W - 1, height: H - 1, class: 'frame' }), ...dots, marker)),
-    h('details', {}, h('summary', {}, `List the ${pts.length} items on the map`),
-      h('ul', { class: 'map-list' }, ...pts.map((p) => h('li', {}, itemButton(p.item), p.inSession ? h('span', { class: 'muted' }, ' (in this session)') : null)))));
+    h('figure', {},
+      svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', id: 'map-chart', role: 'img',
+        'aria-label': `Map of ${pts.length} items on the first two principal components (${pct(m.map.explained[0])} and ${pct(m.map.explained[1])} of the variance)${where}. Their coordinates are in the table below.` },
+        svg('rect', { x: 0.5, y: 0.5, width: W - 1, height: H - 1, class: 'frame' }), ...dots, marker),
+      h('figcaption', { class: 'muted' }, `${pts.length} items${s ? ' and this session' : ''}; every coordinate is in the table below.`)),
+    h('details', {}, h('summary', {}, `The ${pts.length} items on the map, with their coordinates`), h('div', { class: 'scroll' }, table)));
 }
 
 function trainingSection(m: ModelView): HTMLElement | null {
@@ -303,7 +314,11 @@ function trainingSection(m: ModelView): HTMLElement | null {
     const v1 = Math.max(...L.map((l) => l.loss));
     const sx = (e: number): number => pad.l + ((e - e0) / (e1 - e0 || 1)) * (W - pad.l - pad.r);
     const sy = (v: number): number => H - pad.b - ((v - v0) / (v1 - v0 || 1)) * (H - pad.t - pad.b);
-    chart = h('figure', {}, svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', id: 'loss-chart', role: 'img', 'aria-label': `Loss per epoch, from ${fmt(L[0].loss)} to ${fmt(L[L.length - 1].loss)}` },
+    const first = L[0];
+    const last = L[L.length - 1];
+    const lowest = L.reduce((a, b) => (b.loss < a.loss ? b : a));
+    chart = h('figure', {}, svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', id: 'loss-chart', role: 'img',
+      'aria-label': `Loss per epoch, from ${fmt(first.loss)} at epoch ${first.epoch} to ${fmt(last.loss)} at epoch ${last.epoch}, lowest ${fmt(lowest.loss)} at epoch ${lowest.epoch}. Every epoch's loss is in the table below.` },
       svg('line', { x1: pad.l, y1: H - pad.b, x2: W - pad.r, y2: H - pad.b, class: 'axis' }),
       svg('line', { x1: pad.l, y1: pad.t, x2: pad.l, y2: H - pad.b, class: 'axis' }),
       svg('text', { x: pad.l - 4, y: sy(v1) + 4, 'text-anchor': 'end', class: 'tick' }, fmt(v1, 3)),
@@ -312,7 +327,12 @@ function trainingSection(m: ModelView): HTMLElement | null {
       svg('text', { x: sx(e1), y: H - 8, 'text-anchor': 'middle', class: 'tick' }, String(e1)),
       svg('text', { x: (pad.l + W) / 2, y: H - 8, 'text-anchor': 'middle', class: 'tick' }, 'epoch'),
       svg('polyline', { points: L.map((l) => `${sx(l.epoch).toFixed(1)},${sy(l.loss).toFixed(1)}`).join(' '), class: 'line' }),
-      ...L.map((l) => svg('circle', { cx: sx(l.epoch).toFixed(1), cy: sy(l.loss).toFixed(1), r: 2.5, class: 'dot' }, svg('title', {}, `epoch ${l.epoch}: loss ${fmt(l.loss)}`)))));
+      ...L.map((l) => svg('circle', { cx: sx(l.epoch).toFixed(1), cy: sy(l.loss).toFixed(1), r: 2.5, class: 'dot' }, svg('title', {}, `epoch ${l.epoch}: loss ${fmt(l.loss)}`)))),
+      h('figcaption', {}, h('details', {}, h('summary', {}, `The loss of each of the ${L.length} epochs`),
+        h('div', { class: 'scroll' }, h('table', { class: 'coords', id: 'loss-table' },
+          h('caption', {}, 'Training loss per epoch'),
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'epoch'), h('th', { scope: 'col' }, 'loss'))),
+          h('tbody', {}, ...L.map((l) => h('tr', {}, h('th', { scope: 'row' }, String(l.epoch)), h('td', {}, numEl(l.loss))))))))));
   }
   const trained = new Date(t.trainedAt * 1000);
   return section('training', 'Training',
@@ -344,7 +364,7 @@ function whySection(m: ModelView): HTMLElement {
   const bar = (label: Child, v: number, attrs: Record<string, string> = {}): HTMLElement => {
     const b = h('span', { class: `bar ${v >= 0 ? 'pos' : 'neg'}` });
     b.style.setProperty('--w', `${((Math.abs(v) / max) * 100).toFixed(1)}%`);
-    return h('li', attrs, h('span', { class: 'bar-label' }, label), h('span', { class: 'bar-track' }, b), numEl(v));
+    return h('li', attrs, h('span', { class: 'bar-label' }, label), h('span', { class: 'bar-track', 'aria-hidden': 'true' }, b), numEl(v));
   };
   return section('why', 'Why this recommendation',
     para(itemButton(w.item), ' scores ', numEl(w.total, { id: 'why-total' }), ' for this session: its bias plus, for each factor, ' +
@@ -388,11 +408,28 @@ function rankingScore(sc: NonNullable<WhyView['score']>, shares: WhyView['shares
 
 // ------------------------------------------------------------------------------------------------ rendering
 
+/**
+ * A selector that finds the focused control again after a render (which rebuilds the page): by id, else by what it
+ * does (action, mode, item). undefined when nothing inside the page has focus.
+ */
+function focusSelector(): string | undefined {
+  const el = document.activeElement;
+  if (!(el instanceof HTMLElement) || el === document.body || !app.contains(el)) return undefined;
+  if (el.id) return `#${CSS.escape(el.id)}`;
+  const d = el.dataset;
+  if (!d.action) return undefined;
+  let sel = `[data-action="${CSS.escape(d.action)}"]`;
+  if (d.mode) sel += `[data-mode="${CSS.escape(d.mode)}"]`;
+  if (d.item) sel += `[data-item="${CSS.escape(d.item)}"]`;
+  return sel;
+}
+
 function render(): void {
   if (!state) return;
   const s = state;
   const m = s.model;
   const focusedAction = (document.activeElement as HTMLElement | null)?.dataset?.action;
+  const focused = focusSelector();
   const parts: (HTMLElement | null)[] = [
     header(s),
     h('nav', { 'aria-label': 'Sections' }, h('ul', {}, ...[
@@ -406,10 +443,15 @@ function render(): void {
     m ? whySection(m) : null,
   ];
   app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
-  // Keep keyboard focus on the step control that was used.
-  if (focusedAction?.startsWith('step')) {
-    const again = app.querySelector<HTMLButtonElement>(`[data-action="${focusedAction}"]:not([disabled])`) ?? app.querySelector<HTMLButtonElement>('#step-next');
-    again?.focus();
+  app.removeAttribute('aria-busy');
+  // Keep keyboard focus where it was: on the same control (a mode button, an item, a heading), or for a step control
+  // that is now disabled (the last step reached), on another step control.
+  const again = focused ? app.querySelector<HTMLElement>(focused) : null;
+  if (again && !(again as HTMLButtonElement).disabled) again.focus({ preventScroll: true });
+  else if (focusedAction?.startsWith('step')) {
+    // "Step" disabled at the last step: "Back"; "Back" or "First" disabled at the first: "Step".
+    const near = focusedAction === 'step-next' ? 'step-prev' : 'step-next';
+    app.querySelector<HTMLButtonElement>(`[data-action="${near}"]:not([disabled])`)?.focus({ preventScroll: true });
   }
   save();
 }
@@ -437,9 +479,14 @@ app.addEventListener('click', (ev) => {
     case 'why':
       if (item) post({ type: 'why', item });
       return;
-    case 'goto':
-      if (item) document.getElementById(item)?.scrollIntoView({ block: 'start' });
+    case 'goto': {
+      // Focus moves with the view (to the section's heading), so Tab continues from there. Smooth unless reduced
+      // motion is asked for (main.css: scroll-behavior).
+      const heading = item ? document.getElementById(`${item}-heading`) : null;
+      heading?.focus({ preventScroll: true });
+      heading?.closest('section')?.scrollIntoView({ block: 'start' });
       return;
+    }
     case 'mode':
       ui = { mode: t.dataset.mode === 'toy' ? 'toy' : 'model', step: 0 };
       render();
@@ -456,11 +503,13 @@ app.addEventListener('click', (ev) => {
   }
 });
 
-// Arrow keys step through the replay while focus is inside the worked update.
+// Arrow keys step through the replay while focus is inside the worked update; Home and End jump to the ends.
 app.addEventListener('keydown', (ev) => {
-  if (!(ev.target instanceof Element) || !ev.target.closest('#worked')) return;
+  if (!(ev.target instanceof Element) || !ev.target.closest('#worked') || ev.altKey || ev.ctrlKey || ev.metaKey) return;
   if (ev.key === 'ArrowRight') setStep(ui.step + 1);
   else if (ev.key === 'ArrowLeft') setStep(ui.step - 1);
+  else if (ev.key === 'Home') setStep(0);
+  else if (ev.key === 'End') setStep(currentSteps() - 1);
   else return;
   ev.preventDefault();
 });
@@ -479,7 +528,11 @@ window.addEventListener('message', (ev: MessageEvent) => {
   // A new "why" scrolls to its explanation.
   const scrollWhy = m.state.model?.why && m.state.model.why.item !== (document.querySelector('#why [data-item]') as HTMLElement | null)?.dataset.item;
   render();
-  if (scrollWhy) document.getElementById('why')?.scrollIntoView({ block: 'start' });
+  if (scrollWhy) {
+    // Keyboard and screen reader users land on the explanation they asked for, not only the eye.
+    document.getElementById('why-heading')?.focus({ preventScroll: true });
+    document.getElementById('why')?.scrollIntoView({ block: 'start' });
+  }
 });
 
 restore();

@@ -1,6 +1,12 @@
-// "Latent: Learn from Git History" and the one-time offer on first activation: the VS Code side of the cold start
-// (trust, settings, cancellable progress, the question and its remembered answer). The work is in
+// "Latent: Learn from Git History" and the offer to run it: the VS Code side of the cold start (trust, settings,
+// cancellable progress, the one-time question and its remembered answer, the offer's context key). The work is in
 // src/git/coldStart.ts.
+//
+// The offer shows in two places: the view's welcome content (its button, while latent.gitOffer is true) and, once,
+// the question on first activation. Every route that learns (the palette, the welcome button, the question's
+// "Learn from Git", latent.git.bootstrap "always") goes through run(), which withdraws the offer as soon as the
+// import is saved. VS Code gives extensions no way to close a notification they showed (microsoft/vscode#134777):
+// a question still open then is answered for the user, and its "Learn from Git" does not read the history twice.
 import * as vscode from 'vscode';
 import { STATE_KEYS } from '../commands';
 import { ExclusionMatcher } from '../feedback/exclusion';
@@ -31,6 +37,10 @@ export interface GitBootstrapDeps {
   retrain(): Promise<void>;
   /** a model or an import exists already: the offer on activation is not made */
   hasData(): Promise<boolean>;
+  /** history was imported already (git-sessions.json in the store) */
+  hasImport(): Promise<boolean>;
+  /** sets the latent.gitOffer context key: true while learning from git history is offered */
+  setOffer(on: boolean): Promise<void>;
   log(line: string): void;
 }
 
@@ -39,6 +49,8 @@ export interface GitBootstrap extends vscode.Disposable {
   learn(): Promise<LearnResult>;
   /** First activation: run, ask or skip per latent.git.bootstrap and the remembered answer. */
   onActivation(): Promise<'run' | 'ask' | 'skip'>;
+  /** Offers learning again if the store has no import (after Reset); resolves once the context key is set. */
+  refreshOffer(): Promise<void>;
 }
 
 const ASK_TEXT =
@@ -46,8 +58,22 @@ const ASK_TEXT =
   'are likely to be worked on together. It reads the history locally; nothing leaves this machine.';
 const BUTTONS: Record<BootstrapAnswer, string> = { learn: 'Learn from Git', 'not-now': 'Not now', never: 'Never' };
 
+const ALREADY_LEARNED =
+  'Latent: this repository\'s git history has been learned already. "Latent: Learn from Git History" reads it again, newer commits included.';
+
 export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
   let running: Promise<LearnResult> | undefined;
+  // Whether history was learned in this workspace (an import is saved); the offer stands while it is false.
+  let learned = false;
+  const offer = async (on: boolean): Promise<void> => {
+    learned = !on;
+    await deps.setOffer(on);
+  };
+  const refreshOffer = async (): Promise<void> => {
+    const imported = await deps.hasImport();
+    // A run that finished while the store was read has already withdrawn the offer: never put it back.
+    if (!learned || !imported) await offer(!imported);
+  };
 
   const run = async (): Promise<LearnResult> => {
     const cfg = readSettings(deps.folder.uri);
@@ -74,6 +100,10 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
     const message = describeOutcome(outcome);
     deps.log(`learn from git: ${message}`);
     if (outcome.kind === 'learned') {
+      // The import is saved: the offer goes at once, by whichever route this run came, and the one-time question
+      // counts as answered (before the retrain, which may take a while).
+      await offer(false);
+      await deps.context.workspaceState.update(STATE_KEYS.gitBootstrapAnswer, 'learn');
       await deps.retrain();
       void vscode.window.showInformationMessage(`Latent: ${message}`);
     } else if (outcome.kind === 'failed') {
@@ -96,6 +126,11 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
     const answer = (Object.keys(BUTTONS) as BootstrapAnswer[]).find((k) => BUTTONS[k] === picked);
     // Closing the notification is no answer: the offer comes back next time. Any button is remembered.
     if (!answer) return;
+    // Learned meanwhile by another route (the notification could not be withdrawn): the answer is moot.
+    if (learned) {
+      if (answer === 'learn') void vscode.window.showInformationMessage(ALREADY_LEARNED);
+      return;
+    }
     await deps.context.workspaceState.update(STATE_KEYS.gitBootstrapAnswer, answer);
     if (answer === 'learn') await learn();
   };
@@ -134,9 +169,11 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
       decided = decide();
     }),
   ];
+  void refreshOffer().catch((err: unknown) => deps.log(`could not check for a git history import: ${String(err)}`));
   return {
     learn,
     onActivation,
+    refreshOffer,
     dispose: () => {
       for (const s of subs) s.dispose();
     },

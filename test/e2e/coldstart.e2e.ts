@@ -4,36 +4,57 @@
 // A second workspace with only a few commits shows the frecency fallback in the view's description.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { CACHE } from './codeServer';
 import { startCodeServer, until, type Session } from './harness';
-import { BACKEND, assertUiAreaFirst } from './sampleWorkspace';
+import { BACKEND, UI, assertUiAreaFirst, findStoreDir } from './sampleWorkspace';
 
-const UI = ['src/ui/app.ts', 'src/ui/list.ts', 'src/ui/theme.ts'];
-/** A copy of sample-workspace turned into a repository whose commits alternate UI work and backend work. */
-function gitWorkspace(commits: number): { root: string; workspace: string } {
+/**
+ * A fresh folder under .cache/runs (`fill` puts files in it) made a repository, and `git` to commit there; commits
+ * are dated by `clock.t` (unix seconds), which the caller moves forward.
+ */
+function newRepository(prefix: string, name: string, fill: (workspace: string) => void, startDaysAgo: number) {
   mkdirSync(path.join(CACHE, 'runs'), { recursive: true });
-  const root = mkdtempSync(path.join(CACHE, 'runs', 'ws-cold-'));
-  const workspace = path.join(root, 'sample-workspace');
-  cpSync(path.join(CACHE, '..', 'sample-workspace'), workspace, { recursive: true });
-  let clock = Math.floor(Date.now() / 1000) - 40 * 86400;
+  const root = mkdtempSync(path.join(CACHE, 'runs', prefix));
+  const workspace = path.join(root, name);
+  fill(workspace);
+  const clock = { t: Math.floor(Date.now() / 1000) - startDaysAgo * 86400 };
   const git = (...args: string[]): void => {
     execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.com', '-c', 'commit.gpgsign=false', ...args], {
       cwd: workspace,
-      env: { ...process.env, GIT_AUTHOR_DATE: `${clock} +0000`, GIT_COMMITTER_DATE: `${clock} +0000` },
+      env: { ...process.env, GIT_AUTHOR_DATE: `${clock.t} +0000`, GIT_COMMITTER_DATE: `${clock.t} +0000` },
       stdio: 'ignore',
     });
   };
   git('init', '-q', '-b', 'main');
+  return { root, workspace, clock, git };
+}
+
+/** A copy of sample-workspace turned into a repository whose commits alternate UI work and backend work. */
+function gitWorkspace(commits: number): { root: string; workspace: string } {
+  const copy = (workspace: string) => cpSync(path.join(CACHE, '..', 'sample-workspace'), workspace, { recursive: true });
+  const { root, workspace, clock, git } = newRepository('ws-cold-', 'sample-workspace', copy, 40);
   git('add', '-A');
   git('commit', '-q', '-m', 'initial import');
   for (let c = 0; c < commits; c++) {
     const files = c % 2 ? BACKEND : UI;
     const touched = [files[c % files.length], files[(c + 1) % files.length]];
     for (const f of touched) appendFileSync(path.join(workspace, f), `// change ${c}\n`);
-    clock += 3 * 3600;
+    clock.t += 3 * 3600;
     git('add', '--', ...touched);
+    git('commit', '-q', '-m', `change ${c}`);
+  }
+  return { root, workspace };
+}
+
+/** A two-file repository whose every commit changes both files: with both open, nothing is left to recommend. */
+function twoFileRepository(commits: number): { root: string; workspace: string } {
+  const { root, workspace, clock, git } = newRepository('ws-offer-', 'two-files', (w) => mkdirSync(w), 10);
+  for (let c = 0; c < commits; c++) {
+    for (const f of ['a.ts', 'b.ts']) appendFileSync(path.join(workspace, f), `// change ${c}\n`);
+    clock.t += 3600;
+    git('add', '-A');
     git('commit', '-q', '-m', `change ${c}`);
   }
   return { root, workspace };
@@ -54,7 +75,7 @@ describe('Cold start from git history (code-server + Chromium)', function () {
     root = ws.root;
     s = await startCodeServer({ workspace: ws.workspace });
     await s.openView();
-    assert.match(await s.viewWelcomeText(), /Learn from Git History/);
+    await s.waitForWelcome(/Learn from Git History/);
 
     // The one-time offer on first activation (latent.git.bootstrap: "ask").
     await s.waitForNotification(/learn a first model from this repository/);
@@ -75,6 +96,39 @@ describe('Cold start from git history (code-server + Chromium)', function () {
     assertUiAreaFirst(rows);
     // Learned, not guessed: no frecency fallback note.
     assert.equal(await s.page.locator('.part.sidebar').getByText(/Few sessions yet/).filter({ visible: true }).count(), 0);
+  });
+
+  it('the offer goes away once history is learned from the welcome button, though the question was left open', async () => {
+    const ws = twoFileRepository(6);
+    root = ws.root;
+    s = await startCodeServer({ workspace: ws.workspace });
+    await s.openView();
+    // Offered twice: the one-time question, and the welcome content's button. The question is left unanswered.
+    await s.waitForNotification(/learn a first model from this repository/);
+    await s.waitForWelcome(/Learn from Git History/);
+    // Both files open: once learned, everything Latent knows is open, so the tree stays empty and the welcome shows.
+    await s.openFile('a.ts');
+    await s.openFile('b.ts');
+    const welcome = s.page.locator('.part.sidebar .welcome-view-content');
+    await welcome.locator('.monaco-button', { hasText: 'Learn from Git History' }).click();
+    await s.waitForNotification(/Learned from 6 of 6 commits/, 60_000);
+    const after = await s.waitForWelcome(/Nothing to recommend right now/);
+    assert.doesNotMatch(after, /Learn from Git History/);
+    assert.equal(await welcome.locator('.monaco-button', { hasText: 'Learn from Git History' }).count(), 0, 'no Learn button any more');
+    assert.deepEqual(await s.viewRows(), []);
+    await s.screenshot('offer-gone');
+
+    // VS Code cannot withdraw a notification an extension showed: the question may still be open (as a toast, or in
+    // the notification list). Its "Learn from Git" now says it is done instead of reading the history again.
+    const stale = s.page.locator('.notifications-toasts .monaco-button, .notifications-center .monaco-button', { hasText: 'Learn from Git' });
+    if (!(await stale.first().isVisible())) await s.runCommand('Notifications: Show Notifications');
+    const storeDir = findStoreDir(s.server.userDataDir);
+    assert.ok(storeDir);
+    const imported = statSync(path.join(storeDir, 'git-sessions.json')).mtimeMs;
+    await stale.first().click();
+    await s.page.getByText(/history has been learned already/).first().waitFor({ state: 'visible' });
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(statSync(path.join(storeDir, 'git-sessions.json')).mtimeMs, imported, 'the history was not read and saved again');
   });
 
   it('with only a few commits the view ranks by recent use and says so', async () => {

@@ -1,9 +1,41 @@
 // What the e2e tests know about sample-workspace/: its two areas of work (a UI under src/ui, a backend under
-// src/api and src/store), and the check that the tree ranks the UI area first while app.ts is open.
+// src/api and src/store), a journal of past sessions in them, where Latent keeps it, and the check that the tree
+// ranks the UI area first while app.ts is open.
 import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 
+export const UI = ['src/ui/app.ts', 'src/ui/list.ts', 'src/ui/theme.ts'];
 export const BACKEND = ['src/api/routes.ts', 'src/api/server.ts', 'src/store/tasks.ts', 'src/store/persist.ts'];
+
+/** The extension's per-workspace feedback folder inside code-server's user data (created on activation). */
+export function findStoreDir(userDataDir: string): string | undefined {
+  const root = path.join(userDataDir, 'User', 'workspaceStorage');
+  if (!existsSync(root)) return undefined;
+  for (const ws of readdirSync(root)) {
+    const dir = path.join(root, ws, 'latent-dev.latent', 'feedback');
+    if (existsSync(dir)) return dir;
+  }
+  return undefined;
+}
+
+/** Journal lines of past sessions two hours apart, alternating UI work and backend work (three files each). */
+export function history(sessions: number): string {
+  const lines: string[] = [];
+  const now = Date.now();
+  for (let s = 0; s < sessions; s++) {
+    const files = s % 2 ? BACKEND : UI;
+    const t0 = now - (sessions - s + 1) * 2 * 3600_000;
+    for (let j = 0; j < 3; j++) {
+      const item = `file:${files[(s + j) % files.length]}`;
+      const t = t0 + j * 60_000;
+      lines.push(JSON.stringify({ t, item, kind: 'open', amount: 1 }));
+      lines.push(JSON.stringify({ t: t + 1000, item, kind: 'dwell', amount: 45 }));
+      lines.push(JSON.stringify({ t: t + 2000, item, kind: 'edit', amount: 1 }));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
 
 /**
  * `rows` are the Latent view's rows ("Files", then "label folder" per file). With app.ts open: app.ts is left out,

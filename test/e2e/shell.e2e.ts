@@ -16,8 +16,7 @@ describe('Latent in code-server + Chromium', function () {
   it('shows the Latent view with welcome content in a fresh workspace', async () => {
     await s.openView();
     assert.deepEqual(await s.viewRows(), [], 'a fresh workspace has nothing to recommend');
-    const welcome = await s.viewWelcomeText();
-    assert.match(welcome, /Nothing has been learned here yet/);
+    const welcome = await s.waitForWelcome(/Nothing has been learned here yet/);
     assert.match(welcome, /Learn from Git History/);
     await s.screenshot('latent-view');
   });

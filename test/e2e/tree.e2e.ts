@@ -1,40 +1,10 @@
 // "Recommended for you" as a user sees it: after past working sessions (a journal left by an earlier window) and
 // scripted use in this one, Retrain from the palette fills the tree with the files that go with the open one.
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startCodeServer, until, type Session } from './harness';
-import { BACKEND, assertUiAreaFirst } from './sampleWorkspace';
-
-const UI = ['src/ui/app.ts', 'src/ui/list.ts', 'src/ui/theme.ts'];
-/** The extension's per-workspace feedback folder inside code-server's user data (created on activation). */
-function findStoreDir(userDataDir: string): string | undefined {
-  const root = path.join(userDataDir, 'User', 'workspaceStorage');
-  if (!existsSync(root)) return undefined;
-  for (const ws of readdirSync(root)) {
-    const dir = path.join(root, ws, 'latent-dev.latent', 'feedback');
-    if (existsSync(dir)) return dir;
-  }
-  return undefined;
-}
-
-/** Journal lines of past sessions two hours apart, alternating UI work and backend work (three files each). */
-function history(sessions: number): string {
-  const lines: string[] = [];
-  const now = Date.now();
-  for (let s = 0; s < sessions; s++) {
-    const files = s % 2 ? BACKEND : UI;
-    const t0 = now - (sessions - s + 1) * 2 * 3600_000;
-    for (let j = 0; j < 3; j++) {
-      const item = `file:${files[(s + j) % files.length]}`;
-      const t = t0 + j * 60_000;
-      lines.push(JSON.stringify({ t, item, kind: 'open', amount: 1 }));
-      lines.push(JSON.stringify({ t: t + 1000, item, kind: 'dwell', amount: 45 }));
-      lines.push(JSON.stringify({ t: t + 2000, item, kind: 'edit', amount: 1 }));
-    }
-  }
-  return lines.join('\n') + '\n';
-}
+import { assertUiAreaFirst, findStoreDir, history } from './sampleWorkspace';
 
 describe('Recommended for you (code-server + Chromium)', function () {
   this.timeout(180_000);
@@ -48,7 +18,7 @@ describe('Recommended for you (code-server + Chromium)', function () {
 
   it('shows real recommendations after past sessions and scripted use, and opens one on click', async () => {
     await s.openView();
-    assert.match(await s.viewWelcomeText(), /Nothing has been learned here yet/);
+    await s.waitForWelcome(/Nothing has been learned here yet/);
     const storeDir = await until(async () => findStoreDir(s.server.userDataDir), 'the feedback store folder');
     // An earlier window's journal: the store reads every window's journal.
     writeFileSync(path.join(storeDir, 'journal-e2ehistory-0.jsonl'), history(24));
@@ -67,6 +37,11 @@ describe('Recommended for you (code-server + Chromium)', function () {
     await s.screenshot('tree-recommendations');
 
     assertUiAreaFirst(rows);
+    // Screen readers get the name, the place and the reason (the tooltip is hover-only).
+    const pane = s.page.locator('.part.sidebar .pane-body');
+    const listRow = pane.locator('.monaco-list-row', { hasText: 'list.ts' }).first();
+    assert.match((await listRow.getAttribute('aria-label')) ?? '', /^list\.ts, file in src\/ui\. Recommended: .*often used with .* · score \d+\.\d\d$/i);
+    assert.match((await pane.locator('.monaco-list-row', { hasText: 'Files' }).first().getAttribute('aria-label')) ?? '', /^Files: \d+ recommendations?$/);
 
     // Clicking a file opens it; being open, it then leaves the recommendations (live, no retraining). The tree
     // re-renders on every recorded signal; a click that lands while its row is being replaced does nothing (seen

@@ -161,6 +161,148 @@ describe('webview page in Chromium (real bundle, real CSP)', function () {
     await page.close();
   });
 
+  it('is usable with a screen reader: headings in order, named sections, table headers, charts as text', async () => {
+    const page = await openPage(browser, 'dark');
+    await send(page, state);
+    await page.locator('#heatmap').waitFor();
+    assert.equal(await page.locator('main').getAttribute('aria-live'), null, 'the whole page is not re-read on every step');
+    assert.equal(await page.locator('main').getAttribute('aria-busy'), null, 'no longer loading');
+    // One h1 first, and no heading level skipped.
+    const levels = (await page.evaluate(`[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map((h) => Number(h.tagName[1]))`)) as number[];
+    assert.equal(levels[0], 1);
+    assert.equal(levels.filter((l) => l === 1).length, 1);
+    levels.forEach((l, i) => assert.ok(i === 0 || l <= levels[i - 1] + 1, `heading levels ${levels.join(',')}: h${l} after h${levels[i - 1]}`));
+    // Ids are unique (names and descriptions point at them).
+    assert.deepEqual(await page.evaluate(`(() => { const ids = [...document.querySelectorAll('[id]')].map((e) => e.id); return ids.filter((id, i) => ids.indexOf(id) !== i); })()`), []);
+    // Every section is a region named by its own h2.
+    const names = (await page.evaluate(`[...document.querySelectorAll('section')].map((s) => {
+      const h = document.getElementById(s.getAttribute('aria-labelledby') || '');
+      return h && h.tagName === 'H2' && s.contains(h) ? h.textContent : null;
+    })`)) as (string | null)[];
+    assert.deepEqual(names, ['The model', 'A worked update, with real numbers', 'The factors', 'Map of items', 'Training', 'Why this recommendation']);
+    // Every table: a caption, column headers, a header cell for each body row, and no header cell without a scope
+    // (with the model's data, and with the lecture example's ratings matrix).
+    const tables = async (): Promise<string[]> => {
+      const found = (await page.evaluate(`[...document.querySelectorAll('table')].map((t) => ({
+        id: t.id,
+        caption: (t.caption && t.caption.textContent.trim()) || '',
+        colHeaders: t.querySelectorAll('thead th[scope="col"]').length,
+        unscoped: t.querySelectorAll('th:not([scope])').length,
+        rowsWithoutHeader: [...t.querySelectorAll('tbody tr')].filter((r) => !r.querySelector('th[scope="row"]')).length,
+      }))`)) as { id: string; caption: string; colHeaders: number; unscoped: number; rowsWithoutHeader: number }[];
+      for (const t of found) {
+        assert.ok(t.caption.length > 0 && t.colHeaders > 0 && t.unscoped === 0 && t.rowsWithoutHeader === 0, JSON.stringify(t));
+      }
+      return found.map((t) => t.id).sort();
+    };
+    assert.deepEqual(await tables(), ['heatmap', 'loss-table', 'map-table', 'vectors', 'why-terms']);
+    await page.locator('#mode-toy').click();
+    assert.deepEqual(await tables(), ['heatmap', 'loss-table', 'map-table', 'toy-ratings', 'vectors', 'why-terms']);
+    // The charts carry their numbers in text: a summary as the svg's name, and a table with every value.
+    const m = state.model;
+    assert.ok(m?.training && m.map.session);
+    const L = m.training.losses;
+    const lossLabel = (await page.locator('svg#loss-chart').getAttribute('aria-label')) ?? '';
+    assert.match(lossLabel, new RegExp(`^Loss per epoch, from \\S+ at epoch ${L[0].epoch} to \\S+ at epoch ${L[L.length - 1].epoch}, lowest \\S+ at epoch \\d+\\.`));
+    const lossRows = (await page.locator('#loss-table tbody tr').evaluateAll((rows) =>
+      rows.map((r) => [Number(r.querySelector('th')?.textContent), Number(r.querySelector('.num')?.getAttribute('data-value'))]),
+    )) as [number, number][];
+    assert.deepEqual(lossRows, L.map((l) => [l.epoch, l.loss]));
+    const mapLabel = (await page.locator('svg#map-chart').getAttribute('aria-label')) ?? '';
+    assert.match(mapLabel, new RegExp(`^Map of ${m.map.points.length} items .*this session is at \\(-?[\\d.]+, -?[\\d.]+\\)`));
+    const mapRows = (await page.locator('#map-table tbody tr').evaluateAll((rows) =>
+      rows.map((r) => [r.querySelector('button')?.getAttribute('data-item'), ...[...r.querySelectorAll('.num')].map((n) => Number(n.getAttribute('data-value')))]),
+    )) as [string, number, number][];
+    assert.deepEqual(mapRows, m.map.points.map((p) => [p.item, p.x, p.y]));
+    assert.ok(m.map.points.some((p) => p.item === HOSTILE), 'the hostile name is on the map');
+    assert.ok((await page.locator('#map-table button.item').allTextContents()).includes('<img src=x onerror=alert(1)>.ts'), 'workspace names stay text');
+    assert.equal(await page.locator('img').count(), 0);
+    assert.deepEqual(await page.evaluate('window.__csp'), []);
+    await page.close();
+  });
+
+  it('works with the keyboard alone: Tab reaches the controls, Enter and Space use them, focus stays put', async () => {
+    const page = await openPage(browser, 'light');
+    await send(page, state);
+    await page.locator('#heatmap').waitFor();
+    const active = (): Promise<string> => page.evaluate(`(() => { const e = document.activeElement; return e.id || (e.dataset && e.dataset.action) || e.tagName; })()`) as Promise<string>;
+    const tabTo = async (id: string): Promise<void> => {
+      for (let n = 0; n < 300 && (await active()) !== id; n++) await page.keyboard.press('Tab');
+      assert.equal(await active(), id, `Tab reaches #${id}`);
+    };
+    const stepLabel = (): Promise<string> => page.locator('#step-label').innerText();
+    // The state names an item to explain ("Why this?"): focus is on that explanation's heading, where the view went.
+    assert.equal(await active(), 'why-heading');
+    // The section nav moves focus to the section's heading, so Tab goes on from there.
+    const fromTop = async (): Promise<void> => {
+      await page.evaluate('window.scrollTo(0, 0)');
+      await page.mouse.click(3, 3); // the page's top margin: Tab starts from the beginning
+    };
+    await fromTop();
+    await page.keyboard.press('Tab');
+    assert.equal(await active(), 'goto', 'the section nav comes first');
+    await page.locator('nav button', { hasText: 'Training' }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await active(), 'training-heading');
+    // The replay: Tab from the top to "Step", then Enter, Space, End, Home.
+    await fromTop();
+    await tabTo('step-next');
+    await page.keyboard.press('Enter');
+    assert.match(await stepLabel(), /^Step 2 of/);
+    assert.equal(await active(), 'step-next', 'focus stays on the button after the page is redrawn');
+    await page.keyboard.press('Space');
+    assert.match(await stepLabel(), /^Step 3 of/);
+    await page.keyboard.press('End');
+    const n = state.model?.worked?.steps.length ?? 0;
+    assert.equal(await stepLabel(), `Step ${n} of ${n}`);
+    assert.equal(await active(), 'step-prev', '"Step" is disabled at the end: focus moves to a step control that works');
+    await page.keyboard.press('Home');
+    assert.match(await stepLabel(), /^Step 1 of/);
+    // The data switch keeps focus too, and its state is announced (aria-pressed).
+    await page.keyboard.press('Shift+Tab');
+    for (let k = 0; k < 10 && (await active()) !== 'mode-toy'; k++) await page.keyboard.press('Shift+Tab');
+    assert.equal(await active(), 'mode-toy');
+    await page.keyboard.press('Enter');
+    assert.equal(await active(), 'mode-toy');
+    assert.equal(await page.locator('#mode-toy').getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('#w-error mn:last-child').textContent(), '4.345');
+    // An item of the map's table opens from the keyboard (the dots are for the mouse).
+    await page.locator('#map details > summary').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#map-table').waitFor({ state: 'visible' });
+    await page.keyboard.press('Tab');
+    const item = await page.evaluate('document.activeElement.dataset.item');
+    await page.keyboard.press('Enter');
+    const posted = (await page.evaluate('window.__posted')) as { type: string; item?: string }[];
+    assert.deepEqual(posted[posted.length - 1], { type: 'open', item });
+    await page.close();
+  });
+
+  it('does not move when reduced motion is asked for', async () => {
+    const page = await openPage(browser, 'dark');
+    await send(page, state);
+    await page.locator('#heatmap').waitFor();
+    const motion = async (): Promise<{ scroll: string; moving: string[]; animations: number }> =>
+      (await page.evaluate(`(() => ({
+        scroll: getComputedStyle(document.documentElement).scrollBehavior,
+        moving: [...document.querySelectorAll('*')].filter((e) => {
+          const c = getComputedStyle(e);
+          return c.animationName !== 'none' || c.transitionDuration.split(',').some((d) => parseFloat(d) > 0);
+        }).map((e) => e.tagName + '.' + e.className),
+        animations: document.getAnimations().length,
+      }))()`)) as { scroll: string; moving: string[]; animations: number };
+    // By default the section nav scrolls smoothly: the one motion the page has.
+    assert.equal((await motion()).scroll, 'smooth');
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    const reduced = await motion();
+    assert.deepEqual(reduced, { scroll: 'auto', moving: [], animations: 0 });
+    // and a jump is instant
+    await page.locator('nav button', { hasText: 'Why this' }).click();
+    const y = Number(await page.evaluate('window.scrollY'));
+    assert.ok(y > 0, 'scrolled to the section at once');
+    await page.close();
+  });
+
   it('ignores a malformed message', async () => {
     const page = await openPage(browser, 'light');
     await page.evaluate(`window.postMessage({ type: 'state', state: { v: 1, model: null, message: '<b>x</b>' } }, '*')`);

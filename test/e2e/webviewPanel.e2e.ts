@@ -135,8 +135,11 @@ describe('Inside the model panel in code-server', function () {
     assert.equal(await panel.locator('#loss-chart circle').count(), L.length);
     const tips = await panel.locator('#loss-chart circle title').allTextContents();
     tips.forEach((t, i) => assert.match(t, new RegExp(`^epoch ${i + 1}: loss `)));
+    // The same numbers as text, for screen readers: the chart's name sums it up, its table has every epoch.
     const label = (await panel.locator('#loss-chart').getAttribute('aria-label')) ?? '';
-    assert.match(label, /^Loss per epoch, from \S+ to \S+$/);
+    assert.match(label, new RegExp(`^Loss per epoch, from \\S+ at epoch 1 to \\S+ at epoch ${L.length}, lowest \\S+ at epoch \\d+\\.`));
+    const rows = await panel.locator('#loss-table tbody tr .num').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-value'))));
+    assert.deepEqual(rows, L);
     const h = model.training.heldOut;
     const note = (await panel.locator('#hit-rate-note').textContent()) ?? '';
     if (h.value === null) {
@@ -157,8 +160,11 @@ describe('Inside the model panel in code-server', function () {
   });
 
   it('steps through the replay and keeps the step across hide/show and window reload', async () => {
-    await panel.locator('#step-next').click();
+    // From the keyboard: Enter on "Step", and focus stays on it.
+    await panel.locator('#step-next').focus();
+    await s.page.keyboard.press('Enter');
     assert.match(await panel.locator('#step-label').innerText(), /^Step 2 of/);
+    assert.equal(await panel.locator('#step-next').evaluate((b) => b === (b.ownerDocument as { activeElement: unknown }).activeElement), true);
     // Hide: another editor in front of the panel; show it again.
     await s.openFile('README.md');
     await s.page.locator(`.tabs-container .tab[aria-label^="${PANEL_TITLE}"]`).first().click();
@@ -185,6 +191,28 @@ describe('Inside the model panel in code-server', function () {
     await s.page.locator(`.tabs-container .tab.active[aria-label^="${PANEL_TITLE}"]`).first().waitFor({ state: 'visible' });
     panel = s.webview(0);
     await panel.locator('#heatmap').waitFor({ state: 'visible' });
+  });
+
+  it('stops its one motion (smooth scrolling) when reduced motion is asked for, inside VS Code\'s webview too', async () => {
+    type Doc = { documentElement: unknown; querySelectorAll(s: string): ArrayLike<unknown>; getAnimations(): unknown[] };
+    type Styles = { getComputedStyle(e: unknown): { scrollBehavior: string; animationName: string; transitionDuration: string } };
+    const motion = () =>
+      panel.locator('body').evaluate((b) => {
+        const doc = b.ownerDocument as unknown as Doc;
+        const w = globalThis as unknown as Styles;
+        const moving = Array.from(doc.querySelectorAll('*')).filter((e) => {
+          const c = w.getComputedStyle(e);
+          return c.animationName !== 'none' || c.transitionDuration.split(',').some((d) => parseFloat(d) > 0);
+        }).length;
+        return { scroll: w.getComputedStyle(doc.documentElement).scrollBehavior, moving, animations: doc.getAnimations().length };
+      });
+    assert.equal((await motion()).scroll, 'smooth');
+    await s.page.emulateMedia({ reducedMotion: 'reduce' });
+    try {
+      assert.deepEqual(await motion(), { scroll: 'auto', moving: 0, animations: 0 });
+    } finally {
+      await s.page.emulateMedia({ reducedMotion: null });
+    }
   });
 
   it('follows the theme: light, dark and high contrast screenshots', async () => {

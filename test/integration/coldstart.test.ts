@@ -1,12 +1,15 @@
 // Cold start inside the real extension host: "Latent: Learn from Git History" on a folder without history says so
 // plainly; on a git repository with two areas of co-changed files it saves the commits (never the committed .env),
 // retrains, and the recommendations follow the area of the open file; a file created afterwards is ranked from its
-// folder. Leaves the workspace as it found it (no .git, no files, storage reset) for the suites that follow.
+// folder. The offer to learn (context key latent.gitOffer, which shows the welcome content's button) stands until
+// history is learned, goes as soon as it is, and comes back with Reset. Leaves the workspace as it found it (no
+// .git, no files, storage reset) for the suites that follow.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { CONTEXT_KEYS, STATE_KEYS } from '../../src/commands';
 import type { LatentApi } from '../../src/extension';
 import type { LearnResult } from '../../src/git/learnFromGitCommand';
 import { activateLatent, waitFor, workspaceRoot } from './helpers';
@@ -31,7 +34,10 @@ function storedText(dir: string): string {
 
 describe('cold start from git (real VS Code)', function () {
   this.timeout(120_000);
+  let api: LatentApi;
   let p: Pipeline;
+  /** What Latent last set latent.gitOffer to (through setContext). */
+  const offered = (): unknown => api.contextKey(CONTEXT_KEYS.gitOffer);
   const root = () => workspaceRoot().fsPath;
   let clock = Math.floor(Date.now() / 1000) - 30 * 86400;
   const git = (...args: string[]): string =>
@@ -51,7 +57,7 @@ describe('cold start from git (real VS Code)', function () {
   };
 
   before(async () => {
-    const api = await activateLatent();
+    api = await activateLatent();
     assert.ok(api.pipeline, 'the pipeline is wired when a folder is open');
     p = api.pipeline;
     await p.ready;
@@ -67,10 +73,12 @@ describe('cold start from git (real VS Code)', function () {
 
   it('a folder with no git history of its own gets a plain message and nothing is saved', async () => {
     // The test workspace is a fresh copy: either outside any repository or inside an ignored folder of one.
+    await waitFor(() => offered() === true, 'the offer to learn from git history in a fresh workspace');
     const r = await vscode.commands.executeCommand<LearnResult>('latent.learnFromGit');
     assert.ok(r.outcome.kind === 'not-a-repo' || r.outcome.kind === 'untracked', JSON.stringify(r.outcome));
     assert.match(r.message, /so there is no history to learn from\.$/);
     assert.ok(!fs.existsSync(path.join(p.storeDir(), 'git-sessions.json')));
+    assert.equal(offered(), true, 'nothing learned: the offer stands');
   });
 
   it('learns from the commits: recommendations appear and follow the area of the open file; the .env never shows', async () => {
@@ -85,8 +93,18 @@ describe('cold start from git (real VS Code)', function () {
     commit(Array.from({ length: 60 }, (_, i) => `gen/file${i}.ts`), 'generated');
 
     const runsBefore = p.trainingState.runs;
+    assert.equal(offered(), true);
+    // The offer goes as soon as the import is saved, before the retrain that follows it.
+    let offeredWhenRetrainStarted: unknown;
+    const sub = setInterval(() => {
+      if (offeredWhenRetrainStarted === undefined && p.trainingState.state === 'training') offeredWhenRetrainStarted = offered();
+    }, 1);
     const r = await vscode.commands.executeCommand<LearnResult>('latent.learnFromGit');
+    clearInterval(sub);
     assert.equal(r.outcome.kind, 'learned', r.message);
+    assert.equal(offered(), false, 'learned from the palette: the offer is withdrawn');
+    if (offeredWhenRetrainStarted !== undefined) assert.equal(offeredWhenRetrainStarted, false, 'withdrawn before retraining');
+    assert.equal(api.storage.workspaceState.get(STATE_KEYS.gitBootstrapAnswer), 'learn', 'the one-time question counts as answered');
     if (r.outcome.kind !== 'learned') return;
     assert.equal(r.outcome.used, 25);
     assert.equal(r.outcome.skippedBulk, 1);
@@ -140,8 +158,10 @@ describe('cold start from git (real VS Code)', function () {
   it('Reset removes the import with everything else', async () => {
     const file = path.join(p.storeDir(), 'git-sessions.json');
     assert.ok(fs.existsSync(file));
+    assert.equal(offered(), false);
     await vscode.commands.executeCommand('latent.reset', { skipConfirmation: true });
     assert.ok(!fs.existsSync(file));
     assert.equal(p.recommendations().length, 0);
+    assert.equal(offered(), true, 'the import is gone: learning is offered again');
   });
 });

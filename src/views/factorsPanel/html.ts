@@ -43,7 +43,7 @@ export function renderPanelHtml(p: PanelHtmlInput): string {
 <title>Inside the model</title>
 </head>
 <body>
-<main id="app" aria-live="polite"><p class="loading">Loading the model...</p></main>
+<main id="app" aria-busy="true"><p class="loading" role="status">Loading the model...</p></main>
 <script nonce="${a(p.nonce)}" src="${a(p.scriptUri)}"></script>
 </body>
 </html>`;

@@ -6,17 +6,21 @@ import type { Recommendation } from '../../core/recommender';
 import { ITEM_KINDS, itemKind, parseItemKey, type ItemKind } from '../../core/itemKey';
 import type { LiveRanker } from '../../ranking/liveRanking';
 import { fileUriOfItem } from '../workspaceFile';
-import { FactorLabels, displayName, whyMarkdown } from './whyText';
+import { GROUP_LABEL, accessibleLabel, groupAccessibleLabel, itemText, whyLine } from './presentation';
+import { factorLabelsOf, whyMarkdown } from './whyText';
 
 export type TreeNode = { type: 'group'; kind: ItemKind } | { type: 'item'; rec: Recommendation };
 
-const GROUP_LABEL: Record<ItemKind, string> = { file: 'Files', snippet: 'Snippets', extension: 'Extensions' };
+/** An installed extension's display name (not a %placeholder% left unlocalized), if it has one. */
+export function extensionDisplayName(id: string): string | undefined {
+  const pj: unknown = vscode.extensions.getExtension(id)?.packageJSON;
+  const shown = typeof pj === 'object' && pj !== null ? (pj as { displayName?: unknown }).displayName : undefined;
+  return typeof shown === 'string' && !shown.startsWith('%') ? shown : undefined;
+}
 
 export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private labels: FactorLabels | undefined;
-  private labelsFor: unknown;
   private readonly sub: { dispose(): void };
 
   constructor(private readonly ranker: LiveRanker) {
@@ -41,6 +45,7 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
       const item = new vscode.TreeItem(GROUP_LABEL[node.kind], vscode.TreeItemCollapsibleState.Expanded);
       item.id = `group:${node.kind}`;
       item.contextValue = 'latent.group';
+      item.accessibilityInformation = { label: groupAccessibleLabel(node.kind, this.ranker.byKind(node.kind).length), role: 'treeitem' };
       return item;
     }
     return this.itemFor(node.rec);
@@ -49,44 +54,29 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
   private itemFor(rec: Recommendation): vscode.TreeItem {
     const kind = itemKind(rec.item);
     const { name } = parseItemKey(rec.item);
-    const item = new vscode.TreeItem(displayName(rec.item), vscode.TreeItemCollapsibleState.None);
+    const text = itemText(rec, kind === 'extension' ? extensionDisplayName(name) : undefined);
+    const item = new vscode.TreeItem(text.label, vscode.TreeItemCollapsibleState.None);
     item.id = rec.item;
+    item.description = text.description;
     item.contextValue = `latent.recommendation.${kind ?? 'other'}`;
     item.command = { command: COMMANDS.openRecommendation, title: 'Open', arguments: [rec.item] };
-    item.tooltip = new vscode.MarkdownString(whyMarkdown(rec, this.factorLabels()));
+    const labels = factorLabelsOf(this.ranker.getModel());
+    item.tooltip = new vscode.MarkdownString(whyMarkdown(rec, labels));
+    // Read instead of the label and description: the name, where it is, and the one-line reason (the tooltip is
+    // hover-only).
+    item.accessibilityInformation = { label: accessibleLabel(rec, text, whyLine(rec, labels)), role: 'treeitem' };
     if (kind === 'file') {
-      // resourceUri gives the workspace's file icon theme and the folder as description; in the folder the name
-      // starts with when several are open. A name that resolves to no folder gets no file icon (clicking it does
-      // nothing either), but is still shown.
+      // resourceUri gives the workspace's file icon theme; in the folder the name starts with when several are
+      // open. A name that resolves to no folder gets no file icon (clicking it does nothing either), but is still
+      // shown.
       const uri = fileUriOfItem(name);
       if (uri) item.resourceUri = uri;
-      const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
-      // A file the model has not learned yet, ranked by its neighbours: say so, it is a guess.
-      item.description = rec.source === 'new' ? (dir ? `${dir} · new file` : 'new file') : dir;
     } else if (kind === 'snippet') {
       item.iconPath = new vscode.ThemeIcon('symbol-snippet');
-      item.description = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
     } else if (kind === 'extension') {
       item.iconPath = new vscode.ThemeIcon('extensions');
-      const ext = vscode.extensions.getExtension(name);
-      const pj: unknown = ext?.packageJSON;
-      const shown = typeof pj === 'object' && pj !== null ? (pj as { displayName?: unknown }).displayName : undefined;
-      if (typeof shown === 'string' && !shown.startsWith('%')) {
-        item.label = shown;
-        item.description = name;
-      }
     }
     return item;
-  }
-
-  private factorLabels(): FactorLabels | undefined {
-    const model = this.ranker.getModel();
-    if (!model) return undefined;
-    if (this.labelsFor !== model) {
-      this.labels = new FactorLabels(model);
-      this.labelsFor = model;
-    }
-    return this.labels;
   }
 
   dispose(): void {

@@ -19,6 +19,19 @@ export class FactorLabels {
   }
 }
 
+const labelsByModel = new WeakMap<RecommenderModel, FactorLabels>();
+
+/** The labels of a model's factors, one cache per model (shared by the tree and the quick pick). */
+export function factorLabelsOf(model: RecommenderModel | undefined): FactorLabels | undefined {
+  if (!model) return undefined;
+  let labels = labelsByModel.get(model);
+  if (!labels) {
+    labels = new FactorLabels(model);
+    labelsByModel.set(model, labels);
+  }
+  return labels;
+}
+
 /** Keys of the n items with the largest value on `factor` (one linear pass with a small sorted buffer). */
 export function topItemsOfFactor(model: RecommenderModel, factor: number, n: number): string[] {
   const { k, itemFactors } = model.mf;

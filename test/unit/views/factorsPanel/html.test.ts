@@ -20,6 +20,9 @@ describe('factorsPanelHtml', () => {
     assert.equal(html.match(/<script/g)?.length, 1);
     assert.ok(html.includes(`<script nonce="${input.nonce}" src="${input.scriptUri}"></script>`));
     assert.doesNotMatch(html, /style=/);
+    // The page is not one live region (every step would re-read it all); it says it is loading until drawn.
+    assert.doesNotMatch(html, /aria-live/);
+    assert.match(html, /<main id="app" aria-busy="true"><p class="loading" role="status">/);
   });
 
   it('refuses a weak nonce and escapes what it interpolates', () => {
