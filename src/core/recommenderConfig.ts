@@ -13,6 +13,8 @@ export interface RecommenderConfig {
   lambda: number;
   learningRate: number;
   epochs: number;
+  /** at most this many cell steps (epochs x interactions) per fit: large histories run fewer epochs (>= 5) */
+  maxCellSteps: number;
   /** sampled unobserved cells per observed cell and epoch (trainer 'sampled' only) */
   negatives: number;
   /**
@@ -78,6 +80,7 @@ export const DEFAULT_RECOMMENDER_CONFIG: RecommenderConfig = {
   lambda: 10,
   learningRate: 0.05,
   epochs: 30,
+  maxCellSteps: 3_000_000,
   negatives: 4,
   trainer: 'gramian',
   halfLifeDays: 180,
@@ -103,6 +106,7 @@ export function checkConfig(c: RecommenderConfig): void {
   requireNonNegative('lambda', c.lambda);
   requirePositive('learningRate', c.learningRate);
   requireNonNegativeInt('epochs', c.epochs);
+  requirePositive('maxCellSteps', c.maxCellSteps);
   requireNonNegativeInt('negatives', c.negatives);
   requirePositive('halfLifeDays', c.halfLifeDays);
   requireNonNegative('foldInLambda', c.foldInLambda);

@@ -99,6 +99,10 @@ export function* fitRecommenderSteps(
   let cfg = resolveConfig(config);
   if (data.length === 0) throw new LatentInputError('fitRecommender: no interactions to learn from');
   data.forEach(validateInteraction);
+  // Bounded cost on large histories: an epoch is O(cells k^2), so above maxCellSteps / epochs interactions (cells
+  // <= interactions) the fit runs fewer epochs, never fewer than MIN_EPOCHS. The model's config records what ran.
+  const budgeted = Math.max(Math.min(cfg.epochs, MIN_EPOCHS), Math.min(cfg.epochs, Math.floor(cfg.maxCellSteps / data.length)));
+  if (budgeted !== cfg.epochs) cfg = { ...cfg, epochs: budgeted };
   yield;
   let blend: BlendChoice | undefined;
   const validation = cfg.autoBlend ? blendSplitOf(data) : { split: undefined, reason: 'Held-out validation is off (autoBlend is disabled).', cases: 0 };
@@ -242,6 +246,9 @@ export function recentUsePrior(
   if (max > 0) for (let i = 0; i < p.length; i++) p[i] /= max;
   return p;
 }
+
+/** The fewest epochs maxCellSteps may leave a fit with. */
+export const MIN_EPOCHS = 5;
 
 interface BlendChoice {
   weights: Pick<RecommenderConfig, 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
