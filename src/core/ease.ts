@@ -169,6 +169,7 @@ export function* fitEaseSteps(sessions: ReadonlyArray<readonly number[]>, nItems
   const B = new Float32Array(m * m);
   for (let c = 0; c < m; c++) {
     for (let j = 0; j < m; j++) B[c * m + j] = c === j ? 0 : -P[c * m + j] / P[j * m + j];
+    if (c % 256 === 255) yield;
   }
   return { kept, position, B, lambda };
 }

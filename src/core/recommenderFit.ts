@@ -50,6 +50,7 @@ export function* buildEaseNeighboursSteps(
     }
     row.sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || a.index - b.index);
     rows[ease.kept[p]] = row.slice(0, m);
+    if (p % 16 === 15) yield; // a row's sort is O(kept log kept): the in-process fallback needs turns here
   }
   const indices: number[] = [];
   const values: number[] = [];
