@@ -172,6 +172,7 @@ export function* fitRecommenderSteps(
   yield;
   const sessions = groupSessions(data);
   const prior = recentUsePrior(sessions, itemIndex, trainedAt, cfg.priorHalfLifeDays, cfg.genericShare);
+  const generic = genericItems(sessions, itemIndex, cfg.genericShare);
 
   const sessionItems = sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number));
   const cooc = new CooccurrenceIndex(sessionItems, items.length);
@@ -199,6 +200,7 @@ export function* fitRecommenderSteps(
     items,
     mf,
     prior,
+    generic,
     neighbours,
     trainedAt,
     mode,
@@ -250,6 +252,15 @@ export function recentUsePrior(
 
 /** The fewest epochs maxCellSteps may leave a fit with. */
 export const MIN_EPOCHS = 5;
+
+/** Items in more than `genericShare` of the sessions, ascending (RecommenderModel.generic). */
+export function genericItems(sessions: ReadonlyArray<{ items: readonly string[] }>, index: ReadonlyMap<string, number>, genericShare: number): Int32Array {
+  const used = new Float64Array(index.size);
+  for (const s of sessions) for (const it of s.items) used[index.get(it) as number]++;
+  const out: number[] = [];
+  for (let i = 0; i < used.length; i++) if (used[i] > genericShare * sessions.length) out.push(i);
+  return Int32Array.from(out);
+}
 
 interface BlendChoice {
   weights: Pick<RecommenderConfig, 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
@@ -327,6 +338,7 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
   const hits = new Float64Array(combos.length);
   const n = inner.items.length;
   const pool = new Int32Array(n);
+  const gated = new Uint8Array(n);
   for (const c of cases) {
     yield;
     // The protocol ranks everything but the context.
@@ -337,22 +349,25 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
     normalize(nm, cand);
     normalize(nc, cand);
     const target = index.get(c.target) as number;
+    // As scoreItems does: an item that goes with everything has no prior without item x item evidence here.
+    for (const j of inner.generic) gated[j] = s.cooc[j] > 0 ? 0 : 1;
+    const pr = (h: Float32Array, j: number): number => (gated[j] ? 0 : h[j]);
     // Weights are >= 0 and never all 0, so a candidate below the target in every part (MF, item x item, each prior)
     // ranks below it under every blend: only the rest are ranked per blend (on 30,000 items, a few hundred).
     let size = 0;
     for (let j = 0; j < n; j++) {
       if (!cand[j] || j === target) continue;
       let below = nm[j] < nm[target] && nc[j] < nc[target];
-      for (let h = 0; below && h < priors.length; h++) below = priors[h][j] < priors[h][target];
+      for (let h = 0; below && h < priors.length; h++) below = pr(priors[h], j) < pr(priors[h], target);
       if (!below) pool[size++] = j;
     }
     combos.forEach((w, t) => {
       const prior = priors[halfLives.indexOf(w.priorHalfLifeDays)];
-      const st = cfg.mfWeight * nm[target] + w.coocWeight * nc[target] + w.priorWeight * prior[target];
+      const st = cfg.mfWeight * nm[target] + w.coocWeight * nc[target] + w.priorWeight * pr(prior, target);
       let rank = 0;
       for (let p = 0; p < size; p++) {
         const j = pool[p];
-        const sj = cfg.mfWeight * nm[j] + w.coocWeight * nc[j] + w.priorWeight * prior[j];
+        const sj = cfg.mfWeight * nm[j] + w.coocWeight * nc[j] + w.priorWeight * pr(prior, j);
         // Only whether it reaches the top HELD_OUT_K, and where, counts.
         if ((sj > st || (sj === st && j < target)) && ++rank >= HELD_OUT_K) break;
       }

@@ -20,6 +20,7 @@ export function serializeRecommender(m: RecommenderModel): string {
     items: m.items,
     mf: serializeModel(m.mf),
     prior: encodeFloat32(m.prior),
+    generic: encodeInts(m.generic),
     neighbours: {
       indptr: encodeInts(m.neighbours.indptr),
       indices: encodeInts(m.neighbours.indices),
@@ -80,6 +81,8 @@ export function deserializeRecommender(s: string): RecommenderModel {
   const mf = deserializeModel(o.mf);
   if (mf.nItems !== items.length) fail(`MF model has ${mf.nItems} items, the item list ${items.length}`);
   const prior = floatsField(o, 'prior', items.length);
+  // Models saved before the field existed flag no item.
+  const generic = o.generic === undefined ? new Int32Array(0) : intsField(o, 'generic', undefined, items.length - 1);
   const nbRaw = objectField(o, 'neighbours');
   const indptr = intsField(nbRaw, 'indptr', items.length + 1, 2 ** 24);
   for (let i = 0; i < items.length; i++) if (indptr[i + 1] < indptr[i]) fail('neighbour table offsets decrease');
@@ -123,7 +126,7 @@ export function deserializeRecommender(s: string): RecommenderModel {
           },
         }
       : trainingRecordOf(objectField(o, 'training'), stats.epochs, mf.nUsers, items.length);
-  return { version: 2, config, items, mf, prior, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
+  return { version: 2, config, items, mf, prior, generic, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
 }
 
 /** Validates a serialized TrainingRecord (version 2): every epoch's finite loss, a hit rate in [0, 1] or a reason. */

@@ -67,8 +67,13 @@ export interface RecommenderModel {
   /** item keys; index i is column i of the MF model */
   items: string[];
   mf: MfModel;
-  /** decayed frecency at trainedAt, scaled to [0, 1] */
+  /** decayed frecency at trainedAt, scaled to [0, 1] (items that go with everything keep less: recentUsePrior) */
   prior: Float32Array;
+  /**
+   * Items that go with everything (in more than config.genericShare of all sessions: a root manifest, a changelog),
+   * ascending. Their recent-use prior only counts in a context with positive item x item evidence for them.
+   */
+  generic: Int32Array;
   neighbours: NeighbourTable;
   /** unix seconds of the newest interaction */
   trainedAt: number;

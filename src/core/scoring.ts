@@ -165,6 +165,10 @@ export function scoreItems(
     if (c >= nKnown) continue;
     for (let t = nb.indptr[c]; t < nb.indptr[c + 1]; t++) cooc[nb.indices[t]] += nb.values[t];
   }
+  // An item that goes with everything needs evidence from this context: without a positive item x item score here,
+  // its recent use does not count (package.json after a dependency bump is not what the printer code needs next).
+  // (Not when ranking by recent use alone: there is no such evidence to ask for.)
+  if (model.mode === 'mf') for (const i of model.generic) if (!(cooc[i] > 0)) prior[i] = 0;
   // A new item has no co-use of its own: it borrows its neighbours' (weighted mean, like its vector).
   extraPriors.forEach((p, e) => {
     let sum = 0;

@@ -385,6 +385,9 @@ function checkModelShape(v: unknown, p: string): RecommenderModel {
   typed(Float32Array, nUsers * k)(mf.userFactors, `${p}.mf.userFactors`);
   typed(Float32Array, nUsers)(mf.userBias, `${p}.mf.userBias`);
   typed(Float32Array, nItems)(v.prior, `${p}.prior`);
+  if (!(v.generic instanceof Int32Array) || v.generic.some((i) => i < 0 || i >= nItems)) {
+    throw new ProtocolError('must be item indices (Int32Array)', `${p}.generic`);
+  }
   const indptr = typed(Int32Array, nItems + 1)(nb.indptr, `${p}.neighbours.indptr`);
   const nnz = indptr[nItems];
   const indices = typed(Int32Array, nnz)(nb.indices, `${p}.neighbours.indices`);
