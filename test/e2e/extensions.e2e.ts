@@ -63,6 +63,7 @@ describe('A third-party extension as a recommendation (code-server + Chromium)',
 
     await s.runCommand('Latent: Retrain Model');
     await s.openView();
+    await s.page.mouse.move(1300, 800); // off the activity bar: no "Latent" hover in the picture
     const rows = await until(
       async () => {
         const r = await s.viewRows();
