@@ -108,10 +108,13 @@ describe('A third-party extension as a recommendation (code-server + Chromium)',
     );
     await until(async () => (await page.locator('.header .name').first().innerText()).trim() === EXT_NAME, `"${EXT_NAME}" on its page`, 10_000);
     assert.equal((await page.locator('.header .publisher-name').first().innerText()).trim(), 'latent-fixtures');
-    // The details' "Installation" table: the id, and that it came from a .vsix (not a built-in or the marketplace).
-    const details = await page.innerText();
-    assert.match(details, /Identifier\s+latent-fixtures\.hello-latent\b/);
-    assert.match(details, /Source\s+VSIX\b/);
+    // The details' "Installation" table (rendered after the header): the id, and that it came from a .vsix (not a
+    // built-in or the marketplace).
+    await until(
+      async () => /Identifier\s+latent-fixtures\.hello-latent\b[\s\S]*Source\s+VSIX\b/.test(await page.innerText()),
+      'the Installation details with the id and Source VSIX',
+      15_000,
+    );
     await s.page.locator('.tabs-container .tab.active', { hasText: `Extension: ${EXT_NAME}` }).waitFor({ state: 'visible', timeout: 5000 });
     await s.screenshot('extensions-page');
   });
