@@ -155,6 +155,12 @@ export default defineConfig(
     files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
     languageOptions: { globals: { ...globals.node } },
   },
+  // Third-party extensions the e2e tests package and install: plain CommonJS, as their authors write them.
+  {
+    files: ['test/**/fixtures/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 
   // --- core: pure, underneath everything -------------------------------------------------------------------------
   {

@@ -21,6 +21,7 @@
  *   extension   false to start without Latent installed (default: the packaged extension, $LATENT_VSIX or
  *               latent.vsix at the repository root, installed into the server's extensions dir before launch;
  *               scripts/run-e2e.mjs builds it with `npm run package`, npm test builds it once per run)
+ *   vsix        more packaged extensions (.vsix) installed the same way alongside Latent (a third-party extension)
  *   env         extra environment for code-server and its extension host
  * Session:
  *   url, page, browser, server, workspace
@@ -60,6 +61,7 @@ export interface StartOptions {
   workspace?: string;
   settings?: Record<string, unknown>;
   extension?: boolean;
+  vsix?: string[];
   env?: NodeJS.ProcessEnv;
   viewport?: { width: number; height: number };
 }
@@ -118,7 +120,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<Session>
   const server = await startServer({
     workspace,
     settings: opts.settings,
-    installVsix: opts.extension === false ? [] : [packagedExtension()],
+    installVsix: [...(opts.extension === false ? [] : [packagedExtension()]), ...(opts.vsix ?? [])],
     env: opts.env,
   });
   let browser: Browser | undefined;

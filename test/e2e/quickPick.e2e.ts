@@ -3,22 +3,13 @@
 // each with its reason; the arrow keys move to a file and Enter opens it in an editor tab. The row's "Not
 // interested" button (the ×) removes a row while the pick stays open.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, startCodeServer, until, type Session } from './harness';
-import { BACKEND, findStoreDir, history } from './sampleWorkspace';
+import { BACKEND, findStoreDir, history, journalEvents } from './sampleWorkspace';
 
 const WIDGET = '.quick-input-widget';
 const ROWS = `${WIDGET} .quick-input-list .monaco-list-row`;
-
-/** Events this window recorded (its journals; the history written by the test is left out). */
-function journalEvents(storeDir: string): { t: number; item: string; kind: string }[] {
-  return readdirSync(storeDir)
-    .filter((n) => n.startsWith('journal-') && n.endsWith('.jsonl') && !n.includes('e2ehistory'))
-    .flatMap((n) => readFileSync(path.join(storeDir, n), 'utf8').split('\n'))
-    .filter((l) => l.trim().startsWith('{'))
-    .map((l) => JSON.parse(l) as { t: number; item: string; kind: string });
-}
 
 interface Row {
   label: string;

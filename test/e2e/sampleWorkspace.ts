@@ -2,7 +2,7 @@
 // src/api and src/store), a journal of past sessions in them, where Latent keeps it, and the check that the tree
 // ranks the UI area first while app.ts is open.
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const UI = ['src/ui/app.ts', 'src/ui/list.ts', 'src/ui/theme.ts'];
@@ -17,6 +17,15 @@ export function findStoreDir(userDataDir: string): string | undefined {
     if (existsSync(dir)) return dir;
   }
   return undefined;
+}
+
+/** Events this window recorded (its journals; the history written by the test is left out). */
+export function journalEvents(storeDir: string): { t: number; item: string; kind: string }[] {
+  return readdirSync(storeDir)
+    .filter((n) => n.startsWith('journal-') && n.endsWith('.jsonl') && !n.includes('e2ehistory'))
+    .flatMap((n) => readFileSync(path.join(storeDir, n), 'utf8').split('\n'))
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as { t: number; item: string; kind: string });
 }
 
 /** Journal lines of past sessions two hours apart, alternating UI work and backend work (three files each). */

@@ -7,7 +7,11 @@ import { ITEM_KINDS, itemKind, parseItemKey, type ItemKind } from '../../core/it
 import type { LiveRanker } from '../../ranking/liveRanking';
 import { fileUriOfItem } from '../workspaceFile';
 import { GROUP_LABEL, accessibleLabel, groupAccessibleLabel, itemText, whyLine } from './presentation';
+import { RefreshGate, type TreeSnapshot } from './refreshGate';
 import { factorLabelsOf, whyMarkdown } from './whyText';
+
+/** The longest a change of numbers alone (scores in tooltips and screen-reader labels) waits to be shown. */
+export const QUIET_REFRESH_MS = 5000;
 
 export type TreeNode = { type: 'group'; kind: ItemKind } | { type: 'item'; rec: Recommendation };
 
@@ -22,14 +26,37 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly sub: { dispose(): void };
+  private readonly gate: RefreshGate;
 
-  constructor(private readonly ranker: LiveRanker) {
-    this.sub = ranker.onDidChange(() => this.refresh());
+  constructor(
+    private readonly ranker: LiveRanker,
+    quietMs = QUIET_REFRESH_MS,
+  ) {
+    this.gate = new RefreshGate(() => this.changed.fire(undefined), quietMs);
+    // The ranker recomputes on every signal; re-rendering each time would drop the commands of the rows on screen
+    // under the user's click (refreshGate.ts).
+    this.sub = ranker.onDidChange(() => this.gate.update(() => this.snapshot()));
     this.refresh();
   }
 
+  /** Re-renders now, whatever changed. */
   refresh(): void {
-    this.changed.fire(undefined);
+    this.gate.force(this.snapshot());
+  }
+
+  /** What the tree shows for the current ranking: its rows, and the numbers in their tooltips and labels. */
+  private snapshot(): TreeSnapshot {
+    const rows: string[] = [];
+    const detail: string[] = [];
+    for (const kind of ITEM_KINDS) {
+      for (const rec of this.ranker.byKind(kind)) {
+        const item = this.itemFor(rec);
+        rows.push(`${rec.item}\t${String(item.label)}\t${String(item.description ?? '')}`);
+        const tip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
+        detail.push(`${item.accessibilityInformation?.label ?? ''}\t${tip}`);
+      }
+    }
+    return { rows: rows.join('\n'), detail: detail.join('\n') };
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
@@ -81,6 +108,7 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
 
   dispose(): void {
     this.sub.dispose();
+    this.gate.dispose();
     this.changed.dispose();
   }
 }
