@@ -92,12 +92,21 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   // Files opened, edited or created lately: the ones the model has not learned yet are ranked by their neighbours.
   const recent = new RecentItems();
   let neverRecommend = neverRecommendMatcher();
+  // Deleted since the model was trained (Explorer, terminal, git): gone from the list at once, not at the next
+  // retrain. File keys, and folder key prefixes ending in '/'; a file created again at the same path comes back.
+  const deleted = new Set<string>();
+  const deletedFolders = new Set<string>();
+  const isDeleted = (item: string): boolean => {
+    if (deleted.has(item)) return true;
+    for (const prefix of deletedFolders) if (item.startsWith(prefix)) return true;
+    return false;
+  };
   const ranker = new LiveRanker(
     {
       context: () => args.tracker.currentSession(),
       openItems: () => open,
       recentItems: () => recent.items(),
-      neverRecommend: (item) => itemKind(item) === 'file' && neverRecommend.isExcluded(parseItemKey(item).name),
+      neverRecommend: (item) => itemKind(item) === 'file' && (isDeleted(item) || neverRecommend.isExcluded(parseItemKey(item).name)),
     },
     { perKind: readSettings().maxRecommendations },
   );
@@ -145,11 +154,26 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
 
   // Live: every recorded signal and every tab change re-ranks shortly after (coalesced), without retraining.
   const noteRecent = (uri: vscode.Uri, added: boolean): void => {
+    if (!added) noteDeleted(uri);
     const item = args.tracker.itemForUri(uri); // undefined for excluded files and folders outside the workspace
-    if (!item) return;
-    if (added) recent.add(item);
-    else recent.delete(item);
+    if (!item) {
+      if (!added) ranker.invalidate();
+      return;
+    }
+    if (added) {
+      recent.add(item);
+      deleted.delete(item);
+      for (const prefix of deletedFolders) if (item.startsWith(prefix)) deletedFolders.delete(prefix); // it is back
+    } else recent.delete(item);
     ranker.invalidate();
+  };
+  /** A deleted path: its file key, or (a folder's) the key prefix every file under it shares. */
+  const noteDeleted = (uri: vscode.Uri): void => {
+    const file = args.tracker.itemForUri(uri);
+    if (file) deleted.add(file);
+    // A folder: the key of a file inside it, less that file's name, is the prefix of all of them.
+    const child = args.tracker.itemForUri(vscode.Uri.joinPath(uri, 'x'));
+    if (child?.endsWith('/x')) deletedFolders.add(child.slice(0, -1));
   };
   // Created outside the editor too (terminal, git checkout): the workspace watcher sees those. Like bulk commits,
   // a burst of creations (a build, a generator, a branch switch) says nothing about what you will open: dropped.
@@ -177,6 +201,10 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     // watcher has been seen to miss a file created in a folder made moments earlier (code-server 4.100, Linux).
     vscode.workspace.onDidCreateFiles((e) => {
       for (const f of e.files) noteRecent(f, true);
+    }),
+    // Deleted in VS Code: reported exactly (the watcher may also report it; the second time changes nothing).
+    vscode.workspace.onDidDeleteFiles((e) => {
+      for (const f of e.files) noteRecent(f, false);
     }),
     vscode.workspace.onDidRenameFiles((e) => {
       for (const f of e.files) {

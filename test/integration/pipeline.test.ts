@@ -170,6 +170,39 @@ describe('recommendation pipeline (real VS Code)', function () {
     }
   });
 
+  it('a deleted file leaves the recommendations at once, a deleted folder takes its files along, and a file created again comes back', async () => {
+    const runs = p.trainingState.runs;
+    const inDir = (r: { item: string }): boolean => r.item.startsWith(`file:${DIR}/`);
+    const target = p.recommendations().find(inDir);
+    assert.ok(target, `a file of the test folder is recommended: ${p.recommendations().map((r) => r.item).join(', ')}`);
+    const rel = target.item.slice('file:'.length);
+    const uri = vscode.Uri.joinPath(workspaceRoot(), rel);
+    const text = await vscode.workspace.fs.readFile(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.deleteFile(uri);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor(() => !p.recommendations().some((r) => r.item === target.item), 'the deleted file to leave the ranking', 3000);
+    assert.equal(p.trainingState.runs, runs, 'without retraining');
+    // Created again (from the terminal, say): the file watcher sees it and it may be recommended again.
+    await vscode.workspace.fs.writeFile(uri, text);
+    await waitFor(() => p.recommendations().some((r) => r.item === target.item), 'the file created again to come back', 5000);
+    // A whole folder deleted on disk: every file under it goes.
+    const folder = rel.split('/').slice(0, -1).join('/');
+    const under = (r: { item: string }): boolean => r.item.startsWith(`file:${folder}/`);
+    assert.ok(p.recommendations().some(under), 'files of that folder are recommended before');
+    const backup = new Map<string, Uint8Array>();
+    for (const [name, type] of await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(workspaceRoot(), folder))) {
+      if (type === vscode.FileType.File) backup.set(name, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(workspaceRoot(), folder, name)));
+    }
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspaceRoot(), folder), { recursive: true, useTrash: false });
+    await waitFor(() => !p.recommendations().some(under), 'the deleted folder\'s files to leave the ranking', 5000);
+    // Put back through VS Code (reported exactly, whatever the watcher makes of a burst), for the tests after.
+    const restore = new vscode.WorkspaceEdit();
+    for (const [name, bytes] of backup) restore.createFile(vscode.Uri.joinPath(workspaceRoot(), folder, name), { contents: bytes });
+    assert.ok(await vscode.workspace.applyEdit(restore));
+    await waitFor(() => p.recommendations().some(under), 'the restored folder\'s files to come back', 5000);
+  });
+
   it('Reset wipes journal, snapshots, model and backups, and the view empties', async () => {
     await p.flush();
     assert.notEqual(storedText(p.storeDir()), '');
