@@ -3,6 +3,7 @@
 // score of item j for a context C = sum_{c in C} B[c, j]. Dense: O(n^2) memory and O(n^3) time in the items kept,
 // so histories with more items than `maxItems` keep the most used ones (the others score 0 and say so in `details`).
 import { LatentInputError } from './errors';
+import { dot } from './linalg';
 import { groupSessions, splitProtocol, MetricTotals, tiesOf, type EvalMethod, type Ranker } from './evalProtocol';
 import type { Interaction } from './interaction';
 import { finishSteps, type Steps } from './train';
@@ -71,23 +72,6 @@ export function* invertSpdSteps(A: Float64Array, n: number): Steps<Float64Array>
     if (a % ROWS_PER_PAUSE === 0) yield;
   }
   return P;
-}
-
-/** x[xo..xo+len) . y[yo..yo+len), four partial sums (independent adds pipeline). */
-function dot(x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let k = 0;
-  for (; k + 3 < len; k += 4) {
-    s0 += x[xo + k] * y[yo + k];
-    s1 += x[xo + k + 1] * y[yo + k + 1];
-    s2 += x[xo + k + 2] * y[yo + k + 2];
-    s3 += x[xo + k + 3] * y[yo + k + 3];
-  }
-  for (; k < len; k++) s0 += x[xo + k] * y[yo + k];
-  return s0 + s1 + (s2 + s3);
 }
 
 /** dot2's results: pair[0] = x . y, pair[1] = x . z (a preallocated pair, so the hot loop allocates nothing). */

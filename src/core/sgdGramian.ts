@@ -14,6 +14,7 @@
 // weight 1 and the same lambda), so the session vector the ranking uses is the one training assumed.
 import { confidences, validateMatrix } from './sgd';
 import { gramian } from './foldIn';
+import { dot } from './linalg';
 import { assertModelFinite, initModel, type MfModel } from './model';
 import { makeFastUint32, makeRng } from './random';
 import type { CsrMatrix } from './sparse';
@@ -157,27 +158,9 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   return model;
 }
 
-/**
- * out = G v for a k x k row-major G: four partial sums per row (independent adds pipeline; with v copied to float64
- * first this is about twice as fast as the plain loop over float32 rows, and it is the epoch's hot loop).
- */
+/** out = G v for a k x k row-major G (v copied to float64 first: the epoch's hot loop, twice the plain loop's speed). */
 function matVec(G: Float64Array, v: Float64Array, out: Float64Array, k: number): void {
-  for (let a = 0; a < k; a++) {
-    const row = a * k;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let b = 0;
-    for (; b + 3 < k; b += 4) {
-      s0 += G[row + b] * v[b];
-      s1 += G[row + b + 1] * v[b + 1];
-      s2 += G[row + b + 2] * v[b + 2];
-      s3 += G[row + b + 3] * v[b + 3];
-    }
-    for (; b < k; b++) s0 += G[row + b] * v[b];
-    out[a] = s0 + s1 + (s2 + s3);
-  }
+  for (let a = 0; a < k; a++) out[a] = dot(G, a * k, v, 0, k);
 }
 
 /** The objective L above, exactly (the all-cells term through the Gramians). */
