@@ -3,26 +3,14 @@
 // The full Y^T Y is precomputed once (gramian), so one fold-in costs O(n_u k^2 + k^3).
 import { LatentInputError } from './errors';
 import { solveSpd } from './linalg';
+import { crossGram } from './train';
 import { requireIndex, requireNonNegative, requirePositiveInt } from './validate';
 
 /** Y^T Y (k x k, float64) over all items. */
 export function gramian(itemFactors: Float32Array, k: number): Float64Array {
   requirePositiveInt('k', k);
   if (itemFactors.length % k !== 0) throw new LatentInputError(`itemFactors length ${itemFactors.length} is not a multiple of k=${k}`);
-  // Symmetric: the upper triangle, mirrored (half of crossGram's work; it runs every training epoch).
-  const n = itemFactors.length / k;
-  const G = new Float64Array(k * k);
-  for (let r = 0; r < n; r++) {
-    const o = r * k;
-    for (let a = 0; a < k; a++) {
-      const x = itemFactors[o + a];
-      if (x === 0) continue;
-      const row = a * k;
-      for (let b = a; b < k; b++) G[row + b] += x * itemFactors[o + b];
-    }
-  }
-  for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) G[b * k + a] = G[a * k + b];
-  return G;
+  return crossGram(itemFactors, itemFactors, k);
 }
 
 export interface FoldInOptions {

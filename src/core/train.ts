@@ -114,19 +114,24 @@ export function factorProductDistance(a: MfModel, b: MfModel): number {
   return Math.sqrt(Math.max(0, aa - 2 * ab + bb));
 }
 
-/** A^T B for two n x k row-major matrices (k x k result, float64). */
+/**
+ * A^T B for two n x k row-major matrices (k x k result, float64). For A^T A (the same array twice) only the upper
+ * triangle is summed and then mirrored: half the work, the same values (products commute). Gramians run every epoch.
+ */
 export function crossGram(A: Float32Array, B: Float32Array, k: number): Float64Array {
   const n = A.length / k;
   const G = new Float64Array(k * k);
+  const symmetric = A === B;
   for (let r = 0; r < n; r++) {
     const o = r * k;
     for (let a = 0; a < k; a++) {
       const x = A[o + a];
       if (x === 0) continue;
       const g = a * k;
-      for (let c = 0; c < k; c++) G[g + c] += x * B[o + c];
+      for (let c = symmetric ? a : 0; c < k; c++) G[g + c] += x * B[o + c];
     }
   }
+  if (symmetric) for (let a = 0; a < k; a++) for (let c = a + 1; c < k; c++) G[c * k + a] = G[a * k + c];
   return G;
 }
 
