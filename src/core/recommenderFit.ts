@@ -171,8 +171,9 @@ export function* fitRecommenderSteps(
 
   yield;
   const sessions = groupSessions(data);
-  const prior = recentUsePrior(sessions, itemIndex, trainedAt, cfg.priorHalfLifeDays, cfg.genericShare);
-  const generic = genericItems(sessions, itemIndex, cfg.genericShare);
+  const discount = genericDiscount(sessions, itemIndex, cfg.genericShare);
+  const prior = recentUsePrior(sessions, itemIndex, trainedAt, cfg.priorHalfLifeDays, discount);
+  const generic = genericItems(discount);
 
   const sessionItems = sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number));
   const cooc = new CooccurrenceIndex(sessionItems, items.length);
@@ -220,47 +221,49 @@ export function* fitRecommenderSteps(
 }
 
 /**
- * The recent-use prior: decayed frecency scaled by the largest, where an item in more than `genericShare` of all
- * sessions (a root manifest, a changelog, the README: it goes with everything) keeps only genericShare / share of
- * it. Such an item then has to be recommended on the evidence of the context (factors, item x item) more than on
- * being touched often: in prettier's history package.json (in 38% of commits, mostly dependency bumps) kept a top-5
- * place next to printer files on recency alone. Validation NDCG@10 cost of genericShare 0.25 (vs none): chalk
- * 0.483 -> 0.479, vs-commands-dev2684 0.669 -> 0.664, vscode-pull-request-github and dev2680 unchanged; 0.1 cost
- * chalk 14% (a small repository's main file is in most commits), and dropping the prior of such items cost it 37%.
+ * Per item, the share of its recent-use prior it keeps: 1, or genericShare / share for an item in more than
+ * `genericShare` of all sessions (a root manifest, a changelog, the README: it goes with everything). Such an item
+ * then has to be recommended on the evidence of the context (factors, item x item) more than on being touched often:
+ * in prettier's history package.json (in 38% of commits, mostly dependency bumps) kept a top-5 place next to printer
+ * files on recency alone. Validation NDCG@10 cost of genericShare 0.25 (vs none): chalk 0.483 -> 0.479,
+ * vs-commands-dev2684 0.669 -> 0.664, vscode-pull-request-github and dev2680 unchanged; 0.1 cost chalk 14% (a small
+ * repository's main file is in most commits), and dropping the prior of such items cost it 37%.
  */
+export function genericDiscount(sessions: ReadonlyArray<{ items: readonly string[] }>, index: ReadonlyMap<string, number>, genericShare: number): Float32Array {
+  const used = new Float64Array(index.size);
+  for (const s of sessions) for (const it of s.items) used[index.get(it) as number]++;
+  const keep = new Float32Array(index.size).fill(1);
+  for (let i = 0; i < keep.length; i++) {
+    const share = used[i] / Math.max(1, sessions.length);
+    if (share > genericShare) keep[i] = genericShare / share;
+  }
+  return keep;
+}
+
+/** Items that go with everything (genericDiscount below 1), ascending: RecommenderModel.generic. */
+export function genericItems(discount: Float32Array): Int32Array {
+  const out: number[] = [];
+  discount.forEach((d, i) => d < 1 && out.push(i));
+  return Int32Array.from(out);
+}
+
+/** The recent-use prior: decayed frecency scaled by the largest, times each item's genericDiscount. */
 export function recentUsePrior(
   sessions: ReadonlyArray<{ items: readonly string[]; time: number }>,
   index: ReadonlyMap<string, number>,
   at: number,
   halfLifeDays: number,
-  genericShare: number,
+  discount: Float32Array,
 ): Float32Array {
   const p = decayedFrecency(sessions, index, at, halfLifeDays * DAY_SECONDS);
   // Scaled by the largest before the discount: a discounted item that was the largest must not be scaled back up.
   const max = p.reduce((a, b) => Math.max(a, b), 0);
-  if (genericShare < 1 && sessions.length > 0) {
-    const used = new Float32Array(p.length);
-    for (const s of sessions) for (const it of s.items) used[index.get(it) as number]++;
-    for (let i = 0; i < p.length; i++) {
-      const share = used[i] / sessions.length;
-      if (share > genericShare) p[i] *= genericShare / share;
-    }
-  }
-  if (max > 0) for (let i = 0; i < p.length; i++) p[i] /= max;
+  for (let i = 0; i < p.length; i++) p[i] = max > 0 ? (p[i] / max) * discount[i] : p[i];
   return p;
 }
 
 /** The fewest epochs maxCellSteps may leave a fit with. */
 export const MIN_EPOCHS = 5;
-
-/** Items in more than `genericShare` of the sessions, ascending (RecommenderModel.generic). */
-export function genericItems(sessions: ReadonlyArray<{ items: readonly string[] }>, index: ReadonlyMap<string, number>, genericShare: number): Int32Array {
-  const used = new Float64Array(index.size);
-  for (const s of sessions) for (const it of s.items) used[index.get(it) as number]++;
-  const out: number[] = [];
-  for (let i = 0; i < used.length; i++) if (used[i] > genericShare * sessions.length) out.push(i);
-  return Int32Array.from(out);
-}
 
 interface BlendChoice {
   weights: Pick<RecommenderConfig, 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
@@ -319,7 +322,8 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
   const index = itemIndexOf(inner.items);
   const innerSessions = groupSessions(split.trainInteractions);
   const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
-  const priors = halfLives.map((h) => recentUsePrior(innerSessions, index, inner.trainedAt, h, cfg.genericShare));
+  const discount = genericDiscount(innerSessions, index, cfg.genericShare);
+  const priors = halfLives.map((h) => recentUsePrior(innerSessions, index, inner.trainedAt, h, discount));
   const cases = split.cases.slice(-BLEND_MAX_CASES);
   // The configured blend comes first and is kept unless another beats it by BLEND_MIN_GAIN: on small validation
   // sets the grid's best is partly noise.
