@@ -174,7 +174,10 @@ async function openWorkspace(
     log(message);
     void vscode.window.showWarningMessage(`Latent: ${message}`);
   };
-  const { store } = await openStoreOrFallback(path.join(context.storageUri.fsPath, 'feedback'), { onProblem: told });
+  const { store } = await openStoreOrFallback(path.join(context.storageUri.fsPath, 'feedback'), {
+    onProblem: told,
+    deletedRetentionMs: readSettings().deletedFileRetentionDays * 24 * 3600_000,
+  });
   const userSnippetsDir = userSnippetsDirFrom(context.globalStorageUri);
   const tracker = new FeedbackTracker(store, readSettings(), {
     paused,

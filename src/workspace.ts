@@ -6,7 +6,9 @@ import * as vscode from 'vscode';
 import { CONTEXT_KEYS, VIEW_ID, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
 import { itemKind, parseItemKey } from './core/itemKey';
-import type { Recommendation } from './core/recommender';
+import type { Recommendation, RecommenderModel } from './core/recommender';
+import { FileLife, renameInModel, selfAndFolders } from './feedback/fileChanges';
+import type { FeedbackEvent } from './feedback/signal';
 import { ExclusionMatcher } from './feedback/exclusion';
 import type { FeedbackStore } from './feedback/store/feedbackStore';
 import type { FeedbackTracker } from './feedback/tracker';
@@ -75,6 +77,48 @@ function openItems(tracker: FeedbackTracker): Set<string> {
   return out;
 }
 
+/** A delete and a create seen by the file watcher this close together may be one rename (see pairWithDelete). */
+const RENAME_PAIR_MS = 3000;
+
+/** A deleted and a created key that look like one file renamed (same file name elsewhere) or moved in place. */
+function looksRenamed(deleted: string, created: string): boolean {
+  if (deleted === created || itemKind(deleted) !== itemKind(created)) return false;
+  const slashD = deleted.lastIndexOf('/');
+  const slashC = created.lastIndexOf('/');
+  const sameName = deleted.slice(slashD + 1) === created.slice(slashC + 1);
+  const sameFolder = slashD === slashC && deleted.slice(0, slashD) === created.slice(0, slashC);
+  return sameName || sameFolder;
+}
+
+/**
+ * Paths Latent has a history for (items of the model and of the store, and the folders above them), rebuilt when
+ * either changes: a delete or rename of anything else is not worth noting.
+ */
+function knownPaths(
+  model: () => RecommenderModel | undefined,
+  life: () => FileLife,
+): { has(path: string): boolean; add(item: string): void; invalidate(): void } {
+  let paths: Set<string> | undefined;
+  let builtFor: RecommenderModel | undefined;
+  return {
+    has(path) {
+      const m = model();
+      if (!paths || builtFor !== m) {
+        paths = new Set();
+        builtFor = m;
+        for (const item of [...(m?.items ?? []), ...life().items()]) for (const p of selfAndFolders(item)) paths.add(p);
+      }
+      return paths.has(path);
+    },
+    add(item) {
+      if (paths) for (const p of selfAndFolders(item)) paths.add(p);
+    },
+    invalidate() {
+      paths = undefined;
+    },
+  };
+}
+
 /** More files than this created within a second are a bulk change (build output, branch switch), not new work. */
 const NEW_FILE_BURST = 10;
 
@@ -92,21 +136,15 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   // Files opened, edited or created lately: the ones the model has not learned yet are ranked by their neighbours.
   const recent = new RecentItems();
   let neverRecommend = neverRecommendMatcher();
-  // Deleted since the model was trained (Explorer, terminal, git): gone from the list at once, not at the next
-  // retrain. File keys, and folder key prefixes ending in '/'; a file created again at the same path comes back.
-  const deleted = new Set<string>();
-  const deletedFolders = new Set<string>();
-  const isDeleted = (item: string): boolean => {
-    if (deleted.has(item)) return true;
-    for (const prefix of deletedFolders) if (item.startsWith(prefix)) return true;
-    return false;
-  };
+  // Which files are gone (deleted, or renamed away): built from the store at startup, kept current from the events
+  // below; a deleted file leaves the list at once, and comes back if the path is created again.
+  let life = new FileLife();
   const ranker = new LiveRanker(
     {
       context: () => args.tracker.currentSession(),
       openItems: () => open,
       recentItems: () => recent.items(),
-      neverRecommend: (item) => itemKind(item) === 'file' && (isDeleted(item) || neverRecommend.isExcluded(parseItemKey(item).name)),
+      neverRecommend: (item) => itemKind(item) === 'file' && (life.isDeleted(item) || neverRecommend.isExcluded(parseItemKey(item).name)),
     },
     { perKind: readSettings().maxRecommendations },
   );
@@ -152,28 +190,61 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   });
   subs.push(controller);
 
-  // Live: every recorded signal and every tab change re-ranks shortly after (coalesced), without retraining.
-  const noteRecent = (uri: vscode.Uri, added: boolean): void => {
-    if (!added) noteDeleted(uri);
-    const item = args.tracker.itemForUri(uri); // undefined for excluded files and folders outside the workspace
-    if (!item) {
-      if (!added) ranker.invalidate();
+  // What happened to files is kept with the feedback (fileChanges.ts): a rename moves the history and the learned
+  // vector to the new name, a delete hides the file and lets its history go after latent.deletedFileRetentionDays.
+  // Only paths Latent has a history for are noted (a build's churn in dist/ is not), and they are noted while
+  // tracking is paused too: they say nothing about what you do, and without them the history would be wrong.
+  const known = knownPaths(() => ranker.getModel(), () => life);
+  const noteFileChange = (e: FeedbackEvent): void => {
+    try {
+      args.store.append(e);
+    } catch (err) {
+      args.log(`could not note ${e.kind} of ${e.item}: ${String(err)}`);
       return;
     }
+    life.note(e);
+    known.add(e.item);
+  };
+  const noteRename = (from: string, to: string): void => {
+    if (!known.has(from)) return;
+    noteFileChange({ t: Date.now(), item: to, kind: 'rename', amount: 0, from });
+    const model = ranker.getModel();
+    const renamed = model && renameInModel(model, [{ t: 0, from, to }]);
+    if (renamed && renamed !== model) ranker.setModel(renamed);
+    if (ranker.isDismissed(from)) ranker.dismiss(to);
+    if (recent.delete(from)) recent.add(to);
+  };
+  const noteGone = (item: string): void => {
+    if (known.has(item) && !life.isDeleted(item)) noteFileChange({ t: Date.now(), item, kind: 'delete', amount: 0 });
+  };
+  const noteCreated = (item: string): void => {
+    if (life.isDeleted(item)) noteFileChange({ t: Date.now(), item, kind: 'create', amount: 0 });
+  };
+
+  // Live: every recorded signal and every tab change re-ranks shortly after (coalesced), without retraining.
+  const noteRecent = (uri: vscode.Uri, added: boolean): void => {
+    const item = args.tracker.itemForUri(uri); // undefined for excluded files and folders outside the workspace
+    if (!item) return;
     if (added) {
+      noteCreated(item);
       recent.add(item);
-      deleted.delete(item);
-      for (const prefix of deletedFolders) if (item.startsWith(prefix)) deletedFolders.delete(prefix); // it is back
-    } else recent.delete(item);
+    } else {
+      noteGone(item);
+      recent.delete(item);
+    }
     ranker.invalidate();
   };
-  /** A deleted path: its file key, or (a folder's) the key prefix every file under it shares. */
-  const noteDeleted = (uri: vscode.Uri): void => {
-    const file = args.tracker.itemForUri(uri);
-    if (file) deleted.add(file);
-    // A folder: the key of a file inside it, less that file's name, is the prefix of all of them.
-    const child = args.tracker.itemForUri(vscode.Uri.joinPath(uri, 'x'));
-    if (child?.endsWith('/x')) deletedFolders.add(child.slice(0, -1));
+  // Deleted outside VS Code, then created elsewhere within a moment (`mv`, `git mv` in a terminal): the watcher sees
+  // a delete and a create. One of each whose names match (same file name, or same folder) is taken as a rename.
+  let watcherDeletes: { item: string; t: number }[] = [];
+  const pairWithDelete = (created: string): boolean => {
+    const now = Date.now();
+    watcherDeletes = watcherDeletes.filter((d) => now - d.t < RENAME_PAIR_MS && d.item !== created);
+    const matches = watcherDeletes.filter((d) => looksRenamed(d.item, created));
+    if (matches.length !== 1 || watcherDeletes.length !== 1) return false;
+    watcherDeletes = [];
+    noteRename(matches[0].item, created);
+    return true;
   };
   // Created outside the editor too (terminal, git checkout): the workspace watcher sees those. Like bulk commits,
   // a burst of creations (a build, a generator, a branch switch) says nothing about what you will open: dropped.
@@ -186,6 +257,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     const batch = created.filter((u) => args.tracker.itemForUri(u) !== undefined);
     created = [];
     if (batch.length > NEW_FILE_BURST) args.log(`${batch.length} files created at once: not treated as new files to recommend`);
+    else if (batch.length === 1 && pairWithDelete(args.tracker.itemForUri(batch[0]) ?? '')) ranker.invalidate();
     else for (const u of batch) noteRecent(u, true);
   };
   const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
@@ -195,7 +267,11 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       created.push(u);
       createdTimer ??= setTimeout(flushCreated, 1000);
     }),
-    watcher.onDidDelete((u) => noteRecent(u, false)),
+    watcher.onDidDelete((u) => {
+      const item = args.tracker.itemForUri(u);
+      if (item && known.has(item) && !life.isDeleted(item)) watcherDeletes.push({ item, t: Date.now() });
+      noteRecent(u, false);
+    }),
     { dispose: () => clearTimeout(createdTimer) },
     // Created in VS Code (Explorer's New File, refactorings): reported exactly, whatever the file watcher does. The
     // watcher has been seen to miss a file created in a folder made moments earlier (code-server 4.100, Linux).
@@ -206,14 +282,21 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     vscode.workspace.onDidDeleteFiles((e) => {
       for (const f of e.files) noteRecent(f, false);
     }),
+    // Renamed or moved in VS Code (Explorer, refactorings): exact. Moved to a path Latent does not track: a delete.
     vscode.workspace.onDidRenameFiles((e) => {
       for (const f of e.files) {
-        noteRecent(f.oldUri, false);
-        noteRecent(f.newUri, true);
+        const from = args.tracker.itemForUri(f.oldUri);
+        const to = args.tracker.itemForUri(f.newUri);
+        watcherDeletes = watcherDeletes.filter((d) => d.item !== from);
+        if (from && to) noteRename(from, to);
+        else noteRecent(f.oldUri, false);
+        if (to) noteRecent(f.newUri, true);
       }
     }),
     args.tracker.onDidRecord((e) => {
       if (e.kind !== 'dismiss' && itemKind(e.item) === 'file') recent.add(e.item);
+      life.note(e); // used again after a delete: it is back
+      known.add(e.item);
       controller.noteEvent(e);
       ranker.invalidate();
     }),
@@ -252,6 +335,8 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   const ready = args.store
     .events()
     .then(async (events) => {
+      life = FileLife.of(events);
+      known.invalidate();
       await controller.load(events);
       args.tracker.seedSession(events);
       // Recent files survive a reload: the newest distinct files recorded (the ranker skips those the model knows).
@@ -301,6 +386,8 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     },
     reset: async () => {
       await args.store.wipe();
+      life = new FileLife();
+      known.invalidate();
       args.tracker.clearSession();
       recent.clear();
       controller.reset();

@@ -21,6 +21,7 @@ export const NUMBER_SETTINGS = {
   maxRecommendations: { default: 10, minimum: 1, maximum: 100, integer: true },
   factors: { default: 32, minimum: 1, maximum: 128, integer: true },
   'git.maxCommits': { default: 500, minimum: 1, maximum: 100_000, integer: true },
+  deletedFileRetentionDays: { default: 30, minimum: 0, maximum: 3650 },
   editCoalesceSeconds: { default: 30, minimum: 0, maximum: 3600, hidden: true },
   // Dwell is recorded every tick; a crash (kill -9) loses at most one tick plus the store's flush delay (250 ms).
   // 0.75 s: a tick plus the store's 250 ms flush delay is at most the 1 s a kill -9 may lose (issue 11)

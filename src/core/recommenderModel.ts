@@ -109,3 +109,21 @@ export interface RecommendOptions {
   /** items with no history (e.g. new workspace files) to rank too, each with a prior from its neighbours */
   candidates?: readonly string[];
 }
+
+/**
+ * The model with item keys renamed (a file renamed or moved since it was trained): `rename` gives an item's new key,
+ * or undefined to keep it. Vectors, neighbours and priors stay with the item. A new key the model already holds is
+ * left alone (that file has a history of its own). The same model comes back when nothing changed.
+ */
+export function withRenamedItems(model: RecommenderModel, rename: (item: string) => string | undefined): RecommenderModel {
+  let items: string[] | undefined;
+  const taken = new Set(model.items);
+  for (let i = 0; i < model.items.length; i++) {
+    const to = rename(model.items[i]);
+    if (to === undefined || to === model.items[i] || taken.has(to)) continue;
+    items ??= model.items.slice();
+    taken.add(to);
+    items[i] = to;
+  }
+  return items ? { ...model, items } : model;
+}

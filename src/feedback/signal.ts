@@ -1,10 +1,22 @@
 // Implicit feedback events and how much each one says about interest (pure: no vscode, no node:*).
 import { LatentInputError } from '../core/errors';
-import { isItemKey } from '../core/itemKey';
+import { isItemKey, itemKind } from '../core/itemKey';
 
-export type SignalKind = 'open' | 'dwell' | 'edit' | 'snippet' | 'extension' | 'dismiss';
+/**
+ * What people do ('open' ... 'dismiss'), and what happened to files ('rename', 'delete', 'create'): the latter carry
+ * no interest; they keep the history under a file's current name and let a deleted file's history go (fileMoves.ts).
+ */
+export type SignalKind = 'open' | 'dwell' | 'edit' | 'snippet' | 'extension' | 'dismiss' | 'rename' | 'delete' | 'create';
 
-export const SIGNAL_KINDS: readonly SignalKind[] = ['open', 'dwell', 'edit', 'snippet', 'extension', 'dismiss'];
+/** Append only: snapshots and worker messages store a kind as its index here. */
+export const SIGNAL_KINDS: readonly SignalKind[] = ['open', 'dwell', 'edit', 'snippet', 'extension', 'dismiss', 'rename', 'delete', 'create'];
+
+/** Kinds that say what happened to a file, not what the user did with it. */
+export type FileChangeKind = 'rename' | 'delete' | 'create';
+
+export function isFileChange(kind: SignalKind): kind is FileChangeKind {
+  return kind === 'rename' || kind === 'delete' || kind === 'create';
+}
 
 export interface FeedbackEvent {
   /** unix ms */
@@ -15,6 +27,11 @@ export interface FeedbackEvent {
   amount: number;
   /** window that recorded it; filled in by the store from the journal name, used to keep windows' sessions apart */
   w?: string;
+  /**
+   * 'rename' only: the key before the rename (`item` is the key after). A file key also stands for a folder: every
+   * key under `from/` moves to the same place under `item/`. 'delete' and 'create' name a file or a folder the same way.
+   */
+  from?: string;
 }
 
 /**
@@ -30,6 +47,9 @@ export const SIGNAL_WEIGHTS: Readonly<Record<SignalKind, number>> = {
   snippet: 1,
   extension: 0.3,
   dismiss: 0,
+  rename: 0,
+  delete: 0,
+  create: 0,
 };
 
 const KIND_SET: ReadonlySet<string> = new Set(SIGNAL_KINDS);
@@ -57,6 +77,14 @@ export function checkEvent(e: FeedbackEvent): void {
   if (typeof e.amount !== 'number' || !Number.isFinite(e.amount) || e.amount < 0 || e.amount > MAX_AMOUNT) {
     throw new LatentInputError(`feedback amount must be a number from 0 to ${MAX_AMOUNT}, got ${String(e.amount)}`);
   }
+  if (e.kind === 'rename') {
+    const from: unknown = e.from;
+    if (typeof from !== 'string' || !isItemKey(from) || from.length > 4096 || itemKind(from) !== itemKind(e.item) || from === e.item) {
+      throw new LatentInputError(`a rename needs the key it renames from (same kind, another name), got ${JSON.stringify(from)}`);
+    }
+  } else if (e.from !== undefined) {
+    throw new LatentInputError(`only a rename names a key it renames from, not ${e.kind}`);
+  }
 }
 
 /** Parses an untrusted value (a journal line) into an event, or returns undefined when it is not one. */
@@ -64,6 +92,7 @@ export function toEvent(x: unknown, w?: string): FeedbackEvent | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
   const o = x as Record<string, unknown>;
   const e = { t: o.t, item: o.item, kind: o.kind, amount: o.amount } as FeedbackEvent;
+  if (o.from !== undefined) e.from = o.from as string; // checked below
   try {
     checkEvent(e);
   } catch {

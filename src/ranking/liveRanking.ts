@@ -31,9 +31,11 @@ export class RecentItems {
     if (this.order.length > this.max) this.order.length = this.max;
   }
 
-  delete(item: string): void {
+  /** Returns whether it was there. */
+  delete(item: string): boolean {
     const at = this.order.indexOf(item);
     if (at >= 0) this.order.splice(at, 1);
+    return at >= 0;
   }
 
   clear(): void {

@@ -2,7 +2,8 @@
 // automatically, persists every trained model, and survives a failed or killed run (the previous model stays).
 import * as vscode from 'vscode';
 import { deserializeRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
-import { dismissedItems, type FeedbackEvent } from '../feedback/signal';
+import { movesOf, renameInModel, resolveMoves } from '../feedback/fileChanges';
+import { dismissedItems, isFileChange, type FeedbackEvent } from '../feedback/signal';
 import type { FeedbackStore } from '../feedback/store/feedbackStore';
 import { openTrainingProgress, type TrainingClient, type TrainingProgressUi } from './client';
 import type { ConfigOverrides } from './messages';
@@ -86,7 +87,12 @@ export class TrainingController implements vscode.Disposable {
       model = undefined;
       this.opts.log(`saved model ignored: ${String(err)}`);
     }
-    if (model) this.opts.log(`loaded saved model: ${model.items.length} items, trained ${new Date(model.trainedAt * 1000).toISOString()}`);
+    if (model) {
+      const { items, trainedAt } = model;
+      this.opts.log(`loaded saved model: ${items.length} items, trained ${new Date(trainedAt * 1000).toISOString()}`);
+      // Files renamed since its newest interaction keep their vectors under the new name.
+      model = renameInModel(model, movesOf(events).filter((m) => m.t > trainedAt * 1000));
+    }
     this.opts.ranker.setModel(model);
     // Data but no model (first run after an update, the model was unreadable, or the window closed between a git
     // import and its training): train in the background.
@@ -140,7 +146,10 @@ export class TrainingController implements vscode.Disposable {
     this.opts.ranker.setDismissed(dismissedItems(recorded));
     const git = await this.loadGitSessions();
     // Commits travel as events too (one window per commit keeps each a session of its own, weight intact).
-    const events = git.length > 0 ? recorded.concat(gitSessionsAsEvents(git)) : recorded;
+    // The store gives current names; the imported commits follow the renames recorded since (fileChanges.ts). What
+    // happened to files is not activity: it stays on this side.
+    const activity = recorded.filter((e) => !isFileChange(e.kind));
+    const events = git.length > 0 ? activity.concat(resolveMoves(gitSessionsAsEvents(git), movesOf(recorded))) : activity;
     // Sessionizing happens in the worker (it is O(n log n) over every event); here only a cheap emptiness check.
     if (!events.some((e) => e.kind !== 'dismiss' && e.amount > 0)) {
       this.st = { ...this.st, state: 'not-enough-data', message: 'Not enough activity recorded yet to learn from.' };

@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LatentInputError } from '../../core/errors';
 import { SLICE_BUDGET_MS, finishSteps, finishStepsAsync } from '../../core/train';
+import { dropDeletedHistorySteps, resolveMovesSteps } from '../fileChanges';
 import { FeedbackEvent, checkEvent } from '../signal';
 import { removeStaleTemps, writeAtomic } from './atomicWrite';
 import { applyCapsSteps, mergeDwellSteps, sortByTimeSteps } from './compaction';
@@ -54,6 +55,11 @@ export interface FeedbackStoreOptions {
   staleLockMs?: number;
   /** longest stretch of reading/compaction work between turns of the event loop; default SLICE_BUDGET_MS (4 ms) */
   sliceMs?: number;
+  /**
+   * A deleted file's history is dropped at the first compaction this long after it was deleted (if it did not come
+   * back); default 30 days (DEFAULT_DELETED_RETENTION_MS); Infinity keeps it.
+   */
+  deletedRetentionMs?: number;
 }
 
 export const DEFAULT_MAX_EVENTS = 200_000;
@@ -67,6 +73,7 @@ const STALE_TEMP_MS = 10 * 60_000;
 /** While writes fail (folder gone, disk full), buffered events are retried this often instead. */
 const RETRY_FLUSH_MS = 2000;
 export const DEFAULT_MAX_ITEMS = 20_000;
+export const DEFAULT_DELETED_RETENTION_MS = 30 * 24 * 3600_000;
 
 export class FeedbackStore {
   readonly dir: string;
@@ -76,6 +83,7 @@ export class FeedbackStore {
   private readonly segmentBytes: number;
   private readonly staleLockMs: number;
   private readonly sliceMs: number;
+  private readonly deletedRetentionMs: number;
   private readonly lock: CompactLock;
   private readonly problems: StoreProblems;
   private buffer: FeedbackEvent[] = [];
@@ -101,6 +109,8 @@ export class FeedbackStore {
     this.staleLockMs = opts.staleLockMs ?? 30_000;
     this.sliceMs = opts.sliceMs ?? SLICE_BUDGET_MS;
     if (!Number.isFinite(this.sliceMs) || this.sliceMs < 0) throw new LatentInputError(`sliceMs must be a number >= 0, got ${this.sliceMs}`);
+    this.deletedRetentionMs = opts.deletedRetentionMs ?? DEFAULT_DELETED_RETENTION_MS;
+    if (!(this.deletedRetentionMs >= 0)) throw new LatentInputError(`deletedRetentionMs must be a number >= 0, got ${this.deletedRetentionMs}`);
     for (const [name, v] of [['maxEvents', this.maxEvents], ['maxItems', this.maxItems], ['segmentBytes', this.segmentBytes]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new LatentInputError(`${name} must be a positive integer, got ${v}`);
     }
@@ -131,7 +141,7 @@ export class FeedbackStore {
   append(e: FeedbackEvent): void {
     checkEvent(e);
     if (this.disposed) throw new LatentInputError('feedback store is disposed');
-    this.buffer.push({ t: e.t, item: e.item, kind: e.kind, amount: e.amount });
+    this.buffer.push(e.from === undefined ? { t: e.t, item: e.item, kind: e.kind, amount: e.amount } : { t: e.t, item: e.item, kind: e.kind, amount: e.amount, from: e.from });
     this.scheduleFlush();
     if (this.buffer.length > this.maxEvents) {
       // Only reachable when writes keep failing; say so rather than grow without bound.
@@ -168,7 +178,9 @@ export class FeedbackStore {
         await new Promise((r) => setTimeout(r, wait));
       }
     }
-    return this.sliced(sortByTimeSteps(await this.sliced(concatSteps(read.parts))));
+    const sorted = await this.sliced(sortByTimeSteps(await this.sliced(concatSteps(read.parts))));
+    // Renames not yet folded in by a compaction (this window's, or another's): every reader sees current names.
+    return this.sliced(resolveMovesSteps(sorted));
   }
 
   /**
@@ -348,12 +360,16 @@ export class FeedbackStore {
       const evicted = { ...snap.evicted };
       const events = await this.sliced(concatSteps(parts));
       const dwellMerged = await this.sliced(mergeDwellSteps(events, true));
-      const kept = await this.sliced(applyCapsSteps(dwellMerged, this.maxItems, this.maxEvents, evicted));
+      // Renamed files' history is stored under the new name; deleted files' history goes after the retention period.
+      const current = await this.sliced(resolveMovesSteps(dwellMerged));
+      const retained = await this.sliced(dropDeletedHistorySteps(current, Date.now() - this.deletedRetentionMs));
+      if (retained.dropped > 0) evicted.events += retained.dropped;
+      const kept = await this.sliced(applyCapsSteps(retained.kept, this.maxItems, this.maxEvents, evicted));
       const chunks = await this.sliced(encodeSnapshotSteps(kept, merged, evicted));
       // If our lock was taken as stale and the taker wrote a snapshot meanwhile, ours is built from an older one and
       // would undo its merge (whose journals it may have deleted): give up and leave the work to the next compaction.
-      const current = async (): Promise<boolean> => (await this.lock.holdLock(lock)) && (await snapshotStamp(this.dir)) === stamp;
-      if (!(await writeAtomic(this.file(SNAPSHOT), chunks, current))) return false;
+      const stillOurs = async (): Promise<boolean> => (await this.lock.holdLock(lock)) && (await snapshotStamp(this.dir)) === stamp;
+      if (!(await writeAtomic(this.file(SNAPSHOT), chunks, stillOurs))) return false;
       // Only now that the snapshot holds their lines may sealed journals go (a crash before this leaves them,
       // with merged offsets equal to their size, so nothing is read twice).
       for (const { name, complete, tail } of done) {

@@ -29,8 +29,9 @@ export function* journalChunkSteps(batch: readonly FeedbackEvent[]): Steps<strin
   let text = '';
   for (let i = 0; i < batch.length; i++) {
     const e = batch[i];
-    // Same text as JSON.stringify({ t, item, kind, amount }) (kinds are plain words), at a fraction of the cost.
-    text += `{"t":${e.t},"item":${JSON.stringify(e.item)},"kind":"${e.kind}","amount":${e.amount}}\n`;
+    // Same text as JSON.stringify({ t, item, kind, amount, from }) (kinds are plain words), at a fraction of the cost.
+    const from = e.from === undefined ? '' : `,"from":${JSON.stringify(e.from)}`;
+    text += `{"t":${e.t},"item":${JSON.stringify(e.item)},"kind":"${e.kind}","amount":${e.amount}${from}}\n`;
     if (text.length >= CHUNK_CHARS) {
       chunks.push(text);
       text = '';

@@ -105,7 +105,8 @@ export async function readSnapshot(
  *   {"format":"latent-feedback-snapshot","schema":2,"savedAt":...,"kinds":[...],"merged":{...},"evicted":{...},
  *    "items":I,"windows":W,"events":E}
  *   I lines: JSON string of an item; W lines: JSON string of a window id ("" = none)
- *   E lines: t,item index,kind index,amount,window index   (sorted by t; numbers as JS prints them, exact)
+ *   E lines: t,item index,kind index,amount,window index[,from item index (a rename's old key)]
+ *            (sorted by t; numbers as JS prints them, exact)
  */
 export function* encodeSnapshotSteps(
   events: readonly FeedbackEvent[],
@@ -127,7 +128,13 @@ export function* encodeSnapshotSteps(
     const w = e.w ?? '';
     let wi = windowIx.get(w);
     if (wi === undefined) windowIx.set(w, (wi = windows.push(w) - 1));
-    chunk += `${e.t},${ii},${kindIx.get(e.kind) ?? 0},${e.amount},${wi}\n`;
+    let fi = '';
+    if (e.from !== undefined) {
+      let ix = itemIx.get(e.from);
+      if (ix === undefined) itemIx.set(e.from, (ix = items.push(e.from) - 1));
+      fi = `,${ix}`;
+    }
+    chunk += `${e.t},${ii},${kindIx.get(e.kind) ?? 0},${e.amount},${wi}${fi}\n`;
     if (chunk.length >= CHUNK_CHARS) {
       rows.push(chunk);
       chunk = '';
@@ -237,7 +244,12 @@ export function* decodeSnapshotSteps(buf: Buffer): Steps<DecodedSnapshot> {
     const wi = Number(f[4]);
     const item = Number.isInteger(ii) && ii >= 0 && ii < nItems ? names[ii] : BAD;
     const w = Number.isInteger(wi) && wi >= 0 && wi < nWindows ? names[nItems + wi] : BAD;
-    const e = f.length === 5 && item !== BAD && w !== BAD ? toEvent({ t: Number(f[0]), item, kind: kinds[Number(f[2])], amount: Number(f[3]) }) : undefined;
+    const fromIx = f.length === 6 ? Number(f[5]) : -1;
+    const from = fromIx < 0 ? undefined : Number.isInteger(fromIx) && fromIx < nItems ? names[fromIx] : BAD;
+    const e =
+      (f.length === 5 || f.length === 6) && item !== BAD && w !== BAD && from !== BAD
+        ? toEvent({ t: Number(f[0]), item, kind: kinds[Number(f[2])], amount: Number(f[3]), from })
+        : undefined;
     if (e && typeof w === 'string') {
       if (w !== '') e.w = w;
       out.push(e);

@@ -1,0 +1,181 @@
+// What happened to files, applied to the history (pure: no vscode, no node:*). A rename moves a file's history to its
+// new key; a delete hides the file at once and, after a retention period, lets its history go.
+//
+// A `file:` key also stands for a folder: a rename or delete of `file:src/util` covers `file:src/util/a.ts` and
+// everything else under `src/util/`. A path is never a file and a folder at once, so the two cannot be confused.
+import { type RecommenderModel, withRenamedItems } from '../core/recommenderModel';
+import { finishSteps, type Steps } from '../core/train';
+import { type FeedbackEvent, isFileChange } from './signal';
+import { STEP } from './store/steps';
+
+const SLASH = 47;
+
+/** The key `item` has after `from` was renamed to `to` (as a file, or as a folder above it); undefined if untouched. */
+export function renamedKey(item: string, from: string, to: string): string | undefined {
+  if (item === from) return to;
+  if (item.length > from.length && item.charCodeAt(from.length) === SLASH && item.startsWith(from)) return to + item.slice(from.length);
+  return undefined;
+}
+
+/** `item` itself and each folder above it, as keys (`file:a/b/c.ts`, `file:a/b`, `file:a`), most specific first. */
+export function* selfAndFolders(item: string): Generator<string> {
+  yield item;
+  const colon = item.indexOf(':');
+  for (let i = item.lastIndexOf('/'); i > colon; i = item.lastIndexOf('/', i - 1)) yield item.slice(0, i);
+}
+
+export interface FileMove {
+  /** unix ms */
+  t: number;
+  from: string;
+  to: string;
+}
+
+/** The renames among `events`, oldest first. */
+export function movesOf(events: readonly FeedbackEvent[]): FileMove[] {
+  const out: FileMove[] = [];
+  for (const e of events) if (e.kind === 'rename' && e.from !== undefined) out.push({ t: e.t, from: e.from, to: e.item });
+  return out.sort((a, b) => a.t - b.t);
+}
+
+/**
+ * Every event under its item's current name: each rename applies to the events older than it, in the order they
+ * happened (a -> b then b -> c takes a's old events to c; a file made later at a's old path keeps its own history).
+ * Events are copied only where renamed; with no renames the input comes back as it is. Idempotent.
+ */
+export function* resolveMovesSteps(events: FeedbackEvent[], moves: readonly FileMove[] = movesOf(events)): Steps<FeedbackEvent[]> {
+  if (moves.length === 0) return events;
+  // The name of an item after the renames from index j on, memoized per j (events come mostly in time order, so a
+  // few j's are live at once).
+  const memo = new Map<number, Map<string, string>>();
+  const finalName = (item: string, j: number): string => {
+    let byItem = memo.get(j);
+    if (!byItem) memo.set(j, (byItem = new Map()));
+    let name = byItem.get(item);
+    if (name === undefined) {
+      name = item;
+      for (let k = j; k < moves.length; k++) name = renamedKey(name, moves[k].from, moves[k].to) ?? name;
+      byItem.set(item, name);
+    }
+    return name;
+  };
+  const last = moves[moves.length - 1].t;
+  const out = new Array<FeedbackEvent>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    out[i] = e;
+    if ((i & (STEP - 1)) === 0) yield;
+    if (e.t >= last) continue;
+    // First rename strictly after the event (a rename does not apply to the events of its own instant: they came first
+    // only if recorded first, and the rename event itself already names the new key).
+    let lo = 0;
+    let hi = moves.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (moves[mid].t > e.t) hi = mid;
+      else lo = mid + 1;
+    }
+    const name = finalName(e.item, lo);
+    if (name !== e.item) out[i] = { ...e, item: name };
+  }
+  return out;
+}
+
+export function resolveMoves(events: FeedbackEvent[], moves?: readonly FileMove[]): FeedbackEvent[] {
+  return finishSteps(resolveMovesSteps(events, moves));
+}
+
+/** `model` with its items renamed by `moves` (oldest first), for a model trained before them. */
+export function renameInModel(model: RecommenderModel, moves: readonly FileMove[]): RecommenderModel {
+  if (moves.length === 0) return model;
+  return withRenamedItems(model, (item) => {
+    let name = item;
+    for (const m of moves) name = renamedKey(name, m.from, m.to) ?? name;
+    return name === item ? undefined : name;
+  });
+}
+
+/**
+ * Which files are deleted now: a path deleted (or renamed away) later than the file, or a folder above it, was last
+ * seen (used, created, renamed to). Fed events in any order; both sides keep their latest time per path.
+ */
+export class FileLife {
+  private readonly gone = new Map<string, number>();
+  private readonly here = new Map<string, number>();
+
+  static of(events: readonly FeedbackEvent[]): FileLife {
+    const life = new FileLife();
+    for (const e of events) life.note(e);
+    return life;
+  }
+
+  /** Any recorded event: a delete or rename ends a path's life, anything else (but a dismissal) shows it is there. */
+  note(e: FeedbackEvent): void {
+    if (e.kind === 'dismiss') return;
+    if (e.kind === 'delete') latest(this.gone, e.item, e.t);
+    else if (e.kind === 'rename' && e.from !== undefined) latest(this.gone, e.from, e.t);
+    if (e.kind !== 'delete') latest(this.here, e.item, e.t);
+  }
+
+  /** When `item` was deleted (itself or a folder above it), if that was after it was last seen; else undefined. */
+  deletedAt(item: string): number | undefined {
+    if (this.gone.size === 0) return undefined;
+    const gone = coverTime(this.gone, item);
+    return gone !== undefined && gone > (coverTime(this.here, item) ?? -Infinity) ? gone : undefined;
+  }
+
+  isDeleted(item: string): boolean {
+    return this.deletedAt(item) !== undefined;
+  }
+
+  /** Every key seen (used, created, renamed to). */
+  items(): IterableIterator<string> {
+    return this.here.keys();
+  }
+
+  /** True when nothing was ever deleted: every deletedAt is undefined. */
+  get noneDeleted(): boolean {
+    return this.gone.size === 0;
+  }
+}
+
+function latest(m: Map<string, number>, key: string, t: number): void {
+  if (t > (m.get(key) ?? -Infinity)) m.set(key, t);
+}
+
+/** Latest time `m` holds for `item` or a folder above it. */
+function coverTime(m: ReadonlyMap<string, number>, item: string): number | undefined {
+  let best: number | undefined;
+  for (const p of selfAndFolders(item)) {
+    const t = m.get(p);
+    if (t !== undefined && (best === undefined || t > best)) best = t;
+  }
+  return best;
+}
+
+/**
+ * Drops the history of files deleted before `cutoff` (unix ms) and not seen since. The deletes themselves stay: they
+ * keep hiding what other sources (the git import) know of the file. Returns the kept events and how many went.
+ */
+export function* dropDeletedHistorySteps(events: FeedbackEvent[], cutoff: number): Steps<{ kept: FeedbackEvent[]; dropped: number }> {
+  const life = FileLife.of(events);
+  if (life.noneDeleted) return { kept: events, dropped: 0 };
+  yield;
+  const expired = new Map<string, boolean>();
+  const kept: FeedbackEvent[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if ((i & (STEP - 1)) === 0) yield;
+    if (isFileChange(e.kind)) {
+      kept.push(e);
+      continue;
+    }
+    let gone = expired.get(e.item);
+    if (gone === undefined) {
+      const at = life.deletedAt(e.item);
+      expired.set(e.item, (gone = at !== undefined && at < cutoff));
+    }
+    if (!gone) kept.push(e);
+  }
+  return { kept, dropped: events.length - kept.length };
+}

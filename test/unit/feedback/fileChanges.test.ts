@@ -1,0 +1,175 @@
+// Renames move a file's history to its new name (files and folders, chains, a path reused later); deletes hide a file
+// until it is back, and let its history go after the retention period; the store keeps and applies both.
+import { strict as assert } from 'node:assert';
+import { withRenamedItems } from '../../../src/core/recommenderModel';
+import { fitRecommender } from '../../../src/core/recommender';
+import {
+  FileLife,
+  dropDeletedHistorySteps,
+  movesOf,
+  renameInModel,
+  renamedKey,
+  resolveMoves,
+  selfAndFolders,
+} from '../../../src/feedback/fileChanges';
+import { type FeedbackEvent, checkEvent, toEvent } from '../../../src/feedback/signal';
+import { finishSteps } from '../../../src/core/train';
+import { ev, quiet, useStores } from './store/helpers';
+
+const rename = (t: number, from: string, to: string): FeedbackEvent => ({ t, item: to, kind: 'rename', amount: 0, from });
+const del = (t: number, item: string): FeedbackEvent => ({ t, item, kind: 'delete', amount: 0 });
+const names = (events: readonly FeedbackEvent[]): string[] => events.filter((e) => e.kind === 'open').map((e) => `${e.t}:${e.item}`);
+
+describe('file changes: renames and deletes', () => {
+  it('renamedKey moves a file, and everything under a folder, but not a sibling that shares a prefix', () => {
+    assert.equal(renamedKey('file:src/a.ts', 'file:src/a.ts', 'file:lib/a.ts'), 'file:lib/a.ts');
+    assert.equal(renamedKey('file:src/util/x.ts', 'file:src/util', 'file:src/helpers'), 'file:src/helpers/x.ts');
+    assert.equal(renamedKey('file:src/utility.ts', 'file:src/util', 'file:src/helpers'), undefined);
+    assert.equal(renamedKey('file:src/b.ts', 'file:src/a.ts', 'file:lib/a.ts'), undefined);
+    assert.deepEqual([...selfAndFolders('file:a/b/c.ts')], ['file:a/b/c.ts', 'file:a/b', 'file:a']);
+  });
+
+  it('a rename takes the older events to the new name; a file made later at the old path keeps its own', () => {
+    const events = [ev(1, 'file:a.ts'), ev(2, 'file:b.ts'), rename(3, 'file:a.ts', 'file:c.ts'), ev(4, 'file:a.ts'), ev(5, 'file:c.ts')];
+    const out = resolveMoves(events);
+    assert.deepEqual(names(out), ['1:file:c.ts', '2:file:b.ts', '4:file:a.ts', '5:file:c.ts']);
+    assert.deepEqual(names(resolveMoves(out)), names(out), 'idempotent');
+    assert.equal(events[0].item, 'file:a.ts', 'the input is not changed');
+  });
+
+  it('chains (a -> b -> c), a swap through a temporary name, and a file inside a moved folder', () => {
+    const chain = resolveMoves([ev(1, 'file:a.ts'), rename(2, 'file:a.ts', 'file:b.ts'), ev(3, 'file:b.ts'), rename(4, 'file:b.ts', 'file:c.ts')]);
+    assert.deepEqual(names(chain), ['1:file:c.ts', '3:file:c.ts']);
+    // x and y swap names via tmp: each history follows its own file
+    const swap = resolveMoves([
+      ev(1, 'file:x.ts'),
+      ev(1, 'file:y.ts', 'open', 2),
+      rename(2, 'file:x.ts', 'file:tmp.ts'),
+      rename(3, 'file:y.ts', 'file:x.ts'),
+      rename(4, 'file:tmp.ts', 'file:y.ts'),
+    ]);
+    assert.deepEqual(
+      swap.filter((e) => e.kind === 'open').map((e) => `${e.amount}:${e.item}`),
+      ['1:file:y.ts', '2:file:x.ts'],
+    );
+    const folder = resolveMoves([ev(1, 'file:src/util/x.ts'), ev(2, 'file:src/utility.ts'), rename(3, 'file:src/util', 'file:lib/util')]);
+    assert.deepEqual(names(folder), ['1:file:lib/util/x.ts', '2:file:src/utility.ts']);
+  });
+
+  it('events in any order are resolved by their own time', () => {
+    const events = [rename(5, 'file:a.ts', 'file:b.ts'), ev(9, 'file:a.ts'), ev(1, 'file:a.ts')];
+    assert.deepEqual(names(resolveMoves(events)), ['9:file:a.ts', '1:file:b.ts']);
+    assert.deepEqual(movesOf(events), [{ t: 5, from: 'file:a.ts', to: 'file:b.ts' }]);
+  });
+
+  it('FileLife: a deleted file (or one in a deleted folder) is gone until it is used or created again', () => {
+    const life = FileLife.of([ev(1, 'file:a.ts'), ev(1, 'file:src/b.ts'), ev(1, 'file:src/c.ts'), del(2, 'file:a.ts'), del(3, 'file:src')]);
+    assert.equal(life.deletedAt('file:a.ts'), 2);
+    assert.equal(life.deletedAt('file:src/b.ts'), 3);
+    assert.equal(life.isDeleted('file:srcx.ts'), false);
+    life.note(ev(4, 'file:src/b.ts'));
+    assert.equal(life.isDeleted('file:src/b.ts'), false, 'used again: back');
+    assert.equal(life.isDeleted('file:src/c.ts'), true, 'its sibling is still gone');
+    life.note({ t: 5, item: 'file:a.ts', kind: 'create', amount: 0 });
+    assert.equal(life.isDeleted('file:a.ts'), false, 'created again: back');
+    life.note({ t: 6, item: 'file:a.ts', kind: 'dismiss', amount: 1 });
+    life.note(del(7, 'file:a.ts'));
+    assert.equal(life.isDeleted('file:a.ts'), true, 'deleted again');
+  });
+
+  it('FileLife: a rename ends the old name, not the new one (nor a folder moved onto a deleted one)', () => {
+    const life = FileLife.of([ev(1, 'file:a.ts'), del(2, 'file:lib'), rename(3, 'file:a.ts', 'file:b.ts'), rename(4, 'file:src', 'file:lib')]);
+    assert.equal(life.isDeleted('file:a.ts'), true);
+    assert.equal(life.isDeleted('file:b.ts'), false);
+    assert.equal(life.isDeleted('file:lib/x.ts'), false);
+    assert.equal(new FileLife().noneDeleted, true);
+  });
+
+  it('retention: history of files deleted before the cutoff goes; newer deletes, files back and the deletes stay', () => {
+    const events = [
+      ev(1, 'file:old.ts'),
+      ev(1, 'file:recent.ts'),
+      ev(1, 'file:back.ts'),
+      ev(1, 'file:keep.ts'),
+      del(10, 'file:old.ts'),
+      del(10, 'file:back.ts'),
+      ev(12, 'file:back.ts'),
+      del(50, 'file:recent.ts'),
+    ];
+    const { kept, dropped } = finishSteps(dropDeletedHistorySteps(events, 30));
+    assert.equal(dropped, 1);
+    assert.deepEqual(names(kept), ['1:file:recent.ts', '1:file:back.ts', '1:file:keep.ts', '12:file:back.ts']);
+    assert.equal(kept.filter((e) => e.kind === 'delete').length, 3, 'deletes are kept: they hide what the git import knows');
+    const none = [ev(1, 'file:a.ts')];
+    assert.equal(finishSteps(dropDeletedHistorySteps(none, 30)).kept, none);
+  });
+
+  it('a rename event is checked: it needs a different key of the same kind to rename from', () => {
+    assert.doesNotThrow(() => checkEvent(rename(1, 'file:a.ts', 'file:b.ts')));
+    assert.throws(() => checkEvent(rename(1, 'file:a.ts', 'file:a.ts')), /renames from/);
+    assert.throws(() => checkEvent(rename(1, 'snippet:x/y', 'file:a.ts')), /renames from/);
+    assert.throws(() => checkEvent({ t: 1, item: 'file:a.ts', kind: 'rename', amount: 0 }), /renames from/);
+    assert.throws(() => checkEvent({ ...ev(1), from: 'file:x.ts' }), /only a rename/);
+    assert.equal(toEvent({ t: 1, item: 'file:b.ts', kind: 'rename', amount: 0, from: 'file:../x' }), undefined);
+  });
+
+  it('a model keeps its vectors under the new names; a name it already has is left alone', () => {
+    const data = [
+      { session: 's1', item: 'file:src/a.ts', time: 1, weight: 1 },
+      { session: 's1', item: 'file:b.ts', time: 1, weight: 1 },
+      { session: 's2', item: 'file:src/a.ts', time: 2, weight: 1 },
+      { session: 's2', item: 'file:c.ts', time: 2, weight: 1 },
+    ];
+    const model = fitRecommender(data, { epochs: 2 });
+    const moved = renameInModel(model, [{ t: 1, from: 'file:src', to: 'file:lib' }]);
+    assert.notEqual(moved, model);
+    assert.equal(moved.items.indexOf('file:lib/a.ts'), model.items.indexOf('file:src/a.ts'));
+    assert.ok(!moved.items.includes('file:src/a.ts'));
+    assert.deepEqual(model.items.slice().sort(), ['file:b.ts', 'file:c.ts', 'file:src/a.ts'], 'the original is unchanged');
+    assert.equal(renameInModel(model, []), model);
+    assert.equal(withRenamedItems(model, (i) => (i === 'file:b.ts' ? 'file:c.ts' : undefined)), model, 'onto an existing item: skipped');
+  });
+
+  describe('in the store', () => {
+    const { open, dir } = useStores();
+
+    it('a rename survives the journal and the snapshot, and readers get current names before and after compaction', async () => {
+      const d = dir();
+      const s = await open(d, quiet);
+      s.append(ev(1, 'file:src/a.ts'));
+      s.append(ev(2, 'file:"odd" ü <b>.ts'));
+      s.append(rename(3, 'file:src', 'file:lib'));
+      s.append(rename(4, 'file:"odd" ü <b>.ts', 'file:new name.ts'));
+      s.append(ev(5, 'file:src/a.ts'));
+      const before = await s.events();
+      assert.deepEqual(names(before), ['1:file:lib/a.ts', '2:file:new name.ts', '5:file:src/a.ts']);
+      assert.equal(before.find((e) => e.t === 3)?.from, 'file:src');
+      await s.compact();
+      await s.dispose();
+      const again = await open(d, quiet);
+      const after = await again.events();
+      assert.deepEqual(names(after), names(before));
+      assert.deepEqual(
+        after.filter((e) => e.kind === 'rename').map((e) => `${e.from}>${e.item}`),
+        ['file:src>file:lib', 'file:"odd" ü <b>.ts>file:new name.ts'],
+      );
+    });
+
+    it('compaction drops a deleted file\'s history after the retention period only', async () => {
+      const d = dir();
+      const now = Date.now();
+      const day = 24 * 3600_000;
+      const keep = await open(d, { ...quiet, deletedRetentionMs: 30 * day });
+      keep.append(ev(now - 40 * day, 'file:gone.ts'));
+      keep.append(ev(now - 40 * day, 'file:fresh.ts'));
+      keep.append(del(now - 35 * day, 'file:gone.ts'));
+      keep.append(del(now - 5 * day, 'file:fresh.ts'));
+      await keep.compact();
+      const events = await keep.events();
+      assert.deepEqual(
+        events.map((e) => `${e.kind}:${e.item}`),
+        ['open:file:fresh.ts', 'delete:file:gone.ts', 'delete:file:fresh.ts'],
+      );
+    });
+  });
+});
