@@ -7,7 +7,7 @@ import { CONTEXT_KEYS, VIEW_ID, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
 import { itemKind, parseItemKey } from './core/itemKey';
 import type { Recommendation, RecommenderModel } from './core/recommender';
-import { FileLife, renameInModel, selfAndFolders } from './feedback/fileChanges';
+import { FileLife, looksRenamed, renameInModel, selfAndFolders } from './feedback/fileChanges';
 import type { FeedbackEvent } from './feedback/signal';
 import { ExclusionMatcher } from './feedback/exclusion';
 import type { FeedbackStore } from './feedback/store/feedbackStore';
@@ -21,6 +21,7 @@ import type { ConfigOverrides } from './training/messages';
 import { notInterested, openRecommendation, type ActionDeps } from './views/recommendations/actions';
 import { RecommendationsQuickPick } from './views/recommendations/quickPick';
 import { RecommendationsTree } from './views/recommendations/tree';
+import { fileUriOfKey } from './views/workspaceFile';
 
 export interface WorkspaceArgs {
   context: vscode.ExtensionContext;
@@ -80,16 +81,6 @@ function openItems(tracker: FeedbackTracker): Set<string> {
 /** A delete and a create seen by the file watcher this close together may be one rename (see pairWithDelete). */
 const RENAME_PAIR_MS = 3000;
 
-/** A deleted and a created key that look like one file renamed (same file name elsewhere) or moved in place. */
-function looksRenamed(deleted: string, created: string): boolean {
-  if (deleted === created || itemKind(deleted) !== itemKind(created)) return false;
-  const slashD = deleted.lastIndexOf('/');
-  const slashC = created.lastIndexOf('/');
-  const sameName = deleted.slice(slashD + 1) === created.slice(slashC + 1);
-  const sameFolder = slashD === slashC && deleted.slice(0, slashD) === created.slice(0, slashC);
-  return sameName || sameFolder;
-}
-
 /**
  * Paths Latent has a history for (items of the model and of the store, and the folders above them), rebuilt when
  * either changes: a delete or rename of anything else is not worth noting.
@@ -117,6 +108,21 @@ function knownPaths(
       paths = undefined;
     },
   };
+}
+
+/** Startup check of files deleted while closed: at most this many files, this many at a time. */
+const MAX_STARTUP_CHECKS = 20_000;
+const STARTUP_CHECK_BATCH = 32;
+
+/** True only when the file is surely not there (a folder that cannot be read, or no such folder, is not "missing"). */
+async function isMissing(uri: vscode.Uri | undefined): Promise<boolean> {
+  if (!uri) return false;
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return false;
+  } catch (err) {
+    return err instanceof vscode.FileSystemError && err.code === 'FileNotFound';
+  }
 }
 
 /** More files than this created within a second are a bulk change (build output, branch switch), not new work. */
@@ -348,8 +354,33 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       const newest = [...latest].sort((x, y) => x[1] - y[1]).slice(-RecentItems.DEFAULT_MAX);
       for (const [item] of newest) recent.add(item);
       ranker.invalidate();
+      void noteGoneWhileClosed();
     })
     .catch((err: unknown) => args.log(`could not load saved state: ${String(err)}`));
+  // Files deleted while no window was open (a branch switched, a clean-up in a terminal): checked once after the
+  // startup read, a few at a time, in the background; missing ones are noted like any delete.
+  const noteGoneWhileClosed = async (): Promise<void> => {
+    const items = new Set<string>();
+    for (const item of [...(ranker.getModel()?.items ?? []), ...life.items()]) {
+      if (itemKind(item) === 'file' && !life.isDeleted(item)) items.add(item);
+    }
+    const list = [...items].slice(0, MAX_STARTUP_CHECKS);
+    let gone = 0;
+    for (let i = 0; i < list.length; i += STARTUP_CHECK_BATCH) {
+      const batch = list.slice(i, i + STARTUP_CHECK_BATCH);
+      const missing = await Promise.all(batch.map((item) => isMissing(fileUriOfKey(item))));
+      batch.forEach((item, j) => {
+        if (missing[j]) {
+          noteGone(item);
+          gone++;
+        }
+      });
+    }
+    if (gone > 0) {
+      args.log(`${gone} file(s) with a history were deleted while Latent was not running: no longer recommended`);
+      ranker.invalidate();
+    }
+  };
   // At most one "Go to Recommended..." open at a time (VS Code shows one quick input anyway).
   let quickPick: RecommendationsQuickPick | undefined;
   subs.push({ dispose: () => quickPick?.dispose() });

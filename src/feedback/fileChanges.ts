@@ -3,6 +3,7 @@
 //
 // A `file:` key also stands for a folder: a rename or delete of `file:src/util` covers `file:src/util/a.ts` and
 // everything else under `src/util/`. A path is never a file and a folder at once, so the two cannot be confused.
+import { itemKind } from '../core/itemKey';
 import { type RecommenderModel, withRenamedItems } from '../core/recommenderModel';
 import { finishSteps, type Steps } from '../core/train';
 import { type FeedbackEvent, isFileChange } from './signal';
@@ -22,6 +23,17 @@ export function* selfAndFolders(item: string): Generator<string> {
   yield item;
   const colon = item.indexOf(':');
   for (let i = item.lastIndexOf('/'); i > colon; i = item.lastIndexOf('/', i - 1)) yield item.slice(0, i);
+}
+
+/** A deleted and a created key that look like one file renamed (same file name elsewhere) or moved in place. */
+export function looksRenamed(deleted: string, created: string): boolean {
+  if (deleted === created || itemKind(deleted) === undefined || itemKind(deleted) !== itemKind(created)) return false;
+  // Split at the last '/' (or the kind's ':' for a file at the top): folder part and file name.
+  const cutD = Math.max(deleted.lastIndexOf('/'), deleted.indexOf(':'));
+  const cutC = Math.max(created.lastIndexOf('/'), created.indexOf(':'));
+  const sameName = deleted.slice(cutD + 1) === created.slice(cutC + 1);
+  const sameFolder = deleted.slice(0, cutD) === created.slice(0, cutC);
+  return sameName || sameFolder;
 }
 
 export interface FileMove {

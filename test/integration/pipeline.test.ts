@@ -185,7 +185,7 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.equal(p.trainingState.runs, runs, 'without retraining');
     // Created again (from the terminal, say): the file watcher sees it and it may be recommended again.
     await vscode.workspace.fs.writeFile(uri, text);
-    await waitFor(() => p.recommendations().some((r) => r.item === target.item), 'the file created again to come back', 5000);
+    await waitFor(() => p.recommendations().some((r) => r.item === target.item), 'the file created again to come back', 10_000);
     // A whole folder deleted on disk: every file under it goes.
     const folder = rel.split('/').slice(0, -1).join('/');
     const under = (r: { item: string }): boolean => r.item.startsWith(`file:${folder}/`);
@@ -201,6 +201,53 @@ describe('recommendation pipeline (real VS Code)', function () {
     for (const [name, bytes] of backup) restore.createFile(vscode.Uri.joinPath(workspaceRoot(), folder, name), { contents: bytes });
     assert.ok(await vscode.workspace.applyEdit(restore));
     await waitFor(() => p.recommendations().some(under), 'the restored folder\'s files to come back', 5000);
+  });
+
+  it('a file renamed in VS Code keeps its rank, and its history and vector move to the new name (a folder too)', async () => {
+    const inDir = (r: { item: string }): boolean => r.item.startsWith(`file:${DIR}/`);
+    const before = p.recommendations();
+    const at = before.findIndex(inDir);
+    assert.ok(at >= 0, `a file of the test folder is recommended: ${before.map((r) => r.item).join(', ')}`);
+    const oldKey = before[at].item;
+    const rel = oldKey.slice('file:'.length);
+    const newRel = rel.replace(/\.ts$/, '-renamed "ü".ts');
+    const newKey = `file:${newRel}`;
+    const runs = p.trainingState.runs;
+    const edit = new vscode.WorkspaceEdit();
+    edit.renameFile(vscode.Uri.joinPath(workspaceRoot(), rel), vscode.Uri.joinPath(workspaceRoot(), newRel));
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor(() => p.recommendations().some((r) => r.item === newKey), 'the renamed file under its new name', 3000);
+    const after = p.recommendations();
+    assert.equal(after.findIndex((r) => r.item === newKey), at, 'same rank');
+    // The same vector: the score moves only as much as the session's focused time grew meanwhile.
+    assert.ok(Math.abs(after[at].mfScore - before[at].mfScore) < 1e-3, `same learned vector: ${after[at].mfScore} vs ${before[at].mfScore}`);
+    assert.ok(!after.some((r) => r.item === oldKey), 'the old name is gone');
+    assert.equal(p.trainingState.runs, runs, 'without retraining');
+    await p.flush();
+    assert.ok(storedText(p.storeDir()).includes(`"kind":"rename","amount":0,"from":${JSON.stringify(oldKey)}`), 'the rename is stored');
+    // Retrained from the store: the history now belongs to the new name.
+    await p.retrain();
+    assert.ok(p.recommendations().some((r) => r.item === newKey), 'still recommended after retraining');
+    const base = rel.split('/').pop() ?? '';
+    fs.writeFileSync('/tmp/latent-diag.txt', `${oldKey} -> ${newKey}\n${p.recommendations().map((r) => `${r.item}(${r.source})`).join('\n')}\n---\n${storedText(p.storeDir()).split('\n').filter((l) => l.includes(base.replace(/\.ts$/, ''))).join('\n')}`);
+    assert.ok(!p.recommendations().some((r) => r.item === oldKey), 'the old name stays gone');
+    // A folder renamed: its files follow.
+    const folder = newRel.split('/').slice(0, -1).join('/');
+    const movedFolder = `${folder}-moved`;
+    const folderEdit = new vscode.WorkspaceEdit();
+    folderEdit.renameFile(vscode.Uri.joinPath(workspaceRoot(), folder), vscode.Uri.joinPath(workspaceRoot(), movedFolder));
+    assert.ok(await vscode.workspace.applyEdit(folderEdit));
+    const movedKey = `file:${movedFolder}/${newRel.split('/').pop() ?? ''}`;
+    await waitFor(() => p.recommendations().some((r) => r.item === movedKey), 'the file under its moved folder', 3000);
+    assert.ok(!p.recommendations().some((r) => r.item.startsWith(`file:${folder}/`)), 'nothing left under the old folder');
+    // Back where they were, for the tests after.
+    const back = new vscode.WorkspaceEdit();
+    back.renameFile(vscode.Uri.joinPath(workspaceRoot(), movedFolder), vscode.Uri.joinPath(workspaceRoot(), folder));
+    assert.ok(await vscode.workspace.applyEdit(back));
+    const undo = new vscode.WorkspaceEdit();
+    undo.renameFile(vscode.Uri.joinPath(workspaceRoot(), newRel), vscode.Uri.joinPath(workspaceRoot(), rel));
+    assert.ok(await vscode.workspace.applyEdit(undo));
+    await waitFor(() => p.recommendations().some((r) => r.item === oldKey), 'the file back under its first name', 3000);
   });
 
   it('Reset wipes journal, snapshots, model and backups, and the view empties', async () => {

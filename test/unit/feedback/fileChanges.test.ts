@@ -5,6 +5,7 @@ import { withRenamedItems } from '../../../src/core/recommenderModel';
 import { fitRecommender } from '../../../src/core/recommender';
 import {
   FileLife,
+  looksRenamed,
   dropDeletedHistorySteps,
   movesOf,
   renameInModel,
@@ -27,6 +28,16 @@ describe('file changes: renames and deletes', () => {
     assert.equal(renamedKey('file:src/utility.ts', 'file:src/util', 'file:src/helpers'), undefined);
     assert.equal(renamedKey('file:src/b.ts', 'file:src/a.ts', 'file:lib/a.ts'), undefined);
     assert.deepEqual([...selfAndFolders('file:a/b/c.ts')], ['file:a/b/c.ts', 'file:a/b', 'file:a']);
+  });
+
+  it('looksRenamed: a delete and a create seen by the watcher pair up when the file name or the folder is the same', () => {
+    assert.equal(looksRenamed('file:src/a.ts', 'file:lib/a.ts'), true, 'moved');
+    assert.equal(looksRenamed('file:src/a.ts', 'file:src/b.ts'), true, 'renamed in place');
+    assert.equal(looksRenamed('file:a.ts', 'file:b.ts'), true, 'renamed at the top');
+    assert.equal(looksRenamed('file:a.ts', 'file:src/a.ts'), true, 'moved down');
+    assert.equal(looksRenamed('file:src/a.ts', 'file:lib/b.ts'), false);
+    assert.equal(looksRenamed('file:src/a.ts', 'file:src/a.ts'), false);
+    assert.equal(looksRenamed('file:a.ts', 'snippet:a.ts'), false);
   });
 
   it('a rename takes the older events to the new name; a file made later at the old path keeps its own', () => {

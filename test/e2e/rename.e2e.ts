@@ -1,0 +1,86 @@
+// A file renamed in the Explorer keeps its place in "Recommended for you": its history and learned vector move to the
+// new name at once, without retraining, and a retrain afterwards still knows it under that name.
+import * as assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { startCodeServer, until, type Session } from './harness';
+import { findStoreDir, history } from './sampleWorkspace';
+
+describe('Renaming a recommended file in the Explorer (code-server + Chromium)', function () {
+  this.timeout(180_000);
+  let s: Session;
+  before(async () => {
+    s = await startCodeServer();
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('keeps its rank under the new name, and the store holds the rename', async () => {
+    await s.openView();
+    await s.waitForWelcome(/Nothing has been learned here yet/);
+    const storeDir = await until(async () => findStoreDir(s.server.userDataDir), 'the feedback store folder');
+    writeFileSync(path.join(storeDir, 'journal-e2ehistory-0.jsonl'), history(24));
+    await s.openFile('src/ui/app.ts');
+    await s.runCommand('Latent: Retrain Model');
+    const before = await until(
+      async () => {
+        const r = await s.viewRows();
+        return r.some((t) => t.startsWith('list.ts')) && r;
+      },
+      'list.ts among the recommendations',
+      60_000,
+    );
+    const rank = before.findIndex((t) => t.startsWith('list.ts'));
+
+    // Rename from the Explorer's context menu (a right click selects the row without opening the file, which would
+    // take it out of the recommendations).
+    await s.runCommand('File: Reveal Active File in Explorer View');
+    const explorerRow = s.page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^list\.ts$/ }).first();
+    await explorerRow.waitFor({ state: 'visible' });
+    await explorerRow.click({ button: 'right' });
+    await s.page.locator('.monaco-menu .action-label', { hasText: /^Rename/ }).first().click();
+    const input = s.page.locator('.explorer-folders-view .monaco-inputbox input').first();
+    await input.waitFor({ state: 'visible' });
+    await input.fill('list-view.ts');
+    await input.press('Enter');
+
+    const after = await until(
+      async () => {
+        const r = await s.viewRows();
+        return r.some((t) => t.startsWith('list-view.ts')) && r;
+      },
+      'the renamed file among the recommendations',
+      15_000,
+    );
+    await s.screenshot('tree-after-rename');
+    assert.equal(after.findIndex((t) => t.startsWith('list-view.ts')), rank, `same rank: before ${before.join(' | ')}; after ${after.join(' | ')}`);
+    assert.ok(!after.some((t) => t.startsWith('list.ts')), `the old name is gone: ${after.join(' | ')}`);
+    const stored = await until(
+      async () => {
+        const text = readdirSync(storeDir)
+          .filter((n) => n.startsWith('journal-') || n === 'snapshot.json')
+          .map((n) => readFileSync(path.join(storeDir, n), 'utf8'))
+          .join('\n');
+        return text.includes('"kind":"rename"') && text;
+      },
+      'the rename in the store',
+    );
+    assert.match(stored, /"item":"file:src\/ui\/list-view\.ts","kind":"rename","amount":0,"from":"file:src\/ui\/list\.ts"/);
+
+    // Retrained from the store: the history is the new name's now.
+    const modelFile = path.join(storeDir, 'model.json');
+    const savedBefore = statSync(modelFile).mtimeMs;
+    await s.runCommand('Latent: Retrain Model');
+    await until(async () => statSync(modelFile).mtimeMs > savedBefore, 'a new model saved by the retrain', 60_000);
+    const retrained = await until(
+      async () => {
+        const r = await s.viewRows();
+        return r.some((t) => t.startsWith('list-view.ts')) && r;
+      },
+      'the renamed file still recommended after retraining',
+      60_000,
+    );
+    assert.ok(!retrained.some((t) => t.startsWith('list.ts')), `the old name does not come back: ${retrained.join(' | ')}`);
+  });
+});
