@@ -58,6 +58,8 @@ export type LearnOutcome =
       /** commits with nothing left after exclusion or outside this folder */
       skippedEmpty: number;
       excludedFiles: number;
+      /** files of the history no longer at HEAD (deleted since), left out */
+      notAtHead: number;
       stoppedBy: GitBootstrapResult['stoppedBy'];
       timeoutMs: number;
     }
@@ -114,6 +116,7 @@ export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
       skippedBulk: r.skippedBulk,
       skippedEmpty: r.skippedEmpty,
       excludedFiles: r.excludedFiles - outside,
+      notAtHead: r.notAtHead,
       stoppedBy: r.stoppedBy,
       timeoutMs,
     };
@@ -165,11 +168,12 @@ function duration(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
-function skipped(outcome: { skippedMerges: number; skippedBulk: number; skippedEmpty: number; excludedFiles: number }): string {
+function skipped(outcome: { skippedMerges: number; skippedBulk: number; skippedEmpty: number; excludedFiles: number; notAtHead: number }): string {
   const parts = [
     `${outcome.skippedBulk} bulk commit${outcome.skippedBulk === 1 ? '' : 's'} skipped`,
     `${outcome.excludedFiles} excluded file${outcome.excludedFiles === 1 ? '' : 's'} left out`,
   ];
+  if (outcome.notAtHead > 0) parts.push(`${outcome.notAtHead} file${outcome.notAtHead === 1 ? '' : 's'} no longer in the repository left out`);
   if (outcome.skippedEmpty > 0) parts.push(`${outcome.skippedEmpty} commit${outcome.skippedEmpty === 1 ? '' : 's'} with no usable file`);
   return parts.join(', ');
 }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { commitsToSessions, gitLogArgs, parseGitLog, type GitSessionOptions, type GitSessions } from './gitLog';
 import type { Interaction } from '../core/interaction';
 import { writeAtomic } from '../feedback/store/atomicWrite';
-import { GitBootstrapError, runGit } from './runGit';
+import { GitBootstrapError, runGit, type GitRunOptions } from './runGit';
 
 export interface GitBootstrapOptions extends GitSessionOptions {
   /** workspace folder (the repository or a folder inside it) */
@@ -29,14 +29,14 @@ export interface GitBootstrapResult extends GitSessions {
 }
 
 export async function bootstrapFromGit(opts: GitBootstrapOptions): Promise<GitBootstrapResult> {
-  const r = await runGit({
+  const limits = {
     cwd: opts.cwd,
-    args: gitLogArgs(opts.maxCommits ?? GIT_BOOTSTRAP_DEFAULTS.maxCommits),
     timeoutMs: opts.timeoutMs ?? GIT_BOOTSTRAP_DEFAULTS.timeoutMs,
     maxBytes: opts.maxBytes ?? GIT_BOOTSTRAP_DEFAULTS.maxBytes,
     ...(opts.gitPath !== undefined ? { gitPath: opts.gitPath } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  };
+  const r = await runGit({ ...limits, args: gitLogArgs(opts.maxCommits ?? GIT_BOOTSTRAP_DEFAULTS.maxCommits) });
   const complete = r.stoppedBy === 'done';
   if (complete && r.code !== 0) {
     const first = r.stderr.trim().split('\n')[0] ?? '';
@@ -45,7 +45,21 @@ export async function bootstrapFromGit(opts: GitBootstrapOptions): Promise<GitBo
     throw new GitBootstrapError(`git log failed (exit ${r.code}): ${first}`);
   }
   const commits = parseGitLog(r.stdout.toString('utf8'), complete);
-  return { ...commitsToSessions(commits, opts), stoppedBy: r.stoppedBy };
+  const atHead = commits.length > 0 ? await filesAtHead(limits) : undefined;
+  const existsAtHead = atHead ? (p: string): boolean => atHead.has(p) : undefined;
+  return { ...commitsToSessions(commits, { ...opts, ...(existsAtHead ? { existsAtHead } : {}) }), stoppedBy: r.stoppedBy };
+}
+
+/**
+ * Every file at HEAD, repository-relative like git log's paths (--full-tree: whatever folder git runs in). undefined
+ * when the listing was cut by the time or size limit: then nothing is left out for being absent (an incomplete list
+ * would drop live files).
+ */
+async function filesAtHead(limits: Omit<GitRunOptions, 'args'>): Promise<Set<string> | undefined> {
+  const r = await runGit({ ...limits, args: ['--no-pager', 'ls-tree', '-r', '-z', '--name-only', '--full-tree', 'HEAD'] });
+  if (r.stoppedBy !== 'done') return undefined;
+  if (r.code !== 0) throw new GitBootstrapError(`git ls-tree failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  return new Set(r.stdout.toString('utf8').split('\0').filter((p) => p !== ''));
 }
 
 // Persisting the imported sessions next to the feedback store (its wipe() clears the whole folder, so Reset removes

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { LatentInputError } from '../../../src/core/errors';
 import { commitsToSessions, gitLogArgs, isMechanicalCommit, MECHANICAL_WEIGHT, parseGitLog } from '../../../src/git/gitLog';
 import type { Interaction } from '../../../src/core/interaction';
-import { learnFromGit } from '../../../src/git/coldStart';
+import { describeOutcome, learnFromGit } from '../../../src/git/coldStart';
 import {
   bootstrapFromGit,
   GIT_SESSIONS_FILE,
@@ -16,25 +16,48 @@ import {
 } from '../../../src/git/gitImport';
 import { GitBootstrapCancelledError, GitBootstrapError } from '../../../src/git/runGit';
 
-// Byte-for-byte the shape `git log -z --name-only --format=%x1e%H%x1f%at%x1f%P` prints (captured from git 2.39).
+// Byte-for-byte the shape `git log -z --find-renames --name-status --format=%x1e%H%x1f%at%x1f%P` prints (checked
+// against git 2.39): a status token (R and C with a score), then one path, two for R and C.
 const H1 = 'a'.repeat(40);
 const H2 = 'b'.repeat(40);
 const H3 = 'c'.repeat(40);
 const FIXTURE =
-  `\x1e${H1}\x1f1700000300\x1f${H2}\0\nsrc/a.ts\0src/dir with space/b.ts\0` +
-  `\x1e${H3}\x1f1700000200\x1f${H2} ${H1}\0\nsrc/a.ts\0` + // a merge
-  `\x1e${H2}\x1f1700000100\x1f\0\nREADME.md\0\u00fc.md\0`;
+  `\x1e${H1}\x1f1700000300\x1f${H2}\0\nM\0src/a.ts\0A\0src/dir with space/b.ts\0` +
+  `\x1e${H3}\x1f1700000200\x1f${H2} ${H1}\0\nM\0src/a.ts\0` + // a merge
+  `\x1e${H2}\x1f1700000100\x1f\0\nA\0README.md\0A\0\u00fc.md\0`;
 
 describe('git history (cold start)', () => {
   it('parses commits, parents and NUL-separated paths', () => {
     const commits = parseGitLog(FIXTURE);
     assert.equal(commits.length, 3);
-    assert.deepEqual(commits[0], { hash: H1, time: 1700000300, parents: [H2], files: ['src/a.ts', 'src/dir with space/b.ts'] });
+    assert.deepEqual(commits[0], { hash: H1, time: 1700000300, parents: [H2], files: ['src/a.ts', 'src/dir with space/b.ts'], renames: [] });
     assert.deepEqual(commits[1].parents, [H2, H1]);
-    assert.deepEqual(commits[2], { hash: H2, time: 1700000100, parents: [], files: ['README.md', '\u00fc.md'] });
-    // output cut short: the last (possibly partial) record is dropped
+    assert.deepEqual(commits[2], { hash: H2, time: 1700000100, parents: [], files: ['README.md', '\u00fc.md'], renames: [] });
+    // output cut short: the last (possibly partial) record is dropped, wherever the cut falls
+    for (let end = 0; end <= FIXTURE.length; end++) {
+      const n = parseGitLog(FIXTURE.slice(0, end), false).length;
+      assert.ok(n <= 2, `cut at ${end}: ${n} commits`);
+    }
     assert.equal(parseGitLog(FIXTURE, false).length, 2);
-    assert.throws(() => parseGitLog('\x1enot-a-hash\x1f1\x1f\0\nx\0'), LatentInputError);
+    assert.throws(() => parseGitLog('\x1enot-a-hash\x1f1\x1f\0\nM\0x\0'), LatentInputError);
+    assert.throws(() => parseGitLog(`\x1e${H1}\x1f1\x1f\0\n?\0x\0`), LatentInputError, 'an unknown status');
+    assert.throws(() => parseGitLog(`\x1e${H1}\x1f1\x1f\0\nR100\0x\0`), LatentInputError, 'a rename without its new path');
+  });
+
+  it('reads renames and copies as their new path, whatever characters the paths hold', () => {
+    // Paths with a newline, a tab, a quote, a status-like name and the record separator itself: taken by count.
+    const odd = ['dir/new\nline.ts', 'tab\there.ts', 'quote"d \u00e9.ts', 'M', '\x1eweird.ts'];
+    const text =
+      `\x1e${H1}\x1f1700000300\x1f${H2}\0\nR100\0old name.ts\0${odd[0]}\0C075\0src/a.ts\0${odd[1]}\0M\0${odd[2]}\0A\0${odd[3]}\0` +
+      `R087\0${odd[4]}\0moved/${odd[4]}\0` +
+      `\x1e${H2}\x1f1700000100\x1f\0\nT\0link\0D\0deleted.ts\0`;
+    const [c1, c2] = parseGitLog(text);
+    assert.deepEqual(c1?.files, [odd[0], odd[1], odd[2], odd[3], `moved/${odd[4]}`]);
+    assert.deepEqual(c1?.renames, [
+      { from: 'old name.ts', to: odd[0] },
+      { from: odd[4], to: `moved/${odd[4]}` },
+    ], 'a copy (C) is its new path only, not a rename');
+    assert.deepEqual(c2?.files, ['link'], 'a deleted path is not a file of the commit');
   });
 
   it('makes one low-weight session per commit, skipping merges, bulk commits and excluded paths', () => {
@@ -54,7 +77,7 @@ describe('git history (cold start)', () => {
   });
 
   it('keeps version bumps and dependency updates at a tenth of a commit\'s weight, and only those', () => {
-    const commit = (hash: string, files: string[]) => ({ hash, time: 1, parents: ['p'], files });
+    const commit = (hash: string, files: string[]) => ({ hash, time: 1, parents: ['p'], files, renames: [] });
     const s = commitsToSessions(
       [
         commit('a1', ['package.json', 'package-lock.json', 'CHANGELOG.md']),
@@ -230,5 +253,98 @@ describe('git bootstrap of a folder inside a larger repository (monorepo)', func
     assert.equal(o.excludedFiles, 0, 'lib/shared.ts lies outside the folder: dropped, not counted as excluded');
     const items = [...new Set((await loadGitSessions(store)).map((x) => x.item))].sort();
     assert.deepEqual(items, ['file:a.ts', 'file:b.ts', 'file:c.ts']);
+  });
+});
+
+describe('git bootstrap follows renames and leaves out deleted files (real repository)', function () {
+  this.timeout(30000);
+  let repo = '';
+  let store = '';
+  let clock = 1_700_000_000;
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_DATE: `${clock} +0000`, GIT_COMMITTER_DATE: `${clock} +0000` },
+    });
+  const edit = (files: string[], msg: string): void => {
+    for (const f of files) {
+      mkdirSync(join(repo, f, '..'), { recursive: true });
+      // a few stable lines, so an edited file stays similar enough for rename detection
+      writeFileSync(join(repo, f), `${f}\n1\n2\n3\n4\n5\n${msg}\n`, { flag: 'a' });
+    }
+    git('add', '-A');
+    clock += 60;
+    git('commit', '-q', '-m', msg);
+  };
+  const move = (pairs: Array<[string, string]>, msg: string): void => {
+    for (const [from, to] of pairs) {
+      mkdirSync(join(repo, to, '..'), { recursive: true });
+      git('mv', from, to);
+    }
+    clock += 60;
+    git('commit', '-q', '-m', msg);
+  };
+  const sessions = (interactions: readonly Interaction[]): string[] => {
+    const by = new Map<string, string[]>();
+    for (const x of interactions) by.set(x.session, [...(by.get(x.session) ?? []), x.item.slice('file:'.length)]);
+    return [...by.values()].map((v) => v.sort().join(' | ')).sort();
+  };
+  const ODD_OLD = 'odd dir/\u00fcber "quoted".ts';
+  const ODD_NEW = 'odd dir/\u00e9t\u00e9\ttab\nnewline "q".ts';
+
+  before(() => {
+    repo = mkdtempSync(join(tmpdir(), 'latent-renames-'));
+    store = mkdtempSync(join(tmpdir(), 'latent-renames-store-'));
+    git('init', '-q', '-b', 'main');
+    edit(['src/old.ts', 'src/peer.ts'], 'one');
+    edit(['src/old.ts', 'src/peer.ts', 'src/gone.ts'], 'two');
+    edit([ODD_OLD, 'src/peer.ts'], 'odd');
+    edit(['lib/a.ts', 'lib/b.ts', 'lib/c.ts', 'lib/d.ts'], 'lib');
+    edit(['lib/a.ts', 'lib/b.ts'], 'lib ab');
+    move([['src/old.ts', 'src/new.ts']], 'rename');
+    move([[ODD_OLD, ODD_NEW]], 'rename odd');
+    // a moved folder: four renames, a bulk commit with maxFilesPerCommit 3, yet its renames still name the files
+    move([['lib/a.ts', 'core/a.ts'], ['lib/b.ts', 'core/b.ts'], ['lib/c.ts', 'core/c.ts'], ['lib/d.ts', 'core/d.ts']], 'move lib');
+    edit(['src/new.ts', 'core/a.ts'], 'after');
+    git('rm', '-q', 'src/gone.ts');
+    clock += 60;
+    git('commit', '-q', '-m', 'delete gone');
+    // a path reused after its file moved away keeps its own, later, history
+    edit(['lib/a.ts'], 'a new lib/a.ts');
+  });
+  after(() => {
+    rmSync(repo, { recursive: true, force: true });
+    rmSync(store, { recursive: true, force: true });
+  });
+
+  it('counts history before a rename under the name at HEAD, and leaves out a deleted file', async () => {
+    const r = await bootstrapFromGit({ cwd: repo, maxFilesPerCommit: 3 });
+    assert.equal(r.stoppedBy, 'done');
+    assert.equal(r.skippedBulk, 2, 'the lib commit (4 files) and the folder move');
+    assert.equal(r.notAtHead, 1, 'src/gone.ts');
+    assert.deepEqual(sessions(r.interactions), [
+      'core/a.ts | core/b.ts',
+      'core/a.ts | src/new.ts',
+      'lib/a.ts',
+      `${ODD_NEW}`,
+      `${ODD_NEW} | src/peer.ts`,
+      'src/new.ts',
+      'src/new.ts | src/peer.ts',
+      'src/new.ts | src/peer.ts',
+    ].sort());
+    const items = new Set(r.interactions.map((x) => x.item));
+    for (const dead of ['src/old.ts', 'src/gone.ts', ODD_OLD, 'lib/b.ts']) assert.ok(!items.has(`file:${dead}`), dead);
+  });
+
+  it('says how many files of the history are no longer in the repository', async () => {
+    const o = await learnFromGit({ folder: repo, trusted: true, isExcluded: () => false, maxCommits: 100, storeDir: store });
+    assert.equal(o.kind, 'learned');
+    if (o.kind !== 'learned') return;
+    assert.equal(o.notAtHead, 1);
+    assert.match(describeOutcome(o), /, 1 file no longer in the repository left out\)\.$/);
+    // excluded files are counted as excluded, not as gone
+    const ex = await learnFromGit({ folder: repo, trusted: true, isExcluded: (p) => p.startsWith('src/'), maxCommits: 100, storeDir: store });
+    assert.equal(ex.kind === 'learned' && ex.notAtHead, 0);
   });
 });
