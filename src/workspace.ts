@@ -266,9 +266,15 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     else if (batch.length === 1 && pairWithDelete(args.tracker.itemForUri(batch[0]) ?? '')) ranker.invalidate();
     else for (const u of batch) noteRecent(u, true);
   };
-  const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*');
   subs.push(
     watcher,
+    // A delete and a create of one path close together reach us as a change (VS Code's watcher coalesces them): a
+    // changed file is there. Cheap for every save: one cached lookup, and nothing more unless it was deleted.
+    watcher.onDidChange((u) => {
+      const item = args.tracker.itemForUri(u);
+      if (item && life.isDeleted(item)) noteRecent(u, true);
+    }),
     watcher.onDidCreate((u) => {
       created.push(u);
       createdTimer ??= setTimeout(flushCreated, 1000);
