@@ -129,11 +129,21 @@ export class FileLife {
     if (e.kind !== 'delete') latest(this.here, e.item, e.t);
   }
 
-  /** When `item` was deleted (itself or a folder above it), if that was after it was last seen; else undefined. */
+  /**
+   * When `item` was deleted (itself or a folder above it), if that was after it was last seen; else undefined. Only a
+   * sighting at least as specific as the delete undoes it: a folder made again does not bring back a file that was
+   * renamed away or deleted on its own, but the file itself (or a folder between) seen again does.
+   */
   deletedAt(item: string): number | undefined {
     if (this.gone.size === 0) return undefined;
-    const gone = coverTime(this.gone, item);
-    return gone !== undefined && gone > (coverTime(this.here, item) ?? -Infinity) ? gone : undefined;
+    let seen = -Infinity; // latest sighting from `item` up to the level being looked at
+    let deleted: number | undefined;
+    for (const p of selfAndFolders(item)) {
+      seen = Math.max(seen, this.here.get(p) ?? -Infinity);
+      const gone = this.gone.get(p);
+      if (gone !== undefined && gone > seen && (deleted === undefined || gone > deleted)) deleted = gone;
+    }
+    return deleted;
   }
 
   isDeleted(item: string): boolean {
@@ -153,16 +163,6 @@ export class FileLife {
 
 function latest(m: Map<string, number>, key: string, t: number): void {
   if (t > (m.get(key) ?? -Infinity)) m.set(key, t);
-}
-
-/** Latest time `m` holds for `item` or a folder above it. */
-function coverTime(m: ReadonlyMap<string, number>, item: string): number | undefined {
-  let best: number | undefined;
-  for (const p of selfAndFolders(item)) {
-    const t = m.get(p);
-    if (t !== undefined && (best === undefined || t > best)) best = t;
-  }
-  return best;
 }
 
 /**

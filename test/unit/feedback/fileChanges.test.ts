@@ -94,6 +94,15 @@ describe('file changes: renames and deletes', () => {
     assert.equal(life.isDeleted('file:b.ts'), false);
     assert.equal(life.isDeleted('file:lib/x.ts'), false);
     assert.equal(new FileLife().noneDeleted, true);
+    // The folder made again later (a watcher reporting late) does not bring back the file renamed away from it.
+    life.note({ t: 9, item: 'file:src', kind: 'create', amount: 0 });
+    life.note(rename(8, 'file:src/old.ts', 'file:src/new.ts'));
+    assert.equal(life.isDeleted('file:src/old.ts'), true);
+    assert.equal(life.isDeleted('file:src/new.ts'), false);
+    // ...but brings back the files of a folder deleted as a whole.
+    life.note(del(10, 'file:web'));
+    life.note({ t: 11, item: 'file:web', kind: 'create', amount: 0 });
+    assert.equal(life.isDeleted('file:web/index.ts'), false);
   });
 
   it('retention: history of files deleted before the cutoff goes; newer deletes, files back and the deletes stay', () => {
