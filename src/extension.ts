@@ -274,22 +274,14 @@ async function resetAll(
   if (context.storageUri) await deleteIfExists(context.storageUri);
   // globalStorage: everything but the other workspaces' stores.
   const workspaces = vscode.Uri.joinPath(context.globalStorageUri, WORKSPACES_FOLDER);
-  for (const [name] of await readDirectoryOrEmpty(context.globalStorageUri)) {
+  await vscode.workspace.fs.createDirectory(context.globalStorageUri); // so that listing it cannot fail (and log) when absent
+  for (const [name] of await vscode.workspace.fs.readDirectory(context.globalStorageUri)) {
     if (name !== WORKSPACES_FOLDER) await deleteIfExists(vscode.Uri.joinPath(context.globalStorageUri, name));
   }
   const storeDir = wired?.store.dir;
   if (storeDir && path.dirname(path.dirname(storeDir)) === workspaces.fsPath) await deleteIfExists(vscode.Uri.file(path.dirname(storeDir)));
   void vscode.window.showInformationMessage("Latent: all data of this workspace has been reset; what Latent learned in other workspaces is kept.");
   return true;
-}
-
-async function readDirectoryOrEmpty(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
-  try {
-    return await vscode.workspace.fs.readDirectory(uri);
-  } catch (e) {
-    if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return [];
-    throw e;
-  }
 }
 
 async function deleteIfExists(uri: vscode.Uri): Promise<void> {

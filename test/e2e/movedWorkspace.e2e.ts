@@ -3,7 +3,7 @@
 // workspace, stop code-server, move the folder, start code-server again as the same user on the new path: the same
 // store folder is used, its model is loaded, and the tree shows recommendations without learning anything again.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CACHE, QUIET_SETTINGS } from './codeServer';
 import { gitWorkspace } from './gitRepository';
@@ -51,8 +51,10 @@ describe('A workspace moved on disk (code-server + Chromium)', function () {
 
     s = await startCodeServer({ workspace: moved, ...user });
     await s.openView();
-    await until(async () => (await s!.viewRows()).length > 0, 'the kept model\'s recommendations in the tree', 30_000);
-    const rowsAfter = await s.viewRows();
+    // The tree fills as the view renders: wait for the whole list, then compare.
+    const same = (rows: string[]): boolean => JSON.stringify(rows) === JSON.stringify(rowsBefore);
+    let rowsAfter: string[] = [];
+    await until(async () => same((rowsAfter = await s!.viewRows())), 'the kept model\'s recommendations in the tree', 30_000).catch(() => undefined);
     await s.screenshot('moved-workspace-tree');
     assert.deepEqual(rowsAfter, rowsBefore, 'the same recommendations as before the move');
     assert.equal(findStoreDir(userDataDir), storeDir, 'the same store folder');
@@ -62,5 +64,18 @@ describe('A workspace moved on disk (code-server + Chromium)', function () {
     const perFolder = path.join(userDataDir, 'User', 'workspaceStorage');
     const folderStores = readdirSync(perFolder).filter((h) => existsSync(path.join(perFolder, h, 'latent-dev.latent', 'feedback')));
     assert.deepEqual(folderStores, []);
+
+    // Reset wipes this repository's store, and keeps another repository's.
+    const other = path.join(path.dirname(path.dirname(storeDir)), '0123456789abcdef0123', 'feedback');
+    mkdirSync(other, { recursive: true });
+    writeFileSync(path.join(other, 'model.json'), '{}');
+    await s.runCommand('Latent: Reset All Data');
+    const confirm = s.dialogButton('Reset');
+    await confirm.waitFor({ state: 'visible' });
+    assert.match(await s.page.locator('.monaco-dialog-box').innerText(), /other workspaces is kept/);
+    await confirm.click();
+    await s.waitForNotification(/all data of this workspace has been reset/);
+    assert.equal(existsSync(path.dirname(storeDir)), false, "this repository's store is gone");
+    assert.ok(existsSync(path.join(other, 'model.json')), "another repository's store is kept");
   });
 });
