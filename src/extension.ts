@@ -6,7 +6,12 @@ import * as vscode from 'vscode';
 import { COMMANDS, CONTEXT_KEYS, STATE_KEYS, VIEW_ID, type CommandId, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
 import type { Recommendation } from './core/recommender';
+import { migrateFolderStores } from './feedback/migrateStore';
 import { openStoreOrFallback } from './feedback/openStore';
+import { MODEL, MODEL_PREV } from './feedback/store/layout';
+import { WORKSPACES_FOLDER, folderStoreDir, identityStoreDir } from './feedback/storeLocation';
+import { GIT_SESSIONS_FILE } from './git/gitImport';
+import { repositoryIdentity } from './git/repositoryIdentity';
 import type { FeedbackStore } from './feedback/store/feedbackStore';
 import { FeedbackTracker, userSnippetsDirFrom } from './feedback/tracker';
 import type { TrainingState } from './training/controller';
@@ -101,7 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     [COMMANDS.showFactors]: (arg) => panel.show(itemOf(arg)),
     [COMMANDS.pause]: () => setPaused(true),
     [COMMANDS.resume]: () => setPaused(false),
-    [COMMANDS.reset]: (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, setContext, wired?.workspace),
+    [COMMANDS.reset]: (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, setContext, wired),
   };
   for (const [id, fn] of Object.entries(handlers)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
@@ -174,7 +179,8 @@ async function openWorkspace(
     log(message);
     void vscode.window.showWarningMessage(`Latent: ${message}`);
   };
-  const { store } = await openStoreOrFallback(path.join(context.storageUri.fsPath, 'feedback'), {
+  const dir = await chooseStoreDir(context.storageUri.fsPath, context.globalStorageUri, log, told);
+  const { store } = await openStoreOrFallback(dir, {
     onProblem: told,
     deletedRetentionMs: readSettings().deletedFileRetentionDays * 24 * 3600_000,
   });
@@ -192,21 +198,74 @@ async function openWorkspace(
   return { store, tracker, workspace };
 }
 
-/** Clears every piece of state Latent keeps, after a modal confirmation. Returns true when it cleared. */
+/**
+ * The open folder's store: keyed by its repository identity (root commit + path inside the repository) under
+ * globalStorage, so that moving or re-cloning the folder keeps what was learned; an older store under the folder's
+ * storageUri is moved into it. Falls back to `<storageUri>/feedback` (keyed by the folder's path, as VS Code keys
+ * it) when there is no identity: several folders open, a folder not on disk, an untrusted workspace (git is not run
+ * there), not a git repository, no commit yet, git missing, failing or slow. Each reason is logged.
+ */
+async function chooseStoreDir(storage: string, globalStorage: vscode.Uri, log: (line: string) => void, told: (message: string) => void): Promise<string> {
+  const fallback = folderStoreDir(storage);
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const folder = folders[0];
+  const why = (reason: string): string => {
+    log(`feedback is kept per folder path (${fallback}): ${reason}`);
+    return fallback;
+  };
+  if (folders.length !== 1 || !folder) return why('several folders are open');
+  if (folder.uri.scheme !== 'file' || globalStorage.scheme !== 'file') return why('the folder is not on this disk');
+  if (!vscode.workspace.isTrusted) return why('the workspace is not trusted, and Latent runs no git command in it');
+  let dir: string;
+  try {
+    dir = identityStoreDir(globalStorage.fsPath, await repositoryIdentity(folder.uri.fsPath));
+  } catch (err) {
+    return why(err instanceof Error ? err.message : String(err));
+  }
+  log(`feedback is kept per repository (root commit and folder inside it): ${dir}`);
+  try {
+    const moved = await migrateFolderStores(storage, dir, {
+      gapMs: readSettings().sessionGapMinutes * 60_000,
+      copyIfMissing: [MODEL, MODEL_PREV, GIT_SESSIONS_FILE],
+      onProblem: told,
+    });
+    for (const m of moved) {
+      const copied = m.copied.length > 0 ? `, copied ${m.copied.join(', ')}` : '';
+      log(`migrated the store kept per folder path: ${m.written} of its ${m.events} events written here${copied}; the old folder is kept as ${m.keptAt}`);
+    }
+  } catch (err) {
+    // What was not moved stays in the old folder and is moved at the next start (a run cut short is resumed).
+    told(`could not move the feedback stored for this folder's old path into ${dir} (${err instanceof Error ? err.message : String(err)}); it is kept and moved at the next start.`);
+  }
+  return dir;
+}
+
+/**
+ * Clears what Latent keeps for this workspace, and its global state, after a modal confirmation. Other
+ * workspaces' stores (globalStorage/workspaces/<key>, each repository's own) are kept: Reset in one project must not
+ * throw away what was learned in another. Returns true when it cleared.
+ */
 async function resetAll(
   context: vscode.ExtensionContext,
   opts: ResetOptions,
   setContext: (key: ContextKey, value: unknown) => Promise<void>,
-  workspace?: Workspace,
+  wired?: Wired,
 ): Promise<boolean> {
   if (!opts.skipConfirmation) {
     const answer = await vscode.window.showWarningMessage(
-      'Reset all Latent data?',
-      { modal: true, detail: 'This deletes everything Latent recorded and learned for this workspace and globally: activity, models and settings stored by the extension. It cannot be undone.' },
+      'Reset all Latent data of this workspace?',
+      {
+        modal: true,
+        detail:
+          'This deletes everything Latent recorded and learned for this workspace (activity, models, the imported git history; ' +
+          'kept per repository, so other copies of this repository folder lose it too), older copies of it kept for this folder, ' +
+          "and Latent's global state (paused, answers to its questions). What Latent learned in other workspaces is kept. It cannot be undone.",
+      },
       'Reset',
     );
     if (answer !== 'Reset') return false;
   }
+  const workspace = wired?.workspace;
   // Journal, snapshots, model and backups through the store (it owns its folder), then the view empties.
   await workspace?.reset();
   for (const state of [context.globalState, context.workspaceState]) {
@@ -215,10 +274,16 @@ async function resetAll(
   await setContext(CONTEXT_KEYS.paused, false);
   // The git history import went with the store: the offer to learn from it is back.
   await workspace?.git.refreshOffer();
-  for (const uri of [context.storageUri, context.globalStorageUri]) {
-    if (uri) await deleteIfExists(uri);
+  if (context.storageUri) await deleteIfExists(context.storageUri);
+  // globalStorage: everything but the other workspaces' stores.
+  const workspaces = vscode.Uri.joinPath(context.globalStorageUri, WORKSPACES_FOLDER);
+  await vscode.workspace.fs.createDirectory(context.globalStorageUri); // so that listing it cannot fail (and log) when absent
+  for (const [name] of await vscode.workspace.fs.readDirectory(context.globalStorageUri)) {
+    if (name !== WORKSPACES_FOLDER) await deleteIfExists(vscode.Uri.joinPath(context.globalStorageUri, name));
   }
-  void vscode.window.showInformationMessage('Latent: all data has been reset.');
+  const storeDir = wired?.store.dir;
+  if (storeDir && path.dirname(path.dirname(storeDir)) === workspaces.fsPath) await deleteIfExists(vscode.Uri.file(path.dirname(storeDir)));
+  void vscode.window.showInformationMessage("Latent: all data of this workspace has been reset; what Latent learned in other workspaces is kept.");
   return true;
 }
 

@@ -12,15 +12,8 @@ export const DEFAULT_SESSION_GAP_MS = 30 * 60 * 1000;
  */
 export function sessionize(events: readonly FeedbackEvent[], gapMs: number): Interaction[] {
   checkGap(gapMs);
-  const byWindow = new Map<string, FeedbackEvent[]>();
-  for (const e of events) {
-    const w = e.w ?? '';
-    let list = byWindow.get(w);
-    if (!list) byWindow.set(w, (list = []));
-    list.push(e);
-  }
   const out: Interaction[] = [];
-  for (const [w, list] of byWindow) {
+  for (const [w, list] of byWindow(events)) {
     list.sort((a, b) => a.t - b.t);
     let session = '';
     let last = -Infinity;
@@ -43,6 +36,18 @@ export function sessionize(events: readonly FeedbackEvent[], gapMs: number): Int
         out.push(c);
       }
     }
+  }
+  return out;
+}
+
+/** The events of each window ('' for events without a window tag), in the order given. */
+export function byWindow(events: readonly FeedbackEvent[]): Map<string, FeedbackEvent[]> {
+  const out = new Map<string, FeedbackEvent[]>();
+  for (const e of events) {
+    const w = e.w ?? '';
+    let list = out.get(w);
+    if (!list) out.set(w, (list = []));
+    list.push(e);
   }
   return out;
 }

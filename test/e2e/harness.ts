@@ -23,6 +23,9 @@
  *               scripts/run-e2e.mjs builds it with `npm run package`, npm test builds it once per run)
  *   vsix        more packaged extensions (.vsix) installed the same way alongside Latent (a third-party extension)
  *   env         extra environment for code-server and its extension host
+ *   userDataDir, extensionsDir
+ *               reuse these folders (a second start as the same user, e.g. after moving the workspace); the caller
+ *               removes them (default: fresh ones, removed on close)
  * Session:
  *   url, page, browser, server, workspace
  *   screenshot(name)              PNG under .test-output/screenshots, returns the path
@@ -63,6 +66,8 @@ export interface StartOptions {
   extension?: boolean;
   vsix?: string[];
   env?: NodeJS.ProcessEnv;
+  userDataDir?: string;
+  extensionsDir?: string;
   viewport?: { width: number; height: number };
 }
 
@@ -122,6 +127,8 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<Session>
     settings: opts.settings,
     installVsix: [...(opts.extension === false ? [] : [packagedExtension()]), ...(opts.vsix ?? [])],
     env: opts.env,
+    ...(opts.userDataDir ? { userDataDir: opts.userDataDir } : {}),
+    ...(opts.extensionsDir ? { extensionsDir: opts.extensionsDir } : {}),
   });
   let browser: Browser | undefined;
   try {

@@ -8,8 +8,17 @@ import * as path from 'node:path';
 export const UI = ['src/ui/app.ts', 'src/ui/list.ts', 'src/ui/theme.ts'];
 export const BACKEND = ['src/api/routes.ts', 'src/api/server.ts', 'src/store/tasks.ts', 'src/store/persist.ts'];
 
-/** The extension's per-workspace feedback folder inside code-server's user data (created on activation). */
+/**
+ * The extension's feedback folder inside code-server's user data (created on activation): the repository identity
+ * store (globalStorage/.../workspaces/<key>/feedback) for a folder in a git repository, else the per-folder one
+ * (workspaceStorage/<hash>/.../feedback). The first found; a test's user data holds one workspace.
+ */
 export function findStoreDir(userDataDir: string): string | undefined {
+  const identities = path.join(userDataDir, 'User', 'globalStorage', 'latent-dev.latent', 'workspaces');
+  for (const key of existsSync(identities) ? readdirSync(identities) : []) {
+    const dir = path.join(identities, key, 'feedback');
+    if (existsSync(dir)) return dir;
+  }
   const root = path.join(userDataDir, 'User', 'workspaceStorage');
   if (!existsSync(root)) return undefined;
   for (const ws of readdirSync(root)) {

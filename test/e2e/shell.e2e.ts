@@ -45,7 +45,7 @@ describe('Latent in code-server + Chromium', function () {
     await button.waitFor({ state: 'visible' });
     await s.screenshot('reset-confirmation');
     await button.click();
-    assert.match(await s.waitForNotification(/all data has been reset/), /reset/);
+    assert.match(await s.waitForNotification(/all data of this workspace has been reset/), /reset/);
   });
 
   it('reads text inside a webview iframe (Markdown preview of the sample README)', async () => {

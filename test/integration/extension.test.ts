@@ -39,7 +39,7 @@ describe('extension shell (real VS Code)', () => {
     assert.equal(api.isPaused(), false);
   });
 
-  it('reset clears global state, workspace state and storage folders', async () => {
+  it('reset clears global state, workspace state and storage folders, but not other workspaces\' stores', async () => {
     const api = await activateLatent();
     const { globalState, workspaceState, storageUri, globalStorageUri } = api.storage;
     assert.ok(storageUri, 'a workspace is open, so there is workspace storage');
@@ -49,8 +49,14 @@ describe('extension shell (real VS Code)', () => {
       await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'probe.txt'), new TextEncoder().encode('x'));
       assert.ok(await exists(vscode.Uri.joinPath(dir, 'probe.txt')));
     }
+    // Another repository's store (globalStorage/workspaces/<key>): what was learned there survives this workspace's Reset.
+    const otherWorkspace = vscode.Uri.joinPath(globalStorageUri, 'workspaces', '0123456789abcdef0123');
+    const otherProbe = vscode.Uri.joinPath(otherWorkspace, 'feedback', 'probe.txt');
+    await vscode.workspace.fs.writeFile(otherProbe, new TextEncoder().encode('x'));
     const cleared = await vscode.commands.executeCommand<boolean>('latent.reset', { skipConfirmation: true });
     assert.equal(cleared, true);
+    assert.ok(await exists(otherProbe), "other workspaces' stores are kept");
+    await vscode.workspace.fs.delete(otherWorkspace, { recursive: true });
     assert.equal(globalState.get('latent.test.g'), undefined);
     assert.equal(workspaceState.get('latent.test.w'), undefined);
     assert.deepEqual([...globalState.keys(), ...workspaceState.keys()].filter((k) => k.startsWith('latent.')), []);
