@@ -263,8 +263,25 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     const batch = created.filter((u) => args.tracker.itemForUri(u) !== undefined);
     created = [];
     if (batch.length > NEW_FILE_BURST) args.log(`${batch.length} files created at once: not treated as new files to recommend`);
-    else if (batch.length === 1 && pairWithDelete(args.tracker.itemForUri(batch[0]) ?? '')) ranker.invalidate();
-    else for (const u of batch) noteRecent(u, true);
+    else for (const u of batch) void createdOnDisk(u);
+  };
+  // The watcher reports in batches, seconds late under load: a path it says was created may be gone again (renamed
+  // away meanwhile), one it says was deleted may be back. Where it would change what Latent keeps (a file with a
+  // history deleted, a deleted one back, a rename), the disk is asked first.
+  const createdOnDisk = async (u: vscode.Uri): Promise<void> => {
+    const item = args.tracker.itemForUri(u) ?? '';
+    if ((life.isDeleted(item) || watcherDeletes.length > 0) && (await isMissing(u))) return;
+    if (pairWithDelete(item)) ranker.invalidate();
+    else noteRecent(u, true);
+  };
+  const deletedOnDisk = async (u: vscode.Uri): Promise<void> => {
+    const item = args.tracker.itemForUri(u);
+    if (!item) return;
+    if (known.has(item) && !life.isDeleted(item)) {
+      if (!(await isMissing(u))) return;
+      watcherDeletes.push({ item, t: Date.now() });
+    }
+    noteRecent(u, false);
   };
   const watcher = vscode.workspace.createFileSystemWatcher('**/*');
   subs.push(
@@ -273,17 +290,13 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     // changed file is there. Cheap for every save: one cached lookup, and nothing more unless it was deleted.
     watcher.onDidChange((u) => {
       const item = args.tracker.itemForUri(u);
-      if (item && life.isDeleted(item)) noteRecent(u, true);
+      if (item && life.isDeleted(item)) void createdOnDisk(u);
     }),
     watcher.onDidCreate((u) => {
       created.push(u);
       createdTimer ??= setTimeout(flushCreated, 1000);
     }),
-    watcher.onDidDelete((u) => {
-      const item = args.tracker.itemForUri(u);
-      if (item && known.has(item) && !life.isDeleted(item)) watcherDeletes.push({ item, t: Date.now() });
-      noteRecent(u, false);
-    }),
+    watcher.onDidDelete((u) => void deletedOnDisk(u)),
     { dispose: () => clearTimeout(createdTimer) },
     // Created in VS Code (Explorer's New File, refactorings): reported exactly, whatever the file watcher does. The
     // watcher has been seen to miss a file created in a folder made moments earlier (code-server 4.100, Linux).

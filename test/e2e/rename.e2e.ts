@@ -44,6 +44,8 @@ describe('Renaming a recommended file in the Explorer (code-server + Chromium)',
     await input.waitFor({ state: 'visible' });
     await input.fill('list-view.ts');
     await input.press('Enter');
+    await s.page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^list-view\.ts$/ }).first().waitFor({ state: 'visible' });
+    await s.openView(); // back to the Latent view (the Explorer took the sidebar)
 
     const after = await until(
       async () => {

@@ -248,6 +248,25 @@ describe('recommendation pipeline (real VS Code)', function () {
     await waitFor(() => p.recommendations().some((r) => r.item === oldKey), 'the file back under its first name', 3000);
   });
 
+  it('a file moved outside VS Code (a terminal mv) is taken as a rename from the watcher\'s delete and create', async () => {
+    const inDir = (r: { item: string }): boolean => r.item.startsWith(`file:${DIR}/`);
+    const before = p.recommendations();
+    const at = before.findIndex(inDir);
+    assert.ok(at >= 0, `a file of the test folder is recommended: ${before.map((r) => r.item).join(', ')}`);
+    const rel = before[at].item.slice('file:'.length);
+    const name = rel.split('/').pop() ?? '';
+    const movedRel = `${DIR}/moved/${name}`;
+    const root = workspaceRoot().fsPath;
+    fs.mkdirSync(`${root}/${DIR}/moved`, { recursive: true });
+    fs.renameSync(`${root}/${rel}`, `${root}/${movedRel}`);
+    await waitFor(() => p.recommendations().some((r) => r.item === `file:${movedRel}`), 'the moved file under its new path', 15_000);
+    assert.ok(!p.recommendations().some((r) => r.item === before[at].item), 'the old path is gone');
+    await p.flush();
+    assert.ok(storedText(p.storeDir()).includes(`"kind":"rename","amount":0,"from":${JSON.stringify(before[at].item)}`), 'stored as a rename');
+    fs.renameSync(`${root}/${movedRel}`, `${root}/${rel}`);
+    await waitFor(() => p.recommendations().some((r) => r.item === before[at].item), 'the file back at its first path', 15_000);
+  });
+
   it('Reset wipes journal, snapshots, model and backups, and the view empties', async () => {
     await p.flush();
     assert.notEqual(storedText(p.storeDir()), '');
