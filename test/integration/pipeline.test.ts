@@ -254,10 +254,11 @@ describe('recommendation pipeline (real VS Code)', function () {
     const at = before.findIndex(inDir);
     assert.ok(at >= 0, `a file of the test folder is recommended: ${before.map((r) => r.item).join(', ')}`);
     const rel = before[at].item.slice('file:'.length);
-    const name = rel.split('/').pop() ?? '';
-    const movedRel = `${DIR}/moved/${name}`;
+    const [, area, name] = rel.split('/');
+    // Into the other area's folder (one that exists: code-server's watcher can miss a file in a folder made moments
+    // earlier).
+    const movedRel = `${DIR}/${area === 'a' ? 'b' : 'a'}/${name}`;
     const root = workspaceRoot().fsPath;
-    fs.mkdirSync(`${root}/${DIR}/moved`, { recursive: true });
     fs.renameSync(`${root}/${rel}`, `${root}/${movedRel}`);
     await waitFor(() => p.recommendations().some((r) => r.item === `file:${movedRel}`), 'the moved file under its new path', 15_000);
     assert.ok(!p.recommendations().some((r) => r.item === before[at].item), 'the old path is gone');
