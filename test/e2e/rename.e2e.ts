@@ -1,10 +1,10 @@
 // A file renamed in the Explorer keeps its place in "Recommended for you": its history and learned vector move to the
 // new name at once, without retraining, and a retrain afterwards still knows it under that name.
 import * as assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { startCodeServer, until, type Session } from './harness';
-import { findStoreDir, history } from './sampleWorkspace';
+import { retrainedOnHistory } from './sampleWorkspace';
 
 describe('Renaming a recommended file in the Explorer (code-server + Chromium)', function () {
   this.timeout(180_000);
@@ -17,20 +17,7 @@ describe('Renaming a recommended file in the Explorer (code-server + Chromium)',
   });
 
   it('keeps its rank under the new name, and the store holds the rename', async () => {
-    await s.openView();
-    await s.waitForWelcome(/Nothing has been learned here yet/);
-    const storeDir = await until(async () => findStoreDir(s.server.userDataDir), 'the feedback store folder');
-    writeFileSync(path.join(storeDir, 'journal-e2ehistory-0.jsonl'), history(24));
-    await s.openFile('src/ui/app.ts');
-    await s.runCommand('Latent: Retrain Model');
-    const before = await until(
-      async () => {
-        const r = await s.viewRows();
-        return r.some((t) => t.startsWith('list.ts')) && r;
-      },
-      'list.ts among the recommendations',
-      60_000,
-    );
+    const { storeDir, rows: before } = await retrainedOnHistory(s);
     const rank = before.findIndex((t) => t.startsWith('list.ts'));
 
     // Rename from the Explorer's context menu (a right click selects the row without opening the file, which would

@@ -2,8 +2,9 @@
 // src/api and src/store), a journal of past sessions in them, where Latent keeps it, and the check that the tree
 // ranks the UI area first while app.ts is open.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { until, type Session } from './harness';
 
 export const UI = ['src/ui/app.ts', 'src/ui/list.ts', 'src/ui/theme.ts'];
 export const BACKEND = ['src/api/routes.ts', 'src/api/server.ts', 'src/store/tasks.ts', 'src/store/persist.ts'];
@@ -70,4 +71,28 @@ export function assertUiAreaFirst(rows: readonly string[]): void {
   const ui = Math.max(pos('list.ts'), pos('theme.ts'));
   const backend = Math.min(...BACKEND.map((f) => pos(path.basename(f))));
   assert.ok(ui < backend, `UI files that go with app.ts come first: ${rows.join(' | ')}`);
+}
+
+/**
+ * A user with a past: an earlier window's journal of 24 sessions in the store, app.ts open, Retrain from the palette.
+ * Resolves with the store folder and the Latent view's rows once `expected` is among them.
+ */
+export async function retrainedOnHistory(s: Session, expected = 'list.ts'): Promise<{ storeDir: string; rows: string[] }> {
+  await s.openView();
+  await s.waitForWelcome(/Nothing has been learned here yet/);
+  const storeDir = await until(async () => findStoreDir(s.server.userDataDir), 'the feedback store folder');
+  // An earlier window's journal: the store reads every window's journal.
+  writeFileSync(path.join(storeDir, 'journal-e2ehistory-0.jsonl'), history(24));
+  // Scripted use in this window: work on the app shell.
+  await s.openFile('src/ui/app.ts');
+  await s.runCommand('Latent: Retrain Model');
+  const rows = await until(
+    async () => {
+      const r = await s.viewRows();
+      return r.some((t) => t.startsWith(expected)) && r;
+    },
+    `${expected} among the recommendations`,
+    60_000,
+  );
+  return { storeDir, rows };
 }

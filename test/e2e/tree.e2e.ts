@@ -1,10 +1,8 @@
 // "Recommended for you" as a user sees it: after past working sessions (a journal left by an earlier window) and
 // scripted use in this one, Retrain from the palette fills the tree with the files that go with the open one.
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { startCodeServer, until, type Session } from './harness';
-import { assertUiAreaFirst, findStoreDir, history } from './sampleWorkspace';
+import { assertUiAreaFirst, retrainedOnHistory } from './sampleWorkspace';
 
 describe('Recommended for you (code-server + Chromium)', function () {
   this.timeout(180_000);
@@ -17,23 +15,7 @@ describe('Recommended for you (code-server + Chromium)', function () {
   });
 
   it('shows real recommendations after past sessions and scripted use, and opens one on click', async () => {
-    await s.openView();
-    await s.waitForWelcome(/Nothing has been learned here yet/);
-    const storeDir = await until(async () => findStoreDir(s.server.userDataDir), 'the feedback store folder');
-    // An earlier window's journal: the store reads every window's journal.
-    writeFileSync(path.join(storeDir, 'journal-e2ehistory-0.jsonl'), history(24));
-
-    // Scripted use in this window: work on the app shell.
-    await s.openFile('src/ui/app.ts');
-    await s.runCommand('Latent: Retrain Model');
-    const rows = await until(
-      async () => {
-        const r = await s.viewRows();
-        return r.some((t) => t.startsWith('list.ts')) && r;
-      },
-      'recommendations in the tree',
-      60_000,
-    );
+    const { rows } = await retrainedOnHistory(s);
     await s.screenshot('tree-recommendations');
 
     assertUiAreaFirst(rows);
