@@ -90,3 +90,36 @@ export function dot(x: Float64Array, xo: number, y: Float64Array, yo: number, le
   for (; k < len; k++) s0 += x[xo + k] * y[yo + k];
   return s0 + s1 + (s2 + s3);
 }
+
+/**
+ * out[i] = init[i] + sum_f x[f] Y[i k + f] for every row i of Y (rows x k, row-major), each sum taken in f order:
+ * the same bits as the plain per-row loop. Four rows at a time, so their independent sums pipeline instead of one
+ * row's adds waiting on each other. Fold-in scoring runs it over every item on each editor change.
+ */
+export function rowDots(Y: Float32Array, k: number, x: ArrayLike<number>, init: ArrayLike<number>, out: Float64Array): void {
+  const rows = out.length;
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const o = i * k;
+    let s0 = init[i];
+    let s1 = init[i + 1];
+    let s2 = init[i + 2];
+    let s3 = init[i + 3];
+    for (let f = 0; f < k; f++) {
+      const xf = x[f];
+      s0 += xf * Y[o + f];
+      s1 += xf * Y[o + k + f];
+      s2 += xf * Y[o + 2 * k + f];
+      s3 += xf * Y[o + 3 * k + f];
+    }
+    out[i] = s0;
+    out[i + 1] = s1;
+    out[i + 2] = s2;
+    out[i + 3] = s3;
+  }
+  for (; i < rows; i++) {
+    let s = init[i];
+    for (let f = 0; f < k; f++) s += x[f] * Y[i * k + f];
+    out[i] = s;
+  }
+}
