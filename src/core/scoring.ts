@@ -7,6 +7,7 @@ import { rowDots } from './linalg';
 import type { MfModel } from './model';
 import { priorForNewItem, type ItemPrior } from './newItemPrior';
 import { topIndices } from './ranking';
+import { freshItemArrays, type ScoreBuffers } from './scoreBuffers';
 import { scoreBreakdown, type ScoreBreakdown } from './scoreBreakdown';
 import type { ContextItem, Recommendation, RecommendMode, RecommendOptions, RecommenderModel } from './recommenderModel';
 import { requireNonNegativeInt } from './validate';
@@ -95,6 +96,7 @@ export function scoreItems(
   model: RecommenderModel,
   context: readonly ContextItem[],
   opts: Omit<RecommendOptions, 'n'> = {},
+  buffers?: ScoreBuffers,
 ): ScoredItems {
   const cfg = model.config;
   const { k, itemFactors: Q, itemBias } = model.mf;
@@ -143,11 +145,7 @@ export function scoreItems(
   } else userVector = new Float32Array(k);
 
   // Every item's parts in typed arrays, pass by pass: the known items in bulk, the few new ones after them.
-  const mf = new Float64Array(n);
-  const cooc = new Float64Array(n);
-  const prior = new Float64Array(n);
-  const candidate = new Uint8Array(n).fill(1);
-  const ctxMask = new Uint8Array(n);
+  const { mf, cooc, prior, score, candidate, inContext: ctxMask } = buffers ? buffers.take(n) : freshItemArrays(n);
   for (const i of inContext) ctxMask[i] = 1;
   rowDots(Q, k, userVector, itemBias, mf.subarray(0, nKnown));
   prior.set(model.prior);
@@ -182,7 +180,6 @@ export function scoreItems(
     cooc[nKnown + e] = sum / total;
   });
 
-  const score = new Float64Array(n);
   let scales: ScoredItems['scales'];
   const borrowedFrom = new Int32Array(extraKeys.length).fill(-1);
   if (model.mode === 'frecency') {
@@ -248,9 +245,9 @@ export interface Ranking {
   order: Int32Array;
 }
 
-export function rankItems(model: RecommenderModel, context: readonly ContextItem[], opts: RecommendOptions): Ranking {
+export function rankItems(model: RecommenderModel, context: readonly ContextItem[], opts: RecommendOptions, buffers?: ScoreBuffers): Ranking {
   requireNonNegativeInt('n', opts.n);
-  const scored = scoreItems(model, context, opts);
+  const scored = scoreItems(model, context, opts, buffers);
   return { scored, order: topIndices(scored.score, opts.n, scored.candidate) };
 }
 
@@ -288,9 +285,10 @@ export function recommendationAt(model: RecommenderModel, s: ScoredItems, i: num
     source: sourceOf(model, s, i),
     explanation: { bias: s.itemBias(i), contributions, coUsed },
   };
-  // Computed when first read: most recommendations are never opened in "Why this?".
+  // Computed when first read, from the values copied above: s's per-item arrays may be refilled by then (ScoreBuffers).
   let breakdown: ScoreBreakdown | undefined;
-  return Object.defineProperty(rec, 'breakdown', { enumerable: true, get: () => (breakdown ??= scoreBreakdown(model, s, i)) }) as Recommendation;
+  const values = { score: rec.score, cooc: rec.coocScore, prior: rec.priorScore };
+  return Object.defineProperty(rec, 'breakdown', { enumerable: true, get: () => (breakdown ??= scoreBreakdown(model, s, i, values)) }) as Recommendation;
 }
 
 export function recommend(model: RecommenderModel, context: readonly ContextItem[], opts: RecommendOptions): Recommendation[] {

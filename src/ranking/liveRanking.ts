@@ -2,6 +2,7 @@
 // every new signal. No vscode here, so latency and exclusion are tested in plain Node.
 import { itemKind, type ItemKind } from '../core/itemKey';
 import type { ContextItem, Recommendation, RecommenderModel } from '../core/recommender';
+import { ScoreBuffers } from '../core/scoreBuffers';
 import { itemIndexOf, rankItems, recommendationAt, sourceOf } from '../core/scoring';
 
 export interface LiveSources {
@@ -65,6 +66,8 @@ export class LiveRanker implements Disposable {
   private current: Recommendation[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<() => void>();
+  /** Reused by every ranking: what a ranking returned is only read while it is built (recommendations copy theirs). */
+  private readonly buffers = new ScoreBuffers();
   /** Wall time of the last recompute (fold-in + ranking), for the benchmark and the test API. */
   lastComputeMs = 0;
 
@@ -154,7 +157,7 @@ export class LiveRanker implements Disposable {
     const candidates = (this.sources.recentItems?.() ?? []).filter((i) => itemKind(i) === 'file' && !known.has(i) && !exclude.has(i));
     // Ask for enough candidates that the rarer kinds (snippets, extensions) still get their share.
     const n = Math.min(model.items.length + candidates.length, Math.max(200, this.opts.perKind * 20));
-    const { scored, order } = rankItems(model, this.sources.context(), { n, exclude, candidates });
+    const { scored, order } = rankItems(model, this.sources.context(), { n, exclude, candidates }, this.buffers);
     const counts: Record<ItemKind, number> = { file: 0, snippet: 0, extension: 0 };
     // New files score right behind their best neighbour, so many at once would crowd out what was learned.
     let newLeft = this.opts.maxNew ?? 3;

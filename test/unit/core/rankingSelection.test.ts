@@ -126,4 +126,23 @@ describe('ranking selection: the fast path equals a full sort', function () {
       ranker.dispose();
     }
   });
+
+  it('LiveRanker reuses its buffers, yet an earlier recommendation still explains its own score', () => {
+    let context = contexts[2];
+    const ranker = new LiveRanker({ context: () => context, openItems: () => new Set<string>() }, { perKind: 5 });
+    ranker.setModel(model);
+    const early = ranker.recommendations();
+    const expected = recommend(model, context, { n: 200 });
+    for (const c of contexts.slice(3)) {
+      context = c;
+      ranker.refreshNow();
+    }
+    for (const r of early) {
+      const ref = expected.find((x) => x.item === r.item);
+      assert.ok(ref);
+      assert.deepEqual(r.breakdown, ref.breakdown, r.item);
+      assert.ok(Math.abs(r.breakdown.total - r.score) < 1e-9);
+    }
+    ranker.dispose();
+  });
 });
