@@ -17,6 +17,7 @@ import { bootstrapFromGit } from './git/gitImport';
 import { GitBootstrapError } from './git/runGit';
 import { runFeedbackBench } from './bench/feedback';
 import { runPipelineBench } from './bench/pipeline';
+import { runScaleBench } from './bench/scale';
 import { BenchmarkDataMissingError, runMl100kBench } from './bench/ml100k';
 
 /** Bad command line or missing data: printed without a stack trace, exit code 2. */
@@ -352,7 +353,10 @@ async function cmdBench(args: Args): Promise<void> {
   log('== training pipeline ==');
   const pipeline = await runPipelineBench({ log });
   out.pipeline = pipeline;
-  log(formatRecord(pipeline));
+  log(formatRecord(pipeline) + '\n');
+
+  log('== scale (issue 10 goals) ==');
+  out.scale = runScaleBench({ log });
 
   if (json) console.log(JSON.stringify(out));
 }

@@ -16,11 +16,8 @@ import { SnippetDef, SnippetIndex, snippetItem } from '../feedback/snippets';
 import { FeedbackStore } from '../feedback/store/feedbackStore';
 import { fitRecommender } from '../core/recommender';
 import { TrainingRunner } from '../training/runner';
+import { percentile } from './percentile';
 import { syntheticInteractions } from './synthetic';
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 
 function round(x: number, digits = 2): number {
   const f = 10 ** digits;

@@ -1,14 +1,14 @@
 // Pipeline benchmark: what training in the background and live ranking cost the extension host.
 //   stall:   longest event-loop delay while a worker trains (includes packing the data and reading the model back)
-//   rank:    fold-in of the current session + ranking at 10k items (LiveRanker.refreshNow)
+//   rank:    fold-in of the current session + ranking at 10k items (LiveRanker.refreshNow, rankLatency.ts)
 //   train:   wall time (worker, end to end) and peak extra memory (in-process fit) at 1k / 10k / 100k interactions
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fitRecommender, type RecommenderModel } from '../core/recommender';
+import { fitRecommender } from '../core/recommender';
 import { sessionize } from '../feedback/sessions';
 import { TrainingRunner } from '../training/runner';
-import { LiveRanker } from '../ranking/liveRanking';
+import { measureRankLatency } from './rankLatency';
 import { syntheticInteractions } from './synthetic';
 
 export interface PipelineBenchOptions {
@@ -22,10 +22,6 @@ export interface PipelineBenchOptions {
 function defaultWorkerPath(): string {
   const bundled = path.join(__dirname, 'worker.js');
   return existsSync(bundled) ? bundled : path.resolve(__dirname, '../training/worker.js');
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
 const MB = 1024 * 1024;
@@ -77,24 +73,12 @@ export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise
       `(median of 3 runs; worst ${out['stall.train10k.worstMs'].toFixed(2)} ms; idle baseline ${out['stall.idleBaselineMs'].toFixed(2)} ms)`,
   );
 
-  // 2. Fold-in + ranking at 10k items. Few epochs: the cost of ranking does not depend on how well it was trained.
-  const rankData = syntheticInteractions({ interactions: 60_000, items: 10_000, areas: 100, seed: 'rank' });
-  const rankModel: RecommenderModel = fitRecommender(rankData, { epochs: 2 });
-  out['rank.items'] = rankModel.items.length;
-  const context = rankData.slice(0, 6).map((x) => ({ item: x.item, weight: x.weight }));
-  const open = new Set(rankData.slice(0, 3).map((x) => x.item));
-  const ranker = new LiveRanker({ context: () => context, openItems: () => open }, { perKind: 10 });
-  ranker.setModel(rankModel);
-  const times: number[] = [];
-  for (let i = 0; i < 70; i++) {
-    context[0] = { item: rankData[i * 7].item, weight: 1 + (i % 4) }; // a new signal each time
-    ranker.refreshNow();
-    if (i >= 10) times.push(ranker.lastComputeMs); // the first runs include JIT warm-up
-  }
-  times.sort((a, b) => a - b);
-  out['rank.10kItems.p50Ms'] = percentile(times, 0.5);
-  out['rank.10kItems.p99Ms'] = percentile(times, 0.99);
-  log(`fold-in + ranking at ${rankModel.items.length} items: p50 ${out['rank.10kItems.p50Ms'].toFixed(2)} ms, p99 ${out['rank.10kItems.p99Ms'].toFixed(2)} ms`);
+  // 2. Fold-in + ranking at 10k items (the scale bench measures 30k the same way).
+  const rank = measureRankLatency({ items: 10_000, seed: 'rank' });
+  out['rank.items'] = rank.items;
+  out['rank.10kItems.p50Ms'] = rank.p50Ms;
+  out['rank.10kItems.p99Ms'] = rank.p99Ms;
+  log(`fold-in + ranking at ${rank.items} items: p50 ${rank.p50Ms.toFixed(2)} ms, p99 ${rank.p99Ms.toFixed(2)} ms`);
 
   // 1b. The path the extension takes: raw events packed here, sessionized and trained in the worker.
   const stallEvents = syntheticInteractions({ interactions: 20_000, items: 2000, seed: 'stall-ev' }).map((x) => ({

@@ -1,4 +1,4 @@
-// Top-N selection with exclusions, and a blend of the MF score with a prior (e.g. recency).
+// Top-N selection with exclusions (a bounded heap in typed arrays), and a blend of the MF score with a prior (e.g. recency).
 import { LatentInputError } from './errors';
 import { requireNonNegativeInt } from './validate';
 
@@ -9,59 +9,78 @@ export interface Scored {
 
 /**
  * The n highest scores, best first; ties go to the lower index. Excluded indices are skipped.
- * O(N log n) with a size-n min-heap. Throws on NaN scores (a bug upstream, not something to rank).
+ * Throws on NaN scores (a bug upstream, not something to rank).
  */
 export function topN(scores: Float32Array | number[], n: number, exclude?: Set<number>): Scored[] {
+  let eligible: Uint8Array | undefined;
+  if (exclude) {
+    eligible = new Uint8Array(scores.length).fill(1);
+    for (const i of exclude) if (i >= 0 && i < scores.length) eligible[i] = 0;
+  }
+  return Array.from(topIndices(scores, n, eligible), (index) => ({ index, score: scores[index] }));
+}
+
+/**
+ * Indices of the n highest scores among those with eligible[i] (all when absent), best first; ties go to the lower
+ * index, so the order is exactly a full sort's by (score descending, index ascending). A bounded min-heap in typed
+ * arrays: O(N log n) at worst, about one comparison per item once the heap holds good scores, no object per item.
+ * Throws on NaN scores, eligible or not (a bug upstream, not something to rank).
+ */
+export function topIndices(scores: ArrayLike<number>, n: number, eligible?: Uint8Array): Int32Array {
   requireNonNegativeInt('n', n);
-  if (n === 0) return [];
-  const heapIdx: number[] = [];
-  const heapVal: number[] = [];
-  // "a is worse than b": lower score, or equal score and higher index.
-  const worse = (ia: number, va: number, ib: number, vb: number): boolean => va < vb || (va === vb && ia > ib);
-  const swap = (a: number, b: number): void => {
-    const ti = heapIdx[a];
-    heapIdx[a] = heapIdx[b];
-    heapIdx[b] = ti;
-    const tv = heapVal[a];
-    heapVal[a] = heapVal[b];
-    heapVal[b] = tv;
-  };
-  const siftDown = (start: number): void => {
-    let p = start;
-    for (;;) {
-      const l = 2 * p + 1;
-      const r = l + 1;
-      let m = p;
-      if (l < heapIdx.length && worse(heapIdx[l], heapVal[l], heapIdx[m], heapVal[m])) m = l;
-      if (r < heapIdx.length && worse(heapIdx[r], heapVal[r], heapIdx[m], heapVal[m])) m = r;
-      if (m === p) return;
-      swap(p, m);
-      p = m;
-    }
-  };
+  const cap = Math.min(n, scores.length);
+  // The heap's root is its worst entry: lowest score, and of equal scores the highest index.
+  const idx = new Int32Array(cap);
+  const val = new Float64Array(cap);
+  let size = 0;
   for (let i = 0; i < scores.length; i++) {
     const v = scores[i];
     if (v !== v) throw new LatentInputError(`score of index ${i} is NaN`);
-    if (exclude && exclude.has(i)) continue;
-    if (heapIdx.length < n) {
-      heapIdx.push(i);
-      heapVal.push(v);
-      let c = heapIdx.length - 1;
+    if (cap === 0 || (eligible && !eligible[i])) continue;
+    if (size < cap) {
+      // Sift up: i is the highest index so far, so of equal scores it is the worse one.
+      let c = size++;
       while (c > 0) {
         const p = (c - 1) >> 1;
-        if (!worse(heapIdx[c], heapVal[c], heapIdx[p], heapVal[p])) break;
-        swap(c, p);
+        if (!(v < val[p] || (v === val[p] && i > idx[p]))) break;
+        idx[c] = idx[p];
+        val[c] = val[p];
         c = p;
       }
-    } else if (worse(heapIdx[0], heapVal[0], i, v)) {
-      heapIdx[0] = i;
-      heapVal[0] = v;
-      siftDown(0);
+      idx[c] = i;
+      val[c] = v;
+    } else if (v > val[0]) {
+      // Equal to the root's score is never better: the root has the lower index.
+      siftDown(idx, val, size, i, v);
     }
   }
-  const out: Scored[] = heapIdx.map((index, t) => ({ index, score: heapVal[t] }));
-  out.sort((a, b) => b.score - a.score || a.index - b.index);
-  return out;
+  // Pop the worst to the back until the heap is empty: best first.
+  for (let end = size - 1; end > 0; end--) {
+    const wi = idx[0];
+    const wv = val[0];
+    siftDown(idx, val, end, idx[end], val[end]);
+    idx[end] = wi;
+    val[end] = wv;
+  }
+  return idx.subarray(0, size);
+}
+
+/** Puts (i, v) at the root of the heap's first `size` entries and moves it down to its place. */
+function siftDown(idx: Int32Array, val: Float64Array, size: number, i: number, v: number): void {
+  let p = 0;
+  for (;;) {
+    const l = 2 * p + 1;
+    if (l >= size) break;
+    const r = l + 1;
+    // The worse child: lower score, or equal score and higher index.
+    const c = r < size && (val[r] < val[l] || (val[r] === val[l] && idx[r] > idx[l])) ? r : l;
+    if (!(val[c] < v || (val[c] === v && idx[c] > i))) break;
+    idx[p] = idx[c];
+    val[p] = val[c];
+    p = c;
+  }
+  idx[p] = i;
+  val[p] = v;
 }
 
 /** How prior and MF scores are put on one scale before blending. */

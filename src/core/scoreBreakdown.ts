@@ -30,8 +30,23 @@ function emptyParts(): Record<ScorePart, number> {
   return { factors: 0, itemItem: 0, prior: 0, offset: 0, borrowed: 0 };
 }
 
-/** The terms of item i's score in `scored` (an index into scored.keys). */
-export function scoreBreakdown(model: RecommenderModel, scored: ScoredItems, i: number): ScoreBreakdown {
+/** Item i's entries of the per-item arrays of a ScoredItems. */
+export interface ItemValues {
+  score: number;
+  cooc: number;
+  prior: number;
+}
+
+/**
+ * The terms of item i's score in `scored` (an index into scored.keys). `values` are item i's entries, read from
+ * scored unless given (a caller whose arrays were refilled since passes the ones it copied).
+ */
+export function scoreBreakdown(
+  model: RecommenderModel,
+  scored: ScoredItems,
+  i: number,
+  values: ItemValues = { score: scored.score[i], cooc: scored.cooc[i], prior: scored.prior[i] },
+): ScoreBreakdown {
   const parts = emptyParts();
   const terms: ScoreTerm[] = [];
   const add = (t: ScoreTerm): void => {
@@ -42,15 +57,15 @@ export function scoreBreakdown(model: RecommenderModel, scored: ScoredItems, i: 
   const cfg = model.config;
   if (!scored.scales) {
     // Frecency mode: the score is the decayed-frecency prior alone.
-    add({ part: 'prior', value: scored.score[i] });
-    return { total: scored.score[i], terms, parts };
+    add({ part: 'prior', value: values.score });
+    return { total: values.score, terms, parts };
   }
   if (i >= nKnown) {
     const from = scored.borrowedFrom[i - nKnown];
     if (from >= 0) {
       // A new file ranks right behind its best neighbour: its score is that neighbour's (see scoring.ts).
-      add({ part: 'borrowed', item: model.items[from], value: scored.score[i] });
-      return { total: scored.score[i], terms, parts };
+      add({ part: 'borrowed', item: model.items[from], value: values.score });
+      return { total: values.score, terms, parts };
     }
   }
   const { mf: mfScale, cooc: iiScale } = scored.scales;
@@ -70,11 +85,11 @@ export function scoreBreakdown(model: RecommenderModel, scored: ScoredItems, i: 
         if (nb.indices[t] === i) add({ part: 'itemItem', item: model.items[c], value: iiW * nb.values[t] });
       }
     }
-  } else if (scored.cooc[i] !== 0) {
+  } else if (values.cooc !== 0) {
     // A new item with no better-scored neighbour keeps its borrowed co-use as one term.
-    add({ part: 'itemItem', value: iiW * scored.cooc[i] });
+    add({ part: 'itemItem', value: iiW * values.cooc });
   }
-  add({ part: 'prior', value: cfg.priorWeight * scored.prior[i] });
+  add({ part: 'prior', value: cfg.priorWeight * values.prior });
   add({ part: 'offset', value: -(mfW * mfScale.lo + iiW * iiScale.lo) });
   let total = 0;
   for (const t of terms) total += t.value;

@@ -3,9 +3,11 @@
 import { confidence } from './confidence';
 import { LatentInputError } from './errors';
 import { foldIn, gramian } from './foldIn';
+import { rowDots } from './linalg';
 import type { MfModel } from './model';
 import { priorForNewItem, type ItemPrior } from './newItemPrior';
-import { topN } from './ranking';
+import { topIndices } from './ranking';
+import { freshItemArrays, type ScoreBuffers } from './scoreBuffers';
 import { scoreBreakdown, type ScoreBreakdown } from './scoreBreakdown';
 import type { ContextItem, Recommendation, RecommendMode, RecommendOptions, RecommenderModel } from './recommenderModel';
 import { requireNonNegativeInt } from './validate';
@@ -39,19 +41,27 @@ export interface PartScale {
   span: number;
 }
 
-/** Scales to [0, 1] by the largest value among candidates (negative MF scores shift first), so weights mean the same
- * across workspaces of different sizes and histories. Returns the scale, so a score can be split into its terms. */
-export function normalize(scores: Float64Array, candidate: Uint8Array): PartScale {
+/** The [lo, hi] span of `scores` over the items with candidate[i] and not skip[i] (scoreItems leaves the context out). */
+export function partScale(scores: Float64Array, candidate: Uint8Array, skip?: Uint8Array): PartScale {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < scores.length; i++) {
-    if (!candidate[i]) continue;
-    if (scores[i] < lo) lo = scores[i];
-    if (scores[i] > hi) hi = scores[i];
+    if (!candidate[i] || (skip && skip[i])) continue;
+    const v = scores[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
   const span = hi - lo;
-  for (let i = 0; i < scores.length; i++) scores[i] = span > 0 ? (scores[i] - lo) / span : 0;
   return { lo: Number.isFinite(lo) ? lo : 0, span: span > 0 ? span : 0 };
+}
+
+/** Scales to [0, 1] by the largest value among candidates (negative MF scores shift first), so weights mean the same
+ * across workspaces of different sizes and histories. Returns the scale, so a score can be split into its terms. */
+export function normalize(scores: Float64Array, candidate: Uint8Array): PartScale {
+  const scale = partScale(scores, candidate);
+  const { lo, span } = scale;
+  for (let i = 0; i < scores.length; i++) scores[i] = span > 0 ? (scores[i] - lo) / span : 0;
+  return scale;
 }
 
 export interface ScoredItems {
@@ -86,6 +96,7 @@ export function scoreItems(
   model: RecommenderModel,
   context: readonly ContextItem[],
   opts: Omit<RecommendOptions, 'n'> = {},
+  buffers?: ScoreBuffers,
 ): ScoredItems {
   const cfg = model.config;
   const { k, itemFactors: Q, itemBias } = model.mf;
@@ -124,37 +135,26 @@ export function scoreItems(
     ctxConf.push(confidence(c.weight, cfg.alpha, cfg.epsilon));
   }
 
-  // Fold-in of the session; new items in the context contribute their borrowed vectors (appended rows).
-  let factors = Q;
-  if (ctxIdx.some((i) => i >= nKnown)) {
-    factors = new Float32Array(n * k);
-    factors.set(Q);
-    for (let i = nKnown; i < n; i++) factors.set(vec(i), i * k);
-  }
-  const userVector =
-    ctxIdx.length > 0
-      ? foldIn(factors, k, ctxIdx, ctxConf, cfg.foldInLambda, { gram: gramOf(model.mf) })
-      : new Float32Array(k);
+  // Fold-in of the session. It reads only the context's rows, so they are handed over alone (with new items'
+  // borrowed vectors): no copy of the whole factor matrix when the session holds a file the model has not seen.
+  let userVector: Float32Array;
+  if (ctxIdx.length > 0) {
+    const rows = new Float32Array(ctxIdx.length * k);
+    ctxIdx.forEach((i, r) => rows.set(vec(i), r * k));
+    userVector = foldIn(rows, k, ctxIdx.map((_, r) => r), ctxConf, cfg.foldInLambda, { gram: gramOf(model.mf) });
+  } else userVector = new Float32Array(k);
 
-  const mf = new Float64Array(n);
-  const cooc = new Float64Array(n);
-  const prior = new Float64Array(n);
-  const candidate = new Uint8Array(n);
-  const ctxMask = new Uint8Array(n);
+  // Every item's parts in typed arrays, pass by pass: the known items in bulk, the few new ones after them.
+  const { mf, cooc, prior, score, candidate, inContext: ctxMask } = buffers ? buffers.take(n) : freshItemArrays(n);
   for (const i of inContext) ctxMask[i] = 1;
-  for (let i = 0; i < n; i++) {
-    let s = bias(i);
-    if (i < nKnown) {
-      const o = i * k;
-      for (let f = 0; f < k; f++) s += userVector[f] * Q[o + f];
-    } else {
-      const q = extraPriors[i - nKnown].vector;
-      for (let f = 0; f < k; f++) s += userVector[f] * q[f];
-    }
-    mf[i] = s;
-    prior[i] = i < nKnown ? model.prior[i] : extraPriors[i - nKnown].prior;
-    candidate[i] = 1;
-  }
+  rowDots(Q, k, userVector, itemBias, mf.subarray(0, nKnown));
+  prior.set(model.prior);
+  extraPriors.forEach((p, e) => {
+    let s = p.bias;
+    for (let f = 0; f < k; f++) s += userVector[f] * p.vector[f];
+    mf[nKnown + e] = s;
+    prior[nKnown + e] = p.prior;
+  });
   // The few excluded keys are looked up, rather than every item's key hashed against them (this runs per keystroke).
   for (const key of opts.exclude ?? []) {
     const i = index.get(key) ?? extraIndex.get(key);
@@ -180,7 +180,6 @@ export function scoreItems(
     cooc[nKnown + e] = sum / total;
   });
 
-  const score = new Float64Array(n);
   let scales: ScoredItems['scales'];
   const borrowedFrom = new Int32Array(extraKeys.length).fill(-1);
   if (model.mode === 'frecency') {
@@ -188,18 +187,19 @@ export function scoreItems(
   } else {
     // Scales come from the candidates outside the context, as when the blend weights were chosen (the fold-in
     // inflates context items' scores; letting them set the scale would shrink everyone else's MF part).
-    const scaleMask = new Uint8Array(n);
-    let scaled = 0;
+    let outside = false;
+    for (let i = 0; i < n && !outside; i++) outside = candidate[i] === 1 && ctxMask[i] === 0;
+    const skip = outside ? ctxMask : undefined;
+    scales = { mf: partScale(mf, candidate, skip), cooc: partScale(cooc, candidate, skip) };
+    // normalize()'s arithmetic, without a scaled copy of each part.
+    const { lo: mLo, span: mSpan } = scales.mf;
+    const { lo: cLo, span: cSpan } = scales.cooc;
+    const { mfWeight, coocWeight, priorWeight } = cfg;
     for (let i = 0; i < n; i++) {
-      if (!candidate[i] || ctxMask[i]) continue;
-      scaleMask[i] = 1;
-      scaled++;
+      const nm = mSpan > 0 ? (mf[i] - mLo) / mSpan : 0;
+      const nc = cSpan > 0 ? (cooc[i] - cLo) / cSpan : 0;
+      score[i] = mfWeight * nm + coocWeight * nc + priorWeight * prior[i];
     }
-    const mask = scaled > 0 ? scaleMask : candidate;
-    const nm = mf.slice();
-    const nc = cooc.slice();
-    scales = { mf: normalize(nm, mask), cooc: normalize(nc, mask) };
-    for (let i = 0; i < n; i++) score[i] = cfg.mfWeight * nm[i] + cfg.coocWeight * nc[i] + cfg.priorWeight * prior[i];
     // A new item ranks right behind its best candidate neighbour (ties go to the lower index: the known item).
     // Averages (of vector, co-use, prior) put it mid-pack, below random placement: new files are worked on with
     // their folder's active files. Validation NDCG@10 of new test items (src/eval/newItems.ts on the training
@@ -239,45 +239,59 @@ export function scoreItems(
 /** Co-used items named in a recommendation's explanation. */
 const CO_USED_SHOWN = 3;
 
-export function recommend(model: RecommenderModel, context: readonly ContextItem[], opts: RecommendOptions): Recommendation[] {
+/** What recommend() ranks: every item scored, and the indices of the opts.n best candidates, best first. */
+export interface Ranking {
+  scored: ScoredItems;
+  order: Int32Array;
+}
+
+export function rankItems(model: RecommenderModel, context: readonly ContextItem[], opts: RecommendOptions, buffers?: ScoreBuffers): Ranking {
   requireNonNegativeInt('n', opts.n);
-  const s = scoreItems(model, context, opts);
-  const excluded = new Set<number>();
-  for (let i = 0; i < s.score.length; i++) if (!s.candidate[i]) excluded.add(i);
-  const order = topN(Array.from(s.score), opts.n, excluded).map((x) => x.index);
+  const scored = scoreItems(model, context, opts, buffers);
+  return { scored, order: topIndices(scored.score, opts.n, scored.candidate) };
+}
+
+/** Where item i's score comes from (Recommendation.source). */
+export function sourceOf(model: RecommenderModel, scored: ScoredItems, i: number): Recommendation['source'] {
+  return scored.mode === 'frecency' ? 'frecency' : i >= model.items.length ? 'new' : 'mf';
+}
+
+/** Item i of a ranking as a Recommendation, its explanation built here: callers build only those they show. */
+export function recommendationAt(model: RecommenderModel, s: ScoredItems, i: number): Recommendation {
   const k = model.mf.k;
-  const nKnown = model.items.length;
   const nb = model.neighbours;
-  const contextKeys = new Set(context.map((c) => c.item));
-  return order.map((i) => {
-    const q = s.itemVector(i);
-    const contributions: number[] = [];
-    for (let f = 0; f < k; f++) contributions.push(s.userVector[f] * q[f]);
-    // Co-used items (the first CO_USED_SHOWN): neighbours that are in the current context first, then the strongest
-    // others. Rows hold up to 50 neighbours; only the few shown are built, for each of the 200 candidates.
-    const coUsed: string[] = [];
-    if (i < nKnown) {
-      // Positive weights only: EASE's negative ones say "seldom used together".
-      for (let t = nb.indptr[i]; t < nb.indptr[i + 1] && coUsed.length < CO_USED_SHOWN; t++) {
-        const x = model.items[nb.indices[t]];
-        if (nb.values[t] > 0 && contextKeys.has(x)) coUsed.push(x);
-      }
-      for (let t = nb.indptr[i]; t < nb.indptr[i + 1] && coUsed.length < CO_USED_SHOWN; t++) {
-        const x = model.items[nb.indices[t]];
-        if (nb.values[t] > 0 && !contextKeys.has(x)) coUsed.push(x);
-      }
+  const q = s.itemVector(i);
+  const contributions: number[] = [];
+  for (let f = 0; f < k; f++) contributions.push(s.userVector[f] * q[f]);
+  // Co-used items (the first CO_USED_SHOWN): neighbours that are in the current context first, then the strongest
+  // others. Rows hold up to 50 neighbours; only the few shown are built.
+  const coUsed: string[] = [];
+  if (i < model.items.length) {
+    // Positive weights only: EASE's negative ones say "seldom used together". A known item is in the context
+    // exactly when its inContext flag is set.
+    for (let t = nb.indptr[i]; t < nb.indptr[i + 1] && coUsed.length < CO_USED_SHOWN; t++) {
+      if (nb.values[t] > 0 && s.inContext[nb.indices[t]]) coUsed.push(model.items[nb.indices[t]]);
     }
-    const rec: Omit<Recommendation, 'breakdown'> = {
-      item: s.keys[i],
-      score: s.score[i],
-      mfScore: s.mf[i],
-      priorScore: s.prior[i],
-      coocScore: s.cooc[i],
-      source: s.mode === 'frecency' ? 'frecency' : i >= nKnown ? 'new' : 'mf',
-      explanation: { bias: s.itemBias(i), contributions, coUsed },
-    };
-    // Computed when first read: the live ranker asks for 200 candidates to fill its groups and shows a few.
-    let breakdown: ScoreBreakdown | undefined;
-    return Object.defineProperty(rec, 'breakdown', { enumerable: true, get: () => (breakdown ??= scoreBreakdown(model, s, i)) }) as Recommendation;
-  });
+    for (let t = nb.indptr[i]; t < nb.indptr[i + 1] && coUsed.length < CO_USED_SHOWN; t++) {
+      if (nb.values[t] > 0 && !s.inContext[nb.indices[t]]) coUsed.push(model.items[nb.indices[t]]);
+    }
+  }
+  const rec: Omit<Recommendation, 'breakdown'> = {
+    item: s.keys[i],
+    score: s.score[i],
+    mfScore: s.mf[i],
+    priorScore: s.prior[i],
+    coocScore: s.cooc[i],
+    source: sourceOf(model, s, i),
+    explanation: { bias: s.itemBias(i), contributions, coUsed },
+  };
+  // Computed when first read, from the values copied above: s's per-item arrays may be refilled by then (ScoreBuffers).
+  let breakdown: ScoreBreakdown | undefined;
+  const values = { score: rec.score, cooc: rec.coocScore, prior: rec.priorScore };
+  return Object.defineProperty(rec, 'breakdown', { enumerable: true, get: () => (breakdown ??= scoreBreakdown(model, s, i, values)) }) as Recommendation;
+}
+
+export function recommend(model: RecommenderModel, context: readonly ContextItem[], opts: RecommendOptions): Recommendation[] {
+  const { scored, order } = rankItems(model, context, opts);
+  return Array.from(order, (i) => recommendationAt(model, scored, i));
 }

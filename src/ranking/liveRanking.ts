@@ -1,7 +1,9 @@
-// Live ranking: the trained model plus the current session (folded in by recommend()), recomputed shortly after
+// Live ranking: the trained model plus the current session (folded in by rankItems()), recomputed shortly after
 // every new signal. No vscode here, so latency and exclusion are tested in plain Node.
 import { itemKind, type ItemKind } from '../core/itemKey';
-import { recommend, type ContextItem, type Recommendation, type RecommenderModel } from '../core/recommender';
+import type { ContextItem, Recommendation, RecommenderModel } from '../core/recommender';
+import { ScoreBuffers } from '../core/scoreBuffers';
+import { itemIndexOf, rankItems, recommendationAt, sourceOf } from '../core/scoring';
 
 export interface LiveSources {
   /** Items of the current session with their raw weights (tracker.currentSession()). */
@@ -66,7 +68,8 @@ export class LiveRanker implements Disposable {
   private current: Recommendation[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<() => void>();
-  private known: { model: RecommenderModel; items: ReadonlySet<string> } | undefined;
+  /** Reused by every ranking: what a ranking returned is only read while it is built (recommendations copy theirs). */
+  private readonly buffers = new ScoreBuffers();
   /** Wall time of the last recompute (fold-in + ranking), for the benchmark and the test API. */
   lastComputeMs = 0;
 
@@ -138,11 +141,6 @@ export class LiveRanker implements Disposable {
     return this.current;
   }
 
-  private knownItems(model: RecommenderModel): ReadonlySet<string> {
-    if (this.known?.model !== model) this.known = { model, items: new Set(model.items) };
-    return this.known.items;
-  }
-
   onDidChange(listener: () => void): Disposable {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
@@ -157,21 +155,23 @@ export class LiveRanker implements Disposable {
     const exclude = new Set<string>(this.dismissed);
     for (const i of this.sources.openItems()) exclude.add(i);
     // New files: recent ones the model has never seen get a prior from their neighbours (same folder/extension).
-    const known = this.knownItems(model);
+    const known = itemIndexOf(model.items);
     const candidates = (this.sources.recentItems?.() ?? []).filter((i) => itemKind(i) === 'file' && !known.has(i) && !exclude.has(i));
     // Ask for enough candidates that the rarer kinds (snippets, extensions) still get their share.
     const n = Math.min(model.items.length + candidates.length, Math.max(200, this.opts.perKind * 20));
-    const ranked = recommend(model, this.sources.context(), { n, exclude, candidates });
+    const { scored, order } = rankItems(model, this.sources.context(), { n, exclude, candidates }, this.buffers);
     const counts: Record<ItemKind, number> = { file: 0, snippet: 0, extension: 0 };
     // New files score right behind their best neighbour, so many at once would crowd out what was learned.
     let newLeft = this.opts.maxNew ?? 3;
     const out: Recommendation[] = [];
-    for (const r of ranked) {
-      const kind = itemKind(r.item);
-      if (!kind || exclude.has(r.item) || counts[kind] >= this.opts.perKind || this.sources.neverRecommend?.(r.item)) continue;
-      if (r.source === 'new' && newLeft-- <= 0) continue;
+    // Walks the ranked indices; only the recommendations kept are built (with their explanations).
+    for (const i of order) {
+      const item = scored.keys[i];
+      const kind = itemKind(item);
+      if (!kind || exclude.has(item) || counts[kind] >= this.opts.perKind || this.sources.neverRecommend?.(item)) continue;
+      if (sourceOf(model, scored, i) === 'new' && newLeft-- <= 0) continue;
       counts[kind]++;
-      out.push(r);
+      out.push(recommendationAt(model, scored, i));
     }
     return out;
   }
