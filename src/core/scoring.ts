@@ -35,6 +35,16 @@ function gramOf(mf: MfModel): Float64Array {
   return g;
 }
 
+/**
+ * Takes a Y^T Y computed elsewhere for `mf`: the training worker sends it with a new model, so the extension host does
+ * not spend the first ranking after a retrain on it (tens of ms at 30,000 items). Ignored unless it is k x k and
+ * finite: a wrong one would silently skew every fold-in.
+ */
+export function primeGram(mf: MfModel, gram: Float64Array): void {
+  if (gram.length !== mf.k * mf.k || !gram.every(Number.isFinite)) return;
+  gramCache.set(mf, gram);
+}
+
 /** How a raw part was scaled into [0, 1]: (raw - lo) / span, or 0 everywhere when span is 0. */
 export interface PartScale {
   lo: number;

@@ -2,6 +2,7 @@
 // Shared by the worker thread (worker.ts) and the in-process fallback so both behave identically: one body of
 // steps, run straight through in the worker and in slices (yielding to the event loop) in-process.
 import { DEFAULT_RECOMMENDER_CONFIG, fitRecommenderSteps, serializeRecommender, type Interaction } from '../core/recommender';
+import { gramian } from '../core/foldIn';
 import { finishStepsAsync, type Steps } from '../core/train';
 import { sessionize } from '../feedback/sessions';
 import { decodeEvents, decodeInteractions, type FromWorker, type ToWorker } from './messages';
@@ -69,7 +70,8 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     // The trainer returns what it has when shouldStop fires; a cancelled job must not look like a finished one.
     if (cancelled()) throw new Cancelled();
     yield;
-    post({ type: 'done', id: req.id, model: serializeRecommender(model), structured: model, elapsedMs: now() - started });
+    const gram = gramian(model.mf.itemFactors, model.mf.k);
+    post({ type: 'done', id: req.id, model: serializeRecommender(model), structured: model, gram, elapsedMs: now() - started });
   } catch (err) {
     if (err instanceof Cancelled || cancelled()) {
       post({ type: 'cancelled', id: req.id });

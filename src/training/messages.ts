@@ -85,6 +85,8 @@ export interface DoneMessage {
    * took 9-28 ms at 10k interactions, over the 10 ms stall budget; checking this shape takes well under 1 ms.
    */
   structured: RecommenderModel;
+  /** Y^T Y of the model's item factors (k x k), made in the worker so the first ranking on the host need not. */
+  gram?: Float64Array;
   elapsedMs: number;
 }
 /**
@@ -342,6 +344,7 @@ export function parseFromWorker(v: unknown): FromWorker {
           id: id(v.id, `${p}.id`),
           model: str()(v.model, `${p}.model`),
           structured: checkModelShape(v.structured, `${p}.structured`),
+          ...(v.gram === undefined ? {} : { gram: typed(Float64Array)(v.gram, `${p}.gram`) }),
           elapsedMs: num(v.elapsedMs, `${p}.elapsedMs`),
         };
       case 'cancelled':

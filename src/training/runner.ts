@@ -3,6 +3,7 @@
 // leaks into the next run.
 import { Worker } from 'node:worker_threads';
 import type { Interaction, RecommenderModel } from '../core/recommender';
+import { primeGram } from '../core/scoring';
 import type { FeedbackEvent } from '../feedback/signal';
 import {
   encodeEventsAsync,
@@ -270,6 +271,7 @@ export class TrainingRunner {
         run.onProgress?.({ epoch: msg.epoch, epochs: msg.epochs, loss: msg.loss, elapsedMs: msg.elapsedMs });
         return;
       case 'done':
+        if (msg.gram) primeGram(msg.structured.mf, msg.gram);
         resolve({ model: msg.structured, json: msg.model, mode, elapsedMs: msg.elapsedMs });
         return;
       case 'alive':

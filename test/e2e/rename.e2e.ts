@@ -24,11 +24,19 @@ describe('Renaming a recommended file in the Explorer (code-server + Chromium)',
     // take it out of the recommendations).
     await s.runCommand('File: Reveal Active File in Explorer View');
     const explorerRow = s.page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^list\.ts$/ }).first();
-    await explorerRow.waitFor({ state: 'visible' });
-    await explorerRow.click({ button: 'right' });
-    await s.page.locator('.monaco-menu .action-label', { hasText: /^Rename/ }).first().click();
     const input = s.page.locator('.explorer-folders-view .monaco-inputbox input').first();
-    await input.waitFor({ state: 'visible' });
+    // As a person would: if the menu closed before "Rename..." took (the Explorer re-rendered under load), again.
+    await until(
+      async () => {
+        await s.page.keyboard.press('Escape');
+        await explorerRow.click({ button: 'right' });
+        await s.page.locator('.monaco-menu .action-label', { hasText: /^Rename/ }).first().click({ timeout: 5000 }).catch(() => undefined);
+        await input.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
+        return input.isVisible();
+      },
+      'the Explorer\'s rename box',
+      40_000,
+    );
     await input.fill('list-view.ts');
     await input.press('Enter');
     await s.page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^list-view\.ts$/ }).first().waitFor({ state: 'visible' });

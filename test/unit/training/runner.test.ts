@@ -10,7 +10,9 @@ import {
   type TrainingProgress,
 } from '../../../src/training/runner';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
+import { gramian } from '../../../src/core/foldIn';
 import { recommend, serializeRecommender } from '../../../src/core/recommender';
+import { primeGram } from '../../../src/core/scoring';
 import { sessionize } from '../../../src/feedback/sessions';
 import type { FeedbackEvent } from '../../../src/feedback/signal';
 import { inThePast, runTrainJob } from '../../../src/training/job';
@@ -54,6 +56,26 @@ describe('TrainingRunner (real worker thread)', function () {
     const recs = recommend(r.model, [{ item: small[0].item, weight: 1 }], { n: 5 });
     assert.equal(recs.length, 5);
     assert.equal(runner.busy, false);
+  });
+
+  it("sends the model's Y^T Y with it, so the host's first ranking uses it: same recommendations, bad ones ignored", () => {
+    const messages: FromWorker[] = [];
+    runTrainJob({ type: 'train', id: 1, data: encodeInteractions(small), config: { epochs: 3, seed: 3 } }, (m) => messages.push(parseFromWorker(m)));
+    const done = messages.find((m) => m.type === 'done');
+    assert.ok(done?.type === 'done' && done.gram, 'the done message carries the Gramian');
+    const { mf } = done.structured;
+    assert.deepEqual([...done.gram], [...gramian(mf.itemFactors, mf.k)]);
+    const context = [{ item: small[0].item, weight: 1 }];
+    const fresh = (): typeof done.structured => ({ ...done.structured, mf: { ...mf } }); // a model the caches have not seen
+    const expected = recommend(fresh(), context, { n: 10 }).map((r) => `${r.item}:${r.score}`);
+    const primed = fresh();
+    primeGram(primed.mf, done.gram);
+    assert.deepEqual(recommend(primed, context, { n: 10 }).map((r) => `${r.item}:${r.score}`), expected);
+    const bogus = fresh();
+    primeGram(bogus.mf, new Float64Array(mf.k * mf.k).fill(Number.NaN));
+    primeGram(bogus.mf, new Float64Array(3));
+    assert.deepEqual(recommend(bogus, context, { n: 10 }).map((r) => `${r.item}:${r.score}`), expected, 'a wrong one is not used');
+    assert.throws(() => parseFromWorker({ ...done, gram: [1, 2, 3] }), /gram/);
   });
 
   it('is deterministic for a seed: worker and in-process fallback give the same model', async () => {
