@@ -1,7 +1,8 @@
 // Fold-in + ranking latency on the extension host (LiveRanker.refreshNow) at a given workspace size.
 import { gramian } from '../core/foldIn';
 import { fitRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
-import { primeGram } from '../core/scoring';
+import { itemIndexSteps, primeGram } from '../core/scoring';
+import { finishSteps } from '../core/train';
 import { LiveRanker } from '../ranking/liveRanking';
 import { percentile } from './percentile';
 import { syntheticInteractions } from './synthetic';
@@ -20,7 +21,7 @@ export interface RankLatency {
   p99Ms: number;
   /** the slowest timed refresh */
   maxMs: number;
-  /** the first refresh after a retrain hands over a new model: it also builds the host's per-model caches (key index) */
+  /** the first refresh after a retrain hands over a new model (its Gramian from the worker, its key index built in slices before) */
   modelSwapMs: number;
 }
 
@@ -56,6 +57,8 @@ export function measureRankLatency(o: RankLatencyOptions): RankLatency {
   // host itself builds (the key index, the score buffers) counts here.
   const fresh = freshCopy(model);
   primeGram(fresh.mf, gramian(fresh.mf.itemFactors, fresh.mf.k));
+  // ...and the controller has the ranker build the key index in slices (LiveRanker.prepare) before the switch.
+  finishSteps(itemIndexSteps(fresh.items));
   ranker.setModel(fresh);
   const modelSwapMs = ranker.lastComputeMs;
   ranker.dispose();

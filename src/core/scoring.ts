@@ -7,6 +7,7 @@ import { rowDots } from './linalg';
 import type { MfModel } from './model';
 import { priorForNewItem, type ItemPrior } from './newItemPrior';
 import { topIndices } from './ranking';
+import { finishSteps, type Steps } from './train';
 import { freshItemArrays, type ScoreBuffers } from './scoreBuffers';
 import { scoreBreakdown, type ScoreBreakdown } from './scoreBreakdown';
 import type { ContextItem, Recommendation, RecommendMode, RecommendOptions, RecommenderModel } from './recommenderModel';
@@ -15,12 +16,22 @@ import { requireNonNegativeInt } from './validate';
 // Item key -> index per item list, built once: scoreItems runs on every editor change.
 const indexCache = new WeakMap<readonly string[], Map<string, number>>();
 export function itemIndexOf(items: readonly string[]): Map<string, number> {
-  let m = indexCache.get(items);
-  if (!m) {
-    m = new Map();
-    items.forEach((it, i) => (m as Map<string, number>).set(it, i));
-    indexCache.set(items, m);
+  return indexCache.get(items) ?? finishSteps(itemIndexSteps(items));
+}
+
+/**
+ * Builds (and caches) the index in steps: a new model's index is made in slices before the ranker switches to it,
+ * so the first ranking does not build 30,000 map entries in one stretch on the extension host.
+ */
+export function* itemIndexSteps(items: readonly string[]): Steps<Map<string, number>> {
+  const cached = indexCache.get(items);
+  if (cached) return cached;
+  const m = new Map<string, number>();
+  for (let i = 0; i < items.length; i++) {
+    m.set(items[i], i);
+    if ((i & 4095) === 4095) yield;
   }
+  indexCache.set(items, m);
   return m;
 }
 

@@ -3,7 +3,8 @@
 import { itemKind, type ItemKind } from '../core/itemKey';
 import type { ContextItem, Recommendation, RecommenderModel } from '../core/recommender';
 import { ScoreBuffers } from '../core/scoreBuffers';
-import { itemIndexOf, rankItems, recommendationAt, sourceOf } from '../core/scoring';
+import { itemIndexOf, itemIndexSteps, rankItems, recommendationAt, sourceOf } from '../core/scoring';
+import { finishStepsAsync } from '../core/train';
 
 export interface LiveSources {
   /** Items of the current session with their raw weights (tracker.currentSession()). */
@@ -84,6 +85,14 @@ export class LiveRanker implements Disposable {
 
   getModel(): RecommenderModel | undefined {
     return this.model;
+  }
+
+  /**
+   * Builds a model's per-model caches (its key index) in slices of a few ms, before setModel switches to it: at
+   * 30,000 items building them inside the first ranking held the extension host for over 10 ms.
+   */
+  async prepare(model: RecommenderModel): Promise<void> {
+    await finishStepsAsync(itemIndexSteps(model.items));
   }
 
   setModel(model: RecommenderModel | undefined): void {

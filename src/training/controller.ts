@@ -27,6 +27,8 @@ export interface TrainingState {
 
 /** Where trained models and dismissals go (the live ranker): all that training knows of ranking. */
 export interface ModelSink {
+  /** Gets ready for `model` (per-model caches, built in slices) without switching to it. */
+  prepare(model: RecommenderModel): Promise<void>;
   setModel(model: RecommenderModel | undefined): void;
   setDismissed(items: Iterable<string>): void;
   dismiss(item: string): void;
@@ -92,6 +94,7 @@ export class TrainingController implements vscode.Disposable {
       this.opts.log(`loaded saved model: ${items.length} items, trained ${new Date(trainedAt * 1000).toISOString()}`);
       // Files renamed since its newest interaction keep their vectors under the new name.
       model = renameInModel(model, movesOf(events).filter((m) => m.t > trainedAt * 1000));
+      await this.opts.ranker.prepare(model);
     }
     this.opts.ranker.setModel(model);
     // Data but no model (first run after an update, the model was unreadable, or the window closed between a git
@@ -173,6 +176,7 @@ export class TrainingController implements vscode.Disposable {
       });
       // The worker's model passed the shape check (parseModelShape) and the file carries a checksum; parsing the JSON
       // again here would stall the extension host for tens of ms at 10k interactions.
+      await this.opts.ranker.prepare(r.model);
       await this.opts.store.saveModel(r.json);
       this.opts.ranker.setModel(r.model);
       this.st = {

@@ -3,6 +3,8 @@ import { fitRecommender, type ContextItem } from '../../../src/core/recommender'
 import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { itemKind } from '../../../src/core/itemKey';
 import { LiveRanker } from '../../../src/ranking/liveRanking';
+import { itemIndexOf, itemIndexSteps } from '../../../src/core/scoring';
+import { finishSteps } from '../../../src/core/train';
 import { FactorLabels, whyMarkdown } from '../../../src/views/recommendations/whyText';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,6 +21,21 @@ describe('LiveRanker', function () {
     ranker.setModel(model);
     return { ranker, state };
   }
+
+  it('prepare builds a new model\'s key index in slices (the event loop turns between them) and ranking then uses it', async () => {
+    const big = { ...model, items: Array.from({ length: 20_000 }, (_, i) => model.items[i] ?? `file:gen/f${i}.ts`) };
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const { ranker } = setup();
+    await ranker.prepare(big);
+    clearInterval(ticker);
+    assert.ok(turns >= 1, 'the event loop turned while the index was built');
+    const index = itemIndexOf(big.items);
+    assert.equal(index.size, 20_000);
+    assert.equal(index.get('file:gen/f19999.ts'), 19_999);
+    assert.equal(itemIndexOf(big.items), index, 'cached: the first ranking does not build it again');
+    assert.equal(finishSteps(itemIndexSteps(big.items)), index);
+  });
 
   it('folds the current session in: context from one area ranks that area first', () => {
     for (const a of ['0', '3']) {
