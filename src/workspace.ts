@@ -7,7 +7,7 @@ import { CONTEXT_KEYS, VIEW_ID, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
 import { itemKind, parseItemKey } from './core/itemKey';
 import type { Recommendation, RecommenderModel } from './core/recommender';
-import { FileLife, looksRenamed, renameInModel, selfAndFolders } from './feedback/fileChanges';
+import { FileLife, RenamePairs, renameInModel, selfAndFolders } from './feedback/fileChanges';
 import type { FeedbackEvent } from './feedback/signal';
 import { ExclusionMatcher } from './feedback/exclusion';
 import type { FeedbackStore } from './feedback/store/feedbackStore';
@@ -78,7 +78,7 @@ function openItems(tracker: FeedbackTracker): Set<string> {
   return out;
 }
 
-/** A delete and a create seen by the file watcher this close together may be one rename (see pairWithDelete). */
+/** A delete and a create seen by the file watcher this close together may be one rename (RenamePairs). */
 const RENAME_PAIR_MS = 3000;
 
 /**
@@ -240,18 +240,9 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     }
     ranker.invalidate();
   };
-  // Deleted outside VS Code, then created elsewhere within a moment (`mv`, `git mv` in a terminal): the watcher sees
-  // a delete and a create. One of each whose names match (same file name, or same folder) is taken as a rename.
-  let watcherDeletes: { item: string; t: number }[] = [];
-  const pairWithDelete = (created: string): boolean => {
-    const now = Date.now();
-    watcherDeletes = watcherDeletes.filter((d) => now - d.t < RENAME_PAIR_MS && d.item !== created);
-    const matches = watcherDeletes.filter((d) => looksRenamed(d.item, created));
-    if (matches.length !== 1 || watcherDeletes.length !== 1) return false;
-    watcherDeletes = [];
-    noteRename(matches[0].item, created);
-    return true;
-  };
+  // Deleted outside VS Code and created elsewhere within a moment (`mv`, `git mv` in a terminal): the watcher sees
+  // a delete and a create, in either order. One of each whose names match is taken as a rename.
+  const pairs = new RenamePairs(RENAME_PAIR_MS);
   // Created outside the editor too (terminal, git checkout): the workspace watcher sees those. Like bulk commits,
   // a burst of creations (a build, a generator, a branch switch) says nothing about what you will open: dropped.
   let created: vscode.Uri[] = [];
@@ -270,16 +261,22 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   // history deleted, a deleted one back, a rename), the disk is asked first.
   const createdOnDisk = async (u: vscode.Uri): Promise<void> => {
     const item = args.tracker.itemForUri(u) ?? '';
-    if ((life.isDeleted(item) || watcherDeletes.length > 0) && (await isMissing(u))) return;
-    if (pairWithDelete(item)) ranker.invalidate();
-    else noteRecent(u, true);
+    if ((life.isDeleted(item) || pairs.waiting) && (await isMissing(u))) return;
+    noteRecent(u, true);
+    const from = pairs.created(item, Date.now());
+    if (from !== undefined) noteRename(from, item);
   };
   const deletedOnDisk = async (u: vscode.Uri): Promise<void> => {
     const item = args.tracker.itemForUri(u);
     if (!item) return;
     if (known.has(item) && !life.isDeleted(item)) {
       if (!(await isMissing(u))) return;
-      watcherDeletes.push({ item, t: Date.now() });
+      const to = pairs.deleted(item, Date.now());
+      if (to !== undefined) {
+        noteRename(item, to);
+        ranker.invalidate();
+        return;
+      }
     }
     noteRecent(u, false);
   };
@@ -312,7 +309,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       for (const f of e.files) {
         const from = args.tracker.itemForUri(f.oldUri);
         const to = args.tracker.itemForUri(f.newUri);
-        watcherDeletes = watcherDeletes.filter((d) => d.item !== from);
+        pairs.forget(from, to); // the watcher's delete and create of this rename are not another one
         if (from && to) noteRename(from, to);
         else noteRecent(f.oldUri, false);
         if (to) noteRecent(f.newUri, true);

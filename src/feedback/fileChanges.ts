@@ -36,6 +36,53 @@ export function looksRenamed(deleted: string, created: string): boolean {
   return sameName || sameFolder;
 }
 
+/**
+ * A rename done outside VS Code (`mv`, `git mv`) reaches the file watcher as a delete and a create, in either order and
+ * sometimes in separate batches. Each side is remembered for `windowMs`; one delete and one create alone in that
+ * window whose keys looksRenamed pair up. Returns the key on the other side of the pair, or undefined.
+ */
+export class RenamePairs {
+  private deletes: { item: string; t: number }[] = [];
+  private creates: { item: string; t: number }[] = [];
+
+  constructor(private readonly windowMs = 3000) {}
+
+  /** `item` was deleted: the created key it was renamed to, if one pairs up (both sides are then forgotten). */
+  deleted(item: string, now: number): string | undefined {
+    const to = this.pair(this.creates, item, now, (c) => looksRenamed(item, c));
+    if (to === undefined) this.deletes.push({ item, t: now });
+    return to;
+  }
+
+  /** `item` was created: the deleted key it was renamed from, if one pairs up. */
+  created(item: string, now: number): string | undefined {
+    const from = this.pair(this.deletes, item, now, (d) => looksRenamed(d, item));
+    if (from === undefined) this.creates.push({ item, t: now });
+    return from;
+  }
+
+  /** Forgets these keys on either side (a rename VS Code reported itself). */
+  forget(...items: (string | undefined)[]): void {
+    this.deletes = this.deletes.filter((d) => !items.includes(d.item));
+    this.creates = this.creates.filter((c) => !items.includes(c.item));
+  }
+
+  /** Whether a delete is waiting for its create (a create then needs a look at the disk first). */
+  get waiting(): boolean {
+    return this.deletes.length > 0;
+  }
+
+  private pair(others: { item: string; t: number }[], item: string, now: number, matches: (other: string) => boolean): string | undefined {
+    const live = others.filter((o) => now - o.t < this.windowMs && o.item !== item);
+    others.length = 0;
+    others.push(...live);
+    if (live.length !== 1 || !matches(live[0].item)) return undefined;
+    this.deletes = [];
+    this.creates = [];
+    return live[0].item;
+  }
+}
+
 export interface FileMove {
   /** unix ms */
   t: number;

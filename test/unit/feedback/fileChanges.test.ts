@@ -6,6 +6,7 @@ import { fitRecommender } from '../../../src/core/recommender';
 import {
   FileLife,
   looksRenamed,
+  RenamePairs,
   dropDeletedHistorySteps,
   movesOf,
   renameInModel,
@@ -38,6 +39,31 @@ describe('file changes: renames and deletes', () => {
     assert.equal(looksRenamed('file:src/a.ts', 'file:lib/b.ts'), false);
     assert.equal(looksRenamed('file:src/a.ts', 'file:src/a.ts'), false);
     assert.equal(looksRenamed('file:a.ts', 'snippet:a.ts'), false);
+  });
+
+  it('RenamePairs: a delete and a create pair up in either order, alone in the window, and not past it', () => {
+    const a = new RenamePairs(3000);
+    assert.equal(a.deleted('file:src/a.ts', 0), undefined);
+    assert.equal(a.waiting, true);
+    assert.equal(a.created('file:lib/a.ts', 1000), 'file:src/a.ts', 'delete first');
+    assert.equal(a.waiting, false, 'both sides consumed');
+    const b = new RenamePairs(3000);
+    assert.equal(b.created('file:lib/a.ts', 0), undefined);
+    assert.equal(b.deleted('file:src/a.ts', 2000), 'file:lib/a.ts', 'create first (the watcher reported it in an earlier batch)');
+    const late = new RenamePairs(3000);
+    late.deleted('file:src/a.ts', 0);
+    assert.equal(late.created('file:lib/a.ts', 3000), undefined, 'too late');
+    const two = new RenamePairs(3000);
+    two.deleted('file:src/a.ts', 0);
+    two.deleted('file:src/b.ts', 0);
+    assert.equal(two.created('file:lib/a.ts', 10), undefined, 'two deletes at once: not a rename to guess');
+    const other = new RenamePairs(3000);
+    other.deleted('file:src/a.ts', 0);
+    assert.equal(other.created('file:lib/b.ts', 10), undefined, 'names do not match');
+    const told = new RenamePairs(3000);
+    told.created('file:lib/a.ts', 0);
+    told.forget('file:src/a.ts', 'file:lib/a.ts');
+    assert.equal(told.deleted('file:src/a.ts', 10), undefined, 'VS Code reported that rename itself');
   });
 
   it('a rename takes the older events to the new name; a file made later at the old path keeps its own', () => {
