@@ -102,7 +102,8 @@ function knownPaths(
       return paths.has(path);
     },
     add(item) {
-      if (paths) for (const p of selfAndFolders(item)) paths.add(p);
+      // Called for every recorded event (a dwell tick each second): nothing to do for a path already known.
+      if (paths && !paths.has(item)) for (const p of selfAndFolders(item)) paths.add(p);
     },
     invalidate() {
       paths = undefined;
