@@ -30,7 +30,7 @@ class UsageError extends Error {
 
 const USAGE = `usage:
   latent eval (--sessions FILE.csv | --git REPO [--max-commits N]) [--json]
-        [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L]
+        [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L] [--full-retrains]
         [--methods a,b,...] [--validation] [--all-items] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
   latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--all-items] [--json]
   latent bench [--json] [--data DIR]`;
@@ -86,6 +86,8 @@ export interface MethodSettings {
   latent?: Record<string, unknown>;
   ials?: Record<string, unknown>;
   easeLambda?: number;
+  /** how `latent` retrains after its first fit (replay): 'incremental' as the extension does, or always 'full' */
+  latentRetrain?: 'full' | 'incremental';
 }
 
 export function staticMethods(settings: MethodSettings = {}, only?: readonly string[]): EvalMethod[] {
@@ -94,7 +96,7 @@ export function staticMethods(settings: MethodSettings = {}, only?: readonly str
     easeMethod(settings.easeLambda !== undefined ? { lambda: settings.easeLambda } : {}),
     ialsMethod(settings.ials ?? {}),
     mfMethod(settings.mf ?? {}),
-    latentMethod(settings.latent ?? {}),
+    latentMethod(settings.latent ?? {}, { retrain: settings.latentRetrain }),
   ];
   return only ? all.filter((m) => only.includes(m.name)) : all;
 }
@@ -210,7 +212,7 @@ export function evalReplay(
     rows,
     (items, index) => {
       const counting = countingReplayMethods(items.length, index);
-      const fitted = staticMethods({ ...settings, easeLambda }, only)
+      const fitted = staticMethods({ latentRetrain: 'incremental', ...settings, easeLambda }, only)
         .filter((m) => !BASELINES.includes(m))
         .map((m) =>
           refittedReplayMethod(m, items, m.name === 'ease' ? (_e, sessions) => sessions >= easeEvery : (events) => events >= retrainEvery),
@@ -230,6 +232,7 @@ async function cmdEval(args: Args): Promise<void> {
     latent: settingsFlag(args, 'latent'),
     ials: settingsFlag(args, 'ials'),
     easeLambda: stringFlag(args, 'ease-lambda') !== undefined ? Number(stringFlag(args, 'ease-lambda')) : undefined,
+    ...(args.flags.has('full-retrains') ? { latentRetrain: 'full' as const } : {}),
   };
   const only = stringFlag(args, 'methods')?.split(',').map((x) => x.trim());
   const protocol = stringFlag(args, 'protocol') ?? 'split';
@@ -237,8 +240,9 @@ async function cmdEval(args: Args): Promise<void> {
   // targets. --all-items keeps every item (DESIGN.md section 4 as written: figures comparable with the references).
   const never = args.flags.has('all-items') ? undefined : neverRecommendByDefault();
   if (protocol === 'replay') {
+    // --validation: the replay over the training part alone (its newest 20% of sessions replayed), for choices.
     const report = evalReplay(
-      h.rows,
+      args.flags.has('validation') ? splitProtocol(h.rows).trainInteractions : h.rows,
       settings,
       only,
       positiveIntFlag(args, 'retrain-every', REPLAY_RETRAIN_EVERY),

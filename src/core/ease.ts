@@ -137,8 +137,16 @@ export function fitEase(sessions: ReadonlyArray<readonly number[]>, nItems: numb
   return finishSteps(fitEaseSteps(sessions, nItems, lambda, maxItems));
 }
 
-/** fitEase as steps (see invertSpdSteps). */
-export function* fitEaseSteps(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): Steps<EaseModel> {
+/** EASE before its weights: the kept items and P = (X^T X + lambda I)^-1 over them (float64, m x m). */
+export interface EaseInverse {
+  kept: Int32Array;
+  position: Int32Array;
+  P: Float64Array;
+  lambda: number;
+}
+
+/** The kept items and P of fitEase (the product keeps P to update it as sessions arrive: easeLive.ts). */
+export function* fitEaseInverseSteps(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): Steps<EaseInverse> {
   if (!(lambda > 0)) throw new LatentInputError(`EASE lambda must be > 0, got ${lambda}`);
   const counts = new Float64Array(nItems);
   for (const s of sessions) for (const i of s) counts[i]++;
@@ -150,9 +158,21 @@ export function* fitEaseSteps(sessions: ReadonlyArray<readonly number[]>, nItems
   kept.forEach((i, p) => (position[i] = p));
   const G = yield* gramOfSessions(sessions, position, m, lambda);
   const P = yield* invertSpdSteps(G, m);
+  return { kept, position, P, lambda };
+}
+
+/** EASE's weight of item j for context item c, from P: -P[c, j] / P[j, j], 0 on the diagonal (float32, as stored). */
+export function easeWeight(P: Float64Array, m: number, c: number, j: number): number {
+  return c === j ? 0 : Math.fround(-P[c * m + j] / P[j * m + j]);
+}
+
+/** fitEase as steps (see invertSpdSteps). */
+export function* fitEaseSteps(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): Steps<EaseModel> {
+  const { kept, position, P } = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems);
+  const m = kept.length;
   const B = new Float32Array(m * m);
   for (let c = 0; c < m; c++) {
-    for (let j = 0; j < m; j++) B[c * m + j] = c === j ? 0 : -P[c * m + j] / P[j * m + j];
+    for (let j = 0; j < m; j++) B[c * m + j] = easeWeight(P, m, c, j);
     if (c % 256 === 255) yield;
   }
   return { kept, position, B, lambda };

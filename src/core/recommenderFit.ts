@@ -1,7 +1,8 @@
 // Fitting the shipped ranker: the decayed signal matrix (trainingData.ts), implicit SGD factors, the frecency prior,
 // the co-occurrence neighbour table, and the per-workspace blend chosen on a validation split of the training data.
 import { CooccurrenceIndex } from './baselines';
-import { chooseEaseLambdaSteps, fitEaseSteps } from './ease';
+import { chooseEaseLambdaSteps, fitEaseInverseSteps, type EaseInverse } from './ease';
+import { easeNeighboursSteps } from './easeLive';
 import { LatentInputError } from './errors';
 import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol';
 import { nowMs } from './host';
@@ -29,7 +30,7 @@ import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './trai
  * each row keeps its `m` largest weights by size, so the stored table stays O(maxItems * m) like the cosine one.
  * Negative weights stay: EASE's "seldom together" is evidence too (validation NDCG@10 with positive weights only
  * -> both signs: vscode-pull-request-github 0.428 -> 0.434, vs-commands-dev2680 0.649 -> 0.656, chalk equal,
- * dev2684 0.670 -> 0.669).
+ * dev2684 0.670 -> 0.669). Also returns P, which retraining keeps to update the table exactly (easeLive.ts).
  */
 export function* buildEaseNeighboursSteps(
   sessions: ReadonlyArray<readonly number[]>,
@@ -37,31 +38,10 @@ export function* buildEaseNeighboursSteps(
   lambda: number,
   maxItems: number,
   m: number,
-): Steps<NeighbourTable> {
-  const ease = yield* fitEaseSteps(sessions, nItems, lambda, maxItems);
-  const kept = ease.kept.length;
-  const indptr = new Int32Array(nItems + 1);
-  const rows: Array<Array<{ index: number; score: number }>> = Array.from({ length: nItems }, () => []);
-  for (let p = 0; p < kept; p++) {
-    const row: Array<{ index: number; score: number }> = [];
-    for (let q = 0; q < kept; q++) {
-      const w = ease.B[p * kept + q];
-      if (w !== 0) row.push({ index: ease.kept[q], score: w });
-    }
-    row.sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || a.index - b.index);
-    rows[ease.kept[p]] = row.slice(0, m);
-    if (p % 16 === 15) yield; // a row's sort is O(kept log kept): the in-process fallback needs turns here
-  }
-  const indices: number[] = [];
-  const values: number[] = [];
-  for (let i = 0; i < nItems; i++) {
-    for (const nb of rows[i]) {
-      indices.push(nb.index);
-      values.push(nb.score);
-    }
-    indptr[i + 1] = indices.length;
-  }
-  return { indptr, indices: Int32Array.from(indices), values: Float32Array.from(values) };
+): Steps<{ table: NeighbourTable; inverse: EaseInverse }> {
+  const inverse = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems);
+  const table = yield* easeNeighboursSteps({ kept: Array.from(inverse.kept), P: inverse.P }, nItems, m);
+  return { table, inverse };
 }
 
 export function buildNeighbours(cooc: CooccurrenceIndex, nItems: number, m: number): NeighbourTable {
@@ -96,6 +76,15 @@ export function* fitRecommenderSteps(
   config?: Partial<RecommenderConfig>,
   hooks?: TrainHooks,
 ): Steps<RecommenderModel> {
+  return (yield* fitRecommenderWithInverseSteps(data, config, hooks)).model;
+}
+
+/** fitRecommenderSteps, with EASE's P when the item x item part is EASE (retraining keeps it: recommenderUpdate.ts). */
+export function* fitRecommenderWithInverseSteps(
+  data: readonly Interaction[],
+  config?: Partial<RecommenderConfig>,
+  hooks?: TrainHooks,
+): Steps<{ model: RecommenderModel; inverse?: EaseInverse }> {
   const started = nowMs();
   let cfg = resolveConfig(config);
   if (data.length === 0) throw new LatentInputError('fitRecommender: no interactions to learn from');
@@ -191,11 +180,9 @@ export function* fitRecommenderSteps(
     heldOut = { k: HELD_OUT_K, value: null, cases: validation.cases, reason: validation.reason ?? 'No validation ran.' };
   }
 
-  const neighbours =
-    cfg.itemModel === 'ease'
-      ? yield* buildEaseNeighboursSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours)
-      : buildNeighbours(cooc, items.length, cfg.neighbours);
-  return {
+  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours) : undefined;
+  const neighbours = ease ? ease.table : buildNeighbours(cooc, items.length, cfg.neighbours);
+  const model: RecommenderModel = {
     version: 2,
     config: cfg,
     items,
@@ -218,6 +205,7 @@ export function* fitRecommenderSteps(
     },
     training: { losses, heldOut, ...trainingRow(matrix, sessionIndex, newestSession) },
   };
+  return { model, inverse: ease?.inverse };
 }
 
 /**

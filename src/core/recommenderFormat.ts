@@ -2,7 +2,7 @@
 import { encodeFloat32 } from './base64';
 import { ModelFormatError } from './errors';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
-import { HELD_OUT_K, TRAINING_ROW_CELLS, type NeighbourTable, type RecommenderModel, type RecommenderStats, type TrainingRecord, type TrainingRow } from './recommenderModel';
+import { HELD_OUT_K, TRAINING_ROW_CELLS, type ModelLineage, type NeighbourTable, type RecommenderModel, type RecommenderStats, type TrainingRecord, type TrainingRow } from './recommenderModel';
 import { deserializeModel, float32Field, serializeModel } from './serialize';
 
 export const RECOMMENDER_FORMAT = 'latent-recommender';
@@ -30,6 +30,7 @@ export function serializeRecommender(m: RecommenderModel): string {
     mode: m.mode,
     stats: m.stats,
     training: m.training,
+    ...(m.lineage ? { lineage: m.lineage } : {}),
   });
 }
 
@@ -126,7 +127,27 @@ export function deserializeRecommender(s: string): RecommenderModel {
           },
         }
       : trainingRecordOf(objectField(o, 'training'), stats.epochs, mf.nUsers, items.length);
-  return { version: 2, config, items, mf, prior, generic, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
+  const model: RecommenderModel = { version: 2, config, items, mf, prior, generic, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
+  // Files saved before retraining could update a model have none: the next retrain is a full fit.
+  return o.lineage === undefined ? model : { ...model, lineage: lineageOf(objectField(o, 'lineage')) };
+}
+
+/** Validates a serialized ModelLineage: counts that are integers >= 0, no more hits than cases. */
+function lineageOf(l: Record<string, unknown>): ModelLineage {
+  const count = (key: keyof ModelLineage): number => {
+    const v = l[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(`lineage field "${key}" must be an integer >= 0`);
+    return v;
+  };
+  const lineage: ModelLineage = {
+    fullInteractions: count('fullInteractions'),
+    fullItems: count('fullItems'),
+    updates: count('updates'),
+    freshHits: count('freshHits'),
+    freshCases: count('freshCases'),
+  };
+  if (lineage.freshHits > lineage.freshCases) fail('lineage has more fresh hits than cases');
+  return lineage;
 }
 
 /** Validates a serialized TrainingRecord (version 2): every epoch's finite loss, a hit rate in [0, 1] or a reason. */

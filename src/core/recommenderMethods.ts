@@ -3,14 +3,17 @@ import { trainAlsImplicit } from './als';
 import { confidence } from './confidence';
 import type { EvalMethod, Ranker } from './evalProtocol';
 import { foldIn, gramian } from './foldIn';
-import { DEFAULT_RECOMMENDER_CONFIG, fitRecommender, scoreItems, type RecommenderConfig } from './recommender';
+import type { Interaction } from './interaction';
+import { DEFAULT_RECOMMENDER_CONFIG, fitRecommender, scoreItems, type RecommenderConfig, type RecommenderModel } from './recommender';
+import { retrainRecommenderSteps, type RetrainMemory } from './recommenderUpdate';
+import { finishSteps } from './train';
 import { buildTrainingMatrix } from './trainingData';
 
-function recommenderMethod(name: string, config: Partial<RecommenderConfig>): EvalMethod {
+function recommenderMethod(name: string, config: Partial<RecommenderConfig>, train: (data: readonly Interaction[]) => RecommenderModel = (d) => fitRecommender(d, config), details?: () => Record<string, number | string | boolean>): EvalMethod {
   return {
     name,
-    fit(train, items): Ranker {
-      const model = fitRecommender(train, config);
+    fit(data, items): Ranker {
+      const model = train(data);
       // The model orders items by first appearance in `train`; the protocol by session time.
       const index = new Map<string, number>();
       model.items.forEach((it, i) => index.set(it, i));
@@ -23,14 +26,36 @@ function recommenderMethod(name: string, config: Partial<RecommenderConfig>): Ev
           for (let j = 0; j < items.length; j++) out[j] = s.score[toModel[j]];
           return out;
         },
+        ...(details ? { details: details() } : {}),
       };
     },
   };
 }
 
-/** The shipped ranker with the given settings (defaults: DEFAULT_RECOMMENDER_CONFIG). */
-export function latentMethod(config: Partial<RecommenderConfig> = {}): EvalMethod {
-  return recommenderMethod('latent', config);
+/**
+ * The shipped ranker with the given settings (defaults: DEFAULT_RECOMMENDER_CONFIG). `retrain: 'incremental'` makes
+ * every fit after the first a retrain as the extension's (recommenderUpdate.ts: an update of the previous model
+ * unless drift calls for a full fit), for the replay protocol; details count each kind.
+ */
+export function latentMethod(config: Partial<RecommenderConfig> = {}, opts: { retrain?: 'full' | 'incremental' } = {}): EvalMethod {
+  if (opts.retrain !== 'incremental') return recommenderMethod('latent', config);
+  let previous: RecommenderModel | undefined;
+  const memory: RetrainMemory = {};
+  const counts = { fullFits: 0, updates: 0, lastFullReason: '' };
+  return recommenderMethod(
+    'latent',
+    config,
+    (data) => {
+      const { model, plan } = finishSteps(retrainRecommenderSteps(previous, data, config, undefined, memory));
+      if (plan.kind === 'full') {
+        counts.fullFits++;
+        counts.lastFullReason = plan.reason;
+      } else counts.updates++;
+      previous = model;
+      return model;
+    },
+    () => ({ ...counts }),
+  );
 }
 
 /** The MF model alone: folded-in session vector . item factors + item bias, no priors. */

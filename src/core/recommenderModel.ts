@@ -60,6 +60,21 @@ export interface TrainingRow {
 
 export const TRAINING_ROW_CELLS = 50;
 
+/** What a model carries about the full fit it descends from (absent: the model is a full fit itself). */
+export interface ModelLineage {
+  /** interactions, items and sessions the last full fit learned from */
+  fullInteractions: number;
+  fullItems: number;
+  /** updates since that full fit */
+  updates: number;
+  /**
+   * How the saved model ranked the sessions that arrived since the full fit, before learning from them (each file of
+   * a new session given the rest, as the held-out hit rate): the drift signal.
+   */
+  freshHits: number;
+  freshCases: number;
+}
+
 export interface RecommenderModel {
   /** 2: with `training` (per-epoch losses, held-out hit rate). Files of version 1 are still read. */
   version: 2;
@@ -80,6 +95,8 @@ export interface RecommenderModel {
   mode: RecommendMode;
   stats: RecommenderStats;
   training: TrainingRecord;
+  /** set by retraining (recommenderUpdate.ts): the full fit this model descends from; absent in older files */
+  lineage?: ModelLineage;
 }
 
 export interface ContextItem {

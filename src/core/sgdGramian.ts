@@ -12,6 +12,7 @@
 // (its observed cell, 1/n_i of the all-cells term and of the penalty).
 // Per-vector AdaGrad rates. This is the objective the product's fold-in solves exactly (foldIn with unobserved
 // weight 1 and the same lambda), so the session vector the ranking uses is the one training assumed.
+import { LatentInputError } from './errors';
 import { confidences, validateMatrix } from './sgd';
 import { gramian } from './foldIn';
 import { dot } from './linalg';
@@ -33,10 +34,28 @@ export interface GramianSgdParams {
   initStd?: number;
 }
 
+/**
+ * Where a warm-started run begins (recommenderUpdate.ts): the previous fit's vectors, and what of the whole history the
+ * matrix's rows (a subset of its sessions) do not hold.
+ */
+export interface GramianWarmStart {
+  /** nRows * k: each row's starting vector */
+  userFactors: Float32Array;
+  /** nCols * k: each item's starting vector */
+  itemFactors: Float32Array;
+  /** X^T X (k x k) of the sessions outside the matrix, added to the rows' own: the items' all-cells term sees them all */
+  outsideGram: Float64Array;
+  /**
+   * Per item, its observed cells in the whole history: each visit applies 1/n_i of its all-cells term and penalty,
+   * as in a full epoch, so a subset epoch is a sample of a full one rather than a full step per sampled cell.
+   */
+  observed: Float64Array;
+}
+
 /** Rows between pause points of the steps (a few ms of work). */
 const ROWS_PER_STEP = 64;
 
-export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParams, hooks?: TrainHooks): Steps<MfModel> {
+export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParams, hooks?: TrainHooks, warm?: GramianWarmStart): Steps<MfModel> {
   requirePositiveInt('k', params.k);
   requireNonNegativeInt('epochs', params.epochs);
   requirePositive('learningRate', params.learningRate);
@@ -46,7 +65,14 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   validateMatrix(matrix, 'trainSgdGramian');
   const { k, lambda } = params;
   const rng = makeRng(params.seed);
-  const model = initModel('implicit', matrix.nRows, matrix.nCols, k, rng, params.initStd ?? 0.01);
+  if (warm && (warm.userFactors.length !== matrix.nRows * k || warm.itemFactors.length !== matrix.nCols * k || warm.outsideGram.length !== k * k || warm.observed.length !== matrix.nCols)) {
+    throw new LatentInputError('trainSgdGramian: the warm start does not match the matrix and k');
+  }
+  // A warm start draws no random vectors (they would be overwritten), so its shuffles differ from a cold run's.
+  const model = warm
+    ? { ...initModel('implicit', 1, 1, k, rng, 0), nUsers: matrix.nRows, nItems: matrix.nCols, userBias: new Float32Array(matrix.nRows), itemBias: new Float32Array(matrix.nCols), userFactors: warm.userFactors.slice(), itemFactors: warm.itemFactors.slice() }
+    : initModel('implicit', matrix.nRows, matrix.nCols, k, rng, params.initStd ?? 0.01);
+  const outside = warm?.outsideGram;
   const next = makeFastUint32(rng);
   const X = model.userFactors;
   const Y = model.itemFactors;
@@ -57,8 +83,8 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   // A stored zero signal is an observed p = 0 cell at confidence c (as in the sampled trainer).
   const pref = new Float32Array(conf.length);
   for (let t = 0; t < conf.length; t++) pref[t] = matrix.values[t] > 0 ? 1 : 0;
-  const nObs = new Float64Array(nItems);
-  for (let t = 0; t < indices.length; t++) nObs[indices[t]]++;
+  const nObs = warm ? warm.observed : new Float64Array(nItems);
+  if (!warm) for (let t = 0; t < indices.length; t++) nObs[indices[t]]++;
   const accX = new Float64Array(nRows);
   const accY = new Float64Array(nItems);
   const order = new Int32Array(nRows);
@@ -69,7 +95,12 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   const vec = new Float64Array(k);
   const lr0 = params.learningRate;
   const start = nowMs();
-  let grams = { X: gramian(X, k), Y: gramian(Y, k) };
+  const gramX = (): Float64Array => {
+    const g = gramian(X, k);
+    if (outside) for (let t = 0; t < g.length; t++) g[t] += outside[t];
+    return g;
+  };
+  let grams = { X: gramX(), Y: gramian(Y, k) };
 
   // One session row's steps. A plain function, not inline in the generator: V8 compiles loops inside a generator
   // less well (an epoch ran about 2x slower).
@@ -114,7 +145,7 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
       let s = 0;
       for (let a = 0; a < k; a++) s += X[xu + a] * Y[yi + a];
       const w = conf[t] * (pref[t] - s) + s;
-      const share = 1 / nObs[i];
+      const share = 1 / Math.max(1, nObs[i]);
       for (let a = 0; a < k; a++) vec[a] = Y[yi + a];
       matVec(GX, vec, gy, k);
       let h2 = 0;
@@ -146,7 +177,7 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
         if (hooks?.shouldStop?.()) break;
       }
     }
-    grams = { X: gramian(X, k), Y: gramian(Y, k) };
+    grams = { X: gramX(), Y: gramian(Y, k) };
     const loss = fullLoss(matrix, conf, pref, X, Y, k, lambda, grams) / Math.max(1, nRows * nItems);
     checkFiniteLoss(loss, epoch + 1, 'trainSgdGramian', lr0);
     assertModelFinite(model, `trainSgdGramian epoch ${epoch + 1}`);

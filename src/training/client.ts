@@ -8,6 +8,7 @@ import {
   type RunnerOptions,
   type TrainingProgress,
   type TrainingResult,
+  type WarmStart,
 } from './runner';
 
 export class TrainingClient implements vscode.Disposable {
@@ -18,8 +19,8 @@ export class TrainingClient implements vscode.Disposable {
   }
 
   /** From raw feedback events (sessionized in the worker), no UI: the caller shows progress (TrainingProgressUi). */
-  trainEvents(events: readonly FeedbackEvent[], gapMs: number, config: ConfigOverrides, opts: RunOptions = {}): Promise<TrainingResult> {
-    return this.runner.runEvents(events, gapMs, config, opts);
+  trainEvents(events: readonly FeedbackEvent[], gapMs: number, config: ConfigOverrides, opts: RunOptions = {}, warm: WarmStart = {}): Promise<TrainingResult> {
+    return this.runner.runEvents(events, gapMs, config, opts, warm);
   }
 
   /** Kills the running worker as a crash would (test API: proves a dead worker is survived). */

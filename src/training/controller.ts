@@ -6,7 +6,7 @@ import { movesOf, renameInModel, resolveMoves } from '../feedback/fileChanges';
 import { dismissedItems, isFileChange, type FeedbackEvent } from '../feedback/signal';
 import type { FeedbackStore } from '../feedback/store/feedbackStore';
 import { openTrainingProgress, type TrainingClient, type TrainingProgressUi } from './client';
-import type { ConfigOverrides } from './messages';
+import type { ConfigOverrides, EncodedEaseMemory } from './messages';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
 import { TrainingCancelledError, tokenFromSignal } from './runner';
 import { gitSessionsAsEvents } from '../git/coldStart';
@@ -54,6 +54,10 @@ export class TrainingController implements vscode.Disposable {
   private st: TrainingState = { state: 'idle', message: 'No model trained yet.', runs: 0 };
   /** One notification per burst of back-to-back runs (a superseded run and its follow-up show as one). */
   private progress: TrainingProgressUi | undefined;
+  /** The model in use and its EASE memory: automatic retrains update it (core/recommenderUpdate.ts). */
+  private current: { model: RecommenderModel; ease?: EncodedEaseMemory } | undefined;
+  /** The Retrain command asked for a full fit; cleared once one finished. */
+  private fullRequested = false;
 
   constructor(private readonly opts: ControllerOptions) {
     this.scheduler = new RetrainScheduler({
@@ -97,6 +101,7 @@ export class TrainingController implements vscode.Disposable {
       await this.opts.ranker.prepare(model);
     }
     this.opts.ranker.setModel(model);
+    this.current = model ? { model } : undefined;
     // Data but no model (first run after an update, the model was unreadable, or the window closed between a git
     // import and its training): train in the background.
     if (!model && (events.length > 0 || (await this.loadGitSessions()).length > 0)) {
@@ -132,6 +137,7 @@ export class TrainingController implements vscode.Disposable {
    * this one follows it, in the same notification, never alongside it.
    */
   retrain(): Promise<void> {
+    this.fullRequested = true;
     return this.scheduler.runNow({ supersede: true });
   }
 
@@ -141,6 +147,8 @@ export class TrainingController implements vscode.Disposable {
     this.scheduler.clear();
     this.opts.ranker.setDismissed([]);
     this.opts.ranker.setModel(undefined);
+    this.current = undefined;
+    this.fullRequested = false;
     this.st = { state: 'idle', message: 'Reset: no model yet.', runs: this.st.runs };
   }
 
@@ -169,24 +177,36 @@ export class TrainingController implements vscode.Disposable {
     try {
       const again = run.attempt > 1 ? 'newer data, ' : '';
       this.progress?.say(`${again}${events.length} events, starting…`);
-      const r = await this.opts.client.trainEvents(events, this.opts.sessionGapMs(), this.opts.config?.() ?? {}, {
-        token: tokenFromSignal(run.signal),
-        watchdogMs: this.opts.watchdogMs(),
-        onProgress: (p) => this.progress?.report(p, again),
-      });
+      // The model in use goes along: the worker updates it unless drift (or the Retrain command) calls for a full fit.
+      // Its file names are the store's current ones (renames were applied to it as they happened).
+      const full = this.fullRequested;
+      const warm = { previous: this.current?.model, ease: this.current?.ease, full };
+      // The EASE memory goes to the worker (transferred, or changed in place by the in-process fallback): whatever
+      // the outcome, only the result's is usable afterwards.
+      if (this.current) this.current = { model: this.current.model };
+      const r = await this.opts.client.trainEvents(
+        events,
+        this.opts.sessionGapMs(),
+        this.opts.config?.() ?? {},
+        { token: tokenFromSignal(run.signal), watchdogMs: this.opts.watchdogMs(), onProgress: (p) => this.progress?.report(p, again) },
+        warm,
+      );
       // The worker's model passed the shape check (parseModelShape) and the file carries a checksum; parsing the JSON
       // again here would stall the extension host for tens of ms at 10k interactions.
       await this.opts.ranker.prepare(r.model);
       await this.opts.store.saveModel(r.json);
       this.opts.ranker.setModel(r.model);
+      this.current = { model: r.model, ease: r.ease };
+      if (full && r.retrain?.kind === 'full') this.fullRequested = false;
+      const how = r.retrain?.kind === 'update' ? 'Updated' : 'Trained';
       this.st = {
         state: 'idle',
-        message: `Trained on ${r.model.stats.interactions} interactions in ${Math.round(r.elapsedMs)} ms (${r.mode}).`,
+        message: `${how} on ${r.model.stats.interactions} interactions in ${Math.round(r.elapsedMs)} ms (${r.mode}).`,
         runs: this.st.runs + 1,
         lastMode: r.mode,
         lastTrainedAt: Date.now(),
       };
-      this.opts.log(this.st.message);
+      this.opts.log(`${this.st.message} ${r.retrain ? `${r.retrain.kind === 'update' ? 'An update' : 'A full fit'}: ${r.retrain.reason}.` : ''}`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const cancelled = err instanceof TrainingCancelledError;

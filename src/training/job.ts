@@ -1,7 +1,9 @@
 // One training job: decode the request, run the shipped ranker's trainer, report progress and the result.
 // Shared by the worker thread (worker.ts) and the in-process fallback so both behave identically: one body of
 // steps, run straight through in the worker and in slices (yielding to the event loop) in-process.
-import { DEFAULT_RECOMMENDER_CONFIG, fitRecommenderSteps, serializeRecommender, type Interaction } from '../core/recommender';
+import { DEFAULT_RECOMMENDER_CONFIG, serializeRecommender, type Interaction } from '../core/recommender';
+import { easeLiveOf } from '../core/easeLive';
+import { retrainRecommenderSteps, UPDATE_EPOCHS, type RetrainMemory } from '../core/recommenderUpdate';
 import { gramian } from '../core/foldIn';
 import { finishStepsAsync, type Steps } from '../core/train';
 import { sessionize } from '../feedback/sessions';
@@ -63,15 +65,29 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
   try {
     const data = inThePast(req.type === 'train' ? decodeInteractions(req.data) : sessionize(decodeEvents(req.events), req.gapMs), Date.now());
     yield;
-    const model = yield* fitRecommenderSteps(data, req.config, {
-      onEpoch: (e) => post({ type: 'progress', id: req.id, epoch: e.epoch, epochs, loss: e.loss, elapsedMs: e.elapsedMs }),
-      shouldStop: cancelled,
-    });
+    // An update of the model in use unless drift (or the Retrain command) calls for a full fit: recommenderUpdate.ts.
+    const events = req.type === 'train-events' ? req : undefined;
+    const memory: RetrainMemory = events?.ease ? { current: { key: events.ease.key, ease: easeLiveOf(events.ease) } } : {};
+    let total = epochs;
+    const { model, plan } = yield* retrainRecommenderSteps(
+      events?.previous,
+      data,
+      req.config,
+      {
+        onPlan: (p) => (total = p.kind === 'update' ? UPDATE_EPOCHS : epochs),
+        onEpoch: (e) => post({ type: 'progress', id: req.id, epoch: Math.min(e.epoch, total), epochs: total, loss: e.loss, elapsedMs: e.elapsedMs }),
+        shouldStop: cancelled,
+      },
+      memory,
+      events?.full === true,
+    );
     // The trainer returns what it has when shouldStop fires; a cancelled job must not look like a finished one.
     if (cancelled()) throw new Cancelled();
     yield;
     const gram = gramian(model.mf.itemFactors, model.mf.k);
-    post({ type: 'done', id: req.id, model: serializeRecommender(model), structured: model, gram, elapsedMs: now() - started });
+    const kept = memory.current?.ease;
+    const ease = memory.current && kept ? { key: memory.current.key, lambda: kept.lambda, kept: Int32Array.from(kept.kept), P: kept.P } : undefined;
+    post({ type: 'done', id: req.id, model: serializeRecommender(model), structured: model, gram, retrain: plan, ...(ease ? { ease } : {}), elapsedMs: now() - started });
   } catch (err) {
     if (err instanceof Cancelled || cancelled()) {
       post({ type: 'cancelled', id: req.id });

@@ -2,7 +2,7 @@
 // Everything crossing the thread boundary is validated on receipt: a malformed message is a bug (or a foreign
 // script) and must surface as a typed error, never as a half-trained model.
 import { DEFAULT_RECOMMENDER_CONFIG, type Interaction, type RecommenderConfig, type RecommenderModel } from '../core/recommender';
-import type { TrainingRow } from '../core/recommenderModel';
+import type { ModelLineage, TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type Check } from '../core/check';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
 
@@ -55,6 +55,17 @@ export interface EncodedEvents {
   amount: Float64Array;
 }
 
+/** EASE's P for the model it was made with (RetrainMemory in core/recommenderUpdate.ts), as it crosses threads. */
+export interface EncodedEaseMemory {
+  /** modelKey() of the model it belongs to */
+  key: string;
+  lambda: number;
+  /** model item index of each row of P */
+  kept: Int32Array;
+  /** kept.length squared, row-major */
+  P: Float64Array;
+}
+
 export interface TrainEventsRequest {
   type: 'train-events';
   id: number;
@@ -63,6 +74,12 @@ export interface TrainEventsRequest {
   gapMs: number;
   config: ConfigOverrides;
   cancelFlag?: SharedArrayBuffer;
+  /** the model in use, to update instead of fitting from scratch when nothing calls for a full fit */
+  previous?: RecommenderModel;
+  /** its EASE memory, from the run that made it (lost on reload: the update then solves EASE once) */
+  ease?: EncodedEaseMemory;
+  /** fit from scratch whatever the plan says (the Retrain command) */
+  full?: boolean;
 }
 
 export type ToWorker = TrainRequest | TrainEventsRequest;
@@ -87,6 +104,10 @@ export interface DoneMessage {
   structured: RecommenderModel;
   /** Y^T Y of the model's item factors (k x k), made in the worker so the first ranking on the host need not. */
   gram?: Float64Array;
+  /** how it was made: a full fit or an update, and why (planRetrain) */
+  retrain?: { kind: 'full' | 'update'; reason: string };
+  /** the new model's EASE memory, for the next request */
+  ease?: EncodedEaseMemory;
   elapsedMs: number;
 }
 /**
@@ -186,7 +207,22 @@ export function transferables(req: ToWorker): ArrayBuffer[] {
     return [e.sessionIndex.buffer, e.itemIndex.buffer, e.time.buffer, e.weight.buffer] as ArrayBuffer[];
   }
   const e = req.events;
-  return [e.itemIndex.buffer, e.windowIndex.buffer, e.kindIndex.buffer, e.t.buffer, e.amount.buffer] as ArrayBuffer[];
+  // P goes over and comes back with the result (DoneMessage.ease), never copied.
+  const ease = req.ease ? [req.ease.P.buffer, req.ease.kept.buffer] : [];
+  return [e.itemIndex.buffer, e.windowIndex.buffer, e.kindIndex.buffer, e.t.buffer, e.amount.buffer, ...ease] as ArrayBuffer[];
+}
+
+/** Checks an EASE memory against the model it claims: rows index its items, P is m x m and finite. */
+function checkEaseMemory(v: unknown, nItems: number, p: string): EncodedEaseMemory {
+  if (!isRecord(v)) return fail(p, 'an object', v);
+  const key = str()(v.key, `${p}.key`);
+  const lambda = num(v.lambda, `${p}.lambda`);
+  if (!(lambda > 0)) throw new ProtocolError('must be > 0', `${p}.lambda`);
+  const kept = typed(Int32Array)(v.kept, `${p}.kept`);
+  if (kept.some((i) => i < 0 || i >= nItems)) throw new ProtocolError('refers to an item outside the model', `${p}.kept`);
+  const P = typed(Float64Array, kept.length * kept.length)(v.P, `${p}.P`);
+  if (!P.every(Number.isFinite)) throw new ProtocolError('must be finite', `${p}.P`);
+  return { key, lambda, kept, P };
 }
 
 const KIND_INDEX = new Map<string, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
@@ -315,7 +351,20 @@ export function parseToWorker(v: unknown): ToWorker {
       const gapMs = num(v.gapMs, `${p}.gapMs`);
       if (gapMs <= 0) throw new ProtocolError('must be > 0', `${p}.gapMs`);
       const events = checkEvents(v.events, `${p}.events`);
-      return { type: 'train-events', id: id(v.id, `${p}.id`), events, gapMs, config: checkConfig(v.config, `${p}.config`), ...flag };
+      const previous = v.previous === undefined ? undefined : checkModelShape(v.previous, `${p}.previous`);
+      const ease = v.ease === undefined || !previous ? undefined : checkEaseMemory(v.ease, previous.items.length, `${p}.ease`);
+      if (v.full !== undefined && typeof v.full !== 'boolean') return fail(`${p}.full`, 'a boolean', v.full);
+      return {
+        type: 'train-events',
+        id: id(v.id, `${p}.id`),
+        events,
+        gapMs,
+        config: checkConfig(v.config, `${p}.config`),
+        ...flag,
+        ...(previous ? { previous } : {}),
+        ...(ease ? { ease } : {}),
+        ...(v.full === true ? { full: true } : {}),
+      };
     }
     if (v.type === 'train') {
       const data = checkInteractions(v.data, `${p}.data`);
@@ -345,6 +394,8 @@ export function parseFromWorker(v: unknown): FromWorker {
           model: str()(v.model, `${p}.model`),
           structured: checkModelShape(v.structured, `${p}.structured`),
           ...(v.gram === undefined ? {} : { gram: typed(Float64Array)(v.gram, `${p}.gram`) }),
+          ...(v.retrain === undefined ? {} : { retrain: checkRetrain(v.retrain, `${p}.retrain`) }),
+          ...(v.ease === undefined || !isRecord(v.structured) ? {} : { ease: checkEaseMemory(v.ease, strings(v.structured.items, `${p}.structured.items`).length, `${p}.ease`) }),
           elapsedMs: num(v.elapsedMs, `${p}.elapsedMs`),
         };
       case 'cancelled':
@@ -357,6 +408,11 @@ export function parseFromWorker(v: unknown): FromWorker {
         throw new ProtocolError(`unknown type ${JSON.stringify(v.type)}`, `${p}.type`);
     }
   });
+}
+
+function checkRetrain(v: unknown, p: string): { kind: 'full' | 'update'; reason: string } {
+  if (!isRecord(v) || (v.kind !== 'full' && v.kind !== 'update')) return fail(p, '{kind: "full" | "update", reason}', v);
+  return { kind: v.kind, reason: str()(v.reason, `${p}.reason`) };
 }
 
 /**
@@ -401,6 +457,9 @@ function checkModelShape(v: unknown, p: string): RecommenderModel {
   num(v.trainedAt, `${p}.trainedAt`);
   if (v.mode !== 'mf' && v.mode !== 'frecency') throw new ProtocolError('unknown model mode', `${p}.mode`);
   checkTrainingRecord(v.training, num(stats.epochs, `${p}.stats.epochs`), nUsers, nItems, `${p}.training`);
+  if (v.lineage !== undefined) {
+    obj<ModelLineage>({ fullInteractions: count, fullItems: count, updates: count, freshHits: count, freshCases: count })(v.lineage, `${p}.lineage`);
+  }
   return v as unknown as RecommenderModel;
 }
 

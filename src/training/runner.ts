@@ -11,6 +11,7 @@ import {
   parseFromWorker,
   transferables,
   type ConfigOverrides,
+  type EncodedEaseMemory,
   type FromWorker,
   type ProgressMessage,
   type ToWorker,
@@ -52,6 +53,18 @@ export interface TrainingResult {
   json: string;
   mode: 'worker' | 'in-process';
   elapsedMs: number;
+  /** a full fit or an update of the model it was given, and why */
+  retrain?: { kind: 'full' | 'update'; reason: string };
+  /** what the next run needs to update this model's item x item part without solving it again */
+  ease?: EncodedEaseMemory;
+}
+
+/** The model in use, for a run that may update it instead of fitting from scratch (core/recommenderUpdate.ts). */
+export interface WarmStart {
+  previous?: RecommenderModel;
+  ease?: EncodedEaseMemory;
+  /** fit from scratch whatever the plan says */
+  full?: boolean;
 }
 
 export class TrainingCancelledError extends Error {
@@ -123,9 +136,18 @@ export class TrainingRunner {
   }
 
   /** Trains on raw feedback events; the worker cuts them into sessions (gapMs), keeping that work off this thread. */
-  runEvents(events: readonly FeedbackEvent[], gapMs: number, config: ConfigOverrides, run: RunOptions = {}): Promise<TrainingResult> {
+  runEvents(events: readonly FeedbackEvent[], gapMs: number, config: ConfigOverrides, run: RunOptions = {}, warm: WarmStart = {}): Promise<TrainingResult> {
     return this.start(
-      async () => ({ type: 'train-events', id: this.nextId++, events: await encodeEventsAsync(events), gapMs, config }),
+      async () => ({
+        type: 'train-events',
+        id: this.nextId++,
+        events: await encodeEventsAsync(events),
+        gapMs,
+        config,
+        ...(warm.previous ? { previous: warm.previous } : {}),
+        ...(warm.previous && warm.ease ? { ease: warm.ease } : {}),
+        ...(warm.full ? { full: true } : {}),
+      }),
       run,
     );
   }
@@ -272,7 +294,7 @@ export class TrainingRunner {
         return;
       case 'done':
         if (msg.gram) primeGram(msg.structured.mf, msg.gram);
-        resolve({ model: msg.structured, json: msg.model, mode, elapsedMs: msg.elapsedMs });
+        resolve({ model: msg.structured, json: msg.model, mode, elapsedMs: msg.elapsedMs, ...(msg.retrain ? { retrain: msg.retrain } : {}), ...(msg.ease ? { ease: msg.ease } : {}) });
         return;
       case 'alive':
         return; // the watchdog was re-armed on receipt: nothing else to do

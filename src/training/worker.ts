@@ -17,6 +17,7 @@ if (parentPort) {
       port.postMessage({ type: 'failed', id, errorName: TrainingMessageError.name, message });
       return;
     }
-    runTrainJob(req, (m) => port.postMessage(m));
+    // The result's large arrays move to the host instead of being copied there (a copy would stall its event loop).
+    runTrainJob(req, (m) => port.postMessage(m, m.type === 'done' && m.ease ? [m.ease.P.buffer as ArrayBuffer] : []));
   });
 }

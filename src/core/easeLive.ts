@@ -1,0 +1,118 @@
+// The product's item x item part kept live between full fits: EASE's P = (X^T X + lambda I)^-1 is kept with the model
+// it belongs to, and each new session x (binary) changes X^T X by x x^T, so P follows exactly by Sherman-Morrison:
+//   P' = P - (P x)(P x)^T / (1 + x^T P x)      (a session added)
+//   P' = P + (P x)(P x)^T / (1 - x^T P x)      (a session's older item set taken back, when it went on)
+// O(m^2) per session instead of an O(m^3) solve. A new item with no session yet adds a row and column of G that is
+// lambda on the diagonal only, so P grows by 1 / lambda there (exact too) while there is room under the item cap.
+import type { EaseInverse } from './ease';
+import { easeWeight } from './ease';
+import type { NeighbourTable } from './recommenderModel';
+import { topIndices } from './ranking';
+import type { Steps } from './train';
+
+/** The live state: which model items are kept (row p of P is item kept[p]) and P itself. */
+export interface EaseLive {
+  lambda: number;
+  kept: number[];
+  /** model item index -> row of P (absent: not kept) */
+  position: Map<number, number>;
+  P: Float64Array;
+}
+
+export function easeLiveOf(inv: Pick<EaseInverse, 'kept' | 'P' | 'lambda'>): EaseLive {
+  const position = new Map<number, number>();
+  inv.kept.forEach((item, p) => position.set(item, p));
+  return { lambda: inv.lambda, kept: Array.from(inv.kept), position, P: inv.P };
+}
+
+/** Makes room for new items (model indices, no session yet) while under `maxItems`; returns how many were kept. */
+export function easeAddItems(live: EaseLive, items: readonly number[], maxItems: number): number {
+  const m = live.kept.length;
+  const add = items.filter((i) => !live.position.has(i)).slice(0, Math.max(0, maxItems - m));
+  if (add.length === 0) return 0;
+  const n = m + add.length;
+  const P = new Float64Array(n * n);
+  for (let a = 0; a < m; a++) P.set(live.P.subarray(a * m, a * m + m), a * n);
+  for (let a = m; a < n; a++) P[a * n + a] = 1 / live.lambda;
+  for (const i of add) {
+    live.position.set(i, live.kept.length);
+    live.kept.push(i);
+  }
+  live.P = P;
+  return add.length;
+}
+
+/** Adds (sign 1) or takes back (sign -1) one binary session of model item indices; items not kept are ignored. */
+export function easeAddSession(live: EaseLive, items: readonly number[], sign: 1 | -1, scratch = new Float64Array(live.kept.length)): void {
+  const m = live.kept.length;
+  const rows: number[] = [];
+  for (const i of items) {
+    const p = live.position.get(i);
+    if (p !== undefined && !rows.includes(p)) rows.push(p);
+  }
+  if (rows.length === 0) return;
+  const P = live.P;
+  // u = P x: the sum of P's rows of the session's items (P is symmetric).
+  const u = scratch.length === m ? scratch.fill(0) : new Float64Array(m);
+  for (const p of rows) {
+    const o = p * m;
+    for (let j = 0; j < m; j++) u[j] += P[o + j];
+  }
+  let xu = 0;
+  for (const p of rows) xu += u[p];
+  const denom = 1 + sign * xu;
+  // Adding keeps G + lambda I positive definite; taking back a session that was added keeps it too (denom > 0).
+  if (!(denom > 0)) throw new RangeError(`EASE update: not positive definite (1 ${sign > 0 ? '+' : '-'} x'Px = ${denom})`);
+  const f = -sign / denom;
+  for (let a = 0; a < m; a++) {
+    const ua = u[a] * f;
+    if (ua === 0) continue;
+    const o = a * m;
+    for (let b = 0; b < m; b++) P[o + b] += ua * u[b];
+  }
+}
+
+/**
+ * The stored item x item table from P: each kept item's `neighbours` largest weights by size (negative too), ordered
+ * by size then item index; items not kept have none. One row of weights at a time, partial selection per row.
+ */
+export function* easeNeighboursSteps(live: Pick<EaseLive, 'kept' | 'P'>, nItems: number, neighbours: number): Steps<NeighbourTable> {
+  const kept = live.kept;
+  const m = kept.length;
+  const rowOf = new Int32Array(nItems).fill(-1);
+  kept.forEach((item, p) => (rowOf[item] = p));
+  const w = new Float32Array(m);
+  const size = new Float64Array(m);
+  const nonzero = new Uint8Array(m);
+  const perRow: Array<{ indices: Int32Array; values: Float32Array } | undefined> = new Array(nItems);
+  for (let c = 0; c < m; c++) {
+    for (let j = 0; j < m; j++) {
+      w[j] = easeWeight(live.P, m, c, j);
+      size[j] = Math.abs(w[j]);
+      nonzero[j] = w[j] !== 0 ? 1 : 0;
+    }
+    // The top `neighbours` by size, then every entry tied with the last of them: ties are ordered by item index.
+    const top = neighbours > 0 ? topIndices(size, neighbours, nonzero) : new Int32Array(0);
+    let chosen: number[] = Array.from(top);
+    if (top.length === neighbours && neighbours > 0) {
+      const edge = size[top[top.length - 1]];
+      chosen = [];
+      for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= edge) chosen.push(j);
+    }
+    chosen.sort((a, b) => size[b] - size[a] || kept[a] - kept[b]);
+    chosen.length = Math.min(chosen.length, neighbours);
+    perRow[kept[c]] = { indices: Int32Array.from(chosen, (j) => kept[j]), values: Float32Array.from(chosen, (j) => w[j]) };
+    if (c % 64 === 63) yield;
+  }
+  const indptr = new Int32Array(nItems + 1);
+  for (let i = 0; i < nItems; i++) indptr[i + 1] = indptr[i] + (perRow[i]?.indices.length ?? 0);
+  const indices = new Int32Array(indptr[nItems]);
+  const values = new Float32Array(indptr[nItems]);
+  for (let i = 0; i < nItems; i++) {
+    const r = perRow[i];
+    if (!r) continue;
+    indices.set(r.indices, indptr[i]);
+    values.set(r.values, indptr[i]);
+  }
+  return { indptr, indices, values };
+}

@@ -1,0 +1,350 @@
+// Retraining whose cost follows what changed (issue 10): warm-start the saved model on the sessions since it was
+// trained plus a replayed sample of older ones, and fit from scratch only when drift calls for it (planRetrain).
+//
+// What an update learns and what it keeps:
+// - MF: SGD on the full implicit loss (sgdGramian.ts), started from the saved item vectors (new items from a small
+//   random start), over the new sessions, the newest old ones and a uniform sample of the rest (UPDATE_RECENT...). Each row starts at its exact fold-in
+//   (the objective's optimum for that row given the items), the items' all-cells term sees every session through the
+//   saved sessions' Gramian, and each visit to an item applies 1/n_i of its regularisation as a full epoch would.
+// - The recent-use prior and the generic items: recomputed on the whole history (one linear pass).
+// - The item x item part (EASE): P of the previous model, kept in memory (RetrainMemory), takes the new sessions
+//   exactly (easeLive.ts: Sherman-Morrison, new items bordered in while under the item cap), and the table is rebuilt
+//   from it. Without it in memory (a new worker, a model read from disk) EASE is solved again on the whole history.
+// - The blend and EASE's ridge: kept from the last full fit.
+// Drift, which calls for a full fit, is judged by planRetrain: see there.
+import { groupSessions, type Session } from './evalProtocol';
+import { confidence } from './confidence';
+import { LatentInputError } from './errors';
+import { foldIn, gramian } from './foldIn';
+import { nowMs } from './host';
+import type { Interaction } from './interaction';
+import { HELD_OUT_K, TRAINING_ROW_CELLS, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
+import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
+import { fitEaseInverseSteps } from './ease';
+import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps, type EaseLive } from './easeLive';
+import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior } from './recommenderFit';
+import { makeFastUint32, makeRng, normalInit } from './random';
+import { scoreItems } from './scoring';
+import { trainSgdGramianSteps } from './sgdGramian';
+import { CsrMatrix } from './sparse';
+import type { Steps, TrainHooks } from './train';
+import { validateInteraction } from './trainingData';
+
+/** Drift thresholds (see planRetrain). */
+export const UPDATE_LIMITS = {
+  /** interactions added since the full fit, as a share of what it learned from */
+  growth: 0.25,
+  /** items added since the full fit, as a share of what it knew */
+  newItems: 0.1,
+  /** updates in a row */
+  updates: 50,
+  /** the fresh hit rate may fall to this share of the full fit's held-out rate... */
+  hitRateFloor: 0.75,
+  /** ...judged once this many fresh cases were seen */
+  minFreshCases: 50,
+};
+
+/**
+ * Warm-start effort, a fixed cost whatever the history's length: epochs over the update's rows, which are the new
+ * sessions, the UPDATE_RECENT newest old ones, and a uniform sample of the older ones (UPDATE_REPLAY_PER_NEW per new
+ * session, at least UPDATE_MIN_REPLAY). Chosen on the replay protocol over the training part of
+ * vscode-pull-request-github (`cli eval --protocol replay --validation`, docs/quality-notes.md): NDCG@10 of the
+ * shipped ranker 0.396 with 256 uniform rows and 10 epochs, 0.416 with 30 epochs, 0.419 with the 1,000 newest added
+ * (10 epochs), 0.424 with every session (a cost that grows with the history); full fits at every retrain 0.434.
+ */
+export const UPDATE_EPOCHS = 10;
+export const UPDATE_RECENT = 1000;
+export const UPDATE_REPLAY_PER_NEW = 4;
+export const UPDATE_MIN_REPLAY = 256;
+
+/** Settings an update cannot change: a different value means a full fit. Blend weights are chosen by the fit itself. */
+const FIXED_BY_FULL_FIT: ReadonlyArray<keyof RecommenderConfig> = [
+  'factors', 'alpha', 'epsilon', 'lambda', 'learningRate', 'negatives', 'trainer', 'halfLifeDays', 'foldInLambda',
+  'genericShare', 'mfWeight', 'neighbours', 'itemModel', 'easeMaxItems', 'autoBlend', 'minSessions', 'seed',
+];
+
+export type RetrainPlan = { kind: 'full'; reason: string } | { kind: 'update'; reason: string };
+
+/**
+ * Full fit or update? A full fit when there is no model to start from, the settings changed, the model ranks by
+ * recent use alone, or the history drifted from what the full fit saw: a quarter more interactions, a tenth more
+ * items, an item of the model gone from the history (its vector would linger), 50 updates in a row, or the saved
+ * model ranking the new sessions clearly worse than its held-out rate promised (fresh HR@10 below 0.75 of it, once
+ * 50 fresh cases were seen). Otherwise an update.
+ */
+export function planRetrain(previous: RecommenderModel | undefined, data: readonly Interaction[], overrides: Partial<RecommenderConfig> = {}, full = false): RetrainPlan {
+  if (full) return { kind: 'full', reason: 'a full retrain was asked for' };
+  if (!previous) return { kind: 'full', reason: 'no model to start from' };
+  if (previous.mode !== 'mf') return { kind: 'full', reason: 'the model ranks by recent use alone' };
+  const wanted = resolveConfig({ ...overrides });
+  for (const key of FIXED_BY_FULL_FIT) {
+    if (key in overrides && wanted[key] !== previous.config[key]) return { kind: 'full', reason: `the setting ${key} changed` };
+  }
+  const lineage = previous.lineage ?? fullLineage(previous);
+  if (lineage.updates >= UPDATE_LIMITS.updates) return { kind: 'full', reason: `${lineage.updates} updates since the last full fit` };
+  if (data.length > lineage.fullInteractions * (1 + UPDATE_LIMITS.growth)) {
+    return { kind: 'full', reason: `the history grew by more than ${UPDATE_LIMITS.growth * 100}% since the last full fit` };
+  }
+  const known = new Set(previous.items);
+  const present = new Set<string>();
+  const added = new Set<string>();
+  for (const x of data) (known.has(x.item) ? present : added).add(x.item);
+  if (present.size < known.size) return { kind: 'full', reason: `${known.size - present.size} item(s) of the model left the history` };
+  if (previous.items.length + added.size > lineage.fullItems * (1 + UPDATE_LIMITS.newItems)) {
+    return { kind: 'full', reason: `more than ${UPDATE_LIMITS.newItems * 100}% new items since the last full fit` };
+  }
+  const held = previous.training.heldOut.value;
+  if (held !== null && lineage.freshCases >= UPDATE_LIMITS.minFreshCases && lineage.freshHits / lineage.freshCases < UPDATE_LIMITS.hitRateFloor * held) {
+    const rate = lineage.freshHits / lineage.freshCases;
+    return { kind: 'full', reason: `recent sessions ranked worse than validated (HR@10 ${rate.toFixed(3)} vs ${held.toFixed(3)})` };
+  }
+  return { kind: 'update', reason: `${lineage.updates + 1} update(s) since the last full fit` };
+}
+
+/** The lineage of a full fit: what it learned from, no updates yet. */
+export function fullLineage(model: RecommenderModel): ModelLineage {
+  return { fullInteractions: model.stats.interactions, fullItems: model.items.length, updates: 0, freshHits: 0, freshCases: 0 };
+}
+
+/**
+ * What one retrain leaves for the next, in memory only (the worker keeps it between jobs): EASE's P for the model it
+ * made, named by modelKey. Too large for the model file (32 MB at 2,000 items); losing it costs one EASE solve.
+ */
+export interface RetrainMemory {
+  current?: { key: string; ease?: EaseLive };
+}
+
+/** Names a trained model (its newest interaction, size, update count and fit time): what RetrainMemory is for. */
+export function modelKey(m: RecommenderModel): string {
+  return `${m.trainedAt}|${m.stats.interactions}|${m.items.length}|${m.mf.nUsers}|${m.lineage?.updates ?? 0}|${m.stats.fitMs}`;
+}
+
+/** The retrain as planned: a full fit (with its lineage) or an update of `previous`. */
+export function* retrainRecommenderSteps(
+  previous: RecommenderModel | undefined,
+  data: readonly Interaction[],
+  overrides: Partial<RecommenderConfig> = {},
+  hooks?: TrainHooks & { onPlan?(plan: RetrainPlan): void },
+  memory: RetrainMemory = {},
+  full = false,
+): Steps<{ model: RecommenderModel; plan: RetrainPlan }> {
+  const plan = planRetrain(previous, data, overrides, full);
+  hooks?.onPlan?.(plan);
+  if (plan.kind === 'update' && previous) return { model: yield* updateRecommenderSteps(previous, data, hooks, memory), plan };
+  memory.current = undefined;
+  const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks);
+  const model = { ...fit.model, lineage: fullLineage(fit.model) };
+  memory.current = { key: modelKey(model), ease: fit.inverse ? easeLiveOf(fit.inverse) : undefined };
+  return { model, plan };
+}
+
+/** An update of `previous` on `data` (the whole history, previous's included): see the header. */
+export function* updateRecommenderSteps(previous: RecommenderModel, data: readonly Interaction[], hooks?: TrainHooks, memory: RetrainMemory = {}): Steps<RecommenderModel> {
+  // P is changed in place below: a run stopped half-way must not leave it named after the previous model.
+  const kept = memory.current?.key === modelKey(previous) ? memory.current.ease : undefined;
+  memory.current = undefined;
+  const started = nowMs();
+  const cfg = previous.config;
+  const k = cfg.factors;
+  if (previous.mf.k !== k) throw new LatentInputError('updateRecommender: the model and its settings disagree on k');
+  if (data.length === 0) throw new LatentInputError('updateRecommender: no interactions to learn from');
+  data.forEach(validateInteraction);
+  // Items: the model's first (their indices, vectors and neighbour rows stay), then new ones by first appearance.
+  const itemIndex = new Map<string, number>();
+  previous.items.forEach((it, i) => itemIndex.set(it, i));
+  const items = previous.items.slice();
+  let trainedAt = -Infinity;
+  const newest = new Map<string, number>();
+  const bySession = new Map<string, Interaction[]>();
+  for (const x of data) {
+    if (!itemIndex.has(x.item)) {
+      itemIndex.set(x.item, items.length);
+      items.push(x.item);
+    }
+    if (x.time > trainedAt) trainedAt = x.time;
+    newest.set(x.session, Math.max(newest.get(x.session) ?? -Infinity, x.time));
+    let a = bySession.get(x.session);
+    if (!a) bySession.set(x.session, (a = []));
+    a.push(x);
+  }
+  yield;
+  const sessions = groupSessions(data);
+  // New: any interaction after the model's newest (a session that went on counts again). Old: a uniform sample.
+  const fresh: Session[] = [];
+  const old: Session[] = [];
+  for (const s of sessions) ((newest.get(s.id) as number) > previous.trainedAt ? fresh : old).push(s);
+  const rng = makeRng(`${String(cfg.seed)}:update:${data.length}`);
+  const next = makeFastUint32(rng);
+  const recent = Math.min(old.length, UPDATE_RECENT);
+  const pool = old.slice(0, old.length - recent);
+  const rc = Math.min(pool.length, Math.max(UPDATE_MIN_REPLAY, UPDATE_REPLAY_PER_NEW * fresh.length));
+  for (let i = 0; i < rc; i++) {
+    const j = i + (next() % (pool.length - i));
+    const t = pool[i];
+    pool[i] = pool[j];
+    pool[j] = t;
+  }
+  const rows = fresh.concat(old.slice(old.length - recent), pool.slice(0, rc));
+
+  // How the saved model ranks the fresh sessions before learning from them: the drift signal for the next plan.
+  const { hits, cases } = freshHitRate(previous, fresh);
+  yield;
+
+  // The rows' decayed signal, as buildTrainingMatrix builds it (age from the newest interaction).
+  const halfLife = cfg.halfLifeDays * 86400;
+  let nnz = 0;
+  for (const s of rows) nnz += (bySession.get(s.id) as Interaction[]).length;
+  const ri = new Int32Array(nnz);
+  const ci = new Int32Array(nnz);
+  const vi = new Float64Array(nnz);
+  let t = 0;
+  rows.forEach((s, r) => {
+    for (const x of bySession.get(s.id) as Interaction[]) {
+      ri[t] = r;
+      ci[t] = itemIndex.get(x.item) as number;
+      vi[t] = x.weight * Math.pow(0.5, (trainedAt - x.time) / halfLife);
+      t++;
+    }
+  });
+  const matrix = CsrMatrix.fromTriples(rows.length, items.length, ri, ci, vi);
+  const observed = new Float64Array(items.length);
+  for (const s of sessions) for (const it of s.items) observed[itemIndex.get(it) as number]++;
+  const Y = new Float32Array(items.length * k);
+  Y.set(previous.mf.itemFactors);
+  if (items.length > previous.items.length) Y.set(normalInit((items.length - previous.items.length) * k, 0.01, rng), previous.items.length * k);
+  const gramY = gramian(Y, k);
+  const X = new Float32Array(rows.length * k);
+  for (let r = 0; r < rows.length; r++) {
+    const cols: number[] = [];
+    const conf: number[] = [];
+    for (let q = matrix.indptr[r]; q < matrix.indptr[r + 1]; q++) {
+      cols.push(matrix.indices[q]);
+      conf.push(confidence(matrix.values[q], cfg.alpha, cfg.epsilon));
+    }
+    X.set(foldIn(Y, k, cols, conf, cfg.lambda, { gram: gramY }), r * k);
+    if (r % 256 === 255) yield;
+  }
+  // The saved sessions' Gramian stands for every session outside the rows; the replayed ones are in both, so it is
+  // scaled by the share of old sessions not replayed (they are a uniform sample).
+  const outsideGram = gramian(previous.mf.userFactors, k);
+  const keep = previous.mf.nUsers > 0 ? Math.max(0, 1 - (recent + rc) / Math.max(recent + rc, previous.mf.nUsers)) : 0;
+  for (let q = 0; q < outsideGram.length; q++) outsideGram[q] *= keep;
+  const losses: number[] = [];
+  let finalLoss = NaN;
+  const mf = yield* trainSgdGramianSteps(
+    matrix,
+    { k, epochs: UPDATE_EPOCHS, learningRate: cfg.learningRate, lambda: cfg.lambda, alpha: cfg.alpha, epsilon: cfg.epsilon, seed: `${String(cfg.seed)}:update:${data.length}` },
+    {
+      onEpoch: (e) => {
+        losses.push(e.loss);
+        finalLoss = e.loss;
+        hooks?.onEpoch?.({ ...e, elapsedMs: nowMs() - started });
+      },
+      shouldStop: hooks?.shouldStop,
+    },
+    { userFactors: X, itemFactors: Y, outsideGram, observed },
+  );
+  yield;
+
+  // Sessions: the saved vectors plus the fresh sessions' new ones (the next update's Gramian of the rest).
+  const userFactors = new Float32Array((previous.mf.nUsers + fresh.length) * k);
+  userFactors.set(previous.mf.userFactors);
+  userFactors.set(mf.userFactors.subarray(0, fresh.length * k), previous.mf.nUsers * k);
+  const nUsers = previous.mf.nUsers + fresh.length;
+  const discount = genericDiscount(sessions, itemIndex, cfg.genericShare);
+  const prior = recentUsePrior(sessions, itemIndex, trainedAt, cfg.priorHalfLifeDays, discount);
+  const multiItemSessions = sessions.filter((s) => s.items.length >= 2).length;
+  // The item x item part takes the fresh sessions (see the header).
+  let neighbours = withItems(previous.neighbours, items.length);
+  let ease: EaseLive | undefined;
+  if (cfg.itemModel === 'ease') {
+    if (kept) {
+      ease = kept;
+      easeAddItems(ease, range(previous.items.length, items.length), cfg.easeMaxItems);
+      const scratch = new Float64Array(ease.kept.length);
+      for (const s of fresh) {
+        const xs = bySession.get(s.id) as Interaction[];
+        const before = [...new Set(xs.filter((x) => x.time <= previous.trainedAt).map((x) => itemIndex.get(x.item) as number))];
+        if (before.length > 0) easeAddSession(ease, before, -1, scratch);
+        easeAddSession(ease, s.items.map((it) => itemIndex.get(it) as number), 1, scratch);
+        yield;
+      }
+    } else {
+      ease = easeLiveOf(yield* fitEaseInverseSteps(sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number)), items.length, cfg.easeLambda, cfg.easeMaxItems));
+    }
+    neighbours = yield* easeNeighboursSteps(ease, items.length, cfg.neighbours);
+  }
+  const lineage = previous.lineage ?? fullLineage(previous);
+  const model: RecommenderModel = {
+    ...previous,
+    items,
+    mf: { ...mf, nUsers, userFactors, userBias: new Float32Array(nUsers), itemBias: new Float32Array(items.length) },
+    prior,
+    generic: genericItems(discount),
+    neighbours,
+    trainedAt,
+    stats: {
+      ...previous.stats,
+      sessions: sessions.length,
+      multiItemSessions,
+      interactions: data.length,
+      items: items.length,
+      epochs: losses.length,
+      finalLoss,
+      fitMs: nowMs() - started,
+    },
+    training: { losses, heldOut: previous.training.heldOut, ...newestRow(matrix, fresh, previous.mf.nUsers) },
+    lineage: { ...lineage, updates: lineage.updates + 1, freshHits: lineage.freshHits + hits, freshCases: lineage.freshCases + cases },
+  };
+  memory.current = { key: modelKey(model), ease };
+  return model;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}
+
+/** The neighbour table with empty rows for items added after it was built. */
+function withItems(table: NeighbourTable, nItems: number): NeighbourTable {
+  const have = table.indptr.length - 1;
+  if (have === nItems) return table;
+  const indptr = new Int32Array(nItems + 1);
+  indptr.set(table.indptr);
+  indptr.fill(table.indptr[have], have + 1);
+  return { ...table, indptr };
+}
+
+/**
+ * Leave-one-out HR@10 of `model` on the given sessions, items it knows only (as its held-out rate is measured): at
+ * most 200 cases, the newest, so a long absence does not make the update slow.
+ */
+function freshHitRate(model: RecommenderModel, fresh: readonly Session[]): { hits: number; cases: number } {
+  const index = new Map<string, number>();
+  model.items.forEach((it, i) => index.set(it, i));
+  const cases: Array<{ context: string[]; target: number }> = [];
+  for (let s = fresh.length - 1; s >= 0 && cases.length < 200; s--) {
+    const known = fresh[s].items.filter((it) => index.has(it));
+    if (known.length < 2) continue;
+    for (const target of known) cases.push({ context: known.filter((it) => it !== target), target: index.get(target) as number });
+  }
+  let hits = 0;
+  for (const c of cases) {
+    const s = scoreItems(model, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) });
+    const st = s.score[c.target];
+    let above = 0;
+    for (let j = 0; j < model.items.length && above < HELD_OUT_K; j++) if (j !== c.target && s.candidate[j] && s.score[j] > st) above++;
+    if (above < HELD_OUT_K) hits++;
+  }
+  return { hits, cases: cases.length };
+}
+
+/** The newest fresh session's row (TrainingRecord.lastRow), at its place in the updated model's session vectors. */
+function newestRow(matrix: CsrMatrix, fresh: readonly Session[], firstRow: number): { lastRow?: TrainingRow } {
+  if (fresh.length === 0) return {};
+  let r = 0;
+  for (let i = 1; i < fresh.length; i++) if (fresh[i].time >= fresh[r].time) r = i;
+  const cells: TrainingRow['cells'] = [];
+  for (let q = matrix.indptr[r]; q < matrix.indptr[r + 1]; q++) cells.push({ item: matrix.indices[q], raw: matrix.values[q] });
+  cells.sort((a, b) => b.raw - a.raw || a.item - b.item);
+  return { lastRow: { session: fresh[r].id, row: firstRow + r, cells: cells.slice(0, TRAINING_ROW_CELLS) } };
+}

@@ -1,0 +1,93 @@
+// EASE kept live (easeLive.ts): sessions added or taken back by Sherman-Morrison, and items bordered in, give the P a
+// fresh solve gives; the stored table built from P keeps each row's largest weights, ties by item index.
+import { strict as assert } from 'node:assert';
+import { easeWeight, fitEaseInverseSteps } from '../../../src/core/ease';
+import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps } from '../../../src/core/easeLive';
+import { makeRng } from '../../../src/core/random';
+import { finishSteps } from '../../../src/core/train';
+
+function randomSessions(n: number, nItems: number, seed: string): number[][] {
+  const rng = makeRng(seed);
+  return Array.from({ length: n }, () => {
+    const s = new Set<number>();
+    const size = 2 + Math.floor(rng() * 4);
+    while (s.size < size) s.add(Math.floor(rng() * nItems));
+    return [...s];
+  });
+}
+
+function maxAbsDiff(a: Float64Array, b: Float64Array): number {
+  assert.equal(a.length, b.length);
+  let d = 0;
+  for (let t = 0; t < a.length; t++) d = Math.max(d, Math.abs(a[t] - b[t]));
+  return d;
+}
+
+/** P of the live state reordered to the fresh solve's item order. */
+function inOrder(live: ReturnType<typeof easeLiveOf>, kept: Int32Array): Float64Array {
+  const m = kept.length;
+  const out = new Float64Array(m * m);
+  const n = live.kept.length;
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b < m; b++) out[a * m + b] = live.P[(live.position.get(kept[a]) as number) * n + (live.position.get(kept[b]) as number)];
+  }
+  return out;
+}
+
+describe('EASE kept live (Sherman-Morrison)', () => {
+  const nItems = 12;
+  const sessions = randomSessions(60, nItems, 'ease-live');
+
+  it('adding sessions one by one gives the P of a solve on all of them', () => {
+    const live = easeLiveOf(finishSteps(fitEaseInverseSteps(sessions.slice(0, 40), nItems, 5, nItems)));
+    for (const s of sessions.slice(40)) easeAddSession(live, s, 1);
+    const fresh = finishSteps(fitEaseInverseSteps(sessions, nItems, 5, nItems));
+    // every item is used in the first 40 sessions, so both keep all of them
+    assert.equal(live.kept.length, fresh.kept.length);
+    assert.ok(maxAbsDiff(inOrder(live, fresh.kept), fresh.P) < 1e-12);
+  });
+
+  it('taking a session back and adding it with more items is a session that went on', () => {
+    const live = easeLiveOf(finishSteps(fitEaseInverseSteps(sessions.slice(0, 41), nItems, 5, nItems)));
+    const longer = [...new Set([...sessions[40], 0, 1])];
+    easeAddSession(live, sessions[40], -1);
+    easeAddSession(live, longer, 1);
+    const fresh = finishSteps(fitEaseInverseSteps([...sessions.slice(0, 40), longer], nItems, 5, nItems));
+    assert.ok(maxAbsDiff(inOrder(live, fresh.kept), fresh.P) < 1e-12);
+  });
+
+  it('a new item is bordered in while under the cap, and learns from the sessions that follow', () => {
+    const live = easeLiveOf(finishSteps(fitEaseInverseSteps(sessions, nItems, 5, nItems)));
+    assert.equal(easeAddItems(live, [nItems, nItems + 1], nItems + 1), 1, 'one slot left under the cap');
+    const more = [[nItems, 0, 3], [nItems, 3]];
+    for (const s of more) easeAddSession(live, s, 1);
+    const fresh = finishSteps(fitEaseInverseSteps([...sessions, ...more], nItems + 2, 5, nItems + 1));
+    assert.ok(maxAbsDiff(inOrder(live, fresh.kept), fresh.P) < 1e-12);
+    assert.equal(live.position.has(nItems + 1), false);
+  });
+
+  it('the table keeps each row largest weights by size, ties by item index, as a full sort would', () => {
+    const inv = finishSteps(fitEaseInverseSteps(sessions, nItems, 5, nItems));
+    const m = inv.kept.length;
+    const kept = Array.from(inv.kept);
+    for (const keep of [0, 3, 5, 20]) {
+      const table = finishSteps(easeNeighboursSteps({ kept, P: inv.P }, nItems, keep));
+      for (let c = 0; c < m; c++) {
+        const item = kept[c];
+        const expected = kept
+          .map((j, q) => ({ j, w: easeWeight(inv.P, m, c, q) }))
+          .filter((x) => x.w !== 0)
+          .sort((a, b) => Math.abs(b.w) - Math.abs(a.w) || a.j - b.j)
+          .slice(0, keep);
+        const from = table.indptr[item];
+        const to = table.indptr[item + 1];
+        assert.deepEqual(Array.from(table.indices.subarray(from, to)), expected.map((x) => x.j), `row of item ${item}, ${keep} kept`);
+        assert.deepEqual(Array.from(table.values.subarray(from, to)), expected.map((x) => x.w));
+      }
+    }
+    // ties: a P whose off-diagonal weights are all equal in size keeps the lowest item indices
+    const P = new Float64Array([1, 0.5, -0.5, 0.5, 1, 0.5, -0.5, 0.5, 1]);
+    const t = finishSteps(easeNeighboursSteps({ kept: [2, 0, 1], P }, 3, 1));
+    assert.deepEqual(Array.from(t.indices), [1, 0, 0]);
+  });
+});

@@ -1,0 +1,190 @@
+// Retraining that follows what changed (recommenderUpdate.ts): when it updates and when it fits from scratch, what an
+// update keeps and learns, that it is deterministic and survives the file format, and that it ranks about as well as
+// a full fit on the sessions that came after it.
+import { strict as assert } from 'node:assert';
+import { syntheticInteractions } from '../../../src/bench/synthetic';
+import { groupSessions } from '../../../src/core/evalProtocol';
+import type { Interaction } from '../../../src/core/interaction';
+import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
+import { fullLineage, planRetrain, retrainRecommenderSteps, UPDATE_LIMITS, updateRecommenderSteps } from '../../../src/core/recommenderUpdate';
+import { finishSteps } from '../../../src/core/train';
+import { parseModelShape } from '../../../src/training/messages';
+
+const config = { epochs: 10, seed: 3 };
+const all = syntheticInteractions({ interactions: 6000, items: 200, seed: 'update' });
+const sessions = groupSessions(all);
+
+/** The interactions of the first `n` sessions (time order). */
+function firstSessions(n: number): Interaction[] {
+  const ids = new Set(sessions.slice(0, n).map((s) => s.id));
+  return all.filter((x) => ids.has(x.session));
+}
+
+const base = firstSessions(800);
+const grown = firstSessions(830);
+let fitted: RecommenderModel;
+before(() => {
+  fitted = { ...fitRecommender(base, config), lineage: undefined };
+  fitted = { ...fitted, lineage: fullLineage(fitted) };
+});
+
+describe('planRetrain: a full fit only when drift calls for it', () => {
+  it('fits from scratch without a model, and updates a model on a few new sessions', () => {
+    assert.equal(planRetrain(undefined, base).kind, 'full');
+    assert.equal(planRetrain(fitted, grown).kind, 'update');
+  });
+
+  it('fits from scratch when a setting the fit fixed changed, not when it is restated', () => {
+    assert.equal(planRetrain(fitted, grown, { factors: fitted.config.factors }).kind, 'update');
+    const p = planRetrain(fitted, grown, { factors: fitted.config.factors * 2 });
+    assert.equal(p.kind, 'full');
+    assert.match(p.reason, /factors/);
+  });
+
+  it('fits from scratch when the history grew by more than a quarter', () => {
+    const p = planRetrain(fitted, firstSessions(Math.ceil(800 * (1 + UPDATE_LIMITS.growth)) + 10));
+    assert.equal(p.kind, 'full');
+    assert.match(p.reason, /grew/);
+  });
+
+  it('fits from scratch when an item of the model left the history (its vector would linger)', () => {
+    const gone = fitted.items[0];
+    const p = planRetrain(fitted, grown.filter((x) => x.item !== gone));
+    assert.equal(p.kind, 'full');
+    assert.match(p.reason, /left the history/);
+  });
+
+  it('fits from scratch when the new sessions rank clearly worse than validated, after enough of them', () => {
+    const held = fitted.training.heldOut.value;
+    assert.ok(held !== null && held > 0, 'the fit measured a held-out rate');
+    const cases = UPDATE_LIMITS.minFreshCases;
+    const poor = { ...fitted, lineage: { ...fullLineage(fitted), freshCases: cases, freshHits: Math.floor(cases * held * UPDATE_LIMITS.hitRateFloor * 0.5) } };
+    assert.equal(planRetrain(poor, grown).kind, 'full');
+    const fine = { ...fitted, lineage: { ...fullLineage(fitted), freshCases: cases, freshHits: Math.ceil(cases * held) } };
+    assert.equal(planRetrain(fine, grown).kind, 'update');
+    const few = { ...poor, lineage: { ...poor.lineage, freshCases: cases - 1, freshHits: 0 } };
+    assert.equal(planRetrain(few, grown).kind, 'update', 'too few fresh cases to judge');
+  });
+
+  it('fits from scratch after UPDATE_LIMITS.updates updates in a row', () => {
+    const many = { ...fitted, lineage: { ...fullLineage(fitted), updates: UPDATE_LIMITS.updates } };
+    assert.equal(planRetrain(many, grown).kind, 'full');
+  });
+});
+
+describe('updateRecommender: a warm start on what changed', () => {
+  const newItem = 'brand/new.ts';
+  // Two new sessions that use a new file with known ones.
+  const t = Math.max(...base.map((x) => x.time));
+  const fresh: Interaction[] = [
+    { session: 'n1', item: newItem, time: t + 100, weight: 3 },
+    { session: 'n1', item: base[0].item, time: t + 110, weight: 1 },
+    { session: 'n2', item: newItem, time: t + 200, weight: 2 },
+    { session: 'n2', item: base[1].item, time: t + 210, weight: 1 },
+    // a session of known files only: a case the saved model is judged on before learning from it
+    { session: 'n3', item: base[0].item, time: t + 300, weight: 1 },
+    { session: 'n3', item: base[1].item, time: t + 310, weight: 1 },
+  ];
+  let updated: RecommenderModel;
+  before(() => {
+    updated = finishSteps(updateRecommenderSteps(fitted, base.concat(fresh)));
+  });
+
+  it('keeps every item at its index and appends new ones, with a learned vector and a prior', () => {
+    assert.deepEqual(updated.items.slice(0, fitted.items.length), fitted.items);
+    assert.equal(updated.items[fitted.items.length], newItem);
+    const k = updated.mf.k;
+    const v = updated.mf.itemFactors.subarray(fitted.items.length * k, (fitted.items.length + 1) * k);
+    assert.ok(Math.hypot(...v) > 0.05, `the new item learned a vector (norm ${Math.hypot(...v)})`);
+    assert.ok(updated.prior[fitted.items.length] > 0);
+    // The item x item table has a row for the new item, with the files it was used with.
+    const nb = updated.neighbours;
+    assert.equal(nb.indptr.length, updated.items.length + 1);
+    const row = Array.from(nb.indices.subarray(nb.indptr[fitted.items.length], nb.indptr[fitted.items.length + 1]));
+    assert.ok(row.includes(0) && row.includes(updated.items.indexOf(base[1].item)), 'its companions are its neighbours');
+  });
+
+  it('updates EASE exactly when it kept P from the previous retrain: the table a solve on everything gives', () => {
+    const memory = {};
+    const first = finishSteps(retrainRecommenderSteps(undefined, base, config, undefined, memory));
+    assert.equal(first.plan.kind, 'full');
+    const next = finishSteps(retrainRecommenderSteps(first.model, base.concat(fresh), config, undefined, memory));
+    assert.equal(next.plan.kind, 'update');
+    // Without the memory the update solves EASE on the whole history: the same table up to rounding.
+    const solved = finishSteps(updateRecommenderSteps(first.model, base.concat(fresh)));
+    const a = next.model.neighbours;
+    const b = solved.neighbours;
+    assert.deepEqual(Array.from(a.indptr), Array.from(b.indptr));
+    let same = 0;
+    for (let t = 0; t < a.indices.length; t++) if (a.indices[t] === b.indices[t]) same++;
+    assert.ok(same >= a.indices.length * 0.99, `${same} of ${a.indices.length} neighbours agree`);
+    for (let t = 0; t < a.values.length; t++) if (a.indices[t] === b.indices[t]) assert.ok(Math.abs(a.values[t] - b.values[t]) < 1e-5);
+  });
+
+  it('adds the new sessions to the saved ones, counts the update, and records the fresh hit rate', () => {
+    assert.equal(updated.mf.nUsers, fitted.mf.nUsers + 3);
+    assert.equal(updated.stats.interactions, base.length + fresh.length);
+    assert.equal(updated.lineage?.updates, 1);
+    assert.equal(updated.lineage?.fullInteractions, base.length);
+    assert.ok((updated.lineage?.freshCases ?? 0) > 0, 'the fresh sessions were ranked before learning from them');
+    assert.equal(updated.lineage?.freshCases, 2);
+    assert.equal(updated.training.lastRow?.session, 'n3');
+    assert.equal(updated.stats.epochs, updated.training.losses.length);
+  });
+
+  it('learns the new file from its two sessions: it ranks in the top quarter next to a file it was used with', () => {
+    const s = scoreItems(updated, [{ item: base[0].item, weight: 1 }], { exclude: new Set([base[0].item]) });
+    const order = [...s.score.keys()].filter((j) => s.candidate[j]).sort((a, b) => s.score[b] - s.score[a]);
+    const rank = order.indexOf(fitted.items.length);
+    assert.ok(rank >= 0 && rank < updated.items.length / 4, `the new file ranks ${rank + 1} of ${order.length}`);
+    assert.ok(s.mf[fitted.items.length] > 0, 'by its factors, not by recent use alone');
+  });
+
+  it('is deterministic, and survives the file format and the worker message check', () => {
+    // fitMs is the one field that is a clock reading.
+    const timeless = (m: RecommenderModel): string => serializeRecommender({ ...m, stats: { ...m.stats, fitMs: 0 } });
+    const again = finishSteps(updateRecommenderSteps(fitted, base.concat(fresh)));
+    assert.equal(timeless(again), timeless(updated));
+    const text = serializeRecommender(updated);
+    const back = deserializeRecommender(text);
+    assert.deepEqual(back.lineage, updated.lineage);
+    assert.equal(serializeRecommender(back), text);
+    parseModelShape(updated);
+    assert.throws(() => parseModelShape({ ...updated, lineage: { ...updated.lineage, updates: -1 } }), /lineage/);
+    assert.throws(() => deserializeRecommender(text.replace('"freshCases":', '"freshCases":-')), /lineage/);
+  });
+});
+
+describe('warm-started and full retrains agree', () => {
+  it('rank the next sessions within 0.05 HR@10 of each other, updated 5 times in a row', () => {
+    // 800 sessions fitted, 5 updates of 10 sessions each, then the next 150 sessions ranked leave-one-out.
+    let model = fitted;
+    for (let u = 1; u <= 5; u++) {
+      const r = finishSteps(retrainRecommenderSteps(model, firstSessions(800 + 10 * u), config));
+      assert.equal(r.plan.kind, 'update', r.plan.reason);
+      model = r.model;
+    }
+    const full = fitRecommender(firstSessions(850), config);
+    const hr = (m: RecommenderModel): number => {
+      let hits = 0;
+      let n = 0;
+      for (const s of sessions.slice(850, 1000)) {
+        const known = s.items.filter((it) => m.items.includes(it));
+        for (const target of known) {
+          const context = known.filter((it) => it !== target);
+          if (context.length === 0) continue;
+          const sc = scoreItems(m, context.map((item) => ({ item, weight: 1 })), { exclude: new Set(context) });
+          const ti = m.items.indexOf(target);
+          let above = 0;
+          for (let j = 0; j < m.items.length; j++) if (sc.candidate[j] && j !== ti && sc.score[j] > sc.score[ti]) above++;
+          n++;
+          if (above < 10) hits++;
+        }
+      }
+      return hits / n;
+    };
+    const a = hr(model);
+    const b = hr(full);
+    assert.ok(Math.abs(a - b) < 0.05, `updated ${a.toFixed(3)} vs full ${b.toFixed(3)}`);
+  });
+});
