@@ -145,7 +145,8 @@ export class TrainingRunner {
         gapMs,
         config,
         ...(warm.previous ? { previous: warm.previous } : {}),
-        ...(warm.previous && warm.ease ? { ease: warm.ease } : {}),
+        // A fallback after a worker that failed to load packs again: the memory it was handed is gone (transferred).
+        ...(warm.previous && warm.ease && warm.ease.kept.length > 0 && warm.ease.P.length === warm.ease.kept.length ** 2 ? { ease: warm.ease } : {}),
         ...(warm.full ? { full: true } : {}),
       }),
       run,

@@ -148,6 +148,40 @@ describe('TrainingRunner (real worker thread)', function () {
     assert.deepEqual(Array.from(viaEvents.model.mf.itemFactors), Array.from(direct.model.mf.itemFactors));
   });
 
+  it('updates the model it is given across threads, EASE memory included; the in-process fallback makes the same model', async () => {
+    const toEvents = (xs: typeof small): FeedbackEvent[] => xs.map((x) => ({ t: x.time * 1000, item: x.item, kind: 'open', amount: 1 }));
+    const gap = 30 * 60_000;
+    const runner = new TrainingRunner({ workerPath: WORKER });
+    const first = await runner.runEvents(toEvents(small.slice(0, 520)), gap, { epochs: 3, seed: 5 });
+    assert.equal(first.retrain?.kind, 'full');
+    assert.ok(first.ease && first.ease.P.length === first.ease.kept.length ** 2, 'the EASE memory came back');
+    const more = toEvents(small.slice(0, 560));
+    // The first result's memory is transferred by the next run: keep a copy for the in-process run.
+    const copy = { ...first.ease, kept: first.ease.kept.slice(), P: first.ease.P.slice() };
+    const updated = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.model, ease: first.ease });
+    assert.equal(updated.retrain?.kind, 'update', updated.retrain?.reason);
+    assert.ok(updated.model.items.length >= first.model.items.length);
+    assert.equal(updated.model.lineage?.updates, 1);
+    const fallback = new TrainingRunner({
+      workerPath: WORKER,
+      createWorker: () => {
+        throw new Error('worker_threads unavailable');
+      },
+    });
+    const same = await fallback.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.model, ease: copy });
+    assert.equal(same.mode, 'in-process');
+    assert.equal(same.json.replace(/"fitMs":[^,]+,/, ''), updated.json.replace(/"fitMs":[^,]+,/, ''));
+    // Asked for a full fit (the Retrain command), it fits from scratch.
+    const full = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: updated.model, ease: updated.ease, full: true });
+    assert.equal(full.retrain?.kind, 'full');
+    assert.match(full.retrain?.reason ?? '', /asked for/);
+    // A worker that fails to load after the memory was handed to it: the fallback updates without it (EASE solved).
+    const late = new TrainingRunner({ workerPath: path.join(FIXTURES, 'does-not-exist.js') });
+    const solved = await late.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: full.model, ease: full.ease });
+    assert.equal(solved.mode, 'in-process');
+    assert.equal(solved.retrain?.kind, 'update');
+  });
+
   it('falls back to in-process training when the worker script cannot load', async () => {
     const runner = new TrainingRunner({ workerPath: path.join(FIXTURES, 'does-not-exist.js') });
     const progress: number[] = [];
