@@ -1,0 +1,81 @@
+// scale.incremental50 of `bench --json` (issue 10): what an automatic retrain costs after 50 new events on a large
+// history, now that it updates the model in use (core/recommenderUpdate.ts), and what updating instead of refitting
+// costs in quality on the replay protocol.
+import { groupSessions } from '../core/evalProtocol';
+import { nowMs } from '../core/host';
+import type { Interaction } from '../core/interaction';
+import { latentMethod } from '../core/recommenderMethods';
+import { retrainRecommenderSteps, type RetrainMemory } from '../core/recommenderUpdate';
+import type { RecommenderModel } from '../core/recommenderModel';
+import { refittedReplayMethod, runReplay } from '../core/replay';
+import { finishSteps } from '../core/train';
+import { percentile } from './percentile';
+import { syntheticInteractions } from './synthetic';
+
+export interface IncrementalFigures {
+  /** median wall time of an update after 50 new events (the worker's work once the events are sessionized) */
+  wallMs: number;
+  /** slowest of the timed updates */
+  maxWallMs: number;
+  /** the full fit the updates start from */
+  fullFitMs: number;
+  interactions: number;
+  items: number;
+  /** NDCG@10 of updating minus refitting at every retrain, replay protocol (NaN without a history to replay) */
+  ndcgDelta: number;
+  ndcgUpdating?: number;
+  ndcgRefitting?: number;
+  /** the history and cadence the delta was measured on */
+  replay?: string;
+}
+
+/** Interactions of the sessions before `cut` (by time). */
+function before(data: readonly Interaction[], sessionIds: readonly string[], cut: number): Interaction[] {
+  const keep = new Set(sessionIds.slice(0, cut));
+  return data.filter((x) => keep.has(x.session));
+}
+
+/**
+ * Times `updates` successive updates, each after about 50 new events, of a model fitted on `interactions` synthetic
+ * interactions over `items` items: the same core steps the worker runs, EASE memory carried as the extension does.
+ */
+export function measureIncrementalUpdate(opts: { interactions: number; items: number; updates?: number; seed?: string }): Omit<IncrementalFigures, 'ndcgDelta'> {
+  const updates = opts.updates ?? 5;
+  const all = syntheticInteractions({ interactions: opts.interactions + 60 * (updates + 1), items: opts.items, seed: opts.seed ?? 'incremental' });
+  const ids = groupSessions(all).map((s) => s.id);
+  const perSession = new Map<string, number>();
+  for (const x of all) perSession.set(x.session, (perSession.get(x.session) ?? 0) + 1);
+  // events[c]: interactions in the first c sessions
+  const events = [0];
+  for (const id of ids) events.push(events[events.length - 1] + (perSession.get(id) as number));
+  let cut = events.findIndex((n) => n >= opts.interactions);
+  if (cut < 0) cut = ids.length;
+  const memory: RetrainMemory = {};
+  let t0 = nowMs();
+  let model: RecommenderModel = finishSteps(retrainRecommenderSteps(undefined, before(all, ids, cut), {}, undefined, memory)).model;
+  const fullFitMs = nowMs() - t0;
+  const times: number[] = [];
+  for (let u = 0; u < updates; u++) {
+    // the next sessions until 50 more events arrived, as latent.retrainAfterEvents counts them
+    let next = cut;
+    while (next < ids.length && events[next] - events[cut] < 50) next++;
+    const data = before(all, ids, next);
+    t0 = nowMs();
+    const r = finishSteps(retrainRecommenderSteps(model, data, {}, undefined, memory));
+    times.push(nowMs() - t0);
+    if (r.plan.kind !== 'update') throw new Error(`incremental bench: expected an update, got a full fit (${r.plan.reason})`);
+    model = r.model;
+    cut = next;
+  }
+  const sorted = times.slice().sort((a, b) => a - b);
+  return { wallMs: percentile(sorted, 0.5), maxWallMs: Math.max(...times), fullFitMs, interactions: opts.interactions, items: model.items.length };
+}
+
+/** NDCG@10 of the shipped ranker on the replay protocol, updating vs refitting at every retrain (`retrainEvery` events). */
+export function measureUpdateQuality(data: readonly Interaction[], retrainEvery: number): { updating: number; refitting: number } {
+  const run = (retrain: 'full' | 'incremental'): number => {
+    const report = runReplay(data, (items) => [refittedReplayMethod(latentMethod({}, { retrain }), items, (events) => events >= retrainEvery)], { retrainEvery });
+    return report.methods[0].ndcg10;
+  };
+  return { updating: run('incremental'), refitting: run('full') };
+}
