@@ -76,7 +76,7 @@ export function easeAddSession(live: EaseLive, items: readonly number[], sign: 1
  * The stored item x item table from P: each kept item's `neighbours` largest weights by size (negative too), ordered
  * by size then item index; items not kept have none. One row of weights at a time, partial selection per row.
  */
-export function* easeNeighboursSteps(live: Pick<EaseLive, 'kept' | 'P'>, nItems: number, neighbours: number): Steps<NeighbourTable> {
+export function* easeNeighboursSteps(live: Pick<EaseLive, 'kept' | 'P'>, nItems: number, neighbours: number, hint?: NeighbourTable): Steps<NeighbourTable> {
   const kept = live.kept;
   const m = kept.length;
   const rowOf = new Int32Array(nItems).fill(-1);
@@ -91,13 +91,23 @@ export function* easeNeighboursSteps(live: Pick<EaseLive, 'kept' | 'P'>, nItems:
       size[j] = Math.abs(w[j]);
       nonzero[j] = w[j] !== 0 ? 1 : 0;
     }
-    // The top `neighbours` by size, then every entry tied with the last of them: ties are ordered by item index.
-    const top = neighbours > 0 ? topIndices(size, neighbours, nonzero) : new Int32Array(0);
-    let chosen: number[] = Array.from(top);
-    if (top.length === neighbours && neighbours > 0) {
-      const edge = size[top[top.length - 1]];
-      chosen = [];
-      for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= edge) chosen.push(j);
+    // Candidates: every entry at least as large as the `neighbours`-th largest. Any bound with that many entries above
+    // it holds them all, so the previous table's smallest kept size for this row (P moved a little since), lowered
+    // by 10%, spares the heap on an update; without one, the heap's top `neighbours` and the entries tied with the
+    // last. Sorted by size, then item index, and cut: exactly a full sort's first `neighbours`.
+    let chosen: number[] = [];
+    const bound = neighbours > 0 ? hintedBound(hint, kept[c], neighbours) : -1;
+    if (bound > 0) {
+      for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= bound) chosen.push(j);
+    }
+    if (neighbours > 0 && chosen.length < neighbours) {
+      const top = topIndices(size, neighbours, nonzero);
+      chosen = Array.from(top);
+      if (top.length === neighbours) {
+        const edge = size[top[top.length - 1]];
+        chosen = [];
+        for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= edge) chosen.push(j);
+      }
     }
     chosen.sort((a, b) => size[b] - size[a] || kept[a] - kept[b]);
     chosen.length = Math.min(chosen.length, neighbours);
@@ -115,4 +125,15 @@ export function* easeNeighboursSteps(live: Pick<EaseLive, 'kept' | 'P'>, nItems:
     values.set(r.values, indptr[i]);
   }
   return { indptr, indices, values };
+}
+
+/** 0.9 of the smallest weight size `hint` keeps for `item` when it keeps a full row, else -1 (no usable bound). */
+function hintedBound(hint: NeighbourTable | undefined, item: number, neighbours: number): number {
+  if (!hint || item + 1 >= hint.indptr.length) return -1;
+  const from = hint.indptr[item];
+  const to = hint.indptr[item + 1];
+  if (to - from < neighbours) return -1;
+  let low = Infinity;
+  for (let t = from; t < to; t++) low = Math.min(low, Math.abs(hint.values[t]));
+  return 0.9 * low;
 }

@@ -272,7 +272,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
     } else {
       ease = easeLiveOf(yield* fitEaseInverseSteps(sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number)), items.length, cfg.easeLambda, cfg.easeMaxItems));
     }
-    neighbours = yield* easeNeighboursSteps(ease, items.length, cfg.neighbours);
+    neighbours = yield* easeNeighboursSteps(ease, items.length, cfg.neighbours, previous.neighbours);
   }
   const lineage = previous.lineage ?? fullLineage(previous);
   const model: RecommenderModel = {

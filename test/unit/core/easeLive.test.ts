@@ -85,6 +85,14 @@ describe('EASE kept live (Sherman-Morrison)', () => {
         assert.deepEqual(Array.from(table.values.subarray(from, to)), expected.map((x) => x.w));
       }
     }
+    // With the previous table as a hint (the bound it gives is exact whenever enough entries pass it): the same table,
+    // also after P moved.
+    const live = easeLiveOf(inv);
+    const before = finishSteps(easeNeighboursSteps(live, nItems, 3));
+    for (const more of [[0, 1, 2], [3, 4], [5, 0, 7]]) easeAddSession(live, more, 1);
+    const plain = finishSteps(easeNeighboursSteps(live, nItems, 3));
+    const hinted = finishSteps(easeNeighboursSteps(live, nItems, 3, before));
+    assert.deepEqual(hinted, plain);
     // ties: a P whose off-diagonal weights are all equal in size keeps the lowest item indices
     const P = new Float64Array([1, 0.5, -0.5, 0.5, 1, 0.5, -0.5, 0.5, 1]);
     const t = finishSteps(easeNeighboursSteps({ kept: [2, 0, 1], P }, 3, 1));
