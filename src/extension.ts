@@ -45,6 +45,8 @@ export interface LatentApi {
     ready: Promise<void>;
     /** Kills the training worker mid-run, as a crash would. */
     terminateWorker(): Promise<void>;
+    /** Runs an automatic retrain now (it updates the model in use unless drift calls for a full fit). */
+    autoRetrain(): Promise<void>;
     tracker: FeedbackTracker;
   };
 }
@@ -153,6 +155,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
             },
             ready: ready.workspace.ready,
             terminateWorker: () => ready.workspace.terminateWorker(),
+            autoRetrain: () => ready.workspace.autoRetrain(),
             tracker: ready.tracker,
           },
         }

@@ -50,6 +50,8 @@ export interface Workspace extends vscode.Disposable {
   reset(): Promise<void>;
   /** Kills the running training worker as a crash would (integration test of the watchdog/crash path). */
   terminateWorker(): Promise<void>;
+  /** Runs what an automatic retrain runs (after latent.retrainAfterEvents events), now: test API. */
+  autoRetrain(): Promise<void>;
   /** Resolves once the startup load (saved model, dismissals, open session) is done. */
   readonly ready: Promise<void>;
   readonly ranker: LiveRanker;
@@ -441,6 +443,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       controller.reset();
     },
     terminateWorker: () => client.terminateWorker(),
+    autoRetrain: () => controller.scheduler.runNow(),
     dispose: () => {
       for (const s of subs.reverse()) s.dispose();
     },

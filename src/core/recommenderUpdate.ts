@@ -304,6 +304,9 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 }
 
+/** Fresh cases ranked per update for the drift signal (each ranks every item: on 10,000 items a few ms). */
+const FRESH_CASES = 20;
+
 /** The neighbour table with empty rows for items added after it was built. */
 function withItems(table: NeighbourTable, nItems: number): NeighbourTable {
   const have = table.indptr.length - 1;
@@ -316,13 +319,13 @@ function withItems(table: NeighbourTable, nItems: number): NeighbourTable {
 
 /**
  * Leave-one-out HR@10 of `model` on the given sessions, items it knows only (as its held-out rate is measured): at
- * most 200 cases, the newest, so a long absence does not make the update slow.
+ * most FRESH_CASES cases, the newest, so a long absence does not make the update slow.
  */
 function freshHitRate(model: RecommenderModel, fresh: readonly Session[]): { hits: number; cases: number } {
   const index = new Map<string, number>();
   model.items.forEach((it, i) => index.set(it, i));
   const cases: Array<{ context: string[]; target: number }> = [];
-  for (let s = fresh.length - 1; s >= 0 && cases.length < 200; s--) {
+  for (let s = fresh.length - 1; s >= 0 && cases.length < FRESH_CASES; s--) {
     const known = fresh[s].items.filter((it) => index.has(it));
     if (known.length < 2) continue;
     for (const target of known) cases.push({ context: known.filter((it) => it !== target), target: index.get(target) as number });

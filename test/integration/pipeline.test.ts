@@ -94,6 +94,22 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.ok(fs.existsSync(`${p.storeDir()}/model.json`));
   });
 
+  it('an automatic retrain updates the model the Retrain command made, and the output says which kind ran', async () => {
+    await p.retrain();
+    const full = JSON.parse(fs.readFileSync(`${p.storeDir()}/model.json`, 'utf8')) as { lineage?: { updates: number } };
+    assert.equal(full.lineage?.updates, 0, 'the Retrain command fits from scratch');
+    // New work after the model's newest interaction: what an update learns from.
+    const now = Date.now();
+    AREA_A.forEach((rel, j) => p.tracker.record({ t: now + j * 1000, item: key(rel), kind: 'open', amount: 1 }));
+    await p.flush();
+    await p.autoRetrain();
+    assert.equal(p.trainingState.state, 'idle', p.trainingState.message);
+    assert.match(p.trainingState.message, /^Updated on /);
+    const updated = JSON.parse(fs.readFileSync(`${p.storeDir()}/model.json`, 'utf8')) as { lineage?: { updates: number } };
+    assert.equal(updated.lineage?.updates, 1);
+    assert.ok(p.recommendations().some((r) => r.item.startsWith(`file:${DIR}/a/`)), 'area A is still recommended');
+  });
+
   it('a new signal re-ranks live without retraining, leaving out the newly opened file', async () => {
     const runs = p.trainingState.runs;
     const target = p.recommendations().find((r) => r.item.startsWith(`file:${DIR}/a/`));
