@@ -55,7 +55,7 @@ export class TrainingController implements vscode.Disposable {
   /** One notification per burst of back-to-back runs (a superseded run and its follow-up show as one). */
   private progress: TrainingProgressUi | undefined;
   /** The model in use and its EASE memory: automatic retrains update it (core/recommenderUpdate.ts). */
-  private current: { model: RecommenderModel; ease?: EncodedEaseMemory } | undefined;
+  private current: { json: string; ease?: EncodedEaseMemory } | undefined;
   /** The Retrain command asked for a full fit; cleared once one finished. */
   private fullRequested = false;
 
@@ -85,9 +85,11 @@ export class TrainingController implements vscode.Disposable {
     // The store tries model.json, then the backup, and moves aside (and tells of) any file this version cannot use;
     // the check parses the model once, and that parse is the one used.
     let model: RecommenderModel | undefined;
+    let json = '';
     try {
       await this.opts.store.loadModel((text) => {
         model = deserializeRecommender(text);
+        json = text;
       });
     } catch (err) {
       model = undefined;
@@ -101,7 +103,7 @@ export class TrainingController implements vscode.Disposable {
       await this.opts.ranker.prepare(model);
     }
     this.opts.ranker.setModel(model);
-    this.current = model ? { model } : undefined;
+    this.current = model ? { json } : undefined;
     // Data but no model (first run after an update, the model was unreadable, or the window closed between a git
     // import and its training): train in the background.
     if (!model && (events.length > 0 || (await this.loadGitSessions()).length > 0)) {
@@ -180,10 +182,10 @@ export class TrainingController implements vscode.Disposable {
       // The model in use goes along: the worker updates it unless drift (or the Retrain command) calls for a full fit.
       // Its file names are the store's current ones (renames were applied to it as they happened).
       const full = this.fullRequested;
-      const warm = { previous: this.current?.model, ease: this.current?.ease, full };
+      const warm = { previous: this.current?.json, ease: this.current?.ease, full };
       // The EASE memory goes to the worker (transferred, or changed in place by the in-process fallback): whatever
       // the outcome, only the result's is usable afterwards.
-      if (this.current) this.current = { model: this.current.model };
+      if (this.current) this.current = { json: this.current.json };
       const r = await this.opts.client.trainEvents(
         events,
         this.opts.sessionGapMs(),
@@ -196,7 +198,7 @@ export class TrainingController implements vscode.Disposable {
       await this.opts.ranker.prepare(r.model);
       await this.opts.store.saveModel(r.json);
       this.opts.ranker.setModel(r.model);
-      this.current = { model: r.model, ease: r.ease };
+      this.current = { json: r.json, ease: r.ease };
       if (full && r.retrain?.kind === 'full') this.fullRequested = false;
       const how = r.retrain?.kind === 'update' ? 'Updated' : 'Trained';
       this.st = {

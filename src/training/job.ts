@@ -1,7 +1,7 @@
 // One training job: decode the request, run the shipped ranker's trainer, report progress and the result.
 // Shared by the worker thread (worker.ts) and the in-process fallback so both behave identically: one body of
 // steps, run straight through in the worker and in slices (yielding to the event loop) in-process.
-import { DEFAULT_RECOMMENDER_CONFIG, serializeRecommender, type Interaction } from '../core/recommender';
+import { DEFAULT_RECOMMENDER_CONFIG, deserializeRecommender, serializeRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
 import { easeLiveOf } from '../core/easeLive';
 import { retrainRecommenderSteps, UPDATE_EPOCHS, type RetrainMemory } from '../core/recommenderUpdate';
 import { gramian } from '../core/foldIn';
@@ -18,6 +18,15 @@ export function inThePast(data: Interaction[], nowMs: number): Interaction[] {
   const now = nowMs / 1000;
   for (let i = 0; i < data.length; i++) if (data[i].time > now) data[i] = { ...data[i], time: now };
   return data;
+}
+
+/** The model in use, from its saved text; one that does not parse is not updated (a full fit runs instead). */
+function savedModel(text: string): RecommenderModel | undefined {
+  try {
+    return deserializeRecommender(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Thrown inside the trainer's shouldStop path to unwind a cancelled job. */
@@ -67,10 +76,12 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     yield;
     // An update of the model in use unless drift (or the Retrain command) calls for a full fit: recommenderUpdate.ts.
     const events = req.type === 'train-events' ? req : undefined;
-    const memory: RetrainMemory = events?.ease ? { current: { key: events.ease.key, ease: easeLiveOf(events.ease) } } : {};
+    const previous = events?.previous === undefined ? undefined : savedModel(events.previous);
+    const fits = previous && events?.ease && events.ease.kept.every((i) => i < previous.items.length);
+    const memory: RetrainMemory = fits && events?.ease ? { current: { key: events.ease.key, ease: easeLiveOf(events.ease) } } : {};
     let total = epochs;
     const { model, plan } = yield* retrainRecommenderSteps(
-      events?.previous,
+      previous,
       data,
       req.config,
       {

@@ -74,8 +74,12 @@ export interface TrainEventsRequest {
   gapMs: number;
   config: ConfigOverrides;
   cancelFlag?: SharedArrayBuffer;
-  /** the model in use, to update instead of fitting from scratch when nothing calls for a full fit */
-  previous?: RecommenderModel;
+  /**
+   * The model in use as saved (serializeRecommender's text), to update instead of fitting from scratch when nothing
+   * calls for a full fit. Text because one string crosses threads in a memcpy, where the structured model at 30,000
+   * items took tens of ms of the host's time to clone; the worker parses and checks it.
+   */
+  previous?: string;
   /** its EASE memory, from the run that made it (lost on reload: the update then solves EASE once) */
   ease?: EncodedEaseMemory;
   /** fit from scratch whatever the plan says (the Retrain command) */
@@ -351,8 +355,9 @@ export function parseToWorker(v: unknown): ToWorker {
       const gapMs = num(v.gapMs, `${p}.gapMs`);
       if (gapMs <= 0) throw new ProtocolError('must be > 0', `${p}.gapMs`);
       const events = checkEvents(v.events, `${p}.events`);
-      const previous = v.previous === undefined ? undefined : checkModelShape(v.previous, `${p}.previous`);
-      const ease = v.ease === undefined || !previous ? undefined : checkEaseMemory(v.ease, previous.items.length, `${p}.ease`);
+      const previous = v.previous === undefined ? undefined : str()(v.previous, `${p}.previous`);
+      // Its rows are checked against the model's items once the worker parsed it (job.ts).
+      const ease = v.ease === undefined || previous === undefined ? undefined : checkEaseMemory(v.ease, 2 ** 31 - 1, `${p}.ease`);
       if (v.full !== undefined && typeof v.full !== 'boolean') return fail(`${p}.full`, 'a boolean', v.full);
       return {
         type: 'train-events',
@@ -361,7 +366,7 @@ export function parseToWorker(v: unknown): ToWorker {
         gapMs,
         config: checkConfig(v.config, `${p}.config`),
         ...flag,
-        ...(previous ? { previous } : {}),
+        ...(previous !== undefined ? { previous } : {}),
         ...(ease ? { ease } : {}),
         ...(v.full === true ? { full: true } : {}),
       };

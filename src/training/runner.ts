@@ -61,7 +61,8 @@ export interface TrainingResult {
 
 /** The model in use, for a run that may update it instead of fitting from scratch (core/recommenderUpdate.ts). */
 export interface WarmStart {
-  previous?: RecommenderModel;
+  /** its saved text (TrainingResult.json, or the file read at startup) */
+  previous?: string;
   ease?: EncodedEaseMemory;
   /** fit from scratch whatever the plan says */
   full?: boolean;
@@ -144,7 +145,7 @@ export class TrainingRunner {
         events: await encodeEventsAsync(events),
         gapMs,
         config,
-        ...(warm.previous ? { previous: warm.previous } : {}),
+        ...(warm.previous !== undefined ? { previous: warm.previous } : {}),
         // A fallback after a worker that failed to load packs again: the memory it was handed is gone (transferred).
         ...(warm.previous && warm.ease && warm.ease.kept.length > 0 && warm.ease.P.length === warm.ease.kept.length ** 2 ? { ease: warm.ease } : {}),
         ...(warm.full ? { full: true } : {}),

@@ -158,7 +158,7 @@ describe('TrainingRunner (real worker thread)', function () {
     const more = toEvents(small.slice(0, 560));
     // The first result's memory is transferred by the next run: keep a copy for the in-process run.
     const copy = { ...first.ease, kept: first.ease.kept.slice(), P: first.ease.P.slice() };
-    const updated = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.model, ease: first.ease });
+    const updated = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.json, ease: first.ease });
     assert.equal(updated.retrain?.kind, 'update', updated.retrain?.reason);
     assert.ok(updated.model.items.length >= first.model.items.length);
     assert.equal(updated.model.lineage?.updates, 1);
@@ -168,18 +168,21 @@ describe('TrainingRunner (real worker thread)', function () {
         throw new Error('worker_threads unavailable');
       },
     });
-    const same = await fallback.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.model, ease: copy });
+    const same = await fallback.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.json, ease: copy });
     assert.equal(same.mode, 'in-process');
     assert.equal(same.json.replace(/"fitMs":[^,]+,/, ''), updated.json.replace(/"fitMs":[^,]+,/, ''));
     // Asked for a full fit (the Retrain command), it fits from scratch.
-    const full = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: updated.model, ease: updated.ease, full: true });
+    const full = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: updated.json, ease: updated.ease, full: true });
     assert.equal(full.retrain?.kind, 'full');
     assert.match(full.retrain?.reason ?? '', /asked for/);
     // A worker that fails to load after the memory was handed to it: the fallback updates without it (EASE solved).
     const late = new TrainingRunner({ workerPath: path.join(FIXTURES, 'does-not-exist.js') });
-    const solved = await late.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: full.model, ease: full.ease });
+    const solved = await late.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: full.json, ease: full.ease });
     assert.equal(solved.mode, 'in-process');
     assert.equal(solved.retrain?.kind, 'update');
+    // A saved model that does not parse is not updated: a full fit runs, nothing fails.
+    const broken = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: '{"format":"latent-recommender"', ease: solved.ease });
+    assert.equal(broken.retrain?.kind, 'full');
   });
 
   it('falls back to in-process training when the worker script cannot load', async () => {
