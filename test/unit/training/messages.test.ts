@@ -138,4 +138,29 @@ describe('training messages', () => {
     }
     await assert.rejects(encodeEventsAsync([{ t: 1, item: 'file:x', kind: 'open', amount: Number.NaN }]), TrainingMessageError);
   });
+
+  it('checks the model to update and its EASE memory: text, rows inside the model, P square and finite', async () => {
+    const enc = await encodeEventsAsync([{ t: 1000, item: 'file:a.ts', kind: 'open', amount: 1 }], 1);
+    const ease = { key: 'k', lambda: 10, kept: Int32Array.from([0, 1]), P: Float64Array.from([1, 0, 0, 1]) };
+    const good = { type: 'train-events', id: 3, events: enc, gapMs: 60_000, config: {}, previous: '{}', ease, full: true };
+    const req = parseToWorker(good);
+    assert.ok(req.type === 'train-events' && req.previous === '{}' && req.ease?.kept.length === 2 && req.full === true);
+    for (const b of [
+      { ...good, previous: 42 },
+      { ...good, full: 'yes' },
+      { ...good, ease: { ...ease, P: Float64Array.from([1, 0, 0]) } },
+      { ...good, ease: { ...ease, P: Float64Array.from([1, 0, 0, Number.NaN]) } },
+      { ...good, ease: { ...ease, kept: Int32Array.from([0, -1]) } },
+      { ...good, ease: { ...ease, lambda: 0 } },
+    ]) {
+      assert.throws(() => parseToWorker(b), TrainingMessageError);
+    }
+    // From the worker: the rows must be items of the model it sent.
+    const done = { type: 'done', id: 3, model: '{}', structured: model, elapsedMs: 1, retrain: { kind: 'update', reason: 'r' } };
+    const inside = { ...ease, kept: Int32Array.from([0, model.items.length - 1]) };
+    const parsed = parseFromWorker({ ...done, ease: inside });
+    assert.ok(parsed.type === 'done' && parsed.ease?.kept[1] === model.items.length - 1 && parsed.retrain?.kind === 'update');
+    assert.throws(() => parseFromWorker({ ...done, ease: { ...ease, kept: Int32Array.from([0, model.items.length]) } }), TrainingMessageError);
+    assert.throws(() => parseFromWorker({ ...done, retrain: { kind: 'partial', reason: 'r' } }), TrainingMessageError);
+  });
 });
