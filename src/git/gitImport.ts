@@ -2,7 +2,8 @@
 // limit, a size limit, cancellable), and turn each commit into a session of the files it touched.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { commitsToSessions, gitLogArgs, parseGitLog, type GitSessionOptions, type GitSessions } from './gitLog';
+import { finishStepsAsync } from '../core/train';
+import { commitsToSessions, commitsToSessionsSteps, gitLogArgs, parseGitLogSteps, type GitSessionOptions, type GitSessions } from './gitLog';
 import type { Interaction } from '../core/interaction';
 import { writeAtomic } from '../feedback/store/atomicWrite';
 import { GitBootstrapError, runGit, type GitRunOptions } from './runGit';
@@ -44,10 +45,12 @@ export async function bootstrapFromGit(opts: GitBootstrapOptions): Promise<GitBo
     if (/does not have any commits/.test(r.stderr)) return { ...commitsToSessions([], opts), stoppedBy: r.stoppedBy };
     throw new GitBootstrapError(`git log failed (exit ${r.code}): ${first}`);
   }
-  const commits = parseGitLog(r.stdout.toString('utf8'), complete);
+  // Thousands of commits: parsed and turned into sessions in slices, the extension host's loop is shared.
+  const commits = await finishStepsAsync(parseGitLogSteps(r.stdout.toString('utf8'), complete));
   const atHead = commits.length > 0 ? await filesAtHead(limits) : undefined;
   const existsAtHead = atHead ? (p: string): boolean => atHead.has(p) : undefined;
-  return { ...commitsToSessions(commits, { ...opts, ...(existsAtHead ? { existsAtHead } : {}) }), stoppedBy: r.stoppedBy };
+  const sessions = await finishStepsAsync(commitsToSessionsSteps(commits, { ...opts, ...(existsAtHead ? { existsAtHead } : {}) }));
+  return { ...sessions, stoppedBy: r.stoppedBy };
 }
 
 /**
