@@ -58,6 +58,8 @@ export function* lineSteps(buf: Buffer, start: number, end: number, onLine: (lin
     for (let i = 0; i < lines.length; i++) {
       if (i === last && lines[i] === '') break;
       onLine(lines[i], index++);
+      // a chunk holds thousands of short lines (snapshot rows): parsing them all is more than one slice
+      if ((i & (STEP - 1)) === STEP - 1) yield;
     }
     yield;
   }

@@ -36,4 +36,19 @@ describe('feedback store: sliced text helpers', () => {
     assert.ok(yields > 1, `yielded ${yields} times`);
     assert.equal(finishSteps(countLinesSteps(buf, 0, 6)), 3);
   });
+
+  it('lineSteps yields inside a chunk of many short lines, and still gives every line once, in order', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `${i}`);
+    const buf = Buffer.from(lines.join('\n') + '\n');
+    assert.ok(buf.length < CHUNK_CHARS, 'one chunk');
+    const got: string[] = [];
+    const steps = lineSteps(buf, 0, buf.length, (line, index) => {
+      assert.equal(index, got.length);
+      got.push(line);
+    });
+    let yields = 0;
+    while (!steps.next().done) yields++;
+    assert.deepEqual(got, lines);
+    assert.ok(yields >= 4, `yielded ${yields} times in one chunk`);
+  });
 });
