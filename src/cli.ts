@@ -33,7 +33,7 @@ const USAGE = `usage:
         [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L]
         [--methods a,b,...] [--validation] [--all-items] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
   latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--all-items] [--json]
-  latent bench [--json] [--data DIR]`;
+  latent bench [--json] [--data DIR] [--only scale]`;
 
 interface Args {
   command: string;
@@ -313,6 +313,15 @@ const BENCH_METHODS = ['popularity', 'mru', 'frecency', 'cooccurrence', 'mf', 'l
 
 async function cmdBench(args: Args): Promise<void> {
   const json = args.flags.has('json');
+  const only = stringFlag(args, 'only');
+  if (only !== undefined && only !== 'scale') throw new UsageError(`--only takes "scale", got "${only}"\n${USAGE}`);
+  if (only === 'scale') {
+    // The issue 10 figures alone (a few minutes, no data needed): train20k is measured here rather than taken from
+    // the pipeline bench.
+    const scale = await runScaleBench({ log: (line) => (json ? undefined : console.log(line)) });
+    if (json) console.log(JSON.stringify({ scale }));
+    return;
+  }
   const dataDir = resolve(stringFlag(args, 'data') ?? join(repoRoot(), '..', 'shared', 'data'));
   const sessionsDir = join(dataDir, 'sessions');
   if (!existsSync(sessionsDir)) throw new UsageError(`benchmark data missing: ${sessionsDir} does not exist (pass --data DIR)`);
