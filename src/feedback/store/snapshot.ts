@@ -250,11 +250,10 @@ export function* decodeSnapshotSteps(buf: Buffer): Steps<DecodedSnapshot> {
     const fromIx = f.length === 6 ? Number(f[5]) : -1;
     const from = fromIx < 0 ? undefined : Number.isInteger(fromIx) && fromIx < nItems ? names[fromIx] : BAD;
     const e =
-      (f.length === 5 || f.length === 6) && item !== BAD && w !== BAD && from !== BAD
-        ? toEvent({ t: Number(f[0]), item, kind: kinds[Number(f[2])], amount: Number(f[3]), from })
+      (f.length === 5 || f.length === 6) && typeof w === 'string' && item !== BAD && from !== BAD
+        ? toEvent({ t: Number(f[0]), item, kind: kinds[Number(f[2])], amount: Number(f[3]), from }, w === '' ? undefined : w)
         : undefined;
-    if (e && typeof w === 'string') {
-      if (w !== '') e.w = w;
+    if (e) {
       out.push(e);
     } else {
       badRows++;
