@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LatentInputError } from '../../../src/core/errors';
 import { commitsToSessions, commitsToSessionsSteps, gitLogArgs, isMechanicalCommit, MECHANICAL_WEIGHT, parseGitLog, parseGitLogSteps } from '../../../src/git/gitLog';
-import type { Steps } from '../../../src/core/train';
+import { finishSteps, type Steps } from '../../../src/core/train';
 import type { Interaction } from '../../../src/core/interaction';
 import { describeOutcome, learnFromGit } from '../../../src/git/coldStart';
 import {
   bootstrapFromGit,
   GIT_SESSIONS_FILE,
   GitSessionsFormatError,
+  gitSessionsTextSteps,
   loadGitSessions,
   saveGitSessions,
 } from '../../../src/git/gitImport';
@@ -94,6 +95,29 @@ describe('git history (cold start)', () => {
     assert.deepEqual(weight('git:c3'), [0.3], 'a manifest changed with source is real work');
     assert.equal(isMechanicalCommit(['README.md']), false);
     assert.equal(isMechanicalCommit([]), false);
+  });
+
+  it('writes git-sessions.json in steps, byte for byte what one JSON.stringify of the whole import gave', () => {
+    const interactions: Interaction[] = [];
+    for (let c = 0; c < 700; c++) {
+      for (let f = 0; f < 1 + (c % 4); f++) interactions.push({ session: `git:${c}`, item: `file:src/"q"\u00e9/f${f}\n.ts`, time: 1_600_000_000 + c, weight: c % 5 ? 0.3 : 0.03 });
+    }
+    const expected = (rows: Interaction[]): string => {
+      const sessions = new Map<string, [string, number, number, string[]]>();
+      for (const x of rows) {
+        const s = sessions.get(x.session) ?? [x.session, x.time, x.weight, []];
+        s[3].push(x.item);
+        sessions.set(x.session, s);
+      }
+      return JSON.stringify({ format: 'latent-git-sessions', version: 1, importedAt: 42, sessions: [...sessions.values()] });
+    };
+    const steps = gitSessionsTextSteps(interactions, 42);
+    let yields = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) yields++;
+    assert.equal(r.value.join(''), expected(interactions));
+    assert.ok(yields >= 2, `yielded ${yields} times`);
+    assert.equal(finishSteps(gitSessionsTextSteps([], 42)).join(''), expected([]));
   });
 
   it('parses a long history and makes its sessions in steps (yield points for the host), same result as in one go', () => {
