@@ -21,6 +21,8 @@ const node = {
 const configs = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/training/worker.ts'], outfile: 'dist/worker.js' },
+  // Found by the store next to the bundle that uses it (dist/extension.js, dist/cli.js): compactInWorker.ts.
+  { ...node, entryPoints: ['src/feedback/store/compactWorker.ts'], outfile: 'dist/compactWorker.js' },
   { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js' },
   {
     bundle: true,

@@ -4,11 +4,11 @@
 //   train:   wall time (worker, end to end) and peak extra memory (in-process fit) at 1k / 10k / 100k interactions
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fitRecommender } from '../core/recommender';
 import { sessionize } from '../feedback/sessions';
 import { TrainingRunner } from '../training/runner';
 import { measureRankLatency } from './rankLatency';
+import { maxStallDuring } from './stall';
 import { syntheticInteractions } from './synthetic';
 
 export interface PipelineBenchOptions {
@@ -31,22 +31,30 @@ function memNow(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-/** Longest event-loop delay (ms) while `work` runs, sampled by the 1 ms-resolution histogram. */
-async function maxStallDuring(work: () => Promise<unknown>): Promise<number> {
-  const h = monitorEventLoopDelay({ resolution: 1 });
-  h.enable();
-  try {
-    await work();
-  } finally {
-    h.disable();
-  }
-  // The histogram's floor is the resolution timer itself: subtract it so an idle loop reads ~0.
-  return Math.max(0, h.max / 1e6 - 1);
+/** A training runner on the bundled worker (dist/worker.js) or the compiled one (out/src/training/worker.js). */
+export function pipelineRunner(workerPath?: string): TrainingRunner {
+  return new TrainingRunner({ workerPath: workerPath ?? defaultWorkerPath(), watchdogMs: 600_000 });
+}
+
+/**
+ * Longest event-loop stall (ms) of each of `reps` trainings from 20k raw events, the path the extension takes (packed
+ * here, sessionized and trained in the worker): pipeline's stall.trainEvents20k and scale's hostStallMaxMs.train20k.
+ */
+export async function trainEventsStalls(runner: TrainingRunner, reps: number): Promise<number[]> {
+  const events = syntheticInteractions({ interactions: 20_000, items: 2000, seed: 'stall-ev' }).map((x) => ({
+    t: x.time * 1000,
+    item: x.item,
+    kind: 'open' as const,
+    amount: 1,
+  }));
+  const stalls: number[] = [];
+  for (let rep = 0; rep < reps; rep++) stalls.push(await maxStallDuring(() => runner.runEvents(events, 30 * 60_000, {})));
+  return stalls;
 }
 
 export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise<Record<string, number>> {
   const log = opts.log ?? (() => undefined);
-  const runner = new TrainingRunner({ workerPath: opts.workerPath ?? defaultWorkerPath(), watchdogMs: 600_000 });
+  const runner = pipelineRunner(opts.workerPath);
   const out: Record<string, number> = {};
 
   // 1. Event-loop stall while training 10k interactions in the worker (the default config the extension uses).
@@ -81,16 +89,11 @@ export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise
   log(`fold-in + ranking at ${rank.items} items: p50 ${rank.p50Ms.toFixed(2)} ms, p99 ${rank.p99Ms.toFixed(2)} ms`);
 
   // 1b. The path the extension takes: raw events packed here, sessionized and trained in the worker.
-  const stallEvents = syntheticInteractions({ interactions: 20_000, items: 2000, seed: 'stall-ev' }).map((x) => ({
-    t: x.time * 1000,
-    item: x.item,
-    kind: 'open' as const,
-    amount: 1,
-  }));
-  const evStalls: number[] = [];
-  for (let rep = 0; rep < 3; rep++) evStalls.push(await maxStallDuring(() => runner.runEvents(stallEvents, 30 * 60_000, {})));
+  const evStalls = await trainEventsStalls(runner, 3);
   evStalls.sort((a, b) => a - b);
   out['stall.trainEvents20k.maxMs'] = evStalls[1];
+  out['stall.trainEvents20k.bestMs'] = evStalls[0];
+  out['stall.trainEvents20k.worstMs'] = evStalls[2];
   log(`longest event-loop stall while training from 20k raw events in a worker: ${evStalls[1].toFixed(2)} ms (median of 3)`);
 
   // 2b. Why sessionizing moved into the worker: its cost as one synchronous slice on the extension host.

@@ -91,15 +91,22 @@ export function checkEvent(e: FeedbackEvent): void {
 export function toEvent(x: unknown, w?: string): FeedbackEvent | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
   const o = x as Record<string, unknown>;
-  const e = { t: o.t, item: o.item, kind: o.kind, amount: o.amount } as FeedbackEvent;
-  if (o.from !== undefined) e.from = o.from as string; // checked below
+  const ow = typeof o.w === 'string' ? o.w : w;
+  // Made whole rather than extended: a property added to a literal lives in a backing store of its own, one more
+  // object per event for the host's GC to copy (a million of them when a full store is read).
+  const e = (
+    o.from !== undefined
+      ? { t: o.t, item: o.item, kind: o.kind, amount: o.amount, from: o.from } // checked below
+      : ow !== undefined
+        ? { t: o.t, item: o.item, kind: o.kind, amount: o.amount, w: ow }
+        : { t: o.t, item: o.item, kind: o.kind, amount: o.amount }
+  ) as FeedbackEvent;
   try {
     checkEvent(e);
   } catch {
     return undefined;
   }
-  const ow = typeof o.w === 'string' ? o.w : w;
-  if (ow !== undefined) e.w = ow;
+  if (o.from !== undefined && ow !== undefined) e.w = ow; // renames are few
   return e;
 }
 

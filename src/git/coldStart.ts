@@ -2,6 +2,7 @@
 // what it found, and say what happened in plain words. No vscode here (the command in src/git/learnFromGitCommand.ts
 // supplies trust, settings and progress), so every branch is unit-tested against real git repositories.
 import type { Interaction } from '../core/interaction';
+import { finishStepsAsync, type Steps } from '../core/train';
 import type { GitBootstrapSetting } from '../config/schema';
 import { SIGNAL_WEIGHTS, type FeedbackEvent } from '../feedback/signal';
 import { bootstrapFromGit, saveGitSessions, type GitBootstrapResult } from './gitImport';
@@ -102,12 +103,7 @@ export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
         return opts.isExcluded(p.slice(prefix.length));
       },
     });
-    const itemPrefix = opts.itemPrefix ?? '';
-    const interactions: Interaction[] = r.interactions.map((x) => ({
-      ...x,
-      item: `file:${itemPrefix}${x.item.slice('file:'.length + prefix.length)}`,
-    }));
-    const files = new Set(interactions.map((x) => x.item)).size;
+    const { interactions, files } = await finishStepsAsync(folderItemsSteps(r.interactions, prefix, opts.itemPrefix ?? ''));
     const summary = {
       commits: r.commits,
       used: r.used,
@@ -129,6 +125,23 @@ export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
     if (err instanceof GitBootstrapError) return { kind: 'failed', message: err.message };
     return { kind: 'failed', message: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/**
+ * The interactions with their items named as the tracker names them (`prefix`, the folder's path in the repository,
+ * replaced by `itemPrefix`), and how many distinct files they name; in steps (thousands of commits, on the host).
+ */
+function* folderItemsSteps(read: readonly Interaction[], prefix: string, itemPrefix: string): Steps<{ interactions: Interaction[]; files: number }> {
+  const interactions: Interaction[] = [];
+  const files = new Set<string>();
+  for (let i = 0; i < read.length; i++) {
+    const x = read[i];
+    const item = `file:${itemPrefix}${x.item.slice('file:'.length + prefix.length)}`;
+    interactions.push({ ...x, item });
+    files.add(item);
+    if ((i & 1023) === 1023) yield;
+  }
+  return { interactions, files: files.size };
 }
 
 /** One sentence for the user (the command shows it; tests read it from the command's result). */

@@ -2,7 +2,8 @@
 // limit, a size limit, cancellable), and turn each commit into a session of the files it touched.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { commitsToSessions, gitLogArgs, parseGitLog, type GitSessionOptions, type GitSessions } from './gitLog';
+import { finishStepsAsync, type Steps } from '../core/train';
+import { commitsToSessions, commitsToSessionsSteps, gitLogArgs, parseGitLogSteps, type GitSessionOptions, type GitSessions } from './gitLog';
 import type { Interaction } from '../core/interaction';
 import { writeAtomic } from '../feedback/store/atomicWrite';
 import { GitBootstrapError, runGit, type GitRunOptions } from './runGit';
@@ -44,10 +45,12 @@ export async function bootstrapFromGit(opts: GitBootstrapOptions): Promise<GitBo
     if (/does not have any commits/.test(r.stderr)) return { ...commitsToSessions([], opts), stoppedBy: r.stoppedBy };
     throw new GitBootstrapError(`git log failed (exit ${r.code}): ${first}`);
   }
-  const commits = parseGitLog(r.stdout.toString('utf8'), complete);
+  // Thousands of commits: parsed and turned into sessions in slices, the extension host's loop is shared.
+  const commits = await finishStepsAsync(parseGitLogSteps(r.stdout.toString('utf8'), complete));
   const atHead = commits.length > 0 ? await filesAtHead(limits) : undefined;
   const existsAtHead = atHead ? (p: string): boolean => atHead.has(p) : undefined;
-  return { ...commitsToSessions(commits, { ...opts, ...(existsAtHead ? { existsAtHead } : {}) }), stoppedBy: r.stoppedBy };
+  const sessions = await finishStepsAsync(commitsToSessionsSteps(commits, { ...opts, ...(existsAtHead ? { existsAtHead } : {}) }));
+  return { ...sessions, stoppedBy: r.stoppedBy };
 }
 
 /**
@@ -87,19 +90,39 @@ interface SavedSessions {
 
 /** Writes the interactions of one import (replacing an earlier import) atomically into `dir`. */
 export async function saveGitSessions(dir: string, interactions: readonly Interaction[], importedAt = Date.now()): Promise<void> {
+  // Thousands of commits: grouped and written out in slices on the extension host.
+  const chunks = await finishStepsAsync(gitSessionsTextSteps(interactions, importedAt));
+  await fs.mkdir(dir, { recursive: true });
+  await writeAtomic(path.join(dir, GIT_SESSIONS_FILE), chunks);
+}
+
+/** The text of git-sessions.json in pieces: joined, exactly JSON.stringify of the SavedSessions object. */
+export function* gitSessionsTextSteps(interactions: readonly Interaction[], importedAt: number): Steps<string[]> {
   const bySession = new Map<string, [string, number, number, string[]]>();
-  for (const x of interactions) {
+  for (let i = 0; i < interactions.length; i++) {
+    const x = interactions[i];
     let s = bySession.get(x.session);
     if (!s) {
       s = [x.session, x.time, x.weight, []];
       bySession.set(x.session, s);
     }
     s[3].push(x.item);
+    if ((i & (STEP - 1)) === STEP - 1) yield;
   }
-  const body: SavedSessions = { format: GIT_SESSIONS_FORMAT, version: 1, importedAt, sessions: [...bySession.values()] };
-  await fs.mkdir(dir, { recursive: true });
-  await writeAtomic(path.join(dir, GIT_SESSIONS_FILE), JSON.stringify(body));
+  const empty: SavedSessions = { format: GIT_SESSIONS_FORMAT, version: 1, importedAt, sessions: [] };
+  const head = JSON.stringify(empty);
+  const out = [head.slice(0, head.length - 2)]; // without the closing ']}'
+  let n = 0;
+  for (const s of bySession.values()) {
+    out.push((n++ === 0 ? '' : ',') + JSON.stringify(s));
+    if ((n & (STEP / 4 - 1)) === 0) yield;
+  }
+  out.push(']}');
+  return out;
 }
+
+/** Interactions (or sessions) between yield points. */
+const STEP = 1024;
 
 /** The saved import as interactions; [] when nothing was imported. Throws GitSessionsFormatError on a bad file. */
 export async function loadGitSessions(dir: string): Promise<Interaction[]> {

@@ -5,7 +5,8 @@ import { LatentInputError } from '../core/errors';
 import type { Interaction } from '../core/interaction';
 import { itemKey } from '../core/itemKey';
 import { requirePositive, requirePositiveInt } from '../core/validate';
-import { followRenames, type Rename } from './renames';
+import { finishSteps, type Steps } from '../core/train';
+import { followRenamesSteps, type Rename } from './renames';
 
 const RS = '\x1e';
 const US = '\x1f';
@@ -65,6 +66,14 @@ const STATUS = /^\n?([ACDMRTUXB])\d*$/;
  * cannot be mistaken for the next entry or commit.
  */
 export function parseGitLog(text: string, complete = true): GitCommit[] {
+  return finishSteps(parseGitLogSteps(text, complete));
+}
+
+/** Tokens (or files) between yield points: thousands of commits are read on the extension host. */
+const STEP = 1024;
+
+/** parseGitLog as generator steps (core/train.ts), so the host can run it in slices. */
+export function* parseGitLogSteps(text: string, complete = true): Steps<GitCommit[]> {
   const tokens = text.split('\0');
   const last = tokens.length - 1;
   const commits: GitCommit[] = [];
@@ -73,7 +82,12 @@ export function parseGitLog(text: string, complete = true): GitCommit[] {
   // incomplete output ending in a header: that (maybe partial) header was never read
   let headerDropped = false;
   let i = 0;
+  let nextYield = STEP;
   while (i <= last && !cut) {
+    if (i >= nextYield) {
+      nextYield = i + STEP;
+      yield;
+    }
     const token = tokens[i] ?? '';
     if (i === last && token === '') break; // the NUL after the last path
     if (!token.startsWith(RS)) throw new LatentInputError(`git log: expected a commit header, got ${JSON.stringify(token.slice(0, 120))}`);
@@ -87,6 +101,10 @@ export function parseGitLog(text: string, complete = true): GitCommit[] {
     i++;
     const c = commits[commits.length - 1];
     while (c !== undefined && !cut && i <= last && !(tokens[i] ?? '').startsWith(RS)) {
+      if (i >= nextYield) {
+        nextYield = i + STEP;
+        yield; // a bulk commit can list thousands of files
+      }
       const status = tokens[i++] ?? '';
       if (i > last) {
         cut = status !== '';
@@ -176,6 +194,11 @@ export interface GitSessions {
  * `commits` newest first, as git log lists them).
  */
 export function commitsToSessions(commits: readonly GitCommit[], opts: GitSessionOptions = {}): GitSessions {
+  return finishSteps(commitsToSessionsSteps(commits, opts));
+}
+
+/** commitsToSessions as generator steps (core/train.ts), so the host can run it in slices. */
+export function* commitsToSessionsSteps(commits: readonly GitCommit[], opts: GitSessionOptions = {}): Steps<GitSessions> {
   const maxFiles = opts.maxFilesPerCommit ?? GIT_DEFAULTS.maxFilesPerCommit;
   const weight = opts.weight ?? GIT_DEFAULTS.weight;
   requirePositiveInt('maxFilesPerCommit', maxFiles);
@@ -192,17 +215,24 @@ export function commitsToSessions(commits: readonly GitCommit[], opts: GitSessio
     notAtHead: 0,
   };
   // Renames of every commit count, skipped ones too: a moved folder is a bulk commit that still names its files.
-  const headNames = followRenames(commits);
+  const headNames = yield* followRenamesSteps(commits);
   const notAtHead = new Set<string>();
-  commits.forEach((c, n) => {
+  let work = 0;
+  for (let n = 0; n < commits.length; n++) {
+    const c = commits[n];
+    work += c.files.length + 1;
+    if (work >= STEP) {
+      work = 0;
+      yield;
+    }
     if (c.parents.length > 1) {
       out.skippedMerges++;
-      return;
+      continue;
     }
     // judged on the commit as made: a rename is one file
     if (new Set(c.files).size > maxFiles) {
       out.skippedBulk++;
-      return;
+      continue;
     }
     const named = headNames[n] ?? { files: [], gone: [] };
     const excluded = (f: string): boolean => opts.isExcluded?.(f) === true;
@@ -218,14 +248,14 @@ export function commitsToSessions(commits: readonly GitCommit[], opts: GitSessio
     }
     if (kept.length === 0) {
       out.skippedEmpty++;
-      return;
+      continue;
     }
     out.used++;
     const mechanical = isMechanicalCommit(kept);
     if (mechanical) out.mechanical++;
     const w = mechanical ? weight * MECHANICAL_WEIGHT : weight;
     for (const f of kept) out.interactions.push({ session: `git:${c.hash}`, item: itemKey('file', f), time: c.time, weight: w });
-  });
+  }
   out.notAtHead = notAtHead.size;
   return out;
 }

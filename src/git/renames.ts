@@ -1,6 +1,7 @@
 // Following renames through git history (pure): every path a commit touched, under the name its file has at HEAD,
 // so a renamed file is one item with all of its history rather than two unrelated ones (the old name no longer
 // exists and must not be recommended).
+import { finishSteps, type Steps } from '../core/train';
 
 /** One rename of a commit, as `git log -M` reports it (R status): `from` became `to` in that commit. */
 export interface Rename {
@@ -37,6 +38,14 @@ type Target = string | typeof GONE;
  * out and back); whether a name still exists at HEAD is the caller's check.
  */
 export function followRenames(commits: readonly CommitPaths[]): HeadNames[] {
+  return finishSteps(followRenamesSteps(commits));
+}
+
+/** Commits between yield points of followRenamesSteps. */
+const STEP = 256;
+
+/** followRenames as generator steps (core/train.ts), so the host can run it in slices. */
+export function* followRenamesSteps(commits: readonly CommitPaths[]): Steps<HeadNames[]> {
   // For commits older than the one being read: a path -> its file's name at HEAD (GONE: no file at HEAD). Absent: the
   // path is still its own name.
   const later = new Map<string, Target>();
@@ -44,7 +53,10 @@ export function followRenames(commits: readonly CommitPaths[]): HeadNames[] {
     const t = later.get(p);
     return t === undefined ? p : t;
   };
-  return commits.map((c) => {
+  const out: HeadNames[] = [];
+  for (let n = 0; n < commits.length; n++) {
+    if (n > 0 && n % STEP === 0) yield;
+    const c = commits[n];
     const files = new Set<string>();
     const gone: string[] = [];
     for (const f of c.files) {
@@ -57,6 +69,7 @@ export function followRenames(commits: readonly CommitPaths[]): HeadNames[] {
     const targets = c.renames.map((r) => resolve(r.to));
     for (const r of c.renames) later.set(r.to, GONE);
     c.renames.forEach((r, i) => later.set(r.from, targets[i] ?? GONE));
-    return { files: [...files], gone };
-  });
+    out.push({ files: [...files], gone });
+  }
+  return out;
 }

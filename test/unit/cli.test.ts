@@ -142,5 +142,8 @@ describe('cli (eval, recommend)', function () {
     const noData = await run(['bench', '--data', join(dir, 'no-such-dir')]);
     assert.equal(noData.code, 2);
     assert.match(noData.err, /benchmark data missing/);
+    const onlyWhat = await run(['bench', '--only', 'everything']);
+    assert.equal(onlyWhat.code, 2);
+    assert.match(onlyWhat.err, /--only takes "scale"/);
   });
 });

@@ -5,6 +5,7 @@
 //   snapshot.ts     snapshot.json format v1/v2 (encode/decode, file identity, salvage of a damaged one's good rows)
 //   lock.ts         compact.lock across windows and processes (something else under its name is moved aside)
 //   compaction.ts   sort by time, merge dwell ticks, apply the caps
+//   compactJob.ts   one compaction under the lock, on this thread or in a worker (compactWorker.ts, compactInWorker.ts)
 //   modelFile.ts    model.json with its backup, checksummed; a bad one never becomes the backup
 //   problems.ts     corrupt files moved aside, each kind of problem told once
 //   atomicWrite.ts  temp file + sync + rename
@@ -19,17 +20,19 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LatentInputError } from '../../core/errors';
 import { SLICE_BUDGET_MS, finishSteps, finishStepsAsync } from '../../core/train';
-import { dropDeletedHistorySteps, resolveMovesSteps } from '../fileChanges';
+import { resolveMovesSteps } from '../fileChanges';
 import { FeedbackEvent, checkEvent } from '../signal';
-import { removeStaleTemps, writeAtomic } from './atomicWrite';
-import { applyCapsSteps, mergeDwellSteps, sortByTimeSteps } from './compaction';
+import { removeStaleTemps } from './atomicWrite';
+import { compactInWorker } from './compactInWorker';
+import { compactHeld, type CompactParams } from './compactJob';
+import { sortByTimeSteps } from './compaction';
 import { describe, isErrno } from './fsErrors';
-import { appendChunks, journalChunkSteps, journalNames, readJournal, sealedJournals } from './journal';
+import { appendChunks, journalChunkSteps, journalNames, readJournal } from './journal';
 import { LOCK, SNAPSHOT, WINDOW_RE, journalName } from './layout';
 import { CompactLock } from './lock';
 import { type ModelValidator, loadModelFile, saveModelFile } from './modelFile';
 import { StoreProblems } from './problems';
-import { encodeSnapshotSteps, readSnapshot, snapshotStamp } from './snapshot';
+import { readSnapshot, snapshotStamp } from './snapshot';
 import { STEP, concatSteps, type Slicer } from './steps';
 
 export interface FeedbackStoreOptions {
@@ -56,6 +59,11 @@ export interface FeedbackStoreOptions {
   /** longest stretch of reading/compaction work between turns of the event loop; default SLICE_BUDGET_MS (4 ms) */
   sliceMs?: number;
   /**
+   * A compaction of a folder holding more than this (snapshot and journals) runs in a worker thread; default
+   * DEFAULT_WORKER_COMPACT_BYTES; Infinity = always on this thread
+   */
+  workerCompactBytes?: number;
+  /**
    * A deleted file's history is dropped at the first compaction this long after it was deleted (if it did not come
    * back); default 30 days (DEFAULT_DELETED_RETENTION_MS); Infinity keeps it.
    */
@@ -73,6 +81,8 @@ const STALE_TEMP_MS = 10 * 60_000;
 /** While writes fail (folder gone, disk full), buffered events are retried this often instead. */
 const RETRY_FLUSH_MS = 2000;
 export const DEFAULT_MAX_ITEMS = 20_000;
+/** About 150,000 stored events: below it, compacting in slices on the host is short in every respect. */
+export const DEFAULT_WORKER_COMPACT_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_DELETED_RETENTION_MS = 30 * 24 * 3600_000;
 
 export class FeedbackStore {
@@ -84,6 +94,7 @@ export class FeedbackStore {
   private readonly staleLockMs: number;
   private readonly sliceMs: number;
   private readonly deletedRetentionMs: number;
+  private readonly workerCompactBytes: number;
   private readonly lock: CompactLock;
   private readonly problems: StoreProblems;
   private buffer: FeedbackEvent[] = [];
@@ -110,6 +121,8 @@ export class FeedbackStore {
     this.sliceMs = opts.sliceMs ?? SLICE_BUDGET_MS;
     if (!Number.isFinite(this.sliceMs) || this.sliceMs < 0) throw new LatentInputError(`sliceMs must be a number >= 0, got ${this.sliceMs}`);
     this.deletedRetentionMs = opts.deletedRetentionMs ?? DEFAULT_DELETED_RETENTION_MS;
+    this.workerCompactBytes = opts.workerCompactBytes ?? DEFAULT_WORKER_COMPACT_BYTES;
+    if (!(this.workerCompactBytes >= 0)) throw new LatentInputError(`workerCompactBytes must be a number >= 0, got ${this.workerCompactBytes}`);
     if (!(this.deletedRetentionMs >= 0)) throw new LatentInputError(`deletedRetentionMs must be a number >= 0, got ${this.deletedRetentionMs}`);
     for (const [name, v] of [['maxEvents', this.maxEvents], ['maxItems', this.maxItems], ['segmentBytes', this.segmentBytes]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new LatentInputError(`${name} must be a positive integer, got ${v}`);
@@ -323,6 +336,19 @@ export class FeedbackStore {
     }
   }
 
+  /** Bytes of the snapshot and every journal: what a compaction reads. */
+  private async storedBytes(): Promise<number> {
+    let total = 0;
+    for (const name of [SNAPSHOT, ...(await journalNames(this.dir))]) {
+      try {
+        total += (await fs.stat(this.file(name))).size;
+      } catch {
+        // gone meanwhile: nothing to read
+      }
+    }
+    return total;
+  }
+
   private tryLock(): Promise<string | undefined> {
     return this.lock.tryLock((err) =>
       this.problems.report('lock', `Latent could not lock ${this.dir} to tidy its feedback (${describe(err)}); it will try again later.`),
@@ -338,47 +364,24 @@ export class FeedbackStore {
     const lock = await this.tryLock();
     if (lock === undefined) return false;
     try {
-      const { snap, stamp } = await readSnapshot(this.dir, this.problems, this.sliced, true);
-      const names = await journalNames(this.dir);
-      // Which journals may be deleted is decided BEFORE reading them: only one nobody can append to any more is
-      // fully held by what we read. Judged after the read, a window that appended and then exited in between looked
-      // 'dead', and its last lines were deleted with the file without ever reaching the snapshot.
-      const sealed = sealedJournals(names, { windowId: this.windowId, seq: this.seq, disposed: this.disposed });
-      const merged: Record<string, number> = {};
-      const parts = [snap.events];
-      const done: { name: string; complete: boolean; tail: string }[] = [];
-      for (const name of names) {
-        const start = snap.merged[name] ?? 0;
-        const read = await readJournal(this.dir, name, start, this.problems, this.sliced);
-        if (!read) continue;
-        parts.push(read.events);
-        if (read.bad.length > 0) await this.problems.saveBadLines(name, read.bad);
-        merged[name] = read.end;
-        done.push({ name, complete: read.end === read.size, tail: read.tail });
+      const params: CompactParams = {
+        dir: this.dir,
+        windowId: this.windowId,
+        seq: this.seq,
+        disposed: this.disposed,
+        maxItems: this.maxItems,
+        maxEvents: this.maxEvents,
+        deletedRetentionMs: this.deletedRetentionMs,
+        staleLockMs: this.staleLockMs,
+        lockId: lock,
+      };
+      // A large store is read and rewritten in a worker thread: on the host, slicing keeps each piece of code short,
+      // but the garbage collection of a million events would still stop the loop for tens of ms at a time.
+      if ((await this.storedBytes()) > this.workerCompactBytes) {
+        const ok = await compactInWorker(params, (kind, message) => this.problems.report(kind, message));
+        if (ok !== undefined) return ok;
       }
-      if (!(await this.lock.holdLock(lock))) return false;
-      const evicted = { ...snap.evicted };
-      const events = await this.sliced(concatSteps(parts));
-      const dwellMerged = await this.sliced(mergeDwellSteps(events, true));
-      // Renamed files' history is stored under the new name; deleted files' history goes after the retention period.
-      const current = await this.sliced(resolveMovesSteps(dwellMerged));
-      const retained = await this.sliced(dropDeletedHistorySteps(current, Date.now() - this.deletedRetentionMs));
-      if (retained.dropped > 0) evicted.events += retained.dropped;
-      const kept = await this.sliced(applyCapsSteps(retained.kept, this.maxItems, this.maxEvents, evicted));
-      const chunks = await this.sliced(encodeSnapshotSteps(kept, merged, evicted));
-      // If our lock was taken as stale and the taker wrote a snapshot meanwhile, ours is built from an older one and
-      // would undo its merge (whose journals it may have deleted): give up and leave the work to the next compaction.
-      const stillOurs = async (): Promise<boolean> => (await this.lock.holdLock(lock)) && (await snapshotStamp(this.dir)) === stamp;
-      if (!(await writeAtomic(this.file(SNAPSHOT), chunks, stillOurs))) return false;
-      // Only now that the snapshot holds their lines may sealed journals go (a crash before this leaves them,
-      // with merged offsets equal to their size, so nothing is read twice).
-      for (const { name, complete, tail } of done) {
-        if (!sealed.has(name) || !(complete || sealed.get(name) === 'dead')) continue;
-        // A gone window's unfinished last line can never be completed: kept aside and told, not deleted with the file.
-        if (!complete && tail !== '') await this.problems.saveTornTail(name, tail);
-        await fs.rm(this.file(name), { force: true });
-      }
-      return true;
+      return await compactHeld(params, this.problems, this.lock, this.sliced);
     } catch (err) {
       this.problems.report('compact', `Latent could not tidy its saved feedback in ${this.dir} (${describe(err)}); nothing was lost, it will try again later.`);
       return false;

@@ -11,7 +11,7 @@ import { describe, isErrno } from './fsErrors';
 import { JOURNAL_RE, pidOfWindow, windowOfJournal } from './layout';
 import { processAlive } from './lock';
 import type { StoreProblems } from './problems';
-import { CHUNK_CHARS, STEP, lineSteps, type Slicer } from './steps';
+import { ChunkBuilder, STEP, lineSteps, type Slicer } from './steps';
 
 export interface JournalRead {
   events: FeedbackEvent[];
@@ -25,21 +25,15 @@ export interface JournalRead {
 
 /** Journal lines (one JSON object per event), in chunks of about CHUNK_CHARS. */
 export function* journalChunkSteps(batch: readonly FeedbackEvent[]): Steps<string[]> {
-  const chunks: string[] = [];
-  let text = '';
+  const chunks = new ChunkBuilder();
   for (let i = 0; i < batch.length; i++) {
     const e = batch[i];
     // Same text as JSON.stringify({ t, item, kind, amount, from }) (kinds are plain words), at a fraction of the cost.
     const from = e.from === undefined ? '' : `,"from":${JSON.stringify(e.from)}`;
-    text += `{"t":${e.t},"item":${JSON.stringify(e.item)},"kind":"${e.kind}","amount":${e.amount}${from}}\n`;
-    if (text.length >= CHUNK_CHARS) {
-      chunks.push(text);
-      text = '';
-    }
+    chunks.add(`{"t":${e.t},"item":${JSON.stringify(e.item)},"kind":"${e.kind}","amount":${e.amount}${from}}\n`);
     if ((i & (STEP - 1)) === 0) yield;
   }
-  if (text !== '') chunks.push(text);
-  return chunks;
+  return chunks.finish();
 }
 
 /** One appendFile for a small batch (the usual case); a big one is written chunk by chunk through one handle. */

@@ -7,7 +7,7 @@ import { FeedbackEvent, SIGNAL_KINDS, SignalKind, toEvent } from '../signal';
 import { describe, isErrno } from './fsErrors';
 import { SNAPSHOT } from './layout';
 import type { StoreProblems } from './problems';
-import { CHUNK_CHARS, STEP, lineSteps, type Slicer } from './steps';
+import { ChunkBuilder, STEP, countLinesSteps, lineSteps, type Slicer } from './steps';
 
 export const SNAPSHOT_SCHEMA = 2;
 /** The single-JSON-object format before 2: still read (one synchronous parse), rewritten as 2 at the next compaction. */
@@ -118,9 +118,7 @@ export function* encodeSnapshotSteps(
   const windows: string[] = [];
   const windowIx = new Map<string, number>();
   const kindIx = new Map<SignalKind, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
-  const rows: string[] = [];
-  const chunks: string[] = [];
-  let chunk = '';
+  const rows = new ChunkBuilder();
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     let ii = itemIx.get(e.item);
@@ -134,14 +132,9 @@ export function* encodeSnapshotSteps(
       if (ix === undefined) itemIx.set(e.from, (ix = items.push(e.from) - 1));
       fi = `,${ix}`;
     }
-    chunk += `${e.t},${ii},${kindIx.get(e.kind) ?? 0},${e.amount},${wi}${fi}\n`;
-    if (chunk.length >= CHUNK_CHARS) {
-      rows.push(chunk);
-      chunk = '';
-    }
+    rows.add(`${e.t},${ii},${kindIx.get(e.kind) ?? 0},${e.amount},${wi}${fi}\n`);
     if ((i & (STEP - 1)) === 0) yield;
   }
-  if (chunk !== '') rows.push(chunk);
   const header = {
     format: 'latent-feedback-snapshot',
     schema: SNAPSHOT_SCHEMA,
@@ -153,18 +146,13 @@ export function* encodeSnapshotSteps(
     windows: windows.length,
     events: events.length,
   };
-  chunk = JSON.stringify(header) + '\n';
+  const out = new ChunkBuilder();
+  out.add(JSON.stringify(header) + '\n');
   for (const [i, name] of [...items, ...windows].entries()) {
-    chunk += JSON.stringify(name) + '\n';
-    if (chunk.length >= CHUNK_CHARS) {
-      chunks.push(chunk);
-      chunk = '';
-    }
+    out.add(JSON.stringify(name) + '\n');
     if ((i & (STEP - 1)) === 0) yield;
   }
-  if (chunk !== '') chunks.push(chunk);
-  for (const r of rows) chunks.push(r);
-  return chunks;
+  return [...out.finish(), ...rows.finish()];
 }
 
 /** What a damaged snapshot still gave: `kept` of the `expected` events (the header's count), and why it is damaged. */
@@ -213,33 +201,48 @@ export function* decodeSnapshotSteps(buf: Buffer): Steps<DecodedSnapshot> {
   const end = buf.lastIndexOf(0x0a) + 1;
   const torn = end < buf.length;
   if (torn) why.push('the file ends in the middle of a line');
-  const lines: string[] = [];
-  if (firstEnd >= 0) yield* lineSteps(buf, firstEnd + 1, Math.max(end, firstEnd + 1), (line) => void lines.push(line));
+  // Only the name lines (and one more, for a line break added or removed among them) are kept as strings; the event
+  // rows are parsed as they are decoded. Holding every line of a million-event file until the end made each of them
+  // survive into the old generation: the host's scavenges copied them all, tens of ms at a time.
+  const nNames = nItems + nWindows;
+  const bodyStart = firstEnd + 1;
+  const bodyEnd = firstEnd < 0 ? bodyStart : Math.max(end, bodyStart);
+  let headEnd = bodyStart;
+  let nHead = 0;
+  while (nHead < nNames + 1 && headEnd < bodyEnd) {
+    headEnd = buf.indexOf(0x0a, headEnd) + 1;
+    if ((++nHead & (STEP * 8 - 1)) === 0) yield;
+  }
+  const nameLines: string[] = [];
+  yield* lineSteps(buf, bodyStart, headEnd, (line) => void nameLines.push(line));
 
   // Names: line k holds name k, unless a line break was added or removed at the first bad name (the file has one
   // line more or fewer than the header says and was not cut off): then the names after it are one line off.
-  const nNames = nItems + nWindows;
-  let shift = lines.length - (nNames + nEvents);
+  const parsed: (string | typeof BAD)[] = [];
+  for (let k = 0; k < nameLines.length; k++) {
+    parsed.push(nameOf(nameLines[k]));
+    if ((k & (STEP - 1)) === 0) yield;
+  }
   let firstBad = -1;
-  for (let k = 0; k < nNames && firstBad < 0; k++) if (nameOf(lines[k]) === BAD) firstBad = k;
-  if (firstBad < 0 || torn || Math.abs(shift) !== 1) shift = 0;
+  for (let k = 0; k < nNames && firstBad < 0; k++) if ((parsed[k] ?? BAD) === BAD) firstBad = k;
+  let shift = 0;
+  if (firstBad >= 0 && !torn) shift = nHead + (yield* countLinesSteps(buf, headEnd, bodyEnd)) - (nNames + nEvents);
+  if (Math.abs(shift) !== 1) shift = 0;
   const names: (string | typeof BAD)[] = new Array<string | typeof BAD>(nNames);
   let badNames = 0;
   for (let k = 0; k < nNames; k++) {
-    let line: string | undefined;
-    if (shift === 0 || k < firstBad) line = lines[k];
-    else if (shift === 1) line = k === firstBad ? undefined : lines[k + 1];
-    else line = k <= firstBad + 1 ? undefined : lines[k - 1];
-    names[k] = nameOf(line);
+    let at = k;
+    if (shift === 1 && k >= firstBad) at = k === firstBad ? -1 : k + 1;
+    else if (shift === -1 && k >= firstBad) at = k <= firstBad + 1 ? -1 : k - 1;
+    names[k] = parsed[at] ?? BAD;
     if (names[k] === BAD) badNames++;
-    if ((k & (STEP - 1)) === 0) yield;
   }
   if (badNames > 0) why.push(`${badNames} item or window name(s) are unreadable`);
 
   const out: FeedbackEvent[] = [];
   let badRows = 0;
-  for (let i = nNames + shift; i < lines.length; i++) {
-    const f = lines[i].split(',');
+  const row = (line: string): void => {
+    const f = line.split(',');
     const ii = Number(f[1]);
     const wi = Number(f[4]);
     const item = Number.isInteger(ii) && ii >= 0 && ii < nItems ? names[ii] : BAD;
@@ -247,19 +250,23 @@ export function* decodeSnapshotSteps(buf: Buffer): Steps<DecodedSnapshot> {
     const fromIx = f.length === 6 ? Number(f[5]) : -1;
     const from = fromIx < 0 ? undefined : Number.isInteger(fromIx) && fromIx < nItems ? names[fromIx] : BAD;
     const e =
-      (f.length === 5 || f.length === 6) && item !== BAD && w !== BAD && from !== BAD
-        ? toEvent({ t: Number(f[0]), item, kind: kinds[Number(f[2])], amount: Number(f[3]), from })
+      (f.length === 5 || f.length === 6) && typeof w === 'string' && item !== BAD && from !== BAD
+        ? toEvent({ t: Number(f[0]), item, kind: kinds[Number(f[2])], amount: Number(f[3]), from }, w === '' ? undefined : w)
         : undefined;
-    if (e && typeof w === 'string') {
-      if (w !== '') e.w = w;
+    if (e) {
       out.push(e);
     } else {
       badRows++;
     }
-    if ((i & (STEP - 1)) === 0) yield;
-  }
+  };
+  for (let i = nNames + shift; i < nameLines.length; i++) row(nameLines[i]);
+  let nLines = nameLines.length;
+  yield* lineSteps(buf, headEnd, bodyEnd, (line) => {
+    nLines++;
+    row(line);
+  });
   if (badRows > 0) why.push(`${badRows} event line(s) are malformed`);
-  if (lines.length < nNames || out.length + badRows !== nEvents) why.push(`the file has ${lines.length < nNames + nEvents ? 'fewer' : 'more'} lines than its header says`);
+  if (nLines < nNames || out.length + badRows !== nEvents) why.push(`the file has ${nLines < nNames + nEvents ? 'fewer' : 'more'} lines than its header says`);
   const snap: DecodedSnapshot = { events: out, merged: offsets, evicted: evictedOf(evicted) };
   if (why.length > 0) snap.damage = { why, kept: out.length, expected: nEvents };
   return snap;

@@ -12,6 +12,35 @@ export type Slicer = <T>(steps: Steps<T>) => Promise<T>;
 /** Text chunks of about this many characters are written one at a time. */
 export const CHUNK_CHARS = 1 << 16;
 
+/**
+ * Text gathered into chunks of about CHUNK_CHARS, each one flat string (Array.join) as soon as it is full. Built with
+ * `+=` instead, a chunk is a tree of a small string and a cons cell per line that stays alive until written: for a
+ * million lines that is millions of objects the host's scavenges copy into the old generation.
+ */
+export class ChunkBuilder {
+  readonly chunks: string[] = [];
+  private parts: string[] = [];
+  private size = 0;
+
+  add(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= CHUNK_CHARS) this.cut();
+  }
+
+  /** The chunks, the last one possibly short; none for no text. */
+  finish(): string[] {
+    if (this.parts.length > 0) this.cut();
+    return this.chunks;
+  }
+
+  private cut(): void {
+    this.chunks.push(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
 /** Lines of `buf` in [start, end) (end just past a newline), decoded a slice at a time. */
 export function* lineSteps(buf: Buffer, start: number, end: number, onLine: (line: string, index: number) => void): Steps<void> {
   let index = 0;
@@ -29,9 +58,22 @@ export function* lineSteps(buf: Buffer, start: number, end: number, onLine: (lin
     for (let i = 0; i < lines.length; i++) {
       if (i === last && lines[i] === '') break;
       onLine(lines[i], index++);
+      // a chunk holds thousands of short lines (snapshot rows): parsing them all is more than one slice
+      if ((i & (STEP - 1)) === STEP - 1) yield;
     }
     yield;
   }
+}
+
+/** How many lines `buf` has in [start, end) (end just past a newline), counted without decoding them. */
+export function* countLinesSteps(buf: Buffer, start: number, end: number): Steps<number> {
+  let n = 0;
+  for (let pos = start; pos < end; n++) {
+    const nl = buf.indexOf(0x0a, pos);
+    pos = nl < 0 || nl >= end ? end : nl + 1;
+    if ((n & (STEP * 8 - 1)) === 0) yield;
+  }
+  return n;
 }
 
 /** One array from several, copied in slices (a 200k-element copy is a few ms on its own). */

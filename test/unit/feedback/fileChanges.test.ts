@@ -114,6 +114,20 @@ describe('file changes: renames and deletes', () => {
     assert.equal(life.isDeleted('file:a.ts'), true, 'deleted again');
   });
 
+  it('FileLife.ofSteps reads a long history in steps (yield points for the host) and knows what FileLife.of knows', () => {
+    const events: FeedbackEvent[] = [];
+    for (let i = 0; i < 10_000; i++) events.push(i % 1000 === 999 ? del(i, `file:f${i % 300}.ts`) : ev(i, `file:f${i % 300}.ts`));
+    const steps = FileLife.ofSteps(events);
+    let yields = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) yields++;
+    assert.ok(yields >= 5, `yielded ${yields} times`);
+    const whole = FileLife.of(events);
+    for (let f = 0; f < 300; f++) assert.equal(r.value.deletedAt(`file:f${f}.ts`), whole.deletedAt(`file:f${f}.ts`), `file:f${f}.ts`);
+    assert.equal(r.value.isDeleted('file:f99.ts'), true, 'deleted last at 9999, not seen after');
+    assert.equal(r.value.isDeleted('file:f98.ts'), false);
+  });
+
   it('FileLife: a rename ends the old name, not the new one (nor a folder moved onto a deleted one)', () => {
     const life = FileLife.of([ev(1, 'file:a.ts'), del(2, 'file:lib'), rename(3, 'file:a.ts', 'file:b.ts'), rename(4, 'file:src', 'file:lib')]);
     assert.equal(life.isDeleted('file:a.ts'), true);

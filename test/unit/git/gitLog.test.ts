@@ -4,13 +4,15 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LatentInputError } from '../../../src/core/errors';
-import { commitsToSessions, gitLogArgs, isMechanicalCommit, MECHANICAL_WEIGHT, parseGitLog } from '../../../src/git/gitLog';
+import { commitsToSessions, commitsToSessionsSteps, gitLogArgs, isMechanicalCommit, MECHANICAL_WEIGHT, parseGitLog, parseGitLogSteps } from '../../../src/git/gitLog';
+import { finishSteps, type Steps } from '../../../src/core/train';
 import type { Interaction } from '../../../src/core/interaction';
 import { describeOutcome, learnFromGit } from '../../../src/git/coldStart';
 import {
   bootstrapFromGit,
   GIT_SESSIONS_FILE,
   GitSessionsFormatError,
+  gitSessionsTextSteps,
   loadGitSessions,
   saveGitSessions,
 } from '../../../src/git/gitImport';
@@ -93,6 +95,62 @@ describe('git history (cold start)', () => {
     assert.deepEqual(weight('git:c3'), [0.3], 'a manifest changed with source is real work');
     assert.equal(isMechanicalCommit(['README.md']), false);
     assert.equal(isMechanicalCommit([]), false);
+  });
+
+  it('writes git-sessions.json in steps, byte for byte what one JSON.stringify of the whole import gave', () => {
+    const interactions: Interaction[] = [];
+    for (let c = 0; c < 700; c++) {
+      for (let f = 0; f < 1 + (c % 4); f++) interactions.push({ session: `git:${c}`, item: `file:src/"q"\u00e9/f${f}\n.ts`, time: 1_600_000_000 + c, weight: c % 5 ? 0.3 : 0.03 });
+    }
+    const expected = (rows: Interaction[]): string => {
+      const sessions = new Map<string, [string, number, number, string[]]>();
+      for (const x of rows) {
+        const s = sessions.get(x.session) ?? [x.session, x.time, x.weight, []];
+        s[3].push(x.item);
+        sessions.set(x.session, s);
+      }
+      return JSON.stringify({ format: 'latent-git-sessions', version: 1, importedAt: 42, sessions: [...sessions.values()] });
+    };
+    const steps = gitSessionsTextSteps(interactions, 42);
+    let yields = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) yields++;
+    assert.equal(r.value.join(''), expected(interactions));
+    assert.ok(yields >= 2, `yielded ${yields} times`);
+    assert.equal(finishSteps(gitSessionsTextSteps([], 42)).join(''), expected([]));
+  });
+
+  it('parses a long history and makes its sessions in steps (yield points for the host), same result as in one go', () => {
+    // 3,000 commits, a rename every 100th and one bulk commit of 3,000 files: the steps must yield inside it too.
+    const hash = (c: number): string => c.toString(16).padStart(40, '0');
+    let text = '';
+    for (let c = 2999; c >= 0; c--) {
+      text += `\x1e${hash(c)}\x1f${1_600_000_000 + c}\x1f${c > 0 ? hash(c - 1) : ''}\0\n`;
+      if (c === 1500) for (let f = 0; f < 3000; f++) text += `M\0bulk/f${f}.ts\0`;
+      else if (c % 100 === 0) text += `R100\0src/f${c % 7}.ts\0src/g${c}.ts\0`;
+      else text += `M\0src/f${c % 7}.ts\0A\0src/h${c}.ts\0`;
+    }
+    // Runs the steps to the end, counting the yield points (where the host's loop would get a turn).
+    const drive = <T>(steps: Steps<T>): { value: T; yields: number } => {
+      for (let yields = 0; ; yields++) {
+        const r = steps.next();
+        if (r.done) return { value: r.value, yields };
+      }
+    };
+    const parsed = drive(parseGitLogSteps(text));
+    assert.deepEqual(parsed.value, parseGitLog(text));
+    assert.equal(parsed.value.length, 3000);
+    assert.ok(parsed.yields >= 10, `parse yielded ${parsed.yields} times`);
+    const bulkOnly = text.slice(text.indexOf(`\x1e${hash(1500)}`), text.indexOf(`\x1e${hash(1499)}`));
+    assert.ok(drive(parseGitLogSteps(bulkOnly)).yields >= 2, 'one commit of 3,000 files is read in several steps');
+    const cut = drive(parseGitLogSteps(text.slice(0, text.length - 20), false));
+    assert.deepEqual(cut.value, parseGitLog(text.slice(0, text.length - 20), false), 'cut short: the same commits either way');
+    const opts = { maxFilesPerCommit: 50, isExcluded: (p: string) => p.endsWith('f3.ts') };
+    const sessions = drive(commitsToSessionsSteps(parsed.value, opts));
+    assert.deepEqual(sessions.value, commitsToSessions(parsed.value, opts));
+    assert.equal(sessions.value.skippedBulk, 1);
+    assert.ok(sessions.value.interactions.some((x) => x.item === 'file:src/g2900.ts'), 'renamed files are named as at HEAD');
+    assert.ok(sessions.yields >= 5, `sessions yielded ${sessions.yields} times`);
   });
 });
 

@@ -153,4 +153,22 @@ describe('feedback store: snapshot format', () => {
     assert.deepEqual(back.damage, { why: ['the file has more lines than its header says'], kept: 4, expected: 3 });
     assert.equal(back.events.length, 4);
   });
+
+  it('decodes a large snapshot (many chunks, rows streamed) exactly, and realigns its names after a removed line break', () => {
+    const big: FeedbackEvent[] = Array.from({ length: 60_000 }, (_, i) => ({
+      t: 1_700_000_000_000 + i,
+      item: `file:src/f${(i * 7) % 3000}.ts`,
+      kind: i % 2 ? 'edit' : 'open',
+      amount: 1,
+      w: `${i % 3}-w`,
+    }));
+    const text = finishSteps(encodeSnapshotSteps(big, {}, { events: 0, items: 0 })).join('');
+    assert.deepEqual(finishSteps(decodeSnapshotSteps(Buffer.from(text))).events, big);
+    // The line break after name 100 removed: names 100 and 101 are lost (one line), the names after them realigned.
+    const damaged = text.replace('"file:src/f700.ts"\n', '"file:src/f700.ts"');
+    const back = finishSteps(decodeSnapshotSteps(Buffer.from(damaged)));
+    const lost = new Set(['file:src/f700.ts', 'file:src/f707.ts']);
+    assert.deepEqual(back.events, big.filter((e) => !lost.has(e.item)));
+    assert.match(back.damage?.why.join('; ') ?? '', /2 item or window name\(s\) are unreadable/);
+  });
 });

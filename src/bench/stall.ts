@@ -1,0 +1,30 @@
+// The host-stall probe shared by the benchmarks: the longest single synchronous stretch on this event loop while some
+// work runs. A monitor rather than timing slices, so whatever blocks the loop counts: un-sliced code between slices,
+// JSON.parse/stringify, Buffer decoding, garbage collection pauses, I/O callbacks.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/** Longest event-loop delay (ms) while `work` runs, sampled by the 1 ms-resolution histogram. */
+export async function maxStallDuring(work: () => Promise<unknown>): Promise<number> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  try {
+    await work();
+  } finally {
+    h.disable();
+  }
+  // The histogram's floor is the resolution timer itself: subtract it so an idle loop reads ~0.
+  return Math.max(0, h.max / 1e6 - 1);
+}
+
+/** Median and range of repeated figures (on a shared machine one run can be preempted; the median is the figure). */
+export interface Repeated {
+  median: number;
+  min: number;
+  max: number;
+  runs: number[];
+}
+
+export function repeated(runs: readonly number[]): Repeated {
+  const s = [...runs].sort((a, b) => a - b);
+  return { median: s[Math.floor((s.length - 1) / 2)], min: s[0], max: s[s.length - 1], runs: [...runs] };
+}

@@ -1,0 +1,90 @@
+// One compaction of a store folder whose lock is held, as pure steps over files: the same code runs on the extension
+// host (small stores, in slices) and in a worker thread (compactWorker.ts, large ones), where the garbage collection
+// of a million events read and rewritten cannot stall the host's event loop.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { dropDeletedHistorySteps, resolveMovesSteps } from '../fileChanges';
+import { writeAtomic } from './atomicWrite';
+import { applyCapsSteps, mergeDwellSteps } from './compaction';
+import { readJournal, journalNames, sealedJournals } from './journal';
+import { SNAPSHOT } from './layout';
+import type { CompactLock } from './lock';
+import type { StoreProblems } from './problems';
+import { encodeSnapshotSteps, readSnapshot, snapshotStamp } from './snapshot';
+import { concatSteps, type Slicer } from './steps';
+
+/** What one compaction needs to know (plain data: it is also the worker's input). */
+export interface CompactParams {
+  dir: string;
+  windowId: string;
+  /** this window's current journal segment, and whether it is disposed: which journals are sealed */
+  seq: number;
+  disposed: boolean;
+  maxItems: number;
+  maxEvents: number;
+  deletedRetentionMs: number;
+  staleLockMs: number;
+  /** the id of the lock the caller holds (CompactLock.tryLock) */
+  lockId: string;
+}
+
+/**
+ * Folds the journals into a new snapshot, applies the caps, deletes fully merged sealed journals. False when the lock
+ * was lost or the snapshot changed under us (the next compaction does the work). Throws on I/O errors.
+ */
+export async function compactHeld(p: CompactParams, problems: StoreProblems, lock: CompactLock, sliced: Slicer): Promise<boolean> {
+  const { snap, stamp } = await readSnapshot(p.dir, problems, sliced, true);
+  const names = await journalNames(p.dir);
+  // Which journals may be deleted is decided BEFORE reading them: only one nobody can append to any more is
+  // fully held by what we read. Judged after the read, a window that appended and then exited in between looked
+  // 'dead', and its last lines were deleted with the file without ever reaching the snapshot.
+  const sealed = sealedJournals(names, { windowId: p.windowId, seq: p.seq, disposed: p.disposed });
+  const merged: Record<string, number> = {};
+  const parts = [snap.events];
+  const done: { name: string; complete: boolean; tail: string }[] = [];
+  for (const name of names) {
+    const start = snap.merged[name] ?? 0;
+    const read = await readJournal(p.dir, name, start, problems, sliced);
+    if (!read) continue;
+    parts.push(read.events);
+    if (read.bad.length > 0) await problems.saveBadLines(name, read.bad);
+    merged[name] = read.end;
+    done.push({ name, complete: read.end === read.size, tail: read.tail });
+  }
+  if (!(await lock.holdLock(p.lockId))) return false;
+  const evicted = { ...snap.evicted };
+  const events = await sliced(concatSteps(parts));
+  const dwellMerged = await sliced(mergeDwellSteps(events, true));
+  // Renamed files' history is stored under the new name; deleted files' history goes after the retention period.
+  const current = await sliced(resolveMovesSteps(dwellMerged));
+  const retained = await sliced(dropDeletedHistorySteps(current, Date.now() - p.deletedRetentionMs));
+  if (retained.dropped > 0) evicted.events += retained.dropped;
+  const kept = await sliced(applyCapsSteps(retained.kept, p.maxItems, p.maxEvents, evicted));
+  const chunks = await sliced(encodeSnapshotSteps(kept, merged, evicted));
+  // If our lock was taken as stale and the taker wrote a snapshot meanwhile, ours is built from an older one and
+  // would undo its merge (whose journals it may have deleted): give up and leave the work to the next compaction.
+  const stillOurs = async (): Promise<boolean> => (await lock.holdLock(p.lockId)) && (await snapshotStamp(p.dir)) === stamp;
+  if (!(await writeAtomic(path.join(p.dir, SNAPSHOT), chunks, stillOurs))) return false;
+  // Only now that the snapshot holds their lines may sealed journals go (a crash before this leaves them,
+  // with merged offsets equal to their size, so nothing is read twice).
+  for (const { name, complete, tail } of done) {
+    if (!sealed.has(name) || !(complete || sealed.get(name) === 'dead')) continue;
+    // A gone window's unfinished last line can never be completed: kept aside and told, not deleted with the file.
+    if (!complete && tail !== '') await problems.saveTornTail(name, tail);
+    await fs.rm(path.join(p.dir, name), { force: true });
+  }
+  return true;
+}
+
+const FIELDS = ['dir', 'windowId', 'seq', 'disposed', 'maxItems', 'maxEvents', 'deletedRetentionMs', 'staleLockMs', 'lockId'] as const;
+
+/** CompactParams from an untrusted value (the worker's input); throws when it is not one. */
+export function parseCompactParams(v: unknown): CompactParams {
+  if (typeof v !== 'object' || v === null) throw new Error('compaction parameters must be an object');
+  const o = v as Record<string, unknown>;
+  for (const k of FIELDS) {
+    const want = k === 'disposed' ? 'boolean' : k === 'dir' || k === 'windowId' || k === 'lockId' ? 'string' : 'number';
+    if (typeof o[k] !== want) throw new Error(`compaction parameter ${k} must be a ${want}`);
+  }
+  return o as unknown as CompactParams;
+}
