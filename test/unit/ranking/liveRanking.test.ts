@@ -23,7 +23,9 @@ describe('LiveRanker', function () {
   }
 
   it('prepare builds a new model\'s key index in slices (the event loop turns between them) and ranking then uses it', async () => {
-    const big = { ...model, items: Array.from({ length: 20_000 }, (_, i) => model.items[i] ?? `file:gen/f${i}.ts`) };
+    // Large enough that building it takes several slices of the time budget even on a fast, idle machine (20,000
+    // items took under one slice on a fresh CI machine, so nothing yielded and the test failed).
+    const big = { ...model, items: Array.from({ length: 300_000 }, (_, i) => model.items[i] ?? `file:gen/f${i}.ts`) };
     let turns = 0;
     const ticker = setInterval(() => turns++, 0);
     const { ranker } = setup();
@@ -31,8 +33,8 @@ describe('LiveRanker', function () {
     clearInterval(ticker);
     assert.ok(turns >= 1, 'the event loop turned while the index was built');
     const index = itemIndexOf(big.items);
-    assert.equal(index.size, 20_000);
-    assert.equal(index.get('file:gen/f19999.ts'), 19_999);
+    assert.equal(index.size, 300_000);
+    assert.equal(index.get('file:gen/f299999.ts'), 299_999);
     assert.equal(itemIndexOf(big.items), index, 'cached: the first ranking does not build it again');
     assert.equal(finishSteps(itemIndexSteps(big.items)), index);
   });
