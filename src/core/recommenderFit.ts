@@ -380,8 +380,13 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
 function trainingRow(matrix: CsrMatrix, sessionIndex: ReadonlyMap<string, number>, session: string): { lastRow?: TrainingRow } {
   const row = sessionIndex.get(session);
   if (row === undefined) return {};
+  return { lastRow: { session, row, cells: strongestCells(matrix, row) } };
+}
+
+/** A training row's cells, strongest first (ties by item), at most TRAINING_ROW_CELLS: TrainingRow.cells. */
+export function strongestCells(matrix: CsrMatrix, row: number): TrainingRow['cells'] {
   const cells: TrainingRow['cells'] = [];
   for (let t = matrix.indptr[row]; t < matrix.indptr[row + 1]; t++) cells.push({ item: matrix.indices[t], raw: matrix.values[t] });
   cells.sort((a, b) => b.raw - a.raw || a.item - b.item);
-  return { lastRow: { session, row, cells: cells.slice(0, TRAINING_ROW_CELLS) } };
+  return cells.slice(0, TRAINING_ROW_CELLS);
 }

@@ -18,17 +18,17 @@ import { LatentInputError } from './errors';
 import { foldIn, gramian } from './foldIn';
 import { nowMs } from './host';
 import type { Interaction } from './interaction';
-import { HELD_OUT_K, TRAINING_ROW_CELLS, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
+import { HELD_OUT_K, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { fitEaseInverseSteps } from './ease';
 import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps, type EaseLive } from './easeLive';
-import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior } from './recommenderFit';
+import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, strongestCells } from './recommenderFit';
 import { makeFastUint32, makeRng, normalInit } from './random';
 import { scoreItems } from './scoring';
 import { trainSgdGramianSteps } from './sgdGramian';
 import { CsrMatrix } from './sparse';
 import type { Steps, TrainHooks } from './train';
-import { validateInteraction } from './trainingData';
+import { decayFactor, validateInteraction } from './trainingData';
 
 /** Drift thresholds (see planRetrain). */
 export const UPDATE_LIMITS = {
@@ -191,7 +191,6 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   yield;
 
   // The rows' decayed signal, as buildTrainingMatrix builds it (age from the newest interaction).
-  const halfLife = cfg.halfLifeDays * 86400;
   let nnz = 0;
   for (const s of rows) nnz += (bySession.get(s.id) as Interaction[]).length;
   const ri = new Int32Array(nnz);
@@ -202,7 +201,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
     for (const x of bySession.get(s.id) as Interaction[]) {
       ri[t] = r;
       ci[t] = itemIndex.get(x.item) as number;
-      vi[t] = x.weight * Math.pow(0.5, (trainedAt - x.time) / halfLife);
+      vi[t] = x.weight * decayFactor(trainedAt - x.time, cfg.halfLifeDays);
       t++;
     }
   });
@@ -346,8 +345,5 @@ function newestRow(matrix: CsrMatrix, fresh: readonly Session[], firstRow: numbe
   if (fresh.length === 0) return {};
   let r = 0;
   for (let i = 1; i < fresh.length; i++) if (fresh[i].time >= fresh[r].time) r = i;
-  const cells: TrainingRow['cells'] = [];
-  for (let q = matrix.indptr[r]; q < matrix.indptr[r + 1]; q++) cells.push({ item: matrix.indices[q], raw: matrix.values[q] });
-  cells.sort((a, b) => b.raw - a.raw || a.item - b.item);
-  return { lastRow: { session: fresh[r].id, row: firstRow + r, cells: cells.slice(0, TRAINING_ROW_CELLS) } };
+  return { lastRow: { session: fresh[r].id, row: firstRow + r, cells: strongestCells(matrix, r) } };
 }
