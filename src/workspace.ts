@@ -80,13 +80,8 @@ function openItems(tracker: FeedbackTracker): Set<string> {
   return out;
 }
 
-/**
- * A delete and a create seen by the file watcher this close together may be one rename (RenamePairs). 10 s, not 3:
- * on a loaded machine the watcher reports the two sides of one `mv` in batches seconds apart (a fresh-clone CI run
- * saw the move but not as a rename at 3 s); a file deleted and another of its name created in its folder within 10 s
- * is the same file to the user anyway.
- */
-const RENAME_PAIR_MS = 10_000;
+/** A delete and a create seen by the file watcher this close together may be one rename (RenamePairs). */
+const RENAME_PAIR_MS = 3000;
 
 /**
  * Paths Latent has a history for (items of the model and of the store, and the folders above them), rebuilt when

@@ -286,8 +286,16 @@ describe('recommendation pipeline (real VS Code)', function () {
       'the moved file under its new path, and the old path gone',
       30_000, // the watcher reports seconds late on a loaded machine (one fresh-clone run missed 15 s)
     );
-    await p.flush();
-    assert.ok(storedText(p.storeDir()).includes(`"kind":"rename","amount":0,"from":${JSON.stringify(before[at].item)}`), 'stored as a rename');
+    // The new path shows (as a workspace file) and the old one goes (its delete) before the watcher's other side may
+    // have arrived: the rename is stored when both did, so it is waited for within the same budget.
+    const stored = `"kind":"rename","amount":0,"from":${JSON.stringify(before[at].item)}`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await p.flush();
+      if (storedText(p.storeDir()).includes(stored) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(storedText(p.storeDir()).includes(stored), 'stored as a rename');
     fs.renameSync(`${root}/${movedRel}`, `${root}/${rel}`);
     await waitFor(() => p.recommendations().some((r) => r.item === before[at].item), 'the file back at its first path', 30_000);
   });
