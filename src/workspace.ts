@@ -248,33 +248,36 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   const pairs = new RenamePairs(RENAME_PAIR_MS);
   // Created outside the editor too (terminal, git checkout): the workspace watcher sees those. Like bulk commits,
   // a burst of creations (a build, a generator, a branch switch) says nothing about what you will open: dropped.
-  let created: vscode.Uri[] = [];
+  // With the time the watcher reported each: a mv's two sides are paired by when they were seen, not by when this
+  // batching and the disk checks got to them (seconds later on a loaded machine).
+  let created: { u: vscode.Uri; at: number }[] = [];
   let createdTimer: NodeJS.Timeout | undefined;
   const flushCreated = (): void => {
     createdTimer = undefined;
     // Only what Latent would record counts towards a burst: git's own files under .git (VS Code's git extension
     // creates lock files there at any moment) and excluded paths are not new work and must not hide a real new file.
-    const batch = created.filter((u) => args.tracker.itemForUri(u) !== undefined);
+    const batch = created.filter((c) => args.tracker.itemForUri(c.u) !== undefined);
     created = [];
     if (batch.length > NEW_FILE_BURST) args.log(`${batch.length} files created at once: not treated as new files to recommend`);
-    else for (const u of batch) void createdOnDisk(u);
+    else for (const c of batch) void createdOnDisk(c.u, c.at);
   };
   // The watcher reports in batches, seconds late under load: a path it says was created may be gone again (renamed
   // away meanwhile), one it says was deleted may be back. Where it would change what Latent keeps (a file with a
   // history deleted, a deleted one back, a rename), the disk is asked first.
-  const createdOnDisk = async (u: vscode.Uri): Promise<void> => {
+  const createdOnDisk = async (u: vscode.Uri, at = Date.now()): Promise<void> => {
     const item = args.tracker.itemForUri(u) ?? '';
     if ((life.isDeleted(item) || pairs.waiting) && (await isMissing(u))) return;
     noteRecent(u, true);
-    const from = pairs.created(item, Date.now());
+    const from = pairs.created(item, at);
     if (from !== undefined) noteRename(from, item);
   };
   const deletedOnDisk = async (u: vscode.Uri): Promise<void> => {
+    const at = Date.now();
     const item = args.tracker.itemForUri(u);
     if (!item) return;
     if (known.has(item) && !life.isDeleted(item)) {
       if (!(await isMissing(u))) return;
-      const to = pairs.deleted(item, Date.now());
+      const to = pairs.deleted(item, at);
       if (to !== undefined) {
         noteRename(item, to);
         ranker.invalidate();
@@ -293,7 +296,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       if (item && life.isDeleted(item)) void createdOnDisk(u);
     }),
     watcher.onDidCreate((u) => {
-      created.push(u);
+      created.push({ u, at: Date.now() });
       createdTimer ??= setTimeout(flushCreated, 1000);
     }),
     watcher.onDidDelete((u) => void deletedOnDisk(u)),
@@ -301,10 +304,12 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     // Created in VS Code (Explorer's New File, refactorings): reported exactly, whatever the file watcher does. The
     // watcher has been seen to miss a file created in a folder made moments earlier (code-server 4.100, Linux).
     vscode.workspace.onDidCreateFiles((e) => {
+      pairs.told(Date.now(), ...e.files.map((f) => args.tracker.itemForUri(f)));
       for (const f of e.files) noteRecent(f, true);
     }),
     // Deleted in VS Code: reported exactly (the watcher may also report it; the second time changes nothing).
     vscode.workspace.onDidDeleteFiles((e) => {
+      pairs.told(Date.now(), ...e.files.map((f) => args.tracker.itemForUri(f)));
       for (const f of e.files) noteRecent(f, false);
     }),
     // Renamed or moved in VS Code (Explorer, refactorings): exact. Moved to a path Latent does not track: a delete.
@@ -312,7 +317,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       for (const f of e.files) {
         const from = args.tracker.itemForUri(f.oldUri);
         const to = args.tracker.itemForUri(f.newUri);
-        pairs.forget(from, to); // the watcher's delete and create of this rename are not another one
+        pairs.told(Date.now(), from, to); // the watcher's delete and create of this rename are not another one
         if (from && to) noteRename(from, to);
         else noteRecent(f.oldUri, false);
         if (to) noteRecent(f.newUri, true);

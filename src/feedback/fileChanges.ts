@@ -38,33 +38,48 @@ export function looksRenamed(deleted: string, created: string): boolean {
 
 /**
  * A rename done outside VS Code (`mv`, `git mv`) reaches the file watcher as a delete and a create, in either order and
- * sometimes in separate batches. Each side is remembered for `windowMs`; one delete and one create alone in that
- * window whose keys looksRenamed pair up. Returns the key on the other side of the pair, or undefined.
+ * sometimes in separate batches. Each side is remembered for `windowMs`; a delete and a create whose keys looksRenamed
+ * pair up, each the only such match for the other in that window, are taken as one rename. Returns the key on the
+ * other side of the pair, or undefined. Changes VS Code reported itself (`told`) are not guessed again from the
+ * watcher's late echoes of them, for `echoMs`.
  */
 export class RenamePairs {
   private deletes: { item: string; t: number }[] = [];
   private creates: { item: string; t: number }[] = [];
+  private toldKeys: { item: string; t: number }[] = [];
 
-  constructor(private readonly windowMs = 3000) {}
+  constructor(
+    private readonly windowMs = 3000,
+    private readonly echoMs = 30_000,
+  ) {}
 
   /** `item` was deleted: the created key it was renamed to, if one pairs up (both sides are then forgotten). */
   deleted(item: string, now: number): string | undefined {
-    const to = this.pair(this.creates, item, now, (c) => looksRenamed(item, c));
+    if (this.isEcho(item, now)) return undefined;
+    const to = this.pair(this.creates, this.deletes, item, now, (d, c) => looksRenamed(d, c), 'delete');
     if (to === undefined) this.deletes.push({ item, t: now });
     return to;
   }
 
   /** `item` was created: the deleted key it was renamed from, if one pairs up. */
   created(item: string, now: number): string | undefined {
-    const from = this.pair(this.deletes, item, now, (d) => looksRenamed(d, item));
+    if (this.isEcho(item, now)) return undefined;
+    const from = this.pair(this.deletes, this.creates, item, now, (d, c) => looksRenamed(d, c), 'create');
     if (from === undefined) this.creates.push({ item, t: now });
     return from;
   }
 
-  /** Forgets these keys on either side (a rename VS Code reported itself). */
-  forget(...items: (string | undefined)[]): void {
-    this.deletes = this.deletes.filter((d) => !items.includes(d.item));
-    this.creates = this.creates.filter((c) => !items.includes(c.item));
+  /**
+   * VS Code reported this rename (or create, or delete) itself: what waits under these keys is done, and the watcher's
+   * late echo of exactly these keys is not another change. A folder's files are not suppressed (a real move into that
+   * folder may follow at once); their echoes are harmless here as they pair only with a matching change.
+   */
+  told(now: number, ...items: (string | undefined)[]): void {
+    const keys = items.filter((k): k is string => k !== undefined);
+    const under = (o: { item: string }): boolean => keys.some((k) => renamedKey(o.item, k, k) !== undefined);
+    this.deletes = this.deletes.filter((d) => !under(d));
+    this.creates = this.creates.filter((c) => !under(c));
+    this.toldKeys = this.toldKeys.filter((o) => Math.abs(now - o.t) < this.echoMs).concat(keys.map((item) => ({ item, t: now })));
   }
 
   /** Whether a delete is waiting for its create (a create then needs a look at the disk first). */
@@ -72,14 +87,32 @@ export class RenamePairs {
     return this.deletes.length > 0;
   }
 
-  private pair(others: { item: string; t: number }[], item: string, now: number, matches: (other: string) => boolean): string | undefined {
-    const live = others.filter((o) => now - o.t < this.windowMs && o.item !== item);
+  private isEcho(item: string, now: number): boolean {
+    return this.toldKeys.some((o) => o.item === item && Math.abs(now - o.t) < this.echoMs);
+  }
+
+  private pair(
+    others: { item: string; t: number }[],
+    mine: { item: string; t: number }[],
+    item: string,
+    now: number,
+    matches: (deleted: string, created: string) => boolean,
+    side: 'delete' | 'create',
+  ): string | undefined {
+    const fits = (a: string, b: string): boolean => (side === 'delete' ? matches(a, b) : matches(b, a));
+    // Times are when the watcher reported each side; they may reach here out of order.
+    const live = (o: { item: string; t: number }): boolean => Math.abs(now - o.t) < this.windowMs;
+    const kept = others.filter((o) => live(o) && o.item !== item);
     others.length = 0;
-    others.push(...live);
-    if (live.length !== 1 || !matches(live[0].item)) return undefined;
-    this.deletes = [];
-    this.creates = [];
-    return live[0].item;
+    others.push(...kept);
+    const candidates = kept.filter((o) => fits(item, o.item));
+    if (candidates.length !== 1) return undefined;
+    const other = candidates[0].item;
+    // Ambiguous the other way too (two creates of that file name for one delete): not a rename to guess.
+    const rivals = mine.filter((m) => live(m) && m.item !== item && fits(m.item, other));
+    if (rivals.length > 0) return undefined;
+    others.splice(others.indexOf(candidates[0]), 1);
+    return other;
   }
 }
 

@@ -23,6 +23,8 @@ export interface TrainingState {
   runs: number;
   lastMode?: 'worker' | 'in-process';
   lastTrainedAt?: number;
+  /** the last finished run: a full fit or an update, and why (planRetrain's words) */
+  lastRetrain?: { kind: 'full' | 'update'; reason: string };
 }
 
 /** Where trained models and dismissals go (the live ranker): all that training knows of ranking. */
@@ -182,7 +184,7 @@ export class TrainingController implements vscode.Disposable {
       // The model in use goes along: the worker updates it unless drift (or the Retrain command) calls for a full fit.
       // Its file names are the store's current ones (renames were applied to it as they happened).
       const full = this.fullRequested;
-      const warm = { previous: this.current?.json, ease: this.current?.ease, full };
+      const warm = { previous: this.current?.json, ease: this.current?.ease, full, moves: movesOf(recorded) };
       // The EASE memory goes to the worker (transferred, or changed in place by the in-process fallback): whatever
       // the outcome, only the result's is usable afterwards.
       if (this.current) this.current = { json: this.current.json };
@@ -207,6 +209,7 @@ export class TrainingController implements vscode.Disposable {
         runs: this.st.runs + 1,
         lastMode: r.mode,
         lastTrainedAt: Date.now(),
+        ...(r.retrain ? { lastRetrain: r.retrain } : {}),
       };
       this.opts.log(`${this.st.message} ${r.retrain ? `${r.retrain.kind === 'update' ? 'An update' : 'A full fit'}: ${r.retrain.reason}.` : ''}`);
     } catch (err) {

@@ -4,6 +4,7 @@
 import { DEFAULT_RECOMMENDER_CONFIG, type Interaction, type RecommenderConfig, type RecommenderModel } from '../core/recommender';
 import type { ModelLineage, TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type Check } from '../core/check';
+import type { FileMove } from '../feedback/fileChanges';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
 
 /** Thrown when a message crossing the worker boundary does not have the expected shape. */
@@ -84,6 +85,11 @@ export interface TrainEventsRequest {
   ease?: EncodedEaseMemory;
   /** fit from scratch whatever the plan says (the Retrain command) */
   full?: boolean;
+  /**
+   * Renames recorded in the store (oldest first). The history arrives under current names; those after the model's
+   * newest interaction are applied to it too, so a renamed file keeps its vector instead of forcing a full fit.
+   */
+  moves?: FileMove[];
 }
 
 export type ToWorker = TrainRequest | TrainEventsRequest;
@@ -349,6 +355,8 @@ function checkCancelFlag(v: unknown, p: string): SharedArrayBuffer | undefined {
   return v instanceof SharedArrayBuffer && v.byteLength >= 4 ? v : fail(p, 'a SharedArrayBuffer of at least 4 bytes', v);
 }
 
+const fileMoves = arr(obj<FileMove>({ t: num, from: str(), to: str() }));
+
 export function parseToWorker(v: unknown): ToWorker {
   return checked('message to training worker', () => {
     const p = 'message';
@@ -363,6 +371,7 @@ export function parseToWorker(v: unknown): ToWorker {
       // Its rows are checked against the model's items once the worker parsed it (job.ts).
       const ease = v.ease === undefined || previous === undefined ? undefined : checkEaseMemory(v.ease, 2 ** 31 - 1, `${p}.ease`);
       if (v.full !== undefined && typeof v.full !== 'boolean') return fail(`${p}.full`, 'a boolean', v.full);
+      const moves = v.moves === undefined ? undefined : fileMoves(v.moves, `${p}.moves`);
       return {
         type: 'train-events',
         id: id(v.id, `${p}.id`),
@@ -373,6 +382,7 @@ export function parseToWorker(v: unknown): ToWorker {
         ...(previous !== undefined ? { previous } : {}),
         ...(ease ? { ease } : {}),
         ...(v.full === true ? { full: true } : {}),
+        ...(moves && moves.length > 0 ? { moves } : {}),
       };
     }
     if (v.type === 'train') {

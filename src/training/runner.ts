@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Interaction, RecommenderModel } from '../core/recommender';
 import { primeGram } from '../core/scoring';
+import type { FileMove } from '../feedback/fileChanges';
 import type { FeedbackEvent } from '../feedback/signal';
 import {
   encodeEventsAsync,
@@ -66,6 +67,8 @@ export interface WarmStart {
   ease?: EncodedEaseMemory;
   /** fit from scratch whatever the plan says */
   full?: boolean;
+  /** the store's renames, applied to the model where they are newer than it (TrainEventsRequest.moves) */
+  moves?: FileMove[];
 }
 
 export class TrainingCancelledError extends Error {
@@ -149,6 +152,7 @@ export class TrainingRunner {
         // A fallback after a worker that failed to load packs again: the memory it was handed is gone (transferred).
         ...(warm.previous && warm.ease && warm.ease.kept.length > 0 && warm.ease.P.length === warm.ease.kept.length ** 2 ? { ease: warm.ease } : {}),
         ...(warm.full ? { full: true } : {}),
+        ...(warm.moves && warm.moves.length > 0 ? { moves: warm.moves } : {}),
       }),
       run,
     );

@@ -10,6 +10,8 @@ const DIR = 'latent-pipeline-it';
 const AREA_A = ['a/one.ts', 'a/two.ts', 'a/three.ts', 'a/four.ts'];
 const AREA_B = ['b/x.ts', 'b/y.ts', 'b/z.ts', 'b/w.ts'];
 const key = (rel: string) => `file:${DIR}/${rel}`;
+/** A folder no test renames, made with the others before the suite: where the terminal-mv test moves a file. */
+const STILL = 'c/keep.ts';
 
 type Pipeline = NonNullable<LatentApi['pipeline']>;
 
@@ -50,9 +52,11 @@ describe('recommendation pipeline (real VS Code)', function () {
   this.timeout(120_000);
   let api: LatentApi;
   let p: Pipeline;
+  /** The folder the VS Code rename test renamed and put back (the file watcher may miss changes in it afterwards). */
+  let renamedFolder = '';
 
   before(async () => {
-    for (const rel of [...AREA_A, ...AREA_B]) {
+    for (const rel of [...AREA_A, ...AREA_B, STILL]) {
       await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(workspaceRoot(), DIR, rel), Buffer.from(`// ${rel}\n`, 'utf8'));
     }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -108,6 +112,7 @@ describe('recommendation pipeline (real VS Code)', function () {
     await p.flush();
     await p.autoRetrain();
     assert.equal(p.trainingState.state, 'idle', p.trainingState.message);
+    assert.equal(p.trainingState.lastRetrain?.kind, 'update', `an update, not a full fit: ${p.trainingState.lastRetrain?.reason ?? '?'}`);
     assert.match(p.trainingState.message, /^Updated on /);
     const updated = JSON.parse(fs.readFileSync(`${p.storeDir()}/model.json`, 'utf8')) as { lineage?: { updates: number } };
     assert.equal(updated.lineage?.updates, 1);
@@ -251,6 +256,7 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.ok(!p.recommendations().some((r) => r.item === oldKey), `the old name stays gone: ${p.recommendations().map((r) => r.item).join(', ')}`);
     // A folder renamed: its files follow.
     const folder = newRel.split('/').slice(0, -1).join('/');
+    renamedFolder = folder;
     const movedFolder = `${folder}-moved`;
     const folderEdit = new vscode.WorkspaceEdit();
     folderEdit.renameFile(vscode.Uri.joinPath(workspaceRoot(), folder), vscode.Uri.joinPath(workspaceRoot(), movedFolder));
@@ -269,23 +275,43 @@ describe('recommendation pipeline (real VS Code)', function () {
   });
 
   it('a file moved outside VS Code (a terminal mv) is taken as a rename from the watcher\'s delete and create', async () => {
-    const inDir = (r: { item: string }): boolean => r.item.startsWith(`file:${DIR}/`);
+    // From a folder the test before did not rename and put back: code-server's watcher (4.100, Linux) was seen to
+    // report nothing for 30 s of a file moved out of such a folder. That is the watcher's to fix; this test is about
+    // what Latent makes of what the watcher reports.
+    const inDir = (r: { item: string }): boolean => r.item.startsWith(`file:${DIR}/`) && !r.item.startsWith(`file:${renamedFolder}/`);
     const before = p.recommendations();
     const at = before.findIndex(inDir);
-    assert.ok(at >= 0, `a file of the test folder is recommended: ${before.map((r) => r.item).join(', ')}`);
+    assert.ok(at >= 0, `a file of the test folder outside ${renamedFolder} is recommended: ${before.map((r) => r.item).join(', ')}`);
     const rel = before[at].item.slice('file:'.length);
-    const [, area, name] = rel.split('/');
-    // Into the other area's folder (one that exists: code-server's watcher can miss a file in a folder made moments
-    // earlier).
-    const movedRel = `${DIR}/${area === 'a' ? 'b' : 'a'}/${name}`;
+    const name = rel.split('/').pop() ?? '';
+    // Into a folder that exists from the start (code-server's watcher can miss a file in a folder made moments
+    // earlier) and was never renamed.
+    const movedRel = `${DIR}/${STILL.split('/')[0]}/${name}`;
     const root = workspaceRoot().fsPath;
+    // What the watcher delivered (a watcher of the test's own): said when a wait below fails.
+    const seen: string[] = [];
+    const t0 = Date.now();
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(workspaceRoot(), `${DIR}/**`));
+    const saw = (what: string) => (u: vscode.Uri) => seen.push(`${Date.now() - t0} ms ${what} ${vscode.workspace.asRelativePath(u)}`);
+    watcher.onDidCreate(saw('create'));
+    watcher.onDidDelete(saw('delete'));
+    watcher.onDidChange(saw('change'));
     fs.renameSync(`${root}/${rel}`, `${root}/${movedRel}`);
+    // What the store noted about either path: said when a wait below fails, so a failure tells watcher from pairing.
+    const noted = (): string =>
+      (storedText(p.storeDir())
+        .split('\n')
+        .filter((l) => /"kind":"(rename|delete|create)"/.test(l) && (l.includes(rel) || l.includes(movedRel)))
+        .join('\n') || 'nothing') + `; the watcher said: ${seen.join(', ') || 'nothing'}`;
     // The watcher may report the delete and the create in separate batches, in either order.
     await waitFor(
       () => p.recommendations().some((r) => r.item === `file:${movedRel}`) && !p.recommendations().some((r) => r.item === before[at].item),
       'the moved file under its new path, and the old path gone',
       30_000, // the watcher reports seconds late on a loaded machine (one fresh-clone run missed 15 s)
-    );
+    ).catch(async (e: unknown) => {
+      await p.flush();
+      throw new Error(`${String(e)}; stored for these paths: ${noted()}; ranked: ${p.recommendations().map((r) => r.item).join(', ')}`);
+    });
     // The new path shows (as a workspace file) and the old one goes (its delete) before the watcher's other side may
     // have arrived: the rename is stored when both did, so it is waited for within the same budget.
     const stored = `"kind":"rename","amount":0,"from":${JSON.stringify(before[at].item)}`;
@@ -295,9 +321,10 @@ describe('recommendation pipeline (real VS Code)', function () {
       if (storedText(p.storeDir()).includes(stored) || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    assert.ok(storedText(p.storeDir()).includes(stored), 'stored as a rename');
+    assert.ok(storedText(p.storeDir()).includes(stored), `stored as a rename; stored for these paths: ${noted()}`);
     fs.renameSync(`${root}/${movedRel}`, `${root}/${rel}`);
     await waitFor(() => p.recommendations().some((r) => r.item === before[at].item), 'the file back at its first path', 30_000);
+    watcher.dispose();
   });
 
   it('Reset wipes journal, snapshots, model and backups, and the view empties', async () => {

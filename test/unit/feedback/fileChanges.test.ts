@@ -55,15 +55,40 @@ describe('file changes: renames and deletes', () => {
     assert.equal(late.created('file:lib/a.ts', 3000), undefined, 'too late');
     const two = new RenamePairs(3000);
     two.deleted('file:src/a.ts', 0);
-    two.deleted('file:src/b.ts', 0);
-    assert.equal(two.created('file:lib/a.ts', 10), undefined, 'two deletes at once: not a rename to guess');
+    two.deleted('file:test/a.ts', 0);
+    assert.equal(two.created('file:lib/a.ts', 10), undefined, 'two deletes of that name at once: not a rename to guess');
+    const twoCreates = new RenamePairs(3000);
+    twoCreates.created('file:lib/a.ts', 0);
+    twoCreates.created('file:test/a.ts', 0);
+    assert.equal(twoCreates.deleted('file:src/a.ts', 10), undefined, 'two creates of that name for one delete: neither');
+    const busy = new RenamePairs(3000);
+    busy.deleted('file:src/b.ts', 0);
+    busy.created('file:gen/out.js', 0);
+    busy.deleted('file:src/a.ts', 100);
+    assert.equal(busy.created('file:lib/a.ts', 200), 'file:src/a.ts', 'other changes around it: the one match pairs');
+    assert.equal(busy.waiting, true, 'the unmatched delete still waits');
+    const outOfOrder = new RenamePairs(3000);
+    outOfOrder.deleted('file:src/a.ts', 5000);
+    assert.equal(outOfOrder.created('file:lib/a.ts', 4000), 'file:src/a.ts', 'reported before the delete, handled after it');
     const other = new RenamePairs(3000);
     other.deleted('file:src/a.ts', 0);
     assert.equal(other.created('file:lib/b.ts', 10), undefined, 'names do not match');
     const told = new RenamePairs(3000);
     told.created('file:lib/a.ts', 0);
-    told.forget('file:src/a.ts', 'file:lib/a.ts');
+    told.told(5, 'file:src/a.ts', 'file:lib/a.ts');
     assert.equal(told.deleted('file:src/a.ts', 10), undefined, 'VS Code reported that rename itself');
+    const folder = new RenamePairs(3000, 30_000);
+    folder.told(0, 'file:b', 'file:b-moved', undefined);
+    // The watcher's echo of a folder's file, seconds later, does not block a real move into that folder.
+    folder.created('file:b-moved/x.ts', 8000);
+    folder.deleted('file:a/four.ts', 8200);
+    assert.equal(folder.created('file:b/four.ts', 8300), 'file:a/four.ts');
+    const echo = new RenamePairs(3000, 30_000);
+    echo.told(0, 'file:src/a.ts', 'file:lib/a.ts');
+    assert.equal(echo.created('file:lib/a.ts', 2000), undefined);
+    assert.equal(echo.deleted('file:x/a.ts', 2100), undefined, 'the echo of a told rename is not kept to pair with');
+    assert.equal(echo.deleted('file:lib/a.ts', 40_000), undefined);
+    assert.equal(echo.created('file:c/a.ts', 40_100), 'file:lib/a.ts', 'past the echo time, the same path pairs again');
   });
 
   it('a rename takes the older events to the new name; a file made later at the old path keeps its own', () => {

@@ -142,12 +142,16 @@ describe('training messages', () => {
   it('checks the model to update and its EASE memory: text, rows inside the model, P square and finite', async () => {
     const enc = await encodeEventsAsync([{ t: 1000, item: 'file:a.ts', kind: 'open', amount: 1 }], 1);
     const ease = { key: 'k', lambda: 10, kept: Int32Array.from([0, 1]), P: Float64Array.from([1, 0, 0, 1]) };
-    const good = { type: 'train-events', id: 3, events: enc, gapMs: 60_000, config: {}, previous: '{}', ease, full: true };
+    const moves = [{ t: 5, from: 'file:a.ts', to: 'file:b.ts' }];
+    const good = { type: 'train-events', id: 3, events: enc, gapMs: 60_000, config: {}, previous: '{}', ease, full: true, moves };
     const req = parseToWorker(good);
     assert.ok(req.type === 'train-events' && req.previous === '{}' && req.ease?.kept.length === 2 && req.full === true);
+    assert.deepEqual(req.moves, moves);
     for (const b of [
       { ...good, previous: 42 },
       { ...good, full: 'yes' },
+      { ...good, moves: [{ t: Number.NaN, from: 'file:a.ts', to: 'file:b.ts' }] },
+      { ...good, moves: [{ t: 5, from: 'file:a.ts' }] },
       { ...good, ease: { ...ease, P: Float64Array.from([1, 0, 0]) } },
       { ...good, ease: { ...ease, P: Float64Array.from([1, 0, 0, Number.NaN]) } },
       { ...good, ease: { ...ease, kept: Int32Array.from([0, -1]) } },

@@ -185,6 +185,30 @@ describe('TrainingRunner (real worker thread)', function () {
     assert.equal(broken.retrain?.kind, 'full');
   });
 
+  it('a file renamed since the model was made keeps its vector under the new name: an update, not a full fit', async () => {
+    const gap = 30 * 60_000;
+    const runner = new TrainingRunner({ workerPath: WORKER });
+    const base = small.slice(0, 520);
+    const first = await runner.runEvents(base.map((x) => ({ t: x.time * 1000, item: x.item, kind: 'open', amount: 1 })), gap, { epochs: 3, seed: 5 });
+    const from = first.model.items[0];
+    const to = `${from}-renamed`;
+    const movedAt = (first.model.trainedAt + 60) * 1000;
+    // The store hands over the history under current names, and a little new work after the rename.
+    const renamed = (item: string): string => (item === from ? to : item);
+    const history: FeedbackEvent[] = small.slice(0, 560).map((x) => ({ t: x.time * 1000, item: renamed(x.item), kind: 'open', amount: 1 }));
+    const moves = [{ t: movedAt, from, to }];
+    const without = await runner.runEvents(history, gap, { epochs: 3, seed: 5 }, {}, { previous: first.json });
+    assert.equal(without.retrain?.kind, 'full', 'the test needs the rename to matter');
+    assert.match(without.retrain?.reason ?? '', /left the history/);
+    const updated = await runner.runEvents(history, gap, { epochs: 3, seed: 5 }, {}, { previous: first.json, moves });
+    assert.equal(updated.retrain?.kind, 'update', updated.retrain?.reason);
+    assert.equal(updated.model.items[0], to, 'the renamed item keeps its index');
+    assert.ok(!updated.model.items.includes(from));
+    // A rename older than the model is already in it: not applied again (a file made later at the old path is another).
+    const stale = await runner.runEvents(history, gap, { epochs: 3, seed: 5 }, {}, { previous: first.json, moves: [{ t: 0, from, to }] });
+    assert.equal(stale.retrain?.kind, 'full');
+  });
+
   it('falls back to in-process training when the worker script cannot load', async () => {
     const runner = new TrainingRunner({ workerPath: path.join(FIXTURES, 'does-not-exist.js') });
     const progress: number[] = [];
