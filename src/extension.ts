@@ -12,7 +12,7 @@ import { MODEL, MODEL_PREV } from './feedback/store/layout';
 import { WORKSPACES_FOLDER, folderStoreDir, identityStoreDir } from './feedback/storeLocation';
 import { GIT_SESSIONS_FILE } from './git/gitImport';
 import { repositoryIdentity } from './git/repositoryIdentity';
-import type { FeedbackStore } from './feedback/store/feedbackStore';
+import { DEFAULT_AGGREGATE_AFTER_MS, type FeedbackStore } from './feedback/store/feedbackStore';
 import { FeedbackTracker, userSnippetsDirFrom } from './feedback/tracker';
 import type { TrainingState } from './training/controller';
 import { createFactorsPanel, workspaceFactorsSource } from './views/factorsPanel/panel';
@@ -186,6 +186,8 @@ async function openWorkspace(
   const { store } = await openStoreOrFallback(dir, {
     onProblem: told,
     deletedRetentionMs: readSettings().deletedFileRetentionDays * 24 * 3600_000,
+    sessionGapMs: readSettings().sessionGapMinutes * 60_000,
+    aggregateAfterMs: DEFAULT_AGGREGATE_AFTER_MS,
   });
   const userSnippetsDir = userSnippetsDirFrom(context.globalStorageUri);
   const tracker = new FeedbackTracker(store, readSettings(), {

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { dropDeletedHistorySteps, resolveMovesSteps } from '../fileChanges';
+import { aggregateOldSessionsSteps } from './aggregation';
 import { writeAtomic } from './atomicWrite';
 import { applyCapsSteps, mergeDwellSteps } from './compaction';
 import { readJournal, journalNames, sealedJournals } from './journal';
@@ -23,6 +24,9 @@ export interface CompactParams {
   maxItems: number;
   maxEvents: number;
   deletedRetentionMs: number;
+  /** sessions that ended before this (unix ms; -Infinity: none) are folded (aggregation.ts) */
+  aggregateBeforeMs: number;
+  sessionGapMs: number;
   staleLockMs: number;
   /** the id of the lock the caller holds (CompactLock.tryLock) */
   lockId: string;
@@ -59,7 +63,9 @@ export async function compactHeld(p: CompactParams, problems: StoreProblems, loc
   const current = await sliced(resolveMovesSteps(dwellMerged));
   const retained = await sliced(dropDeletedHistorySteps(current, Date.now() - p.deletedRetentionMs));
   if (retained.dropped > 0) evicted.events += retained.dropped;
-  const kept = await sliced(applyCapsSteps(retained.kept, p.maxItems, p.maxEvents, evicted));
+  // Old sessions as training reads them, one event per (item, kind): nothing is lost, so nothing counts as evicted.
+  const folded = await sliced(aggregateOldSessionsSteps(retained.kept, p.aggregateBeforeMs, p.sessionGapMs));
+  const kept = await sliced(applyCapsSteps(folded.events, p.maxItems, p.maxEvents, evicted));
   const chunks = await sliced(encodeSnapshotSteps(kept, merged, evicted));
   // If our lock was taken as stale and the taker wrote a snapshot meanwhile, ours is built from an older one and
   // would undo its merge (whose journals it may have deleted): give up and leave the work to the next compaction.
@@ -76,7 +82,9 @@ export async function compactHeld(p: CompactParams, problems: StoreProblems, loc
   return true;
 }
 
-const FIELDS = ['dir', 'windowId', 'seq', 'disposed', 'maxItems', 'maxEvents', 'deletedRetentionMs', 'staleLockMs', 'lockId'] as const;
+const FIELDS = [
+  'dir', 'windowId', 'seq', 'disposed', 'maxItems', 'maxEvents', 'deletedRetentionMs', 'aggregateBeforeMs', 'sessionGapMs', 'staleLockMs', 'lockId',
+] as const;
 
 /** CompactParams from an untrusted value (the worker's input); throws when it is not one. */
 export function parseCompactParams(v: unknown): CompactParams {

@@ -5,6 +5,7 @@
 //   snapshot.ts     snapshot.json format v1/v2 (encode/decode, file identity, salvage of a damaged one's good rows)
 //   lock.ts         compact.lock across windows and processes (something else under its name is moved aside)
 //   compaction.ts   sort by time, merge dwell ticks, apply the caps
+//   aggregation.ts  old sessions folded to one event per (item, kind), as training reads them
 //   compactJob.ts   one compaction under the lock, on this thread or in a worker (compactWorker.ts, compactInWorker.ts)
 //   modelFile.ts    model.json with its backup, checksummed; a bad one never becomes the backup
 //   problems.ts     corrupt files moved aside, each kind of problem told once
@@ -21,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { LatentInputError } from '../../core/errors';
 import { SLICE_BUDGET_MS, finishSteps, finishStepsAsync } from '../../core/train';
 import { resolveMovesSteps } from '../fileChanges';
+import { DEFAULT_SESSION_GAP_MS } from '../sessions';
 import { FeedbackEvent, checkEvent } from '../signal';
 import { removeStaleTemps } from './atomicWrite';
 import { compactInWorker } from './compactInWorker';
@@ -68,6 +70,14 @@ export interface FeedbackStoreOptions {
    * back); default 30 days (DEFAULT_DELETED_RETENTION_MS); Infinity keeps it.
    */
   deletedRetentionMs?: number;
+  /**
+   * A session that ended longer ago than this is kept, at compaction, as one event per (item, kind) with the amounts
+   * summed (aggregation.ts): what training reads of it is unchanged, the raw events go. The extension uses
+   * DEFAULT_AGGREGATE_AFTER_MS (30 days); the default, Infinity, keeps every raw event.
+   */
+  aggregateAfterMs?: number;
+  /** where sessions end, for aggregation (latent.sessionGapMinutes, as read at open); default DEFAULT_SESSION_GAP_MS */
+  sessionGapMs?: number;
 }
 
 export const DEFAULT_MAX_EVENTS = 200_000;
@@ -84,6 +94,7 @@ export const DEFAULT_MAX_ITEMS = 20_000;
 /** About 150,000 stored events: below it, compacting in slices on the host is short in every respect. */
 export const DEFAULT_WORKER_COMPACT_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_DELETED_RETENTION_MS = 30 * 24 * 3600_000;
+export const DEFAULT_AGGREGATE_AFTER_MS = 30 * 24 * 3600_000;
 
 export class FeedbackStore {
   readonly dir: string;
@@ -94,6 +105,8 @@ export class FeedbackStore {
   private readonly staleLockMs: number;
   private readonly sliceMs: number;
   private readonly deletedRetentionMs: number;
+  private readonly aggregateAfterMs: number;
+  private readonly sessionGapMs: number;
   private readonly workerCompactBytes: number;
   private readonly lock: CompactLock;
   private readonly problems: StoreProblems;
@@ -124,6 +137,10 @@ export class FeedbackStore {
     this.workerCompactBytes = opts.workerCompactBytes ?? DEFAULT_WORKER_COMPACT_BYTES;
     if (!(this.workerCompactBytes >= 0)) throw new LatentInputError(`workerCompactBytes must be a number >= 0, got ${this.workerCompactBytes}`);
     if (!(this.deletedRetentionMs >= 0)) throw new LatentInputError(`deletedRetentionMs must be a number >= 0, got ${this.deletedRetentionMs}`);
+    this.aggregateAfterMs = opts.aggregateAfterMs ?? Number.POSITIVE_INFINITY;
+    if (!(this.aggregateAfterMs >= 0)) throw new LatentInputError(`aggregateAfterMs must be a number >= 0, got ${this.aggregateAfterMs}`);
+    this.sessionGapMs = opts.sessionGapMs ?? DEFAULT_SESSION_GAP_MS;
+    if (!(this.sessionGapMs > 0 && Number.isFinite(this.sessionGapMs))) throw new LatentInputError(`sessionGapMs must be a number > 0, got ${this.sessionGapMs}`);
     for (const [name, v] of [['maxEvents', this.maxEvents], ['maxItems', this.maxItems], ['segmentBytes', this.segmentBytes]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new LatentInputError(`${name} must be a positive integer, got ${v}`);
     }
@@ -372,6 +389,8 @@ export class FeedbackStore {
         maxItems: this.maxItems,
         maxEvents: this.maxEvents,
         deletedRetentionMs: this.deletedRetentionMs,
+        aggregateBeforeMs: Date.now() - this.aggregateAfterMs,
+        sessionGapMs: this.sessionGapMs,
         staleLockMs: this.staleLockMs,
         lockId: lock,
       };

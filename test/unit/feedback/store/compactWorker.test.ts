@@ -49,7 +49,7 @@ describe('feedback store: compaction in a worker thread', () => {
     const lock = new CompactLock(path.join(inWorker, LOCK), `${process.pid}-t`, 30_000);
     const lockId = await lock.tryLock(() => undefined);
     assert.ok(lockId !== undefined && fs.existsSync(COMPACT_WORKER));
-    const params = { dir: inWorker, windowId: `${process.pid}-t`, seq: 0, disposed: false, maxItems: 100, maxEvents: 100_000, deletedRetentionMs: 1e12, staleLockMs: 30_000, lockId };
+    const params = { dir: inWorker, windowId: `${process.pid}-t`, seq: 0, disposed: false, maxItems: 100, maxEvents: 100_000, deletedRetentionMs: 1e12, aggregateBeforeMs: Number.NEGATIVE_INFINITY, sessionGapMs: 1_800_000, staleLockMs: 30_000, lockId };
     const kinds: string[] = [];
     assert.equal(await compactInWorker(params, (kind) => kinds.push(kind)), true);
     assert.deepEqual(kinds, ['journal']);
@@ -62,7 +62,7 @@ describe('feedback store: compaction in a worker thread', () => {
 
   it('answers undefined (compact on the host) when the worker script is missing; checks what crosses the boundary', async () => {
     const d = dir();
-    const params = { dir: d, windowId: '1-w', seq: 0, disposed: false, maxItems: 10, maxEvents: 10, deletedRetentionMs: 1, staleLockMs: 1, lockId: 'x' };
+    const params = { dir: d, windowId: '1-w', seq: 0, disposed: false, maxItems: 10, maxEvents: 10, deletedRetentionMs: 1, aggregateBeforeMs: 0, sessionGapMs: 1, staleLockMs: 1, lockId: 'x' };
     assert.equal(await compactInWorker(params, () => undefined, path.join(d, 'no-such-worker.js')), undefined);
     assert.deepEqual(parseCompactParams(params), params);
     assert.throws(() => parseCompactParams({ ...params, seq: '0' }), /seq must be a number/);
