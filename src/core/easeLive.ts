@@ -3,7 +3,8 @@
 //   P' = P - (P x)(P x)^T / (1 + x^T P x)      (a session added)
 //   P' = P + (P x)(P x)^T / (1 - x^T P x)      (a session's older item set taken back, when it went on)
 // O(m^2) per session instead of an O(m^3) solve. A new item with no session yet adds a row and column of G that is
-// lambda on the diagonal only, so P grows by 1 / lambda there (exact too) while there is room under the item cap.
+// lambda on the diagonal only, so P grows by 1 / lambda there (exact too) while there is room under the item cap;
+// at the cap, a new item takes the slot of the kept item with the least recent use (easeSwapItem, exact as well).
 import type { EaseInverse } from './ease';
 import { easeWeight } from './ease';
 import type { NeighbourTable } from './recommenderModel';
@@ -40,6 +41,51 @@ export function easeAddItems(live: EaseLive, items: readonly number[], maxItems:
   }
   live.P = P;
   return add.length;
+}
+
+/**
+ * At the item cap, gives the kept slot of `out` to `inItem`, a new item with no session yet: `out` leaves G (its row
+ * and column removed: P_rest = P_rest - P[:, p] P[p, :] / P[p, p], the inverse of G without it, exact) and `inItem`
+ * takes its row of P as 1 / lambda on the diagonal, as easeAddItems borders one in. O(m^2).
+ */
+export function easeSwapItem(live: EaseLive, out: number, inItem: number): void {
+  const p = live.position.get(out);
+  if (p === undefined) throw new RangeError(`EASE swap: item ${out} is not kept`);
+  if (live.position.has(inItem)) throw new RangeError(`EASE swap: item ${inItem} is kept already`);
+  const m = live.kept.length;
+  const P = live.P;
+  const col = P.slice(p * m, p * m + m);
+  const d = col[p];
+  for (let a = 0; a < m; a++) {
+    const f = a === p ? 0 : col[a] / d;
+    if (f === 0) continue;
+    const o = a * m;
+    for (let b = 0; b < m; b++) if (b !== p) P[o + b] -= f * col[b];
+  }
+  for (let a = 0; a < m; a++) {
+    P[a * m + p] = 0;
+    P[p * m + a] = 0;
+  }
+  P[p * m + p] = 1 / live.lambda;
+  live.position.delete(out);
+  live.position.set(inItem, p);
+  live.kept[p] = inItem;
+}
+
+/**
+ * New items (no session yet) that easeAddItems found no room for take the slots of the kept items with the fewest
+ * votes (keepVotes), while a newcomer has more votes than the item it replaces; at most `maxSwaps`. Returns how many.
+ */
+export function easeSwapInNewItems(live: EaseLive, newcomers: readonly number[], votes: ArrayLike<number>, maxSwaps: number): number {
+  const candidates = newcomers.filter((i) => !live.position.has(i)).sort((a, b) => votes[b] - votes[a] || a - b);
+  if (candidates.length === 0) return 0;
+  const victims = live.kept.slice().sort((a, b) => votes[a] - votes[b] || b - a);
+  let swaps = 0;
+  while (swaps < Math.min(maxSwaps, candidates.length, victims.length) && votes[candidates[swaps]] > votes[victims[swaps]]) {
+    easeSwapItem(live, victims[swaps], candidates[swaps]);
+    swaps++;
+  }
+  return swaps;
 }
 
 /** Adds (sign 1) or takes back (sign -1) one binary session of model item indices; items not kept are ignored. */

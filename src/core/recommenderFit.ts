@@ -1,7 +1,7 @@
 // Fitting the shipped ranker: the decayed signal matrix (trainingData.ts), implicit SGD factors, the frecency prior,
 // the co-occurrence neighbour table, and the per-workspace blend chosen on a validation split of the training data.
 import { CooccurrenceIndex } from './baselines';
-import { chooseEaseLambdaSteps, fitEaseInverseSteps, type EaseInverse } from './ease';
+import { chooseEaseLambdaSteps, easeKeepWeights, fitEaseInverseSteps, type EaseInverse } from './ease';
 import { easeNeighboursSteps } from './easeLive';
 import { LatentInputError } from './errors';
 import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol';
@@ -26,7 +26,7 @@ import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './trai
 
 /**
  * The item x item part as EASE (Steck 2019) instead of cosine: B fitted on the `maxItems` items used in the most
- * sessions (a bounded candidate set: O(maxItems^2) memory, O(maxItems^3) time whatever the workspace's size), then
+ * sessions, recent ones weighing more (`sessionWeights`, easeKeepWeights) (a bounded candidate set: O(maxItems^2) memory, O(maxItems^3) time whatever the workspace's size), then
  * each row keeps its `m` largest weights by size, so the stored table stays O(maxItems * m) like the cosine one.
  * Negative weights stay: EASE's "seldom together" is evidence too (validation NDCG@10 with positive weights only
  * -> both signs: vscode-pull-request-github 0.428 -> 0.434, vs-commands-dev2680 0.649 -> 0.656, chalk equal,
@@ -38,8 +38,9 @@ export function* buildEaseNeighboursSteps(
   lambda: number,
   maxItems: number,
   m: number,
+  sessionWeights?: ArrayLike<number>,
 ): Steps<{ table: NeighbourTable; inverse: EaseInverse }> {
-  const inverse = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems);
+  const inverse = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems, sessionWeights);
   const table = yield* easeNeighboursSteps({ kept: Array.from(inverse.kept), P: inverse.P }, nItems, m);
   return { table, inverse };
 }
@@ -180,7 +181,8 @@ export function* fitRecommenderWithInverseSteps(
     heldOut = { k: HELD_OUT_K, value: null, cases: validation.cases, reason: validation.reason ?? 'No validation ran.' };
   }
 
-  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours) : undefined;
+  const keepWeights = easeKeepWeights(sessions.map((s) => s.time), trainedAt);
+  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, keepWeights) : undefined;
   const neighbours = ease ? ease.table : buildNeighbours(cooc, items.length, cfg.neighbours);
   const model: RecommenderModel = {
     version: 2,

@@ -20,8 +20,8 @@ import { nowMs } from './host';
 import type { Interaction } from './interaction';
 import { HELD_OUT_K, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
-import { fitEaseInverseSteps } from './ease';
-import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps, type EaseLive } from './easeLive';
+import { easeKeepWeights, fitEaseInverseSteps, keepVotes } from './ease';
+import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
 import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, strongestCells } from './recommenderFit';
 import { makeFastUint32, makeRng, normalInit } from './random';
 import { scoreItems } from './scoring';
@@ -56,6 +56,8 @@ export const UPDATE_EPOCHS = 10;
 export const UPDATE_RECENT = 1000;
 export const UPDATE_REPLAY_PER_NEW = 4;
 export const UPDATE_MIN_REPLAY = 256;
+/** New items that may take a kept EASE slot per update at the item cap (each swap is O(easeMaxItems^2)). */
+export const UPDATE_MAX_EASE_SWAPS = 64;
 
 /** Settings an update cannot change: a different value means a full fit. Blend weights are chosen by the fit itself. */
 const FIXED_BY_FULL_FIT: ReadonlyArray<keyof RecommenderConfig> = [
@@ -256,10 +258,18 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   // The item x item part takes the fresh sessions (see the header).
   let neighbours = withItems(previous.neighbours, items.length);
   let ease: EaseLive | undefined;
+  const sessionIndices = (): number[][] => sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number));
   if (cfg.itemModel === 'ease') {
     if (kept) {
-      ease = kept;
-      easeAddItems(ease, range(previous.items.length, items.length), cfg.easeMaxItems);
+      const live = kept;
+      ease = live;
+      const newcomers = range(previous.items.length, items.length);
+      easeAddItems(live, newcomers, cfg.easeMaxItems);
+      // At the cap, new files in use now replace kept ones least used lately (a full fit keeps them the same way).
+      if (newcomers.some((i) => !live.position.has(i))) {
+        const votes = keepVotes(sessionIndices(), items.length, easeKeepWeights(sessions.map((s) => s.time), trainedAt));
+        easeSwapInNewItems(live, newcomers, votes, UPDATE_MAX_EASE_SWAPS);
+      }
       const scratch = new Float64Array(ease.kept.length);
       for (const s of fresh) {
         const xs = bySession.get(s.id) as Interaction[];
@@ -269,7 +279,8 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
         yield;
       }
     } else {
-      ease = easeLiveOf(yield* fitEaseInverseSteps(sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number)), items.length, cfg.easeLambda, cfg.easeMaxItems));
+      const weights = easeKeepWeights(sessions.map((s) => s.time), trainedAt);
+      ease = easeLiveOf(yield* fitEaseInverseSteps(sessionIndices(), items.length, cfg.easeLambda, cfg.easeMaxItems, weights));
     }
     neighbours = yield* easeNeighboursSteps(ease, items.length, cfg.neighbours, previous.neighbours);
   }

@@ -1,8 +1,8 @@
 // EASE kept live (easeLive.ts): sessions added or taken back by Sherman-Morrison, and items bordered in, give the P a
 // fresh solve gives; the stored table built from P keeps each row's largest weights, ties by item index.
 import { strict as assert } from 'node:assert';
-import { easeWeight, fitEaseInverseSteps } from '../../../src/core/ease';
-import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps } from '../../../src/core/easeLive';
+import { easeWeight, fitEaseInverseSteps, invertSpd } from '../../../src/core/ease';
+import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, easeSwapItem } from '../../../src/core/easeLive';
 import { makeRng } from '../../../src/core/random';
 import { finishSteps } from '../../../src/core/train';
 
@@ -54,6 +54,44 @@ describe('EASE kept live (Sherman-Morrison)', () => {
     easeAddSession(live, longer, 1);
     const fresh = finishSteps(fitEaseInverseSteps([...sessions.slice(0, 40), longer], nItems, 5, nItems));
     assert.ok(maxAbsDiff(inOrder(live, fresh.kept), fresh.P) < 1e-12);
+  });
+
+  it('at the cap, a new item takes a kept slot: P is the inverse over the new kept set, as a solve on it gives', () => {
+    const lambda = 5;
+    const live = easeLiveOf(finishSteps(fitEaseInverseSteps(sessions, nItems, lambda, 8)));
+    const victim = live.kept[3];
+    const newcomer = nItems; // a 13th item, no session yet
+    easeSwapItem(live, victim, newcomer);
+    const later = [[newcomer, live.kept[0], live.kept[1]], [newcomer, victim, live.kept[2]], [live.kept[0], live.kept[5]]];
+    for (const s of later) easeAddSession(live, s, 1);
+    // The solve: G over exactly the kept items (the victim gone) from every session, lambda on the diagonal.
+    const kept = Int32Array.from(live.kept);
+    const m = kept.length;
+    const at = new Map(Array.from(kept, (item, p) => [item, p] as const));
+    const G = new Float64Array(m * m);
+    for (const s of [...sessions, ...later]) {
+      const rows = s.filter((i) => at.has(i)).map((i) => at.get(i) as number);
+      for (const a of rows) for (const b of rows) G[a * m + b] += 1;
+    }
+    for (let a = 0; a < m; a++) G[a * m + a] += lambda;
+    assert.ok(maxAbsDiff(inOrder(live, kept), invertSpd(G, m)) < 1e-10);
+    assert.ok(!live.position.has(victim));
+    assert.throws(() => easeSwapItem(live, victim, 99), /not kept/);
+  });
+
+  it('new items replace the kept items with the fewest votes, only while they have more', () => {
+    const live = easeLiveOf(finishSteps(fitEaseInverseSteps(sessions, nItems, 5, 4)));
+    const votes = new Float64Array(nItems + 3);
+    live.kept.forEach((item, p) => (votes[item] = 10 + p)); // kept[0] has the fewest
+    votes[nItems] = 11.5; // beats kept[0] (10) and kept[1] (11)
+    votes[nItems + 1] = 20; // beats everything
+    votes[nItems + 2] = 1; // beats nothing
+    const [k0, k1, k2] = live.kept;
+    assert.equal(easeSwapInNewItems(live, [nItems, nItems + 1, nItems + 2], votes, 10), 2);
+    // The strongest newcomer takes the weakest slot, the next the next: 20 > 10, 11.5 > 11; 1 < 12 stops.
+    assert.ok(live.position.has(nItems + 1) && live.position.has(nItems) && !live.position.has(nItems + 2));
+    assert.ok(!live.position.has(k0) && !live.position.has(k1) && live.position.has(k2));
+    assert.equal(live.kept.length, 4);
   });
 
   it('a new item is bordered in while under the cap, and learns from the sessions that follow', () => {

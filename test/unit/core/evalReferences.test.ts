@@ -1,7 +1,8 @@
 // Issue 9, part 1: tie-aware metrics, EASE's closed form, and the replay protocol's information barrier.
 import * as assert from 'node:assert/strict';
 import { mruMethod } from '../../../src/core/baselines';
-import { easeScores, fitEase, invertSpd } from '../../../src/core/ease';
+import { EASE_KEEP_HALF_LIFE_DAYS, easeKeepWeights, easeScores, fitEase, fitEaseInverseSteps, invertSpd } from '../../../src/core/ease';
+import { finishSteps } from '../../../src/core/train';
 import { evaluateMethod, splitProtocol, tiesOf, withoutNeverRecommended, type EvalMethod, type Ranker } from '../../../src/core/evalProtocol';
 import type { Interaction } from '../../../src/core/interaction';
 import { expectedRankMetrics } from '../../../src/core/metrics';
@@ -118,6 +119,22 @@ describe('EASE closed form (Steck 2019)', () => {
     assert.deepEqual(Array.from(m.kept), [1, 0]);
     const s = easeScores(m, [1], 4);
     assert.equal(s[2], 0);
+  });
+
+  it('capped, sessions vote for the kept items by their weight: items in use now before ones used a lot long ago', () => {
+    const day = 86_400;
+    const now = 1000 * day;
+    // Item 0 in three sessions two years back, item 3 in two this week, items 1 and 2 once each, recently.
+    const sessions = [[0, 1], [0, 1], [0, 2], [3, 1], [3, 2]];
+    const times = [now - 730 * day, now - 729 * day, now - 728 * day, now - 2 * day, now];
+    const w = easeKeepWeights(times, now);
+    close(w[4], 1, 'the newest session votes 1');
+    close(w[3], 2 ** (-2 / EASE_KEEP_HALF_LIFE_DAYS));
+    close(w[0], 2 ** (-730 / EASE_KEEP_HALF_LIFE_DAYS));
+    const kept = (weights?: Float64Array) => Array.from(finishSteps(fitEaseInverseSteps(sessions, 4, 1, 2, weights)).kept);
+    assert.deepEqual(kept(), [0, 1], 'by count: items 0 and 1 (3 sessions each)');
+    // Weighted: item 3 about 1.98 (two recent sessions), item 2 about 1.004, item 1 about 0.99, item 0 about 0.01.
+    assert.deepEqual(kept(w), [3, 2]);
   });
 });
 
