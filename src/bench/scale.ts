@@ -4,6 +4,7 @@ import { compactStalls, gitImportStalls, makeGitRepo, scratchDir, startupReadSta
 import { pipelineRunner, trainEventsStalls } from './pipeline';
 import { measureRankLatency } from './rankLatency';
 import { repeated } from './stall';
+import { syntheticInteractions } from './synthetic';
 
 export interface LatencyFigures {
   p50Ms: number;
@@ -27,7 +28,18 @@ export interface HostStalls {
 /** Every run's figure of the repeated host-stall measurements. */
 export type RunFigures = { [K in Exclude<keyof HostStalls, 'rank30k'>]: number[] };
 
+/** A full retrain in the worker at the size of a heavy year. */
+export interface Train1MFigures {
+  wallMs: number;
+  /** the process's resident memory above what it held before (the worker shares the process), sampled every 50 ms */
+  peakExtraMB: number;
+  events: number;
+  items: number;
+}
+
 export interface ScaleReport {
+  /** a full retrain of the shipped ranker in the worker on 1,000,000 interactions over 10,000 items */
+  train1M?: Train1MFigures;
   /** fold-in + ranking at 30,000 items (LiveRanker.refreshNow) */
   rank30k: LatencyFigures;
   /** the longest single synchronous stretch on the extension host, per operation: the median of 3 runs */
@@ -44,6 +56,34 @@ export interface ScaleBenchOptions {
   reps?: number;
   /** stored events for startupRead1M and compact1M, default 1,000,000 (smaller only for quick checks) */
   storeEvents?: number;
+  /** interactions for train1M, default 1,000,000 (0 skips it) */
+  trainInteractions?: number;
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * One full retrain in the worker, as the Retrain command runs it, on `interactions` synthetic interactions over a
+ * tenth as many items: wall time and the process's peak resident memory above its level before the run.
+ */
+export async function measureTrain1M(interactions: number): Promise<Train1MFigures> {
+  const items = Math.round(interactions / 100);
+  const data = syntheticInteractions({ interactions, items, seed: 'train1M' });
+  const runner = pipelineRunner();
+  global.gc?.();
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const t0 = performance.now();
+  try {
+    const r = await runner.run(data, {});
+    if (r.mode !== 'worker') throw new Error(`train1M ran ${r.mode}, not in the worker`);
+  } finally {
+    clearInterval(sample);
+  }
+  const wallMs = performance.now() - t0;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { wallMs, peakExtraMB: (peak - base) / MB, events: interactions, items };
 }
 
 const GIT_COMMITS = 3000;
@@ -85,5 +125,11 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
     hostStallMaxMs[key] = r.median;
     log(`longest host stall, ${key}: ${r.median.toFixed(1)} ms (median of ${r.runs.length}; ${r.min.toFixed(1)}-${r.max.toFixed(1)} ms)`);
   }
-  return { rank30k: { p50Ms: rank.p50Ms, p99Ms: rank.p99Ms }, hostStallMaxMs, hostStallRunsMs: runs };
+  const n1M = opts.trainInteractions ?? 1_000_000;
+  let train1M: Train1MFigures | undefined;
+  if (n1M > 0) {
+    train1M = await measureTrain1M(n1M);
+    log(`full retrain in the worker, ${n1M} interactions over ${train1M.items} items: ${(train1M.wallMs / 1000).toFixed(1)} s, peak extra memory ${train1M.peakExtraMB.toFixed(0)} MB`);
+  }
+  return { ...(train1M ? { train1M } : {}), rank30k: { p50Ms: rank.p50Ms, p99Ms: rank.p99Ms }, hostStallMaxMs, hostStallRunsMs: runs };
 }
