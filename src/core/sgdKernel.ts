@@ -157,3 +157,111 @@ function copyRows(from: Float32Array, fromStride: number, to: Float32Array, toSt
   const width = Math.min(fromStride, toStride);
   for (let r = 0; r < nRows; r++) to.set(from.subarray(r * fromStride, r * fromStride + width), r * toStride);
 }
+
+type GramianInitFn = (
+  X: number, Y: number, GX: number, GY: number, conf: number, pref: number, indptr: number, indices: number,
+  nObs: number, accX: number, accY: number, order: number, gx: number, gy: number, old: number, vec: number,
+  k: number, lambda: number, lr0: number,
+) => void;
+
+/** One Gramian SGD run's WebAssembly instance; X, Y and order are views into its memory, used by the trainer as is. */
+export interface GramianWasmKernel {
+  readonly X: Float32Array;
+  readonly Y: Float32Array;
+  /** The row order, shuffled in place by the trainer before each epoch. */
+  readonly order: Int32Array;
+  /** Sets the epoch's Gramians (k x k each; the kernel updates its copy of X^T X as rows move). */
+  setGrams(GX: Float64Array, GY: Float64Array): void;
+  /** stepRow(order[r]) for r in [r0, r1). */
+  rows(r0: number, r1: number): void;
+}
+
+export interface GramianKernelInput {
+  X: Float32Array;
+  Y: Float32Array;
+  conf: Float32Array;
+  pref: Float32Array;
+  indptr: Int32Array;
+  indices: Int32Array;
+  nObs: Float64Array;
+  order: Int32Array;
+  k: number;
+  lambda: number;
+  learningRate: number;
+}
+
+/**
+ * Copies the Gramian SGD problem into a new WebAssembly memory; undefined when WebAssembly (with SIMD) is unavailable,
+ * k is not a multiple of 4, or the problem needs more than MAX_BYTES. The AdaGrad sums start at 0, as the trainer's.
+ */
+export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKernel | undefined {
+  const api = wasmApi();
+  const module = api && kernelModule(api);
+  const { X, Y, conf, pref, indptr, indices, nObs, order, k } = input;
+  if (!api || !module || k % 4 !== 0) return undefined;
+  const nRows = order.length;
+  const nCols = nObs.length;
+  const nnz = conf.length;
+  let top = 0;
+  // 16-byte aligned regions of `bytes` bytes
+  const take = (bytes: number): number => {
+    const at = top;
+    top += Math.ceil(bytes / 16) * 16;
+    return at;
+  };
+  const oX = take(nRows * k * 4);
+  const oY = take(nCols * k * 4);
+  const oGX = take(k * k * 8);
+  const oGY = take(k * k * 8);
+  const oConf = take(nnz * 4);
+  const oPref = take(nnz * 4);
+  const oIndptr = take((nRows + 1) * 4);
+  const oIndices = take(nnz * 4);
+  const oNObs = take(nCols * 8);
+  const oAccX = take(nRows * 8);
+  const oAccY = take(nCols * 8);
+  const oOrder = take(nRows * 4);
+  const oGx = take(k * 8);
+  const oGy = take(k * 8);
+  const oOld = take(k * 8);
+  const oVec = take(k * 8);
+  if (top > MAX_BYTES) return undefined;
+  let memory: WasmMemory;
+  let exports: Record<string, unknown>;
+  try {
+    const pages = Math.max(1, Math.ceil(top / PAGE));
+    memory = new api.Memory({ initial: pages, maximum: pages });
+    exports = new api.Instance(module, { env: { memory } }).exports;
+  } catch {
+    return undefined;
+  }
+  const buf = memory.buffer;
+  const wX = new Float32Array(buf, oX, nRows * k);
+  const wY = new Float32Array(buf, oY, nCols * k);
+  const wGX = new Float64Array(buf, oGX, k * k);
+  const wGY = new Float64Array(buf, oGY, k * k);
+  const wOrder = new Int32Array(buf, oOrder, nRows);
+  wX.set(X);
+  wY.set(Y);
+  new Float32Array(buf, oConf, nnz).set(conf);
+  new Float32Array(buf, oPref, nnz).set(pref);
+  new Int32Array(buf, oIndptr, nRows + 1).set(indptr);
+  new Int32Array(buf, oIndices, nnz).set(indices.subarray(0, nnz));
+  new Float64Array(buf, oNObs, nCols).set(nObs);
+  wOrder.set(order);
+  (exports.gramianInit as GramianInitFn)(
+    oX, oY, oGX, oGY, oConf, oPref, oIndptr, oIndices, oNObs, oAccX, oAccY, oOrder, oGx, oGy, oOld, oVec,
+    k, input.lambda, input.learningRate,
+  );
+  const rows = exports.gramianRows as (r0: number, r1: number) => void;
+  return {
+    X: wX,
+    Y: wY,
+    order: wOrder,
+    setGrams: (GX, GY) => {
+      wGX.set(GX);
+      wGY.set(GY);
+    },
+    rows,
+  };
+}

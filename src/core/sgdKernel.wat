@@ -1,4 +1,5 @@
-;; The explicit SGD kernel in WebAssembly with 128-bit SIMD (f32x4), hand-written; sgdKernel.ts loads it.
+;; The SGD kernels in WebAssembly with 128-bit SIMD, hand-written; sgdKernel.ts loads them. First the explicit one
+;; (trainSgd, f32x4), then the Gramian one (trainSgdGramian, float64) below.
 ;; `node scripts/gen-sgd-kernel.mjs` assembles this file (devDependency wabt) into sgdKernelBytes.ts, which is
 ;; committed so that building and testing need no assembler. A unit test checks that the two agree.
 ;;
@@ -102,4 +103,225 @@
             (br $cellLoop)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $blockLoop)))
-    (local.get $sse)))
+    (local.get $sse))
+
+  ;; ---- Gramian SGD (sgdGramian.ts), one session row at a time ----
+  ;; The same operations in the same order as stepRow in sgdGramian.ts, in float64 with float32 storage as there, so
+  ;; the factors are bit-identical to the JS path's. Only the k x k products (matVec) use SIMD: two f64x2
+  ;; accumulators hold linalg.dot's four (s0 s1 | s2 s3), summed as (s0 + s1) + (s2 + s3). Needs k % 4 = 0.
+  ;; Byte addresses set once by gramianInit: X, Y float32 rows of k; GX, GY float64 k x k; conf, pref float32 per cell;
+  ;; indptr, indices int32; nObs, accX, accY float64; order int32; gx, gy, old, vec float64 scratch of k.
+  (global $gX (mut i32) (i32.const 0)) (global $gY (mut i32) (i32.const 0))
+  (global $gGX (mut i32) (i32.const 0)) (global $gGY (mut i32) (i32.const 0))
+  (global $gConf (mut i32) (i32.const 0)) (global $gPref (mut i32) (i32.const 0))
+  (global $gIndptr (mut i32) (i32.const 0)) (global $gIndices (mut i32) (i32.const 0))
+  (global $gNObs (mut i32) (i32.const 0)) (global $gAccX (mut i32) (i32.const 0)) (global $gAccY (mut i32) (i32.const 0))
+  (global $gOrder (mut i32) (i32.const 0))
+  (global $gGx (mut i32) (i32.const 0)) (global $gGy (mut i32) (i32.const 0))
+  (global $gOld (mut i32) (i32.const 0)) (global $gVec (mut i32) (i32.const 0))
+  (global $gK (mut i32) (i32.const 0)) (global $gLambda (mut f64) (f64.const 0)) (global $gLr0 (mut f64) (f64.const 0))
+
+  (func (export "gramianInit")
+    (param $X i32) (param $Y i32) (param $GX i32) (param $GY i32) (param $conf i32) (param $pref i32)
+    (param $indptr i32) (param $indices i32) (param $nObs i32) (param $accX i32) (param $accY i32) (param $order i32)
+    (param $gx i32) (param $gy i32) (param $old i32) (param $vec i32) (param $k i32) (param $lambda f64) (param $lr0 f64)
+    (global.set $gX (local.get $X)) (global.set $gY (local.get $Y))
+    (global.set $gGX (local.get $GX)) (global.set $gGY (local.get $GY))
+    (global.set $gConf (local.get $conf)) (global.set $gPref (local.get $pref))
+    (global.set $gIndptr (local.get $indptr)) (global.set $gIndices (local.get $indices))
+    (global.set $gNObs (local.get $nObs)) (global.set $gAccX (local.get $accX)) (global.set $gAccY (local.get $accY))
+    (global.set $gOrder (local.get $order))
+    (global.set $gGx (local.get $gx)) (global.set $gGy (local.get $gy))
+    (global.set $gOld (local.get $old)) (global.set $gVec (local.get $vec))
+    (global.set $gK (local.get $k)) (global.set $gLambda (local.get $lambda)) (global.set $gLr0 (local.get $lr0)))
+
+  ;; out[a] = dot(G row a, v) for a < k, as linalg.dot (k % 4 = 0)
+  (func $matVec (param $G i32) (param $v i32) (param $out i32)
+    (local $a i32) (local $row i32) (local $f i32) (local $kb i32) (local $s01 v128) (local $s23 v128)
+    (local.set $kb (i32.shl (global.get $gK) (i32.const 3)))
+    (local.set $row (local.get $G))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $a) (global.get $gK)))
+        (local.set $s01 (v128.const f64x2 0 0))
+        (local.set $s23 (v128.const f64x2 0 0))
+        (local.set $f (i32.const 0))
+        (block $dotDone
+          (loop $dot
+            (br_if $dotDone (i32.ge_u (local.get $f) (local.get $kb)))
+            (local.set $s01 (f64x2.add (local.get $s01)
+              (f64x2.mul (v128.load (i32.add (local.get $row) (local.get $f))) (v128.load (i32.add (local.get $v) (local.get $f))))))
+            (local.set $s23 (f64x2.add (local.get $s23)
+              (f64x2.mul (v128.load offset=16 (i32.add (local.get $row) (local.get $f))) (v128.load offset=16 (i32.add (local.get $v) (local.get $f))))))
+            (local.set $f (i32.add (local.get $f) (i32.const 32)))
+            (br $dot)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $a) (i32.const 3)))
+          (f64.add
+            (f64.add (f64x2.extract_lane 0 (local.get $s01)) (f64x2.extract_lane 1 (local.get $s01)))
+            (f64.add (f64x2.extract_lane 0 (local.get $s23)) (f64x2.extract_lane 1 (local.get $s23)))))
+        (local.set $row (i32.add (local.get $row) (local.get $kb)))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $rows))))
+
+  ;; sum over a < k of x[a] y[a] (float32 rows), in order from a = 0
+  (func $dotXY (param $x i32) (param $y i32) (result f64)
+    (local $s f64) (local $f i32) (local $kb i32)
+    (local.set $kb (i32.shl (global.get $gK) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $f) (local.get $kb)))
+        (local.set $s (f64.add (local.get $s)
+          (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $x) (local.get $f))))
+                   (f64.promote_f32 (f32.load (i32.add (local.get $y) (local.get $f)))))))
+        (local.set $f (i32.add (local.get $f) (i32.const 4)))
+        (br $l)))
+    (local.get $s))
+
+  ;; w = c (p - s) + s of cell t (byte offset t4 = 4 t), s = x.y
+  (func $weight (param $t4 i32) (param $s f64) (result f64)
+    (f64.add
+      (f64.mul (f64.promote_f32 (f32.load (i32.add (global.get $gConf) (local.get $t4))))
+               (f64.sub (f64.promote_f32 (f32.load (i32.add (global.get $gPref) (local.get $t4)))) (local.get $s)))
+      (local.get $s)))
+
+  ;; stepRow(order[r]) for r in [r0, r1)
+  (func (export "gramianRows") (param $r0 i32) (param $r1 i32)
+    (local $r i32)
+    (local.set $r (local.get $r0))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+        (call $stepRow (i32.load (i32.add (global.get $gOrder) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $l))))
+
+  (func $stepRow (param $u i32)
+    (local $k i32) (local $from i32) (local $to i32) (local $t i32) (local $xu i32) (local $yi i32) (local $i i32)
+    (local $a i32) (local $b i32) (local $s f64) (local $w f64) (local $g f64) (local $g2 f64) (local $lr f64)
+    (local $o f64) (local $v f64) (local $d f64) (local $share f64) (local $addr i32) (local $kf f64)
+    (local.set $k (global.get $gK))
+    (local.set $kf (f64.convert_i32_u (local.get $k)))
+    (local.set $from (i32.load (i32.add (global.get $gIndptr) (i32.shl (local.get $u) (i32.const 2)))))
+    (local.set $to (i32.load offset=4 (i32.add (global.get $gIndptr) (i32.shl (local.get $u) (i32.const 2)))))
+    (if (i32.eq (local.get $from) (local.get $to)) (then (return)))
+    (local.set $xu (i32.add (global.get $gX) (i32.shl (i32.mul (local.get $u) (local.get $k)) (i32.const 2))))
+    ;; row gradient: gx = GY x_u + lambda x_u - sum_obs w y_i
+    (local.set $a (i32.const 0))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $a) (local.get $k)))
+      (f64.store (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3)))
+        (f64.promote_f32 (f32.load (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $l1)))
+    (call $matVec (global.get $gGY) (global.get $gVec) (global.get $gGx))
+    (local.set $a (i32.const 0))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $a) (local.get $k)))
+      (local.set $addr (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3))))
+      (f64.store (local.get $addr)
+        (f64.add (f64.load (local.get $addr))
+          (f64.mul (global.get $gLambda) (f64.load (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3)))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $l2)))
+    (local.set $t (local.get $from))
+    (block $d3 (loop $l3
+      (br_if $d3 (i32.ge_u (local.get $t) (local.get $to)))
+      (local.set $yi (i32.add (global.get $gY)
+        (i32.shl (i32.mul (i32.load (i32.add (global.get $gIndices) (i32.shl (local.get $t) (i32.const 2)))) (local.get $k)) (i32.const 2))))
+      (local.set $w (call $weight (i32.shl (local.get $t) (i32.const 2)) (call $dotXY (local.get $xu) (local.get $yi))))
+      (local.set $a (i32.const 0))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.ge_u (local.get $a) (local.get $k)))
+        (local.set $addr (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3))))
+        (f64.store (local.get $addr)
+          (f64.sub (f64.load (local.get $addr))
+            (f64.mul (local.get $w) (f64.promote_f32 (f32.load (i32.add (local.get $yi) (i32.shl (local.get $a) (i32.const 2))))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $l4)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $l3)))
+    ;; AdaGrad rate of the row
+    (local.set $a (i32.const 0))
+    (block $d5 (loop $l5
+      (br_if $d5 (i32.ge_u (local.get $a) (local.get $k)))
+      (local.set $g (f64.load (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3)))))
+      (local.set $g2 (f64.add (local.get $g2) (f64.mul (local.get $g) (local.get $g))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $l5)))
+    (local.set $addr (i32.add (global.get $gAccX) (i32.shl (local.get $u) (i32.const 3))))
+    (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (f64.div (local.get $g2) (local.get $kf))))
+    (local.set $lr (f64.div (global.get $gLr0) (f64.sqrt (f64.add (f64.load (local.get $addr)) (f64.const 1e-12)))))
+    ;; move x_u; X^T X follows (k^2 per row)
+    (local.set $a (i32.const 0))
+    (block $d6 (loop $l6
+      (br_if $d6 (i32.ge_u (local.get $a) (local.get $k)))
+      (local.set $o (f64.promote_f32 (f32.load (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))))))
+      (local.set $v (f64.sub (local.get $o)
+        (f64.mul (local.get $lr) (f64.load (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3)))))))
+      (f32.store (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))) (f32.demote_f64 (local.get $v)))
+      (local.set $b (i32.const 0))
+      (block $d7 (loop $l7
+        (br_if $d7 (i32.ge_u (local.get $b) (local.get $a)))
+        (local.set $d (f64.sub
+          (f64.mul (local.get $v) (f64.promote_f32 (f32.load (i32.add (local.get $xu) (i32.shl (local.get $b) (i32.const 2))))))
+          (f64.mul (local.get $o) (f64.load (i32.add (global.get $gOld) (i32.shl (local.get $b) (i32.const 3)))))))
+        ;; GX[a k + b] += d; GX[b k + a] += d
+        (local.set $addr (i32.add (global.get $gGX) (i32.shl (i32.add (i32.mul (local.get $a) (local.get $k)) (local.get $b)) (i32.const 3))))
+        (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (local.get $d)))
+        (local.set $addr (i32.add (global.get $gGX) (i32.shl (i32.add (i32.mul (local.get $b) (local.get $k)) (local.get $a)) (i32.const 3))))
+        (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (local.get $d)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $l7)))
+      (local.set $addr (i32.add (global.get $gGX) (i32.shl (i32.add (i32.mul (local.get $a) (local.get $k)) (local.get $a)) (i32.const 3))))
+      (f64.store (local.get $addr)
+        (f64.add (f64.load (local.get $addr)) (f64.sub (f64.mul (local.get $v) (local.get $v)) (f64.mul (local.get $o) (local.get $o)))))
+      (f64.store (i32.add (global.get $gOld) (i32.shl (local.get $a) (i32.const 3))) (local.get $o))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $l6)))
+    ;; each item of the row: its cell, 1/n_i of the all-cells term and of the penalty
+    (local.set $t (local.get $from))
+    (block $d8 (loop $l8
+      (br_if $d8 (i32.ge_u (local.get $t) (local.get $to)))
+      (local.set $i (i32.load (i32.add (global.get $gIndices) (i32.shl (local.get $t) (i32.const 2)))))
+      (local.set $yi (i32.add (global.get $gY) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 2))))
+      (local.set $w (call $weight (i32.shl (local.get $t) (i32.const 2)) (call $dotXY (local.get $xu) (local.get $yi))))
+      (local.set $share (f64.div (f64.const 1)
+        (f64.max (f64.const 1) (f64.load (i32.add (global.get $gNObs) (i32.shl (local.get $i) (i32.const 3)))))))
+      (local.set $a (i32.const 0))
+      (block $d9 (loop $l9
+        (br_if $d9 (i32.ge_u (local.get $a) (local.get $k)))
+        (f64.store (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3)))
+          (f64.promote_f32 (f32.load (i32.add (local.get $yi) (i32.shl (local.get $a) (i32.const 2))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $l9)))
+      (call $matVec (global.get $gGX) (global.get $gVec) (global.get $gGy))
+      (local.set $g2 (f64.const 0))
+      (local.set $a (i32.const 0))
+      (block $d10 (loop $l10
+        (br_if $d10 (i32.ge_u (local.get $a) (local.get $k)))
+        (local.set $addr (i32.add (global.get $gGy) (i32.shl (local.get $a) (i32.const 3))))
+        (local.set $g (f64.sub
+          (f64.mul
+            (f64.add (f64.load (local.get $addr))
+              (f64.mul (global.get $gLambda) (f64.load (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3))))))
+            (local.get $share))
+          (f64.mul (local.get $w) (f64.promote_f32 (f32.load (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))))))))
+        (f64.store (local.get $addr) (local.get $g))
+        (local.set $g2 (f64.add (local.get $g2) (f64.mul (local.get $g) (local.get $g))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $l10)))
+      (local.set $addr (i32.add (global.get $gAccY) (i32.shl (local.get $i) (i32.const 3))))
+      (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (f64.div (local.get $g2) (local.get $kf))))
+      (local.set $lr (f64.div (global.get $gLr0) (f64.sqrt (f64.add (f64.load (local.get $addr)) (f64.const 1e-12)))))
+      (local.set $a (i32.const 0))
+      (block $d11 (loop $l11
+        (br_if $d11 (i32.ge_u (local.get $a) (local.get $k)))
+        (local.set $addr (i32.add (local.get $yi) (i32.shl (local.get $a) (i32.const 2))))
+        (f32.store (local.get $addr)
+          (f32.demote_f64 (f64.sub (f64.promote_f32 (f32.load (local.get $addr)))
+            (f64.mul (local.get $lr) (f64.load (i32.add (global.get $gGy) (i32.shl (local.get $a) (i32.const 3))))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $l11)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $l8))))
+)

@@ -1,13 +1,16 @@
-// The explicit SGD kernel's two paths: WebAssembly SIMD (float32 arithmetic) and pure JS (float64 arithmetic, float32
-// storage). Each is deterministic for a seed; they agree within stated tolerances; the JS path takes over where
-// WebAssembly or its SIMD is missing. No timings here (the ML-100K bench measures speed).
+// The SGD kernels' two paths. Explicit SGD: WebAssembly SIMD (float32 arithmetic) and pure JS (float64 arithmetic,
+// float32 storage); each is deterministic for a seed and they agree within stated tolerances. Gramian SGD: the two
+// paths do the same float64 operations in the same order, so they agree bit for bit. The JS path takes over where
+// WebAssembly or its SIMD is missing. No timings here (the ML-100K bench and eval/scale.ts measure speed).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { predict, type MfModel } from '../../../src/core/model';
 import { rmse } from '../../../src/core/metrics';
 import { explicitSgdKernel, trainSgd, type SgdParams } from '../../../src/core/sgd';
+import { gramianSgdKernel, trainSgdGramianSteps, type GramianSgdParams, type GramianWarmStart } from '../../../src/core/sgdGramian';
 import { wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
+import { finishSteps, type Steps } from '../../../src/core/train';
 import { bitsEqual, plantedLowRank, randomSparse } from './helpers';
 
 const root = join(__dirname, '..', '..', '..', '..');
@@ -136,3 +139,76 @@ describe('core: explicit SGD kernel (WebAssembly SIMD and JS)', () => {
     assert.ok(bitsEqual(trainSgd(x, p).userFactors, wasm.userFactors));
   });
 });
+
+describe('core: Gramian SGD kernel (WebAssembly and JS, bit for bit)', () => {
+  const signal = randomSparse(90, 40, 0.15, 'gk', 0, 6);
+  const base: GramianSgdParams = { k: 8, epochs: 6, learningRate: 0.05, lambda: 2, alpha: 3, epsilon: 1, seed: 4 };
+
+  function sameModel(a: MfModel, b: MfModel, what: string): void {
+    assert.ok(bitsEqual(a.userFactors, b.userFactors), `${what}: user factors`);
+    assert.ok(bitsEqual(a.itemFactors, b.itemFactors), `${what}: item factors`);
+  }
+
+  /** Runs the steps to the end, counting the pauses. */
+  function run(steps: Steps<MfModel>): { model: MfModel; pauses: number } {
+    let pauses = 0;
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return { model: r.value, pauses };
+      pauses++;
+    }
+  }
+
+  it('runs in WebAssembly for k a multiple of 4, in JS otherwise or with kernel "js"', () => {
+    assert.equal(gramianSgdKernel({ k: 32 }), 'wasm-simd');
+    assert.equal(gramianSgdKernel({ k: 8, kernel: 'auto' }), 'wasm-simd');
+    assert.equal(gramianSgdKernel({ k: 6 }), 'js');
+    assert.equal(gramianSgdKernel({ k: 32, kernel: 'js' }), 'js');
+  });
+
+  it('both paths give bit-identical factors, losses and pauses (k = 4, 8, 32, 64; cold and warm start)', () => {
+    for (const k of [4, 8, 32, 64]) {
+      const p = { ...base, k };
+      const losses: Record<string, number[]> = { auto: [], js: [] };
+      const wasm = run(trainSgdGramianSteps(signal, p, { onEpoch: (e) => void losses.auto.push(e.loss) }));
+      const js = run(trainSgdGramianSteps(signal, { ...p, kernel: 'js' }, { onEpoch: (e) => void losses.js.push(e.loss) }));
+      sameModel(wasm.model, js.model, `k=${k}`);
+      assert.deepEqual(losses.auto, losses.js, `k=${k}: losses`);
+      assert.equal(wasm.pauses, js.pauses, `k=${k}: pauses`);
+      for (const a of [wasm.model.userFactors, wasm.model.itemFactors]) {
+        assert.equal(a.buffer.byteLength, a.byteLength, `k=${k}: the model's factors are arrays of their own, not views`);
+      }
+      const warm: GramianWarmStart = {
+        userFactors: js.model.userFactors,
+        itemFactors: js.model.itemFactors,
+        outsideGram: new Float64Array(k * k).fill(0.01),
+        observed: new Float64Array(signal.nCols).fill(3),
+      };
+      const warmWasm = finishSteps(trainSgdGramianSteps(signal, { ...p, epochs: 2 }, undefined, warm));
+      const warmJs = finishSteps(trainSgdGramianSteps(signal, { ...p, epochs: 2, kernel: 'js' }, undefined, warm));
+      sameModel(warmWasm, warmJs, `k=${k} warm`);
+    }
+  });
+
+  it('shouldStop ends both paths at the same row (90 rows: the first poll is after row 64 of epoch 1)', () => {
+    for (const kernel of ['auto', 'js'] as const) {
+      let polls = 0;
+      const stopped = finishSteps(trainSgdGramianSteps(signal, { ...base, kernel }, { shouldStop: () => ++polls >= 1 }));
+      const full = finishSteps(trainSgdGramianSteps(signal, { ...base, kernel: 'js' }));
+      assert.ok(!bitsEqual(stopped.userFactors, full.userFactors), kernel);
+      if (kernel === 'auto') {
+        polls = 0;
+        sameModel(stopped, finishSteps(trainSgdGramianSteps(signal, { ...base, kernel: 'js' }, { shouldStop: () => ++polls >= 1 })), 'stopped');
+      }
+    }
+  });
+
+  it('without WebAssembly the JS path runs, with the same result', () => {
+    const wasm = finishSteps(trainSgdGramianSteps(signal, base));
+    withWebAssembly(undefined, () => {
+      assert.equal(gramianSgdKernel(base), 'js');
+      sameModel(finishSteps(trainSgdGramianSteps(signal, base)), wasm, 'no WebAssembly');
+    });
+  });
+});
+
