@@ -46,7 +46,10 @@ export interface SgdParams extends ConvergenceParams {
   kernel?: 'auto' | 'js';
 }
 
-/** The kernel trainSgd runs for these params on this host. */
+/**
+ * The kernel trainSgd runs for these params on this host (JS too, whatever this says, for a problem over the
+ * WebAssembly kernel's 2 GiB of memory).
+ */
 export function explicitSgdKernel(params: Pick<SgdParams, 'kernel' | 'adaptive'>): 'wasm-simd' | 'js' {
   if (params.kernel === 'js' || params.adaptive) return 'js';
   return wasmSgdKernelAvailable() ? 'wasm-simd' : 'js';

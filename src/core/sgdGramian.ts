@@ -40,7 +40,7 @@ export interface GramianSgdParams {
   kernel?: 'auto' | 'js';
 }
 
-/** The kernel trainSgdGramian runs for these params on this host. */
+/** The kernel trainSgdGramian runs for these params on this host (JS too for a problem over 2 GiB). */
 export function gramianSgdKernel(params: Pick<GramianSgdParams, 'k' | 'kernel'>): 'wasm-simd' | 'js' {
   return params.kernel !== 'js' && params.k % 4 === 0 && wasmSgdKernelAvailable() ? 'wasm-simd' : 'js';
 }
