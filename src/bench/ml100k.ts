@@ -24,7 +24,7 @@ export interface Ml100kOptions {
   json: boolean;
   /** Print the table / JSON (default true); the CLI turns it off to merge rows into its own JSON object. */
   print?: boolean;
-  /** Defaults: k 8 and 32, 100 epochs (the settings). */
+  /** Defaults: k 8, 32 and 128, 100 epochs (the settings). */
   ks?: number[];
   epochs?: number;
 }
@@ -199,7 +199,7 @@ export async function runMl100kBench(opts: Ml100kOptions): Promise<Ml100kRow[]> 
   const lib = await loadLibmf();
   const epochs = opts.epochs ?? ML100K_SETTINGS.epochs;
   const rows: Ml100kRow[] = [];
-  for (const k of opts.ks ?? [8, 32]) {
+  for (const k of opts.ks ?? [8, 32, 128]) {
     rows.push(runLatent(split, k, epochs));
     rows.push(runLibmf(lib, split, k, epochs));
   }

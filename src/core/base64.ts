@@ -30,11 +30,11 @@ export function encodeFloat32(a: Float32Array): string {
   return parts.join('');
 }
 
-export function decodeFloat32(s: string, what: string): Float32Array {
+/** The bytes of a base64 string (standard alphabet, padded); `what` names it in the error. */
+export function decodeBase64(s: string, what: string): Uint8Array {
   if (typeof s !== 'string' || s.length % 4 !== 0) throw new ModelFormatError(`${what}: not base64 (length ${String(s?.length)})`);
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
   const nBytes = (s.length / 4) * 3 - pad;
-  if (nBytes % 4 !== 0) throw new ModelFormatError(`${what}: ${nBytes} bytes is not a whole number of float32 values`);
   const bytes = new Uint8Array(nBytes);
   let o = 0;
   for (let i = 0; i < s.length; i += 4) {
@@ -50,6 +50,15 @@ export function decodeFloat32(s: string, what: string): Float32Array {
     if (o < nBytes) bytes[o++] = (n >> 8) & 255;
     if (o < nBytes) bytes[o++] = n & 255;
   }
+  return bytes;
+}
+
+export function decodeFloat32(s: string, what: string): Float32Array {
+  if (typeof s !== 'string' || s.length % 4 !== 0) throw new ModelFormatError(`${what}: not base64 (length ${String(s?.length)})`);
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  const nBytes = (s.length / 4) * 3 - pad;
+  if (nBytes % 4 !== 0) throw new ModelFormatError(`${what}: ${nBytes} bytes is not a whole number of float32 values`);
+  const bytes = decodeBase64(s, what);
   const out = new Float32Array(nBytes / 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);

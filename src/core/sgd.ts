@@ -9,6 +9,7 @@ import { confidence } from './confidence';
 import { LatentInputError } from './errors';
 import { initModel, assertModelFinite, type MfModel } from './model';
 import { makeFastUint32, makeRng } from './random';
+import { makeExplicitWasmKernel, wasmSgdKernelAvailable, type ExplicitWasmKernel } from './sgdKernel';
 import type { CsrMatrix } from './sparse';
 import {
   checkFiniteLoss,
@@ -37,6 +38,21 @@ export interface SgdParams extends ConvergenceParams {
   useBias?: boolean;
   /** Explicit SGD only: LIBMF's per-row adaptive learning rate (AdaGrad-like). Default false. */
   adaptive?: boolean;
+  /**
+   * Explicit SGD only: 'auto' (default) runs the WebAssembly SIMD kernel where the host has it and the pure-JS
+   * kernel elsewhere; 'js' always the JS one. The two round differently (float32 vs float64 arithmetic), so their
+   * factors for one seed differ slightly; each is deterministic for a seed. `adaptive` always runs in JS.
+   */
+  kernel?: 'auto' | 'js';
+}
+
+/**
+ * The kernel trainSgd runs for these params on this host (JS too, whatever this says, for a problem over the
+ * WebAssembly kernel's 2 GiB of memory).
+ */
+export function explicitSgdKernel(params: Pick<SgdParams, 'kernel' | 'adaptive'>): 'wasm-simd' | 'js' {
+  if (params.kernel === 'js' || params.adaptive) return 'js';
+  return wasmSgdKernelAvailable() ? 'wasm-simd' : 'js';
 }
 
 export interface ImplicitSgdParams extends SgdParams {
@@ -305,8 +321,15 @@ export function trainSgd(matrix: CsrMatrix, params: SgdParams, hooks?: TrainHook
   // (as LIBMF does). A full per-epoch shuffle cost more than the k = 8 updates themselves (measured 3.3 ms of
   // ~4.7 ms per ML-100K epoch) because of its scattered writes.
   shuffle3(us, is, rs, next);
-  const blocks = blockOrder(n);
+  let blocks = blockOrder(n);
   const unrolled = k % 4 === 0;
+  // The WebAssembly kernel works on its own copy of the cells and the model, synced back after each epoch.
+  const wasm: ExplicitWasmKernel | undefined =
+    explicitSgdKernel(params) === 'wasm-simd'
+      ? makeExplicitWasmKernel({ us, is, rs, blocks, P, Q, bu, bi, k, mu, lambda, biasOn })
+      : undefined;
+  if (wasm) blocks = wasm.blocks;
+  const blocksPerPoll = CHUNK / BLOCK;
 
   for (let epoch = 0; epoch < params.epochs; epoch++) {
     const lr = learningRateAt(params.learningRate, epoch, params.schedule);
@@ -314,7 +337,15 @@ export function trainSgd(matrix: CsrMatrix, params: SgdParams, hooks?: TrainHook
     let sse = 0;
     let stopped = false;
     let sincePoll = 0;
-    for (let b = 0; b < blocks.length; b++) {
+    for (let b = 0; wasm && b < blocks.length; b += blocksPerPoll) {
+      sse += wasm.run(b, Math.min(blocks.length, b + blocksPerPoll), lr);
+      if (b + blocksPerPoll < blocks.length && hooks?.shouldStop?.()) {
+        stopped = true;
+        break;
+      }
+    }
+    if (wasm) wasm.syncOut();
+    for (let b = 0; !wasm && b < blocks.length; b++) {
       const from = blocks[b] * BLOCK;
       const to = Math.min(n, from + BLOCK);
       sse += adaptive

@@ -18,6 +18,7 @@ import { gramian } from './foldIn';
 import { dot } from './linalg';
 import { assertModelFinite, initModel, type MfModel } from './model';
 import { makeFastUint32, makeRng } from './random';
+import { makeGramianWasmKernel, wasmSgdKernelAvailable } from './sgdKernel';
 import type { CsrMatrix } from './sparse';
 import { checkFiniteLoss, nowMs, type Steps, type TrainHooks } from './train';
 import { requireNonNegative, requireNonNegativeInt, requirePositive, requirePositiveInt } from './validate';
@@ -32,6 +33,16 @@ export interface GramianSgdParams {
   epsilon: number;
   seed: string | number;
   initStd?: number;
+  /**
+   * 'auto' (default): the WebAssembly kernel where the host has it (SIMD) and k is a multiple of 4, else JS; 'js':
+   * always JS. Both do the same float64 operations in the same order: the same seed gives bit-identical factors.
+   */
+  kernel?: 'auto' | 'js';
+}
+
+/** The kernel trainSgdGramian runs for these params on this host (JS too for a problem over 2 GiB). */
+export function gramianSgdKernel(params: Pick<GramianSgdParams, 'k' | 'kernel'>): 'wasm-simd' | 'js' {
+  return params.kernel !== 'js' && params.k % 4 === 0 && wasmSgdKernelAvailable() ? 'wasm-simd' : 'js';
 }
 
 /**
@@ -74,8 +85,8 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
     : initModel('implicit', matrix.nRows, matrix.nCols, k, rng, params.initStd ?? 0.01);
   const outside = warm?.outsideGram;
   const next = makeFastUint32(rng);
-  const X = model.userFactors;
-  const Y = model.itemFactors;
+  let X = model.userFactors;
+  let Y = model.itemFactors;
   const nRows = matrix.nRows;
   const nItems = matrix.nCols;
   const { indptr, indices } = matrix;
@@ -87,8 +98,19 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   if (!warm) for (let t = 0; t < indices.length; t++) nObs[indices[t]]++;
   const accX = new Float64Array(nRows);
   const accY = new Float64Array(nItems);
-  const order = new Int32Array(nRows);
+  let order: Int32Array = new Int32Array(nRows);
   for (let u = 0; u < nRows; u++) order[u] = u;
+  // The WebAssembly kernel runs stepRow on X, Y and order in its own memory: the trainer works on those views
+  // (shuffles, Gramians, loss, checks), and the model gets copies of X and Y at the end.
+  const wasm =
+    gramianSgdKernel(params) === 'wasm-simd'
+      ? makeGramianWasmKernel({ X, Y, conf, pref, indptr, indices, nObs, order, k, lambda, learningRate: params.learningRate })
+      : undefined;
+  if (wasm) {
+    X = model.userFactors = wasm.X;
+    Y = model.itemFactors = wasm.Y;
+    order = wasm.order;
+  }
   const gx = new Float64Array(k);
   const gy = new Float64Array(k);
   const old = new Float64Array(k);
@@ -170,11 +192,22 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
       order[i] = order[j];
       order[j] = t;
     }
-    for (let r = 0; r < nRows; r++) {
-      stepRow(order[r], GX, GY);
-      if (r % ROWS_PER_STEP === ROWS_PER_STEP - 1) {
-        yield;
-        if (hooks?.shouldStop?.()) break;
+    if (wasm) {
+      wasm.setGrams(GX, GY);
+      for (let r = 0; r < nRows; r += ROWS_PER_STEP) {
+        wasm.rows(r, Math.min(nRows, r + ROWS_PER_STEP));
+        if (r + ROWS_PER_STEP <= nRows) {
+          yield;
+          if (hooks?.shouldStop?.()) break;
+        }
+      }
+    } else {
+      for (let r = 0; r < nRows; r++) {
+        stepRow(order[r], GX, GY);
+        if (r % ROWS_PER_STEP === ROWS_PER_STEP - 1) {
+          yield;
+          if (hooks?.shouldStop?.()) break;
+        }
       }
     }
     grams = { X: gramX(), Y: gramian(Y, k) };
@@ -184,6 +217,11 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
     hooks?.onEpoch?.({ epoch: epoch + 1, loss, elapsedMs: nowMs() - start, learningRate: lr0 });
     yield;
     if (hooks?.shouldStop?.()) break;
+  }
+  if (wasm) {
+    // plain arrays of their own, not views that keep the kernel's memory alive
+    model.userFactors = X.slice();
+    model.itemFactors = Y.slice();
   }
   assertModelFinite(model, 'trainSgdGramian');
   return model;

@@ -74,18 +74,20 @@ describe('core: gradients match finite differences', () => {
     checkGradient(m, (g) => hkvLoss(m, signal, 2, 0.5, 0.2, g), ['userFactors', 'itemFactors']);
   });
 
-  it('the explicit SGD kernel takes exactly -lr * gradient of the visited cell', () => {
+  it('the explicit SGD kernel takes exactly -lr * gradient of the visited cell (WebAssembly and JS kernels)', () => {
     const one = CsrMatrix.fromTriples(2, 3, [1], [2], [4.5]);
-    const p = { k: 4, epochs: 1, learningRate: 0.1, lambda: 0.05, seed: 's1', initStd: 0.3 };
-    const before = initModel('explicit', 2, 3, 4, makeRng('s1'), 0.3);
-    before.mu = 4.5; // trainer fixes mu at the mean of the (single) cell
-    const g = zeroGradient(before);
-    explicitLoss(before, one, p.lambda, 'perVisit', g);
-    const after = trainSgd(one, p);
-    for (const part of PARTS) {
-      for (let t = 0; t < before[part].length; t++) {
-        const expected = before[part][t] - p.learningRate * g[part][t];
-        assert.ok(Math.abs(after[part][t] - expected) < 1e-6, `${part}[${t}]`);
+    for (const kernel of ['auto', 'js'] as const) {
+      const p = { k: 4, epochs: 1, learningRate: 0.1, lambda: 0.05, seed: 's1', initStd: 0.3, kernel };
+      const before = initModel('explicit', 2, 3, 4, makeRng('s1'), 0.3);
+      before.mu = 4.5; // trainer fixes mu at the mean of the (single) cell
+      const g = zeroGradient(before);
+      explicitLoss(before, one, p.lambda, 'perVisit', g);
+      const after = trainSgd(one, p);
+      for (const part of PARTS) {
+        for (let t = 0; t < before[part].length; t++) {
+          const expected = before[part][t] - p.learningRate * g[part][t];
+          assert.ok(Math.abs(after[part][t] - expected) < 1e-6, `${kernel} ${part}[${t}]`);
+        }
       }
     }
   });

@@ -1,0 +1,267 @@
+// The explicit SGD kernel in WebAssembly SIMD (sgdKernel.wat, assembled into sgdKernelBytes.ts): loading, the
+// memory layout, and the check that WebAssembly with SIMD is there. Where it is not (or the problem does not fit a
+// 32-bit memory), trainSgd runs its pure-JS kernel instead.
+//
+// Both kernels are deterministic for a seed; they differ in rounding (this one computes in float32, the JS one in
+// float64 with float32 storage), so the same seed gives slightly different factors on the two paths (the unit tests
+// bound the difference).
+import { decodeBase64 } from './base64';
+import { SGD_KERNEL_WASM_BASE64 } from './sgdKernelBytes';
+
+/** The part of the WebAssembly JS API used here: core compiles with lib ES2022 alone, which does not type it. */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+  validate(bytes: Uint8Array): boolean;
+}
+
+type ExplicitFn = (
+  blocks: number, b0: number, b1: number, n: number, us: number, is: number, rs: number,
+  P: number, Q: number, bu: number, bi: number, rowBytes: number,
+  mu: number, lr: number, shrink: number, biasOn: number,
+) => number;
+
+/** Looked up at each call, so a host (or a test) without WebAssembly gets the JS kernel. */
+function wasmApi(): WasmApi | undefined {
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  return typeof api === 'object' && api !== null && typeof api.Module === 'function' ? api : undefined;
+}
+
+// The compiled module per API object (compiled once; null when this host rejects it, e.g. no SIMD).
+let compiled: { api: WasmApi; module: object | null } | undefined;
+
+function kernelModule(api: WasmApi): object | null {
+  if (compiled?.api !== api) {
+    let module: object | null = null;
+    try {
+      const bytes = decodeBase64(SGD_KERNEL_WASM_BASE64, 'sgd kernel');
+      // Synchronous compile: the module is well under the 4 KB that browsers allow on their main thread.
+      if (api.validate(bytes)) module = new api.Module(bytes);
+    } catch {
+      module = null;
+    }
+    compiled = { api, module };
+  }
+  return compiled.module;
+}
+
+/** True when this host runs the WebAssembly SIMD kernel (WebAssembly present, SIMD validated and compiled). */
+export function wasmSgdKernelAvailable(): boolean {
+  const api = wasmApi();
+  return api !== undefined && kernelModule(api) !== null;
+}
+
+const PAGE = 65536;
+/** Largest memory asked for: 2 GiB keeps every address a non-negative int32 on the JS side. */
+const MAX_BYTES = 2 ** 31;
+
+/** One training run's WebAssembly instance: the cells, the block order and the model live in its memory. */
+export interface ExplicitWasmKernel {
+  /** The block order, in the kernel's memory: shuffle it in place between epochs. */
+  readonly blocks: Int32Array;
+  /** Runs the cells of blocks[b0 .. b1) at learning rate lr; returns the sum of e^2. */
+  run(b0: number, b1: number, lr: number): number;
+  /** Copies the factors and biases back into the arrays given to makeExplicitWasmKernel. */
+  syncOut(): void;
+}
+
+export interface ExplicitKernelInput {
+  us: Int32Array;
+  is: Int32Array;
+  rs: Float32Array;
+  blocks: Int32Array;
+  P: Float32Array;
+  Q: Float32Array;
+  bu: Float32Array;
+  bi: Float32Array;
+  k: number;
+  mu: number;
+  lambda: number;
+  biasOn: number;
+}
+
+/**
+ * Copies the problem into a new WebAssembly memory and returns the kernel over it; undefined when WebAssembly (with
+ * SIMD) is unavailable or the problem needs more than MAX_BYTES. Rows are padded to a multiple of 4 floats.
+ */
+export function makeExplicitWasmKernel(input: ExplicitKernelInput): ExplicitWasmKernel | undefined {
+  const api = wasmApi();
+  const module = api && kernelModule(api);
+  if (!api || !module) return undefined;
+  const { us, is, rs, blocks, P, Q, bu, bi, k, mu, lambda, biasOn } = input;
+  const n = rs.length;
+  const nRows = bu.length;
+  const nCols = bi.length;
+  const kp = Math.ceil(k / 4) * 4;
+  let top = 0;
+  const take = (floats: number): number => {
+    const at = top;
+    top += Math.ceil((floats * 4) / 16) * 16;
+    return at;
+  };
+  const oUs = take(n);
+  const oIs = take(n);
+  const oRs = take(n);
+  const oBlocks = take(blocks.length);
+  const oP = take(nRows * kp);
+  const oQ = take(nCols * kp);
+  const oBu = take(nRows);
+  const oBi = take(nCols);
+  if (top > MAX_BYTES) return undefined;
+  let memory: WasmMemory;
+  let explicit: ExplicitFn;
+  try {
+    const pages = Math.max(1, Math.ceil(top / PAGE));
+    memory = new api.Memory({ initial: pages, maximum: pages });
+    explicit = new api.Instance(module, { env: { memory } }).exports.explicit as ExplicitFn;
+  } catch {
+    return undefined; // out of memory for the instance: the JS kernel works on the arrays as they are
+  }
+  const buf = memory.buffer;
+  new Int32Array(buf, oUs, n).set(us);
+  new Int32Array(buf, oIs, n).set(is);
+  new Float32Array(buf, oRs, n).set(rs);
+  const wBlocks = new Int32Array(buf, oBlocks, blocks.length);
+  wBlocks.set(blocks);
+  const wP = new Float32Array(buf, oP, nRows * kp);
+  const wQ = new Float32Array(buf, oQ, nCols * kp);
+  const wBu = new Float32Array(buf, oBu, nRows);
+  const wBi = new Float32Array(buf, oBi, nCols);
+  copyRows(P, k, wP, kp, nRows);
+  copyRows(Q, k, wQ, kp, nCols);
+  wBu.set(bu);
+  wBi.set(bi);
+  const rowBytes = kp * 4;
+  return {
+    blocks: wBlocks,
+    run: (b0, b1, lr) => explicit(oBlocks, b0, b1, n, oUs, oIs, oRs, oP, oQ, oBu, oBi, rowBytes, mu, lr, 1 - lr * lambda, biasOn),
+    syncOut: () => {
+      copyRows(wP, kp, P, k, nRows);
+      copyRows(wQ, kp, Q, k, nCols);
+      bu.set(wBu);
+      bi.set(wBi);
+    },
+  };
+}
+
+/** Copies nRows rows of `width` floats between strides (the padding of the wider side is left as it is). */
+function copyRows(from: Float32Array, fromStride: number, to: Float32Array, toStride: number, nRows: number): void {
+  if (fromStride === toStride) {
+    to.set(from.subarray(0, nRows * fromStride));
+    return;
+  }
+  const width = Math.min(fromStride, toStride);
+  for (let r = 0; r < nRows; r++) to.set(from.subarray(r * fromStride, r * fromStride + width), r * toStride);
+}
+
+type GramianInitFn = (
+  X: number, Y: number, GX: number, GY: number, conf: number, pref: number, indptr: number, indices: number,
+  nObs: number, accX: number, accY: number, order: number, gx: number, gy: number, old: number, vec: number,
+  k: number, lambda: number, lr0: number,
+) => void;
+
+/** One Gramian SGD run's WebAssembly instance; X, Y and order are views into its memory, used by the trainer as is. */
+export interface GramianWasmKernel {
+  readonly X: Float32Array;
+  readonly Y: Float32Array;
+  /** The row order, shuffled in place by the trainer before each epoch. */
+  readonly order: Int32Array;
+  /** Sets the epoch's Gramians (k x k each; the kernel updates its copy of X^T X as rows move). */
+  setGrams(GX: Float64Array, GY: Float64Array): void;
+  /** stepRow(order[r]) for r in [r0, r1). */
+  rows(r0: number, r1: number): void;
+}
+
+export interface GramianKernelInput {
+  X: Float32Array;
+  Y: Float32Array;
+  conf: Float32Array;
+  pref: Float32Array;
+  indptr: Int32Array;
+  indices: Int32Array;
+  nObs: Float64Array;
+  order: Int32Array;
+  k: number;
+  lambda: number;
+  learningRate: number;
+}
+
+/**
+ * Copies the Gramian SGD problem into a new WebAssembly memory; undefined when WebAssembly (with SIMD) is unavailable,
+ * k is not a multiple of 4, or the problem needs more than MAX_BYTES. The AdaGrad sums start at 0, as the trainer's.
+ */
+export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKernel | undefined {
+  const api = wasmApi();
+  const module = api && kernelModule(api);
+  const { X, Y, conf, pref, indptr, indices, nObs, order, k } = input;
+  if (!api || !module || k % 4 !== 0) return undefined;
+  const nRows = order.length;
+  const nCols = nObs.length;
+  const nnz = conf.length;
+  let top = 0;
+  // 16-byte aligned regions of `bytes` bytes
+  const take = (bytes: number): number => {
+    const at = top;
+    top += Math.ceil(bytes / 16) * 16;
+    return at;
+  };
+  const oX = take(nRows * k * 4);
+  const oY = take(nCols * k * 4);
+  const oGX = take(k * k * 8);
+  const oGY = take(k * k * 8);
+  const oConf = take(nnz * 4);
+  const oPref = take(nnz * 4);
+  const oIndptr = take((nRows + 1) * 4);
+  const oIndices = take(nnz * 4);
+  const oNObs = take(nCols * 8);
+  const oAccX = take(nRows * 8);
+  const oAccY = take(nCols * 8);
+  const oOrder = take(nRows * 4);
+  const oGx = take(k * 8);
+  const oGy = take(k * 8);
+  const oOld = take(k * 8);
+  const oVec = take(k * 8);
+  if (top > MAX_BYTES) return undefined;
+  let memory: WasmMemory;
+  let exports: Record<string, unknown>;
+  try {
+    const pages = Math.max(1, Math.ceil(top / PAGE));
+    memory = new api.Memory({ initial: pages, maximum: pages });
+    exports = new api.Instance(module, { env: { memory } }).exports;
+  } catch {
+    return undefined;
+  }
+  const buf = memory.buffer;
+  const wX = new Float32Array(buf, oX, nRows * k);
+  const wY = new Float32Array(buf, oY, nCols * k);
+  const wGX = new Float64Array(buf, oGX, k * k);
+  const wGY = new Float64Array(buf, oGY, k * k);
+  const wOrder = new Int32Array(buf, oOrder, nRows);
+  wX.set(X);
+  wY.set(Y);
+  new Float32Array(buf, oConf, nnz).set(conf);
+  new Float32Array(buf, oPref, nnz).set(pref);
+  new Int32Array(buf, oIndptr, nRows + 1).set(indptr);
+  new Int32Array(buf, oIndices, nnz).set(indices.subarray(0, nnz));
+  new Float64Array(buf, oNObs, nCols).set(nObs);
+  wOrder.set(order);
+  (exports.gramianInit as GramianInitFn)(
+    oX, oY, oGX, oGY, oConf, oPref, oIndptr, oIndices, oNObs, oAccX, oAccY, oOrder, oGx, oGy, oOld, oVec,
+    k, input.lambda, input.learningRate,
+  );
+  const rows = exports.gramianRows as (r0: number, r1: number) => void;
+  return {
+    X: wX,
+    Y: wY,
+    order: wOrder,
+    setGrams: (GX, GY) => {
+      wGX.set(GX);
+      wGY.set(GY);
+    },
+    rows,
+  };
+}

@@ -1,0 +1,356 @@
+;; The SGD kernels in WebAssembly with 128-bit SIMD, hand-written; sgdKernel.ts loads them. First the explicit one
+;; (trainSgd, f32x4), then the Gramian one (trainSgdGramian, float64) below.
+;; `node scripts/gen-sgd-kernel.mjs` assembles this file (devDependency wabt) into sgdKernelBytes.ts, which is
+;; committed so that building and testing need no assembler. A unit test checks that the two agree.
+;;
+;; The same arithmetic as explicitEpoch4 in sgd.ts, in float32 (as LIBMF) where sgd.ts rounds through float64:
+;;   e = r - (((mu + bu) + bi) + p.q)
+;;   bu' = shrink bu + lr e,  bi' = shrink bi + lr e          (shrink = 1 - lr lambda)
+;;   p'  = shrink p + (lr e) q,  q' = shrink q + (lr e) p     (both from the values before the step)
+;; Only IEEE float32 add and multiply (no fused multiply-add, no relaxed SIMD), so a seed gives the same factors on
+;; every run and every machine.
+;;
+;; Memory, all byte addresses (the caller lays it out, see sgdKernel.ts): us, is: int32 user / item of each cell;
+;; rs: float32 rating; blocks: int32 block ids (a block is 256 consecutive cells); P, Q: float32 rows of `rowBytes`
+;; bytes (k padded to a multiple of 4 with zeros, which stay zero), 16-byte aligned; bu, bi: float32 biases.
+(module
+  (import "env" "memory" (memory 1))
+  ;; Visits the cells of blocks[b0 .. b1) in that order; returns the sum of e^2 (float64).
+  (func (export "explicit")
+    (param $blocks i32) (param $b0 i32) (param $b1 i32) (param $n i32)
+    (param $us i32) (param $is i32) (param $rs i32)
+    (param $P i32) (param $Q i32) (param $bu i32) (param $bi i32) (param $rowBytes i32)
+    (param $mu f32) (param $lr f32) (param $shrink f32) (param $biasOn i32)
+    (result f64)
+    (local $sse f64) (local $b i32) (local $t i32) (local $end i32)
+    (local $u i32) (local $i i32) (local $pu i32) (local $qi i32) (local $f i32)
+    (local $acc0 v128) (local $acc1 v128) (local $p v128) (local $q v128) (local $le v128) (local $sh v128)
+    (local $e f32) (local $addr i32)
+    (local.set $sh (f32x4.splat (local.get $shrink)))
+    (local.set $b (local.get $b0))
+    (block $blocksDone
+      (loop $blockLoop
+        (br_if $blocksDone (i32.ge_u (local.get $b) (local.get $b1)))
+        ;; cells [t, end) of block blocks[b]
+        (local.set $t (i32.shl (i32.load (i32.add (local.get $blocks) (i32.shl (local.get $b) (i32.const 2)))) (i32.const 8)))
+        (local.set $end (i32.add (local.get $t) (i32.const 256)))
+        (if (i32.gt_u (local.get $end) (local.get $n)) (then (local.set $end (local.get $n))))
+        (block $cellsDone
+          (loop $cellLoop
+            (br_if $cellsDone (i32.ge_u (local.get $t) (local.get $end)))
+            (local.set $u (i32.load (i32.add (local.get $us) (i32.shl (local.get $t) (i32.const 2)))))
+            (local.set $i (i32.load (i32.add (local.get $is) (i32.shl (local.get $t) (i32.const 2)))))
+            (local.set $pu (i32.add (local.get $P) (i32.mul (local.get $u) (local.get $rowBytes))))
+            (local.set $qi (i32.add (local.get $Q) (i32.mul (local.get $i) (local.get $rowBytes))))
+            ;; p.q with two accumulators (8 floats a turn), after one 4-float step when k/4 is odd
+            (local.set $acc0 (v128.const f32x4 0 0 0 0))
+            (local.set $acc1 (v128.const f32x4 0 0 0 0))
+            (local.set $f (i32.const 0))
+            (if (i32.and (local.get $rowBytes) (i32.const 16))
+              (then
+                (local.set $acc0 (f32x4.mul (v128.load (local.get $pu)) (v128.load (local.get $qi))))
+                (local.set $f (i32.const 16))))
+            (block $dotDone
+              (loop $dotLoop
+                (br_if $dotDone (i32.ge_u (local.get $f) (local.get $rowBytes)))
+                (local.set $acc0
+                  (f32x4.add (local.get $acc0)
+                    (f32x4.mul (v128.load (i32.add (local.get $pu) (local.get $f)))
+                               (v128.load (i32.add (local.get $qi) (local.get $f))))))
+                (local.set $acc1
+                  (f32x4.add (local.get $acc1)
+                    (f32x4.mul (v128.load offset=16 (i32.add (local.get $pu) (local.get $f)))
+                               (v128.load offset=16 (i32.add (local.get $qi) (local.get $f))))))
+                (local.set $f (i32.add (local.get $f) (i32.const 32)))
+                (br $dotLoop)))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $acc1)))
+            ;; e = r - (((mu + bu) + bi) + ((a0 + a1) + (a2 + a3)))
+            (local.set $e
+              (f32.sub
+                (f32.load (i32.add (local.get $rs) (i32.shl (local.get $t) (i32.const 2))))
+                (f32.add
+                  (f32.add
+                    (f32.add (local.get $mu) (f32.load (i32.add (local.get $bu) (i32.shl (local.get $u) (i32.const 2)))))
+                    (f32.load (i32.add (local.get $bi) (i32.shl (local.get $i) (i32.const 2)))))
+                  (f32.add
+                    (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+                    (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))))
+            (local.set $sse
+              (f64.add (local.get $sse) (f64.mul (f64.promote_f32 (local.get $e)) (f64.promote_f32 (local.get $e)))))
+            (if (local.get $biasOn)
+              (then
+                (local.set $addr (i32.add (local.get $bu) (i32.shl (local.get $u) (i32.const 2))))
+                (f32.store (local.get $addr)
+                  (f32.add (f32.mul (local.get $shrink) (f32.load (local.get $addr))) (f32.mul (local.get $lr) (local.get $e))))
+                (local.set $addr (i32.add (local.get $bi) (i32.shl (local.get $i) (i32.const 2))))
+                (f32.store (local.get $addr)
+                  (f32.add (f32.mul (local.get $shrink) (f32.load (local.get $addr))) (f32.mul (local.get $lr) (local.get $e))))))
+            ;; p' = shrink p + le q, q' = shrink q + le p
+            (local.set $le (f32x4.splat (f32.mul (local.get $lr) (local.get $e))))
+            (local.set $f (i32.const 0))
+            (block $updDone
+              (loop $updLoop
+                (br_if $updDone (i32.ge_u (local.get $f) (local.get $rowBytes)))
+                (local.set $p (v128.load (i32.add (local.get $pu) (local.get $f))))
+                (local.set $q (v128.load (i32.add (local.get $qi) (local.get $f))))
+                (v128.store (i32.add (local.get $pu) (local.get $f))
+                  (f32x4.add (f32x4.mul (local.get $sh) (local.get $p)) (f32x4.mul (local.get $le) (local.get $q))))
+                (v128.store (i32.add (local.get $qi) (local.get $f))
+                  (f32x4.add (f32x4.mul (local.get $sh) (local.get $q)) (f32x4.mul (local.get $le) (local.get $p))))
+                (local.set $f (i32.add (local.get $f) (i32.const 16)))
+                (br $updLoop)))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $cellLoop)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $blockLoop)))
+    (local.get $sse))
+
+  ;; ---- Gramian SGD (sgdGramian.ts), one session row at a time ----
+  ;; The same operations in the same order as stepRow in sgdGramian.ts, in float64 with float32 storage as there, so
+  ;; the factors are bit-identical to the JS path's. SIMD (f64x2) only where that keeps the order: the k x k products
+  ;; (matVec: two accumulators hold linalg.dot's four, s0 s1 | s2 s3, summed as (s0 + s1) + (s2 + s3)) and the
+  ;; elementwise loops; sums over a run in order, lane 0 then lane 1 (x.y in dotXY stays scalar). Needs k % 4 = 0.
+  ;; Byte addresses set once by gramianInit: X, Y float32 rows of k; GX, GY float64 k x k; conf, pref float32 per cell;
+  ;; indptr, indices int32; nObs, accX, accY float64; order int32; gx, gy, old, vec float64 scratch of k.
+  (global $gX (mut i32) (i32.const 0)) (global $gY (mut i32) (i32.const 0))
+  (global $gGX (mut i32) (i32.const 0)) (global $gGY (mut i32) (i32.const 0))
+  (global $gConf (mut i32) (i32.const 0)) (global $gPref (mut i32) (i32.const 0))
+  (global $gIndptr (mut i32) (i32.const 0)) (global $gIndices (mut i32) (i32.const 0))
+  (global $gNObs (mut i32) (i32.const 0)) (global $gAccX (mut i32) (i32.const 0)) (global $gAccY (mut i32) (i32.const 0))
+  (global $gOrder (mut i32) (i32.const 0))
+  (global $gGx (mut i32) (i32.const 0)) (global $gGy (mut i32) (i32.const 0))
+  (global $gOld (mut i32) (i32.const 0)) (global $gVec (mut i32) (i32.const 0))
+  (global $gK (mut i32) (i32.const 0)) (global $gLambda (mut f64) (f64.const 0)) (global $gLr0 (mut f64) (f64.const 0))
+
+  (func (export "gramianInit")
+    (param $X i32) (param $Y i32) (param $GX i32) (param $GY i32) (param $conf i32) (param $pref i32)
+    (param $indptr i32) (param $indices i32) (param $nObs i32) (param $accX i32) (param $accY i32) (param $order i32)
+    (param $gx i32) (param $gy i32) (param $old i32) (param $vec i32) (param $k i32) (param $lambda f64) (param $lr0 f64)
+    (global.set $gX (local.get $X)) (global.set $gY (local.get $Y))
+    (global.set $gGX (local.get $GX)) (global.set $gGY (local.get $GY))
+    (global.set $gConf (local.get $conf)) (global.set $gPref (local.get $pref))
+    (global.set $gIndptr (local.get $indptr)) (global.set $gIndices (local.get $indices))
+    (global.set $gNObs (local.get $nObs)) (global.set $gAccX (local.get $accX)) (global.set $gAccY (local.get $accY))
+    (global.set $gOrder (local.get $order))
+    (global.set $gGx (local.get $gx)) (global.set $gGy (local.get $gy))
+    (global.set $gOld (local.get $old)) (global.set $gVec (local.get $vec))
+    (global.set $gK (local.get $k)) (global.set $gLambda (local.get $lambda)) (global.set $gLr0 (local.get $lr0)))
+
+  ;; out[a] = dot(G row a, v) for a < k, as linalg.dot (k % 4 = 0)
+  (func $matVec (param $G i32) (param $v i32) (param $out i32)
+    (local $a i32) (local $row i32) (local $f i32) (local $kb i32) (local $s01 v128) (local $s23 v128)
+    (local.set $kb (i32.shl (global.get $gK) (i32.const 3)))
+    (local.set $row (local.get $G))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $a) (global.get $gK)))
+        (local.set $s01 (v128.const f64x2 0 0))
+        (local.set $s23 (v128.const f64x2 0 0))
+        (local.set $f (i32.const 0))
+        (block $dotDone
+          (loop $dot
+            (br_if $dotDone (i32.ge_u (local.get $f) (local.get $kb)))
+            (local.set $s01 (f64x2.add (local.get $s01)
+              (f64x2.mul (v128.load (i32.add (local.get $row) (local.get $f))) (v128.load (i32.add (local.get $v) (local.get $f))))))
+            (local.set $s23 (f64x2.add (local.get $s23)
+              (f64x2.mul (v128.load offset=16 (i32.add (local.get $row) (local.get $f))) (v128.load offset=16 (i32.add (local.get $v) (local.get $f))))))
+            (local.set $f (i32.add (local.get $f) (i32.const 32)))
+            (br $dot)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $a) (i32.const 3)))
+          (f64.add
+            (f64.add (f64x2.extract_lane 0 (local.get $s01)) (f64x2.extract_lane 1 (local.get $s01)))
+            (f64.add (f64x2.extract_lane 0 (local.get $s23)) (f64x2.extract_lane 1 (local.get $s23)))))
+        (local.set $row (i32.add (local.get $row) (local.get $kb)))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $rows))))
+
+  ;; sum over a < k of x[a] y[a] (float32 rows), in order from a = 0
+  (func $dotXY (param $x i32) (param $y i32) (result f64)
+    (local $s f64) (local $f i32) (local $kb i32)
+    (local.set $kb (i32.shl (global.get $gK) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $f) (local.get $kb)))
+        (local.set $s (f64.add (local.get $s)
+          (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $x) (local.get $f))))
+                   (f64.promote_f32 (f32.load (i32.add (local.get $y) (local.get $f)))))))
+        (local.set $f (i32.add (local.get $f) (i32.const 4)))
+        (br $l)))
+    (local.get $s))
+
+  ;; w = c (p - s) + s of cell t (byte offset t4 = 4 t), s = x.y
+  (func $weight (param $t4 i32) (param $s f64) (result f64)
+    (f64.add
+      (f64.mul (f64.promote_f32 (f32.load (i32.add (global.get $gConf) (local.get $t4))))
+               (f64.sub (f64.promote_f32 (f32.load (i32.add (global.get $gPref) (local.get $t4)))) (local.get $s)))
+      (local.get $s)))
+
+  ;; stepRow(order[r]) for r in [r0, r1)
+  (func (export "gramianRows") (param $r0 i32) (param $r1 i32)
+    (local $r i32)
+    (local.set $r (local.get $r0))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+        (call $stepRow (i32.load (i32.add (global.get $gOrder) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $l))))
+
+  ;; Elementwise loops take two lanes at a time (k is even); sums keep their order (lane 0, then lane 1).
+  (func $stepRow (param $u i32)
+    (local $k i32) (local $from i32) (local $to i32) (local $t i32) (local $xu i32) (local $yi i32) (local $i i32)
+    (local $a i32) (local $b i32) (local $g2 f64) (local $lr f64) (local $o f64) (local $v f64) (local $d f64)
+    (local $addr i32) (local $kf f64) (local $kb8 i32) (local $rowA i32) (local $colA i32)
+    (local $lam v128) (local $wv v128) (local $sv v128) (local $gv v128) (local $dv v128) (local $vv v128) (local $ov v128)
+    (local.set $k (global.get $gK))
+    (local.set $kb8 (i32.shl (local.get $k) (i32.const 3)))
+    (local.set $kf (f64.convert_i32_u (local.get $k)))
+    (local.set $lam (f64x2.splat (global.get $gLambda)))
+    (local.set $from (i32.load (i32.add (global.get $gIndptr) (i32.shl (local.get $u) (i32.const 2)))))
+    (local.set $to (i32.load offset=4 (i32.add (global.get $gIndptr) (i32.shl (local.get $u) (i32.const 2)))))
+    (if (i32.eq (local.get $from) (local.get $to)) (then (return)))
+    (local.set $xu (i32.add (global.get $gX) (i32.shl (i32.mul (local.get $u) (local.get $k)) (i32.const 2))))
+    ;; row gradient: gx = GY x_u + lambda x_u - sum_obs w y_i
+    (local.set $a (i32.const 0))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $a) (local.get $k)))
+      (v128.store (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3)))
+        (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 2)))
+      (br $l1)))
+    (call $matVec (global.get $gGY) (global.get $gVec) (global.get $gGx))
+    (local.set $a (i32.const 0))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $a) (local.get $k)))
+      (local.set $addr (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3))))
+      (v128.store (local.get $addr)
+        (f64x2.add (v128.load (local.get $addr))
+          (f64x2.mul (local.get $lam) (v128.load (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3)))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 2)))
+      (br $l2)))
+    (local.set $t (local.get $from))
+    (block $d3 (loop $l3
+      (br_if $d3 (i32.ge_u (local.get $t) (local.get $to)))
+      (local.set $yi (i32.add (global.get $gY)
+        (i32.shl (i32.mul (i32.load (i32.add (global.get $gIndices) (i32.shl (local.get $t) (i32.const 2)))) (local.get $k)) (i32.const 2))))
+      (local.set $wv (f64x2.splat (call $weight (i32.shl (local.get $t) (i32.const 2)) (call $dotXY (local.get $xu) (local.get $yi)))))
+      (local.set $a (i32.const 0))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.ge_u (local.get $a) (local.get $k)))
+        (local.set $addr (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3))))
+        (v128.store (local.get $addr)
+          (f64x2.sub (v128.load (local.get $addr))
+            (f64x2.mul (local.get $wv)
+              (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $yi) (i32.shl (local.get $a) (i32.const 2))))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 2)))
+        (br $l4)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $l3)))
+    ;; AdaGrad rate of the row
+    (local.set $g2 (f64.const 0))
+    (local.set $a (i32.const 0))
+    (block $d5 (loop $l5
+      (br_if $d5 (i32.ge_u (local.get $a) (local.get $k)))
+      (local.set $gv (v128.load (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3)))))
+      (local.set $gv (f64x2.mul (local.get $gv) (local.get $gv)))
+      (local.set $g2 (f64.add (f64.add (local.get $g2) (f64x2.extract_lane 0 (local.get $gv))) (f64x2.extract_lane 1 (local.get $gv))))
+      (local.set $a (i32.add (local.get $a) (i32.const 2)))
+      (br $l5)))
+    (local.set $addr (i32.add (global.get $gAccX) (i32.shl (local.get $u) (i32.const 3))))
+    (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (f64.div (local.get $g2) (local.get $kf))))
+    (local.set $lr (f64.div (global.get $gLr0) (f64.sqrt (f64.add (f64.load (local.get $addr)) (f64.const 1e-12)))))
+    ;; move x_u; X^T X follows (k^2 per row): for b < a, d = v x_b(new) - o old_b goes to GX[a k + b] and GX[b k + a]
+    (local.set $a (i32.const 0))
+    (block $d6 (loop $l6
+      (br_if $d6 (i32.ge_u (local.get $a) (local.get $k)))
+      (local.set $o (f64.promote_f32 (f32.load (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))))))
+      (local.set $v (f64.sub (local.get $o)
+        (f64.mul (local.get $lr) (f64.load (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3)))))))
+      (f32.store (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))) (f32.demote_f64 (local.get $v)))
+      (local.set $rowA (i32.add (global.get $gGX) (i32.mul (local.get $a) (local.get $kb8))))
+      (local.set $colA (i32.add (global.get $gGX) (i32.shl (local.get $a) (i32.const 3))))
+      (local.set $vv (f64x2.splat (local.get $v)))
+      (local.set $ov (f64x2.splat (local.get $o)))
+      (local.set $b (i32.const 0))
+      (block $d7 (loop $l7
+        (br_if $d7 (i32.ge_u (i32.add (local.get $b) (i32.const 1)) (local.get $a)))
+        (local.set $dv (f64x2.sub
+          (f64x2.mul (local.get $vv)
+            (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $xu) (i32.shl (local.get $b) (i32.const 2))))))
+          (f64x2.mul (local.get $ov) (v128.load (i32.add (global.get $gOld) (i32.shl (local.get $b) (i32.const 3)))))))
+        (local.set $addr (i32.add (local.get $rowA) (i32.shl (local.get $b) (i32.const 3))))
+        (v128.store (local.get $addr) (f64x2.add (v128.load (local.get $addr)) (local.get $dv)))
+        (local.set $addr (i32.add (local.get $colA) (i32.mul (local.get $b) (local.get $kb8))))
+        (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (f64x2.extract_lane 0 (local.get $dv))))
+        (local.set $addr (i32.add (local.get $addr) (local.get $kb8)))
+        (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (f64x2.extract_lane 1 (local.get $dv))))
+        (local.set $b (i32.add (local.get $b) (i32.const 2)))
+        (br $l7)))
+      (if (i32.lt_u (local.get $b) (local.get $a))
+        (then
+          (local.set $d (f64.sub
+            (f64.mul (local.get $v) (f64.promote_f32 (f32.load (i32.add (local.get $xu) (i32.shl (local.get $b) (i32.const 2))))))
+            (f64.mul (local.get $o) (f64.load (i32.add (global.get $gOld) (i32.shl (local.get $b) (i32.const 3)))))))
+          (local.set $addr (i32.add (local.get $rowA) (i32.shl (local.get $b) (i32.const 3))))
+          (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (local.get $d)))
+          (local.set $addr (i32.add (local.get $colA) (i32.mul (local.get $b) (local.get $kb8))))
+          (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (local.get $d)))))
+      (local.set $addr (i32.add (local.get $rowA) (i32.shl (local.get $a) (i32.const 3))))
+      (f64.store (local.get $addr)
+        (f64.add (f64.load (local.get $addr)) (f64.sub (f64.mul (local.get $v) (local.get $v)) (f64.mul (local.get $o) (local.get $o)))))
+      (f64.store (i32.add (global.get $gOld) (i32.shl (local.get $a) (i32.const 3))) (local.get $o))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $l6)))
+    ;; each item of the row: its cell, 1/n_i of the all-cells term and of the penalty
+    (local.set $t (local.get $from))
+    (block $d8 (loop $l8
+      (br_if $d8 (i32.ge_u (local.get $t) (local.get $to)))
+      (local.set $i (i32.load (i32.add (global.get $gIndices) (i32.shl (local.get $t) (i32.const 2)))))
+      (local.set $yi (i32.add (global.get $gY) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 2))))
+      (local.set $wv (f64x2.splat (call $weight (i32.shl (local.get $t) (i32.const 2)) (call $dotXY (local.get $xu) (local.get $yi)))))
+      (local.set $sv (f64x2.splat (f64.div (f64.const 1)
+        (f64.max (f64.const 1) (f64.load (i32.add (global.get $gNObs) (i32.shl (local.get $i) (i32.const 3))))))))
+      (local.set $a (i32.const 0))
+      (block $d9 (loop $l9
+        (br_if $d9 (i32.ge_u (local.get $a) (local.get $k)))
+        (v128.store (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3)))
+          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $yi) (i32.shl (local.get $a) (i32.const 2))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 2)))
+        (br $l9)))
+      (call $matVec (global.get $gGX) (global.get $gVec) (global.get $gGy))
+      ;; g = (GX y_i + lambda y_i) share - w x_u; h2 = sum g^2
+      (local.set $g2 (f64.const 0))
+      (local.set $a (i32.const 0))
+      (block $d10 (loop $l10
+        (br_if $d10 (i32.ge_u (local.get $a) (local.get $k)))
+        (local.set $addr (i32.add (global.get $gGy) (i32.shl (local.get $a) (i32.const 3))))
+        (local.set $gv (f64x2.sub
+          (f64x2.mul
+            (f64x2.add (v128.load (local.get $addr))
+              (f64x2.mul (local.get $lam) (v128.load (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3))))))
+            (local.get $sv))
+          (f64x2.mul (local.get $wv)
+            (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))))))))
+        (v128.store (local.get $addr) (local.get $gv))
+        (local.set $gv (f64x2.mul (local.get $gv) (local.get $gv)))
+        (local.set $g2 (f64.add (f64.add (local.get $g2) (f64x2.extract_lane 0 (local.get $gv))) (f64x2.extract_lane 1 (local.get $gv))))
+        (local.set $a (i32.add (local.get $a) (i32.const 2)))
+        (br $l10)))
+      (local.set $addr (i32.add (global.get $gAccY) (i32.shl (local.get $i) (i32.const 3))))
+      (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (f64.div (local.get $g2) (local.get $kf))))
+      (local.set $vv (f64x2.splat
+        (f64.div (global.get $gLr0) (f64.sqrt (f64.add (f64.load (local.get $addr)) (f64.const 1e-12))))))
+      ;; y_i -= lrY g (float64, stored as float32)
+      (local.set $a (i32.const 0))
+      (block $d11 (loop $l11
+        (br_if $d11 (i32.ge_u (local.get $a) (local.get $k)))
+        (local.set $addr (i32.add (local.get $yi) (i32.shl (local.get $a) (i32.const 2))))
+        (v128.store64_lane 0 (local.get $addr)
+          (f32x4.demote_f64x2_zero
+            (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $addr)))
+              (f64x2.mul (local.get $vv) (v128.load (i32.add (global.get $gGy) (i32.shl (local.get $a) (i32.const 3))))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 2)))
+        (br $l11)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $l8))))
+)

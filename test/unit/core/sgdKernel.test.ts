@@ -1,0 +1,214 @@
+// The SGD kernels' two paths. Explicit SGD: WebAssembly SIMD (float32 arithmetic) and pure JS (float64 arithmetic,
+// float32 storage); each is deterministic for a seed and they agree within stated tolerances. Gramian SGD: the two
+// paths do the same float64 operations in the same order, so they agree bit for bit. The JS path takes over where
+// WebAssembly or its SIMD is missing. No timings here (the ML-100K bench and eval/scale.ts measure speed).
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { predict, type MfModel } from '../../../src/core/model';
+import { rmse } from '../../../src/core/metrics';
+import { explicitSgdKernel, trainSgd, type SgdParams } from '../../../src/core/sgd';
+import { gramianSgdKernel, trainSgdGramianSteps, type GramianSgdParams, type GramianWarmStart } from '../../../src/core/sgdGramian';
+import { wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
+import { finishSteps, type Steps } from '../../../src/core/train';
+import { bitsEqual, plantedLowRank, randomSparse } from './helpers';
+
+const root = join(__dirname, '..', '..', '..', '..');
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let t = 0; t < a.length; t++) d = Math.max(d, Math.abs(a[t] - b[t]));
+  return d;
+}
+
+function heldOutRmse(model: MfModel, test: { u: number[]; i: number[]; v: number[] }): number {
+  return rmse(test.u.map((u, t) => predict(model, u, test.i[t])), test.v);
+}
+
+/** Runs fn with globalThis.WebAssembly replaced (undefined: removed), then puts the real one back. */
+function withWebAssembly<T>(replacement: unknown, fn: () => T): T {
+  const g = globalThis as { WebAssembly?: unknown };
+  const saved = Object.getOwnPropertyDescriptor(g, 'WebAssembly');
+  Object.defineProperty(g, 'WebAssembly', { value: replacement, configurable: true, writable: true });
+  try {
+    return fn();
+  } finally {
+    if (saved) Object.defineProperty(g, 'WebAssembly', saved);
+    else delete g.WebAssembly;
+  }
+}
+
+describe('core: explicit SGD kernel (WebAssembly SIMD and JS)', () => {
+  it('Node 20 runs the WebAssembly SIMD kernel by default; kernel "js" and adaptive run the JS one', () => {
+    assert.equal(wasmSgdKernelAvailable(), true);
+    assert.equal(explicitSgdKernel({}), 'wasm-simd');
+    assert.equal(explicitSgdKernel({ kernel: 'auto' }), 'wasm-simd');
+    assert.equal(explicitSgdKernel({ kernel: 'js' }), 'js');
+    assert.equal(explicitSgdKernel({ adaptive: true }), 'js');
+  });
+
+  it('the committed module is sgdKernel.wat assembled (scripts/gen-sgd-kernel.mjs --check)', function () {
+    this.timeout(60000);
+    execFileSync(process.execPath, [join(root, 'scripts', 'gen-sgd-kernel.mjs'), '--check'], { stdio: 'pipe' });
+  });
+
+  it('each kernel gives bit-identical factors and biases for a seed, and others for another seed', () => {
+    const x = randomSparse(40, 30, 0.3, 'kdet');
+    for (const kernel of ['auto', 'js'] as const) {
+      for (const k of [3, 8]) {
+        const run = (seed: number): MfModel => trainSgd(x, { k, epochs: 8, learningRate: 0.02, lambda: 0.1, seed, kernel });
+        const a = run(5);
+        const b = run(5);
+        const c = run(6);
+        const what = `${kernel} k=${k}`;
+        assert.ok(bitsEqual(a.userFactors, b.userFactors) && bitsEqual(a.itemFactors, b.itemFactors), what);
+        assert.ok(bitsEqual(a.userBias, b.userBias) && bitsEqual(a.itemBias, b.itemBias), what);
+        assert.ok(!bitsEqual(a.itemFactors, c.itemFactors), what);
+      }
+    }
+  });
+
+  // The tolerance that holds between the paths: they differ only in rounding (float32 vs float64 intermediates), so
+  // on this problem (60 x 50, 150 epochs) the factors stay within 1e-3 of each other and the held-out RMSE within
+  // 1e-4; measured at most 3e-5 and 2e-5. k = 3 and 5 exercise the WebAssembly path's zero padding to 4 and 8 floats.
+  it('the WebAssembly and JS kernels agree: factors within 1e-3, held-out RMSE within 1e-4 (k = 3, 5, 8, 32, 128)', () => {
+    for (const k of [3, 5, 8, 32, 128]) {
+      for (const useBias of [true, false]) {
+        // without biases, a matrix without an offset
+        const { train, test } = plantedLowRank(60, 50, 3, 0.5, 'kagree', useBias ? 3 : 0);
+        const p: SgdParams = { k, epochs: 150, learningRate: 0.02, lambda: 0.01, seed: 9, useBias, initStd: 0.1 };
+        const wasm = trainSgd(train, { ...p, kernel: 'auto' });
+        const js = trainSgd(train, { ...p, kernel: 'js' });
+        const what = `k=${k} useBias=${useBias}`;
+        assert.ok(!bitsEqual(wasm.userFactors, js.userFactors), `${what}: the two paths ran the same code`);
+        assert.ok(maxAbsDiff(wasm.userFactors, js.userFactors) < 1e-3, `${what}: user factors`);
+        assert.ok(maxAbsDiff(wasm.itemFactors, js.itemFactors) < 1e-3, `${what}: item factors`);
+        assert.ok(maxAbsDiff(wasm.userBias, js.userBias) < 1e-3 && maxAbsDiff(wasm.itemBias, js.itemBias) < 1e-3, `${what}: biases`);
+        const e = heldOutRmse(wasm, test);
+        assert.ok(Math.abs(e - heldOutRmse(js, test)) < 1e-4, `${what}: held-out RMSE ${e} vs ${heldOutRmse(js, test)}`);
+        assert.ok(e < 0.3, `${what}: held-out RMSE ${e}`);
+      }
+    }
+  });
+
+  it('many blocks, a learning-rate schedule and shouldStop between block groups: the same on both paths', () => {
+    // 300 x 400 at density 0.7: 84,000 cells, 329 blocks, so an epoch polls shouldStop once in its middle.
+    const x = randomSparse(300, 400, 0.7, 'kbig');
+    const p: SgdParams = { k: 8, epochs: 3, learningRate: 0.02, lambda: 0.05, seed: 2, schedule: { kind: 'exponential', gamma: 0.9 } };
+    const losses: Record<string, number[]> = { auto: [], js: [] };
+    for (const kernel of ['auto', 'js'] as const) trainSgd(x, { ...p, kernel }, { onEpoch: (e) => losses[kernel].push(e.loss) });
+    assert.equal(losses.auto.length, 3);
+    for (let t = 0; t < 3; t++) assert.ok(Math.abs(losses.auto[t] - losses.js[t]) < 1e-4 * losses.js[t], `epoch ${t + 1}`);
+    // one poll in the middle of each epoch and one after it, on both paths; a true answer mid-epoch ends training
+    // after that epoch's report
+    for (const kernel of ['auto', 'js'] as const) {
+      let polls = 0;
+      trainSgd(x, { ...p, kernel }, { shouldStop: () => (++polls, false) });
+      assert.equal(polls, 6, kernel);
+      const seen: number[] = [];
+      polls = 0;
+      trainSgd(x, { ...p, kernel, epochs: 10 }, { onEpoch: (e) => seen.push(e.epoch), shouldStop: () => ++polls >= 1 });
+      assert.deepEqual([seen, polls], [[1], 1], kernel);
+    }
+  });
+
+  it('without WebAssembly, or without its SIMD, trainSgd runs the JS kernel and gives its exact result', () => {
+    const x = randomSparse(40, 30, 0.3, 'kfallback');
+    const p: SgdParams = { k: 8, epochs: 5, learningRate: 0.02, lambda: 0.1, seed: 3 };
+    const js = trainSgd(x, { ...p, kernel: 'js' });
+    const wasm = trainSgd(x, p);
+    assert.ok(!bitsEqual(js.userFactors, wasm.userFactors));
+    const noSimd = {
+      ...(globalThis as unknown as { WebAssembly: object }).WebAssembly,
+      validate: () => false,
+      Module: function () {
+        throw new Error('no SIMD');
+      },
+    };
+    for (const replacement of [undefined, noSimd]) {
+      withWebAssembly(replacement, () => {
+        assert.equal(wasmSgdKernelAvailable(), false);
+        assert.equal(explicitSgdKernel(p), 'js');
+        const m = trainSgd(x, p);
+        assert.ok(bitsEqual(m.userFactors, js.userFactors) && bitsEqual(m.itemFactors, js.itemFactors));
+        assert.ok(bitsEqual(m.userBias, js.userBias) && bitsEqual(m.itemBias, js.itemBias));
+      });
+    }
+    // and with the real one back, the WebAssembly kernel again
+    assert.equal(explicitSgdKernel(p), 'wasm-simd');
+    assert.ok(bitsEqual(trainSgd(x, p).userFactors, wasm.userFactors));
+  });
+});
+
+describe('core: Gramian SGD kernel (WebAssembly and JS, bit for bit)', () => {
+  const signal = randomSparse(90, 40, 0.15, 'gk', 0, 6);
+  const base: GramianSgdParams = { k: 8, epochs: 6, learningRate: 0.05, lambda: 2, alpha: 3, epsilon: 1, seed: 4 };
+
+  function sameModel(a: MfModel, b: MfModel, what: string): void {
+    assert.ok(bitsEqual(a.userFactors, b.userFactors), `${what}: user factors`);
+    assert.ok(bitsEqual(a.itemFactors, b.itemFactors), `${what}: item factors`);
+  }
+
+  /** Runs the steps to the end, counting the pauses. */
+  function run(steps: Steps<MfModel>): { model: MfModel; pauses: number } {
+    let pauses = 0;
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return { model: r.value, pauses };
+      pauses++;
+    }
+  }
+
+  it('runs in WebAssembly for k a multiple of 4, in JS otherwise or with kernel "js"', () => {
+    assert.equal(gramianSgdKernel({ k: 32 }), 'wasm-simd');
+    assert.equal(gramianSgdKernel({ k: 8, kernel: 'auto' }), 'wasm-simd');
+    assert.equal(gramianSgdKernel({ k: 6 }), 'js');
+    assert.equal(gramianSgdKernel({ k: 32, kernel: 'js' }), 'js');
+  });
+
+  it('both paths give bit-identical factors, losses and pauses (k = 4, 8, 32, 64; cold and warm start)', () => {
+    for (const k of [4, 8, 32, 64]) {
+      const p = { ...base, k };
+      const losses: Record<string, number[]> = { auto: [], js: [] };
+      const wasm = run(trainSgdGramianSteps(signal, p, { onEpoch: (e) => void losses.auto.push(e.loss) }));
+      const js = run(trainSgdGramianSteps(signal, { ...p, kernel: 'js' }, { onEpoch: (e) => void losses.js.push(e.loss) }));
+      sameModel(wasm.model, js.model, `k=${k}`);
+      assert.deepEqual(losses.auto, losses.js, `k=${k}: losses`);
+      assert.equal(wasm.pauses, js.pauses, `k=${k}: pauses`);
+      for (const a of [wasm.model.userFactors, wasm.model.itemFactors]) {
+        assert.equal(a.buffer.byteLength, a.byteLength, `k=${k}: the model's factors are arrays of their own, not views`);
+      }
+      const warm: GramianWarmStart = {
+        userFactors: js.model.userFactors,
+        itemFactors: js.model.itemFactors,
+        outsideGram: new Float64Array(k * k).fill(0.01),
+        observed: new Float64Array(signal.nCols).fill(3),
+      };
+      const warmWasm = finishSteps(trainSgdGramianSteps(signal, { ...p, epochs: 2 }, undefined, warm));
+      const warmJs = finishSteps(trainSgdGramianSteps(signal, { ...p, epochs: 2, kernel: 'js' }, undefined, warm));
+      sameModel(warmWasm, warmJs, `k=${k} warm`);
+    }
+  });
+
+  it('shouldStop ends both paths at the same row (90 rows: the first poll is after row 64 of epoch 1)', () => {
+    for (const kernel of ['auto', 'js'] as const) {
+      let polls = 0;
+      const stopped = finishSteps(trainSgdGramianSteps(signal, { ...base, kernel }, { shouldStop: () => ++polls >= 1 }));
+      const full = finishSteps(trainSgdGramianSteps(signal, { ...base, kernel: 'js' }));
+      assert.ok(!bitsEqual(stopped.userFactors, full.userFactors), kernel);
+      if (kernel === 'auto') {
+        polls = 0;
+        sameModel(stopped, finishSteps(trainSgdGramianSteps(signal, { ...base, kernel: 'js' }, { shouldStop: () => ++polls >= 1 })), 'stopped');
+      }
+    }
+  });
+
+  it('without WebAssembly the JS path runs, with the same result', () => {
+    const wasm = finishSteps(trainSgdGramianSteps(signal, base));
+    withWebAssembly(undefined, () => {
+      assert.equal(gramianSgdKernel(base), 'js');
+      sameModel(finishSteps(trainSgdGramianSteps(signal, base)), wasm, 'no WebAssembly');
+    });
+  });
+});
+
