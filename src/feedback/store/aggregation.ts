@@ -8,7 +8,7 @@
 // nothing, is no later than its item's kept event, and holds the session together. What happened to files (rename,
 // delete, create) and dismissals are kept as they are; they also count as the timeline they always were.
 import type { Steps } from '../../core/train';
-import { isFileChange, type FeedbackEvent } from '../signal';
+import { MAX_AMOUNT, isFileChange, type FeedbackEvent } from '../signal';
 import { sortByTimeSteps } from './compaction';
 import { STEP } from './steps';
 
@@ -104,7 +104,13 @@ function foldSession(
     }
   }
   const kept = new Set<number>();
-  for (const { index, amount } of lastOf.values()) {
+  // A pair whose total would pass what one event may carry (MAX_AMOUNT: a year of dwell) keeps its events as they are.
+  const raw = new Set<string>();
+  for (const [key, { index, amount }] of lastOf) {
+    if (amount > MAX_AMOUNT) {
+      raw.add(key);
+      continue;
+    }
     kept.add(index);
     if (amount !== events[index].amount) replace.set(index, { ...events[index], amount });
   }
@@ -114,7 +120,7 @@ function foldSession(
   for (let k = start; k < end; k++) {
     const i = list[k];
     const e = events[i];
-    const stays = kept.has(i) || !folds(e);
+    const stays = kept.has(i) || !folds(e) || (raw.size > 0 && raw.has(`${e.kind}\u0000${e.item}`));
     const nextT = k + 1 < end ? events[list[k + 1]].t : undefined;
     if (stays) {
       lastLeft = e.t;

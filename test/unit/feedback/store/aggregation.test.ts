@@ -3,7 +3,7 @@ import { makeRng } from '../../../../src/core/random';
 import { finishSteps } from '../../../../src/core/train';
 import { FileLife } from '../../../../src/feedback/fileChanges';
 import { sessionize } from '../../../../src/feedback/sessions';
-import { isFileChange, type FeedbackEvent, type SignalKind } from '../../../../src/feedback/signal';
+import { MAX_AMOUNT, checkEvent, isFileChange, type FeedbackEvent, type SignalKind } from '../../../../src/feedback/signal';
 import { aggregateOldSessionsSteps } from '../../../../src/feedback/store/aggregation';
 import { useStores } from './helpers';
 
@@ -97,6 +97,21 @@ describe('old sessions aggregated', () => {
       'b at 25 min stays, weighing nothing, else a (0) and b (50) would be two sessions',
     );
     assert.deepEqual(rows(b.events), rows(bridged));
+  });
+
+  it('never makes an event larger than one may be: such a pair keeps its events', () => {
+    const w = 'w';
+    const half = Math.ceil(MAX_AMOUNT / 2) + 1;
+    const events: FeedbackEvent[] = [
+      { t: 0, item: 'file:a.ts', kind: 'dwell', amount: half, w },
+      { t: MIN, item: 'file:a.ts', kind: 'dwell', amount: half, w },
+      { t: 2 * MIN, item: 'file:a.ts', kind: 'open', amount: 1, w },
+      { t: 3 * MIN, item: 'file:a.ts', kind: 'open', amount: 1, w },
+    ];
+    const out = aggregate(events.slice(), 10 * GAP);
+    assert.deepEqual(out.events.map((e) => `${e.kind}:${e.amount}`), [`dwell:${half}`, `dwell:${half}`, 'open:2']);
+    for (const e of out.events) checkEvent(e);
+    assert.deepEqual(rows(out.events), rows(events));
   });
 
   it('leaves recent sessions, and one still going at the cut, as they are', () => {
