@@ -6,26 +6,63 @@ import { LatentInputError } from './errors';
 import { dot } from './linalg';
 import { groupSessions, splitProtocol, MetricTotals, tiesOf, type EvalMethod, type Ranker } from './evalProtocol';
 import type { Interaction } from './interaction';
+import { makeSpdInverseWasmKernel } from './sgdKernel';
 import { finishSteps, type Steps } from './train';
 
-/** Inverse of a symmetric positive definite n x n matrix (row-major, float64) by Cholesky; `A` is overwritten. */
-export function invertSpd(A: Float64Array, n: number): Float64Array {
-  return finishSteps(invertSpdSteps(A, n));
+/**
+ * Inverse of a symmetric positive definite n x n matrix (row-major, float64) by Cholesky; `A` is overwritten and
+ * returned. `kernel` 'js' keeps to the pure-JS path (see invertSpdSteps).
+ */
+export function invertSpd(A: Float64Array, n: number, kernel: SpdInverseKernel = 'auto'): Float64Array {
+  return finishSteps(invertSpdSteps(A, n, kernel));
 }
 
 /**
- * invertSpd as steps, pausing every few rows (O(n^2) work each): 2,000 items take seconds, which the in-process
- * trainer must cut into slices so the editor's event loop keeps turning.
+ * Which code computes invertSpd: 'auto' runs the WebAssembly SIMD kernel (sgdKernel.wat) where the host has it and
+ * the matrix fits its memory (n <= 11,585), the pure-JS one otherwise; 'js' always the JS one. The two differ by
+ * rounding only (the unit tests bound it: P within 1e-10 relative); each is deterministic.
  */
-export function* invertSpdSteps(A: Float64Array, n: number): Steps<Float64Array> {
+export type SpdInverseKernel = 'auto' | 'js';
+
+/**
+ * invertSpd as steps, pausing every few rows (O(n^2) work each): 2,000 items take seconds, which the in-process
+ * trainer must cut into slices so the editor's event loop keeps turning. The WebAssembly path works on its own copy
+ * of A (and U) in a memory of its own, ROWS_PER_PAUSE rows a call, and copies P back into A at the end.
+ */
+export function* invertSpdSteps(A: Float64Array, n: number, kernel: SpdInverseKernel = 'auto'): Steps<Float64Array> {
   if (A.length !== n * n) throw new LatentInputError(`invertSpd: need ${n * n} entries, got ${A.length}`);
+  const wasm = kernel === 'auto' ? makeSpdInverseWasmKernel(A, n) : undefined;
+  if (!wasm) return yield* invertSpdJsSteps(A, n);
+  for (let j = 0; j < n; j += ROWS_PER_PAUSE) {
+    const bad = wasm.chol(j, Math.min(n, j + ROWS_PER_PAUSE));
+    if (bad >= 0) throw notPositiveDefinite(bad, wasm.pivot(bad));
+    yield;
+  }
+  for (let j = 0; j < n; j += ROWS_PER_PAUSE) {
+    wasm.inv(j, Math.min(n, j + ROWS_PER_PAUSE));
+    yield;
+  }
+  for (let a = 0; a < n; a += ROWS_PER_PAUSE) {
+    wasm.prod(a, Math.min(n, a + ROWS_PER_PAUSE));
+    yield;
+  }
+  wasm.copyOut(A);
+  return A;
+}
+
+function notPositiveDefinite(j: number, s: number): LatentInputError {
+  return new LatentInputError(`invertSpd: matrix is not positive definite (pivot ${j}: ${s})`);
+}
+
+/** invertSpdSteps in pure JS (hosts without WebAssembly SIMD, matrices too large for its memory, kernel 'js'). */
+function* invertSpdJsSteps(A: Float64Array, n: number): Steps<Float64Array> {
   // Every inner loop below is a dot product of two contiguous row segments (row-major), taken in pairs that share
   // one operand where possible: memory traffic, not arithmetic, bounds these loops (about 2x faster than one by one).
   // A = L L^T, L stored in the lower triangle of A.
   for (let j = 0; j < n; j++) {
     const rj = j * n;
     const s = A[rj + j] - dot(A, rj, A, rj, j);
-    if (!(s > 0)) throw new LatentInputError(`invertSpd: matrix is not positive definite (pivot ${j}: ${s})`);
+    if (!(s > 0)) throw notPositiveDefinite(j, s);
     const d = Math.sqrt(s);
     A[rj + j] = d;
     let i = j + 1;

@@ -1,10 +1,10 @@
-// The explicit SGD kernel in WebAssembly SIMD (sgdKernel.wat, assembled into sgdKernelBytes.ts): loading, the
-// memory layout, and the check that WebAssembly with SIMD is there. Where it is not (or the problem does not fit a
-// 32-bit memory), trainSgd runs its pure-JS kernel instead.
+// The SGD kernels and EASE's SPD inverse in WebAssembly SIMD (sgdKernel.wat, assembled into sgdKernelBytes.ts):
+// loading, the memory layouts, and the check that WebAssembly with SIMD is there. Where it is not (or the problem does
+// not fit a 32-bit memory), trainSgd, trainSgdGramian and invertSpd run their pure-JS code instead.
 //
-// Both kernels are deterministic for a seed; they differ in rounding (this one computes in float32, the JS one in
-// float64 with float32 storage), so the same seed gives slightly different factors on the two paths (the unit tests
-// bound the difference).
+// The explicit SGD kernel and its JS twin are deterministic for a seed; they differ in rounding (this one computes in
+// float32, the JS one in float64 with float32 storage), so the same seed gives slightly different factors on the two
+// paths (the unit tests bound the difference). The SPD inverse's two paths differ by rounding too (easeInverse.test).
 import { decodeBase64 } from './base64';
 import { SGD_KERNEL_WASM_BASE64 } from './sgdKernelBytes';
 
@@ -39,7 +39,8 @@ function kernelModule(api: WasmApi): object | null {
     let module: object | null = null;
     try {
       const bytes = decodeBase64(SGD_KERNEL_WASM_BASE64, 'sgd kernel');
-      // Synchronous compile: the module is well under the 4 KB that browsers allow on their main thread.
+      // Synchronous compile: Latent runs it in Node only (extension host, its worker, the CLI). The module is over the
+      // 4 KB that browsers allow on their main thread, where it would fall to the catch below and so to the JS paths.
       if (api.validate(bytes)) module = new api.Module(bytes);
     } catch {
       module = null;
@@ -263,5 +264,56 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
       wGY.set(GY);
     },
     rows,
+  };
+}
+
+/** EASE's SPD inverse in WebAssembly (cholRows, invRows, prodRows in sgdKernel.wat); see invertSpdSteps in ease.ts. */
+export interface SpdInverseWasmKernel {
+  /** Cholesky columns [j0, j1): -1, or the first column whose pivot is not > 0 (then `pivot(j)` gives it). */
+  chol(j0: number, j1: number): number;
+  /** The pivot value a failed chol left at A[j, j]. */
+  pivot(j: number): number;
+  /** Rows [j0, j1) of U = L^-T (after chol of every column). */
+  inv(j0: number, j1: number): void;
+  /** Rows [a0, a1) of P = U^T U and their mirror (after inv of every row), over L. */
+  prod(a0: number, a1: number): void;
+  /** Copies P into `out` (n x n). */
+  copyOut(out: Float64Array): void;
+}
+
+/**
+ * Copies the n x n matrix A into a new WebAssembly memory holding A and U (16 n^2 bytes: 144 MB at n = 3,000);
+ * undefined when WebAssembly (with SIMD) is unavailable, n is 0, or the two need more than MAX_BYTES (n > 11,585).
+ * The memory is this call's alone and is not kept: once the inverse is copied out and the caller drops the kernel,
+ * the garbage collector frees it (a WebAssembly memory cannot shrink, so one kept for reuse would hold the largest
+ * inverse's size for the life of the process).
+ */
+export function makeSpdInverseWasmKernel(A: Float64Array, n: number): SpdInverseWasmKernel | undefined {
+  const api = wasmApi();
+  const module = api && kernelModule(api);
+  const bytes = 16 * n * n;
+  if (!api || !module || n === 0 || bytes > MAX_BYTES) return undefined;
+  let memory: WasmMemory;
+  let exports: Record<string, unknown>;
+  try {
+    const pages = Math.ceil(bytes / PAGE);
+    memory = new api.Memory({ initial: pages, maximum: pages });
+    exports = new api.Instance(module, { env: { memory } }).exports;
+  } catch {
+    return undefined; // no memory this large here: the JS path works on A as it is
+  }
+  const oA = 0;
+  const oU = 8 * n * n;
+  const wA = new Float64Array(memory.buffer, oA, n * n);
+  wA.set(A);
+  const chol = exports.cholRows as (a: number, n: number, j0: number, j1: number) => number;
+  const inv = exports.invRows as (a: number, u: number, n: number, j0: number, j1: number) => void;
+  const prod = exports.prodRows as (u: number, p: number, n: number, a0: number, a1: number) => void;
+  return {
+    chol: (j0, j1) => chol(oA, n, j0, j1),
+    pivot: (j) => wA[j * n + j],
+    inv: (j0, j1) => inv(oA, oU, n, j0, j1),
+    prod: (a0, a1) => prod(oU, oA, n, a0, a1),
+    copyOut: (out) => out.set(wA),
   };
 }

@@ -1,5 +1,5 @@
 ;; The SGD kernels in WebAssembly with 128-bit SIMD, hand-written; sgdKernel.ts loads them. First the explicit one
-;; (trainSgd, f32x4), then the Gramian one (trainSgdGramian, float64) below.
+;; (trainSgd, f32x4), then the Gramian one (trainSgdGramian, float64), then EASE's SPD inverse (invertSpd, f64x2).
 ;; `node scripts/gen-sgd-kernel.mjs` assembles this file (devDependency wabt) into sgdKernelBytes.ts, which is
 ;; committed so that building and testing need no assembler. A unit test checks that the two agree.
 ;;
@@ -353,4 +353,218 @@
         (br $l11)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $l8))))
+
+  ;; ---- EASE's dense SPD inverse (invertSpdSteps in ease.ts), float64 with f64x2 SIMD ----
+  ;; The JS path's three phases on an n x n row-major matrix at byte address $a, with U (n x n, all zero on entry) at
+  ;; $u: Cholesky A = L L^T in A's lower triangle (cholRows), U row j = column j of L^-1 (invRows), P = U^T U written
+  ;; over A (prodRows). Each call takes a range of rows, so the caller can pause between calls. The sums are the JS
+  ;; path's, taken in another order (four lanes or accumulators, and several rows against one shared row), so the
+  ;; two paths differ by rounding; only IEEE float64 add, multiply, divide and sqrt, so each is deterministic.
+  ;; Rows of U are zero left of their diagonal, which lets a block of four rows share one dot product's length.
+  (global $s0 (mut f64) (f64.const 0)) (global $s1 (mut f64) (f64.const 0))
+  (global $s2 (mut f64) (f64.const 0)) (global $s3 (mut f64) (f64.const 0))
+
+  ;; sum over t < len of x[t] y[t] (float64 at byte addresses x, y; any alignment)
+  (func $dotF64 (param $x i32) (param $y i32) (param $len i32) (result f64)
+    (local $o i32) (local $lb i32) (local $a0 v128) (local $a1 v128) (local $s f64)
+    (local.set $lb (i32.shl (local.get $len) (i32.const 3)))
+    (block $d (loop $l
+      (br_if $d (i32.gt_u (i32.add (local.get $o) (i32.const 32)) (local.get $lb)))
+      (local.set $a0 (f64x2.add (local.get $a0)
+        (f64x2.mul (v128.load (i32.add (local.get $x) (local.get $o))) (v128.load (i32.add (local.get $y) (local.get $o))))))
+      (local.set $a1 (f64x2.add (local.get $a1)
+        (f64x2.mul (v128.load offset=16 (i32.add (local.get $x) (local.get $o))) (v128.load offset=16 (i32.add (local.get $y) (local.get $o))))))
+      (local.set $o (i32.add (local.get $o) (i32.const 32)))
+      (br $l)))
+    (if (i32.le_u (i32.add (local.get $o) (i32.const 16)) (local.get $lb))
+      (then
+        (local.set $a0 (f64x2.add (local.get $a0)
+          (f64x2.mul (v128.load (i32.add (local.get $x) (local.get $o))) (v128.load (i32.add (local.get $y) (local.get $o))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))))
+    (local.set $a0 (f64x2.add (local.get $a0) (local.get $a1)))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (if (i32.lt_u (local.get $o) (local.get $lb))
+      (then (local.set $s (f64.add (local.get $s)
+        (f64.mul (f64.load (i32.add (local.get $x) (local.get $o))) (f64.load (i32.add (local.get $y) (local.get $o))))))))
+    (local.get $s))
+
+  ;; s_r = sum over t < len of x[t] y_r[t] for the four rows y_r = y + r stride (bytes), into globals $s0..$s3
+  (func $dot4F64 (param $x i32) (param $y i32) (param $stride i32) (param $len i32)
+    (local $o i32) (local $lb i32) (local $y1 i32) (local $y2 i32) (local $y3 i32) (local $xv v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $xs f64)
+    (local.set $lb (i32.shl (local.get $len) (i32.const 3)))
+    (local.set $y1 (i32.add (local.get $y) (local.get $stride)))
+    (local.set $y2 (i32.add (local.get $y1) (local.get $stride)))
+    (local.set $y3 (i32.add (local.get $y2) (local.get $stride)))
+    (block $d (loop $l
+      (br_if $d (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $lb)))
+      (local.set $xv (v128.load (i32.add (local.get $x) (local.get $o))))
+      (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $xv) (v128.load (i32.add (local.get $y) (local.get $o))))))
+      (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $xv) (v128.load (i32.add (local.get $y1) (local.get $o))))))
+      (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $xv) (v128.load (i32.add (local.get $y2) (local.get $o))))))
+      (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $xv) (v128.load (i32.add (local.get $y3) (local.get $o))))))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br $l)))
+    (global.set $s0 (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (global.set $s1 (f64.add (f64x2.extract_lane 0 (local.get $a1)) (f64x2.extract_lane 1 (local.get $a1))))
+    (global.set $s2 (f64.add (f64x2.extract_lane 0 (local.get $a2)) (f64x2.extract_lane 1 (local.get $a2))))
+    (global.set $s3 (f64.add (f64x2.extract_lane 0 (local.get $a3)) (f64x2.extract_lane 1 (local.get $a3))))
+    (if (i32.lt_u (local.get $o) (local.get $lb))
+      (then
+        (local.set $xs (f64.load (i32.add (local.get $x) (local.get $o))))
+        (global.set $s0 (f64.add (global.get $s0) (f64.mul (local.get $xs) (f64.load (i32.add (local.get $y) (local.get $o))))))
+        (global.set $s1 (f64.add (global.get $s1) (f64.mul (local.get $xs) (f64.load (i32.add (local.get $y1) (local.get $o))))))
+        (global.set $s2 (f64.add (global.get $s2) (f64.mul (local.get $xs) (f64.load (i32.add (local.get $y2) (local.get $o))))))
+        (global.set $s3 (f64.add (global.get $s3) (f64.mul (local.get $xs) (f64.load (i32.add (local.get $y3) (local.get $o)))))))))
+
+  ;; Cholesky columns j0 .. j1-1 (the ones before done): L[i, j] = (A[i, j] - L[i, :j].L[j, :j]) / L[j, j], four rows i
+  ;; against row j at a time. Returns -1, or the first j whose pivot s = A[j, j] - |L[j, :j]|^2 is not > 0 (s is then
+  ;; stored at A[j, j]).
+  (func (export "cholRows") (param $a i32) (param $n i32) (param $j0 i32) (param $j1 i32) (result i32)
+    (local $j i32) (local $i i32) (local $nb i32) (local $rj i32) (local $ri i32) (local $jb i32) (local $at i32)
+    (local $s f64) (local $d f64)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $j (local.get $j0))
+    (block $done (loop $cols
+      (br_if $done (i32.ge_u (local.get $j) (local.get $j1)))
+      (local.set $rj (i32.add (local.get $a) (i32.mul (local.get $j) (local.get $nb))))
+      (local.set $jb (i32.shl (local.get $j) (i32.const 3)))
+      (local.set $at (i32.add (local.get $rj) (local.get $jb)))
+      (local.set $s (f64.sub (f64.load (local.get $at)) (call $dotF64 (local.get $rj) (local.get $rj) (local.get $j))))
+      (if (i32.eqz (f64.gt (local.get $s) (f64.const 0)))
+        (then (f64.store (local.get $at) (local.get $s)) (return (local.get $j))))
+      (local.set $d (f64.sqrt (local.get $s)))
+      (f64.store (local.get $at) (local.get $d))
+      (local.set $i (i32.add (local.get $j) (i32.const 1)))
+      (local.set $ri (i32.add (local.get $rj) (local.get $nb)))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.ge_u (i32.add (local.get $i) (i32.const 3)) (local.get $n)))
+        (call $dot4F64 (local.get $rj) (local.get $ri) (local.get $nb) (local.get $j))
+        (local.set $at (i32.add (local.get $ri) (local.get $jb)))
+        (f64.store (local.get $at) (f64.div (f64.sub (f64.load (local.get $at)) (global.get $s0)) (local.get $d)))
+        (local.set $at (i32.add (local.get $at) (local.get $nb)))
+        (f64.store (local.get $at) (f64.div (f64.sub (f64.load (local.get $at)) (global.get $s1)) (local.get $d)))
+        (local.set $at (i32.add (local.get $at) (local.get $nb)))
+        (f64.store (local.get $at) (f64.div (f64.sub (f64.load (local.get $at)) (global.get $s2)) (local.get $d)))
+        (local.set $at (i32.add (local.get $at) (local.get $nb)))
+        (f64.store (local.get $at) (f64.div (f64.sub (f64.load (local.get $at)) (global.get $s3)) (local.get $d)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (local.set $ri (i32.add (local.get $ri) (i32.shl (local.get $nb) (i32.const 2))))
+        (br $l4)))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $at (i32.add (local.get $ri) (local.get $jb)))
+        (f64.store (local.get $at)
+          (f64.div (f64.sub (f64.load (local.get $at)) (call $dotF64 (local.get $ri) (local.get $rj) (local.get $j))) (local.get $d)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (local.set $ri (i32.add (local.get $ri) (local.get $nb)))
+        (br $l1)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $cols)))
+    (i32.const -1))
+
+  ;; Rows j0 .. j1-1 of U (L in A's lower triangle): U[j, j] = 1 / L[j, j], U[j, i] = -L[i, j:i].U[j, j:i] / L[i, i] for
+  ;; i > j. Four rows j .. j+3 at a time share L's row i, each sum over j:i (the rows below j are zero there).
+  (func (export "invRows") (param $a i32) (param $u i32) (param $n i32) (param $j0 i32) (param $j1 i32)
+    (local $j i32) (local $i i32) (local $r i32) (local $rEnd i32) (local $nb i32) (local $jb i32) (local $uj i32)
+    (local $ri i32) (local $diag f64) (local $at i32) (local $g i32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $j (local.get $j0))
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $j) (local.get $j1)))
+      ;; a block of g = 4 rows, or 1 at the end of the range
+      (local.set $g (select (i32.const 4) (i32.const 1) (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $j1))))
+      (local.set $jb (i32.shl (local.get $j) (i32.const 3)))
+      (local.set $uj (i32.add (local.get $u) (i32.mul (local.get $j) (local.get $nb))))
+      (local.set $rEnd (i32.add (local.get $j) (local.get $g)))
+      (local.set $r (local.get $j))
+      (block $dd (loop $ld
+        (br_if $dd (i32.ge_u (local.get $r) (local.get $rEnd)))
+        (local.set $at (i32.mul (local.get $r) (i32.add (local.get $nb) (i32.const 8))))
+        (f64.store (i32.add (local.get $u) (local.get $at)) (f64.div (f64.const 1) (f64.load (i32.add (local.get $a) (local.get $at)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $ld)))
+      (local.set $i (i32.add (local.get $j) (i32.const 1)))
+      (block $di (loop $li
+        (br_if $di (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $ri (i32.add (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $nb))) (local.get $jb)))
+        (local.set $diag (f64.load (i32.add (local.get $a) (i32.mul (local.get $i) (i32.add (local.get $nb) (i32.const 8))))))
+        (local.set $at (i32.add (local.get $uj) (i32.shl (local.get $i) (i32.const 3))))
+        (if (i32.ge_u (local.get $i) (local.get $rEnd))
+          (then
+            (if (i32.eq (local.get $g) (i32.const 4))
+              (then
+                (call $dot4F64 (local.get $ri) (i32.add (local.get $uj) (local.get $jb)) (local.get $nb) (i32.sub (local.get $i) (local.get $j)))
+                (f64.store (local.get $at) (f64.div (f64.neg (global.get $s0)) (local.get $diag)))
+                (local.set $at (i32.add (local.get $at) (local.get $nb)))
+                (f64.store (local.get $at) (f64.div (f64.neg (global.get $s1)) (local.get $diag)))
+                (local.set $at (i32.add (local.get $at) (local.get $nb)))
+                (f64.store (local.get $at) (f64.div (f64.neg (global.get $s2)) (local.get $diag)))
+                (local.set $at (i32.add (local.get $at) (local.get $nb)))
+                (f64.store (local.get $at) (f64.div (f64.neg (global.get $s3)) (local.get $diag))))
+              (else
+                (f64.store (local.get $at) (f64.div
+                  (f64.neg (call $dotF64 (local.get $ri) (i32.add (local.get $uj) (local.get $jb)) (i32.sub (local.get $i) (local.get $j))))
+                  (local.get $diag))))))
+          (else
+            ;; i inside the block: rows j .. i-1 only (U[r, i] for r >= i is on or left of the diagonal)
+            (local.set $r (local.get $j))
+            (block $dr (loop $lr
+              (br_if $dr (i32.ge_u (local.get $r) (local.get $i)))
+              (f64.store (local.get $at) (f64.div
+                (f64.neg (call $dotF64 (local.get $ri)
+                  (i32.add (i32.add (local.get $u) (i32.mul (local.get $r) (local.get $nb))) (local.get $jb))
+                  (i32.sub (local.get $i) (local.get $j))))
+                (local.get $diag)))
+              (local.set $at (i32.add (local.get $at) (local.get $nb)))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br $lr)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $li)))
+      (local.set $j (local.get $rEnd))
+      (br $blocks))))
+
+  ;; Rows a0 .. a1-1 of P = U^T U (and their mirror): P[a, b] = P[b, a] = U[a, b:].U[b, b:] for b >= a, four rows b at a
+  ;; time, each sum over b:n (U's rows are zero left of their diagonal). P is written over L, read no more.
+  (func (export "prodRows") (param $u i32) (param $p i32) (param $n i32) (param $a0 i32) (param $a1 i32)
+    (local $a i32) (local $b i32) (local $nb i32) (local $ua i32) (local $bb i32) (local $pab i32) (local $pba i32) (local $t f64)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $a (local.get $a0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $a) (local.get $a1)))
+      (local.set $ua (i32.add (local.get $u) (i32.mul (local.get $a) (local.get $nb))))
+      (local.set $b (local.get $a))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.ge_u (i32.add (local.get $b) (i32.const 3)) (local.get $n)))
+        (local.set $bb (i32.shl (local.get $b) (i32.const 3)))
+        (call $dot4F64 (i32.add (local.get $ua) (local.get $bb))
+          (i32.add (i32.add (local.get $u) (i32.mul (local.get $b) (local.get $nb))) (local.get $bb))
+          (local.get $nb) (i32.sub (local.get $n) (local.get $b)))
+        (local.set $pab (i32.add (i32.add (local.get $p) (i32.mul (local.get $a) (local.get $nb))) (local.get $bb)))
+        (local.set $pba (i32.add (i32.add (local.get $p) (i32.mul (local.get $b) (local.get $nb))) (i32.shl (local.get $a) (i32.const 3))))
+        (f64.store (local.get $pab) (global.get $s0))
+        (f64.store offset=8 (local.get $pab) (global.get $s1))
+        (f64.store offset=16 (local.get $pab) (global.get $s2))
+        (f64.store offset=24 (local.get $pab) (global.get $s3))
+        (f64.store (local.get $pba) (global.get $s0))
+        (local.set $pba (i32.add (local.get $pba) (local.get $nb)))
+        (f64.store (local.get $pba) (global.get $s1))
+        (local.set $pba (i32.add (local.get $pba) (local.get $nb)))
+        (f64.store (local.get $pba) (global.get $s2))
+        (local.set $pba (i32.add (local.get $pba) (local.get $nb)))
+        (f64.store (local.get $pba) (global.get $s3))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br $l4)))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $b) (local.get $n)))
+        (local.set $bb (i32.shl (local.get $b) (i32.const 3)))
+        (local.set $t (call $dotF64 (i32.add (local.get $ua) (local.get $bb))
+          (i32.add (i32.add (local.get $u) (i32.mul (local.get $b) (local.get $nb))) (local.get $bb))
+          (i32.sub (local.get $n) (local.get $b))))
+        (f64.store (i32.add (i32.add (local.get $p) (i32.mul (local.get $a) (local.get $nb))) (local.get $bb)) (local.get $t))
+        (f64.store (i32.add (i32.add (local.get $p) (i32.mul (local.get $b) (local.get $nb))) (i32.shl (local.get $a) (i32.const 3))) (local.get $t))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $l1)))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $rows))))
 )

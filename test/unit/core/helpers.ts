@@ -72,3 +72,16 @@ export function clusteredSignal(): CsrMatrix {
   }
   return CsrMatrix.fromTriples(60, 30, u, i, v);
 }
+
+/** Runs fn with globalThis.WebAssembly replaced (undefined: removed), then puts the real one back. */
+export function withWebAssembly<T>(replacement: unknown, fn: () => T): T {
+  const g = globalThis as { WebAssembly?: unknown };
+  const saved = Object.getOwnPropertyDescriptor(g, 'WebAssembly');
+  Object.defineProperty(g, 'WebAssembly', { value: replacement, configurable: true, writable: true });
+  try {
+    return fn();
+  } finally {
+    if (saved) Object.defineProperty(g, 'WebAssembly', saved);
+    else delete g.WebAssembly;
+  }
+}

@@ -11,7 +11,7 @@ import { explicitSgdKernel, trainSgd, type SgdParams } from '../../../src/core/s
 import { gramianSgdKernel, trainSgdGramianSteps, type GramianSgdParams, type GramianWarmStart } from '../../../src/core/sgdGramian';
 import { wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
 import { finishSteps, type Steps } from '../../../src/core/train';
-import { bitsEqual, plantedLowRank, randomSparse } from './helpers';
+import { bitsEqual, plantedLowRank, randomSparse, withWebAssembly } from './helpers';
 
 const root = join(__dirname, '..', '..', '..', '..');
 
@@ -23,19 +23,6 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 function heldOutRmse(model: MfModel, test: { u: number[]; i: number[]; v: number[] }): number {
   return rmse(test.u.map((u, t) => predict(model, u, test.i[t])), test.v);
-}
-
-/** Runs fn with globalThis.WebAssembly replaced (undefined: removed), then puts the real one back. */
-function withWebAssembly<T>(replacement: unknown, fn: () => T): T {
-  const g = globalThis as { WebAssembly?: unknown };
-  const saved = Object.getOwnPropertyDescriptor(g, 'WebAssembly');
-  Object.defineProperty(g, 'WebAssembly', { value: replacement, configurable: true, writable: true });
-  try {
-    return fn();
-  } finally {
-    if (saved) Object.defineProperty(g, 'WebAssembly', saved);
-    else delete g.WebAssembly;
-  }
 }
 
 describe('core: explicit SGD kernel (WebAssembly SIMD and JS)', () => {
