@@ -6,8 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { invertSpd, invertSpdSteps, type SpdInverseKernel } from '../../../src/core/ease';
 import { LatentInputError } from '../../../src/core/errors';
-import { wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
-import { withWebAssembly } from './helpers';
+import { makeSpdInverseWasmKernel, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
+import { webAssemblyWithoutSimd, withWebAssembly } from './helpers';
 
 /** A small deterministic generator (LCG), so every run tests the same matrices. */
 function lcg(seed: number): () => number {
@@ -147,17 +147,18 @@ describe('core: EASE SPD inverse (WebAssembly SIMD and JS)', () => {
     }
   });
 
+  it('leaves to the JS path an empty matrix and one whose A and U would pass 2 GiB (n > 11,585)', () => {
+    assert.equal(makeSpdInverseWasmKernel(new Float64Array(0), 0), undefined);
+    // checked before anything is allocated or read: A here is a stand-in
+    assert.equal(makeSpdInverseWasmKernel(new Float64Array(1), 11586), undefined);
+    assert.notEqual(makeSpdInverseWasmKernel(new Float64Array(4), 2), undefined);
+    for (const kernel of ['auto', 'js'] as const) assert.equal(invertSpd(new Float64Array(0), 0, kernel).length, 0);
+  });
+
   it('without WebAssembly, or without its SIMD, invertSpd runs the JS path and gives its exact result', () => {
     const A = randomSpd(70, 3);
     const js = inverse(A, 70, 'js');
-    const noSimd = {
-      ...(globalThis as unknown as { WebAssembly: object }).WebAssembly,
-      validate: () => false,
-      Module: function () {
-        throw new Error('no SIMD');
-      },
-    };
-    for (const replacement of [undefined, noSimd]) {
+    for (const replacement of [undefined, webAssemblyWithoutSimd()]) {
       withWebAssembly(replacement, () => {
         assert.equal(wasmSgdKernelAvailable(), false);
         assert.ok(sameBits(inverse(A, 70, 'auto'), js));

@@ -85,3 +85,14 @@ export function withWebAssembly<T>(replacement: unknown, fn: () => T): T {
     else delete g.WebAssembly;
   }
 }
+
+/** The real WebAssembly API but a host without SIMD: it validates no module and compiles none. */
+export function webAssemblyWithoutSimd(): object {
+  return {
+    ...(globalThis as unknown as { WebAssembly: object }).WebAssembly,
+    validate: () => false,
+    Module: function () {
+      throw new Error('no SIMD');
+    },
+  };
+}

@@ -11,7 +11,7 @@ import { explicitSgdKernel, trainSgd, type SgdParams } from '../../../src/core/s
 import { gramianSgdKernel, trainSgdGramianSteps, type GramianSgdParams, type GramianWarmStart } from '../../../src/core/sgdGramian';
 import { wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
 import { finishSteps, type Steps } from '../../../src/core/train';
-import { bitsEqual, plantedLowRank, randomSparse, withWebAssembly } from './helpers';
+import { bitsEqual, plantedLowRank, randomSparse, webAssemblyWithoutSimd, withWebAssembly } from './helpers';
 
 const root = join(__dirname, '..', '..', '..', '..');
 
@@ -105,14 +105,7 @@ describe('core: explicit SGD kernel (WebAssembly SIMD and JS)', () => {
     const js = trainSgd(x, { ...p, kernel: 'js' });
     const wasm = trainSgd(x, p);
     assert.ok(!bitsEqual(js.userFactors, wasm.userFactors));
-    const noSimd = {
-      ...(globalThis as unknown as { WebAssembly: object }).WebAssembly,
-      validate: () => false,
-      Module: function () {
-        throw new Error('no SIMD');
-      },
-    };
-    for (const replacement of [undefined, noSimd]) {
+    for (const replacement of [undefined, webAssemblyWithoutSimd()]) {
       withWebAssembly(replacement, () => {
         assert.equal(wasmSgdKernelAvailable(), false);
         assert.equal(explicitSgdKernel(p), 'js');
