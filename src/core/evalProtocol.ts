@@ -197,8 +197,9 @@ export function metricsFromRank(rank: number, k = EVAL_K): CaseMetrics {
 }
 
 /**
- * tiesOf for a candidate mask: `excluded[j]` non-zero leaves candidate j out. The target is skipped (excluded or not).
- * evaluateMethod's per-case scan: a byte per item rather than a Set lookup.
+ * tiesOf for a candidate mask: `excluded[j]` 1 leaves candidate j out, 0 keeps it (no other values). The target is
+ * skipped (excluded or not). evaluateMethod's per-case scan: a byte per item rather than a Set lookup, and no
+ * branch on the scores (a target mid-pack made the branches a coin toss: three times slower at 25,000 items).
  */
 export function tiesOfMasked(scores: ArrayLike<number>, target: number, excluded: Uint8Array): { above: number; ties: number } {
   const st = scores[target];
@@ -207,10 +208,10 @@ export function tiesOfMasked(scores: ArrayLike<number>, target: number, excluded
   let ties = 0;
   const n = scores.length;
   for (let j = 0; j < n; j++) {
-    if (excluded[j] !== 0) continue;
     const sj = scores[j];
-    if (sj > st) above++;
-    else if (sj === st) ties++;
+    const keep = excluded[j] ^ 1;
+    above += +(sj > st) & keep;
+    ties += +(sj === st) & keep;
   }
   // The target is a candidate unless excluded: it tied with itself above.
   if (excluded[target] === 0) ties--;
