@@ -18,6 +18,7 @@ import { GitBootstrapError } from './git/runGit';
 import { runFeedbackBench } from './bench/feedback';
 import { runPipelineBench } from './bench/pipeline';
 import { runScaleBench } from './bench/scale';
+import { EVAL26K_METHODS, measureEval26k } from './bench/evalScale';
 import { measureIncrementalUpdate, measureUpdateQuality, type IncrementalFigures } from './bench/incremental';
 import { BenchmarkDataMissingError, runMl100kBench } from './bench/ml100k';
 
@@ -342,7 +343,7 @@ async function cmdBench(args: Args): Promise<void> {
     // The issue 10 figures alone (minutes; without the shared histories incremental50's ndcgDelta is null): train20k
     // is measured here rather than taken from the pipeline bench.
     const say = (line: string): void => (json ? undefined : console.log(line));
-    const scale = { ...(await runScaleBench({ log: say })), incremental50: incrementalBench(sessionsDir, say) };
+    const scale = { ...(await runScaleBench({ log: say })), incremental50: incrementalBench(sessionsDir, say), eval26k: eval26kBench(say) };
     if (json) console.log(JSON.stringify({ scale }));
     return;
   }
@@ -384,9 +385,16 @@ async function cmdBench(args: Args): Promise<void> {
   log('== scale (issue 10 goals) ==');
   // train20k is the pipeline's stall.trainEvents20k (the same runs, not measured twice).
   const train20kStallsMs = ['bestMs', 'maxMs', 'worstMs'].map((k) => pipeline[`stall.trainEvents20k.${k}`]);
-  out.scale = { ...(await runScaleBench({ log, train20kStallsMs })), incremental50: incrementalBench(sessionsDir, log) };
+  out.scale = { ...(await runScaleBench({ log, train20kStallsMs })), incremental50: incrementalBench(sessionsDir, log), eval26k: eval26kBench(log) };
 
   if (json) console.log(JSON.stringify(out));
+}
+
+/** scale.eval26k: `cli eval` (this script, as its own process) on a 26,000-file synthetic history. */
+function eval26kBench(log: (line: string) => void): { wallMs: number; peakMB: number } {
+  const r = measureEval26k(resolve(process.argv[1]));
+  log(`cli eval, 26,000-file synthetic history (${EVAL26K_METHODS}): ${(r.wallMs / 1000).toFixed(1)} s, peak ${r.peakMB.toFixed(0)} MB`);
+  return r;
 }
 
 /**

@@ -17,7 +17,7 @@ export const popularityMethod: EvalMethod = {
     const idx = indexOf(items);
     const counts = new Float64Array(items.length);
     for (const s of groupSessions(train)) for (const it of s.items) counts[idx.get(it) as number]++;
-    return { score: () => counts };
+    return { score: () => counts, constant: true };
   },
 };
 
@@ -31,7 +31,7 @@ export const mruMethod: EvalMethod = {
       const i = idx.get(x.item) as number;
       if (x.time > last[i]) last[i] = x.time;
     }
-    return { score: () => last };
+    return { score: () => last, constant: true };
   },
 };
 
@@ -42,7 +42,10 @@ export const frecencyMethod: EvalMethod = {
     const idx = indexOf(items);
     const tracker = new FrecencyTracker();
     for (const s of groupSessions(train)) for (const it of s.items) tracker.add(idx.get(it) as number, s.time);
-    return { score: (_context, now) => tracker.scores(items.length, now) };
+    // The cases of a test session share its time, and test sessions come in time order: the tracker's scorer
+    // scores again only what changed since the previous time.
+    const scoresAt = tracker.scorer(items.length);
+    return { score: (_context, now) => scoresAt(now) };
   },
 };
 
@@ -100,9 +103,12 @@ export const cooccurrenceMethod: EvalMethod = {
   fit(train, items): Ranker {
     const idx = indexOf(items);
     const cooc = CooccurrenceIndex.fromInteractions(train, items);
+    const buffer = new Float64Array(items.length);
     return {
+      // One buffer for every case (Ranker.score's result is read before the next call).
       score(context) {
-        const out = new Float64Array(items.length);
+        const out = buffer;
+        out.fill(0);
         const ctx: number[] = [];
         for (const it of context) {
           const i = idx.get(it);

@@ -4,7 +4,7 @@
 // so histories with more items than `maxItems` keep the most used ones (the others score 0 and say so in `details`).
 import { LatentInputError } from './errors';
 import { dot } from './linalg';
-import { groupSessions, splitProtocol, MetricTotals, tiesOf, type EvalMethod, type Ranker } from './evalProtocol';
+import { groupSessions, splitProtocol, MetricTotals, tiesOfMasked, type EvalMethod, type Ranker } from './evalProtocol';
 import type { Interaction } from './interaction';
 import { makeSpdInverseWasmKernel } from './sgdKernel';
 import { finishSteps, type Steps } from './train';
@@ -313,6 +313,7 @@ export function* chooseEaseLambdaSteps(
   const n = split.items.length;
   let best = { lambda: fallback, cases: cases.length, ndcg: -1 };
   const buf = new Float64Array(n);
+  const excluded = new Uint8Array(n);
   for (const lambda of lambdas) {
     const model = yield* fitEaseSteps(sessions, n, lambda, maxItems);
     const totals = new MetricTotals();
@@ -320,7 +321,9 @@ export function* chooseEaseLambdaSteps(
       if (at % 64 === 0) yield;
       const ctx = c.context.map((it) => index.get(it) as number);
       const s = easeScores(model, ctx, n, buf);
-      const t = tiesOf(s, index.get(c.target) as number, new Set(ctx));
+      for (const j of ctx) excluded[j] = 1;
+      const t = tiesOfMasked(s, index.get(c.target) as number, excluded);
+      for (const j of ctx) excluded[j] = 0;
       totals.add(t.above, t.ties);
     }
     const ndcg = totals.mean().ndcg10;

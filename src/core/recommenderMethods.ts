@@ -5,6 +5,7 @@ import type { EvalMethod, Ranker } from './evalProtocol';
 import { foldIn, gramian } from './foldIn';
 import type { Interaction } from './interaction';
 import { DEFAULT_RECOMMENDER_CONFIG, fitRecommender, scoreItems, type RecommenderConfig, type RecommenderModel } from './recommender';
+import { ScoreBuffers } from './scoreBuffers';
 import { retrainRecommenderSteps, type RetrainMemory } from './recommenderUpdate';
 import { finishSteps } from './train';
 import { buildTrainingMatrix } from './trainingData';
@@ -17,13 +18,15 @@ function recommenderMethod(name: string, config: Partial<RecommenderConfig>, tra
       // The model orders items by first appearance in `train`; the protocol by session time.
       const index = new Map<string, number>();
       model.items.forEach((it, i) => index.set(it, i));
-      const toModel = items.map((it) => index.get(it) as number);
+      const toModel = Int32Array.from(items, (it) => index.get(it) as number);
+      // Reused from case to case, as the live ranker does (Ranker.score's result is read before the next call).
+      const buffers = new ScoreBuffers();
+      const out = new Float64Array(items.length);
       return {
         score(context, now) {
           // The protocol leaves out the context (recommend() itself leaves out only what it is told to).
-          const s = scoreItems(model, context.map((item) => ({ item, weight: 1 })), { now, exclude: new Set(context) });
-          const out = new Float64Array(items.length);
-          for (let j = 0; j < items.length; j++) out[j] = s.score[toModel[j]];
+          const s = scoreItems(model, context.map((item) => ({ item, weight: 1 })), { now, exclude: new Set(context) }, buffers).score;
+          for (let j = 0; j < out.length; j++) out[j] = s[toModel[j]];
           return out;
         },
         ...(details ? { details: details() } : {}),
