@@ -4,7 +4,7 @@
 // so histories with more items than `maxItems` keep the most used ones (the others score 0 and say so in `details`).
 import { LatentInputError } from './errors';
 import { dot } from './linalg';
-import { groupSessions, splitProtocol, MetricTotals, tiesOfMasked, type EvalMethod, type Ranker } from './evalProtocol';
+import { groupSessions, splitProtocol, MetricTotals, tiesOfMasked, type EvalMethod, type ProtocolSplit, type Ranker } from './evalProtocol';
 import type { Interaction } from './interaction';
 import { makeSpdInverseWasmKernel } from './sgdKernel';
 import { finishSteps, type Steps } from './train';
@@ -297,10 +297,12 @@ export function* chooseEaseLambdaSteps(
   maxItems = EASE_MAX_ITEMS,
   fallback = 10,
   maxCases = Infinity,
+  /** splitProtocol(train), when the caller has it already (the fit does: one split of a large history, not two) */
+  given?: ProtocolSplit,
 ): Steps<EaseLambdaChoice> {
-  let split;
+  let split = given;
   try {
-    split = splitProtocol(train);
+    split ??= splitProtocol(train);
   } catch (e) {
     if (e instanceof LatentInputError) return { lambda: fallback, cases: 0, ndcg: NaN };
     throw e;

@@ -112,7 +112,7 @@ export function* fitRecommenderWithInverseSteps(
   };
   if (blendSplit && cfg.itemModel === 'ease') {
     // EASE's ridge per workspace, on the same validation split (EASE alone, its items capped lower to keep it cheap).
-    const choice = yield* chooseEaseLambdaSteps(data, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES);
+    const choice = yield* chooseEaseLambdaSteps(data, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES, blendSplit);
     if (choice.cases > 0) cfg = { ...cfg, easeLambda: choice.lambda };
     yield;
   }
