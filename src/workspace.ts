@@ -7,7 +7,7 @@ import { CONTEXT_KEYS, VIEW_ID, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
 import { itemKind, parseItemKey } from './core/itemKey';
 import type { Recommendation, RecommenderModel } from './core/recommender';
-import { FileLife, RenamePairs, renameInModel, selfAndFolders } from './feedback/fileChanges';
+import { FileLife, RenamePairs, namesakes, renameInModel, selfAndFolders } from './feedback/fileChanges';
 import type { FeedbackEvent } from './feedback/signal';
 import { ExclusionMatcher } from './feedback/exclusion';
 import type { FeedbackStore } from './feedback/store/feedbackStore';
@@ -82,6 +82,8 @@ function openItems(tracker: FeedbackTracker): Set<string> {
 
 /** A delete and a create seen by the file watcher this close together may be one rename (RenamePairs). */
 const RENAME_PAIR_MS = 3000;
+/** Files of the same name looked at on disk when a create came without its delete. */
+const MAX_NAMESAKES = 16;
 
 /**
  * Paths Latent has a history for (items of the model and of the store, and the folders above them), rebuilt when
@@ -267,9 +269,20 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   const createdOnDisk = async (u: vscode.Uri, at = Date.now()): Promise<void> => {
     const item = args.tracker.itemForUri(u) ?? '';
     if ((life.isDeleted(item) || pairs.waiting) && (await isMissing(u))) return;
+    const fresh = item !== '' && !known.has(item);
     noteRecent(u, true);
-    const from = pairs.created(item, at);
-    if (from !== undefined) noteRename(from, item);
+    const from = pairs.created(item, at) ?? (fresh ? await vanishedNamesake(item) : undefined);
+    if (from === undefined) return;
+    pairs.told(at, from, item); // paired: neither side waits for another
+    noteRename(from, item);
+  };
+  // The watcher was seen to report a mv's create and never its delete (code-server 4.100, Linux): a new file whose
+  // namesake with a history is gone from the disk, the only one, was moved here.
+  const vanishedNamesake = async (item: string): Promise<string | undefined> => {
+    const candidates = namesakes(item, [...(ranker.getModel()?.items ?? []), ...life.items()], MAX_NAMESAKES).filter((k) => !life.isDeleted(k));
+    const missing = await Promise.all(candidates.map((k) => isMissing(fileUriOfKey(k))));
+    const gone = candidates.filter((_, i) => missing[i]);
+    return gone.length === 1 ? gone[0] : undefined;
   };
   const deletedOnDisk = async (u: vscode.Uri): Promise<void> => {
     const at = Date.now();

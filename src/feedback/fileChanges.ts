@@ -36,6 +36,26 @@ export function looksRenamed(deleted: string, created: string): boolean {
   return sameName || sameFolder;
 }
 
+/** The file name of a key: after its last '/', or after the kind's ':' for a file at the top. */
+function fileNameOf(key: string): string {
+  return key.slice(Math.max(key.lastIndexOf('/'), key.indexOf(':')) + 1);
+}
+
+/**
+ * Keys among `candidates` of the same kind and file name as `created` (itself excluded), at most `max`: the files it
+ * may have been moved from when the watcher reported the create but not the delete (it was seen to miss one).
+ */
+export function namesakes(created: string, candidates: Iterable<string>, max: number): string[] {
+  const kind = itemKind(created);
+  const name = fileNameOf(created);
+  const out: string[] = [];
+  for (const c of candidates) {
+    if (c !== created && itemKind(c) === kind && fileNameOf(c) === name && !out.includes(c)) out.push(c);
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
 /**
  * A rename done outside VS Code (`mv`, `git mv`) reaches the file watcher as a delete and a create, in either order and
  * sometimes in separate batches. Each side is remembered for `windowMs`; a delete and a create whose keys looksRenamed

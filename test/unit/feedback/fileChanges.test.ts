@@ -7,6 +7,7 @@ import {
   FileLife,
   looksRenamed,
   RenamePairs,
+  namesakes,
   dropDeletedHistorySteps,
   movesOf,
   renameInModel,
@@ -89,6 +90,13 @@ describe('file changes: renames and deletes', () => {
     assert.equal(echo.deleted('file:x/a.ts', 2100), undefined, 'the echo of a told rename is not kept to pair with');
     assert.equal(echo.deleted('file:lib/a.ts', 40_000), undefined);
     assert.equal(echo.created('file:c/a.ts', 40_100), 'file:lib/a.ts', 'past the echo time, the same path pairs again');
+  });
+
+  it('namesakes: keys of the same kind and file name, the created one excluded, at most max', () => {
+    const keys = ['file:a/four.ts', 'file:b/four.ts', 'file:c/four.ts', 'file:a/five.ts', 'snippet:four.ts', 'file:four.ts', 'file:a/four.ts'];
+    assert.deepEqual(namesakes('file:c/four.ts', keys, 10), ['file:a/four.ts', 'file:b/four.ts', 'file:four.ts']);
+    assert.deepEqual(namesakes('file:c/four.ts', keys, 2), ['file:a/four.ts', 'file:b/four.ts']);
+    assert.deepEqual(namesakes('file:x/none.ts', keys, 10), []);
   });
 
   it('a rename takes the older events to the new name; a file made later at the old path keeps its own', () => {
