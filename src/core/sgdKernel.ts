@@ -60,6 +60,35 @@ const PAGE = 65536;
 /** Largest memory asked for: 2 GiB keeps every address a non-negative int32 on the JS side. */
 const MAX_BYTES = 2 ** 31;
 
+/** Byte offsets of 16-byte aligned regions laid out one after another in a kernel's memory. */
+class Layout {
+  size = 0;
+
+  /** A region of `bytes` bytes: its offset. */
+  take(bytes: number): number {
+    const at = this.size;
+    this.size += Math.ceil(bytes / 16) * 16;
+    return at;
+  }
+}
+
+/**
+ * The kernel module instantiated over a new memory of at least `bytes` bytes; undefined when WebAssembly (with SIMD)
+ * is unavailable, `bytes` is over MAX_BYTES, or this host cannot give that much (the JS paths work then).
+ */
+function instantiate(bytes: number): { memory: WasmMemory; exports: Record<string, unknown> } | undefined {
+  const api = wasmApi();
+  const module = api && kernelModule(api);
+  if (!api || !module || bytes > MAX_BYTES) return undefined;
+  try {
+    const pages = Math.max(1, Math.ceil(bytes / PAGE));
+    const memory = new api.Memory({ initial: pages, maximum: pages });
+    return { memory, exports: new api.Instance(module, { env: { memory } }).exports };
+  } catch {
+    return undefined;
+  }
+}
+
 /** One training run's WebAssembly instance: the cells, the block order and the model live in its memory. */
 export interface ExplicitWasmKernel {
   /** The block order, in the kernel's memory: shuffle it in place between epochs. */
@@ -90,38 +119,24 @@ export interface ExplicitKernelInput {
  * SIMD) is unavailable or the problem needs more than MAX_BYTES. Rows are padded to a multiple of 4 floats.
  */
 export function makeExplicitWasmKernel(input: ExplicitKernelInput): ExplicitWasmKernel | undefined {
-  const api = wasmApi();
-  const module = api && kernelModule(api);
-  if (!api || !module) return undefined;
   const { us, is, rs, blocks, P, Q, bu, bi, k, mu, lambda, biasOn } = input;
   const n = rs.length;
   const nRows = bu.length;
   const nCols = bi.length;
   const kp = Math.ceil(k / 4) * 4;
-  let top = 0;
-  const take = (floats: number): number => {
-    const at = top;
-    top += Math.ceil((floats * 4) / 16) * 16;
-    return at;
-  };
-  const oUs = take(n);
-  const oIs = take(n);
-  const oRs = take(n);
-  const oBlocks = take(blocks.length);
-  const oP = take(nRows * kp);
-  const oQ = take(nCols * kp);
-  const oBu = take(nRows);
-  const oBi = take(nCols);
-  if (top > MAX_BYTES) return undefined;
-  let memory: WasmMemory;
-  let explicit: ExplicitFn;
-  try {
-    const pages = Math.max(1, Math.ceil(top / PAGE));
-    memory = new api.Memory({ initial: pages, maximum: pages });
-    explicit = new api.Instance(module, { env: { memory } }).exports.explicit as ExplicitFn;
-  } catch {
-    return undefined; // out of memory for the instance: the JS kernel works on the arrays as they are
-  }
+  const layout = new Layout();
+  const oUs = layout.take(n * 4);
+  const oIs = layout.take(n * 4);
+  const oRs = layout.take(n * 4);
+  const oBlocks = layout.take(blocks.length * 4);
+  const oP = layout.take(nRows * kp * 4);
+  const oQ = layout.take(nCols * kp * 4);
+  const oBu = layout.take(nRows * 4);
+  const oBi = layout.take(nCols * 4);
+  const instance = instantiate(layout.size);
+  if (!instance) return undefined;
+  const { memory } = instance;
+  const explicit = instance.exports.explicit as ExplicitFn;
   const buf = memory.buffer;
   new Int32Array(buf, oUs, n).set(us);
   new Int32Array(buf, oIs, n).set(is);
@@ -196,46 +211,31 @@ export interface GramianKernelInput {
  * k is not a multiple of 4, or the problem needs more than MAX_BYTES. The AdaGrad sums start at 0, as the trainer's.
  */
 export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKernel | undefined {
-  const api = wasmApi();
-  const module = api && kernelModule(api);
   const { X, Y, conf, pref, indptr, indices, nObs, order, k } = input;
-  if (!api || !module || k % 4 !== 0) return undefined;
+  if (k % 4 !== 0) return undefined;
   const nRows = order.length;
   const nCols = nObs.length;
   const nnz = conf.length;
-  let top = 0;
-  // 16-byte aligned regions of `bytes` bytes
-  const take = (bytes: number): number => {
-    const at = top;
-    top += Math.ceil(bytes / 16) * 16;
-    return at;
-  };
-  const oX = take(nRows * k * 4);
-  const oY = take(nCols * k * 4);
-  const oGX = take(k * k * 8);
-  const oGY = take(k * k * 8);
-  const oConf = take(nnz * 4);
-  const oPref = take(nnz * 4);
-  const oIndptr = take((nRows + 1) * 4);
-  const oIndices = take(nnz * 4);
-  const oNObs = take(nCols * 8);
-  const oAccX = take(nRows * 8);
-  const oAccY = take(nCols * 8);
-  const oOrder = take(nRows * 4);
-  const oGx = take(k * 8);
-  const oGy = take(k * 8);
-  const oOld = take(k * 8);
-  const oVec = take(k * 8);
-  if (top > MAX_BYTES) return undefined;
-  let memory: WasmMemory;
-  let exports: Record<string, unknown>;
-  try {
-    const pages = Math.max(1, Math.ceil(top / PAGE));
-    memory = new api.Memory({ initial: pages, maximum: pages });
-    exports = new api.Instance(module, { env: { memory } }).exports;
-  } catch {
-    return undefined;
-  }
+  const layout = new Layout();
+  const oX = layout.take(nRows * k * 4);
+  const oY = layout.take(nCols * k * 4);
+  const oGX = layout.take(k * k * 8);
+  const oGY = layout.take(k * k * 8);
+  const oConf = layout.take(nnz * 4);
+  const oPref = layout.take(nnz * 4);
+  const oIndptr = layout.take((nRows + 1) * 4);
+  const oIndices = layout.take(nnz * 4);
+  const oNObs = layout.take(nCols * 8);
+  const oAccX = layout.take(nRows * 8);
+  const oAccY = layout.take(nCols * 8);
+  const oOrder = layout.take(nRows * 4);
+  const oGx = layout.take(k * 8);
+  const oGy = layout.take(k * 8);
+  const oOld = layout.take(k * 8);
+  const oVec = layout.take(k * 8);
+  const instance = instantiate(layout.size);
+  if (!instance) return undefined;
+  const { memory, exports } = instance;
   const buf = memory.buffer;
   const wX = new Float32Array(buf, oX, nRows * k);
   const wY = new Float32Array(buf, oY, nCols * k);
@@ -289,19 +289,10 @@ export interface SpdInverseWasmKernel {
  * inverse's size for the life of the process).
  */
 export function makeSpdInverseWasmKernel(A: Float64Array, n: number): SpdInverseWasmKernel | undefined {
-  const api = wasmApi();
-  const module = api && kernelModule(api);
-  const bytes = 16 * n * n;
-  if (!api || !module || n === 0 || bytes > MAX_BYTES) return undefined;
-  let memory: WasmMemory;
-  let exports: Record<string, unknown>;
-  try {
-    const pages = Math.ceil(bytes / PAGE);
-    memory = new api.Memory({ initial: pages, maximum: pages });
-    exports = new api.Instance(module, { env: { memory } }).exports;
-  } catch {
-    return undefined; // no memory this large here: the JS path works on A as it is
-  }
+  // No memory this large here (or none at all): the JS path works on A as it is.
+  const instance = n === 0 ? undefined : instantiate(16 * n * n);
+  if (!instance) return undefined;
+  const { memory, exports } = instance;
   const oA = 0;
   const oU = 8 * n * n;
   const wA = new Float64Array(memory.buffer, oA, n * n);
