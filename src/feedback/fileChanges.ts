@@ -198,6 +198,11 @@ export function resolveMoves(events: FeedbackEvent[], moves?: readonly FileMove[
 }
 
 /** `model` with its items renamed by `moves` (oldest first), for a model trained before them. */
+/** The renames made after the model's newest interaction applied to it (older ones are in it already). */
+export function renameSinceModel(model: RecommenderModel, moves: readonly FileMove[]): RecommenderModel {
+  return renameInModel(model, moves.filter((m) => m.t > model.trainedAt * 1000));
+}
+
 export function renameInModel(model: RecommenderModel, moves: readonly FileMove[]): RecommenderModel {
   if (moves.length === 0) return model;
   return withRenamedItems(model, (item) => {

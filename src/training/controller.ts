@@ -2,7 +2,7 @@
 // automatically, persists every trained model, and survives a failed or killed run (the previous model stays).
 import * as vscode from 'vscode';
 import { deserializeRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
-import { movesOf, renameInModel, resolveMoves } from '../feedback/fileChanges';
+import { movesOf, renameSinceModel, resolveMoves } from '../feedback/fileChanges';
 import { dismissedItems, isFileChange, type FeedbackEvent } from '../feedback/signal';
 import type { FeedbackStore } from '../feedback/store/feedbackStore';
 import { openTrainingProgress, type TrainingClient, type TrainingProgressUi } from './client';
@@ -101,7 +101,7 @@ export class TrainingController implements vscode.Disposable {
       const { items, trainedAt } = model;
       this.opts.log(`loaded saved model: ${items.length} items, trained ${new Date(trainedAt * 1000).toISOString()}`);
       // Files renamed since its newest interaction keep their vectors under the new name.
-      model = renameInModel(model, movesOf(events).filter((m) => m.t > trainedAt * 1000));
+      model = renameSinceModel(model, movesOf(events));
       await this.opts.ranker.prepare(model);
     }
     this.opts.ranker.setModel(model);

@@ -6,7 +6,7 @@ import { easeLiveOf } from '../core/easeLive';
 import { retrainRecommenderSteps, UPDATE_EPOCHS, type RetrainMemory } from '../core/recommenderUpdate';
 import { gramian } from '../core/foldIn';
 import { finishStepsAsync, type Steps } from '../core/train';
-import { renameInModel } from '../feedback/fileChanges';
+import { renameSinceModel } from '../feedback/fileChanges';
 import { sessionize } from '../feedback/sessions';
 import { decodeEvents, decodeInteractions, type FromWorker, type ToWorker } from './messages';
 
@@ -80,7 +80,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     const saved = events?.previous === undefined ? undefined : savedModel(events.previous);
     // Files renamed since its newest interaction keep their vectors (and EASE rows: indices do not change) under the
     // names the history now uses, as on the host after a reload (controller.ts).
-    const previous = saved && renameInModel(saved, (events?.moves ?? []).filter((m) => m.t > saved.trainedAt * 1000));
+    const previous = saved && renameSinceModel(saved, events?.moves ?? []);
     const fits = previous && events?.ease && events.ease.kept.every((i) => i < previous.items.length);
     const memory: RetrainMemory = fits && events?.ease ? { current: { key: events.ease.key, ease: easeLiveOf(events.ease) } } : {};
     let total = epochs;
