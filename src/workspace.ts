@@ -271,10 +271,13 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     if ((life.isDeleted(item) || pairs.waiting) && (await isMissing(u))) return;
     const fresh = item !== '' && !known.has(item);
     noteRecent(u, true);
-    const from = pairs.created(item, at) ?? (fresh ? await vanishedNamesake(item) : undefined);
-    if (from === undefined) return;
-    pairs.told(at, from, item); // paired: neither side waits for another
-    noteRename(from, item);
+    let from = pairs.created(item, at);
+    if (from === undefined && fresh) {
+      from = await vanishedNamesake(item);
+      // Its create waits among the unpaired ones: settled, it must not pair with another delete.
+      if (from !== undefined) pairs.told(at, from, item);
+    }
+    if (from !== undefined) noteRename(from, item);
   };
   // The watcher was seen to report a mv's create and never its delete (code-server 4.100, Linux): a new file whose
   // namesake with a history is gone from the disk, the only one, was moved here.
