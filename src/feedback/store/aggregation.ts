@@ -18,6 +18,11 @@ export interface Aggregated {
   folded: number;
 }
 
+/** What events are folded together by, within a session. */
+function pairKey(e: FeedbackEvent): string {
+  return `${e.kind}\u0000${e.item}`;
+}
+
 /** Positive-signal events are the ones folded; the rest of the timeline stays. */
 function folds(e: FeedbackEvent): boolean {
   return e.kind !== 'dismiss' && !isFileChange(e.kind);
@@ -95,7 +100,7 @@ function foldSession(
   for (let k = start; k < end; k++) {
     const e = events[list[k]];
     if (!folds(e)) continue;
-    const key = `${e.kind}\u0000${e.item}`;
+    const key = pairKey(e);
     const seen = lastOf.get(key);
     if (!seen) lastOf.set(key, { index: list[k], amount: e.amount });
     else {
@@ -120,7 +125,7 @@ function foldSession(
   for (let k = start; k < end; k++) {
     const i = list[k];
     const e = events[i];
-    const stays = kept.has(i) || !folds(e) || (raw.size > 0 && raw.has(`${e.kind}\u0000${e.item}`));
+    const stays = kept.has(i) || !folds(e) || (raw.size > 0 && raw.has(pairKey(e)));
     const nextT = k + 1 < end ? events[list[k + 1]].t : undefined;
     if (stays) {
       lastLeft = e.t;
