@@ -14,6 +14,7 @@ import { ExclusionMatcher } from '../feedback/exclusion';
 import { FeedbackRecorder } from '../feedback/recorder';
 import { SnippetDef, SnippetIndex, snippetItem } from '../feedback/snippets';
 import { FeedbackStore } from '../feedback/store/feedbackStore';
+import { SNAPSHOT } from '../feedback/store/layout';
 import { fitRecommender } from '../core/recommender';
 import { TrainingRunner } from '../training/runner';
 import { percentile } from './percentile';
@@ -122,7 +123,7 @@ export async function runFeedbackBench(): Promise<Record<string, number>> {
     out.store_read_ms = round(Number(process.hrtime.bigint() - r0) / 1e6);
     readStall.disable();
     out.store_read_stall_ms = round(readStall.max / 1e6);
-    out.store_snapshot_bytes = fs.statSync(path.join(dir, 'snapshot.json')).size;
+    out.store_snapshot_bytes = fs.statSync(path.join(dir, SNAPSHOT)).size;
     await store.dispose();
 
     const data = syntheticInteractions({ interactions: 10_000, items: 500, seed: 'fallback' });

@@ -10,11 +10,11 @@ const TEMP_RE = /\.tmp-[0-9a-f]{8}$/;
  * Writes a temp file (chunk by chunk: each write yields to the loop), syncs it, then renames it over `file`.
  * `commit`, asked right before the rename, can still call it off (temp removed, false returned).
  */
-export async function writeAtomic(file: string, data: string | readonly string[], commit?: () => Promise<boolean>): Promise<boolean> {
+export async function writeAtomic(file: string, data: string | readonly (string | Uint8Array)[], commit?: () => Promise<boolean>): Promise<boolean> {
   const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
   const fh = await fs.open(tmp, 'w');
   try {
-    for (const chunk of typeof data === 'string' ? [data] : data) await fh.write(chunk);
+    for (const chunk of typeof data === 'string' ? [data] : data) await (typeof chunk === 'string' ? fh.write(chunk) : fh.write(chunk));
     await fh.sync();
   } finally {
     await fh.close();

@@ -8,10 +8,11 @@ import { aggregateOldSessionsSteps } from './aggregation';
 import { writeAtomic } from './atomicWrite';
 import { applyCapsSteps, mergeDwellSteps } from './compaction';
 import { readJournal, journalNames, sealedJournals } from './journal';
-import { SNAPSHOT } from './layout';
+import { LEGACY_SNAPSHOT, SNAPSHOT } from './layout';
 import type { CompactLock } from './lock';
 import type { StoreProblems } from './problems';
-import { encodeSnapshotSteps, readSnapshot, snapshotStamp } from './snapshot';
+import { readSnapshot, snapshotStamp } from './snapshot';
+import { encodeSnapshotBinSteps } from './snapshotBinary';
 import { concatSteps, type Slicer } from './steps';
 
 /** What one compaction needs to know (plain data: it is also the worker's input). */
@@ -66,11 +67,14 @@ export async function compactHeld(p: CompactParams, problems: StoreProblems, loc
   // Old sessions as training reads them, one event per (item, kind): nothing is lost, so nothing counts as evicted.
   const folded = await sliced(aggregateOldSessionsSteps(retained.kept, p.aggregateBeforeMs, p.sessionGapMs));
   const kept = await sliced(applyCapsSteps(folded.events, p.maxItems, p.maxEvents, evicted));
-  const chunks = await sliced(encodeSnapshotSteps(kept, merged, evicted));
+  const chunks = await sliced(encodeSnapshotBinSteps(kept, { merged, evicted }));
   // If our lock was taken as stale and the taker wrote a snapshot meanwhile, ours is built from an older one and
   // would undo its merge (whose journals it may have deleted): give up and leave the work to the next compaction.
   const stillOurs = async (): Promise<boolean> => (await lock.holdLock(p.lockId)) && (await snapshotStamp(p.dir)) === stamp;
   if (!(await writeAtomic(path.join(p.dir, SNAPSHOT), chunks, stillOurs))) return false;
+  // A store from before snapshot.bin is migrated now: its text snapshot is held by the new file (a crash before this
+  // line leaves both, and snapshot.bin wins).
+  await fs.rm(path.join(p.dir, LEGACY_SNAPSHOT), { force: true });
   // Only now that the snapshot holds their lines may sealed journals go (a crash before this leaves them,
   // with merged offsets equal to their size, so nothing is read twice).
   for (const { name, complete, tail } of done) {

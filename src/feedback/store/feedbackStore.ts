@@ -2,7 +2,8 @@
 // This class holds the window's state (buffer, segment, timers, the one-at-a-time chain) and composes the parts:
 //   layout.ts       the folder's files and their names
 //   journal.ts      per-window journals (append, parse, which are sealed)
-//   snapshot.ts     snapshot.json format v1/v2 (encode/decode, file identity, salvage of a damaged one's good rows)
+//   snapshot.ts     the snapshot file (which one, its identity, salvage of a damaged one's good events), in the
+//                   binary format (snapshotBinary.ts) or, before migration, the text one (snapshotLegacy.ts)
 //   lock.ts         compact.lock across windows and processes (something else under its name is moved aside)
 //   compaction.ts   sort by time, merge dwell ticks, apply the caps
 //   aggregation.ts  old sessions folded to one event per (item, kind), as training reads them
@@ -30,7 +31,7 @@ import { compactHeld, type CompactParams } from './compactJob';
 import { sortByTimeSteps } from './compaction';
 import { describe, isErrno } from './fsErrors';
 import { appendChunks, journalChunkSteps, journalNames, readJournal } from './journal';
-import { LOCK, SNAPSHOT, WINDOW_RE, journalName } from './layout';
+import { LEGACY_SNAPSHOT, LOCK, SNAPSHOT, WINDOW_RE, journalName } from './layout';
 import { CompactLock } from './lock';
 import { type ModelValidator, loadModelFile, saveModelFile } from './modelFile';
 import { StoreProblems } from './problems';
@@ -356,7 +357,7 @@ export class FeedbackStore {
   /** Bytes of the snapshot and every journal: what a compaction reads. */
   private async storedBytes(): Promise<number> {
     let total = 0;
-    for (const name of [SNAPSHOT, ...(await journalNames(this.dir))]) {
+    for (const name of [SNAPSHOT, LEGACY_SNAPSHOT, ...(await journalNames(this.dir))]) {
       try {
         total += (await fs.stat(this.file(name))).size;
       } catch {

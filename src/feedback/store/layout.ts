@@ -2,9 +2,10 @@
 //
 // Layout of `dir` (the store owns the whole folder; wipe() empties it):
 //   journal-<window>-<seq>.jsonl  one JSON event per line, written only by its window (so windows never share a file)
-//   snapshot.json                 compacted events + how many bytes of each journal it already holds ("merged");
-//                                 line-oriented (header, items, windows, one event per line; see encodeSnapshotSteps)
-//                                 so it is read and written in slices
+//   snapshot.bin                  compacted events + how many bytes of each journal it already holds ("merged"):
+//                                 columns of typed arrays in checksummed blocks (snapshotBinary.ts)
+//   snapshot.json                 the text snapshot of a store from before snapshot.bin: read until the first
+//                                 compaction migrates it (snapshotLegacy.ts)
 //   model.json, model.prev.json   the trained model and the one before it (backup), each with a SHA-256 of the model
 //                                 as its JSON object's first member (see modelFile.ts)
 //   compact.lock                  held while compacting; stale after staleLockMs without renewal or when its process is gone
@@ -13,7 +14,8 @@
 //                                 line, a damaged snapshot whose good rows were kept) moved aside, never deleted silently
 //   *.tmp-<8 hex>                 an atomic write in progress; one left by a crash is removed at open after 10 min
 
-export const SNAPSHOT = 'snapshot.json';
+export const SNAPSHOT = 'snapshot.bin';
+export const LEGACY_SNAPSHOT = 'snapshot.json';
 export const MODEL = 'model.json';
 export const MODEL_PREV = 'model.prev.json';
 export const LOCK = 'compact.lock';

@@ -125,11 +125,10 @@ describe('feedback store: compaction', () => {
     assert.equal(got.length, n);
     assert.ok(merged >= n / 1024, `compaction of ${n} events gave the loop ${merged} turns`);
     assert.ok(reread >= n / 4096, `reading ${n} events gave the loop ${reread} turns`);
-    // the snapshot is line-oriented: header, items, windows, one line per event
-    const lines = fs.readFileSync(path.join(d, 'snapshot.json'), 'utf8').split('\n');
-    const head = JSON.parse(lines[0]) as { schema: number; items: number; windows: number; events: number };
-    assert.deepEqual([head.schema, head.items, head.windows, head.events], [2, 500, 1, n]);
-    assert.equal(lines.length, 1 + 500 + 1 + n + 1);
+    // the snapshot holds them as columns in blocks: its header counts items, windows and events
+    const buf = fs.readFileSync(path.join(d, 'snapshot.bin'));
+    const head = JSON.parse(buf.toString('utf8', 24, 24 + buf.readUInt32LE(12))) as { schema: number; items: number; windows: number; events: number };
+    assert.deepEqual([head.schema, head.items, head.windows, head.events], [3, 500, 1, n]);
   });
 
   it('merges back-to-back dwell ticks of one item in one window, keeping the total', () => {

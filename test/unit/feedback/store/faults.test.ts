@@ -11,7 +11,9 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { NUMBER_SETTINGS } from '../../../../src/config/schema';
 import { FeedbackEvent } from '../../../../src/feedback/signal';
+import { finishSteps } from '../../../../src/core/train';
 import { DEFAULT_FLUSH_MS, FeedbackStore } from '../../../../src/feedback/store/feedbackStore';
+import { decodeSnapshotBinSteps } from '../../../../src/feedback/store/snapshotBinary';
 import { useTempDirs } from './helpers';
 
 const SEED = process.env.LATENT_FAULT_SEED ?? 'issue-11';
@@ -112,19 +114,24 @@ describe('feedback store: fault injection', function () {
     const journalName = 'journal-999999997-j-0.jsonl';
     fs.writeFileSync(path.join(fixture, journalName), journalEvents.map((e) => JSON.stringify(e) + '\n').join(''));
     const files = new Map(fs.readdirSync(fixture).map((n) => [n, fs.readFileSync(path.join(fixture, n))]));
-    assert.deepEqual([...files.keys()].sort(), [journalName, 'model.json', 'model.prev.json', 'snapshot.json']);
+    assert.deepEqual([...files.keys()].sort(), [journalName, 'model.json', 'model.prev.json', 'snapshot.bin']);
 
-    // The snapshot's shape, to bound what one corruption may cost: line index of each byte, what each name is.
-    const snapText = files.get('snapshot.json')!.toString('utf8');
-    const head = JSON.parse(snapText.slice(0, snapText.indexOf('\n'))) as { items: number; windows: number };
-    const snapLines = snapText.split('\n').slice(0, -1);
-    const lineAt = (text: string, offset: number) => text.slice(0, offset).split('\n').length - 1;
-    const names = snapLines.slice(1, 1 + head.items + head.windows).map((l) => JSON.parse(l) as string);
-    const rows = snapLines.slice(1 + head.items + head.windows).map((l) => l.split(',').map(Number));
-    /** Events of the snapshot that name line `j` (0-based among names) holds: its item's or its window's. */
-    const usingName = (j: number) => (j < 0 || j >= names.length ? 0 : rows.filter((r) => (j < head.items ? r[1] === j : r[4] === j - head.items)).length);
+    // The snapshot's shape, to bound what one corruption may cost: where its header, names and events are, which
+    // name line each byte is on, and which events each name holds (its item's or its window's).
+    const snapBuf = files.get('snapshot.bin')!;
+    const headLen = snapBuf.readUInt32LE(12);
+    const head = JSON.parse(snapBuf.toString('utf8', 24, 24 + headLen)) as { items: number; windows: number; nameBlocks: { bytes: number }[]; eventBlocks: unknown[] };
+    assert.deepEqual([head.nameBlocks.length, head.eventBlocks.length], [1, 1]);
+    const namesStart = 24 + headLen;
+    const eventsStart = namesStart + head.nameBlocks[0].bytes;
+    const nameText = snapBuf.toString('latin1', namesStart, eventsStart);
+    const names = nameText.split('\n').slice(0, head.items + head.windows).map((l) => JSON.parse(l) as string);
+    const stored = finishSteps(decodeSnapshotBinSteps(snapBuf)).events;
+    const lineAt = (text: string, at: number) => text.slice(0, at).split('\n').length - 1;
+    /** Events of the snapshot that name line `j` (0-based) holds. */
+    const usingName = (j: number) => stored.filter((e) => (j < head.items ? e.item === names[j] || e.from === names[j] : e.w === names[j])).length;
 
-    const targets = ['snapshot.json', journalName, 'model.json', 'model.prev.json', 'compact.lock'] as const;
+    const targets = ['snapshot.bin', journalName, 'model.json', 'model.prev.json', 'compact.lock'] as const;
     const d = dir();
     for (let trial = 0; trial < CORRUPTIONS; trial++) {
       for (const n of fs.readdirSync(d)) fs.rmSync(path.join(d, n), { recursive: true, force: true });
@@ -133,6 +140,7 @@ describe('feedback store: fault injection', function () {
       const truncate = rand() < 0.4;
       const label = `trial ${trial}: ${truncate ? 'truncate' : 'flip a byte of'} ${target}`;
       let offset = 0;
+      let damagedByte = -1;
       let silentOk = false;
       if (target === 'compact.lock') {
         // something else in the lock's place: a folder (trial < 5) or a garbage file (a crashed holder)
@@ -150,6 +158,7 @@ describe('feedback store: fault injection', function () {
           silentOk = target === journalName && (offset === 0 || buf[offset - 1] === 0x0a);
         } else {
           buf[offset] ^= 1 + int(255);
+          damagedByte = buf[offset];
           fs.writeFileSync(path.join(d, target), buf);
         }
       }
@@ -174,16 +183,17 @@ describe('feedback store: fault injection', function () {
       await store.dispose();
       const aside = fs.readdirSync(d).filter((n) => n.includes('.corrupt-'));
 
-      if (target === 'snapshot.json') {
-        const line = lineAt(snapText, offset);
-        const nNames = names.length;
-        // header: anything in the file may be lost; names: the events of the damaged name (and the next, when two
-        // lines were joined) plus a row; rows: the damaged row and one it may have been joined with
+      if (target === 'snapshot.bin') {
+        // prefix and header: anything may be lost; cut short: the blocks from the cut on (here: all of it); a name:
+        // the events of that name (of all names, when a line break was added or removed); an event's value: that event
         let bound = snapEvents.length;
-        if (line > 0 && truncate) bound = line <= nNames ? snapEvents.length : rows.length - (line - 1 - nNames);
-        else if (line > 0 && line <= nNames) bound = usingName(line - 1) + usingName(line) + 1;
-        else if (line > nNames) bound = 2;
-        assert.ok(lostSnap <= bound, `${label} at ${offset} (line ${line}): lost ${lostSnap} snapshot events, at most ${bound} may go`);
+        if (!truncate && offset >= eventsStart) bound = 1;
+        else if (!truncate && offset >= namesStart) {
+          const line = lineAt(nameText, offset - namesStart);
+          const lineBreak = snapBuf[offset] === 0x0a || damagedByte === 0x0a;
+          bound = line >= names.length ? 0 : lineBreak ? snapEvents.length : usingName(line);
+        }
+        assert.ok(lostSnap <= bound, `${label} at ${offset}: lost ${lostSnap} snapshot events, at most ${bound} may go`);
         assert.equal(lostJournal, 0, `${label}: the journal's events are untouched`);
       } else if (target === journalName) {
         const text = files.get(journalName)!.toString('utf8');

@@ -68,7 +68,7 @@ describe('feedback store: journals', () => {
       const fired = await interleaved(
         'rename',
         d,
-        /^snapshot\.json$/,
+        /^snapshot\.bin$/,
         1,
         async () => {
           // c has read x's journal and is about to put its snapshot in place

@@ -18,7 +18,7 @@ describe('feedback store: compaction lock', () => {
     const fired = await interleaved(
       'open',
       d,
-      /^snapshot\.json\.tmp-/,
+      /^snapshot\.bin\.tmp-/,
       1,
       async () => {
         // a has read everything and starts writing its snapshot; meanwhile a gone window's journal is found and

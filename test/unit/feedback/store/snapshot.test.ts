@@ -1,13 +1,26 @@
-// snapshot.json: damaged or unknown files moved aside, schema 1 still read, schema 2 checked line by line.
+// The text snapshots of earlier versions (snapshot.json, schema 1 and 2): still read, salvaged line by line when
+// damaged, and migrated to snapshot.bin by the first compaction. (The binary format's own tests: snapshotBinary.test.ts.)
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { useStores, ev } from './helpers';
 import { finishSteps } from '../../../../src/core/train';
 import { FeedbackEvent } from '../../../../src/feedback/signal';
-import { decodeSnapshotSteps, encodeSnapshotSteps } from '../../../../src/feedback/store/snapshot';
+import { decodeSnapshotBinSteps } from '../../../../src/feedback/store/snapshotBinary';
+import { decodeLegacySnapshotSteps } from '../../../../src/feedback/store/snapshotLegacy';
+import { encodeLegacySnapshotSteps } from './legacySnapshot';
 
-describe('feedback store: snapshot', () => {
+const decodeSnapshotSteps = decodeLegacySnapshotSteps;
+const encodeSnapshotSteps = encodeLegacySnapshotSteps;
+
+/** Writes `events` into `d` as the schema-2 snapshot.json a version before snapshot.bin left. */
+function writeLegacy(d: string, events: FeedbackEvent[], merged: Record<string, number> = {}): string {
+  const file = path.join(d, 'snapshot.json');
+  fs.writeFileSync(file, finishSteps(encodeSnapshotSteps(events, merged, { events: 0, items: 0 })).join(''));
+  return file;
+}
+
+describe('feedback store: text snapshot of earlier versions', () => {
   const { open, dir } = useStores();
 
   it('a corrupt snapshot is moved aside, reported once in plain words, and recording continues', async () => {
@@ -24,10 +37,11 @@ describe('feedback store: snapshot', () => {
     await a.compact();
     a.append(ev(11));
     assert.deepEqual((await a.events()).map((e) => e.t), [10, 11]);
-    // Corrupt it again: moved aside again, but the user is not told twice by the same window.
-    fs.writeFileSync(path.join(d, 'snapshot.json'), 'garbage');
+    // Corrupt the new one: moved aside too, but the user is not told twice by the same window.
+    fs.writeFileSync(path.join(d, 'snapshot.bin'), 'garbage');
     await a.events();
     assert.equal(problems.length, 1);
+    assert.equal(fs.readdirSync(d).filter((n) => n.startsWith('snapshot.bin.corrupt-')).length, 1);
   });
 
   it('a snapshot from an unknown schema version is moved aside rather than misread', async () => {
@@ -39,7 +53,7 @@ describe('feedback store: snapshot', () => {
     assert.match(problems[0], /schema version 99/);
   });
 
-  it('a schema-1 snapshot (one JSON object) is still read, and rewritten as schema 2 with every event kept', async () => {
+  it('a schema-1 snapshot (one JSON object) is still read, and migrated to snapshot.bin with every event kept', async () => {
     const d = dir();
     const v1 = {
       format: 'latent-feedback-snapshot',
@@ -62,9 +76,10 @@ describe('feedback store: snapshot', () => {
     ];
     assert.deepEqual(await a.events(), want);
     assert.deepEqual(problems, []);
-    const head = JSON.parse(fs.readFileSync(path.join(d, 'snapshot.json'), 'utf8').split('\n')[0]) as Record<string, unknown>;
-    assert.equal(head.schema, 2, 'open() compacted it into the new format');
-    assert.deepEqual(head.evicted, { events: 3, items: 1 });
+    assert.ok(fs.existsSync(path.join(d, 'snapshot.bin')), 'open() compacted it into the new format');
+    assert.ok(!fs.existsSync(path.join(d, 'snapshot.json')), 'the text snapshot is gone once migrated');
+    const back = finishSteps(decodeSnapshotBinSteps(fs.readFileSync(path.join(d, 'snapshot.bin'))));
+    assert.deepEqual(back.evicted, { events: 3, items: 1 });
     await a.dispose();
     const b = await open(d, { windowId: '1-n' });
     assert.deepEqual(await b.events(), want);
@@ -82,10 +97,7 @@ describe('feedback store: snapshot', () => {
     ];
     for (const [label, damage, want, told] of cases) {
       const d = dir();
-      const a = await open(d, { windowId: '1-s' });
-      for (const [t, item] of [[1000, 'file:a.ts'], [2000, 'file:b.ts'], [3000, 'file:c.ts'], [4000, 'file:d.ts']] as const) a.append(ev(t, item));
-      await a.dispose();
-      const file = path.join(d, 'snapshot.json');
+      const file = writeLegacy(d, [[1000, 'file:a.ts'], [2000, 'file:b.ts'], [3000, 'file:c.ts'], [4000, 'file:d.ts']].map(([t, item]) => ev(t as number, item as string)));
       const before = fs.readFileSync(file, 'utf8');
       fs.writeFileSync(file, damage(before));
       assert.notEqual(fs.readFileSync(file, 'utf8'), before, label);
@@ -109,10 +121,9 @@ describe('feedback store: snapshot', () => {
   it('a reader that finds a damaged snapshot sees its good rows, and has it rewritten by a compaction', async () => {
     const d = dir();
     const a = await open(d, { windowId: '1-s' });
-    a.append(ev(1000, 'file:a.ts'));
-    a.append(ev(2000, 'file:b.ts'));
-    await a.compact();
-    const file = path.join(d, 'snapshot.json');
+    // As an earlier version left it (damaged): read, then migrated by the compaction the read asks for.
+    fs.rmSync(path.join(d, 'snapshot.bin'));
+    const file = writeLegacy(d, [ev(1000, 'file:a.ts'), ev(2000, 'file:b.ts')]);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/\n2000,1,/, '\n2000,9,'));
     assert.deepEqual((await a.events()).map((e) => e.t), [1000]);
     await a.flush(); // the compaction it asked for has run
@@ -122,10 +133,7 @@ describe('feedback store: snapshot', () => {
 
   it('a snapshot whose header is unreadable is moved aside whole (nothing in it can be trusted)', async () => {
     const d = dir();
-    const a = await open(d, { windowId: '1-s' });
-    a.append(ev(1000));
-    await a.dispose();
-    const file = path.join(d, 'snapshot.json');
+    const file = writeLegacy(d, [ev(1000)]);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"schema"', '"sch#ma"'));
     const problems: string[] = [];
     const b = await open(d, { windowId: '1-t', onProblem: (m) => problems.push(m) });
@@ -134,14 +142,14 @@ describe('feedback store: snapshot', () => {
   });
 });
 
-describe('feedback store: snapshot format', () => {
+describe('feedback store: text snapshot format (schema 2)', () => {
   const events: FeedbackEvent[] = [
     { t: 1000, item: 'file:a,b.ts', kind: 'open', amount: 1 },
     { t: 1000.5, item: 'snippet:user/"q"', kind: 'dwell', amount: 0.1, w: '7-w' },
     { t: 3000, item: 'file:a,b.ts', kind: 'dismiss', amount: 1, w: '8-x' },
   ];
 
-  it('encodes schema 2 and decodes it back exactly (items with commas and quotes, windows, fractions)', () => {
+  it('decodes what schema 2 wrote exactly (items with commas and quotes, windows, fractions)', () => {
     const text = finishSteps(encodeSnapshotSteps(events, { 'journal-7-w-0.jsonl': 42 }, { events: 5, items: 2 })).join('');
     const back = finishSteps(decodeSnapshotSteps(Buffer.from(text)));
     assert.deepEqual(back, { events, merged: { 'journal-7-w-0.jsonl': 42 }, evicted: { events: 5, items: 2 } });
