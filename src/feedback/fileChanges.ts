@@ -145,8 +145,17 @@ export interface FileMove {
 
 /** The renames among `events`, oldest first. */
 export function movesOf(events: readonly FeedbackEvent[]): FileMove[] {
+  return finishSteps(movesOfSteps(events));
+}
+
+/** movesOf in steps: a pass over a million stored events is too long for one stretch of the extension host. */
+function* movesOfSteps(events: readonly FeedbackEvent[]): Steps<FileMove[]> {
   const out: FileMove[] = [];
-  for (const e of events) if (e.kind === 'rename' && e.from !== undefined) out.push({ t: e.t, from: e.from, to: e.item });
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.kind === 'rename' && e.from !== undefined) out.push({ t: e.t, from: e.from, to: e.item });
+    if ((i & (STEP * 8 - 1)) === 0) yield;
+  }
   return out.sort((a, b) => a.t - b.t);
 }
 
@@ -155,7 +164,8 @@ export function movesOf(events: readonly FeedbackEvent[]): FileMove[] {
  * happened (a -> b then b -> c takes a's old events to c; a file made later at a's old path keeps its own history).
  * Events are copied only where renamed; with no renames the input comes back as it is. Idempotent.
  */
-export function* resolveMovesSteps(events: FeedbackEvent[], moves: readonly FileMove[] = movesOf(events)): Steps<FeedbackEvent[]> {
+export function* resolveMovesSteps(events: FeedbackEvent[], given?: readonly FileMove[]): Steps<FeedbackEvent[]> {
+  const moves = given ?? (yield* movesOfSteps(events));
   if (moves.length === 0) return events;
   // The name of an item after the renames from index j on, memoized per j (events come mostly in time order, so a
   // few j's are live at once).
