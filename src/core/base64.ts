@@ -12,21 +12,30 @@ function floatsToBytes(a: Float32Array): Uint8Array {
   return bytes;
 }
 
+const CODES = Uint16Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const PAD = '='.charCodeAt(0);
+/** characters decoded to a string at a time (a multiple of 4; far below the engines' argument limits) */
+const CHARS_PER_PART = 8192;
+
 export function encodeFloat32(a: Float32Array): string {
   const b = floatsToBytes(a);
+  // Character codes into one reused buffer, a string made per 8,192: building the text a character at a time made
+  // a cons string per step, which was most of the cost (and the garbage) of saving a model with 100k sessions.
   const parts: string[] = [];
-  let chunk = '';
+  const out = new Uint16Array(CHARS_PER_PART);
+  let o = 0;
   for (let i = 0; i < b.length; i += 3) {
     const n = (b[i] << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    chunk += ALPHABET[(n >> 18) & 63] + ALPHABET[(n >> 12) & 63];
-    chunk += i + 1 < b.length ? ALPHABET[(n >> 6) & 63] : '=';
-    chunk += i + 2 < b.length ? ALPHABET[n & 63] : '=';
-    if (chunk.length >= 8192) {
-      parts.push(chunk);
-      chunk = '';
+    out[o++] = CODES[(n >> 18) & 63];
+    out[o++] = CODES[(n >> 12) & 63];
+    out[o++] = i + 1 < b.length ? CODES[(n >> 6) & 63] : PAD;
+    out[o++] = i + 2 < b.length ? CODES[n & 63] : PAD;
+    if (o === CHARS_PER_PART) {
+      parts.push(String.fromCharCode.apply(null, out as unknown as number[]));
+      o = 0;
     }
   }
-  parts.push(chunk);
+  parts.push(String.fromCharCode.apply(null, out.subarray(0, o) as unknown as number[]));
   return parts.join('');
 }
 
