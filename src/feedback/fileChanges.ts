@@ -167,40 +167,51 @@ function* movesOfSteps(events: readonly FeedbackEvent[]): Steps<FileMove[]> {
 export function* resolveMovesSteps(events: FeedbackEvent[], given?: readonly FileMove[]): Steps<FeedbackEvent[]> {
   const moves = given ?? (yield* movesOfSteps(events));
   if (moves.length === 0) return events;
-  // The name of an item after the renames from index j on, memoized per j (events come mostly in time order, so a
-  // few j's are live at once).
-  const memo = new Map<number, Map<string, string>>();
-  const finalName = (item: string, j: number): string => {
-    let byItem = memo.get(j);
-    if (!byItem) memo.set(j, (byItem = new Map()));
-    let name = byItem.get(item);
-    if (name === undefined) {
-      name = item;
-      for (let k = j; k < moves.length; k++) name = renamedKey(name, moves[k].from, moves[k].to) ?? name;
-      byItem.set(item, name);
-    }
-    return name;
-  };
-  const last = moves[moves.length - 1].t;
+  const resolver = new MoveResolver(moves);
   const out = new Array<FeedbackEvent>(events.length);
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
-    out[i] = e;
+    const name = resolver.nameAfter(e.item, e.t);
+    out[i] = name === undefined ? e : { ...e, item: name };
     if ((i & (STEP - 1)) === 0) yield;
-    if (e.t >= last) continue;
+  }
+  return out;
+}
+
+/** What the renames (oldest first) make of a name used at a time: the one rule for events and for stored columns. */
+export class MoveResolver {
+  /** The name of an item after the renames from index j on, memoized per j (events come mostly in time order, so a
+   * few j's are live at once). */
+  private readonly memo = new Map<number, Map<string, string>>();
+  private readonly last: number;
+
+  constructor(private readonly moves: readonly FileMove[]) {
+    this.last = moves.length > 0 ? moves[moves.length - 1].t : Number.NEGATIVE_INFINITY;
+  }
+
+  /** The current name of `item` as used at time `t`; undefined when no rename since changed it. */
+  nameAfter(item: string, t: number): string | undefined {
+    if (t >= this.last) return undefined;
+    const moves = this.moves;
     // First rename strictly after the event (a rename does not apply to the events of its own instant: they came first
     // only if recorded first, and the rename event itself already names the new key).
     let lo = 0;
     let hi = moves.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (moves[mid].t > e.t) hi = mid;
+      if (moves[mid].t > t) hi = mid;
       else lo = mid + 1;
     }
-    const name = finalName(e.item, lo);
-    if (name !== e.item) out[i] = { ...e, item: name };
+    let byItem = this.memo.get(lo);
+    if (!byItem) this.memo.set(lo, (byItem = new Map()));
+    let name = byItem.get(item);
+    if (name === undefined) {
+      name = item;
+      for (let k = lo; k < moves.length; k++) name = renamedKey(name, moves[k].from, moves[k].to) ?? name;
+      byItem.set(item, name);
+    }
+    return name === item ? undefined : name;
   }
-  return out;
 }
 
 export function resolveMoves(events: FeedbackEvent[], moves?: readonly FileMove[]): FeedbackEvent[] {

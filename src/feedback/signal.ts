@@ -64,23 +64,42 @@ export function isSignalKind(x: unknown): x is SignalKind {
  */
 export const MAX_AMOUNT = 365 * 24 * 3600;
 
+/** An event's time: unix ms >= 0. */
+export function isEventTime(t: unknown): t is number {
+  return typeof t === 'number' && Number.isFinite(t) && t >= 0;
+}
+
+/** An event's item (or a rename's old key): an item key of at most 4096 characters. */
+export function isEventItem(item: unknown): item is string {
+  return typeof item === 'string' && isItemKey(item) && item.length <= 4096;
+}
+
+/** An event's amount: a number from 0 to MAX_AMOUNT. */
+export function isEventAmount(amount: unknown): amount is number {
+  return typeof amount === 'number' && Number.isFinite(amount) && amount >= 0 && amount <= MAX_AMOUNT;
+}
+
+/** What a rename may come from: a valid key of the same kind, other than the new one. */
+export function isRenameSource(from: unknown, item: string): from is string {
+  return isEventItem(from) && itemKind(from) === itemKind(item) && from !== item;
+}
+
 /** Throws LatentInputError naming what is wrong; the hot path (append) calls this, so it allocates nothing. */
 export function checkEvent(e: FeedbackEvent): void {
   if (typeof e !== 'object' || e === null) throw new LatentInputError('feedback event must be an object');
-  if (typeof e.t !== 'number' || !Number.isFinite(e.t) || e.t < 0) {
+  if (!isEventTime(e.t)) {
     throw new LatentInputError(`feedback event time must be unix ms >= 0, got ${String(e.t)}`);
   }
-  if (typeof e.item !== 'string' || !isItemKey(e.item) || e.item.length > 4096) {
+  if (!isEventItem(e.item)) {
     throw new LatentInputError(`feedback item must look like file:<path inside the workspace>|snippet:|extension:<name>, got ${JSON.stringify(e.item)}`);
   }
   if (!isSignalKind(e.kind)) throw new LatentInputError(`unknown feedback kind ${JSON.stringify(e.kind)}`);
-  if (typeof e.amount !== 'number' || !Number.isFinite(e.amount) || e.amount < 0 || e.amount > MAX_AMOUNT) {
+  if (!isEventAmount(e.amount)) {
     throw new LatentInputError(`feedback amount must be a number from 0 to ${MAX_AMOUNT}, got ${String(e.amount)}`);
   }
   if (e.kind === 'rename') {
-    const from: unknown = e.from;
-    if (typeof from !== 'string' || !isItemKey(from) || from.length > 4096 || itemKind(from) !== itemKind(e.item) || from === e.item) {
-      throw new LatentInputError(`a rename needs the key it renames from (same kind, another name), got ${JSON.stringify(from)}`);
+    if (!isRenameSource(e.from, e.item)) {
+      throw new LatentInputError(`a rename needs the key it renames from (same kind, another name), got ${JSON.stringify(e.from)}`);
     }
   } else if (e.from !== undefined) {
     throw new LatentInputError(`only a rename names a key it renames from, not ${e.kind}`);

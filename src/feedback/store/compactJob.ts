@@ -45,7 +45,7 @@ export async function compactHeld(p: CompactParams, problems: StoreProblems, loc
   // 'dead', and its last lines were deleted with the file without ever reaching the snapshot.
   const sealed = sealedJournals(names, { windowId: p.windowId, seq: p.seq, disposed: p.disposed });
   const merged: Record<string, number> = {};
-  const parts = [snap.events];
+  const parts = [await sliced(snap.stored.eventsSteps())];
   const done: { name: string; complete: boolean; tail: string }[] = [];
   for (const name of names) {
     const start = snap.merged[name] ?? 0;

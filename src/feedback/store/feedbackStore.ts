@@ -22,13 +22,11 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LatentInputError } from '../../core/errors';
 import { SLICE_BUDGET_MS, finishSteps, finishStepsAsync } from '../../core/train';
-import { resolveMovesSteps } from '../fileChanges';
 import { DEFAULT_SESSION_GAP_MS } from '../sessions';
 import { FeedbackEvent, checkEvent } from '../signal';
 import { removeStaleTemps } from './atomicWrite';
 import { compactInWorker } from './compactInWorker';
 import { compactHeld, type CompactParams } from './compactJob';
-import { sortByTimeSteps } from './compaction';
 import { describe, isErrno } from './fsErrors';
 import { appendChunks, journalChunkSteps, journalNames, readJournal } from './journal';
 import { LEGACY_SNAPSHOT, LOCK, SNAPSHOT, WINDOW_RE, journalName } from './layout';
@@ -36,7 +34,8 @@ import { CompactLock } from './lock';
 import { type ModelValidator, loadModelFile, saveModelFile } from './modelFile';
 import { StoreProblems } from './problems';
 import { readSnapshot, snapshotStamp } from './snapshot';
-import { STEP, concatSteps, type Slicer } from './steps';
+import { STEP, type Slicer } from './steps';
+import { StoredEvents } from '../storedEvents';
 
 export interface FeedbackStoreOptions {
   /** cap on stored events; default 200 000 */
@@ -187,8 +186,16 @@ export class FeedbackStore {
     return this.serial(() => this.writeBuffer());
   }
 
-  /** Everything recorded by every window: snapshot + the unmerged part of all journals (+ our buffer, flushed). */
+  /** Everything recorded by every window, as objects: read() for a caller that needs them all as such. */
   async events(): Promise<FeedbackEvent[]> {
+    return this.sliced((await this.read()).eventsSteps());
+  }
+
+  /**
+   * Everything recorded by every window: snapshot + the unmerged part of all journals (+ our buffer, flushed), sorted
+   * by time, under current names, as columns (what the extension host keeps: storedEvents.ts says why).
+   */
+  async read(): Promise<StoredEvents> {
     await this.flush();
     let read = await this.readAll();
     for (let attempt = 1; attempt < 3 && !read.stable; attempt++) read = await this.readAll();
@@ -209,23 +216,23 @@ export class FeedbackStore {
         await new Promise((r) => setTimeout(r, wait));
       }
     }
-    const sorted = await this.sliced(sortByTimeSteps(await this.sliced(concatSteps(read.parts))));
+    const sorted = await this.sliced((await this.sliced(StoredEvents.concatSteps(read.parts))).sortedByTimeSteps());
     // Renames not yet folded in by a compaction (this window's, or another's): every reader sees current names.
-    return this.sliced(resolveMovesSteps(sorted));
+    return this.sliced(sorted.resolveMovesSteps());
   }
 
   /**
    * Snapshot + unmerged journal lines. Not `stable` when the snapshot was replaced during the read: a compaction by
    * another window may have moved journal lines into the newer snapshot and deleted their journal (we would miss them).
    */
-  private async readAll(): Promise<{ parts: FeedbackEvent[][]; stable: boolean }> {
+  private async readAll(): Promise<{ parts: StoredEvents[]; stable: boolean }> {
     const { snap, stamp, damaged } = await readSnapshot(this.dir, this.problems, this.sliced);
     // Its good rows are read; the next compaction keeps them in a new snapshot and puts the damaged one aside.
     if (damaged && !this.disposed) void this.compact();
-    const parts = [snap.events];
+    const parts = [snap.stored];
     for (const name of await journalNames(this.dir)) {
       const read = await readJournal(this.dir, name, snap.merged[name] ?? 0, this.problems, this.sliced);
-      if (read) parts.push(read.events);
+      if (read) parts.push(await this.sliced(StoredEvents.fromEventsSteps(read.events)));
     }
     return { parts, stable: stamp === (await snapshotStamp(this.dir)) };
   }

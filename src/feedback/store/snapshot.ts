@@ -3,21 +3,19 @@
 // migrated by the first compaction (open() runs one), which writes snapshot.bin and then removes the text file.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { FeedbackEvent } from '../signal';
+import { StoredEvents } from '../storedEvents';
 import { describe, isErrno } from './fsErrors';
 import { LEGACY_SNAPSHOT, SNAPSHOT } from './layout';
 import type { StoreProblems } from './problems';
-import { type DecodedSnapshot, decodeSnapshotBinSteps } from './snapshotBinary';
+import { type DecodedSnapshot, type SnapshotMeta, decodeSnapshotBinSteps } from './snapshotBinary';
 import { decodeLegacySnapshotSteps } from './snapshotLegacy';
 import type { Slicer } from './steps';
 
-export interface Snapshot {
-  events: FeedbackEvent[];
-  merged: Record<string, number>;
-  evicted: { events: number; items: number };
+export interface Snapshot extends SnapshotMeta {
+  stored: StoredEvents;
 }
 
-const EMPTY: Snapshot = { events: [], merged: {}, evicted: { events: 0, items: 0 } };
+const EMPTY: Snapshot = { stored: StoredEvents.EMPTY, merged: {}, evicted: { events: 0, items: 0 } };
 
 /** Identity of a snapshot file: a compaction renames a new file over it, which changes the inode. */
 function stampOf(name: string, s: { ino: number; mtimeMs: number; size: number }): string {
@@ -76,7 +74,12 @@ export async function readSnapshot(
   if (buf === undefined) return { snap: EMPTY, stamp: 'none', damaged: false };
   let snap: DecodedSnapshot;
   try {
-    snap = await sliced(name === SNAPSHOT ? decodeSnapshotBinSteps(buf) : decodeLegacySnapshotSteps(buf));
+    if (name === SNAPSHOT) {
+      snap = await sliced(decodeSnapshotBinSteps(buf));
+    } else {
+      const { events, ...rest } = await sliced(decodeLegacySnapshotSteps(buf));
+      snap = { ...rest, stored: await sliced(StoredEvents.fromEventsSteps(events)) };
+    }
   } catch (err) {
     await problems.moveAside(name, 'snapshot', `is damaged (${describe(err)}); none of its events could be read`);
     return { snap: EMPTY, stamp: await snapshotStamp(dir), damaged: false };

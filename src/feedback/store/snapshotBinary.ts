@@ -16,7 +16,8 @@
 //   event blocks: up to EVENTS_PER_BLOCK events each, as columns: t f64, amount f64, item u32, window u32,
 //           from i32 (a rename's old item, -1 = none), kind u8 (an index into the header's kinds), zero-padded
 import type { Steps } from '../../core/train';
-import { FeedbackEvent, SIGNAL_KINDS, SignalKind, checkEvent, isSignalKind } from '../signal';
+import { FeedbackEvent, SIGNAL_KINDS, SignalKind, isEventAmount, isEventItem, isEventTime, isRenameSource, isSignalKind } from '../signal';
+import { StoredEvents, kindIndexOf } from '../storedEvents';
 import { CRC32_START, crc32, crc32Final, crc32Update } from './crc32';
 import { STEP } from './steps';
 
@@ -54,7 +55,7 @@ export interface SnapshotDamage {
 }
 
 export interface DecodedSnapshot extends SnapshotMeta {
-  events: FeedbackEvent[];
+  stored: StoredEvents;
   /** set when the file is damaged but its header was readable: every event still valid was kept */
   damage?: SnapshotDamage;
 }
@@ -257,7 +258,20 @@ export function* decodeSnapshotBinSteps(buf: Uint8Array): Steps<DecodedSnapshot>
       if (name === BAD) badNames++;
     }
   }
-  const events: FeedbackEvent[] = [];
+  // Which names a valid event may use, checked once per name (an item key's check is a parse).
+  const itemOk = new Uint8Array(nItems);
+  for (let i = 0; i < nItems; i++) itemOk[i] = names[i] !== BAD && isEventItem(names[i]) ? 1 : 0;
+  const kindOf = Int16Array.from(kinds, (k) => (k === undefined ? -1 : kindIndexOf(k)));
+  const renameKind = kindIndexOf('rename');
+  const out = {
+    t: new Float64Array(nEvents),
+    amount: new Float64Array(nEvents),
+    item: new Int32Array(nEvents),
+    window: new Int32Array(nEvents),
+    kind: new Uint8Array(nEvents),
+    from: new Int32Array(nEvents),
+  };
+  let kept = 0;
   let badRows = 0;
   for (const b of eventBlocks) {
     const got = yield* block(b);
@@ -271,12 +285,39 @@ export function* decodeSnapshotBinSteps(buf: Uint8Array): Steps<DecodedSnapshot>
     const from = column(Int32Array, bytes, 24 * m, m);
     const kind = bytes.subarray(28 * m, 29 * m);
     for (let i = 0; i < m; i++) {
-      const e = eventAt(t[i], amount[i], item[i], win[i], from[i], kinds[kind[i]], names, nItems, nWindows);
-      if (e) events.push(e);
-      else badRows++;
-      if ((i & (STEP - 1)) === 0) yield;
+      // checkEvent's rules (signal.ts), on the columns: a row is kept only when it is a valid event
+      const k = kind[i] < kindOf.length ? kindOf[kind[i]] : -1;
+      const ii = item[i];
+      const wi = win[i];
+      const fi = from[i];
+      const ok =
+        k >= 0 && ii < nItems && itemOk[ii] === 1 && wi < nWindows && names[nItems + wi] !== BAD && isEventTime(t[i]) && isEventAmount(amount[i]) &&
+        (k === renameKind ? fi >= 0 && fi < nItems && itemOk[fi] === 1 && isRenameSource(names[fi], names[ii] as string) : fi === -1);
+      if (ok) {
+        out.t[kept] = t[i];
+        out.amount[kept] = amount[i];
+        out.item[kept] = ii;
+        out.window[kept] = names[nItems + wi] === '' ? -1 : wi;
+        out.kind[kept] = k;
+        out.from[kept] = fi;
+        kept++;
+      } else {
+        badRows++;
+      }
+      if ((i & (STEP * 4 - 1)) === 0) yield;
     }
   }
+  const cols = kept === nEvents ? out : {
+    t: out.t.slice(0, kept),
+    amount: out.amount.slice(0, kept),
+    item: out.item.slice(0, kept),
+    window: out.window.slice(0, kept),
+    kind: out.kind.slice(0, kept),
+    from: out.from.slice(0, kept),
+  };
+  // Names that are unreadable stay in the tables as '' (no kept event refers to them).
+  const table = names.map((x) => (x === BAD ? '' : x));
+  const stored = new StoredEvents({ ...cols, items: table.slice(0, nItems), windows: table.slice(nItems) });
 
   const why: string[] = [];
   if (cut > 0) why.push(`the file is cut short (${cut} of its ${nameBlocks.length + eventBlocks.length} blocks are missing)`);
@@ -284,8 +325,8 @@ export function* decodeSnapshotBinSteps(buf: Uint8Array): Steps<DecodedSnapshot>
   if (badNames > 0) why.push(`${badNames} item or window name(s) are unreadable`);
   if (badRows > 0) why.push(`${badRows} event(s) are malformed`);
   if (at < buf.length) why.push('the file has bytes past its last block');
-  const snap: DecodedSnapshot = { events, merged, evicted };
-  if (why.length > 0) snap.damage = { why, kept: events.length, expected: nEvents };
+  const snap: DecodedSnapshot = { stored, merged, evicted };
+  if (why.length > 0) snap.damage = { why, kept, expected: nEvents };
   return snap;
 }
 
@@ -306,33 +347,6 @@ function namesOf(bytes: Uint8Array, n: number): (string | typeof BAD)[] | undefi
       return BAD;
     }
   });
-}
-
-/** The event of one row, shaped as toEvent makes it; undefined when it is not a valid event. */
-function eventAt(
-  t: number,
-  amount: number,
-  ii: number,
-  wi: number,
-  fi: number,
-  kind: SignalKind | undefined,
-  names: readonly (string | typeof BAD)[],
-  nItems: number,
-  nWindows: number,
-): FeedbackEvent | undefined {
-  const item = ii < nItems ? names[ii] : BAD;
-  const w = wi < nWindows ? names[nItems + wi] : BAD;
-  const from = fi === -1 ? undefined : fi >= 0 && fi < nItems ? names[fi] : BAD;
-  if (item === BAD || w === BAD || from === BAD || kind === undefined) return undefined;
-  const e: FeedbackEvent =
-    from !== undefined ? { t, item, kind, amount, from } : w !== '' ? { t, item, kind, amount, w } : { t, item, kind, amount };
-  try {
-    checkEvent(e);
-  } catch {
-    return undefined;
-  }
-  if (from !== undefined && w !== '') e.w = w;
-  return e;
 }
 
 /** The header's journal offsets; throws when they are not what a snapshot writes. */

@@ -2,8 +2,15 @@
 // read, to migrate a store on its first compaction by this version (which writes snapshot.bin and removes the text).
 import type { Steps } from '../../core/train';
 import { FeedbackEvent, SignalKind, toEvent } from '../signal';
-import { type DecodedSnapshot, checkOffsets, evictedOf } from './snapshotBinary';
+import { type SnapshotDamage, type SnapshotMeta, checkOffsets, evictedOf } from './snapshotBinary';
 import { STEP, countLinesSteps, lineSteps } from './steps';
+
+/** What a text snapshot holds: its events as objects (it is read once, to be migrated). */
+export interface LegacySnapshot extends SnapshotMeta {
+  events: FeedbackEvent[];
+  /** set when the file is damaged but its header was readable: every good row was kept */
+  damage?: SnapshotDamage;
+}
 
 const SNAPSHOT_SCHEMA_V2 = 2;
 const SNAPSHOT_SCHEMA_V1 = 1;
@@ -39,7 +46,7 @@ function nameOf(line: string | undefined): string | typeof BAD {
  * in `damage`. A damaged name line loses the rows of that item only; a line break added or removed inside the names
  * (the file then has one line more or fewer than its header says) is located and the names after it realigned.
  */
-export function* decodeLegacySnapshotSteps(buf: Buffer): Steps<DecodedSnapshot> {
+export function* decodeLegacySnapshotSteps(buf: Buffer): Steps<LegacySnapshot> {
   const firstEnd = buf.indexOf(0x0a);
   const headText = buf.toString('utf8', 0, firstEnd < 0 ? buf.length : firstEnd);
   const head = JSON.parse(headText) as Record<string, unknown>;
@@ -121,13 +128,13 @@ export function* decodeLegacySnapshotSteps(buf: Buffer): Steps<DecodedSnapshot> 
   });
   if (badRows > 0) why.push(`${badRows} event line(s) are malformed`);
   if (nLines < nNames || out.length + badRows !== nEvents) why.push(`the file has ${nLines < nNames + nEvents ? 'fewer' : 'more'} lines than its header says`);
-  const snap: DecodedSnapshot = { events: out, merged: offsets, evicted: evictedOf(evicted) };
+  const snap: LegacySnapshot = { events: out, merged: offsets, evicted: evictedOf(evicted) };
   if (why.length > 0) snap.damage = { why, kept: out.length, expected: nEvents };
   return snap;
 }
 
 /** Schema 1: one JSON object with a flat [t, item, kind, amount, window] array. */
-function decodeSnapshotV1(text: string): DecodedSnapshot {
+function decodeSnapshotV1(text: string): LegacySnapshot {
   const raw = JSON.parse(text) as Partial<SnapshotFileV1>;
   const { items, windows, kinds, events, merged, evicted } = raw;
   if (!Array.isArray(items) || !Array.isArray(windows) || !Array.isArray(kinds) || !Array.isArray(events) || events.length % 5 !== 0) {

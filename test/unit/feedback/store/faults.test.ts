@@ -126,7 +126,7 @@ describe('feedback store: fault injection', function () {
     const eventsStart = namesStart + head.nameBlocks[0].bytes;
     const nameText = snapBuf.toString('latin1', namesStart, eventsStart);
     const names = nameText.split('\n').slice(0, head.items + head.windows).map((l) => JSON.parse(l) as string);
-    const stored = finishSteps(decodeSnapshotBinSteps(snapBuf)).events;
+    const stored = finishSteps(finishSteps(decodeSnapshotBinSteps(snapBuf)).stored.eventsSteps());
     const lineAt = (text: string, at: number) => text.slice(0, at).split('\n').length - 1;
     /** Events of the snapshot that name line `j` (0-based) holds. */
     const usingName = (j: number) => stored.filter((e) => (j < head.items ? e.item === names[j] || e.from === names[j] : e.w === names[j])).length;

@@ -79,6 +79,7 @@ describe('feedback store: text snapshot of earlier versions', () => {
     assert.ok(fs.existsSync(path.join(d, 'snapshot.bin')), 'open() compacted it into the new format');
     assert.ok(!fs.existsSync(path.join(d, 'snapshot.json')), 'the text snapshot is gone once migrated');
     const back = finishSteps(decodeSnapshotBinSteps(fs.readFileSync(path.join(d, 'snapshot.bin'))));
+    assert.equal(back.stored.length, 3);
     assert.deepEqual(back.evicted, { events: 3, items: 1 });
     await a.dispose();
     const b = await open(d, { windowId: '1-n' });

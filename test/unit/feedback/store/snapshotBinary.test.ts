@@ -7,8 +7,14 @@ import { useStores, ev } from './helpers';
 import { finishSteps } from '../../../../src/core/train';
 import { FeedbackEvent } from '../../../../src/feedback/signal';
 import { crc32 } from '../../../../src/feedback/store/crc32';
-import { EVENTS_PER_BLOCK, NAMES_PER_BLOCK, decodeSnapshotBinSteps, encodeSnapshotBinSteps } from '../../../../src/feedback/store/snapshotBinary';
+import { type DecodedSnapshot, EVENTS_PER_BLOCK, NAMES_PER_BLOCK, decodeSnapshotBinSteps, encodeSnapshotBinSteps } from '../../../../src/feedback/store/snapshotBinary';
 import { encodeLegacySnapshotSteps } from './legacySnapshot';
+
+/** The decoded file with its events as objects. */
+function decode(buf: Uint8Array): Omit<DecodedSnapshot, 'stored'> & { events: FeedbackEvent[] } {
+  const { stored, ...rest } = finishSteps(decodeSnapshotBinSteps(buf));
+  return { ...rest, events: finishSteps(stored.eventsSteps()) };
+}
 
 const encode = (events: FeedbackEvent[], merged: Record<string, number> = {}): Buffer =>
   Buffer.concat(finishSteps(encodeSnapshotBinSteps(events, { merged, evicted: { events: 0, items: 0 } })));
@@ -42,20 +48,20 @@ describe('feedback store: binary snapshot format', () => {
       { t: 2600, item: "file:it's/new.ts", kind: 'rename', amount: 1, from: 'file:a,b.ts', w: '8-x' },
       { t: 3000, item: 'file:a,b.ts', kind: 'dismiss', amount: 1, w: '8-x' },
     ];
-    const back = finishSteps(decodeSnapshotBinSteps(encode(events, { 'journal-7-w-0.jsonl': 42 })));
+    const back = decode((encode(events, { 'journal-7-w-0.jsonl': 42 })));
     assert.deepEqual(back, { events, merged: { 'journal-7-w-0.jsonl': 42 }, evicted: { events: 0, items: 0 } });
-    assert.deepEqual(finishSteps(decodeSnapshotBinSteps(encode([]))), { events: [], merged: {}, evicted: { events: 0, items: 0 } });
+    assert.deepEqual(decode((encode([]))), { events: [], merged: {}, evicted: { events: 0, items: 0 } });
   });
 
   it('round-trips many blocks of events and names, also from a buffer not aligned for its columns', () => {
     const big = many(EVENTS_PER_BLOCK * 2 + 123, NAMES_PER_BLOCK + 500);
     const buf = encode(big);
     assert.ok(blocksOf(buf).eventAt.length === 3 && blocksOf(buf).nameAt.length >= 2);
-    assert.deepEqual(finishSteps(decodeSnapshotBinSteps(buf)).events, big);
+    assert.deepEqual(decode((buf)).events, big);
     // The same bytes 3 bytes into a larger buffer: the float columns cannot be viewed in place and are copied.
     const shifted = Buffer.alloc(buf.length + 3);
     buf.copy(shifted, 3);
-    assert.deepEqual(finishSteps(decodeSnapshotBinSteps(shifted.subarray(3))).events, big);
+    assert.deepEqual(decode((shifted.subarray(3))).events, big);
   });
 
   it('a block that fails its checksum is read value by value: only the event with a bad value is lost, and it is told', () => {
@@ -63,7 +69,7 @@ describe('feedback store: binary snapshot format', () => {
     const buf = encode(big);
     const { eventAt } = blocksOf(buf);
     buf[eventAt[1] + 28 * EVENTS_PER_BLOCK + 5] ^= 0x40; // the kind of event 5 of block 1: no such kind
-    const back = finishSteps(decodeSnapshotBinSteps(buf));
+    const back = decode((buf));
     const lost = EVENTS_PER_BLOCK + 5;
     assert.deepEqual(back.events, big.filter((_, i) => i !== lost));
     assert.deepEqual(back.damage, {
@@ -74,7 +80,7 @@ describe('feedback store: binary snapshot format', () => {
     // A padding byte: nothing is lost, but the damage is still told.
     const pad = encode(big.slice(0, 3));
     pad[pad.length - 1] ^= 0x01;
-    const padded = finishSteps(decodeSnapshotBinSteps(pad));
+    const padded = decode((pad));
     assert.deepEqual(padded.events, big.slice(0, 3));
     assert.equal(padded.damage?.kept, 3);
   });
@@ -87,12 +93,12 @@ describe('feedback store: binary snapshot format', () => {
     const using = (lost: Set<string>) => big.filter((e) => !lost.has(e.item) && !(e.from !== undefined && lost.has(e.from)));
     const quote = Buffer.from(buf);
     quote[nameAt[1]] ^= 0x01; // the opening quote of the first name of block 1
-    const one = finishSteps(decodeSnapshotBinSteps(quote));
+    const one = decode((quote));
     assert.deepEqual(one.events, using(new Set([itemsInOrder[NAMES_PER_BLOCK]])));
     assert.match(one.damage?.why.join('; ') ?? '', /1 block\(s\) fail their checksum.*; 1 item or window name\(s\) are unreadable/);
     const brk = Buffer.from(buf);
     brk[nameAt[1] + 4] = 0x0a;
-    const block = finishSteps(decodeSnapshotBinSteps(brk));
+    const block = decode((brk));
     const want = using(new Set(itemsInOrder.slice(NAMES_PER_BLOCK)));
     assert.ok(want.length > 0 && want.length < big.length);
     // the windows' names are in block 1 too (after the items): every event there named a window
@@ -102,19 +108,19 @@ describe('feedback store: binary snapshot format', () => {
   it('a file cut short keeps the blocks before the cut; a damaged header or prefix is refused whole', () => {
     const big = many(EVENTS_PER_BLOCK + 50, 200);
     const buf = encode(big);
-    const cut = finishSteps(decodeSnapshotBinSteps(buf.subarray(0, buf.length - 10)));
+    const cut = decode((buf.subarray(0, buf.length - 10)));
     assert.deepEqual(cut.events, big.slice(0, EVENTS_PER_BLOCK));
     assert.match(cut.damage?.why[0] ?? '', /cut short \(1 of its \d+ blocks are missing\)/);
     const head = Buffer.from(buf);
     head[30] ^= 0x20;
-    assert.throws(() => finishSteps(decodeSnapshotBinSteps(head)), /header fails its checksum/);
+    assert.throws(() => decode((head)), /header fails its checksum/);
     const magic = Buffer.from(buf);
     magic[0] = 0x7b;
-    assert.throws(() => finishSteps(decodeSnapshotBinSteps(magic)), /not a Latent feedback snapshot/);
+    assert.throws(() => decode((magic)), /not a Latent feedback snapshot/);
     const schema = Buffer.from(buf);
     schema.writeUInt32LE(4, 8);
-    assert.throws(() => finishSteps(decodeSnapshotBinSteps(schema)), /schema version 4 is not 3/);
-    assert.throws(() => finishSteps(decodeSnapshotBinSteps(buf.subarray(0, 30))), /ends inside its header/);
+    assert.throws(() => decode((schema)), /schema version 4 is not 3/);
+    assert.throws(() => decode((buf.subarray(0, 30))), /ends inside its header/);
   });
 
   it('an event that is not valid (NaN time, amount out of range, unknown kind) is dropped and counted, the rest kept', () => {
@@ -132,7 +138,7 @@ describe('feedback store: binary snapshot format', () => {
     assert.ok(Buffer.byteLength(fixed) <= headLen);
     headBytes.copy(buf, 24);
     buf.writeUInt32LE(crc32(headBytes), 16);
-    const back = finishSteps(decodeSnapshotBinSteps(buf));
+    const back = decode((buf));
     assert.deepEqual(back.events.map((e) => e.t), [1000, 3000]);
     assert.deepEqual(back.damage, { why: ['1 event(s) are malformed'], kept: 2, expected: 3 });
   });

@@ -1,0 +1,278 @@
+// Every recorded event as columns (typed arrays over an item table), as the store reads them and the host keeps them.
+//
+// Why columns: a million events as JS objects on the extension host made every major garbage collection there mark a
+// million objects (pauses of 15-50 ms, measured), and every pass over them allocate. Typed arrays are not scanned by
+// the collector; the passes the host makes (dismissals, renames, what files exist, the open session, the newest files)
+// read a column or two and make objects only for the few rows they return.
+import { finishSteps, type Steps } from '../core/train';
+import { type FileMove, MoveResolver } from './fileChanges';
+import { type FeedbackEvent, SIGNAL_KINDS, type SignalKind } from './signal';
+import { STEP } from './store/steps';
+
+const KIND_INDEX = new Map<SignalKind, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
+const DISMISS = KIND_INDEX.get('dismiss') as number;
+const RENAME = KIND_INDEX.get('rename') as number;
+const DELETE = KIND_INDEX.get('delete') as number;
+const CREATE = KIND_INDEX.get('create') as number;
+
+/** The index of `kind` in SIGNAL_KINDS: what the kind column holds. */
+export function kindIndexOf(kind: SignalKind): number {
+  return KIND_INDEX.get(kind) as number;
+}
+
+/** Whether kind index `k` is what happened to a file (rename, delete, create), not activity. */
+export function isFileChangeIndex(k: number): boolean {
+  return k === RENAME || k === DELETE || k === CREATE;
+}
+
+export interface EventColumns {
+  /** item table: the item column and the from column index it */
+  items: string[];
+  /** window ids; the window column indexes it, -1 = none */
+  windows: string[];
+  t: Float64Array;
+  amount: Float64Array;
+  item: Int32Array;
+  window: Int32Array;
+  /** index into SIGNAL_KINDS */
+  kind: Uint8Array;
+  /** a rename's old item, -1 = none */
+  from: Int32Array;
+}
+
+/** Adds `name` to a table (once) and gives its index. */
+function intern(map: Map<string, number>, table: string[], name: string): number {
+  let i = map.get(name);
+  if (i === undefined) {
+    i = table.push(name) - 1;
+    map.set(name, i);
+  }
+  return i;
+}
+
+function emptyColumns(n: number, items: string[] = [], windows: string[] = []): EventColumns {
+  return {
+    items,
+    windows,
+    t: new Float64Array(n),
+    amount: new Float64Array(n),
+    item: new Int32Array(n),
+    window: new Int32Array(n),
+    kind: new Uint8Array(n),
+    from: new Int32Array(n),
+  };
+}
+
+export class StoredEvents implements EventColumns {
+  readonly items: string[];
+  readonly windows: string[];
+  readonly t: Float64Array;
+  readonly amount: Float64Array;
+  readonly item: Int32Array;
+  readonly window: Int32Array;
+  readonly kind: Uint8Array;
+  readonly from: Int32Array;
+
+  constructor(c: EventColumns) {
+    const n = c.t.length;
+    if (![c.amount, c.item, c.window, c.kind, c.from].every((a) => a.length === n)) throw new Error('event columns differ in length');
+    ({ items: this.items, windows: this.windows, t: this.t, amount: this.amount, item: this.item, window: this.window, kind: this.kind, from: this.from } = c);
+  }
+
+  static readonly EMPTY = new StoredEvents(emptyColumns(0));
+
+  get length(): number {
+    return this.t.length;
+  }
+
+  /** Event `i` as an object (made on each call: for the few rows a caller returns, not for passes over all). */
+  at(i: number): FeedbackEvent {
+    const item = this.items[this.item[i]];
+    const kind = SIGNAL_KINDS[this.kind[i]];
+    const w = this.window[i] >= 0 ? this.windows[this.window[i]] : undefined;
+    const e: FeedbackEvent = this.from[i] >= 0 ? { t: this.t[i], item, kind, amount: this.amount[i], from: this.items[this.from[i]] } : { t: this.t[i], item, kind, amount: this.amount[i] };
+    if (w !== undefined) e.w = w;
+    return e;
+  }
+
+  /** Events as columns (valid events: the caller checked them); the order is kept. */
+  static *fromEventsSteps(events: readonly FeedbackEvent[]): Steps<StoredEvents> {
+    const c = emptyColumns(events.length);
+    const items = new Map<string, number>();
+    const windows = new Map<string, number>();
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      c.t[i] = e.t;
+      c.amount[i] = e.amount;
+      c.item[i] = intern(items, c.items, e.item);
+      c.window[i] = e.w === undefined ? -1 : intern(windows, c.windows, e.w);
+      c.kind[i] = KIND_INDEX.get(e.kind) ?? 0;
+      c.from[i] = e.from === undefined ? -1 : intern(items, c.items, e.from);
+      if ((i & (STEP - 1)) === 0) yield;
+    }
+    return new StoredEvents(c);
+  }
+
+  static fromEvents(events: readonly FeedbackEvent[]): StoredEvents {
+    return finishSteps(StoredEvents.fromEventsSteps(events));
+  }
+
+  /** Every event as an object, in order (the worker, compaction, tests: not the host's passes). */
+  *eventsSteps(): Steps<FeedbackEvent[]> {
+    const out = new Array<FeedbackEvent>(this.length);
+    for (let i = 0; i < out.length; i++) {
+      out[i] = this.at(i);
+      if ((i & (STEP - 1)) === 0) yield;
+    }
+    return out;
+  }
+
+  /** One table of several, in the order given; item and window tables merged. */
+  static *concatSteps(parts: readonly StoredEvents[]): Steps<StoredEvents> {
+    const nonEmpty = parts.filter((p) => p.length > 0);
+    if (nonEmpty.length === 1) return nonEmpty[0];
+    const c = emptyColumns(nonEmpty.reduce((s, p) => s + p.length, 0));
+    const items = new Map<string, number>();
+    const windows = new Map<string, number>();
+    let at = 0;
+    for (const p of nonEmpty) {
+      const itemMap = Int32Array.from(p.items, (name) => intern(items, c.items, name));
+      const windowMap = Int32Array.from(p.windows, (name) => intern(windows, c.windows, name));
+      c.t.set(p.t, at);
+      c.amount.set(p.amount, at);
+      c.kind.set(p.kind, at);
+      for (let i = 0; i < p.length; i++) {
+        c.item[at + i] = itemMap[p.item[i]];
+        c.window[at + i] = p.window[i] < 0 ? -1 : windowMap[p.window[i]];
+        c.from[at + i] = p.from[i] < 0 ? -1 : itemMap[p.from[i]];
+        if ((i & (STEP * 4 - 1)) === 0) yield;
+      }
+      at += p.length;
+    }
+    return new StoredEvents(c);
+  }
+
+  /** The same events stably sorted by time (the store's parts are sorted runs: a merge of indices, then a gather). */
+  *sortedByTimeSteps(): Steps<StoredEvents> {
+    const n = this.length;
+    const t = this.t;
+    const bounds = [0];
+    for (let i = 1; i < n; i++) {
+      if (t[i] < t[i - 1]) bounds.push(i);
+      if ((i & (STEP * 8 - 1)) === 0) yield;
+    }
+    if (bounds.length === 1) return this;
+    bounds.push(n);
+    let src = new Int32Array(n);
+    for (let i = 0; i < n; i++) src[i] = i;
+    let dst = new Int32Array(n);
+    let runs = bounds;
+    while (runs.length > 2) {
+      const next = [0];
+      for (let r = 0; r + 1 < runs.length; r += 2) {
+        const lo = runs[r];
+        const mid = runs[r + 1];
+        const hi = r + 2 < runs.length ? runs[r + 2] : mid;
+        let a = lo;
+        let b = mid;
+        let o = lo;
+        while (a < mid && b < hi) {
+          // ties keep the earlier run first: stable
+          dst[o++] = t[src[b]] < t[src[a]] ? src[b++] : src[a++];
+          if ((o & (STEP * 4 - 1)) === 0) yield;
+        }
+        while (a < mid) dst[o++] = src[a++];
+        while (b < hi) dst[o++] = src[b++];
+        next.push(hi);
+        yield;
+      }
+      runs = next;
+      [src, dst] = [dst, src];
+    }
+    const c = emptyColumns(n, this.items, this.windows);
+    for (let i = 0; i < n; i++) {
+      const j = src[i];
+      c.t[i] = t[j];
+      c.amount[i] = this.amount[j];
+      c.item[i] = this.item[j];
+      c.window[i] = this.window[j];
+      c.kind[i] = this.kind[j];
+      c.from[i] = this.from[j];
+      if ((i & (STEP * 4 - 1)) === 0) yield;
+    }
+    return new StoredEvents(c);
+  }
+
+  /** The renames, oldest first. */
+  moves(): FileMove[] {
+    const out: FileMove[] = [];
+    for (let i = 0; i < this.length; i++) {
+      if (this.kind[i] === RENAME && this.from[i] >= 0) out.push({ t: this.t[i], from: this.items[this.from[i]], to: this.items[this.item[i]] });
+    }
+    return out.sort((a, b) => a.t - b.t);
+  }
+
+  /**
+   * Every event under its item's current name (resolveMovesSteps in fileChanges.ts, on columns): only the item column
+   * changes, and the item table grows by the names renames lead to.
+   */
+  *resolveMovesSteps(given?: readonly FileMove[]): Steps<StoredEvents> {
+    const moves = given ?? this.moves();
+    if (moves.length === 0) return this;
+    const resolver = new MoveResolver(moves);
+    const items = [...this.items];
+    const index = new Map(items.map((name, i) => [name, i]));
+    const item = Int32Array.from(this.item);
+    let changed = false;
+    for (let i = 0; i < this.length; i++) {
+      const name = resolver.nameAfter(this.items[item[i]], this.t[i]);
+      if (name !== undefined) {
+        item[i] = intern(index, items, name);
+        changed = true;
+      }
+      if ((i & (STEP * 4 - 1)) === 0) yield;
+    }
+    return changed ? new StoredEvents({ ...this, items, item }) : this;
+  }
+
+  /** Items the user said "Not interested" to. */
+  dismissed(): Set<string> {
+    const out = new Set<string>();
+    for (let i = 0; i < this.length; i++) if (this.kind[i] === DISMISS) out.add(this.items[this.item[i]]);
+    return out;
+  }
+
+  /** Whether anything here can be learnt from: an event of activity (not a dismissal or a file change) with an amount. */
+  hasActivity(): boolean {
+    for (let i = 0; i < this.length; i++) if (this.kind[i] !== DISMISS && !isFileChangeIndex(this.kind[i]) && this.amount[i] > 0) return true;
+    return false;
+  }
+
+  /** The events from index `start` on, as objects. */
+  tail(start: number): FeedbackEvent[] {
+    const out: FeedbackEvent[] = [];
+    for (let i = Math.max(0, start); i < this.length; i++) out.push(this.at(i));
+    return out;
+  }
+
+  /**
+   * Where the open session starts, as openSessionEvents (sessions.ts) finds it: the run of events ending at the newest
+   * with no gap above `gapMs` (and the newest within `gapMs` of `now`). Events sorted by time.
+   */
+  openSessionStart(gapMs: number, now: number): number {
+    let next = now;
+    let i = this.length;
+    while (i > 0 && next - this.t[i - 1] <= gapMs) next = this.t[--i];
+    return i;
+  }
+
+  /** The newest time of each item with activity or a file change (not a dismissal), by item index; -Infinity = none. */
+  *latestSteps(): Steps<Float64Array> {
+    const latest = new Float64Array(this.items.length).fill(Number.NEGATIVE_INFINITY);
+    for (let i = 0; i < this.length; i++) {
+      if (this.kind[i] !== DISMISS && this.t[i] > latest[this.item[i]]) latest[this.item[i]] = this.t[i];
+      if ((i & (STEP * 8 - 1)) === 0) yield;
+    }
+    return latest;
+  }
+}
