@@ -7,6 +7,7 @@ import { CONTEXT_KEYS, VIEW_ID, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
 import { itemKind, parseItemKey } from './core/itemKey';
 import type { Recommendation, RecommenderModel } from './core/recommender';
+import { readStartupState } from './feedback/startupState';
 import { FileLife, RenamePairs, namesakes, renameInModel, selfAndFolders } from './feedback/fileChanges';
 import type { FeedbackEvent } from './feedback/signal';
 import { ExclusionMatcher } from './feedback/exclusion';
@@ -376,23 +377,16 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   });
   subs.push(git);
 
-  // The store is read once at startup (a full one takes tens of ms): model and dismissals, recent files, and the
-  // session still open when the window was reloaded all come from this one read.
-  const ready = args.store
-    .events()
-    .then(async (events) => {
-      life = FileLife.of(events);
+  // The store is read once at startup (a full one takes tens of ms, in slices): model and dismissals, recent files, and
+  // the session still open when the window was reloaded all come from this one read, kept as columns.
+  const ready = readStartupState(args.store, RecentItems.DEFAULT_MAX)
+    .then(async (state) => {
+      life = state.life;
       known.invalidate();
-      await controller.load(events);
-      args.tracker.seedSession(events);
+      await controller.load(state.stored);
+      args.tracker.seedSession(state.stored);
       // Recent files survive a reload: the newest distinct files recorded (the ranker skips those the model knows).
-      // One pass, no sort of every event (that was a stall on the host at startup with a full store).
-      const latest = new Map<string, number>();
-      for (const e of events) {
-        if (e.kind !== 'dismiss' && itemKind(e.item) === 'file' && e.t > (latest.get(e.item) ?? -1)) latest.set(e.item, e.t);
-      }
-      const newest = [...latest].sort((x, y) => x[1] - y[1]).slice(-RecentItems.DEFAULT_MAX);
-      for (const [item] of newest) recent.add(item);
+      for (const item of state.newestFiles) recent.add(item);
       ranker.invalidate();
       void noteGoneWhileClosed();
     })

@@ -245,6 +245,16 @@ export class FileLife {
     return finishSteps(FileLife.ofSteps(events));
   }
 
+  /** From the newest time each item (by index in `items`) was seen and ended; -Infinity = never (storedEvents.ts). */
+  static fromTimes(items: readonly string[], here: Float64Array, gone: Float64Array): FileLife {
+    const life = new FileLife();
+    for (let i = 0; i < items.length; i++) {
+      if (here[i] > Number.NEGATIVE_INFINITY) latest(life.here, items[i], here[i]);
+      if (gone[i] > Number.NEGATIVE_INFINITY) latest(life.gone, items[i], gone[i]);
+    }
+    return life;
+  }
+
   /** FileLife.of in steps: a pass over a million stored events is tens of ms, too long for the host in one go. */
   static *ofSteps(events: readonly FeedbackEvent[]): Steps<FileLife> {
     const life = new FileLife();

@@ -4,6 +4,7 @@ import type { ContextItem } from '../core/recommender';
 import { DwellClock, EditCoalescer } from './attention';
 import { FeedbackEvent, signalWeight } from './signal';
 import { LiveSession, openSessionEvents } from './sessions';
+import { StoredEvents } from './storedEvents';
 import { MIN_MATCH_CHARS, SnippetIndex } from './snippets';
 
 /** Where events go; FeedbackStore fits. */
@@ -147,8 +148,11 @@ export class FeedbackRecorder {
   }
 
   /** After a reload, continue the session that was still open (events from the store). */
-  seedSession(events: readonly FeedbackEvent[], now: number): void {
-    for (const e of openSessionEvents(events, this.settings.sessionGapMs, now)) this.session.add(e.t, e.item, signalWeight(e));
+  seedSession(events: readonly FeedbackEvent[] | StoredEvents, now: number): void {
+    const gap = this.settings.sessionGapMs;
+    // From the store's columns only the open session's rows become objects.
+    const recent = events instanceof StoredEvents ? events.tail(events.openSessionStart(gap, now)) : events;
+    for (const e of openSessionEvents(recent, gap, now)) this.session.add(e.t, e.item, signalWeight(e));
   }
 
   clearSession(): void {

@@ -5,7 +5,7 @@
 // the collector; the passes the host makes (dismissals, renames, what files exist, the open session, the newest files)
 // read a column or two and make objects only for the few rows they return.
 import { finishSteps, type Steps } from '../core/train';
-import { type FileMove, MoveResolver } from './fileChanges';
+import { FileLife, type FileMove, MoveResolver } from './fileChanges';
 import { type FeedbackEvent, SIGNAL_KINDS, type SignalKind } from './signal';
 import { STEP } from './store/steps';
 
@@ -189,16 +189,21 @@ export class StoredEvents implements EventColumns {
       runs = next;
       [src, dst] = [dst, src];
     }
-    const c = emptyColumns(n, this.items, this.windows);
-    for (let i = 0; i < n; i++) {
-      const j = src[i];
-      c.t[i] = t[j];
-      c.amount[i] = this.amount[j];
-      c.item[i] = this.item[j];
-      c.window[i] = this.window[j];
-      c.kind[i] = this.kind[j];
-      c.from[i] = this.from[j];
-      if ((i & (STEP * 4 - 1)) === 0) yield;
+    return yield* this.gatherSteps(src);
+  }
+
+  /** Rows `rows` of these events, in that order, in fresh columns over the same tables. */
+  private *gatherSteps(rows: ArrayLike<number>): Steps<StoredEvents> {
+    const c = emptyColumns(rows.length, this.items, this.windows);
+    for (let r = 0; r < rows.length; r++) {
+      const i = rows[r];
+      c.t[r] = this.t[i];
+      c.amount[r] = this.amount[i];
+      c.item[r] = this.item[i];
+      c.window[r] = this.window[i];
+      c.kind[r] = this.kind[i];
+      c.from[r] = this.from[i];
+      if ((r & (STEP * 4 - 1)) === 0) yield;
     }
     return new StoredEvents(c);
   }
@@ -274,5 +279,34 @@ export class StoredEvents implements EventColumns {
       if ((i & (STEP * 8 - 1)) === 0) yield;
     }
     return latest;
+  }
+
+  /** The events whose kind `keep` accepts (by kind index), in fresh columns over the same tables. */
+  *filteredSteps(keep: (kind: number) => boolean): Steps<StoredEvents> {
+    const rows: number[] = [];
+    for (let i = 0; i < this.length; i++) {
+      if (keep(this.kind[i])) rows.push(i);
+      if ((i & (STEP * 8 - 1)) === 0) yield;
+    }
+    return yield* this.gatherSteps(rows);
+  }
+
+  /** FileLife.of (fileChanges.ts) of these events: the newest sighting and the newest end of each path, by column. */
+  *fileLifeSteps(): Steps<FileLife> {
+    const n = this.items.length;
+    const here = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+    const gone = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+    for (let i = 0; i < this.length; i++) {
+      const k = this.kind[i];
+      const t = this.t[i];
+      if (k !== DISMISS) {
+        // FileLife.note's rule: a delete or rename ends a path's life, anything else (but a dismissal) shows it is there
+        if (k === DELETE) gone[this.item[i]] = Math.max(gone[this.item[i]], t);
+        else if (k === RENAME && this.from[i] >= 0) gone[this.from[i]] = Math.max(gone[this.from[i]], t);
+        if (k !== DELETE) here[this.item[i]] = Math.max(here[this.item[i]], t);
+      }
+      if ((i & (STEP * 8 - 1)) === 0) yield;
+    }
+    return FileLife.fromTimes(this.items, here, gone);
   }
 }

@@ -10,6 +10,7 @@ import type { ContextItem } from '../core/recommender';
 import { ExclusionMatcher } from './exclusion';
 import { EventSink, FeedbackRecorder, RecorderSettings } from './recorder';
 import type { FeedbackEvent } from './signal';
+import type { StoredEvents } from './storedEvents';
 import { SnippetDef, SnippetFile, SnippetIndex, loadSnippets, snippetFilesIn, workspaceSnippetFiles } from './snippets';
 
 export type { EventSink } from './recorder';
@@ -149,7 +150,7 @@ export class FeedbackTracker implements vscode.Disposable {
   }
 
   /** After a reload, continue the session that was open (events from the store). */
-  seedSession(events: readonly FeedbackEvent[]): void {
+  seedSession(events: readonly FeedbackEvent[] | StoredEvents): void {
     this.recorder.seedSession(events, this.now());
   }
 

@@ -1,6 +1,7 @@
 // The extension-side face of training: a TrainingRunner plus VS Code progress UI (epoch, loss, Cancel).
 import * as vscode from 'vscode';
 import type { FeedbackEvent } from '../feedback/signal';
+import type { StoredEvents } from '../feedback/storedEvents';
 import type { ConfigOverrides } from './messages';
 import {
   TrainingRunner,
@@ -19,7 +20,7 @@ export class TrainingClient implements vscode.Disposable {
   }
 
   /** From raw feedback events (sessionized in the worker), no UI: the caller shows progress (TrainingProgressUi). */
-  trainEvents(events: readonly FeedbackEvent[], gapMs: number, config: ConfigOverrides, opts: RunOptions = {}, warm: WarmStart = {}): Promise<TrainingResult> {
+  trainEvents(events: readonly FeedbackEvent[] | StoredEvents, gapMs: number, config: ConfigOverrides, opts: RunOptions = {}, warm: WarmStart = {}): Promise<TrainingResult> {
     return this.runner.runEvents(events, gapMs, config, opts, warm);
   }
 

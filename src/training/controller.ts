@@ -2,8 +2,10 @@
 // automatically, persists every trained model, and survives a failed or killed run (the previous model stays).
 import * as vscode from 'vscode';
 import { deserializeRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
-import { movesOf, renameSinceModel, resolveMoves } from '../feedback/fileChanges';
-import { dismissedItems, isFileChange, type FeedbackEvent } from '../feedback/signal';
+import { finishStepsAsync } from '../core/train';
+import { renameSinceModel, resolveMoves } from '../feedback/fileChanges';
+import type { FeedbackEvent } from '../feedback/signal';
+import { StoredEvents, isFileChangeIndex } from '../feedback/storedEvents';
 import type { FeedbackStore } from '../feedback/store/feedbackStore';
 import { openTrainingProgress, type TrainingClient, type TrainingProgressUi } from './client';
 import type { ConfigOverrides, EncodedEaseMemory } from './messages';
@@ -82,8 +84,8 @@ export class TrainingController implements vscode.Disposable {
    * Startup: the saved model (so recommendations appear without retraining) and the remembered dismissals.
    * `events` is the store's content, read once by the caller for everything startup needs.
    */
-  async load(events: readonly FeedbackEvent[]): Promise<void> {
-    this.opts.ranker.setDismissed(dismissedItems(events));
+  async load(stored: StoredEvents): Promise<void> {
+    this.opts.ranker.setDismissed(stored.dismissed());
     // The store tries model.json, then the backup, and moves aside (and tells of) any file this version cannot use;
     // the check parses the model once, and that parse is the one used.
     let model: RecommenderModel | undefined;
@@ -101,14 +103,14 @@ export class TrainingController implements vscode.Disposable {
       const { items, trainedAt } = model;
       this.opts.log(`loaded saved model: ${items.length} items, trained ${new Date(trainedAt * 1000).toISOString()}`);
       // Files renamed since its newest interaction keep their vectors under the new name.
-      model = renameSinceModel(model, movesOf(events));
+      model = renameSinceModel(model, stored.moves());
       await this.opts.ranker.prepare(model);
     }
     this.opts.ranker.setModel(model);
     this.current = model ? { json } : undefined;
     // Data but no model (first run after an update, the model was unreadable, or the window closed between a git
     // import and its training): train in the background.
-    if (!model && (events.length > 0 || (await this.loadGitSessions()).length > 0)) {
+    if (!model && (stored.length > 0 || (await this.loadGitSessions()).length > 0)) {
       this.scheduler.noteEvent(this.opts.retrainAfterEvents());
     }
   }
@@ -157,16 +159,18 @@ export class TrainingController implements vscode.Disposable {
   }
 
   private async retrainNow(run: RetrainRun): Promise<void> {
-    const recorded = await this.opts.store.events();
-    this.opts.ranker.setDismissed(dismissedItems(recorded));
+    // Columns, not objects (storedEvents.ts): a million events read here must not become a million objects.
+    const recorded = await this.opts.store.read();
+    this.opts.ranker.setDismissed(recorded.dismissed());
     const git = await this.loadGitSessions();
+    const moves = recorded.moves();
     // Commits travel as events too (one window per commit keeps each a session of its own, weight intact).
     // The store gives current names; the imported commits follow the renames recorded since (fileChanges.ts). What
     // happened to files is not activity: it stays on this side.
-    const activity = recorded.filter((e) => !isFileChange(e.kind));
-    const events = git.length > 0 ? activity.concat(resolveMoves(gitSessionsAsEvents(git), movesOf(recorded))) : activity;
+    const activity = await finishStepsAsync(recorded.filteredSteps((k) => !isFileChangeIndex(k)));
+    const events = git.length > 0 ? await finishStepsAsync(StoredEvents.concatSteps([activity, StoredEvents.fromEvents(resolveMoves(gitSessionsAsEvents(git), moves))])) : activity;
     // Sessionizing happens in the worker (it is O(n log n) over every event); here only a cheap emptiness check.
-    if (!events.some((e) => e.kind !== 'dismiss' && e.amount > 0)) {
+    if (!events.hasActivity()) {
       this.st = { ...this.st, state: 'not-enough-data', message: 'Not enough activity recorded yet to learn from.' };
       return;
     }
@@ -184,7 +188,7 @@ export class TrainingController implements vscode.Disposable {
       // The model in use goes along: the worker updates it unless drift (or the Retrain command) calls for a full fit.
       // Its file names are the store's current ones (renames were applied to it as they happened).
       const full = this.fullRequested;
-      const warm = { previous: this.current?.json, ease: this.current?.ease, full, moves: movesOf(recorded) };
+      const warm = { previous: this.current?.json, ease: this.current?.ease, full, moves };
       // The EASE memory goes to the worker (transferred, or changed in place by the in-process fallback): whatever
       // the outcome, only the result's is usable afterwards.
       if (this.current) this.current = { json: this.current.json };

@@ -6,6 +6,7 @@ import type { ModelLineage, TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type Check } from '../core/check';
 import type { FileMove } from '../feedback/fileChanges';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
+import type { EventColumns } from '../feedback/storedEvents';
 
 /** Thrown when a message crossing the worker boundary does not have the expected shape. */
 export class TrainingMessageError extends Error {
@@ -272,6 +273,24 @@ export async function encodeEventsAsync(events: readonly FeedbackEvent[], chunk 
     if (end < n) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;
+}
+
+/**
+ * The store's columns as the worker takes them: each column copied (the copies are transferred, the store's read stays
+ * whole for a fallback that packs again), one column per turn of the event loop: no pass over the rows on this thread.
+ */
+export async function encodeStoredAsync(s: EventColumns): Promise<EncodedEvents> {
+  const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+  const itemIndex = s.item.slice();
+  await turn();
+  const windowIndex = s.window.slice();
+  await turn();
+  const kindIndex = s.kind.slice();
+  await turn();
+  const t = s.t.slice();
+  await turn();
+  const amount = s.amount.slice();
+  return { items: [...s.items], windows: [...s.windows], itemIndex, windowIndex, kindIndex, t, amount };
 }
 
 export function decodeEvents(e: EncodedEvents): FeedbackEvent[] {

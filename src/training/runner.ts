@@ -6,8 +6,10 @@ import type { Interaction, RecommenderModel } from '../core/recommender';
 import { primeGram } from '../core/scoring';
 import type { FileMove } from '../feedback/fileChanges';
 import type { FeedbackEvent } from '../feedback/signal';
+import { StoredEvents } from '../feedback/storedEvents';
 import {
   encodeEventsAsync,
+  encodeStoredAsync,
   encodeInteractionsAsync,
   parseFromWorker,
   transferables,
@@ -140,12 +142,12 @@ export class TrainingRunner {
   }
 
   /** Trains on raw feedback events; the worker cuts them into sessions (gapMs), keeping that work off this thread. */
-  runEvents(events: readonly FeedbackEvent[], gapMs: number, config: ConfigOverrides, run: RunOptions = {}, warm: WarmStart = {}): Promise<TrainingResult> {
+  runEvents(events: readonly FeedbackEvent[] | StoredEvents, gapMs: number, config: ConfigOverrides, run: RunOptions = {}, warm: WarmStart = {}): Promise<TrainingResult> {
     return this.start(
       async () => ({
         type: 'train-events',
         id: this.nextId++,
-        events: await encodeEventsAsync(events),
+        events: events instanceof StoredEvents ? await encodeStoredAsync(events) : await encodeEventsAsync(events),
         gapMs,
         config,
         ...(warm.previous !== undefined ? { previous: warm.previous } : {}),
