@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { FeedbackStore, type FeedbackStoreOptions } from '../feedback/store/feedbackStore';
 import type { FeedbackEvent, SignalKind } from '../feedback/signal';
 import { learnFromGit } from '../git/coldStart';
+import { readStartupState } from '../feedback/startupState';
+import { RecentItems } from '../ranking/liveRanking';
 import { maxStallDuring } from './stall';
 
 /** A store of `events` events in a fresh folder below `root`, written through the store's own API. */
@@ -52,7 +54,8 @@ export async function writeBigStore(root: string, n: number): Promise<BigStore> 
 
 /**
  * Startup: FeedbackStore.open (it compacts: merges what windows left behind, finds a damaged snapshot) and the one
- * full read (events()) the workspace makes right after. `reps` times, the store disposed between runs (not measured).
+ * full read the workspace makes right after (readStartupState: the columns, which files exist, the newest files).
+ * `reps` times, the store disposed between runs (not measured).
  */
 export async function startupReadStalls(big: BigStore, reps: number): Promise<number[]> {
   const out: number[] = [];
@@ -62,7 +65,7 @@ export async function startupReadStalls(big: BigStore, reps: number): Promise<nu
     out.push(
       await maxStallDuring(async () => {
         store = await FeedbackStore.open(big.dir, big.opts);
-        read = (await store.events()).length;
+        read = (await readStartupState(store, RecentItems.DEFAULT_MAX)).stored.length;
       }),
     );
     // All of them: a cap that evicted most of them would make this a benchmark of a smaller store.

@@ -10,6 +10,7 @@ import { TrainingRunner } from '../training/runner';
 import { measureRankLatency } from './rankLatency';
 import { maxStallDuring } from './stall';
 import { syntheticInteractions } from './synthetic';
+import { StoredEvents } from '../feedback/storedEvents';
 
 export interface PipelineBenchOptions {
   /** dist/worker.js when bundled; found next to this file or in ../training otherwise. */
@@ -47,8 +48,10 @@ export async function trainEventsStalls(runner: TrainingRunner, reps: number): P
     kind: 'open' as const,
     amount: 1,
   }));
+  // As the store's read gives them to the controller: columns (storedEvents.ts), not objects.
+  const stored = StoredEvents.fromEvents(events);
   const stalls: number[] = [];
-  for (let rep = 0; rep < reps; rep++) stalls.push(await maxStallDuring(() => runner.runEvents(events, 30 * 60_000, {})));
+  for (let rep = 0; rep < reps; rep++) stalls.push(await maxStallDuring(() => runner.runEvents(stored, 30 * 60_000, {})));
   return stalls;
 }
 

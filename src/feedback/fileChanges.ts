@@ -192,9 +192,15 @@ export class MoveResolver {
   /** The current name of `item` as used at time `t`; undefined when no rename since changed it. */
   nameAfter(item: string, t: number): string | undefined {
     if (t >= this.last) return undefined;
+    return this.nameFrom(item, this.firstAfter(t));
+  }
+
+  /**
+   * The first rename strictly after `t` (moves.length when none). A rename does not apply to the events of its own
+   * instant: they came first only if recorded first, and the rename event itself already names the new key.
+   */
+  firstAfter(t: number): number {
     const moves = this.moves;
-    // First rename strictly after the event (a rename does not apply to the events of its own instant: they came first
-    // only if recorded first, and the rename event itself already names the new key).
     let lo = 0;
     let hi = moves.length;
     while (lo < hi) {
@@ -202,12 +208,17 @@ export class MoveResolver {
       if (moves[mid].t > t) hi = mid;
       else lo = mid + 1;
     }
-    let byItem = this.memo.get(lo);
-    if (!byItem) this.memo.set(lo, (byItem = new Map()));
+    return lo;
+  }
+
+  /** The name `item` has after the renames from index `j` on; undefined when they do not change it. */
+  nameFrom(item: string, j: number): string | undefined {
+    let byItem = this.memo.get(j);
+    if (!byItem) this.memo.set(j, (byItem = new Map()));
     let name = byItem.get(item);
     if (name === undefined) {
       name = item;
-      for (let k = lo; k < moves.length; k++) name = renamedKey(name, moves[k].from, moves[k].to) ?? name;
+      for (let k = j; k < this.moves.length; k++) name = renamedKey(name, this.moves[k].from, this.moves[k].to) ?? name;
       byItem.set(item, name);
     }
     return name === item ? undefined : name;

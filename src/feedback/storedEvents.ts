@@ -7,7 +7,7 @@
 import { finishSteps, type Steps } from '../core/train';
 import { FileLife, type FileMove, MoveResolver } from './fileChanges';
 import { type FeedbackEvent, SIGNAL_KINDS, type SignalKind } from './signal';
-import { STEP } from './store/steps';
+import { STEP, rangeSteps } from './store/steps';
 
 const KIND_INDEX = new Map<SignalKind, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
 const DISMISS = KIND_INDEX.get('dismiss') as number;
@@ -51,16 +51,25 @@ function intern(map: Map<string, number>, table: string[], name: string): number
 }
 
 function emptyColumns(n: number, items: string[] = [], windows: string[] = []): EventColumns {
-  return {
-    items,
-    windows,
-    t: new Float64Array(n),
-    amount: new Float64Array(n),
-    item: new Int32Array(n),
-    window: new Int32Array(n),
-    kind: new Uint8Array(n),
-    from: new Int32Array(n),
-  };
+  return finishSteps(emptyColumnsSteps(n, items, windows));
+}
+
+/**
+ * Columns for `n` events in one buffer (each large allocation outside the JS heap can start a garbage
+ * collection: one instead of six), 29 bytes an event.
+ */
+export function* emptyColumnsSteps(n: number, items: string[] = [], windows: string[] = []): Steps<EventColumns> {
+  // Not zeroed (every caller writes every row it keeps): clearing 29 MB for a million events was a stall of its own.
+  const buf = Buffer.allocUnsafeSlow(n * 29).buffer;
+  yield;
+  // 8-byte columns first, then 4-byte ones, then the byte column: each view aligned
+  const t = new Float64Array(buf, 0, n);
+  const amount = new Float64Array(buf, 8 * n, n);
+  const item = new Int32Array(buf, 16 * n, n);
+  const window = new Int32Array(buf, 20 * n, n);
+  const from = new Int32Array(buf, 24 * n, n);
+  const kind = new Uint8Array(buf, 28 * n, n);
+  return { items, windows, t, amount, item, window, kind, from };
 }
 
 export class StoredEvents implements EventColumns {
@@ -97,19 +106,20 @@ export class StoredEvents implements EventColumns {
 
   /** Events as columns (valid events: the caller checked them); the order is kept. */
   static *fromEventsSteps(events: readonly FeedbackEvent[]): Steps<StoredEvents> {
-    const c = emptyColumns(events.length);
+    const c = yield* emptyColumnsSteps(events.length);
     const items = new Map<string, number>();
     const windows = new Map<string, number>();
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      c.t[i] = e.t;
-      c.amount[i] = e.amount;
-      c.item[i] = intern(items, c.items, e.item);
-      c.window[i] = e.w === undefined ? -1 : intern(windows, c.windows, e.w);
-      c.kind[i] = KIND_INDEX.get(e.kind) ?? 0;
-      c.from[i] = e.from === undefined ? -1 : intern(items, c.items, e.from);
-      if ((i & (STEP - 1)) === 0) yield;
-    }
+    yield* rangeSteps(events.length, STEP, (lo, hi) => {
+      for (let i = lo; i < hi; i++) {
+        const e = events[i];
+        c.t[i] = e.t;
+        c.amount[i] = e.amount;
+        c.item[i] = intern(items, c.items, e.item);
+        c.window[i] = e.w === undefined ? -1 : intern(windows, c.windows, e.w);
+        c.kind[i] = KIND_INDEX.get(e.kind) ?? 0;
+        c.from[i] = e.from === undefined ? -1 : intern(items, c.items, e.from);
+      }
+    });
     return new StoredEvents(c);
   }
 
@@ -120,10 +130,9 @@ export class StoredEvents implements EventColumns {
   /** Every event as an object, in order (the worker, compaction, tests: not the host's passes). */
   *eventsSteps(): Steps<FeedbackEvent[]> {
     const out = new Array<FeedbackEvent>(this.length);
-    for (let i = 0; i < out.length; i++) {
-      out[i] = this.at(i);
-      if ((i & (STEP - 1)) === 0) yield;
-    }
+    yield* rangeSteps(out.length, STEP, (lo, hi) => {
+      for (let i = lo; i < hi; i++) out[i] = this.at(i);
+    });
     return out;
   }
 
@@ -131,7 +140,7 @@ export class StoredEvents implements EventColumns {
   static *concatSteps(parts: readonly StoredEvents[]): Steps<StoredEvents> {
     const nonEmpty = parts.filter((p) => p.length > 0);
     if (nonEmpty.length === 1) return nonEmpty[0];
-    const c = emptyColumns(nonEmpty.reduce((s, p) => s + p.length, 0));
+    const c = yield* emptyColumnsSteps(nonEmpty.reduce((s, p) => s + p.length, 0));
     const items = new Map<string, number>();
     const windows = new Map<string, number>();
     let at = 0;
@@ -141,12 +150,14 @@ export class StoredEvents implements EventColumns {
       c.t.set(p.t, at);
       c.amount.set(p.amount, at);
       c.kind.set(p.kind, at);
-      for (let i = 0; i < p.length; i++) {
-        c.item[at + i] = itemMap[p.item[i]];
-        c.window[at + i] = p.window[i] < 0 ? -1 : windowMap[p.window[i]];
-        c.from[at + i] = p.from[i] < 0 ? -1 : itemMap[p.from[i]];
-        if ((i & (STEP * 4 - 1)) === 0) yield;
-      }
+      const base = at;
+      yield* rangeSteps(p.length, STEP * 8, (lo, hi) => {
+        for (let i = lo; i < hi; i++) {
+          c.item[base + i] = itemMap[p.item[i]];
+          c.window[base + i] = p.window[i] < 0 ? -1 : windowMap[p.window[i]];
+          c.from[base + i] = p.from[i] < 0 ? -1 : itemMap[p.from[i]];
+        }
+      });
       at += p.length;
     }
     return new StoredEvents(c);
@@ -157,10 +168,9 @@ export class StoredEvents implements EventColumns {
     const n = this.length;
     const t = this.t;
     const bounds = [0];
-    for (let i = 1; i < n; i++) {
-      if (t[i] < t[i - 1]) bounds.push(i);
-      if ((i & (STEP * 8 - 1)) === 0) yield;
-    }
+    yield* rangeSteps(n, STEP * 32, (lo, hi) => {
+      for (let i = Math.max(1, lo); i < hi; i++) if (t[i] < t[i - 1]) bounds.push(i);
+    });
     if (bounds.length === 1) return this;
     bounds.push(n);
     let src = new Int32Array(n);
@@ -194,26 +204,33 @@ export class StoredEvents implements EventColumns {
 
   /** Rows `rows` of these events, in that order, in fresh columns over the same tables. */
   private *gatherSteps(rows: ArrayLike<number>): Steps<StoredEvents> {
-    const c = emptyColumns(rows.length, this.items, this.windows);
-    for (let r = 0; r < rows.length; r++) {
-      const i = rows[r];
-      c.t[r] = this.t[i];
-      c.amount[r] = this.amount[i];
-      c.item[r] = this.item[i];
-      c.window[r] = this.window[i];
-      c.kind[r] = this.kind[i];
-      c.from[r] = this.from[i];
-      if ((r & (STEP * 4 - 1)) === 0) yield;
-    }
+    const c = yield* emptyColumnsSteps(rows.length, this.items, this.windows);
+    yield* rangeSteps(rows.length, STEP * 8, (lo, hi) => {
+      for (let r = lo; r < hi; r++) {
+        const i = rows[r];
+        c.t[r] = this.t[i];
+        c.amount[r] = this.amount[i];
+        c.item[r] = this.item[i];
+        c.window[r] = this.window[i];
+        c.kind[r] = this.kind[i];
+        c.from[r] = this.from[i];
+      }
+    });
     return new StoredEvents(c);
   }
 
   /** The renames, oldest first. */
   moves(): FileMove[] {
+    return finishSteps(this.movesSteps());
+  }
+
+  *movesSteps(): Steps<FileMove[]> {
     const out: FileMove[] = [];
-    for (let i = 0; i < this.length; i++) {
-      if (this.kind[i] === RENAME && this.from[i] >= 0) out.push({ t: this.t[i], from: this.items[this.from[i]], to: this.items[this.item[i]] });
-    }
+    yield* rangeSteps(this.length, STEP * 64, (lo, hi) => {
+      for (let i = lo; i < hi; i++) {
+        if (this.kind[i] === RENAME && this.from[i] >= 0) out.push({ t: this.t[i], from: this.items[this.from[i]], to: this.items[this.item[i]] });
+      }
+    });
     return out.sort((a, b) => a.t - b.t);
   }
 
@@ -222,28 +239,29 @@ export class StoredEvents implements EventColumns {
    * changes, and the item table grows by the names renames lead to.
    */
   *resolveMovesSteps(given?: readonly FileMove[]): Steps<StoredEvents> {
-    const moves = given ?? this.moves();
+    const moves = given ?? (yield* this.movesSteps());
     if (moves.length === 0) return this;
     const resolver = new MoveResolver(moves);
-    const items = [...this.items];
-    const index = new Map(items.map((name, i) => [name, i]));
-    const item = Int32Array.from(this.item);
+    const renamed = new Renamed(resolver, this.items, moves[moves.length - 1].t);
+    const item = this.item.slice();
+    yield;
     let changed = false;
-    for (let i = 0; i < this.length; i++) {
-      const name = resolver.nameAfter(this.items[item[i]], this.t[i]);
-      if (name !== undefined) {
-        item[i] = intern(index, items, name);
-        changed = true;
-      }
-      if ((i & (STEP * 4 - 1)) === 0) yield;
-    }
-    return changed ? new StoredEvents({ ...this, items, item }) : this;
+    yield* rangeSteps(this.length, STEP * 4, (lo, hi) => {
+      changed = renamed.apply(this.t, item, lo, hi) || changed;
+    });
+    return changed ? new StoredEvents({ ...this, items: renamed.items, item }) : this;
   }
 
   /** Items the user said "Not interested" to. */
   dismissed(): Set<string> {
+    return finishSteps(this.dismissedSteps());
+  }
+
+  *dismissedSteps(): Steps<Set<string>> {
     const out = new Set<string>();
-    for (let i = 0; i < this.length; i++) if (this.kind[i] === DISMISS) out.add(this.items[this.item[i]]);
+    yield* rangeSteps(this.length, STEP * 64, (lo, hi) => {
+      for (let i = lo; i < hi; i++) if (this.kind[i] === DISMISS) out.add(this.items[this.item[i]]);
+    });
     return out;
   }
 
@@ -274,20 +292,20 @@ export class StoredEvents implements EventColumns {
   /** The newest time of each item with activity or a file change (not a dismissal), by item index; -Infinity = none. */
   *latestSteps(): Steps<Float64Array> {
     const latest = new Float64Array(this.items.length).fill(Number.NEGATIVE_INFINITY);
-    for (let i = 0; i < this.length; i++) {
-      if (this.kind[i] !== DISMISS && this.t[i] > latest[this.item[i]]) latest[this.item[i]] = this.t[i];
-      if ((i & (STEP * 8 - 1)) === 0) yield;
-    }
+    yield* rangeSteps(this.length, STEP * 32, (lo, hi) => {
+      for (let i = lo; i < hi; i++) if (this.kind[i] !== DISMISS && this.t[i] > latest[this.item[i]]) latest[this.item[i]] = this.t[i];
+    });
     return latest;
   }
 
   /** The events whose kind `keep` accepts (by kind index), in fresh columns over the same tables. */
   *filteredSteps(keep: (kind: number) => boolean): Steps<StoredEvents> {
-    const rows: number[] = [];
-    for (let i = 0; i < this.length; i++) {
-      if (keep(this.kind[i])) rows.push(i);
-      if ((i & (STEP * 8 - 1)) === 0) yield;
-    }
+    const all = new Int32Array(this.length);
+    let n = 0;
+    yield* rangeSteps(this.length, STEP * 16, (lo, hi) => {
+      for (let i = lo; i < hi; i++) if (keep(this.kind[i])) all[n++] = i;
+    });
+    const rows = all.subarray(0, n);
     return yield* this.gatherSteps(rows);
   }
 
@@ -296,17 +314,57 @@ export class StoredEvents implements EventColumns {
     const n = this.items.length;
     const here = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
     const gone = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-    for (let i = 0; i < this.length; i++) {
-      const k = this.kind[i];
-      const t = this.t[i];
-      if (k !== DISMISS) {
+    yield* rangeSteps(this.length, STEP * 32, (lo, hi) => {
+      for (let i = lo; i < hi; i++) {
+        const k = this.kind[i];
+        const t = this.t[i];
+        if (k === DISMISS) continue;
         // FileLife.note's rule: a delete or rename ends a path's life, anything else (but a dismissal) shows it is there
         if (k === DELETE) gone[this.item[i]] = Math.max(gone[this.item[i]], t);
         else if (k === RENAME && this.from[i] >= 0) gone[this.from[i]] = Math.max(gone[this.from[i]], t);
         if (k !== DELETE) here[this.item[i]] = Math.max(here[this.item[i]], t);
       }
-      if ((i & (STEP * 8 - 1)) === 0) yield;
-    }
+    });
     return FileLife.fromTimes(this.items, here, gone);
+  }
+}
+
+/** MoveResolver on an item column: each (rename index, item index) pair is resolved once, by number. */
+class Renamed {
+  readonly items: string[];
+  private readonly index: Map<string, number>;
+  /** (rename index * names + item index) -> new item index, or -1 when unchanged */
+  private readonly memo = new Map<number, number>();
+  private readonly names: number;
+
+  constructor(
+    private readonly resolver: MoveResolver,
+    items: readonly string[],
+    private readonly last: number,
+  ) {
+    this.items = [...items];
+    this.names = items.length;
+    this.index = new Map(this.items.map((name, i) => [name, i]));
+  }
+
+  /** Renames rows [lo, hi) of `item` (times `t`) in place; whether any changed. A plain loop the engine optimizes. */
+  apply(t: Float64Array, item: Int32Array, lo: number, hi: number): boolean {
+    let changed = false;
+    for (let i = lo; i < hi; i++) {
+      if (t[i] >= this.last) continue;
+      const j = this.resolver.firstAfter(t[i]);
+      const key = j * this.names + item[i];
+      let to = this.memo.get(key);
+      if (to === undefined) {
+        const name = this.resolver.nameFrom(this.items[item[i]], j);
+        to = name === undefined ? -1 : intern(this.index, this.items, name);
+        this.memo.set(key, to);
+      }
+      if (to >= 0) {
+        item[i] = to;
+        changed = true;
+      }
+    }
+    return changed;
   }
 }

@@ -85,7 +85,7 @@ export class TrainingController implements vscode.Disposable {
    * `events` is the store's content, read once by the caller for everything startup needs.
    */
   async load(stored: StoredEvents): Promise<void> {
-    this.opts.ranker.setDismissed(stored.dismissed());
+    this.opts.ranker.setDismissed(await finishStepsAsync(stored.dismissedSteps()));
     // The store tries model.json, then the backup, and moves aside (and tells of) any file this version cannot use;
     // the check parses the model once, and that parse is the one used.
     let model: RecommenderModel | undefined;
@@ -103,7 +103,7 @@ export class TrainingController implements vscode.Disposable {
       const { items, trainedAt } = model;
       this.opts.log(`loaded saved model: ${items.length} items, trained ${new Date(trainedAt * 1000).toISOString()}`);
       // Files renamed since its newest interaction keep their vectors under the new name.
-      model = renameSinceModel(model, stored.moves());
+      model = renameSinceModel(model, await finishStepsAsync(stored.movesSteps()));
       await this.opts.ranker.prepare(model);
     }
     this.opts.ranker.setModel(model);
@@ -161,9 +161,9 @@ export class TrainingController implements vscode.Disposable {
   private async retrainNow(run: RetrainRun): Promise<void> {
     // Columns, not objects (storedEvents.ts): a million events read here must not become a million objects.
     const recorded = await this.opts.store.read();
-    this.opts.ranker.setDismissed(recorded.dismissed());
+    this.opts.ranker.setDismissed(await finishStepsAsync(recorded.dismissedSteps()));
     const git = await this.loadGitSessions();
-    const moves = recorded.moves();
+    const moves = await finishStepsAsync(recorded.movesSteps());
     // Commits travel as events too (one window per commit keeps each a session of its own, weight intact).
     // The store gives current names; the imported commits follow the renames recorded since (fileChanges.ts). What
     // happened to files is not activity: it stays on this side.

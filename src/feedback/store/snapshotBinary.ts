@@ -17,9 +17,9 @@
 //           from i32 (a rename's old item, -1 = none), kind u8 (an index into the header's kinds), zero-padded
 import type { Steps } from '../../core/train';
 import { FeedbackEvent, SIGNAL_KINDS, SignalKind, isEventAmount, isEventItem, isEventTime, isRenameSource, isSignalKind } from '../signal';
-import { StoredEvents, kindIndexOf } from '../storedEvents';
+import { type EventColumns, StoredEvents, emptyColumnsSteps, kindIndexOf } from '../storedEvents';
 import { CRC32_START, crc32, crc32Final, crc32Update } from './crc32';
-import { STEP } from './steps';
+import { STEP, rangeSteps } from './steps';
 
 export const SNAPSHOT_BIN_SCHEMA = 3;
 const MAGIC = 'LATNTSNP';
@@ -30,7 +30,7 @@ export const NAMES_PER_BLOCK = 1024;
 /** t, amount (f64), item, window, from (32-bit), kind (8-bit) */
 const BYTES_PER_EVENT = 29;
 /** bytes checksummed between yield points */
-const CRC_SLICE = 1 << 18;
+const CRC_SLICE = 1 << 16;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 interface BlockInfo {
@@ -257,20 +257,18 @@ export function* decodeSnapshotBinSteps(buf: Uint8Array): Steps<DecodedSnapshot>
       names.push(name);
       if (name === BAD) badNames++;
     }
+    yield;
   }
   // Which names a valid event may use, checked once per name (an item key's check is a parse).
   const itemOk = new Uint8Array(nItems);
-  for (let i = 0; i < nItems; i++) itemOk[i] = names[i] !== BAD && isEventItem(names[i]) ? 1 : 0;
+  yield* rangeSteps(nItems, STEP, (lo, hi) => {
+    for (let i = lo; i < hi; i++) itemOk[i] = names[i] !== BAD && isEventItem(names[i]) ? 1 : 0;
+  });
   const kindOf = Int16Array.from(kinds, (k) => (k === undefined ? -1 : kindIndexOf(k)));
-  const renameKind = kindIndexOf('rename');
-  const out = {
-    t: new Float64Array(nEvents),
-    amount: new Float64Array(nEvents),
-    item: new Int32Array(nEvents),
-    window: new Int32Array(nEvents),
-    kind: new Uint8Array(nEvents),
-    from: new Int32Array(nEvents),
-  };
+  // a window's index in the stored table: -1 for none (''), -2 for an unreadable name
+  const windowOut = Int32Array.from({ length: nWindows }, (_, w) => (names[nItems + w] === BAD ? -2 : names[nItems + w] === '' ? -1 : w));
+  const check: RowCheck = { kindOf, itemOk, windowOut, renameKind: kindIndexOf('rename'), names, nItems };
+  const out = yield* emptyColumnsSteps(nEvents);
   let kept = 0;
   let badRows = 0;
   for (const b of eventBlocks) {
@@ -284,30 +282,16 @@ export function* decodeSnapshotBinSteps(buf: Uint8Array): Steps<DecodedSnapshot>
     const win = column(Uint32Array, bytes, 20 * m, m);
     const from = column(Int32Array, bytes, 24 * m, m);
     const kind = bytes.subarray(28 * m, 29 * m);
-    for (let i = 0; i < m; i++) {
-      // checkEvent's rules (signal.ts), on the columns: a row is kept only when it is a valid event
-      const k = kind[i] < kindOf.length ? kindOf[kind[i]] : -1;
-      const ii = item[i];
-      const wi = win[i];
-      const fi = from[i];
-      const ok =
-        k >= 0 && ii < nItems && itemOk[ii] === 1 && wi < nWindows && names[nItems + wi] !== BAD && isEventTime(t[i]) && isEventAmount(amount[i]) &&
-        (k === renameKind ? fi >= 0 && fi < nItems && itemOk[fi] === 1 && isRenameSource(names[fi], names[ii] as string) : fi === -1);
-      if (ok) {
-        out.t[kept] = t[i];
-        out.amount[kept] = amount[i];
-        out.item[kept] = ii;
-        out.window[kept] = names[nItems + wi] === '' ? -1 : wi;
-        out.kind[kept] = k;
-        out.from[kept] = fi;
-        kept++;
-      } else {
-        badRows++;
-      }
-      if ((i & (STEP * 4 - 1)) === 0) yield;
+    const before = kept;
+    for (let lo = 0; lo < m; lo += ROWS_PER_STEP) {
+      kept = copyValidRows({ t, amount, item, win, from, kind }, lo, Math.min(m, lo + ROWS_PER_STEP), out, kept, check);
+      yield;
     }
+    badRows += m - (kept - before);
   }
   const cols = kept === nEvents ? out : {
+    items: [],
+    windows: [],
     t: out.t.slice(0, kept),
     amount: out.amount.slice(0, kept),
     item: out.item.slice(0, kept),
@@ -328,6 +312,56 @@ export function* decodeSnapshotBinSteps(buf: Uint8Array): Steps<DecodedSnapshot>
   const snap: DecodedSnapshot = { stored, merged, evicted };
   if (why.length > 0) snap.damage = { why, kept, expected: nEvents };
   return snap;
+}
+
+const ROWS_PER_STEP = 2048;
+
+interface BlockColumns {
+  t: Float64Array;
+  amount: Float64Array;
+  item: Uint32Array;
+  win: Uint32Array;
+  from: Int32Array;
+  kind: Uint8Array;
+}
+
+interface RowCheck {
+  /** header kind index -> SIGNAL_KINDS index, -1 unknown */
+  kindOf: Int16Array;
+  /** 1 where the item name is a valid event item */
+  itemOk: Uint8Array;
+  windowOut: Int32Array;
+  renameKind: number;
+  names: readonly (string | typeof BAD)[];
+  nItems: number;
+}
+
+/**
+ * Copies the valid rows among [lo, hi) of a block to `out` from row `kept` on; returns the new count. checkEvent's
+ * rules (signal.ts) on the columns: a row is kept only when it is a valid event. A plain function, not part of the
+ * generator, so the engine optimizes the loop.
+ */
+function copyValidRows(src: BlockColumns, lo: number, hi: number, out: EventColumns, kept: number, c: RowCheck): number {
+  const { kindOf, itemOk, windowOut, renameKind, names, nItems } = c;
+  for (let i = lo; i < hi; i++) {
+    const k = src.kind[i] < kindOf.length ? kindOf[src.kind[i]] : -1;
+    const ii = src.item[i];
+    const wi = src.win[i];
+    const fi = src.from[i];
+    const w = wi < windowOut.length ? windowOut[wi] : -2;
+    const ok =
+      k >= 0 && ii < nItems && itemOk[ii] === 1 && w !== -2 && isEventTime(src.t[i]) && isEventAmount(src.amount[i]) &&
+      (k === renameKind ? fi >= 0 && fi < nItems && itemOk[fi] === 1 && isRenameSource(names[fi], names[ii] as string) : fi === -1);
+    if (!ok) continue;
+    out.t[kept] = src.t[i];
+    out.amount[kept] = src.amount[i];
+    out.item[kept] = ii;
+    out.window[kept] = w;
+    out.kind[kept] = k;
+    out.from[kept] = fi;
+    kept++;
+  }
+  return kept;
 }
 
 /**
