@@ -215,6 +215,13 @@ export function easeWeight(P: Float64Array, m: number, c: number, j: number): nu
   return c === j ? 0 : Math.fround(-P[c * m + j] / P[j * m + j]);
 }
 
+/** easeWeight(P, m, c, j) for every j into `out`, with P's diagonal given (`diag`): a row without strided reads. */
+export function easeWeightRow(P: Float64Array, m: number, c: number, diag: Float64Array, out: Float32Array): void {
+  const o = c * m;
+  for (let j = 0; j < m; j++) out[j] = -P[o + j] / diag[j];
+  out[c] = 0;
+}
+
 /** fitEase as steps (see invertSpdSteps). */
 export function* fitEaseSteps(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): Steps<EaseModel> {
   const { kept, position, P } = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems);

@@ -6,7 +6,7 @@
 // lambda on the diagonal only, so P grows by 1 / lambda there (exact too) while there is room under the item cap;
 // at the cap, a new item takes the slot of the kept item with the least recent use (easeSwapItem, exact as well).
 import type { EaseInverse } from './ease';
-import { easeWeight } from './ease';
+import { easeWeightRow } from './ease';
 import type { NeighbourTable } from './recommenderModel';
 import { topIndices } from './ranking';
 import type { Steps } from './train';
@@ -130,34 +130,10 @@ export function* easeNeighboursSteps(live: Pick<EaseLive, 'kept' | 'P'>, nItems:
   const w = new Float32Array(m);
   const size = new Float64Array(m);
   const nonzero = new Uint8Array(m);
+  const diag = Float64Array.from({ length: m }, (_, j) => live.P[j * m + j]);
   const perRow: Array<{ indices: Int32Array; values: Float32Array } | undefined> = new Array(nItems);
   for (let c = 0; c < m; c++) {
-    for (let j = 0; j < m; j++) {
-      w[j] = easeWeight(live.P, m, c, j);
-      size[j] = Math.abs(w[j]);
-      nonzero[j] = w[j] !== 0 ? 1 : 0;
-    }
-    // Candidates: every entry at least as large as the `neighbours`-th largest. Any bound with that many entries above
-    // it holds them all, so the previous table's smallest kept size for this row (P moved a little since), lowered
-    // by 10%, spares the heap on an update; without one, the heap's top `neighbours` and the entries tied with the
-    // last. Sorted by size, then item index, and cut: exactly a full sort's first `neighbours`.
-    let chosen: number[] = [];
-    const bound = neighbours > 0 ? hintedBound(hint, kept[c], neighbours) : -1;
-    if (bound > 0) {
-      for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= bound) chosen.push(j);
-    }
-    if (neighbours > 0 && chosen.length < neighbours) {
-      const top = topIndices(size, neighbours, nonzero);
-      chosen = Array.from(top);
-      if (top.length === neighbours) {
-        const edge = size[top[top.length - 1]];
-        chosen = [];
-        for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= edge) chosen.push(j);
-      }
-    }
-    chosen.sort((a, b) => size[b] - size[a] || kept[a] - kept[b]);
-    chosen.length = Math.min(chosen.length, neighbours);
-    perRow[kept[c]] = { indices: Int32Array.from(chosen, (j) => kept[j]), values: Float32Array.from(chosen, (j) => w[j]) };
+    perRow[kept[c]] = neighbourRow(live.P, m, c, kept, neighbours, hintedBound(hint, kept[c], neighbours), diag, { w, size, nonzero });
     if (c % 64 === 63) yield;
   }
   const indptr = new Int32Array(nItems + 1);
@@ -171,6 +147,47 @@ export function* easeNeighboursSteps(live: Pick<EaseLive, 'kept' | 'P'>, nItems:
     values.set(r.values, indptr[i]);
   }
   return { indptr, indices, values };
+}
+
+/**
+ * One row of the table: item c's `neighbours` largest weights by size. A plain function (the loops ran several times
+ * slower inside the generator). Candidates: every entry at least as large as the `neighbours`-th largest. Any bound
+ * with that many entries above it holds them all, so the previous table's smallest kept size for this row (P moved a
+ * little since), lowered by 10% (`bound`), spares the heap on an update; without one, the heap's top `neighbours` and
+ * the entries tied with the last. Sorted by size, then item index, and cut: exactly a full sort's first `neighbours`.
+ */
+function neighbourRow(
+  P: Float64Array,
+  m: number,
+  c: number,
+  kept: readonly number[],
+  neighbours: number,
+  bound: number,
+  diag: Float64Array,
+  scratch: { w: Float32Array; size: Float64Array; nonzero: Uint8Array },
+): { indices: Int32Array; values: Float32Array } {
+  const { w, size, nonzero } = scratch;
+  easeWeightRow(P, m, c, diag, w);
+  for (let j = 0; j < m; j++) {
+    size[j] = Math.abs(w[j]);
+    nonzero[j] = w[j] !== 0 ? 1 : 0;
+  }
+  let chosen: number[] = [];
+  if (neighbours > 0 && bound > 0) {
+    for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= bound) chosen.push(j);
+  }
+  if (neighbours > 0 && chosen.length < neighbours) {
+    const top = topIndices(size, neighbours, nonzero);
+    chosen = Array.from(top);
+    if (top.length === neighbours) {
+      const edge = size[top[top.length - 1]];
+      chosen = [];
+      for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= edge) chosen.push(j);
+    }
+  }
+  chosen.sort((a, b) => size[b] - size[a] || kept[a] - kept[b]);
+  chosen.length = Math.min(chosen.length, neighbours);
+  return { indices: Int32Array.from(chosen, (j) => kept[j]), values: Float32Array.from(chosen, (j) => w[j]) };
 }
 
 /** 0.9 of the smallest weight size `hint` keeps for `item` when it keeps a full row, else -1 (no usable bound). */
