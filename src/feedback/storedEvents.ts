@@ -6,18 +6,18 @@
 // read a column or two and make objects only for the few rows they return.
 import { finishSteps, type Steps } from '../core/train';
 import { FileLife, type FileMove, MoveResolver } from './fileChanges';
-import { type FeedbackEvent, SIGNAL_KINDS, type SignalKind } from './signal';
+import { type FeedbackEvent, SIGNAL_KINDS } from './signal';
 import { STEP, rangeSteps } from './store/steps';
 
-const KIND_INDEX = new Map<SignalKind, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
+const KIND_INDEX = new Map<string, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
 const DISMISS = KIND_INDEX.get('dismiss') as number;
 const RENAME = KIND_INDEX.get('rename') as number;
 const DELETE = KIND_INDEX.get('delete') as number;
 const CREATE = KIND_INDEX.get('create') as number;
 
-/** The index of `kind` in SIGNAL_KINDS: what the kind column holds. */
-export function kindIndexOf(kind: SignalKind): number {
-  return KIND_INDEX.get(kind) as number;
+/** The index of `kind` in SIGNAL_KINDS (what a kind column holds); undefined for a word that is no kind. */
+export function kindIndexOf(kind: string): number | undefined {
+  return KIND_INDEX.get(kind);
 }
 
 /** Whether kind index `k` is what happened to a file (rename, delete, create), not activity. */

@@ -6,7 +6,7 @@ import type { ModelLineage, TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type Check } from '../core/check';
 import type { FileMove } from '../feedback/fileChanges';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
-import type { EventColumns } from '../feedback/storedEvents';
+import { type EventColumns, kindIndexOf } from '../feedback/storedEvents';
 
 /** Thrown when a message crossing the worker boundary does not have the expected shape. */
 export class TrainingMessageError extends Error {
@@ -240,7 +240,6 @@ function checkEaseMemory(v: unknown, nItems: number, p: string, values = true): 
   return { key, lambda, kept, P };
 }
 
-const KIND_INDEX = new Map<string, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
 
 /** Packs feedback events column-wise, yielding to the event loop every `chunk` events. */
 export async function encodeEventsAsync(events: readonly FeedbackEvent[], chunk = 2048): Promise<EncodedEvents> {
@@ -260,7 +259,7 @@ export async function encodeEventsAsync(events: readonly FeedbackEvent[], chunk 
     const end = Math.min(n, start + chunk);
     for (let i = start; i < end; i++) {
       const e = events[i];
-      const kind = KIND_INDEX.get(e.kind);
+      const kind = kindIndexOf(e.kind);
       if (kind === undefined || !Number.isFinite(e.t) || !Number.isFinite(e.amount)) {
         throw new TrainingMessageError(`event ${i} (${e.item}): unknown kind or non-finite time/amount`);
       }

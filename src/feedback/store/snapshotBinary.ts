@@ -16,7 +16,7 @@
 //   event blocks: up to EVENTS_PER_BLOCK events each, as columns: t f64, amount f64, item u32, window u32,
 //           from i32 (a rename's old item, -1 = none), kind u8 (an index into the header's kinds), zero-padded
 import type { Steps } from '../../core/train';
-import { FeedbackEvent, SIGNAL_KINDS, SignalKind, isEventAmount, isEventItem, isEventTime, isRenameSource, isSignalKind } from '../signal';
+import { FeedbackEvent, SIGNAL_KINDS, isEventAmount, isEventItem, isEventTime, isRenameSource, isSignalKind } from '../signal';
 import { type EventColumns, StoredEvents, emptyColumnsSteps, kindIndexOf } from '../storedEvents';
 import { CRC32_START, crc32, crc32Final, crc32Update } from './crc32';
 import { STEP, rangeSteps } from './steps';
@@ -97,7 +97,6 @@ export function* encodeSnapshotBinSteps(events: readonly FeedbackEvent[], meta: 
   const itemIx = new Map<string, number>();
   const windows: string[] = [];
   const windowIx = new Map<string, number>();
-  const kindIx = new Map<SignalKind, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
   const indexOf = (name: string): number => {
     let ix = itemIx.get(name);
     if (ix === undefined) itemIx.set(name, (ix = items.push(name) - 1));
@@ -113,7 +112,7 @@ export function* encodeSnapshotBinSteps(events: readonly FeedbackEvent[], meta: 
     if (wi === undefined) windowIx.set(w, (wi = windows.push(w) - 1));
     win[i] = wi;
     from[i] = e.from === undefined ? -1 : indexOf(e.from);
-    kind[i] = kindIx.get(e.kind) ?? 0;
+    kind[i] = kindIndexOf(e.kind) ?? 0;
     if ((i & (STEP - 1)) === 0) yield;
   }
 
@@ -264,10 +263,10 @@ export function* decodeSnapshotBinSteps(buf: Uint8Array): Steps<DecodedSnapshot>
   yield* rangeSteps(nItems, STEP, (lo, hi) => {
     for (let i = lo; i < hi; i++) itemOk[i] = names[i] !== BAD && isEventItem(names[i]) ? 1 : 0;
   });
-  const kindOf = Int16Array.from(kinds, (k) => (k === undefined ? -1 : kindIndexOf(k)));
+  const kindOf = Int16Array.from(kinds, (k) => (k === undefined ? -1 : (kindIndexOf(k) ?? -1)));
   // a window's index in the stored table: -1 for none (''), -2 for an unreadable name
   const windowOut = Int32Array.from({ length: nWindows }, (_, w) => (names[nItems + w] === BAD ? -2 : names[nItems + w] === '' ? -1 : w));
-  const check: RowCheck = { kindOf, itemOk, windowOut, renameKind: kindIndexOf('rename'), names, nItems };
+  const check: RowCheck = { kindOf, itemOk, windowOut, renameKind: kindIndexOf('rename') as number, names, nItems };
   const out = yield* emptyColumnsSteps(nEvents);
   let kept = 0;
   let badRows = 0;
