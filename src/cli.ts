@@ -1,6 +1,7 @@
 // Headless entry point (bundled to dist/cli.js): `eval`, `recommend` and `bench`. No vscode imports.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { BASELINES } from './core/baselines';
 import { LatentInputError } from './core/errors';
 import { evaluateMethod, splitProtocol, withoutNeverRecommended, type MethodResult, type ProtocolSplit } from './core/evalProtocol';
@@ -19,6 +20,7 @@ import { runFeedbackBench } from './bench/feedback';
 import { runPipelineBench } from './bench/pipeline';
 import { runScaleBench } from './bench/scale';
 import { EVAL26K_METHODS, measureEval26k } from './bench/evalScale';
+import { replayInProcesses, replayShares } from './eval/replayJobs';
 import { measureIncrementalUpdate, measureUpdateQuality, type IncrementalFigures } from './bench/incremental';
 import { BenchmarkDataMissingError, runMl100kBench } from './bench/ml100k';
 
@@ -32,7 +34,7 @@ class UsageError extends Error {
 
 const USAGE = `usage:
   latent eval (--sessions FILE.csv | --git REPO [--max-commits N]) [--json]
-        [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L] [--full-retrains]
+        [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L] [--full-retrains] [--jobs N]
         [--methods a,b,...] [--validation] [--all-items] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
   latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--all-items] [--json]
   latent bench [--json] [--data DIR] [--only scale|ml100k]`;
@@ -88,17 +90,17 @@ export interface MethodSettings {
   latent?: Record<string, unknown>;
   ials?: Record<string, unknown>;
   easeLambda?: number;
-  /** how `latent` retrains after its first fit (replay): 'incremental' as the extension does, or always 'full' */
-  latentRetrain?: 'full' | 'incremental';
+  /** how `latent` and `mf` retrain after their first fit (replay): 'incremental' as the extension does, or always 'full' */
+  retrain?: 'full' | 'incremental';
 }
 
 export function staticMethods(settings: MethodSettings = {}, only?: readonly string[]): EvalMethod[] {
   const all = [
     ...BASELINES,
     easeMethod(settings.easeLambda !== undefined ? { lambda: settings.easeLambda } : {}),
-    ialsMethod(settings.ials ?? {}),
-    mfMethod(settings.mf ?? {}),
-    latentMethod(settings.latent ?? {}, { retrain: settings.latentRetrain }),
+    ialsMethod(settings.ials ?? {}, { retrain: settings.retrain }),
+    mfMethod(settings.mf ?? {}, { retrain: settings.retrain }),
+    latentMethod(settings.latent ?? {}, { retrain: settings.retrain }),
   ];
   return only ? all.filter((m) => only.includes(m.name)) : all;
 }
@@ -183,6 +185,13 @@ function settingsFlag(args: Args, name: string): Record<string, unknown> | undef
   return out;
 }
 
+/** The command line's flags again, as arguments, without `drop`. */
+function flagsExcept(args: Args, drop: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [k, v] of args.flags) if (!drop.includes(k)) out.push(`--${k}`, ...(v === true ? [] : [v]));
+  return out;
+}
+
 function positiveIntFlag(args: Args, name: string, fallback: number): number {
   const text = stringFlag(args, name);
   if (text === undefined) return fallback;
@@ -214,7 +223,7 @@ export function evalReplay(
     rows,
     (items, index) => {
       const counting = countingReplayMethods(items.length, index);
-      const fitted = staticMethods({ latentRetrain: 'incremental', ...settings, easeLambda }, only)
+      const fitted = staticMethods({ retrain: 'incremental', ...settings, easeLambda }, only)
         .filter((m) => !BASELINES.includes(m))
         .map((m) =>
           refittedReplayMethod(m, items, m.name === 'ease' ? (_e, sessions) => sessions >= easeEvery : (events) => events >= retrainEvery),
@@ -234,7 +243,7 @@ async function cmdEval(args: Args): Promise<void> {
     latent: settingsFlag(args, 'latent'),
     ials: settingsFlag(args, 'ials'),
     easeLambda: stringFlag(args, 'ease-lambda') !== undefined ? Number(stringFlag(args, 'ease-lambda')) : undefined,
-    ...(args.flags.has('full-retrains') ? { latentRetrain: 'full' as const } : {}),
+    ...(args.flags.has('full-retrains') ? { retrain: 'full' as const } : {}),
   };
   const only = stringFlag(args, 'methods')?.split(',').map((x) => x.trim());
   const protocol = stringFlag(args, 'protocol') ?? 'split';
@@ -242,15 +251,21 @@ async function cmdEval(args: Args): Promise<void> {
   // targets. --all-items keeps every item (DESIGN.md section 4 as written: figures comparable with the references).
   const never = args.flags.has('all-items') ? undefined : neverRecommendByDefault();
   if (protocol === 'replay') {
+    // Methods replay independently: with --jobs above 1 (default: the cores) each share runs in its own process.
+    const shares = replayShares(only ?? METHOD_ORDER);
+    const jobs = positiveIntFlag(args, 'jobs', availableParallelism());
     // --validation: the replay over the training part alone (its newest 20% of sessions replayed), for choices.
-    const report = evalReplay(
-      args.flags.has('validation') ? splitProtocol(h.rows).trainInteractions : h.rows,
-      settings,
-      only,
-      positiveIntFlag(args, 'retrain-every', REPLAY_RETRAIN_EVERY),
-      positiveIntFlag(args, 'ease-every', REPLAY_EASE_EVERY),
-      never,
-    );
+    const report =
+      jobs > 1 && shares.length > 1
+        ? await replayInProcesses(process.argv[1], ['eval', ...flagsExcept(args, ['methods', 'jobs', 'json'])], shares, jobs, METHOD_ORDER)
+        : evalReplay(
+            args.flags.has('validation') ? splitProtocol(h.rows).trainInteractions : h.rows,
+            settings,
+            only,
+            positiveIntFlag(args, 'retrain-every', REPLAY_RETRAIN_EVERY),
+            positiveIntFlag(args, 'ease-every', REPLAY_EASE_EVERY),
+            never,
+          );
     console.log(args.flags.has('json') ? JSON.stringify(report) : formatTable(report, `${h.name} (replay)`));
     return;
   }

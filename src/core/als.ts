@@ -26,6 +26,11 @@ export interface AlsParams extends ConvergenceParams {
 export interface ImplicitAlsParams extends AlsParams {
   alpha: number;
   epsilon: number;
+  /**
+   * Warm start: item vectors to start from (row-major, k per row) for the first rows of the matrix's columns (items
+   * added since have their random start). The first half-sweep solves the sessions from them.
+   */
+  initItemFactors?: Float32Array;
 }
 
 /**
@@ -139,6 +144,13 @@ export function trainAlsImplicit(matrix: CsrMatrix, params: ImplicitAlsParams, h
   requirePositive('epsilon', params.epsilon);
   const { k, lambda, alpha, epsilon } = params;
   const model = initModel('implicit', matrix.nRows, matrix.nCols, k, makeRng(params.seed), params.initStd);
+  const warm = params.initItemFactors;
+  if (warm) {
+    if (warm.length % k !== 0 || warm.length > model.itemFactors.length) {
+      throw new LatentInputError(`trainAlsImplicit: initItemFactors must hold at most ${matrix.nCols} rows of ${k}, got ${warm.length} values`);
+    }
+    model.itemFactors.set(warm);
+  }
   const T = matrix.transpose();
   const cRows = confidences(matrix, alpha, epsilon, 'trainAlsImplicit');
   const cCols = confidences(T, alpha, epsilon, 'trainAlsImplicit');

@@ -41,12 +41,16 @@ function recommenderMethod(name: string, config: Partial<RecommenderConfig>, tra
  * unless drift calls for a full fit), for the replay protocol; details count each kind.
  */
 export function latentMethod(config: Partial<RecommenderConfig> = {}, opts: { retrain?: 'full' | 'incremental' } = {}): EvalMethod {
-  if (opts.retrain !== 'incremental') return recommenderMethod('latent', config);
+  return retrainedMethod('latent', config, opts.retrain);
+}
+
+function retrainedMethod(name: string, config: Partial<RecommenderConfig>, retrain: 'full' | 'incremental' | undefined): EvalMethod {
+  if (retrain !== 'incremental') return recommenderMethod(name, config);
   let previous: RecommenderModel | undefined;
   const memory: RetrainMemory = {};
   const counts = { fullFits: 0, updates: 0, lastFullReason: '' };
   return recommenderMethod(
-    'latent',
+    name,
     config,
     (data) => {
       const { model, plan } = finishSteps(retrainRecommenderSteps(previous, data, config, undefined, memory));
@@ -61,10 +65,13 @@ export function latentMethod(config: Partial<RecommenderConfig> = {}, opts: { re
   );
 }
 
-/** The MF model alone: folded-in session vector . item factors + item bias, no priors. */
-export function mfMethod(config: Partial<RecommenderConfig> = {}): EvalMethod {
+/**
+ * The MF model alone: folded-in session vector . item factors + item bias, no priors. `retrain` as latentMethod's:
+ * under replay its factors are updated as the extension updates the shipped ranker's.
+ */
+export function mfMethod(config: Partial<RecommenderConfig> = {}, opts: { retrain?: 'full' | 'incremental' } = {}): EvalMethod {
   // itemModel 'cosine': the item x item part has weight 0 here, so it is not worth EASE's dense solve.
-  return recommenderMethod('mf', { ...config, mfWeight: 1, coocWeight: 0, priorWeight: 0, autoBlend: false, minSessions: 0, itemModel: 'cosine' });
+  return retrainedMethod('mf', { ...config, mfWeight: 1, coocWeight: 0, priorWeight: 0, autoBlend: false, minSessions: 0, itemModel: 'cosine' }, opts.retrain);
 }
 
 export interface IalsOptions {
@@ -84,23 +91,50 @@ export interface IalsOptions {
  * validation split (10, 10) 0.556 vs (40, 50) 0.544. docs/quality-notes.md reports both settings on the test split.
  */
 export const IALS_DEFAULTS = { alpha: 10, epsilon: 1, lambda: 10, epochs: 15 };
+/**
+ * Sweeps of a warm-started refit under replay (from the last fit's item vectors, see ialsMethod). On the replay of
+ * vscode-pull-request-github's training part (`--protocol replay --validation --methods ials`) 3 warm sweeps at each
+ * refit gave NDCG@10 0.37234 in 16.5 s of fitting, 15 sweeps from scratch 0.37234 in 97.7 s.
+ */
+export const IALS_WARM_EPOCHS = 3;
 
 /**
  * The implicit-ALS reference of DESIGN.md section 5 (Hu, Koren & Volinsky 2008, exact solves): the same decayed
  * signal matrix as the product, all unobserved cells at confidence 1, the context folded in with the same lambda.
  */
-export function ialsMethod(opts: IalsOptions = {}): EvalMethod {
+export function ialsMethod(opts: IalsOptions = {}, replay: { retrain?: 'full' | 'incremental' } = {}): EvalMethod {
   const k = opts.k ?? DEFAULT_RECOMMENDER_CONFIG.factors;
   const alpha = opts.alpha ?? IALS_DEFAULTS.alpha;
   const epsilon = opts.epsilon ?? IALS_DEFAULTS.epsilon;
   const lambda = opts.lambda ?? IALS_DEFAULTS.lambda;
   const epochs = opts.epochs ?? IALS_DEFAULTS.epochs;
+  // 'incremental' (replay): every fit after the first starts from the last fit's item vectors and runs warmEpochs.
+  let previous: { Q: Float32Array; items: readonly string[] } | undefined;
+  const counts = { fullFits: 0, warmFits: 0 };
   return {
     name: 'ials',
     fit(train, items): Ranker {
       const td = buildTrainingMatrix(train, opts.halfLifeDays ?? DEFAULT_RECOMMENDER_CONFIG.halfLifeDays);
-      const mf = trainAlsImplicit(td.matrix, { k, epochs, lambda, alpha, epsilon, seed: opts.seed ?? DEFAULT_RECOMMENDER_CONFIG.seed });
+      let initItemFactors: Float32Array | undefined;
+      if (replay.retrain === 'incremental' && previous) {
+        // Items keep their index from fit to fit when the history only grows (first appearance order).
+        const { Q, items: before } = previous;
+        const same = before.every((it, i) => td.itemIndex.get(it) === i);
+        if (same) initItemFactors = Q;
+      }
+      const mf = trainAlsImplicit(td.matrix, {
+        k,
+        epochs: initItemFactors ? IALS_WARM_EPOCHS : epochs,
+        lambda,
+        alpha,
+        epsilon,
+        seed: opts.seed ?? DEFAULT_RECOMMENDER_CONFIG.seed,
+        initItemFactors,
+      });
+      if (initItemFactors) counts.warmFits++;
+      else counts.fullFits++;
       const Q = mf.itemFactors;
+      previous = { Q, items: td.items };
       const gram = gramian(Q, k);
       const toModel = items.map((it) => td.itemIndex.get(it) ?? -1);
       return {
@@ -121,7 +155,7 @@ export function ialsMethod(opts: IalsOptions = {}): EvalMethod {
           }
           return out;
         },
-        details: { k, alpha, lambda, epochs },
+        details: { k, alpha, lambda, epochs, ...(replay.retrain === 'incremental' ? { warmEpochs: IALS_WARM_EPOCHS, ...counts } : {}) },
       };
     },
   };

@@ -84,6 +84,20 @@ describe('cli (eval, recommend)', function () {
     }
   });
 
+  it('eval --protocol replay over processes (--jobs 2) reports what one process reports, methods in order', () => {
+    // The compiled CLI, as a user runs it: its shares are this same file run again.
+    const cli = join(__dirname, '..', '..', 'src', 'cli.js');
+    type Report = { dataset: Record<string, number>; methods: Array<Record<string, unknown>> };
+    const replay = (jobs: string): Report =>
+      JSON.parse(execFileSync(process.execPath, [cli, 'eval', '--sessions', csv, '--protocol', 'replay', '--methods', 'latent,mru,ease,popularity', '--retrain-every', '400', '--jobs', jobs, '--json'], { encoding: 'utf8' })) as Report;
+    const one = replay('1');
+    const two = replay('2');
+    assert.deepEqual(two.dataset, one.dataset);
+    assert.deepEqual(two.methods.map((m) => m.method), ['popularity', 'mru', 'ease', 'latent']);
+    const metrics = (r: Report): unknown[] => r.methods.map((m) => [m.method, m.hr1, m.hr3, m.hr10, m.ndcg10, m.mrr, m.retrains]);
+    assert.deepEqual(metrics(two), metrics(one));
+  });
+
   it('eval prints a table with the margin line; recommend lists items for a context', async () => {
     const t = await run(['eval', '--sessions', csv]);
     assert.equal(t.code, 0, t.err);

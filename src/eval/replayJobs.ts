@@ -1,0 +1,54 @@
+// `cli eval --protocol replay` with its methods spread over processes. Methods share nothing during a replay (each
+// sees the same sessions in the same order and keeps its own model), so replaying them side by side gives the same
+// figures as one process, in the time of the slowest share instead of the sum: on 2 cores, prettier's replay of all
+// eight methods. Each share is this same CLI run with `--methods <share> --jobs 1 --json`.
+import { execFile } from 'node:child_process';
+import type { ReplayReport } from '../core/replay';
+
+/** Shares in the order to start them: the slowest first (measured on prettier), the counting baselines together. */
+export function replayShares(methods: readonly string[]): string[][] {
+  const alone = ['ials', 'ease', 'latent', 'mf'];
+  const shares = alone.filter((m) => methods.includes(m)).map((m) => [m]);
+  const rest = methods.filter((m) => !alone.includes(m));
+  return rest.length > 0 ? [...shares, rest] : shares;
+}
+
+function runShare(script: string, argv: readonly string[], share: readonly string[]): Promise<ReplayReport> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [script, ...argv, '--methods', share.join(','), '--jobs', '1', '--json'],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) {
+          reject(new Error(`the replay of ${share.join(', ')} failed: ${stderr.trim() || err.message}`));
+          return;
+        }
+        try {
+          resolve(JSON.parse(stdout) as ReplayReport);
+        } catch {
+          reject(new Error(`the replay of ${share.join(', ')} printed no report: ${stdout.slice(0, 200)}`));
+        }
+      },
+    );
+  });
+}
+
+/**
+ * Runs `shares` with at most `jobs` at once (`script argv` is this CLI's eval command without --methods, --jobs and
+ * --json) and merges their reports, methods in `order`.
+ */
+export async function replayInProcesses(script: string, argv: readonly string[], shares: readonly string[][], jobs: number, order: readonly string[]): Promise<ReplayReport> {
+  const reports: ReplayReport[] = new Array<ReplayReport>(shares.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < shares.length) {
+      const s = next++;
+      reports[s] = await runShare(script, argv, shares[s]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, shares.length) }, worker));
+  const methods = reports.flatMap((r) => r.methods);
+  methods.sort((a, b) => order.indexOf(a.method) - order.indexOf(b.method));
+  return { dataset: reports[0].dataset, methods };
+}
