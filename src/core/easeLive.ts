@@ -168,15 +168,17 @@ function neighbourRow(
 ): { indices: Int32Array; values: Float32Array } {
   const { w, size, nonzero } = scratch;
   easeWeightRow(P, m, c, diag, w);
-  for (let j = 0; j < m; j++) {
-    size[j] = Math.abs(w[j]);
-    nonzero[j] = w[j] !== 0 ? 1 : 0;
-  }
   let chosen: number[] = [];
+  // (|w| >= bound > 0 means w is not 0.)
   if (neighbours > 0 && bound > 0) {
-    for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= bound) chosen.push(j);
+    for (let j = 0; j < m; j++) if (Math.abs(w[j]) >= bound) chosen.push(j);
   }
   if (neighbours > 0 && chosen.length < neighbours) {
+    // No bound, or it held too few: the heap over every nonzero weight.
+    for (let j = 0; j < m; j++) {
+      size[j] = Math.abs(w[j]);
+      nonzero[j] = w[j] !== 0 ? 1 : 0;
+    }
     const top = topIndices(size, neighbours, nonzero);
     chosen = Array.from(top);
     if (top.length === neighbours) {
@@ -185,7 +187,7 @@ function neighbourRow(
       for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= edge) chosen.push(j);
     }
   }
-  chosen.sort((a, b) => size[b] - size[a] || kept[a] - kept[b]);
+  chosen.sort((a, b) => Math.abs(w[b]) - Math.abs(w[a]) || kept[a] - kept[b]);
   chosen.length = Math.min(chosen.length, neighbours);
   return { indices: Int32Array.from(chosen, (j) => kept[j]), values: Float32Array.from(chosen, (j) => w[j]) };
 }

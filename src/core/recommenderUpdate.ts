@@ -24,7 +24,8 @@ import { easeKeepWeights, fitEaseInverseSteps, keepVotes } from './ease';
 import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
 import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, strongestCells } from './recommenderFit';
 import { makeFastUint32, makeRng, normalInit } from './random';
-import { scoreItems } from './scoring';
+import { itemIndexOf, scoreItems } from './scoring';
+import { ScoreBuffers } from './scoreBuffers';
 import { trainSgdGramianSteps } from './sgdGramian';
 import { CsrMatrix } from './sparse';
 import type { Steps, TrainHooks } from './train';
@@ -87,12 +88,9 @@ export function planRetrain(previous: RecommenderModel | undefined, data: readon
   if (data.length > lineage.fullInteractions * (1 + UPDATE_LIMITS.growth)) {
     return { kind: 'full', reason: `the history grew by more than ${UPDATE_LIMITS.growth * 100}% since the last full fit` };
   }
-  const known = new Set(previous.items);
-  const present = new Set<string>();
-  const added = new Set<string>();
-  for (const x of data) (known.has(x.item) ? present : added).add(x.item);
-  if (present.size < known.size) return { kind: 'full', reason: `${known.size - present.size} item(s) of the model left the history` };
-  if (previous.items.length + added.size > lineage.fullItems * (1 + UPDATE_LIMITS.newItems)) {
+  const { present, added } = itemsPresent(previous.items, data);
+  if (present < previous.items.length) return { kind: 'full', reason: `${previous.items.length - present} item(s) of the model left the history` };
+  if (previous.items.length + added > lineage.fullItems * (1 + UPDATE_LIMITS.newItems)) {
     return { kind: 'full', reason: `more than ${UPDATE_LIMITS.newItems * 100}% new items since the last full fit` };
   }
   const held = previous.training.heldOut.value;
@@ -101,6 +99,23 @@ export function planRetrain(previous: RecommenderModel | undefined, data: readon
     return { kind: 'full', reason: `recent sessions ranked worse than validated (HR@10 ${rate.toFixed(3)} vs ${held.toFixed(3)})` };
   }
   return { kind: 'update', reason: `${lineage.updates + 1} update(s) since the last full fit` };
+}
+
+/** How many of the model's items the history still has, and how many items it has that the model does not. */
+function itemsPresent(modelItems: readonly string[], data: readonly Interaction[]): { present: number; added: number } {
+  const index = itemIndexOf(modelItems);
+  const seen = new Uint8Array(modelItems.length);
+  const added = new Set<string>();
+  let present = 0;
+  for (const x of data) {
+    const i = index.get(x.item);
+    if (i === undefined) added.add(x.item);
+    else if (seen[i] === 0) {
+      seen[i] = 1;
+      present++;
+    }
+  }
+  return { present, added: added.size };
 }
 
 /** The lineage of a full fit: what it learned from, no updates yet. */
@@ -347,8 +362,7 @@ function withItems(table: NeighbourTable, nItems: number): NeighbourTable {
  * most FRESH_CASES cases, the newest, so a long absence does not make the update slow.
  */
 function freshHitRate(model: RecommenderModel, fresh: readonly Session[]): { hits: number; cases: number } {
-  const index = new Map<string, number>();
-  model.items.forEach((it, i) => index.set(it, i));
+  const index = itemIndexOf(model.items);
   const cases: Array<{ context: string[]; target: number }> = [];
   for (let s = fresh.length - 1; s >= 0 && cases.length < FRESH_CASES; s--) {
     const known = fresh[s].items.filter((it) => index.has(it));
@@ -356,8 +370,9 @@ function freshHitRate(model: RecommenderModel, fresh: readonly Session[]): { hit
     for (const target of known) cases.push({ context: known.filter((it) => it !== target), target: index.get(target) as number });
   }
   let hits = 0;
+  const buffers = new ScoreBuffers();
   for (const c of cases) {
-    const s = scoreItems(model, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) });
+    const s = scoreItems(model, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) }, buffers);
     const st = s.score[c.target];
     let above = 0;
     for (let j = 0; j < model.items.length && above < HELD_OUT_K; j++) if (j !== c.target && s.candidate[j] && s.score[j] > st) above++;

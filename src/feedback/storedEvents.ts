@@ -7,7 +7,7 @@
 import { finishSteps, type Steps } from '../core/train';
 import { FileLife, type FileMove, MoveResolver } from './fileChanges';
 import { type FeedbackEvent, SIGNAL_KINDS } from './signal';
-import { STEP, rangeSteps } from './store/steps';
+import { STEP, rangeSteps, timeOrderSteps } from './store/steps';
 
 const KIND_INDEX = new Map<string, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
 const DISMISS = KIND_INDEX.get('dismiss') as number;
@@ -165,41 +165,8 @@ export class StoredEvents implements EventColumns {
 
   /** The same events stably sorted by time (the store's parts are sorted runs: a merge of indices, then a gather). */
   *sortedByTimeSteps(): Steps<StoredEvents> {
-    const n = this.length;
-    const t = this.t;
-    const bounds = [0];
-    yield* rangeSteps(n, STEP * 32, (lo, hi) => {
-      for (let i = Math.max(1, lo); i < hi; i++) if (t[i] < t[i - 1]) bounds.push(i);
-    });
-    if (bounds.length === 1) return this;
-    bounds.push(n);
-    let src = new Int32Array(n);
-    for (let i = 0; i < n; i++) src[i] = i;
-    let dst = new Int32Array(n);
-    let runs = bounds;
-    while (runs.length > 2) {
-      const next = [0];
-      for (let r = 0; r + 1 < runs.length; r += 2) {
-        const lo = runs[r];
-        const mid = runs[r + 1];
-        const hi = r + 2 < runs.length ? runs[r + 2] : mid;
-        let a = lo;
-        let b = mid;
-        let o = lo;
-        while (a < mid && b < hi) {
-          // ties keep the earlier run first: stable
-          dst[o++] = t[src[b]] < t[src[a]] ? src[b++] : src[a++];
-          if ((o & (STEP * 4 - 1)) === 0) yield;
-        }
-        while (a < mid) dst[o++] = src[a++];
-        while (b < hi) dst[o++] = src[b++];
-        next.push(hi);
-        yield;
-      }
-      runs = next;
-      [src, dst] = [dst, src];
-    }
-    return yield* this.gatherSteps(src);
+    const order = yield* timeOrderSteps(this.t);
+    return order ? yield* this.gatherSteps(order) : this;
   }
 
   /** Rows `rows` of these events, in that order, in fresh columns over the same tables. */

@@ -5,46 +5,23 @@
 // one window less than a minute apart are merged (amounts summed), which keeps dwell ticks from filling the cap.
 import { finishSteps, type Steps } from '../../core/train';
 import type { FeedbackEvent } from '../signal';
-import { STEP } from './steps';
+import { rangeSteps, STEP, timeOrderSteps } from './steps';
 
 const DWELL_MERGE_MS = 60_000;
 
-/** Stable sort by time, written for nearly sorted input (runs of a snapshot and journals): natural merge sort. */
+/** Stable sort by time (timeOrderSteps): the same array when it is sorted already. */
 export function* sortByTimeSteps(events: FeedbackEvent[]): Steps<FeedbackEvent[]> {
-  const n = events.length;
-  // Boundaries of the non-decreasing runs.
-  const bounds = [0];
-  for (let i = 1; i < n; i++) {
-    if (events[i].t < events[i - 1].t) bounds.push(i);
-    if ((i & (STEP * 8 - 1)) === 0) yield;
-  }
-  bounds.push(n);
-  let src = events;
-  let dst = new Array<FeedbackEvent>(n);
-  let runs = bounds;
-  while (runs.length > 2) {
-    const next = [0];
-    for (let r = 0; r + 1 < runs.length; r += 2) {
-      const lo = runs[r];
-      const mid = runs[r + 1];
-      const hi = r + 2 < runs.length ? runs[r + 2] : mid;
-      let a = lo;
-      let b = mid;
-      let o = lo;
-      while (a < mid && b < hi) {
-        // ties keep the earlier run first: stable, like Array.prototype.sort
-        dst[o++] = src[b].t < src[a].t ? src[b++] : src[a++];
-        if ((o & (STEP * 4 - 1)) === 0) yield;
-      }
-      while (a < mid) dst[o++] = src[a++];
-      while (b < hi) dst[o++] = src[b++];
-      next.push(hi);
-      yield;
-    }
-    runs = next;
-    [src, dst] = [dst, src];
-  }
-  return src;
+  const t = new Float64Array(events.length);
+  yield* rangeSteps(events.length, STEP * 32, (lo, hi) => {
+    for (let i = lo; i < hi; i++) t[i] = events[i].t;
+  });
+  const order = yield* timeOrderSteps(t);
+  if (!order) return events;
+  const out = new Array<FeedbackEvent>(events.length);
+  yield* rangeSteps(events.length, STEP * 32, (lo, hi) => {
+    for (let i = lo; i < hi; i++) out[i] = events[order[i]];
+  });
+  return out;
 }
 
 /** Merges a window's back-to-back dwell ticks on one item (< 1 min apart): same total, fewer events. */

@@ -289,8 +289,7 @@ export function* decodeSnapshotBinSteps(buf: Uint8Array): Steps<DecodedSnapshot>
     badRows += m - (kept - before);
   }
   const cols = kept === nEvents ? out : {
-    items: [],
-    windows: [],
+    ...out,
     t: out.t.slice(0, kept),
     amount: out.amount.slice(0, kept),
     item: out.item.slice(0, kept),
