@@ -5,7 +5,7 @@ import type { Interaction } from '../core/interaction';
 import { finishStepsAsync, type Steps } from '../core/train';
 import type { GitBootstrapSetting } from '../config/schema';
 import { SIGNAL_WEIGHTS, type FeedbackEvent } from '../feedback/signal';
-import { bootstrapFromGit, saveGitSessions, type GitBootstrapResult } from './gitImport';
+import { bootstrapFromGit, GIT_SLICE_MS, saveGitSessions, type GitBootstrapResult } from './gitImport';
 import { GitBootstrapCancelledError, GitBootstrapError, runGit } from './runGit';
 
 
@@ -103,7 +103,7 @@ export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
         return opts.isExcluded(p.slice(prefix.length));
       },
     });
-    const { interactions, files } = await finishStepsAsync(folderItemsSteps(r.interactions, prefix, opts.itemPrefix ?? ''));
+    const { interactions, files } = await finishStepsAsync(folderItemsSteps(r.interactions, prefix, opts.itemPrefix ?? ''), GIT_SLICE_MS);
     const summary = {
       commits: r.commits,
       used: r.used,
