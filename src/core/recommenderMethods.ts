@@ -19,6 +19,8 @@ function recommenderMethod(name: string, config: Partial<RecommenderConfig>, tra
       const index = new Map<string, number>();
       model.items.forEach((it, i) => index.set(it, i));
       const toModel = Int32Array.from(items, (it) => index.get(it) as number);
+      // Often the same order: then the scores are handed over as they are, without a copy of every item's score.
+      const same = model.items.length === items.length && toModel.every((m, j) => m === j);
       // Reused from case to case, as the live ranker does (Ranker.score's result is read before the next call).
       const buffers = new ScoreBuffers();
       const out = new Float64Array(items.length);
@@ -26,6 +28,7 @@ function recommenderMethod(name: string, config: Partial<RecommenderConfig>, tra
         score(context, now) {
           // The protocol leaves out the context (recommend() itself leaves out only what it is told to).
           const s = scoreItems(model, context.map((item) => ({ item, weight: 1 })), { now, exclude: new Set(context) }, buffers).score;
+          if (same && s.length === out.length) return s;
           for (let j = 0; j < out.length; j++) out[j] = s[toModel[j]];
           return out;
         },
