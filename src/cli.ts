@@ -246,6 +246,8 @@ async function cmdEval(args: Args): Promise<void> {
     ...(args.flags.has('full-retrains') ? { retrain: 'full' as const } : {}),
   };
   const only = stringFlag(args, 'methods')?.split(',').map((x) => x.trim());
+  const unknown = only?.filter((m) => !(METHOD_ORDER as readonly string[]).includes(m)) ?? [];
+  if (unknown.length > 0) throw new UsageError(`unknown method(s) ${unknown.join(', ')}; --methods takes ${METHOD_ORDER.join(', ')}`);
   const protocol = stringFlag(args, 'protocol') ?? 'split';
   // As the extension ranks: latent.neverRecommend's defaults (lockfiles, build output...) are never candidates nor
   // targets. --all-items keeps every item (DESIGN.md section 4 as written: figures comparable with the references).
@@ -257,7 +259,10 @@ async function cmdEval(args: Args): Promise<void> {
     // --validation: the replay over the training part alone (its newest 20% of sessions replayed), for choices.
     const report =
       jobs > 1 && shares.length > 1
-        ? await replayInProcesses(process.argv[1], ['eval', ...flagsExcept(args, ['methods', 'jobs', 'json'])], shares, jobs, METHOD_ORDER)
+        ? await replayInProcesses(process.argv[1], ['eval', ...flagsExcept(args, ['methods', 'jobs', 'json'])], shares, jobs, METHOD_ORDER).catch((e: unknown) => {
+            // A share's own message (a bad setting, a bad file) says what went wrong; the parent adds which share.
+            throw new UsageError(e instanceof Error ? e.message : String(e));
+          })
         : evalReplay(
             args.flags.has('validation') ? splitProtocol(h.rows).trainInteractions : h.rows,
             settings,

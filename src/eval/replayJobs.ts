@@ -2,7 +2,7 @@
 // sees the same sessions in the same order and keeps its own model), so replaying them side by side gives the same
 // figures as one process, in the time of the slowest share instead of the sum: on 2 cores, prettier's replay of all
 // eight methods. Each share is this same CLI run with `--methods <share> --jobs 1 --json`.
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import type { ReplayReport } from '../core/replay';
 
 /** Shares in the order to start them: the slowest first (measured on prettier), the counting baselines together. */
@@ -13,13 +13,14 @@ export function replayShares(methods: readonly string[]): string[][] {
   return rest.length > 0 ? [...shares, rest] : shares;
 }
 
-function runShare(script: string, argv: readonly string[], share: readonly string[]): Promise<ReplayReport> {
+function runShare(script: string, argv: readonly string[], share: readonly string[], running: Set<ChildProcess>): Promise<ReplayReport> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [script, ...argv, '--methods', share.join(','), '--jobs', '1', '--json'],
       { maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
+        running.delete(child);
         if (err) {
           reject(new Error(`the replay of ${share.join(', ')} failed: ${stderr.trim() || err.message}`));
           return;
@@ -31,6 +32,7 @@ function runShare(script: string, argv: readonly string[], share: readonly strin
         }
       },
     );
+    running.add(child);
   });
 }
 
@@ -40,14 +42,22 @@ function runShare(script: string, argv: readonly string[], share: readonly strin
  */
 export async function replayInProcesses(script: string, argv: readonly string[], shares: readonly string[][], jobs: number, order: readonly string[]): Promise<ReplayReport> {
   const reports: ReplayReport[] = new Array<ReplayReport>(shares.length);
+  const running = new Set<ChildProcess>();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < shares.length) {
       const s = next++;
-      reports[s] = await runShare(script, argv, shares[s]);
+      reports[s] = await runShare(script, argv, shares[s], running);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, shares.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, shares.length) }, worker));
+  } catch (e) {
+    // One share failed: the report cannot be whole, so the others stop too (and no new one starts).
+    next = shares.length;
+    for (const c of running) c.kill();
+    throw e;
+  }
   const methods = reports.flatMap((r) => r.methods);
   methods.sort((a, b) => order.indexOf(a.method) - order.indexOf(b.method));
   return { dataset: reports[0].dataset, methods };

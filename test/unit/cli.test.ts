@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +96,18 @@ describe('cli (eval, recommend)', function () {
     assert.deepEqual(two.methods.map((m) => m.method), ['popularity', 'mru', 'ease', 'latent']);
     const metrics = (r: Report): unknown[] => r.methods.map((m) => [m.method, m.hr1, m.hr3, m.hr10, m.ndcg10, m.mrr, m.retrains]);
     assert.deepEqual(metrics(two), metrics(one));
+    // A share that fails fails the whole replay, with its own message and which share it was.
+    const bad = spawnSync(process.execPath, [cli, 'eval', '--sessions', csv, '--protocol', 'replay', '--methods', 'mru,mf', '--mf', 'factors=-1', '--jobs', '2'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /the replay of mf failed: latent: .*factors/);
+    assert.equal(bad.stdout, '');
+  });
+
+  it('eval names an unknown method instead of leaving it out', async () => {
+    const r = await run(['eval', '--sessions', csv, '--methods', 'mru,latnet', '--json']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown method\(s\) latnet; --methods takes popularity, mru/);
+    assert.equal(r.out, '');
   });
 
   it('eval prints a table with the margin line; recommend lists items for a context', async () => {
