@@ -40,6 +40,24 @@ describe('core: building blocks', () => {
     assert.throws(() => ids.key(3), /out of range/);
   });
 
+  it('implicit ALS warm start: from a converged fit one sweep stays put; a cold sweep does not; bad lengths are refused', () => {
+    const sig = randomSparse(30, 12, 0.3, 'warm', 0, 5);
+    const p = { k: 3, lambda: 0.5, seed: 7, alpha: 2, epsilon: 1 };
+    const done = trainAlsImplicit(sig, { ...p, epochs: 500 });
+    const warm = trainAlsImplicit(sig, { ...p, epochs: 1, initItemFactors: done.itemFactors });
+    const cold = trainAlsImplicit(sig, { ...p, epochs: 1 });
+    const gap = (a: Float32Array, b: Float32Array): number => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    assert.ok(gap(warm.itemFactors, done.itemFactors) < 1e-3, `warm moved ${gap(warm.itemFactors, done.itemFactors)}`);
+    assert.ok(gap(cold.itemFactors, done.itemFactors) > 1e-2, `cold moved only ${gap(cold.itemFactors, done.itemFactors)}`);
+    // Fewer rows than items: the rest keep their random start (items added since the last fit).
+    const part = trainAlsImplicit(sig, { ...p, epochs: 0, initItemFactors: done.itemFactors.subarray(0, 9) });
+    const start = trainAlsImplicit(sig, { ...p, epochs: 0 });
+    assert.deepEqual(Array.from(part.itemFactors.subarray(0, 9)), Array.from(done.itemFactors.subarray(0, 9)));
+    assert.deepEqual(Array.from(part.itemFactors.subarray(9)), Array.from(start.itemFactors.subarray(9)));
+    assert.throws(() => trainAlsImplicit(sig, { ...p, epochs: 1, initItemFactors: new Float32Array(37) }), /initItemFactors/);
+    assert.throws(() => trainAlsImplicit(sig, { ...p, epochs: 1, initItemFactors: new Float32Array(39) }), /initItemFactors/);
+  });
+
   it('fold-in equals the dense weighted least-squares solve over all items, with and without item bias', () => {
     const sig = randomSparse(15, 12, 0.3, 'fold', 0, 5);
     const model = trainAlsImplicit(sig, { k: 3, epochs: 3, lambda: 0.1, seed: 2, alpha: 2, epsilon: 1 });
