@@ -45,12 +45,22 @@ export function alsSolveRow(
   lambda: number,
   weights?: ArrayLike<number>,
   base?: Float64Array,
+  scratch?: AlsScratch,
 ): Float64Array {
   requirePositiveInt('k', k);
   if (idx.length !== targets.length) throw new LatentInputError(`indices and targets must have equal lengths (${idx.length}, ${targets.length})`);
   const n = factors.length / k;
-  const A = base ? Float64Array.from(base) : new Float64Array(k * k);
-  const b = new Float64Array(k);
+  let A: Float64Array;
+  let b: Float64Array;
+  if (scratch) {
+    A = scratch.A;
+    if (base) A.set(base);
+    else A.fill(0);
+    b = scratch.b.fill(0);
+  } else {
+    A = base ? Float64Array.from(base) : new Float64Array(k * k);
+    b = new Float64Array(k);
+  }
   for (let t = 0; t < idx.length; t++) {
     const j = idx[t];
     requireIndex('index', j, n);
@@ -64,7 +74,22 @@ export function alsSolveRow(
     }
   }
   for (let a = 0; a < k; a++) A[a * k + a] += lambda;
-  return solveSpd(A, b, k);
+  return scratch ? solveSpd(A, b, k, scratch.x, scratch.L) : solveSpd(A, b, k);
+}
+
+/**
+ * Buffers alsSolveRow reuses from row to row (a sweep solves every row: fresh arrays for each made most of the
+ * time a collection). The result it returns is `x`, overwritten by the next solve. Same arithmetic, same results.
+ */
+export interface AlsScratch {
+  A: Float64Array;
+  b: Float64Array;
+  L: Float64Array;
+  x: Float64Array;
+}
+
+export function alsScratch(k: number): AlsScratch {
+  return { A: new Float64Array(k * k), b: new Float64Array(k), L: new Float64Array(k * k), x: new Float64Array(k) };
 }
 
 function validateAls(matrix: CsrMatrix, p: AlsParams, where: string): void {
@@ -110,6 +135,8 @@ export function trainAls(matrix: CsrMatrix, params: AlsParams, hooks?: TrainHook
   }
   const T = matrix.transpose();
   // Ridge with 1/2 loss and lambda/2 penalty has the same normal equations as the design's lambda ||.||^2 form.
+  const scratch = alsScratch(k);
+  let ys = new Float64Array(0);
   const solveSide = (X: CsrMatrix, target: Float32Array, fixed: Float32Array): void => {
     for (let r = 0; r < X.nRows; r++) {
       const a = X.indptr[r];
@@ -118,9 +145,10 @@ export function trainAls(matrix: CsrMatrix, params: AlsParams, hooks?: TrainHook
         target.fill(0, r * k, r * k + k);
         continue;
       }
-      const y = new Float64Array(b - a);
+      if (ys.length < b - a) ys = new Float64Array(2 * (b - a));
+      const y = ys.subarray(0, b - a);
       for (let t = a; t < b; t++) y[t - a] = X.values[t] - model.mu;
-      const x = alsSolveRow(fixed, k, X.indices.subarray(a, b), y, lambda);
+      const x = alsSolveRow(fixed, k, X.indices.subarray(a, b), y, lambda, undefined, undefined, scratch);
       for (let f = 0; f < k; f++) target[r * k + f] = x[f];
     }
   };
@@ -154,14 +182,17 @@ export function trainAlsImplicit(matrix: CsrMatrix, params: ImplicitAlsParams, h
   const T = matrix.transpose();
   const cRows = confidences(matrix, alpha, epsilon, 'trainAlsImplicit');
   const cCols = confidences(T, alpha, epsilon, 'trainAlsImplicit');
+  const scratch = alsScratch(k);
+  let pref = new Float64Array(0);
   const solveSide = (X: CsrMatrix, conf: Float32Array, target: Float32Array, fixed: Float32Array): void => {
     const G = gramian(fixed, k);
     for (let r = 0; r < X.nRows; r++) {
       const a = X.indptr[r];
       const b = X.indptr[r + 1];
-      const p = new Float64Array(b - a);
+      if (pref.length < b - a) pref = new Float64Array(2 * (b - a));
+      const p = pref.subarray(0, b - a);
       for (let t = a; t < b; t++) p[t - a] = X.values[t] > 0 ? 1 : 0;
-      const x = alsSolveRow(fixed, k, X.indices.subarray(a, b), p, lambda, conf.subarray(a, b), G);
+      const x = alsSolveRow(fixed, k, X.indices.subarray(a, b), p, lambda, conf.subarray(a, b), G, scratch);
       for (let f = 0; f < k; f++) target[r * k + f] = x[f];
     }
   };

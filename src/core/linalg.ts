@@ -5,8 +5,9 @@ import { LatentInputError } from './errors';
  * Solves A x = b for symmetric positive definite A (row-major k x k) by Cholesky. A and b are not modified.
  * Falls back to Gaussian elimination with partial pivoting when A is not positive definite.
  */
-export function solveSpd(A: Float64Array, b: Float64Array, k: number, out?: Float64Array): Float64Array {
-  const L = new Float64Array(k * k);
+export function solveSpd(A: Float64Array, b: Float64Array, k: number, out?: Float64Array, scratchL?: Float64Array): Float64Array {
+  // Only L's lower triangle is read, each entry after it is written here: a reused scratch needs no clearing.
+  const L = scratchL ?? new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
     for (let j = 0; j <= i; j++) {
       let s = A[i * k + j];
