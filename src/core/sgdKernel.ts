@@ -308,3 +308,53 @@ export function makeSpdInverseWasmKernel(A: Float64Array, n: number): SpdInverse
     copyOut: (out) => out.set(wA),
   };
 }
+
+/** Ranking's item scores over one model's factors (rowDotsT): the factors are copied in once, factor-major. */
+export interface RowDotsWasmKernel {
+  /** out[i] = init[i] + x . Q[i] for the model's items, bit-identical to linalg.rowDots. */
+  dots(x: ArrayLike<number>, out: Float64Array): void;
+}
+
+/**
+ * Copies Q (n x k, row-major) factor-major into a new WebAssembly memory, with `init` (one per row); undefined when
+ * WebAssembly (with SIMD) is unavailable or it needs more than MAX_BYTES. About 4 n k + 16 n bytes: 3.7 MB at 25,000
+ * items and k = 32, kept as long as the caller keeps the kernel (one per model). In steps of 2,048 items (the
+ * extension host builds it before it switches to a new model).
+ */
+export function* rowDotsWasmKernelSteps(Q: Float32Array, k: number, init: ArrayLike<number>): Generator<void, RowDotsWasmKernel | undefined, void> {
+  const n = init.length;
+  if (n === 0 || k === 0 || Q.length !== n * k) return undefined;
+  const layout = new Layout();
+  const oQ = layout.take(4 * n * k);
+  const oX = layout.take(8 * k);
+  const oInit = layout.take(8 * n);
+  const oOut = layout.take(8 * n);
+  const instance = instantiate(layout.size);
+  if (!instance) return undefined;
+  yield;
+  const { memory, exports } = instance;
+  const qt = new Float32Array(memory.buffer, oQ, n * k);
+  const wInit = new Float64Array(memory.buffer, oInit, n);
+  for (let i0 = 0; i0 < n; i0 += 2048) {
+    transposeRows(Q, k, n, i0, Math.min(n, i0 + 2048), qt, init, wInit);
+    yield;
+  }
+  const wX = new Float64Array(memory.buffer, oX, k);
+  const wOut = new Float64Array(memory.buffer, oOut, n);
+  const run = exports.rowDotsT as (qt: number, n: number, k: number, x: number, init: number, out: number) => void;
+  return {
+    dots(x, out) {
+      for (let f = 0; f < k; f++) wX[f] = x[f];
+      run(oQ, n, k, oX, oInit, oOut);
+      out.set(wOut);
+    },
+  };
+}
+
+/** Rows [i0, i1) of Q into qt factor-major, and their init values (a plain function: see rangeSteps). */
+function transposeRows(Q: Float32Array, k: number, n: number, i0: number, i1: number, qt: Float32Array, init: ArrayLike<number>, wInit: Float64Array): void {
+  for (let i = i0; i < i1; i++) {
+    for (let f = 0; f < k; f++) qt[f * n + i] = Q[i * k + f];
+    wInit[i] = init[i];
+  }
+}

@@ -3,7 +3,7 @@
 import { itemKind, type ItemKind } from '../core/itemKey';
 import type { ContextItem, Recommendation, RecommenderModel } from '../core/recommender';
 import { ScoreBuffers } from '../core/scoreBuffers';
-import { itemIndexOf, itemIndexSteps, rankItems, recommendationAt, sourceOf } from '../core/scoring';
+import { itemDotsSteps, itemIndexOf, itemIndexSteps, rankItems, recommendationAt, sourceOf } from '../core/scoring';
 import { finishStepsAsync } from '../core/train';
 
 export interface LiveSources {
@@ -88,11 +88,12 @@ export class LiveRanker implements Disposable {
   }
 
   /**
-   * Builds a model's per-model caches (its key index) in slices of a few ms, before setModel switches to it: at
+   * Builds a model's per-model caches (its key index, its ranking product) in slices of a few ms, before setModel switches to it: at
    * 30,000 items building them inside the first ranking held the extension host for over 10 ms.
    */
   async prepare(model: RecommenderModel): Promise<void> {
     await finishStepsAsync(itemIndexSteps(model.items));
+    await finishStepsAsync(itemDotsSteps(model.mf));
   }
 
   setModel(model: RecommenderModel | undefined): void {

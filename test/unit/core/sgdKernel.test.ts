@@ -9,7 +9,10 @@ import { predict, type MfModel } from '../../../src/core/model';
 import { rmse } from '../../../src/core/metrics';
 import { explicitSgdKernel, trainSgd, type SgdParams } from '../../../src/core/sgd';
 import { gramianSgdKernel, trainSgdGramianSteps, type GramianSgdParams, type GramianWarmStart } from '../../../src/core/sgdGramian';
-import { wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
+import { rowDotsWasmKernelSteps, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
+import { rowDots } from '../../../src/core/linalg';
+import { makeRng } from '../../../src/core/random';
+import { fitRecommender, scoreItems } from '../../../src/core/recommender';
 import { finishSteps, type Steps } from '../../../src/core/train';
 import { bitsEqual, plantedLowRank, randomSparse, webAssemblyWithoutSimd, withWebAssembly } from './helpers';
 
@@ -192,3 +195,41 @@ describe('core: Gramian SGD kernel (WebAssembly and JS, bit for bit)', () => {
   });
 });
 
+
+describe('core: ranking product (WebAssembly SIMD and JS, bit for bit)', () => {
+  function problem(n: number, k: number, seed: string): { Q: Float32Array; bias: Float32Array; x: Float32Array } {
+    const rng = makeRng(seed);
+    const r = (): number => rng() * 2 - 1;
+    return { Q: Float32Array.from({ length: n * k }, r), bias: Float32Array.from({ length: n }, r), x: Float32Array.from({ length: k }, r) };
+  }
+
+  it('every item score equals linalg.rowDots exactly (n not a multiple of 8, k = 1, 3, 32, 128)', () => {
+    for (const [n, k] of [[1, 1], [7, 3], [8, 32], [1001, 32], [2050, 128], [333, 5]]) {
+      const { Q, bias, x } = problem(n, k, `dots${n}x${k}`);
+      const js = new Float64Array(n);
+      rowDots(Q, k, x, bias, js);
+      const kernel = finishSteps(rowDotsWasmKernelSteps(Q, k, bias));
+      assert.ok(kernel, 'Node 20 has WebAssembly SIMD');
+      const wasm = new Float64Array(n).fill(NaN);
+      kernel.dots(x, wasm);
+      assert.deepEqual(Array.from(wasm), Array.from(js), `n=${n} k=${k}`);
+      // a second context on the same kernel: nothing of the first stays
+      const y = x.map((v) => -v / 3);
+      rowDots(Q, k, y, bias, js);
+      kernel.dots(y, wasm);
+      assert.deepEqual(Array.from(wasm), Array.from(js), `n=${n} k=${k}, second call`);
+    }
+  });
+
+  it('scoreItems gives the same scores with it and without WebAssembly (a model of 600 items)', () => {
+    const rows = Array.from({ length: 300 }, (_, s) => Array.from({ length: 4 }, (_, t) => ({ session: `s${s}`, item: `file:f${(s * 7 + t * 13) % 600}`, time: 1_700_000_000 + s * 60, weight: 1 })));
+    const model = fitRecommender(rows.flat(), { factors: 8, epochs: 3, autoBlend: false, minSessions: 0 });
+    assert.ok(model.items.length >= 512, `${model.items.length} items: enough for the WebAssembly path`);
+    const context = [{ item: 'file:f3', weight: 1 }, { item: 'file:f50', weight: 2 }];
+    const withKernel = Array.from(scoreItems(model, context).score);
+    // A copy of the model's MF part (the kernel is cached per model) scored with WebAssembly gone.
+    const copy = { ...model, mf: { ...model.mf } };
+    const without = withWebAssembly(undefined, () => Array.from(scoreItems(copy, context).score));
+    assert.deepEqual(without, withKernel);
+  });
+});
