@@ -50,17 +50,10 @@ export function alsSolveRow(
   requirePositiveInt('k', k);
   if (idx.length !== targets.length) throw new LatentInputError(`indices and targets must have equal lengths (${idx.length}, ${targets.length})`);
   const n = factors.length / k;
-  let A: Float64Array;
-  let b: Float64Array;
-  if (scratch) {
-    A = scratch.A;
-    if (base) A.set(base);
-    else A.fill(0);
-    b = scratch.b.fill(0);
-  } else {
-    A = base ? Float64Array.from(base) : new Float64Array(k * k);
-    b = new Float64Array(k);
-  }
+  const { A, b, x, L } = scratch ?? alsScratch(k);
+  if (base) A.set(base);
+  else A.fill(0);
+  b.fill(0);
   for (let t = 0; t < idx.length; t++) {
     const j = idx[t];
     requireIndex('index', j, n);
@@ -74,7 +67,7 @@ export function alsSolveRow(
     }
   }
   for (let a = 0; a < k; a++) A[a * k + a] += lambda;
-  return scratch ? solveSpd(A, b, k, scratch.x, scratch.L) : solveSpd(A, b, k);
+  return solveSpd(A, b, k, x, L);
 }
 
 /**

@@ -6,6 +6,7 @@ import { foldIn, gramian } from './foldIn';
 import type { Interaction } from './interaction';
 import { DEFAULT_RECOMMENDER_CONFIG, fitRecommender, scoreItems, type RecommenderConfig, type RecommenderModel } from './recommender';
 import { ScoreBuffers } from './scoreBuffers';
+import { itemIndexOf } from './scoring';
 import { retrainRecommenderSteps, type RetrainMemory } from './recommenderUpdate';
 import { finishSteps } from './train';
 import { buildTrainingMatrix } from './trainingData';
@@ -16,8 +17,7 @@ function recommenderMethod(name: string, config: Partial<RecommenderConfig>, tra
     fit(data, items): Ranker {
       const model = train(data);
       // The model orders items by first appearance in `train`; the protocol by session time.
-      const index = new Map<string, number>();
-      model.items.forEach((it, i) => index.set(it, i));
+      const index = itemIndexOf(model.items);
       const toModel = Int32Array.from(items, (it) => index.get(it) as number);
       // Often the same order: then the scores are handed over as they are, without a copy of every item's score.
       const same = model.items.length === items.length && toModel.every((m, j) => m === j);

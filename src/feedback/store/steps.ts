@@ -32,7 +32,9 @@ export function* timeOrderSteps(t: ArrayLike<number>): Steps<Int32Array | undefi
   if (bounds.length === 1) return undefined;
   bounds.push(n);
   let src = new Int32Array(n);
-  for (let i = 0; i < n; i++) src[i] = i;
+  yield* rangeSteps(n, STEP * 32, (lo, hi) => {
+    for (let i = lo; i < hi; i++) src[i] = i;
+  });
   let dst = new Int32Array(n);
   let runs = bounds;
   while (runs.length > 2) {
