@@ -55,10 +55,10 @@ export function foldIn(
   const bias = opts.itemBias;
   if (bias && bias.length !== nItems) throw new LatentInputError(`itemBias must have length ${nItems}, got ${bias.length}`);
 
-  const A = new Float64Array(k * k);
+  const { A, rhs, L, x } = scratchFor(k);
   for (let t = 0; t < k * k; t++) A[t] = w0 * G[t];
   for (let f = 0; f < k; f++) A[f * k + f] += lambda;
-  const rhs = new Float64Array(k);
+  rhs.fill(0);
   // Unobserved cells target 0 - b_i with weight w0: rhs -= w0 * sum_all b_i y_i (observed ones corrected below).
   if (bias && w0 > 0) {
     for (let i = 0; i < nItems; i++) {
@@ -74,9 +74,19 @@ export function foldIn(
     for (let a = 0; a < k; a++) {
       const ya = itemFactors[o + a];
       rhs[a] += (c * (1 - b) + w0 * b) * ya;
-      if (dw !== 0) for (let d = 0; d < k; d++) A[a * k + d] += dw * ya * itemFactors[o + d];
+      // The lower triangle only (Cholesky reads no more): half the work of the row's hot loop.
+      const row = a * k;
+      if (dw !== 0) for (let d = 0; d <= a; d++) A[row + d] += dw * ya * itemFactors[o + d];
     }
   }
-  const x = solveSpd(A, rhs, k);
-  return Float32Array.from(x);
+  // Mirrored for the fallback solver, which reads all of A.
+  for (let a = 1; a < k; a++) for (let d = 0; d < a; d++) A[d * k + a] = A[a * k + d];
+  return Float32Array.from(solveSpd(A, rhs, k, x, L));
+}
+
+/** Solve buffers, reused: a fold-in runs per context change in the ranking and per row in an update. */
+let scratch: { k: number; A: Float64Array; rhs: Float64Array; L: Float64Array; x: Float64Array } | undefined;
+function scratchFor(k: number): NonNullable<typeof scratch> {
+  if (scratch?.k !== k) scratch = { k, A: new Float64Array(k * k), rhs: new Float64Array(k), L: new Float64Array(k * k), x: new Float64Array(k) };
+  return scratch;
 }
