@@ -190,6 +190,8 @@ export interface GramianWasmKernel {
   setGrams(GX: Float64Array, GY: Float64Array): void;
   /** stepRow(order[r]) for r in [r0, r1). */
   rows(r0: number, r1: number): void;
+  /** X^T X or Y^T Y of the kernel's rows now, bit-identical to foldIn.gramian (a new array). */
+  gram(of: 'X' | 'Y'): Float64Array;
 }
 
 export interface GramianKernelInput {
@@ -233,6 +235,7 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   const oGy = layout.take(k * 8);
   const oOld = layout.take(k * 8);
   const oVec = layout.take(k * 8);
+  const oGram = layout.take(k * k * 8);
   const instance = instantiate(layout.size);
   if (!instance) return undefined;
   const { memory, exports } = instance;
@@ -255,6 +258,7 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
     k, input.lambda, input.learningRate,
   );
   const rows = exports.gramianRows as (r0: number, r1: number) => void;
+  const gram = exports.gram as (a: number, n: number, g: number) => void;
   return {
     X: wX,
     Y: wY,
@@ -264,6 +268,11 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
       wGY.set(GY);
     },
     rows,
+    gram: (of) => {
+      if (of === 'X') gram(oX, nRows, oGram);
+      else gram(oY, nCols, oGram);
+      return new Float64Array(buf, oGram, k * k).slice();
+    },
   };
 }
 

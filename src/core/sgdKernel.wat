@@ -196,6 +196,98 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $l))))
 
+  ;; G = A^T A for the n float32 rows of k at A (G: float64 k x k), as train.crossGram(A, A, k) computes it, bit for
+  ;; bit: four rows at a time, G[a, c] += ((x0 b0 + x1 b1) + x2 b2) + x3 b3 for c >= a (two c's per f64x2, the last one alone when k - a is odd), then the
+  ;; last rows one at a time, then the upper triangle mirrored. The epoch's Gramians of X and Y in the kernel's memory.
+  (func (export "gram") (param $A i32) (param $n i32) (param $G i32)
+    (local $k i32) (local $rb i32) (local $r i32) (local $o0 i32) (local $a i32) (local $c i32) (local $g i32) (local $t i32)
+    (local $x0 f64) (local $x1 f64) (local $x2 f64) (local $x3 f64)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local.set $k (global.get $gK))
+    (local.set $rb (i32.shl (local.get $k) (i32.const 2)))
+    (memory.fill (local.get $G) (i32.const 0) (i32.shl (i32.mul (local.get $k) (local.get $k)) (i32.const 3)))
+    (local.set $o0 (local.get $A))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.gt_u (i32.add (local.get $r) (i32.const 4)) (local.get $n)))
+      (local.set $a (i32.const 0))
+      (block $da (loop $la
+        (br_if $da (i32.ge_u (local.get $a) (local.get $k)))
+        (local.set $t (i32.add (local.get $o0) (i32.shl (local.get $a) (i32.const 2))))
+        (local.set $x0 (f64.promote_f32 (f32.load (local.get $t))))
+        (local.set $x1 (f64.promote_f32 (f32.load (i32.add (local.get $t) (local.get $rb)))))
+        (local.set $x2 (f64.promote_f32 (f32.load (i32.add (local.get $t) (i32.shl (local.get $rb) (i32.const 1))))))
+        (local.set $x3 (f64.promote_f32 (f32.load (i32.add (local.get $t) (i32.mul (local.get $rb) (i32.const 3))))))
+        (local.set $v0 (f64x2.splat (local.get $x0))) (local.set $v1 (f64x2.splat (local.get $x1)))
+        (local.set $v2 (f64x2.splat (local.get $x2))) (local.set $v3 (f64x2.splat (local.get $x3)))
+        (local.set $g (i32.add (local.get $G) (i32.shl (i32.mul (local.get $a) (local.get $k)) (i32.const 3))))
+        (local.set $c (local.get $a))
+        (block $dc (loop $lc
+          (br_if $dc (i32.gt_u (i32.add (local.get $c) (i32.const 2)) (local.get $k)))
+          (local.set $t (i32.add (local.get $o0) (i32.shl (local.get $c) (i32.const 2))))
+          (v128.store (i32.add (local.get $g) (i32.shl (local.get $c) (i32.const 3)))
+            (f64x2.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $c) (i32.const 3))))
+              (f64x2.add
+                (f64x2.add
+                  (f64x2.add
+                    (f64x2.mul (local.get $v0) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $t))))
+                    (f64x2.mul (local.get $v1) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $t) (local.get $rb))))))
+                  (f64x2.mul (local.get $v2) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $t) (i32.shl (local.get $rb) (i32.const 1)))))))
+                (f64x2.mul (local.get $v3) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $t) (i32.mul (local.get $rb) (i32.const 3)))))))))
+          (local.set $c (i32.add (local.get $c) (i32.const 2)))
+          (br $lc)))
+        ;; the last column when k - a is odd
+        (if (i32.lt_u (local.get $c) (local.get $k)) (then
+          (local.set $t (i32.add (local.get $o0) (i32.shl (local.get $c) (i32.const 2))))
+          (f64.store (i32.add (local.get $g) (i32.shl (local.get $c) (i32.const 3)))
+            (f64.add (f64.load (i32.add (local.get $g) (i32.shl (local.get $c) (i32.const 3))))
+              (f64.add
+                (f64.add
+                  (f64.add
+                    (f64.mul (local.get $x0) (f64.promote_f32 (f32.load (local.get $t))))
+                    (f64.mul (local.get $x1) (f64.promote_f32 (f32.load (i32.add (local.get $t) (local.get $rb))))))
+                  (f64.mul (local.get $x2) (f64.promote_f32 (f32.load (i32.add (local.get $t) (i32.shl (local.get $rb) (i32.const 1)))))))
+                (f64.mul (local.get $x3) (f64.promote_f32 (f32.load (i32.add (local.get $t) (i32.mul (local.get $rb) (i32.const 3)))))))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $la)))
+      (local.set $o0 (i32.add (local.get $o0) (i32.shl (local.get $rb) (i32.const 2))))
+      (local.set $r (i32.add (local.get $r) (i32.const 4)))
+      (br $l4)))
+    ;; the last rows one at a time: G[a, c] += x b
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $r) (local.get $n)))
+      (local.set $a (i32.const 0))
+      (block $da1 (loop $la1
+        (br_if $da1 (i32.ge_u (local.get $a) (local.get $k)))
+        (local.set $x0 (f64.promote_f32 (f32.load (i32.add (local.get $o0) (i32.shl (local.get $a) (i32.const 2))))))
+        (local.set $g (i32.add (local.get $G) (i32.shl (i32.mul (local.get $a) (local.get $k)) (i32.const 3))))
+        (local.set $c (local.get $a))
+        (block $dc1 (loop $lc1
+          (br_if $dc1 (i32.ge_u (local.get $c) (local.get $k)))
+          (local.set $t (i32.add (local.get $g) (i32.shl (local.get $c) (i32.const 3))))
+          (f64.store (local.get $t) (f64.add (f64.load (local.get $t))
+            (f64.mul (local.get $x0) (f64.promote_f32 (f32.load (i32.add (local.get $o0) (i32.shl (local.get $c) (i32.const 2))))))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $lc1)))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $la1)))
+      (local.set $o0 (i32.add (local.get $o0) (local.get $rb)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $l1)))
+    ;; the upper triangle into the lower
+    (local.set $a (i32.const 0))
+    (block $dm (loop $lm
+      (br_if $dm (i32.ge_u (local.get $a) (local.get $k)))
+      (local.set $c (i32.add (local.get $a) (i32.const 1)))
+      (block $dm2 (loop $lm2
+        (br_if $dm2 (i32.ge_u (local.get $c) (local.get $k)))
+        (f64.store (i32.add (local.get $G) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $k)) (local.get $a)) (i32.const 3)))
+          (f64.load (i32.add (local.get $G) (i32.shl (i32.add (i32.mul (local.get $a) (local.get $k)) (local.get $c)) (i32.const 3)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $lm2)))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $lm)))
+  )
+
   ;; Elementwise loops take two lanes at a time (k is even); sums keep their order (lane 0, then lane 1).
   (func $stepRow (param $u i32)
     (local $k i32) (local $from i32) (local $to i32) (local $t i32) (local $xu i32) (local $yi i32) (local $i i32)

@@ -49,10 +49,11 @@ export function randomSparse(nRows: number, nCols: number, density: number, seed
   return CsrMatrix.fromTriples(nRows, nCols, u, i, v);
 }
 
-export function bitsEqual(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+export function bitsEqual(a: Float32Array | Float64Array, b: Float32Array | Float64Array): boolean {
+  if (a.length !== b.length || a.BYTES_PER_ELEMENT !== b.BYTES_PER_ELEMENT) return false;
+  const words = a.byteLength / 4;
+  const x = new Uint32Array(a.buffer, a.byteOffset, words);
+  const y = new Uint32Array(b.buffer, b.byteOffset, words);
   for (let t = 0; t < x.length; t++) if (x[t] !== y[t]) return false;
   return true;
 }

@@ -9,7 +9,8 @@ import { predict, type MfModel } from '../../../src/core/model';
 import { rmse } from '../../../src/core/metrics';
 import { explicitSgdKernel, trainSgd, type SgdParams } from '../../../src/core/sgd';
 import { gramianSgdKernel, trainSgdGramianSteps, type GramianSgdParams, type GramianWarmStart } from '../../../src/core/sgdGramian';
-import { rowDotsWasmKernelSteps, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
+import { makeGramianWasmKernel, rowDotsWasmKernelSteps, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
+import { gramian } from '../../../src/core/foldIn';
 import { rowDots } from '../../../src/core/linalg';
 import { makeRng } from '../../../src/core/random';
 import { fitRecommender, scoreItems } from '../../../src/core/recommender';
@@ -170,6 +171,24 @@ describe('core: Gramian SGD kernel (WebAssembly and JS, bit for bit)', () => {
       const warmWasm = finishSteps(trainSgdGramianSteps(signal, { ...p, epochs: 2 }, undefined, warm));
       const warmJs = finishSteps(trainSgdGramianSteps(signal, { ...p, epochs: 2, kernel: 'js' }, undefined, warm));
       sameModel(warmWasm, warmJs, `k=${k} warm`);
+    }
+  });
+
+  it("the kernel's Gramians equal foldIn.gramian bit for bit (0 to 9 rows: every tail of the four-row groups)", () => {
+    for (const k of [4, 32]) {
+      for (let n = 0; n <= 9; n++) {
+        const rng = makeRng(`gram${k}:${n}`);
+        const X = Float32Array.from({ length: n * k }, () => rng() - 0.5);
+        const Y = Float32Array.from({ length: 5 * k }, () => rng() - 0.5);
+        const kernel = makeGramianWasmKernel({
+          X, Y, conf: new Float32Array(0), pref: new Float32Array(0), indptr: new Int32Array(n + 1), indices: new Int32Array(0),
+          nObs: new Float64Array(5), order: new Int32Array(n), k, lambda: 1, learningRate: 0.1,
+        });
+        assert.ok(kernel, 'WebAssembly SIMD is available on Node 20');
+        assert.ok(bitsEqual(kernel.gram('X'), gramian(X, k)), `k=${k} n=${n}: X`);
+        assert.ok(bitsEqual(kernel.gram('Y'), gramian(Y, k)), `k=${k} n=${n}: Y`);
+        if (n > 0) assert.ok(kernel.gram('X').some((v) => v !== 0), `k=${k} n=${n}: not all zero`);
+      }
     }
   });
 
