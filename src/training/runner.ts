@@ -212,8 +212,10 @@ export class TrainingRunner {
         clearTimeout(cancelTimer);
         cancelSub?.dispose();
         if (this.current === worker) this.current = undefined;
-        void worker.terminate();
         settle();
+        // Stopping the thread blocks this one for a few ms (it joins it): in a turn of its own, not in the one that
+        // received the result.
+        setImmediate(() => void worker.terminate());
       };
       const arm = (): void => {
         clearTimeout(watchdog);

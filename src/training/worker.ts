@@ -1,11 +1,13 @@
 // worker_threads entry (bundled to dist/worker.js). Runs one training job per 'train' message; training is
 // synchronous here on purpose: this thread exists so the extension host's event loop never waits for it.
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { parseToWorker, TrainingMessageError } from './messages';
 import { runTrainJob } from './job';
 
 if (parentPort) {
   const port = parentPort;
+  lowerPriority();
   port.on('message', (raw: unknown) => {
     let req;
     try {
@@ -20,4 +22,17 @@ if (parentPort) {
     // The result's large arrays move to the host instead of being copied there (a copy would stall its event loop).
     runTrainJob(req, (m) => port.postMessage(m, m.type === 'done' && m.ease ? [m.ease.P.buffer as ArrayBuffer] : []));
   });
+}
+
+/**
+ * Training is background work: this thread runs at the lowest priority, so that on a busy machine (two cores, the
+ * editor and a build) the extension host and everything else the user waits for come first. On Linux a thread has
+ * its own nice value (setPriority(0) applies to the calling thread); where the OS refuses, training runs as before.
+ */
+function lowerPriority(): void {
+  try {
+    setPriority(0, 19);
+  } catch {
+    // not permitted or not supported: nothing else changes
+  }
 }
