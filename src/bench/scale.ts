@@ -3,7 +3,7 @@
 import { compactStalls, gitImportStalls, makeGitRepo, scratchDir, startupReadStalls, writeBigStore } from './hostStall';
 import { pipelineRunner, trainEventsStalls } from './pipeline';
 import { measureRankLatency } from './rankLatency';
-import { repeated } from './stall';
+import { maxStallDuring, repeated } from './stall';
 import { syntheticInteractions } from './synthetic';
 
 export interface LatencyFigures {
@@ -46,6 +46,11 @@ export interface ScaleReport {
   hostStallMaxMs: HostStalls;
   /** every run's figure behind hostStallMaxMs (rank30k is one run of many calls) */
   hostStallRunsMs: RunFigures;
+  /**
+   * The same probe with nothing running, IDLE_WINDOW_MS at a time (median of the runs): what the machine itself puts
+   * into every figure above. On a shared 2-core VM it is several ms, so a stall near it is not the operation's.
+   */
+  hostStallIdleMs: number;
 }
 
 export interface ScaleBenchOptions {
@@ -87,6 +92,8 @@ export async function measureTrain1M(interactions: number): Promise<Train1MFigur
 }
 
 const GIT_COMMITS = 3000;
+/** About as long as one of the measured operations runs. */
+const IDLE_WINDOW_MS = 3000;
 
 export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<ScaleReport> {
   const log = opts.log ?? (() => undefined);
@@ -119,6 +126,11 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
   }
   runs.train20k = opts.train20kStallsMs ?? (await trainEventsStalls(pipelineRunner(), reps));
 
+  const idleRuns: number[] = [];
+  for (let r = 0; r < reps; r++) idleRuns.push(await maxStallDuring(() => new Promise((done) => setTimeout(done, IDLE_WINDOW_MS))));
+  const idle = repeated(idleRuns);
+  log(`longest host stall with nothing running (${IDLE_WINDOW_MS / 1000} s): ${idle.median.toFixed(1)} ms (median of ${reps}; ${idle.min.toFixed(1)}-${idle.max.toFixed(1)} ms)`);
+
   const hostStallMaxMs: HostStalls = { rank30k: rankStall, startupRead1M: 0, compact1M: 0, gitImport: 0, train20k: 0 };
   for (const key of Object.keys(runs) as (keyof RunFigures)[]) {
     const r = repeated(runs[key]);
@@ -131,5 +143,5 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
     train1M = await measureTrain1M(n1M);
     log(`full retrain in the worker, ${n1M} interactions over ${train1M.items} items: ${(train1M.wallMs / 1000).toFixed(1)} s, peak extra memory ${train1M.peakExtraMB.toFixed(0)} MB`);
   }
-  return { ...(train1M ? { train1M } : {}), rank30k: { p50Ms: rank.p50Ms, p99Ms: rank.p99Ms }, hostStallMaxMs, hostStallRunsMs: runs };
+  return { ...(train1M ? { train1M } : {}), rank30k: { p50Ms: rank.p50Ms, p99Ms: rank.p99Ms }, hostStallMaxMs, hostStallRunsMs: runs, hostStallIdleMs: idle.median };
 }
