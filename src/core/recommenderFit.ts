@@ -95,12 +95,10 @@ export function* fitRecommenderWithInverseSteps(
   const budgeted = Math.max(Math.min(cfg.epochs, MIN_EPOCHS), Math.min(cfg.epochs, Math.floor(cfg.maxCellSteps / data.length)));
   if (budgeted !== cfg.epochs) cfg = { ...cfg, epochs: budgeted };
   yield;
-  let blend: BlendChoice | undefined;
   const validation = cfg.autoBlend ? blendSplitOf(data) : { split: undefined, reason: 'Held-out validation is off (autoBlend is disabled).', cases: 0 };
-  const blendSplit = validation.split;
   // With a blend to choose the model is trained twice (validation fit, then the full fit): progress maps the
   // validation fit's epochs to the first half of 1..epochs and the full fit's to the second, never running backwards.
-  const span = blendSplit ? 0.5 : 1;
+  const span = validation.split ? 0.5 : 1;
   let offset = 0;
   let lastReported = 0;
   const phased = (e: EpochInfo): void => {
@@ -110,15 +108,12 @@ export function* fitRecommenderWithInverseSteps(
     lastReported = epoch;
     hooks.onEpoch({ ...e, epoch, elapsedMs: nowMs() - started });
   };
-  if (blendSplit && cfg.itemModel === 'ease') {
-    // EASE's ridge per workspace, on the same validation split (EASE alone, its items capped lower to keep it cheap).
-    const choice = yield* chooseEaseLambdaSteps(data, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES, blendSplit);
-    if (choice.cases > 0) cfg = { ...cfg, easeLambda: choice.lambda };
-    yield;
-  }
-  if (blendSplit) {
-    blend = yield* chooseBlendSteps(blendSplit, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
-    if (blend) cfg = { ...cfg, ...blend.weights };
+  // The split goes to the choice alone, which drops it on return: on a large history its sessions and cases are
+  // tens of MB that the full fit below does not need.
+  const chosen = validation.split ? yield* chooseOnValidationSteps(data, takeSplit(validation), cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop }) : undefined;
+  const blend = chosen?.blend;
+  if (chosen) {
+    cfg = chosen.cfg;
     offset = cfg.epochs * 0.5;
   }
 
@@ -281,6 +276,30 @@ export const BLEND_MIN_GAIN = 0.01;
 /** The newest cases are enough to choose a blend and keep the extra cost small. */
 export const BLEND_MAX_CASES = 500;
 
+/** Hands the split over and leaves none behind in `v`. */
+function takeSplit(v: { split: ProtocolSplit | undefined }): ProtocolSplit {
+  const split = v.split as ProtocolSplit;
+  v.split = undefined;
+  return split;
+}
+
+/** EASE's ridge (EASE alone, its items capped lower to keep it cheap), then the blend, on the validation split. */
+function* chooseOnValidationSteps(
+  data: readonly Interaction[],
+  split: ProtocolSplit,
+  config: RecommenderConfig,
+  hooks: TrainHooks,
+): Steps<{ cfg: RecommenderConfig; blend: BlendChoice | undefined }> {
+  let cfg = config;
+  if (cfg.itemModel === 'ease') {
+    const choice = yield* chooseEaseLambdaSteps(data, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES, split);
+    if (choice.cases > 0) cfg = { ...cfg, easeLambda: choice.lambda };
+    yield;
+  }
+  const blend = yield* chooseBlendSteps(split, cfg, hooks);
+  return { cfg: blend ? { ...cfg, ...blend.weights } : cfg, blend };
+}
+
 /** The validation split autoBlend chooses on; no split, with the reason, when the history is too small to validate on. */
 function blendSplitOf(data: readonly Interaction[]): { split: ProtocolSplit | undefined; cases: number; reason?: string } {
   let split: ProtocolSplit;
@@ -305,16 +324,29 @@ function blendSplitOf(data: readonly Interaction[]): { split: ProtocolSplit | un
   return { split, cases: n };
 }
 
+/**
+ * The validation model learns from at most this many of the newest training sessions: the blend is chosen on the
+ * newest cases, and on a heavy year (170,000 sessions) fitting it on all of them was half of a full retrain's time.
+ * Every shared history has fewer sessions, so none of their figures depend on it.
+ */
+export const BLEND_MAX_TRAIN_SESSIONS = 50_000;
+
 /** See RecommenderConfig.autoBlend. Undefined when training was stopped. */
 function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendChoice | undefined> {
-  const inner = yield* fitRecommenderSteps(split.trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
+  let trainInteractions = split.trainInteractions;
+  if (split.train.length > BLEND_MAX_TRAIN_SESSIONS) {
+    const newest = new Set(split.train.slice(-BLEND_MAX_TRAIN_SESSIONS).map((s) => s.id));
+    trainInteractions = trainInteractions.filter((x) => newest.has(x.session));
+  }
+  const inner = yield* fitRecommenderSteps(trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
   if (hooks?.shouldStop?.()) return undefined;
   const index = itemIndexOf(inner.items);
-  const innerSessions = groupSessions(split.trainInteractions);
+  const innerSessions = groupSessions(trainInteractions);
   const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
   const discount = genericDiscount(innerSessions, index, cfg.genericShare);
   const priors = halfLives.map((h) => recentUsePrior(innerSessions, index, inner.trainedAt, h, discount));
-  const cases = split.cases.slice(-BLEND_MAX_CASES);
+  // Cases whose file only older sessions used (beyond BLEND_MAX_TRAIN_SESSIONS) have no vector to rank: left out.
+  const cases = (trainInteractions === split.trainInteractions ? split.cases : split.cases.filter((c) => index.has(c.target))).slice(-BLEND_MAX_CASES);
   // The configured blend comes first and is kept unless another beats it by BLEND_MIN_GAIN: on small validation
   // sets the grid's best is partly noise.
   const combos: Array<BlendChoice['weights']> = [
