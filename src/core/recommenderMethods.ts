@@ -3,6 +3,7 @@ import { trainAlsImplicit } from './als';
 import { confidence } from './confidence';
 import type { EvalMethod, Ranker } from './evalProtocol';
 import { foldIn, gramian } from './foldIn';
+import { rowDots } from './linalg';
 import type { Interaction } from './interaction';
 import { DEFAULT_RECOMMENDER_CONFIG, fitRecommender, scoreItems, type RecommenderConfig, type RecommenderModel } from './recommender';
 import { ScoreBuffers } from './scoreBuffers';
@@ -140,6 +141,9 @@ export function ialsMethod(opts: IalsOptions = {}, replay: { retrain?: 'full' | 
       previous = { Q, items: td.items };
       const gram = gramian(Q, k);
       const toModel = items.map((it) => td.itemIndex.get(it) ?? -1);
+      // Every model item's x . q_i by linalg.rowDots (the same sums in the same order), then gathered into `items`.
+      const dots = new Float64Array(td.items.length);
+      const zeros = new Float64Array(td.items.length);
       return {
         score(context) {
           const ctx: number[] = [];
@@ -148,14 +152,9 @@ export function ialsMethod(opts: IalsOptions = {}, replay: { retrain?: 'full' | 
             if (i !== undefined) ctx.push(i);
           }
           const x = ctx.length > 0 ? foldIn(Q, k, ctx, ctx.map(() => confidence(1, alpha, epsilon)), lambda, { gram }) : new Float32Array(k);
+          rowDots(Q, k, x, zeros, dots);
           const out = new Float64Array(items.length);
-          for (let j = 0; j < items.length; j++) {
-            const i = toModel[j];
-            if (i < 0) continue;
-            let s = 0;
-            for (let f = 0; f < k; f++) s += x[f] * Q[i * k + f];
-            out[j] = s;
-          }
+          for (let j = 0; j < items.length; j++) if (toModel[j] >= 0) out[j] = dots[toModel[j]];
           return out;
         },
         details: { k, alpha, lambda, epochs, ...(replay.retrain === 'incremental' ? { warmEpochs: IALS_WARM_EPOCHS, ...counts } : {}) },
