@@ -156,7 +156,7 @@ export function* fitRecommenderWithInverseSteps(
 
   yield;
   const sessions = groupSessions(data);
-  const discount = genericDiscount(sessions, itemIndex, cfg.genericShare);
+  const discount = genericDiscount(sessionsPerItem(sessions, itemIndex), sessions.length, cfg.genericShare);
   const prior = recentUsePrior(sessions, itemIndex, trainedAt, cfg.priorHalfLifeDays, discount);
   const generic = genericItems(discount);
 
@@ -214,15 +214,20 @@ export function* fitRecommenderWithInverseSteps(
  * vs-commands-dev2684 0.669 -> 0.664, vscode-pull-request-github and dev2680 unchanged; 0.1 cost chalk 14% (a small
  * repository's main file is in most commits), and dropping the prior of such items cost it 37%.
  */
-export function genericDiscount(sessions: ReadonlyArray<{ items: readonly string[] }>, index: ReadonlyMap<string, number>, genericShare: number): Float32Array {
-  const used = new Float64Array(index.size);
-  for (const s of sessions) for (const it of s.items) used[index.get(it) as number]++;
-  const keep = new Float32Array(index.size).fill(1);
+export function genericDiscount(used: ArrayLike<number>, nSessions: number, genericShare: number): Float32Array {
+  const keep = new Float32Array(used.length).fill(1);
   for (let i = 0; i < keep.length; i++) {
-    const share = used[i] / Math.max(1, sessions.length);
+    const share = used[i] / Math.max(1, nSessions);
     if (share > genericShare) keep[i] = genericShare / share;
   }
   return keep;
+}
+
+/** In how many sessions each item is (sessions hold distinct items): genericDiscount's input, and an update's n_i. */
+export function sessionsPerItem(sessions: ReadonlyArray<{ items: readonly string[] }>, index: ReadonlyMap<string, number>): Float64Array {
+  const used = new Float64Array(index.size);
+  for (const s of sessions) for (const it of s.items) used[index.get(it) as number]++;
+  return used;
 }
 
 /** Items that go with everything (genericDiscount below 1), ascending: RecommenderModel.generic. */
@@ -343,7 +348,7 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
   const index = itemIndexOf(inner.items);
   const innerSessions = groupSessions(trainInteractions);
   const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
-  const discount = genericDiscount(innerSessions, index, cfg.genericShare);
+  const discount = genericDiscount(sessionsPerItem(innerSessions, index), innerSessions.length, cfg.genericShare);
   const priors = halfLives.map((h) => recentUsePrior(innerSessions, index, inner.trainedAt, h, discount));
   // Cases whose file only older sessions used (beyond BLEND_MAX_TRAIN_SESSIONS) have no vector to rank: left out.
   const cases = (trainInteractions === split.trainInteractions ? split.cases : split.cases.filter((c) => index.has(c.target))).slice(-BLEND_MAX_CASES);

@@ -22,7 +22,7 @@ import { HELD_OUT_K, type ModelLineage, type NeighbourTable, type RecommenderMod
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { easeKeepWeights, fitEaseInverseSteps, keepVotes } from './ease';
 import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
-import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, strongestCells } from './recommenderFit';
+import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, sessionsPerItem, strongestCells } from './recommenderFit';
 import { makeFastUint32, makeRng, normalInit } from './random';
 import { itemIndexOf, scoreItems } from './scoring';
 import { ScoreBuffers } from './scoreBuffers';
@@ -161,13 +161,6 @@ export function* retrainRecommenderSteps(
   return { model, plan };
 }
 
-/** In how many sessions each item is (a plain function: see indexHistory). */
-function sessionCounts(sessions: readonly Session[], itemIndex: ReadonlyMap<string, number>, nItems: number): Float64Array {
-  const observed = new Float64Array(nItems);
-  for (const s of sessions) for (const it of s.items) observed[itemIndex.get(it) as number]++;
-  return observed;
-}
-
 /**
  * Items: the model's first (their indices, vectors and neighbour rows stay), then new ones by first appearance; the
  * newest time, each session's newest time and interactions. A plain function: the same loop inside the generator ran
@@ -245,7 +238,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
     }
   });
   const matrix = CsrMatrix.fromTriples(rows.length, items.length, ri, ci, vi);
-  const observed = sessionCounts(sessions, itemIndex, items.length);
+  const observed = sessionsPerItem(sessions, itemIndex);
   const Y = new Float32Array(items.length * k);
   Y.set(previous.mf.itemFactors);
   if (items.length > previous.items.length) Y.set(normalInit((items.length - previous.items.length) * k, 0.01, rng), previous.items.length * k);
@@ -288,7 +281,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   userFactors.set(previous.mf.userFactors);
   userFactors.set(mf.userFactors.subarray(0, fresh.length * k), previous.mf.nUsers * k);
   const nUsers = previous.mf.nUsers + fresh.length;
-  const discount = genericDiscount(sessions, itemIndex, cfg.genericShare);
+  const discount = genericDiscount(observed, sessions.length, cfg.genericShare);
   const prior = recentUsePrior(sessions, itemIndex, trainedAt, cfg.priorHalfLifeDays, discount);
   const multiItemSessions = sessions.filter((s) => s.items.length >= 2).length;
   // The item x item part takes the fresh sessions (see the header).
