@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { LatentInputError, ModelFormatError } from '../../../src/core/errors';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { splitProtocol } from '../../../src/core/evalProtocol';
+import { BLEND_MAX_TRAIN_SESSIONS } from '../../../src/core/recommenderFit';
 import {
   BLEND_GRID,
   BLEND_MIN_CASES,
@@ -113,6 +114,23 @@ describe('shipped ranker (recommender.ts)', () => {
     const off = fitRecommender(twoAreas(200), { autoBlend: false });
     assert.equal(off.stats.blendCases, 0);
     assert.equal(off.config.coocWeight, DEFAULT_RECOMMENDER_CONFIG.coocWeight);
+  });
+
+  it('on a history past BLEND_MAX_TRAIN_SESSIONS the validation model learns from the newest sessions only', function () {
+    this.timeout(60_000);
+    // 63,000 sessions: 50,400 train the validation model's split, 12,600 validate. The oldest 400 are the only
+    // training sessions with old-a and old-b; 100 validation sessions use them again (200 cases), 100 use x1 and x2
+    // (200 cases). Capped at the newest 50,000, the validation model never saw old-a or old-b: their cases leave.
+    const data: Array<{ session: string; item: string; time: number; weight: number }> = [];
+    const add = (s: number, items: string[]): void => items.forEach((item, j) => data.push({ session: `s${s}`, item, time: 1_700_000_000 + s * 600 + j, weight: 1 }));
+    let s = 0;
+    for (; s < 400; s++) add(s, ['old-a', 'old-b']);
+    for (; s < 50_400; s++) add(s, [`x${s % 100}`, `x${(s * 7 + 1) % 100}`]);
+    for (let v = 0; v < 12_600; v++, s++) add(s, v < 100 ? ['old-a', 'old-b'] : v < 200 ? ['x1', 'x2'] : [`x${v % 100}`]);
+    assert.ok(BLEND_MAX_TRAIN_SESSIONS <= 50_000, "the oldest 400 training sessions fall outside the cap");
+    assert.equal(splitProtocol(data).cases.length, 400);
+    const m = fitRecommender(data, { factors: 4, epochs: 2 });
+    assert.equal(m.stats.blendCases, 200);
   });
 
   it('reports progress 1..epochs once, whether or not a validation fit runs first', () => {
