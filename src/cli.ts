@@ -20,7 +20,7 @@ import { runFeedbackBench } from './bench/feedback';
 import { runPipelineBench } from './bench/pipeline';
 import { runScaleBench } from './bench/scale';
 import { EVAL26K_METHODS, measureEval26k } from './bench/evalScale';
-import { replayInProcesses, replayShares } from './eval/replayJobs';
+import { readSharedHistory, replayInProcesses, replayShares, shareHistory } from './eval/replayJobs';
 import { measureIncrementalUpdate, measureUpdateQuality, type IncrementalFigures } from './bench/incremental';
 import { BenchmarkDataMissingError, runMl100kBench } from './bench/ml100k';
 
@@ -148,6 +148,9 @@ function formatTable(r: EvalReport | ReplayReport, title: string): string {
 
 /** --sessions FILE.csv, or --git REPO: the repository's commits as sessions (items are paths, as in the CSVs). */
 async function loadHistory(args: Args): Promise<{ name: string; rows: Interaction[] }> {
+  // A replay share reads what its parent imported (replayJobs.ts), instead of importing again.
+  const shared = stringFlag(args, 'history-json');
+  if (shared !== undefined) return { name: basename(shared), rows: readSharedHistory(shared) };
   const repo = stringFlag(args, 'git');
   if (repo === undefined) {
     const file = requiredFlag(args, 'sessions');
@@ -236,6 +239,22 @@ export function evalReplay(
   return report;
 }
 
+/** The replay's shares in processes side by side; a git history goes to them as a file, imported once. */
+async function replayShared(args: Args, rows: readonly Interaction[], shares: string[][], jobs: number): Promise<ReplayReport> {
+  const shared = args.flags.has('git') ? shareHistory(rows) : undefined;
+  const argv = shared
+    ? [...flagsExcept(args, ['methods', 'jobs', 'json', 'git', 'max-commits']), '--history-json', shared.file]
+    : flagsExcept(args, ['methods', 'jobs', 'json']);
+  try {
+    return await replayInProcesses(process.argv[1], ['eval', ...argv], shares, jobs, METHOD_ORDER);
+  } catch (e) {
+    // A share's own message (a bad setting, a bad file) says what went wrong; the parent adds which share.
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  } finally {
+    shared?.remove();
+  }
+}
+
 async function cmdEval(args: Args): Promise<void> {
   const h = await loadHistory(args);
   const settings: MethodSettings = {
@@ -259,10 +278,7 @@ async function cmdEval(args: Args): Promise<void> {
     // --validation: the replay over the training part alone (its newest 20% of sessions replayed), for choices.
     const report =
       jobs > 1 && shares.length > 1
-        ? await replayInProcesses(process.argv[1], ['eval', ...flagsExcept(args, ['methods', 'jobs', 'json'])], shares, jobs, METHOD_ORDER).catch((e: unknown) => {
-            // A share's own message (a bad setting, a bad file) says what went wrong; the parent adds which share.
-            throw new UsageError(e instanceof Error ? e.message : String(e));
-          })
+        ? await replayShared(args, h.rows, shares, jobs)
         : evalReplay(
             args.flags.has('validation') ? splitProtocol(h.rows).trainInteractions : h.rows,
             settings,

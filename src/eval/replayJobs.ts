@@ -3,7 +3,37 @@
 // figures as one process, in the time of the slowest share instead of the sum: on 2 cores, prettier's replay of all
 // eight methods. Each share is this same CLI run with `--methods <share> --jobs 1 --json`.
 import { execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LatentInputError } from '../core/errors';
+import type { Interaction } from '../core/interaction';
 import type { ReplayReport } from '../core/replay';
+import { validateInteraction } from '../core/trainingData';
+
+/**
+ * A history the parent has already built (a git import: seconds on a large repository) handed to its shares as a
+ * file, so that each share reads it instead of importing again. `--history-json FILE` reads it back.
+ */
+export function shareHistory(rows: readonly Interaction[]): { file: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'latent-replay-'));
+  const file = join(dir, 'history.json');
+  writeFileSync(file, JSON.stringify(rows));
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The history shareHistory wrote, checked as any history is. */
+export function readSharedHistory(file: string): Interaction[] {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new LatentInputError(`shared history ${file} could not be read: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(rows) || rows.length === 0) throw new LatentInputError(`shared history ${file} holds no interactions`);
+  (rows as Interaction[]).forEach(validateInteraction);
+  return rows as Interaction[];
+}
 
 /** Shares in the order to start them: the slowest first (measured on prettier), the counting baselines together. */
 export function replayShares(methods: readonly string[]): string[][] {

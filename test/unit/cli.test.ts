@@ -103,6 +103,28 @@ describe('cli (eval, recommend)', function () {
     assert.equal(bad.stdout, '');
   });
 
+  it('eval --git --protocol replay over processes: the shares replay the history the parent imported', () => {
+    const repo = join(dir, 'replay-repo');
+    mkdirSync(join(repo, 'src'), { recursive: true });
+    const git = (...a: string[]): void => void execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...a], { cwd: repo });
+    git('init', '-q');
+    for (let c = 0; c < 40; c++) {
+      for (const f of [`src/f${c % 5}.ts`, `src/g${(c * 3) % 7}.ts`]) writeFileSync(join(repo, f), `${c}\n`);
+      git('add', '-A');
+      git('commit', '-q', '-m', `c${c}`, '--date', `${1_700_000_000 + c * 3600} +0000`);
+    }
+    const cli = join(__dirname, '..', '..', 'src', 'cli.js');
+    type Report = { dataset: Record<string, number>; methods: Array<Record<string, unknown>> };
+    const replay = (jobs: string): Report =>
+      JSON.parse(execFileSync(process.execPath, [cli, 'eval', '--git', repo, '--protocol', 'replay', '--methods', 'latent,mru,popularity', '--jobs', jobs, '--json'], { encoding: 'utf8' })) as Report;
+    const one = replay('1');
+    const two = replay('2');
+    assert.ok(one.dataset.testCases > 0, JSON.stringify(one.dataset));
+    assert.deepEqual(two.dataset, one.dataset);
+    const metrics = (r: Report): unknown[] => r.methods.map((m) => [m.method, m.hr1, m.hr3, m.hr10, m.ndcg10, m.mrr]);
+    assert.deepEqual(metrics(two), metrics(one));
+  });
+
   it('eval names an unknown method instead of leaving it out', async () => {
     const r = await run(['eval', '--sessions', csv, '--methods', 'mru,latnet', '--json']);
     assert.equal(r.code, 2);
