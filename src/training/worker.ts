@@ -26,13 +26,15 @@ if (parentPort) {
 
 /**
  * Training is background work: this thread runs at the lowest priority, so that on a busy machine (two cores, the
- * editor and a build) the extension host and everything else the user waits for come first. On Linux a thread has
- * its own nice value (setPriority(0) applies to the calling thread); where the OS refuses, training runs as before.
+ * editor and a build) the extension host and everything else the user waits for come first. Linux only: there a
+ * thread has its own nice value and setPriority(0) lowers the calling thread alone; on macOS and Windows it would
+ * lower the whole process, the extension host with it. Where the OS refuses, training runs as before.
  */
 function lowerPriority(): void {
+  if (process.platform !== 'linux') return;
   try {
     setPriority(0, 19);
   } catch {
-    // not permitted or not supported: nothing else changes
+    // not permitted: nothing else changes
   }
 }

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
@@ -39,6 +41,27 @@ const small = syntheticInteractions({ interactions: 600, items: 60, seed: 'runne
 
 describe('TrainingRunner (real worker thread)', function () {
   this.timeout(60_000);
+
+  it('the training thread runs at the lowest priority on Linux; the extension host keeps its own', async () => {
+    const before = getPriority(0);
+    const worker = new Worker(WORKER);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        worker.once('online', () => resolve());
+        worker.once('error', reject);
+      });
+      // The entry lowers its priority as it starts: give its first statements a moment after 'online'.
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(getPriority(0), before, 'the calling (host) thread keeps its priority');
+      if (process.platform === 'linux') {
+        // Every thread of this process with its nice value (field 19 of /proc/self/task/<tid>/stat).
+        const nice = readdirSync('/proc/self/task').map((t) => Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+        assert.ok(nice.some((n) => n === 19), `a thread at nice 19: ${nice.join(' ')}`);
+      }
+    } finally {
+      await worker.terminate();
+    }
+  });
 
   it('trains in a worker, reports every epoch, and returns a model that ranks', async () => {
     const runner = new TrainingRunner({ workerPath: WORKER });
