@@ -92,28 +92,6 @@ export function partScale(scores: Float64Array, candidate: Uint8Array, skip?: Ui
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  return scaleOf(lo, hi);
-}
-
-/** partScale of two parts in one pass over the items (the ranking's MF and item x item parts): the same scales. */
-export function partScales(a: Float64Array, b: Float64Array, candidate: Uint8Array, skip?: Uint8Array): [PartScale, PartScale] {
-  let aLo = Infinity;
-  let aHi = -Infinity;
-  let bLo = Infinity;
-  let bHi = -Infinity;
-  for (let i = 0; i < a.length; i++) {
-    if (!candidate[i] || (skip && skip[i])) continue;
-    const u = a[i];
-    const v = b[i];
-    if (u < aLo) aLo = u;
-    if (u > aHi) aHi = u;
-    if (v < bLo) bLo = v;
-    if (v > bHi) bHi = v;
-  }
-  return [scaleOf(aLo, aHi), scaleOf(bLo, bHi)];
-}
-
-function scaleOf(lo: number, hi: number): PartScale {
   const span = hi - lo;
   return { lo: Number.isFinite(lo) ? lo : 0, span: span > 0 ? span : 0 };
 }
@@ -253,21 +231,15 @@ export function scoreItems(
     let outside = false;
     for (let i = 0; i < n && !outside; i++) outside = candidate[i] === 1 && ctxMask[i] === 0;
     const skip = outside ? ctxMask : undefined;
-    const [mfScale, coocScale] = partScales(mf, cooc, candidate, skip);
-    scales = { mf: mfScale, cooc: coocScale };
+    scales = { mf: partScale(mf, candidate, skip), cooc: partScale(cooc, candidate, skip) };
     // normalize()'s arithmetic, without a scaled copy of each part.
-    const { lo: mLo, span: mSpan } = mfScale;
-    const { lo: cLo, span: cSpan } = coocScale;
+    const { lo: mLo, span: mSpan } = scales.mf;
+    const { lo: cLo, span: cSpan } = scales.cooc;
     const { mfWeight, coocWeight, priorWeight } = cfg;
-    if (mSpan > 0 && cSpan > 0) {
-      // The usual case without its per-item tests: this pass runs over every item at every ranking.
-      for (let i = 0; i < n; i++) score[i] = mfWeight * ((mf[i] - mLo) / mSpan) + coocWeight * ((cooc[i] - cLo) / cSpan) + priorWeight * prior[i];
-    } else {
-      for (let i = 0; i < n; i++) {
-        const nm = mSpan > 0 ? (mf[i] - mLo) / mSpan : 0;
-        const nc = cSpan > 0 ? (cooc[i] - cLo) / cSpan : 0;
-        score[i] = mfWeight * nm + coocWeight * nc + priorWeight * prior[i];
-      }
+    for (let i = 0; i < n; i++) {
+      const nm = mSpan > 0 ? (mf[i] - mLo) / mSpan : 0;
+      const nc = cSpan > 0 ? (cooc[i] - cLo) / cSpan : 0;
+      score[i] = mfWeight * nm + coocWeight * nc + priorWeight * prior[i];
     }
     // A new item ranks right behind its best candidate neighbour (ties go to the lower index: the known item).
     // Averages (of vector, co-use, prior) put it mid-pack, below random placement: new files are worked on with
