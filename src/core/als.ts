@@ -4,7 +4,7 @@
 import { confidences, validateMatrix } from './sgd';
 import { LatentInputError } from './errors';
 import { gramian } from './foldIn';
-import { solveSpd } from './linalg';
+import { solveScratch, solveSpd, type SolveScratch } from './linalg';
 import { explicitLoss, hkvLoss } from './losses';
 import { assertModelFinite, initModel, type MfModel } from './model';
 import { makeRng } from './random';
@@ -45,12 +45,12 @@ export function alsSolveRow(
   lambda: number,
   weights?: ArrayLike<number>,
   base?: Float64Array,
-  scratch?: AlsScratch,
+  scratch?: SolveScratch,
 ): Float64Array {
   requirePositiveInt('k', k);
   if (idx.length !== targets.length) throw new LatentInputError(`indices and targets must have equal lengths (${idx.length}, ${targets.length})`);
   const n = factors.length / k;
-  const { A, b, x, L } = scratch ?? alsScratch(k);
+  const { A, b, x, L } = scratch ?? solveScratch(k);
   if (base) A.set(base);
   else A.fill(0);
   b.fill(0);
@@ -68,21 +68,6 @@ export function alsSolveRow(
   }
   for (let a = 0; a < k; a++) A[a * k + a] += lambda;
   return solveSpd(A, b, k, x, L);
-}
-
-/**
- * Buffers alsSolveRow reuses from row to row (a sweep solves every row: fresh arrays for each made most of the
- * time a collection). The result it returns is `x`, overwritten by the next solve. Same arithmetic, same results.
- */
-export interface AlsScratch {
-  A: Float64Array;
-  b: Float64Array;
-  L: Float64Array;
-  x: Float64Array;
-}
-
-export function alsScratch(k: number): AlsScratch {
-  return { A: new Float64Array(k * k), b: new Float64Array(k), L: new Float64Array(k * k), x: new Float64Array(k) };
 }
 
 function validateAls(matrix: CsrMatrix, p: AlsParams, where: string): void {
@@ -128,7 +113,7 @@ export function trainAls(matrix: CsrMatrix, params: AlsParams, hooks?: TrainHook
   }
   const T = matrix.transpose();
   // Ridge with 1/2 loss and lambda/2 penalty has the same normal equations as the design's lambda ||.||^2 form.
-  const scratch = alsScratch(k);
+  const scratch = solveScratch(k);
   let ys = new Float64Array(0);
   const solveSide = (X: CsrMatrix, target: Float32Array, fixed: Float32Array): void => {
     for (let r = 0; r < X.nRows; r++) {
@@ -175,7 +160,7 @@ export function trainAlsImplicit(matrix: CsrMatrix, params: ImplicitAlsParams, h
   const T = matrix.transpose();
   const cRows = confidences(matrix, alpha, epsilon, 'trainAlsImplicit');
   const cCols = confidences(T, alpha, epsilon, 'trainAlsImplicit');
-  const scratch = alsScratch(k);
+  const scratch = solveScratch(k);
   let pref = new Float64Array(0);
   const solveSide = (X: CsrMatrix, conf: Float32Array, target: Float32Array, fixed: Float32Array): void => {
     const G = gramian(fixed, k);

@@ -2,7 +2,7 @@
 // squares of Hu, Koren & Volinsky: x = (w0 Y^T Y + Y^T (C - w0 I) Y + lambda I)^-1 Y^T C (p - b).
 // The full Y^T Y is precomputed once (gramian), so one fold-in costs O(n_u k^2 + k^3).
 import { LatentInputError } from './errors';
-import { solveSpd } from './linalg';
+import { solveScratch, solveSpd, type SolveScratch } from './linalg';
 import { crossGram } from './train';
 import { requireIndex, requireNonNegative, requirePositiveInt } from './validate';
 
@@ -55,7 +55,7 @@ export function foldIn(
   const bias = opts.itemBias;
   if (bias && bias.length !== nItems) throw new LatentInputError(`itemBias must have length ${nItems}, got ${bias.length}`);
 
-  const { A, rhs, L, x } = scratchFor(k);
+  const { A, b: rhs, L, x } = scratchFor(k);
   for (let t = 0; t < k * k; t++) A[t] = w0 * G[t];
   for (let f = 0; f < k; f++) A[f * k + f] += lambda;
   rhs.fill(0);
@@ -84,9 +84,9 @@ export function foldIn(
   return Float32Array.from(solveSpd(A, rhs, k, x, L));
 }
 
-/** Solve buffers, reused: a fold-in runs per context change in the ranking and per row in an update. */
-let scratch: { k: number; A: Float64Array; rhs: Float64Array; L: Float64Array; x: Float64Array } | undefined;
-function scratchFor(k: number): NonNullable<typeof scratch> {
-  if (scratch?.k !== k) scratch = { k, A: new Float64Array(k * k), rhs: new Float64Array(k), L: new Float64Array(k * k), x: new Float64Array(k) };
-  return scratch;
+/** The fold-in's solve buffers, kept for the k last used. */
+let scratch: { k: number; buffers: SolveScratch } | undefined;
+function scratchFor(k: number): SolveScratch {
+  if (scratch?.k !== k) scratch = { k, buffers: solveScratch(k) };
+  return scratch.buffers;
 }

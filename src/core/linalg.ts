@@ -2,6 +2,22 @@
 import { LatentInputError } from './errors';
 
 /**
+ * Buffers for solving one k x k system after another (ALS solves every row of a sweep, the fold-in runs per ranking
+ * and per row of an update): A and b to fill, L and x for solveSpd. Fresh arrays per solve made most of the time a
+ * collection. A solve's result is `x`, overwritten by the next one.
+ */
+export interface SolveScratch {
+  A: Float64Array;
+  b: Float64Array;
+  L: Float64Array;
+  x: Float64Array;
+}
+
+export function solveScratch(k: number): SolveScratch {
+  return { A: new Float64Array(k * k), b: new Float64Array(k), L: new Float64Array(k * k), x: new Float64Array(k) };
+}
+
+/**
  * Solves A x = b for symmetric positive definite A (row-major k x k) by Cholesky. A and b are not modified.
  * Falls back to Gaussian elimination with partial pivoting when A is not positive definite.
  */
