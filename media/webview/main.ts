@@ -136,7 +136,7 @@ function modelSection(m: ModelView | null): HTMLElement {
       : para('Training minimizes the confidence-weighted squared error over every cell: the observed ones, and every ' +
         'item a session did not use (p = 0, c = 1), plus a penalty λ that keeps vectors small. The unused cells are ' +
         'not visited one by one: their sum for a session is x', h('sub', {}, 'u'), '·(YᵀY)x', h('sub', {}, 'u'),
-        ', with the k × k matrix YᵀY kept up to date as item vectors move:'),
+        ', with the k × k matrix YᵀY computed once per pass over the sessions (epoch) and held fixed during it:'),
     lossEquation(null),
     st ? lossEquation(st.lambda) : null,
     para('Stochastic gradient descent visits one cell at a time and moves both vectors a step η against the ' +
