@@ -4,6 +4,9 @@ import { CooccurrenceIndex } from './baselines';
 import { chooseEaseLambdaSteps, easeKeepWeights, fitEaseInverseSteps, type EaseInverse } from './ease';
 import { easeNeighboursSteps } from './easeLive';
 import { LatentInputError } from './errors';
+import { rowOf } from './explainView';
+import { factorModelOf } from './factorModel';
+import type { MfModel } from './model';
 import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol';
 import { nowMs } from './host';
 import type { Interaction } from './interaction';
@@ -180,10 +183,10 @@ export function* fitRecommenderWithInverseSteps(
   // Co-occurrence counts only where they make the table (itemModel 'cosine'): a map per item, 94 MB at 1M interactions.
   const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(sessionItems, items.length), items.length, cfg.neighbours);
   const model: RecommenderModel = {
-    version: 2,
+    version: 3,
     config: cfg,
     items,
-    mf,
+    mf: factorModelOf(mf),
     prior,
     generic,
     neighbours,
@@ -200,7 +203,7 @@ export function* fitRecommenderWithInverseSteps(
       blendCases: blend?.cases ?? 0,
       blendNdcg: blend?.ndcg ?? NaN,
     },
-    training: { losses, heldOut, ...trainingRow(matrix, sessionIndex, newestSession) },
+    training: { losses, heldOut, ...trainingRow(matrix, mf, sessionIndex, newestSession) },
   };
   return { model, inverse: ease?.inverse };
 }
@@ -416,10 +419,10 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
 }
 
 /** The newest session's row of the training matrix, strongest cells first (TrainingRecord.lastRow). */
-function trainingRow(matrix: CsrMatrix, sessionIndex: ReadonlyMap<string, number>, session: string): { lastRow?: TrainingRow } {
+function trainingRow(matrix: CsrMatrix, mf: MfModel, sessionIndex: ReadonlyMap<string, number>, session: string): { lastRow?: TrainingRow } {
   const row = sessionIndex.get(session);
   if (row === undefined) return {};
-  return { lastRow: { session, row, cells: strongestCells(matrix, row) } };
+  return { lastRow: { session, row, x: rowOf(mf.userFactors, mf.k, row), cells: strongestCells(matrix, row) } };
 }
 
 /** A training row's cells, strongest first (ties by item), at most TRAINING_ROW_CELLS: TrainingRow.cells. */

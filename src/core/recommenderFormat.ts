@@ -3,7 +3,10 @@ import { encodeFloat32 } from './base64';
 import { ModelFormatError } from './errors';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { HELD_OUT_K, TRAINING_ROW_CELLS, type ModelLineage, type NeighbourTable, type RecommenderModel, type RecommenderStats, type TrainingRecord, type TrainingRow } from './recommenderModel';
-import { deserializeModel, float32Field, serializeModel } from './serialize';
+import { factorModelOf, type FactorModel } from './factorModel';
+import { rowOf } from './explainView';
+import type { MfModel } from './model';
+import { deserializeModel, float32Field } from './serialize';
 
 export const RECOMMENDER_FORMAT = 'latent-recommender';
 
@@ -18,7 +21,16 @@ export function serializeRecommender(m: RecommenderModel): string {
     version: m.version,
     config: m.config,
     items: m.items,
-    mf: serializeModel(m.mf),
+    mf: {
+      k: m.mf.k,
+      nItems: m.mf.nItems,
+      mu: m.mf.mu,
+      itemBias: encodeFloat32(m.mf.itemBias),
+      itemFactors: encodeFloat32(m.mf.itemFactors),
+      nSessions: m.mf.nSessions,
+      // float64 as JSON numbers: k^2 of them, exact on the way back
+      sessionGram: Array.from(m.mf.sessionGram),
+    },
     prior: encodeFloat32(m.prior),
     generic: encodeInts(m.generic),
     neighbours: {
@@ -69,7 +81,7 @@ export function deserializeRecommender(s: string): RecommenderModel {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('must be a JSON object');
   const o = raw as Record<string, unknown>;
   if (o.format !== RECOMMENDER_FORMAT) fail(`not a Latent recommender (format ${JSON.stringify(o.format)})`);
-  if (o.version !== 1 && o.version !== 2) fail(`unsupported version ${JSON.stringify(o.version)} (this build reads 1 and 2)`);
+  if (o.version !== 1 && o.version !== 2 && o.version !== 3) fail(`unsupported version ${JSON.stringify(o.version)} (this build reads 1 to 3)`);
   let config: RecommenderConfig;
   try {
     config = resolveConfig(objectField(o, 'config') as Partial<RecommenderConfig>);
@@ -78,9 +90,11 @@ export function deserializeRecommender(s: string): RecommenderModel {
   }
   if (!Array.isArray(o.items) || !o.items.every((x) => typeof x === 'string')) fail('field "items" must be an array of strings');
   const items = o.items as string[];
-  if (typeof o.mf !== 'string') fail('field "mf" must be a serialized MF model');
-  const mf = deserializeModel(o.mf);
+  // Versions 1 and 2 kept every session's vector (a nested MF model): what this version keeps is computed from it.
+  const legacy = o.version === 3 ? undefined : legacyModel(o.mf);
+  const mf = legacy ? factorModelOf(legacy) : factorModelField(objectField(o, 'mf'), items.length);
   if (mf.nItems !== items.length) fail(`MF model has ${mf.nItems} items, the item list ${items.length}`);
+  const rowVector = (row: number, x: unknown): number[] => (legacy ? rowOf(legacy.userFactors, legacy.k, row) : vectorOf(x, mf.k));
   const prior = floatsField(o, 'prior', items.length);
   // Models saved before the field existed flag no item.
   const generic = o.generic === undefined ? new Int32Array(0) : intsField(o, 'generic', undefined, items.length - 1);
@@ -126,8 +140,8 @@ export function deserializeRecommender(s: string): RecommenderModel {
             reason: 'This model was saved by an earlier version of Latent that did not record it; the next training measures it.',
           },
         }
-      : trainingRecordOf(objectField(o, 'training'), stats.epochs, mf.nUsers, items.length);
-  const model: RecommenderModel = { version: 2, config, items, mf, prior, generic, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
+      : trainingRecordOf(objectField(o, 'training'), stats.epochs, mf.nSessions, items.length, rowVector);
+  const model: RecommenderModel = { version: 3, config, items, mf, prior, generic, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
   // Files saved before retraining could update a model have none: the next retrain is a full fit.
   return o.lineage === undefined ? model : { ...model, lineage: lineageOf(objectField(o, 'lineage')) };
 }
@@ -151,7 +165,7 @@ function lineageOf(l: Record<string, unknown>): ModelLineage {
 }
 
 /** Validates a serialized TrainingRecord (version 2): every epoch's finite loss, a hit rate in [0, 1] or a reason. */
-function trainingRecordOf(t: Record<string, unknown>, epochs: number, nUsers: number, nItems: number): TrainingRecord {
+function trainingRecordOf(t: Record<string, unknown>, epochs: number, nSessions: number, nItems: number, rowVector: RowVector): TrainingRecord {
   const losses = t.losses;
   if (!Array.isArray(losses) || !losses.every((x) => typeof x === 'number' && Number.isFinite(x))) {
     fail('training field "losses" must be an array of finite numbers');
@@ -163,24 +177,59 @@ function trainingRecordOf(t: Record<string, unknown>, epochs: number, nUsers: nu
   if (typeof cases !== 'number' || !Number.isInteger(cases) || cases < 0) fail('held-out field "cases" must be an integer >= 0');
   if (value === null) {
     if (typeof reason !== 'string' || reason === '') fail('a held-out hit rate of null needs a "reason"');
-    return withRow({ losses: losses as number[], heldOut: { k, value: null, cases, reason } }, trainingRowOf(t.lastRow, nUsers, nItems));
+    return withRow({ losses: losses as number[], heldOut: { k, value: null, cases, reason } }, trainingRowOf(t.lastRow, nSessions, nItems, rowVector));
   }
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail('held-out field "value" must be in [0, 1] or null');
   if (cases < 1) fail('a held-out hit rate needs at least one case');
-  return withRow({ losses: losses as number[], heldOut: { k, value, cases } }, trainingRowOf(t.lastRow, nUsers, nItems));
+  return withRow({ losses: losses as number[], heldOut: { k, value, cases } }, trainingRowOf(t.lastRow, nSessions, nItems, rowVector));
 }
 
 function withRow(record: TrainingRecord, lastRow: TrainingRow | undefined): TrainingRecord {
   return lastRow ? { ...record, lastRow } : record;
 }
 
+/** The session vector of a training row: from the row's own field (version 3) or the old file's session vectors. */
+type RowVector = (row: number, x: unknown) => number[];
+
+function vectorOf(x: unknown, k: number): number[] {
+  if (!Array.isArray(x) || x.length !== k || !x.every((v) => typeof v === 'number' && Number.isFinite(v))) fail(`training row "x" must be ${k} finite numbers`);
+  return x as number[];
+}
+
+/** The nested MF model of versions 1 and 2 (a JSON string of its own). */
+function legacyModel(v: unknown): MfModel {
+  if (typeof v !== 'string') fail('field "mf" must be a serialized MF model');
+  return deserializeModel(v);
+}
+
+/** The factor model of version 3: item vectors, the sessions' count and Gramian. */
+function factorModelField(o: Record<string, unknown>, nItems: number): FactorModel {
+  const k = o.k;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > 4096) fail('mf field "k" must be a positive integer');
+  if (o.nItems !== nItems) fail(`MF model has ${JSON.stringify(o.nItems)} items, the item list ${nItems}`);
+  const nSessions = o.nSessions;
+  if (typeof nSessions !== 'number' || !Number.isInteger(nSessions) || nSessions < 0) fail('mf field "nSessions" must be an integer >= 0');
+  if (typeof o.mu !== 'number' || !Number.isFinite(o.mu)) fail('mf field "mu" must be a finite number');
+  const g = o.sessionGram;
+  if (!Array.isArray(g) || g.length !== k * k || !g.every((v) => typeof v === 'number' && Number.isFinite(v))) fail(`mf field "sessionGram" must be ${k * k} finite numbers`);
+  return {
+    k,
+    nItems,
+    mu: o.mu,
+    itemBias: floatsField(o, 'itemBias', nItems),
+    itemFactors: floatsField(o, 'itemFactors', nItems * k),
+    nSessions,
+    sessionGram: Float64Array.from(g as number[]),
+  };
+}
+
 /** Validates the recorded training row against the model's dimensions (absent in older files: undefined). */
-function trainingRowOf(v: unknown, nUsers: number, nItems: number): TrainingRow | undefined {
+function trainingRowOf(v: unknown, nSessions: number, nItems: number, rowVector: RowVector): TrainingRow | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'object' || v === null) return fail('training field "lastRow" must be an object');
-  const { session, row, cells } = v as Record<string, unknown>;
+  const { session, row, cells, x } = v as Record<string, unknown>;
   if (typeof session !== 'string') fail('training row "session" must be a string');
-  if (typeof row !== 'number' || !Number.isInteger(row) || row < 0 || row >= nUsers) fail('training row "row" must index a session of the model');
+  if (typeof row !== 'number' || !Number.isInteger(row) || row < 0 || row >= nSessions) fail('training row "row" must index a session of the model');
   if (!Array.isArray(cells) || cells.length > TRAINING_ROW_CELLS) fail(`training row "cells" must be an array of at most ${TRAINING_ROW_CELLS}`);
   const out: TrainingRow['cells'] = [];
   for (const c of cells as unknown[]) {
@@ -189,5 +238,5 @@ function trainingRowOf(v: unknown, nUsers: number, nItems: number): TrainingRow 
     if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0) fail('training row cell "raw" must be a finite number >= 0');
     out.push({ item: item as number, raw: raw as number });
   }
-  return { session: session as string, row: row as number, cells: out };
+  return { session: session as string, row: row as number, x: rowVector(row as number, x), cells: out };
 }

@@ -1,5 +1,5 @@
 // The types of a fitted recommender model and of what it returns: shared by fitting, scoring and the file format.
-import type { MfModel } from './model';
+import type { FactorModel } from './factorModel';
 import type { RecommenderConfig } from './recommenderConfig';
 
 import type { ScoreBreakdown } from './scoreBreakdown';
@@ -53,8 +53,10 @@ export interface TrainingRecord {
 
 export interface TrainingRow {
   session: string;
-  /** row index in mf.userFactors */
+  /** row index in the training matrix */
   row: number;
+  /** the session's vector as training left it (k values): the model keeps no other session vector */
+  x: number[];
   cells: { item: number; raw: number }[];
 }
 
@@ -76,12 +78,15 @@ export interface ModelLineage {
 }
 
 export interface RecommenderModel {
-  /** 2: with `training` (per-epoch losses, held-out hit rate). Files of version 1 are still read. */
-  version: 2;
+  /**
+   * 3: the factor model keeps the sessions' Gramian, not their vectors (factorModel.ts). Files of versions 1 (no
+   * `training`) and 2 (every session's vector) are still read.
+   */
+  version: 3;
   config: RecommenderConfig;
   /** item keys; index i is column i of the MF model */
   items: string[];
-  mf: MfModel;
+  mf: FactorModel;
   /** decayed frecency at trainedAt, scaled to [0, 1] (items that go with everything keep less: recentUsePrior) */
   prior: Float32Array;
   /**

@@ -15,6 +15,8 @@
 import { groupSessions, type Session } from './evalProtocol';
 import { confidence } from './confidence';
 import { LatentInputError } from './errors';
+import { rowOf } from './explainView';
+import type { MfModel } from './model';
 import { foldIn, gramian } from './foldIn';
 import { nowMs } from './host';
 import type { Interaction } from './interaction';
@@ -139,7 +141,7 @@ export interface RetrainMemory {
 
 /** Names a trained model (its newest interaction, size, update count and fit time): what RetrainMemory is for. */
 export function modelKey(m: RecommenderModel): string {
-  return `${m.trainedAt}|${m.stats.interactions}|${m.items.length}|${m.mf.nUsers}|${m.lineage?.updates ?? 0}|${m.stats.fitMs}`;
+  return `${m.trainedAt}|${m.stats.interactions}|${m.items.length}|${m.mf.nSessions}|${m.lineage?.updates ?? 0}|${m.stats.fitMs}`;
 }
 
 /** The retrain as planned: a full fit (with its lineage) or an update of `previous`. */
@@ -256,8 +258,8 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   }
   // The saved sessions' Gramian stands for every session outside the rows; the replayed ones are in both, so it is
   // scaled by the share of old sessions not replayed (they are a uniform sample).
-  const outsideGram = gramian(previous.mf.userFactors, k);
-  const keep = previous.mf.nUsers > 0 ? Math.max(0, 1 - (recent + rc) / Math.max(recent + rc, previous.mf.nUsers)) : 0;
+  const outsideGram = previous.mf.sessionGram.slice();
+  const keep = previous.mf.nSessions > 0 ? Math.max(0, 1 - (recent + rc) / Math.max(recent + rc, previous.mf.nSessions)) : 0;
   for (let q = 0; q < outsideGram.length; q++) outsideGram[q] *= keep;
   const losses: number[] = [];
   let finalLoss = NaN;
@@ -276,11 +278,10 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   );
   yield;
 
-  // Sessions: the saved vectors plus the fresh sessions' new ones (the next update's Gramian of the rest).
-  const userFactors = new Float32Array((previous.mf.nUsers + fresh.length) * k);
-  userFactors.set(previous.mf.userFactors);
-  userFactors.set(mf.userFactors.subarray(0, fresh.length * k), previous.mf.nUsers * k);
-  const nUsers = previous.mf.nUsers + fresh.length;
+  // Sessions: the saved Gramian plus the fresh sessions' new vectors (the next update's Gramian of the rest). The
+  // replayed old rows' new vectors are not kept: their saved ones stand for them, as before the update.
+  const sessionGram = gramian(mf.userFactors.subarray(0, fresh.length * k), k);
+  for (let q = 0; q < sessionGram.length; q++) sessionGram[q] += previous.mf.sessionGram[q];
   const discount = genericDiscount(observed, sessions.length, cfg.genericShare);
   const prior = recentUsePrior(sessions, itemIndex, trainedAt, cfg.priorHalfLifeDays, discount);
   const multiItemSessions = sessions.filter((s) => s.items.length >= 2).length;
@@ -317,7 +318,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   const model: RecommenderModel = {
     ...previous,
     items,
-    mf: { ...mf, nUsers, userFactors, userBias: new Float32Array(nUsers), itemBias: new Float32Array(items.length) },
+    mf: { k, nItems: items.length, mu: mf.mu, itemBias: new Float32Array(items.length), itemFactors: mf.itemFactors, nSessions: previous.mf.nSessions + fresh.length, sessionGram },
     prior,
     generic: genericItems(discount),
     neighbours,
@@ -332,7 +333,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
       finalLoss,
       fitMs: nowMs() - started,
     },
-    training: { losses, heldOut: previous.training.heldOut, ...newestRow(matrix, fresh, previous.mf.nUsers) },
+    training: { losses, heldOut: previous.training.heldOut, ...newestRow(matrix, mf, fresh, previous.mf.nSessions) },
     lineage: { ...lineage, updates: lineage.updates + 1, freshHits: lineage.freshHits + hits, freshCases: lineage.freshCases + cases },
   };
   memory.current = { key: modelKey(model), ease };
@@ -380,10 +381,10 @@ function freshHitRate(model: RecommenderModel, fresh: readonly Session[]): { hit
   return { hits, cases: cases.length };
 }
 
-/** The newest fresh session's row (TrainingRecord.lastRow), at its place in the updated model's session vectors. */
-function newestRow(matrix: CsrMatrix, fresh: readonly Session[], firstRow: number): { lastRow?: TrainingRow } {
+/** The newest fresh session's row (TrainingRecord.lastRow), numbered after the sessions the model had. */
+function newestRow(matrix: CsrMatrix, mf: MfModel, fresh: readonly Session[], firstRow: number): { lastRow?: TrainingRow } {
   if (fresh.length === 0) return {};
   let r = 0;
   for (let i = 1; i < fresh.length; i++) if (fresh[i].time >= fresh[r].time) r = i;
-  return { lastRow: { session: fresh[r].id, row: firstRow + r, cells: strongestCells(matrix, r) } };
+  return { lastRow: { session: fresh[r].id, row: firstRow + r, x: rowOf(mf.userFactors, mf.k, r), cells: strongestCells(matrix, r) } };
 }

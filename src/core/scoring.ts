@@ -4,7 +4,7 @@ import { confidence } from './confidence';
 import { LatentInputError } from './errors';
 import { foldIn, gramian } from './foldIn';
 import { rowDots } from './linalg';
-import type { MfModel } from './model';
+import type { FactorModel } from './factorModel';
 import { priorForNewItem, type ItemPrior } from './newItemPrior';
 import { topIndices } from './ranking';
 import { finishSteps, type Steps } from './train';
@@ -37,8 +37,8 @@ export function* itemIndexSteps(items: readonly string[]): Steps<Map<string, num
 }
 
 // Y^T Y per trained model, computed once: fold-in runs on every editor change.
-const gramCache = new WeakMap<MfModel, Float64Array>();
-function gramOf(mf: MfModel): Float64Array {
+const gramCache = new WeakMap<FactorModel, Float64Array>();
+function gramOf(mf: FactorModel): Float64Array {
   let g = gramCache.get(mf);
   if (!g) {
     g = gramian(mf.itemFactors, mf.k);
@@ -52,24 +52,24 @@ function gramOf(mf: MfModel): Float64Array {
  * not spend the first ranking after a retrain on it (tens of ms at 30,000 items). Ignored unless it is k x k and
  * finite: a wrong one would silently skew every fold-in.
  */
-export function primeGram(mf: MfModel, gram: Float64Array): void {
+export function primeGram(mf: FactorModel, gram: Float64Array): void {
   if (gram.length !== mf.k * mf.k || !gram.every(Number.isFinite)) return;
   gramCache.set(mf, gram);
 }
 
 // The WebAssembly SIMD product for every item's MF score, per trained model (3.7x the JS loop at 25,000 items and
 // k = 32, bit-identical); null where WebAssembly is unavailable (the webview) or the model is small.
-const dotsCache = new WeakMap<MfModel, RowDotsWasmKernel | null>();
+const dotsCache = new WeakMap<FactorModel, RowDotsWasmKernel | null>();
 const WASM_DOTS_MIN_ITEMS = 512;
 
 /** Builds (and caches) `mf`'s ranking product in steps: LiveRanker.prepare runs it before switching models. */
-export function* itemDotsSteps(mf: MfModel): Steps<void> {
+export function* itemDotsSteps(mf: FactorModel): Steps<void> {
   if (dotsCache.has(mf)) return;
   const kernel = mf.nItems >= WASM_DOTS_MIN_ITEMS ? yield* rowDotsWasmKernelSteps(mf.itemFactors, mf.k, mf.itemBias) : undefined;
   dotsCache.set(mf, kernel ?? null);
 }
 
-function itemDots(mf: MfModel, x: Float32Array, out: Float64Array): void {
+function itemDots(mf: FactorModel, x: Float32Array, out: Float64Array): void {
   if (!dotsCache.has(mf)) finishSteps(itemDotsSteps(mf));
   const kernel = dotsCache.get(mf);
   if (kernel && out.length === mf.itemBias.length) kernel.dots(x, out);

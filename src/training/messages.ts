@@ -463,23 +463,22 @@ export function parseModelShape(v: unknown, where = 'model from training worker'
 
 function checkModelShape(v: unknown, p: string): RecommenderModel {
   if (!isRecord(v)) return fail(p, 'a model object', v);
-  if (v.version !== 2) throw new ProtocolError(`unknown model version ${JSON.stringify(v.version)}`, `${p}.version`);
+  if (v.version !== 3) throw new ProtocolError(`unknown model version ${JSON.stringify(v.version)}`, `${p}.version`);
   const items = strings(v.items, `${p}.items`);
   const { mf, neighbours: nb, config, stats } = v;
   if (!isRecord(mf) || !isRecord(nb) || !isRecord(config) || !isRecord(stats)) {
     throw new ProtocolError('model lacks mf, neighbours, config or stats', p);
   }
   const k = num(mf.k, `${p}.mf.k`);
-  const nUsers = num(mf.nUsers, `${p}.mf.nUsers`);
+  const nSessions = num(mf.nSessions, `${p}.mf.nSessions`);
   const nItems = num(mf.nItems, `${p}.mf.nItems`);
   num(mf.mu, `${p}.mf.mu`);
-  if (!Number.isInteger(k) || k < 1 || nItems !== items.length || !Number.isInteger(nUsers) || nUsers < 0) {
+  if (!Number.isInteger(k) || k < 1 || nItems !== items.length || !Number.isInteger(nSessions) || nSessions < 0) {
     throw new ProtocolError(`model dimensions k=${k}, nItems=${nItems} do not match ${items.length} items`, `${p}.mf`);
   }
   typed(Float32Array, nItems * k)(mf.itemFactors, `${p}.mf.itemFactors`);
   typed(Float32Array, nItems)(mf.itemBias, `${p}.mf.itemBias`);
-  typed(Float32Array, nUsers * k)(mf.userFactors, `${p}.mf.userFactors`);
-  typed(Float32Array, nUsers)(mf.userBias, `${p}.mf.userBias`);
+  typed(Float64Array, k * k)(mf.sessionGram, `${p}.mf.sessionGram`);
   typed(Float32Array, nItems)(v.prior, `${p}.prior`);
   if (!(v.generic instanceof Int32Array) || v.generic.some((i) => i < 0 || i >= nItems)) {
     throw new ProtocolError('must be item indices (Int32Array)', `${p}.generic`);
@@ -493,7 +492,7 @@ function checkModelShape(v: unknown, p: string): RecommenderModel {
   }
   num(v.trainedAt, `${p}.trainedAt`);
   if (v.mode !== 'mf' && v.mode !== 'frecency') throw new ProtocolError('unknown model mode', `${p}.mode`);
-  checkTrainingRecord(v.training, num(stats.epochs, `${p}.stats.epochs`), nUsers, nItems, `${p}.training`);
+  checkTrainingRecord(v.training, num(stats.epochs, `${p}.stats.epochs`), k, nSessions, nItems, `${p}.training`);
   if (v.lineage !== undefined) {
     obj<ModelLineage>({ fullInteractions: count, fullItems: count, updates: count, freshHits: count, freshCases: count })(v.lineage, `${p}.lineage`);
   }
@@ -501,7 +500,7 @@ function checkModelShape(v: unknown, p: string): RecommenderModel {
 }
 
 /** The per-epoch losses and the held-out hit rate travel with the model (the panel draws them). */
-function checkTrainingRecord(v: unknown, epochs: number, nUsers: number, nItems: number, p: string): void {
+function checkTrainingRecord(v: unknown, epochs: number, k: number, nSessions: number, nItems: number, p: string): void {
   if (!isRecord(v) || !isRecord(v.heldOut)) throw new ProtocolError('model lacks its training record', p);
   const losses = arr(num)(v.losses, `${p}.losses`);
   if (losses.length !== epochs) throw new ProtocolError(`training losses must be ${epochs} finite numbers (one per epoch)`, `${p}.losses`);
@@ -511,7 +510,8 @@ function checkTrainingRecord(v: unknown, epochs: number, nUsers: number, nItems:
   const ok = h.value === null ? typeof h.reason === 'string' && h.reason !== '' : typeof h.value === 'number' && h.value >= 0 && h.value <= 1;
   if (!ok) throw new ProtocolError('held-out hit rate must be in [0, 1], or null with a reason', `${p}.heldOut`);
   if (v.lastRow === undefined) return;
-  // The panel indexes the factors with it: the row and every cell's item must be inside the model.
-  const row = obj<TrainingRow>({ session: str(), row: count, cells: arr(obj<TrainingRow['cells'][number]>({ item: count, raw: num })) })(v.lastRow, `${p}.lastRow`);
-  if (row.row >= nUsers || row.cells.some((c) => c.item >= nItems)) throw new ProtocolError('refers to a session or item outside the model', `${p}.lastRow`);
+  // The panel indexes the factors with it: the row and every cell's item must be inside the model, x has k values.
+  const row = obj<TrainingRow>({ session: str(), row: count, x: arr(num), cells: arr(obj<TrainingRow['cells'][number]>({ item: count, raw: num })) })(v.lastRow, `${p}.lastRow`);
+  if (row.row >= nSessions || row.cells.some((c) => c.item >= nItems)) throw new ProtocolError('refers to a session or item outside the model', `${p}.lastRow`);
+  if (row.x.length !== k) throw new ProtocolError(`the session vector must have k = ${k} values`, `${p}.lastRow.x`);
 }

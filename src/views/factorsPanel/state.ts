@@ -83,8 +83,8 @@ interface RowCells {
  */
 export function lastTrainingRow(model: RecommenderModel): RowCells | undefined {
   const r = model.training.lastRow;
-  if (!r || r.row >= model.mf.nUsers) return undefined;
-  return { label: `session ${r.session} (row ${r.row})`, x: rowOf(model.mf.userFactors, model.mf.k, r.row), cells: r.cells };
+  if (!r || r.x.length !== model.mf.k) return undefined;
+  return { label: `session ${r.session} (row ${r.row})`, x: r.x, cells: r.cells };
 }
 
 /**
@@ -271,7 +271,7 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
   const row = fromTraining ?? fromSession;
 
   return {
-    kind: mf.kind,
+    kind: 'implicit', // the recommender's trainers are implicit (confidence-weighted), never explicit ratings
     settings: {
       k,
       alpha: cfg.alpha,

@@ -1,5 +1,8 @@
 // Small shared fixtures for the core tests.
+import type { MfModel } from '../../../src/core/model';
 import { makeRng } from '../../../src/core/random';
+import { serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
+import { serializeModel } from '../../../src/core/serialize';
 import { CsrMatrix } from '../../../src/core/sparse';
 
 /** A rank-r matrix U V^T + offset, with a random fraction `density` of cells observed, split into train/test. */
@@ -96,4 +99,22 @@ export function webAssemblyWithoutSimd(): object {
       throw new Error('no SIMD');
     },
   };
+}
+
+/**
+ * `model` as a file of format version 2 (or 1, without the training record) wrote it: the factor model nested as a
+ * serialized MfModel holding every session's vector, here `sessions` (nSessions x k, row-major). The training row
+ * points at its row of them and carries no vector of its own.
+ */
+export function legacyModelFile(model: RecommenderModel, sessions: Float32Array, version: 1 | 2): string {
+  const { k, nItems, mu, itemBias, itemFactors } = model.mf;
+  const nUsers = sessions.length / k;
+  const mf: MfModel = { kind: 'implicit', k, nUsers, nItems, mu, userBias: new Float32Array(nUsers), itemBias, userFactors: sessions, itemFactors };
+  const o = JSON.parse(serializeRecommender(model)) as Record<string, unknown>;
+  o.version = version;
+  o.mf = serializeModel(mf);
+  const row = model.training.lastRow;
+  if (version === 1) delete o.training;
+  else o.training = { ...model.training, ...(row ? { lastRow: { session: row.session, row: Math.min(row.row, nUsers - 1), cells: row.cells } } : {}) };
+  return JSON.stringify(o);
 }

@@ -14,6 +14,7 @@ import {
   recommend,
   serializeRecommender,
 } from '../../../src/core/recommender';
+import { legacyModelFile } from './helpers';
 import { TESTS, twoAreas, UI } from './toyData';
 
 const mfOnly = { coocWeight: 0, priorWeight: 0, epochs: 40, factors: 8 };
@@ -214,7 +215,7 @@ describe('shipped ranker (recommender.ts)', () => {
 
     it('survives serialization; a bad record is a ModelFormatError; a version 1 file still loads, honestly empty', () => {
       const back = deserializeRecommender(serializeRecommender(model));
-      assert.equal(back.version, 2);
+      assert.equal(back.version, 3);
       assert.deepEqual(back.training, model.training);
       const small = fitRecommender(twoAreas(20));
       assert.deepEqual(deserializeRecommender(serializeRecommender(small)).training, small.training);
@@ -238,15 +239,55 @@ describe('shipped ranker (recommender.ts)', () => {
       }
       const noRecord = JSON.parse(serializeRecommender(model)) as Record<string, unknown>;
       delete noRecord.training;
-      assert.throws(() => deserializeRecommender(JSON.stringify(noRecord)), ModelFormatError, 'version 2 needs its record');
-      noRecord.version = 1;
-      const v1 = deserializeRecommender(JSON.stringify(noRecord));
+      assert.throws(() => deserializeRecommender(JSON.stringify(noRecord)), ModelFormatError, 'version 3 needs its record');
+      const sessions = Float32Array.from({ length: 3 * model.mf.k }, (_, t) => Math.sin(t + 1));
+      const v1 = deserializeRecommender(legacyModelFile(model, sessions, 1));
       assert.deepEqual(v1.training.losses, []);
       assert.equal(v1.training.heldOut.value, null);
       assert.match(v1.training.heldOut.reason ?? '', /earlier version/);
       assert.deepEqual(v1.mf.itemFactors, model.mf.itemFactors);
-      noRecord.version = 3;
-      assert.throws(() => deserializeRecommender(JSON.stringify(noRecord)), /unsupported version 3/);
+      noRecord.version = 4;
+      assert.throws(() => deserializeRecommender(JSON.stringify(noRecord)), /unsupported version 4/);
+    });
+
+    it('keeps the sessions\' Gramian, not their vectors: the file grows with items, not sessions; older files convert', () => {
+      const k = model.mf.k;
+      const g = model.mf.sessionGram;
+      assert.equal(g.length, k * k);
+      assert.ok(model.mf.nSessions > 0);
+      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) assert.equal(g[a * k + b], g[b * k + a]);
+      const back = deserializeRecommender(serializeRecommender(model));
+      assert.deepEqual(back.mf.sessionGram, g, 'float64 exactly');
+      assert.equal(back.mf.nSessions, model.mf.nSessions);
+      // Ten times the sessions over the same items: the file grows by far less than their vectors would take.
+      const few = fitRecommender(syntheticInteractions({ interactions: 2_000, items: 50, seed: 'size' }), { epochs: 2 });
+      const many = fitRecommender(syntheticInteractions({ interactions: 20_000, items: 50, seed: 'size' }), { epochs: 2 });
+      assert.ok(many.mf.nSessions >= 5 * few.mf.nSessions, `${many.mf.nSessions} vs ${few.mf.nSessions} sessions`);
+      const grown = serializeRecommender(many).length - serializeRecommender(few).length;
+      const vectors = ((many.mf.nSessions - few.mf.nSessions) * k * 4 * 4) / 3; // base64 of their float32s
+      assert.ok(grown < vectors / 10, `the file grew by ${grown} characters; the added session vectors are ${vectors}`);
+      // A version 2 file (every session's vector): the Gramian is computed from them, the row's vector read from them.
+      const sessions = Float32Array.from({ length: 4 * k }, (_, t) => Math.cos(t) / (1 + (t % 7)));
+      const v2 = deserializeRecommender(legacyModelFile(model, sessions, 2));
+      assert.equal(v2.mf.nSessions, 4);
+      for (let a = 0; a < k; a++) {
+        for (let b = 0; b < k; b++) {
+          let want = 0;
+          for (let u = 0; u < 4; u++) want += sessions[u * k + a] * sessions[u * k + b];
+          assert.ok(Math.abs(v2.mf.sessionGram[a * k + b] - want) < 1e-9);
+        }
+      }
+      const row = v2.training.lastRow;
+      assert.ok(row && model.training.lastRow);
+      assert.deepEqual(row.x, Array.from(sessions.subarray(row.row * k, (row.row + 1) * k)));
+      assert.deepEqual(deserializeRecommender(serializeRecommender(v2)), v2, 'and it is saved again in this version');
+      // A version 3 row without its vector, or a Gramian of the wrong size, is refused.
+      const o = JSON.parse(serializeRecommender(model)) as { training: { lastRow: { x?: number[] } }; mf: { sessionGram: number[] } };
+      delete o.training.lastRow.x;
+      assert.throws(() => deserializeRecommender(JSON.stringify(o)), /training row "x"/);
+      const p = JSON.parse(serializeRecommender(model)) as { mf: { sessionGram: number[] } };
+      p.mf.sessionGram.pop();
+      assert.throws(() => deserializeRecommender(JSON.stringify(p)), /sessionGram/);
     });
   });
 });

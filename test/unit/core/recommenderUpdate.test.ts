@@ -122,7 +122,28 @@ describe('updateRecommender: a warm start on what changed', () => {
   });
 
   it('adds the new sessions to the saved ones, counts the update, and records the fresh hit rate', () => {
-    assert.equal(updated.mf.nUsers, fitted.mf.nUsers + 3);
+    assert.equal(updated.mf.nSessions, fitted.mf.nSessions + 3);
+    // The sessions' Gramian gains the three new session vectors' outer products, the newest (lastRow.x) among them:
+    // D = G' - G is symmetric PSD with trace sum ||x||^2 >= ||x_newest||^2, and D - x x^T stays PSD (x^T D x >= ||x||^4).
+    const k = updated.mf.k;
+    const D = updated.mf.sessionGram.map((g, q) => g - fitted.mf.sessionGram[q]);
+    const x = updated.training.lastRow?.x ?? [];
+    assert.equal(updated.training.lastRow?.session, 'n3');
+    assert.equal(x.length, k);
+    let trace = 0;
+    let xDx = 0;
+    let xx = 0;
+    for (let a = 0; a < k; a++) {
+      trace += D[a * k + a];
+      xx += x[a] * x[a];
+      for (let b = 0; b < k; b++) {
+        assert.ok(Math.abs(D[a * k + b] - D[b * k + a]) < 1e-9);
+        xDx += x[a] * D[a * k + b] * x[b];
+      }
+    }
+    assert.ok(xx > 0, 'the newest session learned a vector');
+    assert.ok(trace >= xx - 1e-9, `trace ${trace} vs ||x||^2 ${xx}`);
+    assert.ok(xDx >= xx * xx - 1e-9, `x^T D x ${xDx} vs ||x||^4 ${xx * xx}`);
     assert.equal(updated.stats.interactions, base.length + fresh.length);
     assert.equal(updated.lineage?.updates, 1);
     assert.equal(updated.lineage?.fullInteractions, base.length);

@@ -108,7 +108,11 @@ describe('training messages', () => {
       (m) => (m.training.heldOut = { k: 10, value: null, cases: 0, reason: '' }),
       (m) => delete (m as { training?: unknown }).training,
       (m) => ((m.mf as { itemBias: unknown }).itemBias = Array.from(m.mf.itemBias)),
+      (m) => (m.mf.sessionGram = m.mf.sessionGram.subarray(1)),
+      (m) => m.training.lastRow?.x.pop(),
+      (m) => m.training.lastRow && (m.training.lastRow.row = m.mf.nSessions),
     ];
+    assert.ok(model.training.lastRow, 'the model records a training row (its checks above are exercised)');
     for (const b of broken) {
       const m = structuredClone(model);
       b(m);

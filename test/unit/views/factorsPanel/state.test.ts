@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { confidence } from '../../../../src/core/confidence';
 import type { Interaction } from '../../../../src/core/interaction';
-import { predict } from '../../../../src/core/model';
 import { syntheticInteractions } from '../../../../src/bench/synthetic';
 import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../../src/core/recommender';
 import { buildPanelState, lastTrainingRow, toyView } from '../../../../src/views/factorsPanel/state';
+import { legacyModelFile } from '../../core/helpers';
 import { checkPanelState, parseHostMessage } from '../../../../src/views/factorsPanel/protocol';
 
 const HOSTILE = 'file:<img src=x onerror=alert(1)>.ts';
@@ -56,9 +56,12 @@ describe('factorsPanelState', () => {
     const w = st.model?.worked;
     assert.ok(w);
     const first = w.steps[0];
-    const u = model.mf.nUsers - 1; // the newest session is the last one first seen
     const i = model.items.indexOf(first.col);
-    assert.ok(Math.abs(first.prediction - predict(model.mf, u, i)) < 1e-5, `${first.prediction} vs ${predict(model.mf, u, i)}`);
+    const { k, itemFactors: Q, itemBias } = model.mf;
+    let expected = itemBias[i];
+    for (let f = 0; f < k; f++) expected += row.x[f] * Q[i * k + f];
+    assert.deepEqual(first.xBefore, row.x);
+    assert.ok(Math.abs(first.prediction - expected) < 1e-5, `${first.prediction} vs ${expected}`);
     assert.ok(first.raw !== null && Math.abs(first.confidence - confidence(first.raw, model.config.alpha, model.config.epsilon)) < 1e-12);
     assert.equal(first.target, 1);
     // The last steps are unobserved items pushed toward 0 with confidence 1.
@@ -154,10 +157,8 @@ describe('factorsPanelState', () => {
     assert.equal(bt.losses.length, 5);
 
     // A model file from before losses were recorded: its final loss only, and the hit rate says why it is missing.
-    const v1 = JSON.parse(serializeRecommender(model)) as Record<string, unknown>;
-    v1.version = 1;
-    delete v1.training;
-    const old = buildPanelState({ model: deserializeRecommender(JSON.stringify(v1)), context: [] }).model?.training;
+    const v1 = legacyModelFile(model, new Float32Array(model.mf.k), 1);
+    const old = buildPanelState({ model: deserializeRecommender(v1), context: [] }).model?.training;
     assert.deepEqual(old?.losses, [{ epoch: model.stats.epochs, loss: model.stats.finalLoss }]);
     assert.equal(old?.hitRate.value, null);
     assert.match(old?.hitRate.note ?? '', /earlier version/);
