@@ -11,7 +11,8 @@ import { FeedbackStore, type FeedbackStoreOptions } from '../feedback/store/feed
 import type { FeedbackEvent, SignalKind } from '../feedback/signal';
 import { learnFromGit } from '../git/coldStart';
 import { readStartupState } from '../feedback/startupState';
-import { RecentItems } from '../ranking/liveRanking';
+import { LiveRanker, RecentItems } from '../ranking/liveRanking';
+import { loadSavedModel } from '../training/savedModel';
 import { maxStallDuring } from './stall';
 
 /** A store of `events` events in a fresh folder below `root`, written through the store's own API. */
@@ -144,4 +145,34 @@ export async function gitImportStalls(repo: string, storeRoot: string, maxCommit
 export function scratchDir(): { root: string; remove(): void } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'latent-bench-stall-'));
   return { root, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+/**
+ * The model of a heavy year on the host, `reps` times: saved after a retrain (FeedbackStore.saveModel: the checksum,
+ * the model it replaces checked and kept as the backup), then read as at startup (loadSavedModel: checksum and parse
+ * in slices) and handed to the ranker (LiveRanker.prepare builds its per-model caches).
+ */
+export async function modelFileStalls(root: string, json: string, reps: number): Promise<number[]> {
+  const dir = fs.mkdtempSync(path.join(root, 'model-store-'));
+  const store = await FeedbackStore.open(dir, { flushIntervalMs: 0, compactIntervalMs: 0 });
+  const ranker = new LiveRanker({ context: () => [], openItems: () => new Set() }, { perKind: 10 });
+  const out: number[] = [];
+  try {
+    for (let r = 0; r < reps; r++) {
+      let items = 0;
+      out.push(
+        await maxStallDuring(async () => {
+          await store.saveModel(json);
+          const saved = await loadSavedModel(store);
+          if (saved) await ranker.prepare(saved.model);
+          items = saved?.model.items.length ?? 0;
+        }),
+      );
+      if (items === 0) throw new Error('model file benchmark: the saved model did not load');
+    }
+  } finally {
+    ranker.dispose();
+    await store.dispose();
+  }
+  return out;
 }

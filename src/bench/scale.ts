@@ -1,6 +1,6 @@
 // The "scale" figures of `bench --json` (issue 10): each goal at the size it names. Every measurement adds its own
 // keys (a figure object beside rank30k, one entry in hostStallMaxMs), so they can land one at a time.
-import { compactStalls, gitImportStalls, makeGitRepo, scratchDir, startupReadStalls, writeBigStore } from './hostStall';
+import { compactStalls, gitImportStalls, makeGitRepo, modelFileStalls, scratchDir, startupReadStalls, writeBigStore } from './hostStall';
 import { pipelineRunner, trainEventsStalls } from './pipeline';
 import { measureRankLatency } from './rankLatency';
 import { maxStallDuring, repeated } from './stall';
@@ -23,10 +23,15 @@ export interface HostStalls {
   gitImport: number;
   /** training from 20,000 raw events in the worker (packing, messages, reading the model back) */
   train20k: number;
+  /**
+   * The model of train1M's fit (1,000,000 interactions) saved after a retrain and read back as at startup, ranker
+   * caches included (absent when train1M is skipped)
+   */
+  model1M?: number;
 }
 
 /** Every run's figure of the repeated host-stall measurements. */
-export type RunFigures = { [K in Exclude<keyof HostStalls, 'rank30k'>]: number[] };
+export type RunFigures = { [K in Exclude<keyof HostStalls, 'rank30k' | 'model1M'>]: number[] } & { model1M?: number[] };
 
 /** A full retrain in the worker at the size of a heavy year. */
 export interface Train1MFigures {
@@ -71,7 +76,7 @@ const MB = 1024 * 1024;
  * One full retrain in the worker, as the Retrain command runs it, on `interactions` synthetic interactions over a
  * tenth as many items: wall time and the process's peak resident memory above its level before the run.
  */
-export async function measureTrain1M(interactions: number): Promise<Train1MFigures> {
+export async function measureTrain1M(interactions: number): Promise<{ figures: Train1MFigures; json: string }> {
   const items = Math.round(interactions / 100);
   const data = syntheticInteractions({ interactions, items, seed: 'train1M' });
   const runner = pipelineRunner();
@@ -80,15 +85,16 @@ export async function measureTrain1M(interactions: number): Promise<Train1MFigur
   let peak = base;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const t0 = performance.now();
+  let r;
   try {
-    const r = await runner.run(data, {});
+    r = await runner.run(data, {});
     if (r.mode !== 'worker') throw new Error(`train1M ran ${r.mode}, not in the worker`);
   } finally {
     clearInterval(sample);
   }
   const wallMs = performance.now() - t0;
   peak = Math.max(peak, process.memoryUsage().rss);
-  return { wallMs, peakExtraMB: (peak - base) / MB, events: interactions, items };
+  return { figures: { wallMs, peakExtraMB: (peak - base) / MB, events: interactions, items }, json: r.json };
 }
 
 const GIT_COMMITS = 3000;
@@ -132,16 +138,24 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
   log(`longest host stall with nothing running (${IDLE_WINDOW_MS / 1000} s): ${idle.median.toFixed(1)} ms (median of ${reps}; ${idle.min.toFixed(1)}-${idle.max.toFixed(1)} ms)`);
 
   const hostStallMaxMs: HostStalls = { rank30k: rankStall, startupRead1M: 0, compact1M: 0, gitImport: 0, train20k: 0 };
-  for (const key of Object.keys(runs) as (keyof RunFigures)[]) {
-    const r = repeated(runs[key]);
-    hostStallMaxMs[key] = r.median;
-    log(`longest host stall, ${key}: ${r.median.toFixed(1)} ms (median of ${r.runs.length}; ${r.min.toFixed(1)}-${r.max.toFixed(1)} ms)`);
-  }
   const n1M = opts.trainInteractions ?? 1_000_000;
   let train1M: Train1MFigures | undefined;
   if (n1M > 0) {
-    train1M = await measureTrain1M(n1M);
+    const fit = await measureTrain1M(n1M);
+    train1M = fit.figures;
     log(`full retrain in the worker, ${n1M} interactions over ${train1M.items} items: ${(train1M.wallMs / 1000).toFixed(1)} s, peak extra memory ${train1M.peakExtraMB.toFixed(0)} MB`);
+    log(`its model file: ${(fit.json.length / MB).toFixed(1)} MB`);
+    const modelScratch = scratchDir();
+    try {
+      runs.model1M = await modelFileStalls(modelScratch.root, fit.json, reps);
+    } finally {
+      modelScratch.remove();
+    }
+  }
+  for (const key of Object.keys(runs) as (keyof RunFigures)[]) {
+    const r = repeated(runs[key] ?? []);
+    hostStallMaxMs[key] = r.median;
+    log(`longest host stall, ${key}: ${r.median.toFixed(1)} ms (median of ${r.runs.length}; ${r.min.toFixed(1)}-${r.max.toFixed(1)} ms)`);
   }
   return { ...(train1M ? { train1M } : {}), rank30k: { p50Ms: rank.p50Ms, p99Ms: rank.p99Ms }, hostStallMaxMs, hostStallRunsMs: runs, hostStallIdleMs: idle.median };
 }

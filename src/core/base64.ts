@@ -1,11 +1,16 @@
 // Base64 of the little-endian bytes of a Float32Array, without Buffer (core runs in browsers and workers too).
 import { ModelFormatError } from './errors';
+import { finishSteps, type Steps } from './train';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const LOOKUP = new Int16Array(128).fill(-1);
+/** Every UTF-16 code unit's 6-bit value, -1 when it is not in the alphabet (indexing needs no range check). */
+const LOOKUP = new Int8Array(65536).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
+/** On a little-endian host a Float32Array's own bytes are the format's: no per-value conversion. */
+const LITTLE_ENDIAN = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
 
 function floatsToBytes(a: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const bytes = new Uint8Array(a.length * 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < a.length; i++) view.setFloat32(i * 4, a[i], true);
@@ -41,17 +46,31 @@ export function encodeFloat32(a: Float32Array): string {
 
 /** The bytes of a base64 string (standard alphabet, padded); `what` names it in the error. */
 export function decodeBase64(s: string, what: string): Uint8Array {
+  return finishSteps(decodeBase64Steps(s, what));
+}
+
+/** Characters decoded between pauses of the steps (about a ms of work). */
+const CHARS_PER_STEP = 1 << 18;
+
+/** decodeBase64 in steps of CHARS_PER_STEP characters: a large field decoded on the extension host in slices. */
+export function* decodeBase64Steps(s: string, what: string): Steps<Uint8Array> {
   if (typeof s !== 'string' || s.length % 4 !== 0) throw new ModelFormatError(`${what}: not base64 (length ${String(s?.length)})`);
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
   const nBytes = (s.length / 4) * 3 - pad;
   const bytes = new Uint8Array(nBytes);
-  let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
+  // Whole groups (four characters, three bytes, no padding) in chunks, then the last group with its padding.
+  const whole = pad > 0 ? s.length - 4 : s.length;
+  for (let i = 0; i < whole; i += CHARS_PER_STEP) {
+    wholeGroups(s, i, Math.min(whole, i + CHARS_PER_STEP), bytes, what);
+    if (i + CHARS_PER_STEP < whole) yield;
+  }
+  let o = (whole / 4) * 3;
+  for (let i = whole; i < s.length; i += 4) {
     let n = 0;
     for (let j = 0; j < 4; j++) {
       const ch = s.charCodeAt(i + j);
       const isPad = ch === 61 && i + j >= s.length - pad;
-      const v = isPad ? 0 : ch < 128 ? LOOKUP[ch] : -1;
+      const v = isPad ? 0 : LOOKUP[ch];
       if (v < 0) throw new ModelFormatError(`${what}: invalid base64 character at ${i + j}`);
       n = (n << 6) | v;
     }
@@ -62,12 +81,34 @@ export function decodeBase64(s: string, what: string): Uint8Array {
   return bytes;
 }
 
+/** Characters [from, to) of s, whole unpadded groups, into their bytes (a plain function: generators run loops slower). */
+function wholeGroups(s: string, from: number, to: number, bytes: Uint8Array, what: string): void {
+  let o = (from / 4) * 3;
+  for (let i = from; i < to; i += 4) {
+    const a = LOOKUP[s.charCodeAt(i)];
+    const b = LOOKUP[s.charCodeAt(i + 1)];
+    const c = LOOKUP[s.charCodeAt(i + 2)];
+    const d = LOOKUP[s.charCodeAt(i + 3)];
+    if ((a | b | c | d) < 0) throw new ModelFormatError(`${what}: invalid base64 character at ${i + [a, b, c, d].findIndex((v) => v < 0)}`);
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    bytes[o++] = n >> 16;
+    bytes[o++] = (n >> 8) & 255;
+    bytes[o++] = n & 255;
+  }
+}
+
 export function decodeFloat32(s: string, what: string): Float32Array {
+  return finishSteps(decodeFloat32Steps(s, what));
+}
+
+/** decodeFloat32 in steps (decodeBase64Steps). */
+export function* decodeFloat32Steps(s: string, what: string): Steps<Float32Array> {
   if (typeof s !== 'string' || s.length % 4 !== 0) throw new ModelFormatError(`${what}: not base64 (length ${String(s?.length)})`);
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
   const nBytes = (s.length / 4) * 3 - pad;
   if (nBytes % 4 !== 0) throw new ModelFormatError(`${what}: ${nBytes} bytes is not a whole number of float32 values`);
-  const bytes = decodeBase64(s, what);
+  const bytes = yield* decodeBase64Steps(s, what);
+  if (LITTLE_ENDIAN) return new Float32Array(bytes.buffer);
   const out = new Float32Array(nBytes / 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);

@@ -24,4 +24,4 @@ export {
 export { BLEND_GRID, BLEND_MAX_CASES, BLEND_MIN_CASES, BLEND_MIN_GAIN, fitRecommender, fitRecommenderSteps } from './recommenderFit';
 export { priorForNewItem, type ItemPrior } from './newItemPrior';
 export { recommend, scoreItems, type ScoredItems } from './scoring';
-export { deserializeRecommender, RECOMMENDER_FORMAT, serializeRecommender } from './recommenderFormat';
+export { deserializeRecommender, deserializeRecommenderSteps, RECOMMENDER_FORMAT, serializeRecommender } from './recommenderFormat';

@@ -6,7 +6,8 @@ import { HELD_OUT_K, TRAINING_ROW_CELLS, type ModelLineage, type NeighbourTable,
 import { factorModelOf, type FactorModel } from './factorModel';
 import { rowOf } from './explainView';
 import type { MfModel } from './model';
-import { deserializeModel, float32Field } from './serialize';
+import { deserializeModel, float32FieldSteps } from './serialize';
+import { finishSteps, type Steps } from './train';
 
 export const RECOMMENDER_FORMAT = 'latent-recommender';
 
@@ -56,12 +57,17 @@ function objectField(o: Record<string, unknown>, key: string): Record<string, un
   return v as Record<string, unknown>;
 }
 
-function floatsField(o: Record<string, unknown>, key: string, length?: number): Float32Array {
-  return float32Field(o, key, length, 'recommender model');
+/** A base64 float32 field, decoded in steps (a large one in slices). */
+function* floatsField(o: Record<string, unknown>, key: string, length?: number): Steps<Float32Array> {
+  return yield* float32FieldSteps(o, key, length, 'recommender model');
 }
 
-function intsField(o: Record<string, unknown>, key: string, length: number | undefined, max: number): Int32Array {
-  const f = floatsField(o, key, length);
+function* intsField(o: Record<string, unknown>, key: string, length: number | undefined, max: number): Steps<Int32Array> {
+  return indicesOf(yield* floatsField(o, key, length), key, max);
+}
+
+/** Float32 values that must be indices in [0, max] (a plain function: generators run loops slower). */
+function indicesOf(f: Float32Array, key: string, max: number): Int32Array {
   const a = new Int32Array(f.length);
   for (let t = 0; t < f.length; t++) {
     if (!Number.isInteger(f[t]) || f[t] < 0 || f[t] > max) fail(`field "${key}" entry ${t} is not an index in [0, ${max}]`);
@@ -72,6 +78,14 @@ function intsField(o: Record<string, unknown>, key: string, length: number | und
 
 /** Parses and validates everything; throws ModelFormatError naming the first problem. */
 export function deserializeRecommender(s: string): RecommenderModel {
+  return finishSteps(deserializeRecommenderSteps(s));
+}
+
+/**
+ * deserializeRecommender in steps, a pause after each large field: the extension host reads the saved model at
+ * startup in slices (finishStepsAsync), never in one stretch of tens of ms.
+ */
+export function* deserializeRecommenderSteps(s: string): Steps<RecommenderModel> {
   let raw: unknown;
   try {
     raw = JSON.parse(s);
@@ -90,23 +104,26 @@ export function deserializeRecommender(s: string): RecommenderModel {
   }
   if (!Array.isArray(o.items) || !o.items.every((x) => typeof x === 'string')) fail('field "items" must be an array of strings');
   const items = o.items as string[];
+  yield;
   // Versions 1 and 2 kept every session's vector (a nested MF model): what this version keeps is computed from it.
   const legacy = o.version === 3 ? undefined : legacyModel(o.mf);
-  const mf = legacy ? factorModelOf(legacy) : factorModelField(objectField(o, 'mf'), items.length);
+  const mf = legacy ? factorModelOf(legacy) : yield* factorModelField(objectField(o, 'mf'), items.length);
   if (mf.nItems !== items.length) fail(`MF model has ${mf.nItems} items, the item list ${items.length}`);
   const rowVector = (row: number, x: unknown): number[] => (legacy ? rowOf(legacy.userFactors, legacy.k, row) : vectorOf(x, mf.k));
-  const prior = floatsField(o, 'prior', items.length);
+  yield;
+  const prior = yield* floatsField(o, 'prior', items.length);
   // Models saved before the field existed flag no item.
-  const generic = o.generic === undefined ? new Int32Array(0) : intsField(o, 'generic', undefined, items.length - 1);
+  const generic = o.generic === undefined ? new Int32Array(0) : yield* intsField(o, 'generic', undefined, items.length - 1);
+  yield;
   const nbRaw = objectField(o, 'neighbours');
-  const indptr = intsField(nbRaw, 'indptr', items.length + 1, 2 ** 24);
+  const indptr = yield* intsField(nbRaw, 'indptr', items.length + 1, 2 ** 24);
   for (let i = 0; i < items.length; i++) if (indptr[i + 1] < indptr[i]) fail('neighbour table offsets decrease');
   const nnz = indptr[items.length];
-  const neighbours: NeighbourTable = {
-    indptr,
-    indices: intsField(nbRaw, 'indices', nnz, items.length - 1),
-    values: floatsField(nbRaw, 'values', nnz),
-  };
+  yield;
+  const indices = yield* intsField(nbRaw, 'indices', nnz, items.length - 1);
+  yield;
+  const neighbours: NeighbourTable = { indptr, indices, values: yield* floatsField(nbRaw, 'values', nnz) };
+  yield;
   if (typeof o.trainedAt !== 'number' || !Number.isFinite(o.trainedAt)) fail('field "trainedAt" must be a finite number');
   if (o.mode !== 'mf' && o.mode !== 'frecency') fail(`field "mode" must be "mf" or "frecency", got ${JSON.stringify(o.mode)}`);
   const st = objectField(o, 'stats');
@@ -203,7 +220,7 @@ function legacyModel(v: unknown): MfModel {
 }
 
 /** The factor model of version 3: item vectors, the sessions' count and Gramian. */
-function factorModelField(o: Record<string, unknown>, nItems: number): FactorModel {
+function* factorModelField(o: Record<string, unknown>, nItems: number): Steps<FactorModel> {
   const k = o.k;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > 4096) fail('mf field "k" must be a positive integer');
   if (o.nItems !== nItems) fail(`MF model has ${JSON.stringify(o.nItems)} items, the item list ${nItems}`);
@@ -212,12 +229,13 @@ function factorModelField(o: Record<string, unknown>, nItems: number): FactorMod
   if (typeof o.mu !== 'number' || !Number.isFinite(o.mu)) fail('mf field "mu" must be a finite number');
   const g = o.sessionGram;
   if (!Array.isArray(g) || g.length !== k * k || !g.every((v) => typeof v === 'number' && Number.isFinite(v))) fail(`mf field "sessionGram" must be ${k * k} finite numbers`);
+  const itemBias = yield* floatsField(o, 'itemBias', nItems);
   return {
     k,
     nItems,
     mu: o.mu,
-    itemBias: floatsField(o, 'itemBias', nItems),
-    itemFactors: floatsField(o, 'itemFactors', nItems * k),
+    itemBias,
+    itemFactors: yield* floatsField(o, 'itemFactors', nItems * k),
     nSessions,
     sessionGram: Float64Array.from(g as number[]),
   };

@@ -1,7 +1,8 @@
 // Versioned JSON with base64 float32 arrays: compact, diff-free to reload, validated field by field on load.
-import { encodeFloat32, decodeFloat32 } from './base64';
+import { encodeFloat32, decodeFloat32Steps } from './base64';
 import { ModelFormatError } from './errors';
 import type { MfModel } from './model';
+import { finishSteps, type Steps } from './train';
 import { allFinite } from './validate';
 
 export const MODEL_FORMAT = 'latent-mf';
@@ -34,10 +35,15 @@ function positiveInt(o: Record<string, unknown>, key: string): number {
  * `owner` starts the error messages ("model", "recommender model") so they say which file part is wrong.
  */
 export function float32Field(o: Record<string, unknown>, key: string, length: number | undefined, owner = 'model'): Float32Array {
+  return finishSteps(float32FieldSteps(o, key, length, owner));
+}
+
+/** float32Field in steps: a large field decoded in slices (decodeFloat32Steps). */
+export function* float32FieldSteps(o: Record<string, unknown>, key: string, length: number | undefined, owner = 'model'): Steps<Float32Array> {
   const what = `${owner} field "${key}"`;
   const v = o[key];
   if (typeof v !== 'string') throw new ModelFormatError(`${what} must be a base64 string`);
-  const a = decodeFloat32(v, what);
+  const a = yield* decodeFloat32Steps(v, what);
   if (length !== undefined && a.length !== length) throw new ModelFormatError(`${what} has ${a.length} values, expected ${length}`);
   if (!allFinite(a)) throw new ModelFormatError(`${what} contains NaN or Infinity`);
   return a;

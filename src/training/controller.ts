@@ -1,7 +1,7 @@
 // Feedback -> sessions -> model -> live ranking: reloads the saved model at startup, retrains on request or
 // automatically, persists every trained model, and survives a failed or killed run (the previous model stays).
 import * as vscode from 'vscode';
-import { deserializeRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
+import type { Interaction, RecommenderModel } from '../core/recommender';
 import { finishStepsAsync } from '../core/train';
 import { renameSinceModel, resolveMoves } from '../feedback/fileChanges';
 import type { FeedbackEvent } from '../feedback/signal';
@@ -9,6 +9,7 @@ import { StoredEvents, isFileChangeIndex } from '../feedback/storedEvents';
 import type { FeedbackStore } from '../feedback/store/feedbackStore';
 import { openTrainingProgress, type TrainingClient, type TrainingProgressUi } from './client';
 import type { ConfigOverrides, EncodedEaseMemory } from './messages';
+import { loadSavedModel } from './savedModel';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
 import { TrainingCancelledError, tokenFromSignal } from './runner';
 import { gitSessionsAsEvents } from '../git/coldStart';
@@ -91,10 +92,8 @@ export class TrainingController implements vscode.Disposable {
     let model: RecommenderModel | undefined;
     let json = '';
     try {
-      await this.opts.store.loadModel((text) => {
-        model = deserializeRecommender(text);
-        json = text;
-      });
+      const saved = await loadSavedModel(this.opts.store);
+      if (saved) ({ model, json } = saved);
     } catch (err) {
       model = undefined;
       this.opts.log(`saved model ignored: ${String(err)}`);

@@ -11,6 +11,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { LatentInputError } from '../../core/errors';
+import { yieldToEventLoop } from '../../core/host';
 import { writeAtomic } from './atomicWrite';
 import { describe, isErrno } from './fsErrors';
 import { MODEL, MODEL_PREV } from './layout';
@@ -20,33 +21,50 @@ const SEALED_RE = /^\{"latentModelSha256":"([0-9a-f]{64})",?/;
 /** Pieces of the checksum member: a file whose start holds either was written with one (one damaged byte cannot remove both). */
 const SUM_HINTS = ['latentModel', 'Sha256'];
 
-/** Throws (a plain reason) when the caller's model check fails; e.g. the recommender's deserializer. */
-export type ModelValidator = (text: string) => void;
+/** Throws or rejects (a plain reason) when the caller's model check fails; e.g. the recommender's deserializer. */
+export type ModelValidator = (text: string) => void | Promise<void>;
 
 /** Where a bad model file goes (moved aside and told, with `why`). */
 export type MoveAside = (name: string, why: string) => Promise<unknown>;
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/** Characters hashed between turns of the event loop (a few ms of work). */
+export const HASH_CHARS = 1 << 20;
+
+/**
+ * SHA-256 of the text's UTF-8, fed HASH_CHARS at a time with a turn of the event loop between: a heavy year's model
+ * hashed in one go held the extension host for tens of ms. A piece never ends inside a surrogate pair (its halves
+ * would each hash as U+FFFD), so the digest is the whole text's.
+ */
+async function sha256(text: string): Promise<string> {
+  const h = createHash('sha256');
+  for (let i = 0; i < text.length; ) {
+    let j = Math.min(text.length, i + HASH_CHARS);
+    const last = text.charCodeAt(j - 1);
+    if (j < text.length && last >= 0xd800 && last <= 0xdbff) j++;
+    h.update(text.slice(i, j), 'utf8');
+    i = j;
+    if (i < text.length) await yieldToEventLoop();
+  }
+  return h.digest('hex');
 }
 
 /** The file text for `model` (a JSON object's text): the checksum member put first. */
-export function sealModel(model: string): string {
+export async function sealModel(model: string): Promise<string> {
   if (!model.startsWith('{')) throw new LatentInputError('model must be the text of a JSON object');
   const rest = model.slice(1);
   const empty = rest.trimStart().startsWith('}');
-  return `{"${SUM_KEY}":"${sha256(model)}"${empty ? '' : ','}${rest}`;
+  return `{"${SUM_KEY}":"${await sha256(model)}"${empty ? '' : ','}${rest}`;
 }
 
 /**
  * The model text a file holds, checked: a sealed file must match its checksum; an unsealed (older) one must at
  * least be JSON. `checked` tells which. Throws an Error whose message completes "model.json ...".
  */
-export function unsealModel(text: string): { model: string; checked: boolean } {
+export async function unsealModel(text: string): Promise<{ model: string; checked: boolean }> {
   const m = SEALED_RE.exec(text);
   if (m) {
     const model = '{' + text.slice(m[0].length);
-    if (sha256(model) !== m[1]) throw new Error('does not match its checksum (it was changed or damaged after it was saved)');
+    if ((await sha256(model)) !== m[1]) throw new Error('does not match its checksum (it was changed or damaged after it was saved)');
     return { model, checked: true };
   }
   const start = text.slice(0, 48);
@@ -60,11 +78,11 @@ export function unsealModel(text: string): { model: string; checked: boolean } {
 }
 
 /** The model in `text` when it is sound (checksum, JSON, `validate`); throws the reason otherwise. */
-function checkedModel(text: string, validate: ModelValidator | undefined): string {
-  const { model } = unsealModel(text);
+async function checkedModel(text: string, validate: ModelValidator | undefined): Promise<string> {
+  const { model } = await unsealModel(text);
   if (validate) {
     try {
-      validate(model);
+      await validate(model);
     } catch (err) {
       throw new Error(`is not a model this version can use (${describe(err)})`, { cause: err });
     }
@@ -117,7 +135,7 @@ async function loadOne(dir: string, name: string, moveAside: MoveAside, validate
     return undefined;
   }
   try {
-    return checkedModel(read.text, validate);
+    return await checkedModel(read.text, validate);
   } catch (err) {
     await moveAsideIfSame(dir, name, read.stamp, describe(err), moveAside);
     return undefined;
@@ -129,11 +147,11 @@ async function loadOne(dir: string, name: string, moveAside: MoveAside, validate
  * puts `model` in its place atomically, sealed with its checksum.
  */
 export async function saveModelFile(dir: string, model: string, moveAside: MoveAside, validate?: ModelValidator): Promise<void> {
-  const sealed = sealModel(model);
+  const sealed = await sealModel(model);
   await fs.mkdir(dir, { recursive: true });
   const current = await loadOne(dir, MODEL, moveAside, validate);
   // Rewritten rather than copied: atomic, and an older unsealed model gets its checksum.
-  if (current?.startsWith('{')) await writeAtomic(path.join(dir, MODEL_PREV), sealModel(current));
+  if (current?.startsWith('{')) await writeAtomic(path.join(dir, MODEL_PREV), await sealModel(current));
   await writeAtomic(path.join(dir, MODEL), sealed);
 }
 

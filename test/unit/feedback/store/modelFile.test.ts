@@ -1,10 +1,11 @@
 // model.json and its backup: the checksum, falling back to the backup, never replacing a good backup with a bad model.
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { useStores } from './helpers';
 import { FeedbackStore } from '../../../../src/feedback/store/feedbackStore';
-import { sealModel, unsealModel } from '../../../../src/feedback/store/modelFile';
+import { HASH_CHARS, sealModel, unsealModel } from '../../../../src/feedback/store/modelFile';
 
 const aside = (d: string, name: string) => fs.readdirSync(d).filter((n) => n.startsWith(`${name}.corrupt-`));
 
@@ -93,16 +94,28 @@ describe('feedback store: model file', () => {
     assert.deepEqual(problems, []);
   });
 
-  it('seals as a JSON object older builds still parse (the checksum is one more member); damaged checksums are caught', () => {
+  it('seals as a JSON object older builds still parse (the checksum is one more member); damaged checksums are caught', async () => {
     for (const model of ['{"v":1}', '{}', '{ }', '{"a":{"b":[1,2]},"s":"x\\"y"}']) {
-      const sealed = sealModel(model);
+      const sealed = await sealModel(model);
       assert.deepEqual({ ...(JSON.parse(sealed) as object), latentModelSha256: undefined }, { ...(JSON.parse(model) as object), latentModelSha256: undefined });
-      assert.deepEqual(unsealModel(sealed), { model, checked: true });
+      assert.deepEqual(await unsealModel(sealed), { model, checked: true });
     }
-    const sealed = sealModel('{"v":1}');
-    assert.throws(() => unsealModel(sealed.replace('latentModel', 'latentMode!')), /damaged checksum/);
-    assert.throws(() => unsealModel(sealed.replace('Sha256', 'Sha257')), /damaged checksum/);
-    assert.throws(() => unsealModel(sealed.replace(/"[0-9a-f]/, '"g')), /damaged checksum/);
-    assert.throws(() => sealModel('[1]'), /JSON object/);
+    const sealed = await sealModel('{"v":1}');
+    await assert.rejects(unsealModel(sealed.replace('latentModel', 'latentMode!')), /damaged checksum/);
+    await assert.rejects(unsealModel(sealed.replace('Sha256', 'Sha257')), /damaged checksum/);
+    await assert.rejects(unsealModel(sealed.replace(/"[0-9a-f]/, '"g')), /damaged checksum/);
+    await assert.rejects(sealModel('[1]'), /JSON object/);
+  });
+
+  it('hashes a large model in pieces to the digest of the whole text, a surrogate pair at a piece boundary included', async () => {
+    // An emoji (two UTF-16 units) straddling the first piece's end, and non-ASCII text around it.
+    const head = '{"items":["' + 'é'.repeat(HASH_CHARS - 12);
+    const model = head + '\u{1F600}' + 'ü'.repeat(HASH_CHARS) + '"]}';
+    assert.equal(model.charCodeAt(HASH_CHARS - 1), 0xd83d, 'the pair starts at the last unit of the first piece');
+    const sealed = await sealModel(model);
+    const whole = createHash('sha256').update(model, 'utf8').digest('hex');
+    assert.ok(sealed.startsWith(`{"latentModelSha256":"${whole}",`), sealed.slice(0, 100));
+    assert.deepEqual(await unsealModel(sealed), { model, checked: true });
+    await assert.rejects(unsealModel(sealed.replace('ü"]}', 'u"]}')), /does not match its checksum/);
   });
 });
