@@ -77,7 +77,11 @@ const SCAN_ITEMS = 16;
 
 export const TRAIN_FRACTION = 0.8;
 
-export function splitProtocol(data: readonly Interaction[], trainFraction = TRAIN_FRACTION): ProtocolSplit {
+/**
+ * The protocol's split. `maxCases` keeps only the newest cases (exactly `cases.slice(-maxCases)` of the full split,
+ * without building the others: a heavy year has 200,000 of them, tens of MB, where the blend choice reads 2,000).
+ */
+export function splitProtocol(data: readonly Interaction[], trainFraction = TRAIN_FRACTION, maxCases = Infinity): ProtocolSplit {
   if (!(trainFraction > 0 && trainFraction < 1)) {
     throw new LatentInputError(`trainFraction must be in (0, 1), got ${trainFraction}`);
   }
@@ -93,17 +97,21 @@ export function splitProtocol(data: readonly Interaction[], trainFraction = TRAI
   const itemSet = new Set<string>();
   for (const s of train) for (const it of s.items) itemSet.add(it);
   const items = [...itemSet];
-  const cases: EvalCase[] = [];
+  // Newest session first, its cases in order; reversed at the end.
+  const newestFirst: EvalCase[][] = [];
+  let kept = 0;
   let testSessionsUsed = 0;
-  test.forEach((s, si) => {
+  for (let si = test.length - 1; si >= 0; si--) {
+    const s = test[si];
     const known = s.items.filter((it) => itemSet.has(it));
-    if (known.length < 2) return;
+    if (known.length < 2) continue;
     testSessionsUsed++;
-    for (const target of known) {
-      cases.push({ session: si, context: known.filter((it) => it !== target), target, time: s.time });
-    }
-  });
-  return { train, test, trainInteractions, items, cases, testSessionsUsed };
+    if (kept >= maxCases) continue;
+    newestFirst.push(known.map((target) => ({ session: si, context: known.filter((it) => it !== target), target, time: s.time })));
+    kept += known.length;
+  }
+  const cases = newestFirst.reverse().flat();
+  return { train, test, trainInteractions, items, cases: cases.length > maxCases ? cases.slice(cases.length - maxCases) : cases, testSessionsUsed };
 }
 
 /** A fitted method: scores for every candidate, aligned with ProtocolSplit.items. */

@@ -7,7 +7,7 @@ import { LatentInputError } from './errors';
 import { rowOf } from './explainView';
 import { factorModelOf } from './factorModel';
 import type { MfModel } from './model';
-import { groupSessions, splitProtocol, type ProtocolSplit } from './evalProtocol';
+import { groupSessions, splitProtocol, TRAIN_FRACTION, type ProtocolSplit } from './evalProtocol';
 import { nowMs } from './host';
 import type { Interaction } from './interaction';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
@@ -284,6 +284,9 @@ export const BLEND_MIN_GAIN = 0.01;
 /** The newest cases are enough to choose a blend and keep the extra cost small. */
 export const BLEND_MAX_CASES = 500;
 
+/** Validation cases built for the choices: the newest, at most this many. */
+export const BLEND_SPLIT_MAX_CASES = 10_000;
+
 /** Hands the split over and leaves none behind in `v`. */
 function takeSplit(v: { split: ProtocolSplit | undefined }): ProtocolSplit {
   const split = v.split as ProtocolSplit;
@@ -312,7 +315,9 @@ function* chooseOnValidationSteps(
 function blendSplitOf(data: readonly Interaction[]): { split: ProtocolSplit | undefined; cases: number; reason?: string } {
   let split: ProtocolSplit;
   try {
-    split = splitProtocol(data);
+    // The choices read the newest cases only (BLEND_MAX_CASES, EASE_CHOICE_MAX_CASES); a few times more are kept for the
+    // blend's, which drops cases whose file only sessions before its training window used.
+    split = splitProtocol(data, TRAIN_FRACTION, BLEND_SPLIT_MAX_CASES);
   } catch (e) {
     if (e instanceof LatentInputError) {
       return { split: undefined, cases: 0, reason: 'Too little history to hold any out: fewer than 2 sessions.' };

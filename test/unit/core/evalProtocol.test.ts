@@ -7,6 +7,7 @@ import { makeRng } from '../../../src/core/random';
 import { topN } from '../../../src/core/ranking';
 import { frecencyBucketWeight, frecencyScore } from '../../../src/core/frecency';
 import { parseSessionsCsv } from '../../../src/core/sessionsCsv';
+import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { DAY, TOY } from './toyData';
 
 const close = (a: number, b: number, msg?: string): void => assert.ok(Math.abs(a - b) < 1e-9, `${msg ?? ''} ${a} != ${b}`);
@@ -37,6 +38,19 @@ describe('quality protocol (DESIGN.md section 4)', () => {
     );
     assert.equal(sp.cases[0].time, 9 * DAY);
     assert.equal(sp.trainInteractions.length, 16);
+  });
+
+  it('with maxCases builds exactly the newest cases of the full split, sessions and counts unchanged', () => {
+    const data = syntheticInteractions({ interactions: 3000, items: 60, seed: 'max-cases' });
+    const full = splitProtocol(data);
+    assert.ok(full.cases.length > 100, `${full.cases.length} cases`);
+    for (const max of [0, 1, 7, 100, full.cases.length - 1, full.cases.length, full.cases.length + 5]) {
+      const capped = splitProtocol(data, 0.8, max);
+      assert.deepEqual(capped.cases, full.cases.slice(full.cases.length - Math.min(max, full.cases.length)), `maxCases ${max}`);
+      assert.equal(capped.testSessionsUsed, full.testSessionsUsed);
+      assert.deepEqual(capped.items, full.items);
+      assert.equal(capped.trainInteractions.length, full.trainInteractions.length);
+    }
   });
 
   it('rejects a history too small to split', () => {
