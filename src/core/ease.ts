@@ -154,7 +154,7 @@ export interface EaseModel {
 }
 
 /** X^T X of binary sessions (each an array of distinct item indices in 0..nItems-1) over the kept items. */
-function* gramOfSessions(sessions: ReadonlyArray<readonly number[]>, position: Int32Array, m: number, lambda: number): Steps<Float64Array> {
+function* gramOfSessions(sessions: ReadonlyArray<readonly number[]>, position: Int32Array, m: number): Steps<Float64Array> {
   const G = new Float64Array(m * m);
   const row: number[] = [];
   for (const [at, s] of sessions.entries()) {
@@ -166,7 +166,6 @@ function* gramOfSessions(sessions: ReadonlyArray<readonly number[]>, position: I
       for (const b of row) G[o + b] += 1;
     }
   }
-  for (let i = 0; i < m; i++) G[i * m + i] += lambda;
   return G;
 }
 
@@ -197,17 +196,37 @@ export function* fitEaseInverseSteps(
   maxItems = EASE_MAX_ITEMS,
   sessionWeights?: ArrayLike<number>,
 ): Steps<EaseInverse> {
-  if (!(lambda > 0)) throw new LatentInputError(`EASE lambda must be > 0, got ${lambda}`);
+  return yield* easeInverseAt(yield* easeGramSteps(sessions, nItems, maxItems, sessionWeights), lambda);
+}
+
+/** X^T X over the kept items, before the ridge: what every lambda's inverse starts from. */
+interface EaseGram {
+  kept: Int32Array;
+  position: Int32Array;
+  G: Float64Array;
+}
+
+function* easeGramSteps(sessions: ReadonlyArray<readonly number[]>, nItems: number, maxItems: number, sessionWeights?: ArrayLike<number>): Steps<EaseGram> {
   const counts = keepVotes(sessions, nItems, sessionWeights);
   const order = Array.from({ length: nItems }, (_, i) => i).filter((i) => counts[i] > 0);
   order.sort((a, b) => counts[b] - counts[a] || a - b);
   const kept = Int32Array.from(order.slice(0, maxItems));
-  const m = kept.length;
   const position = new Int32Array(nItems).fill(-1);
   kept.forEach((i, p) => (position[i] = p));
-  const G = yield* gramOfSessions(sessions, position, m, lambda);
+  return { kept, position, G: yield* gramOfSessions(sessions, position, kept.length) };
+}
+
+/**
+ * P = (G + lambda I)^-1, inverted in place of `gram.G` unless `keep` (the lambda choice inverts one G at several
+ * lambdas; a single fit needs no copy of an m x m matrix).
+ */
+function* easeInverseAt(gram: EaseGram, lambda: number, keep = false): Steps<EaseInverse> {
+  if (!(lambda > 0)) throw new LatentInputError(`EASE lambda must be > 0, got ${lambda}`);
+  const m = gram.kept.length;
+  const G = keep ? gram.G.slice() : gram.G;
+  for (let i = 0; i < m; i++) G[i * m + i] += lambda;
   const P = yield* invertSpdSteps(G, m);
-  return { kept, position, P, lambda };
+  return { kept: gram.kept, position: gram.position, P, lambda };
 }
 
 /** EASE's weight of item j for context item c, from P: -P[c, j] / P[j, j], 0 on the diagonal (float32, as stored). */
@@ -224,7 +243,11 @@ export function easeWeightRow(P: Float64Array, m: number, c: number, diag: Float
 
 /** fitEase as steps (see invertSpdSteps). */
 export function* fitEaseSteps(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): Steps<EaseModel> {
-  const { kept, position, P } = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems);
+  return yield* easeWeightsSteps(yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems));
+}
+
+/** EASE's weights B from P (easeWeight). */
+function* easeWeightsSteps({ kept, position, P, lambda }: EaseInverse): Steps<EaseModel> {
   const m = kept.length;
   const B = new Float32Array(m * m);
   for (let c = 0; c < m; c++) {
@@ -318,13 +341,16 @@ export function* chooseEaseLambdaSteps(
   if (cases.length === 0) return { lambda: fallback, cases: 0, ndcg: NaN };
   const index = new Map<string, number>();
   split.items.forEach((it, i) => index.set(it, i));
-  const sessions = sessionsAsIndices(split.trainInteractions, index);
+  // The split's training sessions are groupSessions(split.trainInteractions): the same sessions in the same order.
+  const sessions = split.train.map((s) => s.items.map((it) => index.get(it) as number));
   const n = split.items.length;
   let best = { lambda: fallback, cases: cases.length, ndcg: -1 };
   const buf = new Float64Array(n);
   const excluded = new Uint8Array(n);
+  // X^T X does not depend on lambda: built once, inverted at each.
+  const gram = yield* easeGramSteps(sessions, n, maxItems);
   for (const lambda of lambdas) {
-    const model = yield* fitEaseSteps(sessions, n, lambda, maxItems);
+    const model = yield* easeWeightsSteps(yield* easeInverseAt(gram, lambda, true));
     const totals = new MetricTotals();
     for (const [at, c] of cases.entries()) {
       if (at % 64 === 0) yield;
