@@ -3,7 +3,7 @@
 import { compactStalls, gitImportStalls, makeGitRepo, modelFileStalls, scratchDir, startupReadStalls, writeBigStore } from './hostStall';
 import { pipelineRunner, trainEventsStalls } from './pipeline';
 import { measureRankLatency } from './rankLatency';
-import { maxStallDuring, repeated } from './stall';
+import { collectGarbage, maxStallDuring, repeated } from './stall';
 import { syntheticInteractions } from './synthetic';
 
 export interface LatencyFigures {
@@ -146,6 +146,7 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
     log(`full retrain in the worker, ${n1M} interactions over ${train1M.items} items: ${(train1M.wallMs / 1000).toFixed(1)} s, peak extra memory ${train1M.peakExtraMB.toFixed(0)} MB`);
     log(`its model file: ${(fit.json.length / MB).toFixed(1)} MB`);
     const modelScratch = scratchDir();
+    collectGarbage();
     try {
       runs.model1M = await modelFileStalls(modelScratch.root, fit.json, reps);
     } finally {
