@@ -50,7 +50,7 @@ export function decodeBase64(s: string, what: string): Uint8Array {
 }
 
 /** Characters decoded between pauses of the steps (about a ms of work). */
-const CHARS_PER_STEP = 1 << 18;
+const CHARS_PER_STEP = 1 << 16;
 
 /** decodeBase64 in steps of CHARS_PER_STEP characters: a large field decoded on the extension host in slices. */
 export function* decodeBase64Steps(s: string, what: string): Steps<Uint8Array> {
