@@ -88,7 +88,7 @@ export function* fitRecommenderWithInverseSteps(
   data: readonly Interaction[],
   config?: Partial<RecommenderConfig>,
   hooks?: TrainHooks,
-): Steps<{ model: RecommenderModel; inverse?: EaseInverse; sessionVectors?: { index: ReadonlyMap<string, number>; X: Float32Array } }> {
+): Steps<{ model: RecommenderModel; inverse?: EaseInverse }> {
   const started = nowMs();
   let cfg = resolveConfig(config);
   if (data.length === 0) throw new LatentInputError('fitRecommender: no interactions to learn from');
@@ -205,7 +205,7 @@ export function* fitRecommenderWithInverseSteps(
     },
     training: { losses, heldOut, ...trainingRow(matrix, mf, sessionIndex, newestSession) },
   };
-  return { model, inverse: ease?.inverse, sessionVectors: { index: sessionIndex, X: mf.userFactors } };
+  return { model, inverse: ease?.inverse };
 }
 
 /**

@@ -3,11 +3,9 @@
 //
 // What an update learns and what it keeps:
 // - MF: SGD on the full implicit loss (sgdGramian.ts), started from the saved item vectors (new items from a small
-//   random start), over the new sessions, the newest old ones and a uniform sample of the rest (UPDATE_RECENT...). An
-//   old row starts where the last retrain left it when that is in memory (SessionRows), else, as new rows do, at its
-//   exact fold-in (the objective's optimum for that row given the items); the items' all-cells term sees every session
-//   through the saved sessions' Gramian, and each visit to an item applies 1/n_i of its regularisation as a full epoch
-//   would.
+//   random start), over the new sessions, the newest old ones and a uniform sample of the rest (UPDATE_RECENT...). Each row starts at its exact fold-in
+//   (the objective's optimum for that row given the items), the items' all-cells term sees every session through the
+//   saved sessions' Gramian, and each visit to an item applies 1/n_i of its regularisation as a full epoch would.
 // - The recent-use prior and the generic items: recomputed on the whole history (one linear pass).
 // - The item x item part (EASE): P of the previous model, kept in memory (RetrainMemory), takes the new sessions
 //   exactly (easeLive.ts: Sherman-Morrison, new items bordered in while under the item cap), and the table is rebuilt
@@ -134,21 +132,12 @@ export function fullLineage(model: RecommenderModel): ModelLineage {
 }
 
 /**
- * What one retrain leaves for the next, in memory only (it travels with the jobs between host and worker): EASE's P
- * for the model it made and the newest sessions' vectors, named by modelKey. P is too large for the model file (32 MB
- * at 2,000 items); losing it costs one EASE solve, losing the rows their fold-ins.
+ * What one retrain leaves for the next, in memory only (the worker keeps it between jobs): EASE's P for the model it
+ * made, named by modelKey. Too large for the model file (32 MB at 2,000 items); losing it costs one EASE solve.
  */
 export interface RetrainMemory {
-  current?: { key: string; ease?: EaseLive; rows?: SessionRows };
+  current?: { key: string; ease?: EaseLive };
 }
-
-/**
- * The newest sessions' vectors as the last retrain left them (at most UPDATE_RECENT, by session id): an update starts
- * those rows there instead of at their exact fold-in under the new item vectors. Chosen on the training parts'
- * replays (docs/quality-notes.md): NDCG@10 of the shipped ranker within 0.005 either way on every history (sum of
- * the five +0.001), the update's time 13-35% lower.
- */
-export type SessionRows = Map<string, Float32Array>;
 
 /** Names a trained model (its newest interaction, size, update count and fit time): what RetrainMemory is for. */
 export function modelKey(m: RecommenderModel): string {
@@ -170,7 +159,7 @@ export function* retrainRecommenderSteps(
   memory.current = undefined;
   const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks);
   const model = { ...fit.model, lineage: fullLineage(fit.model) };
-  memory.current = { key: modelKey(model), ease: fit.inverse ? easeLiveOf(fit.inverse) : undefined, rows: fit.sessionVectors && newestVectors(groupSessions(data), fit.sessionVectors.index, fit.sessionVectors.X, model.mf.k) };
+  memory.current = { key: modelKey(model), ease: fit.inverse ? easeLiveOf(fit.inverse) : undefined };
   return { model, plan };
 }
 
@@ -204,7 +193,6 @@ function indexHistory(modelItems: readonly string[], data: readonly Interaction[
 export function* updateRecommenderSteps(previous: RecommenderModel, data: readonly Interaction[], hooks?: TrainHooks, memory: RetrainMemory = {}): Steps<RecommenderModel> {
   // P is changed in place below: a run stopped half-way must not leave it named after the previous model.
   const kept = memory.current?.key === modelKey(previous) ? memory.current.ease : undefined;
-  const carried = memory.current?.key === modelKey(previous) ? memory.current.rows : undefined;
   memory.current = undefined;
   const started = nowMs();
   const cfg = previous.config;
@@ -258,13 +246,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   if (items.length > previous.items.length) Y.set(normalInit((items.length - previous.items.length) * k, 0.01, rng), previous.items.length * k);
   const gramY = gramian(Y, k);
   const X = new Float32Array(rows.length * k);
-  const freshIds = new Set(fresh.map((s) => s.id));
   for (let r = 0; r < rows.length; r++) {
-    const start = freshIds.has(rows[r].id) ? undefined : carried?.get(rows[r].id);
-    if (start && start.length === k) {
-      X.set(start, r * k);
-      continue;
-    }
     const cols: number[] = [];
     const conf: number[] = [];
     for (let q = matrix.indptr[r]; q < matrix.indptr[r + 1]; q++) {
@@ -354,8 +336,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
     training: { losses, heldOut: previous.training.heldOut, ...newestRow(matrix, mf, fresh, previous.mf.nSessions) },
     lineage: { ...lineage, updates: lineage.updates + 1, freshHits: lineage.freshHits + hits, freshCases: lineage.freshCases + cases },
   };
-  const rowIndex = new Map(rows.map((s, r) => [s.id, r]));
-  memory.current = { key: modelKey(model), ease, rows: newestVectors(sessions, rowIndex, mf.userFactors, k) };
+  memory.current = { key: modelKey(model), ease };
   return model;
 }
 
@@ -406,14 +387,4 @@ function newestRow(matrix: CsrMatrix, mf: MfModel, fresh: readonly Session[], fi
   let r = 0;
   for (let i = 1; i < fresh.length; i++) if (fresh[i].time >= fresh[r].time) r = i;
   return { lastRow: { session: fresh[r].id, row: firstRow + r, x: rowOf(mf.userFactors, mf.k, r), cells: strongestCells(matrix, r) } };
-}
-
-/** The vectors of the UPDATE_RECENT newest sessions that have one (rows of X by `index`): the next update's start. */
-function newestVectors(sessions: readonly Session[], index: ReadonlyMap<string, number>, X: Float32Array, k: number): SessionRows {
-  const out: SessionRows = new Map();
-  for (let s = sessions.length - 1; s >= 0 && out.size < UPDATE_RECENT; s--) {
-    const r = index.get(sessions[s].id);
-    if (r !== undefined) out.set(sessions[s].id, X.slice(r * k, (r + 1) * k));
-  }
-  return out;
 }

@@ -8,7 +8,7 @@ import type { FeedbackEvent } from '../feedback/signal';
 import { StoredEvents, isFileChangeIndex } from '../feedback/storedEvents';
 import type { FeedbackStore } from '../feedback/store/feedbackStore';
 import { openTrainingProgress, type TrainingClient, type TrainingProgressUi } from './client';
-import type { ConfigOverrides, EncodedEaseMemory, EncodedSessionRows } from './messages';
+import type { ConfigOverrides, EncodedEaseMemory } from './messages';
 import { loadSavedModel } from './savedModel';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
 import { TrainingCancelledError, tokenFromSignal } from './runner';
@@ -60,7 +60,7 @@ export class TrainingController implements vscode.Disposable {
   /** One notification per burst of back-to-back runs (a superseded run and its follow-up show as one). */
   private progress: TrainingProgressUi | undefined;
   /** The model in use and its EASE memory: automatic retrains update it (core/recommenderUpdate.ts). */
-  private current: { json: string; ease?: EncodedEaseMemory; rows?: EncodedSessionRows } | undefined;
+  private current: { json: string; ease?: EncodedEaseMemory } | undefined;
   /** The Retrain command asked for a full fit; cleared once one finished. */
   private fullRequested = false;
 
@@ -187,9 +187,9 @@ export class TrainingController implements vscode.Disposable {
       // The model in use goes along: the worker updates it unless drift (or the Retrain command) calls for a full fit.
       // Its file names are the store's current ones (renames were applied to it as they happened).
       const full = this.fullRequested;
-      const warm = { previous: this.current?.json, ease: this.current?.ease, rows: this.current?.rows, full, moves };
-      // The retrain memory (EASE, session rows) goes to the worker (transferred, or changed in place by the in-process
-      // fallback): whatever the outcome, only the result's is usable afterwards.
+      const warm = { previous: this.current?.json, ease: this.current?.ease, full, moves };
+      // The EASE memory goes to the worker (transferred, or changed in place by the in-process fallback): whatever
+      // the outcome, only the result's is usable afterwards.
       if (this.current) this.current = { json: this.current.json };
       const r = await this.opts.client.trainEvents(
         events,
@@ -203,7 +203,7 @@ export class TrainingController implements vscode.Disposable {
       await this.opts.ranker.prepare(r.model);
       await this.opts.store.saveModel(r.json);
       this.opts.ranker.setModel(r.model);
-      this.current = { json: r.json, ease: r.ease, rows: r.rows };
+      this.current = { json: r.json, ease: r.ease };
       if (full && r.retrain?.kind === 'full') this.fullRequested = false;
       const how = r.retrain?.kind === 'update' ? 'Updated' : 'Trained';
       this.st = {

@@ -3,12 +3,12 @@
 // steps, run straight through in the worker and in slices (yielding to the event loop) in-process.
 import { DEFAULT_RECOMMENDER_CONFIG, deserializeRecommender, serializeRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
 import { easeLiveOf } from '../core/easeLive';
-import { retrainRecommenderSteps, UPDATE_EPOCHS, type RetrainMemory, type SessionRows } from '../core/recommenderUpdate';
+import { retrainRecommenderSteps, UPDATE_EPOCHS, type RetrainMemory } from '../core/recommenderUpdate';
 import { gramian } from '../core/foldIn';
 import { finishStepsAsync, type Steps } from '../core/train';
 import { renameSinceModel } from '../feedback/fileChanges';
 import { sessionize } from '../feedback/sessions';
-import { decodeEvents, decodeInteractions, type EncodedSessionRows, type FromWorker, type ToWorker, type TrainEventsRequest } from './messages';
+import { decodeEvents, decodeInteractions, type FromWorker, type ToWorker } from './messages';
 
 /**
  * Interactions dated after `nowMs` (a clock that jumped, a git commit with a wrong date) are moved to the present:
@@ -28,32 +28,6 @@ function savedModel(text: string): RecommenderModel | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * What the last retrain left for this one (the request's EASE memory and session rows), when it belongs to the model
- * in use: P's rows must index its items, each session vector must have its k values. Anything else is left out.
- */
-function retrainMemoryOf(previous: RecommenderModel | undefined, req: TrainEventsRequest | undefined): RetrainMemory {
-  if (!previous || !req) return {};
-  const ease = req.ease && req.ease.kept.every((i) => i < previous.items.length) ? req.ease : undefined;
-  const rows = req.rows && req.rows.X.length === req.rows.ids.length * previous.mf.k ? req.rows : undefined;
-  const key = ease?.key ?? rows?.key;
-  if (key === undefined) return {};
-  return { current: { key, ...(ease ? { ease: easeLiveOf(ease) } : {}), ...(rows && rows.key === key ? { rows: decodeRows(rows, previous.mf.k) } : {}) } };
-}
-
-function decodeRows(rows: EncodedSessionRows, k: number): SessionRows {
-  const out: SessionRows = new Map();
-  rows.ids.forEach((id, r) => out.set(id, rows.X.subarray(r * k, (r + 1) * k)));
-  return out;
-}
-
-function encodeRows(key: string, rows: SessionRows, k: number): EncodedSessionRows {
-  const ids = [...rows.keys()];
-  const X = new Float32Array(ids.length * k);
-  ids.forEach((id, r) => X.set(rows.get(id) as Float32Array, r * k));
-  return { key, ids, X };
 }
 
 /** Thrown inside the trainer's shouldStop path to unwind a cancelled job. */
@@ -107,7 +81,8 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     // Files renamed since its newest interaction keep their vectors (and EASE rows: indices do not change) under the
     // names the history now uses, as on the host after a reload (controller.ts).
     const previous = saved && renameSinceModel(saved, events?.moves ?? []);
-    const memory = retrainMemoryOf(previous, events);
+    const fits = previous && events?.ease && events.ease.kept.every((i) => i < previous.items.length);
+    const memory: RetrainMemory = fits && events?.ease ? { current: { key: events.ease.key, ease: easeLiveOf(events.ease) } } : {};
     let total = epochs;
     const { model, plan } = yield* retrainRecommenderSteps(
       previous,
@@ -127,8 +102,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     const gram = gramian(model.mf.itemFactors, model.mf.k);
     const kept = memory.current?.ease;
     const ease = memory.current && kept ? { key: memory.current.key, lambda: kept.lambda, kept: Int32Array.from(kept.kept), P: kept.P } : undefined;
-    const rows = memory.current?.rows && encodeRows(memory.current.key, memory.current.rows, model.mf.k);
-    post({ type: 'done', id: req.id, model: serializeRecommender(model), structured: model, gram, retrain: plan, ...(ease ? { ease } : {}), ...(rows ? { rows } : {}), elapsedMs: now() - started });
+    post({ type: 'done', id: req.id, model: serializeRecommender(model), structured: model, gram, retrain: plan, ...(ease ? { ease } : {}), elapsedMs: now() - started });
   } catch (err) {
     if (err instanceof Cancelled || cancelled()) {
       post({ type: 'cancelled', id: req.id });

@@ -68,15 +68,6 @@ export interface EncodedEaseMemory {
   P: Float64Array;
 }
 
-/** The newest sessions' vectors as the last retrain left them (SessionRows in core/recommenderUpdate.ts). */
-export interface EncodedSessionRows {
-  /** modelKey() of the model it belongs to */
-  key: string;
-  ids: string[];
-  /** ids.length x k, row-major */
-  X: Float32Array;
-}
-
 export interface TrainEventsRequest {
   type: 'train-events';
   id: number;
@@ -93,8 +84,6 @@ export interface TrainEventsRequest {
   previous?: string;
   /** its EASE memory, from the run that made it (lost on reload: the update then solves EASE once) */
   ease?: EncodedEaseMemory;
-  /** its newest sessions' vectors, from the run that made it (lost on reload: the update then folds them in) */
-  rows?: EncodedSessionRows;
   /** fit from scratch whatever the plan says (the Retrain command) */
   full?: boolean;
   /**
@@ -130,8 +119,6 @@ export interface DoneMessage {
   retrain?: { kind: 'full' | 'update'; reason: string };
   /** the new model's EASE memory, for the next request */
   ease?: EncodedEaseMemory;
-  /** the new model's newest sessions' vectors, for the next request */
-  rows?: EncodedSessionRows;
   elapsedMs: number;
 }
 /**
@@ -233,8 +220,7 @@ export function transferables(req: ToWorker): ArrayBuffer[] {
   const e = req.events;
   // P goes over and comes back with the result (DoneMessage.ease), never copied.
   const ease = req.ease ? [req.ease.P.buffer, req.ease.kept.buffer] : [];
-  const rows = req.rows ? [req.rows.X.buffer] : [];
-  return [e.itemIndex.buffer, e.windowIndex.buffer, e.kindIndex.buffer, e.t.buffer, e.amount.buffer, ...ease, ...rows] as ArrayBuffer[];
+  return [e.itemIndex.buffer, e.windowIndex.buffer, e.kindIndex.buffer, e.t.buffer, e.amount.buffer, ...ease] as ArrayBuffer[];
 }
 
 /**
@@ -252,20 +238,6 @@ function checkEaseMemory(v: unknown, nItems: number, p: string, values = true): 
   const P = typed(Float64Array, kept.length * kept.length)(v.P, `${p}.P`);
   if (values && !P.every(Number.isFinite)) throw new ProtocolError('must be finite', `${p}.P`);
   return { key, lambda, kept, P };
-}
-
-/** Checks session rows: one vector of `k` values per id (k from the model, once known: 0 accepts any), all finite. */
-export function checkSessionRows(v: unknown, k: number, p: string): EncodedSessionRows {
-  if (!isRecord(v)) return fail(p, 'an object', v);
-  const key = str()(v.key, `${p}.key`);
-  const ids = strings(v.ids, `${p}.ids`);
-  const X = typed(Float32Array)(v.X, `${p}.X`);
-  const width = ids.length === 0 ? 0 : X.length / ids.length;
-  if (!Number.isInteger(width) || (k > 0 && ids.length > 0 && width !== k) || (ids.length === 0 && X.length > 0)) {
-    throw new ProtocolError(`must hold one vector${k > 0 ? ` of ${k} values` : ''} per session id`, `${p}.X`);
-  }
-  if (!X.every(Number.isFinite)) throw new ProtocolError('must be finite', `${p}.X`);
-  return { key, ids, X };
 }
 
 
@@ -416,8 +388,6 @@ export function parseToWorker(v: unknown): ToWorker {
       const previous = v.previous === undefined ? undefined : str()(v.previous, `${p}.previous`);
       // Its rows are checked against the model's items once the worker parsed it (job.ts).
       const ease = v.ease === undefined || previous === undefined ? undefined : checkEaseMemory(v.ease, 2 ** 31 - 1, `${p}.ease`);
-      // Their width is checked against the model's k once the worker parsed it (job.ts).
-      const rows = v.rows === undefined || previous === undefined ? undefined : checkSessionRows(v.rows, 0, `${p}.rows`);
       if (v.full !== undefined && typeof v.full !== 'boolean') return fail(`${p}.full`, 'a boolean', v.full);
       const moves = v.moves === undefined ? undefined : fileMoves(v.moves, `${p}.moves`);
       return {
@@ -429,7 +399,6 @@ export function parseToWorker(v: unknown): ToWorker {
         ...flag,
         ...(previous !== undefined ? { previous } : {}),
         ...(ease ? { ease } : {}),
-        ...(rows ? { rows } : {}),
         ...(v.full === true ? { full: true } : {}),
         ...(moves && moves.length > 0 ? { moves } : {}),
       };
@@ -464,7 +433,6 @@ export function parseFromWorker(v: unknown): FromWorker {
           ...(v.gram === undefined ? {} : { gram: typed(Float64Array)(v.gram, `${p}.gram`) }),
           ...(v.retrain === undefined ? {} : { retrain: checkRetrain(v.retrain, `${p}.retrain`) }),
           ...(v.ease === undefined || !isRecord(v.structured) ? {} : { ease: checkEaseMemory(v.ease, strings(v.structured.items, `${p}.structured.items`).length, `${p}.ease`, false) }),
-          ...(v.rows === undefined || !isRecord(v.structured) || !isRecord(v.structured.mf) ? {} : { rows: checkSessionRows(v.rows, num(v.structured.mf.k, `${p}.structured.mf.k`), `${p}.rows`) }),
           elapsedMs: num(v.elapsedMs, `${p}.elapsedMs`),
         };
       case 'cancelled':

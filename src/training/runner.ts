@@ -15,7 +15,6 @@ import {
   transferables,
   type ConfigOverrides,
   type EncodedEaseMemory,
-  type EncodedSessionRows,
   type FromWorker,
   type ProgressMessage,
   type ToWorker,
@@ -61,8 +60,6 @@ export interface TrainingResult {
   retrain?: { kind: 'full' | 'update'; reason: string };
   /** what the next run needs to update this model's item x item part without solving it again */
   ease?: EncodedEaseMemory;
-  /** and to start the newest sessions where this run left them instead of folding them in */
-  rows?: EncodedSessionRows;
 }
 
 /** The model in use, for a run that may update it instead of fitting from scratch (core/recommenderUpdate.ts). */
@@ -70,7 +67,6 @@ export interface WarmStart {
   /** its saved text (TrainingResult.json, or the file read at startup) */
   previous?: string;
   ease?: EncodedEaseMemory;
-  rows?: EncodedSessionRows;
   /** fit from scratch whatever the plan says */
   full?: boolean;
   /** the store's renames, applied to the model where they are newer than it (TrainEventsRequest.moves) */
@@ -157,7 +153,6 @@ export class TrainingRunner {
         ...(warm.previous !== undefined ? { previous: warm.previous } : {}),
         // A fallback after a worker that failed to load packs again: the memory it was handed is gone (transferred).
         ...(warm.previous && warm.ease && warm.ease.kept.length > 0 && warm.ease.P.length === warm.ease.kept.length ** 2 ? { ease: warm.ease } : {}),
-        ...(warm.previous && warm.rows && warm.rows.ids.length > 0 && warm.rows.X.length > 0 ? { rows: warm.rows } : {}),
         ...(warm.full ? { full: true } : {}),
         ...(warm.moves && warm.moves.length > 0 ? { moves: warm.moves } : {}),
       }),
@@ -309,7 +304,7 @@ export class TrainingRunner {
         return;
       case 'done':
         if (msg.gram) primeGram(msg.structured.mf, msg.gram);
-        resolve({ model: msg.structured, json: msg.model, mode, elapsedMs: msg.elapsedMs, ...(msg.retrain ? { retrain: msg.retrain } : {}), ...(msg.ease ? { ease: msg.ease } : {}), ...(msg.rows ? { rows: msg.rows } : {}) });
+        resolve({ model: msg.structured, json: msg.model, mode, elapsedMs: msg.elapsedMs, ...(msg.retrain ? { retrain: msg.retrain } : {}), ...(msg.ease ? { ease: msg.ease } : {}) });
         return;
       case 'alive':
         return; // the watchdog was re-armed on receipt: nothing else to do

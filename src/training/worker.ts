@@ -20,7 +20,7 @@ if (parentPort) {
       return;
     }
     // The result's large arrays move to the host instead of being copied there (a copy would stall its event loop).
-    runTrainJob(req, (m) => port.postMessage(m, m.type === 'done' ? [...(m.ease ? [m.ease.P.buffer as ArrayBuffer] : []), ...(m.rows ? [m.rows.X.buffer as ArrayBuffer] : [])] : []));
+    runTrainJob(req, (m) => port.postMessage(m, m.type === 'done' && m.ease ? [m.ease.P.buffer as ArrayBuffer] : []));
   });
 }
 

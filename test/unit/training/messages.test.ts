@@ -143,15 +143,13 @@ describe('training messages', () => {
     await assert.rejects(encodeEventsAsync([{ t: 1, item: 'file:x', kind: 'open', amount: Number.NaN }]), TrainingMessageError);
   });
 
-  it('checks the model to update and its retrain memory: text, EASE rows inside the model, P square and finite, one finite session vector per id', async () => {
+  it('checks the model to update and its EASE memory: text, rows inside the model, P square and finite', async () => {
     const enc = await encodeEventsAsync([{ t: 1000, item: 'file:a.ts', kind: 'open', amount: 1 }], 1);
     const ease = { key: 'k', lambda: 10, kept: Int32Array.from([0, 1]), P: Float64Array.from([1, 0, 0, 1]) };
     const moves = [{ t: 5, from: 'file:a.ts', to: 'file:b.ts' }];
-    const rows = { key: 'k', ids: ['s1', 's2'], X: Float32Array.from([1, 2, 3, 4, 5, 6]) };
-    const good = { type: 'train-events', id: 3, events: enc, gapMs: 60_000, config: {}, previous: '{}', ease, rows, full: true, moves };
+    const good = { type: 'train-events', id: 3, events: enc, gapMs: 60_000, config: {}, previous: '{}', ease, full: true, moves };
     const req = parseToWorker(good);
     assert.ok(req.type === 'train-events' && req.previous === '{}' && req.ease?.kept.length === 2 && req.full === true);
-    assert.deepEqual(req.rows?.ids, ['s1', 's2']);
     assert.deepEqual(req.moves, moves);
     for (const b of [
       { ...good, previous: 42 },
@@ -162,10 +160,6 @@ describe('training messages', () => {
       { ...good, ease: { ...ease, P: Float64Array.from([1, 0, 0, Number.NaN]) } },
       { ...good, ease: { ...ease, kept: Int32Array.from([0, -1]) } },
       { ...good, ease: { ...ease, lambda: 0 } },
-      { ...good, rows: { ...rows, X: Float32Array.from([1, 2, 3, 4, 5]) } },
-      { ...good, rows: { ...rows, X: Float32Array.from([1, 2, 3, 4, 5, Number.NaN]) } },
-      { ...good, rows: { ...rows, ids: ['s1', 2] } },
-      { ...good, rows: { ...rows, X: [1, 2, 3, 4, 5, 6] } },
     ]) {
       assert.throws(() => parseToWorker(b), TrainingMessageError);
     }
@@ -176,12 +170,5 @@ describe('training messages', () => {
     assert.ok(parsed.type === 'done' && parsed.ease?.kept[1] === model.items.length - 1 && parsed.retrain?.kind === 'update');
     assert.throws(() => parseFromWorker({ ...done, ease: { ...ease, kept: Int32Array.from([0, model.items.length]) } }), TrainingMessageError);
     assert.throws(() => parseFromWorker({ ...done, retrain: { kind: 'partial', reason: 'r' } }), TrainingMessageError);
-    // Session rows from the worker have the model's k values each.
-    const k = model.mf.k;
-    const fits = { key: 'k', ids: ['s1'], X: new Float32Array(k) };
-    const back = parseFromWorker({ ...done, rows: fits });
-    assert.ok(back.type === 'done' && back.rows?.X.length === k);
-    assert.throws(() => parseFromWorker({ ...done, rows: { ...fits, ids: ['s1', 's2'], X: new Float32Array(2 * k + 2) } }), TrainingMessageError);
-    assert.throws(() => parseFromWorker({ ...done, rows: { ...fits, X: new Float32Array(k + 1) } }), TrainingMessageError);
   });
 });
