@@ -52,11 +52,16 @@ export function decodeBase64(s: string, what: string): Uint8Array {
 /** Characters decoded between pauses of the steps (about a ms of work). */
 const CHARS_PER_STEP = 1 << 16;
 
-/** decodeBase64 in steps of CHARS_PER_STEP characters: a large field decoded on the extension host in slices. */
-export function* decodeBase64Steps(s: string, what: string): Steps<Uint8Array> {
+/** The padding and byte count a base64 string declares; throws unless it is a string of whole 4-character groups. */
+function base64Size(s: string, what: string): { pad: number; nBytes: number } {
   if (typeof s !== 'string' || s.length % 4 !== 0) throw new ModelFormatError(`${what}: not base64 (length ${String(s?.length)})`);
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const nBytes = (s.length / 4) * 3 - pad;
+  return { pad, nBytes: (s.length / 4) * 3 - pad };
+}
+
+/** decodeBase64 in steps of CHARS_PER_STEP characters: a large field decoded on the extension host in slices. */
+export function* decodeBase64Steps(s: string, what: string): Steps<Uint8Array> {
+  const { pad, nBytes } = base64Size(s, what);
   const bytes = new Uint8Array(nBytes);
   // Whole groups (four characters, three bytes, no padding) in chunks, then the last group with its padding.
   const whole = pad > 0 ? s.length - 4 : s.length;
@@ -103,9 +108,7 @@ export function decodeFloat32(s: string, what: string): Float32Array {
 
 /** decodeFloat32 in steps (decodeBase64Steps). */
 export function* decodeFloat32Steps(s: string, what: string): Steps<Float32Array> {
-  if (typeof s !== 'string' || s.length % 4 !== 0) throw new ModelFormatError(`${what}: not base64 (length ${String(s?.length)})`);
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const nBytes = (s.length / 4) * 3 - pad;
+  const { nBytes } = base64Size(s, what);
   if (nBytes % 4 !== 0) throw new ModelFormatError(`${what}: ${nBytes} bytes is not a whole number of float32 values`);
   const bytes = yield* decodeBase64Steps(s, what);
   if (LITTLE_ENDIAN) return new Float32Array(bytes.buffer);
