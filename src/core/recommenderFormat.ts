@@ -109,7 +109,7 @@ export function* deserializeRecommenderSteps(s: string): Steps<RecommenderModel>
   const legacy = o.version === 3 ? undefined : legacyModel(o.mf);
   const mf = legacy ? factorModelOf(legacy) : yield* factorModelField(objectField(o, 'mf'), items.length);
   if (mf.nItems !== items.length) fail(`MF model has ${mf.nItems} items, the item list ${items.length}`);
-  const rowVector = (row: number, x: unknown): number[] => (legacy ? rowOf(legacy.userFactors, legacy.k, row) : vectorOf(x, mf.k));
+  const rowVector = (row: number, x: unknown): number[] => (legacy ? rowOf(legacy.userFactors, legacy.k, row) : finiteNumbers(x, mf.k, 'training row "x"'));
   yield;
   const prior = yield* floatsField(o, 'prior', items.length);
   // Models saved before the field existed flag no item.
@@ -183,10 +183,7 @@ function lineageOf(l: Record<string, unknown>): ModelLineage {
 
 /** Validates a serialized TrainingRecord (version 2): every epoch's finite loss, a hit rate in [0, 1] or a reason. */
 function trainingRecordOf(t: Record<string, unknown>, epochs: number, nSessions: number, nItems: number, rowVector: RowVector): TrainingRecord {
-  const losses = t.losses;
-  if (!Array.isArray(losses) || !losses.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    fail('training field "losses" must be an array of finite numbers');
-  }
+  const losses = finiteNumbers(t.losses, undefined, 'training field "losses"');
   if (losses.length !== epochs) fail(`training field "losses" has ${losses.length} values for ${epochs} epochs`);
   const h = objectField(t, 'heldOut');
   const { k, value, cases, reason } = h;
@@ -194,11 +191,11 @@ function trainingRecordOf(t: Record<string, unknown>, epochs: number, nSessions:
   if (typeof cases !== 'number' || !Number.isInteger(cases) || cases < 0) fail('held-out field "cases" must be an integer >= 0');
   if (value === null) {
     if (typeof reason !== 'string' || reason === '') fail('a held-out hit rate of null needs a "reason"');
-    return withRow({ losses: losses as number[], heldOut: { k, value: null, cases, reason } }, trainingRowOf(t.lastRow, nSessions, nItems, rowVector));
+    return withRow({ losses, heldOut: { k, value: null, cases, reason } }, trainingRowOf(t.lastRow, nSessions, nItems, rowVector));
   }
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail('held-out field "value" must be in [0, 1] or null');
   if (cases < 1) fail('a held-out hit rate needs at least one case');
-  return withRow({ losses: losses as number[], heldOut: { k, value, cases } }, trainingRowOf(t.lastRow, nSessions, nItems, rowVector));
+  return withRow({ losses, heldOut: { k, value, cases } }, trainingRowOf(t.lastRow, nSessions, nItems, rowVector));
 }
 
 function withRow(record: TrainingRecord, lastRow: TrainingRow | undefined): TrainingRecord {
@@ -208,9 +205,12 @@ function withRow(record: TrainingRecord, lastRow: TrainingRow | undefined): Trai
 /** The session vector of a training row: from the row's own field (version 3) or the old file's session vectors. */
 type RowVector = (row: number, x: unknown) => number[];
 
-function vectorOf(x: unknown, k: number): number[] {
-  if (!Array.isArray(x) || x.length !== k || !x.every((v) => typeof v === 'number' && Number.isFinite(v))) fail(`training row "x" must be ${k} finite numbers`);
-  return x as number[];
+/** `v` as `length` finite numbers (any length when undefined); else a ModelFormatError naming `what`. */
+function finiteNumbers(v: unknown, length: number | undefined, what: string): number[] {
+  if (!Array.isArray(v) || (length !== undefined && v.length !== length) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    fail(`${what} must be ${length === undefined ? 'an array of' : length} finite numbers`);
+  }
+  return v as number[];
 }
 
 /** The nested MF model of versions 1 and 2 (a JSON string of its own). */
@@ -227,8 +227,7 @@ function* factorModelField(o: Record<string, unknown>, nItems: number): Steps<Fa
   const nSessions = o.nSessions;
   if (typeof nSessions !== 'number' || !Number.isInteger(nSessions) || nSessions < 0) fail('mf field "nSessions" must be an integer >= 0');
   if (typeof o.mu !== 'number' || !Number.isFinite(o.mu)) fail('mf field "mu" must be a finite number');
-  const g = o.sessionGram;
-  if (!Array.isArray(g) || g.length !== k * k || !g.every((v) => typeof v === 'number' && Number.isFinite(v))) fail(`mf field "sessionGram" must be ${k * k} finite numbers`);
+  const g = finiteNumbers(o.sessionGram, k * k, 'mf field "sessionGram"');
   const itemBias = yield* floatsField(o, 'itemBias', nItems);
   return {
     k,
@@ -237,7 +236,7 @@ function* factorModelField(o: Record<string, unknown>, nItems: number): Steps<Fa
     itemBias,
     itemFactors: yield* floatsField(o, 'itemFactors', nItems * k),
     nSessions,
-    sessionGram: Float64Array.from(g as number[]),
+    sessionGram: Float64Array.from(g),
   };
 }
 
