@@ -427,11 +427,19 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
 function trainingRow(matrix: CsrMatrix, mf: MfModel, sessionIndex: ReadonlyMap<string, number>, session: string): { lastRow?: TrainingRow } {
   const row = sessionIndex.get(session);
   if (row === undefined) return {};
-  return { lastRow: { session, row, x: rowOf(mf.userFactors, mf.k, row), cells: strongestCells(matrix, row) } };
+  return { lastRow: recordedRow(matrix, mf, row, session) };
+}
+
+/**
+ * Row `r` of the training matrix as TrainingRecord.lastRow records it: its strongest cells and the vector training
+ * gave it (row r of `mf`), numbered `row` among the model's sessions.
+ */
+export function recordedRow(matrix: CsrMatrix, mf: MfModel, r: number, session: string, row = r): TrainingRow {
+  return { session, row, x: rowOf(mf.userFactors, mf.k, r), cells: strongestCells(matrix, r) };
 }
 
 /** A training row's cells, strongest first (ties by item), at most TRAINING_ROW_CELLS: TrainingRow.cells. */
-export function strongestCells(matrix: CsrMatrix, row: number): TrainingRow['cells'] {
+function strongestCells(matrix: CsrMatrix, row: number): TrainingRow['cells'] {
   const cells: TrainingRow['cells'] = [];
   for (let t = matrix.indptr[row]; t < matrix.indptr[row + 1]; t++) cells.push({ item: matrix.indices[t], raw: matrix.values[t] });
   cells.sort((a, b) => b.raw - a.raw || a.item - b.item);

@@ -15,7 +15,6 @@
 import { groupSessions, type Session } from './evalProtocol';
 import { confidence } from './confidence';
 import { LatentInputError } from './errors';
-import { rowOf } from './explainView';
 import type { MfModel } from './model';
 import { foldIn, gramian } from './foldIn';
 import { nowMs } from './host';
@@ -24,7 +23,7 @@ import { HELD_OUT_K, type ModelLineage, type NeighbourTable, type RecommenderMod
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { easeKeepWeights, fitEaseInverseSteps, keepVotes } from './ease';
 import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
-import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, sessionsPerItem, strongestCells } from './recommenderFit';
+import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, recordedRow, sessionsPerItem } from './recommenderFit';
 import { makeFastUint32, makeRng, normalInit } from './random';
 import { itemIndexOf, scoreItems } from './scoring';
 import { ScoreBuffers } from './scoreBuffers';
@@ -386,5 +385,5 @@ function newestRow(matrix: CsrMatrix, mf: MfModel, fresh: readonly Session[], fi
   if (fresh.length === 0) return {};
   let r = 0;
   for (let i = 1; i < fresh.length; i++) if (fresh[i].time >= fresh[r].time) r = i;
-  return { lastRow: { session: fresh[r].id, row: firstRow + r, x: rowOf(mf.userFactors, mf.k, r), cells: strongestCells(matrix, r) } };
+  return { lastRow: recordedRow(matrix, mf, r, fresh[r].id, firstRow + r) };
 }
