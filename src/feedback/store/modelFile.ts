@@ -77,9 +77,12 @@ export async function unsealModel(text: string): Promise<{ model: string; checke
   return { model: text, checked: false };
 }
 
-/** The model in `text` when it is sound (checksum, JSON, `validate`); throws the reason otherwise. */
-async function checkedModel(text: string, validate: ModelValidator | undefined): Promise<string> {
-  const { model } = await unsealModel(text);
+/**
+ * The model in `text` when it is sound (checksum, JSON, `validate`), and `text` itself when it was sealed (it is
+ * then already the file sealModel would write); throws the reason otherwise.
+ */
+async function checkedModel(text: string, validate: ModelValidator | undefined): Promise<Loaded> {
+  const { model, checked } = await unsealModel(text);
   if (validate) {
     try {
       await validate(model);
@@ -87,8 +90,10 @@ async function checkedModel(text: string, validate: ModelValidator | undefined):
       throw new Error(`is not a model this version can use (${describe(err)})`, { cause: err });
     }
   }
-  return model;
+  return checked ? { model, sealed: text } : { model };
 }
+
+type Loaded = { model: string; sealed?: string };
 
 /** Identity of a file: replaced files (atomic rename) change it. */
 function stampOf(s: { ino: number; mtimeMs: number; size: number }): string {
@@ -127,7 +132,7 @@ async function moveAsideIfSame(dir: string, name: string, stamp: string | undefi
  * The model in file `name`, or undefined when there is none or it is bad (then moved aside with the reason).
  * `validate` is the caller's check of the model text.
  */
-async function loadOne(dir: string, name: string, moveAside: MoveAside, validate: ModelValidator | undefined): Promise<string | undefined> {
+async function loadOne(dir: string, name: string, moveAside: MoveAside, validate: ModelValidator | undefined): Promise<Loaded | undefined> {
   const read = await readModel(path.join(dir, name));
   if (read === undefined) return undefined;
   if ('error' in read) {
@@ -150,8 +155,9 @@ export async function saveModelFile(dir: string, model: string, moveAside: MoveA
   const sealed = await sealModel(model);
   await fs.mkdir(dir, { recursive: true });
   const current = await loadOne(dir, MODEL, moveAside, validate);
-  // Rewritten rather than copied: atomic, and an older unsealed model gets its checksum.
-  if (current?.startsWith('{')) await writeAtomic(path.join(dir, MODEL_PREV), await sealModel(current));
+  // Rewritten rather than copied: atomic, and an older unsealed model gets its checksum (a sealed one was just checked
+  // against it: its text is written as read, not hashed again).
+  if (current?.model.startsWith('{')) await writeAtomic(path.join(dir, MODEL_PREV), current.sealed ?? (await sealModel(current.model)));
   await writeAtomic(path.join(dir, MODEL), sealed);
 }
 
@@ -161,8 +167,8 @@ export async function saveModelFile(dir: string, model: string, moveAside: MoveA
  */
 export async function loadModelFile(dir: string, moveAside: MoveAside, validate?: ModelValidator): Promise<string | undefined> {
   for (const name of [MODEL, MODEL_PREV]) {
-    const model = await loadOne(dir, name, moveAside, validate);
-    if (model !== undefined) return model;
+    const loaded = await loadOne(dir, name, moveAside, validate);
+    if (loaded !== undefined) return loaded.model;
   }
   return undefined;
 }
