@@ -213,9 +213,9 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
       }
     }
     grams = { X: gramX(), Y: gramOf('Y') };
-    const loss = fullLoss(matrix, conf, pref, X, Y, k, lambda, grams) / Math.max(1, nRows * nItems);
+    const loss = fullLoss(matrix, conf, pref, X, Y, k, lambda, grams, wasm ? wasm.cellLoss() : undefined) / Math.max(1, nRows * nItems);
+    // A finite loss means finite factors too (it sums every entry's square), so this check covers the model as well.
     checkFiniteLoss(loss, epoch + 1, 'trainSgdGramian', lr0);
-    assertModelFinite(model, `trainSgdGramian epoch ${epoch + 1}`);
     hooks?.onEpoch?.({ epoch: epoch + 1, loss, elapsedMs: nowMs() - start, learningRate: lr0 });
     yield;
     if (hooks?.shouldStop?.()) break;
@@ -244,19 +244,27 @@ export function fullLoss(
   k: number,
   lambda: number,
   grams = { X: gramian(X, k), Y: gramian(Y, k) },
+  observed = observedLoss(matrix, conf, pref, X, Y, k),
 ): number {
+  let l = observed;
+  for (let t = 0; t < k * k; t++) l += grams.X[t] * grams.Y[t];
+  let n2 = 0;
+  for (let t = 0; t < X.length; t++) n2 += X[t] * X[t];
+  for (let t = 0; t < Y.length; t++) n2 += Y[t] * Y[t];
+  return l + lambda * n2;
+}
+
+/** L's sum over observed cells, c (p - s)^2 - s^2 (the WebAssembly kernel's cellLoss computes the same value). */
+export function observedLoss(matrix: CsrMatrix, conf: Float32Array, pref: Float32Array, X: Float32Array, Y: Float32Array, k: number): number {
   let l = 0;
   for (let u = 0; u < matrix.nRows; u++) {
     for (let t = matrix.indptr[u]; t < matrix.indptr[u + 1]; t++) {
       const yi = matrix.indices[t] * k;
       let s = 0;
       for (let a = 0; a < k; a++) s += X[u * k + a] * Y[yi + a];
-      l += conf[t] * (pref[t] - s) ** 2 - s * s;
+      const d = pref[t] - s;
+      l += conf[t] * (d * d) - s * s;
     }
   }
-  for (let t = 0; t < k * k; t++) l += grams.X[t] * grams.Y[t];
-  let n2 = 0;
-  for (let t = 0; t < X.length; t++) n2 += X[t] * X[t];
-  for (let t = 0; t < Y.length; t++) n2 += Y[t] * Y[t];
-  return l + lambda * n2;
+  return l;
 }

@@ -192,6 +192,8 @@ export interface GramianWasmKernel {
   rows(r0: number, r1: number): void;
   /** X^T X or Y^T Y of the kernel's rows now, bit-identical to foldIn.gramian (a new array). */
   gram(of: 'X' | 'Y'): Float64Array;
+  /** sgdGramian.observedLoss of the kernel's X and Y, bit-identical. */
+  cellLoss(): number;
 }
 
 export interface GramianKernelInput {
@@ -259,6 +261,7 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   );
   const rows = exports.gramianRows as (r0: number, r1: number) => void;
   const gram = exports.gram as (a: number, n: number, g: number) => void;
+  const cellLoss = exports.gramianCellLoss as (n: number) => number;
   return {
     X: wX,
     Y: wY,
@@ -273,6 +276,7 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
       else gram(oY, nCols, oGram);
       return new Float64Array(buf, oGram, k * k).slice();
     },
+    cellLoss: () => cellLoss(nRows),
   };
 }
 

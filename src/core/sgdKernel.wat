@@ -185,6 +185,34 @@
                (f64.sub (f64.promote_f32 (f32.load (i32.add (global.get $gPref) (local.get $t4)))) (local.get $s)))
       (local.get $s)))
 
+  ;; sum over rows u < n and their cells t of c (p - s)^2 - s^2, s = x_u.y_i: observedLoss in sgdGramian.ts, in the same
+  ;; order (rows, then cells, one running sum), so the same float64 value
+  (func (export "gramianCellLoss") (param $n i32) (result f64)
+    (local $l f64) (local $u i32) (local $t i32) (local $to i32) (local $xu i32) (local $s f64) (local $d f64) (local $t4 i32)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $u) (local.get $n)))
+        (local.set $t (i32.load (i32.add (global.get $gIndptr) (i32.shl (local.get $u) (i32.const 2)))))
+        (local.set $to (i32.load offset=4 (i32.add (global.get $gIndptr) (i32.shl (local.get $u) (i32.const 2)))))
+        (local.set $xu (i32.add (global.get $gX) (i32.shl (i32.mul (local.get $u) (global.get $gK)) (i32.const 2))))
+        (block $cellsDone
+          (loop $cells
+            (br_if $cellsDone (i32.ge_u (local.get $t) (local.get $to)))
+            (local.set $t4 (i32.shl (local.get $t) (i32.const 2)))
+            (local.set $s (call $dotXY (local.get $xu)
+              (i32.add (global.get $gY)
+                (i32.shl (i32.mul (i32.load (i32.add (global.get $gIndices) (local.get $t4))) (global.get $gK)) (i32.const 2)))))
+            (local.set $d (f64.sub (f64.promote_f32 (f32.load (i32.add (global.get $gPref) (local.get $t4)))) (local.get $s)))
+            (local.set $l (f64.add (local.get $l)
+              (f64.sub
+                (f64.mul (f64.promote_f32 (f32.load (i32.add (global.get $gConf) (local.get $t4)))) (f64.mul (local.get $d) (local.get $d)))
+                (f64.mul (local.get $s) (local.get $s)))))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $cells)))
+        (local.set $u (i32.add (local.get $u) (i32.const 1)))
+        (br $rows)))
+    (local.get $l))
+
   ;; stepRow(order[r]) for r in [r0, r1)
   (func (export "gramianRows") (param $r0 i32) (param $r1 i32)
     (local $r i32)
