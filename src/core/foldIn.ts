@@ -3,7 +3,8 @@
 // The full Y^T Y is precomputed once (gramian), so one fold-in costs O(n_u k^2 + k^3).
 import { LatentInputError } from './errors';
 import { solveScratch, solveSpd, type SolveScratch } from './linalg';
-import { crossGram } from './train';
+import { makeFoldInWasmKernel } from './sgdKernel';
+import { crossGram, type Steps } from './train';
 import { requireIndex, requireNonNegative, requirePositiveInt } from './validate';
 
 /** Y^T Y (k x k, float64) over all items. */
@@ -82,6 +83,60 @@ export function foldIn(
   // Mirrored for the fallback solver, which reads all of A.
   for (let a = 1; a < k; a++) for (let d = 0; d < a; d++) A[d * k + a] = A[a * k + d];
   return Float32Array.from(solveSpd(A, rhs, k, x, L));
+}
+
+/** Rows per pause of foldInRowsSteps (a few ms of work in JS). */
+const FOLD_IN_ROWS_PER_STEP = 256;
+
+/**
+ * foldIn (unobserved weight 1, no biases) for every row of a CSR matrix given its cells' confidences: rows x k. In
+ * WebAssembly where the host has it, in the same operations and order as foldIn, so every vector is bit-identical to
+ * foldIn's on either path; a row whose Cholesky pivot fails is solved by foldIn itself. Pauses every
+ * FOLD_IN_ROWS_PER_STEP rows.
+ */
+export function* foldInRowsSteps(
+  itemFactors: Float32Array,
+  k: number,
+  rows: { indptr: Int32Array; indices: Int32Array },
+  conf: Float64Array,
+  lambda: number,
+  gram: Float64Array,
+): Steps<Float32Array> {
+  const nRows = rows.indptr.length - 1;
+  const viaJs = (r: number): Float32Array => {
+    const cols: number[] = [];
+    const cs: number[] = [];
+    for (let q = rows.indptr[r]; q < rows.indptr[r + 1]; q++) {
+      cols.push(rows.indices[q]);
+      cs.push(conf[q]);
+    }
+    return foldIn(itemFactors, k, cols, cs, lambda, { gram });
+  };
+  const nItems = itemFactors.length / k;
+  for (let q = 0; q < rows.indptr[nRows]; q++) {
+    requireIndex('item', rows.indices[q], nItems);
+    if (!Number.isFinite(conf[q]) || conf[q] < 0) throw new LatentInputError(`confidence for item ${rows.indices[q]} must be a finite number >= 0, got ${conf[q]}`);
+  }
+  requireNonNegative('lambda', lambda);
+  const kernel = makeFoldInWasmKernel({ Y: itemFactors, gram, indptr: rows.indptr, indices: rows.indices, conf, k, lambda });
+  const X = new Float32Array(nRows * k);
+  for (let r0 = 0; r0 < nRows; r0 += FOLD_IN_ROWS_PER_STEP) {
+    const r1 = Math.min(nRows, r0 + FOLD_IN_ROWS_PER_STEP);
+    if (kernel) {
+      for (let r = r0; r < r1; ) {
+        const failed = kernel.rows(r, r1);
+        const end = failed < 0 ? r1 : failed;
+        X.set(kernel.X.subarray(r * k, end * k), r * k);
+        if (failed < 0) break;
+        X.set(viaJs(failed), failed * k);
+        r = failed + 1;
+      }
+    } else {
+      for (let r = r0; r < r1; r++) X.set(viaJs(r), r * k);
+    }
+    if (r1 < nRows) yield;
+  }
+  return X;
 }
 
 /** The fold-in's solve buffers, kept for the k last used. */

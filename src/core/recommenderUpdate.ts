@@ -16,7 +16,7 @@ import { groupSessions, type Session } from './evalProtocol';
 import { confidence } from './confidence';
 import { LatentInputError } from './errors';
 import type { MfModel } from './model';
-import { foldIn, gramian } from './foldIn';
+import { foldInRowsSteps, gramian } from './foldIn';
 import { nowMs } from './host';
 import type { Interaction } from './interaction';
 import { HELD_OUT_K, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
@@ -244,17 +244,9 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   Y.set(previous.mf.itemFactors);
   if (items.length > previous.items.length) Y.set(normalInit((items.length - previous.items.length) * k, 0.01, rng), previous.items.length * k);
   const gramY = gramian(Y, k);
-  const X = new Float32Array(rows.length * k);
-  for (let r = 0; r < rows.length; r++) {
-    const cols: number[] = [];
-    const conf: number[] = [];
-    for (let q = matrix.indptr[r]; q < matrix.indptr[r + 1]; q++) {
-      cols.push(matrix.indices[q]);
-      conf.push(confidence(matrix.values[q], cfg.alpha, cfg.epsilon));
-    }
-    X.set(foldIn(Y, k, cols, conf, cfg.lambda, { gram: gramY }), r * k);
-    if (r % 256 === 255) yield;
-  }
+  const conf = new Float64Array(matrix.values.length);
+  for (let q = 0; q < conf.length; q++) conf[q] = confidence(matrix.values[q], cfg.alpha, cfg.epsilon);
+  const X = yield* foldInRowsSteps(Y, k, matrix, conf, cfg.lambda, gramY);
   // The saved sessions' Gramian stands for every session outside the rows; the replayed ones are in both, so it is
   // scaled by the share of old sessions not replayed (they are a uniform sample).
   const outsideGram = previous.mf.sessionGram.slice();

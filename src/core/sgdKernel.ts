@@ -280,6 +280,60 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   };
 }
 
+/** Batched fold-in (foldInRows in sgdKernel.wat): rows' vectors solved in WebAssembly, bit-identical to foldIn's. */
+export interface FoldInWasmKernel {
+  /** The rows' vectors (rows x k), written by `rows`. */
+  readonly X: Float32Array;
+  /** Solves rows [r0, r1): -1, or the first row whose Cholesky pivot failed (not written; the caller solves it). */
+  rows(r0: number, r1: number): number;
+}
+
+export interface FoldInKernelInput {
+  Y: Float32Array;
+  gram: Float64Array;
+  indptr: Int32Array;
+  indices: Int32Array;
+  /** one confidence per cell */
+  conf: Float64Array;
+  k: number;
+  lambda: number;
+}
+
+/** Copies the rows and Y into a new WebAssembly memory; undefined when WebAssembly (with SIMD) is unavailable. */
+export function makeFoldInWasmKernel(input: FoldInKernelInput): FoldInWasmKernel | undefined {
+  const { Y, gram, indptr, indices, conf, k } = input;
+  const nRows = indptr.length - 1;
+  const nnz = indptr[nRows];
+  const layout = new Layout();
+  const oY = layout.take(Y.length * 4);
+  const oG = layout.take(k * k * 8);
+  const oIndptr = layout.take(indptr.length * 4);
+  const oIndices = layout.take(nnz * 4);
+  const oConf = layout.take(nnz * 8);
+  const oX = layout.take(nRows * k * 4);
+  const oA = layout.take(k * k * 8);
+  const oL = layout.take(k * k * 8);
+  const oB = layout.take(k * 8);
+  const oSol = layout.take(k * 8);
+  const instance = instantiate(layout.size);
+  if (!instance) return undefined;
+  const buf = instance.memory.buffer;
+  new Float32Array(buf, oY, Y.length).set(Y);
+  new Float64Array(buf, oG, k * k).set(gram);
+  new Int32Array(buf, oIndptr, indptr.length).set(indptr);
+  new Int32Array(buf, oIndices, nnz).set(indices.subarray(0, nnz));
+  new Float64Array(buf, oConf, nnz).set(conf.subarray(0, nnz));
+  type FoldInRowsFn = (
+    r0: number, r1: number, Y: number, G: number, indptr: number, indices: number, conf: number, X: number,
+    A: number, L: number, b: number, x: number, k: number, lambda: number,
+  ) => number;
+  const run = instance.exports.foldInRows as FoldInRowsFn;
+  return {
+    X: new Float32Array(buf, oX, nRows * k),
+    rows: (r0, r1) => run(r0, r1, oY, oG, oIndptr, oIndices, oConf, oX, oA, oL, oB, oSol, k, input.lambda),
+  };
+}
+
 /** EASE's SPD inverse in WebAssembly (cholRows, invRows, prodRows in sgdKernel.wat); see invertSpdSteps in ease.ts. */
 export interface SpdInverseWasmKernel {
   /** Cholesky columns [j0, j1): -1, or the first column whose pivot is not > 0 (then `pivot(j)` gives it). */

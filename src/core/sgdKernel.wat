@@ -474,6 +474,139 @@
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $l8))))
 
+  ;; ---- Batched fold-in (foldInRows in foldIn.ts): foldIn's solve for each row of a CSR matrix, with unobserved
+  ;; weight 1 and no biases, the same float64 operations in the same order as foldIn and linalg.solveSpd (all scalar),
+  ;; so every vector is bit-identical to foldIn's. Byte addresses: Y float32 rows of k; G float64 k x k (Y^T Y);
+  ;; indptr, indices int32; conf float64 per cell; X float32 rows of k (out); A, L float64 k x k and b, x float64 k
+  ;; (scratch). Returns -1, or the first row whose Cholesky pivot fails (its X row is not written; the caller solves
+  ;; it as foldIn does, by elimination, and goes on from the next row).
+  (func (export "foldInRows")
+    (param $r0 i32) (param $r1 i32) (param $Y i32) (param $G i32) (param $indptr i32) (param $indices i32)
+    (param $conf i32) (param $X i32) (param $A i32) (param $L i32) (param $b i32) (param $x i32)
+    (param $k i32) (param $lambda f64) (result i32)
+    (local $r i32) (local $t i32) (local $to i32) (local $a i32) (local $d i32) (local $p i32) (local $i i32) (local $j i32)
+    (local $kb i32) (local $o i32) (local $row i32) (local $c f64) (local $dw f64) (local $ya f64) (local $s f64)
+    (local $dwya f64) (local $at i32)
+    (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
+    (local.set $r (local.get $r0))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $r1)))
+        ;; A = G + lambda I, b = 0
+        (memory.copy (local.get $A) (local.get $G) (i32.mul (local.get $kb) (local.get $k)))
+        (local.set $a (i32.const 0))
+        (block $dd (loop $diag
+          (br_if $dd (i32.ge_u (local.get $a) (local.get $k)))
+          (local.set $at (i32.add (local.get $A) (i32.shl (i32.mul (local.get $a) (i32.add (local.get $k) (i32.const 1))) (i32.const 3))))
+          (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $lambda)))
+          (f64.store (i32.add (local.get $b) (i32.shl (local.get $a) (i32.const 3))) (f64.const 0))
+          (local.set $a (i32.add (local.get $a) (i32.const 1)))
+          (br $diag)))
+        ;; each cell: b += c y_i; the lower triangle of A += (c - 1) y_i y_i^T
+        (local.set $t (i32.load (i32.add (local.get $indptr) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $to (i32.load offset=4 (i32.add (local.get $indptr) (i32.shl (local.get $r) (i32.const 2)))))
+        (block $cd (loop $cells
+          (br_if $cd (i32.ge_u (local.get $t) (local.get $to)))
+          (local.set $o (i32.add (local.get $Y)
+            (i32.shl (i32.mul (i32.load (i32.add (local.get $indices) (i32.shl (local.get $t) (i32.const 2)))) (local.get $k)) (i32.const 2))))
+          (local.set $c (f64.load (i32.add (local.get $conf) (i32.shl (local.get $t) (i32.const 3)))))
+          (local.set $dw (f64.sub (local.get $c) (f64.const 1)))
+          (local.set $a (i32.const 0))
+          (block $ad (loop $as
+            (br_if $ad (i32.ge_u (local.get $a) (local.get $k)))
+            (local.set $ya (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.shl (local.get $a) (i32.const 2))))))
+            (local.set $at (i32.add (local.get $b) (i32.shl (local.get $a) (i32.const 3))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.mul (local.get $c) (local.get $ya))))
+            (if (f64.ne (local.get $dw) (f64.const 0))
+              (then
+                (local.set $dwya (f64.mul (local.get $dw) (local.get $ya)))
+                (local.set $row (i32.add (local.get $A) (i32.mul (local.get $a) (local.get $kb))))
+                (local.set $d (i32.const 0))
+                (block $dd2 (loop $ds
+                  (br_if $dd2 (i32.gt_u (local.get $d) (local.get $a)))
+                  (local.set $at (i32.add (local.get $row) (i32.shl (local.get $d) (i32.const 3))))
+                  (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
+                    (f64.mul (local.get $dwya) (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.shl (local.get $d) (i32.const 2))))))))
+                  (local.set $d (i32.add (local.get $d) (i32.const 1)))
+                  (br $ds)))))
+            (local.set $a (i32.add (local.get $a) (i32.const 1)))
+            (br $as)))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $cells)))
+        ;; Cholesky A = L L^T (solveSpd's loops); a pivot not > 1e-12 max(1, |A_ii|) ends the call with this row
+        (local.set $i (i32.const 0))
+        (block $chd (loop $chi
+          (br_if $chd (i32.ge_u (local.get $i) (local.get $k)))
+          (local.set $j (i32.const 0))
+          (block $cjd (loop $chj
+            (br_if $cjd (i32.gt_u (local.get $j) (local.get $i)))
+            (local.set $s (f64.load (i32.add (local.get $A) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $j)) (i32.const 3)))))
+            (local.set $p (i32.const 0))
+            (block $pd (loop $ps
+              (br_if $pd (i32.ge_u (local.get $p) (local.get $j)))
+              (local.set $s (f64.sub (local.get $s)
+                (f64.mul
+                  (f64.load (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $p)) (i32.const 3))))
+                  (f64.load (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $k)) (local.get $p)) (i32.const 3)))))))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br $ps)))
+            (local.set $at (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $j)) (i32.const 3))))
+            (if (i32.eq (local.get $i) (local.get $j))
+              (then
+                (if (i32.eqz (f64.gt (local.get $s)
+                      (f64.mul (f64.const 1e-12) (f64.max (f64.const 1)
+                        (f64.abs (f64.load (i32.add (local.get $A) (i32.shl (i32.mul (local.get $i) (i32.add (local.get $k) (i32.const 1))) (i32.const 3)))))))))
+                  (then (return (local.get $r))))
+                (f64.store (local.get $at) (f64.sqrt (local.get $s))))
+              (else
+                (f64.store (local.get $at) (f64.div (local.get $s)
+                  (f64.load (i32.add (local.get $L) (i32.shl (i32.mul (local.get $j) (i32.add (local.get $k) (i32.const 1))) (i32.const 3))))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $chj)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $chi)))
+        ;; forward: x_i = (b_i - sum_p<i L_ip x_p) / L_ii
+        (local.set $i (i32.const 0))
+        (block $fd (loop $fs
+          (br_if $fd (i32.ge_u (local.get $i) (local.get $k)))
+          (local.set $s (f64.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 3)))))
+          (local.set $p (i32.const 0))
+          (block $fpd (loop $fps
+            (br_if $fpd (i32.ge_u (local.get $p) (local.get $i)))
+            (local.set $s (f64.sub (local.get $s)
+              (f64.mul
+                (f64.load (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $p)) (i32.const 3))))
+                (f64.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 3)))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $fps)))
+          (f64.store (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))
+            (f64.div (local.get $s) (f64.load (i32.add (local.get $L) (i32.shl (i32.mul (local.get $i) (i32.add (local.get $k) (i32.const 1))) (i32.const 3))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $fs)))
+        ;; back: x_i = (x_i - sum_p>i L_pi x_p) / L_ii, then X row r = x (float32)
+        (local.set $i (local.get $k))
+        (block $bd (loop $bs
+          (br_if $bd (i32.eqz (local.get $i)))
+          (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+          (local.set $s (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))
+          (local.set $p (i32.add (local.get $i) (i32.const 1)))
+          (block $bpd (loop $bps
+            (br_if $bpd (i32.ge_u (local.get $p) (local.get $k)))
+            (local.set $s (f64.sub (local.get $s)
+              (f64.mul
+                (f64.load (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $k)) (local.get $i)) (i32.const 3))))
+                (f64.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 3)))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $bps)))
+          (local.set $s (f64.div (local.get $s) (f64.load (i32.add (local.get $L) (i32.shl (i32.mul (local.get $i) (i32.add (local.get $k) (i32.const 1))) (i32.const 3))))))
+          (f64.store (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3))) (local.get $s))
+          (f32.store (i32.add (local.get $X) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $k)) (local.get $i)) (i32.const 2)))
+            (f32.demote_f64 (local.get $s)))
+          (br $bs)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows)))
+    (i32.const -1))
+
   ;; ---- EASE's dense SPD inverse (invertSpdSteps in ease.ts), float64 with f64x2 SIMD ----
   ;; The JS path's three phases on an n x n row-major matrix at byte address $a, with U (n x n, all zero on entry) at
   ;; $u: Cholesky A = L L^T in A's lower triangle (cholRows), U row j = column j of L^-1 (invRows), P = U^T U written

@@ -10,7 +10,7 @@ import { rmse } from '../../../src/core/metrics';
 import { explicitSgdKernel, trainSgd, type SgdParams } from '../../../src/core/sgd';
 import { gramianSgdKernel, trainSgdGramianSteps, type GramianSgdParams, type GramianWarmStart } from '../../../src/core/sgdGramian';
 import { makeGramianWasmKernel, rowDotsWasmKernelSteps, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
-import { gramian } from '../../../src/core/foldIn';
+import { foldIn, foldInRowsSteps, gramian } from '../../../src/core/foldIn';
 import { rowDots } from '../../../src/core/linalg';
 import { makeRng } from '../../../src/core/random';
 import { fitRecommender, scoreItems } from '../../../src/core/recommender';
@@ -214,6 +214,63 @@ describe('core: Gramian SGD kernel (WebAssembly and JS, bit for bit)', () => {
   });
 });
 
+
+describe('core: batched fold-in (WebAssembly and JS, bit for bit with foldIn)', () => {
+  /** foldIn of each row, one at a time, as the update did before the batched path. */
+  function oneByOne(Y: Float32Array, k: number, m: { indptr: Int32Array; indices: Int32Array }, conf: Float64Array, lambda: number): Float32Array {
+    const nRows = m.indptr.length - 1;
+    const out = new Float32Array(nRows * k);
+    const gram = gramian(Y, k);
+    for (let r = 0; r < nRows; r++) {
+      const cols: number[] = [];
+      const cs: number[] = [];
+      for (let q = m.indptr[r]; q < m.indptr[r + 1]; q++) {
+        cols.push(m.indices[q]);
+        cs.push(conf[q]);
+      }
+      out.set(foldIn(Y, k, cols, cs, lambda, { gram }), r * k);
+    }
+    return out;
+  }
+
+  it('every row equals foldIn of that row exactly, with and without WebAssembly (600 rows: several pauses; k = 4, 32)', () => {
+    for (const k of [4, 32]) {
+      const m = randomSparse(600, 50, 0.1, `fold${k}`, 0, 4);
+      const rng = makeRng(`foldY${k}`);
+      const Y = Float32Array.from({ length: 50 * k }, () => rng() - 0.5);
+      // confidences of 1 (no change to A: the kernel's dw = 0 branch) and others
+      const conf = Float64Array.from(m.values, (v, q) => (q % 5 === 0 ? 1 : 1 + 3 * Math.log1p(v)));
+      const want = oneByOne(Y, k, m, conf, 2);
+      let pauses = 0;
+      const steps = foldInRowsSteps(Y, k, m, conf, 2, gramian(Y, k));
+      let r = steps.next();
+      for (; !r.done; r = steps.next()) pauses++;
+      assert.ok(bitsEqual(r.value, want), `k=${k}: WebAssembly`);
+      assert.equal(pauses, 2, `k=${k}: a pause after rows 256 and 512`);
+      const js = withWebAssembly(undefined, () => finishSteps(foldInRowsSteps(Y, k, m, conf, 2, gramian(Y, k))));
+      assert.ok(bitsEqual(js, want), `k=${k}: JS`);
+      assert.ok(want.some((v) => v !== 0));
+    }
+  });
+
+  it('a row whose Cholesky pivot fails is solved as foldIn solves it (elimination), the rows after it by the kernel', () => {
+    // A tiny Y and ridge: Cholesky refuses a pivot <= 1e-12, elimination only one small against the matrix's largest
+    // entry. Rows 0 and 2 have strong cells on every item (A about 0.1 I: Cholesky passes); row 1 has one weak cell
+    // (A about 1e-13 I: Cholesky fails, elimination solves).
+    const k = 4;
+    const Y = new Float32Array(k * k);
+    for (let i = 0; i < k; i++) Y[i * k + i] = 1e-7;
+    const m = { indptr: Int32Array.from([0, 4, 5, 9]), indices: Int32Array.from([0, 1, 2, 3, 0, 0, 1, 2, 3]) };
+    const conf = Float64Array.from([1e13, 1e13, 1e13, 1e13, 2, 1e13, 1e13, 1e13, 1e13]);
+    const want = oneByOne(Y, k, m, conf, 1e-13);
+    assert.ok(bitsEqual(finishSteps(foldInRowsSteps(Y, k, m, conf, 1e-13, gramian(Y, k))), want));
+    assert.ok(want.every(Number.isFinite) && want[k] > 1e5, 'row 1 solved by elimination');
+    // No ridge and a single weak cell: singular, refused with foldIn's own error.
+    const one = { indptr: Int32Array.from([0, 1]), indices: Int32Array.from([0]) };
+    const Y2 = Float32Array.from([1, 0, 0, 0, 0, 1, 0, 0]);
+    assert.throws(() => finishSteps(foldInRowsSteps(Y2, k, one, Float64Array.from([2]), 0, gramian(Y2, k))), /singular/);
+  });
+});
 
 describe('core: ranking product (WebAssembly SIMD and JS, bit for bit)', () => {
   function problem(n: number, k: number, seed: string): { Q: Float32Array; bias: Float32Array; x: Float32Array } {
