@@ -159,11 +159,12 @@ export function* fitRecommenderWithInverseSteps(
 
   yield;
   const sessions = groupSessions(data);
-  const discount = genericDiscount(sessionsPerItem(sessions, itemIndex), sessions.length, cfg.genericShare);
-  const prior = recentUsePrior(sessions, itemIndex, trainedAt, cfg.priorHalfLifeDays, discount);
+  const sessionItems = sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number));
+  const sessionTimes = sessions.map((s) => s.time);
+  const discount = genericDiscount(sessionsPerItem(sessionItems, items.length), sessions.length, cfg.genericShare);
+  const prior = recentUsePrior(sessionItems, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
   const generic = genericItems(discount);
 
-  const sessionItems = sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number));
   const multiItemSessions = sessionItems.filter((s) => s.length >= 2).length;
   const mode: RecommendMode = multiItemSessions < Math.max(1, cfg.minSessions) ? 'frecency' : 'mf';
   yield;
@@ -178,7 +179,7 @@ export function* fitRecommenderWithInverseSteps(
     heldOut = { k: HELD_OUT_K, value: null, cases: validation.cases, reason: validation.reason ?? 'No validation ran.' };
   }
 
-  const keepWeights = easeKeepWeights(sessions.map((s) => s.time), trainedAt);
+  const keepWeights = easeKeepWeights(sessionTimes, trainedAt);
   const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, keepWeights) : undefined;
   // Co-occurrence counts only where they make the table (itemModel 'cosine'): a map per item, 94 MB at 1M interactions.
   const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(sessionItems, items.length), items.length, cfg.neighbours);
@@ -226,10 +227,13 @@ export function genericDiscount(used: ArrayLike<number>, nSessions: number, gene
   return keep;
 }
 
-/** In how many sessions each item is (sessions hold distinct items): genericDiscount's input, and an update's n_i. */
-export function sessionsPerItem(sessions: ReadonlyArray<{ items: readonly string[] }>, index: ReadonlyMap<string, number>): Float64Array {
-  const used = new Float64Array(index.size);
-  for (const s of sessions) for (const it of s.items) used[index.get(it) as number]++;
+/**
+ * In how many sessions each item is, from each session's distinct items (their indices): genericDiscount's input, and
+ * an update's n_i.
+ */
+export function sessionsPerItem(sessionItems: ReadonlyArray<readonly number[]>, nItems: number): Float64Array {
+  const used = new Float64Array(nItems);
+  for (const s of sessionItems) for (const i of s) used[i]++;
   return used;
 }
 
@@ -242,13 +246,14 @@ export function genericItems(discount: Float32Array): Int32Array {
 
 /** The recent-use prior: decayed frecency scaled by the largest, times each item's genericDiscount. */
 export function recentUsePrior(
-  sessions: ReadonlyArray<{ items: readonly string[]; time: number }>,
-  index: ReadonlyMap<string, number>,
+  sessionItems: ReadonlyArray<readonly number[]>,
+  times: ArrayLike<number>,
+  nItems: number,
   at: number,
   halfLifeDays: number,
   discount: Float32Array,
 ): Float32Array {
-  const p = decayedFrecency(sessions, index, at, halfLifeDays * DAY_SECONDS);
+  const p = decayedFrecency(sessionItems, times, nItems, at, halfLifeDays * DAY_SECONDS);
   // Scaled by the largest before the discount: a discounted item that was the largest must not be scaled back up.
   const max = p.reduce((a, b) => Math.max(a, b), 0);
   for (let i = 0; i < p.length; i++) p[i] = max > 0 ? (p[i] / max) * discount[i] : p[i];
@@ -356,8 +361,10 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
   const index = itemIndexOf(inner.items);
   const innerSessions = groupSessions(trainInteractions);
   const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
-  const discount = genericDiscount(sessionsPerItem(innerSessions, index), innerSessions.length, cfg.genericShare);
-  const priors = halfLives.map((h) => recentUsePrior(innerSessions, index, inner.trainedAt, h, discount));
+  const innerItems = innerSessions.map((s) => s.items.map((it) => index.get(it) as number));
+  const innerTimes = innerSessions.map((s) => s.time);
+  const discount = genericDiscount(sessionsPerItem(innerItems, inner.items.length), innerSessions.length, cfg.genericShare);
+  const priors = halfLives.map((h) => recentUsePrior(innerItems, innerTimes, inner.items.length, inner.trainedAt, h, discount));
   // Cases whose file only older sessions used (beyond BLEND_MAX_TRAIN_SESSIONS) have no vector to rank: left out.
   const cases = (trainInteractions === split.trainInteractions ? split.cases : split.cases.filter((c) => index.has(c.target))).slice(-BLEND_MAX_CASES);
   // The configured blend comes first and is kept unless another beats it by BLEND_MIN_GAIN: on small validation

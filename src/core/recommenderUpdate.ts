@@ -12,7 +12,7 @@
 //   from it. Without it in memory (a new worker, a model read from disk) EASE is solved again on the whole history.
 // - The blend and EASE's ridge: kept from the last full fit.
 // Drift, which calls for a full fit, is judged by planRetrain: see there.
-import { groupSessions, type Session } from './evalProtocol';
+import type { Session } from './evalProtocol';
 import { confidence } from './confidence';
 import { LatentInputError } from './errors';
 import type { MfModel } from './model';
@@ -162,30 +162,62 @@ export function* retrainRecommenderSteps(
   return { model, plan };
 }
 
+/** A session of the history as an update reads it: grouped as groupSessions groups it, with its interactions. */
+interface HistorySession {
+  session: Session;
+  /** its interactions, in the history's order, and their items' indices */
+  xs: Interaction[];
+  xcols: number[];
+  /** session.items' indices */
+  cols: number[];
+  /** its newest interaction's time */
+  newest: number;
+}
+
 /**
  * Items: the model's first (their indices, vectors and neighbour rows stay), then new ones by first appearance; the
- * newest time, each session's newest time and interactions. A plain function: the same loop inside the generator ran
- * several times slower (tens of ms of an update at 100k interactions).
+ * newest time; the sessions as groupSessions orders them (by start, ties in order of first appearance), each with its
+ * interactions and items' indices: one pass of string lookups over the history. A plain function: the same loop
+ * inside the generator ran several times slower (tens of ms of an update at 100k interactions).
  */
 function indexHistory(modelItems: readonly string[], data: readonly Interaction[]) {
   const itemIndex = new Map<string, number>();
   modelItems.forEach((it, i) => itemIndex.set(it, i));
   const items = modelItems.slice();
   let trainedAt = -Infinity;
-  const newest = new Map<string, number>();
-  const bySession = new Map<string, Interaction[]>();
-  for (const x of data) {
-    if (!itemIndex.has(x.item)) {
-      itemIndex.set(x.item, items.length);
+  const byId = new Map<string, { h: HistorySession; order: number }>();
+  for (let order = 0; order < data.length; order++) {
+    const x = data[order];
+    let c = itemIndex.get(x.item);
+    if (c === undefined) {
+      c = items.length;
+      itemIndex.set(x.item, c);
       items.push(x.item);
     }
     if (x.time > trainedAt) trainedAt = x.time;
-    newest.set(x.session, Math.max(newest.get(x.session) ?? -Infinity, x.time));
-    let a = bySession.get(x.session);
-    if (!a) bySession.set(x.session, (a = []));
-    a.push(x);
+    let g = byId.get(x.session);
+    if (!g) byId.set(x.session, (g = { h: { session: { id: x.session, time: x.time, items: [] }, xs: [], xcols: [], cols: [], newest: x.time }, order }));
+    const h = g.h;
+    if (x.time < h.session.time) h.session.time = x.time;
+    if (x.time > h.newest) h.newest = x.time;
+    h.xs.push(x);
+    h.xcols.push(c);
   }
-  return { itemIndex, items, trainedAt, newest, bySession };
+  // Distinct items per session in order of first appearance (a stamp per item: sessions are read one at a time here).
+  const stamp = new Int32Array(items.length).fill(-1);
+  let n = 0;
+  for (const { h } of byId.values()) {
+    for (let t = 0; t < h.xs.length; t++) {
+      const c = h.xcols[t];
+      if (stamp[c] === n) continue;
+      stamp[c] = n;
+      h.cols.push(c);
+      h.session.items.push(h.xs[t].item);
+    }
+    n++;
+  }
+  const sessions = [...byId.values()].sort((a, b) => a.h.session.time - b.h.session.time || a.order - b.order).map((g) => g.h);
+  return { itemIndex, items, trainedAt, sessions };
 }
 
 /** An update of `previous` on `data` (the whole history, previous's included): see the header. */
@@ -199,13 +231,12 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   if (previous.mf.k !== k) throw new LatentInputError('updateRecommender: the model and its settings disagree on k');
   if (data.length === 0) throw new LatentInputError('updateRecommender: no interactions to learn from');
   data.forEach(validateInteraction);
-  const { itemIndex, items, trainedAt, newest, bySession } = indexHistory(previous.items, data);
+  const { items, trainedAt, sessions } = indexHistory(previous.items, data);
   yield;
-  const sessions = groupSessions(data);
   // New: any interaction after the model's newest (a session that went on counts again). Old: a uniform sample.
-  const fresh: Session[] = [];
-  const old: Session[] = [];
-  for (const s of sessions) ((newest.get(s.id) as number) > previous.trainedAt ? fresh : old).push(s);
+  const fresh: HistorySession[] = [];
+  const old: HistorySession[] = [];
+  for (const h of sessions) (h.newest > previous.trainedAt ? fresh : old).push(h);
   const rng = makeRng(`${String(cfg.seed)}:update:${data.length}`);
   const next = makeFastUint32(rng);
   const recent = Math.min(old.length, UPDATE_RECENT);
@@ -220,26 +251,28 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   const rows = fresh.concat(old.slice(old.length - recent), pool.slice(0, rc));
 
   // How the saved model ranks the fresh sessions before learning from them: the drift signal for the next plan.
-  const { hits, cases } = freshHitRate(previous, fresh);
+  const { hits, cases } = freshHitRate(previous, fresh.map((h) => h.session));
   yield;
 
   // The rows' decayed signal, as buildTrainingMatrix builds it (age from the newest interaction).
   let nnz = 0;
-  for (const s of rows) nnz += (bySession.get(s.id) as Interaction[]).length;
+  for (const h of rows) nnz += h.xs.length;
   const ri = new Int32Array(nnz);
   const ci = new Int32Array(nnz);
   const vi = new Float64Array(nnz);
   let t = 0;
-  rows.forEach((s, r) => {
-    for (const x of bySession.get(s.id) as Interaction[]) {
+  rows.forEach((h, r) => {
+    h.xs.forEach((x, q) => {
       ri[t] = r;
-      ci[t] = itemIndex.get(x.item) as number;
+      ci[t] = h.xcols[q];
       vi[t] = x.weight * decayFactor(trainedAt - x.time, cfg.halfLifeDays);
       t++;
-    }
+    });
   });
   const matrix = CsrMatrix.fromTriples(rows.length, items.length, ri, ci, vi);
-  const observed = sessionsPerItem(sessions, itemIndex);
+  const sessionItems = sessions.map((h) => h.cols);
+  const sessionTimes = sessions.map((h) => h.session.time);
+  const observed = sessionsPerItem(sessionItems, items.length);
   const Y = new Float32Array(items.length * k);
   Y.set(previous.mf.itemFactors);
   if (items.length > previous.items.length) Y.set(normalInit((items.length - previous.items.length) * k, 0.01, rng), previous.items.length * k);
@@ -274,12 +307,11 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   const sessionGram = gramian(mf.userFactors.subarray(0, fresh.length * k), k);
   for (let q = 0; q < sessionGram.length; q++) sessionGram[q] += previous.mf.sessionGram[q];
   const discount = genericDiscount(observed, sessions.length, cfg.genericShare);
-  const prior = recentUsePrior(sessions, itemIndex, trainedAt, cfg.priorHalfLifeDays, discount);
-  const multiItemSessions = sessions.filter((s) => s.items.length >= 2).length;
+  const prior = recentUsePrior(sessionItems, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
+  const multiItemSessions = sessionItems.filter((s) => s.length >= 2).length;
   // The item x item part takes the fresh sessions (see the header).
   let neighbours = withItems(previous.neighbours, items.length);
   let ease: EaseLive | undefined;
-  const sessionIndices = (): number[][] => sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number));
   if (cfg.itemModel === 'ease') {
     if (kept) {
       const live = kept;
@@ -288,20 +320,19 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
       easeAddItems(live, newcomers, cfg.easeMaxItems);
       // At the cap, new files in use now replace kept ones least used lately (a full fit keeps them the same way).
       if (newcomers.some((i) => !live.position.has(i))) {
-        const votes = keepVotes(sessionIndices(), items.length, easeKeepWeights(sessions.map((s) => s.time), trainedAt));
+        const votes = keepVotes(sessionItems, items.length, easeKeepWeights(sessionTimes, trainedAt));
         easeSwapInNewItems(live, newcomers, votes, UPDATE_MAX_EASE_SWAPS);
       }
       const scratch = new Float64Array(ease.kept.length);
-      for (const s of fresh) {
-        const xs = bySession.get(s.id) as Interaction[];
-        const before = [...new Set(xs.filter((x) => x.time <= previous.trainedAt).map((x) => itemIndex.get(x.item) as number))];
+      for (const h of fresh) {
+        const before = [...new Set(h.xcols.filter((_, q) => h.xs[q].time <= previous.trainedAt))];
         if (before.length > 0) easeAddSession(ease, before, -1, scratch);
-        easeAddSession(ease, s.items.map((it) => itemIndex.get(it) as number), 1, scratch);
+        easeAddSession(ease, h.cols, 1, scratch);
         yield;
       }
     } else {
-      const weights = easeKeepWeights(sessions.map((s) => s.time), trainedAt);
-      ease = easeLiveOf(yield* fitEaseInverseSteps(sessionIndices(), items.length, cfg.easeLambda, cfg.easeMaxItems, weights));
+      const weights = easeKeepWeights(sessionTimes, trainedAt);
+      ease = easeLiveOf(yield* fitEaseInverseSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, weights));
     }
     neighbours = yield* easeNeighboursSteps(ease, items.length, cfg.neighbours, previous.neighbours);
   }
@@ -324,7 +355,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
       finalLoss,
       fitMs: nowMs() - started,
     },
-    training: { losses, heldOut: previous.training.heldOut, ...newestRow(matrix, mf, fresh, previous.mf.nSessions) },
+    training: { losses, heldOut: previous.training.heldOut, ...newestRow(matrix, mf, fresh.map((h) => h.session), previous.mf.nSessions) },
     lineage: { ...lineage, updates: lineage.updates + 1, freshHits: lineage.freshHits + hits, freshCases: lineage.freshCases + cases },
   };
   memory.current = { key: modelKey(model), ease };

@@ -81,15 +81,16 @@ export function buildTrainingMatrix(data: readonly Interaction[], halfLifeDays: 
  * taken at training time ranks exactly as a fresh one would.
  */
 export function decayedFrecency(
-  sessions: ReadonlyArray<{ time: number; items: readonly string[] }>,
-  itemIndex: ReadonlyMap<string, number>,
+  sessionItems: ReadonlyArray<readonly number[]>,
+  times: ArrayLike<number>,
+  nItems: number,
   at: number,
   halfLife: number,
 ): Float32Array {
-  const out = new Float64Array(itemIndex.size);
-  for (const s of sessions) {
-    const w = Math.pow(0.5, (at - s.time) / halfLife);
-    for (const it of s.items) out[itemIndex.get(it) as number] += w;
+  const out = new Float64Array(nItems);
+  for (let s = 0; s < sessionItems.length; s++) {
+    const w = Math.pow(0.5, (at - times[s]) / halfLife);
+    for (const i of sessionItems[s]) out[i] += w;
   }
   return Float32Array.from(out);
 }
