@@ -9,6 +9,7 @@ import type { EaseInverse } from './ease';
 import { easeWeightRow } from './ease';
 import type { NeighbourTable } from './recommenderModel';
 import { topIndices } from './ranking';
+import { makeEaseLiveWasmKernel } from './sgdKernel';
 import type { Steps } from './train';
 
 /** The live state: which model items are kept (row p of P is item kept[p]) and P itself. */
@@ -91,11 +92,7 @@ export function easeSwapInNewItems(live: EaseLive, newcomers: readonly number[],
 /** Adds (sign 1) or takes back (sign -1) one binary session of model item indices; items not kept are ignored. */
 export function easeAddSession(live: EaseLive, items: readonly number[], sign: 1 | -1, scratch = new Float64Array(live.kept.length)): void {
   const m = live.kept.length;
-  const rows: number[] = [];
-  for (const i of items) {
-    const p = live.position.get(i);
-    if (p !== undefined && !rows.includes(p)) rows.push(p);
-  }
+  const rows = keptRows(live, items);
   if (rows.length === 0) return;
   const P = live.P;
   // u = P x: the sum of P's rows of the session's items (P is symmetric).
@@ -104,18 +101,60 @@ export function easeAddSession(live: EaseLive, items: readonly number[], sign: 1
     const o = p * m;
     for (let j = 0; j < m; j++) u[j] += P[o + j];
   }
-  let xu = 0;
-  for (const p of rows) xu += u[p];
-  const denom = 1 + sign * xu;
-  // Adding keeps G + lambda I positive definite; taking back a session that was added keeps it too (denom > 0).
-  if (!(denom > 0)) throw new RangeError(`EASE update: not positive definite (1 ${sign > 0 ? '+' : '-'} x'Px = ${denom})`);
-  const f = -sign / denom;
+  const f = shermanMorrisonFactor(u, rows, sign);
   for (let a = 0; a < m; a++) {
     const ua = u[a] * f;
     if (ua === 0) continue;
     const o = a * m;
     for (let b = 0; b < m; b++) P[o + b] += ua * u[b];
   }
+}
+
+/**
+ * easeAddSession for each change in order. In WebAssembly where the host has it: P is copied into the kernel's memory
+ * and back, and the two loops run there elementwise, so P ends bit-identical to easeAddSession's; one change per step.
+ */
+export function* easeAddSessionsSteps(live: EaseLive, changes: ReadonlyArray<{ items: readonly number[]; sign: 1 | -1 }>): Steps<void> {
+  const m = live.kept.length;
+  const kernel = changes.length > 0 ? makeEaseLiveWasmKernel(live.P, m) : undefined;
+  if (!kernel) {
+    const scratch = new Float64Array(m);
+    for (const c of changes) {
+      easeAddSession(live, c.items, c.sign, scratch);
+      yield;
+    }
+    return;
+  }
+  try {
+    for (const c of changes) {
+      const rows = keptRows(live, c.items);
+      if (rows.length > 0) kernel.rank1(shermanMorrisonFactor(kernel.rowSum(rows), rows, c.sign));
+      yield;
+    }
+  } finally {
+    // Also when a change is refused (not positive definite): the ones before it stay applied, as in the JS path.
+    live.P.set(kernel.P);
+  }
+}
+
+/** The rows of P of a session's kept items, each once, in the session's order. */
+function keptRows(live: EaseLive, items: readonly number[]): number[] {
+  const rows: number[] = [];
+  for (const i of items) {
+    const p = live.position.get(i);
+    if (p !== undefined && !rows.includes(p)) rows.push(p);
+  }
+  return rows;
+}
+
+/** -sign / (1 + sign x^T P x) for u = P x (x: the `rows` indicator); throws where P would not stay positive definite. */
+function shermanMorrisonFactor(u: Float64Array, rows: readonly number[], sign: 1 | -1): number {
+  let xu = 0;
+  for (const p of rows) xu += u[p];
+  const denom = 1 + sign * xu;
+  // Adding keeps G + lambda I positive definite; taking back a session that was added keeps it too (denom > 0).
+  if (!(denom > 0)) throw new RangeError(`EASE update: not positive definite (1 ${sign > 0 ? '+' : '-'} x'Px = ${denom})`);
+  return -sign / denom;
 }
 
 /**

@@ -22,7 +22,7 @@ import type { Interaction } from './interaction';
 import { HELD_OUT_K, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { easeKeepWeights, fitEaseInverseSteps, keepVotes } from './ease';
-import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
+import { easeAddItems, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
 import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, recordedRow, sessionsPerItem } from './recommenderFit';
 import { makeFastUint32, makeRng, normalInit } from './random';
 import { itemIndexOf, scoreItems } from './scoring';
@@ -323,13 +323,14 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
         const votes = keepVotes(sessionItems, items.length, easeKeepWeights(sessionTimes, trainedAt));
         easeSwapInNewItems(live, newcomers, votes, UPDATE_MAX_EASE_SWAPS);
       }
-      const scratch = new Float64Array(ease.kept.length);
+      // A session that went on since the model: its older item set is taken back, then the whole set added.
+      const changes: Array<{ items: number[]; sign: 1 | -1 }> = [];
       for (const h of fresh) {
         const before = [...new Set(h.xcols.filter((_, q) => h.xs[q].time <= previous.trainedAt))];
-        if (before.length > 0) easeAddSession(ease, before, -1, scratch);
-        easeAddSession(ease, h.cols, 1, scratch);
-        yield;
+        if (before.length > 0) changes.push({ items: before, sign: -1 });
+        changes.push({ items: h.cols, sign: 1 });
       }
+      yield* easeAddSessionsSteps(ease, changes);
     } else {
       const weights = easeKeepWeights(sessionTimes, trainedAt);
       ease = easeLiveOf(yield* fitEaseInverseSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, weights));

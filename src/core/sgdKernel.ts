@@ -334,6 +334,43 @@ export function makeFoldInWasmKernel(input: FoldInKernelInput): FoldInWasmKernel
   };
 }
 
+/** EASE's P kept live in WebAssembly for a run of Sherman-Morrison updates (easeRowSum, easeRank1 in sgdKernel.wat). */
+export interface EaseLiveWasmKernel {
+  /** P (m x m) in the kernel's memory */
+  readonly P: Float64Array;
+  /** u = the sum of P's rows `rows` (at most m of them), in that order: a view, overwritten by the next call */
+  rowSum(rows: readonly number[]): Float64Array;
+  /** P += f u u^T with the u of the last rowSum, row a skipped where u[a] f is 0 */
+  rank1(f: number): void;
+}
+
+/** Copies P (m x m) into a new WebAssembly memory; undefined when WebAssembly (with SIMD) is unavailable or m is 0. */
+export function makeEaseLiveWasmKernel(P: Float64Array, m: number): EaseLiveWasmKernel | undefined {
+  if (m === 0) return undefined;
+  const layout = new Layout();
+  const oP = layout.take(m * m * 8);
+  const oU = layout.take(m * 8);
+  const oRows = layout.take(m * 4);
+  const instance = instantiate(layout.size);
+  if (!instance) return undefined;
+  const buf = instance.memory.buffer;
+  const wP = new Float64Array(buf, oP, m * m);
+  wP.set(P.subarray(0, m * m));
+  const u = new Float64Array(buf, oU, m);
+  const rows = new Int32Array(buf, oRows, m);
+  const rowSum = instance.exports.easeRowSum as (P: number, m: number, rows: number, n: number, u: number) => void;
+  const rank1 = instance.exports.easeRank1 as (P: number, m: number, u: number, f: number) => void;
+  return {
+    P: wP,
+    rowSum: (r) => {
+      rows.set(r);
+      rowSum(oP, m, oRows, r.length, oU);
+      return u;
+    },
+    rank1: (f) => rank1(oP, m, oU, f),
+  };
+}
+
 /** EASE's SPD inverse in WebAssembly (cholRows, invRows, prodRows in sgdKernel.wat); see invertSpdSteps in ease.ts. */
 export interface SpdInverseWasmKernel {
   /** Cholesky columns [j0, j1): -1, or the first column whose pivot is not > 0 (then `pivot(j)` gives it). */

@@ -2,9 +2,10 @@
 // fresh solve gives; the stored table built from P keeps each row's largest weights, ties by item index.
 import { strict as assert } from 'node:assert';
 import { easeWeight, fitEaseInverseSteps, invertSpd } from '../../../src/core/ease';
-import { easeAddItems, easeAddSession, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, easeSwapItem } from '../../../src/core/easeLive';
+import { easeAddItems, easeAddSession, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, easeSwapItem } from '../../../src/core/easeLive';
 import { makeRng } from '../../../src/core/random';
 import { finishSteps } from '../../../src/core/train';
+import { bitsEqual, withWebAssembly } from './helpers';
 
 function randomSessions(n: number, nItems: number, seed: string): number[][] {
   const rng = makeRng(seed);
@@ -45,6 +46,41 @@ describe('EASE kept live (Sherman-Morrison)', () => {
     // every item is used in the first 40 sessions, so both keep all of them
     assert.equal(live.kept.length, fresh.kept.length);
     assert.ok(maxAbsDiff(inOrder(live, fresh.kept), fresh.P) < 1e-12);
+  });
+
+  it('a run of changes in WebAssembly leaves P bit-identical to easeAddSession one by one, without it too (m odd and even)', () => {
+    for (const m of [11, 12]) {
+      const changes = [
+        ...sessions.slice(40).map((items) => ({ items, sign: 1 as const })),
+        { items: sessions[45], sign: -1 as const },
+        { items: [0, 0, 3, 99], sign: 1 as const }, // a repeated item counts once; 99 is not kept
+        { items: [99], sign: 1 as const }, // nothing kept: no change
+      ];
+      const start = finishSteps(fitEaseInverseSteps(sessions.slice(0, 40), nItems, 5, m));
+      const one = easeLiveOf({ ...start, P: start.P.slice() });
+      for (const c of changes) easeAddSession(one, c.items, c.sign);
+      const run = easeLiveOf({ ...start, P: start.P.slice() });
+      finishSteps(easeAddSessionsSteps(run, changes));
+      assert.ok(bitsEqual(run.P, one.P), `m=${m}: WebAssembly`);
+      assert.ok(!bitsEqual(run.P, start.P), `m=${m}: P moved`);
+      const js = easeLiveOf({ ...start, P: start.P.slice() });
+      withWebAssembly(undefined, () => finishSteps(easeAddSessionsSteps(js, changes)));
+      assert.ok(bitsEqual(js.P, one.P), `m=${m}: JS`);
+    }
+  });
+
+  it('a change that would leave P indefinite is refused, and the changes before it stay applied (both paths)', () => {
+    const start = finishSteps(fitEaseInverseSteps(sessions.slice(0, 40), nItems, 5, nItems));
+    const one = easeLiveOf({ ...start, P: start.P.slice() });
+    easeAddSession(one, sessions[50], 1);
+    for (const wasm of [true, false]) {
+      const live = easeLiveOf({ ...start, P: start.P.slice() });
+      // taking back a session twice that was never added: 1 - x'Px falls to 0 or below on the second
+      const bad = [{ items: sessions[50], sign: 1 as const }, ...Array.from({ length: 40 }, () => ({ items: [0, 1, 2, 3, 4, 5], sign: -1 as const }))];
+      const go = (): void => void finishSteps(easeAddSessionsSteps(live, bad));
+      assert.throws(() => (wasm ? go() : withWebAssembly(undefined, go)), /not positive definite/);
+      assert.ok(!bitsEqual(live.P, start.P), `wasm=${wasm}: the first change stays`);
+    }
   });
 
   it('taking a session back and adding it with more items is a session that went on', () => {
