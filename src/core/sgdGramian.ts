@@ -38,16 +38,7 @@ export interface GramianSgdParams {
    * always JS. Both do the same float64 operations in the same order: the same seed gives bit-identical factors.
    */
   kernel?: 'auto' | 'js';
-  /** An item's all-cells term (X^T X) y_i is computed afresh every this many visits in an epoch (ITEM_TERM_REFRESH) */
-  refreshEvery?: number;
 }
-
-/**
- * How often an item's all-cells term is computed afresh: at its first visit in an epoch, then every this many. The
- * k x k product per visit was three quarters of an epoch's work; in between, each visit reuses the item's last one.
- * 1 computes it at every visit. See the header.
- */
-export const ITEM_TERM_REFRESH = 1;
 
 /** The kernel trainSgdGramian runs for these params on this host (JS too for a problem over 2 GiB). */
 export function gramianSgdKernel(params: Pick<GramianSgdParams, 'k' | 'kernel'>): 'wasm-simd' | 'js' {
@@ -82,8 +73,6 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   requireNonNegative('lambda', params.lambda);
   requireNonNegative('alpha', params.alpha);
   requirePositive('epsilon', params.epsilon);
-  const refresh = params.refreshEvery ?? ITEM_TERM_REFRESH;
-  requirePositiveInt('refreshEvery', refresh);
   validateMatrix(matrix, 'trainSgdGramian');
   const { k, lambda } = params;
   const rng = makeRng(params.seed);
@@ -109,23 +98,18 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   if (!warm) for (let t = 0; t < indices.length; t++) nObs[indices[t]]++;
   const accX = new Float64Array(nRows);
   const accY = new Float64Array(nItems);
-  // Each item's last all-cells term and its visits this epoch (refreshEvery > 1 only).
-  let Z: Float64Array = new Float64Array(refresh > 1 ? nItems * k : 0);
-  let visits: Int32Array = new Int32Array(refresh > 1 ? nItems : 0);
   let order: Int32Array = new Int32Array(nRows);
   for (let u = 0; u < nRows; u++) order[u] = u;
   // The WebAssembly kernel runs stepRow on X, Y and order in its own memory: the trainer works on those views
   // (shuffles, Gramians, loss, checks), and the model gets copies of X and Y at the end.
   const wasm =
     gramianSgdKernel(params) === 'wasm-simd'
-      ? makeGramianWasmKernel({ X, Y, conf, pref, indptr, indices, nObs, order, k, lambda, learningRate: params.learningRate, refreshEvery: refresh })
+      ? makeGramianWasmKernel({ X, Y, conf, pref, indptr, indices, nObs, order, k, lambda, learningRate: params.learningRate })
       : undefined;
   if (wasm) {
     X = model.userFactors = wasm.X;
     Y = model.itemFactors = wasm.Y;
     order = wasm.order;
-    Z = wasm.Z;
-    visits = wasm.visits;
   }
   const gx = new Float64Array(k);
   const gy = new Float64Array(k);
@@ -187,13 +171,7 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
       const w = conf[t] * (pref[t] - s) + s;
       const share = 1 / Math.max(1, nObs[i]);
       for (let a = 0; a < k; a++) vec[a] = Y[yi + a];
-      if (refresh === 1) matVec(GX, vec, gy, k);
-      else {
-        if (visits[i]++ % refresh === 0) {
-          matVec(GX, vec, gy, k);
-          for (let a = 0; a < k; a++) Z[yi + a] = gy[a];
-        } else for (let a = 0; a < k; a++) gy[a] = Z[yi + a];
-      }
+      matVec(GX, vec, gy, k);
       let h2 = 0;
       for (let a = 0; a < k; a++) {
         const g = (gy[a] + lambda * vec[a]) * share - w * X[xu + a];
@@ -210,7 +188,6 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
     // Gramians exact at the start of the epoch, then held fixed through it (see the header).
     const GX = grams.X;
     const GY = grams.Y;
-    visits.fill(0);
     for (let i = nRows - 1; i > 0; i--) {
       const j = next() % (i + 1);
       const t = order[i];

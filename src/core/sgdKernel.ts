@@ -186,9 +186,6 @@ export interface GramianWasmKernel {
   readonly Y: Float32Array;
   /** The row order, shuffled in place by the trainer before each epoch. */
   readonly order: Int32Array;
-  /** Each item's last all-cells term and its visits this epoch (refreshEvery > 1; the trainer zeroes the visits). */
-  readonly Z: Float64Array;
-  readonly visits: Int32Array;
   /** Sets the epoch's Gramians (k x k each; the kernel updates its copy of X^T X as rows move). */
   setGrams(GX: Float64Array, GY: Float64Array): void;
   /** stepRow(order[r]) for r in [r0, r1). */
@@ -211,8 +208,6 @@ export interface GramianKernelInput {
   k: number;
   lambda: number;
   learningRate: number;
-  /** sgdGramian's refreshEvery */
-  refreshEvery: number;
 }
 
 /**
@@ -243,9 +238,6 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   const oOld = layout.take(k * 8);
   const oVec = layout.take(k * 8);
   const oGram = layout.take(k * k * 8);
-  const refresh = input.refreshEvery;
-  const oZ = layout.take(refresh > 1 ? nCols * k * 8 : 0);
-  const oVisits = layout.take(refresh > 1 ? nCols * 4 : 0);
   const instance = instantiate(layout.size);
   if (!instance) return undefined;
   const { memory, exports } = instance;
@@ -267,7 +259,6 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
     oX, oY, oGX, oGY, oConf, oPref, oIndptr, oIndices, oNObs, oAccX, oAccY, oOrder, oGx, oGy, oOld, oVec,
     k, input.lambda, input.learningRate,
   );
-  (exports.gramianRefresh as (Z: number, visits: number, every: number) => void)(oZ, oVisits, refresh);
   const rows = exports.gramianRows as (r0: number, r1: number) => void;
   const gram = exports.gram as (a: number, n: number, g: number) => void;
   const cellLoss = exports.gramianCellLoss as (n: number) => number;
@@ -275,8 +266,6 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
     X: wX,
     Y: wY,
     order: wOrder,
-    Z: new Float64Array(buf, oZ, refresh > 1 ? nCols * k : 0),
-    visits: new Int32Array(buf, oVisits, refresh > 1 ? nCols : 0),
     setGrams: (GX, GY) => {
       wGX.set(GX);
       wGY.set(GY);

@@ -121,11 +121,6 @@
   (global $gGx (mut i32) (i32.const 0)) (global $gGy (mut i32) (i32.const 0))
   (global $gOld (mut i32) (i32.const 0)) (global $gVec (mut i32) (i32.const 0))
   (global $gK (mut i32) (i32.const 0)) (global $gLambda (mut f64) (f64.const 0)) (global $gLr0 (mut f64) (f64.const 0))
-  ;; refreshEvery (sgdGramian.ts): Z float64 rows of k (each item's last (X^T X) y_i), visits int32 per item
-  (global $gZ (mut i32) (i32.const 0)) (global $gVisits (mut i32) (i32.const 0)) (global $gRefresh (mut i32) (i32.const 1))
-
-  (func (export "gramianRefresh") (param $Z i32) (param $visits i32) (param $every i32)
-    (global.set $gZ (local.get $Z)) (global.set $gVisits (local.get $visits)) (global.set $gRefresh (local.get $every)))
 
   (func (export "gramianInit")
     (param $X i32) (param $Y i32) (param $GX i32) (param $GY i32) (param $conf i32) (param $pref i32)
@@ -442,18 +437,7 @@
           (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $yi) (i32.shl (local.get $a) (i32.const 2))))))
         (local.set $a (i32.add (local.get $a) (i32.const 2)))
         (br $l9)))
-      ;; (X^T X) y_i into gy: at every visit, or (refreshEvery > 1) at visits 0, R, 2R, ... of the epoch into Z_i,
-      ;; and Z_i copied
-      (if (i32.eq (global.get $gRefresh) (i32.const 1))
-        (then (call $matVec (global.get $gGX) (global.get $gVec) (global.get $gGy)))
-        (else
-          (local.set $addr (i32.add (global.get $gVisits) (i32.shl (local.get $i) (i32.const 2))))
-          (local.set $b (i32.load (local.get $addr)))
-          (i32.store (local.get $addr) (i32.add (local.get $b) (i32.const 1)))
-          (local.set $addr (i32.add (global.get $gZ) (i32.mul (local.get $i) (local.get $kb8))))
-          (if (i32.eqz (i32.rem_u (local.get $b) (global.get $gRefresh)))
-            (then (call $matVec (global.get $gGX) (global.get $gVec) (local.get $addr))))
-          (memory.copy (global.get $gGy) (local.get $addr) (local.get $kb8))))
+      (call $matVec (global.get $gGX) (global.get $gVec) (global.get $gGy))
       ;; g = (GX y_i + lambda y_i) share - w x_u; h2 = sum g^2
       (local.set $g2 (f64.const 0))
       (local.set $a (i32.const 0))
