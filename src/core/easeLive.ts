@@ -226,9 +226,16 @@ function neighbourRow(
       for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= edge) chosen.push(j);
     }
   }
-  chosen.sort((a, b) => Math.abs(w[b]) - Math.abs(w[a]) || kept[a] - kept[b]);
-  chosen.length = Math.min(chosen.length, neighbours);
-  return { indices: Int32Array.from(chosen, (j) => kept[j]), values: Float32Array.from(chosen, (j) => w[j]) };
+  for (const j of chosen) size[j] = Math.abs(w[j]);
+  chosen.sort((a, b) => size[b] - size[a] || kept[a] - kept[b]);
+  const n = Math.min(chosen.length, neighbours);
+  const indices = new Int32Array(n);
+  const values = new Float32Array(n);
+  for (let t = 0; t < n; t++) {
+    indices[t] = kept[chosen[t]];
+    values[t] = w[chosen[t]];
+  }
+  return { indices, values };
 }
 
 /** 0.9 of the smallest weight size `hint` keeps for `item` when it keeps a full row, else -1 (no usable bound). */
