@@ -486,7 +486,8 @@
     (param $k i32) (param $lambda f64) (result i32)
     (local $r i32) (local $t i32) (local $to i32) (local $a i32) (local $d i32) (local $p i32) (local $i i32) (local $j i32)
     (local $kb i32) (local $o i32) (local $row i32) (local $c f64) (local $dw f64) (local $ya f64) (local $s f64)
-    (local $dwya f64) (local $at i32)
+    (local $dwya f64) (local $at i32) (local $lj i32) (local $li i32) (local $ai i32) (local $djj f64) (local $lv f64)
+    (local $s0 f64) (local $s1 f64) (local $s2 f64) (local $s3 f64) (local $dwv v128)
     (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
     (local.set $r (local.get $r0))
     (block $rowsDone
@@ -522,6 +523,15 @@
                 (local.set $dwya (f64.mul (local.get $dw) (local.get $ya)))
                 (local.set $row (i32.add (local.get $A) (i32.mul (local.get $a) (local.get $kb))))
                 (local.set $d (i32.const 0))
+                ;; elementwise, two at a time (the same products and sums as one at a time)
+                (local.set $dwv (f64x2.splat (local.get $dwya)))
+                (block $dd3 (loop $ds2
+                  (br_if $dd3 (i32.gt_u (i32.add (local.get $d) (i32.const 1)) (local.get $a)))
+                  (local.set $at (i32.add (local.get $row) (i32.shl (local.get $d) (i32.const 3))))
+                  (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at))
+                    (f64x2.mul (local.get $dwv) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $o) (i32.shl (local.get $d) (i32.const 2))))))))
+                  (local.set $d (i32.add (local.get $d) (i32.const 2)))
+                  (br $ds2)))
                 (block $dd2 (loop $ds
                   (br_if $dd2 (i32.gt_u (local.get $d) (local.get $a)))
                   (local.set $at (i32.add (local.get $row) (i32.shl (local.get $d) (i32.const 3))))
@@ -533,38 +543,75 @@
             (br $as)))
           (local.set $t (i32.add (local.get $t) (i32.const 1)))
           (br $cells)))
-        ;; Cholesky A = L L^T (solveSpd's loops); a pivot not > 1e-12 max(1, |A_ii|) ends the call with this row
-        (local.set $i (i32.const 0))
-        (block $chd (loop $chi
-          (br_if $chd (i32.ge_u (local.get $i) (local.get $k)))
-          (local.set $j (i32.const 0))
-          (block $cjd (loop $chj
-            (br_if $cjd (i32.gt_u (local.get $j) (local.get $i)))
-            (local.set $s (f64.load (i32.add (local.get $A) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $j)) (i32.const 3)))))
+        ;; Cholesky A = L L^T, each entry as solveSpd computes it (s = A_ij - sum_p<j L_ip L_jp in order of p, then
+        ;; sqrt or / L_jj), by columns instead of rows: entry (i, j) needs columns p < j only, so the values are the
+        ;; same, and four rows of a column are four independent sums that run side by side. A pivot not
+        ;; > 1e-12 max(1, |A_jj|) ends the call with this row (the first such j, as by rows).
+        (local.set $j (i32.const 0))
+        (block $chd (loop $chj
+          (br_if $chd (i32.ge_u (local.get $j) (local.get $k)))
+          (local.set $lj (i32.add (local.get $L) (i32.mul (local.get $j) (local.get $kb))))
+          ;; the pivot
+          (local.set $s (f64.load (i32.add (local.get $A) (i32.shl (i32.mul (local.get $j) (i32.add (local.get $k) (i32.const 1))) (i32.const 3)))))
+          (local.set $p (i32.const 0))
+          (block $pd (loop $ps
+            (br_if $pd (i32.ge_u (local.get $p) (local.get $j)))
+            (local.set $at (i32.add (local.get $lj) (i32.shl (local.get $p) (i32.const 3))))
+            (local.set $s (f64.sub (local.get $s) (f64.mul (f64.load (local.get $at)) (f64.load (local.get $at)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $ps)))
+          (if (i32.eqz (f64.gt (local.get $s)
+                (f64.mul (f64.const 1e-12) (f64.max (f64.const 1)
+                  (f64.abs (f64.load (i32.add (local.get $A) (i32.shl (i32.mul (local.get $j) (i32.add (local.get $k) (i32.const 1))) (i32.const 3)))))))))
+            (then (return (local.get $r))))
+          (local.set $djj (f64.sqrt (local.get $s)))
+          (f64.store (i32.add (local.get $lj) (i32.shl (local.get $j) (i32.const 3))) (local.get $djj))
+          ;; rows below, four at a time
+          (local.set $i (i32.add (local.get $j) (i32.const 1)))
+          (block $qd (loop $qs
+            (br_if $qd (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $k)))
+            (local.set $li (i32.add (local.get $L) (i32.mul (local.get $i) (local.get $kb))))
+            (local.set $ai (i32.add (local.get $A) (i32.add (i32.mul (local.get $i) (local.get $kb)) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $s0 (f64.load (local.get $ai)))
+            (local.set $s1 (f64.load (i32.add (local.get $ai) (local.get $kb))))
+            (local.set $s2 (f64.load (i32.add (local.get $ai) (i32.shl (local.get $kb) (i32.const 1)))))
+            (local.set $s3 (f64.load (i32.add (local.get $ai) (i32.mul (local.get $kb) (i32.const 3)))))
             (local.set $p (i32.const 0))
-            (block $pd (loop $ps
-              (br_if $pd (i32.ge_u (local.get $p) (local.get $j)))
-              (local.set $s (f64.sub (local.get $s)
-                (f64.mul
-                  (f64.load (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $p)) (i32.const 3))))
-                  (f64.load (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $k)) (local.get $p)) (i32.const 3)))))))
+            (block $p4d (loop $p4s
+              (br_if $p4d (i32.ge_u (local.get $p) (local.get $j)))
+              (local.set $lv (f64.load (i32.add (local.get $lj) (i32.shl (local.get $p) (i32.const 3)))))
+              (local.set $at (i32.add (local.get $li) (i32.shl (local.get $p) (i32.const 3))))
+              (local.set $s0 (f64.sub (local.get $s0) (f64.mul (f64.load (local.get $at)) (local.get $lv))))
+              (local.set $s1 (f64.sub (local.get $s1) (f64.mul (f64.load (i32.add (local.get $at) (local.get $kb))) (local.get $lv))))
+              (local.set $s2 (f64.sub (local.get $s2) (f64.mul (f64.load (i32.add (local.get $at) (i32.shl (local.get $kb) (i32.const 1)))) (local.get $lv))))
+              (local.set $s3 (f64.sub (local.get $s3) (f64.mul (f64.load (i32.add (local.get $at) (i32.mul (local.get $kb) (i32.const 3)))) (local.get $lv))))
               (local.set $p (i32.add (local.get $p) (i32.const 1)))
-              (br $ps)))
-            (local.set $at (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $j)) (i32.const 3))))
-            (if (i32.eq (local.get $i) (local.get $j))
-              (then
-                (if (i32.eqz (f64.gt (local.get $s)
-                      (f64.mul (f64.const 1e-12) (f64.max (f64.const 1)
-                        (f64.abs (f64.load (i32.add (local.get $A) (i32.shl (i32.mul (local.get $i) (i32.add (local.get $k) (i32.const 1))) (i32.const 3)))))))))
-                  (then (return (local.get $r))))
-                (f64.store (local.get $at) (f64.sqrt (local.get $s))))
-              (else
-                (f64.store (local.get $at) (f64.div (local.get $s)
-                  (f64.load (i32.add (local.get $L) (i32.shl (i32.mul (local.get $j) (i32.add (local.get $k) (i32.const 1))) (i32.const 3))))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $chj)))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br $chi)))
+              (br $p4s)))
+            (local.set $at (i32.add (local.get $li) (i32.shl (local.get $j) (i32.const 3))))
+            (f64.store (local.get $at) (f64.div (local.get $s0) (local.get $djj)))
+            (f64.store (i32.add (local.get $at) (local.get $kb)) (f64.div (local.get $s1) (local.get $djj)))
+            (f64.store (i32.add (local.get $at) (i32.shl (local.get $kb) (i32.const 1))) (f64.div (local.get $s2) (local.get $djj)))
+            (f64.store (i32.add (local.get $at) (i32.mul (local.get $kb) (i32.const 3))) (f64.div (local.get $s3) (local.get $djj)))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $qs)))
+          ;; the last rows one at a time
+          (block $od (loop $os
+            (br_if $od (i32.ge_u (local.get $i) (local.get $k)))
+            (local.set $li (i32.add (local.get $L) (i32.mul (local.get $i) (local.get $kb))))
+            (local.set $s (f64.load (i32.add (local.get $A) (i32.add (i32.mul (local.get $i) (local.get $kb)) (i32.shl (local.get $j) (i32.const 3))))))
+            (local.set $p (i32.const 0))
+            (block $p1d (loop $p1s
+              (br_if $p1d (i32.ge_u (local.get $p) (local.get $j)))
+              (local.set $s (f64.sub (local.get $s)
+                (f64.mul (f64.load (i32.add (local.get $li) (i32.shl (local.get $p) (i32.const 3))))
+                         (f64.load (i32.add (local.get $lj) (i32.shl (local.get $p) (i32.const 3)))))))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br $p1s)))
+            (f64.store (i32.add (local.get $li) (i32.shl (local.get $j) (i32.const 3))) (f64.div (local.get $s) (local.get $djj)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $os)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $chj)))
         ;; forward: x_i = (b_i - sum_p<i L_ip x_p) / L_ii
         (local.set $i (i32.const 0))
         (block $fd (loop $fs
