@@ -1,6 +1,8 @@
-// The SGD kernels and EASE's SPD inverse in WebAssembly SIMD (sgdKernel.wat, assembled into sgdKernelBytes.ts):
-// loading, the memory layouts, and the check that WebAssembly with SIMD is there. Where it is not (or the problem does
-// not fit a 32-bit memory), trainSgd, trainSgdGramian and invertSpd run their pure-JS code instead.
+// The SGD kernels, the batched fold-in, EASE's SPD inverse and its Sherman-Morrison updates, and the ranking product
+// in WebAssembly SIMD (sgdKernel.wat, assembled into sgdKernelBytes.ts): loading, the memory layouts, and the check
+// that WebAssembly with SIMD is there. Where it is not (or the problem does not fit a 32-bit memory), each caller runs
+// its pure-JS code instead. The Gramian SGD, the fold-in, the Sherman-Morrison updates and the ranking product give
+// bit-identical results on both paths.
 //
 // The explicit SGD kernel and its JS twin are deterministic for a seed; they differ in rounding (this one computes in
 // float32, the JS one in float64 with float32 storage), so the same seed gives slightly different factors on the two

@@ -1,5 +1,6 @@
 ;; The SGD kernels in WebAssembly with 128-bit SIMD, hand-written; sgdKernel.ts loads them. First the explicit one
-;; (trainSgd, f32x4), then the Gramian one (trainSgdGramian, float64), then EASE's SPD inverse (invertSpd, f64x2).
+;; (trainSgd, f32x4), then the Gramian one (trainSgdGramian, float64), the batched fold-in (foldInRowsSteps), EASE's
+;; Sherman-Morrison updates (easeAddSessionsSteps), then EASE's SPD inverse (invertSpd, f64x2).
 ;; `node scripts/gen-sgd-kernel.mjs` assembles this file (devDependency wabt) into sgdKernelBytes.ts, which is
 ;; committed so that building and testing need no assembler. A unit test checks that the two agree.
 ;;
