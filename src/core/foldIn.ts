@@ -46,10 +46,8 @@ export function foldIn(
   requireNonNegative('unobservedWeight', w0);
   const merged = new Map<number, number>();
   for (let t = 0; t < items.length; t++) {
-    requireIndex('item', items[t], nItems);
-    const c = confidences[t];
-    if (!Number.isFinite(c) || c < 0) throw new LatentInputError(`confidence for item ${items[t]} must be a finite number >= 0, got ${c}`);
-    merged.set(items[t], (merged.get(items[t]) ?? 0) + c);
+    checkCell(items[t], confidences[t], nItems);
+    merged.set(items[t], (merged.get(items[t]) ?? 0) + confidences[t]);
   }
   const G = opts.gram ?? gramian(itemFactors, k);
   if (G.length !== k * k) throw new LatentInputError(`gram must be k x k (${k * k} entries), got ${G.length}`);
@@ -85,6 +83,12 @@ export function foldIn(
   return Float32Array.from(solveSpd(A, rhs, k, x, L));
 }
 
+/** A fold-in cell: an item index below nItems with a finite confidence >= 0. */
+function checkCell(item: number, c: number, nItems: number): void {
+  requireIndex('item', item, nItems);
+  if (!Number.isFinite(c) || c < 0) throw new LatentInputError(`confidence for item ${item} must be a finite number >= 0, got ${c}`);
+}
+
 /** Rows per pause of foldInRowsSteps (a few ms of work in JS). */
 const FOLD_IN_ROWS_PER_STEP = 256;
 
@@ -113,10 +117,7 @@ export function* foldInRowsSteps(
     return foldIn(itemFactors, k, cols, cs, lambda, { gram });
   };
   const nItems = itemFactors.length / k;
-  for (let q = 0; q < rows.indptr[nRows]; q++) {
-    requireIndex('item', rows.indices[q], nItems);
-    if (!Number.isFinite(conf[q]) || conf[q] < 0) throw new LatentInputError(`confidence for item ${rows.indices[q]} must be a finite number >= 0, got ${conf[q]}`);
-  }
+  for (let q = 0; q < rows.indptr[nRows]; q++) checkCell(rows.indices[q], conf[q], nItems);
   requireNonNegative('lambda', lambda);
   const kernel = makeFoldInWasmKernel({ Y: itemFactors, gram, indptr: rows.indptr, indices: rows.indices, conf, k, lambda });
   const X = new Float32Array(nRows * k);
