@@ -1,6 +1,6 @@
 // The baselines of DESIGN.md section 4: popularity, most-recently-used, frecency and item co-occurrence (cosine).
 // Each is an EvalMethod: fitted on training interactions, it scores every candidate item for a context and a time.
-import { groupSessions, type EvalMethod, type Ranker } from './evalProtocol';
+import { groupSessions, sessionItemIndices, type EvalMethod, type Ranker } from './evalProtocol';
 import { FrecencyTracker } from './frecency';
 import type { Interaction } from './interaction';
 
@@ -71,7 +71,7 @@ export class CooccurrenceIndex {
 
   static fromInteractions(train: readonly Interaction[], items: readonly string[]): CooccurrenceIndex {
     const idx = indexOf(items);
-    const sessions = groupSessions(train).map((s) => s.items.map((it) => idx.get(it) as number));
+    const sessions = sessionItemIndices(groupSessions(train), idx);
     return new CooccurrenceIndex(sessions, items.length);
   }
 

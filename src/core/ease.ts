@@ -4,7 +4,7 @@
 // so histories with more items than `maxItems` keep the most used ones (the others score 0 and say so in `details`).
 import { LatentInputError } from './errors';
 import { dot } from './linalg';
-import { groupSessions, splitProtocol, MetricTotals, tiesOfMasked, type EvalMethod, type ProtocolSplit, type Ranker } from './evalProtocol';
+import { groupSessions, sessionItemIndices, splitProtocol, MetricTotals, tiesOfMasked, type EvalMethod, type ProtocolSplit, type Ranker } from './evalProtocol';
 import type { Interaction } from './interaction';
 import { makeSpdInverseWasmKernel } from './sgdKernel';
 import { finishSteps, type Steps } from './train';
@@ -303,7 +303,7 @@ export const EASE_MAX_ITEMS = 3000;
 export const EASE_LAMBDAS = [2, 5, 10, 20, 50, 100, 200];
 
 function sessionsAsIndices(train: readonly Interaction[], index: ReadonlyMap<string, number>): number[][] {
-  return groupSessions(train).map((s) => s.items.map((it) => index.get(it) as number));
+  return sessionItemIndices(groupSessions(train), index);
 }
 
 /**
@@ -342,7 +342,7 @@ export function* chooseEaseLambdaSteps(
   const index = new Map<string, number>();
   split.items.forEach((it, i) => index.set(it, i));
   // The split's training sessions are groupSessions(split.trainInteractions): the same sessions in the same order.
-  const sessions = split.train.map((s) => s.items.map((it) => index.get(it) as number));
+  const sessions = sessionItemIndices(split.train, index);
   const n = split.items.length;
   let best = { lambda: fallback, cases: cases.length, ndcg: -1 };
   const buf = new Float64Array(n);

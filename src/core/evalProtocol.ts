@@ -46,6 +46,11 @@ export function withoutNeverRecommended(split: ProtocolSplit, isNever: (item: st
   return { ...split, cases: split.cases.filter((c) => !never.has(c.target)), neverRecommend: never };
 }
 
+/** Each session's items as their indices in `index` (every item must be in it). */
+export function sessionItemIndices(sessions: readonly Session[], index: ReadonlyMap<string, number>): number[][] {
+  return sessions.map((s) => s.items.map((it) => index.get(it) as number));
+}
+
 /** Groups interactions into sessions ordered by start time; ties keep the order of first appearance in the input. */
 export function groupSessions(data: readonly Interaction[]): Session[] {
   const byId = new Map<string, { s: Session; order: number; seen?: Set<string> }>();

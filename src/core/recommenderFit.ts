@@ -7,7 +7,7 @@ import { LatentInputError } from './errors';
 import { rowOf } from './explainView';
 import { factorModelOf } from './factorModel';
 import type { MfModel } from './model';
-import { groupSessions, splitProtocol, TRAIN_FRACTION, type ProtocolSplit } from './evalProtocol';
+import { groupSessions, sessionItemIndices, splitProtocol, TRAIN_FRACTION, type ProtocolSplit } from './evalProtocol';
 import { nowMs } from './host';
 import type { Interaction } from './interaction';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
@@ -159,7 +159,7 @@ export function* fitRecommenderWithInverseSteps(
 
   yield;
   const sessions = groupSessions(data);
-  const sessionItems = sessions.map((s) => s.items.map((it) => itemIndex.get(it) as number));
+  const sessionItems = sessionItemIndices(sessions, itemIndex);
   const sessionTimes = sessions.map((s) => s.time);
   const discount = genericDiscount(sessionsPerItem(sessionItems, items.length), sessions.length, cfg.genericShare);
   const prior = recentUsePrior(sessionItems, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
@@ -361,7 +361,7 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
   const index = itemIndexOf(inner.items);
   const innerSessions = groupSessions(trainInteractions);
   const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
-  const innerItems = innerSessions.map((s) => s.items.map((it) => index.get(it) as number));
+  const innerItems = sessionItemIndices(innerSessions, index);
   const innerTimes = innerSessions.map((s) => s.time);
   const discount = genericDiscount(sessionsPerItem(innerItems, inner.items.length), innerSessions.length, cfg.genericShare);
   const priors = halfLives.map((h) => recentUsePrior(innerItems, innerTimes, inner.items.length, inner.trainedAt, h, discount));
