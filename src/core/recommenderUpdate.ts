@@ -217,7 +217,7 @@ function indexHistory(modelItems: readonly string[], data: readonly Interaction[
     n++;
   }
   const sessions = [...byId.values()].sort((a, b) => a.h.session.time - b.h.session.time || a.order - b.order).map((g) => g.h);
-  return { itemIndex, items, trainedAt, sessions };
+  return { items, trainedAt, sessions };
 }
 
 /** An update of `previous` on `data` (the whole history, previous's included): see the header. */
