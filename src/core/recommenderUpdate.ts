@@ -186,6 +186,7 @@ function indexHistory(modelItems: readonly string[], data: readonly Interaction[
   const items = modelItems.slice();
   let trainedAt = -Infinity;
   const byId = new Map<string, { h: HistorySession; order: number }>();
+  let g: { h: HistorySession; order: number } | undefined;
   for (let order = 0; order < data.length; order++) {
     const x = data[order];
     let c = itemIndex.get(x.item);
@@ -195,7 +196,8 @@ function indexHistory(modelItems: readonly string[], data: readonly Interaction[
       items.push(x.item);
     }
     if (x.time > trainedAt) trainedAt = x.time;
-    let g = byId.get(x.session);
+    // A session's interactions usually come together (sessionize writes them so): the map only when it changes.
+    if (g === undefined || g.h.session.id !== x.session) g = byId.get(x.session);
     if (!g) byId.set(x.session, (g = { h: { session: { id: x.session, time: x.time, items: [] }, xs: [], xcols: [], cols: [], newest: x.time }, order }));
     const h = g.h;
     if (x.time < h.session.time) h.session.time = x.time;

@@ -7,8 +7,8 @@ import { retrainRecommenderSteps, UPDATE_EPOCHS, type RetrainMemory } from '../c
 import { gramian } from '../core/foldIn';
 import { finishStepsAsync, type Steps } from '../core/train';
 import { renameSinceModel } from '../feedback/fileChanges';
-import { sessionize } from '../feedback/sessions';
-import { decodeEvents, decodeInteractions, type FromWorker, type ToWorker } from './messages';
+import { sessionizeColumns } from '../feedback/sessions';
+import { decodeInteractions, eventColumnsOf, type FromWorker, type ToWorker } from './messages';
 
 /**
  * Interactions dated after `nowMs` (a clock that jumped, a git commit with a wrong date) are moved to the present:
@@ -73,7 +73,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
   const cancelled = (): boolean => flag !== undefined && Atomics.load(flag, 0) === 1;
   const epochs = typeof req.config.epochs === 'number' ? req.config.epochs : DEFAULT_RECOMMENDER_CONFIG.epochs;
   try {
-    const data = inThePast(req.type === 'train' ? decodeInteractions(req.data) : sessionize(decodeEvents(req.events), req.gapMs), Date.now());
+    const data = inThePast(req.type === 'train' ? decodeInteractions(req.data) : sessionizeColumns(eventColumnsOf(req.events), req.gapMs), Date.now());
     yield;
     // An update of the model in use unless drift (or the Retrain command) calls for a full fit: recommenderUpdate.ts.
     const events = req.type === 'train-events' ? req : undefined;

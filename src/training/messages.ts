@@ -7,6 +7,7 @@ import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type C
 import type { FileMove } from '../feedback/fileChanges';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
 import { type EventColumns, kindIndexOf } from '../feedback/storedEvents';
+import { eventAt, type SessionColumns } from '../feedback/sessions';
 
 /** Thrown when a message crossing the worker boundary does not have the expected shape. */
 export class TrainingMessageError extends Error {
@@ -292,14 +293,14 @@ export async function encodeStoredAsync(s: EventColumns): Promise<EncodedEvents>
   return { items: [...s.items], windows: [...s.windows], itemIndex, windowIndex, kindIndex, t, amount };
 }
 
+/** The events as the columns sessionizeColumns reads (no copy). */
+export function eventColumnsOf(e: EncodedEvents): SessionColumns {
+  return { items: e.items, windows: e.windows, t: e.t, amount: e.amount, item: e.itemIndex, window: e.windowIndex, kind: e.kindIndex };
+}
+
 export function decodeEvents(e: EncodedEvents): FeedbackEvent[] {
-  const out: FeedbackEvent[] = new Array(e.t.length);
-  for (let i = 0; i < out.length; i++) {
-    const ev: FeedbackEvent = { t: e.t[i], item: e.items[e.itemIndex[i]], kind: SIGNAL_KINDS[e.kindIndex[i]], amount: e.amount[i] };
-    if (e.windowIndex[i] >= 0) ev.w = e.windows[e.windowIndex[i]];
-    out[i] = ev;
-  }
-  return out;
+  const c = eventColumnsOf(e);
+  return Array.from({ length: e.t.length }, (_, i) => eventAt(c, i));
 }
 
 // ------------------------------------------------------------------------------------------- checks on receipt

@@ -2,7 +2,8 @@
 import { strict as assert } from 'node:assert';
 import { LatentInputError } from '../../../src/core/errors';
 import { FeedbackEvent, dismissedItems, signalWeight, toEvent } from '../../../src/feedback/signal';
-import { LIVE_SESSION_MAX_EVENTS, LiveSession, openSession, sessionize } from '../../../src/feedback/sessions';
+import { LIVE_SESSION_MAX_EVENTS, LiveSession, openSession, sessionize, sessionizeColumns, type SessionColumns } from '../../../src/feedback/sessions';
+import { StoredEvents } from '../../../src/feedback/storedEvents';
 import { makeRng } from '../../../src/core/random';
 
 const MIN = 60_000;
@@ -64,6 +65,56 @@ describe('feedback: sessionize', () => {
   it('a gap is measured between consecutive events, not from the session start', () => {
     const events = [0, 20, 40, 60, 80].map((m) => ev(m * MIN, 'file:a'));
     assert.equal(new Set(sessionize(events, 30 * MIN).map((r) => r.session)).size, 1);
+  });
+
+  it('sessionizeColumns gives sessionize\'s interactions, in its order, from the columns', () => {
+    const rng = makeRng(11);
+    const items = ['file:a', 'file:src/<b>.ts', 'file:ü "c".ts', 'snippet:user/log', 'extension:a.b'];
+    const kinds: FeedbackEvent['kind'][] = ['open', 'edit', 'dwell', 'dismiss', 'snippet', 'extension'];
+    const windows = [undefined, '', 'w1', 'w2'];
+    for (let run = 0; run < 30; run++) {
+      const events: FeedbackEvent[] = [];
+      let clock = 0;
+      for (let i = 0; i < 80; i++) {
+        // gaps around the threshold, equal times, events out of order
+        clock += rng() < 0.2 ? 30 * MIN + (rng() < 0.5 ? 0 : 1) : Math.floor(rng() * 3) * MIN;
+        const t = Math.max(0, clock - (rng() < 0.2 ? Math.floor(rng() * 50) * MIN : 0));
+        events.push(ev(t, items[Math.floor(rng() * items.length)], kinds[Math.floor(rng() * kinds.length)], 1 + Math.floor(rng() * 90), windows[Math.floor(rng() * windows.length)]));
+      }
+      const stored = StoredEvents.fromEvents(events);
+      assert.deepEqual(sessionizeColumns(stored, 30 * MIN), sessionize(events, 30 * MIN), `run ${run}`);
+    }
+  });
+
+  it('sessionizeColumns checks every event it reads as sessionize does, each item key once', () => {
+    const cols = (item: string, kind: number, amount = 1, t = 0, unused = 'file:ok'): SessionColumns => ({
+      items: [unused, item],
+      windows: [],
+      t: Float64Array.of(t),
+      amount: Float64Array.of(amount),
+      item: Int32Array.of(1),
+      window: Int32Array.of(-1),
+      kind: Uint8Array.of(kind),
+    });
+    const same = (c: SessionColumns, e: FeedbackEvent): void => {
+      const want = ((): string => {
+        try {
+          sessionize([e], 30 * MIN);
+        } catch (err) {
+          return (err as Error).message;
+        }
+        return 'no error';
+      })();
+      assert.notEqual(want, 'no error');
+      assert.throws(() => sessionizeColumns(c, 30 * MIN), (err: Error) => err instanceof LatentInputError && err.message === want);
+    };
+    same(cols('file:../../etc/passwd', 0), ev(0, 'file:../../etc/passwd'));
+    same(cols('file:a', 1, -1), ev(0, 'file:a', 'dwell', -1));
+    same(cols('file:a', 0, 1, NaN), ev(NaN, 'file:a'));
+    // a rename's old key does not travel with the columns: refused, as sessionize refuses a rename without one
+    same(cols('file:a', 6), ev(0, 'file:a', 'rename'));
+    // a bad key no event uses is not read
+    assert.equal(sessionizeColumns(cols('file:a', 0, 1, 0, 'file:../x'), 30 * MIN).length, 1);
   });
 
   it('rejects a non-positive gap', () => {
