@@ -18,7 +18,7 @@ import { LatentInputError } from './errors';
 import type { MfModel } from './model';
 import { foldInRowsSteps, gramian } from './foldIn';
 import { nowMs } from './host';
-import type { Interaction } from './interaction';
+import { asColumns, asInteractions, historyLength, type History, type InteractionColumns } from './interaction';
 import { HELD_OUT_K, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { easeKeepWeights, fitEaseInverseSteps, keepVotes } from './ease';
@@ -30,7 +30,7 @@ import { ScoreBuffers } from './scoreBuffers';
 import { trainSgdGramianSteps } from './sgdGramian';
 import { CsrMatrix } from './sparse';
 import type { Steps, TrainHooks } from './train';
-import { decayFactor, validateInteraction } from './trainingData';
+import { decayFactor, validateColumns } from './trainingData';
 
 /** Drift thresholds (see planRetrain). */
 export const UPDATE_LIMITS = {
@@ -82,7 +82,7 @@ export type RetrainPlan = { kind: 'full'; reason: string } | { kind: 'update'; r
  * model ranking the new sessions clearly worse than its held-out rate promised (fresh HR@10 below 0.75 of it, once
  * 50 fresh cases were seen). Otherwise an update.
  */
-export function planRetrain(previous: RecommenderModel | undefined, data: readonly Interaction[], overrides: Partial<RecommenderConfig> = {}, full = false): RetrainPlan {
+export function planRetrain(previous: RecommenderModel | undefined, data: History, overrides: Partial<RecommenderConfig> = {}, full = false): RetrainPlan {
   if (full) return { kind: 'full', reason: 'a full retrain was asked for' };
   if (!previous) return { kind: 'full', reason: 'no model to start from' };
   if (previous.mode !== 'mf') return { kind: 'full', reason: 'the model ranks by recent use alone' };
@@ -92,10 +92,10 @@ export function planRetrain(previous: RecommenderModel | undefined, data: readon
   }
   const lineage = previous.lineage ?? fullLineage(previous);
   if (lineage.updates >= UPDATE_LIMITS.updates) return { kind: 'full', reason: `${lineage.updates} updates since the last full fit` };
-  if (data.length > lineage.fullInteractions * (1 + UPDATE_LIMITS.growth)) {
+  if (historyLength(data) > lineage.fullInteractions * (1 + UPDATE_LIMITS.growth)) {
     return { kind: 'full', reason: `the history grew by more than ${UPDATE_LIMITS.growth * 100}% since the last full fit` };
   }
-  const { present, added } = itemsPresent(previous.items, data);
+  const { present, added } = itemsPresent(previous.items, asColumns(data));
   if (present < previous.items.length) return { kind: 'full', reason: `${previous.items.length - present} item(s) of the model left the history` };
   if (previous.items.length + added > lineage.fullItems * (1 + UPDATE_LIMITS.newItems)) {
     return { kind: 'full', reason: `more than ${UPDATE_LIMITS.newItems * 100}% new items since the last full fit` };
@@ -109,19 +109,23 @@ export function planRetrain(previous: RecommenderModel | undefined, data: readon
 }
 
 /** How many of the model's items the history still has, and how many items it has that the model does not. */
-function itemsPresent(modelItems: readonly string[], data: readonly Interaction[]): { present: number; added: number } {
+function itemsPresent(modelItems: readonly string[], data: InteractionColumns): { present: number; added: number } {
+  // Each name the rows use, looked up once.
+  const used = new Uint8Array(data.items.length);
+  for (let i = 0; i < data.item.length; i++) used[data.item[i]] = 1;
   const index = itemIndexOf(modelItems);
   const seen = new Uint8Array(modelItems.length);
   const added = new Set<string>();
   let present = 0;
-  for (const x of data) {
-    const i = index.get(x.item);
-    if (i === undefined) added.add(x.item);
+  data.items.forEach((item, t) => {
+    if (!used[t]) return;
+    const i = index.get(item);
+    if (i === undefined) added.add(item);
     else if (seen[i] === 0) {
       seen[i] = 1;
       present++;
     }
-  }
+  });
   return { present, added: added.size };
 }
 
@@ -146,17 +150,19 @@ export function modelKey(m: RecommenderModel): string {
 /** The retrain as planned: a full fit (with its lineage) or an update of `previous`. */
 export function* retrainRecommenderSteps(
   previous: RecommenderModel | undefined,
-  data: readonly Interaction[],
+  data: History,
   overrides: Partial<RecommenderConfig> = {},
   hooks?: TrainHooks & { onPlan?(plan: RetrainPlan): void },
   memory: RetrainMemory = {},
   full = false,
 ): Steps<{ model: RecommenderModel; plan: RetrainPlan }> {
-  const plan = planRetrain(previous, data, overrides, full);
+  const columns = previous ? asColumns(data) : data;
+  const plan = planRetrain(previous, columns, overrides, full);
   hooks?.onPlan?.(plan);
-  if (plan.kind === 'update' && previous) return { model: yield* updateRecommenderSteps(previous, data, hooks, memory), plan };
+  if (plan.kind === 'update' && previous) return { model: yield* updateRecommenderSteps(previous, columns, hooks, memory), plan };
   memory.current = undefined;
-  const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks);
+  // The full fit still reads objects (made here from columns, kept when given).
+  const fit = yield* fitRecommenderWithInverseSteps(asInteractions(data), overrides, hooks);
   const model = { ...fit.model, lineage: fullLineage(fit.model) };
   memory.current = { key: modelKey(model), ease: fit.inverse ? easeLiveOf(fit.inverse) : undefined };
   return { model, plan };
@@ -165,8 +171,8 @@ export function* retrainRecommenderSteps(
 /** A session of the history as an update reads it: grouped as groupSessions groups it, with its interactions. */
 interface HistorySession {
   session: Session;
-  /** its interactions, in the history's order, and their items' indices */
-  xs: Interaction[];
+  /** its interactions (rows of the history's columns), in the history's order, and their items' indices */
+  xs: number[];
   xcols: number[];
   /** session.items' indices */
   cols: number[];
@@ -180,50 +186,60 @@ interface HistorySession {
  * interactions and items' indices: one pass of string lookups over the history. A plain function: the same loop
  * inside the generator ran several times slower (tens of ms of an update at 100k interactions).
  */
-function indexHistory(modelItems: readonly string[], data: readonly Interaction[]) {
+function indexHistory(modelItems: readonly string[], data: InteractionColumns) {
   const itemIndex = new Map<string, number>();
   modelItems.forEach((it, i) => itemIndex.set(it, i));
   const items = modelItems.slice();
+  // Each name of the item table looked up once, when a row first uses it (new items in order of first appearance).
+  const colOf = new Int32Array(data.items.length).fill(-1);
+  const groupOf = new Int32Array(data.sessions.length).fill(-1);
+  const groups: HistorySession[] = [];
   let trainedAt = -Infinity;
-  const byId = new Map<string, { h: HistorySession; order: number }>();
-  let g: { h: HistorySession; order: number } | undefined;
-  for (let order = 0; order < data.length; order++) {
-    const x = data[order];
-    let c = itemIndex.get(x.item);
-    if (c === undefined) {
-      c = items.length;
-      itemIndex.set(x.item, c);
-      items.push(x.item);
+  for (let r = 0; r < data.time.length; r++) {
+    const it = data.item[r];
+    let c = colOf[it];
+    if (c < 0) {
+      const name = data.items[it];
+      let known = itemIndex.get(name);
+      if (known === undefined) {
+        known = items.length;
+        itemIndex.set(name, known);
+        items.push(name);
+      }
+      colOf[it] = c = known;
     }
-    if (x.time > trainedAt) trainedAt = x.time;
-    // A session's interactions usually come together (sessionize writes them so): the map only when it changes.
-    if (g === undefined || g.h.session.id !== x.session) g = byId.get(x.session);
-    if (!g) byId.set(x.session, (g = { h: { session: { id: x.session, time: x.time, items: [] }, xs: [], xcols: [], cols: [], newest: x.time }, order }));
-    const h = g.h;
-    if (x.time < h.session.time) h.session.time = x.time;
-    if (x.time > h.newest) h.newest = x.time;
-    h.xs.push(x);
+    const time = data.time[r];
+    if (time > trainedAt) trainedAt = time;
+    const s = data.session[r];
+    let h: HistorySession;
+    if (groupOf[s] < 0) {
+      groupOf[s] = groups.length;
+      groups.push((h = { session: { id: data.sessions[s], time, items: [] }, xs: [], xcols: [], cols: [], newest: time }));
+    } else {
+      h = groups[groupOf[s]];
+      if (time < h.session.time) h.session.time = time;
+      if (time > h.newest) h.newest = time;
+    }
+    h.xs.push(r);
     h.xcols.push(c);
   }
   // Distinct items per session in order of first appearance (a stamp per item: sessions are read one at a time here).
   const stamp = new Int32Array(items.length).fill(-1);
-  let n = 0;
-  for (const { h } of byId.values()) {
-    for (let t = 0; t < h.xs.length; t++) {
-      const c = h.xcols[t];
+  groups.forEach((h, n) => {
+    for (const c of h.xcols) {
       if (stamp[c] === n) continue;
       stamp[c] = n;
       h.cols.push(c);
-      h.session.items.push(h.xs[t].item);
+      h.session.items.push(items[c]);
     }
-    n++;
-  }
-  const sessions = [...byId.values()].sort((a, b) => a.h.session.time - b.h.session.time || a.order - b.order).map((g) => g.h);
+  });
+  // By start, ties in order of first appearance (groups are in that order): a stable sort.
+  const sessions = groups.slice().sort((a, b) => a.session.time - b.session.time);
   return { items, trainedAt, sessions };
 }
 
 /** An update of `previous` on `data` (the whole history, previous's included): see the header. */
-export function* updateRecommenderSteps(previous: RecommenderModel, data: readonly Interaction[], hooks?: TrainHooks, memory: RetrainMemory = {}): Steps<RecommenderModel> {
+export function* updateRecommenderSteps(previous: RecommenderModel, history: History, hooks?: TrainHooks, memory: RetrainMemory = {}): Steps<RecommenderModel> {
   // P is changed in place below: a run stopped half-way must not leave it named after the previous model.
   const kept = memory.current?.key === modelKey(previous) ? memory.current.ease : undefined;
   memory.current = undefined;
@@ -231,15 +247,17 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   const cfg = previous.config;
   const k = cfg.factors;
   if (previous.mf.k !== k) throw new LatentInputError('updateRecommender: the model and its settings disagree on k');
-  if (data.length === 0) throw new LatentInputError('updateRecommender: no interactions to learn from');
-  data.forEach(validateInteraction);
+  const data = asColumns(history);
+  const n = data.time.length;
+  if (n === 0) throw new LatentInputError('updateRecommender: no interactions to learn from');
+  validateColumns(data);
   const { items, trainedAt, sessions } = indexHistory(previous.items, data);
   yield;
   // New: any interaction after the model's newest (a session that went on counts again). Old: a uniform sample.
   const fresh: HistorySession[] = [];
   const old: HistorySession[] = [];
   for (const h of sessions) (h.newest > previous.trainedAt ? fresh : old).push(h);
-  const rng = makeRng(`${String(cfg.seed)}:update:${data.length}`);
+  const rng = makeRng(`${String(cfg.seed)}:update:${n}`);
   const next = makeFastUint32(rng);
   const recent = Math.min(old.length, UPDATE_RECENT);
   const pool = old.slice(0, old.length - recent);
@@ -267,7 +285,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
     h.xs.forEach((x, q) => {
       ri[t] = r;
       ci[t] = h.xcols[q];
-      vi[t] = x.weight * decayFactor(trainedAt - x.time, cfg.halfLifeDays);
+      vi[t] = data.weight[x] * decayFactor(trainedAt - data.time[x], cfg.halfLifeDays);
       t++;
     });
   });
@@ -291,7 +309,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
   let finalLoss = NaN;
   const mf = yield* trainSgdGramianSteps(
     matrix,
-    { k, epochs: UPDATE_EPOCHS, learningRate: cfg.learningRate, lambda: cfg.lambda, alpha: cfg.alpha, epsilon: cfg.epsilon, seed: `${String(cfg.seed)}:update:${data.length}` },
+    { k, epochs: UPDATE_EPOCHS, learningRate: cfg.learningRate, lambda: cfg.lambda, alpha: cfg.alpha, epsilon: cfg.epsilon, seed: `${String(cfg.seed)}:update:${n}` },
     {
       onEpoch: (e) => {
         losses.push(e.loss);
@@ -328,7 +346,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
       // A session that went on since the model: its older item set is taken back, then the whole set added.
       const changes: Array<{ items: number[]; sign: 1 | -1 }> = [];
       for (const h of fresh) {
-        const before = [...new Set(h.xcols.filter((_, q) => h.xs[q].time <= previous.trainedAt))];
+        const before = [...new Set(h.xcols.filter((_, q) => data.time[h.xs[q]] <= previous.trainedAt))];
         if (before.length > 0) changes.push({ items: before, sign: -1 });
         changes.push({ items: h.cols, sign: 1 });
       }
@@ -352,7 +370,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, data: readon
       ...previous.stats,
       sessions: sessions.length,
       multiItemSessions,
-      interactions: data.length,
+      interactions: n,
       items: items.length,
       epochs: losses.length,
       finalLoss,

@@ -3,7 +3,7 @@
 // is applied by the trainers), and the decayed frecency prior. Pure: used by fitting, and by the panel that shows
 // what training saw.
 import { LatentInputError } from './errors';
-import type { Interaction } from './interaction';
+import type { Interaction, InteractionColumns } from './interaction';
 import { CsrMatrix } from './sparse';
 
 export { confidence } from './confidence';
@@ -22,6 +22,19 @@ export function validateInteraction(x: Interaction, i: number): void {
   if (!Number.isFinite(x.time)) throw new LatentInputError(`interaction ${i}: time must be finite, got ${x.time}`);
   if (!Number.isFinite(x.weight) || x.weight <= 0) {
     throw new LatentInputError(`interaction ${i}: weight must be a finite number > 0, got ${x.weight}`);
+  }
+}
+
+/** validateInteraction for every row of columns, with its messages; each name of the tables is checked once. */
+export function validateColumns(c: InteractionColumns): void {
+  const named = (name: unknown): boolean => typeof name === 'string' && name !== '';
+  const sessionOk = c.sessions.map(named);
+  const itemOk = c.items.map(named);
+  for (let i = 0; i < c.time.length; i++) {
+    const w = c.weight[i];
+    if (!sessionOk[c.session[i]] || !itemOk[c.item[i]] || !Number.isFinite(c.time[i]) || !(Number.isFinite(w) && w > 0)) {
+      validateInteraction({ session: c.sessions[c.session[i]], item: c.items[c.item[i]], time: c.time[i], weight: w }, i);
+    }
   }
 }
 

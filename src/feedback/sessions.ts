@@ -1,6 +1,6 @@
 // Cuts the event stream into working sessions (the matrix rows, DESIGN.md section 3). Pure.
 import { LatentInputError } from '../core/errors';
-import type { Interaction } from '../core/interaction';
+import type { Interaction, InteractionColumns } from '../core/interaction';
 import { checkEvent, FeedbackEvent, isEventAmount, isEventItem, isEventTime, SIGNAL_KINDS, SIGNAL_WEIGHTS, signalWeight } from './signal';
 import type { EventColumns } from './storedEvents';
 
@@ -45,15 +45,15 @@ export function sessionize(events: readonly FeedbackEvent[], gapMs: number): Int
 export type SessionColumns = Pick<EventColumns, 'items' | 'windows' | 't' | 'amount' | 'item' | 'window' | 'kind'>;
 
 /**
- * sessionize over event columns, without an object per event: the same interactions in the same order (tested
- * against sessionize of the same events as objects). The worker runs it on every retrain; at a million events
- * sessionize's objects and its per-event key check were about 0.9 s of an update's 2.4 s. An item key is checked
- * once per distinct item; an event that fails a check throws checkEvent's own error for it.
+ * sessionize over event columns, without an object per event or per interaction: the same interactions in the same
+ * order (tested against sessionize of the same events as objects), as columns. The worker runs it on every retrain; at
+ * a million events sessionize's objects and its per-event key check were about 0.9 s of an update's 2.4 s. An item
+ * key is checked once per distinct item; an event that fails a check throws checkEvent's own error for it.
  */
-export function sessionizeColumns(c: SessionColumns, gapMs: number): Interaction[] {
+export function sessionizeColumns(c: SessionColumns, gapMs: number): InteractionColumns {
   checkGap(gapMs);
   const n = c.t.length;
-  // One canonical index per distinct item and window name (a table could name one twice), windows grouped by name.
+  // One canonical index per distinct item name (a table could name one twice), windows grouped by name.
   const itemOf = canonical(c.items);
   const groupOf = new Map<string, number>();
   const groups: number[][] = [];
@@ -69,18 +69,34 @@ export function sessionizeColumns(c: SessionColumns, gapMs: number): Interaction
   const itemOk = new Int8Array(c.items.length); // 0 not checked yet, 1 a valid key, -1 not
   const stamp = new Int32Array(c.items.length).fill(-1);
   const cellAt = new Int32Array(c.items.length);
-  const out: Interaction[] = [];
+  // At most one interaction per event: sized for that, cut to what was written at the end.
+  const session = new Int32Array(n);
+  const item = new Int32Array(n);
+  const time = new Float64Array(n);
+  const weight = new Float64Array(n);
+  const sessions: string[] = [];
+  const sessionIndex = new Map<string, number>();
+  // Ids are unique within a window (sessions start at increasing times); across windows only '' and 'w' can meet.
+  const mayMeet = groupOf.has('') && groupOf.has('w');
+  let m = 0;
   let sessionNo = -1;
+  let current = -1;
   for (const [name, g] of groupOf) {
     const list = groups[g];
     // Ties keep the given order, as sessionize's stable sort does.
     list.sort((a, b) => c.t[a] - c.t[b] || a - b);
-    let session = '';
     let last = -Infinity;
     for (const i of list) {
       const t = c.t[i];
       if (t - last > gapMs) {
-        session = `${name || 'w'}@${t}`;
+        const id = `${name || 'w'}@${t}`;
+        // Two sessions with one id are one session to sessionize's readers, which group by id: one entry here too.
+        let s = mayMeet ? sessionIndex.get(id) : undefined;
+        if (s === undefined) {
+          s = sessions.push(id) - 1;
+          if (mayMeet) sessionIndex.set(id, s);
+        }
+        current = s;
         sessionNo++;
       }
       last = t;
@@ -89,21 +105,24 @@ export function sessionizeColumns(c: SessionColumns, gapMs: number): Interaction
       const kind = SIGNAL_KINDS[c.kind[i]];
       // Renames carry no old key here, which checkEvent refuses too.
       if (!isEventTime(t) || itemOk[it] < 0 || kind === undefined || !isEventAmount(c.amount[i]) || kind === 'rename') checkEvent(eventAt(c, i));
-      const weight = SIGNAL_WEIGHTS[kind] * c.amount[i];
-      if (weight <= 0) continue;
-      const item = itemOf[it];
-      if (stamp[item] === sessionNo) {
-        const cell = out[cellAt[item]];
-        cell.weight += weight;
-        cell.time = t / 1000;
+      const w = SIGNAL_WEIGHTS[kind] * c.amount[i];
+      if (w <= 0) continue;
+      const x = itemOf[it];
+      if (stamp[x] === sessionNo) {
+        weight[cellAt[x]] += w;
+        time[cellAt[x]] = t / 1000;
       } else {
-        stamp[item] = sessionNo;
-        cellAt[item] = out.length;
-        out.push({ session, item: c.items[item], time: t / 1000, weight });
+        stamp[x] = sessionNo;
+        cellAt[x] = m;
+        session[m] = current;
+        item[m] = x;
+        time[m] = t / 1000;
+        weight[m] = w;
+        m++;
       }
     }
   }
-  return out;
+  return { sessions, items: c.items, session: session.slice(0, m), item: item.slice(0, m), time: time.slice(0, m), weight: weight.slice(0, m) };
 }
 
 /** Per table index, the first index holding the same name. */

@@ -1,23 +1,24 @@
 // One training job: decode the request, run the shipped ranker's trainer, report progress and the result.
 // Shared by the worker thread (worker.ts) and the in-process fallback so both behave identically: one body of
 // steps, run straight through in the worker and in slices (yielding to the event loop) in-process.
-import { DEFAULT_RECOMMENDER_CONFIG, deserializeRecommender, serializeRecommender, type Interaction, type RecommenderModel } from '../core/recommender';
+import { DEFAULT_RECOMMENDER_CONFIG, deserializeRecommender, serializeRecommender, type RecommenderModel } from '../core/recommender';
+import type { InteractionColumns } from '../core/interaction';
 import { easeLiveOf } from '../core/easeLive';
 import { retrainRecommenderSteps, UPDATE_EPOCHS, type RetrainMemory } from '../core/recommenderUpdate';
 import { gramian } from '../core/foldIn';
 import { finishStepsAsync, type Steps } from '../core/train';
 import { renameSinceModel } from '../feedback/fileChanges';
 import { sessionizeColumns } from '../feedback/sessions';
-import { decodeInteractions, eventColumnsOf, type FromWorker, type ToWorker } from './messages';
+import { eventColumnsOf, interactionColumnsOf, type FromWorker, type ToWorker } from './messages';
 
 /**
  * Interactions dated after `nowMs` (a clock that jumped, a git commit with a wrong date) are moved to the present:
  * ages are measured from the newest interaction, so one event dated 2100 would otherwise decay every real one to
  * nothing and the model would learn that nothing was used.
  */
-export function inThePast(data: Interaction[], nowMs: number): Interaction[] {
+export function inThePast(data: InteractionColumns, nowMs: number): InteractionColumns {
   const now = nowMs / 1000;
-  for (let i = 0; i < data.length; i++) if (data[i].time > now) data[i] = { ...data[i], time: now };
+  for (let i = 0; i < data.time.length; i++) if (data.time[i] > now) data.time[i] = now;
   return data;
 }
 
@@ -73,7 +74,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
   const cancelled = (): boolean => flag !== undefined && Atomics.load(flag, 0) === 1;
   const epochs = typeof req.config.epochs === 'number' ? req.config.epochs : DEFAULT_RECOMMENDER_CONFIG.epochs;
   try {
-    const data = inThePast(req.type === 'train' ? decodeInteractions(req.data) : sessionizeColumns(eventColumnsOf(req.events), req.gapMs), Date.now());
+    const data = inThePast(req.type === 'train' ? interactionColumnsOf(req.data) : sessionizeColumns(eventColumnsOf(req.events), req.gapMs), Date.now());
     yield;
     // An update of the model in use unless drift (or the Retrain command) calls for a full fit: recommenderUpdate.ts.
     const events = req.type === 'train-events' ? req : undefined;

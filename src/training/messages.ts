@@ -2,6 +2,7 @@
 // Everything crossing the thread boundary is validated on receipt: a malformed message is a bug (or a foreign
 // script) and must surface as a typed error, never as a half-trained model.
 import { DEFAULT_RECOMMENDER_CONFIG, type Interaction, type RecommenderConfig, type RecommenderModel } from '../core/recommender';
+import type { InteractionColumns } from '../core/interaction';
 import type { ModelLineage, TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type Check } from '../core/check';
 import type { FileMove } from '../feedback/fileChanges';
@@ -204,12 +205,9 @@ function intern(map: Map<string, number>, table: string[], key: string): number 
   return i;
 }
 
-export function decodeInteractions(e: EncodedInteractions): Interaction[] {
-  const out: Interaction[] = new Array(e.sessionIndex.length);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = { session: e.sessions[e.sessionIndex[i]], item: e.items[e.itemIndex[i]], time: e.time[i], weight: e.weight[i] };
-  }
-  return out;
+/** The interactions as the columns the trainer reads (no copy: the tables are interned, each name once). */
+export function interactionColumnsOf(e: EncodedInteractions): InteractionColumns {
+  return { sessions: e.sessions, items: e.items, session: e.sessionIndex, item: e.itemIndex, time: e.time, weight: e.weight };
 }
 
 /** Buffers to hand to postMessage's transfer list. */

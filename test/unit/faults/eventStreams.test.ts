@@ -10,6 +10,7 @@ import { fitRecommender, recommend } from '../../../src/core/recommender';
 import { sessionize } from '../../../src/feedback/sessions';
 import { checkEvent, MAX_AMOUNT, type FeedbackEvent } from '../../../src/feedback/signal';
 import { inThePast } from '../../../src/training/job';
+import { asColumns, asInteractions } from '../../../src/core/interaction';
 
 const STREAMS = Number(process.env.LATENT_FUZZ_STREAMS ?? 200);
 const NOW = Date.UTC(2026, 11, 1);
@@ -65,7 +66,7 @@ describe('fault injection: random event streams, from recording to ranking', fun
         const key = parseItemKey(e.item);
         assert.ok(key.kind !== 'file' || isConfinedPath(key.name), e.item);
       }
-      const data = inThePast(sessionize(accepted, 30 * 60_000), NOW);
+      const data = asInteractions(inThePast(asColumns(sessionize(accepted, 30 * 60_000)), NOW));
       totals.streams++;
       if (data.length === 0) {
         totals.tooLittle++;

@@ -4,6 +4,7 @@ import { LatentInputError } from '../../../src/core/errors';
 import { FeedbackEvent, dismissedItems, signalWeight, toEvent } from '../../../src/feedback/signal';
 import { LIVE_SESSION_MAX_EVENTS, LiveSession, openSession, sessionize, sessionizeColumns, type SessionColumns } from '../../../src/feedback/sessions';
 import { StoredEvents } from '../../../src/feedback/storedEvents';
+import { asInteractions } from '../../../src/core/interaction';
 import { makeRng } from '../../../src/core/random';
 
 const MIN = 60_000;
@@ -67,11 +68,11 @@ describe('feedback: sessionize', () => {
     assert.equal(new Set(sessionize(events, 30 * MIN).map((r) => r.session)).size, 1);
   });
 
-  it('sessionizeColumns gives sessionize\'s interactions, in its order, from the columns', () => {
+  it('sessionizeColumns gives sessionize\'s interactions, in its order, as columns', () => {
     const rng = makeRng(11);
     const items = ['file:a', 'file:src/<b>.ts', 'file:ü "c".ts', 'snippet:user/log', 'extension:a.b'];
     const kinds: FeedbackEvent['kind'][] = ['open', 'edit', 'dwell', 'dismiss', 'snippet', 'extension'];
-    const windows = [undefined, '', 'w1', 'w2'];
+    const windows = [undefined, '', 'w', 'w1'];
     for (let run = 0; run < 30; run++) {
       const events: FeedbackEvent[] = [];
       let clock = 0;
@@ -82,7 +83,10 @@ describe('feedback: sessionize', () => {
         events.push(ev(t, items[Math.floor(rng() * items.length)], kinds[Math.floor(rng() * kinds.length)], 1 + Math.floor(rng() * 90), windows[Math.floor(rng() * windows.length)]));
       }
       const stored = StoredEvents.fromEvents(events);
-      assert.deepEqual(sessionizeColumns(stored, 30 * MIN), sessionize(events, 30 * MIN), `run ${run}`);
+      const cols = sessionizeColumns(stored, 30 * MIN);
+      assert.deepEqual(asInteractions(cols), sessionize(events, 30 * MIN), `run ${run}`);
+      // ('' and 'w' name their sessions alike: one table entry each id)
+      assert.equal(new Set(cols.sessions).size, cols.sessions.length, `run ${run}: a session id twice in the table`);
     }
   });
 
@@ -114,7 +118,7 @@ describe('feedback: sessionize', () => {
     // a rename's old key does not travel with the columns: refused, as sessionize refuses a rename without one
     same(cols('file:a', 6), ev(0, 'file:a', 'rename'));
     // a bad key no event uses is not read
-    assert.equal(sessionizeColumns(cols('file:a', 0, 1, 0, 'file:../x'), 30 * MIN).length, 1);
+    assert.equal(sessionizeColumns(cols('file:a', 0, 1, 0, 'file:../x'), 30 * MIN).time.length, 1);
   });
 
   it('rejects a non-positive gap', () => {

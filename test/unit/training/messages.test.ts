@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { asInteractions } from '../../../src/core/interaction';
 import {
-  decodeInteractions,
+  interactionColumnsOf,
   encodeInteractions,
   encodeInteractionsAsync,
   parseFromWorker,
@@ -25,13 +26,13 @@ describe('training messages', () => {
     const enc = encodeInteractions(data);
     assert.deepEqual(enc.sessions, ['s1', 's2']);
     assert.deepEqual(enc.items, ['file:a.ts', 'file:b.ts']);
-    assert.deepEqual(decodeInteractions(enc), data);
+    assert.deepEqual(asInteractions(interactionColumnsOf(enc)), data);
   });
 
   it('encodes asynchronously in chunks with the same result', async () => {
     const many: Interaction[] = [];
     for (let i = 0; i < 1000; i++) many.push({ session: `s${i % 7}`, item: `file:${i % 13}.ts`, time: i, weight: 1 + (i % 3) });
-    assert.deepEqual(decodeInteractions(await encodeInteractionsAsync(many, 64)), many);
+    assert.deepEqual(asInteractions(interactionColumnsOf(await encodeInteractionsAsync(many, 64))), many);
   });
 
   it('rejects a non-finite weight when encoding, naming the row', () => {
