@@ -21,7 +21,7 @@ import { runPipelineBench } from './bench/pipeline';
 import { runScaleBench } from './bench/scale';
 import { EVAL26K_METHODS, measureEval26k } from './bench/evalScale';
 import { readSharedHistory, replayInProcesses, replayShares, shareHistory } from './eval/replayJobs';
-import { measureIncrementalUpdate, measureUpdateQuality, type IncrementalFigures } from './bench/incremental';
+import { measureIncrementalUpdate, measureStoredUpdate, measureUpdateQuality, type IncrementalFigures, type StoredUpdateFigures } from './bench/incremental';
 import { BenchmarkDataMissingError, runMl100kBench } from './bench/ml100k';
 
 /** Bad command line or missing data: printed without a stack trace, exit code 2. */
@@ -379,7 +379,7 @@ async function cmdBench(args: Args): Promise<void> {
     // The issue 10 figures alone (minutes; without the shared histories incremental50's ndcgDelta is null): train20k
     // is measured here rather than taken from the pipeline bench.
     const say = (line: string): void => (json ? undefined : console.log(line));
-    const scale = { ...(await runScaleBench({ log: say })), incremental50: incrementalBench(sessionsDir, say), eval26k: eval26kBench(say) };
+    const scale = { ...(await runScaleBench({ log: say })), incremental50: incrementalBench(sessionsDir, say), update1M: await update1MBench(say), eval26k: eval26kBench(say) };
     if (json) console.log(JSON.stringify({ scale }));
     return;
   }
@@ -421,7 +421,7 @@ async function cmdBench(args: Args): Promise<void> {
   log('== scale (issue 10 goals) ==');
   // train20k is the pipeline's stall.trainEvents20k (the same runs, not measured twice).
   const train20kStallsMs = ['bestMs', 'maxMs', 'worstMs'].map((k) => pipeline[`stall.trainEvents20k.${k}`]);
-  out.scale = { ...(await runScaleBench({ log, train20kStallsMs })), incremental50: incrementalBench(sessionsDir, log), eval26k: eval26kBench(log) };
+  out.scale = { ...(await runScaleBench({ log, train20kStallsMs })), incremental50: incrementalBench(sessionsDir, log), update1M: await update1MBench(log), eval26k: eval26kBench(log) };
 
   if (json) console.log(JSON.stringify(out));
 }
@@ -430,6 +430,13 @@ async function cmdBench(args: Args): Promise<void> {
 function eval26kBench(log: (line: string) => void): { wallMs: number; peakMB: number } {
   const r = measureEval26k(resolve(process.argv[1]));
   log(`cli eval, 26,000-file synthetic history (${EVAL26K_METHODS}): ${(r.wallMs / 1000).toFixed(1)} s, peak ${r.peakMB.toFixed(0)} MB`);
+  return r;
+}
+
+/** scale.update1M: the extension's automatic update at 1,000,000 stored events (worker, from the host). */
+async function update1MBench(log: (line: string) => void): Promise<StoredUpdateFigures> {
+  const r = await measureStoredUpdate({ events: 1_000_000 });
+  log(`automatic update after 50 events at ${r.events} stored events: median ${r.wallMs.toFixed(0)} ms from the host, ${r.workerMs.toFixed(0)} ms in the worker, slowest ${r.maxWallMs.toFixed(0)} ms (the Retrain before it ${(r.fullFitMs / 1000).toFixed(1)} s)`);
   return r;
 }
 

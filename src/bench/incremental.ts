@@ -3,13 +3,17 @@
 // costs in quality on the replay protocol.
 import { groupSessions } from '../core/evalProtocol';
 import { nowMs } from '../core/host';
-import type { Interaction } from '../core/interaction';
+import { asColumns, type Interaction } from '../core/interaction';
 import { latentMethod } from '../core/recommenderMethods';
 import { retrainRecommenderSteps, type RetrainMemory } from '../core/recommenderUpdate';
 import type { RecommenderModel } from '../core/recommenderModel';
 import { refittedReplayMethod, runReplay } from '../core/replay';
 import { finishSteps } from '../core/train';
+import { StoredEvents } from '../feedback/storedEvents';
+import { DEFAULT_SESSION_GAP_MS } from '../feedback/sessions';
+import type { FeedbackEvent } from '../feedback/signal';
 import { percentile } from './percentile';
+import { pipelineRunner } from './pipeline';
 import { syntheticInteractions } from './synthetic';
 
 export interface IncrementalFigures {
@@ -59,7 +63,8 @@ export function measureIncrementalUpdate(opts: { interactions: number; items: nu
     // the next sessions until 50 more events arrived, as latent.retrainAfterEvents counts them
     let next = cut;
     while (next < ids.length && events[next] - events[cut] < 50) next++;
-    const data = before(all, ids, next);
+    // As the worker has them once sessionized: columns (sessionizeColumns writes them).
+    const data = asColumns(before(all, ids, next));
     t0 = nowMs();
     const r = finishSteps(retrainRecommenderSteps(model, data, {}, undefined, memory));
     times.push(nowMs() - t0);
@@ -78,4 +83,47 @@ export function measureUpdateQuality(data: readonly Interaction[], retrainEvery:
     return report.methods[0].ndcg10;
   };
   return { updating: run('incremental'), refitting: run('full') };
+}
+
+/** The extension's automatic update at the size of a heavy year, timed from the host (scale.update1M). */
+export interface StoredUpdateFigures {
+  /** median of the updates, from the host's call to the model back on the host (packing and messages included) */
+  wallMs: number;
+  /** the same updates as the worker timed them (sessionizing included) */
+  workerMs: number;
+  maxWallMs: number;
+  /** the full fit (Retrain) the updates start from */
+  fullFitMs: number;
+  events: number;
+}
+
+/**
+ * Automatic updates after 50 new events on `events` stored events, by the extension's path: the store's columns
+ * packed on the host, sessionized and updated in the worker (EASE memory handed back and forth), the model read back.
+ * The synthetic history (one open per interaction, its weight as the amount) ends a day before now: a history dated
+ * in the future would be moved to the present by the worker (job.ts) and each update would take it as new.
+ */
+export async function measureStoredUpdate(opts: { events: number; updates?: number }): Promise<StoredUpdateFigures> {
+  const updates = opts.updates ?? 3;
+  const all = syntheticInteractions({ interactions: opts.events + 50 * updates, items: Math.round(opts.events / 100), seed: 'update1M' });
+  const newest = all.reduce((m, x) => Math.max(m, x.time), -Infinity);
+  const shift = Math.min(0, Date.now() / 1000 - 86_400 - newest);
+  const events: FeedbackEvent[] = all.map((x) => ({ t: (x.time + shift) * 1000, item: x.item, kind: 'open', amount: x.weight }));
+  events.sort((a, b) => a.t - b.t);
+  const runner = pipelineRunner();
+  let t0 = nowMs();
+  let r = await runner.runEvents(StoredEvents.fromEvents(events.slice(0, opts.events)), DEFAULT_SESSION_GAP_MS, {});
+  const fullFitMs = nowMs() - t0;
+  const wall: number[] = [];
+  const worker: number[] = [];
+  for (let u = 1; u <= updates; u++) {
+    const stored = StoredEvents.fromEvents(events.slice(0, opts.events + 50 * u));
+    t0 = nowMs();
+    r = await runner.runEvents(stored, DEFAULT_SESSION_GAP_MS, {}, {}, { previous: r.json, ease: r.ease });
+    wall.push(nowMs() - t0);
+    worker.push(r.elapsedMs);
+    if (r.retrain?.kind !== 'update') throw new Error(`update1M: expected an update, got ${r.retrain?.kind ?? 'no plan'} (${r.retrain?.reason ?? ''})`);
+  }
+  const med = (xs: number[]): number => percentile(xs.slice().sort((a, b) => a - b), 0.5);
+  return { wallMs: med(wall), workerMs: med(worker), maxWallMs: Math.max(...wall), fullFitMs, events: opts.events };
 }

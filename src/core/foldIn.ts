@@ -3,7 +3,7 @@
 // The full Y^T Y is precomputed once (gramian), so one fold-in costs O(n_u k^2 + k^3).
 import { LatentInputError } from './errors';
 import { solveScratch, solveSpd, type SolveScratch } from './linalg';
-import { makeFoldInWasmKernel } from './sgdKernel';
+import { makeFoldInWasmKernel, wasmGram } from './sgdKernel';
 import { crossGram, type Steps } from './train';
 import { requireIndex, requireNonNegative, requirePositiveInt } from './validate';
 
@@ -11,7 +11,7 @@ import { requireIndex, requireNonNegative, requirePositiveInt } from './validate
 export function gramian(itemFactors: Float32Array, k: number): Float64Array {
   requirePositiveInt('k', k);
   if (itemFactors.length % k !== 0) throw new LatentInputError(`itemFactors length ${itemFactors.length} is not a multiple of k=${k}`);
-  return crossGram(itemFactors, itemFactors, k);
+  return wasmGram(itemFactors, k) ?? crossGram(itemFactors, itemFactors, k);
 }
 
 export interface FoldInOptions {

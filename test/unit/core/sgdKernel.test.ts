@@ -9,12 +9,12 @@ import { predict, type MfModel } from '../../../src/core/model';
 import { rmse } from '../../../src/core/metrics';
 import { explicitSgdKernel, trainSgd, type SgdParams } from '../../../src/core/sgd';
 import { gramianSgdKernel, trainSgdGramianSteps, type GramianSgdParams, type GramianWarmStart } from '../../../src/core/sgdGramian';
-import { makeGramianWasmKernel, rowDotsWasmKernelSteps, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
+import { makeGramianWasmKernel, rowDotsWasmKernelSteps, wasmGram, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
 import { foldIn, foldInRowsSteps, gramian } from '../../../src/core/foldIn';
 import { rowDots } from '../../../src/core/linalg';
 import { makeRng } from '../../../src/core/random';
 import { fitRecommender, scoreItems } from '../../../src/core/recommender';
-import { finishSteps, type Steps } from '../../../src/core/train';
+import { crossGram, finishSteps, type Steps } from '../../../src/core/train';
 import { bitsEqual, plantedLowRank, randomSparse, webAssemblyWithoutSimd, withWebAssembly } from './helpers';
 
 const root = join(__dirname, '..', '..', '..', '..');
@@ -171,6 +171,20 @@ describe('core: Gramian SGD kernel (WebAssembly and JS, bit for bit)', () => {
       const warmWasm = finishSteps(trainSgdGramianSteps(signal, { ...p, epochs: 2 }, undefined, warm));
       const warmJs = finishSteps(trainSgdGramianSteps(signal, { ...p, epochs: 2, kernel: 'js' }, undefined, warm));
       sameModel(warmWasm, warmJs, `k=${k} warm`);
+    }
+  });
+
+  it('foldIn.gramian (the kernel when it loads) equals the JS crossGram bit for bit, any k, 0 to 9 rows', () => {
+    for (const k of [1, 3, 4, 6, 32]) {
+      for (let n = 0; n <= 9; n++) {
+        const rng = makeRng(`gramian${k}:${n}`);
+        const A = Float32Array.from({ length: n * k }, () => rng() - 0.5);
+        const viaKernel = wasmGram(A, k);
+        assert.ok(viaKernel, 'WebAssembly SIMD is available on Node 20');
+        assert.ok(bitsEqual(viaKernel, crossGram(A, A, k)), `k=${k} n=${n}`);
+        assert.ok(bitsEqual(gramian(A, k), viaKernel), `k=${k} n=${n}: gramian uses it`);
+        assert.ok(bitsEqual(withWebAssembly(undefined, () => gramian(A, k)), viaKernel), `k=${k} n=${n}: without WebAssembly`);
+      }
     }
   });
 

@@ -12,6 +12,7 @@ import {
   type TrainingProgress,
 } from '../../../src/training/runner';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
+import { measureStoredUpdate } from '../../../src/bench/incremental';
 import { gramian } from '../../../src/core/foldIn';
 import { recommend, serializeRecommender } from '../../../src/core/recommender';
 import { primeGram } from '../../../src/core/scoring';
@@ -330,5 +331,15 @@ describe('training job: saying it is alive', () => {
     assert.equal(kinds[kinds.length - 1], 'done');
     assert.ok(kinds.includes('alive'), kinds.join(','));
     assert.ok(posted.every((m) => m.id === 7));
+  });
+});
+
+describe('training: automatic updates from stored events in the worker (the bench\'s update1M, small)', () => {
+  it('fits once, then each 50 new events is an update of the model handed over', async function () {
+    this.timeout(120_000);
+    const r = await measureStoredUpdate({ events: 4000, updates: 2 });
+    // measureStoredUpdate throws when a run is not an update; here the figures it reports are real times
+    assert.equal(r.events, 4000);
+    assert.ok(r.fullFitMs > 0 && r.wallMs > 0 && r.workerMs > 0 && r.maxWallMs >= r.wallMs, JSON.stringify(r));
   });
 });
