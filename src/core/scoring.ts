@@ -84,14 +84,35 @@ export interface PartScale {
 
 /** The [lo, hi] span of `scores` over the items with candidate[i] and not skip[i] (scoreItems leaves the context out). */
 export function partScale(scores: Float64Array, candidate: Uint8Array, skip?: Uint8Array): PartScale {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < scores.length; i++) {
-    if (!candidate[i] || (skip && skip[i])) continue;
-    const v = scores[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+  return partScales(scores, scores, candidate, skip)[0];
+}
+
+/**
+ * partScale of two parts over the same items, in one pass: scoreItems scales MF and item x item alike on every
+ * ranking (per keystroke; 40,000 times over 26,000 items in an evaluation), and a pass per part was a third of it.
+ */
+export function partScales(a: Float64Array, b: Float64Array, candidate: Uint8Array, skip?: Uint8Array): [PartScale, PartScale] {
+  let aLo = Infinity;
+  let aHi = -Infinity;
+  let bLo = Infinity;
+  let bHi = -Infinity;
+  const n = a.length;
+  // The same loop with and without the mask, so the common case tests one byte per item.
+  const mask = skip ?? candidate;
+  const want = skip ? 0 : 1;
+  for (let i = 0; i < n; i++) {
+    if (candidate[i] === 0 || mask[i] !== want) continue;
+    const v = a[i];
+    if (v < aLo) aLo = v;
+    if (v > aHi) aHi = v;
+    const w = b[i];
+    if (w < bLo) bLo = w;
+    if (w > bHi) bHi = w;
   }
+  return [scaleOf(aLo, aHi), scaleOf(bLo, bHi)];
+}
+
+function scaleOf(lo: number, hi: number): PartScale {
   const span = hi - lo;
   return { lo: Number.isFinite(lo) ? lo : 0, span: span > 0 ? span : 0 };
 }
@@ -231,15 +252,21 @@ export function scoreItems(
     let outside = false;
     for (let i = 0; i < n && !outside; i++) outside = candidate[i] === 1 && ctxMask[i] === 0;
     const skip = outside ? ctxMask : undefined;
-    scales = { mf: partScale(mf, candidate, skip), cooc: partScale(cooc, candidate, skip) };
+    const [mfScale, coocScale] = partScales(mf, cooc, candidate, skip);
+    scales = { mf: mfScale, cooc: coocScale };
     // normalize()'s arithmetic, without a scaled copy of each part.
     const { lo: mLo, span: mSpan } = scales.mf;
     const { lo: cLo, span: cSpan } = scales.cooc;
     const { mfWeight, coocWeight, priorWeight } = cfg;
-    for (let i = 0; i < n; i++) {
-      const nm = mSpan > 0 ? (mf[i] - mLo) / mSpan : 0;
-      const nc = cSpan > 0 ? (cooc[i] - cLo) / cSpan : 0;
-      score[i] = mfWeight * nm + coocWeight * nc + priorWeight * prior[i];
+    if (mSpan > 0 && cSpan > 0) {
+      // The usual case without its two tests per item (the same arithmetic).
+      for (let i = 0; i < n; i++) score[i] = mfWeight * ((mf[i] - mLo) / mSpan) + coocWeight * ((cooc[i] - cLo) / cSpan) + priorWeight * prior[i];
+    } else {
+      for (let i = 0; i < n; i++) {
+        const nm = mSpan > 0 ? (mf[i] - mLo) / mSpan : 0;
+        const nc = cSpan > 0 ? (cooc[i] - cLo) / cSpan : 0;
+        score[i] = mfWeight * nm + coocWeight * nc + priorWeight * prior[i];
+      }
     }
     // A new item ranks right behind its best candidate neighbour (ties go to the lower index: the known item).
     // Averages (of vector, co-use, prior) put it mid-pack, below random placement: new files are worked on with
