@@ -12,14 +12,25 @@ import { sessionizeColumns } from '../feedback/sessions';
 import { eventColumnsOf, interactionColumnsOf, type FromWorker, type ToWorker } from './messages';
 
 /**
- * Interactions dated after `nowMs` (a clock that jumped, a git commit with a wrong date) are moved to the present:
+ * Interactions dated after `nowMs` (a clock that was ahead, a git commit with a wrong date) are moved to `toMs`:
  * ages are measured from the newest interaction, so one event dated 2100 would otherwise decay every real one to
  * nothing and the model would learn that nothing was used.
  */
-export function inThePast(data: InteractionColumns, nowMs: number): InteractionColumns {
+export function inThePast(data: InteractionColumns, nowMs: number, toMs = nowMs): InteractionColumns {
   const now = nowMs / 1000;
-  for (let i = 0; i < data.time.length; i++) if (data.time[i] > now) data.time[i] = now;
+  const to = Math.min(now, toMs / 1000);
+  for (let i = 0; i < data.time.length; i++) if (data.time[i] > now) data.time[i] = to;
   return data;
+}
+
+/**
+ * Where inThePast puts them: the newest time of the model in use (not in the future itself), else the present. A time
+ * that stays put from one retrain to the next: moved to each retrain's present, they were newer than the model every
+ * time, and every update learned them again as new sessions (counted once more in EASE's P and the sessions' Gramian).
+ */
+export function pastTimeFor(previous: RecommenderModel | undefined, nowMs: number): number {
+  const at = previous ? previous.trainedAt * 1000 : NaN;
+  return at <= nowMs ? at : nowMs;
 }
 
 /** The model in use, from its saved text; one that does not parse is not updated (a full fit runs instead). */
@@ -74,14 +85,16 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
   const cancelled = (): boolean => flag !== undefined && Atomics.load(flag, 0) === 1;
   const epochs = typeof req.config.epochs === 'number' ? req.config.epochs : DEFAULT_RECOMMENDER_CONFIG.epochs;
   try {
-    const data = inThePast(req.type === 'train' ? interactionColumnsOf(req.data) : sessionizeColumns(eventColumnsOf(req.events), req.gapMs), Date.now());
-    yield;
     // An update of the model in use unless drift (or the Retrain command) calls for a full fit: recommenderUpdate.ts.
     const events = req.type === 'train-events' ? req : undefined;
     const saved = events?.previous === undefined ? undefined : savedModel(events.previous);
     // Files renamed since its newest interaction keep their vectors (and EASE rows: indices do not change) under the
     // names the history now uses, as on the host after a reload (controller.ts).
     const previous = saved && renameSinceModel(saved, events?.moves ?? []);
+    const nowMs = Date.now();
+    const columns = req.type === 'train' ? interactionColumnsOf(req.data) : sessionizeColumns(eventColumnsOf(req.events), req.gapMs);
+    const data = inThePast(columns, nowMs, pastTimeFor(previous, nowMs));
+    yield;
     const fits = previous && events?.ease && events.ease.kept.every((i) => i < previous.items.length);
     const memory: RetrainMemory = fits && events?.ease ? { current: { key: events.ease.key, ease: easeLiveOf(events.ease) } } : {};
     let total = epochs;

@@ -14,11 +14,11 @@ import {
 import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { measureStoredUpdate } from '../../../src/bench/incremental';
 import { gramian } from '../../../src/core/foldIn';
-import { recommend, serializeRecommender } from '../../../src/core/recommender';
+import { recommend, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
 import { primeGram } from '../../../src/core/scoring';
 import { sessionize } from '../../../src/feedback/sessions';
 import type { FeedbackEvent } from '../../../src/feedback/signal';
-import { inThePast, runTrainJob } from '../../../src/training/job';
+import { inThePast, pastTimeFor, runTrainJob } from '../../../src/training/job';
 import { asColumns, asInteractions } from '../../../src/core/interaction';
 import { encodeInteractions, parseFromWorker, type FromWorker } from '../../../src/training/messages';
 
@@ -210,6 +210,27 @@ describe('TrainingRunner (real worker thread)', function () {
     assert.equal(broken.retrain?.kind, 'full');
   });
 
+  it('history dated in the future (a clock that was ahead) is not taken as new by every update', async () => {
+    const gap = 30 * 60_000;
+    const runner = new TrainingRunner({ workerPath: WORKER });
+    const base = small.slice(0, 520);
+    // The history ends two days ago; five sessions of it were recorded while the clock was ten days ahead.
+    const shift = Date.now() - 2 * 86_400_000 - Math.max(...base.map((x) => x.time * 1000));
+    const past: FeedbackEvent[] = base.map((x) => ({ t: x.time * 1000 + shift, item: x.item, kind: 'open', amount: 1 }));
+    const ahead: FeedbackEvent[] = [0, 1, 2, 3, 4].flatMap((s) =>
+      [0, 1, 2].map((j) => ({ t: Date.now() + 10 * 86_400_000 + s * 3_600_000 + j * 1000, item: base[(s * 7 + j * 3) % base.length].item, kind: 'open' as const, amount: 1 })),
+    );
+    const first = await runner.runEvents([...past, ...ahead], gap, { epochs: 3, seed: 5 });
+    // Then one real session, after that retrain (which measured the present when it started).
+    await new Promise((r) => setTimeout(r, 10));
+    const at = Date.now() - 3;
+    const fresh: FeedbackEvent[] = [0, 1, 2].map((j) => ({ t: at + j, item: base[j * 11].item, kind: 'open', amount: 1 }));
+    const updated = await runner.runEvents([...past, ...ahead, ...fresh], gap, { epochs: 3, seed: 5 }, {}, { previous: first.json, ease: first.ease });
+    assert.equal(updated.retrain?.kind, 'update', updated.retrain?.reason);
+    // The update learns the one new session; the five dated ahead were learned by the first fit, not again.
+    assert.equal(updated.model.mf.nSessions - first.model.mf.nSessions, 1);
+  });
+
   it('a file renamed since the model was made keeps its vector under the new name: an update, not a full fit', async () => {
     const gap = 30 * 60_000;
     const runner = new TrainingRunner({ workerPath: WORKER });
@@ -317,6 +338,13 @@ describe('training job: times from the future', () => {
     const out = asInteractions(inThePast(asColumns(data), now));
     assert.deepEqual(out.map((x) => x.time), [now / 1000 - 3600, now / 1000]);
     assert.deepEqual(out.map((x) => [x.session, x.item, x.weight]), data.map((x) => [x.session, x.item, x.weight]), 'only the time moves');
+    // With a model in use, to its newest time (one that does not move between retrains), unless that is ahead too.
+    const model = (trainedAt: number): RecommenderModel => ({ trainedAt }) as RecommenderModel;
+    assert.equal(pastTimeFor(undefined, now), now);
+    assert.equal(pastTimeFor(model(now / 1000 - 60), now), now - 60_000);
+    assert.equal(pastTimeFor(model(now / 1000 + 60), now), now);
+    const moved = asInteractions(inThePast(asColumns(data), now, now - 60_000));
+    assert.deepEqual(moved.map((x) => x.time), [now / 1000 - 3600, now / 1000 - 60]);
   });
 });
 
