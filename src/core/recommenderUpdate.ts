@@ -183,8 +183,9 @@ interface HistorySession {
 /**
  * Items: the model's first (their indices, vectors and neighbour rows stay), then new ones by first appearance; the
  * newest time; the sessions as groupSessions orders them (by start, ties in order of first appearance), each with its
- * interactions and items' indices: one pass of string lookups over the history. A plain function: the same loop
- * inside the generator ran several times slower (tens of ms of an update at 100k interactions).
+ * interactions and items' indices: one pass over the history's columns, each item name looked up once. A plain
+ * function: the same loop inside the generator ran several times slower (tens of ms of an update at 100k
+ * interactions).
  */
 function indexHistory(modelItems: readonly string[], data: InteractionColumns) {
   const itemIndex = new Map<string, number>();
