@@ -131,6 +131,17 @@ async function isMissing(uri: vscode.Uri | undefined): Promise<boolean> {
   }
 }
 
+/** True only when the file surely is there. */
+async function isPresent(uri: vscode.Uri | undefined): Promise<boolean> {
+  if (!uri) return false;
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** More files than this created within a second are a bulk change (build output, branch switch), not new work. */
 const NEW_FILE_BURST = 10;
 
@@ -217,9 +228,12 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     life.note(e);
     known.add(e.item);
   };
+  // Where each file renamed in this window came from (new name -> old one): see deletedOnDisk.
+  const movedFrom = new Map<string, string>();
   const noteRename = (from: string, to: string): void => {
     if (!known.has(from)) return;
     noteFileChange({ t: Date.now(), item: to, kind: 'rename', amount: 0, from });
+    movedFrom.set(to, from);
     const model = ranker.getModel();
     const renamed = model && renameInModel(model, [{ t: 0, from, to }]);
     if (renamed && renamed !== model) ranker.setModel(renamed);
@@ -297,6 +311,16 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       const to = pairs.deleted(item, at);
       if (to !== undefined) {
         noteRename(item, to);
+        ranker.invalidate();
+        return;
+      }
+      // The watcher was seen to report a mv's delete and never its create (code-server 4.100, Linux: a file moved
+      // back where it came from, three fresh-clone CI runs in a row): a renamed file deleted while the path it was
+      // renamed from is on disk again went back there. Its create, should it come late, is an echo.
+      const back = movedFrom.get(item);
+      if (back !== undefined && (await isPresent(fileUriOfKey(back)))) {
+        pairs.told(at, item, back);
+        noteRename(item, back);
         ranker.invalidate();
         return;
       }
