@@ -20,7 +20,7 @@ import {
   type RecommenderModel,
   type TrainingRow,
 } from './recommenderModel';
-import { itemIndexOf, normalize, scoreItems } from './scoring';
+import { itemIndexOf, normalizeParts, scoreItems } from './scoring';
 import { trainSgdImplicitSteps } from './sgd';
 import { trainSgdGramianSteps } from './sgdGramian';
 import type { CsrMatrix } from './sparse';
@@ -392,8 +392,7 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
     const nm = s.mf.slice(0, n);
     const nc = s.cooc.slice(0, n);
     const cand = s.candidate.subarray(0, n);
-    normalize(nm, cand);
-    normalize(nc, cand);
+    normalizeParts(nm, nc, cand);
     const target = index.get(c.target) as number;
     // As scoreItems does: an item that goes with everything has no prior without item x item evidence here.
     for (const j of inner.generic) gated[j] = s.cooc[j] > 0 ? 0 : 1;

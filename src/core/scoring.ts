@@ -82,14 +82,10 @@ export interface PartScale {
   span: number;
 }
 
-/** The [lo, hi] span of `scores` over the items with candidate[i] and not skip[i] (scoreItems leaves the context out). */
-export function partScale(scores: Float64Array, candidate: Uint8Array, skip?: Uint8Array): PartScale {
-  return partScales(scores, scores, candidate, skip)[0];
-}
-
 /**
- * partScale of two parts over the same items, in one pass: scoreItems scales MF and item x item alike on every
- * ranking (per keystroke; 40,000 times over 26,000 items in an evaluation), and a pass per part was a third of it.
+ * The [lo, hi] spans of two parts over the items with candidate[i] and not skip[i] (scoreItems leaves the context
+ * out), in one pass: scoreItems scales MF and item x item alike on every ranking (per keystroke; 40,000 times over
+ * 26,000 items in an evaluation), and a pass per part was a third of it.
  */
 export function partScales(a: Float64Array, b: Float64Array, candidate: Uint8Array, skip?: Uint8Array): [PartScale, PartScale] {
   let aLo = Infinity;
@@ -97,7 +93,7 @@ export function partScales(a: Float64Array, b: Float64Array, candidate: Uint8Arr
   let bLo = Infinity;
   let bHi = -Infinity;
   const n = a.length;
-  // The same loop with and without the mask, so the common case tests one byte per item.
+  // One loop with and without a skip mask: without one, the second test reads the candidate byte again.
   const mask = skip ?? candidate;
   const want = skip ? 0 : 1;
   for (let i = 0; i < n; i++) {
@@ -117,13 +113,18 @@ function scaleOf(lo: number, hi: number): PartScale {
   return { lo: Number.isFinite(lo) ? lo : 0, span: span > 0 ? span : 0 };
 }
 
-/** Scales to [0, 1] by the largest value among candidates (negative MF scores shift first), so weights mean the same
- * across workspaces of different sizes and histories. Returns the scale, so a score can be split into its terms. */
-export function normalize(scores: Float64Array, candidate: Uint8Array): PartScale {
-  const scale = partScale(scores, candidate);
-  const { lo, span } = scale;
-  for (let i = 0; i < scores.length; i++) scores[i] = span > 0 ? (scores[i] - lo) / span : 0;
-  return scale;
+/** Scales both parts to [0, 1] by their largest values among candidates (negative MF scores shift first), so weights
+ * mean the same across workspaces of different sizes and histories. Returns the scales, so a score can be split into
+ * its terms. */
+export function normalizeParts(a: Float64Array, b: Float64Array, candidate: Uint8Array): [PartScale, PartScale] {
+  const scales = partScales(a, b, candidate);
+  for (const [scores, { lo, span }] of [
+    [a, scales[0]],
+    [b, scales[1]],
+  ] as const) {
+    for (let i = 0; i < scores.length; i++) scores[i] = span > 0 ? (scores[i] - lo) / span : 0;
+  }
+  return scales;
 }
 
 export interface ScoredItems {
@@ -254,7 +255,7 @@ export function scoreItems(
     const skip = outside ? ctxMask : undefined;
     const [mfScale, coocScale] = partScales(mf, cooc, candidate, skip);
     scales = { mf: mfScale, cooc: coocScale };
-    // normalize()'s arithmetic, without a scaled copy of each part.
+    // normalizeParts()'s arithmetic, without a scaled copy of each part.
     const { lo: mLo, span: mSpan } = scales.mf;
     const { lo: cLo, span: cSpan } = scales.cooc;
     const { mfWeight, coocWeight, priorWeight } = cfg;
