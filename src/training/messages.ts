@@ -8,7 +8,7 @@ import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type C
 import type { FileMove } from '../feedback/fileChanges';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
 import { type EventColumns, kindIndexOf } from '../feedback/storedEvents';
-import { eventAt, type SessionColumns } from '../feedback/sessions';
+import type { SessionColumns } from '../feedback/sessions';
 
 /** Thrown when a message crossing the worker boundary does not have the expected shape. */
 export class TrainingMessageError extends Error {
@@ -294,11 +294,6 @@ export async function encodeStoredAsync(s: EventColumns): Promise<EncodedEvents>
 /** The events as the columns sessionizeColumns reads (no copy). */
 export function eventColumnsOf(e: EncodedEvents): SessionColumns {
   return { items: e.items, windows: e.windows, t: e.t, amount: e.amount, item: e.itemIndex, window: e.windowIndex, kind: e.kindIndex };
-}
-
-export function decodeEvents(e: EncodedEvents): FeedbackEvent[] {
-  const c = eventColumnsOf(e);
-  return Array.from({ length: e.t.length }, (_, i) => eventAt(c, i));
 }
 
 // ------------------------------------------------------------------------------------------- checks on receipt

@@ -9,7 +9,8 @@ import {
   TrainingMessageError,
 } from '../../../src/training/messages';
 import { fitRecommender, type Interaction } from '../../../src/core/recommender';
-import { decodeEvents, encodeEventsAsync, parseModelShape } from '../../../src/training/messages';
+import { encodeEventsAsync, eventColumnsOf, parseModelShape } from '../../../src/training/messages';
+import { eventAt } from '../../../src/feedback/sessions';
 import type { FeedbackEvent } from '../../../src/feedback/signal';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
 
@@ -129,7 +130,8 @@ describe('training messages', () => {
       { t: 4000, item: 'file:b.ts', kind: 'dismiss', amount: 1, w: 'win1' },
     ];
     const enc = await encodeEventsAsync(events, 1);
-    assert.deepEqual(decodeEvents(enc), events);
+    // read back as the worker reads them: the columns, an event at a time where one is needed
+    assert.deepEqual(events.map((_, i) => eventAt(eventColumnsOf(enc), i)), events);
     const req = parseToWorker({ type: 'train-events', id: 2, events: enc, gapMs: 60_000, config: {} });
     assert.equal(req.type, 'train-events');
     const good = { type: 'train-events', id: 2, events: enc, gapMs: 60_000, config: {} };
