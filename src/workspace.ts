@@ -120,26 +120,20 @@ function knownPaths(
 const MAX_STARTUP_CHECKS = 20_000;
 const STARTUP_CHECK_BATCH = 32;
 
-/** True only when the file is surely not there (a folder that cannot be read, or no such folder, is not "missing"). */
-async function isMissing(uri: vscode.Uri | undefined): Promise<boolean> {
-  if (!uri) return false;
+/** What the disk says of a file: there, surely not there, or unknown (no such folder, one that cannot be read). */
+async function onDisk(uri: vscode.Uri | undefined): Promise<'present' | 'missing' | 'unknown'> {
+  if (!uri) return 'unknown';
   try {
     await vscode.workspace.fs.stat(uri);
-    return false;
+    return 'present';
   } catch (err) {
-    return err instanceof vscode.FileSystemError && err.code === 'FileNotFound';
+    return err instanceof vscode.FileSystemError && err.code === 'FileNotFound' ? 'missing' : 'unknown';
   }
 }
 
-/** True only when the file surely is there. */
-async function isPresent(uri: vscode.Uri | undefined): Promise<boolean> {
-  if (!uri) return false;
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
+/** True only when the file is surely not there. */
+async function isMissing(uri: vscode.Uri | undefined): Promise<boolean> {
+  return (await onDisk(uri)) === 'missing';
 }
 
 /** More files than this created within a second are a bulk change (build output, branch switch), not new work. */
@@ -318,7 +312,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       // back where it came from, three fresh-clone CI runs in a row): a renamed file deleted while the path it was
       // renamed from is on disk again went back there. Its create, should it come late, is an echo.
       const back = movedFrom.get(item);
-      if (back !== undefined && (await isPresent(fileUriOfKey(back)))) {
+      if (back !== undefined && (await onDisk(fileUriOfKey(back))) === 'present') {
         pairs.told(at, item, back);
         noteRename(item, back);
         ranker.invalidate();
