@@ -6,6 +6,7 @@ import { LatentInputError } from './errors';
 import { dot } from './linalg';
 import { groupSessions, sessionItemIndices, splitProtocol, MetricTotals, tiesOfMasked, type EvalMethod, type ProtocolSplit, type Ranker } from './evalProtocol';
 import type { Interaction } from './interaction';
+import { itemListsOf, weightedCounts } from './itemLists';
 import { makeSpdInverseWasmKernel } from './sgdKernel';
 import { finishSteps, type Steps } from './train';
 
@@ -207,7 +208,7 @@ interface EaseGram {
 }
 
 function* easeGramSteps(sessions: ReadonlyArray<readonly number[]>, nItems: number, maxItems: number, sessionWeights?: ArrayLike<number>): Steps<EaseGram> {
-  const counts = keepVotes(sessions, nItems, sessionWeights);
+  const counts = weightedCounts(itemListsOf(sessions), nItems, sessionWeights);
   const order = Array.from({ length: nItems }, (_, i) => i).filter((i) => counts[i] > 0);
   order.sort((a, b) => counts[b] - counts[a] || a - b);
   const kept = Int32Array.from(order.slice(0, maxItems));
@@ -265,18 +266,8 @@ function* easeWeightsSteps({ kept, position, P, lambda }: EaseInverse): Steps<Ea
  */
 export const EASE_KEEP_HALF_LIFE_DAYS = 90;
 
-/** Per item, the sessions using it, each counting its weight (default 1): what decides the kept items. */
-export function keepVotes(sessions: ReadonlyArray<readonly number[]>, nItems: number, sessionWeights?: ArrayLike<number>): Float64Array {
-  const votes = new Float64Array(nItems);
-  for (let at = 0; at < sessions.length; at++) {
-    const w = sessionWeights ? sessionWeights[at] : 1;
-    for (const i of sessions[at]) votes[i] += w;
-  }
-  return votes;
-}
-
 /** Per session, its vote for the kept set: 2^(-age / EASE_KEEP_HALF_LIFE_DAYS), age from the newest (unix s). */
-export function easeKeepWeights(sessionTimes: readonly number[], newest: number): Float64Array {
+export function easeKeepWeights(sessionTimes: ArrayLike<number>, newest: number): Float64Array {
   const out = new Float64Array(sessionTimes.length);
   for (let s = 0; s < sessionTimes.length; s++) out[s] = 2 ** (-Math.max(0, newest - sessionTimes[s]) / (86_400 * EASE_KEEP_HALF_LIFE_DAYS));
   return out;

@@ -75,7 +75,7 @@ export function easeSwapItem(live: EaseLive, out: number, inItem: number): void 
 
 /**
  * New items (no session yet) that easeAddItems found no room for take the slots of the kept items with the fewest
- * votes (keepVotes), while a newcomer has more votes than the item it replaces; at most `maxSwaps`. Returns how many.
+ * votes (weightedCounts with easeKeepWeights), while a newcomer has more votes than the item it replaces; at most `maxSwaps`. Returns how many.
  */
 export function easeSwapInNewItems(live: EaseLive, newcomers: readonly number[], votes: ArrayLike<number>, maxSwaps: number): number {
   const candidates = newcomers.filter((i) => !live.position.has(i)).sort((a, b) => votes[b] - votes[a] || a - b);

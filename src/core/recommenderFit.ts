@@ -10,6 +10,7 @@ import type { MfModel } from './model';
 import { groupSessions, sessionItemIndices, splitProtocol, TRAIN_FRACTION, type ProtocolSplit } from './evalProtocol';
 import { nowMs } from './host';
 import type { Interaction } from './interaction';
+import { itemListsOf, weightedCounts, type ItemLists } from './itemLists';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import {
   HELD_OUT_K,
@@ -161,8 +162,9 @@ export function* fitRecommenderWithInverseSteps(
   const sessions = groupSessions(data);
   const sessionItems = sessionItemIndices(sessions, itemIndex);
   const sessionTimes = sessions.map((s) => s.time);
-  const discount = genericDiscount(sessionsPerItem(sessionItems, items.length), sessions.length, cfg.genericShare);
-  const prior = recentUsePrior(sessionItems, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
+  const lists = itemListsOf(sessionItems);
+  const discount = genericDiscount(weightedCounts(lists, items.length), sessions.length, cfg.genericShare);
+  const prior = recentUsePrior(lists, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
   const generic = genericItems(discount);
 
   const multiItemSessions = sessionItems.filter((s) => s.length >= 2).length;
@@ -227,16 +229,6 @@ export function genericDiscount(used: ArrayLike<number>, nSessions: number, gene
   return keep;
 }
 
-/**
- * In how many sessions each item is, from each session's distinct items (their indices): genericDiscount's input, and
- * an update's n_i.
- */
-export function sessionsPerItem(sessionItems: ReadonlyArray<readonly number[]>, nItems: number): Float64Array {
-  const used = new Float64Array(nItems);
-  for (const s of sessionItems) for (const i of s) used[i]++;
-  return used;
-}
-
 /** Items that go with everything (genericDiscount below 1), ascending: RecommenderModel.generic. */
 export function genericItems(discount: Float32Array): Int32Array {
   const out: number[] = [];
@@ -246,14 +238,14 @@ export function genericItems(discount: Float32Array): Int32Array {
 
 /** The recent-use prior: decayed frecency scaled by the largest, times each item's genericDiscount. */
 export function recentUsePrior(
-  sessionItems: ReadonlyArray<readonly number[]>,
+  lists: ItemLists,
   times: ArrayLike<number>,
   nItems: number,
   at: number,
   halfLifeDays: number,
   discount: Float32Array,
 ): Float32Array {
-  const p = decayedFrecency(sessionItems, times, nItems, at, halfLifeDays * DAY_SECONDS);
+  const p = decayedFrecency(lists, times, nItems, at, halfLifeDays * DAY_SECONDS);
   // Scaled by the largest before the discount: a discounted item that was the largest must not be scaled back up.
   const max = p.reduce((a, b) => Math.max(a, b), 0);
   for (let i = 0; i < p.length; i++) p[i] = max > 0 ? (p[i] / max) * discount[i] : p[i];
@@ -363,8 +355,9 @@ function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?:
   const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
   const innerItems = sessionItemIndices(innerSessions, index);
   const innerTimes = innerSessions.map((s) => s.time);
-  const discount = genericDiscount(sessionsPerItem(innerItems, inner.items.length), innerSessions.length, cfg.genericShare);
-  const priors = halfLives.map((h) => recentUsePrior(innerItems, innerTimes, inner.items.length, inner.trainedAt, h, discount));
+  const innerLists = itemListsOf(innerItems);
+  const discount = genericDiscount(weightedCounts(innerLists, inner.items.length), innerSessions.length, cfg.genericShare);
+  const priors = halfLives.map((h) => recentUsePrior(innerLists, innerTimes, inner.items.length, inner.trainedAt, h, discount));
   // Cases whose file only older sessions used (beyond BLEND_MAX_TRAIN_SESSIONS) have no vector to rank: left out.
   const cases = (trainInteractions === split.trainInteractions ? split.cases : split.cases.filter((c) => index.has(c.target))).slice(-BLEND_MAX_CASES);
   // The configured blend comes first and is kept unless another beats it by BLEND_MIN_GAIN: on small validation

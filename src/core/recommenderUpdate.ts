@@ -21,9 +21,10 @@ import { nowMs } from './host';
 import { asColumns, asInteractions, historyLength, type History, type InteractionColumns } from './interaction';
 import { HELD_OUT_K, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
-import { easeKeepWeights, fitEaseInverseSteps, keepVotes } from './ease';
+import { easeKeepWeights, fitEaseInverseSteps } from './ease';
 import { easeAddItems, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
-import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, recordedRow, sessionsPerItem } from './recommenderFit';
+import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, recordedRow } from './recommenderFit';
+import { listAt, listCount, listsAsArrays, weightedCounts, type ItemLists } from './itemLists';
 import { makeFastUint32, makeRng, normalInit } from './random';
 import { itemIndexOf, scoreItems } from './scoring';
 import { ScoreBuffers } from './scoreBuffers';
@@ -168,38 +169,50 @@ export function* retrainRecommenderSteps(
   return { model, plan };
 }
 
-/** A session of the history as an update reads it: grouped as groupSessions groups it, with its interactions. */
-interface HistorySession {
-  session: Session;
-  /** its interactions (rows of the history's columns), in the history's order, and their items' indices */
-  xs: number[];
-  xcols: number[];
-  /** session.items' indices */
-  cols: number[];
-  /** its newest interaction's time */
-  newest: number;
+/**
+ * The history's sessions as an update reads them, numbered in groupSessions' order (by start, ties in order of first
+ * appearance), as columns: at a heavy year (170,000 sessions) an object and four arrays per session were about a
+ * third of an update's time in garbage collection.
+ */
+interface HistoryIndex {
+  /** the model's items first (their indices, vectors and neighbour rows stay), then new ones by first appearance */
+  items: string[];
+  /** per entry of the history's item table, its index in `items` (-1: no row uses it) */
+  colOf: Int32Array;
+  /** the newest time */
+  trainedAt: number;
+  /** per session: its entry in the history's session table, its earliest and its newest time */
+  table: Int32Array;
+  start: Float64Array;
+  newest: Float64Array;
+  /** session s's rows of the history, in the history's order: rows[rowPtr[s] .. rowPtr[s + 1]) */
+  rowPtr: Int32Array;
+  rows: Int32Array;
+  /** session s's distinct items (indices in `items`), in order of first appearance */
+  lists: ItemLists;
 }
 
 /**
- * Items: the model's first (their indices, vectors and neighbour rows stay), then new ones by first appearance; the
- * newest time; the sessions as groupSessions orders them (by start, ties in order of first appearance), each with its
- * interactions and items' indices: one pass over the history's columns, each item name looked up once. A plain
- * function: the same loop inside the generator ran several times slower (tens of ms of an update at 100k
- * interactions).
+ * One pass over the history's columns (each item name looked up once, when a row first uses it), then a counting
+ * sort of the rows by session. A plain function: the same loops inside the generator ran several times slower.
  */
-function indexHistory(modelItems: readonly string[], data: InteractionColumns) {
+function indexHistory(modelItems: readonly string[], data: InteractionColumns): HistoryIndex {
   const itemIndex = new Map<string, number>();
   modelItems.forEach((it, i) => itemIndex.set(it, i));
   const items = modelItems.slice();
-  // Each name of the item table looked up once, when a row first uses it (new items in order of first appearance).
+  const n = data.time.length;
   const colOf = new Int32Array(data.items.length).fill(-1);
+  // Sessions first numbered in order of first appearance (g), at most one per entry of the session table.
   const groupOf = new Int32Array(data.sessions.length).fill(-1);
-  const groups: HistorySession[] = [];
+  const gTable = new Int32Array(data.sessions.length);
+  const gStart = new Float64Array(data.sessions.length);
+  const gNewest = new Float64Array(data.sessions.length);
+  const gCount = new Int32Array(data.sessions.length);
+  let groups = 0;
   let trainedAt = -Infinity;
-  for (let r = 0; r < data.time.length; r++) {
+  for (let r = 0; r < n; r++) {
     const it = data.item[r];
-    let c = colOf[it];
-    if (c < 0) {
+    if (colOf[it] < 0) {
       const name = data.items[it];
       let known = itemIndex.get(name);
       if (known === undefined) {
@@ -207,36 +220,67 @@ function indexHistory(modelItems: readonly string[], data: InteractionColumns) {
         itemIndex.set(name, known);
         items.push(name);
       }
-      colOf[it] = c = known;
+      colOf[it] = known;
     }
     const time = data.time[r];
     if (time > trainedAt) trainedAt = time;
     const s = data.session[r];
-    let h: HistorySession;
-    if (groupOf[s] < 0) {
-      groupOf[s] = groups.length;
-      groups.push((h = { session: { id: data.sessions[s], time, items: [] }, xs: [], xcols: [], cols: [], newest: time }));
+    let g = groupOf[s];
+    if (g < 0) {
+      g = groupOf[s] = groups++;
+      gTable[g] = s;
+      gStart[g] = time;
+      gNewest[g] = time;
     } else {
-      h = groups[groupOf[s]];
-      if (time < h.session.time) h.session.time = time;
-      if (time > h.newest) h.newest = time;
+      if (time < gStart[g]) gStart[g] = time;
+      if (time > gNewest[g]) gNewest[g] = time;
     }
-    h.xs.push(r);
-    h.xcols.push(c);
+    gCount[g]++;
   }
-  // Distinct items per session in order of first appearance (a stamp per item: sessions are read one at a time here).
+  // By start, ties in order of first appearance (a stable sort); a history in time order is sorted already.
+  const order = new Int32Array(groups);
+  let sorted = true;
+  for (let g = 0; g < groups; g++) {
+    order[g] = g;
+    if (g > 0 && gStart[g] < gStart[g - 1]) sorted = false;
+  }
+  if (!sorted) order.sort((a, b) => gStart[a] - gStart[b] || a - b);
+  const rank = new Int32Array(groups);
+  const table = new Int32Array(groups);
+  const start = new Float64Array(groups);
+  const newest = new Float64Array(groups);
+  const rowPtr = new Int32Array(groups + 1);
+  for (let s = 0; s < groups; s++) {
+    const g = order[s];
+    rank[g] = s;
+    table[s] = gTable[g];
+    start[s] = gStart[g];
+    newest[s] = gNewest[g];
+    rowPtr[s + 1] = rowPtr[s] + gCount[g];
+  }
+  const fill = rowPtr.slice(0, groups);
+  const rows = new Int32Array(n);
+  for (let r = 0; r < n; r++) rows[fill[rank[groupOf[data.session[r]]]]++] = r;
+  // Distinct items per session in order of first appearance (a stamp per item: sessions are read one at a time).
   const stamp = new Int32Array(items.length).fill(-1);
-  groups.forEach((h, n) => {
-    for (const c of h.xcols) {
-      if (stamp[c] === n) continue;
-      stamp[c] = n;
-      h.cols.push(c);
-      h.session.items.push(items[c]);
+  const ptr = new Int32Array(groups + 1);
+  const listItems = new Int32Array(n);
+  let m = 0;
+  for (let s = 0; s < groups; s++) {
+    for (let q = rowPtr[s]; q < rowPtr[s + 1]; q++) {
+      const c = colOf[data.item[rows[q]]];
+      if (stamp[c] === s) continue;
+      stamp[c] = s;
+      listItems[m++] = c;
     }
-  });
-  // By start, ties in order of first appearance (groups are in that order): a stable sort.
-  const sessions = groups.slice().sort((a, b) => a.session.time - b.session.time);
-  return { items, trainedAt, sessions };
+    ptr[s + 1] = m;
+  }
+  return { items, colOf, trainedAt, table, start, newest, rowPtr, rows, lists: { ptr, items: listItems.slice(0, m) } };
+}
+
+/** Session s of the index as groupSessions gives it (id, earliest time, its items' names). */
+function sessionOf(h: HistoryIndex, data: InteractionColumns, s: number): Session {
+  return { id: data.sessions[h.table[s]], time: h.start[s], items: listAt(h.lists, s).map((c) => h.items[c]) };
 }
 
 /** An update of `previous` on `data` (the whole history, previous's included): see the header. */
@@ -252,12 +296,15 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   const n = data.time.length;
   if (n === 0) throw new LatentInputError('updateRecommender: no interactions to learn from');
   validateColumns(data);
-  const { items, trainedAt, sessions } = indexHistory(previous.items, data);
+  const h = indexHistory(previous.items, data);
+  const { items, trainedAt, lists } = h;
+  const nSessions = listCount(lists);
   yield;
   // New: any interaction after the model's newest (a session that went on counts again). Old: a uniform sample.
-  const fresh: HistorySession[] = [];
-  const old: HistorySession[] = [];
-  for (const h of sessions) (h.newest > previous.trainedAt ? fresh : old).push(h);
+  const fresh: number[] = [];
+  const old: number[] = [];
+  for (let s = 0; s < nSessions; s++) (h.newest[s] > previous.trainedAt ? fresh : old).push(s);
+  const freshSessions = fresh.map((s) => sessionOf(h, data, s));
   const rng = makeRng(`${String(cfg.seed)}:update:${n}`);
   const next = makeFastUint32(rng);
   const recent = Math.min(old.length, UPDATE_RECENT);
@@ -272,28 +319,27 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   const rows = fresh.concat(old.slice(old.length - recent), pool.slice(0, rc));
 
   // How the saved model ranks the fresh sessions before learning from them: the drift signal for the next plan.
-  const { hits, cases } = freshHitRate(previous, fresh.map((h) => h.session));
+  const { hits, cases } = freshHitRate(previous, freshSessions);
   yield;
 
   // The rows' decayed signal, as buildTrainingMatrix builds it (age from the newest interaction).
   let nnz = 0;
-  for (const h of rows) nnz += h.xs.length;
+  for (const s of rows) nnz += h.rowPtr[s + 1] - h.rowPtr[s];
   const ri = new Int32Array(nnz);
   const ci = new Int32Array(nnz);
   const vi = new Float64Array(nnz);
   let t = 0;
-  rows.forEach((h, r) => {
-    h.xs.forEach((x, q) => {
+  rows.forEach((s, r) => {
+    for (let q = h.rowPtr[s]; q < h.rowPtr[s + 1]; q++) {
+      const x = h.rows[q];
       ri[t] = r;
-      ci[t] = h.xcols[q];
+      ci[t] = h.colOf[data.item[x]];
       vi[t] = data.weight[x] * decayFactor(trainedAt - data.time[x], cfg.halfLifeDays);
       t++;
-    });
+    }
   });
   const matrix = CsrMatrix.fromTriples(rows.length, items.length, ri, ci, vi);
-  const sessionItems = sessions.map((h) => h.cols);
-  const sessionTimes = sessions.map((h) => h.session.time);
-  const observed = sessionsPerItem(sessionItems, items.length);
+  const observed = weightedCounts(lists, items.length);
   const Y = new Float32Array(items.length * k);
   Y.set(previous.mf.itemFactors);
   if (items.length > previous.items.length) Y.set(normalInit((items.length - previous.items.length) * k, 0.01, rng), previous.items.length * k);
@@ -327,9 +373,10 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   // replayed old rows' new vectors are not kept: their saved ones stand for them, as before the update.
   const sessionGram = gramian(mf.userFactors.subarray(0, fresh.length * k), k);
   for (let q = 0; q < sessionGram.length; q++) sessionGram[q] += previous.mf.sessionGram[q];
-  const discount = genericDiscount(observed, sessions.length, cfg.genericShare);
-  const prior = recentUsePrior(sessionItems, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
-  const multiItemSessions = sessionItems.filter((s) => s.length >= 2).length;
+  const discount = genericDiscount(observed, nSessions, cfg.genericShare);
+  const prior = recentUsePrior(lists, h.start, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
+  let multiItemSessions = 0;
+  for (let s = 0; s < nSessions; s++) if (lists.ptr[s + 1] - lists.ptr[s] >= 2) multiItemSessions++;
   // The item x item part takes the fresh sessions (see the header).
   let neighbours = withItems(previous.neighbours, items.length);
   let ease: EaseLive | undefined;
@@ -341,20 +388,21 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
       easeAddItems(live, newcomers, cfg.easeMaxItems);
       // At the cap, new files in use now replace kept ones least used lately (a full fit keeps them the same way).
       if (newcomers.some((i) => !live.position.has(i))) {
-        const votes = keepVotes(sessionItems, items.length, easeKeepWeights(sessionTimes, trainedAt));
+        const votes = weightedCounts(lists, items.length, easeKeepWeights(h.start, trainedAt));
         easeSwapInNewItems(live, newcomers, votes, UPDATE_MAX_EASE_SWAPS);
       }
       // A session that went on since the model: its older item set is taken back, then the whole set added.
       const changes: Array<{ items: number[]; sign: 1 | -1 }> = [];
-      for (const h of fresh) {
-        const before = [...new Set(h.xcols.filter((_, q) => data.time[h.xs[q]] <= previous.trainedAt))];
-        if (before.length > 0) changes.push({ items: before, sign: -1 });
-        changes.push({ items: h.cols, sign: 1 });
+      for (const s of fresh) {
+        const before = new Set<number>();
+        for (let q = h.rowPtr[s]; q < h.rowPtr[s + 1]; q++) if (data.time[h.rows[q]] <= previous.trainedAt) before.add(h.colOf[data.item[h.rows[q]]]);
+        if (before.size > 0) changes.push({ items: [...before], sign: -1 });
+        changes.push({ items: listAt(lists, s), sign: 1 });
       }
       yield* easeAddSessionsSteps(ease, changes);
     } else {
-      const weights = easeKeepWeights(sessionTimes, trainedAt);
-      ease = easeLiveOf(yield* fitEaseInverseSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, weights));
+      const weights = easeKeepWeights(h.start, trainedAt);
+      ease = easeLiveOf(yield* fitEaseInverseSteps(listsAsArrays(lists), items.length, cfg.easeLambda, cfg.easeMaxItems, weights));
     }
     neighbours = yield* easeNeighboursSteps(ease, items.length, cfg.neighbours, previous.neighbours);
   }
@@ -369,7 +417,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
     trainedAt,
     stats: {
       ...previous.stats,
-      sessions: sessions.length,
+      sessions: nSessions,
       multiItemSessions,
       interactions: n,
       items: items.length,
@@ -377,7 +425,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
       finalLoss,
       fitMs: nowMs() - started,
     },
-    training: { losses, heldOut: previous.training.heldOut, ...newestRow(matrix, mf, fresh.map((h) => h.session), previous.mf.nSessions) },
+    training: { losses, heldOut: previous.training.heldOut, ...newestRow(matrix, mf, freshSessions, previous.mf.nSessions) },
     lineage: { ...lineage, updates: lineage.updates + 1, freshHits: lineage.freshHits + hits, freshCases: lineage.freshCases + cases },
   };
   memory.current = { key: modelKey(model), ease };

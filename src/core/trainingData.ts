@@ -4,6 +4,7 @@
 // what training saw.
 import { LatentInputError } from './errors';
 import type { Interaction, InteractionColumns } from './interaction';
+import { listCount, weightedCounts, type ItemLists } from './itemLists';
 import { CsrMatrix } from './sparse';
 
 export { confidence } from './confidence';
@@ -93,17 +94,8 @@ export function buildTrainingMatrix(data: readonly Interaction[], halfLifeDays: 
  * bucketed frecency its order does not depend on "now" (every score scales by the same factor), so a snapshot
  * taken at training time ranks exactly as a fresh one would.
  */
-export function decayedFrecency(
-  sessionItems: ReadonlyArray<readonly number[]>,
-  times: ArrayLike<number>,
-  nItems: number,
-  at: number,
-  halfLife: number,
-): Float32Array {
-  const out = new Float64Array(nItems);
-  for (let s = 0; s < sessionItems.length; s++) {
-    const w = Math.pow(0.5, (at - times[s]) / halfLife);
-    for (const i of sessionItems[s]) out[i] += w;
-  }
-  return Float32Array.from(out);
+export function decayedFrecency(lists: ItemLists, times: ArrayLike<number>, nItems: number, at: number, halfLife: number): Float32Array {
+  const weights = new Float64Array(listCount(lists));
+  for (let s = 0; s < weights.length; s++) weights[s] = Math.pow(0.5, (at - times[s]) / halfLife);
+  return Float32Array.from(weightedCounts(lists, nItems, weights));
 }

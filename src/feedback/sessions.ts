@@ -53,18 +53,42 @@ export type SessionColumns = Pick<EventColumns, 'items' | 'windows' | 't' | 'amo
 export function sessionizeColumns(c: SessionColumns, gapMs: number): InteractionColumns {
   checkGap(gapMs);
   const n = c.t.length;
-  // One canonical index per distinct item name (a table could name one twice), windows grouped by name.
+  // One canonical index per distinct item name (a table could name one twice), windows grouped by name (numbered in
+  // order of first appearance) through their table entries: no name looked up per event.
   const itemOf = canonical(c.items);
-  const groupOf = new Map<string, number>();
-  const groups: number[][] = [];
+  const groupNames: string[] = [];
+  const groupOfName = new Map<string, number>();
+  const groupOfEntry = new Int32Array(c.windows.length + 1).fill(-1); // entry w + 1; 0 for events without a window
+  const groupOf = new Int32Array(n);
+  const counts: number[] = [];
   for (let i = 0; i < n; i++) {
-    const name = c.window[i] >= 0 ? c.windows[c.window[i]] : '';
-    let g = groupOf.get(name);
-    if (g === undefined) {
-      g = groups.push([]) - 1;
-      groupOf.set(name, g);
+    const entry = c.window[i] + 1;
+    let g = groupOfEntry[entry];
+    if (g < 0) {
+      const name = entry > 0 ? c.windows[entry - 1] : '';
+      g = groupOfName.get(name) ?? -1;
+      if (g < 0) {
+        g = groupNames.push(name) - 1;
+        groupOfName.set(name, g);
+        counts.push(0);
+      }
+      groupOfEntry[entry] = g;
     }
-    groups[g].push(i);
+    groupOf[i] = g;
+    counts[g]++;
+  }
+  // The events of each window in the given order (a counting sort), then by time where they are not in time order
+  // already (a store appends them so): ties keep the given order, as sessionize's stable sort does.
+  const from = new Int32Array(groupNames.length + 1);
+  for (let g = 0; g < groupNames.length; g++) from[g + 1] = from[g] + counts[g];
+  const order = new Int32Array(n);
+  const fill = from.slice(0, groupNames.length);
+  for (let i = 0; i < n; i++) order[fill[groupOf[i]]++] = i;
+  for (let g = 0; g < groupNames.length; g++) {
+    const list = order.subarray(from[g], from[g + 1]);
+    let sorted = true;
+    for (let q = 1; q < list.length && sorted; q++) sorted = c.t[list[q]] >= c.t[list[q - 1]];
+    if (!sorted) list.sort((a, b) => c.t[a] - c.t[b] || a - b);
   }
   const itemOk = new Int8Array(c.items.length); // 0 not checked yet, 1 a valid key, -1 not
   const stamp = new Int32Array(c.items.length).fill(-1);
@@ -77,16 +101,15 @@ export function sessionizeColumns(c: SessionColumns, gapMs: number): Interaction
   const sessions: string[] = [];
   const sessionIndex = new Map<string, number>();
   // Ids are unique within a window (sessions start at increasing times); across windows only '' and 'w' can meet.
-  const mayMeet = groupOf.has('') && groupOf.has('w');
+  const mayMeet = groupOfName.has('') && groupOfName.has('w');
   let m = 0;
   let sessionNo = -1;
   let current = -1;
-  for (const [name, g] of groupOf) {
-    const list = groups[g];
-    // Ties keep the given order, as sessionize's stable sort does.
-    list.sort((a, b) => c.t[a] - c.t[b] || a - b);
+  for (let g = 0; g < groupNames.length; g++) {
+    const name = groupNames[g];
     let last = -Infinity;
-    for (const i of list) {
+    for (let q = from[g]; q < from[g + 1]; q++) {
+      const i = order[q];
       const t = c.t[i];
       if (t - last > gapMs) {
         const id = `${name || 'w'}@${t}`;
