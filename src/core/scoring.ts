@@ -11,7 +11,7 @@ import { finishSteps, type Steps } from './train';
 import { freshItemArrays, type ScoreBuffers } from './scoreBuffers';
 import { scoreBreakdown, type ScoreBreakdown } from './scoreBreakdown';
 import type { ContextItem, Recommendation, RecommendMode, RecommendOptions, RecommenderModel } from './recommenderModel';
-import { requireNonNegativeInt } from './validate';
+import { allFinite, requireNonNegativeInt } from './validate';
 import { rowDotsWasmKernelSteps, type RowDotsWasmKernel } from './sgdKernel';
 
 // Item key -> index per item list, built once: scoreItems runs on every editor change.
@@ -53,7 +53,7 @@ function gramOf(mf: FactorModel): Float64Array {
  * finite: a wrong one would silently skew every fold-in.
  */
 export function primeGram(mf: FactorModel, gram: Float64Array): void {
-  if (gram.length !== mf.k * mf.k || !gram.every(Number.isFinite)) return;
+  if (gram.length !== mf.k * mf.k || !allFinite(gram)) return;
   gramCache.set(mf, gram);
 }
 

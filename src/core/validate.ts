@@ -33,9 +33,7 @@ export function requireLength(name: string, arr: ArrayLike<number>, n: number): 
 
 /** True when every entry is finite; used to refuse returning NaN factors as if trained. */
 export function allFinite(a: ArrayLike<number>): boolean {
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i];
-    if (v !== v || v === Infinity || v === -Infinity) return false;
-  }
+  // v - v is 0 for a finite v and NaN for NaN and either infinity: one test per entry.
+  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return false;
   return true;
 }

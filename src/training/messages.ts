@@ -5,6 +5,7 @@ import { DEFAULT_RECOMMENDER_CONFIG, type Interaction, type RecommenderConfig, t
 import type { InteractionColumns } from '../core/interaction';
 import type { ModelLineage, TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type Check } from '../core/check';
+import { allFinite } from '../core/validate';
 import type { FileMove } from '../feedback/fileChanges';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
 import { type EventColumns, kindIndexOf } from '../feedback/storedEvents';
@@ -235,7 +236,7 @@ function checkEaseMemory(v: unknown, nItems: number, p: string, values = true): 
   const kept = typed(Int32Array)(v.kept, `${p}.kept`);
   if (kept.some((i) => i < 0 || i >= nItems)) throw new ProtocolError('refers to an item outside the model', `${p}.kept`);
   const P = typed(Float64Array, kept.length * kept.length)(v.P, `${p}.P`);
-  if (values && !P.every(Number.isFinite)) throw new ProtocolError('must be finite', `${p}.P`);
+  if (values && !allFinite(P)) throw new ProtocolError('must be finite', `${p}.P`);
   return { key, lambda, kept, P };
 }
 
