@@ -58,7 +58,7 @@ export interface FeedbackStoreOptions {
   segmentBytes?: number;
   /** a lock older than this is considered abandoned; default 30 s */
   staleLockMs?: number;
-  /** longest stretch of reading/compaction work between turns of the event loop; default SLICE_BUDGET_MS (4 ms) */
+  /** longest stretch of reading/compaction work between turns of the event loop; default SLICE_BUDGET_MS (2 ms) */
   sliceMs?: number;
   /**
    * A compaction of a folder holding more than this (snapshot and journals) runs in a worker thread; default
