@@ -293,7 +293,7 @@ async function cmdEval(args: Args): Promise<void> {
   if (protocol !== 'split') throw new UsageError(`--protocol must be split or replay, got "${protocol}"`);
   // --validation: the section 4 protocol on the training part alone (its older 80% fit, newer 20% validate), for
   // choosing settings without ever touching the test cases.
-  let split = splitProtocol(h.rows);
+  let split: ProtocolSplit = splitProtocol(h.rows);
   if (args.flags.has('validation')) split = splitProtocol(split.trainInteractions);
   if (never) split = withoutNeverRecommended(split, never);
   const report = evalSplit(split, settings, only);

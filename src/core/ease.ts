@@ -5,7 +5,7 @@
 import { LatentInputError } from './errors';
 import { dot } from './linalg';
 import { groupSessions, sessionItemIndices, splitProtocol, MetricTotals, tiesOfMasked, type EvalMethod, type ProtocolSplit, type Ranker } from './evalProtocol';
-import type { Interaction } from './interaction';
+import type { History, Interaction } from './interaction';
 import { itemListsOf, weightedCounts } from './itemLists';
 import { makeSpdInverseWasmKernel } from './sgdKernel';
 import { finishSteps, type Steps } from './train';
@@ -313,15 +313,15 @@ export interface EaseLambdaChoice {
 
 /** chooseEaseLambda as steps (see invertSpdSteps); `maxCases` keeps the newest validation cases only. */
 export function* chooseEaseLambdaSteps(
-  train: readonly Interaction[],
+  train: History,
   lambdas = EASE_LAMBDAS,
   maxItems = EASE_MAX_ITEMS,
   fallback = 10,
   maxCases = Infinity,
   /** splitProtocol(train), when the caller has it already (the fit does: one split of a large history, not two) */
-  given?: ProtocolSplit,
+  given?: ProtocolSplit<History>,
 ): Steps<EaseLambdaChoice> {
-  let split = given;
+  let split: ProtocolSplit<History> | undefined = given;
   try {
     split ??= splitProtocol(train);
   } catch (e) {

@@ -3,7 +3,8 @@
 // turn with the rest of the session as context; all training items except the context are ranked (full ranking).
 import { LatentInputError } from './errors';
 import { nowMs } from './host';
-import type { Interaction } from './interaction';
+import { indexHistory, sessionOf } from './historyIndex';
+import { isColumns, keepSessions, type History, type Interaction } from './interaction';
 import { expectedRankMetrics } from './metrics';
 
 export interface Session {
@@ -23,11 +24,11 @@ export interface EvalCase {
   time: number;
 }
 
-export interface ProtocolSplit {
+export interface ProtocolSplit<H extends History = readonly Interaction[]> {
   train: Session[];
   test: Session[];
-  /** every interaction of the training sessions, as recorded */
-  trainInteractions: Interaction[];
+  /** every interaction of the training sessions, as recorded (objects or columns, as the history was given) */
+  trainInteractions: H;
   /** distinct training items in order of first appearance (by session time): the candidate set */
   items: string[];
   cases: EvalCase[];
@@ -52,7 +53,12 @@ export function sessionItemIndices(sessions: readonly Session[], index: Readonly
 }
 
 /** Groups interactions into sessions ordered by start time; ties keep the order of first appearance in the input. */
-export function groupSessions(data: readonly Interaction[]): Session[] {
+export function groupSessions(history: History): Session[] {
+  if (isColumns(history)) {
+    const h = indexHistory([], history);
+    return Array.from(h.start, (_, s) => sessionOf(h, history, s));
+  }
+  const data = history;
   const byId = new Map<string, { s: Session; order: number; seen?: Set<string> }>();
   for (let order = 0; order < data.length; order++) {
     const x = data[order];
@@ -86,7 +92,7 @@ export const TRAIN_FRACTION = 0.8;
  * The protocol's split. `maxCases` keeps only the newest cases (exactly `cases.slice(-maxCases)` of the full split,
  * without building the others: a heavy year has 200,000 of them, tens of MB, where the blend choice reads 2,000).
  */
-export function splitProtocol(data: readonly Interaction[], trainFraction = TRAIN_FRACTION, maxCases = Infinity): ProtocolSplit {
+export function splitProtocol<H extends History>(data: H, trainFraction = TRAIN_FRACTION, maxCases = Infinity): ProtocolSplit<H> {
   if (!(trainFraction > 0 && trainFraction < 1)) {
     throw new LatentInputError(`trainFraction must be in (0, 1), got ${trainFraction}`);
   }
@@ -98,7 +104,7 @@ export function splitProtocol(data: readonly Interaction[], trainFraction = TRAI
   const train = sessions.slice(0, nTrain);
   const test = sessions.slice(nTrain);
   const trainIds = new Set(train.map((s) => s.id));
-  const trainInteractions = data.filter((x) => trainIds.has(x.session));
+  const trainInteractions = keepSessions(data, (id) => trainIds.has(id));
   const itemSet = new Set<string>();
   for (const s of train) for (const it of s.items) itemSet.add(it);
   const items = [...itemSet];

@@ -73,3 +73,22 @@ export function asInteractions(h: History): readonly Interaction[] {
   for (let i = 0; i < out.length; i++) out[i] = { session: h.sessions[h.session[i]], item: h.items[h.item[i]], time: h.time[i], weight: h.weight[i] };
   return out;
 }
+
+/** The interactions of the sessions `keep` accepts, in order; columns keep their tables (`keep` runs once a name). */
+export function keepSessions<H extends History>(h: H, keep: (session: string) => boolean): H {
+  if (!isColumns(h)) return (h as readonly Interaction[]).filter((x) => keep(x.session)) as unknown as H;
+  const c: InteractionColumns = h;
+  const ok = c.sessions.map(keep);
+  let n = 0;
+  for (let i = 0; i < c.session.length; i++) if (ok[c.session[i]]) n++;
+  const out = { sessions: c.sessions, items: c.items, session: new Int32Array(n), item: new Int32Array(n), time: new Float64Array(n), weight: new Float64Array(n) };
+  for (let i = 0, o = 0; i < c.session.length; i++) {
+    if (!ok[c.session[i]]) continue;
+    out.session[o] = c.session[i];
+    out.item[o] = c.item[i];
+    out.time[o] = c.time[i];
+    out.weight[o] = c.weight[i];
+    o++;
+  }
+  return out as H;
+}

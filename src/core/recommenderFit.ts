@@ -9,7 +9,7 @@ import { factorModelOf } from './factorModel';
 import type { MfModel } from './model';
 import { groupSessions, sessionItemIndices, splitProtocol, TRAIN_FRACTION, type ProtocolSplit } from './evalProtocol';
 import { nowMs } from './host';
-import type { Interaction } from './interaction';
+import { historyLength, isColumns, keepSessions, type History } from './interaction';
 import { itemListsOf, weightedCounts, type ItemLists } from './itemLists';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import {
@@ -25,7 +25,7 @@ import { itemIndexOf, normalizeParts, scoreItems } from './scoring';
 import { trainSgdImplicitSteps } from './sgd';
 import { trainSgdGramianSteps } from './sgdGramian';
 import type { CsrMatrix } from './sparse';
-import { buildTrainingMatrix, DAY_SECONDS, decayedFrecency, validateInteraction } from './trainingData';
+import { buildTrainingMatrix, DAY_SECONDS, decayedFrecency, validateColumns, validateInteraction } from './trainingData';
 import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './train';
 
 /**
@@ -64,7 +64,7 @@ export function buildNeighbours(cooc: CooccurrenceIndex, nItems: number, m: numb
 }
 
 export function fitRecommender(
-  data: readonly Interaction[],
+  data: History,
   config?: Partial<RecommenderConfig>,
   hooks?: TrainHooks,
 ): RecommenderModel {
@@ -77,7 +77,7 @@ export function fitRecommender(
  * model as fitRecommender: only the driver decides whether to pause.
  */
 export function* fitRecommenderSteps(
-  data: readonly Interaction[],
+  data: History,
   config?: Partial<RecommenderConfig>,
   hooks?: TrainHooks,
 ): Steps<RecommenderModel> {
@@ -86,17 +86,19 @@ export function* fitRecommenderSteps(
 
 /** fitRecommenderSteps, with EASE's P when the item x item part is EASE (retraining keeps it: recommenderUpdate.ts). */
 export function* fitRecommenderWithInverseSteps(
-  data: readonly Interaction[],
+  data: History,
   config?: Partial<RecommenderConfig>,
   hooks?: TrainHooks,
 ): Steps<{ model: RecommenderModel; inverse?: EaseInverse }> {
   const started = nowMs();
   let cfg = resolveConfig(config);
-  if (data.length === 0) throw new LatentInputError('fitRecommender: no interactions to learn from');
-  data.forEach(validateInteraction);
+  const n = historyLength(data);
+  if (n === 0) throw new LatentInputError('fitRecommender: no interactions to learn from');
+  if (isColumns(data)) validateColumns(data);
+  else data.forEach(validateInteraction);
   // Bounded cost on large histories: an epoch is O(cells k^2), so above maxCellSteps / epochs interactions (cells
   // <= interactions) the fit runs fewer epochs, never fewer than MIN_EPOCHS. The model's config records what ran.
-  const budgeted = Math.max(Math.min(cfg.epochs, MIN_EPOCHS), Math.min(cfg.epochs, Math.floor(cfg.maxCellSteps / data.length)));
+  const budgeted = Math.max(Math.min(cfg.epochs, MIN_EPOCHS), Math.min(cfg.epochs, Math.floor(cfg.maxCellSteps / n)));
   if (budgeted !== cfg.epochs) cfg = { ...cfg, epochs: budgeted };
   yield;
   const validation = cfg.autoBlend ? blendSplitOf(data) : { split: undefined, reason: 'Held-out validation is off (autoBlend is disabled).', cases: 0 };
@@ -198,7 +200,7 @@ export function* fitRecommenderWithInverseSteps(
     stats: {
       sessions: sessionIndex.size,
       multiItemSessions,
-      interactions: data.length,
+      interactions: n,
       items: items.length,
       epochs,
       finalLoss,
@@ -285,16 +287,16 @@ export const BLEND_MAX_CASES = 500;
 export const BLEND_SPLIT_MAX_CASES = 10_000;
 
 /** Hands the split over and leaves none behind in `v`. */
-function takeSplit(v: { split: ProtocolSplit | undefined }): ProtocolSplit {
-  const split = v.split as ProtocolSplit;
+function takeSplit(v: { split: ProtocolSplit<History> | undefined }): ProtocolSplit<History> {
+  const split = v.split as ProtocolSplit<History>;
   v.split = undefined;
   return split;
 }
 
 /** EASE's ridge (EASE alone, its items capped lower to keep it cheap), then the blend, on the validation split. */
 function* chooseOnValidationSteps(
-  data: readonly Interaction[],
-  split: ProtocolSplit,
+  data: History,
+  split: ProtocolSplit<History>,
   config: RecommenderConfig,
   hooks: TrainHooks,
 ): Steps<{ cfg: RecommenderConfig; blend: BlendChoice | undefined }> {
@@ -309,8 +311,8 @@ function* chooseOnValidationSteps(
 }
 
 /** The validation split autoBlend chooses on; no split, with the reason, when the history is too small to validate on. */
-function blendSplitOf(data: readonly Interaction[]): { split: ProtocolSplit | undefined; cases: number; reason?: string } {
-  let split: ProtocolSplit;
+function blendSplitOf(data: History): { split: ProtocolSplit<History> | undefined; cases: number; reason?: string } {
+  let split: ProtocolSplit<History>;
   try {
     // The choices read the newest cases only (BLEND_MAX_CASES, EASE_CHOICE_MAX_CASES); a few times more are kept for the
     // blend's, which drops cases whose file only sessions before its training window used.
@@ -342,11 +344,11 @@ function blendSplitOf(data: readonly Interaction[]): { split: ProtocolSplit | un
 export const BLEND_MAX_TRAIN_SESSIONS = 50_000;
 
 /** See RecommenderConfig.autoBlend. Undefined when training was stopped. */
-function* chooseBlendSteps(split: ProtocolSplit, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendChoice | undefined> {
+function* chooseBlendSteps(split: ProtocolSplit<History>, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendChoice | undefined> {
   let trainInteractions = split.trainInteractions;
   if (split.train.length > BLEND_MAX_TRAIN_SESSIONS) {
     const newest = new Set(split.train.slice(-BLEND_MAX_TRAIN_SESSIONS).map((s) => s.id));
-    trainInteractions = trainInteractions.filter((x) => newest.has(x.session));
+    trainInteractions = keepSessions(trainInteractions, (id) => newest.has(id));
   }
   const inner = yield* fitRecommenderSteps(trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
   if (hooks?.shouldStop?.()) return undefined;

@@ -3,7 +3,7 @@
 // is applied by the trainers), and the decayed frecency prior. Pure: used by fitting, and by the panel that shows
 // what training saw.
 import { LatentInputError } from './errors';
-import type { Interaction, InteractionColumns } from './interaction';
+import { isColumns, type History, type Interaction, type InteractionColumns } from './interaction';
 import { listCount, weightedCounts, type ItemLists } from './itemLists';
 import { CsrMatrix } from './sparse';
 
@@ -57,7 +57,8 @@ export interface TrainingMatrix {
  * Rows are sessions, columns items (both in order of first appearance); a cell sums weight * 0.5^(age / half-life)
  * over its interactions, age measured from the newest interaction. Does not validate: see validateInteraction.
  */
-export function buildTrainingMatrix(data: readonly Interaction[], halfLifeDays: number): TrainingMatrix {
+export function buildTrainingMatrix(data: History, halfLifeDays: number): TrainingMatrix {
+  if (isColumns(data)) return buildTrainingMatrixOfColumns(data, halfLifeDays);
   const sessionIndex = new Map<string, number>();
   const itemIndex = new Map<string, number>();
   const items: string[] = [];
@@ -87,6 +88,43 @@ export function buildTrainingMatrix(data: readonly Interaction[], halfLifeDays: 
   });
   const matrix = CsrMatrix.fromTriples(sessionIndex.size, items.length, rows, cols, vals);
   return { matrix, sessionIndex, itemIndex, items, trainedAt, newestSession };
+}
+
+/**
+ * buildTrainingMatrix of columns: the same matrix, rows and columns numbered through the tables (each name is there
+ * once, so a table entry's first row is its name's first appearance) instead of a lookup by name per interaction.
+ */
+function buildTrainingMatrixOfColumns(c: InteractionColumns, halfLifeDays: number): TrainingMatrix {
+  const n = c.time.length;
+  const rowOf = new Int32Array(c.sessions.length).fill(-1);
+  const colOf = new Int32Array(c.items.length).fill(-1);
+  const sessions: string[] = [];
+  const items: string[] = [];
+  let trainedAt = -Infinity;
+  let newest = -1;
+  const rows = new Int32Array(n);
+  const cols = new Int32Array(n);
+  for (let t = 0; t < n; t++) {
+    const s = c.session[t];
+    const it = c.item[t];
+    if (rowOf[s] < 0) rowOf[s] = sessions.push(c.sessions[s]) - 1;
+    if (colOf[it] < 0) colOf[it] = items.push(c.items[it]) - 1;
+    rows[t] = rowOf[s];
+    cols[t] = colOf[it];
+    if (c.time[t] >= trainedAt) {
+      trainedAt = c.time[t];
+      newest = s;
+    }
+  }
+  const halfLife = halfLifeDays * DAY_SECONDS;
+  const vals = new Float64Array(n);
+  for (let t = 0; t < n; t++) vals[t] = c.weight[t] * Math.pow(0.5, (trainedAt - c.time[t]) / halfLife);
+  const matrix = CsrMatrix.fromTriples(sessions.length, items.length, rows, cols, vals);
+  const sessionIndex = new Map<string, number>();
+  sessions.forEach((id, r) => sessionIndex.set(id, r));
+  const itemIndex = new Map<string, number>();
+  items.forEach((it, i) => itemIndex.set(it, i));
+  return { matrix, sessionIndex, itemIndex, items, trainedAt, newestSession: newest < 0 ? '' : c.sessions[newest] };
 }
 
 /**

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { groupSessions } from '../../../src/core/evalProtocol';
-import type { Interaction } from '../../../src/core/interaction';
+import { asColumns, type Interaction, type InteractionColumns } from '../../../src/core/interaction';
 import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
 import { fullLineage, planRetrain, retrainRecommenderSteps, UPDATE_LIMITS, updateRecommenderSteps } from '../../../src/core/recommenderUpdate';
 import { finishSteps } from '../../../src/core/train';
@@ -173,6 +173,25 @@ describe('updateRecommender: a warm start on what changed', () => {
     parseModelShape(updated);
     assert.throws(() => parseModelShape({ ...updated, lineage: { ...updated.lineage, updates: -1 } }), /lineage/);
     assert.throws(() => deserializeRecommender(text.replace('"freshCases":', '"freshCases":-')), /lineage/);
+  });
+
+  it('reads columns as it reads objects: the same full fit (blend choice included) and update, tables in any order', () => {
+    const timeless = (m: RecommenderModel): string => serializeRecommender({ ...m, stats: { ...m.stats, fitMs: 0 } });
+    // The tables as a store's can be: not in order of first appearance, with names no row uses.
+    const scrambled = (data: readonly Interaction[]): InteractionColumns => {
+      const c = asColumns(data);
+      const sessions = ['unused session', ...c.sessions].reverse();
+      const items = [...c.items, 'file:unused.ts'].reverse();
+      const at = (table: string[]): Map<string, number> => new Map(table.map((name, i) => [name, i]));
+      const s = at(sessions);
+      const it = at(items);
+      return { ...c, sessions, items, session: c.session.map((i) => s.get(c.sessions[i]) as number), item: c.item.map((i) => it.get(c.items[i]) as number) };
+    };
+    assert.ok(fitted.stats.blendCases > 0, 'the fit chose its blend on a validation split');
+    const fromColumns = finishSteps(retrainRecommenderSteps(undefined, scrambled(base), config)).model;
+    assert.equal(timeless(fromColumns), timeless(fitted));
+    const again = finishSteps(updateRecommenderSteps(fitted, scrambled(base.concat(fresh))));
+    assert.equal(timeless(again), timeless(updated));
   });
 });
 
