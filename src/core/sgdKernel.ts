@@ -358,36 +358,38 @@ export function makeFoldInWasmKernel(input: FoldInKernelInput): FoldInWasmKernel
 export interface EaseLiveWasmKernel {
   /** P (m x m) in the kernel's memory */
   readonly P: Float64Array;
-  /** u = the sum of P's rows `rows` (at most m of them), in that order: a view, overwritten by the next call */
-  rowSum(rows: readonly number[]): Float64Array;
-  /** P += f u u^T with the u of the last rowSum, row a skipped where u[a] f is 0 */
-  rank1(f: number): void;
+  /** up to `batch` update vectors u_t, row t of this view (m each), filled by the caller */
+  readonly U: Float64Array;
+  readonly batch: number;
+  /** P += f[t] u_t u_t^T for t < f.length in order, on rows [a0, a1); row a skipped for the t where u_t[a] f[t] is 0 */
+  rankMany(f: readonly number[], a0: number, a1: number): void;
 }
+
+/** Sherman-Morrison updates applied in one pass over P (easeRankMany): at most this many. */
+export const EASE_UPDATE_BATCH = 8;
 
 /** Copies P (m x m) into a new WebAssembly memory; undefined when WebAssembly (with SIMD) is unavailable or m is 0. */
 export function makeEaseLiveWasmKernel(P: Float64Array, m: number): EaseLiveWasmKernel | undefined {
   if (m === 0) return undefined;
   const layout = new Layout();
   const oP = layout.take(m * m * 8);
-  const oU = layout.take(m * 8);
-  const oRows = layout.take(m * 4);
+  const oU = layout.take(EASE_UPDATE_BATCH * m * 8);
+  const oF = layout.take(EASE_UPDATE_BATCH * 8);
   const instance = instantiate(layout.size);
   if (!instance) return undefined;
   const buf = instance.memory.buffer;
   const wP = new Float64Array(buf, oP, m * m);
   wP.set(P.subarray(0, m * m));
-  const u = new Float64Array(buf, oU, m);
-  const rows = new Int32Array(buf, oRows, m);
-  const rowSum = instance.exports.easeRowSum as (P: number, m: number, rows: number, n: number, u: number) => void;
-  const rank1 = instance.exports.easeRank1 as (P: number, m: number, u: number, f: number) => void;
+  const F = new Float64Array(buf, oF, EASE_UPDATE_BATCH);
+  const rankMany = instance.exports.easeRankMany as (P: number, m: number, U: number, F: number, r: number, a0: number, a1: number) => void;
   return {
     P: wP,
-    rowSum: (r) => {
-      rows.set(r);
-      rowSum(oP, m, oRows, r.length, oU);
-      return u;
+    U: new Float64Array(buf, oU, EASE_UPDATE_BATCH * m),
+    batch: EASE_UPDATE_BATCH,
+    rankMany: (f, a0, a1) => {
+      F.set(f);
+      rankMany(oP, m, oU, oF, f.length, a0, a1);
     },
-    rank1: (f) => rank1(oP, m, oU, f),
   };
 }
 

@@ -655,56 +655,43 @@
         (br $rows)))
     (i32.const -1))
 
-  ;; ---- EASE kept live (easeAddSessionsSteps in easeLive.ts): Sherman-Morrison's two O(m^2) loops of easeAddSession,
-  ;; elementwise (f64x2, the last entry alone when m is odd), so P is bit-identical to the JS loops'. P: float64 m x m.
-  ;; u = sum of P's rows rows[0 .. n) (int32 row numbers at $rows), summed in that order from 0
-  (func (export "easeRowSum") (param $P i32) (param $m i32) (param $rows i32) (param $n i32) (param $u i32)
-    (local $mb i32) (local $q i32) (local $row i32) (local $f i32) (local $pairs i32)
+  ;; ---- EASE kept live (easeAddSessionsSteps in easeLive.ts): Sherman-Morrison's rank-one updates of P, several at
+  ;; once. For rows a in [a0, a1) and t < r in order: P[a, b] += (U[t, a] F[t]) U[t, b], row a skipped for the t where
+  ;; U[t, a] F[t] is 0: each entry takes easeAddSession's operations for each update in turn (elementwise, f64x2, the
+  ;; last entry alone when m is odd), so P ends bit-identical to r calls of it, with a row read from memory once for
+  ;; the r updates instead of once each.
+  (func (export "easeRankMany") (param $P i32) (param $m i32) (param $U i32) (param $F i32) (param $r i32) (param $a0 i32) (param $a1 i32)
+    (local $mb i32) (local $a i32) (local $t i32) (local $row i32) (local $urow i32) (local $f i32) (local $pairs i32)
+    (local $ua f64) (local $uav v128)
     (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
     (local.set $pairs (i32.and (local.get $mb) (i32.const -16)))
-    (memory.fill (local.get $u) (i32.const 0) (local.get $mb))
-    (block $qd (loop $qs
-      (br_if $qd (i32.ge_u (local.get $q) (local.get $n)))
-      (local.set $row (i32.add (local.get $P)
-        (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $q) (i32.const 2)))) (local.get $mb))))
-      (local.set $f (i32.const 0))
-      (block $fd (loop $fs
-        (br_if $fd (i32.ge_u (local.get $f) (local.get $pairs)))
-        (v128.store (i32.add (local.get $u) (local.get $f))
-          (f64x2.add (v128.load (i32.add (local.get $u) (local.get $f))) (v128.load (i32.add (local.get $row) (local.get $f)))))
-        (local.set $f (i32.add (local.get $f) (i32.const 16)))
-        (br $fs)))
-      (if (i32.lt_u (local.get $pairs) (local.get $mb))
-        (then (f64.store (i32.add (local.get $u) (local.get $pairs))
-          (f64.add (f64.load (i32.add (local.get $u) (local.get $pairs))) (f64.load (i32.add (local.get $row) (local.get $pairs)))))))
-      (local.set $q (i32.add (local.get $q) (i32.const 1)))
-      (br $qs))))
-
-  ;; P[a, b] += (u[a] f) u[b] for every row a whose u[a] f is not 0
-  (func (export "easeRank1") (param $P i32) (param $m i32) (param $u i32) (param $fac f64)
-    (local $mb i32) (local $a i32) (local $row i32) (local $f i32) (local $pairs i32) (local $ua f64) (local $uav v128)
-    (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
-    (local.set $pairs (i32.and (local.get $mb) (i32.const -16)))
-    (local.set $row (local.get $P))
+    (local.set $a (local.get $a0))
     (block $ad (loop $as
-      (br_if $ad (i32.ge_u (local.get $a) (local.get $m)))
-      (local.set $ua (f64.mul (f64.load (i32.add (local.get $u) (i32.shl (local.get $a) (i32.const 3)))) (local.get $fac)))
-      (if (f64.ne (local.get $ua) (f64.const 0))
-        (then
-          (local.set $uav (f64x2.splat (local.get $ua)))
-          (local.set $f (i32.const 0))
-          (block $fd (loop $fs
-            (br_if $fd (i32.ge_u (local.get $f) (local.get $pairs)))
-            (v128.store (i32.add (local.get $row) (local.get $f))
-              (f64x2.add (v128.load (i32.add (local.get $row) (local.get $f)))
-                (f64x2.mul (local.get $uav) (v128.load (i32.add (local.get $u) (local.get $f))))))
-            (local.set $f (i32.add (local.get $f) (i32.const 16)))
-            (br $fs)))
-          (if (i32.lt_u (local.get $pairs) (local.get $mb))
-            (then (f64.store (i32.add (local.get $row) (local.get $pairs))
-              (f64.add (f64.load (i32.add (local.get $row) (local.get $pairs)))
-                (f64.mul (local.get $ua) (f64.load (i32.add (local.get $u) (local.get $pairs))))))))))
-      (local.set $row (i32.add (local.get $row) (local.get $mb)))
+      (br_if $ad (i32.ge_u (local.get $a) (local.get $a1)))
+      (local.set $row (i32.add (local.get $P) (i32.mul (local.get $a) (local.get $mb))))
+      (local.set $t (i32.const 0))
+      (block $td (loop $ts
+        (br_if $td (i32.ge_u (local.get $t) (local.get $r)))
+        (local.set $urow (i32.add (local.get $U) (i32.mul (local.get $t) (local.get $mb))))
+        (local.set $ua (f64.mul (f64.load (i32.add (local.get $urow) (i32.shl (local.get $a) (i32.const 3))))
+          (f64.load (i32.add (local.get $F) (i32.shl (local.get $t) (i32.const 3))))))
+        (if (f64.ne (local.get $ua) (f64.const 0))
+          (then
+            (local.set $uav (f64x2.splat (local.get $ua)))
+            (local.set $f (i32.const 0))
+            (block $fd (loop $fs
+              (br_if $fd (i32.ge_u (local.get $f) (local.get $pairs)))
+              (v128.store (i32.add (local.get $row) (local.get $f))
+                (f64x2.add (v128.load (i32.add (local.get $row) (local.get $f)))
+                  (f64x2.mul (local.get $uav) (v128.load (i32.add (local.get $urow) (local.get $f))))))
+              (local.set $f (i32.add (local.get $f) (i32.const 16)))
+              (br $fs)))
+            (if (i32.lt_u (local.get $pairs) (local.get $mb))
+              (then (f64.store (i32.add (local.get $row) (local.get $pairs))
+                (f64.add (f64.load (i32.add (local.get $row) (local.get $pairs)))
+                  (f64.mul (local.get $ua) (f64.load (i32.add (local.get $urow) (local.get $pairs))))))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $ts)))
       (local.set $a (i32.add (local.get $a) (i32.const 1)))
       (br $as))))
 

@@ -80,6 +80,11 @@ describe('EASE kept live (Sherman-Morrison)', () => {
       const go = (): void => void finishSteps(easeAddSessionsSteps(live, bad));
       assert.throws(() => (wasm ? go() : withWebAssembly(undefined, go)), /not positive definite/);
       assert.ok(!bitsEqual(live.P, start.P), `wasm=${wasm}: the first change stays`);
+      // exactly the changes before the refused one, as easeAddSession one by one leaves them (in WebAssembly some
+      // were still pending in a batch when the refusal came)
+      const seq = easeLiveOf({ ...start, P: start.P.slice() });
+      assert.throws(() => bad.forEach((c) => easeAddSession(seq, c.items, c.sign)), /not positive definite/);
+      assert.ok(bitsEqual(live.P, seq.P), `wasm=${wasm}: the changes before the refused one`);
     }
   });
 
