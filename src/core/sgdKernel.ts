@@ -354,7 +354,7 @@ export function makeFoldInWasmKernel(input: FoldInKernelInput): FoldInWasmKernel
   };
 }
 
-/** EASE's P kept live in WebAssembly for a run of Sherman-Morrison updates (easeRowSum, easeRank1 in sgdKernel.wat). */
+/** EASE's P kept live in WebAssembly for a run of Sherman-Morrison updates (easeRankMany in sgdKernel.wat). */
 export interface EaseLiveWasmKernel {
   /** P (m x m) in the kernel's memory */
   readonly P: Float64Array;
