@@ -9,6 +9,7 @@ import { frecencyBucketWeight, frecencyScore } from '../../../src/core/frecency'
 import { parseSessionsCsv } from '../../../src/core/sessionsCsv';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { DAY, TOY } from './toyData';
+import { asColumns, asInteractions, type Interaction } from '../../../src/core/interaction';
 
 const close = (a: number, b: number, msg?: string): void => assert.ok(Math.abs(a - b) < 1e-9, `${msg ?? ''} ${a} != ${b}`);
 
@@ -20,6 +21,28 @@ describe('quality protocol (DESIGN.md section 4)', () => {
       ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10'],
     );
     assert.deepEqual(s[5].items, ['a', 'b']);
+  });
+
+  it('groups and splits columns as it does objects: interleaved sessions, equal start times, repeated items', () => {
+    const rng = makeRng('columns');
+    for (let run = 0; run < 20; run++) {
+      // 12 sessions over 6 items, interactions shuffled (sessions interleave; some start at the same time)
+      const data: Interaction[] = [];
+      for (let s = 0; s < 12; s++) {
+        for (let t = 0; t < 1 + Math.floor(rng() * 5); t++) {
+          data.push({ session: `s${s}`, item: `i${Math.floor(rng() * 6)}`, time: Math.floor(s / 3) * DAY + Math.floor(rng() * 3), weight: 1 });
+        }
+      }
+      for (let i = data.length - 1; i > 0; i--) {
+        const j = Math.floor(rng() * (i + 1));
+        [data[i], data[j]] = [data[j], data[i]];
+      }
+      const cols = asColumns(data);
+      assert.deepEqual(groupSessions(cols), groupSessions(data), `run ${run}`);
+      const a = splitProtocol(cols);
+      const b = splitProtocol(data);
+      assert.deepEqual({ ...a, trainInteractions: asInteractions(a.trainInteractions) }, b, `run ${run}: split`);
+    }
   });
 
   it('splits 80/20 by session and builds leave-one-out cases from known items only', () => {
