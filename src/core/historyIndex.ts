@@ -15,9 +15,8 @@ export interface HistoryIndex {
   colOf: Int32Array;
   /** the newest time */
   trainedAt: number;
-  /** per session: its entry in the history's session table, its number in order of first appearance, its earliest and its newest time */
+  /** per session: its entry in the history's session table, its earliest and its newest time */
   table: Int32Array;
-  appearance: Int32Array;
   start: Float64Array;
   newest: Float64Array;
   /** session s's rows of the history, in the history's order: rows[rowPtr[s] .. rowPtr[s + 1]) */
@@ -110,7 +109,7 @@ export function indexHistory(modelItems: readonly string[], data: InteractionCol
     }
     ptr[s + 1] = m;
   }
-  return { items, colOf, trainedAt, table, appearance: order, start, newest, rowPtr, rows, lists: { ptr, items: listItems.slice(0, m) } };
+  return { items, colOf, trainedAt, table, start, newest, rowPtr, rows, lists: { ptr, items: listItems.slice(0, m) } };
 }
 
 /** Session s of the index as groupSessions gives it (id, earliest time, its items' names). */
