@@ -7,10 +7,11 @@ import { LatentInputError } from './errors';
 import { rowOf } from './explainView';
 import { factorModelOf } from './factorModel';
 import type { MfModel } from './model';
-import { groupSessions, sessionItemIndices, splitProtocol, TRAIN_FRACTION, type ProtocolSplit } from './evalProtocol';
+import { splitProtocol, TRAIN_FRACTION, type ProtocolSplit } from './evalProtocol';
+import { indexHistory } from './historyIndex';
 import { nowMs } from './host';
-import { historyLength, isColumns, keepSessions, type History } from './interaction';
-import { itemListsOf, weightedCounts, type ItemLists } from './itemLists';
+import { asColumns, historyLength, isColumns, keepSessions, type History } from './interaction';
+import { listCount, listsAsArrays, weightedCounts, type ItemLists } from './itemLists';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import {
   HELD_OUT_K,
@@ -123,7 +124,7 @@ export function* fitRecommenderWithInverseSteps(
     offset = cfg.epochs * 0.5;
   }
 
-  const { matrix, sessionIndex, itemIndex, items, trainedAt, newestSession } = buildTrainingMatrix(data, cfg.halfLifeDays);
+  const { matrix, sessionIndex, items, trainedAt, newestSession } = buildTrainingMatrix(data, cfg.halfLifeDays);
 
   let epochs = 0;
   let finalLoss = NaN;
@@ -161,11 +162,10 @@ export function* fitRecommenderWithInverseSteps(
         );
 
   yield;
-  const sessions = groupSessions(data);
-  const sessionItems = sessionItemIndices(sessions, itemIndex);
-  const sessionTimes = sessions.map((s) => s.time);
-  const lists = itemListsOf(sessionItems);
-  const discount = genericDiscount(weightedCounts(lists, items.length), sessions.length, cfg.genericShare);
+  // Sessions in groupSessions' order, items numbered as the matrix numbers them: by index, without naming them.
+  const { lists, start: sessionTimes } = indexHistory(items, asColumns(data));
+  const sessionItems = listsAsArrays(lists);
+  const discount = genericDiscount(weightedCounts(lists, items.length), sessionItems.length, cfg.genericShare);
   const prior = recentUsePrior(lists, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
   const generic = genericItems(discount);
 
@@ -353,12 +353,9 @@ function* chooseBlendSteps(split: ProtocolSplit<History>, cfg: RecommenderConfig
   const inner = yield* fitRecommenderSteps(trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
   if (hooks?.shouldStop?.()) return undefined;
   const index = itemIndexOf(inner.items);
-  const innerSessions = groupSessions(trainInteractions);
+  const { lists: innerLists, start: innerTimes } = indexHistory(inner.items, asColumns(trainInteractions));
   const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
-  const innerItems = sessionItemIndices(innerSessions, index);
-  const innerTimes = innerSessions.map((s) => s.time);
-  const innerLists = itemListsOf(innerItems);
-  const discount = genericDiscount(weightedCounts(innerLists, inner.items.length), innerSessions.length, cfg.genericShare);
+  const discount = genericDiscount(weightedCounts(innerLists, inner.items.length), listCount(innerLists), cfg.genericShare);
   const priors = halfLives.map((h) => recentUsePrior(innerLists, innerTimes, inner.items.length, inner.trainedAt, h, discount));
   // Cases whose file only older sessions used (beyond BLEND_MAX_TRAIN_SESSIONS) have no vector to rank: left out.
   const cases = (trainInteractions === split.trainInteractions ? split.cases : split.cases.filter((c) => index.has(c.target))).slice(-BLEND_MAX_CASES);
