@@ -4,7 +4,7 @@
 // so histories with more items than `maxItems` keep the most used ones (the others score 0 and say so in `details`).
 import { LatentInputError } from './errors';
 import { dot } from './linalg';
-import { groupSessions, sessionItemIndices, splitProtocol, MetricTotals, tiesOfMasked, type EvalMethod, type ProtocolSplit, type Ranker } from './evalProtocol';
+import { groupSessions, sessionItemIndices, splitProtocol, MetricTotals, TiesCounter, type EvalMethod, type ProtocolSplit, type Ranker } from './evalProtocol';
 import type { History, Interaction } from './interaction';
 import { itemListsOf, weightedCounts } from './itemLists';
 import { makeSpdInverseWasmKernel } from './sgdKernel';
@@ -337,7 +337,7 @@ export function* chooseEaseLambdaSteps(
   const n = split.items.length;
   let best = { lambda: fallback, cases: cases.length, ndcg: -1 };
   const buf = new Float64Array(n);
-  const excluded = new Uint8Array(n);
+  const counter = new TiesCounter(n);
   // X^T X does not depend on lambda: built once, inverted at each.
   const gram = yield* easeGramSteps(sessions, n, maxItems);
   for (const lambda of lambdas) {
@@ -347,9 +347,7 @@ export function* chooseEaseLambdaSteps(
       if (at % 64 === 0) yield;
       const ctx = c.context.map((it) => index.get(it) as number);
       const s = easeScores(model, ctx, n, buf);
-      for (const j of ctx) excluded[j] = 1;
-      const t = tiesOfMasked(s, index.get(c.target) as number, excluded);
-      for (const j of ctx) excluded[j] = 0;
+      const t = counter.tiesOf(s, index.get(c.target) as number, ctx);
       totals.add(t.above, t.ties);
     }
     const ndcg = totals.mean().ndcg10;

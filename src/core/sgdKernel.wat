@@ -1,6 +1,7 @@
 ;; The SGD kernels in WebAssembly with 128-bit SIMD, hand-written; sgdKernel.ts loads them. First the explicit one
 ;; (trainSgd, f32x4), then the Gramian one (trainSgdGramian, float64), the batched fold-in (foldInRowsSteps), EASE's
-;; Sherman-Morrison updates (easeAddSessionsSteps), then EASE's SPD inverse (invertSpd, f64x2).
+;; Sherman-Morrison updates (easeAddSessionsSteps), EASE's SPD inverse (invertSpd, f64x2), the evaluation's count of
+;; items above a target (countAboveTies) and the ranking product (rowDotsT).
 ;; `node scripts/gen-sgd-kernel.mjs` assembles this file (devDependency wabt) into sgdKernelBytes.ts, which is
 ;; committed so that building and testing need no assembler. A unit test checks that the two agree.
 ;;
@@ -1043,6 +1044,31 @@
         (br $l1)))
       (local.set $a (i32.add (local.get $a) (i32.add (local.get $pair) (i32.const 1))))
       (br $rows))))
+
+  ;; Evaluation: how many of s[0 .. n) (float64 at byte address s) are above st and how many equal it (NaN neither), as
+  ;; int32 at out and out + 4: the count behind a target's rank among every item (evalProtocol's tiesOf), two items
+  ;; at a time (a true lane's mask is -1, so subtracting it counts).
+  (func (export "countAboveTies") (param $s i32) (param $n i32) (param $st f64) (param $out i32)
+    (local $at i32) (local $end i32) (local $x v128) (local $v v128) (local $above v128) (local $ties v128)
+    (local $a i32) (local $t i32)
+    (local.set $x (f64x2.splat (local.get $st)))
+    (local.set $at (local.get $s))
+    (local.set $end (i32.add (local.get $s) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $at) (local.get $end)))
+      (local.set $v (v128.load (local.get $at)))
+      (local.set $above (i64x2.sub (local.get $above) (f64x2.gt (local.get $v) (local.get $x))))
+      (local.set $ties (i64x2.sub (local.get $ties) (f64x2.eq (local.get $v) (local.get $x))))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br $l)))
+    (local.set $a (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $above)) (i64x2.extract_lane 1 (local.get $above)))))
+    (local.set $t (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $ties)) (i64x2.extract_lane 1 (local.get $ties)))))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then
+        (local.set $a (i32.add (local.get $a) (f64.gt (f64.load (local.get $end)) (local.get $st))))
+        (local.set $t (i32.add (local.get $t) (f64.eq (f64.load (local.get $end)) (local.get $st))))))
+    (i32.store (local.get $out) (local.get $a))
+    (i32.store offset=4 (local.get $out) (local.get $t)))
 
   ;; Ranking: out[i] = init[i] + sum_f x[f] * Q[i, f] for every item i, with Q stored factor-major (qt: f32, factor f
   ;; of item i at qt + 4 (f n + i)), x and init and out f64. Eight items at a time, each a lane of its own, so every

@@ -7,7 +7,7 @@ import {
   SortedScores,
   splitProtocol,
   tiesOf,
-  tiesOfMasked,
+  TiesCounter,
   withoutNeverRecommended,
   type EvalMethod,
   type ProtocolSplit,
@@ -17,6 +17,7 @@ import { FrecencyTracker, frecencyScore } from '../../../src/core/frecency';
 import type { Interaction } from '../../../src/core/interaction';
 import { makeRng } from '../../../src/core/random';
 import { latentMethod } from '../../../src/core/recommenderMethods';
+import { withWebAssembly } from './helpers';
 
 /** Scores with many ties and the awkward values: -0 and 0, infinities, NaN. */
 function randomScores(n: number, rng: () => number): number[] {
@@ -66,19 +67,22 @@ function randomHistory(seed: string, sessions: number, items: number): Interacti
 }
 
 describe('eval fast paths (issue 10)', () => {
-  it('tiesOfMasked and SortedScores.tiesOf count as tiesOf on random cases, ties included', () => {
+  it('TiesCounter and SortedScores.tiesOf count as tiesOf on random cases, ties included, with and without WebAssembly', () => {
     const rng = makeRng('ties');
     for (let trial = 0; trial < 300; trial++) {
-      const n = 1 + Math.floor(rng() * 60);
+      // sizes from 256 up count in the WebAssembly kernel (odd ones leave it a last item of its own)
+      const n = trial % 3 === 2 ? 256 + Math.floor(rng() * 300) : 1 + Math.floor(rng() * 60);
       const scores = randomScores(n, rng);
       const never = new Uint8Array(n);
       if (rng() < 0.5) for (let j = 0; j < n; j++) never[j] = rng() < 0.15 ? 1 : 0;
       const sorted = new SortedScores(scores, never);
+      const counters = [new TiesCounter(n, never), withWebAssembly(undefined, () => new TiesCounter(n, never))];
       const seen = new Uint8Array(n);
       for (let c = 0; c < 10; c++) {
         const target = Math.floor(rng() * n);
         if (!Number.isFinite(scores[target])) {
           assert.throws(() => sorted.tiesOf(target, [], seen));
+          for (const counter of counters) assert.throws(() => counter.tiesOf(Float64Array.from(scores), target, []));
           continue;
         }
         // contexts may repeat items, hold the target or never-recommended items
@@ -88,9 +92,10 @@ describe('eval fast paths (issue 10)', () => {
         const expected = tiesOf(scores, target, excludeSet);
         assert.deepEqual(sorted.tiesOf(target, exclude, seen), expected, `trial ${trial}`);
         assert.ok(seen.every((x) => x === 0));
-        const mask = new Uint8Array(n);
-        for (const j of excludeSet) if (j !== target) mask[j] = 1;
-        assert.deepEqual(tiesOfMasked(scores, target, mask), expected, `trial ${trial} (masked)`);
+        for (const [which, counter] of counters.entries()) {
+          assert.deepEqual(counter.tiesOf(Float64Array.from(scores), target, exclude), expected, `trial ${trial} (counter ${which})`);
+          assert.deepEqual(counter.tiesOf(scores, target, exclude), expected, `trial ${trial} (counter ${which}, array)`);
+        }
       }
     }
   });
