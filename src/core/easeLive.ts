@@ -203,13 +203,11 @@ export function* easeNeighboursSteps(live: Pick<EaseLive, 'kept' | 'P'>, nItems:
   const m = kept.length;
   const rowOf = new Int32Array(nItems).fill(-1);
   kept.forEach((item, p) => (rowOf[item] = p));
-  const w = new Float32Array(m);
-  const size = new Float64Array(m);
-  const nonzero = new Uint8Array(m);
+  const scratch: NeighbourScratch = { w: new Float32Array(m), size: new Float64Array(m), nonzero: new Uint8Array(m), chosen: new Int32Array(m) };
   const diag = Float64Array.from({ length: m }, (_, j) => live.P[j * m + j]);
   const perRow: Array<{ indices: Int32Array; values: Float32Array } | undefined> = new Array(nItems);
   for (let c = 0; c < m; c++) {
-    perRow[kept[c]] = neighbourRow(live.P, m, c, kept, neighbours, hintedBound(hint, kept[c], neighbours), diag, { w, size, nonzero });
+    perRow[kept[c]] = neighbourRow(live.P, m, c, kept, neighbours, hintedBound(hint, kept[c], neighbours), diag, scratch);
     if (c % 64 === 63) yield;
   }
   const indptr = new Int32Array(nItems + 1);
@@ -240,32 +238,47 @@ function neighbourRow(
   neighbours: number,
   bound: number,
   diag: Float64Array,
-  scratch: { w: Float32Array; size: Float64Array; nonzero: Uint8Array },
+  scratch: NeighbourScratch,
 ): { indices: Int32Array; values: Float32Array } {
-  const { w, size, nonzero } = scratch;
-  easeWeightRow(P, m, c, diag, w);
-  let chosen: number[] = [];
-  // (|w| >= bound > 0 means w is not 0.)
+  const { w, size, nonzero, chosen } = scratch;
+  let count = 0;
   if (neighbours > 0 && bound > 0) {
-    for (let j = 0; j < m; j++) if (Math.abs(w[j]) >= bound) chosen.push(j);
-  }
-  if (neighbours > 0 && chosen.length < neighbours) {
+    // easeWeightRow's weights, each tested against the bound as it is made (|w| >= bound > 0: w is not 0).
+    const o = c * m;
+    for (let j = 0; j < m; j++) {
+      w[j] = -P[o + j] / diag[j];
+      if (Math.abs(w[j]) >= bound && j !== c) chosen[count++] = j;
+    }
+    w[c] = 0;
+  } else easeWeightRow(P, m, c, diag, w);
+  if (neighbours > 0 && count < neighbours) {
     // No bound, or it held too few: the heap over every nonzero weight.
     for (let j = 0; j < m; j++) {
       size[j] = Math.abs(w[j]);
       nonzero[j] = w[j] !== 0 ? 1 : 0;
     }
     const top = topIndices(size, neighbours, nonzero);
-    chosen = Array.from(top);
+    count = 0;
     if (top.length === neighbours) {
       const edge = size[top[top.length - 1]];
-      chosen = [];
-      for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= edge) chosen.push(j);
-    }
+      for (let j = 0; j < m; j++) if (nonzero[j] && size[j] >= edge) chosen[count++] = j;
+    } else for (const j of top) chosen[count++] = j;
   }
-  for (const j of chosen) size[j] = Math.abs(w[j]);
-  chosen.sort((a, b) => size[b] - size[a] || kept[a] - kept[b]);
-  const n = Math.min(chosen.length, neighbours);
+  for (let t = 0; t < count; t++) size[chosen[t]] = Math.abs(w[chosen[t]]);
+  // By size, then item index (a total order: the kept items are distinct). Insertion: rows hold a few more than
+  // `neighbours` candidates, and the comparator of Array.prototype.sort cost as much as the rest of the row.
+  for (let t = 1; t < count; t++) {
+    const j = chosen[t];
+    const sj = size[j];
+    const kj = kept[j];
+    let u = t - 1;
+    while (u >= 0 && (size[chosen[u]] < sj || (size[chosen[u]] === sj && kept[chosen[u]] > kj))) {
+      chosen[u + 1] = chosen[u];
+      u--;
+    }
+    chosen[u + 1] = j;
+  }
+  const n = Math.min(count, neighbours);
   const indices = new Int32Array(n);
   const values = new Float32Array(n);
   for (let t = 0; t < n; t++) {
@@ -273,6 +286,14 @@ function neighbourRow(
     values[t] = w[chosen[t]];
   }
   return { indices, values };
+}
+
+/** neighbourRow's per-row arrays, m each, made once per table. */
+interface NeighbourScratch {
+  w: Float32Array;
+  size: Float64Array;
+  nonzero: Uint8Array;
+  chosen: Int32Array;
 }
 
 /** 0.9 of the smallest weight size `hint` keeps for `item` when it keeps a full row, else -1 (no usable bound). */

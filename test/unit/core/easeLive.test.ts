@@ -176,5 +176,9 @@ describe('EASE kept live (Sherman-Morrison)', () => {
     const P = new Float64Array([1, 0.5, -0.5, 0.5, 1, 0.5, -0.5, 0.5, 1]);
     const t = finishSteps(easeNeighboursSteps({ kept: [2, 0, 1], P }, 3, 1));
     assert.deepEqual(Array.from(t.indices), [1, 0, 0]);
+    // and with a hint (candidates by bound, then sorted): both tied neighbours of each row, the lower item first
+    const two = finishSteps(easeNeighboursSteps({ kept: [2, 0, 1], P }, 3, 2));
+    assert.deepEqual(Array.from(two.indices), [1, 2, 0, 2, 0, 1]);
+    assert.deepEqual(finishSteps(easeNeighboursSteps({ kept: [2, 0, 1], P }, 3, 2, two)), two);
   });
 });
