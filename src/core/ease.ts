@@ -20,7 +20,7 @@ export function invertSpd(A: Float64Array, n: number, kernel: SpdInverseKernel =
 
 /**
  * Which code computes invertSpd: 'auto' runs the WebAssembly SIMD kernel (sgdKernel.wat) where the host has it and
- * the matrix fits its memory (n <= 11,585), the pure-JS one otherwise; 'js' always the JS one. The two differ by
+ * the matrix fits its memory (n <= 16,381), the pure-JS one otherwise; 'js' always the JS one. The two differ by
  * rounding only (the unit tests bound it: P within 1e-10 relative); each is deterministic.
  */
 export type SpdInverseKernel = 'auto' | 'js';
@@ -28,9 +28,9 @@ export type SpdInverseKernel = 'auto' | 'js';
 /**
  * invertSpd as steps, pausing every few rows (O(n^2) work each): 2,000 items take seconds, which the in-process
  * trainer must cut into slices so the editor's event loop keeps turning. The WebAssembly path works on its own copy
- * of A (and U) in a memory of its own, ROWS_PER_PAUSE rows a call (each a few ms at 3,000 items), and copies P back
- * into A at the end. Memory: that copy costs one matrix more than the JS path at the peak (A here, A and U there:
- * 24 n^2 bytes against 16 n^2, 216 MB against 144 MB at n = 3,000); it is freed by the garbage collector once the
+ * of A in a memory of its own, where L, U and P take each other's place, ROWS_PER_PAUSE rows a call (each a few ms
+ * at 3,000 items), and copies P back into A at the end. Memory: as the JS path at the peak (A here, one matrix there
+ * against A and U: 16 n^2 bytes, 144 MB at n = 3,000); the kernel's is freed by the garbage collector once the
  * steps finish (makeSpdInverseWasmKernel keeps nothing for reuse).
  */
 export function* invertSpdSteps(A: Float64Array, n: number, kernel: SpdInverseKernel = 'auto'): Steps<Float64Array> {
@@ -46,6 +46,7 @@ export function* invertSpdSteps(A: Float64Array, n: number, kernel: SpdInverseKe
     wasm.inv(j, Math.min(n, j + ROWS_PER_PAUSE));
     yield;
   }
+  wasm.clearL();
   for (let a = 0; a < n; a += ROWS_PER_PAUSE) {
     wasm.prod(a, Math.min(n, a + ROWS_PER_PAUSE));
     yield;

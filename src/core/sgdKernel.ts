@@ -399,39 +399,51 @@ export interface SpdInverseWasmKernel {
   chol(j0: number, j1: number): number;
   /** The pivot value a failed chol left at A[j, j]. */
   pivot(j: number): number;
-  /** Rows [j0, j1) of U = L^-T (after chol of every column). */
+  /** Rows [j0, j1) of U = L^-T (after chol of every column), right of L's diagonal. */
   inv(j0: number, j1: number): void;
-  /** Rows [a0, a1) of P = U^T U and their mirror (after inv of every row), over L. */
+  /** Zeroes L (after inv of every row): prodRows reads U's zeros below its diagonal there. */
+  clearL(): void;
+  /** Rows [a0, a1) of P = U^T U and their mirror (after clearL), over U and L's place. */
   prod(a0: number, a1: number): void;
   /** Copies P into `out` (n x n). */
   copyOut(out: Float64Array): void;
 }
 
 /**
- * Copies the n x n matrix A into a new WebAssembly memory holding A and U (16 n^2 bytes: 144 MB at n = 3,000);
- * undefined when WebAssembly (with SIMD) is unavailable, n is 0, or the two need more than MAX_BYTES (n > 11,585).
- * The memory is this call's alone and is not kept: once the inverse is copied out and the caller drops the kernel,
- * the garbage collector frees it (a WebAssembly memory cannot shrink, so one kept for reuse would hold the largest
- * inverse's size for the life of the process).
+ * Copies the n x n matrix A into a new WebAssembly memory of one matrix (8 n (n + 1) bytes plus 4 rows of scratch: 72
+ * MB at n = 3,000), where L, then U and then P take each other's place; undefined when WebAssembly (with SIMD) is
+ * unavailable, n is 0, or it needs more than MAX_BYTES (n > 16,381). The memory is this call's alone and is not
+ * kept: once the inverse is copied out and the caller drops the kernel, the garbage collector frees it (a
+ * WebAssembly memory cannot shrink, so one kept for reuse would hold the largest inverse's size for the life of the
+ * process).
  */
 export function makeSpdInverseWasmKernel(A: Float64Array, n: number): SpdInverseWasmKernel | undefined {
+  // Rows of n + 1 entries: L on and below the diagonal, U[r, c] at [r, c + 1] (invRows), P over both (prodRows).
+  const w = n + 1;
+  const layout = new Layout();
+  const oA = layout.take(8 * n * w);
+  const oScratch = layout.take(8 * 4 * n);
   // No memory this large here (or none at all): the JS path works on A as it is.
-  const instance = n === 0 ? undefined : instantiate(16 * n * n);
+  const instance = n === 0 ? undefined : instantiate(layout.size);
   if (!instance) return undefined;
   const { memory, exports } = instance;
-  const oA = 0;
-  const oU = 8 * n * n;
-  const wA = new Float64Array(memory.buffer, oA, n * n);
-  wA.set(A);
-  const chol = exports.cholRows as (a: number, n: number, j0: number, j1: number) => number;
-  const inv = exports.invRows as (a: number, u: number, n: number, j0: number, j1: number) => void;
-  const prod = exports.prodRows as (u: number, p: number, n: number, a0: number, a1: number) => void;
+  const wA = new Float64Array(memory.buffer, oA, n * w);
+  for (let i = 0; i < n; i++) wA.set(A.subarray(i * n, i * n + n), i * w);
+  const nb = 8 * w;
+  const chol = exports.cholRows as (a: number, n: number, nb: number, j0: number, j1: number) => number;
+  const inv = exports.invRows as (a: number, n: number, nb: number, s: number, j0: number, j1: number) => void;
+  const prod = exports.prodRows as (u: number, p: number, n: number, nb: number, a0: number, a1: number) => void;
   return {
-    chol: (j0, j1) => chol(oA, n, j0, j1),
-    pivot: (j) => wA[j * n + j],
-    inv: (j0, j1) => inv(oA, oU, n, j0, j1),
-    prod: (a0, a1) => prod(oU, oA, n, a0, a1),
-    copyOut: (out) => out.set(wA),
+    chol: (j0, j1) => chol(oA, n, nb, j0, j1),
+    pivot: (j) => wA[j * w + j],
+    inv: (j0, j1) => inv(oA, n, nb, oScratch, j0, j1),
+    clearL: () => {
+      for (let i = 0; i < n; i++) wA.fill(0, i * w, i * w + i + 1);
+    },
+    prod: (a0, a1) => prod(oA + 8, oA, n, nb, a0, a1),
+    copyOut: (out) => {
+      for (let i = 0; i < n; i++) out.set(wA.subarray(i * w, i * w + n), i * n);
+    },
   };
 }
 

@@ -838,10 +838,9 @@
   ;; Cholesky columns j0 .. j1-1 (the ones before done): L[i, j] = (A[i, j] - L[i, :j].L[j, :j]) / L[j, j]. Two
   ;; columns j, j+1 at a time against four rows i (L[i, j+1] takes its term L[i, j] L[j+1, j] after the shared sum over
   ;; :j). Returns -1, or the first j whose pivot s = A[j, j] - |L[j, :j]|^2 is not > 0 (s is then stored at A[j, j]).
-  (func (export "cholRows") (param $a i32) (param $n i32) (param $j0 i32) (param $j1 i32) (result i32)
-    (local $j i32) (local $i i32) (local $nb i32) (local $rj i32) (local $rj1 i32) (local $ri i32) (local $jb i32)
+  (func (export "cholRows") (param $a i32) (param $n i32) (param $nb i32) (param $j0 i32) (param $j1 i32) (result i32)
+    (local $j i32) (local $i i32) (local $rj i32) (local $rj1 i32) (local $ri i32) (local $jb i32)
     (local $at i32) (local $s f64) (local $d f64) (local $d1 f64) (local $l f64)
-    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
     (local.set $j (local.get $j0))
     (block $done (loop $cols
       (br_if $done (i32.ge_u (local.get $j) (local.get $j1)))
@@ -909,26 +908,37 @@
       (br $cols)))
     (i32.const -1))
 
-  ;; Rows j0 .. j1-1 of U (L in A's lower triangle): U[j, j] = 1 / L[j, j], U[j, i] = -L[i, j:i].U[j, j:i] / L[i, i] for
-  ;; i > j. Four rows j .. j+3 at a time, each sum over j:i (the rows below j are zero there), two i at a time past
-  ;; the block (U[r, i+1] takes its term L[i+1, i] U[r, i] after the shared sum over j:i).
-  (func (export "invRows") (param $a i32) (param $u i32) (param $n i32) (param $j0 i32) (param $j1 i32)
-    (local $j i32) (local $i i32) (local $r i32) (local $rEnd i32) (local $nb i32) (local $jb i32) (local $uj i32)
-    (local $ri i32) (local $diag f64) (local $at i32) (local $g i32) (local $diag1 f64)
-    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+  ;; Rows j0 .. j1-1 of U (L in the lower triangle of A, rows of nb bytes): U[j, j] = 1 / L[j, j], U[j, i] =
+  ;; -L[i, j:i].U[j, j:i] / L[i, i] for i > j. Four rows j .. j+3 at a time, each sum over j:i (the rows below j are
+  ;; zero there), two i at a time past the block (U[r, i+1] takes its term L[i+1, i] U[r, i] after the shared sum
+  ;; over j:i). A block is worked out in the scratch rows at s (n float64 each, zero left of their diagonal, as the
+  ;; sums read them), then U[r, r:] goes right of the diagonal of A's row r, shifted by one: U[r, c] at A[r, c + 1]
+  ;; (rows of n + 1 entries: the last column holds U[r, n-1]). A's upper triangle is free once L is made.
+  (func (export "invRows") (param $a i32) (param $n i32) (param $nb i32) (param $s i32) (param $j0 i32) (param $j1 i32)
+    (local $j i32) (local $i i32) (local $r i32) (local $rEnd i32) (local $jb i32) (local $ns i32)
+    (local $ri i32) (local $diag f64) (local $at i32) (local $g i32) (local $diag1 f64) (local $c i32) (local $end i32)
+    (local.set $ns (i32.shl (local.get $n) (i32.const 3)))
     (local.set $j (local.get $j0))
     (block $done (loop $blocks
       (br_if $done (i32.ge_u (local.get $j) (local.get $j1)))
       ;; a block of g = 4 rows, or 1 at the end of the range
       (local.set $g (select (i32.const 4) (i32.const 1) (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $j1))))
       (local.set $jb (i32.shl (local.get $j) (i32.const 3)))
-      (local.set $uj (i32.add (local.get $u) (i32.mul (local.get $j) (local.get $nb))))
       (local.set $rEnd (i32.add (local.get $j) (local.get $g)))
+      ;; scratch row r - j: zeros at j .. r-1, then U[r, r] = 1 / L[r, r]
       (local.set $r (local.get $j))
       (block $dd (loop $ld
         (br_if $dd (i32.ge_u (local.get $r) (local.get $rEnd)))
-        (local.set $at (i32.mul (local.get $r) (i32.add (local.get $nb) (i32.const 8))))
-        (f64.store (i32.add (local.get $u) (local.get $at)) (f64.div (f64.const 1) (f64.load (i32.add (local.get $a) (local.get $at)))))
+        (local.set $at (i32.add (i32.add (local.get $s) (i32.mul (i32.sub (local.get $r) (local.get $j)) (local.get $ns))) (local.get $jb)))
+        (local.set $c (local.get $j))
+        (block $dz (loop $lz
+          (br_if $dz (i32.ge_u (local.get $c) (local.get $r)))
+          (f64.store (local.get $at) (f64.const 0))
+          (local.set $at (i32.add (local.get $at) (i32.const 8)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $lz)))
+        (f64.store (local.get $at)
+          (f64.div (f64.const 1) (f64.load (i32.add (local.get $a) (i32.mul (local.get $r) (i32.add (local.get $nb) (i32.const 8)))))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $ld)))
       (local.set $i (i32.add (local.get $j) (i32.const 1)))
@@ -936,29 +946,29 @@
         (br_if $di (i32.ge_u (local.get $i) (local.get $n)))
         (local.set $ri (i32.add (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $nb))) (local.get $jb)))
         (local.set $diag (f64.load (i32.add (local.get $a) (i32.mul (local.get $i) (i32.add (local.get $nb) (i32.const 8))))))
-        (local.set $at (i32.add (local.get $uj) (i32.shl (local.get $i) (i32.const 3))))
+        (local.set $at (i32.add (local.get $s) (i32.shl (local.get $i) (i32.const 3))))
         (if (i32.ge_u (local.get $i) (local.get $rEnd))
           (then
             (if (i32.and (i32.eq (local.get $g) (i32.const 4)) (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
               (then
                 ;; rows j .. j+3, columns i and i+1
-                (call $dot2x4F64 (local.get $ri) (i32.add (local.get $ri) (local.get $nb)) (i32.add (local.get $uj) (local.get $jb))
-                  (local.get $nb) (i32.sub (local.get $i) (local.get $j)))
+                (call $dot2x4F64 (local.get $ri) (i32.add (local.get $ri) (local.get $nb)) (i32.add (local.get $s) (local.get $jb))
+                  (local.get $ns) (i32.sub (local.get $i) (local.get $j)))
                 ;; L[i+1, i+1]; L[i+1, i] is read for each inv2
                 (local.set $diag1 (f64.load (i32.add (i32.add (local.get $a) (i32.mul (local.get $i) (i32.add (local.get $nb) (i32.const 8))))
                   (i32.add (local.get $nb) (i32.const 8)))))
                 (call $inv2 (local.get $at) (global.get $s0) (global.get $t0) (local.get $diag)
                   (f64.load (i32.add (local.get $ri) (i32.add (local.get $nb) (i32.shl (i32.sub (local.get $i) (local.get $j)) (i32.const 3)))))
                   (local.get $diag1))
-                (local.set $at (i32.add (local.get $at) (local.get $nb)))
+                (local.set $at (i32.add (local.get $at) (local.get $ns)))
                 (call $inv2 (local.get $at) (global.get $s1) (global.get $t1) (local.get $diag)
                   (f64.load (i32.add (local.get $ri) (i32.add (local.get $nb) (i32.shl (i32.sub (local.get $i) (local.get $j)) (i32.const 3)))))
                   (local.get $diag1))
-                (local.set $at (i32.add (local.get $at) (local.get $nb)))
+                (local.set $at (i32.add (local.get $at) (local.get $ns)))
                 (call $inv2 (local.get $at) (global.get $s2) (global.get $t2) (local.get $diag)
                   (f64.load (i32.add (local.get $ri) (i32.add (local.get $nb) (i32.shl (i32.sub (local.get $i) (local.get $j)) (i32.const 3)))))
                   (local.get $diag1))
-                (local.set $at (i32.add (local.get $at) (local.get $nb)))
+                (local.set $at (i32.add (local.get $at) (local.get $ns)))
                 (call $inv2 (local.get $at) (global.get $s3) (global.get $t3) (local.get $diag)
                   (f64.load (i32.add (local.get $ri) (i32.add (local.get $nb) (i32.shl (i32.sub (local.get $i) (local.get $j)) (i32.const 3)))))
                   (local.get $diag1))
@@ -966,17 +976,17 @@
               (else
                 (if (i32.eq (local.get $g) (i32.const 4))
                   (then
-                    (call $dot4F64 (local.get $ri) (i32.add (local.get $uj) (local.get $jb)) (local.get $nb) (i32.sub (local.get $i) (local.get $j)))
+                    (call $dot4F64 (local.get $ri) (i32.add (local.get $s) (local.get $jb)) (local.get $ns) (i32.sub (local.get $i) (local.get $j)))
                     (f64.store (local.get $at) (f64.div (f64.neg (global.get $s0)) (local.get $diag)))
-                    (local.set $at (i32.add (local.get $at) (local.get $nb)))
+                    (local.set $at (i32.add (local.get $at) (local.get $ns)))
                     (f64.store (local.get $at) (f64.div (f64.neg (global.get $s1)) (local.get $diag)))
-                    (local.set $at (i32.add (local.get $at) (local.get $nb)))
+                    (local.set $at (i32.add (local.get $at) (local.get $ns)))
                     (f64.store (local.get $at) (f64.div (f64.neg (global.get $s2)) (local.get $diag)))
-                    (local.set $at (i32.add (local.get $at) (local.get $nb)))
+                    (local.set $at (i32.add (local.get $at) (local.get $ns)))
                     (f64.store (local.get $at) (f64.div (f64.neg (global.get $s3)) (local.get $diag))))
                   (else
                     (f64.store (local.get $at) (f64.div
-                      (f64.neg (call $dotF64 (local.get $ri) (i32.add (local.get $uj) (local.get $jb)) (i32.sub (local.get $i) (local.get $j))))
+                      (f64.neg (call $dotF64 (local.get $ri) (i32.add (local.get $s) (local.get $jb)) (i32.sub (local.get $i) (local.get $j))))
                       (local.get $diag))))))))
           (else
             ;; i inside the block: rows j .. i-1 only (U[r, i] for r >= i is on or left of the diagonal)
@@ -985,23 +995,40 @@
               (br_if $dr (i32.ge_u (local.get $r) (local.get $i)))
               (f64.store (local.get $at) (f64.div
                 (f64.neg (call $dotF64 (local.get $ri)
-                  (i32.add (i32.add (local.get $u) (i32.mul (local.get $r) (local.get $nb))) (local.get $jb))
+                  (i32.add (i32.add (local.get $s) (i32.mul (i32.sub (local.get $r) (local.get $j)) (local.get $ns))) (local.get $jb))
                   (i32.sub (local.get $i) (local.get $j))))
                 (local.get $diag)))
-              (local.set $at (i32.add (local.get $at) (local.get $nb)))
+              (local.set $at (i32.add (local.get $at) (local.get $ns)))
               (local.set $r (i32.add (local.get $r) (i32.const 1)))
               (br $lr)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $li)))
+      ;; the block's rows to their place: U[r, r:] at A[r, r+1:]
+      (local.set $r (local.get $j))
+      (block $dc (loop $lc
+        (br_if $dc (i32.ge_u (local.get $r) (local.get $rEnd)))
+        (local.set $c (i32.add (i32.add (local.get $s) (i32.mul (i32.sub (local.get $r) (local.get $j)) (local.get $ns))) (i32.shl (local.get $r) (i32.const 3))))
+        (local.set $end (i32.add (local.get $s) (i32.mul (i32.add (i32.sub (local.get $r) (local.get $j)) (i32.const 1)) (local.get $ns))))
+        (local.set $at (i32.add (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $nb))) (i32.shl (i32.add (local.get $r) (i32.const 1)) (i32.const 3))))
+        (block $dk (loop $lk
+          (br_if $dk (i32.ge_u (local.get $c) (local.get $end)))
+          (f64.store (local.get $at) (f64.load (local.get $c)))
+          (local.set $c (i32.add (local.get $c) (i32.const 8)))
+          (local.set $at (i32.add (local.get $at) (i32.const 8)))
+          (br $lk)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lc)))
       (local.set $j (local.get $rEnd))
       (br $blocks))))
 
   ;; Rows a0 .. a1-1 of P = U^T U (and their mirror): P[a, b] = P[b, a] = U[a, b:].U[b, b:] for b >= a, each sum over
   ;; b:n (U's rows are zero left of their diagonal). Two rows a, a+1 against four rows b at a time; P[a+1, a] is
-  ;; written last, from row a's sum, so P is exactly symmetric. P is written over L, read no more.
-  (func (export "prodRows") (param $u i32) (param $p i32) (param $n i32) (param $a0 i32) (param $a1 i32)
-    (local $a i32) (local $b i32) (local $nb i32) (local $ua i32) (local $ua1 i32) (local $bb i32) (local $ub i32) (local $pair i32)
-    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+  ;; written last, from row a's sum, so P is exactly symmetric. Rows of nb bytes. With U at p + 8 (invRows' layout,
+  ;; its zeros below the diagonal written over L first) P takes the place of what it has read: P[a, b] lands on
+  ;; U[a, b-1] (rows a and a+1 read only from the group's b on), P[b, a] on entries below the diagonal left of
+  ;; every later read.
+  (func (export "prodRows") (param $u i32) (param $p i32) (param $n i32) (param $nb i32) (param $a0 i32) (param $a1 i32)
+    (local $a i32) (local $b i32) (local $ua i32) (local $ua1 i32) (local $bb i32) (local $ub i32) (local $pair i32) (local $sa f64)
     (local.set $a (local.get $a0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $a) (local.get $a1)))
@@ -1034,12 +1061,13 @@
         (br_if $d1 (i32.ge_u (local.get $b) (local.get $n)))
         (local.set $bb (i32.shl (local.get $b) (i32.const 3)))
         (local.set $ub (i32.add (i32.add (local.get $u) (i32.mul (local.get $b) (local.get $nb))) (local.get $bb)))
+        ;; row a's sum before row a+1's P[a+1, b] is written: for b = a its mirror lands on U[a, a] (invRows' layout)
+        (local.set $sa (call $dotF64 (i32.add (local.get $ua) (local.get $bb)) (local.get $ub) (i32.sub (local.get $n) (local.get $b))))
         (if (local.get $pair)
           (then
             (call $putSym (local.get $p) (local.get $nb) (i32.add (local.get $a) (i32.const 1)) (local.get $b)
               (call $dotF64 (i32.add (local.get $ua1) (local.get $bb)) (local.get $ub) (i32.sub (local.get $n) (local.get $b))))))
-        (call $putSym (local.get $p) (local.get $nb) (local.get $a) (local.get $b)
-          (call $dotF64 (i32.add (local.get $ua) (local.get $bb)) (local.get $ub) (i32.sub (local.get $n) (local.get $b))))
+        (call $putSym (local.get $p) (local.get $nb) (local.get $a) (local.get $b) (local.get $sa))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $l1)))
       (local.set $a (i32.add (local.get $a) (i32.add (local.get $pair) (i32.const 1))))
