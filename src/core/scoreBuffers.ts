@@ -1,6 +1,7 @@
 // Per-item buffers for scoreItems that a caller ranking again and again keeps: the live ranker re-ranks on every
 // editor change, and fresh arrays each time (about 1 MB at 30,000 items) made the collector pause it every few dozen
 // rankings.
+import { makeItemArraysWasmKernel, type ItemArraysWasmKernel } from './sgdKernel';
 
 export interface ItemArrays {
   mf: Float64Array;
@@ -25,25 +26,47 @@ export function freshItemArrays(n: number): ItemArrays {
 
 /**
  * Reused arrays, grown when a ranking needs more items. Each take() overwrites what the previous ranking returned:
- * only a caller that is done with that ranking's arrays may hold one (recommendations copy what they keep).
+ * only a caller that is done with that ranking's arrays may hold one (recommendations copy what they keep). Where
+ * the host has WebAssembly they live in its memory, and `wasm` makes scoreItems' passes over them there.
  */
 export class ScoreBuffers {
   private f64 = new Float64Array(0);
   private u8 = new Uint8Array(0);
+  private capacity = 0;
+  private kernel: ItemArraysWasmKernel | undefined;
+
+  /** The WebAssembly passes over the arrays the last take() gave (undefined without WebAssembly). */
+  get wasm(): ItemArraysWasmKernel | undefined {
+    return this.kernel;
+  }
 
   take(n: number): ItemArrays {
-    if (this.u8.length < 2 * n) {
-      this.f64 = new Float64Array(4 * n);
-      this.u8 = new Uint8Array(2 * n);
+    if (this.capacity < n) {
+      this.capacity = n;
+      this.kernel = makeItemArraysWasmKernel(n);
+      if (!this.kernel) {
+        this.f64 = new Float64Array(4 * n);
+        this.u8 = new Uint8Array(2 * n);
+      }
     }
-    const arrays: ItemArrays = {
-      mf: this.f64.subarray(0, n),
-      cooc: this.f64.subarray(n, 2 * n),
-      prior: this.f64.subarray(2 * n, 3 * n),
-      score: this.f64.subarray(3 * n, 4 * n),
-      candidate: this.u8.subarray(0, n),
-      inContext: this.u8.subarray(n, 2 * n),
-    };
+    const w = this.kernel;
+    const arrays: ItemArrays = w
+      ? {
+          mf: w.mf.subarray(0, n),
+          cooc: w.cooc.subarray(0, n),
+          prior: w.prior.subarray(0, n),
+          score: w.score.subarray(0, n),
+          candidate: w.candidate.subarray(0, n),
+          inContext: w.inContext.subarray(0, n),
+        }
+      : {
+          mf: this.f64.subarray(0, n),
+          cooc: this.f64.subarray(n, 2 * n),
+          prior: this.f64.subarray(2 * n, 3 * n),
+          score: this.f64.subarray(3 * n, 4 * n),
+          candidate: this.u8.subarray(0, n),
+          inContext: this.u8.subarray(n, 2 * n),
+        };
     // mf, prior and score are written in full by scoreItems; co-use and the context mask accumulate.
     arrays.cooc.fill(0);
     arrays.candidate.fill(1);

@@ -108,6 +108,11 @@ export function partScales(a: Float64Array, b: Float64Array, candidate: Uint8Arr
   return [scaleOf(aLo, aHi), scaleOf(bLo, bHi)];
 }
 
+/** partScales' result from the four extremes [a's lo, hi, b's lo, hi]. */
+function scalesOf([aLo, aHi, bLo, bHi]: readonly number[]): [PartScale, PartScale] {
+  return [scaleOf(aLo, aHi), scaleOf(bLo, bHi)];
+}
+
 function scaleOf(lo: number, hi: number): PartScale {
   const span = hi - lo;
   return { lo: Number.isFinite(lo) ? lo : 0, span: span > 0 ? span : 0 };
@@ -253,13 +258,16 @@ export function scoreItems(
     let outside = false;
     for (let i = 0; i < n && !outside; i++) outside = candidate[i] === 1 && ctxMask[i] === 0;
     const skip = outside ? ctxMask : undefined;
-    const [mfScale, coocScale] = partScales(mf, cooc, candidate, skip);
+    // The same passes in WebAssembly over reused arrays that live there (ScoreBuffers), else in JS.
+    const wasm = buffers?.wasm;
+    const [mfScale, coocScale] = wasm ? scalesOf(wasm.partScales(n, outside)) : partScales(mf, cooc, candidate, skip);
     scales = { mf: mfScale, cooc: coocScale };
     // normalizeParts()'s arithmetic, without a scaled copy of each part.
     const { lo: mLo, span: mSpan } = scales.mf;
     const { lo: cLo, span: cSpan } = scales.cooc;
     const { mfWeight, coocWeight, priorWeight } = cfg;
-    if (mSpan > 0 && cSpan > 0) {
+    if (wasm) wasm.blend(n, mLo, mSpan, cLo, cSpan, mfWeight, coocWeight, priorWeight);
+    else if (mSpan > 0 && cSpan > 0) {
       // The usual case without its two tests per item (the same arithmetic).
       for (let i = 0; i < n; i++) score[i] = mfWeight * ((mf[i] - mLo) / mSpan) + coocWeight * ((cooc[i] - cLo) / cSpan) + priorWeight * prior[i];
     } else {

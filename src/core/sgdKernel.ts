@@ -2,7 +2,8 @@
 // the evaluation's count of items above a target in WebAssembly SIMD (sgdKernel.wat, assembled into sgdKernelBytes.ts):
 // loading, the memory layouts, and the check that WebAssembly with SIMD is there. Where it is not (or the problem
 // does not fit a 32-bit memory), each caller runs its pure-JS code instead. The Gramian SGD, the fold-in, the
-// Sherman-Morrison updates, the ranking product and the count give bit-identical results on both paths.
+// Sherman-Morrison updates, the ranking's product, scales and blend and the count give bit-identical results on both
+// paths.
 //
 // The explicit SGD kernel and its JS twin are deterministic for a seed; they differ in rounding (this one computes in
 // float32, the JS one in float64 with float32 storage), so the same seed gives slightly different factors on the two
@@ -477,6 +478,64 @@ export function makeCountWasmKernel(capacity: number): CountWasmKernel | undefin
       run(oScores, scores.length, st, oOut);
       return [out[0], out[1]];
     },
+  };
+}
+
+/**
+ * A ranking's per-item arrays (scoreBuffers.ts) in a WebAssembly memory of their own, with the passes over them that
+ * scoreItems makes at every ranking: the parts' scales (partScales) and the blend (blendScores), bit-identical to the
+ * JS loops.
+ */
+export interface ItemArraysWasmKernel {
+  /** items the arrays hold */
+  readonly capacity: number;
+  readonly mf: Float64Array;
+  readonly cooc: Float64Array;
+  readonly prior: Float64Array;
+  readonly score: Float64Array;
+  readonly candidate: Uint8Array;
+  readonly inContext: Uint8Array;
+  /** [lo, hi] of mf, then of cooc, over the first n items that are candidates (and outside the context if `outside`) */
+  partScales(n: number, outside: boolean): [number, number, number, number];
+  /** score = wm (mf - mLo) / mSpan + wc (cooc - cLo) / cSpan + wp prior over the first n items, a part 0 where its span is not > 0 */
+  blend(n: number, mLo: number, mSpan: number, cLo: number, cSpan: number, wm: number, wc: number, wp: number): void;
+}
+
+/** Arrays for `capacity` items (34 bytes an item); undefined when WebAssembly (with SIMD) is unavailable. */
+export function makeItemArraysWasmKernel(capacity: number): ItemArraysWasmKernel | undefined {
+  const layout = new Layout();
+  const oOut = layout.take(32);
+  const oMf = layout.take(8 * capacity);
+  const oCooc = layout.take(8 * capacity);
+  const oPrior = layout.take(8 * capacity);
+  const oScore = layout.take(8 * capacity);
+  const oCand = layout.take(capacity);
+  const oCtx = layout.take(capacity);
+  const instance = instantiate(layout.size);
+  if (!instance) return undefined;
+  const { memory, exports } = instance;
+  const buf = memory.buffer;
+  const out = new Float64Array(buf, oOut, 4);
+  const scales = exports.partScales as (a: number, b: number, cand: number, mask: number, want: number, n: number, out: number) => void;
+  type BlendFn = (
+    mf: number, cooc: number, prior: number, score: number, n: number,
+    mLo: number, mSpan: number, cLo: number, cSpan: number, wm: number, wc: number, wp: number, mOn: number, cOn: number,
+  ) => void;
+  const blend = exports.blendScores as BlendFn;
+  return {
+    capacity,
+    mf: new Float64Array(buf, oMf, capacity),
+    cooc: new Float64Array(buf, oCooc, capacity),
+    prior: new Float64Array(buf, oPrior, capacity),
+    score: new Float64Array(buf, oScore, capacity),
+    candidate: new Uint8Array(buf, oCand, capacity),
+    inContext: new Uint8Array(buf, oCtx, capacity),
+    partScales(n, outside) {
+      // As scoring.ts partScales: the context mask must be 0, or (no context to skip) the candidate mask 1 again.
+      scales(oMf, oCooc, oCand, outside ? oCtx : oCand, outside ? 0 : 1, n, oOut);
+      return [out[0], out[1], out[2], out[3]];
+    },
+    blend: (n, mLo, mSpan, cLo, cSpan, wm, wc, wp) => blend(oMf, oCooc, oPrior, oScore, n, mLo, mSpan, cLo, cSpan, wm, wc, wp, +(mSpan > 0), +(cSpan > 0)),
   };
 }
 

@@ -1,7 +1,8 @@
 ;; The SGD kernels in WebAssembly with 128-bit SIMD, hand-written; sgdKernel.ts loads them. First the explicit one
 ;; (trainSgd, f32x4), then the Gramian one (trainSgdGramian, float64), the batched fold-in (foldInRowsSteps), EASE's
 ;; Sherman-Morrison updates (easeAddSessionsSteps), EASE's SPD inverse (invertSpd, f64x2), the evaluation's count of
-;; items above a target (countAboveTies) and the ranking product (rowDotsT).
+;; items above a target (countAboveTies) and the ranking's product (rowDotsT), scales (partScales) and blend
+;; (blendScores).
 ;; `node scripts/gen-sgd-kernel.mjs` assembles this file (devDependency wabt) into sgdKernelBytes.ts, which is
 ;; committed so that building and testing need no assembler. A unit test checks that the two agree.
 ;;
@@ -1097,6 +1098,111 @@
         (local.set $t (i32.add (local.get $t) (f64.eq (f64.load (local.get $end)) (local.get $st))))))
     (i32.store (local.get $out) (local.get $a))
     (i32.store offset=4 (local.get $out) (local.get $t)))
+
+  ;; Ranking (scoring.ts partScales): over the items i < n with cand[i] = 1 and mask[i] = want (bytes), the smallest
+  ;; and largest of a[i] and of b[i] (float64), as a scalar pass finds them: a value counts when it is below the
+  ;; smallest so far (above the largest), so NaN never does. At out: a's lo, hi, b's lo, hi (+-Infinity when no item
+  ;; counts). Two items at a time, a lane each, lane 0 first when they are combined: equal values have the same bits
+  ;; except +0 and -0, and the scores' sums, started from +0, never make -0.
+  (func (export "partScales") (param $a i32) (param $b i32) (param $cand i32) (param $mask i32) (param $want i32) (param $n i32) (param $out i32)
+    (local $i i32) (local $end i32) (local $keep v128) (local $one v128) (local $w v128) (local $v v128)
+    (local $inf v128) (local $ninf v128) (local $aLo v128) (local $aHi v128) (local $bLo v128) (local $bHi v128)
+    (local $lo f64) (local $hi f64) (local $blo f64) (local $bhi f64) (local $x f64)
+    (local.set $inf (f64x2.splat (f64.const inf)))
+    (local.set $ninf (f64x2.splat (f64.const -inf)))
+    (local.set $aLo (local.get $inf))
+    (local.set $bLo (local.get $inf))
+    (local.set $aHi (local.get $ninf))
+    (local.set $bHi (local.get $ninf))
+    (local.set $one (i64x2.splat (i64.const 1)))
+    (local.set $w (i64x2.splat (i64.extend_i32_u (local.get $want))))
+    (local.set $end (i32.and (local.get $n) (i32.const -2)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $end)))
+      ;; bytes i, i+1 of each mask as the two lanes
+      (local.set $keep (v128.and
+        (i64x2.eq (local.get $one) (i64x2.extend_low_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u
+          (v128.load16_splat (i32.add (local.get $cand) (local.get $i)))))))
+        (i64x2.eq (local.get $w) (i64x2.extend_low_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u
+          (v128.load16_splat (i32.add (local.get $mask) (local.get $i)))))))))
+      (local.set $v (v128.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 3)))))
+      (local.set $aLo (f64x2.pmin (local.get $aLo) (v128.bitselect (local.get $v) (local.get $inf) (local.get $keep))))
+      (local.set $aHi (f64x2.pmax (local.get $aHi) (v128.bitselect (local.get $v) (local.get $ninf) (local.get $keep))))
+      (local.set $v (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 3)))))
+      (local.set $bLo (f64x2.pmin (local.get $bLo) (v128.bitselect (local.get $v) (local.get $inf) (local.get $keep))))
+      (local.set $bHi (f64x2.pmax (local.get $bHi) (v128.bitselect (local.get $v) (local.get $ninf) (local.get $keep))))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br $l)))
+    (local.set $lo (f64x2.extract_lane 0 (local.get $aLo)))
+    (local.set $hi (f64x2.extract_lane 0 (local.get $aHi)))
+    (local.set $blo (f64x2.extract_lane 0 (local.get $bLo)))
+    (local.set $bhi (f64x2.extract_lane 0 (local.get $bHi)))
+    (local.set $x (f64x2.extract_lane 1 (local.get $aLo)))
+    (if (f64.lt (local.get $x) (local.get $lo)) (then (local.set $lo (local.get $x))))
+    (local.set $x (f64x2.extract_lane 1 (local.get $aHi)))
+    (if (f64.gt (local.get $x) (local.get $hi)) (then (local.set $hi (local.get $x))))
+    (local.set $x (f64x2.extract_lane 1 (local.get $bLo)))
+    (if (f64.lt (local.get $x) (local.get $blo)) (then (local.set $blo (local.get $x))))
+    (local.set $x (f64x2.extract_lane 1 (local.get $bHi)))
+    (if (f64.gt (local.get $x) (local.get $bhi)) (then (local.set $bhi (local.get $x))))
+    ;; the last item of an odd n
+    (if (i32.and
+          (i32.lt_u (local.get $end) (local.get $n))
+          (i32.and
+            (i32.eq (i32.load8_u (i32.add (local.get $cand) (local.get $end))) (i32.const 1))
+            (i32.eq (i32.load8_u (i32.add (local.get $mask) (local.get $end))) (local.get $want))))
+      (then
+        (local.set $x (f64.load (i32.add (local.get $a) (i32.shl (local.get $end) (i32.const 3)))))
+        (if (f64.lt (local.get $x) (local.get $lo)) (then (local.set $lo (local.get $x))))
+        (if (f64.gt (local.get $x) (local.get $hi)) (then (local.set $hi (local.get $x))))
+        (local.set $x (f64.load (i32.add (local.get $b) (i32.shl (local.get $end) (i32.const 3)))))
+        (if (f64.lt (local.get $x) (local.get $blo)) (then (local.set $blo (local.get $x))))
+        (if (f64.gt (local.get $x) (local.get $bhi)) (then (local.set $bhi (local.get $x))))))
+    (f64.store (local.get $out) (local.get $lo))
+    (f64.store offset=8 (local.get $out) (local.get $hi))
+    (f64.store offset=16 (local.get $out) (local.get $blo))
+    (f64.store offset=24 (local.get $out) (local.get $bhi)))
+
+  ;; Ranking (scoring.ts): score[i] = wm nm + wc nc + wp prior[i] for i < n, added left to right as there, where nm =
+  ;; (mf[i] - mLo) / mSpan when mOn, else 0, and nc = (cooc[i] - cLo) / cSpan when cOn, else 0 (a part whose span is
+  ;; 0 counts 0): the same float64 operations, a lane each (an off part's quotient is masked to +0, the JS literal).
+  (func (export "blendScores") (param $mf i32) (param $cooc i32) (param $prior i32) (param $score i32) (param $n i32)
+      (param $mLo f64) (param $mSpan f64) (param $cLo f64) (param $cSpan f64) (param $wm f64) (param $wc f64) (param $wp f64)
+      (param $mOn i32) (param $cOn i32)
+    (local $o i32) (local $end i32) (local $vmLo v128) (local $vmSpan v128) (local $vcLo v128) (local $vcSpan v128)
+    (local $vwm v128) (local $vwc v128) (local $vwp v128) (local $mM v128) (local $cM v128) (local $nm f64) (local $nc f64)
+    (local.set $mM (i64x2.splat (i64.extend_i32_s (i32.sub (i32.const 0) (i32.ne (local.get $mOn) (i32.const 0))))))
+    (local.set $cM (i64x2.splat (i64.extend_i32_s (i32.sub (i32.const 0) (i32.ne (local.get $cOn) (i32.const 0))))))
+    (local.set $vmLo (f64x2.splat (local.get $mLo)))
+    (local.set $vmSpan (f64x2.splat (local.get $mSpan)))
+    (local.set $vcLo (f64x2.splat (local.get $cLo)))
+    (local.set $vcSpan (f64x2.splat (local.get $cSpan)))
+    (local.set $vwm (f64x2.splat (local.get $wm)))
+    (local.set $vwc (f64x2.splat (local.get $wc)))
+    (local.set $vwp (f64x2.splat (local.get $wp)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $o) (local.get $end)))
+      (v128.store (i32.add (local.get $score) (local.get $o))
+        (f64x2.add
+          (f64x2.add
+            (f64x2.mul (local.get $vwm) (v128.and (local.get $mM)
+              (f64x2.div (f64x2.sub (v128.load (i32.add (local.get $mf) (local.get $o))) (local.get $vmLo)) (local.get $vmSpan))))
+            (f64x2.mul (local.get $vwc) (v128.and (local.get $cM)
+              (f64x2.div (f64x2.sub (v128.load (i32.add (local.get $cooc) (local.get $o))) (local.get $vcLo)) (local.get $vcSpan)))))
+          (f64x2.mul (local.get $vwp) (v128.load (i32.add (local.get $prior) (local.get $o))))))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br $l)))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then
+        (if (local.get $mOn)
+          (then (local.set $nm (f64.div (f64.sub (f64.load (i32.add (local.get $mf) (local.get $end))) (local.get $mLo)) (local.get $mSpan)))))
+        (if (local.get $cOn)
+          (then (local.set $nc (f64.div (f64.sub (f64.load (i32.add (local.get $cooc) (local.get $end))) (local.get $cLo)) (local.get $cSpan)))))
+        (f64.store (i32.add (local.get $score) (local.get $end))
+          (f64.add
+            (f64.add (f64.mul (local.get $wm) (local.get $nm)) (f64.mul (local.get $wc) (local.get $nc)))
+            (f64.mul (local.get $wp) (f64.load (i32.add (local.get $prior) (local.get $end)))))))))
 
   ;; Ranking: out[i] = init[i] + sum_f x[f] * Q[i, f] for every item i, with Q stored factor-major (qt: f32, factor f
   ;; of item i at qt + 4 (f n + i)), x and init and out f64. Eight items at a time, each a lane of its own, so every

@@ -9,7 +9,8 @@ import { predict, type MfModel } from '../../../src/core/model';
 import { rmse } from '../../../src/core/metrics';
 import { explicitSgdKernel, trainSgd, type SgdParams } from '../../../src/core/sgd';
 import { gramianSgdKernel, trainSgdGramianSteps, type GramianSgdParams, type GramianWarmStart } from '../../../src/core/sgdGramian';
-import { makeGramianWasmKernel, rowDotsWasmKernelSteps, wasmGram, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
+import { makeGramianWasmKernel, makeItemArraysWasmKernel, rowDotsWasmKernelSteps, wasmGram, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
+import { ScoreBuffers } from '../../../src/core/scoreBuffers';
 import { foldIn, foldInRowsSteps, gramian } from '../../../src/core/foldIn';
 import { rowDots } from '../../../src/core/linalg';
 import { makeRng } from '../../../src/core/random';
@@ -321,5 +322,62 @@ describe('core: ranking product (WebAssembly SIMD and JS, bit for bit)', () => {
     const copy = { ...model, mf: { ...model.mf } };
     const without = withWebAssembly(undefined, () => Array.from(scoreItems(copy, context).score));
     assert.deepEqual(without, withKernel);
+    // with reused buffers (the live ranker's and the evaluation's way): the scales and the blend in WebAssembly
+    const buffers = new ScoreBuffers();
+    for (const ctx of [context, [{ item: 'file:f9', weight: 1 }], []]) {
+      const plain = scoreItems(model, ctx);
+      const reused = scoreItems(model, ctx, {}, buffers);
+      assert.ok(buffers.wasm, 'Node 20 has WebAssembly SIMD');
+      assert.deepEqual(Array.from(reused.score), Array.from(plain.score));
+      assert.deepEqual(reused.scales, plain.scales);
+    }
+  });
+
+  it("the ranking's scales and blend in WebAssembly equal the JS passes bit for bit (NaN, infinities, ties, masks)", () => {
+    const rng = makeRng('blend');
+    const value = (): number => {
+      const r = rng();
+      if (r < 0.03) return NaN;
+      if (r < 0.05) return rng() < 0.5 ? Infinity : -Infinity;
+      if (r < 0.3) return Math.floor(rng() * 4);
+      return rng() * 6 - 3;
+    };
+    for (let trial = 0; trial < 200; trial++) {
+      const n = trial < 4 ? trial : 1 + Math.floor(rng() * 90);
+      const kernel = makeItemArraysWasmKernel(n + Math.floor(rng() * 3));
+      assert.ok(kernel);
+      const { mf, cooc, prior, candidate, inContext } = kernel;
+      for (let i = 0; i < n; i++) {
+        mf[i] = value();
+        cooc[i] = value();
+        prior[i] = rng();
+        candidate[i] = rng() < 0.8 ? 1 : 0;
+        inContext[i] = rng() < 0.2 ? 1 : 0;
+      }
+      for (const outside of [false, true]) {
+        // partScales' rule: a value counts when below the smallest so far (above the largest), so NaN never does
+        const want = [Infinity, -Infinity, Infinity, -Infinity];
+        for (let i = 0; i < n; i++) {
+          if (candidate[i] !== 1 || (outside && inContext[i] !== 0)) continue;
+          if (mf[i] < want[0]) want[0] = mf[i];
+          if (mf[i] > want[1]) want[1] = mf[i];
+          if (cooc[i] < want[2]) want[2] = cooc[i];
+          if (cooc[i] > want[3]) want[3] = cooc[i];
+        }
+        const got = kernel.partScales(n, outside);
+        want.forEach((w, t) => assert.ok(Object.is(got[t], w), `trial ${trial}, outside ${outside}, extreme ${t}: ${got[t]} vs ${w}`));
+      }
+      const [wm, wc, wp] = [rng(), rng(), rng()];
+      for (const [mSpan, cSpan] of [[1 + rng(), 0.5 + rng()], [0, 2], [3, 0], [0, 0]]) {
+        const [mLo, cLo] = [rng() - 0.5, rng() - 0.5];
+        kernel.blend(n, mLo, mSpan, cLo, cSpan, wm, wc, wp);
+        for (let i = 0; i < n; i++) {
+          const nm = mSpan > 0 ? (mf[i] - mLo) / mSpan : 0;
+          const nc = cSpan > 0 ? (cooc[i] - cLo) / cSpan : 0;
+          assert.ok(Object.is(kernel.score[i], wm * nm + wc * nc + wp * prior[i]), `trial ${trial}, item ${i}, spans ${mSpan} ${cSpan}`);
+        }
+      }
+    }
   });
 });
+
