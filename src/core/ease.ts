@@ -288,8 +288,8 @@ export function easeScores(model: EaseModel, context: readonly number[], nItems:
 }
 
 /**
- * Dense inverse of at most this many items: 3,000 items take about 2.4 s and 240 MB with WebAssembly SIMD (the JS
- * path: about 12 s and 170 MB).
+ * Dense inverse of at most this many items: 3,000 items take about 2.4 s with WebAssembly SIMD (the JS path: about
+ * 12 s); either holds two 72 MB matrices at its peak (A and the kernel's one, or A and U), with the weights after.
  */
 export const EASE_MAX_ITEMS = 3000;
 export const EASE_LAMBDAS = [2, 5, 10, 20, 50, 100, 200];

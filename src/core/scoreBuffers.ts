@@ -42,14 +42,17 @@ export class ScoreBuffers {
 
   take(n: number): ItemArrays {
     if (this.capacity < n) {
-      this.capacity = n;
-      this.kernel = makeItemArraysWasmKernel(n);
+      // By half again at least: a workspace gains files one by one, and each growth is a new memory.
+      const capacity = Math.max(n, Math.ceil(this.capacity * 1.5));
+      this.capacity = capacity;
+      this.kernel = makeItemArraysWasmKernel(capacity);
       if (!this.kernel) {
-        this.f64 = new Float64Array(4 * n);
-        this.u8 = new Uint8Array(2 * n);
+        this.f64 = new Float64Array(4 * capacity);
+        this.u8 = new Uint8Array(2 * capacity);
       }
     }
     const w = this.kernel;
+    const c = this.capacity;
     const arrays: ItemArrays = w
       ? {
           mf: w.mf.subarray(0, n),
@@ -61,11 +64,11 @@ export class ScoreBuffers {
         }
       : {
           mf: this.f64.subarray(0, n),
-          cooc: this.f64.subarray(n, 2 * n),
-          prior: this.f64.subarray(2 * n, 3 * n),
-          score: this.f64.subarray(3 * n, 4 * n),
+          cooc: this.f64.subarray(c, c + n),
+          prior: this.f64.subarray(2 * c, 2 * c + n),
+          score: this.f64.subarray(3 * c, 3 * c + n),
           candidate: this.u8.subarray(0, n),
-          inContext: this.u8.subarray(n, 2 * n),
+          inContext: this.u8.subarray(c, c + n),
         };
     // mf, prior and score are written in full by scoreItems; co-use and the context mask accumulate.
     arrays.cooc.fill(0);

@@ -333,6 +333,22 @@ describe('core: ranking product (WebAssembly SIMD and JS, bit for bit)', () => {
     }
   });
 
+  it('ScoreBuffers hand out disjoint arrays of the size asked, reset, as they grow and shrink, with and without WebAssembly', () => {
+    for (const wasm of [true, false]) {
+      const buffers = wasm ? new ScoreBuffers() : withWebAssembly(undefined, () => new ScoreBuffers());
+      for (const n of [5, 12, 3, 13, 40]) {
+        const a = wasm ? buffers.take(n) : withWebAssembly(undefined, () => buffers.take(n));
+        assert.equal(buffers.wasm !== undefined, wasm);
+        const parts = [a.mf, a.cooc, a.prior, a.score, a.candidate, a.inContext];
+        for (const p of parts) assert.equal(p.length, n);
+        assert.ok(a.cooc.every((x) => x === 0) && a.inContext.every((x) => x === 0) && a.candidate.every((x) => x === 1));
+        // each part written with its own mark: none overlaps another
+        parts.forEach((p, t) => p.fill(t + 2));
+        parts.forEach((p, t) => assert.ok(p.every((x) => x === t + 2), `n=${n}, part ${t}, wasm ${wasm}`));
+      }
+    }
+  });
+
   it("the ranking's scales and blend in WebAssembly equal the JS passes bit for bit (NaN, infinities, ties, masks)", () => {
     const rng = makeRng('blend');
     const value = (): number => {
