@@ -139,7 +139,7 @@ function* folderItemsSteps(read: readonly Interaction[], prefix: string, itemPre
     const item = `file:${itemPrefix}${x.item.slice('file:'.length + prefix.length)}`;
     interactions.push({ ...x, item });
     files.add(item);
-    if ((i & 1023) === 1023) yield;
+    if ((i & 255) === 255) yield;
   }
   return { interactions, files: files.size };
 }

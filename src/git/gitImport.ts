@@ -129,7 +129,7 @@ export function* gitSessionsTextSteps(interactions: readonly Interaction[], impo
 }
 
 /** Interactions (or sessions) between yield points. */
-const STEP = 1024;
+const STEP = 256;
 
 /** The saved import as interactions; [] when nothing was imported. Throws GitSessionsFormatError on a bad file. */
 export async function loadGitSessions(dir: string): Promise<Interaction[]> {

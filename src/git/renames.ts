@@ -42,7 +42,7 @@ export function followRenames(commits: readonly CommitPaths[]): HeadNames[] {
 }
 
 /** Commits between yield points of followRenamesSteps. */
-const STEP = 256;
+const STEP = 64;
 
 /** followRenames as generator steps (core/train.ts), so the host can run it in slices. */
 export function* followRenamesSteps(commits: readonly CommitPaths[]): Steps<HeadNames[]> {
