@@ -134,10 +134,12 @@ export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
 function* folderItemsSteps(read: readonly Interaction[], prefix: string, itemPrefix: string): Steps<{ interactions: Interaction[]; files: number }> {
   const interactions: Interaction[] = [];
   const files = new Set<string>();
+  // The repository's root opened as the workspace: every name is as read (no copy of each interaction to collect).
+  const same = prefix === '' && itemPrefix === '';
   for (let i = 0; i < read.length; i++) {
     const x = read[i];
-    const item = `file:${itemPrefix}${x.item.slice('file:'.length + prefix.length)}`;
-    interactions.push({ ...x, item });
+    const item = same ? x.item : `file:${itemPrefix}${x.item.slice('file:'.length + prefix.length)}`;
+    interactions.push(same ? x : { ...x, item });
     files.add(item);
     if ((i & 255) === 255) yield;
   }

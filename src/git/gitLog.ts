@@ -257,7 +257,8 @@ export function* commitsToSessionsSteps(commits: readonly GitCommit[], opts: Git
     const mechanical = isMechanicalCommit(kept);
     if (mechanical) out.mechanical++;
     const w = mechanical ? weight * MECHANICAL_WEIGHT : weight;
-    for (const f of kept) out.interactions.push({ session: `git:${c.hash}`, item: itemKey('file', f), time: c.time, weight: w });
+    const session = `git:${c.hash}`;
+    for (const f of kept) out.interactions.push({ session, item: itemKey('file', f), time: c.time, weight: w });
   }
   out.notAtHead = notAtHead.size;
   return out;
