@@ -2,6 +2,7 @@
 import type { Session } from './evalProtocol';
 import type { InteractionColumns } from './interaction';
 import { listAt, type ItemLists } from './itemLists';
+import { bucketOrder } from './sparse';
 
 /**
  * A history's sessions numbered in groupSessions' order (by start, ties in order of first appearance), as columns: at
@@ -28,7 +29,7 @@ export interface HistoryIndex {
 
 /**
  * One pass over the history's columns (each item name looked up once, when a row first uses it), then a counting
- * sort of the rows by session. A plain function: the same loops inside the generator ran several times slower.
+ * sort of the rows by session (bucketOrder). A plain function: the same loops inside the generator ran several times slower.
  */
 export function indexHistory(modelItems: readonly string[], data: InteractionColumns): HistoryIndex {
   const itemIndex = new Map<string, number>();
@@ -41,7 +42,6 @@ export function indexHistory(modelItems: readonly string[], data: InteractionCol
   const gTable = new Int32Array(data.sessions.length);
   const gStart = new Float64Array(data.sessions.length);
   const gNewest = new Float64Array(data.sessions.length);
-  const gCount = new Int32Array(data.sessions.length);
   let groups = 0;
   let trainedAt = -Infinity;
   for (let r = 0; r < n; r++) {
@@ -69,7 +69,6 @@ export function indexHistory(modelItems: readonly string[], data: InteractionCol
       if (time < gStart[g]) gStart[g] = time;
       if (time > gNewest[g]) gNewest[g] = time;
     }
-    gCount[g]++;
   }
   // By start, ties in order of first appearance (a stable sort); a history in time order is sorted already.
   const order = new Int32Array(groups);
@@ -83,18 +82,16 @@ export function indexHistory(modelItems: readonly string[], data: InteractionCol
   const table = new Int32Array(groups);
   const start = new Float64Array(groups);
   const newest = new Float64Array(groups);
-  const rowPtr = new Int32Array(groups + 1);
   for (let s = 0; s < groups; s++) {
     const g = order[s];
     rank[g] = s;
     table[s] = gTable[g];
     start[s] = gStart[g];
     newest[s] = gNewest[g];
-    rowPtr[s + 1] = rowPtr[s] + gCount[g];
   }
-  const fill = rowPtr.slice(0, groups);
-  const rows = new Int32Array(n);
-  for (let r = 0; r < n; r++) rows[fill[rank[groupOf[data.session[r]]]]++] = r;
+  const sessionOfRow = new Int32Array(n);
+  for (let r = 0; r < n; r++) sessionOfRow[r] = rank[groupOf[data.session[r]]];
+  const { ptr: rowPtr, order: rows } = bucketOrder(sessionOfRow, groups);
   // Distinct items per session in order of first appearance (a stamp per item: sessions are read one at a time).
   const stamp = new Int32Array(items.length).fill(-1);
   const ptr = new Int32Array(groups + 1);

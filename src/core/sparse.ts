@@ -3,6 +3,21 @@
 import { LatentInputError } from './errors';
 import { requirePositiveInt } from './validate';
 
+/**
+ * Positions 0 .. keys.length - 1 grouped by key (each an integer in [0, nKeys)), each group in position order (a
+ * stable counting sort): group k is order[ptr[k] .. ptr[k + 1]).
+ */
+export function bucketOrder(keys: ArrayLike<number>, nKeys: number): { ptr: Int32Array; order: Int32Array } {
+  const n = keys.length;
+  const ptr = new Int32Array(nKeys + 1);
+  for (let t = 0; t < n; t++) ptr[keys[t] + 1]++;
+  for (let k = 0; k < nKeys; k++) ptr[k + 1] += ptr[k];
+  const next = ptr.slice(0, nKeys);
+  const order = new Int32Array(n);
+  for (let t = 0; t < n; t++) order[next[keys[t]]++] = t;
+  return { ptr, order };
+}
+
 export interface SparseRow {
   indices: Int32Array;
   values: Float32Array;
@@ -38,7 +53,6 @@ export class CsrMatrix {
     if (cols.length !== n || values.length !== n) {
       throw new LatentInputError(`rows, cols and values must have equal lengths (${n}, ${cols.length}, ${values.length})`);
     }
-    const counts = new Int32Array(nRows + 1);
     for (let t = 0; t < n; t++) {
       const r = rows[t];
       const c = cols[t];
@@ -50,13 +64,9 @@ export class CsrMatrix {
         throw new LatentInputError(`triple ${t}: column index ${c} is out of range [0, ${nCols})`);
       }
       if (!Number.isFinite(v)) throw new LatentInputError(`triple ${t}: value must be finite, got ${v}`);
-      counts[r + 1]++;
     }
-    for (let r = 0; r < nRows; r++) counts[r + 1] += counts[r];
     // Bucket by row, then sort each row by column and merge duplicates.
-    const order = new Int32Array(n);
-    const next = counts.slice(0, nRows);
-    for (let t = 0; t < n; t++) order[next[rows[t]]++] = t;
+    const { ptr: counts, order } = bucketOrder(rows, nRows);
     const indptr = new Int32Array(nRows + 1);
     const outCols: number[] = [];
     const outVals: number[] = [];
@@ -90,21 +100,16 @@ export class CsrMatrix {
 
   /** Column view = row of the transpose; computes the transpose (cache it if you call this often). */
   transpose(): CsrMatrix {
-    const { nRows, nCols, indptr, indices, values } = this;
+    const { nRows, nCols, indices, values } = this;
     const nnz = indices.length;
-    const tptr = new Int32Array(nCols + 1);
-    for (let t = 0; t < nnz; t++) tptr[indices[t] + 1]++;
-    for (let c = 0; c < nCols; c++) tptr[c + 1] += tptr[c];
-    const next = tptr.slice(0, nCols);
+    // Entries are stored row by row, so each column's entries come out by row: every output row sorted.
+    const { ptr: tptr, order } = bucketOrder(indices, nCols);
+    const rowOf = this.rowOfEntry();
     const tind = new Int32Array(nnz);
     const tval = new Float32Array(nnz);
-    // Rows are visited in order, so each output row's indices come out sorted.
-    for (let r = 0; r < nRows; r++) {
-      for (let t = indptr[r]; t < indptr[r + 1]; t++) {
-        const dst = next[indices[t]]++;
-        tind[dst] = r;
-        tval[dst] = values[t];
-      }
+    for (let q = 0; q < nnz; q++) {
+      tind[q] = rowOf[order[q]];
+      tval[q] = values[order[q]];
     }
     return new CsrMatrix(nCols, nRows, tptr, tind, tval);
   }

@@ -1,6 +1,7 @@
 // Cuts the event stream into working sessions (the matrix rows, DESIGN.md section 3). Pure.
 import { LatentInputError } from '../core/errors';
 import type { Interaction, InteractionColumns } from '../core/interaction';
+import { bucketOrder } from '../core/sparse';
 import { checkEvent, FeedbackEvent, isEventAmount, isEventItem, isEventTime, SIGNAL_KINDS, SIGNAL_WEIGHTS, signalWeight } from './signal';
 import type { EventColumns } from './storedEvents';
 
@@ -60,7 +61,6 @@ export function sessionizeColumns(c: SessionColumns, gapMs: number): Interaction
   const groupOfName = new Map<string, number>();
   const groupOfEntry = new Int32Array(c.windows.length + 1).fill(-1); // entry w + 1; 0 for events without a window
   const groupOf = new Int32Array(n);
-  const counts: number[] = [];
   for (let i = 0; i < n; i++) {
     const entry = c.window[i] + 1;
     let g = groupOfEntry[entry];
@@ -70,20 +70,14 @@ export function sessionizeColumns(c: SessionColumns, gapMs: number): Interaction
       if (g < 0) {
         g = groupNames.push(name) - 1;
         groupOfName.set(name, g);
-        counts.push(0);
       }
       groupOfEntry[entry] = g;
     }
     groupOf[i] = g;
-    counts[g]++;
   }
-  // The events of each window in the given order (a counting sort), then by time where they are not in time order
-  // already (a store appends them so): ties keep the given order, as sessionize's stable sort does.
-  const from = new Int32Array(groupNames.length + 1);
-  for (let g = 0; g < groupNames.length; g++) from[g + 1] = from[g] + counts[g];
-  const order = new Int32Array(n);
-  const fill = from.slice(0, groupNames.length);
-  for (let i = 0; i < n; i++) order[fill[groupOf[i]]++] = i;
+  // The events of each window in the given order, then by time where they are not in time order already (a store
+  // appends them so): ties keep the given order, as sessionize's stable sort does.
+  const { ptr: from, order } = bucketOrder(groupOf, groupNames.length);
   for (let g = 0; g < groupNames.length; g++) {
     const list = order.subarray(from[g], from[g + 1]);
     let sorted = true;
