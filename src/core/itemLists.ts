@@ -19,6 +19,13 @@ export function listCount(l: ItemLists): number {
   return l.ptr.length - 1;
 }
 
+/** How many lists hold at least `min` items (the model's multi-item sessions: min 2). */
+export function listsOfAtLeast(l: ItemLists, min: number): number {
+  let n = 0;
+  for (let s = 0; s + 1 < l.ptr.length; s++) if (l.ptr[s + 1] - l.ptr[s] >= min) n++;
+  return n;
+}
+
 /** List s as a plain array (a copy). */
 export function listAt(l: ItemLists, s: number): number[] {
   return Array.from(l.items.subarray(l.ptr[s], l.ptr[s + 1]));

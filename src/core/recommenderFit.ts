@@ -11,7 +11,7 @@ import { splitProtocol, TRAIN_FRACTION, type ProtocolSplit } from './evalProtoco
 import { indexHistory } from './historyIndex';
 import { nowMs } from './host';
 import { asColumns, historyLength, isColumns, keepSessions, type History } from './interaction';
-import { listCount, listsAsArrays, weightedCounts, type ItemLists } from './itemLists';
+import { listCount, listsAsArrays, listsOfAtLeast, weightedCounts, type ItemLists } from './itemLists';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import {
   HELD_OUT_K,
@@ -169,7 +169,7 @@ export function* fitRecommenderWithInverseSteps(
   const prior = recentUsePrior(lists, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
   const generic = genericItems(discount);
 
-  const multiItemSessions = sessionItems.filter((s) => s.length >= 2).length;
+  const multiItemSessions = listsOfAtLeast(lists, 2);
   const mode: RecommendMode = multiItemSessions < Math.max(1, cfg.minSessions) ? 'frecency' : 'mf';
   yield;
 

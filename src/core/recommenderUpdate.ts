@@ -25,7 +25,7 @@ import { easeKeepWeights, fitEaseInverseSteps } from './ease';
 import { easeAddItems, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
 import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, recordedRow } from './recommenderFit';
 import { indexHistory, sessionOf } from './historyIndex';
-import { listAt, listCount, listsAsArrays, weightedCounts } from './itemLists';
+import { listAt, listCount, listsAsArrays, listsOfAtLeast, weightedCounts } from './itemLists';
 import { makeFastUint32, makeRng, normalInit } from './random';
 import { itemIndexOf, scoreItems } from './scoring';
 import { ScoreBuffers } from './scoreBuffers';
@@ -261,8 +261,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   for (let q = 0; q < sessionGram.length; q++) sessionGram[q] += previous.mf.sessionGram[q];
   const discount = genericDiscount(observed, nSessions, cfg.genericShare);
   const prior = recentUsePrior(lists, h.start, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
-  let multiItemSessions = 0;
-  for (let s = 0; s < nSessions; s++) if (lists.ptr[s + 1] - lists.ptr[s] >= 2) multiItemSessions++;
+  const multiItemSessions = listsOfAtLeast(lists, 2);
   // The item x item part takes the fresh sessions (see the header).
   let neighbours = withItems(previous.neighbours, items.length);
   let ease: EaseLive | undefined;

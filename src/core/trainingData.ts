@@ -77,14 +77,13 @@ export function buildTrainingMatrix(data: History, halfLifeDays: number): Traini
   }
 
   // Raw signal per cell, decayed by age; CsrMatrix sums repeated cells.
-  const halfLife = halfLifeDays * DAY_SECONDS;
   const rows = new Int32Array(data.length);
   const cols = new Int32Array(data.length);
   const vals = new Float64Array(data.length);
   data.forEach((x, t) => {
     rows[t] = sessionIndex.get(x.session) as number;
     cols[t] = itemIndex.get(x.item) as number;
-    vals[t] = x.weight * Math.pow(0.5, (trainedAt - x.time) / halfLife);
+    vals[t] = x.weight * decayFactor(trainedAt - x.time, halfLifeDays);
   });
   const matrix = CsrMatrix.fromTriples(sessionIndex.size, items.length, rows, cols, vals);
   return { matrix, sessionIndex, itemIndex, items, trainedAt, newestSession };
@@ -116,9 +115,8 @@ function buildTrainingMatrixOfColumns(c: InteractionColumns, halfLifeDays: numbe
       newest = s;
     }
   }
-  const halfLife = halfLifeDays * DAY_SECONDS;
   const vals = new Float64Array(n);
-  for (let t = 0; t < n; t++) vals[t] = c.weight[t] * Math.pow(0.5, (trainedAt - c.time[t]) / halfLife);
+  for (let t = 0; t < n; t++) vals[t] = c.weight[t] * decayFactor(trainedAt - c.time[t], halfLifeDays);
   const matrix = CsrMatrix.fromTriples(sessions.length, items.length, rows, cols, vals);
   const sessionIndex = new Map<string, number>();
   sessions.forEach((id, r) => sessionIndex.set(id, r));
