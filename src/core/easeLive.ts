@@ -114,9 +114,10 @@ export function easeAddSession(live: EaseLive, items: readonly number[], sign: 1
  * easeAddSession for each change in order. In WebAssembly where the host has it: P is copied into the kernel's memory
  * and back; each change's u is summed here from P's rows as the updates still pending would have left them, and up to
  * EASE_UPDATE_BATCH updates go over P in one pass (easeRankMany), in slices of rows: P ends bit-identical to
- * easeAddSession's, with P read from memory once a batch instead of once a change (32 MB at 2,000 items).
+ * easeAddSession's, with P read from memory once a batch instead of once a change (32 MB at 2,000 items). Returns
+ * the kernel, its P equal to live.P, for easeNeighboursSteps (undefined on the JS path or without changes).
  */
-export function* easeAddSessionsSteps(live: EaseLive, changes: ReadonlyArray<{ items: readonly number[]; sign: 1 | -1 }>): Steps<void> {
+export function* easeAddSessionsSteps(live: EaseLive, changes: ReadonlyArray<{ items: readonly number[]; sign: 1 | -1 }>): Steps<EaseLiveWasmKernel | undefined> {
   const m = live.kept.length;
   const kernel = changes.length > 0 ? makeEaseLiveWasmKernel(live.P, m) : undefined;
   if (!kernel) {
@@ -125,7 +126,7 @@ export function* easeAddSessionsSteps(live: EaseLive, changes: ReadonlyArray<{ i
       easeAddSession(live, c.items, c.sign, scratch);
       yield;
     }
-    return;
+    return undefined;
   }
   let pending: number[] = [];
   function* flush(): Steps<void> {
@@ -150,6 +151,7 @@ export function* easeAddSessionsSteps(live: EaseLive, changes: ReadonlyArray<{ i
     if (pending.length > 0) finishSteps(flush());
     live.P.set(kernel.P);
   }
+  return kernel;
 }
 
 /** Rows of P a step of easeRankMany updates (about 1-3 ms of work at 2,000 items and a full batch). */
@@ -198,13 +200,21 @@ function shermanMorrisonFactor(u: Float64Array, rows: readonly number[], sign: 1
  * The stored item x item table from P: each kept item's `neighbours` largest weights by size (negative too), ordered
  * by size then item index; items not kept have none. One row of weights at a time, partial selection per row.
  */
-export function* easeNeighboursSteps(live: Pick<EaseLive, 'kept' | 'P'>, nItems: number, neighbours: number, hint?: NeighbourTable): Steps<NeighbourTable> {
+export function* easeNeighboursSteps(
+  live: Pick<EaseLive, 'kept' | 'P'>,
+  nItems: number,
+  neighbours: number,
+  hint?: NeighbourTable,
+  kernel?: EaseLiveWasmKernel,
+): Steps<NeighbourTable> {
   const kept = live.kept;
   const m = kept.length;
-  const rowOf = new Int32Array(nItems).fill(-1);
-  kept.forEach((item, p) => (rowOf[item] = p));
-  const scratch: NeighbourScratch = { w: new Float32Array(m), size: new Float64Array(m), nonzero: new Uint8Array(m), chosen: new Int32Array(m) };
-  const diag = Float64Array.from({ length: m }, (_, j) => live.P[j * m + j]);
+  const fast = kernel && kernel.P.length === m * m ? kernel : undefined;
+  const scratch: NeighbourScratch = fast
+    ? { w: fast.W, size: new Float64Array(m), nonzero: new Uint8Array(m), chosen: fast.C, cands: fast.weightCands }
+    : { w: new Float32Array(m), size: new Float64Array(m), nonzero: new Uint8Array(m), chosen: new Int32Array(m) };
+  const diag = fast ? fast.D : new Float64Array(m);
+  for (let j = 0; j < m; j++) diag[j] = live.P[j * m + j];
   const perRow: Array<{ indices: Int32Array; values: Float32Array } | undefined> = new Array(nItems);
   for (let c = 0; c < m; c++) {
     perRow[kept[c]] = neighbourRow(live.P, m, c, kept, neighbours, hintedBound(hint, kept[c], neighbours), diag, scratch);
@@ -229,6 +239,8 @@ export function* easeNeighboursSteps(live: Pick<EaseLive, 'kept' | 'P'>, nItems:
  * with that many entries above it holds them all, so the previous table's smallest kept size for this row (P moved a
  * little since), lowered by 10% (`bound`), spares the heap on an update; without one, the heap's top `neighbours` and
  * the entries tied with the last. Sorted by size, then item index, and cut: exactly a full sort's first `neighbours`.
+ * The bounded pass runs in WebAssembly when the scratch has the kernel's (`cands`, over the same P): the same list
+ * and the same w at it.
  */
 function neighbourRow(
   P: Float64Array,
@@ -242,7 +254,11 @@ function neighbourRow(
 ): { indices: Int32Array; values: Float32Array } {
   const { w, size, nonzero, chosen } = scratch;
   let count = 0;
-  if (neighbours > 0 && bound > 0) {
+  // The kernel's pass writes w at its candidates only; a bound near float32's underflow keeps to JS (the cheap test's
+  // margin is relative).
+  const fast = scratch.cands && bound >= 2 ** -100 ? scratch.cands : undefined;
+  if (neighbours > 0 && bound > 0 && fast) count = fast(c, bound);
+  else if (neighbours > 0 && bound > 0) {
     // easeWeightRow's weights, each tested against the bound as it is made (|w| >= bound > 0: w is not 0).
     const o = c * m;
     for (let j = 0; j < m; j++) {
@@ -253,6 +269,7 @@ function neighbourRow(
   } else easeWeightRow(P, m, c, diag, w);
   if (neighbours > 0 && count < neighbours) {
     // No bound, or it held too few: the heap over every nonzero weight.
+    if (fast) easeWeightRow(P, m, c, diag, w);
     for (let j = 0; j < m; j++) {
       size[j] = Math.abs(w[j]);
       nonzero[j] = w[j] !== 0 ? 1 : 0;
@@ -294,6 +311,8 @@ interface NeighbourScratch {
   size: Float64Array;
   nonzero: Uint8Array;
   chosen: Int32Array;
+  /** the kernel's bounded pass (EaseLiveWasmKernel.weightCands): chosen, and w at the chosen entries only */
+  cands?: (c: number, bound: number) => number;
 }
 
 /** 0.9 of the smallest weight size `hint` keeps for `item` when it keeps a full row, else -1 (no usable bound). */

@@ -30,6 +30,7 @@ import { makeFastUint32, makeRng, normalInit } from './random';
 import { itemIndexOf, scoreItems } from './scoring';
 import { ScoreBuffers } from './scoreBuffers';
 import { trainSgdGramianSteps } from './sgdGramian';
+import type { EaseLiveWasmKernel } from './sgdKernel';
 import { CsrMatrix } from './sparse';
 import type { Steps, TrainHooks } from './train';
 import { decayFactor, validateColumns } from './trainingData';
@@ -265,6 +266,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   // The item x item part takes the fresh sessions (see the header).
   let neighbours = withItems(previous.neighbours, items.length);
   let ease: EaseLive | undefined;
+  let kernel: EaseLiveWasmKernel | undefined;
   if (cfg.itemModel === 'ease') {
     if (kept) {
       const live = kept;
@@ -284,12 +286,13 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
         if (before.size > 0) changes.push({ items: [...before], sign: -1 });
         changes.push({ items: listAt(lists, s), sign: 1 });
       }
-      yield* easeAddSessionsSteps(ease, changes);
+      kernel = yield* easeAddSessionsSteps(ease, changes);
     } else {
       const weights = easeKeepWeights(h.start, trainedAt);
       ease = easeLiveOf(yield* fitEaseInverseSteps(listsAsArrays(lists), items.length, cfg.easeLambda, cfg.easeMaxItems, weights));
     }
-    neighbours = yield* easeNeighboursSteps(ease, items.length, cfg.neighbours, previous.neighbours);
+    // With the kernel that took the changes (its P is ease.P): the rows' bounded pass in WebAssembly.
+    neighbours = yield* easeNeighboursSteps(ease, items.length, cfg.neighbours, previous.neighbours, kernel);
   }
   const lineage = previous.lineage ?? fullLineage(previous);
   const model: RecommenderModel = {

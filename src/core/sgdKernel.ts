@@ -364,6 +364,17 @@ export interface EaseLiveWasmKernel {
   readonly batch: number;
   /** P += f[t] u_t u_t^T for t < f.length in order, on rows [a0, a1); row a skipped for the t where u_t[a] f[t] is 0 */
   rankMany(f: readonly number[], a0: number, a1: number): void;
+  /** P's diagonal, set by the caller before weightCands */
+  readonly D: Float64Array;
+  /** weightCands' row of weights (m, float32) */
+  readonly W: Float32Array;
+  /** weightCands' candidates (m) */
+  readonly C: Int32Array;
+  /**
+   * The j != c of row c whose EASE weight w = float32(-P[c, j] / D[j]) has |w| >= bound, into C in order, with w at
+   * W[j] (no other entry of W written); returns how many (easeWeightCands).
+   */
+  weightCands(c: number, bound: number): number;
 }
 
 /** Sherman-Morrison updates applied in one pass over P (easeRankMany): at most this many. */
@@ -376,6 +387,9 @@ export function makeEaseLiveWasmKernel(P: Float64Array, m: number): EaseLiveWasm
   const oP = layout.take(m * m * 8);
   const oU = layout.take(EASE_UPDATE_BATCH * m * 8);
   const oF = layout.take(EASE_UPDATE_BATCH * 8);
+  const oD = layout.take(m * 8);
+  const oW = layout.take(m * 4);
+  const oC = layout.take(m * 4);
   const instance = instantiate(layout.size);
   if (!instance) return undefined;
   const buf = instance.memory.buffer;
@@ -383,7 +397,12 @@ export function makeEaseLiveWasmKernel(P: Float64Array, m: number): EaseLiveWasm
   wP.set(P.subarray(0, m * m));
   const F = new Float64Array(buf, oF, EASE_UPDATE_BATCH);
   const rankMany = instance.exports.easeRankMany as (P: number, m: number, U: number, F: number, r: number, a0: number, a1: number) => void;
+  const cands = instance.exports.easeWeightCands as (P: number, m: number, c: number, D: number, W: number, bound: number, C: number) => number;
   return {
+    D: new Float64Array(buf, oD, m),
+    W: new Float32Array(buf, oW, m),
+    C: new Int32Array(buf, oC, m),
+    weightCands: (c, bound) => cands(oP, m, c, oD, oW, bound, oC),
     P: wP,
     U: new Float64Array(buf, oU, EASE_UPDATE_BATCH * m),
     batch: EASE_UPDATE_BATCH,

@@ -657,6 +657,48 @@
         (br $rows)))
     (i32.const -1))
 
+  ;; ---- EASE's neighbour table after an update (neighbourRow in easeLive.ts, the path with a bound): the j != c of
+  ;; row c whose weight w = float32(-P[c, j] / D[j]) (D: P's diagonal, all > 0) has |w| >= $bound, listed at C in
+  ;; order with their w at W[j]; returns how many. Other entries of W are not written. A cheap test first, two
+  ;; entries at a time: |P[c, j]| >= ($bound (1 - 2^-20)) D[j] holds for every such j (w's two roundings move it by
+  ;; under 2^-23 of itself, the product's by 2^-53), so the division runs only where it passes, with the JS loop's
+  ;; operations (negation, division, rounding to float32): the same w and the same list.
+  (func $weightCand (param $o i32) (param $j i32) (param $c i32) (param $D i32) (param $W i32) (param $bound f64) (param $C i32) (param $n i32) (result i32)
+    (local $x f32)
+    (if (i32.eq (local.get $j) (local.get $c)) (then (return (local.get $n))))
+    (local.set $x (f32.demote_f64
+      (f64.div
+        (f64.neg (f64.load (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 3)))))
+        (f64.load (i32.add (local.get $D) (i32.shl (local.get $j) (i32.const 3)))))))
+    (if (f64.ge (f64.abs (f64.promote_f32 (local.get $x))) (local.get $bound))
+      (then
+        (f32.store (i32.add (local.get $W) (i32.shl (local.get $j) (i32.const 2))) (local.get $x))
+        (i32.store (i32.add (local.get $C) (i32.shl (local.get $n) (i32.const 2))) (local.get $j))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+    (local.get $n))
+
+  (func (export "easeWeightCands") (param $P i32) (param $m i32) (param $c i32) (param $D i32) (param $W i32) (param $bound f64) (param $C i32) (result i32)
+    (local $o i32) (local $j i32) (local $end i32) (local $n i32) (local $hit v128) (local $b v128)
+    (local.set $o (i32.add (local.get $P) (i32.shl (i32.mul (local.get $c) (local.get $m)) (i32.const 3))))
+    (local.set $b (f64x2.splat (f64.mul (local.get $bound) (f64.const 0x1.ffffep-1))))
+    (local.set $end (i32.and (local.get $m) (i32.const -2)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $j) (local.get $end)))
+      (local.set $hit (f64x2.ge
+        (f64x2.abs (v128.load (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 3)))))
+        (f64x2.mul (local.get $b) (v128.load (i32.add (local.get $D) (i32.shl (local.get $j) (i32.const 3)))))))
+      (if (v128.any_true (local.get $hit))
+        (then
+          (if (i64.ne (i64x2.extract_lane 0 (local.get $hit)) (i64.const 0))
+            (then (local.set $n (call $weightCand (local.get $o) (local.get $j) (local.get $c) (local.get $D) (local.get $W) (local.get $bound) (local.get $C) (local.get $n)))))
+          (if (i64.ne (i64x2.extract_lane 1 (local.get $hit)) (i64.const 0))
+            (then (local.set $n (call $weightCand (local.get $o) (i32.add (local.get $j) (i32.const 1)) (local.get $c) (local.get $D) (local.get $W) (local.get $bound) (local.get $C) (local.get $n)))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $l)))
+    (if (i32.lt_u (local.get $j) (local.get $m))
+      (then (local.set $n (call $weightCand (local.get $o) (local.get $j) (local.get $c) (local.get $D) (local.get $W) (local.get $bound) (local.get $C) (local.get $n)))))
+    (local.get $n))
+
   ;; ---- EASE kept live (easeAddSessionsSteps in easeLive.ts): Sherman-Morrison's rank-one updates of P, several at
   ;; once. For rows a in [a0, a1) and t < r in order: P[a, b] += (U[t, a] F[t]) U[t, b], row a skipped for the t where
   ;; U[t, a] F[t] is 0: each entry takes easeAddSession's operations for each update in turn (elementwise, f64x2, the

@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { easeWeight, fitEaseInverseSteps, invertSpd } from '../../../src/core/ease';
 import { easeAddItems, easeAddSession, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, easeSwapItem } from '../../../src/core/easeLive';
 import { makeRng } from '../../../src/core/random';
+import { makeEaseLiveWasmKernel } from '../../../src/core/sgdKernel';
 import { finishSteps } from '../../../src/core/train';
 import { bitsEqual, withWebAssembly } from './helpers';
 
@@ -180,5 +181,44 @@ describe('EASE kept live (Sherman-Morrison)', () => {
     const two = finishSteps(easeNeighboursSteps({ kept: [2, 0, 1], P }, 3, 2));
     assert.deepEqual(Array.from(two.indices), [1, 2, 0, 2, 0, 1]);
     assert.deepEqual(finishSteps(easeNeighboursSteps({ kept: [2, 0, 1], P }, 3, 2, two)), two);
+  });
+
+  it("the kernel's bounded pass lists the entries the JS loop lists, with the same float32 weights", () => {
+    for (const n of [41, 40]) {
+      const inv = finishSteps(fitEaseInverseSteps(randomSessions(150, n, `cands-${n}`), n, 3, n));
+      const m = inv.kept.length;
+      const kernel = makeEaseLiveWasmKernel(inv.P, m);
+      assert.ok(kernel, 'WebAssembly with SIMD (Node 20 has it)');
+      for (let j = 0; j < m; j++) kernel.D[j] = inv.P[j * m + j];
+      const w = new Float32Array(m);
+      const rng = makeRng(`bounds-${n}`);
+      for (let c = 0; c < m; c++) {
+        for (let j = 0; j < m; j++) w[j] = -inv.P[c * m + j] / kernel.D[j];
+        // bounds exactly at an entry's size (it must be listed: the cheap test may not drop it) and just above it
+        const at = Math.abs(w[(c + 1 + Math.floor(rng() * (m - 1))) % m]);
+        for (const bound of [at, at * (1 + 2 ** -40), at / 2, 1e-30]) {
+          const count = kernel.weightCands(c, bound);
+          const expected: number[] = [];
+          for (let j = 0; j < m; j++) if (j !== c && Math.abs(w[j]) >= bound) expected.push(j);
+          assert.deepEqual(Array.from(kernel.C.subarray(0, count)), expected, `m ${m}, row ${c}, bound ${bound}`);
+          for (const j of expected) assert.ok(Object.is(kernel.W[j], w[j]), `weight ${c},${j}`);
+        }
+      }
+    }
+  });
+
+  it('the table after an update is the same with the kernel that took the changes', () => {
+    for (const n of [37, 36]) {
+      const sessions = randomSessions(120, n, `table-${n}`);
+      const inv = finishSteps(fitEaseInverseSteps(sessions, n, 4, n));
+      for (const keep of [3, 8]) {
+        const live = easeLiveOf({ ...inv, P: inv.P.slice() });
+        const before = finishSteps(easeNeighboursSteps(live, n, keep));
+        const kernel = finishSteps(easeAddSessionsSteps(live, randomSessions(9, n, `more-${n}`).map((items) => ({ items, sign: 1 as const }))));
+        assert.ok(kernel, 'the WebAssembly path took the changes');
+        const plain = finishSteps(easeNeighboursSteps({ kept: live.kept, P: live.P.slice() }, n, keep));
+        assert.deepEqual(finishSteps(easeNeighboursSteps(live, n, keep, before, kernel)), plain, `${n} items, ${keep} kept`);
+      }
+    }
   });
 });
