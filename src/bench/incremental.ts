@@ -1,6 +1,7 @@
 // scale.incremental50 of `bench --json` (issue 10): what an automatic retrain costs after 50 new events on a large
 // history, now that it updates the model in use (core/recommenderUpdate.ts), and what updating instead of refitting
 // costs in quality on the replay protocol.
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { groupSessions } from '../core/evalProtocol';
 import { nowMs } from '../core/host';
 import { asColumns, type Interaction } from '../core/interaction';
@@ -11,6 +12,7 @@ import { refittedReplayMethod, runReplay } from '../core/replay';
 import { finishSteps } from '../core/train';
 import { StoredEvents } from '../feedback/storedEvents';
 import { DEFAULT_SESSION_GAP_MS } from '../feedback/sessions';
+import { WORKER_YOUNG_GENERATION_MB } from '../training/runner';
 import type { FeedbackEvent } from '../feedback/signal';
 import { percentile } from './percentile';
 import { pipelineRunner } from './pipeline';
@@ -74,6 +76,37 @@ export function measureIncrementalUpdate(opts: { interactions: number; items: nu
   }
   const sorted = times.slice().sort((a, b) => a - b);
   return { wallMs: percentile(sorted, 0.5), maxWallMs: Math.max(...times), fullFitMs, interactions: opts.interactions, items: model.items.length };
+}
+
+type IncrementalOptions = Parameters<typeof measureIncrementalUpdate>[0];
+type IncrementalTiming = ReturnType<typeof measureIncrementalUpdate>;
+
+/** workerData.job of the thread measureIncrementalUpdateInWorker starts. */
+const INCREMENTAL_JOB = 'latent-bench-incremental';
+
+/**
+ * measureIncrementalUpdate in a worker thread, as the extension runs its updates (the training worker's heap limits):
+ * on a heap of the job's own. On the bench's main thread, after the benchmarks before it, the heap they leave made
+ * every collection the update triggers dearer: with 230 MB of other objects on the main thread, median 401-410 ms
+ * there against 209-212 ms in a worker (2 runs each). `script` is the bundled cli (dist/cli.js), whose entry hands
+ * such a thread to runIncrementalBenchJob.
+ */
+export function measureIncrementalUpdateInWorker(script: string, opts: IncrementalOptions): Promise<IncrementalTiming> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: { job: INCREMENTAL_JOB, opts }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    let result: IncrementalTiming | undefined;
+    worker.once('message', (m: IncrementalTiming) => (result = m));
+    worker.once('error', reject);
+    worker.once('exit', (code) => (result ? resolve(result) : reject(new Error(`incremental bench: the worker exited (code ${code}) without figures`))));
+  });
+}
+
+/** In a thread started by measureIncrementalUpdateInWorker: runs it and posts the figures. False in any other thread. */
+export function runIncrementalBenchJob(): boolean {
+  const data = workerData as { job?: unknown; opts?: IncrementalOptions } | null;
+  if (isMainThread || !parentPort || data?.job !== INCREMENTAL_JOB || !data.opts) return false;
+  parentPort.postMessage(measureIncrementalUpdate(data.opts));
+  return true;
 }
 
 /** NDCG@10 of the shipped ranker on the replay protocol, updating vs refitting at every retrain (`retrainEvery` events). */
