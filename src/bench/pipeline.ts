@@ -8,7 +8,7 @@ import { fitRecommender } from '../core/recommender';
 import { sessionize } from '../feedback/sessions';
 import { TrainingRunner } from '../training/runner';
 import { measureRankLatency } from './rankLatency';
-import { maxStallDuring } from './stall';
+import { maxStallDuring, settle } from './stall';
 import { syntheticInteractions } from './synthetic';
 import { StoredEvents } from '../feedback/storedEvents';
 
@@ -92,6 +92,7 @@ export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise
   log(`fold-in + ranking at ${rank.items} items: p50 ${rank.p50Ms.toFixed(2)} ms, p99 ${rank.p99Ms.toFixed(2)} ms`);
 
   // 1b. The path the extension takes: raw events packed here, sessionized and trained in the worker.
+  await settle();
   const evStalls = await trainEventsStalls(runner, 3);
   evStalls.sort((a, b) => a - b);
   out['stall.trainEvents20k.maxMs'] = evStalls[1];
