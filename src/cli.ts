@@ -442,8 +442,9 @@ async function update1MBench(log: (line: string) => void): Promise<StoredUpdateF
 
 /**
  * scale.incremental50: an update after 50 new events on 100,000 synthetic interactions over 10,000 items (timed in a
- * worker thread of this script, as the extension updates), and the NDCG@10 cost of updating instead of refitting on vscode-pull-request-github's replay (every 500 events: at the
- * extension's 50, refitting every time takes about ten minutes here).
+ * worker thread of this script, as the extension updates), and the NDCG@10 cost of updating instead of refitting on
+ * vscode-pull-request-github's replay (every 500 events: at the extension's 50, refitting every time takes about ten
+ * minutes here).
  */
 async function incrementalBench(sessionsDir: string, log: (line: string) => void): Promise<IncrementalFigures> {
   const timing = await measureIncrementalUpdateInWorker(resolve(process.argv[1]), { interactions: 100_000, items: 10_000 });
