@@ -252,7 +252,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
       },
       shouldStop: hooks?.shouldStop,
     },
-    { userFactors: X, itemFactors: Y, outsideGram, observed },
+    { userFactors: X, itemFactors: Y, outsideGram, observed, itemGram: gramY },
   );
   yield;
 

@@ -61,6 +61,8 @@ export interface GramianWarmStart {
    * as in a full epoch, so a subset epoch is a sample of a full one rather than a full step per sampled cell.
    */
   observed: Float64Array;
+  /** Y^T Y of itemFactors when the caller has it already (the update's fold-in needed it): not computed again */
+  itemGram?: Float64Array;
 }
 
 /** Rows between pause points of the steps (a few ms of work). */
@@ -124,7 +126,7 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
     if (outside) for (let t = 0; t < g.length; t++) g[t] += outside[t];
     return g;
   };
-  let grams = { X: gramX(), Y: gramOf('Y') };
+  let grams = { X: gramX(), Y: warm?.itemGram && warm.itemGram.length === k * k ? warm.itemGram : gramOf('Y') };
 
   // One session row's steps. A plain function, not inline in the generator: V8 compiles loops inside a generator
   // less well (an epoch ran about 2x slower).

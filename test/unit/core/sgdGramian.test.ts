@@ -1,7 +1,7 @@
 // The Gramian SGD trainer (full implicit loss): its loss is HKV's, it descends, it is deterministic under the seed,
 // and the session vectors it learns are (close to) the ones the product's fold-in solves for.
 import { strict as assert } from 'node:assert';
-import { foldIn } from '../../../src/core/foldIn';
+import { foldIn, gramian } from '../../../src/core/foldIn';
 import { hkvLoss } from '../../../src/core/losses';
 import { confidences } from '../../../src/core/sgd';
 import { fullLoss, trainSgdGramianSteps } from '../../../src/core/sgdGramian';
@@ -38,6 +38,25 @@ describe('trainSgdGramian (full implicit loss by SGD with the Gramian trick)', (
     brute += params.lambda * n2;
     assert.ok(Math.abs(viaGram - brute) < 1e-6 * Math.max(1, brute), `${viaGram} vs ${brute}`);
     assert.ok(Number.isFinite(hkv));
+  });
+
+  it("a warm start given its items' Gramian runs exactly as one that computes it (and a wrong one is not ignored)", () => {
+    const m = clusteredSignal();
+    const k = 8;
+    const base = finishSteps(trainSgdGramianSteps(m, { ...params, k, epochs: 2 }));
+    const warm = (itemGram?: Float64Array) => ({
+      userFactors: base.userFactors.slice(),
+      itemFactors: base.itemFactors.slice(),
+      outsideGram: new Float64Array(k * k),
+      observed: new Float64Array(m.nCols).fill(2),
+      ...(itemGram ? { itemGram } : {}),
+    });
+    const run = (itemGram?: Float64Array) => finishSteps(trainSgdGramianSteps(m, { ...params, k, epochs: 3 }, undefined, warm(itemGram)));
+    const plain = run();
+    const given = run(gramian(base.itemFactors, k));
+    assert.ok(bitsEqual(plain.itemFactors, given.itemFactors) && bitsEqual(plain.userFactors, given.userFactors));
+    const off = gramian(base.itemFactors, k).map((v) => v * 2);
+    assert.ok(!bitsEqual(plain.itemFactors, run(off).itemFactors), 'the Gramian given is the one used');
   });
 
   it('the loss goes down and the run is bit-identical under the same seed', () => {
