@@ -20,8 +20,8 @@ export interface FactorModel {
   sessionGram: Float64Array;
 }
 
-/** What the recommender keeps of a trained factor model. */
-export function factorModelOf(mf: MfModel): FactorModel {
+/** What the recommender keeps of a trained factor model (`userGram`: X^T X when the trainer made it already). */
+export function factorModelOf(mf: MfModel & { userGram?: Float64Array }): FactorModel {
   return {
     k: mf.k,
     nItems: mf.nItems,
@@ -29,6 +29,6 @@ export function factorModelOf(mf: MfModel): FactorModel {
     itemBias: mf.itemBias,
     itemFactors: mf.itemFactors,
     nSessions: mf.nUsers,
-    sessionGram: gramian(mf.userFactors, mf.k),
+    sessionGram: mf.userGram ?? gramian(mf.userFactors, mf.k),
   };
 }

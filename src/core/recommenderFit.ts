@@ -161,6 +161,11 @@ export function* fitRecommenderWithInverseSteps(
           epochHooks,
         );
 
+  // What the model keeps of the session vectors and of the matrix, taken now: neither is read after this, so the
+  // collector may free them (22 and 12 MB at 1M interactions) before EASE's solve below, the fit's last peak.
+  const factors = factorModelOf(mf);
+  const lastRow = trainingRow(matrix, mf, sessionIndex, newestSession);
+  const nSessions = sessionIndex.size;
   yield;
   // Sessions in groupSessions' order, items numbered as the matrix numbers them: by index, without naming them.
   const { lists, start: sessionTimes } = indexHistory(items, asColumns(data));
@@ -191,14 +196,14 @@ export function* fitRecommenderWithInverseSteps(
     version: 3,
     config: cfg,
     items,
-    mf: factorModelOf(mf),
+    mf: factors,
     prior,
     generic,
     neighbours,
     trainedAt,
     mode,
     stats: {
-      sessions: sessionIndex.size,
+      sessions: nSessions,
       multiItemSessions,
       interactions: n,
       items: items.length,
@@ -208,7 +213,7 @@ export function* fitRecommenderWithInverseSteps(
       blendCases: blend?.cases ?? 0,
       blendNdcg: blend?.ndcg ?? NaN,
     },
-    training: { losses, heldOut, ...trainingRow(matrix, mf, sessionIndex, newestSession) },
+    training: { losses, heldOut, ...lastRow },
   };
   return { model, inverse: ease?.inverse };
 }

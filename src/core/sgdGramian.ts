@@ -68,7 +68,7 @@ export interface GramianWarmStart {
 /** Rows between pause points of the steps (a few ms of work). */
 const ROWS_PER_STEP = 64;
 
-export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParams, hooks?: TrainHooks, warm?: GramianWarmStart): Steps<MfModel> {
+export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParams, hooks?: TrainHooks, warm?: GramianWarmStart): Steps<MfModel & { userGram?: Float64Array }> {
   requirePositiveInt('k', params.k);
   requireNonNegativeInt('epochs', params.epochs);
   requirePositive('learningRate', params.learningRate);
@@ -222,13 +222,17 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
     yield;
     if (hooks?.shouldStop?.()) break;
   }
+  // X^T X while X is in the kernel's memory, for what a fit keeps of its sessions (factorModelOf): made later from
+  // the copy, it took a new memory as large as X (22 MB at 1M interactions). Not for a warm start (an update keeps
+  // the Gramian of its fresh rows only).
+  const userGram = wasm && !warm ? wasm.gram('X') : undefined;
   if (wasm) {
     // plain arrays of their own, not views that keep the kernel's memory alive
     model.userFactors = X.slice();
     model.itemFactors = Y.slice();
   }
   assertModelFinite(model, 'trainSgdGramian');
-  return model;
+  return userGram ? { ...model, userGram } : model;
 }
 
 /** out = G v for a k x k row-major G (v copied to float64 first: the epoch's hot loop, twice the plain loop's speed). */

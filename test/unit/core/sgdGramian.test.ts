@@ -59,6 +59,13 @@ describe('trainSgdGramian (full implicit loss by SGD with the Gramian trick)', (
     assert.ok(!bitsEqual(plain.itemFactors, run(off).itemFactors), 'the Gramian given is the one used');
   });
 
+  it("a fit hands over its sessions' Gramian made in the kernel, bit for bit the one made from the copied vectors", () => {
+    const m = clusteredSignal();
+    const model = finishSteps(trainSgdGramianSteps(m, { ...params, k: 8, epochs: 2 }));
+    assert.ok(model.userGram, 'WebAssembly with SIMD (Node 20 has it): the kernel made it');
+    assert.ok(bitsEqual(model.userGram, gramian(model.userFactors, 8)));
+  });
+
   it('the loss goes down and the run is bit-identical under the same seed', () => {
     const losses: number[] = [];
     const a = finishSteps(trainSgdGramianSteps(clusteredSignal(), params, { onEpoch: (e: EpochInfo) => void losses.push(e.loss) }));
