@@ -222,10 +222,11 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
     yield;
     if (hooks?.shouldStop?.()) break;
   }
-  // X^T X while X is in the kernel's memory, for what a fit keeps of its sessions (factorModelOf): made later from
-  // the copy, it took a new memory as large as X (22 MB at 1M interactions). Not for a warm start (an update keeps
-  // the Gramian of its fresh rows only).
-  const userGram = wasm && !warm ? wasm.gram('X') : undefined;
+  // X^T X for what a fit keeps of its sessions (factorModelOf): the kernel made it for the last epoch's loss, and every
+  // way out of the loop passes there (grams.X is the final X's; without a warm start nothing is added to it). Made
+  // later from the copy, it took a new memory as large as X (22 MB at 1M interactions). Not for a warm start (an
+  // update keeps the Gramian of its fresh rows only).
+  const userGram = wasm && !warm ? grams.X : undefined;
   if (wasm) {
     // plain arrays of their own, not views that keep the kernel's memory alive
     model.userFactors = X.slice();
