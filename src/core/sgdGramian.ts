@@ -78,7 +78,14 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   validateMatrix(matrix, 'trainSgdGramian');
   const { k, lambda } = params;
   const rng = makeRng(params.seed);
-  if (warm && (warm.userFactors.length !== matrix.nRows * k || warm.itemFactors.length !== matrix.nCols * k || warm.outsideGram.length !== k * k || warm.observed.length !== matrix.nCols)) {
+  if (
+    warm &&
+    (warm.userFactors.length !== matrix.nRows * k ||
+      warm.itemFactors.length !== matrix.nCols * k ||
+      warm.outsideGram.length !== k * k ||
+      warm.observed.length !== matrix.nCols ||
+      (warm.itemGram !== undefined && warm.itemGram.length !== k * k))
+  ) {
     throw new LatentInputError('trainSgdGramian: the warm start does not match the matrix and k');
   }
   // A warm start draws no random vectors (they would be overwritten), so its shuffles differ from a cold run's.
@@ -126,7 +133,7 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
     if (outside) for (let t = 0; t < g.length; t++) g[t] += outside[t];
     return g;
   };
-  let grams = { X: gramX(), Y: warm?.itemGram && warm.itemGram.length === k * k ? warm.itemGram : gramOf('Y') };
+  let grams = { X: gramX(), Y: warm?.itemGram ?? gramOf('Y') };
 
   // One session row's steps. A plain function, not inline in the generator: V8 compiles loops inside a generator
   // less well (an epoch ran about 2x slower).

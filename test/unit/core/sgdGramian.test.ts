@@ -1,6 +1,7 @@
 // The Gramian SGD trainer (full implicit loss): its loss is HKV's, it descends, it is deterministic under the seed,
 // and the session vectors it learns are (close to) the ones the product's fold-in solves for.
 import { strict as assert } from 'node:assert';
+import { LatentInputError } from '../../../src/core/errors';
 import { foldIn, gramian } from '../../../src/core/foldIn';
 import { hkvLoss } from '../../../src/core/losses';
 import { confidences } from '../../../src/core/sgd';
@@ -57,6 +58,7 @@ describe('trainSgdGramian (full implicit loss by SGD with the Gramian trick)', (
     assert.ok(bitsEqual(plain.itemFactors, given.itemFactors) && bitsEqual(plain.userFactors, given.userFactors));
     const off = gramian(base.itemFactors, k).map((v) => v * 2);
     assert.ok(!bitsEqual(plain.itemFactors, run(off).itemFactors), 'the Gramian given is the one used');
+    assert.throws(() => run(new Float64Array(k * k - 1)), LatentInputError, 'a Gramian of the wrong size is refused, as the rest of the warm start');
   });
 
   it("a fit hands over its sessions' Gramian made in the kernel, bit for bit the one made from the copied vectors", () => {
