@@ -6,8 +6,9 @@
 //     = sum_obs [c_ui (1 - s_ui)^2 - s_ui^2] + sum_u x_u^T (Y^T Y) x_u + lambda (||X||^2 + ||Y||^2)
 //
 // The all-cells term's gradients are 2 (Y^T Y) x_u and 2 (X^T X) y_i. Both Gramians are computed exactly at the start
-// of each epoch and held fixed through it: keeping them exact by rank updates as every vector moves cost 2 k^2 per
-// step, two thirds of an epoch, for no gain on the validation splits (docs/quality-notes.md). One step per session
+// of each epoch; Y^T Y is held fixed through it (keeping it exact by rank updates as every item moves cost 2 k^2 per
+// cell, two thirds of an epoch, for no gain on the validation splits: docs/quality-notes.md), X^T X follows each row's
+// move (k^2 per row; holding it fixed too lost on the validation splits). One step per session
 // row (shuffled): the row's gradient moves x_u, then each of its items y_i takes a step on its share of the loss
 // (its observed cell, 1/n_i of the all-cells term and of the penalty).
 // Per-vector AdaGrad rates. This is the objective the product's fold-in solves exactly (foldIn with unobserved
@@ -35,7 +36,8 @@ export interface GramianSgdParams {
   initStd?: number;
   /**
    * 'auto' (default): the WebAssembly kernel where the host has it (SIMD) and k is a multiple of 4, else JS; 'js':
-   * always JS. Both do the same float64 operations in the same order: the same seed gives bit-identical factors.
+   * always JS. Both take the same steps in the same order, the kernel in float32 and JS in float64: each is
+   * deterministic for a seed, and they differ in rounding only (sgdKernel.test bounds it).
    */
   kernel?: 'auto' | 'js';
 }

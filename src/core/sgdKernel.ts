@@ -1,13 +1,12 @@
 // The SGD kernels, the batched fold-in, EASE's SPD inverse and its Sherman-Morrison updates, the ranking product and
 // the evaluation's count of items above a target in WebAssembly SIMD (sgdKernel.wat, assembled into sgdKernelBytes.ts):
 // loading, the memory layouts, and the check that WebAssembly with SIMD is there. Where it is not (or the problem
-// does not fit a 32-bit memory), each caller runs its pure-JS code instead. The Gramian SGD, the fold-in, the
-// Sherman-Morrison updates, the ranking's product, scales and blend and the count give bit-identical results on both
-// paths.
+// does not fit a 32-bit memory), each caller runs its pure-JS code instead. The fold-in, the Sherman-Morrison
+// updates, the ranking's product, scales and blend and the count give bit-identical results on both paths.
 //
-// The explicit SGD kernel and its JS twin are deterministic for a seed; they differ in rounding (this one computes in
-// float32, the JS one in float64 with float32 storage), so the same seed gives slightly different factors on the two
-// paths (the unit tests bound the difference). The SPD inverse's two paths differ by rounding too (easeInverse.test).
+// The two SGD kernels (explicit and Gramian) and their JS twins are deterministic for a seed; they differ in rounding
+// (these compute in float32, the JS ones in float64 with float32 storage), so the same seed gives slightly different
+// factors on the two paths (the unit tests bound the difference). The SPD inverse's two paths differ by rounding too (easeInverse.test).
 import { decodeBase64 } from './base64';
 import { SGD_KERNEL_WASM_BASE64 } from './sgdKernelBytes';
 
@@ -189,7 +188,7 @@ export interface GramianWasmKernel {
   readonly Y: Float32Array;
   /** The row order, shuffled in place by the trainer before each epoch. */
   readonly order: Int32Array;
-  /** Sets the epoch's Gramians (k x k each; the kernel updates its copy of X^T X as rows move). */
+  /** Sets the epoch's Gramians (k x k each, rounded to float32; the kernel updates its copy of X^T X as rows move). */
   setGrams(GX: Float64Array, GY: Float64Array): void;
   /** stepRow(order[r]) for r in [r0, r1). */
   rows(r0: number, r1: number): void;
@@ -226,8 +225,8 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   const layout = new Layout();
   const oX = layout.take(nRows * k * 4);
   const oY = layout.take(nCols * k * 4);
-  const oGX = layout.take(k * k * 8);
-  const oGY = layout.take(k * k * 8);
+  const oGX = layout.take(k * k * 4);
+  const oGY = layout.take(k * k * 4);
   const oConf = layout.take(nnz * 4);
   const oPref = layout.take(nnz * 4);
   const oIndptr = layout.take((nRows + 1) * 4);
@@ -236,10 +235,10 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   const oAccX = layout.take(nRows * 8);
   const oAccY = layout.take(nCols * 8);
   const oOrder = layout.take(nRows * 4);
-  const oGx = layout.take(k * 8);
-  const oGy = layout.take(k * 8);
-  const oOld = layout.take(k * 8);
-  const oVec = layout.take(k * 8);
+  const oGx = layout.take(k * 4);
+  const oGy = layout.take(k * 4);
+  const oOld = layout.take(k * 4);
+  const oVec = layout.take(k * 4);
   const oGram = layout.take(k * k * 8);
   const instance = instantiate(layout.size);
   if (!instance) return undefined;
@@ -247,8 +246,9 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   const buf = memory.buffer;
   const wX = new Float32Array(buf, oX, nRows * k);
   const wY = new Float32Array(buf, oY, nCols * k);
-  const wGX = new Float64Array(buf, oGX, k * k);
-  const wGY = new Float64Array(buf, oGY, k * k);
+  // The epoch's Gramians as the row steps read them: float32 (set rounds each entry to nearest).
+  const wGX = new Float32Array(buf, oGX, k * k);
+  const wGY = new Float32Array(buf, oGY, k * k);
   const wOrder = new Int32Array(buf, oOrder, nRows);
   wX.set(X);
   wY.set(Y);

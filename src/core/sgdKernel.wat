@@ -1,5 +1,5 @@
 ;; The SGD kernels in WebAssembly with 128-bit SIMD, hand-written; sgdKernel.ts loads them. First the explicit one
-;; (trainSgd, f32x4), then the Gramian one (trainSgdGramian, float64), the batched fold-in (foldInRowsSteps), EASE's
+;; (trainSgd, f32x4), then the Gramian one (trainSgdGramian, f32x4), the batched fold-in (foldInRowsSteps), EASE's
 ;; Sherman-Morrison updates (easeAddSessionsSteps), EASE's SPD inverse (invertSpd, f64x2), the evaluation's count of
 ;; items above a target (countAboveTies) and the ranking's product (rowDotsT), scales (partScales) and blend
 ;; (blendScores).
@@ -109,12 +109,14 @@
     (local.get $sse))
 
   ;; ---- Gramian SGD (sgdGramian.ts), one session row at a time ----
-  ;; The same operations in the same order as stepRow in sgdGramian.ts, in float64 with float32 storage as there, so
-  ;; the factors are bit-identical to the JS path's. SIMD (f64x2) only where that keeps the order: the k x k products
-  ;; (matVec: two accumulators hold linalg.dot's four, s0 s1 | s2 s3, summed as (s0 + s1) + (s2 + s3)) and the
-  ;; elementwise loops; sums over a run in order, lane 0 then lane 1 (x.y in dotXY stays scalar). Needs k % 4 = 0.
-  ;; Byte addresses set once by gramianInit: X, Y float32 rows of k; GX, GY float64 k x k; conf, pref float32 per cell;
-  ;; indptr, indices int32; nObs, accX, accY float64; order int32; gx, gy, old, vec float64 scratch of k.
+  ;; The same steps as stepRow in sgdGramian.ts, in float32 (f32x4) where the JS path rounds through float64: the k x k
+  ;; products and the rank-2 update of X^T X do four lanes per instruction and need no conversions, which made a fit
+  ;; about 1.7x faster than the float64 kernel (same problem, same seed). AdaGrad's sums stay float64. Each epoch
+  ;; starts from Gramians computed exactly (float64, then rounded once), so X^T X's float32 drift within an epoch is
+  ;; bounded by one epoch's rank updates. Only IEEE float32 add and multiply: deterministic for a seed on every run and
+  ;; machine; the JS path differs in rounding (the unit tests bound it). Needs k % 4 = 0.
+  ;; Byte addresses set once by gramianInit: X, Y float32 rows of k; GX, GY float32 k x k; conf, pref float32 per cell;
+  ;; indptr, indices int32; nObs, accX, accY float64; order int32; gx, gy, old, vec float32 scratch of k.
   (global $gX (mut i32) (i32.const 0)) (global $gY (mut i32) (i32.const 0))
   (global $gGX (mut i32) (i32.const 0)) (global $gGY (mut i32) (i32.const 0))
   (global $gConf (mut i32) (i32.const 0)) (global $gPref (mut i32) (i32.const 0))
@@ -139,34 +141,6 @@
     (global.set $gOld (local.get $old)) (global.set $gVec (local.get $vec))
     (global.set $gK (local.get $k)) (global.set $gLambda (local.get $lambda)) (global.set $gLr0 (local.get $lr0)))
 
-  ;; out[a] = dot(G row a, v) for a < k, as linalg.dot (k % 4 = 0)
-  (func $matVec (param $G i32) (param $v i32) (param $out i32)
-    (local $a i32) (local $row i32) (local $f i32) (local $kb i32) (local $s01 v128) (local $s23 v128)
-    (local.set $kb (i32.shl (global.get $gK) (i32.const 3)))
-    (local.set $row (local.get $G))
-    (block $done
-      (loop $rows
-        (br_if $done (i32.ge_u (local.get $a) (global.get $gK)))
-        (local.set $s01 (v128.const f64x2 0 0))
-        (local.set $s23 (v128.const f64x2 0 0))
-        (local.set $f (i32.const 0))
-        (block $dotDone
-          (loop $dot
-            (br_if $dotDone (i32.ge_u (local.get $f) (local.get $kb)))
-            (local.set $s01 (f64x2.add (local.get $s01)
-              (f64x2.mul (v128.load (i32.add (local.get $row) (local.get $f))) (v128.load (i32.add (local.get $v) (local.get $f))))))
-            (local.set $s23 (f64x2.add (local.get $s23)
-              (f64x2.mul (v128.load offset=16 (i32.add (local.get $row) (local.get $f))) (v128.load offset=16 (i32.add (local.get $v) (local.get $f))))))
-            (local.set $f (i32.add (local.get $f) (i32.const 32)))
-            (br $dot)))
-        (f64.store (i32.add (local.get $out) (i32.shl (local.get $a) (i32.const 3)))
-          (f64.add
-            (f64.add (f64x2.extract_lane 0 (local.get $s01)) (f64x2.extract_lane 1 (local.get $s01)))
-            (f64.add (f64x2.extract_lane 0 (local.get $s23)) (f64x2.extract_lane 1 (local.get $s23)))))
-        (local.set $row (i32.add (local.get $row) (local.get $kb)))
-        (local.set $a (i32.add (local.get $a) (i32.const 1)))
-        (br $rows))))
-
   ;; sum over a < k of x[a] y[a] (float32 rows), in order from a = 0
   (func $dotXY (param $x i32) (param $y i32) (result f64)
     (local $s f64) (local $f i32) (local $kb i32)
@@ -181,12 +155,78 @@
         (br $l)))
     (local.get $s))
 
-  ;; w = c (p - s) + s of cell t (byte offset t4 = 4 t), s = x.y
-  (func $weight (param $t4 i32) (param $s f64) (result f64)
-    (f64.add
-      (f64.mul (f64.promote_f32 (f32.load (i32.add (global.get $gConf) (local.get $t4))))
-               (f64.sub (f64.promote_f32 (f32.load (i32.add (global.get $gPref) (local.get $t4)))) (local.get $s)))
-      (local.get $s)))
+  ;; The four lanes of v summed as (l0 + l1) + (l2 + l3), float32
+  (func $laneSum (param $v v128) (result f32)
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+             (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; x . y over k floats (k % 4 = 0) in float32: eight running sums (two f32x4), then laneSum of their lane sums
+  (func $dotF32 (param $x i32) (param $y i32) (result f32)
+    (local $f i32) (local $kb i32) (local $acc0 v128) (local $acc1 v128)
+    (local.set $kb (i32.shl (global.get $gK) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.gt_u (i32.add (local.get $f) (i32.const 32)) (local.get $kb)))
+        (local.set $acc0 (f32x4.add (local.get $acc0)
+          (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $f))) (v128.load (i32.add (local.get $y) (local.get $f))))))
+        (local.set $acc1 (f32x4.add (local.get $acc1)
+          (f32x4.mul (v128.load offset=16 (i32.add (local.get $x) (local.get $f))) (v128.load offset=16 (i32.add (local.get $y) (local.get $f))))))
+        (local.set $f (i32.add (local.get $f) (i32.const 32)))
+        (br $l)))
+    (if (i32.lt_u (local.get $f) (local.get $kb))
+      (then (local.set $acc0 (f32x4.add (local.get $acc0)
+        (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $f))) (v128.load (i32.add (local.get $y) (local.get $f))))))))
+    (call $laneSum (f32x4.add (local.get $acc0) (local.get $acc1))))
+
+  ;; out += G v for a symmetric k x k float32 G (so row b is column b): out += v_b G[b, .] four rows at a time,
+  ;; ((v_b G_b + v_b1 G_b1) + (v_b2 G_b2 + v_b3 G_b3)) added to out per four lanes
+  (func $symMatVecAdd (param $G i32) (param $v i32) (param $out i32)
+    (local $b i32) (local $a i32) (local $kb i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $o i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local.set $kb (i32.shl (global.get $gK) (i32.const 2)))
+    (local.set $r0 (local.get $G))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $b) (global.get $gK)))
+        (local.set $r1 (i32.add (local.get $r0) (local.get $kb)))
+        (local.set $r2 (i32.add (local.get $r1) (local.get $kb)))
+        (local.set $r3 (i32.add (local.get $r2) (local.get $kb)))
+        (local.set $o (i32.add (local.get $v) (i32.shl (local.get $b) (i32.const 2))))
+        (local.set $v0 (v128.load32_splat (local.get $o)))
+        (local.set $v1 (v128.load32_splat offset=4 (local.get $o)))
+        (local.set $v2 (v128.load32_splat offset=8 (local.get $o)))
+        (local.set $v3 (v128.load32_splat offset=12 (local.get $o)))
+        (local.set $a (i32.const 0))
+        (block $colsDone
+          (loop $cols
+            (br_if $colsDone (i32.ge_u (local.get $a) (local.get $kb)))
+            (local.set $o (i32.add (local.get $out) (local.get $a)))
+            (v128.store (local.get $o)
+              (f32x4.add (v128.load (local.get $o))
+                (f32x4.add
+                  (f32x4.add (f32x4.mul (local.get $v0) (v128.load (i32.add (local.get $r0) (local.get $a))))
+                             (f32x4.mul (local.get $v1) (v128.load (i32.add (local.get $r1) (local.get $a)))))
+                  (f32x4.add (f32x4.mul (local.get $v2) (v128.load (i32.add (local.get $r2) (local.get $a))))
+                             (f32x4.mul (local.get $v3) (v128.load (i32.add (local.get $r3) (local.get $a))))))))
+            (local.set $a (i32.add (local.get $a) (i32.const 16)))
+            (br $cols)))
+        (local.set $r0 (i32.add (local.get $r3) (local.get $kb)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br $rows))))
+
+  ;; w = c (p - s) + s of cell t (byte offset t4 = 4 t), float32, as four lanes
+  (func $weightF32 (param $t4 i32) (param $s f32) (result v128)
+    (f32x4.splat (f32.add
+      (f32.mul (f32.load (i32.add (global.get $gConf) (local.get $t4)))
+               (f32.sub (f32.load (i32.add (global.get $gPref) (local.get $t4))) (local.get $s)))
+      (local.get $s))))
+
+  ;; lr0 / sqrt(acc[at] + 1e-12) after acc[at] += (sum of g's lanes) / k, float64 accumulator: AdaGrad, as four lanes
+  (func $adaGrad (param $at i32) (param $g2 v128) (result v128)
+    (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
+      (f64.div (f64.promote_f32 (call $laneSum (local.get $g2))) (f64.convert_i32_u (global.get $gK)))))
+    (f32x4.splat (f32.demote_f64
+      (f64.div (global.get $gLr0) (f64.sqrt (f64.add (f64.load (local.get $at)) (f64.const 1e-12)))))))
 
   ;; sum over rows u < n and their cells t of c (p - s)^2 - s^2, s = x_u.y_i: observedLoss in sgdGramian.ts, in the same
   ;; order (rows, then cells, one running sum), so the same float64 value
@@ -320,159 +360,118 @@
   )
 
   ;; Elementwise loops take two lanes at a time (k is even); sums keep their order (lane 0, then lane 1).
+  ;; One session row: x_u's step, X^T X following it, then each of its items' steps (stepRow in sgdGramian.ts: the same
+  ;; steps, in float32 here; AdaGrad's sums in float64).
   (func $stepRow (param $u i32)
-    (local $k i32) (local $from i32) (local $to i32) (local $t i32) (local $xu i32) (local $yi i32) (local $i i32)
-    (local $a i32) (local $b i32) (local $g2 f64) (local $lr f64) (local $o f64) (local $v f64) (local $d f64)
-    (local $addr i32) (local $kf f64) (local $kb8 i32) (local $rowA i32) (local $colA i32)
-    (local $lam v128) (local $wv v128) (local $sv v128) (local $gv v128) (local $dv v128) (local $vv v128) (local $ov v128)
-    (local.set $k (global.get $gK))
-    (local.set $kb8 (i32.shl (local.get $k) (i32.const 3)))
-    (local.set $kf (f64.convert_i32_u (local.get $k)))
-    (local.set $lam (f64x2.splat (global.get $gLambda)))
+    (local $kb i32) (local $from i32) (local $to i32) (local $t i32) (local $xu i32) (local $yi i32) (local $i i32)
+    (local $a i32) (local $b i32) (local $at i32) (local $row i32)
+    (local $lam v128) (local $w v128) (local $g v128) (local $g2 v128) (local $lr v128) (local $share v128) (local $na v128) (local $oa v128)
+    (local.set $kb (i32.shl (global.get $gK) (i32.const 2)))
+    (local.set $lam (f32x4.splat (f32.demote_f64 (global.get $gLambda))))
     (local.set $from (i32.load (i32.add (global.get $gIndptr) (i32.shl (local.get $u) (i32.const 2)))))
     (local.set $to (i32.load offset=4 (i32.add (global.get $gIndptr) (i32.shl (local.get $u) (i32.const 2)))))
     (if (i32.eq (local.get $from) (local.get $to)) (then (return)))
-    (local.set $xu (i32.add (global.get $gX) (i32.shl (i32.mul (local.get $u) (local.get $k)) (i32.const 2))))
-    ;; row gradient: gx = GY x_u + lambda x_u - sum_obs w y_i
+    (local.set $xu (i32.add (global.get $gX) (i32.mul (local.get $u) (local.get $kb))))
+    ;; row gradient: gx = lambda x_u + GY x_u - sum_obs w y_i
     (local.set $a (i32.const 0))
     (block $d1 (loop $l1
-      (br_if $d1 (i32.ge_u (local.get $a) (local.get $k)))
-      (v128.store (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3)))
-        (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))))))
-      (local.set $a (i32.add (local.get $a) (i32.const 2)))
+      (br_if $d1 (i32.ge_u (local.get $a) (local.get $kb)))
+      (v128.store (i32.add (global.get $gGx) (local.get $a)) (f32x4.mul (local.get $lam) (v128.load (i32.add (local.get $xu) (local.get $a)))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
       (br $l1)))
-    (call $matVec (global.get $gGY) (global.get $gVec) (global.get $gGx))
-    (local.set $a (i32.const 0))
-    (block $d2 (loop $l2
-      (br_if $d2 (i32.ge_u (local.get $a) (local.get $k)))
-      (local.set $addr (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3))))
-      (v128.store (local.get $addr)
-        (f64x2.add (v128.load (local.get $addr))
-          (f64x2.mul (local.get $lam) (v128.load (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3)))))))
-      (local.set $a (i32.add (local.get $a) (i32.const 2)))
-      (br $l2)))
+    (call $symMatVecAdd (global.get $gGY) (local.get $xu) (global.get $gGx))
     (local.set $t (local.get $from))
-    (block $d3 (loop $l3
-      (br_if $d3 (i32.ge_u (local.get $t) (local.get $to)))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $t) (local.get $to)))
       (local.set $yi (i32.add (global.get $gY)
-        (i32.shl (i32.mul (i32.load (i32.add (global.get $gIndices) (i32.shl (local.get $t) (i32.const 2)))) (local.get $k)) (i32.const 2))))
-      (local.set $wv (f64x2.splat (call $weight (i32.shl (local.get $t) (i32.const 2)) (call $dotXY (local.get $xu) (local.get $yi)))))
+        (i32.mul (i32.load (i32.add (global.get $gIndices) (i32.shl (local.get $t) (i32.const 2)))) (local.get $kb))))
+      (local.set $w (call $weightF32 (i32.shl (local.get $t) (i32.const 2)) (call $dotF32 (local.get $xu) (local.get $yi))))
       (local.set $a (i32.const 0))
-      (block $d4 (loop $l4
-        (br_if $d4 (i32.ge_u (local.get $a) (local.get $k)))
-        (local.set $addr (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3))))
-        (v128.store (local.get $addr)
-          (f64x2.sub (v128.load (local.get $addr))
-            (f64x2.mul (local.get $wv)
-              (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $yi) (i32.shl (local.get $a) (i32.const 2))))))))
-        (local.set $a (i32.add (local.get $a) (i32.const 2)))
-        (br $l4)))
+      (block $d3 (loop $l3
+        (br_if $d3 (i32.ge_u (local.get $a) (local.get $kb)))
+        (local.set $at (i32.add (global.get $gGx) (local.get $a)))
+        (v128.store (local.get $at)
+          (f32x4.sub (v128.load (local.get $at)) (f32x4.mul (local.get $w) (v128.load (i32.add (local.get $yi) (local.get $a))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (br $l3)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $l3)))
+      (br $l2)))
     ;; AdaGrad rate of the row
-    (local.set $g2 (f64.const 0))
+    (local.set $g2 (v128.const f32x4 0 0 0 0))
+    (local.set $a (i32.const 0))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $a) (local.get $kb)))
+      (local.set $g (v128.load (i32.add (global.get $gGx) (local.get $a))))
+      (local.set $g2 (f32x4.add (local.get $g2) (f32x4.mul (local.get $g) (local.get $g))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (br $l4)))
+    (local.set $lr (call $adaGrad (i32.add (global.get $gAccX) (i32.shl (local.get $u) (i32.const 3))) (local.get $g2)))
+    ;; move x_u (its old value kept in `old`)
     (local.set $a (i32.const 0))
     (block $d5 (loop $l5
-      (br_if $d5 (i32.ge_u (local.get $a) (local.get $k)))
-      (local.set $gv (v128.load (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3)))))
-      (local.set $gv (f64x2.mul (local.get $gv) (local.get $gv)))
-      (local.set $g2 (f64.add (f64.add (local.get $g2) (f64x2.extract_lane 0 (local.get $gv))) (f64x2.extract_lane 1 (local.get $gv))))
-      (local.set $a (i32.add (local.get $a) (i32.const 2)))
+      (br_if $d5 (i32.ge_u (local.get $a) (local.get $kb)))
+      (local.set $g (v128.load (i32.add (local.get $xu) (local.get $a))))
+      (v128.store (i32.add (global.get $gOld) (local.get $a)) (local.get $g))
+      (v128.store (i32.add (local.get $xu) (local.get $a))
+        (f32x4.sub (local.get $g) (f32x4.mul (local.get $lr) (v128.load (i32.add (global.get $gGx) (local.get $a))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
       (br $l5)))
-    (local.set $addr (i32.add (global.get $gAccX) (i32.shl (local.get $u) (i32.const 3))))
-    (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (f64.div (local.get $g2) (local.get $kf))))
-    (local.set $lr (f64.div (global.get $gLr0) (f64.sqrt (f64.add (f64.load (local.get $addr)) (f64.const 1e-12)))))
-    ;; move x_u; X^T X follows (k^2 per row): for b < a, d = v x_b(new) - o old_b goes to GX[a k + b] and GX[b k + a]
-    (local.set $a (i32.const 0))
+    ;; X^T X follows: row a += x_a x - old_a old (both triangles alike: x_a x_b = x_b x_a exactly, so GX stays symmetric)
+    (local.set $row (global.get $gGX))
+    (local.set $b (i32.const 0))
     (block $d6 (loop $l6
-      (br_if $d6 (i32.ge_u (local.get $a) (local.get $k)))
-      (local.set $o (f64.promote_f32 (f32.load (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))))))
-      (local.set $v (f64.sub (local.get $o)
-        (f64.mul (local.get $lr) (f64.load (i32.add (global.get $gGx) (i32.shl (local.get $a) (i32.const 3)))))))
-      (f32.store (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))) (f32.demote_f64 (local.get $v)))
-      (local.set $rowA (i32.add (global.get $gGX) (i32.mul (local.get $a) (local.get $kb8))))
-      (local.set $colA (i32.add (global.get $gGX) (i32.shl (local.get $a) (i32.const 3))))
-      (local.set $vv (f64x2.splat (local.get $v)))
-      (local.set $ov (f64x2.splat (local.get $o)))
-      (local.set $b (i32.const 0))
+      (br_if $d6 (i32.ge_u (local.get $b) (local.get $kb)))
+      (local.set $na (v128.load32_splat (i32.add (local.get $xu) (local.get $b))))
+      (local.set $oa (v128.load32_splat (i32.add (global.get $gOld) (local.get $b))))
+      (local.set $a (i32.const 0))
       (block $d7 (loop $l7
-        (br_if $d7 (i32.ge_u (i32.add (local.get $b) (i32.const 1)) (local.get $a)))
-        (local.set $dv (f64x2.sub
-          (f64x2.mul (local.get $vv)
-            (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $xu) (i32.shl (local.get $b) (i32.const 2))))))
-          (f64x2.mul (local.get $ov) (v128.load (i32.add (global.get $gOld) (i32.shl (local.get $b) (i32.const 3)))))))
-        (local.set $addr (i32.add (local.get $rowA) (i32.shl (local.get $b) (i32.const 3))))
-        (v128.store (local.get $addr) (f64x2.add (v128.load (local.get $addr)) (local.get $dv)))
-        (local.set $addr (i32.add (local.get $colA) (i32.mul (local.get $b) (local.get $kb8))))
-        (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (f64x2.extract_lane 0 (local.get $dv))))
-        (local.set $addr (i32.add (local.get $addr) (local.get $kb8)))
-        (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (f64x2.extract_lane 1 (local.get $dv))))
-        (local.set $b (i32.add (local.get $b) (i32.const 2)))
+        (br_if $d7 (i32.ge_u (local.get $a) (local.get $kb)))
+        (local.set $at (i32.add (local.get $row) (local.get $a)))
+        (v128.store (local.get $at)
+          (f32x4.add (v128.load (local.get $at))
+            (f32x4.sub (f32x4.mul (local.get $na) (v128.load (i32.add (local.get $xu) (local.get $a))))
+                       (f32x4.mul (local.get $oa) (v128.load (i32.add (global.get $gOld) (local.get $a)))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
         (br $l7)))
-      (if (i32.lt_u (local.get $b) (local.get $a))
-        (then
-          (local.set $d (f64.sub
-            (f64.mul (local.get $v) (f64.promote_f32 (f32.load (i32.add (local.get $xu) (i32.shl (local.get $b) (i32.const 2))))))
-            (f64.mul (local.get $o) (f64.load (i32.add (global.get $gOld) (i32.shl (local.get $b) (i32.const 3)))))))
-          (local.set $addr (i32.add (local.get $rowA) (i32.shl (local.get $b) (i32.const 3))))
-          (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (local.get $d)))
-          (local.set $addr (i32.add (local.get $colA) (i32.mul (local.get $b) (local.get $kb8))))
-          (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (local.get $d)))))
-      (local.set $addr (i32.add (local.get $rowA) (i32.shl (local.get $a) (i32.const 3))))
-      (f64.store (local.get $addr)
-        (f64.add (f64.load (local.get $addr)) (f64.sub (f64.mul (local.get $v) (local.get $v)) (f64.mul (local.get $o) (local.get $o)))))
-      (f64.store (i32.add (global.get $gOld) (i32.shl (local.get $a) (i32.const 3))) (local.get $o))
-      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (local.set $row (i32.add (local.get $row) (local.get $kb)))
+      (local.set $b (i32.add (local.get $b) (i32.const 4)))
       (br $l6)))
     ;; each item of the row: its cell, 1/n_i of the all-cells term and of the penalty
     (local.set $t (local.get $from))
     (block $d8 (loop $l8
       (br_if $d8 (i32.ge_u (local.get $t) (local.get $to)))
       (local.set $i (i32.load (i32.add (global.get $gIndices) (i32.shl (local.get $t) (i32.const 2)))))
-      (local.set $yi (i32.add (global.get $gY) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 2))))
-      (local.set $wv (f64x2.splat (call $weight (i32.shl (local.get $t) (i32.const 2)) (call $dotXY (local.get $xu) (local.get $yi)))))
-      (local.set $sv (f64x2.splat (f64.div (f64.const 1)
-        (f64.max (f64.const 1) (f64.load (i32.add (global.get $gNObs) (i32.shl (local.get $i) (i32.const 3))))))))
+      (local.set $yi (i32.add (global.get $gY) (i32.mul (local.get $i) (local.get $kb))))
+      (local.set $w (call $weightF32 (i32.shl (local.get $t) (i32.const 2)) (call $dotF32 (local.get $xu) (local.get $yi))))
+      (local.set $share (f32x4.splat (f32.demote_f64 (f64.div (f64.const 1)
+        (f64.max (f64.const 1) (f64.load (i32.add (global.get $gNObs) (i32.shl (local.get $i) (i32.const 3)))))))))
+      ;; gy = (lambda y_i + GX y_i) share - w x_u
       (local.set $a (i32.const 0))
       (block $d9 (loop $l9
-        (br_if $d9 (i32.ge_u (local.get $a) (local.get $k)))
-        (v128.store (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3)))
-          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $yi) (i32.shl (local.get $a) (i32.const 2))))))
-        (local.set $a (i32.add (local.get $a) (i32.const 2)))
+        (br_if $d9 (i32.ge_u (local.get $a) (local.get $kb)))
+        (v128.store (i32.add (global.get $gGy) (local.get $a)) (f32x4.mul (local.get $lam) (v128.load (i32.add (local.get $yi) (local.get $a)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
         (br $l9)))
-      (call $matVec (global.get $gGX) (global.get $gVec) (global.get $gGy))
-      ;; g = (GX y_i + lambda y_i) share - w x_u; h2 = sum g^2
-      (local.set $g2 (f64.const 0))
+      (call $symMatVecAdd (global.get $gGX) (local.get $yi) (global.get $gGy))
+      (local.set $g2 (v128.const f32x4 0 0 0 0))
       (local.set $a (i32.const 0))
       (block $d10 (loop $l10
-        (br_if $d10 (i32.ge_u (local.get $a) (local.get $k)))
-        (local.set $addr (i32.add (global.get $gGy) (i32.shl (local.get $a) (i32.const 3))))
-        (local.set $gv (f64x2.sub
-          (f64x2.mul
-            (f64x2.add (v128.load (local.get $addr))
-              (f64x2.mul (local.get $lam) (v128.load (i32.add (global.get $gVec) (i32.shl (local.get $a) (i32.const 3))))))
-            (local.get $sv))
-          (f64x2.mul (local.get $wv)
-            (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $xu) (i32.shl (local.get $a) (i32.const 2))))))))
-        (v128.store (local.get $addr) (local.get $gv))
-        (local.set $gv (f64x2.mul (local.get $gv) (local.get $gv)))
-        (local.set $g2 (f64.add (f64.add (local.get $g2) (f64x2.extract_lane 0 (local.get $gv))) (f64x2.extract_lane 1 (local.get $gv))))
-        (local.set $a (i32.add (local.get $a) (i32.const 2)))
+        (br_if $d10 (i32.ge_u (local.get $a) (local.get $kb)))
+        (local.set $at (i32.add (global.get $gGy) (local.get $a)))
+        (local.set $g (f32x4.sub (f32x4.mul (v128.load (local.get $at)) (local.get $share))
+          (f32x4.mul (local.get $w) (v128.load (i32.add (local.get $xu) (local.get $a))))))
+        (v128.store (local.get $at) (local.get $g))
+        (local.set $g2 (f32x4.add (local.get $g2) (f32x4.mul (local.get $g) (local.get $g))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
         (br $l10)))
-      (local.set $addr (i32.add (global.get $gAccY) (i32.shl (local.get $i) (i32.const 3))))
-      (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr)) (f64.div (local.get $g2) (local.get $kf))))
-      (local.set $vv (f64x2.splat
-        (f64.div (global.get $gLr0) (f64.sqrt (f64.add (f64.load (local.get $addr)) (f64.const 1e-12))))))
-      ;; y_i -= lrY g (float64, stored as float32)
+      (local.set $lr (call $adaGrad (i32.add (global.get $gAccY) (i32.shl (local.get $i) (i32.const 3))) (local.get $g2)))
       (local.set $a (i32.const 0))
       (block $d11 (loop $l11
-        (br_if $d11 (i32.ge_u (local.get $a) (local.get $k)))
-        (local.set $addr (i32.add (local.get $yi) (i32.shl (local.get $a) (i32.const 2))))
-        (v128.store64_lane 0 (local.get $addr)
-          (f32x4.demote_f64x2_zero
-            (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $addr)))
-              (f64x2.mul (local.get $vv) (v128.load (i32.add (global.get $gGy) (i32.shl (local.get $a) (i32.const 3))))))))
-        (local.set $a (i32.add (local.get $a) (i32.const 2)))
+        (br_if $d11 (i32.ge_u (local.get $a) (local.get $kb)))
+        (local.set $at (i32.add (local.get $yi) (local.get $a)))
+        (v128.store (local.get $at)
+          (f32x4.sub (v128.load (local.get $at)) (f32x4.mul (local.get $lr) (v128.load (i32.add (global.get $gGy) (local.get $a))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
         (br $l11)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $l8))))

@@ -1,7 +1,7 @@
-// The SGD kernels' two paths. Explicit SGD: WebAssembly SIMD (float32 arithmetic) and pure JS (float64 arithmetic,
-// float32 storage); each is deterministic for a seed and they agree within stated tolerances. Gramian SGD: the two
-// paths do the same float64 operations in the same order, so they agree bit for bit. The JS path takes over where
-// WebAssembly or its SIMD is missing. No timings here (the ML-100K bench and eval/scale.ts measure speed).
+// The SGD kernels' two paths: WebAssembly SIMD (float32 arithmetic) and pure JS (float64 arithmetic, float32
+// storage), for the explicit SGD and for the Gramian SGD alike; each is deterministic for a seed and they agree within
+// stated tolerances. The JS path takes over where WebAssembly or its SIMD is missing. No timings here (the ML-100K
+// bench and eval/scale.ts measure speed).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -125,13 +125,23 @@ describe('core: explicit SGD kernel (WebAssembly SIMD and JS)', () => {
   });
 });
 
-describe('core: Gramian SGD kernel (WebAssembly and JS, bit for bit)', () => {
+describe('core: Gramian SGD kernel (WebAssembly in float32, JS in float64)', () => {
   const signal = randomSparse(90, 40, 0.15, 'gk', 0, 6);
   const base: GramianSgdParams = { k: 8, epochs: 6, learningRate: 0.05, lambda: 2, alpha: 3, epsilon: 1, seed: 4 };
 
   function sameModel(a: MfModel, b: MfModel, what: string): void {
     assert.ok(bitsEqual(a.userFactors, b.userFactors), `${what}: user factors`);
     assert.ok(bitsEqual(a.itemFactors, b.itemFactors), `${what}: item factors`);
+  }
+
+  // The paths differ in rounding only (float32 sums and Gramians in the kernel, float64 in JS): on this problem the
+  // factors stay within 1e-5 of each other and each epoch's loss within 1e-6 of the JS one, relatively (measured at
+  // most 5e-7 and 3e-8 for k = 4 to 64). A step computed differently (a term left out, a Gramian not following the
+  // rows) moves them by 1e-3 or more.
+  function closeModel(a: MfModel, b: MfModel, what: string): void {
+    assert.ok(!bitsEqual(a.userFactors, b.userFactors), `${what}: the two paths ran the same code`);
+    assert.ok(maxAbsDiff(a.userFactors, b.userFactors) < 1e-5, `${what}: user factors ${maxAbsDiff(a.userFactors, b.userFactors)}`);
+    assert.ok(maxAbsDiff(a.itemFactors, b.itemFactors) < 1e-5, `${what}: item factors ${maxAbsDiff(a.itemFactors, b.itemFactors)}`);
   }
 
   /** Runs the steps to the end, counting the pauses. */
@@ -151,14 +161,25 @@ describe('core: Gramian SGD kernel (WebAssembly and JS, bit for bit)', () => {
     assert.equal(gramianSgdKernel({ k: 32, kernel: 'js' }), 'js');
   });
 
-  it('both paths give bit-identical factors, losses and pauses (k = 4, 8, 32, 64; cold and warm start)', () => {
+  it('each path gives bit-identical factors for a seed, and others for another seed', () => {
+    for (const kernel of ['auto', 'js'] as const) {
+      const fit = (seed: number): MfModel => finishSteps(trainSgdGramianSteps(signal, { ...base, k: 32, seed, kernel }));
+      const a = fit(4);
+      sameModel(a, fit(4), kernel);
+      assert.ok(!bitsEqual(a.itemFactors, fit(5).itemFactors), `${kernel}: another seed`);
+    }
+  });
+
+  it('both paths agree: factors within 1e-5, losses within 1e-6, the same pauses (k = 4, 8, 32, 64; cold and warm start)', () => {
     for (const k of [4, 8, 32, 64]) {
       const p = { ...base, k };
       const losses: Record<string, number[]> = { auto: [], js: [] };
       const wasm = run(trainSgdGramianSteps(signal, p, { onEpoch: (e) => void losses.auto.push(e.loss) }));
       const js = run(trainSgdGramianSteps(signal, { ...p, kernel: 'js' }, { onEpoch: (e) => void losses.js.push(e.loss) }));
-      sameModel(wasm.model, js.model, `k=${k}`);
-      assert.deepEqual(losses.auto, losses.js, `k=${k}: losses`);
+      closeModel(wasm.model, js.model, `k=${k}`);
+      assert.equal(losses.auto.length, p.epochs, `k=${k}: losses`);
+      losses.js.forEach((l, t) => assert.ok(Math.abs(losses.auto[t] - l) <= 1e-6 * l, `k=${k}: loss of epoch ${t + 1}`));
+      assert.ok(losses.js[p.epochs - 1] < losses.js[0], `k=${k}: the loss goes down`);
       assert.equal(wasm.pauses, js.pauses, `k=${k}: pauses`);
       for (const a of [wasm.model.userFactors, wasm.model.itemFactors]) {
         assert.equal(a.buffer.byteLength, a.byteLength, `k=${k}: the model's factors are arrays of their own, not views`);
@@ -171,7 +192,10 @@ describe('core: Gramian SGD kernel (WebAssembly and JS, bit for bit)', () => {
       };
       const warmWasm = finishSteps(trainSgdGramianSteps(signal, { ...p, epochs: 2 }, undefined, warm));
       const warmJs = finishSteps(trainSgdGramianSteps(signal, { ...p, epochs: 2, kernel: 'js' }, undefined, warm));
-      sameModel(warmWasm, warmJs, `k=${k} warm`);
+      closeModel(warmWasm, warmJs, `k=${k} warm`);
+      // the warm start's outside Gramian is read: without it the steps differ by far more than rounding
+      const cold = finishSteps(trainSgdGramianSteps(signal, { ...p, epochs: 2 }, undefined, { ...warm, outsideGram: new Float64Array(k * k) }));
+      assert.ok(maxAbsDiff(cold.itemFactors, warmWasm.itemFactors) > 1e-4, `k=${k}: outside Gramian read`);
     }
   });
 
@@ -208,23 +232,20 @@ describe('core: Gramian SGD kernel (WebAssembly and JS, bit for bit)', () => {
   });
 
   it('shouldStop ends both paths at the same row (90 rows: the first poll is after row 64 of epoch 1)', () => {
-    for (const kernel of ['auto', 'js'] as const) {
+    const stoppedBy = (kernel: 'auto' | 'js'): MfModel => {
       let polls = 0;
-      const stopped = finishSteps(trainSgdGramianSteps(signal, { ...base, kernel }, { shouldStop: () => ++polls >= 1 }));
-      const full = finishSteps(trainSgdGramianSteps(signal, { ...base, kernel: 'js' }));
-      assert.ok(!bitsEqual(stopped.userFactors, full.userFactors), kernel);
-      if (kernel === 'auto') {
-        polls = 0;
-        sameModel(stopped, finishSteps(trainSgdGramianSteps(signal, { ...base, kernel: 'js' }, { shouldStop: () => ++polls >= 1 })), 'stopped');
-      }
-    }
+      return finishSteps(trainSgdGramianSteps(signal, { ...base, kernel }, { shouldStop: () => ++polls >= 1 }));
+    };
+    const stopped = stoppedBy('auto');
+    assert.ok(maxAbsDiff(stopped.userFactors, finishSteps(trainSgdGramianSteps(signal, base)).userFactors) > 1e-4, 'stopped early');
+    closeModel(stopped, stoppedBy('js'), 'stopped');
   });
 
-  it('without WebAssembly the JS path runs, with the same result', () => {
-    const wasm = finishSteps(trainSgdGramianSteps(signal, base));
+  it('without WebAssembly the JS path runs, with its exact result', () => {
+    const js = finishSteps(trainSgdGramianSteps(signal, { ...base, kernel: 'js' }));
     withWebAssembly(undefined, () => {
       assert.equal(gramianSgdKernel(base), 'js');
-      sameModel(finishSteps(trainSgdGramianSteps(signal, base)), wasm, 'no WebAssembly');
+      sameModel(finishSteps(trainSgdGramianSteps(signal, base)), js, 'no WebAssembly');
     });
   });
 });
