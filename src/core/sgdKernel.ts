@@ -6,7 +6,8 @@
 //
 // The two SGD kernels (explicit and Gramian) and their JS twins are deterministic for a seed; they differ in rounding
 // (these compute in float32, the JS ones in float64 with float32 storage), so the same seed gives slightly different
-// factors on the two paths (the unit tests bound the difference). The SPD inverse's two paths differ by rounding too (easeInverse.test).
+// factors on the two paths (the unit tests bound the difference). The SPD inverse's two paths differ by rounding too
+// (easeInverse.test).
 import { decodeBase64 } from './base64';
 import { SGD_KERNEL_WASM_BASE64 } from './sgdKernelBytes';
 
@@ -178,7 +179,7 @@ function copyRows(from: Float32Array, fromStride: number, to: Float32Array, toSt
 
 type GramianInitFn = (
   X: number, Y: number, GX: number, GY: number, conf: number, pref: number, indptr: number, indices: number,
-  nObs: number, accX: number, accY: number, order: number, gx: number, gy: number, old: number, vec: number,
+  nObs: number, accX: number, accY: number, order: number, gx: number, gy: number, old: number,
   k: number, lambda: number, lr0: number,
 ) => void;
 
@@ -238,7 +239,6 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   const oGx = layout.take(k * 4);
   const oGy = layout.take(k * 4);
   const oOld = layout.take(k * 4);
-  const oVec = layout.take(k * 4);
   const oGram = layout.take(k * k * 8);
   const instance = instantiate(layout.size);
   if (!instance) return undefined;
@@ -259,7 +259,7 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   new Float64Array(buf, oNObs, nCols).set(nObs);
   wOrder.set(order);
   (exports.gramianInit as GramianInitFn)(
-    oX, oY, oGX, oGY, oConf, oPref, oIndptr, oIndices, oNObs, oAccX, oAccY, oOrder, oGx, oGy, oOld, oVec,
+    oX, oY, oGX, oGY, oConf, oPref, oIndptr, oIndices, oNObs, oAccX, oAccY, oOrder, oGx, oGy, oOld,
     k, input.lambda, input.learningRate,
   );
   const rows = exports.gramianRows as (r0: number, r1: number) => void;
@@ -296,7 +296,7 @@ export function wasmGram(A: Float32Array, k: number): Float64Array | undefined {
   if (!instance) return undefined;
   new Float32Array(instance.memory.buffer, oA, A.length).set(A);
   // gram reads k from the kernel's globals, which gramianInit sets (the other addresses are not read here).
-  (instance.exports.gramianInit as GramianInitFn)(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, k, 0, 0);
+  (instance.exports.gramianInit as GramianInitFn)(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, k, 0, 0);
   (instance.exports.gram as (a: number, n: number, g: number) => void)(oA, A.length / k, oG);
   return new Float64Array(instance.memory.buffer, oG, k * k).slice();
 }

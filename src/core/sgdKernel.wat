@@ -116,7 +116,7 @@
   ;; bounded by one epoch's rank updates. Only IEEE float32 add and multiply: deterministic for a seed on every run and
   ;; machine; the JS path differs in rounding (the unit tests bound it). Needs k % 4 = 0.
   ;; Byte addresses set once by gramianInit: X, Y float32 rows of k; GX, GY float32 k x k; conf, pref float32 per cell;
-  ;; indptr, indices int32; nObs, accX, accY float64; order int32; gx, gy, old, vec float32 scratch of k.
+  ;; indptr, indices int32; nObs, accX, accY float64; order int32; gx, gy, old float32 scratch of k.
   (global $gX (mut i32) (i32.const 0)) (global $gY (mut i32) (i32.const 0))
   (global $gGX (mut i32) (i32.const 0)) (global $gGY (mut i32) (i32.const 0))
   (global $gConf (mut i32) (i32.const 0)) (global $gPref (mut i32) (i32.const 0))
@@ -124,13 +124,13 @@
   (global $gNObs (mut i32) (i32.const 0)) (global $gAccX (mut i32) (i32.const 0)) (global $gAccY (mut i32) (i32.const 0))
   (global $gOrder (mut i32) (i32.const 0))
   (global $gGx (mut i32) (i32.const 0)) (global $gGy (mut i32) (i32.const 0))
-  (global $gOld (mut i32) (i32.const 0)) (global $gVec (mut i32) (i32.const 0))
+  (global $gOld (mut i32) (i32.const 0))
   (global $gK (mut i32) (i32.const 0)) (global $gLambda (mut f64) (f64.const 0)) (global $gLr0 (mut f64) (f64.const 0))
 
   (func (export "gramianInit")
     (param $X i32) (param $Y i32) (param $GX i32) (param $GY i32) (param $conf i32) (param $pref i32)
     (param $indptr i32) (param $indices i32) (param $nObs i32) (param $accX i32) (param $accY i32) (param $order i32)
-    (param $gx i32) (param $gy i32) (param $old i32) (param $vec i32) (param $k i32) (param $lambda f64) (param $lr0 f64)
+    (param $gx i32) (param $gy i32) (param $old i32) (param $k i32) (param $lambda f64) (param $lr0 f64)
     (global.set $gX (local.get $X)) (global.set $gY (local.get $Y))
     (global.set $gGX (local.get $GX)) (global.set $gGY (local.get $GY))
     (global.set $gConf (local.get $conf)) (global.set $gPref (local.get $pref))
@@ -138,7 +138,7 @@
     (global.set $gNObs (local.get $nObs)) (global.set $gAccX (local.get $accX)) (global.set $gAccY (local.get $accY))
     (global.set $gOrder (local.get $order))
     (global.set $gGx (local.get $gx)) (global.set $gGy (local.get $gy))
-    (global.set $gOld (local.get $old)) (global.set $gVec (local.get $vec))
+    (global.set $gOld (local.get $old))
     (global.set $gK (local.get $k)) (global.set $gLambda (local.get $lambda)) (global.set $gLr0 (local.get $lr0)))
 
   ;; sum over a < k of x[a] y[a] (float32 rows), in order from a = 0
