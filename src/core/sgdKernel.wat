@@ -110,8 +110,8 @@
 
   ;; ---- Gramian SGD (sgdGramian.ts), one session row at a time ----
   ;; The same steps as stepRow in sgdGramian.ts, in float32 (f32x4) where the JS path rounds through float64: the k x k
-  ;; products and the rank-2 update of X^T X do four lanes per instruction and need no conversions, which made a fit
-  ;; about 1.7x faster than the float64 kernel (same problem, same seed). AdaGrad's sums stay float64. Each epoch
+  ;; products and the rank-2 update of X^T X do four lanes per instruction and need no conversions, which made a fit's
+  ;; SGD about 1.7x faster than the float64 kernel (same problem, same seed). AdaGrad's sums stay float64. Each epoch
   ;; starts from Gramians computed exactly (float64, then rounded once), so X^T X's float32 drift within an epoch is
   ;; bounded by one epoch's rank updates. Only IEEE float32 add and multiply: deterministic for a seed on every run and
   ;; machine; the JS path differs in rounding (the unit tests bound it). Needs k % 4 = 0.
