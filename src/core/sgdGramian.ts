@@ -231,11 +231,11 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
     yield;
     if (hooks?.shouldStop?.()) break;
   }
-  // X^T X for what a fit keeps of its sessions (factorModelOf): the kernel made it for the last epoch's loss, and every
-  // way out of the loop passes there (grams.X is the final X's; without a warm start nothing is added to it). Made
-  // later from the copy, it took a new memory as large as X (22 MB at 1M interactions). Not for a warm start (an
-  // update keeps the Gramian of its fresh rows only).
-  const userGram = wasm && !warm ? grams.X : undefined;
+  // X^T X for what a fit keeps of its sessions (factorModelOf): made for the last epoch's loss (by the kernel, or by
+  // foldIn.gramian on the JS path), and every way out of the loop passes there (grams.X is the final X's; without a
+  // warm start nothing is added to it). Made later from the copy, it took a new memory as large as X (22 MB at 1M
+  // interactions). Not for a warm start (an update keeps the Gramian of its fresh rows only).
+  const userGram = warm ? undefined : grams.X;
   if (wasm) {
     // plain arrays of their own, not views that keep the kernel's memory alive
     model.userFactors = X.slice();
