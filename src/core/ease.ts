@@ -7,7 +7,7 @@ import { dot } from './linalg';
 import { groupSessions, sessionItemIndices, splitProtocol, MetricTotals, TiesCounter, type EvalMethod, type ProtocolSplit, type Ranker } from './evalProtocol';
 import type { History, Interaction } from './interaction';
 import { itemListsOf, weightedCounts } from './itemLists';
-import { makeSpdInverseWasmKernel } from './sgdKernel';
+import { makeSpdInverseWasmKernel, type SpdInverseWasmKernel } from './sgdKernel';
 import { finishSteps, type Steps } from './train';
 
 /**
@@ -27,16 +27,47 @@ export type SpdInverseKernel = 'auto' | 'js';
 
 /**
  * invertSpd as steps, pausing every few rows (O(n^2) work each): 2,000 items take seconds, which the in-process
- * trainer must cut into slices so the editor's event loop keeps turning. The WebAssembly path works on its own copy
- * of A in a memory of its own, where L, U and P take each other's place, ROWS_PER_PAUSE rows a call (each a few ms
- * at 3,000 items), and copies P back into A at the end. Memory: as the JS path at the peak (A here, one matrix there
- * against A and U: 16 n^2 bytes, 144 MB at n = 3,000); the kernel's is freed by the garbage collector once the
- * steps finish (makeSpdInverseWasmKernel keeps nothing for reuse).
+ * trainer must cut into slices so the editor's event loop keeps turning. The WebAssembly path copies A into a
+ * workspace (spdWorkspace) and P back into A at the end: memory as the JS path at the peak (A here, one matrix there
+ * against A and U: 16 n^2 bytes, 144 MB at n = 3,000). EASE's fits write their matrix into the workspace instead
+ * (no second copy of it).
  */
 export function* invertSpdSteps(A: Float64Array, n: number, kernel: SpdInverseKernel = 'auto'): Steps<Float64Array> {
   if (A.length !== n * n) throw new LatentInputError(`invertSpd: need ${n * n} entries, got ${A.length}`);
-  const wasm = kernel === 'auto' ? makeSpdInverseWasmKernel(A, n) : undefined;
-  if (!wasm) return yield* invertSpdJsSteps(A, n);
+  const ws = spdWorkspace(n, kernel);
+  if (!ws.wasm) return yield* invertSpdJsSteps(A, n);
+  for (let i = 0; i < n; i++) ws.A.set(A.subarray(i * n, i * n + n), i * ws.stride);
+  A.set(yield* invertWorkspaceSteps(ws));
+  return A;
+}
+
+/**
+ * An n x n symmetric positive definite matrix to invert in place: in the WebAssembly kernel's memory where the host
+ * has it (invertSpdSteps says when), else in a JS array. Entry (i, j) is A[i * stride + j]; the caller writes it
+ * (at least the lower triangle and the diagonal), then invertWorkspaceSteps inverts it, and the same workspace may
+ * take the next matrix of this size (EASE's lambda choice: one memory for every lambda, not one each).
+ */
+export interface SpdWorkspace {
+  readonly n: number;
+  readonly A: Float64Array;
+  readonly stride: number;
+  /** the kernel whose memory A is, on the WebAssembly path */
+  readonly wasm?: SpdInverseWasmKernel;
+}
+
+/** A workspace for n x n inverses, all zero (see SpdWorkspace). */
+export function spdWorkspace(n: number, kernel: SpdInverseKernel = 'auto'): SpdWorkspace {
+  const wasm = kernel === 'auto' ? makeSpdInverseWasmKernel(n) : undefined;
+  return wasm ? { n, A: wasm.A, stride: wasm.stride, wasm } : { n, A: new Float64Array(n * n), stride: n };
+}
+
+/**
+ * Inverts the workspace's matrix: P, n x n row-major, in the workspace's own memory (a view of the kernel's, or A
+ * itself on the JS path), valid until the workspace takes another matrix. A caller that keeps P copies it.
+ */
+export function* invertWorkspaceSteps(ws: SpdWorkspace): Steps<Float64Array> {
+  const { wasm, n } = ws;
+  if (!wasm) return yield* invertSpdJsSteps(ws.A, n);
   for (let j = 0; j < n; j += ROWS_PER_PAUSE) {
     const bad = wasm.chol(j, Math.min(n, j + ROWS_PER_PAUSE));
     if (bad >= 0) throw notPositiveDefinite(bad, wasm.pivot(bad));
@@ -51,8 +82,7 @@ export function* invertSpdSteps(A: Float64Array, n: number, kernel: SpdInverseKe
     wasm.prod(a, Math.min(n, a + ROWS_PER_PAUSE));
     yield;
   }
-  wasm.copyOut(A);
-  return A;
+  return wasm.packed();
 }
 
 function notPositiveDefinite(j: number, s: number): LatentInputError {
@@ -155,20 +185,21 @@ export interface EaseModel {
   lambda: number;
 }
 
-/** X^T X of binary sessions (each an array of distinct item indices in 0..nItems-1) over the kept items. */
-function* gramOfSessions(sessions: ReadonlyArray<readonly number[]>, position: Int32Array, m: number): Steps<Float64Array> {
-  const G = new Float64Array(m * m);
+/**
+ * Adds X^T X of binary sessions (each an array of distinct item indices in 0..nItems-1) over the kept items into A
+ * (entry (a, b) at A[a * stride + b]; A starts at zero).
+ */
+function* addGramOfSessions(sessions: ReadonlyArray<readonly number[]>, position: Int32Array, A: Float64Array, stride: number): Steps<void> {
   const row: number[] = [];
   for (const [at, s] of sessions.entries()) {
     if (at % 256 === 0) yield;
     row.length = 0;
     for (const i of s) if (position[i] >= 0) row.push(position[i]);
     for (const a of row) {
-      const o = a * m;
-      for (const b of row) G[o + b] += 1;
+      const o = a * stride;
+      for (const b of row) A[o + b] += 1;
     }
   }
-  return G;
 }
 
 /**
@@ -189,7 +220,9 @@ export interface EaseInverse {
 /**
  * The kept items and P of fitEase (the product keeps P to update it as sessions arrive: easeLive.ts). Items are kept
  * by the number of sessions using them, each session counting `sessionWeights[s]` (default 1): the product weighs
- * recent sessions more (easeKeepWeights), so files in use now are kept before ones used a lot long ago.
+ * recent sessions more (easeKeepWeights), so files in use now are kept before ones used a lot long ago. X^T X is
+ * written straight into the inverse's workspace. With `keep` false P may be a view of that workspace's memory, for a
+ * caller that reads it and lets it go (the weights, a neighbour table): no copy of an m x m matrix.
  */
 export function* fitEaseInverseSteps(
   sessions: ReadonlyArray<readonly number[]>,
@@ -197,38 +230,36 @@ export function* fitEaseInverseSteps(
   lambda: number,
   maxItems = EASE_MAX_ITEMS,
   sessionWeights?: ArrayLike<number>,
+  keep = true,
 ): Steps<EaseInverse> {
-  return yield* easeInverseAt(yield* easeGramSteps(sessions, nItems, maxItems, sessionWeights), lambda);
+  checkLambda(lambda);
+  const { kept, position } = keptItems(sessions, nItems, maxItems, sessionWeights);
+  const ws = spdWorkspace(kept.length);
+  yield* addGramOfSessions(sessions, position, ws.A, ws.stride);
+  const P = yield* invertWorkspaceSteps(addRidge(ws, lambda));
+  // On the JS path P is the workspace's own array, no one else's.
+  return { kept, position, P: keep && ws.wasm ? P.slice() : P, lambda };
 }
 
-/** X^T X over the kept items, before the ridge: what every lambda's inverse starts from. */
-interface EaseGram {
-  kept: Int32Array;
-  position: Int32Array;
-  G: Float64Array;
+function checkLambda(lambda: number): void {
+  if (!(lambda > 0)) throw new LatentInputError(`EASE lambda must be > 0, got ${lambda}`);
 }
 
-function* easeGramSteps(sessions: ReadonlyArray<readonly number[]>, nItems: number, maxItems: number, sessionWeights?: ArrayLike<number>): Steps<EaseGram> {
+/** The `maxItems` items used in the most sessions (ties: lower index first), and each item's place among them (or -1). */
+function keptItems(sessions: ReadonlyArray<readonly number[]>, nItems: number, maxItems: number, sessionWeights?: ArrayLike<number>): { kept: Int32Array; position: Int32Array } {
   const counts = weightedCounts(itemListsOf(sessions), nItems, sessionWeights);
   const order = Array.from({ length: nItems }, (_, i) => i).filter((i) => counts[i] > 0);
   order.sort((a, b) => counts[b] - counts[a] || a - b);
   const kept = Int32Array.from(order.slice(0, maxItems));
   const position = new Int32Array(nItems).fill(-1);
   kept.forEach((i, p) => (position[i] = p));
-  return { kept, position, G: yield* gramOfSessions(sessions, position, kept.length) };
+  return { kept, position };
 }
 
-/**
- * P = (G + lambda I)^-1, inverted in place of `gram.G` unless `keep` (the lambda choice inverts one G at several
- * lambdas; a single fit needs no copy of an m x m matrix).
- */
-function* easeInverseAt(gram: EaseGram, lambda: number, keep = false): Steps<EaseInverse> {
-  if (!(lambda > 0)) throw new LatentInputError(`EASE lambda must be > 0, got ${lambda}`);
-  const m = gram.kept.length;
-  const G = keep ? gram.G.slice() : gram.G;
-  for (let i = 0; i < m; i++) G[i * m + i] += lambda;
-  const P = yield* invertSpdSteps(G, m);
-  return { kept: gram.kept, position: gram.position, P, lambda };
+/** Adds lambda to the workspace matrix's diagonal. */
+function addRidge(ws: SpdWorkspace, lambda: number): SpdWorkspace {
+  for (let i = 0; i < ws.n; i++) ws.A[i * ws.stride + i] += lambda;
+  return ws;
 }
 
 /** EASE's weight of item j for context item c, from P: -P[c, j] / P[j, j], 0 on the diagonal (float32, as stored). */
@@ -245,13 +276,12 @@ export function easeWeightRow(P: Float64Array, m: number, c: number, diag: Float
 
 /** fitEase as steps (see invertSpdSteps). */
 export function* fitEaseSteps(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): Steps<EaseModel> {
-  return yield* easeWeightsSteps(yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems));
+  return yield* easeWeightsSteps(yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems, undefined, false));
 }
 
-/** EASE's weights B from P (easeWeight). */
-function* easeWeightsSteps({ kept, position, P, lambda }: EaseInverse): Steps<EaseModel> {
+/** EASE's weights B from P (easeWeight), into `B` when given (m x m). */
+function* easeWeightsSteps({ kept, position, P, lambda }: EaseInverse, B = new Float32Array(kept.length ** 2)): Steps<EaseModel> {
   const m = kept.length;
-  const B = new Float32Array(m * m);
   for (let c = 0; c < m; c++) {
     for (let j = 0; j < m; j++) B[c * m + j] = easeWeight(P, m, c, j);
     if (c % 256 === 255) yield;
@@ -339,10 +369,18 @@ export function* chooseEaseLambdaSteps(
   let best = { lambda: fallback, cases: cases.length, ndcg: -1 };
   const buf = new Float64Array(n);
   const counter = new TiesCounter(n);
-  // X^T X does not depend on lambda: built once, inverted at each.
-  const gram = yield* easeGramSteps(sessions, n, maxItems);
+  // X^T X does not depend on lambda: built once, copied into one workspace (and one B) that every lambda reuses.
+  const { kept, position } = keptItems(sessions, n, maxItems);
+  const m = kept.length;
+  const G = new Float64Array(m * m);
+  yield* addGramOfSessions(sessions, position, G, m);
+  const ws = spdWorkspace(m);
+  const B = new Float32Array(m * m);
   for (const lambda of lambdas) {
-    const model = yield* easeWeightsSteps(yield* easeInverseAt(gram, lambda, true));
+    checkLambda(lambda);
+    for (let i = 0; i < m; i++) ws.A.set(G.subarray(i * m, i * m + m), i * ws.stride);
+    const P = yield* invertWorkspaceSteps(addRidge(ws, lambda));
+    const model = yield* easeWeightsSteps({ kept, position, P, lambda }, B);
     const totals = new MetricTotals();
     for (const [at, c] of cases.entries()) {
       if (at % 64 === 0) yield;

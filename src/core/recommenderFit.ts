@@ -35,7 +35,8 @@ import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './trai
  * each row keeps its `m` largest weights by size, so the stored table stays O(maxItems * m) like the cosine one.
  * Negative weights stay: EASE's "seldom together" is evidence too (validation NDCG@10 with positive weights only
  * -> both signs: vscode-pull-request-github 0.428 -> 0.434, vs-commands-dev2680 0.649 -> 0.656, chalk equal,
- * dev2684 0.670 -> 0.669). Also returns P, which retraining keeps to update the table exactly (easeLive.ts).
+ * dev2684 0.670 -> 0.669). Also returns P when `keep`, which retraining keeps to update the table exactly
+ * (easeLive.ts); without it P is not copied out of the solver's memory.
  */
 export function* buildEaseNeighboursSteps(
   sessions: ReadonlyArray<readonly number[]>,
@@ -44,10 +45,11 @@ export function* buildEaseNeighboursSteps(
   maxItems: number,
   m: number,
   sessionWeights?: ArrayLike<number>,
-): Steps<{ table: NeighbourTable; inverse: EaseInverse }> {
-  const inverse = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems, sessionWeights);
+  keep = true,
+): Steps<{ table: NeighbourTable; inverse?: EaseInverse }> {
+  const inverse = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems, sessionWeights, keep);
   const table = yield* easeNeighboursSteps({ kept: Array.from(inverse.kept), P: inverse.P }, nItems, m);
-  return { table, inverse };
+  return { table, inverse: keep ? inverse : undefined };
 }
 
 export function buildNeighbours(cooc: CooccurrenceIndex, nItems: number, m: number): NeighbourTable {
@@ -82,14 +84,18 @@ export function* fitRecommenderSteps(
   config?: Partial<RecommenderConfig>,
   hooks?: TrainHooks,
 ): Steps<RecommenderModel> {
-  return (yield* fitRecommenderWithInverseSteps(data, config, hooks)).model;
+  return (yield* fitRecommenderWithInverseSteps(data, config, hooks, false)).model;
 }
 
-/** fitRecommenderSteps, with EASE's P when the item x item part is EASE (retraining keeps it: recommenderUpdate.ts). */
+/**
+ * fitRecommenderSteps, with EASE's P when the item x item part is EASE (retraining keeps it: recommenderUpdate.ts);
+ * `keepInverse` false leaves it out (and uncopied).
+ */
 export function* fitRecommenderWithInverseSteps(
   data: History,
   config?: Partial<RecommenderConfig>,
   hooks?: TrainHooks,
+  keepInverse = true,
 ): Steps<{ model: RecommenderModel; inverse?: EaseInverse }> {
   const started = nowMs();
   let cfg = resolveConfig(config);
@@ -189,7 +195,7 @@ export function* fitRecommenderWithInverseSteps(
   }
 
   const keepWeights = easeKeepWeights(sessionTimes, trainedAt);
-  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, keepWeights) : undefined;
+  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, keepWeights, keepInverse) : undefined;
   // Co-occurrence counts only where they make the table (itemModel 'cosine'): a map per item, 94 MB at 1M interactions.
   const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(sessionItems, items.length), items.length, cfg.neighbours);
   const model: RecommenderModel = {

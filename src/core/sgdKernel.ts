@@ -415,6 +415,12 @@ export function makeEaseLiveWasmKernel(P: Float64Array, m: number): EaseLiveWasm
 
 /** EASE's SPD inverse in WebAssembly (cholRows, invRows, prodRows in sgdKernel.wat); see invertSpdSteps in ease.ts. */
 export interface SpdInverseWasmKernel {
+  /**
+   * The matrix to invert, in the kernel's memory: entry (i, j) at A[i * stride + j], j < n (stride n + 1). The caller
+   * writes A's lower triangle and diagonal (or all of it) before chol; the rest of a row is the kernel's to use.
+   */
+  readonly A: Float64Array;
+  readonly stride: number;
   /** Cholesky columns [j0, j1): -1, or the first column whose pivot is not > 0 (then `pivot(j)` gives it). */
   chol(j0: number, j1: number): number;
   /** The pivot value a failed chol left at A[j, j]. */
@@ -425,19 +431,22 @@ export interface SpdInverseWasmKernel {
   clearL(): void;
   /** Rows [a0, a1) of P = U^T U and their mirror (after clearL), over U and L's place. */
   prod(a0: number, a1: number): void;
-  /** Copies P into `out` (n x n). */
-  copyOut(out: Float64Array): void;
+  /**
+   * P (after prod of every row) as an n x n row-major view of the kernel's memory, its rows moved together in place:
+   * no copy of the matrix. A is the kernel's again once the caller is done with the view (`A` then holds P's rows).
+   */
+  packed(): Float64Array;
 }
 
 /**
- * Copies the n x n matrix A into a new WebAssembly memory of one matrix (8 n (n + 1) bytes plus 4 rows of scratch: 72
- * MB at n = 3,000), where L, then U and then P take each other's place; undefined when WebAssembly (with SIMD) is
- * unavailable, n is 0, or it needs more than MAX_BYTES (n > 16,381). The memory is this call's alone and is not
- * kept: once the inverse is copied out and the caller drops the kernel, the garbage collector frees it (a
- * WebAssembly memory cannot shrink, so one kept for reuse would hold the largest inverse's size for the life of the
- * process).
+ * A new WebAssembly memory of one matrix (8 n (n + 1) bytes plus 4 rows of scratch: 72 MB at n = 3,000), where A,
+ * L, then U and then P take each other's place; undefined when WebAssembly (with SIMD) is unavailable, n is 0, or it
+ * needs more than MAX_BYTES (n > 16,381). The caller writes A in place (no copy of the matrix elsewhere needed) and
+ * may invert several matrices of this size in turn (EASE's lambda choice). Nothing keeps the memory but the kernel:
+ * once the caller drops it, the garbage collector frees it (a WebAssembly memory cannot shrink, so one kept for
+ * reuse across calls would hold the largest inverse's size for the life of the process).
  */
-export function makeSpdInverseWasmKernel(A: Float64Array, n: number): SpdInverseWasmKernel | undefined {
+export function makeSpdInverseWasmKernel(n: number): SpdInverseWasmKernel | undefined {
   // Rows of n + 1 entries: L on and below the diagonal, U[r, c] at [r, c + 1] (invRows), P over both (prodRows).
   const w = n + 1;
   const layout = new Layout();
@@ -448,12 +457,13 @@ export function makeSpdInverseWasmKernel(A: Float64Array, n: number): SpdInverse
   if (!instance) return undefined;
   const { memory, exports } = instance;
   const wA = new Float64Array(memory.buffer, oA, n * w);
-  for (let i = 0; i < n; i++) wA.set(A.subarray(i * n, i * n + n), i * w);
   const nb = 8 * w;
   const chol = exports.cholRows as (a: number, n: number, nb: number, j0: number, j1: number) => number;
   const inv = exports.invRows as (a: number, n: number, nb: number, s: number, j0: number, j1: number) => void;
   const prod = exports.prodRows as (u: number, p: number, n: number, nb: number, a0: number, a1: number) => void;
   return {
+    A: wA,
+    stride: w,
     chol: (j0, j1) => chol(oA, n, nb, j0, j1),
     pivot: (j) => wA[j * w + j],
     inv: (j0, j1) => inv(oA, n, nb, oScratch, j0, j1),
@@ -461,8 +471,10 @@ export function makeSpdInverseWasmKernel(A: Float64Array, n: number): SpdInverse
       for (let i = 0; i < n; i++) wA.fill(0, i * w, i * w + i + 1);
     },
     prod: (a0, a1) => prod(oA + 8, oA, n, nb, a0, a1),
-    copyOut: (out) => {
-      for (let i = 0; i < n; i++) out.set(wA.subarray(i * w, i * w + n), i * n);
+    packed: () => {
+      // Row i moves from i w down to i n: below where every later row starts, so no row is overwritten unread.
+      for (let i = 1; i < n; i++) wA.copyWithin(i * n, i * w, i * w + n);
+      return wA.subarray(0, n * n);
     },
   };
 }
