@@ -376,7 +376,7 @@ export function* chooseEaseLambdaSteps(
   yield* addGramOfSessions(sessions, position, G, m);
   const ws = spdWorkspace(m);
   const B = new Float32Array(m * m);
-  for (const lambda of lambdas) {
+  function* ndcgAt(lambda: number): Steps<number> {
     checkLambda(lambda);
     for (let i = 0; i < m; i++) ws.A.set(G.subarray(i * m, i * m + m), i * ws.stride);
     const P = yield* invertWorkspaceSteps(addRidge(ws, lambda));
@@ -389,11 +389,28 @@ export function* chooseEaseLambdaSteps(
       const t = counter.tiesOf(s, index.get(c.target) as number, ctx);
       totals.add(t.above, t.ties);
     }
-    const ndcg = totals.mean().ndcg10;
+    return totals.mean().ndcg10;
+  }
+  for (const lambda of lambdas) {
+    const ndcg = yield* ndcgAt(lambda);
     if (ndcg > best.ndcg) best = { lambda, cases: cases.length, ndcg };
+  }
+  // A best on the grid's edge may have a better one beyond it (EASE's best ridge grows with the history: more
+  // sessions, larger counts in X^T X): the grid goes on past that edge by its own last ratio while that improves.
+  const grid = [...new Set(lambdas)].sort((a, b) => a - b);
+  if (grid.length >= 2) {
+    const edge = best.lambda === grid[grid.length - 1] ? grid[grid.length - 1] / grid[grid.length - 2] : best.lambda === grid[0] ? grid[0] / grid[1] : 1;
+    for (let step = 0, lambda = best.lambda * edge; edge !== 1 && step < EASE_LAMBDA_EDGE_STEPS; step++, lambda *= edge) {
+      const ndcg = yield* ndcgAt(lambda);
+      if (!(ndcg > best.ndcg)) break;
+      best = { lambda, cases: cases.length, ndcg };
+    }
   }
   return best;
 }
+
+/** How far the lambda choice goes past the edge of its grid at most (in steps of the edge's ratio). */
+export const EASE_LAMBDA_EDGE_STEPS = 4;
 
 export interface EaseMethodOptions {
   /** fixed lambda; default: chosen on a validation split of the training part */

@@ -276,7 +276,11 @@ interface BlendChoice {
   hitRate: number;
 }
 
-/** easeLambda candidates autoBlend chooses from (EASE alone on the validation split), and the item cap used there. */
+/**
+ * easeLambda candidates autoBlend chooses from (EASE alone on the validation split; past 5 or 50 while that improves,
+ * chooseEaseLambdaSteps), and the item cap used there. Every shared history's choice lies inside: chalk 5,
+ * vscode-pull-request-github 10, prettier 10, vs-commands-dev2684 20, vs-commands-dev2680 50 (100 scores lower).
+ */
 export const EASE_LAMBDA_GRID = [5, 10, 20, 50];
 export const EASE_CHOICE_MAX_ITEMS = 1000;
 /** ...and the newest validation cases it is chosen on (each costs O(items): a 30,000-file history has ~40,000). */
