@@ -6,8 +6,9 @@ import { LatentInputError } from './errors';
 import { dot } from './linalg';
 import { groupSessions, sessionItemIndices, splitProtocol, MetricTotals, TiesCounter, type EvalMethod, type ProtocolSplit, type Ranker } from './evalProtocol';
 import type { History, Interaction } from './interaction';
-import { itemListsOf, weightedCounts } from './itemLists';
+import { itemListsOf, listCount, weightedCounts, type ItemLists } from './itemLists';
 import { makeSpdInverseWasmKernel, type SpdInverseWasmKernel } from './sgdKernel';
+import { bucketOrder } from './sparse';
 import { finishSteps, type Steps } from './train';
 
 /**
@@ -186,26 +187,76 @@ export interface EaseModel {
 }
 
 /**
- * Adds X^T X of binary sessions (each an array of distinct item indices in 0..nItems-1) over the kept items into A
- * (entry (a, b) at A[a * stride + b]; A starts at zero).
+ * Adds the lower triangle and diagonal of X^T X (all that the inverse reads) of binary sessions (each a list of
+ * distinct item indices in 0..nItems-1) over the m kept items (item i at `position[i]`, or -1) into A (entry (a, b)
+ * at A[a * stride + b]; A starts at zero). Row by row of A, from each kept item's sessions, their kept items in
+ * ascending order up to the row's own: half the additions of the whole matrix, and one row's land together.
  */
-function* addGramOfSessions(sessions: ReadonlyArray<readonly number[]>, position: Int32Array, A: Float64Array, stride: number): Steps<void> {
-  const row: number[] = [];
-  for (const [at, s] of sessions.entries()) {
-    if (at % 256 === 0) yield;
-    row.length = 0;
-    for (const i of s) if (position[i] >= 0) row.push(position[i]);
-    for (const a of row) {
-      const o = a * stride;
-      for (const b of row) A[o + b] += 1;
-    }
+function* addGramOfSessions(sessions: ItemLists, position: Int32Array, m: number, A: Float64Array, stride: number): Steps<void> {
+  const runs = keptRuns(sessions, position);
+  yield;
+  const { ptr, order } = bucketOrder(runs.kept, m);
+  for (let a = 0; a < m; ) {
+    a = addGramRows(runs, ptr, order, a, A, stride);
+    yield;
   }
 }
+
+/** Each session's kept items as positions, ascending (`kept[start[s] .. start[s + 1])`), and the session of each. */
+function keptRuns(sessions: ItemLists, position: Int32Array): { start: Int32Array; kept: Int32Array; owner: Int32Array } {
+  const { ptr, items } = sessions;
+  const n = listCount(sessions);
+  const start = new Int32Array(n + 1);
+  let total = 0;
+  for (let s = 0; s < n; s++) {
+    for (let q = ptr[s]; q < ptr[s + 1]; q++) if (position[items[q]] >= 0) total++;
+    start[s + 1] = total;
+  }
+  const kept = new Int32Array(total);
+  const owner = new Int32Array(total);
+  for (let s = 0, t = 0; s < n; s++) {
+    for (let q = ptr[s]; q < ptr[s + 1]; q++) {
+      const p = position[items[q]];
+      if (p < 0) continue;
+      // insertion into the session's ascending run (sessions hold a few items)
+      owner[t] = s;
+      let u = t++;
+      for (; u > start[s] && kept[u - 1] > p; u--) kept[u] = kept[u - 1];
+      kept[u] = p;
+    }
+  }
+  return { start, kept, owner };
+}
+
+/**
+ * Rows a0.. of addGramOfSessions until about GRAM_WORK_PER_PAUSE additions are made (a plain function: V8 optimizes
+ * the loop better than inside a generator); returns the next row.
+ */
+function addGramRows(runs: { start: Int32Array; kept: Int32Array; owner: Int32Array }, ptr: Int32Array, order: Int32Array, a0: number, A: Float64Array, stride: number): number {
+  const { start, kept, owner } = runs;
+  const m = ptr.length - 1;
+  let work = 0;
+  let a = a0;
+  for (; a < m && work < GRAM_WORK_PER_PAUSE; a++) {
+    const row = a * stride;
+    for (let q = ptr[a]; q < ptr[a + 1]; q++) {
+      const s = owner[order[q]];
+      const end = start[s + 1];
+      let t = start[s];
+      for (; t < end && kept[t] <= a; t++) A[row + kept[t]] += 1;
+      work += t - start[s];
+    }
+  }
+  return a;
+}
+
+/** Additions into X^T X between pause points (a few ms). */
+const GRAM_WORK_PER_PAUSE = 1 << 18;
 
 /**
  * Fits EASE on binary sessions. Keeps the `maxItems` items used in the most sessions (ties: lower index first).
  */
-export function fitEase(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): EaseModel {
+export function fitEase(sessions: SessionItems, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): EaseModel {
   return finishSteps(fitEaseSteps(sessions, nItems, lambda, maxItems));
 }
 
@@ -217,6 +268,13 @@ export interface EaseInverse {
   lambda: number;
 }
 
+/** Sessions as lists of distinct item indices: arrays, or one CSR pattern (itemLists.ts) as the fit has them. */
+export type SessionItems = ReadonlyArray<readonly number[]> | ItemLists;
+
+function asItemLists(sessions: SessionItems): ItemLists {
+  return Array.isArray(sessions) ? itemListsOf(sessions) : (sessions as ItemLists);
+}
+
 /**
  * The kept items and P of fitEase (the product keeps P to update it as sessions arrive: easeLive.ts). Items are kept
  * by the number of sessions using them, each session counting `sessionWeights[s]` (default 1): the product weighs
@@ -225,7 +283,7 @@ export interface EaseInverse {
  * caller that reads it and lets it go (the weights, a neighbour table): no copy of an m x m matrix.
  */
 export function* fitEaseInverseSteps(
-  sessions: ReadonlyArray<readonly number[]>,
+  sessions: SessionItems,
   nItems: number,
   lambda: number,
   maxItems = EASE_MAX_ITEMS,
@@ -233,9 +291,10 @@ export function* fitEaseInverseSteps(
   keep = true,
 ): Steps<EaseInverse> {
   checkLambda(lambda);
-  const { kept, position } = keptItems(sessions, nItems, maxItems, sessionWeights);
+  const lists = asItemLists(sessions);
+  const { kept, position } = keptItems(lists, nItems, maxItems, sessionWeights);
   const ws = spdWorkspace(kept.length);
-  yield* addGramOfSessions(sessions, position, ws.A, ws.stride);
+  yield* addGramOfSessions(lists, position, kept.length, ws.A, ws.stride);
   const P = yield* invertWorkspaceSteps(addRidge(ws, lambda));
   // On the JS path P is the workspace's own array, no one else's.
   return { kept, position, P: keep && ws.wasm ? P.slice() : P, lambda };
@@ -246,8 +305,8 @@ function checkLambda(lambda: number): void {
 }
 
 /** The `maxItems` items used in the most sessions (ties: lower index first), and each item's place among them (or -1). */
-function keptItems(sessions: ReadonlyArray<readonly number[]>, nItems: number, maxItems: number, sessionWeights?: ArrayLike<number>): { kept: Int32Array; position: Int32Array } {
-  const counts = weightedCounts(itemListsOf(sessions), nItems, sessionWeights);
+function keptItems(sessions: ItemLists, nItems: number, maxItems: number, sessionWeights?: ArrayLike<number>): { kept: Int32Array; position: Int32Array } {
+  const counts = weightedCounts(sessions, nItems, sessionWeights);
   const order = Array.from({ length: nItems }, (_, i) => i).filter((i) => counts[i] > 0);
   order.sort((a, b) => counts[b] - counts[a] || a - b);
   const kept = Int32Array.from(order.slice(0, maxItems));
@@ -275,7 +334,7 @@ export function easeWeightRow(P: Float64Array, m: number, c: number, diag: Float
 }
 
 /** fitEase as steps (see invertSpdSteps). */
-export function* fitEaseSteps(sessions: ReadonlyArray<readonly number[]>, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): Steps<EaseModel> {
+export function* fitEaseSteps(sessions: SessionItems, nItems: number, lambda: number, maxItems = EASE_MAX_ITEMS): Steps<EaseModel> {
   return yield* easeWeightsSteps(yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems, undefined, false));
 }
 
@@ -364,7 +423,7 @@ export function* chooseEaseLambdaSteps(
   const index = new Map<string, number>();
   split.items.forEach((it, i) => index.set(it, i));
   // The split's training sessions are groupSessions(split.trainInteractions): the same sessions in the same order.
-  const sessions = sessionItemIndices(split.train, index);
+  const sessions = itemListsOf(sessionItemIndices(split.train, index));
   const n = split.items.length;
   let best = { lambda: fallback, cases: cases.length, ndcg: -1 };
   const buf = new Float64Array(n);
@@ -373,7 +432,7 @@ export function* chooseEaseLambdaSteps(
   const { kept, position } = keptItems(sessions, n, maxItems);
   const m = kept.length;
   const G = new Float64Array(m * m);
-  yield* addGramOfSessions(sessions, position, G, m);
+  yield* addGramOfSessions(sessions, position, m, G, m);
   const ws = spdWorkspace(m);
   const B = new Float32Array(m * m);
   function* ndcgAt(lambda: number): Steps<number> {

@@ -1,7 +1,7 @@
 // Fitting the shipped ranker: the decayed signal matrix (trainingData.ts), implicit SGD factors, the frecency prior,
 // the co-occurrence neighbour table, and the per-workspace blend chosen on a validation split of the training data.
 import { CooccurrenceIndex } from './baselines';
-import { chooseEaseLambdaSteps, easeKeepWeights, fitEaseInverseSteps, type EaseInverse } from './ease';
+import { chooseEaseLambdaSteps, easeKeepWeights, fitEaseInverseSteps, type EaseInverse, type SessionItems } from './ease';
 import { easeNeighboursSteps } from './easeLive';
 import { LatentInputError } from './errors';
 import { rowOf } from './explainView';
@@ -22,7 +22,7 @@ import {
   type RecommenderModel,
   type TrainingRow,
 } from './recommenderModel';
-import { itemIndexOf, normalizeParts, scoreItems } from './scoring';
+import { itemIndexOf, normalizeParts, scoreItems, type ScoredItems } from './scoring';
 import { trainSgdImplicitSteps } from './sgd';
 import { trainSgdGramianSteps } from './sgdGramian';
 import type { CsrMatrix } from './sparse';
@@ -39,7 +39,7 @@ import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './trai
  * (easeLive.ts); without it P is not copied out of the solver's memory.
  */
 export function* buildEaseNeighboursSteps(
-  sessions: ReadonlyArray<readonly number[]>,
+  sessions: SessionItems,
   nItems: number,
   lambda: number,
   maxItems: number,
@@ -175,8 +175,7 @@ export function* fitRecommenderWithInverseSteps(
   yield;
   // Sessions in groupSessions' order, items numbered as the matrix numbers them: by index, without naming them.
   const { lists, start: sessionTimes } = indexHistory(items, asColumns(data));
-  const sessionItems = listsAsArrays(lists);
-  const discount = genericDiscount(weightedCounts(lists, items.length), sessionItems.length, cfg.genericShare);
+  const discount = genericDiscount(weightedCounts(lists, items.length), listCount(lists), cfg.genericShare);
   const prior = recentUsePrior(lists, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
   const generic = genericItems(discount);
 
@@ -195,9 +194,9 @@ export function* fitRecommenderWithInverseSteps(
   }
 
   const keepWeights = easeKeepWeights(sessionTimes, trainedAt);
-  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(sessionItems, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, keepWeights, keepInverse) : undefined;
+  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, keepWeights, keepInverse) : undefined;
   // Co-occurrence counts only where they make the table (itemModel 'cosine'): a map per item, 94 MB at 1M interactions.
-  const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(sessionItems, items.length), items.length, cfg.neighbours);
+  const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(listsAsArrays(lists), items.length), items.length, cfg.neighbours);
   const model: RecommenderModel = {
     version: 3,
     config: cfg,
@@ -390,39 +389,14 @@ function* chooseBlendSteps(split: ProtocolSplit<History>, cfg: RecommenderConfig
   const totals = new Float64Array(combos.length);
   const hits = new Float64Array(combos.length);
   const n = inner.items.length;
-  const pool = new Int32Array(n);
-  const gated = new Uint8Array(n);
+  const parts = new BlendParts(n, priors, combos.map((w) => halfLives.indexOf(w.priorHalfLifeDays)));
   for (const c of cases) {
     yield;
     // The protocol ranks everything but the context.
     const s = scoreItems(inner, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) });
-    const nm = s.mf.slice(0, n);
-    const nc = s.cooc.slice(0, n);
-    const cand = s.candidate.subarray(0, n);
-    normalizeParts(nm, nc, cand);
-    const target = index.get(c.target) as number;
-    // As scoreItems does: an item that goes with everything has no prior without item x item evidence here.
-    for (const j of inner.generic) gated[j] = s.cooc[j] > 0 ? 0 : 1;
-    const pr = (h: Float32Array, j: number): number => (gated[j] ? 0 : h[j]);
-    // Weights are >= 0 and never all 0, so a candidate below the target in every part (MF, item x item, each prior)
-    // ranks below it under every blend: only the rest are ranked per blend (on 30,000 items, a few hundred).
-    let size = 0;
-    for (let j = 0; j < n; j++) {
-      if (!cand[j] || j === target) continue;
-      let below = nm[j] < nm[target] && nc[j] < nc[target];
-      for (let h = 0; below && h < priors.length; h++) below = pr(priors[h], j) < pr(priors[h], target);
-      if (!below) pool[size++] = j;
-    }
+    parts.take(s, inner.generic, index.get(c.target) as number);
     combos.forEach((w, t) => {
-      const prior = priors[halfLives.indexOf(w.priorHalfLifeDays)];
-      const st = cfg.mfWeight * nm[target] + w.coocWeight * nc[target] + w.priorWeight * pr(prior, target);
-      let rank = 0;
-      for (let p = 0; p < size; p++) {
-        const j = pool[p];
-        const sj = cfg.mfWeight * nm[j] + w.coocWeight * nc[j] + w.priorWeight * pr(prior, j);
-        // Only whether it reaches the top HELD_OUT_K, and where, counts.
-        if ((sj > st || (sj === st && j < target)) && ++rank >= HELD_OUT_K) break;
-      }
+      const rank = parts.rankOf(cfg.mfWeight, w.coocWeight, w.priorWeight, t);
       if (rank < HELD_OUT_K) {
         totals[t] += 1 / Math.log2(rank + 2);
         hits[t]++;
@@ -434,6 +408,88 @@ function* chooseBlendSteps(split: ProtocolSplit<History>, cfg: RecommenderConfig
   for (let t = 1; t < combos.length; t++) if (totals[t] > totals[best] + 1e-9) best = t;
   if (totals[best] < totals[0] * (1 + BLEND_MIN_GAIN)) best = 0;
   return { weights: combos[best], cases: cases.length, ndcg: totals[best] / cases.length, hitRate: hits[best] / cases.length };
+}
+
+/**
+ * One validation case's parts for the blend choice: each item's normalized MF and item x item scores and its priors
+ * (gated as scoreItems gates them), and the pool of candidates that some blend may rank above the target. Gathered
+ * once per case into arrays in pool order, so that each blend's pass reads them in order.
+ */
+class BlendParts {
+  private readonly nm: Float64Array;
+  private readonly nc: Float64Array;
+  private readonly gated: Uint8Array;
+  private readonly pool: Int32Array;
+  private readonly pm: Float64Array;
+  private readonly pc: Float64Array;
+  private readonly pp: Float64Array;
+  private readonly before: Uint8Array;
+  private readonly tp: Float64Array;
+  private size = 0;
+  private tm = 0;
+  private tc = 0;
+
+  constructor(
+    private readonly n: number,
+    private readonly priors: readonly Float32Array[],
+    /** each combo's prior, as an index into `priors` */
+    private readonly comboPrior: readonly number[],
+  ) {
+    this.nm = new Float64Array(n);
+    this.nc = new Float64Array(n);
+    this.gated = new Uint8Array(n);
+    this.pool = new Int32Array(n);
+    this.pm = new Float64Array(n);
+    this.pc = new Float64Array(n);
+    this.pp = new Float64Array(priors.length * n);
+    this.before = new Uint8Array(n);
+    this.tp = new Float64Array(priors.length);
+  }
+
+  /** Takes a case: scoreItems' parts for its context and the target's index. */
+  take(s: ScoredItems, generic: Int32Array, target: number): void {
+    const { n, nm, nc, gated, priors, pool, pm, pc, pp, before, tp } = this;
+    nm.set(s.mf.subarray(0, n));
+    nc.set(s.cooc.subarray(0, n));
+    const cand = s.candidate.subarray(0, n);
+    normalizeParts(nm, nc, cand);
+    // As scoreItems does: an item that goes with everything has no prior without item x item evidence here.
+    for (const j of generic) gated[j] = s.cooc[j] > 0 ? 0 : 1;
+    for (let h = 0; h < priors.length; h++) tp[h] = gated[target] ? 0 : priors[h][target];
+    // Weights are >= 0 and never all 0, so a candidate below the target in every part (MF, item x item, each prior)
+    // ranks below it under every blend: only the rest are ranked per blend (on 30,000 items, a few hundred).
+    let size = 0;
+    for (let j = 0; j < n; j++) {
+      if (!cand[j] || j === target) continue;
+      let below = nm[j] < nm[target] && nc[j] < nc[target];
+      for (let h = 0; below && h < priors.length; h++) below = (gated[j] ? 0 : priors[h][j]) < tp[h];
+      if (!below) pool[size++] = j;
+    }
+    for (let p = 0; p < size; p++) {
+      const j = pool[p];
+      pm[p] = nm[j];
+      pc[p] = nc[j];
+      before[p] = j < target ? 1 : 0;
+      for (let h = 0; h < priors.length; h++) pp[h * n + p] = gated[j] ? 0 : priors[h][j];
+    }
+    this.size = size;
+    this.tm = nm[target];
+    this.tc = nc[target];
+  }
+
+  /** The target's rank under blend `combo` (weights wm, wc, wp), counted up to HELD_OUT_K: only the top counts. */
+  rankOf(wm: number, wc: number, wp: number, combo: number): number {
+    const { pm, pc, pp, before, size } = this;
+    const h = this.comboPrior[combo];
+    const o = h * this.n;
+    const st = wm * this.tm + wc * this.tc + wp * this.tp[h];
+    let rank = 0;
+    for (let p = 0; p < size; p++) {
+      const sj = wm * pm[p] + wc * pc[p] + wp * pp[o + p];
+      if ((sj > st || (sj === st && before[p] === 1)) && ++rank >= HELD_OUT_K) break;
+    }
+    return rank;
+  }
 }
 
 /** The newest session's row of the training matrix, strongest cells first (TrainingRecord.lastRow). */

@@ -25,7 +25,7 @@ import { easeKeepWeights, fitEaseInverseSteps } from './ease';
 import { easeAddItems, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
 import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, recordedRow } from './recommenderFit';
 import { indexHistory, sessionOf } from './historyIndex';
-import { listAt, listCount, listsAsArrays, listsOfAtLeast, weightedCounts } from './itemLists';
+import { listAt, listCount, listsOfAtLeast, weightedCounts } from './itemLists';
 import { makeFastUint32, makeRng, normalInit } from './random';
 import { itemIndexOf, scoreItems } from './scoring';
 import { ScoreBuffers } from './scoreBuffers';
@@ -289,7 +289,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
       kernel = yield* easeAddSessionsSteps(ease, changes);
     } else {
       const weights = easeKeepWeights(h.start, trainedAt);
-      ease = easeLiveOf(yield* fitEaseInverseSteps(listsAsArrays(lists), items.length, cfg.easeLambda, cfg.easeMaxItems, weights));
+      ease = easeLiveOf(yield* fitEaseInverseSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, weights));
     }
     // With the kernel that took the changes (its P is ease.P): the rows' bounded pass in WebAssembly.
     neighbours = yield* easeNeighboursSteps(ease, items.length, cfg.neighbours, previous.neighbours, kernel);

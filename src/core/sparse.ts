@@ -65,27 +65,31 @@ export class CsrMatrix {
       }
       if (!Number.isFinite(v)) throw new LatentInputError(`triple ${t}: value must be finite, got ${v}`);
     }
-    // Bucket by row, then sort each row by column and merge duplicates.
-    const { ptr: counts, order } = bucketOrder(rows, nRows);
+    // Two stable counting sorts, by column and then by row, leave each row's entries by column and duplicate cells in
+    // triple order (as sorting each row by column, then position, would), so repeated cells sum in the same order.
+    const byCol = bucketOrder(cols, nCols).order;
+    const rowOfSorted = new Int32Array(n);
+    for (let q = 0; q < n; q++) rowOfSorted[q] = rows[byCol[q]];
+    const { ptr, order } = bucketOrder(rowOfSorted, nRows);
     const indptr = new Int32Array(nRows + 1);
-    const outCols: number[] = [];
-    const outVals: number[] = [];
+    const outCols = new Int32Array(n);
+    const outVals = new Float64Array(n);
+    let m = 0;
     for (let r = 0; r < nRows; r++) {
-      const seg = Array.from(order.subarray(counts[r], counts[r + 1]));
-      seg.sort((a, b) => cols[a] - cols[b] || a - b);
       let last = -1;
-      for (const t of seg) {
+      for (let q = ptr[r]; q < ptr[r + 1]; q++) {
+        const t = byCol[order[q]];
         const c = cols[t];
-        if (c === last) outVals[outVals.length - 1] += values[t];
+        if (c === last) outVals[m - 1] += values[t];
         else {
-          outCols.push(c);
-          outVals.push(values[t]);
+          outCols[m] = c;
+          outVals[m++] = values[t];
           last = c;
         }
       }
-      indptr[r + 1] = outCols.length;
+      indptr[r + 1] = m;
     }
-    return new CsrMatrix(nRows, nCols, indptr, Int32Array.from(outCols), Float32Array.from(outVals));
+    return new CsrMatrix(nRows, nCols, indptr, outCols.slice(0, m), Float32Array.from(outVals.subarray(0, m)));
   }
 
   /** Views (no copy) of row i's column indices and values. */
