@@ -4,7 +4,8 @@
 // deterministic, both throw the same LatentInputError on a matrix that is not positive definite, and the JS path
 // takes over where WebAssembly or its SIMD is missing. No timings here (README's Performance section has them).
 import { strict as assert } from 'node:assert';
-import { invertSpd, invertSpdSteps, type SpdInverseKernel } from '../../../src/core/ease';
+import { invertSpd, invertSpdSteps, invertWorkspaceSteps, spdWorkspace, type SpdInverseKernel } from '../../../src/core/ease';
+import { finishSteps } from '../../../src/core/train';
 import { LatentInputError } from '../../../src/core/errors';
 import { makeSpdInverseWasmKernel, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
 import { webAssemblyWithoutSimd, withWebAssembly } from './helpers';
@@ -113,6 +114,23 @@ describe('core: EASE SPD inverse (WebAssembly SIMD and JS)', () => {
     for (const kernel of ['auto', 'js'] as const) {
       const copy = Float64Array.from(A);
       assert.equal(invertSpd(copy, 9, kernel), copy);
+    }
+  });
+
+  it('a workspace inverts from the lower triangle alone (what EASE writes), as invertSpd the whole matrix, on both paths, twice in a row', () => {
+    for (const kernel of ['auto', 'js'] as const) {
+      for (const n of [1, 7, 40]) {
+        const ws = spdWorkspace(n, kernel);
+        assert.equal(ws.wasm !== undefined, kernel === 'auto' && wasmSgdKernelAvailable());
+        // The same workspace takes a second matrix after the first, as the ridge choice does for each lambda.
+        for (const seed of [n, n + 100]) {
+          const A = sessionGram(n, 2, seed);
+          // Garbage above the diagonal: only the lower triangle and the diagonal may be read.
+          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) ws.A[i * ws.stride + j] = j <= i ? A[i * n + j] : NaN;
+          const P = finishSteps(invertWorkspaceSteps(ws));
+          assert.ok(sameBits(Float64Array.from(P), inverse(A, n, kernel)), `${kernel} n=${n}`);
+        }
+      }
     }
   });
 
