@@ -37,8 +37,7 @@ export function* invertSpdSteps(A: Float64Array, n: number, kernel: SpdInverseKe
   if (A.length !== n * n) throw new LatentInputError(`invertSpd: need ${n * n} entries, got ${A.length}`);
   const ws = spdWorkspace(n, kernel);
   if (!ws.wasm) return yield* invertSpdJsSteps(A, n);
-  for (let i = 0; i < n; i++) ws.A.set(A.subarray(i * n, i * n + n), i * ws.stride);
-  A.set(yield* invertWorkspaceSteps(ws));
+  A.set(yield* invertWorkspaceSteps(loadWorkspace(ws, A)));
   return A;
 }
 
@@ -60,6 +59,12 @@ export interface SpdWorkspace {
 export function spdWorkspace(n: number, kernel: SpdInverseKernel = 'auto'): SpdWorkspace {
   const wasm = kernel === 'auto' ? makeSpdInverseWasmKernel(n) : undefined;
   return wasm ? { n, A: wasm.A, stride: wasm.stride, wasm } : { n, A: new Float64Array(n * n), stride: n };
+}
+
+/** Writes the n x n row-major matrix A into the workspace, row by row at its stride. */
+function loadWorkspace(ws: SpdWorkspace, A: Float64Array): SpdWorkspace {
+  for (let i = 0; i < ws.n; i++) ws.A.set(A.subarray(i * ws.n, i * ws.n + ws.n), i * ws.stride);
+  return ws;
 }
 
 /**
@@ -437,8 +442,7 @@ export function* chooseEaseLambdaSteps(
   const B = new Float32Array(m * m);
   function* ndcgAt(lambda: number): Steps<number> {
     checkLambda(lambda);
-    for (let i = 0; i < m; i++) ws.A.set(G.subarray(i * m, i * m + m), i * ws.stride);
-    const P = yield* invertWorkspaceSteps(addRidge(ws, lambda));
+    const P = yield* invertWorkspaceSteps(addRidge(loadWorkspace(ws, G), lambda));
     const model = yield* easeWeightsSteps({ kept, position, P, lambda }, B);
     const totals = new MetricTotals();
     for (const [at, c] of cases.entries()) {

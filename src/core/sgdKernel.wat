@@ -359,8 +359,7 @@
       (br $lm)))
   )
 
-  ;; Elementwise loops take two lanes at a time (k is even); sums keep their order (lane 0, then lane 1).
-  ;; One session row: x_u's step, X^T X following it, then each of its items' steps (stepRow in sgdGramian.ts: the same
+    ;; One session row: x_u's step, X^T X following it, then each of its items' steps (stepRow in sgdGramian.ts: the same
   ;; steps, in float32 here; AdaGrad's sums in float64).
   (func $stepRow (param $u i32)
     (local $kb i32) (local $from i32) (local $to i32) (local $t i32) (local $xu i32) (local $yi i32) (local $i i32)
