@@ -94,7 +94,7 @@ export function* fitRecommenderSteps(
 export function* fitRecommenderWithInverseSteps(
   data: History,
   config?: Partial<RecommenderConfig>,
-  hooks?: TrainHooks,
+  hooks?: FitHooks,
   keepInverse = true,
 ): Steps<{ model: RecommenderModel; inverse?: EaseInverse }> {
   const started = nowMs();
@@ -108,10 +108,12 @@ export function* fitRecommenderWithInverseSteps(
   const budgeted = Math.max(Math.min(cfg.epochs, MIN_EPOCHS), Math.min(cfg.epochs, Math.floor(cfg.maxCellSteps / n)));
   if (budgeted !== cfg.epochs) cfg = { ...cfg, epochs: budgeted };
   yield;
-  const validation = cfg.autoBlend ? blendSplitOf(data) : { split: undefined, reason: 'Held-out validation is off (autoBlend is disabled).', cases: 0 };
-  // With a blend to choose the model is trained twice (validation fit, then the full fit): progress maps the
+  // Settings as they were before the validation phase chose any: what it starts from, wherever it runs.
+  const resolved = cfg;
+  const elsewhere = cfg.autoBlend && hooks?.validateElsewhere?.start(data, cfg) ? hooks.validateElsewhere : undefined;
+  // With a blend to choose here the model is trained twice (validation fit, then the full fit): progress maps the
   // validation fit's epochs to the first half of 1..epochs and the full fit's to the second, never running backwards.
-  const span = validation.split ? 0.5 : 1;
+  let span = 1;
   let offset = 0;
   let lastReported = 0;
   const phased = (e: EpochInfo): void => {
@@ -121,14 +123,17 @@ export function* fitRecommenderWithInverseSteps(
     lastReported = epoch;
     hooks.onEpoch({ ...e, epoch, elapsedMs: nowMs() - started });
   };
-  // The split goes to the choice alone, which drops it on return: on a large history its sessions and cases are
-  // tens of MB that the full fit below does not need.
-  const chosen = validation.split ? yield* chooseOnValidationSteps(data, takeSplit(validation), cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop }) : undefined;
-  const blend = chosen?.blend;
-  if (chosen) {
-    cfg = chosen.cfg;
-    offset = cfg.epochs * 0.5;
+  let outcome: ValidationOutcome | undefined;
+  if (!cfg.autoBlend) outcome = { chosen: chosenOf(cfg), cases: 0, reason: 'Held-out validation is off (autoBlend is disabled).' };
+  else if (!elsewhere) {
+    const validation = blendSplitOf(data);
+    span = validation.split ? 0.5 : 1;
+    outcome = yield* validationOutcomeSteps(data, validation, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
+    cfg = { ...cfg, ...outcome.chosen };
+    offset = cfg.epochs * (1 - span);
   }
+  // Asked of the validation elsewhere when the fit needs it; it validates inline if no answer comes.
+  const validatedHere = (): Steps<ValidationOutcome> => validateFitSteps(data, resolved, { shouldStop: hooks?.shouldStop });
 
   const { matrix, sessionIndex, items, trainedAt, newestSession } = buildTrainingMatrix(data, cfg.halfLifeDays);
 
@@ -176,13 +181,28 @@ export function* fitRecommenderWithInverseSteps(
   // Sessions in groupSessions' order, items numbered as the matrix numbers them: by index, without naming them.
   const { lists, start: sessionTimes } = indexHistory(items, asColumns(data));
   const discount = genericDiscount(weightedCounts(lists, items.length), listCount(lists), cfg.genericShare);
-  const prior = recentUsePrior(lists, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
   const generic = genericItems(discount);
 
   const multiItemSessions = listsOfAtLeast(lists, 2);
   const mode: RecommendMode = multiItemSessions < Math.max(1, cfg.minSessions) ? 'frecency' : 'mf';
   yield;
 
+  if (elsewhere && !outcome) {
+    const lambda = hooks?.shouldStop?.() ? resolved.easeLambda : elsewhere.lambda();
+    if (lambda === undefined) outcome = yield* validatedHere();
+    cfg = { ...cfg, easeLambda: outcome?.chosen.easeLambda ?? lambda ?? cfg.easeLambda };
+  }
+  const keepWeights = easeKeepWeights(sessionTimes, trainedAt);
+  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, keepWeights, keepInverse) : undefined;
+  // Co-occurrence counts only where they make the table (itemModel 'cosine'): a map per item, 94 MB at 1M interactions.
+  const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(listsAsArrays(lists), items.length), items.length, cfg.neighbours);
+  yield;
+
+  // A stopped fit is thrown away by its caller: no need to wait for the rest of the validation.
+  if (!outcome) outcome = (hooks?.shouldStop?.() ? { chosen: chosenOf(cfg), cases: 0, reason: 'Training was stopped.' } : elsewhere?.outcome()) ?? (yield* validatedHere());
+  cfg = { ...cfg, ...outcome.chosen };
+  const blend = outcome.blend;
+  const prior = recentUsePrior(lists, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
   let heldOut: HeldOutResult;
   if (mode === 'frecency') {
     // The validation measured the factor model's blend, but this model ranks by frecency: not its hit rate.
@@ -190,13 +210,8 @@ export function* fitRecommenderWithInverseSteps(
   } else if (blend) {
     heldOut = { k: HELD_OUT_K, value: blend.hitRate, cases: blend.cases };
   } else {
-    heldOut = { k: HELD_OUT_K, value: null, cases: validation.cases, reason: validation.reason ?? 'No validation ran.' };
+    heldOut = { k: HELD_OUT_K, value: null, cases: outcome.cases, reason: outcome.reason ?? 'No validation ran.' };
   }
-
-  const keepWeights = easeKeepWeights(sessionTimes, trainedAt);
-  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, keepWeights, keepInverse) : undefined;
-  // Co-occurrence counts only where they make the table (itemModel 'cosine'): a map per item, 94 MB at 1M interactions.
-  const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(listsAsArrays(lists), items.length), items.length, cfg.neighbours);
   const model: RecommenderModel = {
     version: 3,
     config: cfg,
@@ -267,12 +282,74 @@ export function recentUsePrior(
 /** The fewest epochs maxCellSteps may leave a fit with. */
 export const MIN_EPOCHS = 5;
 
-interface BlendChoice {
+export interface BlendChoice {
   weights: Pick<RecommenderConfig, 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
   cases: number;
   ndcg: number;
   /** HR@HELD_OUT_K of the chosen blend on the same cases */
   hitRate: number;
+}
+
+/** The settings a fit's validation phase chooses. */
+export type ChosenSettings = Pick<RecommenderConfig, 'easeLambda' | 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
+
+/** What a fit's validation phase settled: the settings it chose and what the model reports of it. */
+export interface ValidationOutcome {
+  chosen: ChosenSettings;
+  /** the blend chosen on held-out cases; absent without a split (or when stopped) */
+  blend?: BlendChoice;
+  /** validation cases the split gave */
+  cases: number;
+  /** why there is no blend, when there is none */
+  reason?: string;
+}
+
+/**
+ * A fit's validation phase run elsewhere (the training worker's second thread) while the fit trains its factor
+ * model: the two are independent until EASE needs the ridge and the prior its half-life. Either wait may come back
+ * empty (the other thread failed or went silent): the fit then validates itself, with the same result.
+ */
+export interface ValidationElsewhere {
+  /** Starts validating a fit of `data` under `cfg` (validateFitSteps); false when it cannot. */
+  start(data: History, cfg: RecommenderConfig): boolean;
+  /** The ridge chosen for EASE, waiting for it. */
+  lambda(): number | undefined;
+  /** The whole outcome, waiting for it. */
+  outcome(): ValidationOutcome | undefined;
+}
+
+export interface FitHooks extends TrainHooks {
+  validateElsewhere?: ValidationElsewhere;
+}
+
+function chosenOf(cfg: RecommenderConfig): ChosenSettings {
+  return { easeLambda: cfg.easeLambda, coocWeight: cfg.coocWeight, priorWeight: cfg.priorWeight, priorHalfLifeDays: cfg.priorHalfLifeDays };
+}
+
+/**
+ * A full fit's validation phase on its own: what a fit of `data` under `cfg` (resolved, autoBlend on) chooses,
+ * `onLambda` told of the ridge as soon as it is chosen. ValidationElsewhere runs this.
+ */
+export function* validateFitSteps(data: History, cfg: RecommenderConfig, hooks: TrainHooks, onLambda?: (lambda: number) => void): Steps<ValidationOutcome> {
+  return yield* validationOutcomeSteps(data, blendSplitOf(data), cfg, hooks, onLambda);
+}
+
+function* validationOutcomeSteps(
+  data: History,
+  validation: { split: ProtocolSplit<History> | undefined; cases: number; reason?: string },
+  cfg: RecommenderConfig,
+  hooks: TrainHooks,
+  onLambda?: (lambda: number) => void,
+): Steps<ValidationOutcome> {
+  const { cases, reason } = validation;
+  if (!validation.split) {
+    onLambda?.(cfg.easeLambda);
+    return { chosen: chosenOf(cfg), cases, ...(reason !== undefined ? { reason } : {}) };
+  }
+  // The split goes to the choice alone, which drops it on return: on a large history its sessions and cases are
+  // tens of MB that the full fit does not need.
+  const chosen = yield* chooseOnValidationSteps(data, takeSplit(validation), cfg, hooks, onLambda);
+  return { chosen: chosenOf(chosen.cfg), cases, ...(chosen.blend ? { blend: chosen.blend } : {}) };
 }
 
 /**
@@ -313,6 +390,7 @@ function* chooseOnValidationSteps(
   split: ProtocolSplit<History>,
   config: RecommenderConfig,
   hooks: TrainHooks,
+  onLambda?: (lambda: number) => void,
 ): Steps<{ cfg: RecommenderConfig; blend: BlendChoice | undefined }> {
   let cfg = config;
   if (cfg.itemModel === 'ease') {
@@ -320,6 +398,7 @@ function* chooseOnValidationSteps(
     if (choice.cases > 0) cfg = { ...cfg, easeLambda: choice.lambda };
     yield;
   }
+  onLambda?.(cfg.easeLambda);
   const blend = yield* chooseBlendSteps(split, cfg, hooks);
   return { cfg: blend ? { ...cfg, ...blend.weights } : cfg, blend };
 }

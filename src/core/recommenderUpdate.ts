@@ -23,7 +23,7 @@ import { HELD_OUT_K, type ModelLineage, type NeighbourTable, type RecommenderMod
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { easeKeepWeights, fitEaseInverseSteps } from './ease';
 import { easeAddItems, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
-import { fitRecommenderWithInverseSteps, genericDiscount, genericItems, recentUsePrior, recordedRow } from './recommenderFit';
+import { fitRecommenderWithInverseSteps, genericDiscount, type FitHooks, genericItems, recentUsePrior, recordedRow } from './recommenderFit';
 import { indexHistory, sessionOf } from './historyIndex';
 import { listAt, listCount, listsOfAtLeast, weightedCounts } from './itemLists';
 import { makeFastUint32, makeRng, normalInit } from './random';
@@ -155,7 +155,7 @@ export function* retrainRecommenderSteps(
   previous: RecommenderModel | undefined,
   data: History,
   overrides: Partial<RecommenderConfig> = {},
-  hooks?: TrainHooks & { onPlan?(plan: RetrainPlan): void },
+  hooks?: FitHooks & { onPlan?(plan: RetrainPlan): void },
   memory: RetrainMemory = {},
   full = false,
 ): Steps<{ model: RecommenderModel; plan: RetrainPlan }> {

@@ -6,6 +6,7 @@ import type { InteractionColumns } from '../core/interaction';
 import { easeLiveOf } from '../core/easeLive';
 import { retrainRecommenderSteps, UPDATE_EPOCHS, type RetrainMemory } from '../core/recommenderUpdate';
 import { gramian } from '../core/foldIn';
+import type { ValidationElsewhere } from '../core/recommenderFit';
 import { finishStepsAsync, type Steps } from '../core/train';
 import { renameSinceModel } from '../feedback/fileChanges';
 import { sessionizeColumns } from '../feedback/sessions';
@@ -52,13 +53,13 @@ export const ALIVE_EVERY_MS = 5_000;
  * In the worker thread: the whole job at once (the thread exists so nobody waits on it), saying it is alive at the
  * steps' pause points when nothing else was sent for ALIVE_EVERY_MS.
  */
-export function runTrainJob(req: ToWorker, post: (m: FromWorker) => void, now: () => number = Date.now): void {
+export function runTrainJob(req: ToWorker, post: (m: FromWorker) => void, now: () => number = Date.now, validateElsewhere?: ValidationElsewhere): void {
   let last = now();
   const posting = (m: FromWorker): void => {
     last = now();
     post(m);
   };
-  const steps = trainJobSteps(req, posting, now);
+  const steps = trainJobSteps(req, posting, now, validateElsewhere);
   for (;;) {
     const r = steps.next();
     if (r.done) return;
@@ -79,7 +80,7 @@ export function runTrainJobAsync(
   return finishStepsAsync(trainJobSteps(req, post, now), sliceMs);
 }
 
-function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () => number): Steps<void> {
+function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () => number, validateElsewhere?: ValidationElsewhere): Steps<void> {
   const started = now();
   const flag = req.cancelFlag ? new Int32Array(req.cancelFlag) : undefined;
   const cancelled = (): boolean => flag !== undefined && Atomics.load(flag, 0) === 1;
@@ -106,6 +107,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
         onPlan: (p) => (total = p.kind === 'update' ? UPDATE_EPOCHS : epochs),
         onEpoch: (e) => post({ type: 'progress', id: req.id, epoch: Math.min(e.epoch, total), epochs: total, loss: e.loss, elapsedMs: e.elapsedMs }),
         shouldStop: cancelled,
+        ...(validateElsewhere ? { validateElsewhere } : {}),
       },
       memory,
       events?.full === true,

@@ -1,11 +1,16 @@
 // worker_threads entry (bundled to dist/worker.js). Runs one training job per 'train' message; training is
 // synchronous here on purpose: this thread exists so the extension host's event loop never waits for it.
 import { setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
-import { parseToWorker, TrainingMessageError } from './messages';
-import { runTrainJob } from './job';
+import { parentPort, resourceLimits, workerData } from 'node:worker_threads';
+import { parseToWorker, TrainingMessageError, type FromWorker } from './messages';
+import { ALIVE_EVERY_MS, runTrainJob } from './job';
+import { isValidationThreadData, runValidationThread, ValidationThread } from './validationThread';
 
-if (parentPort) {
+// This script is also the worker's second thread (validationThread.ts), told apart by its workerData.
+if (isValidationThreadData(workerData)) {
+  lowerPriority();
+  runValidationThread(workerData);
+} else if (parentPort) {
   const port = parentPort;
   lowerPriority();
   port.on('message', (raw: unknown) => {
@@ -20,7 +25,24 @@ if (parentPort) {
       return;
     }
     // The result's large arrays move to the host instead of being copied there (a copy would stall its event loop).
-    runTrainJob(req, (m) => port.postMessage(m, m.type === 'done' && m.ease ? [m.ease.P.buffer as ArrayBuffer] : []));
+    const post = (m: FromWorker): void => port.postMessage(m, m.type === 'done' && m.ease ? [m.ease.P.buffer as ArrayBuffer] : []);
+    let said = Date.now();
+    const validation = new ValidationThread({
+      script: __filename,
+      ...(req.cancelFlag ? { cancelFlag: req.cancelFlag } : {}),
+      youngGenerationMb: resourceLimits.maxYoungGenerationSizeMb,
+      // The fit waits for the thread: the host's watchdog still hears from this one.
+      onWait: () => {
+        if (Date.now() - said < ALIVE_EVERY_MS) return;
+        said = Date.now();
+        post({ type: 'alive', id: req.id });
+      },
+    });
+    try {
+      runTrainJob(req, post, Date.now, validation);
+    } finally {
+      validation.stop();
+    }
   });
 }
 
