@@ -7,7 +7,7 @@ import { LatentInputError } from './errors';
 import { rowOf } from './explainView';
 import { factorModelOf } from './factorModel';
 import type { MfModel } from './model';
-import { splitProtocol, TRAIN_FRACTION, type ProtocolSplit } from './evalProtocol';
+import { splitProtocol, TRAIN_FRACTION, type EvalCase, type ProtocolSplit } from './evalProtocol';
 import { indexHistory } from './historyIndex';
 import { nowMs } from './host';
 import { asColumns, historyLength, isColumns, keepSessions, type History } from './interaction';
@@ -128,7 +128,7 @@ export function* fitRecommenderWithInverseSteps(
   else if (!elsewhere) {
     const validation = blendSplitOf(data);
     span = validation.split ? 0.5 : 1;
-    outcome = yield* validationOutcomeSteps(data, validation, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
+    outcome = yield* validationOutcomeSteps(validation, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
     cfg = { ...cfg, ...outcome.chosen };
     offset = cfg.epochs * (1 - span);
   }
@@ -330,12 +330,12 @@ function chosenOf(cfg: RecommenderConfig): ChosenSettings {
  * A full fit's validation phase on its own: what a fit of `data` under `cfg` (resolved, autoBlend on) chooses,
  * `onLambda` told of the ridge as soon as it is chosen. ValidationElsewhere runs this.
  */
-export function* validateFitSteps(data: History, cfg: RecommenderConfig, hooks: TrainHooks, onLambda?: (lambda: number) => void): Steps<ValidationOutcome> {
-  return yield* validationOutcomeSteps(data, blendSplitOf(data), cfg, hooks, onLambda);
+export function validateFitSteps(data: History, cfg: RecommenderConfig, hooks: TrainHooks, onLambda?: (lambda: number) => void): Steps<ValidationOutcome> {
+  // The split first, so that the steps hold it and not the history (the validation thread lets its copy go).
+  return validationOutcomeSteps(blendSplitOf(data), cfg, hooks, onLambda);
 }
 
 function* validationOutcomeSteps(
-  data: History,
   validation: { split: ProtocolSplit<History> | undefined; cases: number; reason?: string },
   cfg: RecommenderConfig,
   hooks: TrainHooks,
@@ -346,9 +346,9 @@ function* validationOutcomeSteps(
     onLambda?.(cfg.easeLambda);
     return { chosen: chosenOf(cfg), cases, ...(reason !== undefined ? { reason } : {}) };
   }
-  // The split goes to the choice alone, which drops it on return: on a large history its sessions and cases are
-  // tens of MB that the full fit does not need.
-  const chosen = yield* chooseOnValidationSteps(data, takeSplit(validation), cfg, hooks, onLambda);
+  // The split goes to the choice alone, which drops it as soon as it can: on a large history its sessions and cases
+  // are tens of MB that neither the blend's fit nor the full fit needs.
+  const chosen = yield* chooseOnValidationSteps(validation, cfg, hooks, onLambda);
   return { chosen: chosenOf(chosen.cfg), cases, ...(chosen.blend ? { blend: chosen.blend } : {}) };
 }
 
@@ -384,22 +384,27 @@ function takeSplit(v: { split: ProtocolSplit<History> | undefined }): ProtocolSp
   return split;
 }
 
-/** EASE's ridge (EASE alone, its items capped lower to keep it cheap), then the blend, on the validation split. */
+/**
+ * EASE's ridge (EASE alone, its items capped lower to keep it cheap), then the blend, on the validation split taken
+ * out of `v`: it is let go before the blend's fit, which reads its newest part only.
+ */
 function* chooseOnValidationSteps(
-  data: History,
-  split: ProtocolSplit<History>,
+  v: { split: ProtocolSplit<History> | undefined },
   config: RecommenderConfig,
   hooks: TrainHooks,
   onLambda?: (lambda: number) => void,
 ): Steps<{ cfg: RecommenderConfig; blend: BlendChoice | undefined }> {
   let cfg = config;
+  let split: ProtocolSplit<History> | undefined = takeSplit(v);
   if (cfg.itemModel === 'ease') {
-    const choice = yield* chooseEaseLambdaSteps(data, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES, split);
+    const choice = yield* chooseEaseLambdaSteps(split.trainInteractions, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES, split);
     if (choice.cases > 0) cfg = { ...cfg, easeLambda: choice.lambda };
     yield;
   }
   onLambda?.(cfg.easeLambda);
-  const blend = yield* chooseBlendSteps(split, cfg, hooks);
+  const input = blendInputOf(split);
+  split = undefined;
+  const blend = yield* chooseBlendSteps(input, cfg, hooks);
   return { cfg: blend ? { ...cfg, ...blend.weights } : cfg, blend };
 }
 
@@ -436,13 +441,23 @@ function blendSplitOf(data: History): { split: ProtocolSplit<History> | undefine
  */
 export const BLEND_MAX_TRAIN_SESSIONS = 50_000;
 
+/** What the blend choice reads of a split: its newest training sessions' interactions and its cases. */
+interface BlendInput {
+  trainInteractions: History;
+  cases: EvalCase[];
+  /** true when trainInteractions leaves older training sessions out (BLEND_MAX_TRAIN_SESSIONS) */
+  newestOnly: boolean;
+}
+
+function blendInputOf(split: ProtocolSplit<History>): BlendInput {
+  if (split.train.length <= BLEND_MAX_TRAIN_SESSIONS) return { trainInteractions: split.trainInteractions, cases: split.cases, newestOnly: false };
+  const newest = new Set(split.train.slice(-BLEND_MAX_TRAIN_SESSIONS).map((s) => s.id));
+  return { trainInteractions: keepSessions(split.trainInteractions, (id) => newest.has(id)), cases: split.cases, newestOnly: true };
+}
+
 /** See RecommenderConfig.autoBlend. Undefined when training was stopped. */
-function* chooseBlendSteps(split: ProtocolSplit<History>, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendChoice | undefined> {
-  let trainInteractions = split.trainInteractions;
-  if (split.train.length > BLEND_MAX_TRAIN_SESSIONS) {
-    const newest = new Set(split.train.slice(-BLEND_MAX_TRAIN_SESSIONS).map((s) => s.id));
-    trainInteractions = keepSessions(trainInteractions, (id) => newest.has(id));
-  }
+function* chooseBlendSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendChoice | undefined> {
+  const { trainInteractions } = input;
   const inner = yield* fitRecommenderSteps(trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
   if (hooks?.shouldStop?.()) return undefined;
   const index = itemIndexOf(inner.items);
@@ -451,7 +466,7 @@ function* chooseBlendSteps(split: ProtocolSplit<History>, cfg: RecommenderConfig
   const discount = genericDiscount(weightedCounts(innerLists, inner.items.length), listCount(innerLists), cfg.genericShare);
   const priors = halfLives.map((h) => recentUsePrior(innerLists, innerTimes, inner.items.length, inner.trainedAt, h, discount));
   // Cases whose file only older sessions used (beyond BLEND_MAX_TRAIN_SESSIONS) have no vector to rank: left out.
-  const cases = (trainInteractions === split.trainInteractions ? split.cases : split.cases.filter((c) => index.has(c.target))).slice(-BLEND_MAX_CASES);
+  const cases = (input.newestOnly ? input.cases.filter((c) => index.has(c.target)) : input.cases).slice(-BLEND_MAX_CASES);
   // The configured blend comes first and is kept unless another beats it by BLEND_MIN_GAIN: on small validation
   // sets the grid's best is partly noise.
   const combos: Array<BlendChoice['weights']> = [

@@ -22,7 +22,8 @@ interface ValidationThreadData {
   port: MessagePort;
   /** Int32Array view: bumped after every message, so the waiting worker wakes */
   signal: SharedArrayBuffer;
-  data: InteractionColumns;
+  /** taken out (and let go) once the validation split is made */
+  data?: InteractionColumns;
   config: RecommenderConfig;
   cancelFlag?: SharedArrayBuffer;
 }
@@ -139,7 +140,7 @@ export class ValidationThread implements ValidationElsewhere {
 /** In the second thread: the validation phase of the fit the worker is running, its answers posted as they come. */
 export function runValidationThread(raw: unknown): void {
   if (!isValidationThreadData(raw)) return;
-  const { port, data, config, cancelFlag } = raw;
+  const { port, config, cancelFlag } = raw;
   const signal = new Int32Array(raw.signal);
   const flag = cancelFlag ? new Int32Array(cancelFlag) : undefined;
   let last = Date.now();
@@ -150,7 +151,7 @@ export function runValidationThread(raw: unknown): void {
     Atomics.notify(signal, 0);
   };
   try {
-    const steps = validateFitSteps(data, config, { shouldStop: () => flag !== undefined && Atomics.load(flag, 0) === 1 }, (lambda) => post({ type: 'lambda', lambda }));
+    const steps = validateFitSteps(takeData(raw), config, { shouldStop: () => flag !== undefined && Atomics.load(flag, 0) === 1 }, (lambda) => post({ type: 'lambda', lambda }));
     for (;;) {
       const r = steps.next();
       if (r.done) {
@@ -163,6 +164,14 @@ export function runValidationThread(raw: unknown): void {
     post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
   }
   port.close();
+}
+
+/** The history, left in nobody's hands but the caller's: the validation split holds what it needs of it. */
+function takeData(raw: ValidationThreadData): InteractionColumns {
+  const data = raw.data;
+  raw.data = undefined;
+  if (!data) throw new Error('no history to validate on');
+  return data;
 }
 
 /** workerData of the second thread (anything else: this is the worker proper). */
