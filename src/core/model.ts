@@ -34,6 +34,8 @@ export function initModel(
   k: number,
   rng: () => number,
   std: number = DEFAULT_INIT_STD,
+  /** where to draw the factors (a training kernel's memory), instead of new arrays */
+  into?: { userFactors: Float32Array; itemFactors: Float32Array },
 ): MfModel {
   requirePositiveInt('k', k);
   requirePositiveInt('nUsers', nUsers);
@@ -47,8 +49,8 @@ export function initModel(
     mu: 0,
     userBias: new Float32Array(nUsers),
     itemBias: new Float32Array(nItems),
-    userFactors: normalInit(nUsers * k, std, rng),
-    itemFactors: normalInit(nItems * k, std, rng),
+    userFactors: normalInit(nUsers * k, std, rng, into?.userFactors),
+    itemFactors: normalInit(nItems * k, std, rng, into?.itemFactors),
   };
 }
 

@@ -8,8 +8,7 @@ export function makeRng(seed: string | number): () => number {
 }
 
 /** n samples from N(0, std^2) via Box-Muller, as Float32Array. */
-export function normalInit(n: number, std: number, rng: () => number): Float32Array {
-  const out = new Float32Array(n);
+export function normalInit(n: number, std: number, rng: () => number, out: Float32Array = new Float32Array(n)): Float32Array {
   for (let i = 0; i < n; i += 2) {
     let u1 = rng();
     while (u1 <= 1e-12) u1 = rng();

@@ -389,9 +389,8 @@ function rowHas(indptr: Int32Array, indices: Int32Array, u: number, j: number): 
 }
 
 /** Confidence of every stored cell; raw signal must be >= 0. */
-export function confidences(matrix: CsrMatrix, alpha: number, epsilon: number, where: string): Float32Array {
+export function confidences(matrix: CsrMatrix, alpha: number, epsilon: number, where: string, c: Float32Array = new Float32Array(matrix.values.length)): Float32Array {
   const v = matrix.values;
-  const c = new Float32Array(v.length);
   for (let t = 0; t < v.length; t++) {
     if (v[t] < 0) {
       throw new LatentInputError(`${where}: negative confidence/raw signal ${v[t]} at entry ${t}; implicit signal must be >= 0`);

@@ -90,21 +90,10 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   ) {
     throw new LatentInputError('trainSgdGramian: the warm start does not match the matrix and k');
   }
-  // A warm start draws no random vectors (they would be overwritten), so its shuffles differ from a cold run's.
-  const model = warm
-    ? { ...initModel('implicit', 1, 1, k, rng, 0), nUsers: matrix.nRows, nItems: matrix.nCols, userBias: new Float32Array(matrix.nRows), itemBias: new Float32Array(matrix.nCols), userFactors: warm.userFactors.slice(), itemFactors: warm.itemFactors.slice() }
-    : initModel('implicit', matrix.nRows, matrix.nCols, k, rng, params.initStd ?? 0.01);
-  const outside = warm?.outsideGram;
-  const next = makeFastUint32(rng);
-  let X = model.userFactors;
-  let Y = model.itemFactors;
   const nRows = matrix.nRows;
   const nItems = matrix.nCols;
   const { indptr, indices } = matrix;
-  const conf = confidences(matrix, params.alpha, params.epsilon, 'trainSgdGramian');
-  // A stored zero signal is an observed p = 0 cell at confidence c (as in the sampled trainer).
-  const pref = new Float32Array(conf.length);
-  for (let t = 0; t < conf.length; t++) pref[t] = matrix.values[t] > 0 ? 1 : 0;
+  const cells = matrix.values.length;
   const nObs = warm ? warm.observed : new Float64Array(nItems);
   if (!warm) for (let t = 0; t < indices.length; t++) nObs[indices[t]]++;
   const accX = new Float64Array(nRows);
@@ -112,16 +101,25 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   let order: Int32Array = new Int32Array(nRows);
   for (let u = 0; u < nRows; u++) order[u] = u;
   // The WebAssembly kernel runs stepRow on X, Y and order in its own memory: the trainer works on those views
-  // (shuffles, Gramians, loss, checks), and the model gets copies of X and Y at the end.
+  // (shuffles, Gramians, loss, checks), and the model gets copies of X and Y at the end. Made first, so that a cold
+  // start draws its vectors and writes its cells' weights there, not into arrays copied in (30 MB at 1M cells).
   const wasm =
     gramianSgdKernel(params) === 'wasm-simd'
-      ? makeGramianWasmKernel({ X, Y, conf, pref, indptr, indices, nObs, order, k, lambda, learningRate: params.learningRate })
+      ? makeGramianWasmKernel({ ...(warm ? { X: warm.userFactors, Y: warm.itemFactors } : {}), cells, indptr, indices, nObs, order, k, lambda, learningRate: params.learningRate })
       : undefined;
-  if (wasm) {
-    X = model.userFactors = wasm.X;
-    Y = model.itemFactors = wasm.Y;
-    order = wasm.order;
-  }
+  // A warm start draws no random vectors (they would be overwritten), so its shuffles differ from a cold run's.
+  const model = warm
+    ? { ...initModel('implicit', 1, 1, k, rng, 0), nUsers: matrix.nRows, nItems: matrix.nCols, userBias: new Float32Array(matrix.nRows), itemBias: new Float32Array(matrix.nCols), userFactors: wasm ? wasm.X : warm.userFactors.slice(), itemFactors: wasm ? wasm.Y : warm.itemFactors.slice() }
+    : initModel('implicit', matrix.nRows, matrix.nCols, k, rng, params.initStd ?? 0.01, wasm ? { userFactors: wasm.X, itemFactors: wasm.Y } : undefined);
+  const outside = warm?.outsideGram;
+  const next = makeFastUint32(rng);
+  const X = model.userFactors;
+  const Y = model.itemFactors;
+  const conf = confidences(matrix, params.alpha, params.epsilon, 'trainSgdGramian', wasm?.conf);
+  // A stored zero signal is an observed p = 0 cell at confidence c (as in the sampled trainer).
+  const pref = wasm ? wasm.pref : new Float32Array(cells);
+  for (let t = 0; t < cells; t++) pref[t] = matrix.values[t] > 0 ? 1 : 0;
+  if (wasm) order = wasm.order;
   const gx = new Float64Array(k);
   const gy = new Float64Array(k);
   const old = new Float64Array(k);

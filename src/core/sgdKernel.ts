@@ -183,10 +183,12 @@ type GramianInitFn = (
   k: number, lambda: number, lr0: number,
 ) => void;
 
-/** One Gramian SGD run's WebAssembly instance; X, Y and order are views into its memory, used by the trainer as is. */
+/** One Gramian SGD run's WebAssembly instance; X, Y, conf, pref and order are views into its memory, used by the trainer as is. */
 export interface GramianWasmKernel {
   readonly X: Float32Array;
   readonly Y: Float32Array;
+  readonly conf: Float32Array;
+  readonly pref: Float32Array;
   /** The row order, shuffled in place by the trainer before each epoch. */
   readonly order: Int32Array;
   /** Sets the epoch's Gramians (k x k each, rounded to float32; the kernel updates its copy of X^T X as rows move). */
@@ -200,10 +202,16 @@ export interface GramianWasmKernel {
 }
 
 export interface GramianKernelInput {
-  X: Float32Array;
-  Y: Float32Array;
-  conf: Float32Array;
-  pref: Float32Array;
+  /**
+   * The starting vectors and each cell's confidence and preference, copied in; any left out stays 0 for the caller
+   * to write into the kernel's views before the first step (a cold start draws its vectors there: no copy of its own).
+   */
+  X?: Float32Array;
+  Y?: Float32Array;
+  conf?: Float32Array;
+  pref?: Float32Array;
+  /** observed cells (conf and pref's length) */
+  cells: number;
   indptr: Int32Array;
   indices: Int32Array;
   nObs: Float64Array;
@@ -222,7 +230,7 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   if (k % 4 !== 0) return undefined;
   const nRows = order.length;
   const nCols = nObs.length;
-  const nnz = conf.length;
+  const nnz = input.cells;
   const layout = new Layout();
   const oX = layout.take(nRows * k * 4);
   const oY = layout.take(nCols * k * 4);
@@ -250,10 +258,12 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   const wGX = new Float32Array(buf, oGX, k * k);
   const wGY = new Float32Array(buf, oGY, k * k);
   const wOrder = new Int32Array(buf, oOrder, nRows);
-  wX.set(X);
-  wY.set(Y);
-  new Float32Array(buf, oConf, nnz).set(conf);
-  new Float32Array(buf, oPref, nnz).set(pref);
+  const wConf = new Float32Array(buf, oConf, nnz);
+  const wPref = new Float32Array(buf, oPref, nnz);
+  if (X) wX.set(X);
+  if (Y) wY.set(Y);
+  if (conf) wConf.set(conf);
+  if (pref) wPref.set(pref);
   new Int32Array(buf, oIndptr, nRows + 1).set(indptr);
   new Int32Array(buf, oIndices, nnz).set(indices.subarray(0, nnz));
   new Float64Array(buf, oNObs, nCols).set(nObs);
@@ -268,6 +278,8 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   return {
     X: wX,
     Y: wY,
+    conf: wConf,
+    pref: wPref,
     order: wOrder,
     setGrams: (GX, GY) => {
       wGX.set(GX);

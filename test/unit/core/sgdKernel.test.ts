@@ -220,7 +220,7 @@ describe('core: Gramian SGD kernel (WebAssembly in float32, JS in float64)', () 
         const X = Float32Array.from({ length: n * k }, () => rng() - 0.5);
         const Y = Float32Array.from({ length: 5 * k }, () => rng() - 0.5);
         const kernel = makeGramianWasmKernel({
-          X, Y, conf: new Float32Array(0), pref: new Float32Array(0), indptr: new Int32Array(n + 1), indices: new Int32Array(0),
+          X, Y, conf: new Float32Array(0), pref: new Float32Array(0), cells: 0, indptr: new Int32Array(n + 1), indices: new Int32Array(0),
           nObs: new Float64Array(5), order: new Int32Array(n), k, lambda: 1, learningRate: 0.1,
         });
         assert.ok(kernel, 'WebAssembly SIMD is available on Node 20');
