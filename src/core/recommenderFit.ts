@@ -395,17 +395,20 @@ function* chooseOnValidationSteps(
   onLambda?: (lambda: number) => void,
 ): Steps<{ cfg: RecommenderConfig; blend: BlendChoice | undefined }> {
   let cfg = config;
-  let split: ProtocolSplit<History> | undefined = takeSplit(v);
   if (cfg.itemModel === 'ease') {
-    const choice = yield* chooseEaseLambdaSteps(split.trainInteractions, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES, split);
-    if (choice.cases > 0) cfg = { ...cfg, easeLambda: choice.lambda };
+    cfg = yield* chooseRidgeSteps(v.split as ProtocolSplit<History>, cfg);
     yield;
   }
   onLambda?.(cfg.easeLambda);
-  const input = blendInputOf(split);
-  split = undefined;
-  const blend = yield* chooseBlendSteps(input, cfg, hooks);
+  // Taken out of the box here (no frame of this generator holds it): from now on only the blend's part of it is held.
+  const blend = yield* chooseBlendSteps(blendInputOf(takeSplit(v)), cfg, hooks);
   return { cfg: blend ? { ...cfg, ...blend.weights } : cfg, blend };
+}
+
+/** EASE's ridge chosen on the split (its items capped lower to keep it cheap). */
+function* chooseRidgeSteps(split: ProtocolSplit<History>, cfg: RecommenderConfig): Steps<RecommenderConfig> {
+  const choice = yield* chooseEaseLambdaSteps(split.trainInteractions, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES, split);
+  return choice.cases > 0 ? { ...cfg, easeLambda: choice.lambda } : cfg;
 }
 
 /** The validation split autoBlend chooses on; no split, with the reason, when the history is too small to validate on. */
