@@ -87,6 +87,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
       model: () => wired?.workspace.ranker.getModel(),
       context: () => wired?.tracker.currentSession() ?? [],
       message: () => wired?.workspace.trainingState.message,
+      recentSessions: (sinceSec) => wired?.workspace.recentSessions(sinceSec) ?? [],
     }),
     (line) => log.appendLine(line),
   );

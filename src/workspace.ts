@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { CONTEXT_KEYS, VIEW_ID, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
 import { itemKind, parseItemKey } from './core/itemKey';
-import type { Recommendation, RecommenderModel } from './core/recommender';
+import type { RecentSession, Recommendation, RecommenderModel } from './core/recommender';
 import { readStartupState } from './feedback/startupState';
 import { FileLife, RenamePairs, namesakes, renameInModel, selfAndFolders } from './feedback/fileChanges';
 import type { FeedbackEvent } from './feedback/signal';
@@ -16,6 +16,7 @@ import type { FeedbackTracker } from './feedback/tracker';
 import { loadGitSessions } from './git/gitImport';
 import { createGitBootstrap, type GitBootstrap } from './git/learnFromGitCommand';
 import { LiveRanker, RecentItems } from './ranking/liveRanking';
+import { RecentSessions } from './feedback/recentSessions';
 import { TrainingClient } from './training/client';
 import { TrainingController, type TrainingState } from './training/controller';
 import type { ConfigOverrides } from './training/messages';
@@ -56,6 +57,8 @@ export interface Workspace extends vscode.Disposable {
   /** Resolves once the startup load (saved model, dismissals, open session) is done. */
   readonly ready: Promise<void>;
   readonly ranker: LiveRanker;
+  /** Sessions that ended since `sinceSec` (the model's newest interaction), as the live ranking counts them. */
+  recentSessions(sinceSec: number): readonly RecentSession[];
 }
 
 async function hasGitImport(storeDir: string): Promise<boolean> {
@@ -152,6 +155,9 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   let open = openItems(args.tracker);
   // Files opened, edited or created lately: the ones the model has not learned yet are ranked by their neighbours.
   const recent = new RecentItems();
+  // Sessions since the model was trained: the recent-use prior counts them until a retrain folds them in.
+  const sessionsSince = new RecentSessions(() => readSettings().sessionGapMinutes * 60_000);
+  const recentSessions = (sinceSec: number): readonly RecentSession[] => sessionsSince.closedSince(sinceSec, Date.now());
   let neverRecommend = neverRecommendMatcher();
   // Which files are gone (deleted, or renamed away): built from the store at startup, kept current from the events
   // below; a deleted file leaves the list at once, and comes back if the path is created again.
@@ -161,6 +167,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       context: () => args.tracker.currentSession(),
       openItems: () => open,
       recentItems: () => recent.items(),
+      recentSessions,
       neverRecommend: (item) => itemKind(item) === 'file' && (life.isDeleted(item) || neverRecommend.isExcluded(parseItemKey(item).name)),
     },
     { perKind: readSettings().maxRecommendations },
@@ -360,6 +367,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     }),
     args.tracker.onDidRecord((e) => {
       if (e.kind !== 'dismiss' && itemKind(e.item) === 'file') recent.add(e.item);
+      sessionsSince.add(e);
       life.note(e); // used again after a delete: it is back
       known.add(e.item);
       controller.noteEvent(e);
@@ -403,6 +411,9 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       known.invalidate();
       await controller.load(state.stored);
       args.tracker.seedSession(state.stored);
+      // Sessions recorded after the saved model (a window closed before its retrain) count in its prior at once.
+      const trainedAt = ranker.getModel()?.trainedAt;
+      if (trainedAt !== undefined) for (let i = 0; i < state.stored.length; i++) if (state.stored.t[i] > trainedAt * 1000) sessionsSince.add(state.stored.at(i));
       // Recent files survive a reload: the newest distinct files recorded (the ranker skips those the model knows).
       for (const item of state.newestFiles) recent.add(item);
       ranker.invalidate();
@@ -467,12 +478,14 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     get trainingState() {
       return controller.state;
     },
+    recentSessions,
     reset: async () => {
       await args.store.wipe();
       life = new FileLife();
       known.invalidate();
       args.tracker.clearSession();
       recent.clear();
+      sessionsSince.clear();
       controller.reset();
     },
     terminateWorker: () => client.terminateWorker(),

@@ -131,6 +131,11 @@ export interface Ranker {
   /** The returned array may be a buffer that the next call overwrites: read it before scoring again. */
   score(context: readonly string[], now: number): ArrayLike<number>;
   /**
+   * A session recorded after the fit (the replay protocol, between refits): what the extension's live ranking knows
+   * of the sessions since its model was trained.
+   */
+  observe?(session: readonly Interaction[]): void;
+  /**
    * True when score() gives the same values whatever the context and the time (popularity, MRU): evaluateMethod
    * then scores once, sorts once, and finds each target's place by binary search, O(log items + |context|) a case.
    */

@@ -14,6 +14,7 @@ export {
   type ContextItem,
   type HeldOutResult,
   type NeighbourTable,
+  type RecentSession,
   type Recommendation,
   type RecommendMode,
   type RecommendOptions,

@@ -17,6 +17,7 @@ import {
   HELD_OUT_K,
   TRAINING_ROW_CELLS,
   type HeldOutResult,
+  type PriorBasis,
   type NeighbourTable,
   type RecommendMode,
   type RecommenderModel,
@@ -202,7 +203,7 @@ export function* fitRecommenderWithInverseSteps(
   if (!outcome) outcome = (hooks?.shouldStop?.() ? { chosen: chosenOf(cfg), cases: 0, reason: 'Training was stopped.' } : elsewhere?.outcome()) ?? (yield* validatedHere());
   cfg = { ...cfg, ...outcome.chosen };
   const blend = outcome.blend;
-  const prior = recentUsePrior(lists, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
+  const { prior, priorBasis } = recentUsePriorWithBasis(lists, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
   let heldOut: HeldOutResult;
   if (mode === 'frecency') {
     // The validation measured the factor model's blend, but this model ranks by frecency: not its hit rate.
@@ -219,6 +220,7 @@ export function* fitRecommenderWithInverseSteps(
     mf: factors,
     prior,
     generic,
+    priorBasis,
     neighbours,
     trainedAt,
     mode,
@@ -272,11 +274,24 @@ export function recentUsePrior(
   halfLifeDays: number,
   discount: Float32Array,
 ): Float32Array {
+  return recentUsePriorWithBasis(lists, times, nItems, at, halfLifeDays, discount).prior;
+}
+
+/** recentUsePrior, with what livePrior needs to add the sessions recorded after `at` to it (RecommenderModel.priorBasis). */
+export function recentUsePriorWithBasis(
+  lists: ItemLists,
+  times: ArrayLike<number>,
+  nItems: number,
+  at: number,
+  halfLifeDays: number,
+  discount: Float32Array,
+): { prior: Float32Array; priorBasis: PriorBasis } {
   const p = decayedFrecency(lists, times, nItems, at, halfLifeDays * DAY_SECONDS);
   // Scaled by the largest before the discount: a discounted item that was the largest must not be scaled back up.
   const max = p.reduce((a, b) => Math.max(a, b), 0);
   for (let i = 0; i < p.length; i++) p[i] = max > 0 ? (p[i] / max) * discount[i] : p[i];
-  return p;
+  const generic = genericItems(discount);
+  return { prior: p, priorBasis: { scale: max, genericKeep: Float32Array.from(generic, (i) => discount[i]) } };
 }
 
 /** The fewest epochs maxCellSteps may leave a fit with. */

@@ -2,7 +2,7 @@
 import { encodeFloat32 } from './base64';
 import { ModelFormatError } from './errors';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
-import { HELD_OUT_K, TRAINING_ROW_CELLS, type ModelLineage, type NeighbourTable, type RecommenderModel, type RecommenderStats, type TrainingRecord, type TrainingRow } from './recommenderModel';
+import { HELD_OUT_K, TRAINING_ROW_CELLS, type ModelLineage, type NeighbourTable, type PriorBasis, type RecommenderModel, type RecommenderStats, type TrainingRecord, type TrainingRow } from './recommenderModel';
 import { factorModelOf, type FactorModel } from './factorModel';
 import { rowOf } from './explainView';
 import type { MfModel } from './model';
@@ -34,6 +34,7 @@ export function serializeRecommender(m: RecommenderModel): string {
     },
     prior: encodeFloat32(m.prior),
     generic: encodeInts(m.generic),
+    ...(m.priorBasis ? { priorBasis: { scale: m.priorBasis.scale, genericKeep: encodeFloat32(m.priorBasis.genericKeep) } } : {}),
     neighbours: {
       indptr: encodeInts(m.neighbours.indptr),
       indices: encodeInts(m.neighbours.indices),
@@ -60,6 +61,13 @@ function objectField(o: Record<string, unknown>, key: string): Record<string, un
 /** A base64 float32 field, decoded in steps (a large one in slices). */
 function* floatsField(o: Record<string, unknown>, key: string, length?: number): Steps<Float32Array> {
   return yield* float32FieldSteps(o, key, length, 'recommender model');
+}
+
+function* priorBasisField(o: Record<string, unknown>, nGeneric: number): Steps<PriorBasis> {
+  if (typeof o.scale !== 'number' || !(o.scale >= 0) || !Number.isFinite(o.scale)) fail('field "priorBasis.scale" must be a finite number >= 0');
+  const genericKeep = yield* floatsField(o, 'genericKeep', nGeneric);
+  if (!genericKeep.every((v) => v > 0 && v <= 1)) fail('field "priorBasis.genericKeep" must hold shares in (0, 1]');
+  return { scale: o.scale, genericKeep };
 }
 
 function* intsField(o: Record<string, unknown>, key: string, length: number | undefined, max: number): Steps<Int32Array> {
@@ -114,6 +122,8 @@ export function* deserializeRecommenderSteps(s: string): Steps<RecommenderModel>
   const prior = yield* floatsField(o, 'prior', items.length);
   // Models saved before the field existed flag no item.
   const generic = o.generic === undefined ? new Int32Array(0) : yield* intsField(o, 'generic', undefined, items.length - 1);
+  // Files saved before it: the prior stays as trained until the next retrain.
+  const priorBasis = o.priorBasis === undefined ? undefined : yield* priorBasisField(objectField(o, 'priorBasis'), generic.length);
   yield;
   const nbRaw = objectField(o, 'neighbours');
   const indptr = yield* intsField(nbRaw, 'indptr', items.length + 1, 2 ** 24);
@@ -158,7 +168,7 @@ export function* deserializeRecommenderSteps(s: string): Steps<RecommenderModel>
           },
         }
       : trainingRecordOf(objectField(o, 'training'), stats.epochs, mf.nSessions, items.length, rowVector);
-  const model: RecommenderModel = { version: 3, config, items, mf, prior, generic, neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
+  const model: RecommenderModel = { version: 3, config, items, mf, prior, generic, ...(priorBasis ? { priorBasis } : {}), neighbours, trainedAt: o.trainedAt, mode: o.mode, stats, training };
   // Files saved before retraining could update a model have none: the next retrain is a full fit.
   return o.lineage === undefined ? model : { ...model, lineage: lineageOf(objectField(o, 'lineage')) };
 }

@@ -5,7 +5,7 @@ import type { EvalMethod, Ranker } from './evalProtocol';
 import { foldIn, gramian } from './foldIn';
 import { rowDots } from './linalg';
 import type { Interaction } from './interaction';
-import { DEFAULT_RECOMMENDER_CONFIG, fitRecommender, scoreItems, type RecommenderConfig, type RecommenderModel } from './recommender';
+import { DEFAULT_RECOMMENDER_CONFIG, fitRecommender, scoreItems, type RecentSession, type RecommenderConfig, type RecommenderModel } from './recommender';
 import { ScoreBuffers } from './scoreBuffers';
 import { itemIndexOf } from './scoring';
 import { retrainRecommenderSteps, type RetrainMemory } from './recommenderUpdate';
@@ -25,10 +25,15 @@ function recommenderMethod(name: string, config: Partial<RecommenderConfig>, tra
       // Reused from case to case, as the live ranker does (Ranker.score's result is read before the next call).
       const buffers = new ScoreBuffers();
       const out = new Float64Array(items.length);
+      // Sessions since the fit (replay): the recent-use prior counts them, as the live ranking does.
+      const recentSessions: RecentSession[] = [];
       return {
+        observe(session) {
+          if (session.length > 0) recentSessions.push({ start: Math.min(...session.map((x) => x.time)), items: session.map((x) => x.item) });
+        },
         score(context, now) {
           // The protocol leaves out the context (recommend() itself leaves out only what it is told to).
-          const s = scoreItems(model, context.map((item) => ({ item, weight: 1 })), { now, exclude: new Set(context) }, buffers).score;
+          const s = scoreItems(model, context.map((item) => ({ item, weight: 1 })), { now, exclude: new Set(context), recentSessions }, buffers).score;
           if (same && s.length === out.length) return s;
           for (let j = 0; j < out.length; j++) out[j] = s[toModel[j]];
           return out;

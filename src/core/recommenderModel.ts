@@ -94,6 +94,11 @@ export interface RecommenderModel {
    * ascending. Their recent-use prior only counts in a context with positive item x item evidence for them.
    */
   generic: Int32Array;
+  /**
+   * What adds the sessions recorded since training to the prior (livePrior.ts): the largest decayed frecency it was
+   * scaled by, and the share of it each generic item keeps (aligned with `generic`). Absent in files saved before.
+   */
+  priorBasis?: PriorBasis;
   neighbours: NeighbourTable;
   /** unix seconds of the newest interaction */
   trainedAt: number;
@@ -102,6 +107,20 @@ export interface RecommenderModel {
   training: TrainingRecord;
   /** set by retraining (recommenderUpdate.ts): the full fit this model descends from; absent in older files */
   lineage?: ModelLineage;
+}
+
+export interface PriorBasis {
+  /** the largest raw decayed frecency at trainedAt (prior = raw / scale * keep) */
+  scale: number;
+  /** per item of `generic`, the share of its prior it keeps (genericDiscount) */
+  genericKeep: Float32Array;
+}
+
+/** A session recorded after the model's newest interaction: when it started and the items it used. */
+export interface RecentSession {
+  /** unix seconds */
+  start: number;
+  items: readonly string[];
 }
 
 export interface ContextItem {
@@ -130,6 +149,8 @@ export interface RecommendOptions {
   now?: number;
   /** items with no history (e.g. new workspace files) to rank too, each with a prior from its neighbours */
   candidates?: readonly string[];
+  /** sessions since the model's newest interaction (closed ones): the recent-use prior counts them (livePrior.ts) */
+  recentSessions?: readonly RecentSession[];
 }
 
 /**

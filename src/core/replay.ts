@@ -157,6 +157,7 @@ export function refittedReplayMethod(
       events += xs.length;
       sessions++;
       if (due(events, sessions)) refit();
+      else ranker?.observe?.(xs);
     },
     score(context, now) {
       const ctx = context.filter((i) => toFit[i] >= 0).map((i) => globalItems[i]);

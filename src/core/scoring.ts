@@ -2,6 +2,7 @@
 // and recommend() with each recommendation's explanation.
 import { confidence } from './confidence';
 import { LatentInputError } from './errors';
+import { livePriorInto } from './livePrior';
 import { foldIn, gramian } from './foldIn';
 import { rowDots } from './linalg';
 import type { FactorModel } from './factorModel';
@@ -216,7 +217,8 @@ export function scoreItems(
   const { mf, cooc, prior, score, candidate, inContext: ctxMask } = buffers ? buffers.take(n) : freshItemArrays(n);
   for (const i of inContext) ctxMask[i] = 1;
   itemDots(model.mf, userVector, mf.subarray(0, nKnown));
-  prior.set(model.prior);
+  // The sessions since training count in the recent-use prior (livePrior.ts); without any, it is the model's.
+  if (!(opts.recentSessions && livePriorInto(model, opts.recentSessions, index, prior))) prior.set(model.prior);
   extraPriors.forEach((p, e) => {
     let s = p.bias;
     for (let f = 0; f < k; f++) s += userVector[f] * p.vector[f];

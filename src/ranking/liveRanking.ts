@@ -1,7 +1,7 @@
 // Live ranking: the trained model plus the current session (folded in by rankItems()), recomputed shortly after
 // every new signal. No vscode here, so latency and exclusion are tested in plain Node.
 import { itemKind, type ItemKind } from '../core/itemKey';
-import type { ContextItem, Recommendation, RecommenderModel } from '../core/recommender';
+import type { ContextItem, RecentSession, Recommendation, RecommenderModel } from '../core/recommender';
 import { ScoreBuffers } from '../core/scoreBuffers';
 import { itemDotsSteps, itemIndexOf, itemIndexSteps, rankItems, recommendationAt, sourceOf } from '../core/scoring';
 import { finishStepsAsync } from '../core/train';
@@ -15,6 +15,8 @@ export interface LiveSources {
   recentItems?(): readonly string[];
   /** True for items never to suggest (latent.neverRecommend: lockfiles, build output); they still count as context. */
   neverRecommend?(item: string): boolean;
+  /** Sessions that ended since `sinceSec` (the model's newest interaction): the recent-use prior counts them. */
+  recentSessions?(sinceSec: number): readonly RecentSession[];
 }
 
 /**
@@ -169,7 +171,8 @@ export class LiveRanker implements Disposable {
     const candidates = (this.sources.recentItems?.() ?? []).filter((i) => itemKind(i) === 'file' && !known.has(i) && !exclude.has(i));
     // Ask for enough candidates that the rarer kinds (snippets, extensions) still get their share.
     const n = Math.min(model.items.length + candidates.length, Math.max(200, this.opts.perKind * 20));
-    const { scored, order } = rankItems(model, this.sources.context(), { n, exclude, candidates }, this.buffers);
+    const recentSessions = this.sources.recentSessions?.(model.trainedAt);
+    const { scored, order } = rankItems(model, this.sources.context(), { n, exclude, candidates, ...(recentSessions ? { recentSessions } : {}) }, this.buffers);
     const counts: Record<ItemKind, number> = { file: 0, snippet: 0, extension: 0 };
     // New files score right behind their best neighbour, so many at once would crowd out what was learned.
     let newLeft = this.opts.maxNew ?? 3;

@@ -3,7 +3,7 @@
 // script) and must surface as a typed error, never as a half-trained model.
 import { DEFAULT_RECOMMENDER_CONFIG, type Interaction, type RecommenderConfig, type RecommenderModel } from '../core/recommender';
 import type { InteractionColumns } from '../core/interaction';
-import type { ModelLineage, TrainingRow } from '../core/recommenderModel';
+import type { ModelLineage, PriorBasis, TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type Check } from '../core/check';
 import { allFinite } from '../core/validate';
 import type { FileMove } from '../feedback/fileChanges';
@@ -477,6 +477,10 @@ function checkModelShape(v: unknown, p: string): RecommenderModel {
   typed(Float32Array, nItems)(v.prior, `${p}.prior`);
   if (!(v.generic instanceof Int32Array) || v.generic.some((i) => i < 0 || i >= nItems)) {
     throw new ProtocolError('must be item indices (Int32Array)', `${p}.generic`);
+  }
+  if (v.priorBasis !== undefined) {
+    const basis = obj<PriorBasis>({ scale: num, genericKeep: typed(Float32Array, v.generic.length) })(v.priorBasis, `${p}.priorBasis`);
+    if (basis.scale < 0 || !basis.genericKeep.every((x) => x > 0 && x <= 1)) throw new ProtocolError('must be a scale >= 0 and shares in (0, 1]', `${p}.priorBasis`);
   }
   const indptr = typed(Int32Array, nItems + 1)(nb.indptr, `${p}.neighbours.indptr`);
   const nnz = indptr[nItems];

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { FACTORS_VIEW_TYPE } from '../../commands';
 import { parseItemKey } from '../../core/itemKey';
-import type { ContextItem, RecommenderModel } from '../../core/recommender';
+import type { ContextItem, RecentSession, RecommenderModel } from '../../core/recommender';
 import { buildPanelState, type FactorsSource } from './state';
 import { renderPanelHtml } from './html';
 import { ProtocolError } from '../../core/check';
@@ -186,6 +186,8 @@ export interface WorkspaceSourceDeps {
   context(): ContextItem[];
   /** Shown while there is no model (e.g. the training controller's state message). */
   message?(): string | undefined;
+  /** Sessions that ended since `sinceSec` (LiveSources.recentSessions): the panel scores as the tree does. */
+  recentSessions?(sinceSec: number): readonly RecentSession[];
 }
 
 /**
@@ -196,6 +198,7 @@ export function workspaceFactorsSource(deps: WorkspaceSourceDeps): FactorsSource
   return () => {
     const model = deps.model();
     const message = model ? undefined : deps.message?.();
-    return { model, context: deps.context(), ...(message ? { message } : {}) };
+    const recentSessions = model && deps.recentSessions?.(model.trainedAt);
+    return { model, context: deps.context(), ...(message ? { message } : {}), ...(recentSessions ? { recentSessions } : {}) };
   };
 }

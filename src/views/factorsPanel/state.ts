@@ -11,7 +11,7 @@ import {
   type ReplayCell,
   type SgdStepView,
 } from '../../core/explainView';
-import { scoreItems, type ContextItem, type RecommenderModel, type ScoredItems } from '../../core/recommender';
+import { scoreItems, type ContextItem, type RecentSession, type RecommenderModel, type ScoredItems } from '../../core/recommender';
 import { partShares, scoreBreakdown } from '../../core/scoreBreakdown';
 import { TOY_FEATURES, TOY_LEARNING_RATE, TOY_MOVIES, TOY_MOVIE_VECTORS, TOY_RATINGS, TOY_USERS, TOY_USER_VECTORS, toyCells } from '../../core/toyExample';
 import type {
@@ -33,6 +33,8 @@ export interface FactorsSource {
   context: readonly ContextItem[];
   /** Item the user asked "Why this?" about. */
   why?: string;
+  /** Sessions that ended since the model was trained, as the live ranking counts them (RecommendOptions.recentSessions). */
+  recentSessions?: readonly RecentSession[];
   /** Shown when there is no model (e.g. "Not enough data yet: 3 sessions"). */
   message?: string;
 }
@@ -225,7 +227,8 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
   items.forEach((it, i) => index.set(it, i));
   const ctx = context.filter((c) => index.has(c.item) && c.weight > 0);
   const ctxIdx = [...new Set(ctx.map((c) => index.get(c.item) as number))];
-  const scored = ctx.length > 0 ? scoreItems(model, ctx) : undefined;
+  const recentSessions = source.recentSessions;
+  const scored = ctx.length > 0 ? scoreItems(model, ctx, recentSessions ? { recentSessions } : {}) : undefined;
 
   const summaries = factorSummaries(mf.itemFactors, k, items, PANEL_LIMITS.factorItems);
   const factors: FactorView[] = summaries.map((s) => ({
