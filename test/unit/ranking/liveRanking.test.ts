@@ -50,6 +50,36 @@ describe('LiveRanker', function () {
     }
   });
 
+  it('counts the sessions since the model in recent use: a file worked on since moves up, and its explanation says so', () => {
+    const { ranker } = setup();
+    const before = ranker.recommendations().map((r) => r.item);
+    // The lowest-ranked file of the list, used in two sessions that ended since the model was trained.
+    const item = before[before.length - 1];
+    const sinceAsked: number[] = [];
+    const live = new LiveRanker(
+      {
+        context: () => [],
+        openItems: () => new Set<string>(),
+        recentSessions: (since) => {
+          sinceAsked.push(since);
+          return [
+            { start: model.trainedAt + 3600, items: [item] },
+            { start: model.trainedAt + 7200, items: [item] },
+          ];
+        },
+      },
+      { perKind: 10, delayMs: 10 },
+    );
+    live.setModel(model);
+    const after = live.recommendations();
+    assert.deepEqual(sinceAsked.slice(0, 1), [model.trainedAt], 'asked for the sessions since the model');
+    const at = after.findIndex((r) => r.item === item);
+    assert.ok(at >= 0 && at < before.length - 1, `${item} moved up: ${at}`);
+    const rec = after[at];
+    assert.ok(rec.priorScore > 0 && rec.breakdown.parts.prior > 0);
+    assert.ok(Math.abs(rec.breakdown.terms.reduce((a, t) => a + t.value, 0) - rec.score) < 1e-9, 'the terms sum to the score');
+  });
+
   it('never recommends what latent.neverRecommend matches (lockfiles, build output), whatever it scores', () => {
     const { ranker } = setup();
     const top = ranker.recommendations().map((r) => r.item);
