@@ -61,6 +61,8 @@ export class ValidationThread implements ValidationElsewhere {
   constructor(private readonly opts: ValidationThreadOptions) {}
 
   start(data: History, cfg: RecommenderConfig): boolean {
+    // One validation per thread object (a job's one full fit); a second fit validates itself.
+    if (this.worker || this.over) return false;
     if (historyLength(data) < (this.opts.minInteractions ?? VALIDATION_THREAD_MIN_INTERACTIONS) || availableParallelism() < 2) return false;
     try {
       const { port1, port2 } = new MessageChannel();

@@ -27,6 +27,7 @@ describe('ValidationThread: a full fit validating on a second thread', function 
     const model = fit({ validateElsewhere: thread });
     assert.equal(thread.failure, undefined);
     assert.equal(saved(model), saved(inline));
+    assert.equal(thread.start(data, inline.config), false, 'one validation per thread object');
   });
 
   it('stays out of small fits: below minInteractions the fit validates itself', () => {
