@@ -215,6 +215,8 @@ export class TrainingController implements vscode.Disposable {
         ...(r.retrain ? { lastRetrain: r.retrain } : {}),
       };
       this.opts.log(`${this.st.message} ${r.retrain ? `${r.retrain.kind === 'update' ? 'An update' : 'A full fit'}: ${r.retrain.reason}.` : ''}`);
+      // The same model either way; the log says when the second thread did not do its part, and why.
+      if (r.validation?.fallback) this.opts.log(`training validated on one thread: ${r.validation.fallback}`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const cancelled = err instanceof TrainingCancelledError;

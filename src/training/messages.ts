@@ -122,7 +122,15 @@ export interface DoneMessage {
   retrain?: { kind: 'full' | 'update'; reason: string };
   /** the new model's EASE memory, for the next request */
   ease?: EncodedEaseMemory;
+  /** where a full fit's validation ran, when a second thread was started for it (validationThread.ts) */
+  validation?: ValidationReport;
   elapsedMs: number;
+}
+
+/** A full fit's validation on the worker's second thread: whether its answers were used, and if not, why. */
+export interface ValidationReport {
+  thread: boolean;
+  fallback?: string;
 }
 /**
  * Sent while a phase without epochs runs long (the item model's solve, the blend choice on a large workspace), so the
@@ -428,6 +436,7 @@ export function parseFromWorker(v: unknown): FromWorker {
           ...(v.gram === undefined ? {} : { gram: typed(Float64Array)(v.gram, `${p}.gram`) }),
           ...(v.retrain === undefined ? {} : { retrain: checkRetrain(v.retrain, `${p}.retrain`) }),
           ...(v.ease === undefined || !isRecord(v.structured) ? {} : { ease: checkEaseMemory(v.ease, strings(v.structured.items, `${p}.structured.items`).length, `${p}.ease`, false) }),
+          ...(v.validation === undefined ? {} : { validation: checkValidationReport(v.validation, `${p}.validation`) }),
           elapsedMs: num(v.elapsedMs, `${p}.elapsedMs`),
         };
       case 'cancelled':
@@ -440,6 +449,11 @@ export function parseFromWorker(v: unknown): FromWorker {
         throw new ProtocolError(`unknown type ${JSON.stringify(v.type)}`, `${p}.type`);
     }
   });
+}
+
+function checkValidationReport(v: unknown, p: string): ValidationReport {
+  if (!isRecord(v) || typeof v.thread !== 'boolean') return fail(p, 'a validation report', v);
+  return { thread: v.thread, ...(v.fallback === undefined ? {} : { fallback: str(2000)(v.fallback, `${p}.fallback`) }) };
 }
 
 function checkRetrain(v: unknown, p: string): { kind: 'full' | 'update'; reason: string } {

@@ -15,6 +15,7 @@ import {
   transferables,
   type ConfigOverrides,
   type EncodedEaseMemory,
+  type ValidationReport,
   type FromWorker,
   type ProgressMessage,
   type ToWorker,
@@ -60,6 +61,8 @@ export interface TrainingResult {
   retrain?: { kind: 'full' | 'update'; reason: string };
   /** what the next run needs to update this model's item x item part without solving it again */
   ease?: EncodedEaseMemory;
+  /** where a large full fit's validation ran (the worker's second thread, or its own after a fallback) */
+  validation?: ValidationReport;
 }
 
 /** The model in use, for a run that may update it instead of fitting from scratch (core/recommenderUpdate.ts). */
@@ -313,7 +316,15 @@ export class TrainingRunner {
         return;
       case 'done':
         if (msg.gram) primeGram(msg.structured.mf, msg.gram);
-        resolve({ model: msg.structured, json: msg.model, mode, elapsedMs: msg.elapsedMs, ...(msg.retrain ? { retrain: msg.retrain } : {}), ...(msg.ease ? { ease: msg.ease } : {}) });
+        resolve({
+          model: msg.structured,
+          json: msg.model,
+          mode,
+          elapsedMs: msg.elapsedMs,
+          ...(msg.retrain ? { retrain: msg.retrain } : {}),
+          ...(msg.ease ? { ease: msg.ease } : {}),
+          ...(msg.validation ? { validation: msg.validation } : {}),
+        });
         return;
       case 'alive':
         return; // the watchdog was re-armed on receipt: nothing else to do

@@ -10,6 +10,7 @@ import { asColumns, historyLength, type History, type InteractionColumns } from 
 import type { RecommenderConfig } from '../core/recommenderConfig';
 import { validateFitSteps, type BlendChoice, type ChosenSettings, type ValidationElsewhere, type ValidationOutcome } from '../core/recommenderFit';
 import { ALIVE_EVERY_MS } from './job';
+import type { ValidationReport } from './messages';
 
 /** Below this many interactions the validation stays in the fit's thread: a second thread would save little. */
 export const VALIDATION_THREAD_MIN_INTERACTIONS = 100_000;
@@ -57,6 +58,7 @@ export class ValidationThread implements ValidationElsewhere {
   private over = false;
   /** why the fit validated itself, when it did (a failed or silent thread) */
   failure: string | undefined;
+  private started = false;
 
   constructor(private readonly opts: ValidationThreadOptions) {}
 
@@ -75,6 +77,7 @@ export class ValidationThread implements ValidationElsewhere {
       this.worker.on('error', (err: Error) => (this.failure ??= `the second thread failed: ${err.message}`));
       this.port = port1;
       this.signal = new Int32Array(signal);
+      this.started = true;
       return true;
     } catch (err) {
       this.giveUp(`the second thread did not start (${err instanceof Error ? err.message : String(err)})`);
@@ -91,6 +94,12 @@ export class ValidationThread implements ValidationElsewhere {
     while (this.result === undefined && !this.over) this.receive();
     this.stop();
     return this.result;
+  }
+
+  /** Whether the fit's validation ran here and was used, or why not; undefined when no thread was started. */
+  report(): ValidationReport | undefined {
+    if (!this.started) return undefined;
+    return this.failure === undefined ? { thread: this.result !== undefined } : { thread: false, fallback: this.failure };
   }
 
   /** Ends the thread (the fit is over, or was stopped); harmless twice. */

@@ -25,7 +25,6 @@ if (isValidationThreadData(workerData)) {
       return;
     }
     // The result's large arrays move to the host instead of being copied there (a copy would stall its event loop).
-    const post = (m: FromWorker): void => port.postMessage(m, m.type === 'done' && m.ease ? [m.ease.P.buffer as ArrayBuffer] : []);
     let said = Date.now();
     const validation = new ValidationThread({
       script: __filename,
@@ -38,6 +37,12 @@ if (isValidationThreadData(workerData)) {
         post({ type: 'alive', id: req.id });
       },
     });
+    const post = (m: FromWorker): void => {
+      // A finished job says where its validation ran (only when a second thread was started for it).
+      const report = m.type === 'done' ? validation.report() : undefined;
+      const out = report ? { ...m, validation: report } : m;
+      port.postMessage(out, out.type === 'done' && out.ease ? [out.ease.P.buffer as ArrayBuffer] : []);
+    };
     try {
       runTrainJob(req, post, Date.now, validation);
     } finally {

@@ -82,12 +82,17 @@ describe('training messages', () => {
       elapsedMs: 9,
     });
     assert.equal(parseFromWorker({ type: 'done', id: 1, model: '{}', structured: model, elapsedMs: 3 }).type, 'done');
+    const fallback = { thread: false, fallback: 'the second thread said nothing for 20 s' };
+    const withReport = parseFromWorker({ type: 'done', id: 1, model: '{}', structured: model, elapsedMs: 3, validation: fallback });
+    assert.deepEqual(withReport.type === 'done' ? withReport.validation : undefined, fallback);
     assert.equal(parseFromWorker({ type: 'cancelled', id: 1 }).type, 'cancelled');
     assert.equal(parseFromWorker({ type: 'failed', id: 1, errorName: 'LatentInputError', message: 'k=0' }).type, 'failed');
     for (const b of [
       'done',
       { type: 'done', id: 1, model: 42, structured: model, elapsedMs: 3 },
       { type: 'done', id: 1, model: '{}', elapsedMs: 3 },
+      { type: 'done', id: 1, model: '{}', structured: model, elapsedMs: 3, validation: { thread: 'yes' } },
+      { type: 'done', id: 1, model: '{}', structured: model, elapsedMs: 3, validation: { thread: false, fallback: 7 } },
       { type: 'progress', id: 1, epoch: 'two', epochs: 5, loss: 1, elapsedMs: 1 },
       { type: 'failed', id: 1, message: 'no name' },
       { type: 'shrug', id: 1 },

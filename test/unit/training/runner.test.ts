@@ -116,6 +116,22 @@ describe('TrainingRunner (real worker thread)', function () {
     assert.deepEqual(Array.from(inProcess.model.mf.itemFactors), Array.from(viaWorker.model.mf.itemFactors));
   });
 
+  it('above 100,000 interactions the worker validates on its second thread, and the model is the in-process one', async () => {
+    const large = syntheticInteractions({ interactions: 110_000, items: 1000, seed: 'validation-thread' });
+    const config = { epochs: 2, seed: 7 };
+    const viaWorker = await new TrainingRunner({ workerPath: WORKER }).run(large, config);
+    assert.equal(viaWorker.mode, 'worker');
+    assert.deepEqual(viaWorker.validation, { thread: true }, 'the second thread ran the validation and its answers were used');
+    const inProcess = await new TrainingRunner({ workerPath: WORKER, createWorker: () => { throw new Error('worker_threads unavailable'); } }).run(large, config);
+    assert.equal(inProcess.mode, 'in-process');
+    assert.equal(inProcess.validation, undefined);
+    const chosen = (m: RecommenderModel) => [m.config.easeLambda, m.config.coocWeight, m.config.priorWeight, m.config.priorHalfLifeDays, m.training.heldOut.value];
+    assert.ok(viaWorker.model.stats.blendCases > 0, 'a blend was chosen on held-out cases');
+    assert.deepEqual(chosen(viaWorker.model), chosen(inProcess.model));
+    assert.deepEqual(Array.from(viaWorker.model.mf.itemFactors), Array.from(inProcess.model.mf.itemFactors));
+    assert.deepEqual(Array.from(viaWorker.model.neighbours.values), Array.from(inProcess.model.neighbours.values));
+  });
+
   it('the in-process fallback trains in slices: the event loop keeps turning, and a Cancel from a timer stops it', async () => {
     const noWorker = { workerPath: WORKER, createWorker: (): Worker => { throw new Error('worker_threads unavailable'); } };
     const data = syntheticInteractions({ interactions: 10_000, items: 500, seed: 'slices' });
