@@ -59,6 +59,11 @@ export function nullable<T>(c: Check<T>): Check<T | null> {
   return (v, p) => (v === null ? null : c(v, p));
 }
 
+/** A field that may be absent (undefined), checked when present. */
+export function optional<T>(c: Check<T>): Check<T | undefined> {
+  return (v, p) => (v === undefined ? undefined : c(v, p));
+}
+
 export function literal<T extends string | number>(value: T): Check<T> {
   return (v, p) => (v === value ? value : fail(p, JSON.stringify(value), v));
 }

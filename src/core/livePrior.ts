@@ -1,10 +1,17 @@
 // The recent-use prior with the sessions recorded since the model was trained: what a fit now would make of it,
 // without refitting. Between retrains (every 50 events by default) the prior would otherwise forget the sessions
 // since, and recent use is what a small repository's next file follows most (MRU's strength on chalk's history).
-// The model's prior is raw / scale * keep at trainedAt (recommenderFit.recentUsePriorWithBasis): raw halves every
+// The model's prior is raw / scale * keep at trainedAt (recommenderFit.recentUsePrior, priorBasisOf): raw halves every
 // half-life, each later session adds one visit per item it used, and the largest raw scales it again.
-import type { RecentSession, RecommenderModel } from './recommenderModel';
+import type { PriorBasis, RecentSession, RecommenderModel } from './recommenderModel';
 import { DAY_SECONDS } from './trainingData';
+
+/** Why a prior basis read from a file or another thread cannot be used, or undefined when it can. */
+export function priorBasisProblem(b: PriorBasis): string | undefined {
+  if (!(b.scale >= 0) || !Number.isFinite(b.scale)) return 'its scale must be a finite number >= 0';
+  if (!b.genericKeep.every((v) => v > 0 && v <= 1)) return 'its generic items\' shares must lie in (0, 1]';
+  return undefined;
+}
 
 /**
  * Writes the live prior of the model's items into out[0 .. items.length) and returns true; false (out untouched)

@@ -204,7 +204,7 @@ export function* fitRecommenderWithInverseSteps(
   if (!outcome) outcome = (hooks?.shouldStop?.() ? { chosen: chosenOf(cfg), cases: 0, reason: 'Training was stopped.' } : elsewhere?.outcome()) ?? (yield* validatedHere());
   cfg = { ...cfg, ...outcome.chosen };
   const blend = outcome.blend;
-  const { prior, priorBasis } = recentUsePriorWithBasis(lists, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
+  const { prior, scale } = recentUsePrior(lists, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
   let heldOut: HeldOutResult;
   if (mode === 'frecency') {
     // The validation measured the factor model's blend, but this model ranks by frecency: not its hit rate.
@@ -221,7 +221,7 @@ export function* fitRecommenderWithInverseSteps(
     mf: factors,
     prior,
     generic,
-    priorBasis,
+    priorBasis: priorBasisOf(scale, generic, discount),
     neighbours,
     trainedAt,
     mode,
@@ -266,7 +266,10 @@ export function genericItems(discount: Float32Array): Int32Array {
   return Int32Array.from(out);
 }
 
-/** The recent-use prior: decayed frecency scaled by the largest, times each item's genericDiscount. */
+/**
+ * The recent-use prior: decayed frecency scaled by the largest, times each item's genericDiscount; with that largest
+ * raw value, the scale livePrior needs to add later sessions to it (PriorBasis.scale).
+ */
 export function recentUsePrior(
   lists: ItemLists,
   times: ArrayLike<number>,
@@ -274,25 +277,17 @@ export function recentUsePrior(
   at: number,
   halfLifeDays: number,
   discount: Float32Array,
-): Float32Array {
-  return recentUsePriorWithBasis(lists, times, nItems, at, halfLifeDays, discount).prior;
-}
-
-/** recentUsePrior, with what livePrior needs to add the sessions recorded after `at` to it (RecommenderModel.priorBasis). */
-export function recentUsePriorWithBasis(
-  lists: ItemLists,
-  times: ArrayLike<number>,
-  nItems: number,
-  at: number,
-  halfLifeDays: number,
-  discount: Float32Array,
-): { prior: Float32Array; priorBasis: PriorBasis } {
+): { prior: Float32Array; scale: number } {
   const p = decayedFrecency(lists, times, nItems, at, halfLifeDays * DAY_SECONDS);
   // Scaled by the largest before the discount: a discounted item that was the largest must not be scaled back up.
   const max = p.reduce((a, b) => Math.max(a, b), 0);
   for (let i = 0; i < p.length; i++) p[i] = max > 0 ? (p[i] / max) * discount[i] : p[i];
-  const generic = genericItems(discount);
-  return { prior: p, priorBasis: { scale: max, genericKeep: Float32Array.from(generic, (i) => discount[i]) } };
+  return { prior: p, scale: max };
+}
+
+/** RecommenderModel.priorBasis: the prior's scale and the share each generic item keeps (aligned with `generic`). */
+export function priorBasisOf(scale: number, generic: Int32Array, discount: Float32Array): PriorBasis {
+  return { scale, genericKeep: Float32Array.from(generic, (i) => discount[i]) };
 }
 
 /** The fewest epochs maxCellSteps may leave a fit with. */
@@ -483,7 +478,7 @@ function* chooseBlendSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: Tr
   const { lists: innerLists, start: innerTimes } = indexHistory(inner.items, asColumns(trainInteractions));
   const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
   const discount = genericDiscount(weightedCounts(innerLists, inner.items.length), listCount(innerLists), cfg.genericShare);
-  const priors = halfLives.map((h) => recentUsePrior(innerLists, innerTimes, inner.items.length, inner.trainedAt, h, discount));
+  const priors = halfLives.map((h) => recentUsePrior(innerLists, innerTimes, inner.items.length, inner.trainedAt, h, discount).prior);
   // Cases whose file only older sessions used (beyond BLEND_MAX_TRAIN_SESSIONS) have no vector to rank: left out.
   const cases = (input.newestOnly ? input.cases.filter((c) => index.has(c.target)) : input.cases).slice(-BLEND_MAX_CASES);
   // The configured blend comes first and is kept unless another beats it by BLEND_MIN_GAIN: on small validation

@@ -2,6 +2,7 @@
 import { encodeFloat32 } from './base64';
 import { ModelFormatError } from './errors';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
+import { priorBasisProblem } from './livePrior';
 import { HELD_OUT_K, TRAINING_ROW_CELLS, type ModelLineage, type NeighbourTable, type PriorBasis, type RecommenderModel, type RecommenderStats, type TrainingRecord, type TrainingRow } from './recommenderModel';
 import { factorModelOf, type FactorModel } from './factorModel';
 import { rowOf } from './explainView';
@@ -64,10 +65,11 @@ function* floatsField(o: Record<string, unknown>, key: string, length?: number):
 }
 
 function* priorBasisField(o: Record<string, unknown>, nGeneric: number): Steps<PriorBasis> {
-  if (typeof o.scale !== 'number' || !(o.scale >= 0) || !Number.isFinite(o.scale)) fail('field "priorBasis.scale" must be a finite number >= 0');
-  const genericKeep = yield* floatsField(o, 'genericKeep', nGeneric);
-  if (!genericKeep.every((v) => v > 0 && v <= 1)) fail('field "priorBasis.genericKeep" must hold shares in (0, 1]');
-  return { scale: o.scale, genericKeep };
+  if (typeof o.scale !== 'number') fail('field "priorBasis.scale" must be a number');
+  const basis = { scale: o.scale, genericKeep: yield* floatsField(o, 'genericKeep', nGeneric) };
+  const problem = priorBasisProblem(basis);
+  if (problem) fail(`field "priorBasis": ${problem}`);
+  return basis;
 }
 
 function* intsField(o: Record<string, unknown>, key: string, length: number | undefined, max: number): Steps<Int32Array> {

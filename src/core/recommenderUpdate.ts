@@ -23,7 +23,7 @@ import { HELD_OUT_K, type ModelLineage, type NeighbourTable, type RecommenderMod
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { easeKeepWeights, fitEaseInverseSteps } from './ease';
 import { easeAddItems, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
-import { fitRecommenderWithInverseSteps, genericDiscount, type FitHooks, genericItems, recentUsePriorWithBasis, recordedRow } from './recommenderFit';
+import { fitRecommenderWithInverseSteps, genericDiscount, type FitHooks, genericItems, priorBasisOf, recentUsePrior, recordedRow } from './recommenderFit';
 import { indexHistory, sessionOf } from './historyIndex';
 import { listAt, listCount, listsOfAtLeast, weightedCounts } from './itemLists';
 import { makeFastUint32, makeRng, normalInit } from './random';
@@ -261,7 +261,8 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   const sessionGram = gramian(mf.userFactors.subarray(0, fresh.length * k), k);
   for (let q = 0; q < sessionGram.length; q++) sessionGram[q] += previous.mf.sessionGram[q];
   const discount = genericDiscount(observed, nSessions, cfg.genericShare);
-  const { prior, priorBasis } = recentUsePriorWithBasis(lists, h.start, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
+  const { prior, scale } = recentUsePrior(lists, h.start, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
+  const generic = genericItems(discount);
   const multiItemSessions = listsOfAtLeast(lists, 2);
   // The item x item part takes the fresh sessions (see the header).
   let neighbours = withItems(previous.neighbours, items.length);
@@ -300,8 +301,8 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
     items,
     mf: { k, nItems: items.length, mu: mf.mu, itemBias: new Float32Array(items.length), itemFactors: mf.itemFactors, nSessions: previous.mf.nSessions + fresh.length, sessionGram },
     prior,
-    generic: genericItems(discount),
-    priorBasis,
+    generic,
+    priorBasis: priorBasisOf(scale, generic, discount),
     neighbours,
     trainedAt,
     stats: {

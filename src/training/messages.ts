@@ -6,6 +6,7 @@ import type { InteractionColumns } from '../core/interaction';
 import type { ModelLineage, PriorBasis, TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type Check } from '../core/check';
 import { allFinite } from '../core/validate';
+import { priorBasisProblem } from '../core/livePrior';
 import type { FileMove } from '../feedback/fileChanges';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
 import { type EventColumns, kindIndexOf } from '../feedback/storedEvents';
@@ -494,7 +495,8 @@ function checkModelShape(v: unknown, p: string): RecommenderModel {
   }
   if (v.priorBasis !== undefined) {
     const basis = obj<PriorBasis>({ scale: num, genericKeep: typed(Float32Array, v.generic.length) })(v.priorBasis, `${p}.priorBasis`);
-    if (basis.scale < 0 || !basis.genericKeep.every((x) => x > 0 && x <= 1)) throw new ProtocolError('must be a scale >= 0 and shares in (0, 1]', `${p}.priorBasis`);
+    const problem = priorBasisProblem(basis);
+    if (problem) throw new ProtocolError(problem, `${p}.priorBasis`);
   }
   const indptr = typed(Int32Array, nItems + 1)(nb.indptr, `${p}.neighbours.indptr`);
   const nnz = indptr[nItems];

@@ -44,7 +44,7 @@ describe('live recent-use prior (sessions since training)', () => {
     const rows: Interaction[] = [...history];
     later.forEach((s, n) => s.items.forEach((item) => rows.push({ session: `later${n}`, item, time: s.start, weight: 1 })));
     const h = indexHistory(model.items, asColumns(rows));
-    const expected = recentUsePrior(h.lists, h.start, model.items.length, h.trainedAt, model.config.priorHalfLifeDays, discountOf(model));
+    const expected = recentUsePrior(h.lists, h.start, model.items.length, h.trainedAt, model.config.priorHalfLifeDays, discountOf(model)).prior;
     const out = new Float64Array(model.items.length);
     assert.equal(livePriorInto(model, later, index, out), true);
     for (let i = 0; i < out.length; i++) assert.ok(Math.abs(out[i] - expected[i]) < 1e-5, `item ${i}: ${out[i]} vs ${expected[i]}`);

@@ -21,13 +21,13 @@ describe('recent-use prior: generic items keep less of it', () => {
   const times = sessions.map((s) => s.time);
 
   it('off (genericShare 1): frecency scaled by the largest, the manifest first', () => {
-    const p = recentUsePrior(sessionItems, times, 3, at, 30, genericDiscount(weightedCounts(sessionItems, 3), sessions.length, 1));
+    const p = recentUsePrior(sessionItems, times, 3, at, 30, genericDiscount(weightedCounts(sessionItems, 3), sessions.length, 1)).prior;
     assert.equal(p[0], 1);
     assert.ok(Math.abs(p[1] - 0.5) < 1e-6 && Math.abs(p[2] - 0.125) < 1e-6, String([...p]));
   });
 
   it('genericShare 0.25: an item in share s > 0.25 of sessions keeps 0.25 / s; the scale is the one before', () => {
-    const p = recentUsePrior(sessionItems, times, 3, at, 30, genericDiscount(weightedCounts(sessionItems, 3), sessions.length, 0.25));
+    const p = recentUsePrior(sessionItems, times, 3, at, 30, genericDiscount(weightedCounts(sessionItems, 3), sessions.length, 0.25)).prior;
     // manifest: share 1 -> x 0.25; a.ts: share 0.5 -> 0.5 x 0.5; b.ts: share 0.125, untouched. Not rescaled to 1.
     assert.ok(Math.abs(p[0] - 0.25) < 1e-6, String(p[0]));
     assert.ok(Math.abs(p[1] - 0.25) < 1e-6, String(p[1]));
