@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { BASELINES } from './core/baselines';
 import { LatentInputError } from './core/errors';
 import { evaluateMethod, splitProtocol, withoutNeverRecommended, type MethodResult, type ProtocolSplit } from './core/evalProtocol';
@@ -462,14 +463,28 @@ function formatRecord(r: Record<string, number>): string {
     .join('\n');
 }
 
+/**
+ * `eval` and `recommend` are batch runs of the pure core in this process: a young generation that does not grow and
+ * an old one that grows in 20% steps instead of V8's larger default ones. `eval` on a 26,000-file history (the
+ * bench's eval26k): peak 181 MB instead of 293 MB, 6% more time (4 pairs), the same figures. Set as the command
+ * starts, while the heap is small. Not for `bench`, whose host-side figures stand for the extension host (V8's
+ * defaults; the extension never calls this).
+ */
+function smallHeap(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString('--heap-growing-percent=20');
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
     switch (args.command) {
       case 'eval':
+        smallHeap();
         await cmdEval(args);
         return 0;
       case 'recommend':
+        smallHeap();
         await cmdRecommend(args);
         return 0;
       case 'bench':
