@@ -13,10 +13,9 @@ import { finishSteps } from '../core/train';
 import { StoredEvents } from '../feedback/storedEvents';
 import { DEFAULT_SESSION_GAP_MS } from '../feedback/sessions';
 import { WORKER_YOUNG_GENERATION_MB } from '../training/runner';
-import type { FeedbackEvent } from '../feedback/signal';
 import { percentile } from './percentile';
 import { pipelineRunner } from './pipeline';
-import { syntheticInteractions } from './synthetic';
+import { syntheticEvents, syntheticInteractions } from './synthetic';
 
 export interface IncrementalFigures {
   /** median wall time of an update after 50 new events (the worker's work once the events are sessionized) */
@@ -139,10 +138,7 @@ export interface StoredUpdateFigures {
 export async function measureStoredUpdate(opts: { events: number; updates?: number }): Promise<StoredUpdateFigures> {
   const updates = opts.updates ?? 3;
   const all = syntheticInteractions({ interactions: opts.events + 50 * updates, items: Math.round(opts.events / 100), seed: 'update1M' });
-  const newest = all.reduce((m, x) => Math.max(m, x.time), -Infinity);
-  const shift = Math.min(0, Date.now() / 1000 - 86_400 - newest);
-  const events: FeedbackEvent[] = all.map((x) => ({ t: (x.time + shift) * 1000, item: x.item, kind: 'open', amount: x.weight }));
-  events.sort((a, b) => a.t - b.t);
+  const events = syntheticEvents(all);
   const runner = pipelineRunner();
   let t0 = nowMs();
   let r = await runner.runEvents(StoredEvents.fromEvents(events.slice(0, opts.events)), DEFAULT_SESSION_GAP_MS, {});

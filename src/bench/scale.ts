@@ -4,7 +4,9 @@ import { compactStalls, gitImportStalls, makeGitRepo, modelFileStalls, scratchDi
 import { pipelineRunner, trainEventsStalls } from './pipeline';
 import { measureRankLatency } from './rankLatency';
 import { collectGarbage, maxStallDuring, repeated, settle } from './stall';
-import { syntheticInteractions } from './synthetic';
+import { syntheticEvents, syntheticInteractions } from './synthetic';
+import { StoredEvents } from '../feedback/storedEvents';
+import { DEFAULT_SESSION_GAP_MS } from '../feedback/sessions';
 
 export interface LatencyFigures {
   p50Ms: number;
@@ -73,27 +75,32 @@ export interface ScaleBenchOptions {
 const MB = 1024 * 1024;
 
 /**
- * One full retrain in the worker, as the Retrain command runs it, on `interactions` synthetic interactions over a
- * tenth as many items: wall time and the process's peak resident memory above its level before the run.
+ * One full retrain in the worker, as the Retrain command runs it: `interactions` synthetic interactions over a tenth
+ * as many items, held as the store holds them (columns of events, one per interaction), handed to the worker, which
+ * cuts them into the same sessions and trains. Wall time and the process's peak resident memory above its level
+ * before the run (the store's columns are in that level: the extension holds them anyway).
  */
 export async function measureTrain1M(interactions: number): Promise<{ figures: Train1MFigures; json: string }> {
   const items = Math.round(interactions / 100);
-  const data = syntheticInteractions({ interactions, items, seed: 'train1M' });
+  const stored = StoredEvents.fromEvents(syntheticEvents(syntheticInteractions({ interactions, items, seed: 'train1M' })));
   const runner = pipelineRunner();
-  global.gc?.();
+  // The base after a collection: the garbage of building the store's columns would otherwise be in it.
+  await settle();
   const base = process.memoryUsage().rss;
   let peak = base;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const t0 = performance.now();
   let r;
   try {
-    r = await runner.run(data, {});
+    r = await runner.runEvents(stored, DEFAULT_SESSION_GAP_MS, {});
     if (r.mode !== 'worker') throw new Error(`train1M ran ${r.mode}, not in the worker`);
   } finally {
     clearInterval(sample);
   }
   const wallMs = performance.now() - t0;
   peak = Math.max(peak, process.memoryUsage().rss);
+  // Sessionized as generated (an hour apart, each under the session gap): every interaction its own cell.
+  if (r.model.stats.interactions !== interactions) throw new Error(`train1M trained on ${r.model.stats.interactions} interactions, not ${interactions}`);
   return { figures: { wallMs, peakExtraMB: (peak - base) / MB, events: interactions, items }, json: r.json };
 }
 

@@ -1,5 +1,6 @@
 // Synthetic working sessions with known structure ("areas of work"), for the pipeline benchmark and tests.
 import type { Interaction } from '../core/recommender';
+import type { FeedbackEvent } from '../feedback/signal';
 import { makeRng } from '../core/random';
 
 export interface SyntheticOptions {
@@ -41,4 +42,16 @@ export function syntheticInteractions(o: SyntheticOptions): Interaction[] {
 
 export function syntheticItem(index: number, perArea: number): string {
   return `file:area${Math.floor(index / perArea)}/f${index % perArea}.ts`;
+}
+
+/**
+ * The interactions as the feedback store would hold them: one 'open' event each (its weight as the amount, so the
+ * worker's sessionizing gives back the same weights), in time order, moved to end a day before `nowMs` when they
+ * would run into the future (the generator spaces sessions an hour apart from 2023 on).
+ */
+export function syntheticEvents(xs: readonly Interaction[], nowMs = Date.now()): FeedbackEvent[] {
+  const newest = xs.reduce((m, x) => Math.max(m, x.time), -Infinity);
+  const shift = Math.min(0, nowMs / 1000 - 86_400 - newest);
+  const events: FeedbackEvent[] = xs.map((x) => ({ t: (x.time + shift) * 1000, item: x.item, kind: 'open', amount: x.weight }));
+  return events.sort((a, b) => a.t - b.t);
 }
