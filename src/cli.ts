@@ -467,7 +467,8 @@ function formatRecord(r: Record<string, number>): string {
  * `eval` and `recommend` are batch runs of the pure core in this process: a young generation that does not grow and
  * an old one that grows in 20% steps instead of V8's larger default ones. `eval` on a 26,000-file history (the
  * bench's eval26k): peak 181 MB instead of 293 MB, 6% more time (4 pairs), the same figures. Set as the command
- * starts, while the heap is small. Not for `bench`, whose host-side figures stand for the extension host (V8's
+ * starts, while the heap is small, by the command line's entry only (V8's flags are the process's: not for main()
+ * called in tests, nor for `bench`, whose host-side figures stand for the extension host, which runs with V8's
  * defaults; the extension never calls this).
  */
 function smallHeap(): void {
@@ -480,11 +481,9 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseArgs(argv);
     switch (args.command) {
       case 'eval':
-        smallHeap();
         await cmdEval(args);
         return 0;
       case 'recommend':
-        smallHeap();
         await cmdRecommend(args);
         return 0;
       case 'bench':
@@ -504,7 +503,9 @@ export async function main(argv: string[]): Promise<number> {
 
 // A worker thread of this script measures the incremental bench (runIncrementalBenchJob); the main thread runs main.
 if (require.main === module && !runIncrementalBenchJob()) {
-  main(process.argv.slice(2)).then(
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'eval' || argv[0] === 'recommend') smallHeap();
+  main(argv).then(
     (code) => process.exit(code),
     (err: unknown) => {
       console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));

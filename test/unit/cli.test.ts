@@ -84,6 +84,18 @@ describe('cli (eval, recommend)', function () {
     }
   });
 
+  it('eval run as a user runs it (its entry sets V8 heap flags for a small footprint) reports what main() reports', async () => {
+    const cli = join(__dirname, '..', '..', 'src', 'cli.js');
+    type Report = { dataset: Record<string, number>; methods: Array<Record<string, unknown>> };
+    const argv = ['eval', '--sessions', csv, '--methods', 'popularity,cooccurrence,latent', '--json'];
+    const entry = JSON.parse(execFileSync(process.execPath, [cli, ...argv], { encoding: 'utf8' })) as Report;
+    const inProcess = JSON.parse((await run(argv)).out) as Report;
+    const metrics = (r: Report): unknown[] => r.methods.map((m) => [m.method, m.hr1, m.hr3, m.hr10, m.ndcg10, m.mrr]);
+    assert.deepEqual(entry.dataset, inProcess.dataset);
+    assert.deepEqual(metrics(entry), metrics(inProcess));
+    assert.equal(entry.methods.length, 3);
+  });
+
   it('eval --protocol replay over processes (--jobs 2) reports what one process reports, methods in order', () => {
     // The compiled CLI, as a user runs it: its shares are this same file run again.
     const cli = join(__dirname, '..', '..', 'src', 'cli.js');
