@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli';
+import { deserializeRecommender } from '../../src/core/recommender';
 import { syntheticHistory } from '../../src/eval/synthetic';
 
 /** Runs the CLI in-process and returns its exit code and what it printed. */
@@ -94,6 +95,19 @@ describe('cli (eval, recommend)', function () {
     assert.deepEqual(entry.dataset, inProcess.dataset);
     assert.deepEqual(metrics(entry), metrics(inProcess));
     assert.equal(entry.methods.length, 3);
+  });
+
+  it('bench --only train1M trains in the worker on every interaction and keeps the model it trained (--model-out)', async () => {
+    const modelOut = join(dir, 'train1M-model.json');
+    const r = await run(['bench', '--only', 'train1M', '--interactions', '20000', '--model-out', modelOut, '--json']);
+    assert.equal(r.code, 0, r.err);
+    const f = (JSON.parse(r.out) as { scale: { train1M: { wallMs: number; peakExtraMB: number; events: number; items: number } } }).scale.train1M;
+    assert.equal(f.events, 20000);
+    assert.equal(f.items, 200);
+    assert.ok(f.wallMs > 0 && Number.isFinite(f.peakExtraMB), JSON.stringify(f));
+    const model = deserializeRecommender(readFileSync(modelOut, 'utf8'));
+    assert.equal(model.stats.interactions, 20000);
+    assert.equal(model.items.length, 200);
   });
 
   it('eval --protocol replay over processes (--jobs 2) reports what one process reports, methods in order', () => {
