@@ -61,6 +61,16 @@ export interface EncodedEvents {
   amount: Float64Array;
 }
 
+/**
+ * A train-events request's columns, handed to the job: the request keeps empty ones from then on, so that once the
+ * job has cut them into sessions nothing holds them through the fit (25 MB at a million events).
+ */
+export function takeEvents(req: TrainEventsRequest): EncodedEvents {
+  const events = req.events;
+  req.events = { items: [], windows: [], itemIndex: new Int32Array(0), windowIndex: new Int32Array(0), kindIndex: new Uint8Array(0), t: new Float64Array(0), amount: new Float64Array(0) };
+  return events;
+}
+
 /** EASE's P for the model it was made with (RetrainMemory in core/recommenderUpdate.ts), as it crosses threads. */
 export interface EncodedEaseMemory {
   /** modelKey() of the model it belongs to */

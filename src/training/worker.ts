@@ -2,6 +2,7 @@
 // synchronous here on purpose: this thread exists so the extension host's event loop never waits for it.
 import { setPriority } from 'node:os';
 import { parentPort, resourceLimits, workerData } from 'node:worker_threads';
+import { isRecord } from '../core/check';
 import { parseToWorker, TrainingMessageError, type FromWorker } from './messages';
 import { ALIVE_EVERY_MS, runTrainJob } from './job';
 import { isValidationThreadData, runValidationThread, ValidationThread } from './validationThread';
@@ -17,6 +18,9 @@ if (isValidationThreadData(workerData)) {
     let req;
     try {
       req = parseToWorker(raw);
+      // The message as received (the event's dispatch holds it until this returns) lets go of the columns too: the
+      // job lets the parsed request's go once it has sessionized them (messages.ts, takeEvents).
+      if (isRecord(raw)) delete raw.events;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const rawId = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
