@@ -139,7 +139,9 @@ export function sessionizeColumns(c: SessionColumns, gapMs: number): Interaction
       }
     }
   }
-  return { sessions, items: c.items, session: session.slice(0, m), item: item.slice(0, m), time: time.slice(0, m), weight: weight.slice(0, m) };
+  // Cut to what was written; when every event made a cell of its own the arrays are already that long (no copy).
+  const cut = <T extends Int32Array | Float64Array>(a: T): T => (m === n ? a : (a.slice(0, m) as T));
+  return { sessions, items: c.items, session: cut(session), item: cut(item), time: cut(time), weight: cut(weight) };
 }
 
 /** Per table index, the first index holding the same name. */
