@@ -94,7 +94,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     const previous = saved && renameSinceModel(saved, events?.moves ?? []);
     const nowMs = Date.now();
     // The events are not read again once sessionized: the request lets go of them (takeEvents), so the fit does not
-    // hold them (`bench --only train1M`, 3 pairs: peak 338 / 352 / 332 MB against 365 / 365 / 363 MB).
+    // hold them (`bench --only train1M`, 3 pairs: peak 334 / 341 / 340 MB against 363 / 354 / 366 MB).
     const columns = req.type === 'train' ? interactionColumnsOf(req.data) : sessionizeColumns(eventColumnsOf(takeEvents(req)), req.gapMs);
     const data = inThePast(columns, nowMs, pastTimeFor(previous, nowMs));
     yield;
