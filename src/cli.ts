@@ -1,8 +1,7 @@
 // Headless entry point (bundled to dist/cli.js): `eval`, `recommend` and `bench`. No vscode imports.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { BASELINES } from './core/baselines';
 import { LatentInputError } from './core/errors';
@@ -20,7 +19,7 @@ import { bootstrapFromGit } from './git/gitImport';
 import { GitBootstrapError } from './git/runGit';
 import { runFeedbackBench } from './bench/feedback';
 import { runPipelineBench } from './bench/pipeline';
-import { measureTrain1M, runScaleBench, type Train1MFigures } from './bench/scale';
+import { measureTrain1M, runScaleBench } from './bench/scale';
 import { EVAL26K_METHODS, measureEval26k } from './bench/evalScale';
 import { readSharedHistory, replayInProcesses, replayShares, shareHistory } from './eval/replayJobs';
 import { measureIncrementalUpdateInWorker, measureStoredUpdate, runIncrementalBenchJob, measureUpdateQuality, type IncrementalFigures, type StoredUpdateFigures } from './bench/incremental';
@@ -392,7 +391,7 @@ async function cmdBench(args: Args): Promise<void> {
     // The issue 10 figures alone (minutes; without the shared histories incremental50's ndcgDelta is null): train20k
     // is measured here rather than taken from the pipeline bench.
     const say = (line: string): void => (json ? undefined : console.log(line));
-    const scale = { ...(await runScaleBench({ log: say, measureTrain1M: train1MInOwnProcess })), incremental50: await incrementalBench(sessionsDir, say), update1M: await update1MBench(say), eval26k: eval26kBench(say) };
+    const scale = { ...(await runScaleBench({ log: say, cli: resolve(process.argv[1]) })), incremental50: await incrementalBench(sessionsDir, say), update1M: await update1MBench(say), eval26k: eval26kBench(say) };
     if (json) console.log(JSON.stringify({ scale }));
     return;
   }
@@ -434,27 +433,9 @@ async function cmdBench(args: Args): Promise<void> {
   log('== scale (issue 10 goals) ==');
   // train20k is the pipeline's stall.trainEvents20k (the same runs, not measured twice).
   const train20kStallsMs = ['bestMs', 'maxMs', 'worstMs'].map((k) => pipeline[`stall.trainEvents20k.${k}`]);
-  out.scale = { ...(await runScaleBench({ log, train20kStallsMs, measureTrain1M: train1MInOwnProcess })), incremental50: await incrementalBench(sessionsDir, log), update1M: await update1MBench(log), eval26k: eval26kBench(log) };
+  out.scale = { ...(await runScaleBench({ log, train20kStallsMs, cli: resolve(process.argv[1]) })), incremental50: await incrementalBench(sessionsDir, log), update1M: await update1MBench(log), eval26k: eval26kBench(log) };
 
   if (json) console.log(JSON.stringify(out));
-}
-
-/**
- * scale.train1M in a process of its own (this script, `bench --only train1M`): its peak extra memory is then the
- * retrain's, not shaped by what the bench ran before it. In the bench's process, after the million-event store's
- * work, the retrain's arrays came from memory those buffers had left resident, and the figure read 0 MB.
- */
-async function train1MInOwnProcess(interactions: number): Promise<{ figures: Train1MFigures; json: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'latent-train1m-'));
-  try {
-    const modelOut = join(dir, 'model.json');
-    const r = spawnSync(process.execPath, [resolve(process.argv[1]), 'bench', '--only', 'train1M', '--interactions', String(interactions), '--model-out', modelOut, '--json'], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`train1M: its process failed (status ${r.status}): ${(r.stderr ?? '').slice(-500)}`);
-    const figures = (JSON.parse(r.stdout) as { scale: { train1M: Train1MFigures } }).scale.train1M;
-    return { figures, json: readFileSync(modelOut, 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** scale.eval26k: `cli eval` (this script, as its own process) on a 26,000-file synthetic history. */

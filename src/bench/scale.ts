@@ -1,5 +1,8 @@
 // The "scale" figures of `bench --json` (issue 10): each goal at the size it names. Every measurement adds its own
 // keys (a figure object beside rank30k, one entry in hostStallMaxMs), so they can land one at a time.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { compactStalls, gitImportStalls, makeGitRepo, modelFileStalls, scratchDir, startupReadStalls, writeBigStore } from './hostStall';
 import { pipelineRunner, trainEventsStalls } from './pipeline';
 import { measureRankLatency } from './rankLatency';
@@ -70,8 +73,8 @@ export interface ScaleBenchOptions {
   storeEvents?: number;
   /** interactions for train1M, default 1,000,000 (0 skips it) */
   trainInteractions?: number;
-  /** how train1M is measured: measureTrain1M in this process by default (the CLI runs it in a process of its own) */
-  measureTrain1M?(interactions: number): Promise<{ figures: Train1MFigures; json: string }>;
+  /** the CLI script: train1M then runs as a process of its own (measureTrain1MInOwnProcess); else in this one */
+  cli?: string;
 }
 
 const MB = 1024 * 1024;
@@ -105,6 +108,25 @@ export async function measureTrain1M(interactions: number): Promise<{ figures: T
   // Sessionized as generated (an hour apart, each under the session gap): every interaction its own cell.
   if (r.model.stats.interactions !== interactions) throw new Error(`train1M trained on ${r.model.stats.interactions} interactions, not ${interactions}`);
   return { figures: { wallMs, peakExtraMB: (peak - base) / MB, events: interactions, items }, json: r.json };
+}
+
+/**
+ * measureTrain1M in a process of its own (`cli bench --only train1M`, which writes the model it trained where
+ * --model-out says): its peak extra memory is then the retrain's, not shaped by what the bench ran before it. In the
+ * bench's process, after the million-event store's work, the retrain's arrays came from memory those buffers had left
+ * resident, and the figure read 0 MB.
+ */
+export function measureTrain1MInOwnProcess(cli: string, interactions: number): { figures: Train1MFigures; json: string } {
+  const scratch = scratchDir();
+  try {
+    const modelOut = path.join(scratch.root, 'model.json');
+    const r = spawnSync(process.execPath, [cli, 'bench', '--only', 'train1M', '--interactions', String(interactions), '--model-out', modelOut, '--json'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`train1M: its process failed (status ${r.status}): ${(r.stderr ?? '').slice(-500)}`);
+    const figures = (JSON.parse(r.stdout) as { scale: { train1M: Train1MFigures } }).scale.train1M;
+    return { figures, json: fs.readFileSync(modelOut, 'utf8') };
+  } finally {
+    scratch.remove();
+  }
 }
 
 /** The process's resident memory once it stops falling (polled every 100 ms, at most 3 s). */
@@ -165,7 +187,7 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
   const n1M = opts.trainInteractions ?? 1_000_000;
   let train1M: Train1MFigures | undefined;
   if (n1M > 0) {
-    const fit = await (opts.measureTrain1M ?? measureTrain1M)(n1M);
+    const fit = opts.cli ? measureTrain1MInOwnProcess(opts.cli, n1M) : await measureTrain1M(n1M);
     train1M = fit.figures;
     log(`full retrain in the worker, ${n1M} interactions over ${train1M.items} items: ${(train1M.wallMs / 1000).toFixed(1)} s, peak extra memory ${train1M.peakExtraMB.toFixed(0)} MB`);
     log(`its model file: ${(fit.json.length / MB).toFixed(1)} MB`);

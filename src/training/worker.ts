@@ -28,7 +28,6 @@ if (isValidationThreadData(workerData)) {
       port.postMessage({ type: 'failed', id, errorName: TrainingMessageError.name, message });
       return;
     }
-    // The result's large arrays move to the host instead of being copied there (a copy would stall its event loop).
     let said = Date.now();
     const validation = new ValidationThread({
       script: __filename,
@@ -45,6 +44,7 @@ if (isValidationThreadData(workerData)) {
       // A finished job says where its validation ran (only when a second thread was started for it).
       const report = m.type === 'done' ? validation.report() : undefined;
       const out = report ? { ...m, validation: report } : m;
+      // The result's large arrays move to the host instead of being copied there (a copy would stall its event loop).
       port.postMessage(out, out.type === 'done' && out.ease ? [out.ease.P.buffer as ArrayBuffer] : []);
     };
     try {
