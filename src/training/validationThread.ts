@@ -16,6 +16,15 @@ import type { ValidationReport } from './messages';
 export const VALIDATION_THREAD_MIN_INTERACTIONS = 100_000;
 /** Silence from the thread for this long (it says it is alive every ALIVE_EVERY_MS): taken for hung, and the fit validates itself. */
 export const VALIDATION_THREAD_SILENT_MS = 4 * ALIVE_EVERY_MS;
+/**
+ * The thread's young generation (V8's nursery), in MB: smaller than the training worker's 8 (runner.ts), because
+ * what it allocates on its heap (the split's sessions and cases) lives until the ridge is chosen, and a nursery sized
+ * for garbage only holds memory at the retrain's peak. `node dist/cli.js bench --only train1M --json`, 3 runs each
+ * alternating: peak extra memory 315 / 319 / 312 MB against 334 / 337 / 344 MB at 8 MB, time the same (3.5-3.8 s
+ * both). 2 MB in the training worker as well saved about 8 MB more but slowed an update at 1,000,000 events (its
+ * worker time 509 / 530 ms against 447 / 456 ms), so the worker keeps 8.
+ */
+export const VALIDATION_YOUNG_GENERATION_MB = 2;
 
 /** What the worker hands its second thread (workerData). */
 interface ValidationThreadData {
@@ -40,8 +49,6 @@ export interface ValidationThreadOptions {
   script: string;
   minInteractions?: number;
   cancelFlag?: SharedArrayBuffer;
-  /** young generation of the thread's heap, as the worker's own */
-  youngGenerationMb?: number;
   /** called while the fit waits, about once a second (the worker says it is alive) */
   onWait?: () => void;
   /** for tests: the thread's silence taken for a hang, default VALIDATION_THREAD_SILENT_MS */
@@ -70,8 +77,7 @@ export class ValidationThread implements ValidationElsewhere {
       const { port1, port2 } = new MessageChannel();
       const signal = new SharedArrayBuffer(4);
       const workerData: ValidationThreadData = { role: 'validation', port: port2, signal, data: asColumns(data), config: cfg, ...(this.opts.cancelFlag ? { cancelFlag: this.opts.cancelFlag } : {}) };
-      const young = this.opts.youngGenerationMb;
-      this.worker = new Worker(this.opts.script, { workerData, transferList: [port2], ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
+      this.worker = new Worker(this.opts.script, { workerData, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: VALIDATION_YOUNG_GENERATION_MB } });
       // Its errors (a script that does not load, a heap out of memory) reach this thread's event loop only after the
       // fit: heard here so they cannot end the worker; the wait above gives up on the silence.
       this.worker.on('error', (err: Error) => (this.failure ??= `the second thread failed: ${err.message}`));

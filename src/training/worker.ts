@@ -1,7 +1,7 @@
 // worker_threads entry (bundled to dist/worker.js). Runs one training job per 'train' message; training is
 // synchronous here on purpose: this thread exists so the extension host's event loop never waits for it.
 import { setPriority } from 'node:os';
-import { parentPort, resourceLimits, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { isRecord } from '../core/check';
 import { parseToWorker, TrainingMessageError, type FromWorker } from './messages';
 import { ALIVE_EVERY_MS, runTrainJob } from './job';
@@ -32,7 +32,6 @@ if (isValidationThreadData(workerData)) {
     const validation = new ValidationThread({
       script: __filename,
       ...(req.cancelFlag ? { cancelFlag: req.cancelFlag } : {}),
-      youngGenerationMb: resourceLimits.maxYoungGenerationSizeMb,
       // The fit waits for the thread: the host's watchdog still hears from this one.
       onWait: () => {
         if (Date.now() - said < ALIVE_EVERY_MS) return;
