@@ -2,10 +2,12 @@
 // trained plus a replayed sample of older ones, and fit from scratch only when drift calls for it (planRetrain).
 //
 // What an update learns and what it keeps:
-// - MF: SGD on the full implicit loss (sgdGramian.ts), started from the saved item vectors (new items from a small
-//   random start), over the new sessions, the newest old ones and a uniform sample of the rest (UPDATE_RECENT...). Each row starts at its exact fold-in
-//   (the objective's optimum for that row given the items), the items' all-cells term sees every session through the
-//   saved sessions' Gramian, and each visit to an item applies 1/n_i of its regularisation as a full epoch would.
+// - MF: SGD on the full implicit loss (sgdGramian.ts), started from the saved item vectors, over the new sessions,
+//   the newest old ones and a uniform sample of the rest (UPDATE_RECENT...). Each row starts at its exact fold-in
+//   (the objective's optimum for that row given the items), and each new item at its own given the rows (all its
+//   cells are in the rows), after which the rows are solved again; the items' all-cells term sees every session
+//   through the saved sessions' Gramian, and each visit to an item applies 1/n_i of its regularisation as a full
+//   epoch would.
 // - The recent-use prior and the generic items: recomputed on the whole history (one linear pass).
 // - The item x item part (EASE): P of the previous model, kept in memory (RetrainMemory), takes the new sessions
 //   exactly (easeLive.ts: Sherman-Morrison, new items bordered in while under the item cap), and the table is rebuilt
@@ -230,15 +232,22 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   const Y = new Float32Array(items.length * k);
   Y.set(previous.mf.itemFactors);
   if (items.length > previous.items.length) Y.set(normalInit((items.length - previous.items.length) * k, 0.01, rng), previous.items.length * k);
-  const gramY = gramian(Y, k);
+  let gramY = gramian(Y, k);
   const conf = new Float64Array(matrix.values.length);
   for (let q = 0; q < conf.length; q++) conf[q] = confidence(matrix.values[q], cfg.alpha, cfg.epsilon);
-  const X = yield* foldInRowsSteps(Y, k, matrix, conf, cfg.lambda, gramY);
+  let X = yield* foldInRowsSteps(Y, k, matrix, conf, cfg.lambda, gramY);
   // The saved sessions' Gramian stands for every session outside the rows; the replayed ones are in both, so it is
   // scaled by the share of old sessions not replayed (they are a uniform sample).
   const outsideGram = previous.mf.sessionGram.slice();
   const keep = previous.mf.nSessions > 0 ? Math.max(0, 1 - (recent + rc) / Math.max(recent + rc, previous.mf.nSessions)) : 0;
   for (let q = 0; q < outsideGram.length; q++) outsideGram[q] *= keep;
+  if (items.length > previous.items.length) {
+    // New items start at their exact solve given the rows (every cell of a new item is in a fresh session, so among
+    // the rows), as the rows start at theirs; then the rows are solved again with them.
+    Y.set(yield* foldInNewItemsSteps(matrix, X, previous.items.length, cfg, outsideGram), previous.items.length * k);
+    gramY = gramian(Y, k);
+    X = yield* foldInRowsSteps(Y, k, matrix, conf, cfg.lambda, gramY);
+  }
   const losses: number[] = [];
   let finalLoss = NaN;
   const mf = yield* trainSgdGramianSteps(
@@ -320,6 +329,24 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   };
   memory.current = { key: modelKey(model), ease };
   return model;
+}
+
+/**
+ * The vectors of items `first` .. nCols - 1 given the rows' vectors X: each item's fold-in on the matrix's transpose,
+ * with the Gramian of every session (the rows' plus `outsideGram`, the sessions outside them): the loss the SGD takes
+ * steps on, solved exactly for those items.
+ */
+export function* foldInNewItemsSteps(matrix: CsrMatrix, X: Float32Array, first: number, cfg: RecommenderConfig, outsideGram: Float64Array): Steps<Float32Array> {
+  const k = cfg.factors;
+  const byItem = matrix.transpose();
+  const base = byItem.indptr[first];
+  const indptr = Int32Array.from(byItem.indptr.subarray(first), (q) => q - base);
+  const indices = byItem.indices.subarray(base);
+  const cellConf = new Float64Array(indices.length);
+  for (let q = 0; q < cellConf.length; q++) cellConf[q] = confidence(byItem.values[base + q], cfg.alpha, cfg.epsilon);
+  const gramX = gramian(X, k);
+  for (let q = 0; q < gramX.length; q++) gramX[q] += outsideGram[q];
+  return yield* foldInRowsSteps(X, k, { indptr, indices }, cellConf, cfg.lambda, gramX);
 }
 
 function range(from: number, to: number): number[] {

@@ -6,7 +6,12 @@ import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { groupSessions } from '../../../src/core/evalProtocol';
 import { asColumns, type Interaction, type InteractionColumns } from '../../../src/core/interaction';
 import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
-import { fullLineage, planRetrain, retrainRecommenderSteps, UPDATE_LIMITS, updateRecommenderSteps } from '../../../src/core/recommenderUpdate';
+import { foldInNewItemsSteps, fullLineage, planRetrain, retrainRecommenderSteps, UPDATE_LIMITS, updateRecommenderSteps } from '../../../src/core/recommenderUpdate';
+import { confidence } from '../../../src/core/confidence';
+import { foldIn, gramian } from '../../../src/core/foldIn';
+import { DEFAULT_RECOMMENDER_CONFIG } from '../../../src/core/recommenderConfig';
+import { makeRng, normalInit } from '../../../src/core/random';
+import { CsrMatrix } from '../../../src/core/sparse';
 import { finishSteps } from '../../../src/core/train';
 import { parseModelShape } from '../../../src/training/messages';
 
@@ -159,6 +164,25 @@ describe('updateRecommender: a warm start on what changed', () => {
     const rank = order.indexOf(fitted.items.length);
     assert.ok(rank >= 0 && rank < updated.items.length / 4, `the new file ranks ${rank + 1} of ${order.length}`);
     assert.ok(s.mf[fitted.items.length] > 0, 'by its factors, not by recent use alone');
+  });
+
+  it('starts each new item at its exact solve given the rows: the fold-in of its sessions, every session in the Gramian', () => {
+    // 6 rows x 5 items, items 3 and 4 new; the rows' vectors and the outside sessions' Gramian made up.
+    const k = 4;
+    const cfg = { ...DEFAULT_RECOMMENDER_CONFIG, factors: k };
+    const cells: Array<[number, number, number]> = [[0, 0, 1], [0, 3, 2], [1, 1, 1], [2, 3, 5], [2, 4, 1], [3, 2, 1], [4, 4, 3], [5, 0, 1], [5, 3, 1]];
+    const m = CsrMatrix.fromTriples(6, 5, cells.map((c) => c[0]), cells.map((c) => c[1]), cells.map((c) => c[2]));
+    const X = Float32Array.from(normalInit(6 * k, 0.5, makeRng('rows')));
+    const outside = gramian(Float32Array.from(normalInit(10 * k, 0.3, makeRng('outside'))), k);
+    const got = finishSteps(foldInNewItemsSteps(m, X, 3, cfg, outside));
+    assert.equal(got.length, 2 * k);
+    const gram = gramian(X, k).map((g, q) => g + outside[q]);
+    for (const item of [3, 4]) {
+      const rows = cells.filter((c) => c[1] === item);
+      const want = foldIn(X, k, rows.map((c) => c[0]), rows.map((c) => confidence(c[2], cfg.alpha, cfg.epsilon)), cfg.lambda, { gram });
+      const v = got.subarray((item - 3) * k, (item - 2) * k);
+      want.forEach((w, a) => assert.ok(Math.abs(v[a] - w) < 1e-5, `item ${item}, factor ${a}: ${v[a]} vs ${w}`));
+    }
   });
 
   it('is deterministic, and survives the file format and the worker message check', () => {
