@@ -337,8 +337,11 @@ async function cmdRecommend(args: Args): Promise<void> {
   if (unknown.length > 0) console.log(`not in the history (scored from folder/extension neighbours): ${unknown.join(', ')}`);
   recs.forEach((r, i) => {
     const why = r.explanation.coUsed.length > 0 ? `  co-used with ${r.explanation.coUsed.join(', ')}` : '';
-    console.log(`${String(i + 1).padStart(3)}. ${r.item}  score ${r.score.toFixed(3)} (mf ${r.mfScore.toFixed(3)}, ` +
-      `co-use ${r.coocScore.toFixed(3)}, prior ${r.priorScore.toFixed(3)}, ${r.source})${why}`);
+    // The score as the sum of its parts ("Why this?" shows the same terms), not the parts' raw values.
+    const p = r.breakdown.parts;
+    const terms = [['factors', p.factors], ['item x item', p.itemItem], ['borrowed', p.borrowed], ['prior', p.prior], ['offset', p.offset]] as const;
+    const sum = terms.filter(([, v]) => v !== 0).map(([name, v]) => `${name} ${v.toFixed(3)}`).join(' + ');
+    console.log(`${String(i + 1).padStart(3)}. ${r.item}  score ${r.score.toFixed(3)} = ${sum} (${r.source})${why}`);
   });
 }
 

@@ -178,6 +178,18 @@ describe('cli (eval, recommend)', function () {
     assert.equal(j.mode, 'mf');
     assert.deepEqual(j.unknownContext, [fresh]);
     assert.equal(j.recommendations.length, 3);
+    // As text, each score is written as the sum of its parts, and they add up (to the rounding of what is printed).
+    const text = await run(['recommend', '--sessions', csv, '--context', known, '--n', '3']);
+    assert.equal(text.code, 0, text.err);
+    const rows = text.out.split('\n').filter((l) => /^\s+\d+\. /.test(l));
+    assert.equal(rows.length, 3, text.out);
+    for (const row of rows) {
+      const m = /score (-?\d+\.\d{3}) = (.+?) \((mf|new|frecency)\)/.exec(row);
+      assert.ok(m, row);
+      const parts = m[2].split(' + ').map((t) => Number(/(-?\d+\.\d{3})$/.exec(t)?.[1]));
+      assert.ok(parts.length >= 1 && parts.every(Number.isFinite), row);
+      assert.ok(Math.abs(parts.reduce((a, b) => a + b, 0) - Number(m[1])) <= 0.001 * (parts.length + 1), row);
+    }
   });
 
   it('recommend --git reads a repository\'s commits as sessions', async () => {
