@@ -16,6 +16,7 @@ import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import {
   HELD_OUT_K,
   TRAINING_ROW_CELLS,
+  type BlendEvidence,
   type HeldOutResult,
   type PriorBasis,
   type NeighbourTable,
@@ -98,7 +99,7 @@ export function* fitRecommenderWithInverseSteps(
   config?: Partial<RecommenderConfig>,
   hooks?: FitHooks,
   keepInverse = true,
-): Steps<{ model: RecommenderModel; inverse?: EaseInverse }> {
+): Steps<{ model: RecommenderModel; inverse?: EaseInverse; evidence?: BlendEvidence }> {
   const started = nowMs();
   let cfg = resolveConfig(config);
   const n = historyLength(data);
@@ -238,7 +239,7 @@ export function* fitRecommenderWithInverseSteps(
     },
     training: { losses, heldOut, ...lastRow },
   };
-  return { model, inverse: ease?.inverse };
+  return { model, inverse: ease?.inverse, ...(blend?.evidence ? { evidence: blend.evidence } : {}) };
 }
 
 /**
@@ -299,7 +300,10 @@ export interface BlendChoice {
   ndcg: number;
   /** HR@HELD_OUT_K of the chosen blend on the same cases */
   hitRate: number;
+  /** the NDCG@10 sums behind the choice, for the blends with the chosen prior's half-life: what updates add to */
+  evidence?: BlendEvidence;
 }
+
 
 /** The settings a fit's validation phase chooses. */
 export type ChosenSettings = Pick<RecommenderConfig, 'easeLambda' | 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
@@ -518,7 +522,33 @@ function* chooseBlendSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: Tr
   let best = 0;
   for (let t = 1; t < combos.length; t++) if (totals[t] > totals[best] + 1e-9) best = t;
   if (totals[best] < totals[0] * (1 + BLEND_MIN_GAIN)) best = 0;
-  return { weights: combos[best], cases: cases.length, ndcg: totals[best] / cases.length, hitRate: hits[best] / cases.length };
+  const sameHalfLife = combos.map((_, t) => t).filter((t) => combos[t].priorHalfLifeDays === combos[best].priorHalfLifeDays);
+  const evidence: BlendEvidence = {
+    combos: sameHalfLife.map((t) => ({ coocWeight: combos[t].coocWeight, priorWeight: combos[t].priorWeight })),
+    totals: sameHalfLife.map((t) => totals[t]),
+    cases: cases.length,
+  };
+  return { weights: combos[best], cases: cases.length, ndcg: totals[best] / cases.length, hitRate: hits[best] / cases.length, evidence };
+}
+
+/**
+ * NDCG@HELD_OUT_K sums of each blend in `combos` (mf weight and prior half-life the model's) over `cases` ranked by
+ * `model`, as chooseBlendSteps ranks its validation cases.
+ */
+export function blendTotals(model: RecommenderModel, cases: ReadonlyArray<{ context: readonly string[]; target: number }>, combos: BlendEvidence['combos']): number[] {
+  const totals = combos.map(() => 0);
+  const n = model.items.length;
+  const parts = new BlendParts(n, [model.prior], combos.map(() => 0));
+  const buffers = new ScoreBuffers();
+  for (const c of cases) {
+    const s = scoreItems(model, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) }, buffers);
+    parts.take(s, model.generic, c.target);
+    combos.forEach((w, t) => {
+      const rank = parts.rankOf(model.config.mfWeight, w.coocWeight, w.priorWeight, t);
+      if (rank < HELD_OUT_K) totals[t] += 1 / Math.log2(rank + 2);
+    });
+  }
+  return totals;
 }
 
 /**

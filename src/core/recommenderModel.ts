@@ -75,6 +75,18 @@ export interface ModelLineage {
    */
   freshHits: number;
   freshCases: number;
+  /** the full fit's validation evidence for each blend, with what updates ranked since added */
+  blendEvidence?: BlendEvidence;
+}
+
+/**
+ * The evidence for each blend of one prior half-life: NDCG@10 summed over ranked cases (the full fit's validation
+ * cases, then the fresh sessions each update ranked before learning them).
+ */
+export interface BlendEvidence {
+  combos: Array<{ coocWeight: number; priorWeight: number }>;
+  totals: number[];
+  cases: number;
 }
 
 export interface RecommenderModel {

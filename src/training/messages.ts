@@ -3,8 +3,8 @@
 // script) and must surface as a typed error, never as a half-trained model.
 import { DEFAULT_RECOMMENDER_CONFIG, type Interaction, type RecommenderConfig, type RecommenderModel } from '../core/recommender';
 import type { InteractionColumns } from '../core/interaction';
-import type { ModelLineage, PriorBasis, TrainingRow } from '../core/recommenderModel';
-import { arr, count, fail, isRecord, num, obj, ProtocolError, str, typed, type Check } from '../core/check';
+import type { BlendEvidence, ModelLineage, PriorBasis, TrainingRow } from '../core/recommenderModel';
+import { arr, count, fail, isRecord, num, obj, optional, ProtocolError, str, typed, type Check } from '../core/check';
 import { allFinite } from '../core/validate';
 import { priorBasisProblem } from '../core/livePrior';
 import type { FileMove } from '../feedback/fileChanges';
@@ -519,10 +519,17 @@ function checkModelShape(v: unknown, p: string): RecommenderModel {
   if (v.mode !== 'mf' && v.mode !== 'frecency') throw new ProtocolError('unknown model mode', `${p}.mode`);
   checkTrainingRecord(v.training, num(stats.epochs, `${p}.stats.epochs`), k, nSessions, nItems, `${p}.training`);
   if (v.lineage !== undefined) {
-    obj<ModelLineage>({ fullInteractions: count, fullItems: count, updates: count, freshHits: count, freshCases: count })(v.lineage, `${p}.lineage`);
+    obj<ModelLineage>({ fullInteractions: count, fullItems: count, updates: count, freshHits: count, freshCases: count, blendEvidence: optional(blendEvidence) })(v.lineage, `${p}.lineage`);
   }
   return v as unknown as RecommenderModel;
 }
+
+const evidenceShape = obj<BlendEvidence>({ combos: arr(obj<BlendEvidence['combos'][number]>({ coocWeight: num, priorWeight: num })), totals: arr(num), cases: count });
+/** Blend evidence (ModelLineage.blendEvidence, BlendChoice.evidence): a sum for every blend it names. */
+export const blendEvidence: Check<BlendEvidence> = (v, p) => {
+  const e = evidenceShape(v, p);
+  return e.totals.length === e.combos.length ? e : fail(`${p}.totals`, `${e.combos.length} sums, one per blend`, e.totals);
+};
 
 /** The per-epoch losses and the held-out hit rate travel with the model (the panel draws them). */
 function checkTrainingRecord(v: unknown, epochs: number, k: number, nSessions: number, nItems: number, p: string): void {

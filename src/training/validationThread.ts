@@ -10,7 +10,7 @@ import { asColumns, historyLength, type History, type InteractionColumns } from 
 import type { RecommenderConfig } from '../core/recommenderConfig';
 import { validateFitSteps, type BlendChoice, type ChosenSettings, type ValidationElsewhere, type ValidationOutcome } from '../core/recommenderFit';
 import { ALIVE_EVERY_MS } from './job';
-import type { ValidationReport } from './messages';
+import { blendEvidence, type ValidationReport } from './messages';
 
 /** Below this many interactions the validation stays in the fit's thread: a second thread would save little. */
 export const VALIDATION_THREAD_MIN_INTERACTIONS = 100_000;
@@ -203,6 +203,7 @@ const blendChoice = obj<BlendChoice>({
   cases: count,
   ndcg: num,
   hitRate: num,
+  evidence: optional(blendEvidence),
 });
 const outcome = obj<ValidationOutcome>({ chosen: chosenSettings, blend: optional(blendChoice), cases: count, reason: optional(str()) });
 
@@ -216,7 +217,9 @@ export function parseFromValidation(v: unknown): FromValidation {
     case 'outcome': {
       const o = outcome(v.outcome, `${p}.outcome`);
       // obj() lists optional fields as undefined: the outcome keeps only those present, as the fit made it.
-      return { type: 'outcome', outcome: { chosen: o.chosen, cases: o.cases, ...(o.blend ? { blend: o.blend } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}) } };
+      const b = o.blend;
+      const blend = b && { weights: b.weights, cases: b.cases, ndcg: b.ndcg, hitRate: b.hitRate, ...(b.evidence ? { evidence: b.evidence } : {}) };
+      return { type: 'outcome', outcome: { chosen: o.chosen, cases: o.cases, ...(blend ? { blend } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}) } };
     }
     case 'alive':
       return { type: 'alive' };

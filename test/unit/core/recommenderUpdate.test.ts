@@ -185,6 +185,26 @@ describe('updateRecommender: a warm start on what changed', () => {
     }
   });
 
+  it('adds the fresh cases to the blend evidence, and takes the blend it favours by BLEND_MIN_GAIN', () => {
+    const own = { coocWeight: fitted.config.coocWeight, priorWeight: fitted.config.priorWeight };
+    const other = { coocWeight: own.coocWeight + 1, priorWeight: own.priorWeight + 0.5 };
+    const withEvidence = (totals: number[]): RecommenderModel => ({
+      ...fitted,
+      lineage: { ...fullLineage(fitted), blendEvidence: { combos: [own, other], totals, cases: 100 } },
+    });
+    const ahead = finishSteps(updateRecommenderSteps(withEvidence([10, 60]), base.concat(fresh)));
+    const e = ahead.lineage?.blendEvidence;
+    assert.ok(e, 'the update keeps the evidence');
+    assert.equal(e.cases, 100 + 2, 'with the two fresh cases the saved model ranked');
+    assert.ok(e.totals[0] >= 10 && e.totals[1] >= 60, `NDCG sums only grow: ${e.totals.join(', ')}`);
+    assert.deepEqual([ahead.config.coocWeight, ahead.config.priorWeight], [other.coocWeight, other.priorWeight]);
+    // Within BLEND_MIN_GAIN (or behind) the model keeps its blend; without evidence it keeps it too.
+    const behind = finishSteps(updateRecommenderSteps(withEvidence([60, 10]), base.concat(fresh)));
+    assert.deepEqual([behind.config.coocWeight, behind.config.priorWeight], [own.coocWeight, own.priorWeight]);
+    assert.deepEqual([updated.config.coocWeight, updated.config.priorWeight], [own.coocWeight, own.priorWeight]);
+    assert.equal(updated.lineage?.blendEvidence, undefined);
+  });
+
   it('is deterministic, and survives the file format and the worker message check', () => {
     // fitMs is the one field that is a clock reading.
     const timeless = (m: RecommenderModel): string => serializeRecommender({ ...m, stats: { ...m.stats, fitMs: 0 } });
@@ -197,6 +217,16 @@ describe('updateRecommender: a warm start on what changed', () => {
     parseModelShape(updated);
     assert.throws(() => parseModelShape({ ...updated, lineage: { ...updated.lineage, updates: -1 } }), /lineage/);
     assert.throws(() => deserializeRecommender(text.replace('"freshCases":', '"freshCases":-')), /lineage/);
+    // The blend evidence too: kept as it is, and refused with a sum missing or not a number.
+    const lineage = { ...fullLineage(fitted), blendEvidence: { combos: [{ coocWeight: 1, priorWeight: 0.2 }, { coocWeight: 2, priorWeight: 0 }], totals: [3.5, 4.25], cases: 9 } };
+    const withEvidence = { ...updated, lineage };
+    const evidenceText = serializeRecommender(withEvidence);
+    assert.deepEqual(deserializeRecommender(evidenceText).lineage, lineage);
+    parseModelShape(withEvidence);
+    const short = { ...lineage, blendEvidence: { ...lineage.blendEvidence, totals: [3.5] } };
+    assert.throws(() => parseModelShape({ ...updated, lineage: short }), /blendEvidence/);
+    assert.throws(() => deserializeRecommender(serializeRecommender({ ...updated, lineage: short })), /blendEvidence/);
+    assert.throws(() => deserializeRecommender(evidenceText.replace('"totals":[3.5', '"totals":["x"')), /blendEvidence/);
   });
 
   it('reads columns as it reads objects: the same full fit (blend choice included) and update, tables in any order', () => {
@@ -213,7 +243,11 @@ describe('updateRecommender: a warm start on what changed', () => {
     };
     assert.ok(fitted.stats.blendCases > 0, 'the fit chose its blend on a validation split');
     const fromColumns = finishSteps(retrainRecommenderSteps(undefined, scrambled(base), config)).model;
-    assert.equal(timeless(fromColumns), timeless(fitted));
+    const fromObjects = finishSteps(retrainRecommenderSteps(undefined, base, config)).model;
+    assert.equal(timeless(fromColumns), timeless(fromObjects));
+    // A full fit keeps its validation's evidence for the updates: one sum per blend, over the cases it chose on.
+    assert.equal(fromObjects.lineage?.blendEvidence?.cases, fitted.stats.blendCases);
+    assert.equal(timeless({ ...fromObjects, lineage: fullLineage(fromObjects) }), timeless(fitted));
     const again = finishSteps(updateRecommenderSteps(fitted, scrambled(base.concat(fresh))));
     assert.equal(timeless(again), timeless(updated));
   });
