@@ -533,15 +533,23 @@ function* chooseBlendSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: Tr
 
 /**
  * NDCG@HELD_OUT_K sums of each blend in `combos` (mf weight and prior half-life the model's) over `cases` ranked by
- * `model`, as chooseBlendSteps ranks its validation cases.
+ * `model`, as chooseBlendSteps ranks its validation cases. `each` sees every case's scores first (they are computed
+ * once for both).
  */
-export function blendTotals(model: RecommenderModel, cases: ReadonlyArray<{ context: readonly string[]; target: number }>, combos: BlendEvidence['combos']): number[] {
+export function blendTotals(
+  model: RecommenderModel,
+  cases: ReadonlyArray<{ context: readonly string[]; target: number }>,
+  combos: BlendEvidence['combos'],
+  each?: (s: ScoredItems, caseIndex: number) => void,
+): number[] {
   const totals = combos.map(() => 0);
   const n = model.items.length;
   const parts = new BlendParts(n, [model.prior], combos.map(() => 0));
   const buffers = new ScoreBuffers();
-  for (const c of cases) {
+  for (const [t, c] of cases.entries()) {
     const s = scoreItems(model, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) }, buffers);
+    each?.(s, t);
+    if (combos.length === 0) continue;
     parts.take(s, model.generic, c.target);
     combos.forEach((w, t) => {
       const rank = parts.rankOf(model.config.mfWeight, w.coocWeight, w.priorWeight, t);

@@ -35,8 +35,7 @@ import { BLEND_MIN_GAIN, blendTotals, fitRecommenderWithInverseSteps, genericDis
 import { indexHistory, sessionOf } from './historyIndex';
 import { listAt, listCount, listsOfAtLeast, weightedCounts } from './itemLists';
 import { makeFastUint32, makeRng, normalInit } from './random';
-import { itemIndexOf, scoreItems } from './scoring';
-import { ScoreBuffers } from './scoreBuffers';
+import { itemIndexOf } from './scoring';
 import { trainSgdGramianSteps } from './sgdGramian';
 import type { EaseLiveWasmKernel } from './sgdKernel';
 import { CsrMatrix } from './sparse';
@@ -215,9 +214,8 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
 
   // How the saved model ranks the fresh sessions before learning from them: the drift signal for the next plan, and
   // evidence for the blend.
-  const { hits, cases } = freshHitRate(previous, freshCases(previous, freshSessions, FRESH_CASES));
   const lineage0 = previous.lineage ?? fullLineage(previous);
-  const evidence = lineage0.blendEvidence && withFreshEvidence(lineage0.blendEvidence, previous, freshCases(previous, freshSessions, EVIDENCE_CASES));
+  const { hits, cases, evidence } = rankFresh(previous, freshSessions, lineage0.blendEvidence);
   const weights = evidence ? blendOf(evidence, previous.config) : { coocWeight: previous.config.coocWeight, priorWeight: previous.config.priorWeight };
   yield;
 
@@ -384,25 +382,33 @@ function withItems(table: NeighbourTable, nItems: number): NeighbourTable {
 }
 
 /**
- * Leave-one-out cases of the given sessions, items `model` knows only (as its held-out rate is measured): about `max`
- * (whole sessions), the newest, so a long absence does not make the update slow.
+ * How `model` ranks the fresh sessions before learning them, each case scored once: HR@10 on the newest (whole
+ * sessions until FRESH_CASES: the drift signal) and, with evidence to add to, every blend's NDCG@10 on up to
+ * EVIDENCE_CASES. Items it knows only, as its held-out rate is measured; the newest, so a long absence does not make
+ * the update slow.
  */
-function freshCases(model: RecommenderModel, fresh: readonly Session[], max: number): Array<{ context: string[]; target: number }> {
+function rankFresh(model: RecommenderModel, fresh: readonly Session[], evidence: BlendEvidence | undefined): { hits: number; cases: number; evidence?: BlendEvidence } {
   const index = itemIndexOf(model.items);
   const cases: Array<{ context: string[]; target: number }> = [];
+  let drift = 0;
+  const max = evidence ? Math.max(EVIDENCE_CASES, FRESH_CASES) : FRESH_CASES;
   for (let s = fresh.length - 1; s >= 0 && cases.length < max; s--) {
     const known = fresh[s].items.filter((it) => index.has(it));
     if (known.length < 2) continue;
     for (const target of known) cases.push({ context: known.filter((it) => it !== target), target: index.get(target) as number });
+    if (drift < FRESH_CASES) drift = cases.length;
   }
-  return cases;
-}
-
-/** The blend evidence with the fresh cases, ranked by the saved model, added. */
-function withFreshEvidence(e: BlendEvidence, model: RecommenderModel, cases: ReadonlyArray<{ context: string[]; target: number }>): BlendEvidence {
-  if (cases.length === 0) return e;
-  const add = blendTotals(model, cases, e.combos);
-  return { combos: e.combos, totals: e.totals.map((t, i) => t + add[i]), cases: e.cases + cases.length };
+  let hits = 0;
+  const add = blendTotals(model, cases, evidence?.combos ?? [], (s, t) => {
+    if (t >= drift) return;
+    const target = cases[t].target;
+    const st = s.score[target];
+    let above = 0;
+    for (let j = 0; j < model.items.length && above < HELD_OUT_K; j++) if (j !== target && s.candidate[j] && s.score[j] > st) above++;
+    if (above < HELD_OUT_K) hits++;
+  });
+  if (!evidence) return { hits, cases: drift };
+  return { hits, cases: drift, evidence: { combos: evidence.combos, totals: evidence.totals.map((v, i) => v + add[i]), cases: evidence.cases + cases.length } };
 }
 
 /** The blend the evidence favours: the model's own unless another leads it by BLEND_MIN_GAIN (as a full fit chooses). */
@@ -412,20 +418,6 @@ function blendOf(e: BlendEvidence, cfg: RecommenderConfig): { coocWeight: number
   for (let t = 0; t < e.combos.length; t++) if (e.totals[t] > e.totals[best] + 1e-9) best = t;
   if (own >= 0 && e.totals[best] < e.totals[own] * (1 + BLEND_MIN_GAIN)) best = own;
   return { ...e.combos[best] };
-}
-
-/** HR@10 of `model` on freshCases' cases. */
-function freshHitRate(model: RecommenderModel, cases: ReadonlyArray<{ context: string[]; target: number }>): { hits: number; cases: number } {
-  let hits = 0;
-  const buffers = new ScoreBuffers();
-  for (const c of cases) {
-    const s = scoreItems(model, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) }, buffers);
-    const st = s.score[c.target];
-    let above = 0;
-    for (let j = 0; j < model.items.length && above < HELD_OUT_K; j++) if (j !== c.target && s.candidate[j] && s.score[j] > st) above++;
-    if (above < HELD_OUT_K) hits++;
-  }
-  return { hits, cases: cases.length };
 }
 
 /** The newest fresh session's row (TrainingRecord.lastRow), numbered after the sessions the model had. */
