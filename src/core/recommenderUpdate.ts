@@ -411,6 +411,21 @@ function rankFresh(model: RecommenderModel, fresh: readonly Session[], evidence:
   return { hits, cases: drift, evidence: { combos: evidence.combos, totals: evidence.totals.map((v, i) => v + add[i]), cases: evidence.cases + cases.length } };
 }
 
+/**
+ * What the output channel says when a retrain changed the blend's weights (an update on evidence, or a full fit's
+ * new choice); undefined when it did not.
+ */
+export function blendChange(before: Pick<RecommenderConfig, 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>, after: RecommenderModel): string | undefined {
+  const c = after.config;
+  if (c.coocWeight === before.coocWeight && c.priorWeight === before.priorWeight && c.priorHalfLifeDays === before.priorHalfLifeDays) return undefined;
+  const e = after.lineage?.blendEvidence;
+  const why = after.lineage && after.lineage.updates > 0 && e ? `, on ${e.cases} ranked cases` : '';
+  return (
+    `The blend changed${why}: item x item weight ${before.coocWeight} -> ${c.coocWeight}, ` +
+    `recent use ${before.priorWeight} -> ${c.priorWeight} (half-life ${before.priorHalfLifeDays} -> ${c.priorHalfLifeDays} days).`
+  );
+}
+
 /** The blend the evidence favours: the model's own unless another leads it by BLEND_MIN_GAIN (as a full fit chooses). */
 function blendOf(e: BlendEvidence, cfg: RecommenderConfig): { coocWeight: number; priorWeight: number } {
   const own = e.combos.findIndex((w) => w.coocWeight === cfg.coocWeight && w.priorWeight === cfg.priorWeight);

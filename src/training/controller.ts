@@ -2,6 +2,7 @@
 // automatically, persists every trained model, and survives a failed or killed run (the previous model stays).
 import * as vscode from 'vscode';
 import type { Interaction, RecommenderModel } from '../core/recommender';
+import { blendChange } from '../core/recommenderUpdate';
 import { finishStepsAsync } from '../core/train';
 import { renameSinceModel, resolveMoves } from '../feedback/fileChanges';
 import type { FeedbackEvent } from '../feedback/signal';
@@ -35,6 +36,8 @@ export interface ModelSink {
   /** Gets ready for `model` (per-model caches, built in slices) without switching to it. */
   prepare(model: RecommenderModel): Promise<void>;
   setModel(model: RecommenderModel | undefined): void;
+  /** the model in use (the blend a retrain moved from, for the log) */
+  getModel(): RecommenderModel | undefined;
   setDismissed(items: Iterable<string>): void;
   dismiss(item: string): void;
 }
@@ -202,6 +205,7 @@ export class TrainingController implements vscode.Disposable {
       // again here would stall the extension host for tens of ms at 10k interactions.
       await this.opts.ranker.prepare(r.model);
       await this.opts.store.saveModel(r.json);
+      const before = this.opts.ranker.getModel()?.config;
       this.opts.ranker.setModel(r.model);
       this.current = { json: r.json, ease: r.ease };
       if (full && r.retrain?.kind === 'full') this.fullRequested = false;
@@ -215,6 +219,8 @@ export class TrainingController implements vscode.Disposable {
         ...(r.retrain ? { lastRetrain: r.retrain } : {}),
       };
       this.opts.log(`${this.st.message} ${r.retrain ? `${r.retrain.kind === 'update' ? 'An update' : 'A full fit'}: ${r.retrain.reason}.` : ''}`);
+      const blend = before && blendChange(before, r.model);
+      if (blend) this.opts.log(blend);
       // The same model either way; the log says when the second thread did not do its part, and why.
       if (r.validation?.fallback) this.opts.log(`training validated on one thread: ${r.validation.fallback}`);
     } catch (err) {

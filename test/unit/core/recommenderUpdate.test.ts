@@ -6,7 +6,7 @@ import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { groupSessions } from '../../../src/core/evalProtocol';
 import { asColumns, type Interaction, type InteractionColumns } from '../../../src/core/interaction';
 import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
-import { foldInNewItemsSteps, fullLineage, planRetrain, retrainRecommenderSteps, UPDATE_LIMITS, updateRecommenderSteps } from '../../../src/core/recommenderUpdate';
+import { blendChange, foldInNewItemsSteps, fullLineage, planRetrain, retrainRecommenderSteps, UPDATE_LIMITS, updateRecommenderSteps } from '../../../src/core/recommenderUpdate';
 import { confidence } from '../../../src/core/confidence';
 import { foldIn, gramian } from '../../../src/core/foldIn';
 import { DEFAULT_RECOMMENDER_CONFIG } from '../../../src/core/recommenderConfig';
@@ -203,6 +203,19 @@ describe('updateRecommender: a warm start on what changed', () => {
     assert.deepEqual([behind.config.coocWeight, behind.config.priorWeight], [own.coocWeight, own.priorWeight]);
     assert.deepEqual([updated.config.coocWeight, updated.config.priorWeight], [own.coocWeight, own.priorWeight]);
     assert.equal(updated.lineage?.blendEvidence, undefined);
+  });
+
+  it('says in plain words when a retrain moved the blend, and nothing when it did not', () => {
+    const own = { coocWeight: fitted.config.coocWeight, priorWeight: fitted.config.priorWeight, priorHalfLifeDays: fitted.config.priorHalfLifeDays };
+    assert.equal(blendChange(own, fitted), undefined);
+    const other = { coocWeight: own.coocWeight + 1, priorWeight: own.priorWeight + 0.5 };
+    const moved = finishSteps(
+      updateRecommenderSteps({ ...fitted, lineage: { ...fullLineage(fitted), blendEvidence: { combos: [own, other], totals: [10, 60], cases: 100 } } }, base.concat(fresh)),
+    );
+    assert.equal(
+      blendChange(own, moved),
+      `The blend changed, on 102 ranked cases: item x item weight ${own.coocWeight} -> ${other.coocWeight}, recent use ${own.priorWeight} -> ${other.priorWeight} (half-life ${own.priorHalfLifeDays} -> ${own.priorHalfLifeDays} days).`,
+    );
   });
 
   it('is deterministic, and survives the file format and the worker message check', () => {
