@@ -200,6 +200,7 @@ function blendEvidenceOf(e: Record<string, unknown>): BlendEvidence {
   const weights = combos.map((c: unknown) => {
     const w = typeof c === 'object' && c !== null ? (c as Record<string, unknown>) : {};
     const [coocWeight, priorWeight] = finiteNumbers([w.coocWeight, w.priorWeight], 2, 'each blend of "blendEvidence.combos"');
+    if (coocWeight < 0 || priorWeight < 0) fail('each blend of "blendEvidence.combos" must weigh its parts >= 0');
     return { coocWeight, priorWeight };
   });
   const totals = finiteNumbers(e.totals, weights.length, 'lineage field "blendEvidence.totals"');

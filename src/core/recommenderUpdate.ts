@@ -429,9 +429,11 @@ export function blendChange(before: Pick<RecommenderConfig, 'coocWeight' | 'prio
 /** The blend the evidence favours: the model's own unless another leads it by BLEND_MIN_GAIN (as a full fit chooses). */
 function blendOf(e: BlendEvidence, cfg: RecommenderConfig): { coocWeight: number; priorWeight: number } {
   const own = e.combos.findIndex((w) => w.coocWeight === cfg.coocWeight && w.priorWeight === cfg.priorWeight);
-  let best = own < 0 ? 0 : own;
-  for (let t = 0; t < e.combos.length; t++) if (e.totals[t] > e.totals[best] + 1e-9) best = t;
-  if (own >= 0 && e.totals[best] < e.totals[own] * (1 + BLEND_MIN_GAIN)) best = own;
+  // A blend that ranks nothing (every weight 0) is never taken, whatever a file says of it.
+  const ranks = (w: BlendEvidence['combos'][number]): boolean => cfg.mfWeight > 0 || w.coocWeight > 0 || w.priorWeight > 0;
+  let best = own;
+  for (let t = 0; t < e.combos.length; t++) if (ranks(e.combos[t]) && (best < 0 || e.totals[t] > e.totals[best] + 1e-9)) best = t;
+  if (best < 0 || (own >= 0 && e.totals[best] < e.totals[own] * (1 + BLEND_MIN_GAIN))) return { coocWeight: cfg.coocWeight, priorWeight: cfg.priorWeight };
   return { ...e.combos[best] };
 }
 

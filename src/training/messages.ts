@@ -524,7 +524,8 @@ function checkModelShape(v: unknown, p: string): RecommenderModel {
   return v as unknown as RecommenderModel;
 }
 
-const evidenceShape = obj<BlendEvidence>({ combos: arr(obj<BlendEvidence['combos'][number]>({ coocWeight: num, priorWeight: num })), totals: arr(num), cases: count });
+const weight: Check<number> = (v, p) => (num(v, p) >= 0 ? (v as number) : fail(p, 'a number >= 0', v));
+const evidenceShape = obj<BlendEvidence>({ combos: arr(obj<BlendEvidence['combos'][number]>({ coocWeight: weight, priorWeight: weight })), totals: arr(num), cases: count });
 /** Blend evidence (ModelLineage.blendEvidence, BlendChoice.evidence): a sum for every blend it names. */
 export const blendEvidence: Check<BlendEvidence> = (v, p) => {
   const e = evidenceShape(v, p);

@@ -203,6 +203,11 @@ describe('updateRecommender: a warm start on what changed', () => {
     assert.deepEqual([behind.config.coocWeight, behind.config.priorWeight], [own.coocWeight, own.priorWeight]);
     assert.deepEqual([updated.config.coocWeight, updated.config.priorWeight], [own.coocWeight, own.priorWeight]);
     assert.equal(updated.lineage?.blendEvidence, undefined);
+    // Never a blend that ranks nothing, however far it leads (the factor model weighs 0 here).
+    const noMf = { ...fitted, config: { ...fitted.config, mfWeight: 0 } };
+    const zero = { coocWeight: 0, priorWeight: 0 };
+    const kept = finishSteps(updateRecommenderSteps({ ...noMf, lineage: { ...fullLineage(noMf), blendEvidence: { combos: [own, zero], totals: [10, 60], cases: 100 } } }, base.concat(fresh)));
+    assert.deepEqual([kept.config.coocWeight, kept.config.priorWeight], [own.coocWeight, own.priorWeight]);
   });
 
   it('says in plain words when a retrain moved the blend, and nothing when it did not', () => {
@@ -240,6 +245,10 @@ describe('updateRecommender: a warm start on what changed', () => {
     assert.throws(() => parseModelShape({ ...updated, lineage: short }), /blendEvidence/);
     assert.throws(() => deserializeRecommender(serializeRecommender({ ...updated, lineage: short })), /blendEvidence/);
     assert.throws(() => deserializeRecommender(evidenceText.replace('"totals":[3.5', '"totals":["x"')), /blendEvidence/);
+    // A blend weighing a part below 0 is no setting a fit could have chosen: refused by both.
+    const negative = { ...lineage, blendEvidence: { ...lineage.blendEvidence, combos: [{ coocWeight: -1, priorWeight: 0.2 }, { coocWeight: 2, priorWeight: 0 }] } };
+    assert.throws(() => parseModelShape({ ...updated, lineage: negative }), /coocWeight/);
+    assert.throws(() => deserializeRecommender(serializeRecommender({ ...updated, lineage: negative })), />= 0/);
   });
 
   it('reads columns as it reads objects: the same full fit (blend choice included) and update, tables in any order', () => {
