@@ -304,7 +304,6 @@ export interface BlendChoice {
   evidence?: BlendEvidence;
 }
 
-
 /** The settings a fit's validation phase chooses. */
 export type ChosenSettings = Pick<RecommenderConfig, 'easeLambda' | 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
 
@@ -546,9 +545,9 @@ export function blendTotals(
   const n = model.items.length;
   const parts = new BlendParts(n, [model.prior], combos.map(() => 0));
   const buffers = new ScoreBuffers();
-  for (const [t, c] of cases.entries()) {
+  for (const [ci, c] of cases.entries()) {
     const s = scoreItems(model, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) }, buffers);
-    each?.(s, t);
+    each?.(s, ci);
     if (combos.length === 0) continue;
     parts.take(s, model.generic, c.target);
     combos.forEach((w, t) => {
