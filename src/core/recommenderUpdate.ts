@@ -15,7 +15,7 @@
 // - EASE's ridge and the prior's half-life: kept from the last full fit. The blend's weights: the full fit's choice
 //   until the evidence says otherwise. The full fit keeps its validation's NDCG@10 sum for every blend of its
 //   half-life (ModelLineage.blendEvidence); each update adds the fresh cases the saved model ranked before learning
-//   them (EVIDENCE_CASES), and takes the blend that leads by BLEND_MIN_GAIN, as a full fit would. On the training
+//   them (FRESH_CASES), and takes the blend that leads by BLEND_MIN_GAIN, as a full fit would. On the training
 //   parts' replays (`cli eval --protocol replay --validation --methods latent`) NDCG@10 vscode-pull-request-github
 //   0.4243 -> 0.4359, chalk 0.4059 -> 0.4209; prettier and both command logs the same to 4 digits (their blends
 //   seldom or never moved).
@@ -362,14 +362,14 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 }
 
-/** Fresh cases ranked per update for the drift signal (each ranks every item: on 10,000 items a few ms). */
-const FRESH_CASES = 20;
 /**
- * ...and for the blend evidence, the newest first: every fresh case at the extension's cadence, bounded after a long
- * absence. On the training parts' replays 60 against 20: chalk 0.4059 -> 0.4209, vscode-pull-request-github 0.4360
- * -> 0.4359, the others the same; 200 the same as 60.
+ * Fresh cases ranked per update, the newest first, for the drift signal and the blend evidence (each ranks every
+ * item: on 10,000 items a few ms): every fresh case at the extension's cadence, bounded after a long absence. On the
+ * training parts' replays, for the evidence 60 against 20: chalk 0.4059 -> 0.4209, vscode-pull-request-github 0.4360
+ * -> 0.4359, the others the same (200 the same as 60); for the drift signal too (it took 20): prettier 0.4797 ->
+ * 0.4832, the others the same.
  */
-const EVIDENCE_CASES = 60;
+const FRESH_CASES = 60;
 
 /** The neighbour table with empty rows for items added after it was built. */
 function withItems(table: NeighbourTable, nItems: number): NeighbourTable {
@@ -382,33 +382,28 @@ function withItems(table: NeighbourTable, nItems: number): NeighbourTable {
 }
 
 /**
- * How `model` ranks the fresh sessions before learning them, each case scored once: HR@10 on the newest (whole
- * sessions until FRESH_CASES: the drift signal) and, with evidence to add to, every blend's NDCG@10 on up to
- * EVIDENCE_CASES. Items it knows only, as its held-out rate is measured; the newest, so a long absence does not make
- * the update slow.
+ * How `model` ranks the fresh sessions before learning them, each case scored once: HR@10 (the drift signal) and,
+ * with evidence to add to, every blend's NDCG@10. Leave-one-out cases of the newest sessions (whole sessions until
+ * FRESH_CASES, so a long absence does not make the update slow), items it knows only, as its held-out rate is measured.
  */
 function rankFresh(model: RecommenderModel, fresh: readonly Session[], evidence: BlendEvidence | undefined): { hits: number; cases: number; evidence?: BlendEvidence } {
   const index = itemIndexOf(model.items);
   const cases: Array<{ context: string[]; target: number }> = [];
-  let drift = 0;
-  const max = evidence ? Math.max(EVIDENCE_CASES, FRESH_CASES) : FRESH_CASES;
-  for (let s = fresh.length - 1; s >= 0 && cases.length < max; s--) {
+  for (let s = fresh.length - 1; s >= 0 && cases.length < FRESH_CASES; s--) {
     const known = fresh[s].items.filter((it) => index.has(it));
     if (known.length < 2) continue;
     for (const target of known) cases.push({ context: known.filter((it) => it !== target), target: index.get(target) as number });
-    if (drift < FRESH_CASES) drift = cases.length;
   }
   let hits = 0;
   const add = blendTotals(model, cases, evidence?.combos ?? [], (s, t) => {
-    if (t >= drift) return;
     const target = cases[t].target;
     const st = s.score[target];
     let above = 0;
     for (let j = 0; j < model.items.length && above < HELD_OUT_K; j++) if (j !== target && s.candidate[j] && s.score[j] > st) above++;
     if (above < HELD_OUT_K) hits++;
   });
-  if (!evidence) return { hits, cases: drift };
-  return { hits, cases: drift, evidence: { combos: evidence.combos, totals: evidence.totals.map((v, i) => v + add[i]), cases: evidence.cases + cases.length } };
+  if (!evidence) return { hits, cases: cases.length };
+  return { hits, cases: cases.length, evidence: { combos: evidence.combos, totals: evidence.totals.map((v, i) => v + add[i]), cases: evidence.cases + cases.length } };
 }
 
 /**
