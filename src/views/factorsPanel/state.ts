@@ -148,8 +148,23 @@ export function hitRateView(model: RecommenderModel): HitRateView {
     note:
       `Share of ${h.cases} left-out files ranked in the top ${h.k}: a model fitted on the older 80% of the sessions, ` +
       'tested on the newest 20% (each file of a session left out in turn, the rest as context). ' +
-      'The blend of scores was chosen on these same cases, so the figure is slightly optimistic.',
+      'The blend of scores was chosen on these same cases, so the figure is slightly optimistic.' +
+      blendNote(model),
   };
+}
+
+/** The blend's weights in use, and the evidence updates added since the full fit chose it (when there is some). */
+function blendNote(model: RecommenderModel): string {
+  const c = model.config;
+  const weights = ` The blend in use: factors x ${c.mfWeight}, item x item x ${c.coocWeight}, recent use x ${c.priorWeight} (half-life ${c.priorHalfLifeDays} days).`;
+  const l = model.lineage;
+  const e = l?.blendEvidence;
+  if (!l || l.updates === 0 || !e) return weights;
+  return (
+    weights +
+    ` Since that fit, ${l.updates} update${l.updates === 1 ? '' : 's'} ranked new sessions before learning them; ` +
+    `the blend follows what ranked best over all ${e.cases} cases.`
+  );
 }
 
 function trainingView(model: RecommenderModel): TrainingView {
