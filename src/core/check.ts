@@ -70,14 +70,19 @@ export function literal<T extends string | number>(value: T): Check<T> {
 
 /**
  * An object with exactly these own fields: an extra field is a protocol mismatch and is rejected, and only the
- * shape's own keys count (a field named `toString` or `__proto__` is not a field of every shape).
+ * shape's own keys count (a field named `toString` or `__proto__` is not a field of every shape). An optional field
+ * that is absent is absent from the result too.
  */
 export function obj<T>(shape: { [K in keyof T]-?: Check<T[K]> }): Check<T> {
   return (v, p) => {
     if (!isRecord(v)) return fail(p, 'an object', v);
     for (const key of Object.keys(v)) if (!Object.prototype.hasOwnProperty.call(shape, key)) throw new ProtocolError(`unexpected field '${key}'`, p);
     const out: Partial<T> = {};
-    for (const key of Object.keys(shape) as (keyof T & string)[]) out[key] = shape[key](v[key], `${p}.${key}`);
+    for (const key of Object.keys(shape) as (keyof T & string)[]) {
+      const value = shape[key](v[key], `${p}.${key}`);
+      // An optional field that is absent stays absent (not a key holding undefined): the output has what was sent.
+      if (value !== undefined) out[key] = value;
+    }
     return out as T;
   };
 }

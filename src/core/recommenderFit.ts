@@ -509,13 +509,7 @@ function* chooseBlendSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: Tr
     // The protocol ranks everything but the context.
     const s = scoreItems(inner, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) }, buffers);
     parts.take(s, inner.generic, index.get(c.target) as number);
-    combos.forEach((w, t) => {
-      const rank = parts.rankOf(cfg.mfWeight, w.coocWeight, w.priorWeight, t);
-      if (rank < HELD_OUT_K) {
-        totals[t] += 1 / Math.log2(rank + 2);
-        hits[t]++;
-      }
-    });
+    parts.addRanks(cfg.mfWeight, combos, totals, hits);
   }
   // Ties (and near-ties within noise) go to the earlier combo: fewer/lighter priors come first in the grid order.
   let best = 0;
@@ -541,21 +535,18 @@ export function blendTotals(
   combos: BlendEvidence['combos'],
   each?: (s: ScoredItems, caseIndex: number) => void,
 ): number[] {
-  const totals = combos.map(() => 0);
-  const n = model.items.length;
-  const parts = new BlendParts(n, [model.prior], combos.map(() => 0));
+  const totals = new Float64Array(combos.length);
+  // Without blends to rank (the drift signal alone) no per-case parts are gathered.
+  const parts = combos.length > 0 ? new BlendParts(model.items.length, [model.prior], combos.map(() => 0)) : undefined;
   const buffers = new ScoreBuffers();
   for (const [ci, c] of cases.entries()) {
     const s = scoreItems(model, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) }, buffers);
     each?.(s, ci);
-    if (combos.length === 0) continue;
+    if (!parts) continue;
     parts.take(s, model.generic, c.target);
-    combos.forEach((w, t) => {
-      const rank = parts.rankOf(model.config.mfWeight, w.coocWeight, w.priorWeight, t);
-      if (rank < HELD_OUT_K) totals[t] += 1 / Math.log2(rank + 2);
-    });
+    parts.addRanks(model.config.mfWeight, combos, totals);
   }
-  return totals;
+  return Array.from(totals);
 }
 
 /**
@@ -623,6 +614,19 @@ class BlendParts {
     this.size = size;
     this.tm = nm[target];
     this.tc = nc[target];
+  }
+
+  /**
+   * Adds the taken case to each blend's NDCG@HELD_OUT_K sum (and its hit count): blend t weighs the factor model
+   * `wm` and the others as combos[t] says, with the prior combo t was given.
+   */
+  addRanks(wm: number, combos: ReadonlyArray<{ coocWeight: number; priorWeight: number }>, totals: Float64Array, hits?: Float64Array): void {
+    combos.forEach((w, t) => {
+      const rank = this.rankOf(wm, w.coocWeight, w.priorWeight, t);
+      if (rank >= HELD_OUT_K) return;
+      totals[t] += 1 / Math.log2(rank + 2);
+      if (hits) hits[t]++;
+    });
   }
 
   /** The target's rank under blend `combo` (weights wm, wc, wp), counted up to HELD_OUT_K: only the top counts. */

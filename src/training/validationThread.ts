@@ -215,11 +215,7 @@ export function parseFromValidation(v: unknown): FromValidation {
     case 'lambda':
       return { type: 'lambda', lambda: positive(v.lambda, `${p}.lambda`) };
     case 'outcome': {
-      const o = outcome(v.outcome, `${p}.outcome`);
-      // obj() lists optional fields as undefined: the outcome keeps only those present, as the fit made it.
-      const b = o.blend;
-      const blend = b && { weights: b.weights, cases: b.cases, ndcg: b.ndcg, hitRate: b.hitRate, ...(b.evidence ? { evidence: b.evidence } : {}) };
-      return { type: 'outcome', outcome: { chosen: o.chosen, cases: o.cases, ...(blend ? { blend } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}) } };
+      return { type: 'outcome', outcome: outcome(v.outcome, `${p}.outcome`) };
     }
     case 'alive':
       return { type: 'alive' };
