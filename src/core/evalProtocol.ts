@@ -4,7 +4,7 @@
 import { LatentInputError } from './errors';
 import { nowMs } from './host';
 import { indexHistory, sessionOf } from './historyIndex';
-import { isColumns, keepSessions, type History, type Interaction } from './interaction';
+import { isColumns, keepSessions, type History, type Interaction, type InteractionColumns } from './interaction';
 import { expectedRankMetrics } from './metrics';
 import { makeCountWasmKernel, type CountWasmKernel } from './sgdKernel';
 
@@ -88,6 +88,52 @@ export function groupSessions(history: History): Session[] {
 const SCAN_ITEMS = 16;
 
 export const TRAIN_FRACTION = 0.8;
+
+/**
+ * The history's newest `max` sessions (groupSessions' order: by start, ties by first appearance), as a history of the
+ * same kind; the history itself when it has no more. Columns come back with their tables cut to what the kept rows
+ * use, so a copy of them (to another thread) carries no name of a session left out.
+ */
+export function newestSessions<H extends History>(data: H, max: number): H {
+  if (!isColumns(data)) {
+    if (new Set(data.map((x) => x.session)).size <= max) return data;
+    const sessions = groupSessions(data);
+    if (sessions.length <= max) return data;
+    const keep = new Set(sessions.slice(-max).map((s) => s.id));
+    return keepSessions(data, (id) => keep.has(id));
+  }
+  // Entries of the session table bound the sessions from above: no index needed below it.
+  if (data.sessions.length <= max) return data;
+  const h = indexHistory([], data);
+  if (h.table.length <= max) return data;
+  const keep = new Uint8Array(data.sessions.length);
+  for (let s = h.table.length - max; s < h.table.length; s++) keep[h.table[s]] = 1;
+  return keepRowsCompact(data, keep) as H;
+}
+
+/** The rows of sessions marked in `keep` (entries of the session table), with both tables cut to the names they use. */
+function keepRowsCompact(c: InteractionColumns, keep: Uint8Array): InteractionColumns {
+  let n = 0;
+  for (let r = 0; r < c.session.length; r++) if (keep[c.session[r]]) n++;
+  const sessionAt = new Int32Array(c.sessions.length).fill(-1);
+  const itemAt = new Int32Array(c.items.length).fill(-1);
+  const sessions: string[] = [];
+  const items: string[] = [];
+  const out = { sessions, items, session: new Int32Array(n), item: new Int32Array(n), time: new Float64Array(n), weight: new Float64Array(n) };
+  for (let r = 0, o = 0; r < c.session.length; r++) {
+    const s = c.session[r];
+    if (!keep[s]) continue;
+    if (sessionAt[s] < 0) sessionAt[s] = sessions.push(c.sessions[s]) - 1;
+    const it = c.item[r];
+    if (itemAt[it] < 0) itemAt[it] = items.push(c.items[it]) - 1;
+    out.session[o] = sessionAt[s];
+    out.item[o] = itemAt[it];
+    out.time[o] = c.time[r];
+    out.weight[o] = c.weight[r];
+    o++;
+  }
+  return out;
+}
 
 /**
  * The protocol's split. `maxCases` keeps only the newest cases (exactly `cases.slice(-maxCases)` of the full split,

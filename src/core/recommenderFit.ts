@@ -5,12 +5,12 @@ import { chooseEaseLambdaSteps, easeKeepWeights, fitEaseInverseSteps, type EaseI
 import { easeNeighboursSteps } from './easeLive';
 import { LatentInputError } from './errors';
 import { rowOf } from './explainView';
-import { factorModelOf } from './factorModel';
+import { factorModelOf, type FactorModel } from './factorModel';
 import type { MfModel } from './model';
-import { splitProtocol, TRAIN_FRACTION, type EvalCase, type ProtocolSplit } from './evalProtocol';
+import { newestSessions, splitProtocol, TRAIN_FRACTION, type EvalCase, type ProtocolSplit } from './evalProtocol';
 import { indexHistory } from './historyIndex';
 import { nowMs } from './host';
-import { asColumns, historyLength, isColumns, keepSessions, type History } from './interaction';
+import { asColumns, historyLength, isColumns, type History } from './interaction';
 import { listCount, listsAsArrays, listsOfAtLeast, weightedCounts, type ItemLists } from './itemLists';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import {
@@ -113,7 +113,7 @@ export function* fitRecommenderWithInverseSteps(
   yield;
   // Settings as they were before the validation phase chose any: what it starts from, wherever it runs.
   const resolved = cfg;
-  const elsewhere = cfg.autoBlend && hooks?.validateElsewhere?.start(data, cfg) ? hooks.validateElsewhere : undefined;
+  const elsewhere = cfg.autoBlend && hooks?.validateElsewhere?.start(validationHistory(data), cfg) ? hooks.validateElsewhere : undefined;
   // With a blend to choose here the model is trained twice (validation fit, then the full fit): progress maps the
   // validation fit's epochs to the first half of 1..epochs and the full fit's to the second, never running backwards.
   let span = 1;
@@ -129,7 +129,7 @@ export function* fitRecommenderWithInverseSteps(
   let outcome: ValidationOutcome | undefined;
   if (!cfg.autoBlend) outcome = { chosen: chosenOf(cfg), cases: 0, reason: 'Held-out validation is off (autoBlend is disabled).' };
   else if (!elsewhere) {
-    const validation = blendSplitOf(data);
+    const validation = blendSplitOf(validationHistory(data));
     span = validation.split ? 0.5 : 1;
     outcome = yield* validationOutcomeSteps(validation, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
     cfg = { ...cfg, ...outcome.chosen };
@@ -138,12 +138,9 @@ export function* fitRecommenderWithInverseSteps(
   // Asked of the validation elsewhere when the fit needs it; it validates inline if no answer comes.
   const validatedHere = (): Steps<ValidationOutcome> => validateFitSteps(data, resolved, { shouldStop: hooks?.shouldStop });
 
-  const { matrix, sessionIndex, items, trainedAt, newestSession } = buildTrainingMatrix(data, cfg.halfLifeDays);
-
   let epochs = 0;
   let finalLoss = NaN;
   const losses: number[] = [];
-  yield;
   const epochHooks = {
     onEpoch: (e: EpochInfo) => {
       epochs = e.epoch;
@@ -153,33 +150,7 @@ export function* fitRecommenderWithInverseSteps(
     },
     shouldStop: hooks?.shouldStop,
   };
-  const mf =
-    cfg.trainer === 'gramian'
-      ? yield* trainSgdGramianSteps(
-          matrix,
-          { k: cfg.factors, epochs: cfg.epochs, learningRate: cfg.learningRate, lambda: cfg.lambda, alpha: cfg.alpha, epsilon: cfg.epsilon, seed: cfg.seed },
-          epochHooks,
-        )
-      : yield* trainSgdImplicitSteps(
-          matrix,
-          {
-            k: cfg.factors,
-            epochs: cfg.epochs,
-            learningRate: cfg.learningRate,
-            lambda: cfg.lambda,
-            alpha: cfg.alpha,
-            epsilon: cfg.epsilon,
-            negatives: cfg.negatives,
-            seed: cfg.seed,
-          },
-          epochHooks,
-        );
-
-  // What the model keeps of the session vectors and of the matrix, taken now: neither is read after this, so the
-  // collector may free them (22 and 12 MB at 1M interactions) before EASE's solve below, the fit's last peak.
-  const factors = factorModelOf(mf);
-  const lastRow = trainingRow(matrix, mf, sessionIndex, newestSession);
-  const nSessions = sessionIndex.size;
+  const { factors, lastRow, nSessions, items, trainedAt } = yield* fitFactorsSteps(data, cfg, epochHooks);
   yield;
   // Sessions in groupSessions' order, items numbered as the matrix numbers them: by index, without naming them.
   const { lists, start: sessionTimes } = indexHistory(items, asColumns(data));
@@ -237,9 +208,48 @@ export function* fitRecommenderWithInverseSteps(
       blendCases: blend?.cases ?? 0,
       blendNdcg: blend?.ndcg ?? NaN,
     },
-    training: { losses, heldOut, ...lastRow },
+    training: { losses, heldOut, ...(lastRow ? { lastRow } : {}) },
   };
   return { model, inverse: ease?.inverse, ...(blend?.evidence ? { evidence: blend.evidence } : {}) };
+}
+
+/**
+ * The factor model of a full fit, and what the model keeps of its matrix (the newest session's row). Its own
+ * generator so that the matrix and the trainer's arrays die with its frame when it returns: the fit's frame holds
+ * its locals to its end, through EASE's solve (the fit's last high point).
+ */
+function* fitFactorsSteps(
+  data: History,
+  cfg: RecommenderConfig,
+  hooks: TrainHooks,
+): Steps<{ factors: FactorModel; lastRow?: TrainingRow; nSessions: number; items: string[]; trainedAt: number }> {
+  const { matrix, sessionIndex, items, trainedAt, newestSession } = buildTrainingMatrix(data, cfg.halfLifeDays);
+  yield;
+  const mf =
+    cfg.trainer === 'gramian'
+      ? yield* trainSgdGramianSteps(
+          matrix,
+          { k: cfg.factors, epochs: cfg.epochs, learningRate: cfg.learningRate, lambda: cfg.lambda, alpha: cfg.alpha, epsilon: cfg.epsilon, seed: cfg.seed, viewsOut: true },
+          hooks,
+        )
+      : yield* trainSgdImplicitSteps(
+          matrix,
+          {
+            k: cfg.factors,
+            epochs: cfg.epochs,
+            learningRate: cfg.learningRate,
+            lambda: cfg.lambda,
+            alpha: cfg.alpha,
+            epsilon: cfg.epsilon,
+            negatives: cfg.negatives,
+            seed: cfg.seed,
+          },
+          hooks,
+        );
+  // Copies of what the model keeps (the item vectors, one session row): the trainer's vectors may be views into its
+  // kernel's memory (viewsOut), which is let go with them when this returns.
+  const factors = factorModelOf({ ...mf, itemFactors: mf.itemFactors.slice() });
+  return { factors, ...trainingRow(matrix, mf, sessionIndex, newestSession), nSessions: sessionIndex.size, items, trainedAt };
 }
 
 /**
@@ -346,7 +356,7 @@ function chosenOf(cfg: RecommenderConfig): ChosenSettings {
  */
 export function validateFitSteps(data: History, cfg: RecommenderConfig, hooks: TrainHooks, onLambda?: (lambda: number) => void): Steps<ValidationOutcome> {
   // The split first, so that the steps hold it and not the history (the validation thread lets its copy go).
-  return validationOutcomeSteps(blendSplitOf(data), cfg, hooks, onLambda);
+  return validationOutcomeSteps(blendSplitOf(validationHistory(data)), cfg, hooks, onLambda);
 }
 
 function* validationOutcomeSteps(
@@ -452,24 +462,26 @@ function blendSplitOf(data: History): { split: ProtocolSplit<History> | undefine
 }
 
 /**
- * The validation model learns from at most this many of the newest training sessions: the blend is chosen on the
- * newest cases, and on a heavy year (170,000 sessions) fitting it on all of them was half of a full retrain's time.
- * Every shared history has fewer sessions, so none of their figures depend on it.
+ * The validation reads at most this many of the newest sessions (80% of them train its model, 20% give its cases):
+ * the blend is chosen on the newest cases, and on a heavy year (170,000 sessions) fitting the validation model on all
+ * of them was half of a full retrain's time, and its copy of the whole history and its split were the largest part of
+ * the retrain's memory. Every shared history has fewer sessions, so none of their figures depend on it.
  */
-export const BLEND_MAX_TRAIN_SESSIONS = 50_000;
+export const VALIDATION_MAX_SESSIONS = 62_500;
 
-/** What the blend choice reads of a split: its newest training sessions' interactions and its cases. */
+/** What the validation phase reads of a fit's history: its newest VALIDATION_MAX_SESSIONS sessions. */
+export function validationHistory(data: History): History {
+  return newestSessions(data, VALIDATION_MAX_SESSIONS);
+}
+
+/** What the blend choice reads of a split: its training sessions' interactions and its cases. */
 interface BlendInput {
   trainInteractions: History;
   cases: EvalCase[];
-  /** true when trainInteractions leaves older training sessions out (BLEND_MAX_TRAIN_SESSIONS) */
-  newestOnly: boolean;
 }
 
 function blendInputOf(split: ProtocolSplit<History>): BlendInput {
-  if (split.train.length <= BLEND_MAX_TRAIN_SESSIONS) return { trainInteractions: split.trainInteractions, cases: split.cases, newestOnly: false };
-  const newest = new Set(split.train.slice(-BLEND_MAX_TRAIN_SESSIONS).map((s) => s.id));
-  return { trainInteractions: keepSessions(split.trainInteractions, (id) => newest.has(id)), cases: split.cases, newestOnly: true };
+  return { trainInteractions: split.trainInteractions, cases: split.cases };
 }
 
 /** See RecommenderConfig.autoBlend. Undefined when training was stopped. */
@@ -482,8 +494,7 @@ function* chooseBlendSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: Tr
   const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
   const discount = genericDiscount(weightedCounts(innerLists, inner.items.length), listCount(innerLists), cfg.genericShare);
   const priors = halfLives.map((h) => recentUsePrior(innerLists, innerTimes, inner.items.length, inner.trainedAt, h, discount).prior);
-  // Cases whose file only older sessions used (beyond BLEND_MAX_TRAIN_SESSIONS) have no vector to rank: left out.
-  const cases = (input.newestOnly ? input.cases.filter((c) => index.has(c.target)) : input.cases).slice(-BLEND_MAX_CASES);
+  const cases = input.cases.slice(-BLEND_MAX_CASES);
   // The configured blend comes first and is kept unless another beats it by BLEND_MIN_GAIN: on small validation
   // sets the grid's best is partly noise.
   const combos: Array<BlendChoice['weights']> = [

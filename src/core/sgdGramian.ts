@@ -40,6 +40,11 @@ export interface GramianSgdParams {
    * deterministic for a seed, and they differ in rounding only (sgdKernel.test bounds it).
    */
   kernel?: 'auto' | 'js';
+  /**
+   * X and Y handed back as views into the kernel's memory instead of copies (which keep that memory alive while they
+   * are held): for a caller that copies what it keeps and lets the rest go (a full fit keeps Y and one row of X).
+   */
+  viewsOut?: boolean;
 }
 
 /** The kernel trainSgdGramian runs for these params on this host (JS too for a problem over 2 GiB). */
@@ -234,7 +239,7 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
   // warm start nothing is added to it). Made later from the copy, it took a new memory as large as X (22 MB at 1M
   // interactions). Not for a warm start (an update keeps the Gramian of its fresh rows only).
   const userGram = warm ? undefined : grams.X;
-  if (wasm) {
+  if (wasm && !params.viewsOut) {
     // plain arrays of their own, not views that keep the kernel's memory alive
     model.userFactors = X.slice();
     model.itemFactors = Y.slice();

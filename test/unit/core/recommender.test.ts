@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { LatentInputError, ModelFormatError } from '../../../src/core/errors';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
-import { splitProtocol } from '../../../src/core/evalProtocol';
-import { BLEND_MAX_TRAIN_SESSIONS } from '../../../src/core/recommenderFit';
+import { groupSessions, splitProtocol } from '../../../src/core/evalProtocol';
+import { asColumns, type InteractionColumns } from '../../../src/core/interaction';
+import { validationHistory, VALIDATION_MAX_SESSIONS } from '../../../src/core/recommenderFit';
 import {
   BLEND_GRID,
   BLEND_MIN_CASES,
@@ -117,21 +118,33 @@ describe('shipped ranker (recommender.ts)', () => {
     assert.equal(off.config.coocWeight, DEFAULT_RECOMMENDER_CONFIG.coocWeight);
   });
 
-  it('on a history past BLEND_MAX_TRAIN_SESSIONS the validation model learns from the newest sessions only', function () {
+  it('on a history past VALIDATION_MAX_SESSIONS the validation reads the newest sessions only', function () {
     this.timeout(60_000);
-    // 63,000 sessions: 50,400 train the validation model's split, 12,600 validate. The oldest 400 are the only
-    // training sessions with old-a and old-b; 100 validation sessions use them again (200 cases), 100 use x1 and x2
-    // (200 cases). Capped at the newest 50,000, the validation model never saw old-a or old-b: their cases leave.
+    // 63,000 sessions, the oldest 500 outside the window of 62,500: its split trains on sessions 500..50,499 and
+    // validates on the 12,500 after. The oldest 400 are the only sessions with old-a and old-b before the 100
+    // validation sessions that use them again; 100 more use x1 and x2. The whole history's split (50,400 train
+    // sessions) validates on both and on the 100 pairs before them: 600 cases. The window never saw old-a or old-b
+    // before: 200.
     const data: Array<{ session: string; item: string; time: number; weight: number }> = [];
     const add = (s: number, items: string[]): void => items.forEach((item, j) => data.push({ session: `s${s}`, item, time: 1_700_000_000 + s * 600 + j, weight: 1 }));
     let s = 0;
     for (; s < 400; s++) add(s, ['old-a', 'old-b']);
-    for (; s < 50_400; s++) add(s, [`x${s % 100}`, `x${(s * 7 + 1) % 100}`]);
-    for (let v = 0; v < 12_600; v++, s++) add(s, v < 100 ? ['old-a', 'old-b'] : v < 200 ? ['x1', 'x2'] : [`x${v % 100}`]);
-    assert.ok(BLEND_MAX_TRAIN_SESSIONS <= 50_000, "the oldest 400 training sessions fall outside the cap");
-    assert.equal(splitProtocol(data).cases.length, 400);
+    for (; s < 50_500; s++) add(s, [`x${s % 100}`, `x${(s * 7 + 1) % 100}`]);
+    for (let v = 0; v < 12_500; v++, s++) add(s, v < 100 ? ['old-a', 'old-b'] : v < 200 ? ['x1', 'x2'] : [`x${v % 100}`]);
+    assert.equal(VALIDATION_MAX_SESSIONS, 62_500);
+    assert.equal(splitProtocol(data).cases.length, 600);
+    const window = validationHistory(data);
+    assert.equal(groupSessions(window).length, VALIDATION_MAX_SESSIONS);
+    assert.equal(groupSessions(window)[0].id, 's500');
     const m = fitRecommender(data, { factors: 4, epochs: 2 });
     assert.equal(m.stats.blendCases, 200);
+    // As columns (the worker's form) the same window, its tables cut to the names it uses.
+    const columns = asColumns(data);
+    const cut = validationHistory(columns) as InteractionColumns;
+    assert.equal(cut.sessions.length, VALIDATION_MAX_SESSIONS);
+    assert.equal(new Set(cut.item).size, cut.items.length, 'every name in the item table is used');
+    assert.deepEqual(groupSessions(cut).slice(0, 3), groupSessions(window).slice(0, 3));
+    assert.equal(fitRecommender(columns, { factors: 4, epochs: 2 }).stats.blendCases, 200);
   });
 
   it('reports progress 1..epochs once, whether or not a validation fit runs first', () => {
