@@ -3,7 +3,7 @@
 // turn with the rest of the session as context; all training items except the context are ranked (full ranking).
 import { LatentInputError } from './errors';
 import { nowMs } from './host';
-import { indexHistory, sessionOf } from './historyIndex';
+import { indexHistory, sessionGroups, sessionOf } from './historyIndex';
 import { isColumns, keepSessions, type History, type Interaction, type InteractionColumns } from './interaction';
 import { expectedRankMetrics } from './metrics';
 import { makeCountWasmKernel, type CountWasmKernel } from './sgdKernel';
@@ -104,10 +104,10 @@ export function newestSessions<H extends History>(data: H, max: number): H {
   }
   // Entries of the session table bound the sessions from above: no index needed below it.
   if (data.sessions.length <= max) return data;
-  const h = indexHistory([], data);
-  if (h.table.length <= max) return data;
+  const { table } = sessionGroups(data);
+  if (table.length <= max) return data;
   const keep = new Uint8Array(data.sessions.length);
-  for (let s = h.table.length - max; s < h.table.length; s++) keep[h.table[s]] = 1;
+  for (let s = table.length - max; s < table.length; s++) keep[table[s]] = 1;
   return keepRowsCompact(data, keep) as H;
 }
 
