@@ -4,7 +4,7 @@
 // so histories with more items than `maxItems` keep the most used ones (the others score 0 and say so in `details`).
 import { LatentInputError } from './errors';
 import { dot } from './linalg';
-import { groupSessions, sessionItemIndices, splitProtocol, MetricTotals, TiesCounter, type EvalMethod, type ProtocolSplit, type Ranker } from './evalProtocol';
+import { groupSessions, sessionItemIndices, validationSplit, MetricTotals, TiesCounter, type EvalMethod, type Ranker, type ValidationSplit } from './evalProtocol';
 import type { History, Interaction } from './interaction';
 import { itemListsOf, listCount, weightedCounts, type ItemLists } from './itemLists';
 import { makeSpdInverseWasmKernel, type SpdInverseWasmKernel } from './sgdKernel';
@@ -413,12 +413,12 @@ export function* chooseEaseLambdaSteps(
   maxItems = EASE_MAX_ITEMS,
   fallback = 10,
   maxCases = Infinity,
-  /** splitProtocol(train), when the caller has it already (the fit does: one split of a large history, not two) */
-  given?: ProtocolSplit<History>,
+  /** validationSplit(train), when the caller has it already (the fit does: one split of a large history, not two) */
+  given?: Omit<ValidationSplit, 'trainInteractions'>,
 ): Steps<EaseLambdaChoice> {
-  let split: ProtocolSplit<History> | undefined = given;
+  let split: Omit<ValidationSplit, 'trainInteractions'> | undefined = given;
   try {
-    split ??= splitProtocol(train);
+    split ??= validationSplit(train);
   } catch (e) {
     if (e instanceof LatentInputError) return { lambda: fallback, cases: 0, ndcg: NaN };
     throw e;
@@ -427,8 +427,7 @@ export function* chooseEaseLambdaSteps(
   if (cases.length === 0) return { lambda: fallback, cases: 0, ndcg: NaN };
   const index = new Map<string, number>();
   split.items.forEach((it, i) => index.set(it, i));
-  // The split's training sessions are groupSessions(split.trainInteractions): the same sessions in the same order.
-  const sessions = itemListsOf(sessionItemIndices(split.train, index));
+  const sessions = split.trainLists;
   const n = split.items.length;
   let best = { lambda: fallback, cases: cases.length, ndcg: -1 };
   const buf = new Float64Array(n);

@@ -4,7 +4,8 @@
 import { LatentInputError } from './errors';
 import { nowMs } from './host';
 import { indexHistory, sessionGroups, sessionOf } from './historyIndex';
-import { isColumns, keepSessions, type History, type Interaction, type InteractionColumns } from './interaction';
+import { isColumns, keepRows, keepSessions, type History, type Interaction, type InteractionColumns } from './interaction';
+import { itemListsOf, type ItemLists } from './itemLists';
 import { expectedRankMetrics } from './metrics';
 import { makeCountWasmKernel, type CountWasmKernel } from './sgdKernel';
 
@@ -140,14 +141,10 @@ function keepRowsCompact(c: InteractionColumns, keep: Uint8Array): InteractionCo
  * without building the others: a heavy year has 200,000 of them, tens of MB, where the blend choice reads 2,000).
  */
 export function splitProtocol<H extends History>(data: H, trainFraction = TRAIN_FRACTION, maxCases = Infinity): ProtocolSplit<H> {
-  if (!(trainFraction > 0 && trainFraction < 1)) {
-    throw new LatentInputError(`trainFraction must be in (0, 1), got ${trainFraction}`);
-  }
+  checkTrainFraction(trainFraction);
   const sessions = groupSessions(data);
   const nTrain = Math.floor(sessions.length * trainFraction);
-  if (nTrain === 0 || nTrain === sessions.length) {
-    throw new LatentInputError(`need sessions on both sides of the split, got ${sessions.length} session(s)`);
-  }
+  if (nTrain === 0 || nTrain === sessions.length) throw bothSides(sessions.length);
   const train = sessions.slice(0, nTrain);
   const test = sessions.slice(nTrain);
   const trainIds = new Set(train.map((s) => s.id));
@@ -170,6 +167,77 @@ export function splitProtocol<H extends History>(data: H, trainFraction = TRAIN_
   }
   const cases = newestFirst.reverse().flat();
   return { train, test, trainInteractions, items, cases: cases.length > maxCases ? cases.slice(cases.length - maxCases) : cases, testSessionsUsed };
+}
+
+/**
+ * What a fit's validation reads of the protocol's split (recommenderFit.ts): the training sessions' interactions,
+ * their distinct items as lists over `items` (EASE's ridge reads them) and the newest cases, each as splitProtocol
+ * gives it. From columns it is made from the sessions' item lists (indexHistory), without an object per session: at a
+ * heavy year those objects were most of the second thread's heap (55 MB) and garbage once the ridge was chosen.
+ */
+export interface ValidationSplit<H extends History = History> {
+  trainInteractions: H;
+  items: string[];
+  /** training session s's distinct items (indices into `items`), sessions in groupSessions' order */
+  trainLists: ItemLists;
+  cases: EvalCase[];
+}
+
+export function validationSplit<H extends History>(data: H, trainFraction = TRAIN_FRACTION, maxCases = Infinity): ValidationSplit<H> {
+  if (isColumns(data)) return validationSplitOfColumns(data, trainFraction, maxCases) as ValidationSplit<H>;
+  const split = splitProtocol(data, trainFraction, maxCases);
+  const index = new Map<string, number>();
+  split.items.forEach((it, i) => index.set(it, i));
+  return { trainInteractions: split.trainInteractions, items: split.items, trainLists: itemListsOf(sessionItemIndices(split.train, index)), cases: split.cases };
+}
+
+/** validationSplit of columns: splitProtocol's items, cases and training rows, from the sessions' lists. */
+function validationSplitOfColumns(data: InteractionColumns, trainFraction: number, maxCases: number): ValidationSplit<InteractionColumns> {
+  checkTrainFraction(trainFraction);
+  const h = indexHistory([], data);
+  const nSessions = h.table.length;
+  const nTrain = Math.floor(nSessions * trainFraction);
+  if (nTrain === 0 || nTrain === nSessions) throw bothSides(nSessions);
+  // Training items numbered by first appearance, sessions in time order (splitProtocol's items).
+  const col = new Int32Array(h.items.length).fill(-1);
+  const items: string[] = [];
+  const end = h.lists.ptr[nTrain];
+  const trainItems = new Int32Array(end);
+  for (let q = 0; q < end; q++) {
+    const c = h.lists.items[q];
+    if (col[c] < 0) col[c] = items.push(h.items[c]) - 1;
+    trainItems[q] = col[c];
+  }
+  const keep = new Uint8Array(data.sessions.length);
+  for (let s = 0; s < nTrain; s++) keep[h.table[s]] = 1;
+  // Newest test session first, its cases in order; reversed at the end (as splitProtocol).
+  const newestFirst: EvalCase[][] = [];
+  let kept = 0;
+  for (let s = nSessions - 1; s >= nTrain && kept < maxCases; s--) {
+    const known: string[] = [];
+    for (let q = h.lists.ptr[s]; q < h.lists.ptr[s + 1]; q++) if (col[h.lists.items[q]] >= 0) known.push(h.items[h.lists.items[q]]);
+    if (known.length < 2) continue;
+    const time = h.start[s];
+    newestFirst.push(known.map((target) => ({ session: s - nTrain, context: known.filter((it) => it !== target), target, time })));
+    kept += known.length;
+  }
+  const cases = newestFirst.reverse().flat();
+  return {
+    trainInteractions: keepRows(data, keep),
+    items,
+    trainLists: { ptr: h.lists.ptr.slice(0, nTrain + 1), items: trainItems },
+    cases: cases.length > maxCases ? cases.slice(cases.length - maxCases) : cases,
+  };
+}
+
+function checkTrainFraction(trainFraction: number): void {
+  if (!(trainFraction > 0 && trainFraction < 1)) {
+    throw new LatentInputError(`trainFraction must be in (0, 1), got ${trainFraction}`);
+  }
+}
+
+function bothSides(sessions: number): LatentInputError {
+  return new LatentInputError(`need sessions on both sides of the split, got ${sessions} session(s)`);
 }
 
 /** A fitted method: scores for every candidate, aligned with ProtocolSplit.items. */

@@ -77,18 +77,21 @@ export function asInteractions(h: History): readonly Interaction[] {
 /** The interactions of the sessions `keep` accepts, in order; columns keep their tables (`keep` runs once a name). */
 export function keepSessions<H extends History>(h: H, keep: (session: string) => boolean): H {
   if (!isColumns(h)) return (h as readonly Interaction[]).filter((x) => keep(x.session)) as unknown as H;
-  const c: InteractionColumns = h;
-  const ok = c.sessions.map(keep);
+  return keepRows(h, Uint8Array.from(h.sessions, (id) => (keep(id) ? 1 : 0))) as H;
+}
+
+/** The rows of the sessions marked in `keep` (per entry of the session table), in order, with the same tables. */
+export function keepRows(c: InteractionColumns, keep: Uint8Array): InteractionColumns {
   let n = 0;
-  for (let i = 0; i < c.session.length; i++) if (ok[c.session[i]]) n++;
+  for (let i = 0; i < c.session.length; i++) if (keep[c.session[i]]) n++;
   const out = { sessions: c.sessions, items: c.items, session: new Int32Array(n), item: new Int32Array(n), time: new Float64Array(n), weight: new Float64Array(n) };
   for (let i = 0, o = 0; i < c.session.length; i++) {
-    if (!ok[c.session[i]]) continue;
+    if (!keep[c.session[i]]) continue;
     out.session[o] = c.session[i];
     out.item[o] = c.item[i];
     out.time[o] = c.time[i];
     out.weight[o] = c.weight[i];
     o++;
   }
-  return out as H;
+  return out;
 }

@@ -7,7 +7,7 @@ import { LatentInputError } from './errors';
 import { rowOf } from './explainView';
 import { factorModelOf, type FactorModel } from './factorModel';
 import type { MfModel } from './model';
-import { newestSessions, splitProtocol, TRAIN_FRACTION, type EvalCase, type ProtocolSplit } from './evalProtocol';
+import { newestSessions, validationSplit, TRAIN_FRACTION, type EvalCase, type ValidationSplit } from './evalProtocol';
 import { indexHistory } from './historyIndex';
 import { nowMs } from './host';
 import { asColumns, historyLength, isColumns, type History } from './interaction';
@@ -360,7 +360,7 @@ export function validateFitSteps(data: History, cfg: RecommenderConfig, hooks: T
 }
 
 function* validationOutcomeSteps(
-  validation: { split: ProtocolSplit<History> | undefined; cases: number; reason?: string },
+  validation: { split: ValidationSplit | undefined; cases: number; reason?: string },
   cfg: RecommenderConfig,
   hooks: TrainHooks,
   onLambda?: (lambda: number) => void,
@@ -402,8 +402,8 @@ export const BLEND_MAX_CASES = 500;
 export const BLEND_SPLIT_MAX_CASES = 10_000;
 
 /** Hands the split over and leaves none behind in `v`. */
-function takeSplit(v: { split: ProtocolSplit<History> | undefined }): ProtocolSplit<History> {
-  const split = v.split as ProtocolSplit<History>;
+function takeSplit(v: { split: ValidationSplit | undefined }): ValidationSplit {
+  const split = v.split as ValidationSplit;
   v.split = undefined;
   return split;
 }
@@ -413,14 +413,14 @@ function takeSplit(v: { split: ProtocolSplit<History> | undefined }): ProtocolSp
  * out of `v`: it is let go before the blend's fit, which reads its newest part only.
  */
 function* chooseOnValidationSteps(
-  v: { split: ProtocolSplit<History> | undefined },
+  v: { split: ValidationSplit | undefined },
   config: RecommenderConfig,
   hooks: TrainHooks,
   onLambda?: (lambda: number) => void,
 ): Steps<{ cfg: RecommenderConfig; blend: BlendChoice | undefined }> {
   let cfg = config;
   if (cfg.itemModel === 'ease') {
-    cfg = yield* chooseRidgeSteps(v.split as ProtocolSplit<History>, cfg);
+    cfg = yield* chooseRidgeSteps(v.split as ValidationSplit, cfg);
     yield;
   }
   onLambda?.(cfg.easeLambda);
@@ -430,18 +430,18 @@ function* chooseOnValidationSteps(
 }
 
 /** EASE's ridge chosen on the split (its items capped lower to keep it cheap). */
-function* chooseRidgeSteps(split: ProtocolSplit<History>, cfg: RecommenderConfig): Steps<RecommenderConfig> {
+function* chooseRidgeSteps(split: ValidationSplit, cfg: RecommenderConfig): Steps<RecommenderConfig> {
   const choice = yield* chooseEaseLambdaSteps(split.trainInteractions, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES, split);
   return choice.cases > 0 ? { ...cfg, easeLambda: choice.lambda } : cfg;
 }
 
 /** The validation split autoBlend chooses on; no split, with the reason, when the history is too small to validate on. */
-function blendSplitOf(data: History): { split: ProtocolSplit<History> | undefined; cases: number; reason?: string } {
-  let split: ProtocolSplit<History>;
+function blendSplitOf(data: History): { split: ValidationSplit | undefined; cases: number; reason?: string } {
+  let split: ValidationSplit;
   try {
     // The choices read the newest cases only (BLEND_MAX_CASES, EASE_CHOICE_MAX_CASES); a few times more are kept for the
     // blend's, which drops cases whose file only sessions before its training window used.
-    split = splitProtocol(data, TRAIN_FRACTION, BLEND_SPLIT_MAX_CASES);
+    split = validationSplit(data, TRAIN_FRACTION, BLEND_SPLIT_MAX_CASES);
   } catch (e) {
     if (e instanceof LatentInputError) {
       return { split: undefined, cases: 0, reason: 'Too little history to hold any out: fewer than 2 sessions.' };
@@ -480,7 +480,7 @@ interface BlendInput {
   cases: EvalCase[];
 }
 
-function blendInputOf(split: ProtocolSplit<History>): BlendInput {
+function blendInputOf(split: ValidationSplit): BlendInput {
   return { trainInteractions: split.trainInteractions, cases: split.cases };
 }
 

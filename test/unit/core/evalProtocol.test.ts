@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { cooccurrenceMethod, frecencyMethod, mruMethod, popularityMethod } from '../../../src/core/baselines';
 import { LatentInputError } from '../../../src/core/errors';
-import { evaluateMethod, groupSessions, metricsFromRank, rankOf, splitProtocol } from '../../../src/core/evalProtocol';
+import { evaluateMethod, groupSessions, metricsFromRank, rankOf, splitProtocol, validationSplit } from '../../../src/core/evalProtocol';
+import { listAt, listCount } from '../../../src/core/itemLists';
 import { hitRate, ndcg, reciprocalRank } from '../../../src/core/metrics';
 import { makeRng } from '../../../src/core/random';
 import { topN } from '../../../src/core/ranking';
@@ -12,6 +13,24 @@ import { DAY, TOY } from './toyData';
 import { asColumns, asInteractions, type Interaction } from '../../../src/core/interaction';
 
 const close = (a: number, b: number, msg?: string): void => assert.ok(Math.abs(a - b) < 1e-9, `${msg ?? ''} ${a} != ${b}`);
+
+/**
+ * `sessions` sessions over `items` items, 1-5 interactions each, rows shuffled: sessions interleave, some start at the
+ * same time, items repeat.
+ */
+function shuffledHistory(rng: () => number, sessions: number, items: number): Interaction[] {
+  const data: Interaction[] = [];
+  for (let s = 0; s < sessions; s++) {
+    for (let t = 0; t < 1 + Math.floor(rng() * 5); t++) {
+      data.push({ session: `s${s}`, item: `i${Math.floor(rng() * items)}`, time: Math.floor(s / 3) * DAY + Math.floor(rng() * 3), weight: 1 + t });
+    }
+  }
+  for (let i = data.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [data[i], data[j]] = [data[j], data[i]];
+  }
+  return data;
+}
 
 describe('quality protocol (DESIGN.md section 4)', () => {
   it('orders sessions by time and de-duplicates items', () => {
@@ -26,23 +45,37 @@ describe('quality protocol (DESIGN.md section 4)', () => {
   it('groups and splits columns as it does objects: interleaved sessions, equal start times, repeated items', () => {
     const rng = makeRng('columns');
     for (let run = 0; run < 20; run++) {
-      // 12 sessions over 6 items, interactions shuffled (sessions interleave; some start at the same time)
-      const data: Interaction[] = [];
-      for (let s = 0; s < 12; s++) {
-        for (let t = 0; t < 1 + Math.floor(rng() * 5); t++) {
-          data.push({ session: `s${s}`, item: `i${Math.floor(rng() * 6)}`, time: Math.floor(s / 3) * DAY + Math.floor(rng() * 3), weight: 1 });
-        }
-      }
-      for (let i = data.length - 1; i > 0; i--) {
-        const j = Math.floor(rng() * (i + 1));
-        [data[i], data[j]] = [data[j], data[i]];
-      }
+      const data = shuffledHistory(rng, 12, 6);
       const cols = asColumns(data);
       assert.deepEqual(groupSessions(cols), groupSessions(data), `run ${run}`);
       const a = splitProtocol(cols);
       const b = splitProtocol(data);
       assert.deepEqual({ ...a, trainInteractions: asInteractions(a.trainInteractions) }, b, `run ${run}: split`);
     }
+  });
+
+  it("the validation's split of columns is splitProtocol's, built from the sessions' lists: items, lists, cases, rows", () => {
+    const rng = makeRng('validation-split');
+    for (let run = 0; run < 20; run++) {
+      // shuffled, so that the lists and the item order have something to get wrong
+      const data = shuffledHistory(rng, 30, 8);
+      for (const maxCases of [Infinity, 3]) {
+        const want = splitProtocol(data, 0.8, maxCases);
+        const index = new Map(want.items.map((it, i) => [it, i]));
+        for (const got of [validationSplit(asColumns(data), 0.8, maxCases), validationSplit(data, 0.8, maxCases)]) {
+          const at = `run ${run}, maxCases ${maxCases}`;
+          assert.deepEqual(got.items, want.items, at);
+          assert.deepEqual(got.cases, want.cases, at);
+          assert.deepEqual(asInteractions(got.trainInteractions), want.trainInteractions, at);
+          assert.deepEqual(
+            Array.from({ length: listCount(got.trainLists) }, (_, t) => listAt(got.trainLists, t)),
+            want.train.map((session) => session.items.map((it) => index.get(it))),
+            at,
+          );
+        }
+      }
+    }
+    assert.throws(() => validationSplit(asColumns(TOY.filter((x) => x.session === 's1'))), LatentInputError);
   });
 
   it('splits 80/20 by session and builds leave-one-out cases from known items only', () => {
