@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
-import { asColumns } from '../../../src/core/interaction';
+import { asColumns, type Interaction } from '../../../src/core/interaction';
 import { serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
-import { fitRecommenderWithInverseSteps, type FitHooks } from '../../../src/core/recommenderFit';
+import { fitRecommenderWithInverseSteps, VALIDATION_MAX_SESSIONS, type FitHooks } from '../../../src/core/recommenderFit';
 import { finishSteps } from '../../../src/core/train';
 import { parseFromValidation, ValidationThread } from '../../../src/training/validationThread';
 
@@ -28,6 +28,22 @@ describe('ValidationThread: a full fit validating on a second thread', function 
     assert.equal(thread.failure, undefined);
     assert.equal(saved(model), saved(inline));
     assert.equal(thread.start(data, inline.config), false, 'one validation per thread object');
+  });
+
+  it('past VALIDATION_MAX_SESSIONS the thread is handed the newest sessions only, with the same model as inline', () => {
+    // 64,000 sessions of two items each: the window leaves the oldest 1,500 out of the validation.
+    const rows: Interaction[] = [];
+    for (let s = 0; s < VALIDATION_MAX_SESSIONS + 1_500; s++) {
+      for (const item of [`i${s % 200}`, `i${(s * 7 + 3) % 200}`]) rows.push({ session: `s${s}`, item, time: 1_700_000_000 + s * 600, weight: 1 });
+    }
+    const big = asColumns(rows);
+    const fitBig = (hooks: FitHooks): RecommenderModel => finishSteps(fitRecommenderWithInverseSteps(big, { factors: 4, epochs: 2 }, hooks, false)).model;
+    const alone = fitBig({});
+    assert.ok(alone.stats.blendCases > 0);
+    const thread = new ValidationThread({ script: WORKER, minInteractions: 0 });
+    const model = fitBig({ validateElsewhere: thread });
+    assert.deepEqual(thread.report(), { thread: true });
+    assert.equal(saved(model), saved(alone));
   });
 
   it('stays out of small fits: below minInteractions the fit validates itself', () => {
