@@ -4,7 +4,7 @@
 import { LatentInputError } from './errors';
 import { nowMs } from './host';
 import { indexHistory, sessionGroups, sessionOf } from './historyIndex';
-import { isColumns, keepRows, keepSessions, type History, type Interaction, type InteractionColumns } from './interaction';
+import { isColumns, keepRows, keepSessions, withUsedNames, type History, type Interaction, type InteractionColumns } from './interaction';
 import { itemListsOf, type ItemLists } from './itemLists';
 import { expectedRankMetrics } from './metrics';
 import { makeCountWasmKernel, type CountWasmKernel } from './sgdKernel';
@@ -109,31 +109,8 @@ export function newestSessions<H extends History>(data: H, max: number): H {
   if (table.length <= max) return data;
   const keep = new Uint8Array(data.sessions.length);
   for (let s = table.length - max; s < table.length; s++) keep[table[s]] = 1;
-  return keepRowsCompact(data, keep) as H;
-}
-
-/** The rows of sessions marked in `keep` (entries of the session table), with both tables cut to the names they use. */
-function keepRowsCompact(c: InteractionColumns, keep: Uint8Array): InteractionColumns {
-  let n = 0;
-  for (let r = 0; r < c.session.length; r++) if (keep[c.session[r]]) n++;
-  const sessionAt = new Int32Array(c.sessions.length).fill(-1);
-  const itemAt = new Int32Array(c.items.length).fill(-1);
-  const sessions: string[] = [];
-  const items: string[] = [];
-  const out = { sessions, items, session: new Int32Array(n), item: new Int32Array(n), time: new Float64Array(n), weight: new Float64Array(n) };
-  for (let r = 0, o = 0; r < c.session.length; r++) {
-    const s = c.session[r];
-    if (!keep[s]) continue;
-    if (sessionAt[s] < 0) sessionAt[s] = sessions.push(c.sessions[s]) - 1;
-    const it = c.item[r];
-    if (itemAt[it] < 0) itemAt[it] = items.push(c.items[it]) - 1;
-    out.session[o] = sessionAt[s];
-    out.item[o] = itemAt[it];
-    out.time[o] = c.time[r];
-    out.weight[o] = c.weight[r];
-    o++;
-  }
-  return out;
+  const window: InteractionColumns = withUsedNames(keepRows(data, keep));
+  return window as H;
 }
 
 /**

@@ -95,3 +95,22 @@ export function keepRows(c: InteractionColumns, keep: Uint8Array): InteractionCo
   }
   return out;
 }
+
+/** The same rows with both tables cut to the names they use, numbered in order of first use. */
+export function withUsedNames(c: InteractionColumns): InteractionColumns & { sessions: string[]; items: string[] } {
+  const sessionAt = new Int32Array(c.sessions.length).fill(-1);
+  const itemAt = new Int32Array(c.items.length).fill(-1);
+  const sessions: string[] = [];
+  const items: string[] = [];
+  const session = new Int32Array(c.session.length);
+  const item = new Int32Array(c.item.length);
+  for (let r = 0; r < session.length; r++) {
+    const s = c.session[r];
+    const it = c.item[r];
+    if (sessionAt[s] < 0) sessionAt[s] = sessions.push(c.sessions[s]) - 1;
+    if (itemAt[it] < 0) itemAt[it] = items.push(c.items[it]) - 1;
+    session[r] = sessionAt[s];
+    item[r] = itemAt[it];
+  }
+  return { sessions, items, session, item, time: c.time, weight: c.weight };
+}

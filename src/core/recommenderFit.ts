@@ -522,10 +522,7 @@ function* chooseBlendSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: Tr
     parts.take(s, inner.generic, index.get(c.target) as number);
     parts.addRanks(cfg.mfWeight, combos, totals, hits);
   }
-  // Ties (and near-ties within noise) go to the earlier combo: fewer/lighter priors come first in the grid order.
-  let best = 0;
-  for (let t = 1; t < combos.length; t++) if (totals[t] > totals[best] + 1e-9) best = t;
-  if (totals[best] < totals[0] * (1 + BLEND_MIN_GAIN)) best = 0;
+  const best = leadingBlend(totals, 0);
   const sameHalfLife = combos.map((_, t) => t).filter((t) => combos[t].priorHalfLifeDays === combos[best].priorHalfLifeDays);
   const evidence: BlendEvidence = {
     combos: sameHalfLife.map((t) => ({ coocWeight: combos[t].coocWeight, priorWeight: combos[t].priorWeight })),
@@ -533,6 +530,18 @@ function* chooseBlendSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: Tr
     cases: cases.length,
   };
   return { weights: combos[best], cases: cases.length, ndcg: totals[best] / cases.length, hitRate: hits[best] / cases.length, evidence };
+}
+
+/**
+ * The blend to take, as an index into `totals` (each blend's NDCG@10 sum): the largest sum among the blends `usable`
+ * allows, ties (and near-ties within noise) to the earlier (fewer and lighter priors come first in the grid), unless it
+ * leads `own` (the blend in use; -1 when none of them is) by less than BLEND_MIN_GAIN. -1 when nothing is usable and
+ * there is no `own`. The full fit's choice and an update's (recommenderUpdate.ts) both take it.
+ */
+export function leadingBlend(totals: ArrayLike<number>, own: number, usable: (t: number) => boolean = () => true): number {
+  let best = own;
+  for (let t = 0; t < totals.length; t++) if (usable(t) && (best < 0 || totals[t] > totals[best] + 1e-9)) best = t;
+  return best >= 0 && own >= 0 && totals[best] < totals[own] * (1 + BLEND_MIN_GAIN) ? own : best;
 }
 
 /**

@@ -31,7 +31,7 @@ import { HELD_OUT_K, type BlendEvidence, type ModelLineage, type NeighbourTable,
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { easeKeepWeights, fitEaseInverseSteps } from './ease';
 import { easeAddItems, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
-import { BLEND_MIN_GAIN, blendTotals, fitRecommenderWithInverseSteps, genericDiscount, type FitHooks, genericItems, priorBasisOf, recentUsePrior, recordedRow } from './recommenderFit';
+import { blendTotals, fitRecommenderWithInverseSteps, genericDiscount, type FitHooks, genericItems, leadingBlend, priorBasisOf, recentUsePrior, recordedRow } from './recommenderFit';
 import { indexHistory, sessionOf } from './historyIndex';
 import { listAt, listCount, listsOfAtLeast, weightedCounts } from './itemLists';
 import { makeFastUint32, makeRng, normalInit } from './random';
@@ -214,8 +214,8 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
 
   // How the saved model ranks the fresh sessions before learning from them: the drift signal for the next plan, and
   // evidence for the blend.
-  const lineage0 = previous.lineage ?? fullLineage(previous);
-  const { hits, cases, evidence } = rankFresh(previous, freshSessions, lineage0.blendEvidence);
+  const lineage = previous.lineage ?? fullLineage(previous);
+  const { hits, cases, evidence } = rankFresh(previous, freshSessions, lineage.blendEvidence);
   const weights = evidence ? blendOf(evidence, previous.config) : { coocWeight: previous.config.coocWeight, priorWeight: previous.config.priorWeight };
   yield;
 
@@ -312,7 +312,6 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
     // With the kernel that took the changes (its P is ease.P): the rows' bounded pass in WebAssembly.
     neighbours = yield* easeNeighboursSteps(ease, items.length, cfg.neighbours, previous.neighbours, kernel);
   }
-  const lineage = lineage0;
   const model: RecommenderModel = {
     ...previous,
     config: { ...previous.config, ...weights },
@@ -425,11 +424,8 @@ export function blendChange(before: Pick<RecommenderConfig, 'coocWeight' | 'prio
 function blendOf(e: BlendEvidence, cfg: RecommenderConfig): { coocWeight: number; priorWeight: number } {
   const own = e.combos.findIndex((w) => w.coocWeight === cfg.coocWeight && w.priorWeight === cfg.priorWeight);
   // A blend that ranks nothing (every weight 0) is never taken, whatever a file says of it.
-  const ranks = (w: BlendEvidence['combos'][number]): boolean => cfg.mfWeight > 0 || w.coocWeight > 0 || w.priorWeight > 0;
-  let best = own;
-  for (let t = 0; t < e.combos.length; t++) if (ranks(e.combos[t]) && (best < 0 || e.totals[t] > e.totals[best] + 1e-9)) best = t;
-  if (best < 0 || (own >= 0 && e.totals[best] < e.totals[own] * (1 + BLEND_MIN_GAIN))) return { coocWeight: cfg.coocWeight, priorWeight: cfg.priorWeight };
-  return { ...e.combos[best] };
+  const best = leadingBlend(e.totals, own, (t) => cfg.mfWeight > 0 || e.combos[t].coocWeight > 0 || e.combos[t].priorWeight > 0);
+  return best < 0 || best === own ? { coocWeight: cfg.coocWeight, priorWeight: cfg.priorWeight } : { ...e.combos[best] };
 }
 
 /** The newest fresh session's row (TrainingRecord.lastRow), numbered after the sessions the model had. */

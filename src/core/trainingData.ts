@@ -3,7 +3,7 @@
 // is applied by the trainers), and the decayed frecency prior. Pure: used by fitting, and by the panel that shows
 // what training saw.
 import { LatentInputError } from './errors';
-import { isColumns, type History, type Interaction, type InteractionColumns } from './interaction';
+import { isColumns, withUsedNames, type History, type Interaction, type InteractionColumns } from './interaction';
 import { listCount, weightedCounts, type ItemLists } from './itemLists';
 import { CsrMatrix } from './sparse';
 
@@ -95,24 +95,14 @@ export function buildTrainingMatrix(data: History, halfLifeDays: number): Traini
  */
 function buildTrainingMatrixOfColumns(c: InteractionColumns, halfLifeDays: number): TrainingMatrix {
   const n = c.time.length;
-  const rowOf = new Int32Array(c.sessions.length).fill(-1);
-  const colOf = new Int32Array(c.items.length).fill(-1);
-  const sessions: string[] = [];
-  const items: string[] = [];
+  // Rows and columns numbered by first appearance: the names the rows use, in order.
+  const { sessions, items, session: rows, item: cols } = withUsedNames(c);
   let trainedAt = -Infinity;
   let newest = -1;
-  const rows = new Int32Array(n);
-  const cols = new Int32Array(n);
   for (let t = 0; t < n; t++) {
-    const s = c.session[t];
-    const it = c.item[t];
-    if (rowOf[s] < 0) rowOf[s] = sessions.push(c.sessions[s]) - 1;
-    if (colOf[it] < 0) colOf[it] = items.push(c.items[it]) - 1;
-    rows[t] = rowOf[s];
-    cols[t] = colOf[it];
     if (c.time[t] >= trainedAt) {
       trainedAt = c.time[t];
-      newest = s;
+      newest = rows[t];
     }
   }
   const vals = new Float64Array(n);
@@ -122,7 +112,7 @@ function buildTrainingMatrixOfColumns(c: InteractionColumns, halfLifeDays: numbe
   sessions.forEach((id, r) => sessionIndex.set(id, r));
   const itemIndex = new Map<string, number>();
   items.forEach((it, i) => itemIndex.set(it, i));
-  return { matrix, sessionIndex, itemIndex, items, trainedAt, newestSession: newest < 0 ? '' : c.sessions[newest] };
+  return { matrix, sessionIndex, itemIndex, items, trainedAt, newestSession: newest < 0 ? '' : sessions[newest] };
 }
 
 /**
