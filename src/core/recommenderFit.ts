@@ -223,7 +223,7 @@ function* fitFactorsSteps(
   cfg: RecommenderConfig,
   hooks: TrainHooks,
 ): Steps<{ factors: FactorModel; lastRow?: TrainingRow; nSessions: number; items: string[]; trainedAt: number }> {
-  const { matrix, sessionIndex, items, trainedAt, newestSession } = buildTrainingMatrix(data, cfg.halfLifeDays);
+  const { matrix, items, trainedAt, newest } = buildTrainingMatrix(data, cfg.halfLifeDays);
   yield;
   const mf =
     cfg.trainer === 'gramian'
@@ -249,7 +249,7 @@ function* fitFactorsSteps(
   // Copies of what the model keeps (the item vectors, one session row): the trainer's vectors may be views into its
   // kernel's memory (viewsOut), which is let go with them when this returns.
   const factors = factorModelOf({ ...mf, itemFactors: mf.itemFactors.slice() });
-  return { factors, ...trainingRow(matrix, mf, sessionIndex, newestSession), nSessions: sessionIndex.size, items, trainedAt };
+  return { factors, ...(newest ? { lastRow: recordedRow(matrix, mf, newest.row, newest.session) } : {}), nSessions: matrix.nRows, items, trainedAt };
 }
 
 /**
@@ -662,13 +662,6 @@ class BlendParts {
     }
     return rank;
   }
-}
-
-/** The newest session's row of the training matrix, strongest cells first (TrainingRecord.lastRow). */
-function trainingRow(matrix: CsrMatrix, mf: MfModel, sessionIndex: ReadonlyMap<string, number>, session: string): { lastRow?: TrainingRow } {
-  const row = sessionIndex.get(session);
-  if (row === undefined) return {};
-  return { lastRow: recordedRow(matrix, mf, row, session) };
 }
 
 /**

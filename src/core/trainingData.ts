@@ -42,15 +42,17 @@ export function validateColumns(c: InteractionColumns): void {
 export interface TrainingMatrix {
   /** sessions x items, raw signal per cell (repeated cells summed), each interaction decayed by its age */
   matrix: CsrMatrix;
-  /** session id -> row, in order of first appearance */
-  sessionIndex: Map<string, number>;
   /** item key -> column, in order of first appearance */
   itemIndex: Map<string, number>;
   items: string[];
   /** unix seconds of the newest interaction: ages are measured from it */
   trainedAt: number;
-  /** the session of the newest interaction (the last one seen at that time) */
-  newestSession: string;
+  /**
+   * The session of the newest interaction (the last one seen at that time) and its row; no map from every session's
+   * name to its row (170,000 entries, about 5 MB of heap through a retrain at a million interactions): rows are
+   * numbered in order of first appearance, and a fit names one row only.
+   */
+  newest?: { session: string; row: number };
 }
 
 /**
@@ -63,7 +65,7 @@ export function buildTrainingMatrix(data: History, halfLifeDays: number): Traini
   const itemIndex = new Map<string, number>();
   const items: string[] = [];
   let trainedAt = -Infinity;
-  let newestSession = '';
+  let newestSession: string | undefined;
   for (const x of data) {
     if (!sessionIndex.has(x.session)) sessionIndex.set(x.session, sessionIndex.size);
     if (!itemIndex.has(x.item)) {
@@ -86,7 +88,8 @@ export function buildTrainingMatrix(data: History, halfLifeDays: number): Traini
     vals[t] = x.weight * decayFactor(trainedAt - x.time, halfLifeDays);
   });
   const matrix = CsrMatrix.fromTriples(sessionIndex.size, items.length, rows, cols, vals);
-  return { matrix, sessionIndex, itemIndex, items, trainedAt, newestSession };
+  const newest = newestSession === undefined ? {} : { newest: { session: newestSession, row: sessionIndex.get(newestSession) as number } };
+  return { matrix, itemIndex, items, trainedAt, ...newest };
 }
 
 /**
@@ -108,11 +111,9 @@ function buildTrainingMatrixOfColumns(c: InteractionColumns, halfLifeDays: numbe
   const vals = new Float64Array(n);
   for (let t = 0; t < n; t++) vals[t] = c.weight[t] * decayFactor(trainedAt - c.time[t], halfLifeDays);
   const matrix = CsrMatrix.fromTriples(sessions.length, items.length, rows, cols, vals);
-  const sessionIndex = new Map<string, number>();
-  sessions.forEach((id, r) => sessionIndex.set(id, r));
   const itemIndex = new Map<string, number>();
   items.forEach((it, i) => itemIndex.set(it, i));
-  return { matrix, sessionIndex, itemIndex, items, trainedAt, newestSession: newest < 0 ? '' : sessions[newest] };
+  return { matrix, itemIndex, items, trainedAt, ...(newest < 0 ? {} : { newest: { session: sessions[newest], row: newest } }) };
 }
 
 /**
