@@ -23,6 +23,9 @@ export interface SparseRow {
   values: Float32Array;
 }
 
+/** Longer rows are sorted by the engine's sort in fromTriples, shorter ones by insertion. */
+const INSERTION_SORT_MAX = 32;
+
 export class CsrMatrix {
   constructor(
     readonly nRows: number,
@@ -53,6 +56,7 @@ export class CsrMatrix {
     if (cols.length !== n || values.length !== n) {
       throw new LatentInputError(`rows, cols and values must have equal lengths (${n}, ${cols.length}, ${values.length})`);
     }
+    let rowsInOrder = true;
     for (let t = 0; t < n; t++) {
       const r = rows[t];
       const c = cols[t];
@@ -64,32 +68,73 @@ export class CsrMatrix {
         throw new LatentInputError(`triple ${t}: column index ${c} is out of range [0, ${nCols})`);
       }
       if (!Number.isFinite(v)) throw new LatentInputError(`triple ${t}: value must be finite, got ${v}`);
+      if (t > 0 && r < rows[t - 1]) rowsInOrder = false;
     }
-    // Two stable counting sorts, by column and then by row, leave each row's entries by column and duplicate cells in
-    // triple order (as sorting each row by column, then position, would), so repeated cells sum in the same order.
-    const byCol = bucketOrder(cols, nCols).order;
-    const rowOfSorted = new Int32Array(n);
-    for (let q = 0; q < n; q++) rowOfSorted[q] = rows[byCol[q]];
-    const { ptr, order } = bucketOrder(rowOfSorted, nRows);
+    // Each row's entries by column, duplicate cells summed in triple order (in float64, rounded once): the order
+    // every reader's sums follow, whichever way the triples came.
     const indptr = new Int32Array(nRows + 1);
     const outCols = new Int32Array(n);
-    const outVals = new Float64Array(n);
+    const outVals = new Float32Array(n);
     let m = 0;
-    for (let r = 0; r < nRows; r++) {
+    /** Appends row r: the triples idx[from .. to), given in (column, triple) order. */
+    const putRow = (r: number, idx: Int32Array, from: number, to: number): void => {
       let last = -1;
-      for (let q = ptr[r]; q < ptr[r + 1]; q++) {
-        const t = byCol[order[q]];
+      let sum = 0;
+      for (let q = from; q < to; q++) {
+        const t = idx[q];
         const c = cols[t];
-        if (c === last) outVals[m - 1] += values[t];
+        if (c === last) sum += values[t];
         else {
-          outCols[m] = c;
-          outVals[m++] = values[t];
+          if (last >= 0) outVals[m - 1] = sum;
+          outCols[m++] = c;
+          sum = values[t];
           last = c;
         }
       }
+      if (last >= 0) outVals[m - 1] = sum;
       indptr[r + 1] = m;
+    };
+    if (rowsInOrder) {
+      // Rows already together (a sessionized history's are): each row put in order on its own, without the two
+      // n-long counting sorts below and their n-long arrays (12 MB at a million triples, in the worker's fit).
+      let scratch = new Int32Array(16);
+      let t = 0;
+      for (let r = 0; r < nRows; r++) {
+        const from = t;
+        while (t < n && rows[t] === r) t++;
+        const len = t - from;
+        if (len > scratch.length) scratch = new Int32Array(Math.max(len, 2 * scratch.length));
+        if (len > INSERTION_SORT_MAX) {
+          const row = scratch.subarray(0, len);
+          for (let q = 0; q < len; q++) row[q] = from + q;
+          row.sort((a, b) => cols[a] - cols[b] || a - b);
+          putRow(r, scratch, 0, len);
+          continue;
+        }
+        // Insertion sort by (column, triple): rows are short, and often in order already.
+        for (let q = 0; q < len; q++) {
+          const x = from + q;
+          const c = cols[x];
+          let p = q;
+          while (p > 0 && cols[scratch[p - 1]] > c) {
+            scratch[p] = scratch[p - 1];
+            p--;
+          }
+          scratch[p] = x;
+        }
+        putRow(r, scratch, 0, len);
+      }
+    } else {
+      // Two stable counting sorts, by column and then by row, leave each row's entries by column and duplicate cells
+      // in triple order (as sorting each row by column, then position, would).
+      const byCol = bucketOrder(cols, nCols).order;
+      const perm = new Int32Array(n);
+      for (let q = 0; q < n; q++) perm[q] = rows[byCol[q]];
+      const { ptr, order } = bucketOrder(perm, nRows);
+      for (let q = 0; q < n; q++) perm[q] = byCol[order[q]];
+      for (let r = 0; r < nRows; r++) putRow(r, perm, ptr[r], ptr[r + 1]);
     }
-    return new CsrMatrix(nRows, nCols, indptr, outCols.slice(0, m), Float32Array.from(outVals.subarray(0, m)));
+    return new CsrMatrix(nRows, nCols, indptr, m === n ? outCols : outCols.slice(0, m), m === n ? outVals : outVals.slice(0, m));
   }
 
   /** Views (no copy) of row i's column indices and values. */
