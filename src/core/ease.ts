@@ -7,7 +7,7 @@ import { dot } from './linalg';
 import { groupSessions, sessionItemIndices, validationSplit, MetricTotals, TiesCounter, type EvalMethod, type Ranker, type ValidationSplit } from './evalProtocol';
 import type { History, Interaction } from './interaction';
 import { itemListsOf, listCount, weightedCounts, type ItemLists } from './itemLists';
-import { makeSpdInverseWasmKernel, type SpdInverseWasmKernel } from './sgdKernel';
+import { makeSpdInverseWasmKernel, mappedFloat32Array, mappedFloat64Array, type SpdInverseWasmKernel } from './sgdKernel';
 import { bucketOrder } from './sparse';
 import { finishSteps, type Steps } from './train';
 
@@ -435,10 +435,10 @@ export function* chooseEaseLambdaSteps(
   // X^T X does not depend on lambda: built once, copied into one workspace (and one B) that every lambda reuses.
   const { kept, position } = keptItems(sessions, n, maxItems);
   const m = kept.length;
-  const G = new Float64Array(m * m);
+  const G = mappedFloat64Array(m * m);
   yield* addGramOfSessions(sessions, position, m, G, m);
   const ws = spdWorkspace(m);
-  const B = new Float32Array(m * m);
+  const B = mappedFloat32Array(m * m);
   function* ndcgAt(lambda: number): Steps<number> {
     checkLambda(lambda);
     const P = yield* invertWorkspaceSteps(addRidge(loadWorkspace(ws, G), lambda));

@@ -1,6 +1,7 @@
 // The SGD kernels, the batched fold-in, EASE's SPD inverse and its Sherman-Morrison updates, the ranking product and
 // the evaluation's count of items above a target in WebAssembly SIMD (sgdKernel.wat, assembled into sgdKernelBytes.ts):
-// loading, the memory layouts, and the check that WebAssembly with SIMD is there. Where it is not (or the problem
+// loading, the memory layouts, and the check that WebAssembly with SIMD is there; also arrays in memories of their own
+// (mappedFloat64Array). Where it is not (or the problem
 // does not fit a 32-bit memory), each caller runs its pure-JS code instead. The fold-in, the Sherman-Morrison
 // updates, the ranking's product, scales and blend and the count give bit-identical results on both paths.
 //
@@ -90,6 +91,37 @@ function instantiate(bytes: number): { memory: WasmMemory; exports: Record<strin
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Zeroed arrays in a WebAssembly memory of their own where the host has WebAssembly (an ordinary array otherwise),
+ * for large arrays a fit drops long before it ends. glibc keeps what a thread frees of its heap resident for that
+ * thread's next allocations, so a transient array of a few MB goes on counting in the process's memory through the
+ * fit's later peak; a mapping is given back to the system once collected. EASE's ridge choice, whose X^T X and B
+ * (8 and 4 MB at 1,000 items) the validation thread drops before it trains its model: `bench --only train1M`, 12
+ * rounds alternating, median peak 198 MB against 207 MB as ordinary arrays. They cannot be transferred to another
+ * thread.
+ */
+export function mappedFloat64Array(n: number): Float64Array<ArrayBuffer> {
+  return new Float64Array(mappedBuffer(8 * n), 0, n);
+}
+
+/** mappedFloat64Array's float32 twin. */
+export function mappedFloat32Array(n: number): Float32Array<ArrayBuffer> {
+  return new Float32Array(mappedBuffer(4 * n), 0, n);
+}
+
+function mappedBuffer(bytes: number): ArrayBuffer {
+  const api = wasmApi();
+  if (api && bytes > 0 && bytes <= MAX_BYTES) {
+    try {
+      const pages = Math.ceil(bytes / PAGE);
+      return new api.Memory({ initial: pages, maximum: pages }).buffer;
+    } catch {
+      // No memory of that size here: an ordinary array below.
+    }
+  }
+  return new ArrayBuffer(bytes);
 }
 
 /** One training run's WebAssembly instance: the cells, the block order and the model live in its memory. */

@@ -9,7 +9,7 @@ import { predict, type MfModel } from '../../../src/core/model';
 import { rmse } from '../../../src/core/metrics';
 import { explicitSgdKernel, trainSgd, type SgdParams } from '../../../src/core/sgd';
 import { gramianSgdKernel, trainSgdGramianSteps, type GramianSgdParams, type GramianWarmStart } from '../../../src/core/sgdGramian';
-import { makeGramianWasmKernel, makeItemArraysWasmKernel, rowDotsWasmKernelSteps, wasmGram, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
+import { makeGramianWasmKernel, makeItemArraysWasmKernel, mappedFloat32Array, mappedFloat64Array, rowDotsWasmKernelSteps, wasmGram, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
 import { ScoreBuffers } from '../../../src/core/scoreBuffers';
 import { foldIn, foldInRowsSteps, gramian } from '../../../src/core/foldIn';
 import { rowDots } from '../../../src/core/linalg';
@@ -418,3 +418,23 @@ describe('core: ranking product (WebAssembly SIMD and JS, bit for bit)', () => {
   });
 });
 
+
+describe('core: arrays in memories of their own (mappedFloat64Array, mappedFloat32Array)', () => {
+  it('are zeroed arrays of the length asked, in a WebAssembly memory where the host has one and ordinary ones without', () => {
+    for (const [name, host] of [['WebAssembly', (globalThis as { WebAssembly?: unknown }).WebAssembly], ['none', undefined]] as const) {
+      withWebAssembly(host, () => {
+        const a = mappedFloat64Array(100_003);
+        const b = mappedFloat32Array(7);
+        assert.equal(a.length, 100_003, name);
+        assert.equal(b.length, 7, name);
+        assert.ok(a.every((x) => x === 0) && b.every((x) => x === 0), `${name}: zeroed`);
+        a[100_002] = 1.5;
+        b[6] = 2.5;
+        assert.deepEqual([a[100_002], b[6]], [1.5, 2.5]);
+        // A WebAssembly memory's buffer is page-sized; an ordinary one is exactly the array.
+        assert.equal(a.buffer.byteLength > a.byteLength, host !== undefined, `${name}: where the array lives`);
+      });
+    }
+    assert.equal(mappedFloat64Array(0).length, 0);
+  });
+});
