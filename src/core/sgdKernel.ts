@@ -1,9 +1,9 @@
 // The SGD kernels, the batched fold-in, EASE's SPD inverse and its Sherman-Morrison updates, the ranking product and
 // the evaluation's count of items above a target in WebAssembly SIMD (sgdKernel.wat, assembled into sgdKernelBytes.ts):
 // loading, the memory layouts, and the check that WebAssembly with SIMD is there; also arrays in memories of their own
-// (mappedFloat64Array). Where it is not (or the problem
-// does not fit a 32-bit memory), each caller runs its pure-JS code instead. The fold-in, the Sherman-Morrison
-// updates, the ranking's product, scales and blend and the count give bit-identical results on both paths.
+// (mappedFloat64Array). Where it is not (or the problem does not fit a 32-bit memory), each caller runs its pure-JS
+// code instead. The fold-in, the Sherman-Morrison updates, the ranking's product, scales and blend and the count give
+// bit-identical results on both paths.
 //
 // The two SGD kernels (explicit and Gramian) and their JS twins are deterministic for a seed; they differ in rounding
 // (these compute in float32, the JS ones in float64 with float32 storage), so the same seed gives slightly different

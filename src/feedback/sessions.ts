@@ -8,11 +8,6 @@ import type { EventColumns } from './storedEvents';
 export const DEFAULT_SESSION_GAP_MS = 30 * 60 * 1000;
 
 /**
- * One Interaction per (session, item): weights summed, time = the item's last event in the session (unix s).
- * A session ends after `gapMs` without events. Windows are sessionized separately (two windows open at once are
- * two lines of work); session id = `<window>@<start ms>`. Dismissals carry no positive weight and are left out.
- */
-/**
  * A session's id, `<window>@<start ms>`. Joined, not a template: one flat string of the id's length, where a
  * template's result is a rope over the number's own string (about 90 bytes a session against 45: 8 MB of the
  * worker's heap through a retrain at 170,000 sessions).
@@ -21,6 +16,11 @@ function sessionId(window: string, startMs: number): string {
   return [window || 'w', '@', startMs].join('');
 }
 
+/**
+ * One Interaction per (session, item): weights summed, time = the item's last event in the session (unix s).
+ * A session ends after `gapMs` without events. Windows are sessionized separately (two windows open at once are
+ * two lines of work); session id = `<window>@<start ms>`. Dismissals carry no positive weight and are left out.
+ */
 export function sessionize(events: readonly FeedbackEvent[], gapMs: number): Interaction[] {
   checkGap(gapMs);
   const out: Interaction[] = [];
