@@ -94,8 +94,8 @@ function instantiate(bytes: number): { memory: WasmMemory; exports: Record<strin
 }
 
 /**
- * Zeroed arrays in a WebAssembly memory of their own where the host has WebAssembly (an ordinary array otherwise),
- * for large arrays a fit drops long before it ends. glibc keeps what a thread frees of its heap resident for that
+ * Zeroed arrays in a WebAssembly memory of their own where the host has WebAssembly (an ordinary array otherwise, and
+ * below 1 MiB), for large arrays a fit drops long before it ends. glibc keeps what a thread frees of its heap resident for that
  * thread's next allocations, so a transient array of a few MB goes on counting in the process's memory through the
  * fit's later peak; a mapping is given back to the system once collected. EASE's ridge choice, whose X^T X and B
  * (8 and 4 MB at 1,000 items) the validation thread drops before it trains its model: `bench --only train1M`, 12
@@ -111,9 +111,12 @@ export function mappedFloat32Array(n: number): Float32Array<ArrayBuffer> {
   return new Float32Array(mappedBuffer(4 * n), 0, n);
 }
 
+/** Smaller arrays are ordinary ones: a mapping per small array would cost more than the heap keeps of it. */
+const MAPPED_MIN_BYTES = 1 << 20;
+
 function mappedBuffer(bytes: number): ArrayBuffer {
   const api = wasmApi();
-  if (api && bytes > 0 && bytes <= MAX_BYTES) {
+  if (api && bytes >= MAPPED_MIN_BYTES && bytes <= MAX_BYTES) {
     try {
       const pages = Math.ceil(bytes / PAGE);
       return new api.Memory({ initial: pages, maximum: pages }).buffer;

@@ -423,18 +423,20 @@ describe('core: arrays in memories of their own (mappedFloat64Array, mappedFloat
   it('are zeroed arrays of the length asked, in a WebAssembly memory where the host has one and ordinary ones without', () => {
     for (const [name, host] of [['WebAssembly', (globalThis as { WebAssembly?: unknown }).WebAssembly], ['none', undefined]] as const) {
       withWebAssembly(host, () => {
-        const a = mappedFloat64Array(100_003);
+        const a = mappedFloat64Array(200_003);
         const b = mappedFloat32Array(7);
-        assert.equal(a.length, 100_003, name);
+        assert.equal(a.length, 200_003, name);
         assert.equal(b.length, 7, name);
         assert.ok(a.every((x) => x === 0) && b.every((x) => x === 0), `${name}: zeroed`);
-        a[100_002] = 1.5;
+        a[200_002] = 1.5;
         b[6] = 2.5;
-        assert.deepEqual([a[100_002], b[6]], [1.5, 2.5]);
+        assert.deepEqual([a[200_002], b[6]], [1.5, 2.5]);
         // A WebAssembly memory's buffer is page-sized; an ordinary one is exactly the array.
         assert.equal(a.buffer.byteLength > a.byteLength, host !== undefined, `${name}: where the array lives`);
       });
     }
     assert.equal(mappedFloat64Array(0).length, 0);
+    // Below 1 MiB an ordinary array.
+    assert.equal(mappedFloat64Array(1000).buffer.byteLength, 8000);
   });
 });
