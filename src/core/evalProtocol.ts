@@ -99,7 +99,6 @@ export function newestSessions<H extends History>(data: H, max: number): H {
   if (!isColumns(data)) {
     if (new Set(data.map((x) => x.session)).size <= max) return data;
     const sessions = groupSessions(data);
-    if (sessions.length <= max) return data;
     const keep = new Set(sessions.slice(-max).map((s) => s.id));
     return keepSessions(data, (id) => keep.has(id));
   }

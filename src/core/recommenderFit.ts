@@ -7,7 +7,7 @@ import { LatentInputError } from './errors';
 import { rowOf } from './explainView';
 import { factorModelOf, type FactorModel } from './factorModel';
 import type { MfModel } from './model';
-import { newestSessions, validationSplit, TRAIN_FRACTION, type EvalCase, type ValidationSplit } from './evalProtocol';
+import { newestSessions, validationSplit, TRAIN_FRACTION, type ValidationSplit } from './evalProtocol';
 import { indexHistory } from './historyIndex';
 import { nowMs } from './host';
 import { asColumns, historyLength, isColumns, type History } from './interaction';
@@ -475,11 +475,9 @@ export function validationHistory(data: History): History {
 }
 
 /** What the blend choice reads of a split: its training sessions' interactions and its cases. */
-interface BlendInput {
-  trainInteractions: History;
-  cases: EvalCase[];
-}
+type BlendInput = Pick<ValidationSplit, 'trainInteractions' | 'cases'>;
 
+/** Those two fields alone, so that the split's lists and items are not held through the blend's fit. */
 function blendInputOf(split: ValidationSplit): BlendInput {
   return { trainInteractions: split.trainInteractions, cases: split.cases };
 }
