@@ -1,20 +1,15 @@
 // The baselines of DESIGN.md section 4: popularity, most-recently-used, frecency and item co-occurrence (cosine).
 // Each is an EvalMethod: fitted on training interactions, it scores every candidate item for a context and a time.
+import { indexOfKeys } from './idMap';
 import { groupSessions, sessionItemIndices, type EvalMethod, type Ranker } from './evalProtocol';
 import { FrecencyTracker } from './frecency';
 import type { Interaction } from './interaction';
-
-function indexOf(items: readonly string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  items.forEach((it, i) => m.set(it, i));
-  return m;
-}
 
 /** Number of distinct training sessions that touched each item. Ignores context and time. */
 export const popularityMethod: EvalMethod = {
   name: 'popularity',
   fit(train, items): Ranker {
-    const idx = indexOf(items);
+    const idx = indexOfKeys(items);
     const counts = new Float64Array(items.length);
     for (const s of groupSessions(train)) for (const it of s.items) counts[idx.get(it) as number]++;
     return { score: () => counts, constant: true };
@@ -25,7 +20,7 @@ export const popularityMethod: EvalMethod = {
 export const mruMethod: EvalMethod = {
   name: 'mru',
   fit(train, items): Ranker {
-    const idx = indexOf(items);
+    const idx = indexOfKeys(items);
     const last = new Float64Array(items.length).fill(-Infinity);
     for (const x of train) {
       const i = idx.get(x.item) as number;
@@ -39,7 +34,7 @@ export const mruMethod: EvalMethod = {
 export const frecencyMethod: EvalMethod = {
   name: 'frecency',
   fit(train, items): Ranker {
-    const idx = indexOf(items);
+    const idx = indexOfKeys(items);
     const tracker = new FrecencyTracker();
     for (const s of groupSessions(train)) for (const it of s.items) tracker.add(idx.get(it) as number, s.time);
     // The cases of a test session share its time, and test sessions come in time order: the tracker's scorer
@@ -70,7 +65,7 @@ export class CooccurrenceIndex {
   }
 
   static fromInteractions(train: readonly Interaction[], items: readonly string[]): CooccurrenceIndex {
-    const idx = indexOf(items);
+    const idx = indexOfKeys(items);
     const sessions = sessionItemIndices(groupSessions(train), idx);
     return new CooccurrenceIndex(sessions, items.length);
   }
@@ -101,7 +96,7 @@ export class CooccurrenceIndex {
 export const cooccurrenceMethod: EvalMethod = {
   name: 'cooccurrence',
   fit(train, items): Ranker {
-    const idx = indexOf(items);
+    const idx = indexOfKeys(items);
     const cooc = CooccurrenceIndex.fromInteractions(train, items);
     const buffer = new Float64Array(items.length);
     return {

@@ -2,6 +2,7 @@
 // section 5: X = binary sessions x items, P = (X^T X + lambda I)^-1, B = -P / diag(P) column-wise with diag(B) = 0,
 // score of item j for a context C = sum_{c in C} B[c, j]. Dense: O(n^2) memory and O(n^3) time in the items kept,
 // so histories with more items than `maxItems` keep the most used ones (the others score 0 and say so in `details`).
+import { indexOfKeys } from './idMap';
 import { LatentInputError } from './errors';
 import { dot } from './linalg';
 import { groupSessions, sessionItemIndices, validationSplit, MetricTotals, TiesCounter, type EvalMethod, type Ranker, type ValidationSplit } from './evalProtocol';
@@ -425,8 +426,7 @@ export function* chooseEaseLambdaSteps(
   }
   const cases = split.cases.slice(-maxCases);
   if (cases.length === 0) return { lambda: fallback, cases: 0, ndcg: NaN };
-  const index = new Map<string, number>();
-  split.items.forEach((it, i) => index.set(it, i));
+  const index = indexOfKeys(split.items);
   const sessions = split.trainLists;
   const n = split.items.length;
   let best = { lambda: fallback, cases: cases.length, ndcg: -1 };
@@ -486,8 +486,7 @@ export function easeMethod(opts: EaseMethodOptions = {}): EvalMethod {
     name: 'ease',
     fit(train, items): Ranker {
       const choice = opts.lambda !== undefined ? { lambda: opts.lambda, cases: 0, ndcg: NaN } : chooseEaseLambda(train, EASE_LAMBDAS, maxItems);
-      const index = new Map<string, number>();
-      items.forEach((it, i) => index.set(it, i));
+      const index = indexOfKeys(items);
       const model = fitEase(sessionsAsIndices(train, index), items.length, choice.lambda, maxItems);
       return {
         score(context) {

@@ -1,6 +1,7 @@
 // The quality protocol of DESIGN.md section 4, exactly: sessions ordered by time, first 80% train, last 20% test;
 // test items must have been seen in training and test sessions need >= 2 such items; each such item is left out in
 // turn with the rest of the session as context; all training items except the context are ranked (full ranking).
+import { indexOfKeys } from './idMap';
 import { LatentInputError } from './errors';
 import { nowMs } from './host';
 import { indexHistory, sessionGroups, sessionOf } from './historyIndex';
@@ -162,8 +163,7 @@ export interface ValidationSplit<H extends History = History> {
 export function validationSplit<H extends History>(data: H, trainFraction = TRAIN_FRACTION, maxCases = Infinity): ValidationSplit<H> {
   if (isColumns(data)) return validationSplitOfColumns(data, trainFraction, maxCases) as ValidationSplit<H>;
   const split = splitProtocol(data, trainFraction, maxCases);
-  const index = new Map<string, number>();
-  split.items.forEach((it, i) => index.set(it, i));
+  const index = indexOfKeys(split.items);
   return { trainInteractions: split.trainInteractions, items: split.items, trainLists: itemListsOf(sessionItemIndices(split.train, index)), cases: split.cases };
 }
 
@@ -447,8 +447,7 @@ export function evaluateMethod(split: ProtocolSplit, method: EvalMethod): Method
   const t0 = nowMs();
   const ranker = method.fit(split.trainInteractions, split.items);
   const t1 = nowMs();
-  const index = new Map<string, number>();
-  split.items.forEach((it, i) => index.set(it, i));
+  const index = indexOfKeys(split.items);
   const nItems = split.items.length;
   // Candidates left out: latent.neverRecommend's items always, each case's context for that case.
   const never = new Uint8Array(nItems);

@@ -1,4 +1,5 @@
 // A history (as columns) indexed by session: what an update and a full fit read instead of an object per session.
+import { indexOfKeys } from './idMap';
 import type { Session } from './evalProtocol';
 import type { InteractionColumns } from './interaction';
 import { listAt, type ItemLists } from './itemLists';
@@ -33,8 +34,7 @@ export interface HistoryIndex {
  * the generator ran several times slower.
  */
 export function indexHistory(modelItems: readonly string[], data: InteractionColumns): HistoryIndex {
-  const itemIndex = new Map<string, number>();
-  modelItems.forEach((it, i) => itemIndex.set(it, i));
+  const itemIndex = indexOfKeys(modelItems);
   const items = modelItems.slice();
   const n = data.time.length;
   const colOf = new Int32Array(data.items.length).fill(-1);

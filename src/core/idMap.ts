@@ -36,3 +36,10 @@ export class IdMap {
     return this.toKey.slice();
   }
 }
+
+/** Each key's index in `keys` (the last one where a key repeats): a lookup table for a list of names. */
+export function indexOfKeys(keys: readonly string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  keys.forEach((key, i) => index.set(key, i));
+  return index;
+}

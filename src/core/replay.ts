@@ -4,6 +4,7 @@
 // latent.retrainAfterEvents; EASE by test sessions, as the reference implementation) and in between only what
 // moves live moves (the fold-in of the context). Leave-one-out inside each test session as in section 4;
 // candidates are the items seen before the test session, minus the context.
+import { indexOfKeys } from './idMap';
 import { CooccurrenceIndex } from './baselines';
 import { LatentInputError } from './errors';
 import { groupSessions, MetricTotals, TRAIN_FRACTION, type EvalMethod, type MethodResult, type Ranker, type Session } from './evalProtocol';
@@ -132,8 +133,7 @@ export function refittedReplayMethod(
     const t0 = nowMs();
     fitItems = [...seen];
     ranker = method.fit(history, fitItems);
-    const pos = new Map<string, number>();
-    fitItems.forEach((it, i) => pos.set(it, i));
+    const pos = indexOfKeys(fitItems);
     toFit = Int32Array.from(globalItems, (it) => pos.get(it) ?? -1);
     seconds += (nowMs() - t0) / 1000;
     retrains++;

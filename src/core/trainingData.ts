@@ -2,6 +2,7 @@
 // learns from (DESIGN.md section 3: older sessions decay with a half-life; confidence c = 1 + alpha log(1 + r / eps)
 // is applied by the trainers), and the decayed frecency prior. Pure: used by fitting, and by the panel that shows
 // what training saw.
+import { indexOfKeys } from './idMap';
 import { LatentInputError } from './errors';
 import { isColumns, withUsedNames, type History, type Interaction, type InteractionColumns } from './interaction';
 import { listCount, weightedCounts, type ItemLists } from './itemLists';
@@ -111,9 +112,7 @@ function buildTrainingMatrixOfColumns(c: InteractionColumns, halfLifeDays: numbe
   const vals = new Float64Array(n);
   for (let t = 0; t < n; t++) vals[t] = c.weight[t] * decayFactor(trainedAt - c.time[t], halfLifeDays);
   const matrix = CsrMatrix.fromTriples(sessions.length, items.length, rows, cols, vals);
-  const itemIndex = new Map<string, number>();
-  items.forEach((it, i) => itemIndex.set(it, i));
-  return { matrix, itemIndex, items, trainedAt, ...(newest < 0 ? {} : { newest: { session: sessions[newest], row: newest } }) };
+  return { matrix, itemIndex: indexOfKeys(items), items, trainedAt, ...(newest < 0 ? {} : { newest: { session: sessions[newest], row: newest } }) };
 }
 
 /**

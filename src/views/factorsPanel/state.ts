@@ -12,6 +12,7 @@ import {
   type SgdStepView,
 } from '../../core/explainView';
 import { scoreItems, type ContextItem, type RecentSession, type RecommenderModel, type ScoredItems } from '../../core/recommender';
+import { itemIndexOf } from '../../core/scoring';
 import { partShares, scoreBreakdown } from '../../core/scoreBreakdown';
 import { TOY_FEATURES, TOY_LEARNING_RATE, TOY_MOVIES, TOY_MOVIE_VECTORS, TOY_RATINGS, TOY_USERS, TOY_USER_VECTORS, toyCells } from '../../core/toyExample';
 import type {
@@ -238,8 +239,7 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
   const { model, context } = source;
   const { mf, config: cfg, items } = model;
   const k = mf.k;
-  const index = new Map<string, number>();
-  items.forEach((it, i) => index.set(it, i));
+  const index = itemIndexOf(items);
   const ctx = context.filter((c) => index.has(c.item) && c.weight > 0);
   const ctxIdx = [...new Set(ctx.map((c) => index.get(c.item) as number))];
   const recentSessions = source.recentSessions;
