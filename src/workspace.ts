@@ -489,7 +489,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       controller.reset();
     },
     terminateWorker: () => client.terminateWorker(),
-    autoRetrain: () => controller.scheduler.runNow(),
+    autoRetrain: () => controller.scheduler.runDue(),
     dispose: () => {
       for (const s of subs.reverse()) s.dispose();
     },

@@ -34,16 +34,21 @@ export class TrainingClient implements vscode.Disposable {
   }
 }
 
-/** One progress notification, possibly spanning several runs (a superseded run and its follow-up). */
+/** One progress indicator, possibly spanning several runs (a superseded run and its follow-up). */
 export interface TrainingProgressUi {
+  /** shown in the status bar (a background run), not as a notification */
+  readonly quiet: boolean;
   /** epoch and loss; the bar only moves forward, so a follow-up run fills it from where the last one left it */
   report(p: TrainingProgress, prefix?: string): void;
   say(message: string): void;
   close(): void;
 }
 
-/** Opens the cancellable "Latent: training recommendations" notification; Cancel calls onCancel. */
-export function openTrainingProgress(onCancel: () => void): TrainingProgressUi {
+/**
+ * Opens the cancellable "Latent: training recommendations" notification (Cancel calls onCancel), or with `quiet` the
+ * same progress in the status bar, where VS Code offers no Cancel.
+ */
+export function openTrainingProgress(onCancel: () => void, quiet = false): TrainingProgressUi {
   type Step = { message?: string; increment?: number };
   let target: vscode.Progress<Step> | undefined;
   let pending: Step | undefined;
@@ -51,7 +56,7 @@ export function openTrainingProgress(onCancel: () => void): TrainingProgressUi {
   let close: () => void = () => undefined;
   const closed = new Promise<void>((r) => (close = r));
   void vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Latent: training recommendations', cancellable: true },
+    { location: quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: 'Latent: training recommendations', cancellable: !quiet },
     async (progress, token) => {
       target = progress;
       if (pending) progress.report(pending);
@@ -69,6 +74,7 @@ export function openTrainingProgress(onCancel: () => void): TrainingProgressUi {
     else pending = { message: step.message ?? pending?.message, increment: (pending?.increment ?? 0) + (step.increment ?? 0) };
   };
   return {
+    quiet,
     report: (p, prefix = '') => {
       // withProgress increments are cumulative percentages.
       const pct = Math.min(100, (100 * p.epoch) / Math.max(1, p.epochs));

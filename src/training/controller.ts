@@ -29,6 +29,8 @@ export interface TrainingState {
   lastTrainedAt?: number;
   /** the last finished run: a full fit or an update, and why (planRetrain's words) */
   lastRetrain?: { kind: 'full' | 'update'; reason: string };
+  /** where the last burst of runs showed its progress: asked for, as a notification with Cancel; else in the status bar */
+  progressShown?: 'notification' | 'status bar';
 }
 
 /** Where trained models and dismissals go (the live ranker): all that training knows of ranking. */
@@ -60,8 +62,13 @@ export interface ControllerOptions {
 export class TrainingController implements vscode.Disposable {
   readonly scheduler: RetrainScheduler;
   private st: TrainingState = { state: 'idle', message: 'No model trained yet.', runs: 0 };
-  /** One notification per burst of back-to-back runs (a superseded run and its follow-up show as one). */
+  /**
+   * One progress indicator per burst of back-to-back runs (a superseded run and its follow-up show as one): a
+   * notification with Cancel once someone asked for a run (Retrain, a git import), else the status bar's, since an
+   * automatic retrain every few minutes of work is background work a toast would interrupt.
+   */
   private progress: TrainingProgressUi | undefined;
+  private requested = false;
   /** The model in use and its EASE memory: automatic retrains update it (core/recommenderUpdate.ts). */
   private current: { json: string; ease?: EncodedEaseMemory } | undefined;
   /** The Retrain command asked for a full fit; cleared once one finished. */
@@ -75,9 +82,23 @@ export class TrainingController implements vscode.Disposable {
       onError: (e) => opts.log(`automatic retrain failed: ${String(e)}`),
       onBusyChange: (busy) => {
         this.progress?.close();
-        this.progress = busy ? openTrainingProgress(() => this.scheduler.cancel()) : undefined;
+        this.progress = busy ? this.openProgress(!this.requested) : undefined;
+        if (!busy) this.requested = false;
+      },
+      onRequest: () => {
+        // Asked for while a background run shows in the status bar: the notification (with Cancel) takes over.
+        if (this.progress?.quiet) {
+          this.progress.close();
+          this.progress = this.openProgress(false);
+        }
+        this.requested = true;
       },
     });
+  }
+
+  private openProgress(quiet: boolean): TrainingProgressUi {
+    this.st = { ...this.st, progressShown: quiet ? 'status bar' : 'notification' };
+    return openTrainingProgress(() => this.scheduler.cancel(), quiet);
   }
 
   get state(): Readonly<TrainingState> {
@@ -217,6 +238,7 @@ export class TrainingController implements vscode.Disposable {
         lastMode: r.mode,
         lastTrainedAt: Date.now(),
         ...(r.retrain ? { lastRetrain: r.retrain } : {}),
+        ...(this.st.progressShown ? { progressShown: this.st.progressShown } : {}),
       };
       this.opts.log(`${this.st.message} ${r.retrain ? `${r.retrain.kind === 'update' ? 'An update' : 'A full fit'}: ${r.retrain.reason}.` : ''}`);
       const blend = before && blendChange(before, r.model);

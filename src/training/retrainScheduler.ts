@@ -3,7 +3,8 @@
 // Never two runs at once: a request during a run is served by at most one follow-up run after it. An explicit
 // request (`supersede`: the Retrain command, a git import that just added data) also stops the running run, whose
 // data is stale, so the fresh one starts as soon as the old one has unwound. Runs back to back form one "burst"
-// (onBusyChange), so the UI can show one progress notification for all of them.
+// (onBusyChange), so the UI can show one progress indicator for all of them; onRequest tells it that someone asked
+// (a run due to activity alone is background work, which the UI may show more quietly).
 
 /** Why a run's signal was aborted. */
 export type AbortReason = 'superseded' | 'cancelled';
@@ -25,6 +26,8 @@ export interface RetrainSchedulerOptions {
   onError?(err: unknown): void;
   /** true when a run starts with none before it, false once no run is running nor queued. */
   onBusyChange?(busy: boolean): void;
+  /** A run was asked for (runNow), not just due to activity: called before the run starts or is queued. */
+  onRequest?(): void;
 }
 
 export interface RunNowOptions {
@@ -69,7 +72,7 @@ export class RetrainScheduler {
     const maxWait = this.opts.maxWaitMs ?? this.opts.debounceMs * 10;
     const wait = Math.max(0, Math.min(this.opts.debounceMs, this.dueSince + maxWait - now));
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.runNow().catch((e: unknown) => this.opts.onError?.(e)), wait);
+    this.timer = setTimeout(() => void this.runDue().catch((e: unknown) => this.opts.onError?.(e)), wait);
   }
 
   /**
@@ -77,6 +80,17 @@ export class RetrainScheduler {
    * with `supersede` the running run is told to stop first.
    */
   runNow(opts: RunNowOptions = {}): Promise<void> {
+    if (!this.disposed) this.opts.onRequest?.();
+    return this.request(opts);
+  }
+
+  /** Runs now as if enough activity had made a run due (an automatic run: onRequest is not called). */
+  runDue(): Promise<void> {
+    return this.request({});
+  }
+
+  /** A run now (asked for, or due to activity), or the one follow-up after the running run. */
+  private request(opts: RunNowOptions): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.dueSince = undefined;

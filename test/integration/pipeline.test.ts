@@ -98,13 +98,14 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.ok(fs.existsSync(`${p.storeDir()}/model.json`));
   });
 
-  it('an automatic retrain updates the model the Retrain command made, and the output says which kind ran', async () => {
+  it('an automatic retrain updates the model the Retrain command made, shows in the status bar, and the output says which kind ran', async () => {
     // History enough that a few new events are far below the quarter of growth that calls for a full fit (the
     // earlier suites of this window may have left little), in the same two areas as the first test's.
     recordHistory(p, 40);
     await p.retrain();
     const full = JSON.parse(fs.readFileSync(`${p.storeDir()}/model.json`, 'utf8')) as { lineage?: { updates: number } };
     assert.equal(full.lineage?.updates, 0, 'the Retrain command fits from scratch');
+    assert.equal(p.trainingState.progressShown, 'notification', 'asked for: progress with Cancel in a notification');
     // New work after the model's newest interaction: what an update learns from. Never dated in the future: the
     // tests after this one order deletes and renames against recorded times.
     await new Promise((r) => setTimeout(r, 1100));
@@ -114,6 +115,7 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.equal(p.trainingState.state, 'idle', p.trainingState.message);
     assert.equal(p.trainingState.lastRetrain?.kind, 'update', `an update, not a full fit: ${p.trainingState.lastRetrain?.reason ?? '?'}`);
     assert.match(p.trainingState.message, /^Updated on /);
+    assert.equal(p.trainingState.progressShown, 'status bar', 'background work: no notification');
     const updated = JSON.parse(fs.readFileSync(`${p.storeDir()}/model.json`, 'utf8')) as { lineage?: { updates: number } };
     assert.equal(updated.lineage?.updates, 1);
     assert.ok(p.recommendations().some((r) => r.item.startsWith(`file:${DIR}/a/`)), 'area A is still recommended');

@@ -146,6 +146,34 @@ describe('RetrainScheduler', () => {
     s.dispose();
   });
 
+  it('tells a run someone asked for (onRequest) from one due to activity, also while a background run trains', async () => {
+    const t = fakeTraining();
+    const busy: boolean[] = [];
+    let requests = 0;
+    const s = new RetrainScheduler({ threshold: () => 1, debounceMs: 5, retrain: t.retrain, onBusyChange: (b) => busy.push(b), onRequest: () => requests++ });
+    s.noteEvent(); // due to activity: the UI keeps it in the status bar
+    await sleep(20);
+    assert.equal(t.log.started.length, 1);
+    assert.equal(requests, 0, 'a run due to activity is not a request');
+    const asked = s.runNow(); // the Retrain command meanwhile: told at once, before its follow-up starts
+    assert.equal(requests, 1);
+    assert.equal(t.log.started.length, 1, 'the follow-up waits for the running run');
+    t.release();
+    await sleep(10);
+    assert.equal(t.log.started.length, 2);
+    t.release();
+    await asked;
+    assert.deepEqual(busy, [true, false], 'one burst');
+    const due = s.runDue();
+    t.release();
+    await due;
+    assert.equal(requests, 1, 'runDue is a run due to activity');
+    assert.deepEqual(busy, [true, false, true, false]);
+    s.dispose();
+    await s.runNow();
+    assert.equal(requests, 1, 'nothing is asked of a disposed scheduler');
+  });
+
   it('an automatic request during a run lets it finish and is served by one follow-up', async () => {
     const t = fakeTraining();
     const s = new RetrainScheduler({ threshold: () => 1, debounceMs: 1, retrain: t.retrain });
