@@ -9,6 +9,7 @@ import type { FeedbackEvent } from '../feedback/signal';
 import { StoredEvents, isFileChangeIndex } from '../feedback/storedEvents';
 import type { FeedbackStore } from '../feedback/store/feedbackStore';
 import { openTrainingProgress, type TrainingClient, type TrainingProgressUi } from './client';
+import { FailureNotices } from './failureNotices';
 import type { ConfigOverrides, EncodedEaseMemory } from './messages';
 import { loadSavedModel } from './savedModel';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
@@ -69,6 +70,7 @@ export class TrainingController implements vscode.Disposable {
    */
   private progress: TrainingProgressUi | undefined;
   private requested = false;
+  private readonly failures = new FailureNotices();
   /** The model in use and its EASE memory: automatic retrains update it (core/recommenderUpdate.ts). */
   private current: { json: string; ease?: EncodedEaseMemory } | undefined;
   /** The Retrain command asked for a full fit; cleared once one finished. */
@@ -230,6 +232,7 @@ export class TrainingController implements vscode.Disposable {
       this.opts.ranker.setModel(r.model);
       this.current = { json: r.json, ease: r.ease };
       if (full && r.retrain?.kind === 'full') this.fullRequested = false;
+      this.failures.succeeded();
       const how = r.retrain?.kind === 'update' ? 'Updated' : 'Trained';
       this.st = {
         state: 'idle',
@@ -255,7 +258,9 @@ export class TrainingController implements vscode.Disposable {
       }
       this.st = { ...this.st, state: cancelled ? 'cancelled' : 'failed', message, runs: this.st.runs + 1 };
       this.opts.log(`training ${cancelled ? 'cancelled' : 'failed'}: ${message}`);
-      if (!cancelled) void vscode.window.showWarningMessage(`Latent: ${message}`);
+      if (cancelled) return;
+      if (this.failures.shouldShow(message, this.requested)) void vscode.window.showWarningMessage(`Latent: ${message}`);
+      else this.opts.log('(the same failure as the last background run: logged, not shown again until a run succeeds)');
     }
   }
 
