@@ -1,6 +1,6 @@
 // An automatic retrain is background work: after enough new activity Latent learns from it without a word, its
 // progress in the status bar, never as a notification toast (the Retrain command, which someone asked for, shows one
-// with Cancel: tree.e2e and quickPick.e2e wait for it).
+// with Cancel: quickPick.e2e and extensions.e2e wait for it to close).
 import * as assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
