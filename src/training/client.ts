@@ -36,8 +36,6 @@ export class TrainingClient implements vscode.Disposable {
 
 /** One progress indicator, possibly spanning several runs (a superseded run and its follow-up). */
 export interface TrainingProgressUi {
-  /** shown in the status bar (a background run), not as a notification */
-  readonly quiet: boolean;
   /** epoch and loss; the bar only moves forward, so a follow-up run fills it from where the last one left it */
   report(p: TrainingProgress, prefix?: string): void;
   say(message: string): void;
@@ -74,7 +72,6 @@ export function openTrainingProgress(onCancel: () => void, quiet = false): Train
     else pending = { message: step.message ?? pending?.message, increment: (pending?.increment ?? 0) + (step.increment ?? 0) };
   };
   return {
-    quiet,
     report: (p, prefix = '') => {
       // withProgress increments are cumulative percentages.
       const pct = Math.min(100, (100 * p.epoch) / Math.max(1, p.epochs));

@@ -10,6 +10,7 @@ import { StoredEvents, isFileChangeIndex } from '../feedback/storedEvents';
 import type { FeedbackStore } from '../feedback/store/feedbackStore';
 import { openTrainingProgress, type TrainingClient, type TrainingProgressUi } from './client';
 import { FailureNotices } from './failureNotices';
+import { ProgressPlacement } from './progressPlacement';
 import type { ConfigOverrides, EncodedEaseMemory } from './messages';
 import { loadSavedModel } from './savedModel';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
@@ -18,6 +19,13 @@ import { gitSessionsAsEvents } from '../git/coldStart';
 
 /** Seconds of focused time that count as one event towards an automatic retrain (the former dwell tick). */
 export const DWELL_SECONDS_PER_EVENT = 5;
+
+/**
+ * A background run still going after this long moves from the status bar to the notification, for its Cancel: an
+ * update takes well under a second and a full fit at a heavy year about 4 s in the worker (README, Performance), so
+ * only a run far off its usual time (the in-process fallback, a machine under load) is shown there.
+ */
+export const BACKGROUND_NOTIFY_AFTER_MS = 10_000;
 
 export type TrainingStateKind = 'idle' | 'training' | 'failed' | 'cancelled' | 'not-enough-data';
 
@@ -63,13 +71,20 @@ export interface ControllerOptions {
 export class TrainingController implements vscode.Disposable {
   readonly scheduler: RetrainScheduler;
   private st: TrainingState = { state: 'idle', message: 'No model trained yet.', runs: 0 };
-  /**
-   * One progress indicator per burst of back-to-back runs (a superseded run and its follow-up show as one): a
-   * notification with Cancel once someone asked for a run (Retrain, a git import), else the status bar's, since an
-   * automatic retrain every few minutes of work is background work a toast would interrupt.
-   */
+  /** One progress indicator per burst of back-to-back runs (a superseded run and its follow-up show as one). */
   private progress: TrainingProgressUi | undefined;
-  private requested = false;
+  /** ...in the status bar for background work, in a notification with Cancel when asked for or long. */
+  private readonly placement = new ProgressPlacement({
+    open: (place) => {
+      this.st = { ...this.st, progressShown: place };
+      this.progress = openTrainingProgress(() => this.scheduler.cancel(), place === 'status bar');
+    },
+    close: () => {
+      this.progress?.close();
+      this.progress = undefined;
+    },
+    notifyAfterMs: BACKGROUND_NOTIFY_AFTER_MS,
+  });
   private readonly failures = new FailureNotices();
   /** The model in use and its EASE memory: automatic retrains update it (core/recommenderUpdate.ts). */
   private current: { json: string; ease?: EncodedEaseMemory } | undefined;
@@ -82,25 +97,9 @@ export class TrainingController implements vscode.Disposable {
       debounceMs: opts.debounceMs ?? 10_000,
       retrain: (run) => this.retrainNow(run),
       onError: (e) => opts.log(`automatic retrain failed: ${String(e)}`),
-      onBusyChange: (busy) => {
-        this.progress?.close();
-        this.progress = busy ? this.openProgress(!this.requested) : undefined;
-        if (!busy) this.requested = false;
-      },
-      onRequest: () => {
-        // Asked for while a background run shows in the status bar: the notification (with Cancel) takes over.
-        if (this.progress?.quiet) {
-          this.progress.close();
-          this.progress = this.openProgress(false);
-        }
-        this.requested = true;
-      },
+      onBusyChange: (busy) => this.placement.busy(busy),
+      onRequest: () => this.placement.request(),
     });
-  }
-
-  private openProgress(quiet: boolean): TrainingProgressUi {
-    this.st = { ...this.st, progressShown: quiet ? 'status bar' : 'notification' };
-    return openTrainingProgress(() => this.scheduler.cancel(), quiet);
   }
 
   get state(): Readonly<TrainingState> {
@@ -259,12 +258,14 @@ export class TrainingController implements vscode.Disposable {
       this.st = { ...this.st, state: cancelled ? 'cancelled' : 'failed', message, runs: this.st.runs + 1 };
       this.opts.log(`training ${cancelled ? 'cancelled' : 'failed'}: ${message}`);
       if (cancelled) return;
-      if (this.failures.shouldShow(message, this.requested)) void vscode.window.showWarningMessage(`Latent: ${message}`);
+      // A run whose progress was in a notification (asked for, or long) is told as such runs always were.
+      if (this.failures.shouldShow(message, this.placement.current === 'notification')) void vscode.window.showWarningMessage(`Latent: ${message}`);
       else this.opts.log('(the same failure as the last background run: logged, not shown again until a run succeeds)');
     }
   }
 
   dispose(): void {
     this.scheduler.dispose();
+    this.placement.dispose();
   }
 }
