@@ -38,7 +38,7 @@ export interface TrainingState {
   lastTrainedAt?: number;
   /** the last finished run: a full fit or an update, and why (planRetrain's words) */
   lastRetrain?: { kind: 'full' | 'update'; reason: string };
-  /** where the last burst of runs showed its progress: asked for, as a notification with Cancel; else in the status bar */
+  /** where the last burst of runs last showed its progress: a notification with Cancel (asked for, or long), else the status bar */
   progressShown?: 'notification' | 'status bar';
 }
 
