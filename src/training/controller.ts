@@ -258,7 +258,6 @@ export class TrainingController implements vscode.Disposable {
       this.st = { ...this.st, state: cancelled ? 'cancelled' : 'failed', message, runs: this.st.runs + 1 };
       this.opts.log(`training ${cancelled ? 'cancelled' : 'failed'}: ${message}`);
       if (cancelled) return;
-      // A run whose progress was in a notification (asked for, or long) is told as such runs always were.
       if (this.failures.shouldShow(message, this.placement.current === 'notification')) void vscode.window.showWarningMessage(`Latent: ${message}`);
       else this.opts.log('(the same failure as the last background run: logged, not shown again until a run succeeds)');
     }

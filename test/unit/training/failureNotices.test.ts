@@ -6,7 +6,7 @@ describe('FailureNotices (which training failures a warning shows)', () => {
     const n = new FailureNotices();
     assert.equal(n.shouldShow('The training worker crashed: out of memory', false), true, 'the first is news');
     assert.equal(n.shouldShow('The training worker crashed: out of memory', false), false, 'the same again in the background: logged only');
-    assert.equal(n.shouldShow('The training worker crashed: out of memory', true), true, 'asked for: always said');
+    assert.equal(n.shouldShow('The training worker crashed: out of memory', true), true, 'shown in a notification (asked for, or long): always said');
     assert.equal(n.shouldShow('Training was stopped: no progress for 60 s', false), true, 'a different failure is news');
     assert.equal(n.shouldShow('The training worker crashed: out of memory', false), true, 'not the last one: news again');
     n.succeeded();
