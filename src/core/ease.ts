@@ -194,16 +194,16 @@ export interface EaseModel {
 
 /**
  * Adds the lower triangle and diagonal of X^T X (all that the inverse reads) of binary sessions (each a list of
- * distinct item indices in 0..nItems-1) over the m kept items (item i at `position[i]`, or -1) into A (entry (a, b)
- * at A[a * stride + b]; A starts at zero). Row by row of A, from each kept item's sessions, their kept items in
+ * distinct item indices in 0..nItems-1; session s counting `weights[s]`, default 1) over the m kept items (item i at
+ * `position[i]`, or -1) into A (entry (a, b) at A[a * stride + b]; A starts at zero). Row by row of A, from each kept item's sessions, their kept items in
  * ascending order up to the row's own: half the additions of the whole matrix, and one row's land together.
  */
-function* addGramOfSessions(sessions: ItemLists, position: Int32Array, m: number, A: Float64Array, stride: number): Steps<void> {
+function* addGramOfSessions(sessions: ItemLists, position: Int32Array, m: number, A: Float64Array, stride: number, weights?: ArrayLike<number>): Steps<void> {
   const runs = keptRuns(sessions, position);
   yield;
   const { ptr, order } = bucketOrder(runs.kept, m);
   for (let a = 0; a < m; ) {
-    a = addGramRows(runs, ptr, order, a, A, stride);
+    a = addGramRows(runs, ptr, order, a, A, stride, weights);
     yield;
   }
 }
@@ -238,7 +238,15 @@ function keptRuns(sessions: ItemLists, position: Int32Array): { start: Int32Arra
  * Rows a0.. of addGramOfSessions until about GRAM_WORK_PER_PAUSE additions are made (a plain function: V8 optimizes
  * the loop better than inside a generator); returns the next row.
  */
-function addGramRows(runs: { start: Int32Array; kept: Int32Array; owner: Int32Array }, ptr: Int32Array, order: Int32Array, a0: number, A: Float64Array, stride: number): number {
+function addGramRows(
+  runs: { start: Int32Array; kept: Int32Array; owner: Int32Array },
+  ptr: Int32Array,
+  order: Int32Array,
+  a0: number,
+  A: Float64Array,
+  stride: number,
+  weights: ArrayLike<number> | undefined,
+): number {
   const { start, kept, owner } = runs;
   const m = ptr.length - 1;
   let work = 0;
@@ -249,7 +257,8 @@ function addGramRows(runs: { start: Int32Array; kept: Int32Array; owner: Int32Ar
       const s = owner[order[q]];
       const end = start[s + 1];
       let t = start[s];
-      for (; t < end && kept[t] <= a; t++) A[row + kept[t]] += 1;
+      const w = weights ? weights[s] : 1;
+      for (; t < end && kept[t] <= a; t++) A[row + kept[t]] += w;
       work += t - start[s];
     }
   }
@@ -272,6 +281,8 @@ export interface EaseInverse {
   position: Int32Array;
   P: Float64Array;
   lambda: number;
+  /** what a session added to X^T X later counts (easeLive.ts): the newest session's weight in it, 1 unweighted */
+  sessionWeight: number;
 }
 
 /** Sessions as lists of distinct item indices: arrays, or one CSR pattern (itemLists.ts) as the fit has them. */
@@ -283,9 +294,10 @@ function asItemLists(sessions: SessionItems): ItemLists {
 
 /**
  * The kept items and P of fitEase (the product keeps P to update it as sessions arrive: easeLive.ts). Items are kept
- * by the number of sessions using them, each session counting `sessionWeights[s]` (default 1): the product weighs
- * recent sessions more (easeKeepWeights), so files in use now are kept before ones used a lot long ago. X^T X is
- * written straight into the inverse's workspace. With `keep` false P may be a view of that workspace's memory, for a
+ * by the number of sessions using them, each session counting `weights.keep[s]` (default 1): the product weighs
+ * recent sessions more (easeKeepWeights), so files in use now are kept before ones used a lot long ago. X^T X counts
+ * session s `weights.gram[s]` times (default 1; the product's: easeGramWeights) and is written straight into the
+ * inverse's workspace. With `keep` false P may be a view of that workspace's memory, for a
  * caller that reads it and lets it go (the weights, a neighbour table): no copy of an m x m matrix.
  */
 export function* fitEaseInverseSteps(
@@ -293,17 +305,18 @@ export function* fitEaseInverseSteps(
   nItems: number,
   lambda: number,
   maxItems = EASE_MAX_ITEMS,
-  sessionWeights?: ArrayLike<number>,
+  weights: SessionWeights = {},
   keep = true,
 ): Steps<EaseInverse> {
   checkLambda(lambda);
   const lists = asItemLists(sessions);
-  const { kept, position } = keptItems(lists, nItems, maxItems, sessionWeights);
+  const { kept, position } = keptItems(lists, nItems, maxItems, weights.keep);
   const ws = spdWorkspace(kept.length);
-  yield* addGramOfSessions(lists, position, kept.length, ws.A, ws.stride);
+  yield* addGramOfSessions(lists, position, kept.length, ws.A, ws.stride, weights.gram);
   const P = yield* invertWorkspaceSteps(addRidge(ws, lambda));
   // On the JS path P is the workspace's own array, no one else's.
-  return { kept, position, P: keep && ws.wasm ? P.slice() : P, lambda };
+  const sessionWeight = weights.gram && weights.gram.length > 0 ? weights.gram[weights.gram.length - 1] : 1;
+  return { kept, position, P: keep && ws.wasm ? P.slice() : P, lambda, sessionWeight };
 }
 
 function checkLambda(lambda: number): void {
@@ -345,7 +358,7 @@ export function* fitEaseSteps(sessions: SessionItems, nItems: number, lambda: nu
 }
 
 /** EASE's weights B from P (easeWeight), into `B` when given (m x m). */
-function* easeWeightsSteps({ kept, position, P, lambda }: EaseInverse, B = new Float32Array(kept.length ** 2)): Steps<EaseModel> {
+function* easeWeightsSteps({ kept, position, P, lambda }: Omit<EaseInverse, 'sessionWeight'>, B = new Float32Array(kept.length ** 2)): Steps<EaseModel> {
   const m = kept.length;
   for (let c = 0; c < m; c++) {
     for (let j = 0; j < m; j++) B[c * m + j] = easeWeight(P, m, c, j);
@@ -361,6 +374,34 @@ function* easeWeightsSteps({ kept, position, P, lambda }: EaseInverse, B = new F
  * 4,803, 30 days 4,803, 90 days 4,810, 365 days 4,784, 1,000 days 4,545.
  */
 export const EASE_KEEP_HALF_LIFE_DAYS = 90;
+
+/** What each session counts for in fitEaseInverseSteps: its vote for the kept set, its share of X^T X (default 1 each). */
+export interface SessionWeights {
+  keep?: ArrayLike<number>;
+  gram?: ArrayLike<number>;
+}
+
+/**
+ * Half-life, in sessions, of a session's share of the product's X^T X: what goes with what drifts as code is
+ * rewritten and moved, so a session with h sessions after it counts 2^(-h / this) times the newest. Counted in
+ * sessions, not days, so that a slow repository (chalk: 349 commits over 12 years) keeps its history and a busy one
+ * weighs its last few thousand sessions most; no shared history with fewer than about 1,000 sessions moves. Chosen on
+ * the validation splits of the training parts (docs/quality-notes.md, eighteenth pass).
+ */
+export const EASE_GRAM_HALF_LIFE_SESSIONS = 2000;
+
+/**
+ * X^T X's weights for `n` sessions in time order (groupSessions' order, the newest last): 2^(-(n - 1 - s) /
+ * EASE_GRAM_HALF_LIFE_SESSIONS), scaled to a mean of 1 so that lambda keeps its meaning against the counts (the
+ * newest then counts n / sum). A session added later (easeLive.ts) counts as the newest does.
+ */
+export function easeGramWeights(n: number, halfLife = EASE_GRAM_HALF_LIFE_SESSIONS): Float64Array {
+  const out = new Float64Array(n);
+  let sum = 0;
+  for (let s = 0; s < n; s++) sum += out[s] = 2 ** (-(n - 1 - s) / halfLife);
+  for (let s = 0; s < n; s++) out[s] *= n / sum;
+  return out;
+}
 
 /** Per session, its vote for the kept set: 2^(-age / EASE_KEEP_HALF_LIFE_DAYS), age from the newest (unix s). */
 export function easeKeepWeights(sessionTimes: ArrayLike<number>, newest: number): Float64Array {
@@ -416,6 +457,8 @@ export function* chooseEaseLambdaSteps(
   maxCases = Infinity,
   /** validationSplit(train), when the caller has it already (the fit does: one split of a large history, not two) */
   given?: Omit<ValidationSplit, 'trainInteractions'>,
+  /** X^T X's session weights, from the split's training sessions in time order (the product's: easeGramWeights) */
+  gramWeightsOf?: (sessions: number) => ArrayLike<number>,
 ): Steps<EaseLambdaChoice> {
   let split: Omit<ValidationSplit, 'trainInteractions'> | undefined = given;
   try {
@@ -436,7 +479,7 @@ export function* chooseEaseLambdaSteps(
   const { kept, position } = keptItems(sessions, n, maxItems);
   const m = kept.length;
   const G = mappedFloat64Array(m * m);
-  yield* addGramOfSessions(sessions, position, m, G, m);
+  yield* addGramOfSessions(sessions, position, m, G, m, gramWeightsOf?.(listCount(sessions)));
   const ws = spdWorkspace(m);
   const B = mappedFloat32Array(m * m);
   function* ndcgAt(lambda: number): Steps<number> {

@@ -1,7 +1,9 @@
 // The product's item x item part kept live between full fits: EASE's P = (X^T X + lambda I)^-1 is kept with the model
-// it belongs to, and each new session x (binary) changes X^T X by x x^T, so P follows exactly by Sherman-Morrison:
-//   P' = P - (P x)(P x)^T / (1 + x^T P x)      (a session added)
-//   P' = P + (P x)(P x)^T / (1 - x^T P x)      (a session's older item set taken back, when it went on)
+// it belongs to, and each new session x (binary) changes X^T X by w x x^T (w: what the newest session counts in the
+// fit's X^T X, ease.ts easeGramWeights), so P follows exactly by Sherman-Morrison:
+//   P' = P - w (P x)(P x)^T / (1 + w x^T P x)      (a session added)
+//   P' = P + w (P x)(P x)^T / (1 - w x^T P x)      (a session's older item set taken back, when it went on)
+// Sessions added between full fits all count w: the decay of older ones waits for the next full fit.
 // O(m^2) per session instead of an O(m^3) solve. A new item with no session yet adds a row and column of G that is
 // lambda on the diagonal only, so P grows by 1 / lambda there (exact too) while there is room under the item cap;
 // at the cap, a new item takes the slot of the kept item with the least recent use (easeSwapItem, exact as well).
@@ -19,12 +21,14 @@ export interface EaseLive {
   /** model item index -> row of P (absent: not kept) */
   position: Map<number, number>;
   P: Float64Array;
+  /** what a session added or taken back counts in X^T X (EaseInverse.sessionWeight) */
+  sessionWeight: number;
 }
 
-export function easeLiveOf(inv: Pick<EaseInverse, 'kept' | 'P' | 'lambda'>): EaseLive {
+export function easeLiveOf(inv: Pick<EaseInverse, 'kept' | 'P' | 'lambda' | 'sessionWeight'>): EaseLive {
   const position = new Map<number, number>();
   inv.kept.forEach((item, p) => position.set(item, p));
-  return { lambda: inv.lambda, kept: Array.from(inv.kept), position, P: inv.P };
+  return { lambda: inv.lambda, kept: Array.from(inv.kept), position, P: inv.P, sessionWeight: inv.sessionWeight };
 }
 
 /** Makes room for new items (model indices, no session yet) while under `maxItems`; returns how many were kept. */
@@ -101,7 +105,7 @@ export function easeAddSession(live: EaseLive, items: readonly number[], sign: 1
     const o = p * m;
     for (let j = 0; j < m; j++) u[j] += P[o + j];
   }
-  const f = shermanMorrisonFactor(u, rows, sign);
+  const f = shermanMorrisonFactor(u, rows, sign, live.sessionWeight);
   for (let a = 0; a < m; a++) {
     const ua = u[a] * f;
     if (ua === 0) continue;
@@ -143,7 +147,7 @@ export function* easeAddSessionsSteps(live: EaseLive, changes: ReadonlyArray<{ i
       if (rows.length === 0) continue;
       const u = kernel.U.subarray(pending.length * m, (pending.length + 1) * m);
       pendingRowSum(kernel, pending, rows, m, u, row);
-      pending.push(shermanMorrisonFactor(u, rows, c.sign));
+      pending.push(shermanMorrisonFactor(u, rows, c.sign, live.sessionWeight));
       if (pending.length === kernel.batch) yield* flush();
     }
   } finally {
@@ -186,14 +190,17 @@ function keptRows(live: EaseLive, items: readonly number[]): number[] {
   return rows;
 }
 
-/** -sign / (1 + sign x^T P x) for u = P x (x: the `rows` indicator); throws where P would not stay positive definite. */
-function shermanMorrisonFactor(u: Float64Array, rows: readonly number[], sign: 1 | -1): number {
+/**
+ * -sign w / (1 + sign w x^T P x) for u = P x (x: the `rows` indicator, w the session's weight); throws where P would
+ * not stay positive definite.
+ */
+function shermanMorrisonFactor(u: Float64Array, rows: readonly number[], sign: 1 | -1, w: number): number {
   let xu = 0;
   for (const p of rows) xu += u[p];
-  const denom = 1 + sign * xu;
+  const denom = 1 + sign * w * xu;
   // Adding keeps G + lambda I positive definite; taking back a session that was added keeps it too (denom > 0).
-  if (!(denom > 0)) throw new RangeError(`EASE update: not positive definite (1 ${sign > 0 ? '+' : '-'} x'Px = ${denom})`);
-  return -sign / denom;
+  if (!(denom > 0)) throw new RangeError(`EASE update: not positive definite (1 ${sign > 0 ? '+' : '-'} w x'Px = ${denom})`);
+  return (-sign * w) / denom;
 }
 
 /**

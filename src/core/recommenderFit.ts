@@ -1,7 +1,7 @@
 // Fitting the shipped ranker: the decayed signal matrix (trainingData.ts), implicit SGD factors, the frecency prior,
 // the co-occurrence neighbour table, and the per-workspace blend chosen on a validation split of the training data.
 import { CooccurrenceIndex } from './baselines';
-import { chooseEaseLambdaSteps, easeKeepWeights, fitEaseInverseSteps, type EaseInverse, type SessionItems } from './ease';
+import { chooseEaseLambdaSteps, easeGramWeights, easeKeepWeights, fitEaseInverseSteps, type EaseInverse, type SessionItems, type SessionWeights } from './ease';
 import { easeNeighboursSteps } from './easeLive';
 import { LatentInputError } from './errors';
 import { rowOf } from './explainView';
@@ -47,10 +47,10 @@ export function* buildEaseNeighboursSteps(
   lambda: number,
   maxItems: number,
   m: number,
-  sessionWeights?: ArrayLike<number>,
+  weights: SessionWeights = {},
   keep = true,
 ): Steps<{ table: NeighbourTable; inverse?: EaseInverse }> {
-  const inverse = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems, sessionWeights, keep);
+  const inverse = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems, weights, keep);
   const table = yield* easeNeighboursSteps({ kept: Array.from(inverse.kept), P: inverse.P }, nItems, m);
   return { table, inverse: keep ? inverse : undefined };
 }
@@ -166,8 +166,8 @@ export function* fitRecommenderWithInverseSteps(
     if (lambda === undefined) outcome = yield* validatedHere();
     cfg = { ...cfg, easeLambda: outcome?.chosen.easeLambda ?? lambda ?? cfg.easeLambda };
   }
-  const keepWeights = easeKeepWeights(sessionTimes, trainedAt);
-  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, keepWeights, keepInverse) : undefined;
+  const weights = { keep: easeKeepWeights(sessionTimes, trainedAt), gram: easeGramWeights(listCount(lists)) };
+  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, weights, keepInverse) : undefined;
   // Co-occurrence counts only where they make the table (itemModel 'cosine'): a map per item, 94 MB at 1M interactions.
   const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(listsAsArrays(lists), items.length), items.length, cfg.neighbours);
   yield;
@@ -431,7 +431,7 @@ function* chooseOnValidationSteps(
 
 /** EASE's ridge chosen on the split (its items capped lower to keep it cheap). */
 function* chooseRidgeSteps(split: ValidationSplit, cfg: RecommenderConfig): Steps<RecommenderConfig> {
-  const choice = yield* chooseEaseLambdaSteps(split.trainInteractions, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES, split);
+  const choice = yield* chooseEaseLambdaSteps(split.trainInteractions, EASE_LAMBDA_GRID, Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), cfg.easeLambda, EASE_CHOICE_MAX_CASES, split, easeGramWeights);
   return choice.cases > 0 ? { ...cfg, easeLambda: choice.lambda } : cfg;
 }
 

@@ -29,7 +29,7 @@ import { nowMs } from './host';
 import { asColumns, historyLength, type History, type InteractionColumns } from './interaction';
 import { HELD_OUT_K, type BlendEvidence, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
-import { easeKeepWeights, fitEaseInverseSteps } from './ease';
+import { easeGramWeights, easeKeepWeights, fitEaseInverseSteps } from './ease';
 import { easeAddItems, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
 import { blendTotals, fitRecommenderWithInverseSteps, genericDiscount, type FitHooks, genericItems, leadingBlend, priorBasisOf, recentUsePrior, recordedRow } from './recommenderFit';
 import { indexHistory, sessionOf } from './historyIndex';
@@ -285,6 +285,11 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   let neighbours = withItems(previous.neighbours, items.length);
   let ease: EaseLive | undefined;
   let kernel: EaseLiveWasmKernel | undefined;
+  // EASE on the whole history, as a full fit solves it (without P from the last retrain, or when it cannot follow).
+  function* solveEase(): Steps<EaseLive> {
+    const weights = { keep: easeKeepWeights(h.start, trainedAt), gram: easeGramWeights(nSessions) };
+    return easeLiveOf(yield* fitEaseInverseSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, weights));
+  }
   if (cfg.itemModel === 'ease') {
     if (kept) {
       const live = kept;
@@ -304,10 +309,16 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
         if (before.size > 0) changes.push({ items: [...before], sign: -1 });
         changes.push({ items: listAt(lists, s), sign: 1 });
       }
-      kernel = yield* easeAddSessionsSteps(ease, changes);
+      try {
+        kernel = yield* easeAddSessionsSteps(ease, changes);
+      } catch (e) {
+        // A session taken back at the newest's weight that the fit counted less (one that went on while newer ones
+        // began) could leave P indefinite: solved again instead.
+        if (!(e instanceof RangeError)) throw e;
+        ease = yield* solveEase();
+      }
     } else {
-      const weights = easeKeepWeights(h.start, trainedAt);
-      ease = easeLiveOf(yield* fitEaseInverseSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, weights));
+      ease = yield* solveEase();
     }
     // With the kernel that took the changes (its P is ease.P): the rows' bounded pass in WebAssembly.
     neighbours = yield* easeNeighboursSteps(ease, items.length, cfg.neighbours, previous.neighbours, kernel);

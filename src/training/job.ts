@@ -119,7 +119,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     yield;
     const gram = gramian(model.mf.itemFactors, model.mf.k);
     const kept = memory.current?.ease;
-    const ease = memory.current && kept ? { key: memory.current.key, lambda: kept.lambda, kept: Int32Array.from(kept.kept), P: kept.P } : undefined;
+    const ease = memory.current && kept ? { key: memory.current.key, lambda: kept.lambda, kept: Int32Array.from(kept.kept), P: kept.P, sessionWeight: kept.sessionWeight } : undefined;
     post({ type: 'done', id: req.id, model: serializeRecommender(model), structured: model, gram, retrain: plan, ...(ease ? { ease } : {}), elapsedMs: now() - started });
   } catch (err) {
     if (err instanceof Cancelled || cancelled()) {

@@ -80,6 +80,8 @@ export interface EncodedEaseMemory {
   kept: Int32Array;
   /** kept.length squared, row-major */
   P: Float64Array;
+  /** what a session added later counts in X^T X (EaseInverse.sessionWeight) */
+  sessionWeight: number;
 }
 
 export interface TrainEventsRequest {
@@ -256,7 +258,9 @@ function checkEaseMemory(v: unknown, nItems: number, p: string, values = true): 
   if (kept.some((i) => i < 0 || i >= nItems)) throw new ProtocolError('refers to an item outside the model', `${p}.kept`);
   const P = typed(Float64Array, kept.length * kept.length)(v.P, `${p}.P`);
   if (values && !allFinite(P)) throw new ProtocolError('must be finite', `${p}.P`);
-  return { key, lambda, kept, P };
+  const sessionWeight = num(v.sessionWeight, `${p}.sessionWeight`);
+  if (!(sessionWeight > 0 && Number.isFinite(sessionWeight))) throw new ProtocolError('must be a finite number > 0', `${p}.sessionWeight`);
+  return { key, lambda, kept, P, sessionWeight };
 }
 
 

@@ -1,7 +1,7 @@
 // EASE kept live (easeLive.ts): sessions added or taken back by Sherman-Morrison, and items bordered in, give the P a
 // fresh solve gives; the stored table built from P keeps each row's largest weights, ties by item index.
 import { strict as assert } from 'node:assert';
-import { easeWeight, fitEaseInverseSteps, invertSpd } from '../../../src/core/ease';
+import { easeGramWeights, easeWeight, fitEaseInverseSteps, invertSpd } from '../../../src/core/ease';
 import { easeAddItems, easeAddSession, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, easeSwapItem } from '../../../src/core/easeLive';
 import { makeRng } from '../../../src/core/random';
 import { makeEaseLiveWasmKernel } from '../../../src/core/sgdKernel';
@@ -47,6 +47,31 @@ describe('EASE kept live (Sherman-Morrison)', () => {
     // every item is used in the first 40 sessions, so both keep all of them
     assert.equal(live.kept.length, fresh.kept.length);
     assert.ok(maxAbsDiff(inOrder(live, fresh.kept), fresh.P) < 1e-12);
+  });
+
+  it('sessions weighted by recency: P counts each its weight, and one added live counts what the newest does (both paths)', () => {
+    // A fit on the first 40 with weights w, then 20 sessions added live at the newest's weight: the solve on all 60
+    // with those same weights (the older ones' decay waits for the next full fit).
+    const w = easeGramWeights(40, 10);
+    assert.ok(w[39] > 1 && w[0] < w[39] / 8 && Math.abs(w.reduce((a, b) => a + b, 0) - 40) < 1e-9, 'newest heaviest, mean 1');
+    const start = finishSteps(fitEaseInverseSteps(sessions.slice(0, 40), nItems, 5, nItems, { gram: w }));
+    assert.equal(start.sessionWeight, w[39]);
+    const all = Float64Array.from([...w, ...new Array<number>(20).fill(w[39])]);
+    const fresh = finishSteps(fitEaseInverseSteps(sessions, nItems, 5, nItems, { gram: all }));
+    const unweighted = finishSteps(fitEaseInverseSteps(sessions, nItems, 5, nItems));
+    for (const wasm of [true, false]) {
+      const live = easeLiveOf({ ...start, P: start.P.slice() });
+      const go = (): void => void finishSteps(easeAddSessionsSteps(live, sessions.slice(40).map((items) => ({ items, sign: 1 as const }))));
+      if (wasm) go();
+      else withWebAssembly(undefined, go);
+      assert.ok(maxAbsDiff(inOrder(live, fresh.kept), fresh.P) < 1e-12, `wasm=${wasm}`);
+      assert.ok(maxAbsDiff(inOrder(live, unweighted.kept), unweighted.P) > 1e-6, `wasm=${wasm}: the weights matter`);
+    }
+    // Taken back at the same weight, a session added live leaves no trace.
+    const live = easeLiveOf({ ...start, P: start.P.slice() });
+    easeAddSession(live, sessions[50], 1);
+    easeAddSession(live, sessions[50], -1);
+    assert.ok(maxAbsDiff(live.P, start.P) < 1e-12);
   });
 
   it('a run of changes in WebAssembly leaves P bit-identical to easeAddSession one by one, without it too (m odd and even)', () => {

@@ -131,7 +131,7 @@ describe('EASE closed form (Steck 2019)', () => {
     close(w[4], 1, 'the newest session votes 1');
     close(w[3], 2 ** (-2 / EASE_KEEP_HALF_LIFE_DAYS));
     close(w[0], 2 ** (-730 / EASE_KEEP_HALF_LIFE_DAYS));
-    const kept = (weights?: Float64Array) => Array.from(finishSteps(fitEaseInverseSteps(sessions, 4, 1, 2, weights)).kept);
+    const kept = (weights?: Float64Array) => Array.from(finishSteps(fitEaseInverseSteps(sessions, 4, 1, 2, { keep: weights })).kept);
     assert.deepEqual(kept(), [0, 1], 'by count: items 0 and 1 (3 sessions each)');
     // Weighted: item 3 about 1.98 (two recent sessions), item 2 about 1.004, item 1 about 0.99, item 0 about 0.01.
     assert.deepEqual(kept(w), [3, 2]);

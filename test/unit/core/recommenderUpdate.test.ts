@@ -8,6 +8,10 @@ import { asColumns, type Interaction, type InteractionColumns } from '../../../s
 import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
 import { blendChange, foldInNewItemsSteps, fullLineage, planRetrain, retrainRecommenderSteps, UPDATE_LIMITS, updateRecommenderSteps } from '../../../src/core/recommenderUpdate';
 import { confidence } from '../../../src/core/confidence';
+import { easeGramWeights, fitEaseInverseSteps } from '../../../src/core/ease';
+import { easeNeighboursSteps } from '../../../src/core/easeLive';
+import { indexHistory } from '../../../src/core/historyIndex';
+import { listCount } from '../../../src/core/itemLists';
 import { foldIn, gramian } from '../../../src/core/foldIn';
 import { DEFAULT_RECOMMENDER_CONFIG } from '../../../src/core/recommenderConfig';
 import { makeRng, normalInit } from '../../../src/core/random';
@@ -115,10 +119,21 @@ describe('updateRecommender: a warm start on what changed', () => {
     assert.equal(first.plan.kind, 'full');
     const next = finishSteps(retrainRecommenderSteps(first.model, base.concat(fresh), config, undefined, memory));
     assert.equal(next.plan.kind, 'update');
-    // Without the memory the update solves EASE on the whole history: the same table up to rounding.
-    const solved = finishSteps(updateRecommenderSteps(first.model, base.concat(fresh)));
+    // The solve on the whole history, each session counting what it counts in the fit's X^T X and the new ones what
+    // the newest did: the same table up to rounding.
+    const h = indexHistory(next.model.items, asColumns(base.concat(fresh)));
+    const fitted = easeGramWeights(listCount(h.lists) - 3);
+    const weights = Float64Array.from([...fitted, ...new Array<number>(3).fill(fitted[fitted.length - 1])]);
+    const cfg = next.model.config;
+    const inverse = finishSteps(fitEaseInverseSteps(h.lists, h.items.length, cfg.easeLambda, cfg.easeMaxItems, { gram: weights }));
+    assert.ok(inverse.kept.length === h.items.length, 'every item kept: the kept set does not depend on the votes');
     const a = next.model.neighbours;
-    const b = solved.neighbours;
+    const b = finishSteps(easeNeighboursSteps({ kept: Array.from(inverse.kept), P: inverse.P }, h.items.length, cfg.neighbours));
+    // Without the memory the update solves EASE on the whole history again, each session at its weight now: near it.
+    const solved = finishSteps(updateRecommenderSteps(first.model, base.concat(fresh)));
+    let near = 0;
+    for (let t = 0; t < a.values.length; t++) if (a.indices[t] === solved.neighbours.indices[t] && Math.abs(a.values[t] - solved.neighbours.values[t]) < 1e-2) near++;
+    assert.ok(near >= a.values.length * 0.95, `${near} of ${a.values.length} weights near the solve with the weights of now`);
     assert.deepEqual(Array.from(a.indptr), Array.from(b.indptr));
     let same = 0;
     for (let t = 0; t < a.indices.length; t++) if (a.indices[t] === b.indices[t]) same++;

@@ -151,13 +151,13 @@ describe('training messages', () => {
     await assert.rejects(encodeEventsAsync([{ t: 1, item: 'file:x', kind: 'open', amount: Number.NaN }]), TrainingMessageError);
   });
 
-  it('checks the model to update and its EASE memory: text, rows inside the model, P square and finite', async () => {
+  it('checks the model to update and its EASE memory: text, rows inside the model, P square and finite, a session weight > 0', async () => {
     const enc = await encodeEventsAsync([{ t: 1000, item: 'file:a.ts', kind: 'open', amount: 1 }], 1);
-    const ease = { key: 'k', lambda: 10, kept: Int32Array.from([0, 1]), P: Float64Array.from([1, 0, 0, 1]) };
+    const ease = { key: 'k', lambda: 10, kept: Int32Array.from([0, 1]), P: Float64Array.from([1, 0, 0, 1]), sessionWeight: 1.5 };
     const moves = [{ t: 5, from: 'file:a.ts', to: 'file:b.ts' }];
     const good = { type: 'train-events', id: 3, events: enc, gapMs: 60_000, config: {}, previous: '{}', ease, full: true, moves };
     const req = parseToWorker(good);
-    assert.ok(req.type === 'train-events' && req.previous === '{}' && req.ease?.kept.length === 2 && req.full === true);
+    assert.ok(req.type === 'train-events' && req.previous === '{}' && req.ease?.kept.length === 2 && req.ease.sessionWeight === 1.5 && req.full === true);
     assert.deepEqual(req.moves, moves);
     for (const b of [
       { ...good, previous: 42 },
@@ -168,6 +168,9 @@ describe('training messages', () => {
       { ...good, ease: { ...ease, P: Float64Array.from([1, 0, 0, Number.NaN]) } },
       { ...good, ease: { ...ease, kept: Int32Array.from([0, -1]) } },
       { ...good, ease: { ...ease, lambda: 0 } },
+      { ...good, ease: { ...ease, sessionWeight: 0 } },
+      { ...good, ease: { ...ease, sessionWeight: Number.POSITIVE_INFINITY } },
+      { ...good, ease: { key: 'k', lambda: 10, kept: ease.kept, P: ease.P } },
     ]) {
       assert.throws(() => parseToWorker(b), TrainingMessageError);
     }
