@@ -6,7 +6,7 @@ import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { groupSessions } from '../../../src/core/evalProtocol';
 import { asColumns, type Interaction, type InteractionColumns } from '../../../src/core/interaction';
 import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
-import { blendChange, foldInNewItemsSteps, fullLineage, planRetrain, retrainRecommenderSteps, UPDATE_LIMITS, updateRecommenderSteps } from '../../../src/core/recommenderUpdate';
+import { blendChange, foldInNewItemsSteps, fullLineage, planRetrain, retrainRecommenderSteps, UPDATE_LIMITS, updateRecommenderSteps, type RetrainMemory } from '../../../src/core/recommenderUpdate';
 import { confidence } from '../../../src/core/confidence';
 import { easeGramWeights, fitEaseInverseSteps } from '../../../src/core/ease';
 import { easeNeighboursSteps } from '../../../src/core/easeLive';
@@ -111,6 +111,22 @@ describe('updateRecommender: a warm start on what changed', () => {
     assert.equal(nb.indptr.length, updated.items.length + 1);
     const row = Array.from(nb.indices.subarray(nb.indptr[fitted.items.length], nb.indptr[fitted.items.length + 1]));
     assert.ok(row.includes(0) && row.includes(updated.items.indexOf(base[1].item)), 'its companions are its neighbours');
+  });
+
+  it('solves EASE again when the kept P cannot follow a session that went on (taking its older items back would leave P indefinite)', () => {
+    const memory: RetrainMemory = {};
+    const first = finishSteps(retrainRecommenderSteps(undefined, base, config, undefined, memory));
+    // base's newest session goes on after the model: its older item set is taken back, then the whole set added.
+    const went = [...fresh, { session: sessions[799].id, item: base[2].item, time: t + 400, weight: 1 }];
+    const kept = memory.current?.ease;
+    assert.ok(kept, 'the full fit left P in memory');
+    // P claims a session counts far more than the fit counted it: the take-back fails (1 - w x'Px <= 0).
+    kept.sessionWeight = 1e6;
+    const next = finishSteps(retrainRecommenderSteps(first.model, base.concat(went), config, undefined, memory));
+    assert.equal(next.plan.kind, 'update');
+    const solved = finishSteps(updateRecommenderSteps(first.model, base.concat(went)));
+    assert.deepEqual(Array.from(next.model.neighbours.values), Array.from(solved.neighbours.values));
+    assert.deepEqual(Array.from(next.model.neighbours.indices), Array.from(solved.neighbours.indices));
   });
 
   it('updates EASE exactly when it kept P from the previous retrain: the table a solve on everything gives', () => {
