@@ -393,7 +393,8 @@ function rankingScore(sc: NonNullable<WhyView['score']>, shares: WhyView['shares
   return h('div', {},
     h('h3', {}, 'Its place in the ranking'),
     para('The ranking adds three things: the factor model\'s score, how often this item was used with the items of ' +
-      'your session (an item x item model), and how recently it was used. Its ranking score is ',
+      'your session (an item x item model, in which recent sessions count more: a session weighs half as much as one ' +
+      '2,000 sessions newer), and how recently it was used. Its ranking score is ',
       numEl(sc.total, { id: 'why-score-total' }), ', the sum of:'),
     h('table', { class: 'terms', id: 'why-terms' },
       h('caption', {}, 'Parts of the ranking score'),
