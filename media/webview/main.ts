@@ -10,6 +10,7 @@ import {
   type WhyView,
   type WorkedUpdateView,
 } from '../../src/views/factorsPanel/protocol';
+import { EASE_GRAM_HALF_LIFE_SESSIONS } from '../../src/core/easeSessionWeights';
 import { parseItemKey } from '../../src/core/itemKey';
 import { fmt, h, numEl, svg, type Child } from './dom';
 import {
@@ -394,7 +395,7 @@ function rankingScore(sc: NonNullable<WhyView['score']>, shares: WhyView['shares
     h('h3', {}, 'Its place in the ranking'),
     para('The ranking adds three things: the factor model\'s score, how often this item was used with the items of ' +
       'your session (an item x item model, in which recent sessions count more: a session weighs half as much as one ' +
-      '2,000 sessions newer), and how recently it was used. Its ranking score is ',
+      `${EASE_GRAM_HALF_LIFE_SESSIONS.toLocaleString('en-US')} sessions newer), and how recently it was used. Its ranking score is `,
       numEl(sc.total, { id: 'why-score-total' }), ', the sum of:'),
     h('table', { class: 'terms', id: 'why-terms' },
       h('caption', {}, 'Parts of the ranking score'),

@@ -1,6 +1,6 @@
 // The product's item x item part kept live between full fits: EASE's P = (X^T X + lambda I)^-1 is kept with the model
 // it belongs to, and each new session x (binary) changes X^T X by w x x^T (w: what the newest session counts in the
-// fit's X^T X, ease.ts easeGramWeights), so P follows exactly by Sherman-Morrison:
+// fit's X^T X, easeSessionWeights.ts), so P follows exactly by Sherman-Morrison:
 //   P' = P - w (P x)(P x)^T / (1 + w x^T P x)      (a session added)
 //   P' = P + w (P x)(P x)^T / (1 - w x^T P x)      (a session's older item set taken back, when it went on)
 // Sessions added between full fits all count w: the decay of older ones waits for the next full fit.

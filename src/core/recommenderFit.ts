@@ -1,7 +1,8 @@
 // Fitting the shipped ranker: the decayed signal matrix (trainingData.ts), implicit SGD factors, the frecency prior,
 // the co-occurrence neighbour table, and the per-workspace blend chosen on a validation split of the training data.
 import { CooccurrenceIndex } from './baselines';
-import { chooseEaseLambdaSteps, easeGramWeights, easeKeepWeights, fitEaseInverseSteps, type EaseInverse, type SessionItems, type SessionWeights } from './ease';
+import { chooseEaseLambdaSteps, fitEaseInverseSteps, type EaseInverse, type SessionItems } from './ease';
+import { easeGramWeights, easeKeepWeights, type SessionWeights } from './easeSessionWeights';
 import { easeNeighboursSteps } from './easeLive';
 import { LatentInputError } from './errors';
 import { rowOf } from './explainView';

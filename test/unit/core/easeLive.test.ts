@@ -1,7 +1,8 @@
 // EASE kept live (easeLive.ts): sessions added or taken back by Sherman-Morrison, and items bordered in, give the P a
 // fresh solve gives; the stored table built from P keeps each row's largest weights, ties by item index.
 import { strict as assert } from 'node:assert';
-import { easeGramWeights, easeWeight, fitEaseInverseSteps, invertSpd } from '../../../src/core/ease';
+import { easeWeight, fitEaseInverseSteps, invertSpd } from '../../../src/core/ease';
+import { easeGramWeights } from '../../../src/core/easeSessionWeights';
 import { easeAddItems, easeAddSession, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, easeSwapItem } from '../../../src/core/easeLive';
 import { makeRng } from '../../../src/core/random';
 import { makeEaseLiveWasmKernel } from '../../../src/core/sgdKernel';

@@ -1,7 +1,8 @@
 // Issue 9, part 1: tie-aware metrics, EASE's closed form, and the replay protocol's information barrier.
 import * as assert from 'node:assert/strict';
 import { mruMethod } from '../../../src/core/baselines';
-import { EASE_KEEP_HALF_LIFE_DAYS, easeKeepWeights, easeScores, fitEase, fitEaseInverseSteps, invertSpd } from '../../../src/core/ease';
+import { easeScores, fitEase, fitEaseInverseSteps, invertSpd } from '../../../src/core/ease';
+import { EASE_KEEP_HALF_LIFE_DAYS, easeKeepWeights } from '../../../src/core/easeSessionWeights';
 import { finishSteps } from '../../../src/core/train';
 import { evaluateMethod, splitProtocol, tiesOf, withoutNeverRecommended, type EvalMethod, type Ranker } from '../../../src/core/evalProtocol';
 import type { Interaction } from '../../../src/core/interaction';

@@ -8,7 +8,8 @@ import { asColumns, type Interaction, type InteractionColumns } from '../../../s
 import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
 import { blendChange, foldInNewItemsSteps, fullLineage, planRetrain, retrainRecommenderSteps, UPDATE_LIMITS, updateRecommenderSteps, type RetrainMemory } from '../../../src/core/recommenderUpdate';
 import { confidence } from '../../../src/core/confidence';
-import { easeGramWeights, fitEaseInverseSteps } from '../../../src/core/ease';
+import { fitEaseInverseSteps } from '../../../src/core/ease';
+import { easeGramWeights } from '../../../src/core/easeSessionWeights';
 import { easeNeighboursSteps } from '../../../src/core/easeLive';
 import { indexHistory } from '../../../src/core/historyIndex';
 import { listCount } from '../../../src/core/itemLists';
