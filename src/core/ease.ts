@@ -196,8 +196,9 @@ export interface EaseModel {
 /**
  * Adds the lower triangle and diagonal of X^T X (all that the inverse reads) of binary sessions (each a list of
  * distinct item indices in 0..nItems-1; session s counting `weights[s]`, default 1) over the m kept items (item i at
- * `position[i]`, or -1) into A (entry (a, b) at A[a * stride + b]; A starts at zero). Row by row of A, from each kept item's sessions, their kept items in
- * ascending order up to the row's own: half the additions of the whole matrix, and one row's land together.
+ * `position[i]`, or -1) into A (entry (a, b) at A[a * stride + b]; A starts at zero). Row by row of A, from each kept
+ * item's sessions, their kept items in ascending order up to the row's own: half the additions of the whole matrix,
+ * and one row's land together.
  */
 function* addGramOfSessions(sessions: ItemLists, position: Int32Array, m: number, A: Float64Array, stride: number, weights?: ArrayLike<number>): Steps<void> {
   const runs = keptRuns(sessions, position);
@@ -298,8 +299,8 @@ function asItemLists(sessions: SessionItems): ItemLists {
  * by the number of sessions using them, each session counting `weights.keep[s]` (default 1): the product weighs
  * recent sessions more (easeKeepWeights), so files in use now are kept before ones used a lot long ago. X^T X counts
  * session s `weights.gram[s]` times (default 1; the product's: easeGramWeights) and is written straight into the
- * inverse's workspace. With `keep` false P may be a view of that workspace's memory, for a
- * caller that reads it and lets it go (the weights, a neighbour table): no copy of an m x m matrix.
+ * inverse's workspace. With `keep` false P may be a view of that workspace's memory, for a caller that reads it and
+ * lets it go (the weights, a neighbour table): no copy of an m x m matrix.
  */
 export function* fitEaseInverseSteps(
   sessions: SessionItems,

@@ -35,8 +35,10 @@ import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './trai
 
 /**
  * The item x item part as EASE (Steck 2019) instead of cosine: B fitted on the `maxItems` items used in the most
- * sessions, recent ones weighing more (`sessionWeights`, easeKeepWeights) (a bounded candidate set: O(maxItems^2) memory, O(maxItems^3) time whatever the workspace's size), then
- * each row keeps its `m` largest weights by size, so the stored table stays O(maxItems * m) like the cosine one.
+ * sessions, recent ones weighing more (`weights.keep`, easeKeepWeights; a bounded candidate set: O(maxItems^2) memory,
+ * O(maxItems^3) time whatever the workspace's size), from X^T X with recent sessions counting more (`weights.gram`,
+ * easeGramWeights), then each row keeps its `m` largest weights by size, so the stored table stays O(maxItems * m)
+ * like the cosine one.
  * Negative weights stay: EASE's "seldom together" is evidence too (validation NDCG@10 with positive weights only
  * -> both signs: vscode-pull-request-github 0.428 -> 0.434, vs-commands-dev2680 0.649 -> 0.656, chalk equal,
  * dev2684 0.670 -> 0.669). Also returns P when `keep`, which retraining keeps to update the table exactly
