@@ -385,6 +385,13 @@ function* validationOutcomeSteps(
  * vscode-pull-request-github 10, prettier 10, vs-commands-dev2684 20, vs-commands-dev2680 50 (100 scores lower).
  */
 export const EASE_LAMBDA_GRID = [5, 10, 20, 50];
+/**
+ * The item cap of EASE in the validation's models: the ridge's choice and the blend's model (whose weights the blend
+ * is chosen for). At the fit's 2,000 items instead it scored no better on any history measured (training parts'
+ * validation NDCG@10: prettier static 0.5094 both, replay 0.4898 at 2,000 against 0.4905 at 1,000; ML-100K user-days
+ * 0.1419 both; the other shared histories have fewer items) for 8 times the solve: at a heavy year (`bench --only
+ * train1M`, 3 runs each alternating) 202-212 MB at the peak against 184-193.
+ */
 export const EASE_CHOICE_MAX_ITEMS = 1000;
 /** ...and the newest validation cases it is chosen on (each costs O(items): a 30,000-file history has ~40,000). */
 export const EASE_CHOICE_MAX_CASES = 2000;
@@ -488,7 +495,7 @@ function blendInputOf(split: ValidationSplit): BlendInput {
 /** See RecommenderConfig.autoBlend. Undefined when training was stopped. */
 function* chooseBlendSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendChoice | undefined> {
   const { trainInteractions } = input;
-  const inner = yield* fitRecommenderSteps(trainInteractions, { ...cfg, autoBlend: false, minSessions: 0 }, hooks);
+  const inner = yield* fitRecommenderSteps(trainInteractions, { ...cfg, autoBlend: false, minSessions: 0, easeMaxItems: Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS) }, hooks);
   if (hooks?.shouldStop?.()) return undefined;
   const index = itemIndexOf(inner.items);
   const { lists: innerLists, start: innerTimes } = indexHistory(inner.items, asColumns(trainInteractions));
