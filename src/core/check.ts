@@ -31,6 +31,8 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 export const num: Check<number> = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(p, 'a finite number', v));
+/** A finite number > 0 (ridges, weights, half-lives, time gaps). */
+export const positive: Check<number> = (v, p) => (num(v, p) > 0 ? (v as number) : fail(p, 'a number > 0', v));
 export const bool: Check<boolean> = (v, p) => (typeof v === 'boolean' ? v : fail(p, 'a boolean', v));
 
 /** A whole number >= 0 (ids, counts). */

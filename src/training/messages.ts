@@ -4,7 +4,7 @@
 import { DEFAULT_RECOMMENDER_CONFIG, type Interaction, type RecommenderConfig, type RecommenderModel } from '../core/recommender';
 import type { InteractionColumns } from '../core/interaction';
 import type { BlendEvidence, ModelLineage, PriorBasis, TrainingRow } from '../core/recommenderModel';
-import { arr, count, fail, isRecord, num, obj, optional, ProtocolError, str, typed, type Check } from '../core/check';
+import { arr, count, fail, isRecord, num, obj, optional, positive, ProtocolError, str, typed, type Check } from '../core/check';
 import { allFinite } from '../core/validate';
 import { priorBasisProblem } from '../core/livePrior';
 import type { FileMove } from '../feedback/fileChanges';
@@ -252,15 +252,12 @@ export function transferables(req: ToWorker): ArrayBuffer[] {
 function checkEaseMemory(v: unknown, nItems: number, p: string, values = true): EncodedEaseMemory {
   if (!isRecord(v)) return fail(p, 'an object', v);
   const key = str()(v.key, `${p}.key`);
-  const lambda = num(v.lambda, `${p}.lambda`);
-  if (!(lambda > 0)) throw new ProtocolError('must be > 0', `${p}.lambda`);
+  const lambda = positive(v.lambda, `${p}.lambda`);
   const kept = typed(Int32Array)(v.kept, `${p}.kept`);
   if (kept.some((i) => i < 0 || i >= nItems)) throw new ProtocolError('refers to an item outside the model', `${p}.kept`);
   const P = typed(Float64Array, kept.length * kept.length)(v.P, `${p}.P`);
   if (values && !allFinite(P)) throw new ProtocolError('must be finite', `${p}.P`);
-  const sessionWeight = num(v.sessionWeight, `${p}.sessionWeight`);
-  if (!(sessionWeight > 0 && Number.isFinite(sessionWeight))) throw new ProtocolError('must be a finite number > 0', `${p}.sessionWeight`);
-  return { key, lambda, kept, P, sessionWeight };
+  return { key, lambda, kept, P, sessionWeight: positive(v.sessionWeight, `${p}.sessionWeight`) };
 }
 
 
@@ -400,8 +397,7 @@ export function parseToWorker(v: unknown): ToWorker {
     const cancelFlag = checkCancelFlag(v.cancelFlag, `${p}.cancelFlag`);
     const flag = cancelFlag !== undefined ? { cancelFlag } : {};
     if (v.type === 'train-events') {
-      const gapMs = num(v.gapMs, `${p}.gapMs`);
-      if (gapMs <= 0) throw new ProtocolError('must be > 0', `${p}.gapMs`);
+      const gapMs = positive(v.gapMs, `${p}.gapMs`);
       const events = checkEvents(v.events, `${p}.events`);
       const previous = v.previous === undefined ? undefined : str()(v.previous, `${p}.previous`);
       // Its rows are checked against the model's items once the worker parsed it (job.ts).

@@ -5,7 +5,7 @@
 // thread bumps after each message, and reads them with receiveMessageOnPort.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { count, fail, isRecord, num, obj, optional, ProtocolError, str, type Check } from '../core/check';
+import { count, fail, isRecord, num, obj, optional, positive, ProtocolError, str } from '../core/check';
 import { asColumns, historyLength, type History, type InteractionColumns } from '../core/interaction';
 import type { RecommenderConfig } from '../core/recommenderConfig';
 import { validateFitSteps, type BlendChoice, type ChosenSettings, type ValidationElsewhere, type ValidationOutcome } from '../core/recommenderFit';
@@ -196,7 +196,6 @@ export function isValidationThreadData(v: unknown): v is ValidationThreadData {
   return isRecord(v) && v.role === 'validation';
 }
 
-const positive: Check<number> = (v, p) => (num(v, p) > 0 ? (v as number) : fail(p, 'a number > 0', v));
 const chosenSettings = obj<ChosenSettings>({ easeLambda: positive, coocWeight: num, priorWeight: num, priorHalfLifeDays: positive });
 const blendChoice = obj<BlendChoice>({
   weights: obj<BlendChoice['weights']>({ coocWeight: num, priorWeight: num, priorHalfLifeDays: positive }),
