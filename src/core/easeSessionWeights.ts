@@ -37,6 +37,11 @@ export function easeGramWeights(n: number, halfLife = EASE_GRAM_HALF_LIFE_SESSIO
   return out;
 }
 
+/** The product's weights for sessions in time order starting at `sessionTimes` (unix s), `newest` the newest time. */
+export function easeSessionWeights(sessionTimes: ArrayLike<number>, newest: number): SessionWeights {
+  return { keep: easeKeepWeights(sessionTimes, newest), gram: easeGramWeights(sessionTimes.length) };
+}
+
 /** Per session, its vote for the kept set: 2^(-age / EASE_KEEP_HALF_LIFE_DAYS), age from the newest (unix s). */
 export function easeKeepWeights(sessionTimes: ArrayLike<number>, newest: number): Float64Array {
   const out = new Float64Array(sessionTimes.length);

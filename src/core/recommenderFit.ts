@@ -2,7 +2,7 @@
 // the co-occurrence neighbour table, and the per-workspace blend chosen on a validation split of the training data.
 import { CooccurrenceIndex } from './baselines';
 import { chooseEaseLambdaSteps, fitEaseInverseSteps, type EaseInverse, type SessionItems } from './ease';
-import { easeGramWeights, easeKeepWeights, type SessionWeights } from './easeSessionWeights';
+import { easeGramWeights, easeSessionWeights, type SessionWeights } from './easeSessionWeights';
 import { easeNeighboursSteps } from './easeLive';
 import { LatentInputError } from './errors';
 import { rowOf } from './explainView';
@@ -169,8 +169,10 @@ export function* fitRecommenderWithInverseSteps(
     if (lambda === undefined) outcome = yield* validatedHere();
     cfg = { ...cfg, easeLambda: outcome?.chosen.easeLambda ?? lambda ?? cfg.easeLambda };
   }
-  const weights = { keep: easeKeepWeights(sessionTimes, trainedAt), gram: easeGramWeights(listCount(lists)) };
-  const ease = cfg.itemModel === 'ease' ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, weights, keepInverse) : undefined;
+  const ease =
+    cfg.itemModel === 'ease'
+      ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, easeSessionWeights(sessionTimes, trainedAt), keepInverse)
+      : undefined;
   // Co-occurrence counts only where they make the table (itemModel 'cosine'): a map per item, 94 MB at 1M interactions.
   const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(listsAsArrays(lists), items.length), items.length, cfg.neighbours);
   yield;

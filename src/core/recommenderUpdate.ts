@@ -30,7 +30,7 @@ import { asColumns, historyLength, type History, type InteractionColumns } from 
 import { HELD_OUT_K, type BlendEvidence, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { fitEaseInverseSteps } from './ease';
-import { easeGramWeights, easeKeepWeights } from './easeSessionWeights';
+import { easeKeepWeights, easeSessionWeights } from './easeSessionWeights';
 import { easeAddItems, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
 import { blendTotals, fitRecommenderWithInverseSteps, genericDiscount, type FitHooks, genericItems, leadingBlend, priorBasisOf, recentUsePrior, recordedRow } from './recommenderFit';
 import { indexHistory, sessionOf } from './historyIndex';
@@ -288,8 +288,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   let kernel: EaseLiveWasmKernel | undefined;
   // EASE on the whole history, as a full fit solves it (without P from the last retrain, or when it cannot follow).
   function* solveEase(): Steps<EaseLive> {
-    const weights = { keep: easeKeepWeights(h.start, trainedAt), gram: easeGramWeights(nSessions) };
-    return easeLiveOf(yield* fitEaseInverseSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, weights));
+    return easeLiveOf(yield* fitEaseInverseSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, easeSessionWeights(h.start, trainedAt)));
   }
   if (cfg.itemModel === 'ease') {
     if (kept) {
