@@ -21,8 +21,8 @@ export function leadingBlend(totals: ArrayLike<number>, own: number, usable: (t:
 
 /**
  * NDCG@HELD_OUT_K sums of each blend in `combos` (mf weight and prior half-life the model's) over `cases` ranked by
- * `model`, as chooseBlendSteps (recommenderFit.ts) ranks its validation cases. `each` sees every case's scores first (they are computed
- * once for both).
+ * `model`, as chooseBlendSteps (recommenderFit.ts) ranks its validation cases. `each` sees every case's scores first
+ * (they are computed once for both).
  */
 export function blendTotals(
   model: RecommenderModel,
