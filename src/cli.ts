@@ -19,7 +19,7 @@ import { bootstrapFromGit } from './git/gitImport';
 import { GitBootstrapError } from './git/runGit';
 import { runFeedbackBench } from './bench/feedback';
 import { runPipelineBench } from './bench/pipeline';
-import { measureTrain1M, runScaleBench } from './bench/scale';
+import { measureRefit1M, measureTrain1M, runScaleBench } from './bench/scale';
 import { EVAL26K_METHODS, measureEval26k } from './bench/evalScale';
 import { readSharedHistory, replayInProcesses, replayShares, shareHistory } from './eval/replayJobs';
 import { measureIncrementalUpdateInWorker, measureStoredUpdate, runIncrementalBenchJob, measureUpdateQuality, type IncrementalFigures, type StoredUpdateFigures } from './bench/incremental';
@@ -38,7 +38,7 @@ const USAGE = `usage:
         [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L] [--full-retrains] [--jobs N]
         [--methods a,b,...] [--validation] [--all-items] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
   latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--all-items] [--json]
-  latent bench [--json] [--data DIR] [--only scale|ml100k|train1M [--interactions N] [--model-out FILE]]`;
+  latent bench [--json] [--data DIR] [--only scale|ml100k|train1M|refit1M [--interactions N] [--model-out FILE]]`;
 
 interface Args {
   command: string;
@@ -369,8 +369,14 @@ async function ml100kRows(dataDir: string, json: boolean, print: boolean): Promi
 async function cmdBench(args: Args): Promise<void> {
   const json = args.flags.has('json');
   const only = stringFlag(args, 'only');
-  if (only !== undefined && only !== 'scale' && only !== 'ml100k' && only !== 'train1M') {
-    throw new UsageError(`--only takes "scale", "ml100k" or "train1M", got "${only}"\n${USAGE}`);
+  if (only !== undefined && only !== 'scale' && only !== 'ml100k' && only !== 'train1M' && only !== 'refit1M') {
+    throw new UsageError(`--only takes "scale", "ml100k", "train1M" or "refit1M", got "${only}"\n${USAGE}`);
+  }
+  if (only === 'refit1M') {
+    // scale.refit1M alone, in this process (the scale bench runs it so, as a process of its own).
+    const f = await measureRefit1M(positiveIntFlag(args, 'interactions', 1_000_000));
+    console.log(json ? JSON.stringify({ scale: { refit1M: f } }) : `automatic full fit for drift at ${f.events} interactions: ${(f.wallMs / 1000).toFixed(1)} s, peak extra memory ${f.peakExtraMB.toFixed(0)} MB`);
+    return;
   }
   if (only === 'train1M') {
     // scale.train1M alone, in this process (the scale bench runs it so, as a process of its own); --model-out keeps

@@ -50,6 +50,8 @@ export interface Train1MFigures {
 export interface ScaleReport {
   /** a full retrain of the shipped ranker in the worker on 1,000,000 interactions over 10,000 items */
   train1M?: Train1MFigures;
+  /** the same history's automatic full fit for drift, from a model validated on 79% of it (measureRefit1M) */
+  refit1M?: Train1MFigures;
   /** fold-in + ranking at 30,000 items (LiveRanker.refreshNow) */
   rank30k: LatencyFigures;
   /** the longest single synchronous stretch on the extension host, per operation: the median of 3 runs */
@@ -88,26 +90,57 @@ const MB = 1024 * 1024;
 export async function measureTrain1M(interactions: number): Promise<{ figures: Train1MFigures; json: string }> {
   const items = Math.round(interactions / 100);
   const stored = StoredEvents.fromEvents(syntheticEvents(syntheticInteractions({ interactions, items, seed: 'train1M' })));
+  const { wallMs, peakExtraMB, result: r } = await measuredRun(() => pipelineRunner().runEvents(stored, DEFAULT_SESSION_GAP_MS, {}));
+  if (r.mode !== 'worker') throw new Error(`train1M ran ${r.mode}, not in the worker`);
+  // Sessionized as generated (an hour apart, each under the session gap): every interaction its own cell.
+  if (r.model.stats.interactions !== interactions) throw new Error(`train1M trained on ${r.model.stats.interactions} interactions, not ${interactions}`);
+  return { figures: { wallMs, peakExtraMB, events: interactions, items }, json: r.json };
+}
+
+/** The share of refit1M's history the model in use learned from: past a quarter more, the next retrain is a full fit. */
+const REFIT_BASE_SHARE = 0.79;
+
+/**
+ * The full fit a heavy year gets most often: automatic, for drift (here the history grew by more than a quarter since
+ * the model in use, which was fitted and validated on the first REFIT_BASE_SHARE of it), so it keeps that model's
+ * validated settings (recommenderUpdate.ts, keptValidation) and runs no second thread. Timed and measured as train1M,
+ * the model in use (its file and EASE's P, as the extension hands them over) in the base.
+ */
+export async function measureRefit1M(interactions: number): Promise<Train1MFigures> {
+  const items = Math.round(interactions / 100);
+  const events = syntheticEvents(syntheticInteractions({ interactions, items, seed: 'train1M' }));
   const runner = pipelineRunner();
-  // The base once the garbage of building the store's columns is collected and its pages given back (V8 returns
-  // them after the collection, on a thread of its own: taken right after it, the base still held 250 MB of them).
+  const before = await runner.runEvents(StoredEvents.fromEvents(events.slice(0, Math.floor(interactions * REFIT_BASE_SHARE))), DEFAULT_SESSION_GAP_MS, {});
+  const stored = StoredEvents.fromEvents(events);
+  const warm = { previous: before.json, ...(before.ease ? { ease: before.ease } : {}) };
+  const { wallMs, peakExtraMB, result: r } = await measuredRun(() => runner.runEvents(stored, DEFAULT_SESSION_GAP_MS, {}, {}, warm));
+  if (r.mode !== 'worker') throw new Error(`refit1M ran ${r.mode}, not in the worker`);
+  if (r.retrain?.kind !== 'full' || r.model.lineage?.validatedInteractions !== before.model.stats.interactions) {
+    throw new Error(`refit1M: expected a full fit keeping the validated settings, got ${r.retrain?.kind ?? 'no plan'} (${r.retrain?.reason ?? ''})`);
+  }
+  return { wallMs, peakExtraMB, events: interactions, items };
+}
+
+/**
+ * `run`'s wall time and the process's peak resident memory above its level before (sampled every 50 ms): the base
+ * once the garbage made before it is collected and its pages given back (V8 returns them after the collection, on a
+ * thread of its own: taken right after it, train1M's base still held 250 MB of its store's building).
+ */
+async function measuredRun<T>(run: () => Promise<T>): Promise<{ wallMs: number; peakExtraMB: number; result: T }> {
   await settle();
   const base = await settledRss();
   let peak = base;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const t0 = performance.now();
-  let r;
+  let result: T;
   try {
-    r = await runner.runEvents(stored, DEFAULT_SESSION_GAP_MS, {});
-    if (r.mode !== 'worker') throw new Error(`train1M ran ${r.mode}, not in the worker`);
+    result = await run();
   } finally {
     clearInterval(sample);
   }
   const wallMs = performance.now() - t0;
   peak = Math.max(peak, process.memoryUsage().rss);
-  // Sessionized as generated (an hour apart, each under the session gap): every interaction its own cell.
-  if (r.model.stats.interactions !== interactions) throw new Error(`train1M trained on ${r.model.stats.interactions} interactions, not ${interactions}`);
-  return { figures: { wallMs, peakExtraMB: (peak - base) / MB, events: interactions, items }, json: r.json };
+  return { wallMs, peakExtraMB: (peak - base) / MB, result };
 }
 
 /**
@@ -120,13 +153,18 @@ export function measureTrain1MInOwnProcess(cli: string, interactions: number): {
   const scratch = scratchDir();
   try {
     const modelOut = path.join(scratch.root, 'model.json');
-    const r = spawnSync(process.execPath, [cli, 'bench', '--only', 'train1M', '--interactions', String(interactions), '--model-out', modelOut, '--json'], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`train1M: its process failed (status ${r.status}): ${(r.stderr ?? '').slice(-500)}`);
-    const figures = (JSON.parse(r.stdout) as { scale: { train1M: Train1MFigures } }).scale.train1M;
+    const figures = figuresOfOwnProcess(cli, 'train1M', interactions, ['--model-out', modelOut]);
     return { figures, json: fs.readFileSync(modelOut, 'utf8') };
   } finally {
     scratch.remove();
   }
+}
+
+/** `cli bench --only <only> --json` in a process of its own: its scale.<only> figures. */
+export function figuresOfOwnProcess(cli: string, only: 'train1M' | 'refit1M', interactions: number, extra: string[] = []): Train1MFigures {
+  const r = spawnSync(process.execPath, [cli, 'bench', '--only', only, '--interactions', String(interactions), ...extra, '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${only}: its process failed (status ${r.status}): ${(r.stderr ?? '').slice(-500)}`);
+  return (JSON.parse(r.stdout) as { scale: Record<string, Train1MFigures> }).scale[only];
 }
 
 /** The process's resident memory once it stops falling (polled every 100 ms, at most 3 s). */
@@ -190,11 +228,14 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
   const hostStallMaxMs: HostStalls = { rank30k: rankStall, startupRead1M: 0, compact1M: 0, gitImport: 0, train20k: 0 };
   const n1M = opts.trainInteractions ?? 1_000_000;
   let train1M: Train1MFigures | undefined;
+  let refit1M: Train1MFigures | undefined;
   if (n1M > 0) {
     const fit = opts.cli ? measureTrain1MInOwnProcess(opts.cli, n1M) : await measureTrain1M(n1M);
     train1M = fit.figures;
     log(`full retrain in the worker, ${n1M} interactions over ${train1M.items} items: ${(train1M.wallMs / 1000).toFixed(1)} s, peak extra memory ${train1M.peakExtraMB.toFixed(0)} MB`);
     log(`its model file: ${(fit.json.length / MB).toFixed(1)} MB`);
+    refit1M = opts.cli ? figuresOfOwnProcess(opts.cli, 'refit1M', n1M) : await measureRefit1M(n1M);
+    log(`automatic full fit for drift, keeping the validated settings, ${n1M} interactions: ${(refit1M.wallMs / 1000).toFixed(1)} s, peak extra memory ${refit1M.peakExtraMB.toFixed(0)} MB`);
     const modelScratch = scratchDir();
     collectGarbage();
     try {
@@ -208,5 +249,5 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
     hostStallMaxMs[key] = r.median;
     log(`longest host stall, ${key}: ${r.median.toFixed(1)} ms (median of ${r.runs.length}; ${r.min.toFixed(1)}-${r.max.toFixed(1)} ms)`);
   }
-  return { ...(train1M ? { train1M } : {}), rank30k: { p50Ms: rank.p50Ms, p99Ms: rank.p99Ms }, hostStallMaxMs, hostStallRunsMs: runs, hostStallIdleMs: idle.median };
+  return { ...(train1M ? { train1M } : {}), ...(refit1M ? { refit1M } : {}), rank30k: { p50Ms: rank.p50Ms, p99Ms: rank.p99Ms }, hostStallMaxMs, hostStallRunsMs: runs, hostStallIdleMs: idle.median };
 }

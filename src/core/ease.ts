@@ -8,7 +8,7 @@ import { dot } from './linalg';
 import { groupSessions, sessionItemIndices, validationSplit, MetricTotals, TiesCounter, type EvalMethod, type Ranker, type ValidationSplit } from './evalProtocol';
 import type { History, Interaction } from './interaction';
 import { itemListsOf, listCount, weightedCounts, type ItemLists } from './itemLists';
-import { makeSpdInverseWasmKernel, mappedFloat32Array, mappedFloat64Array, type SpdInverseWasmKernel } from './sgdKernel';
+import { makeSpdInverseWasmKernel, mappedFloat32Array, mappedFloat64Array, type KernelMemory, type SpdInverseWasmKernel } from './sgdKernel';
 import { bucketOrder } from './sparse';
 import type { SessionWeights } from './easeSessionWeights';
 import { finishSteps, type Steps } from './train';
@@ -57,9 +57,9 @@ export interface SpdWorkspace {
   readonly wasm?: SpdInverseWasmKernel;
 }
 
-/** A workspace for n x n inverses, all zero (see SpdWorkspace). */
-export function spdWorkspace(n: number, kernel: SpdInverseKernel = 'auto'): SpdWorkspace {
-  const wasm = kernel === 'auto' ? makeSpdInverseWasmKernel(n) : undefined;
+/** A workspace for n x n inverses, all zero (see SpdWorkspace), in `reuse` when that is large enough. */
+export function spdWorkspace(n: number, kernel: SpdInverseKernel = 'auto', reuse?: KernelMemory): SpdWorkspace {
+  const wasm = kernel === 'auto' ? makeSpdInverseWasmKernel(n, reuse) : undefined;
   return wasm ? { n, A: wasm.A, stride: wasm.stride, wasm } : { n, A: new Float64Array(n * n), stride: n };
 }
 
@@ -309,16 +309,34 @@ export function* fitEaseInverseSteps(
   maxItems = EASE_MAX_ITEMS,
   weights: SessionWeights = {},
   keep = true,
+  reuse: EaseReuse = {},
 ): Steps<EaseInverse> {
   checkLambda(lambda);
   const lists = asItemLists(sessions);
   const { kept, position } = keptItems(lists, nItems, maxItems, weights.keep);
-  const ws = spdWorkspace(kept.length);
+  const ws = spdWorkspace(kept.length, 'auto', reuse.memory);
   yield* addGramOfSessions(lists, position, kept.length, ws.A, ws.stride, weights.gram);
   const P = yield* invertWorkspaceSteps(addRidge(ws, lambda));
   // On the JS path P is the workspace's own array, no one else's.
   const sessionWeight = weights.gram && weights.gram.length > 0 ? weights.gram[weights.gram.length - 1] : 1;
-  return { kept, position, P: keep && ws.wasm ? P.slice() : P, lambda, sessionWeight };
+  return { kept, position, P: keep && ws.wasm ? copied(P, reuse.into) : P, lambda, sessionWeight };
+}
+
+/**
+ * Memory a fit's EASE may use instead of taking more (a full fit's: recommenderFit.ts): a finished kernel's for its
+ * workspace, and an array of P's size that nothing reads any more (the replaced model's P) for the P it keeps. At a
+ * million interactions each saves the 32 MB that a 2,000-item P takes, at the fit's last high point.
+ */
+export interface EaseReuse {
+  memory?: KernelMemory;
+  into?: Float64Array;
+}
+
+/** P copied out of the kernel's memory: into `into` when it has P's size, else into a new array. */
+function copied(P: Float64Array, into?: Float64Array): Float64Array {
+  if (into?.length !== P.length) return P.slice();
+  into.set(P);
+  return into;
 }
 
 function checkLambda(lambda: number): void {

@@ -3,7 +3,7 @@
 // (its cases ranked under every blend at once: blendRanks.ts).
 import { CooccurrenceIndex } from './baselines';
 import { BlendParts, leadingBlend } from './blendRanks';
-import { chooseEaseLambdaSteps, fitEaseInverseSteps, type EaseInverse, type SessionItems } from './ease';
+import { chooseEaseLambdaSteps, fitEaseInverseSteps, type EaseInverse, type EaseReuse, type SessionItems } from './ease';
 import { easeGramWeights, easeSessionWeights, type SessionWeights } from './easeSessionWeights';
 import { easeNeighboursSteps } from './easeLive';
 import { LatentInputError } from './errors';
@@ -31,6 +31,7 @@ import { itemIndexOf, scoreItems } from './scoring';
 import { ScoreBuffers } from './scoreBuffers';
 import { trainSgdImplicitSteps } from './sgd';
 import { trainSgdGramianSteps } from './sgdGramian';
+import type { KernelMemory } from './sgdKernel';
 import type { CsrMatrix } from './sparse';
 import { buildTrainingMatrix, DAY_SECONDS, decayedFrecency, validateColumns, validateInteraction } from './trainingData';
 import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './train';
@@ -54,8 +55,9 @@ export function* buildEaseNeighboursSteps(
   m: number,
   weights: SessionWeights = {},
   keep = true,
+  reuse: EaseReuse = {},
 ): Steps<{ table: NeighbourTable; inverse?: EaseInverse }> {
-  const inverse = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems, weights, keep);
+  const inverse = yield* fitEaseInverseSteps(sessions, nItems, lambda, maxItems, weights, keep, reuse);
   const table = yield* easeNeighboursSteps({ kept: Array.from(inverse.kept), P: inverse.P }, nItems, m);
   return { table, inverse: keep ? inverse : undefined };
 }
@@ -104,7 +106,9 @@ export function* fitRecommenderWithInverseSteps(
   config?: Partial<RecommenderConfig>,
   hooks?: FitHooks,
   keepInverse = true,
+  from: FitFromPrevious = {},
 ): Steps<{ model: RecommenderModel; inverse?: EaseInverse; evidence?: BlendEvidence }> {
+  const kept = from.validation;
   const started = nowMs();
   let cfg = resolveConfig(config);
   const n = historyLength(data);
@@ -118,7 +122,7 @@ export function* fitRecommenderWithInverseSteps(
   yield;
   // Settings as they were before the validation phase chose any: what it starts from, wherever it runs.
   const resolved = cfg;
-  const elsewhere = cfg.autoBlend && hooks?.validateElsewhere?.start(validationHistory(data), cfg) ? hooks.validateElsewhere : undefined;
+  const elsewhere = cfg.autoBlend && !kept && hooks?.validateElsewhere?.start(validationHistory(data), cfg) ? hooks.validateElsewhere : undefined;
   // With a blend to choose here the model is trained twice (validation fit, then the full fit): progress maps the
   // validation fit's epochs to the first half of 1..epochs and the full fit's to the second, never running backwards.
   let span = 1;
@@ -133,7 +137,10 @@ export function* fitRecommenderWithInverseSteps(
   };
   let outcome: ValidationOutcome | undefined;
   if (!cfg.autoBlend) outcome = { chosen: chosenOf(cfg), cases: 0, reason: 'Held-out validation is off (autoBlend is disabled).' };
-  else if (!elsewhere) {
+  else if (kept) {
+    outcome = kept;
+    cfg = { ...cfg, ...kept.chosen };
+  } else if (!elsewhere) {
     const validation = blendSplitOf(validationHistory(data));
     span = validation.split ? 0.5 : 1;
     outcome = yield* validationOutcomeSteps(validation, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
@@ -155,7 +162,7 @@ export function* fitRecommenderWithInverseSteps(
     },
     shouldStop: hooks?.shouldStop,
   };
-  const { factors, lastRow, nSessions, items, trainedAt } = yield* fitFactorsSteps(data, cfg, epochHooks);
+  const { factors, lastRow, nSessions, items, trainedAt, spare } = yield* fitFactorsSteps(data, cfg, epochHooks);
   yield;
   // Sessions in groupSessions' order, items numbered as the matrix numbers them: by index, without naming them.
   const { lists, start: sessionTimes } = indexHistory(items, asColumns(data));
@@ -173,7 +180,7 @@ export function* fitRecommenderWithInverseSteps(
   }
   const ease =
     cfg.itemModel === 'ease'
-      ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, easeSessionWeights(sessionTimes, trainedAt), keepInverse)
+      ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, easeSessionWeights(sessionTimes, trainedAt), keepInverse, { memory: spare, into: from.easeP })
       : undefined;
   // Co-occurrence counts only where they make the table (itemModel 'cosine'): a map per item, 94 MB at 1M interactions.
   const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(listsAsArrays(lists), items.length), items.length, cfg.neighbours);
@@ -229,34 +236,31 @@ function* fitFactorsSteps(
   data: History,
   cfg: RecommenderConfig,
   hooks: TrainHooks,
-): Steps<{ factors: FactorModel; lastRow?: TrainingRow; nSessions: number; items: string[]; trainedAt: number }> {
+): Steps<{ factors: FactorModel; lastRow?: TrainingRow; nSessions: number; items: string[]; trainedAt: number; spare?: KernelMemory }> {
   const { matrix, items, trainedAt, newest } = buildTrainingMatrix(data, cfg.halfLifeDays);
   yield;
-  const mf =
+  const gramianFit =
     cfg.trainer === 'gramian'
       ? yield* trainSgdGramianSteps(
           matrix,
           { k: cfg.factors, epochs: cfg.epochs, learningRate: cfg.learningRate, lambda: cfg.lambda, alpha: cfg.alpha, epsilon: cfg.epsilon, seed: cfg.seed, viewsOut: true },
           hooks,
         )
-      : yield* trainSgdImplicitSteps(
-          matrix,
-          {
-            k: cfg.factors,
-            epochs: cfg.epochs,
-            learningRate: cfg.learningRate,
-            lambda: cfg.lambda,
-            alpha: cfg.alpha,
-            epsilon: cfg.epsilon,
-            negatives: cfg.negatives,
-            seed: cfg.seed,
-          },
-          hooks,
-        );
+      : undefined;
+  const mf =
+    gramianFit ??
+    (yield* trainSgdImplicitSteps(
+      matrix,
+      { k: cfg.factors, epochs: cfg.epochs, learningRate: cfg.learningRate, lambda: cfg.lambda, alpha: cfg.alpha, epsilon: cfg.epsilon, negatives: cfg.negatives, seed: cfg.seed },
+      hooks,
+    ));
   // Copies of what the model keeps (the item vectors, one session row): the trainer's vectors may be views into its
-  // kernel's memory (viewsOut), which is let go with them when this returns.
+  // kernel's memory (viewsOut), which is handed on to EASE (or let go) when this returns.
   const factors = factorModelOf({ ...mf, itemFactors: mf.itemFactors.slice() });
-  return { factors, ...(newest ? { lastRow: recordedRow(matrix, mf, newest.row, newest.session) } : {}), nSessions: matrix.nRows, items, trainedAt };
+  const row = newest ? { lastRow: recordedRow(matrix, mf, newest.row, newest.session) } : {};
+  // Nothing reads the kernel's memory past here: EASE works in it (EaseReuse).
+  const spare = gramianFit?.kernelMemory;
+  return { factors, ...row, nSessions: matrix.nRows, items, trainedAt, ...(spare ? { spare } : {}) };
 }
 
 /**
@@ -347,6 +351,14 @@ export interface ValidationElsewhere {
   lambda(): number | undefined;
   /** The whole outcome, waiting for it. */
   outcome(): ValidationOutcome | undefined;
+}
+
+/** What a full fit may take over from the model it replaces (recommenderUpdate.ts). */
+export interface FitFromPrevious {
+  /** a validation made before, kept instead of validating (keptValidation) */
+  validation?: ValidationOutcome;
+  /** the replaced model's EASE P, which a full fit does not read: its array takes the new P when the sizes match */
+  easeP?: Float64Array;
 }
 
 export interface FitHooks extends TrainHooks {

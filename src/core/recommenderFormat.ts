@@ -190,6 +190,7 @@ function lineageOf(l: Record<string, unknown>): ModelLineage {
     freshCases: count('freshCases'),
   };
   if (lineage.freshHits > lineage.freshCases) fail('lineage has more fresh hits than cases');
+  if (l.validatedInteractions !== undefined) lineage.validatedInteractions = count('validatedInteractions');
   return l.blendEvidence === undefined ? lineage : { ...lineage, blendEvidence: blendEvidenceOf(objectField(l, 'blendEvidence')) };
 }
 

@@ -77,6 +77,12 @@ export interface ModelLineage {
   freshCases: number;
   /** the full fit's validation evidence for each blend, with what updates ranked since added */
   blendEvidence?: BlendEvidence;
+  /**
+   * Interactions of the history the settings in use were validated on (EASE's ridge, the blend, the prior's
+   * half-life): a full fit for drift keeps them until the history is REVALIDATE_GROWTH times that (recommenderUpdate.ts).
+   * Absent in files saved before it was recorded: fullInteractions stands for it.
+   */
+  validatedInteractions?: number;
 }
 
 /**

@@ -33,7 +33,7 @@ import { fitEaseInverseSteps } from './ease';
 import { easeKeepWeights, easeSessionWeights } from './easeSessionWeights';
 import { easeAddItems, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
 import { blendTotals, leadingBlend } from './blendRanks';
-import { fitRecommenderWithInverseSteps, genericDiscount, type FitHooks, genericItems, priorBasisOf, recentUsePrior, recordedRow } from './recommenderFit';
+import { fitRecommenderWithInverseSteps, genericDiscount, type FitHooks, genericItems, priorBasisOf, recentUsePrior, recordedRow, type ValidationOutcome } from './recommenderFit';
 import { indexHistory, sessionOf } from './historyIndex';
 import { listAt, listCount, listsOfAtLeast, weightedCounts } from './itemLists';
 import { makeFastUint32, makeRng, normalInit } from './random';
@@ -85,7 +85,26 @@ const FIXED_BY_FULL_FIT: ReadonlyArray<keyof RecommenderConfig> = [
   'genericShare', 'mfWeight', 'neighbours', 'itemModel', 'easeMaxItems', 'autoBlend', 'minSessions', 'seed',
 ];
 
-export type RetrainPlan = { kind: 'full'; reason: string } | { kind: 'update'; reason: string };
+/**
+ * On a large history a full fit for drift (growth, new or departed items, many updates) keeps the settings its
+ * predecessor's validation chose (EASE's ridge, the blend, the prior's half-life, with the evidence and held-out rate
+ * behind them: updates go on moving the blend on fresh evidence) until the history is REVALIDATE_GROWTH times what
+ * they were validated on. There the validation is dear (a second fit of the factor model and of EASE, on a second
+ * thread: about 70 MB and 3 s of a core at a million interactions) and its choice stable; on a small one it is cheap
+ * and a choice made on a few hundred sessions is worth making again. Kept at every size on the training parts'
+ * replays (docs/quality-notes.md, twentieth pass): prettier 0.4905 -> 0.4922, vscode-pull-request-github 0.4486 ->
+ * 0.4520, but on the two smallest it moves one choice made on about a hundred sessions, either way (chalk +0.026,
+ * vs-commands-dev2684 -0.027). No shared history reaches this size, so none of their figures moves.
+ */
+export const KEEP_VALIDATION_MIN_INTERACTIONS = 100_000;
+export const REVALIDATE_GROWTH = 2;
+
+/**
+ * `keepsChoice`: a full fit for drift, which may keep the validated settings (REVALIDATE_GROWTH); absent for the
+ * fits that choose again: the first, one asked for (the Retrain command), after a setting changed, from a model that
+ * ranked by recent use, and when the fresh sessions ranked worse than the validation promised.
+ */
+export type RetrainPlan = { kind: 'full'; reason: string; keepsChoice?: true } | { kind: 'update'; reason: string };
 
 /**
  * Full fit or update? A full fit when there is no model to start from, the settings changed, the model ranks by
@@ -103,14 +122,14 @@ export function planRetrain(previous: RecommenderModel | undefined, data: Histor
     if (key in overrides && wanted[key] !== previous.config[key]) return { kind: 'full', reason: `the setting ${key} changed` };
   }
   const lineage = previous.lineage ?? fullLineage(previous);
-  if (lineage.updates >= UPDATE_LIMITS.updates) return { kind: 'full', reason: `${lineage.updates} updates since the last full fit` };
+  if (lineage.updates >= UPDATE_LIMITS.updates) return { kind: 'full', reason: `${lineage.updates} updates since the last full fit`, keepsChoice: true };
   if (historyLength(data) > lineage.fullInteractions * (1 + UPDATE_LIMITS.growth)) {
-    return { kind: 'full', reason: `the history grew by more than ${UPDATE_LIMITS.growth * 100}% since the last full fit` };
+    return { kind: 'full', reason: `the history grew by more than ${UPDATE_LIMITS.growth * 100}% since the last full fit`, keepsChoice: true };
   }
   const { present, added } = itemsPresent(previous.items, asColumns(data));
-  if (present < previous.items.length) return { kind: 'full', reason: `${previous.items.length - present} item(s) of the model left the history` };
+  if (present < previous.items.length) return { kind: 'full', reason: `${previous.items.length - present} item(s) of the model left the history`, keepsChoice: true };
   if (previous.items.length + added > lineage.fullItems * (1 + UPDATE_LIMITS.newItems)) {
-    return { kind: 'full', reason: `more than ${UPDATE_LIMITS.newItems * 100}% new items since the last full fit` };
+    return { kind: 'full', reason: `more than ${UPDATE_LIMITS.newItems * 100}% new items since the last full fit`, keepsChoice: true };
   }
   const held = previous.training.heldOut.value;
   if (held !== null && lineage.freshCases >= UPDATE_LIMITS.minFreshCases && lineage.freshHits / lineage.freshCases < UPDATE_LIMITS.hitRateFloor * held) {
@@ -172,11 +191,40 @@ export function* retrainRecommenderSteps(
   const plan = planRetrain(previous, columns, overrides, full);
   hooks?.onPlan?.(plan);
   if (plan.kind === 'update' && previous) return { model: yield* updateRecommenderSteps(previous, columns, hooks, memory), plan };
+  // The replaced model's P is not read by a full fit: its array may take the new one (EaseReuse).
+  const easeP = memory.current?.ease?.P;
   memory.current = undefined;
-  const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks);
-  const model = { ...fit.model, lineage: { ...fullLineage(fit.model), ...(fit.evidence ? { blendEvidence: fit.evidence } : {}) } };
+  const kept = plan.kind === 'full' && previous ? keptValidation(previous, plan, historyLength(columns)) : undefined;
+  const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks, true, { ...(kept ? { validation: kept.outcome } : {}), ...(easeP ? { easeP } : {}) });
+  const validatedInteractions = kept?.interactions ?? fit.model.stats.interactions;
+  const lineage: ModelLineage = { ...fullLineage(fit.model), validatedInteractions, ...(fit.evidence ? { blendEvidence: fit.evidence } : {}) };
+  const model = { ...fit.model, lineage };
   memory.current = { key: modelKey(model), ease: fit.inverse ? easeLiveOf(fit.inverse) : undefined };
   return { model, plan };
+}
+
+/**
+ * The validation `previous` stands on, for a full fit that keeps it (RetrainPlan.keepsChoice; made on at least
+ * KEEP_VALIDATION_MIN_INTERACTIONS and under REVALIDATE_GROWTH times fewer than `interactions`), as the fit takes it;
+ * undefined when the fit must validate again (or when `previous` has no validation to keep: autoBlend off, or no
+ * held-out cases).
+ */
+export function keptValidation(previous: RecommenderModel, plan: RetrainPlan, interactions: number): { outcome: ValidationOutcome; interactions: number } | undefined {
+  if (plan.kind !== 'full' || !plan.keepsChoice || previous.mode !== 'mf' || !previous.config.autoBlend) return undefined;
+  const lineage = previous.lineage ?? fullLineage(previous);
+  const held = previous.training.heldOut;
+  if (!lineage.blendEvidence || held.value === null) return undefined;
+  const validated = lineage.validatedInteractions ?? lineage.fullInteractions;
+  if (validated < KEEP_VALIDATION_MIN_INTERACTIONS || interactions >= REVALIDATE_GROWTH * validated) return undefined;
+  const { easeLambda, coocWeight, priorWeight, priorHalfLifeDays } = previous.config;
+  return {
+    outcome: {
+      chosen: { easeLambda, coocWeight, priorWeight, priorHalfLifeDays },
+      blend: { weights: { coocWeight, priorWeight, priorHalfLifeDays }, cases: held.cases, ndcg: previous.stats.blendNdcg, hitRate: held.value, evidence: lineage.blendEvidence },
+      cases: held.cases,
+    },
+    interactions: validated,
+  };
 }
 
 /** An update of `previous` on `data` (the whole history, previous's included): see the header. */

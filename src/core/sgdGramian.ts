@@ -19,7 +19,7 @@ import { gramian } from './foldIn';
 import { dot } from './linalg';
 import { assertModelFinite, initModel, type MfModel } from './model';
 import { makeFastUint32, makeRng } from './random';
-import { makeGramianWasmKernel, wasmSgdKernelAvailable } from './sgdKernel';
+import { makeGramianWasmKernel, wasmSgdKernelAvailable, type KernelMemory } from './sgdKernel';
 import type { CsrMatrix } from './sparse';
 import { checkFiniteLoss, nowMs, type Steps, type TrainHooks } from './train';
 import { requireNonNegative, requireNonNegativeInt, requirePositive, requirePositiveInt } from './validate';
@@ -42,7 +42,8 @@ export interface GramianSgdParams {
   kernel?: 'auto' | 'js';
   /**
    * X and Y handed back as views into the kernel's memory instead of copies (which keep that memory alive while they
-   * are held): for a caller that copies what it keeps and lets the rest go (a full fit keeps Y and one row of X).
+   * are held), with that memory (`kernelMemory`): for a caller that copies what it keeps and lets the rest go (a full
+   * fit keeps Y and one row of X, then hands the memory to its EASE).
    */
   viewsOut?: boolean;
 }
@@ -75,7 +76,12 @@ export interface GramianWarmStart {
 /** Rows between pause points of the steps (a few ms of work). */
 const ROWS_PER_STEP = 64;
 
-export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParams, hooks?: TrainHooks, warm?: GramianWarmStart): Steps<MfModel & { userGram?: Float64Array }> {
+export function* trainSgdGramianSteps(
+  matrix: CsrMatrix,
+  params: GramianSgdParams,
+  hooks?: TrainHooks,
+  warm?: GramianWarmStart,
+): Steps<MfModel & { userGram?: Float64Array; kernelMemory?: KernelMemory }> {
   requirePositiveInt('k', params.k);
   requireNonNegativeInt('epochs', params.epochs);
   requirePositive('learningRate', params.learningRate);
@@ -245,7 +251,8 @@ export function* trainSgdGramianSteps(matrix: CsrMatrix, params: GramianSgdParam
     model.itemFactors = Y.slice();
   }
   assertModelFinite(model, 'trainSgdGramian');
-  return userGram ? { ...model, userGram } : model;
+  const out = userGram ? { ...model, userGram } : model;
+  return wasm && params.viewsOut ? { ...out, kernelMemory: wasm.memory } : out;
 }
 
 /** out = G v for a k x k row-major G (v copied to float64 first: the epoch's hot loop, twice the plain loop's speed). */

@@ -29,6 +29,16 @@ type ExplicitFn = (
   mu: number, lr: number, shrink: number, biasOn: number,
 ) => number;
 
+/**
+ * A kernel's memory handed on by a caller done with that kernel and every view into it (a full fit's SGD, once it has
+ * copied the vectors it keeps), for the next kernel to work in (the fit's EASE): that kernel then takes no memory of
+ * its own while the finished one waits to be collected. At a million interactions the SGD's memory (36 MB) holds
+ * EASE's 2,000-item workspace (32 MB).
+ */
+export interface KernelMemory {
+  readonly memory: WasmMemory;
+}
+
 /** Looked up at each call, so a host (or a test) without WebAssembly gets the JS kernel. */
 function wasmApi(): WasmApi | undefined {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -80,11 +90,16 @@ class Layout {
  * The kernel module instantiated over a new memory of at least `bytes` bytes; undefined when WebAssembly (with SIMD)
  * is unavailable, `bytes` is over MAX_BYTES, or this host cannot give that much (the JS paths work then).
  */
-function instantiate(bytes: number): { memory: WasmMemory; exports: Record<string, unknown> } | undefined {
+function instantiate(bytes: number, reuse?: KernelMemory): { memory: WasmMemory; exports: Record<string, unknown> } | undefined {
   const api = wasmApi();
   const module = api && kernelModule(api);
   if (!api || !module || bytes > MAX_BYTES) return undefined;
   try {
+    if (reuse && reuse.memory.buffer.byteLength >= bytes) {
+      // Zeroed as a new memory is: its pages are resident already, so this costs no memory.
+      new Uint8Array(reuse.memory.buffer, 0, bytes).fill(0);
+      return { memory: reuse.memory, exports: new api.Instance(module, { env: { memory: reuse.memory } }).exports };
+    }
     const pages = Math.max(1, Math.ceil(bytes / PAGE));
     const memory = new api.Memory({ initial: pages, maximum: pages });
     return { memory, exports: new api.Instance(module, { env: { memory } }).exports };
@@ -234,6 +249,8 @@ export interface GramianWasmKernel {
   gram(of: 'X' | 'Y'): Float64Array;
   /** sgdGramian.observedLoss of the kernel's X and Y, bit-identical. */
   cellLoss(): number;
+  /** its memory, for a caller that is done with it and with every view into it (KernelMemory) */
+  readonly memory: KernelMemory;
 }
 
 export interface GramianKernelInput {
@@ -327,6 +344,7 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
       return new Float64Array(buf, oGram, k * k).slice();
     },
     cellLoss: () => cellLoss(nRows),
+    memory: { memory },
   };
 }
 
@@ -493,14 +511,14 @@ export interface SpdInverseWasmKernel {
  * once the caller drops it, the garbage collector frees it (a WebAssembly memory cannot shrink, so one kept for
  * reuse across calls would hold the largest inverse's size for the life of the process).
  */
-export function makeSpdInverseWasmKernel(n: number): SpdInverseWasmKernel | undefined {
+export function makeSpdInverseWasmKernel(n: number, reuse?: KernelMemory): SpdInverseWasmKernel | undefined {
   // Rows of n + 1 entries: L on and below the diagonal, U[r, c] at [r, c + 1] (invRows), P over both (prodRows).
   const w = n + 1;
   const layout = new Layout();
   const oA = layout.take(8 * n * w);
   const oScratch = layout.take(8 * 4 * n);
   // No memory this large here (or none at all): the JS path works on A as it is.
-  const instance = n === 0 ? undefined : instantiate(layout.size);
+  const instance = n === 0 ? undefined : instantiate(layout.size, reuse);
   if (!instance) return undefined;
   const { memory, exports } = instance;
   const wA = new Float64Array(memory.buffer, oA, n * w);

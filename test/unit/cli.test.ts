@@ -230,6 +230,6 @@ describe('cli (eval, recommend)', function () {
     assert.match(noData.err, /benchmark data missing/);
     const onlyWhat = await run(['bench', '--only', 'everything']);
     assert.equal(onlyWhat.code, 2);
-    assert.match(onlyWhat.err, /--only takes "scale", "ml100k" or "train1M"/);
+    assert.match(onlyWhat.err, /--only takes "scale", "ml100k", "train1M" or "refit1M"/);
   });
 });

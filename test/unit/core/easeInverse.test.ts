@@ -4,7 +4,9 @@
 // deterministic, both throw the same LatentInputError on a matrix that is not positive definite, and the JS path
 // takes over where WebAssembly or its SIMD is missing. No timings here (README's Performance section has them).
 import { strict as assert } from 'node:assert';
-import { invertSpd, invertSpdSteps, invertWorkspaceSteps, spdWorkspace, type SpdInverseKernel } from '../../../src/core/ease';
+import { fitEaseInverseSteps, invertSpd, invertSpdSteps, invertWorkspaceSteps, spdWorkspace, type SpdInverseKernel } from '../../../src/core/ease';
+import { trainSgdGramianSteps } from '../../../src/core/sgdGramian';
+import { CsrMatrix } from '../../../src/core/sparse';
 import { finishSteps } from '../../../src/core/train';
 import { LatentInputError } from '../../../src/core/errors';
 import { makeSpdInverseWasmKernel, wasmSgdKernelAvailable } from '../../../src/core/sgdKernel';
@@ -184,5 +186,38 @@ describe('core: EASE SPD inverse (WebAssembly SIMD and JS)', () => {
       });
     }
     assert.ok(!sameBits(inverse(A, 70, 'auto'), js));
+  });
+});
+
+describe('core: EASE in memory a fit hands on (EaseReuse)', () => {
+  /** 60 sessions of 2-6 items over 40 items, deterministic. */
+  function sessions(): number[][] {
+    const rnd = lcg(11);
+    return Array.from({ length: 60 }, () => [...new Set(Array.from({ length: 2 + Math.floor(rnd() * 5) }, () => Math.floor(rnd() * 40)))]);
+  }
+
+  it("works in a finished SGD kernel's memory (dirty, zeroed first) and copies P into the array given: the same P to the bit", () => {
+    assert.ok(wasmSgdKernelAvailable(), 'Node 20 runs the WebAssembly kernels');
+    const plain = finishSteps(fitEaseInverseSteps(sessions(), 40, 5, 40));
+    // A Gramian SGD kernel's memory after training (its vectors in it), larger than EASE's workspace over 40 items.
+    const R = 200;
+    const rows = Int32Array.from({ length: 3 * R }, (_, t) => Math.floor(t / 3));
+    const cols = Int32Array.from({ length: 3 * R }, (_, t) => (7 * t) % 50);
+    const m = CsrMatrix.fromTriples(R, 50, rows, cols, new Float64Array(3 * R).fill(2));
+    const trained = finishSteps(trainSgdGramianSteps(m, { k: 8, epochs: 2, learningRate: 0.05, lambda: 1, alpha: 10, epsilon: 1, seed: 1, viewsOut: true }));
+    const memory = trained.kernelMemory;
+    assert.ok(memory, 'the kernel hands its memory on');
+    assert.ok(memory.memory.buffer.byteLength >= 8 * 40 * 41);
+    const into = new Float64Array(40 * 40).fill(7);
+    const before = new Uint8Array(memory.memory.buffer.slice(0, 8 * 40 * 41));
+    const reused = finishSteps(fitEaseInverseSteps(sessions(), 40, 5, 40, {}, true, { memory, into }));
+    assert.notDeepEqual(new Uint8Array(memory.memory.buffer.slice(0, 8 * 40 * 41)), before, 'EASE worked in that memory');
+    assert.equal(reused.P, into, 'P copied into the array given');
+    assert.deepEqual(Array.from(reused.P), Array.from(plain.P));
+    // An array of another size is not used; nor is a memory too small (a new one is taken).
+    const other = finishSteps(fitEaseInverseSteps(sessions(), 40, 5, 40, {}, true, { into: new Float64Array(3) }));
+    assert.deepEqual(Array.from(other.P), Array.from(plain.P));
+    const small = { memory: { buffer: new ArrayBuffer(64) } } as unknown as typeof memory;
+    assert.deepEqual(Array.from(finishSteps(fitEaseInverseSteps(sessions(), 40, 5, 40, {}, true, { memory: small })).P), Array.from(plain.P));
   });
 });

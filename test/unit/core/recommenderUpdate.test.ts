@@ -6,7 +6,21 @@ import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { groupSessions } from '../../../src/core/evalProtocol';
 import { asColumns, type Interaction, type InteractionColumns } from '../../../src/core/interaction';
 import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
-import { blendChange, foldInNewItemsSteps, fullLineage, planRetrain, retrainRecommenderSteps, UPDATE_LIMITS, updateRecommenderSteps, type RetrainMemory } from '../../../src/core/recommenderUpdate';
+import {
+  blendChange,
+  foldInNewItemsSteps,
+  fullLineage,
+  KEEP_VALIDATION_MIN_INTERACTIONS,
+  keptValidation,
+  planRetrain,
+  retrainRecommenderSteps,
+  REVALIDATE_GROWTH,
+  UPDATE_LIMITS,
+  updateRecommenderSteps,
+  type RetrainMemory,
+  type RetrainPlan,
+} from '../../../src/core/recommenderUpdate';
+import { fitRecommenderWithInverseSteps, type ValidationElsewhere } from '../../../src/core/recommenderFit';
 import { confidence } from '../../../src/core/confidence';
 import { fitEaseInverseSteps } from '../../../src/core/ease';
 import { easeGramWeights } from '../../../src/core/easeSessionWeights';
@@ -338,5 +352,83 @@ describe('warm-started and full retrains agree', () => {
     const a = hr(model);
     const b = hr(full);
     assert.ok(Math.abs(a - b) < 0.05, `updated ${a.toFixed(3)} vs full ${b.toFixed(3)}`);
+  });
+});
+
+describe('a full fit for drift keeps a large history\'s validated settings', () => {
+  let validated: RecommenderModel;
+  before(() => {
+    // A full fit as retrains make it (its lineage carries the blend evidence and what it was validated on).
+    validated = finishSteps(retrainRecommenderSteps(undefined, base, config)).model;
+  });
+  /** `validated` as if its settings had been validated on `n` interactions and `updates` updates had followed. */
+  const standing = (n: number, updates = 0): RecommenderModel => ({ ...validated, lineage: { ...(validated.lineage ?? fullLineage(validated)), validatedInteractions: n, updates } });
+
+  it('marks the full fits for drift as keeping the choice, not the first, an asked-for one, a changed setting or a fresh-rate drop', () => {
+    assert.equal(validated.lineage?.validatedInteractions, base.length, 'a validating fit records what it validated on');
+    const keeps = (p: RetrainPlan): boolean | undefined => (p.kind === 'full' ? p.keepsChoice === true : undefined);
+    assert.equal(keeps(planRetrain(validated, firstSessions(Math.ceil(800 * (1 + UPDATE_LIMITS.growth)) + 10))), true, 'growth');
+    assert.equal(keeps(planRetrain(standing(base.length, UPDATE_LIMITS.updates), grown)), true, 'updates in a row');
+    assert.equal(keeps(planRetrain(validated, grown.filter((x) => x.item !== validated.items[0]))), true, 'an item gone');
+    const held = validated.training.heldOut.value as number;
+    const poor = { ...validated, lineage: { ...fullLineage(validated), freshCases: 100, freshHits: Math.floor(100 * held * UPDATE_LIMITS.hitRateFloor * 0.5) } };
+    for (const p of [planRetrain(undefined, base), planRetrain(validated, grown, {}, true), planRetrain(validated, grown, { factors: validated.config.factors * 2 }), planRetrain(poor, grown)]) {
+      assert.equal(keeps(p), false, p.reason);
+    }
+  });
+
+  it('keeps it from KEEP_VALIDATION_MIN_INTERACTIONS up to REVALIDATE_GROWTH times that, with its evidence and held-out rate', () => {
+    const plan = { kind: 'full' as const, reason: 'drift', keepsChoice: true as const };
+    const n = KEEP_VALIDATION_MIN_INTERACTIONS;
+    const kept = keptValidation(standing(n), plan, REVALIDATE_GROWTH * n - 1);
+    assert.ok(kept, 'kept under twice the history');
+    assert.equal(kept.interactions, n);
+    const { easeLambda, coocWeight, priorWeight, priorHalfLifeDays } = validated.config;
+    assert.deepEqual(kept.outcome.chosen, { easeLambda, coocWeight, priorWeight, priorHalfLifeDays });
+    assert.equal(kept.outcome.blend?.evidence, validated.lineage?.blendEvidence);
+    assert.equal(kept.outcome.blend?.hitRate, validated.training.heldOut.value);
+    assert.equal(keptValidation(standing(n), plan, REVALIDATE_GROWTH * n), undefined, 'chosen again once the history doubled');
+    assert.equal(keptValidation(standing(n - 1), plan, n), undefined, 'chosen again on a small history');
+    assert.equal(keptValidation(standing(n), { kind: 'full', reason: 'asked' }, n), undefined);
+    assert.equal(keptValidation({ ...standing(n), config: { ...validated.config, autoBlend: false } }, plan, n), undefined);
+  });
+
+  it('a retrain that keeps it trains once, on those settings, and passes them on; one past the bound chooses again', () => {
+    const n = KEEP_VALIDATION_MIN_INTERACTIONS;
+    const asked: string[] = [];
+    const elsewhere: ValidationElsewhere = {
+      start: () => (asked.push('start'), false),
+      lambda: () => undefined,
+      outcome: () => undefined,
+    };
+    let epochs = 0;
+    const r = finishSteps(retrainRecommenderSteps(standing(n, UPDATE_LIMITS.updates), grown, config, { validateElsewhere: elsewhere, onEpoch: () => epochs++ }));
+    assert.equal(r.plan.kind, 'full');
+    assert.deepEqual(asked, [], 'no validation asked for');
+    assert.equal(epochs, config.epochs, 'the factor model trained once (a validating fit trains the blend model too)');
+    for (const key of ['easeLambda', 'coocWeight', 'priorWeight', 'priorHalfLifeDays'] as const) assert.equal(r.model.config[key], validated.config[key], key);
+    assert.deepEqual(r.model.training.heldOut, validated.training.heldOut);
+    assert.equal(r.model.lineage?.validatedInteractions, n);
+    assert.deepEqual(r.model.lineage?.blendEvidence, validated.lineage?.blendEvidence);
+    assert.equal(r.model.stats.interactions, grown.length);
+    // The same model as a fit told those settings and not validating at all.
+    const plain = finishSteps(fitRecommenderWithInverseSteps(grown, { ...config, autoBlend: false, easeLambda: validated.config.easeLambda, coocWeight: validated.config.coocWeight, priorWeight: validated.config.priorWeight, priorHalfLifeDays: validated.config.priorHalfLifeDays })).model;
+    assert.deepEqual(r.model.mf.itemFactors, plain.mf.itemFactors);
+    assert.deepEqual(r.model.neighbours, plain.neighbours);
+
+    epochs = 0;
+    const again = finishSteps(retrainRecommenderSteps(standing(n - 1, UPDATE_LIMITS.updates), grown, config, { validateElsewhere: elsewhere, onEpoch: () => epochs++ }));
+    assert.deepEqual(asked, ['start'], 'a validation asked for');
+    assert.equal(again.model.lineage?.validatedInteractions, grown.length);
+  });
+
+  it('the file format keeps what the settings were validated on, and refuses a negative count', () => {
+    const m = standing(123_456);
+    const back = deserializeRecommender(serializeRecommender(m));
+    assert.equal(back.lineage?.validatedInteractions, 123_456);
+    assert.equal(parseModelShape(structuredClone(m)).lineage?.validatedInteractions, 123_456);
+    const bad = JSON.parse(serializeRecommender(m)) as { lineage: { validatedInteractions: number } };
+    bad.lineage.validatedInteractions = -1;
+    assert.throws(() => deserializeRecommender(JSON.stringify(bad)), /validatedInteractions/);
   });
 });
