@@ -191,6 +191,7 @@ function lineageOf(l: Record<string, unknown>): ModelLineage {
   };
   if (lineage.freshHits > lineage.freshCases) fail('lineage has more fresh hits than cases');
   if (l.validatedInteractions !== undefined) lineage.validatedInteractions = count('validatedInteractions');
+  if (l.keptFits !== undefined) lineage.keptFits = count('keptFits');
   return l.blendEvidence === undefined ? lineage : { ...lineage, blendEvidence: blendEvidenceOf(objectField(l, 'blendEvidence')) };
 }
 

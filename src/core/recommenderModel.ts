@@ -83,6 +83,8 @@ export interface ModelLineage {
    * Absent in files saved before it was recorded: fullInteractions stands for it.
    */
   validatedInteractions?: number;
+  /** full fits since that validation that kept its settings (absent: none) */
+  keptFits?: number;
 }
 
 /**

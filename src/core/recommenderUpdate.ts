@@ -98,6 +98,12 @@ const FIXED_BY_FULL_FIT: ReadonlyArray<keyof RecommenderConfig> = [
  */
 export const KEEP_VALIDATION_MIN_INTERACTIONS = 100_000;
 export const REVALIDATE_GROWTH = 2;
+/**
+ * ...and for at most this many full fits in a row: the store keeps at most 200,000 events (older sessions folded), so
+ * a busy workspace's history stops growing, and its settings are chosen again every fifth full fit (a full fit every
+ * 50 updates, so every week or two at a heavy year's pace).
+ */
+export const REVALIDATE_AFTER_KEPT_FITS = 4;
 
 /**
  * `keepsChoice`: a full fit for drift, which may keep the validated settings (REVALIDATE_GROWTH); absent for the
@@ -197,7 +203,7 @@ export function* retrainRecommenderSteps(
   const kept = plan.kind === 'full' && previous ? keptValidation(previous, plan, historyLength(columns)) : undefined;
   const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks, true, { ...(kept ? { validation: kept.outcome } : {}), ...(easeP ? { easeP } : {}) });
   const validatedInteractions = kept?.interactions ?? fit.model.stats.interactions;
-  const lineage: ModelLineage = { ...fullLineage(fit.model), validatedInteractions, ...(fit.evidence ? { blendEvidence: fit.evidence } : {}) };
+  const lineage: ModelLineage = { ...fullLineage(fit.model), validatedInteractions, ...(kept ? { keptFits: kept.keptFits } : {}), ...(fit.evidence ? { blendEvidence: fit.evidence } : {}) };
   const model = { ...fit.model, lineage };
   memory.current = { key: modelKey(model), ease: fit.inverse ? easeLiveOf(fit.inverse) : undefined };
   return { model, plan };
@@ -205,17 +211,20 @@ export function* retrainRecommenderSteps(
 
 /**
  * The validation `previous` stands on, for a full fit that keeps it (RetrainPlan.keepsChoice; made on at least
- * KEEP_VALIDATION_MIN_INTERACTIONS and under REVALIDATE_GROWTH times fewer than `interactions`), as the fit takes it;
+ * KEEP_VALIDATION_MIN_INTERACTIONS and under REVALIDATE_GROWTH times fewer than `interactions`, kept by fewer than
+ * REVALIDATE_AFTER_KEPT_FITS full fits so far), as the fit takes it;
  * undefined when the fit must validate again (or when `previous` has no validation to keep: autoBlend off, or no
  * held-out cases).
  */
-export function keptValidation(previous: RecommenderModel, plan: RetrainPlan, interactions: number): { outcome: ValidationOutcome; interactions: number } | undefined {
+export function keptValidation(previous: RecommenderModel, plan: RetrainPlan, interactions: number): { outcome: ValidationOutcome; interactions: number; keptFits: number } | undefined {
   if (plan.kind !== 'full' || !plan.keepsChoice || previous.mode !== 'mf' || !previous.config.autoBlend) return undefined;
   const lineage = previous.lineage ?? fullLineage(previous);
   const held = previous.training.heldOut;
   if (!lineage.blendEvidence || held.value === null) return undefined;
   const validated = lineage.validatedInteractions ?? lineage.fullInteractions;
   if (validated < KEEP_VALIDATION_MIN_INTERACTIONS || interactions >= REVALIDATE_GROWTH * validated) return undefined;
+  const keptFits = (lineage.keptFits ?? 0) + 1;
+  if (keptFits > REVALIDATE_AFTER_KEPT_FITS) return undefined;
   const { easeLambda, coocWeight, priorWeight, priorHalfLifeDays } = previous.config;
   return {
     outcome: {
@@ -224,6 +233,7 @@ export function keptValidation(previous: RecommenderModel, plan: RetrainPlan, in
       cases: held.cases,
     },
     interactions: validated,
+    keptFits,
   };
 }
 

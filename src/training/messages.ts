@@ -519,7 +519,7 @@ function checkModelShape(v: unknown, p: string): RecommenderModel {
   if (v.mode !== 'mf' && v.mode !== 'frecency') throw new ProtocolError('unknown model mode', `${p}.mode`);
   checkTrainingRecord(v.training, num(stats.epochs, `${p}.stats.epochs`), k, nSessions, nItems, `${p}.training`);
   if (v.lineage !== undefined) {
-    obj<ModelLineage>({ fullInteractions: count, fullItems: count, updates: count, freshHits: count, freshCases: count, blendEvidence: optional(blendEvidence), validatedInteractions: optional(count) })(v.lineage, `${p}.lineage`);
+    obj<ModelLineage>({ fullInteractions: count, fullItems: count, updates: count, freshHits: count, freshCases: count, blendEvidence: optional(blendEvidence), validatedInteractions: optional(count), keptFits: optional(count) })(v.lineage, `${p}.lineage`);
   }
   return v as unknown as RecommenderModel;
 }

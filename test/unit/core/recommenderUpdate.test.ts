@@ -14,6 +14,7 @@ import {
   keptValidation,
   planRetrain,
   retrainRecommenderSteps,
+  REVALIDATE_AFTER_KEPT_FITS,
   REVALIDATE_GROWTH,
   UPDATE_LIMITS,
   updateRecommenderSteps,
@@ -387,7 +388,11 @@ describe('a full fit for drift keeps a large history\'s validated settings', () 
     assert.deepEqual(kept.outcome.chosen, { easeLambda, coocWeight, priorWeight, priorHalfLifeDays });
     assert.equal(kept.outcome.blend?.evidence, validated.lineage?.blendEvidence);
     assert.equal(kept.outcome.blend?.hitRate, validated.training.heldOut.value);
+    assert.equal(kept.keptFits, 1);
     assert.equal(keptValidation(standing(n), plan, REVALIDATE_GROWTH * n), undefined, 'chosen again once the history doubled');
+    const keptBy = (fits: number): RecommenderModel => ({ ...standing(n), lineage: { ...(standing(n).lineage as NonNullable<RecommenderModel['lineage']>), keptFits: fits } });
+    assert.equal(keptValidation(keptBy(REVALIDATE_AFTER_KEPT_FITS - 1), plan, n)?.keptFits, REVALIDATE_AFTER_KEPT_FITS);
+    assert.equal(keptValidation(keptBy(REVALIDATE_AFTER_KEPT_FITS), plan, n), undefined, 'chosen again after REVALIDATE_AFTER_KEPT_FITS full fits kept it');
     assert.equal(keptValidation(standing(n - 1), plan, n), undefined, 'chosen again on a small history');
     assert.equal(keptValidation(standing(n), { kind: 'full', reason: 'asked' }, n), undefined);
     assert.equal(keptValidation({ ...standing(n), config: { ...validated.config, autoBlend: false } }, plan, n), undefined);
@@ -409,6 +414,7 @@ describe('a full fit for drift keeps a large history\'s validated settings', () 
     for (const key of ['easeLambda', 'coocWeight', 'priorWeight', 'priorHalfLifeDays'] as const) assert.equal(r.model.config[key], validated.config[key], key);
     assert.deepEqual(r.model.training.heldOut, validated.training.heldOut);
     assert.equal(r.model.lineage?.validatedInteractions, n);
+    assert.equal(r.model.lineage?.keptFits, 1);
     assert.deepEqual(r.model.lineage?.blendEvidence, validated.lineage?.blendEvidence);
     assert.equal(r.model.stats.interactions, grown.length);
     // The same model as a fit told those settings and not validating at all.
@@ -420,12 +426,14 @@ describe('a full fit for drift keeps a large history\'s validated settings', () 
     const again = finishSteps(retrainRecommenderSteps(standing(n - 1, UPDATE_LIMITS.updates), grown, config, { validateElsewhere: elsewhere, onEpoch: () => epochs++ }));
     assert.deepEqual(asked, ['start'], 'a validation asked for');
     assert.equal(again.model.lineage?.validatedInteractions, grown.length);
+    assert.equal(again.model.lineage?.keptFits, undefined);
   });
 
   it('the file format keeps what the settings were validated on, and refuses a negative count', () => {
-    const m = standing(123_456);
+    const m = { ...standing(123_456), lineage: { ...(standing(123_456).lineage as NonNullable<RecommenderModel['lineage']>), keptFits: 3 } };
     const back = deserializeRecommender(serializeRecommender(m));
     assert.equal(back.lineage?.validatedInteractions, 123_456);
+    assert.equal(back.lineage?.keptFits, 3);
     assert.equal(parseModelShape(structuredClone(m)).lineage?.validatedInteractions, 123_456);
     const bad = JSON.parse(serializeRecommender(m)) as { lineage: { validatedInteractions: number } };
     bad.lineage.validatedInteractions = -1;
