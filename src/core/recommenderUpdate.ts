@@ -106,7 +106,7 @@ export const REVALIDATE_GROWTH = 2;
 export const REVALIDATE_AFTER_KEPT_FITS = 4;
 
 /**
- * `keepsChoice`: a full fit for drift, which may keep the validated settings (REVALIDATE_GROWTH); absent for the
+ * `keepsChoice`: a full fit for drift, which may keep the validated settings (keptValidation); absent for the
  * fits that choose again: the first, one asked for (the Retrain command), after a setting changed, from a model that
  * ranked by recent use, and when the fresh sessions ranked worse than the validation promised.
  */

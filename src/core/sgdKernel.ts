@@ -87,8 +87,9 @@ class Layout {
 }
 
 /**
- * The kernel module instantiated over a new memory of at least `bytes` bytes; undefined when WebAssembly (with SIMD)
- * is unavailable, `bytes` is over MAX_BYTES, or this host cannot give that much (the JS paths work then).
+ * The kernel module instantiated over a new memory of at least `bytes` bytes (or over `reuse`, zeroed, when that is
+ * large enough); undefined when WebAssembly (with SIMD) is unavailable, `bytes` is over MAX_BYTES, or this host cannot
+ * give that much (the JS paths work then).
  */
 function instantiate(bytes: number, reuse?: KernelMemory): { memory: WasmMemory; exports: Record<string, unknown> } | undefined {
   const api = wasmApi();
