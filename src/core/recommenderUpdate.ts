@@ -490,6 +490,19 @@ export function blendChange(before: Pick<RecommenderConfig, 'coocWeight' | 'prio
   );
 }
 
+/**
+ * What the output channel says after a full fit that kept the validated settings (keptValidation); undefined after
+ * any other retrain.
+ */
+export function keptSettingsNote(model: RecommenderModel): string | undefined {
+  const l = model.lineage;
+  if (!l?.keptFits || l.updates > 0) return undefined;
+  return (
+    `It kept the settings validated on ${l.validatedInteractions ?? l.fullInteractions} interactions (EASE's ridge, the blend, the half-life): ` +
+    `they are chosen again after ${REVALIDATE_AFTER_KEPT_FITS - l.keptFits} more such full fit(s), once the history doubles, or on Retrain.`
+  );
+}
+
 /** The blend the evidence favours: the model's own unless another leads it by BLEND_MIN_GAIN (as a full fit chooses). */
 function blendOf(e: BlendEvidence, cfg: RecommenderConfig): { coocWeight: number; priorWeight: number } {
   const own = e.combos.findIndex((w) => w.coocWeight === cfg.coocWeight && w.priorWeight === cfg.priorWeight);

@@ -2,7 +2,7 @@
 // automatically, persists every trained model, and survives a failed or killed run (the previous model stays).
 import * as vscode from 'vscode';
 import type { Interaction, RecommenderModel } from '../core/recommender';
-import { blendChange } from '../core/recommenderUpdate';
+import { blendChange, keptSettingsNote } from '../core/recommenderUpdate';
 import { finishStepsAsync } from '../core/train';
 import { renameSinceModel, resolveMoves } from '../feedback/fileChanges';
 import type { FeedbackEvent } from '../feedback/signal';
@@ -245,6 +245,8 @@ export class TrainingController implements vscode.Disposable {
       this.opts.log(`${this.st.message} ${r.retrain ? `${r.retrain.kind === 'update' ? 'An update' : 'A full fit'}: ${r.retrain.reason}.` : ''}`);
       const blend = before && blendChange(before, r.model);
       if (blend) this.opts.log(blend);
+      const kept = r.retrain?.kind === 'full' ? keptSettingsNote(r.model) : undefined;
+      if (kept) this.opts.log(kept);
       // The same model either way; the log says when the second thread did not do its part, and why.
       if (r.validation?.fallback) this.opts.log(`training validated on one thread: ${r.validation.fallback}`);
     } catch (err) {

@@ -11,6 +11,7 @@ import {
   foldInNewItemsSteps,
   fullLineage,
   KEEP_VALIDATION_MIN_INTERACTIONS,
+  keptSettingsNote,
   keptValidation,
   planRetrain,
   retrainRecommenderSteps,
@@ -421,6 +422,11 @@ describe('a full fit for drift keeps a large history\'s validated settings', () 
     const plain = finishSteps(fitRecommenderWithInverseSteps(grown, { ...config, autoBlend: false, easeLambda: validated.config.easeLambda, coocWeight: validated.config.coocWeight, priorWeight: validated.config.priorWeight, priorHalfLifeDays: validated.config.priorHalfLifeDays })).model;
     assert.deepEqual(r.model.mf.itemFactors, plain.mf.itemFactors);
     assert.deepEqual(r.model.neighbours, plain.neighbours);
+
+    // The output channel says so (and nothing after a fit that chose again, or after an update).
+    assert.match(keptSettingsNote(r.model) ?? '', new RegExp(`validated on ${n} interactions.*after ${REVALIDATE_AFTER_KEPT_FITS - 1} more`));
+    assert.equal(keptSettingsNote(validated), undefined);
+    assert.equal(keptSettingsNote({ ...r.model, lineage: { ...(r.model.lineage as NonNullable<RecommenderModel['lineage']>), updates: 1 } }), undefined);
 
     epochs = 0;
     const again = finishSteps(retrainRecommenderSteps(standing(n - 1, UPDATE_LIMITS.updates), grown, config, { validateElsewhere: elsewhere, onEpoch: () => epochs++ }));
