@@ -38,7 +38,7 @@ const USAGE = `usage:
         [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L] [--full-retrains] [--jobs N]
         [--methods a,b,...] [--validation] [--all-items] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
   latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--all-items] [--json]
-  latent bench [--json] [--data DIR] [--only scale|ml100k|train1M|refit1M [--interactions N] [--model-out FILE]]`;
+  latent bench [--json] [--data DIR] [--only scale|ml100k|train1M|refit1M [--interactions N] [--items N] [--model-out FILE]]`;
 
 interface Args {
   command: string;
@@ -374,7 +374,8 @@ async function cmdBench(args: Args): Promise<void> {
   }
   if (only === 'refit1M') {
     // scale.refit1M alone, in this process (the scale bench runs it so, as a process of its own).
-    const f = await measureRefit1M(positiveIntFlag(args, 'interactions', 1_000_000));
+    const interactions = positiveIntFlag(args, 'interactions', 1_000_000);
+    const f = await measureRefit1M(interactions, positiveIntFlag(args, 'items', Math.round(interactions / 100)));
     console.log(json ? JSON.stringify({ scale: { refit1M: f } }) : `automatic full fit for drift at ${f.events} interactions: ${(f.wallMs / 1000).toFixed(1)} s, peak extra memory ${f.peakExtraMB.toFixed(0)} MB`);
     return;
   }
@@ -382,7 +383,7 @@ async function cmdBench(args: Args): Promise<void> {
     // scale.train1M alone, in this process (the scale bench runs it so, as a process of its own); --model-out keeps
     // the model file it trained (the scale bench's model1M stall reads it back).
     const interactions = positiveIntFlag(args, 'interactions', 1_000_000);
-    const fit = await measureTrain1M(interactions);
+    const fit = await measureTrain1M(interactions, positiveIntFlag(args, 'items', Math.round(interactions / 100)));
     const modelOut = stringFlag(args, 'model-out');
     if (modelOut !== undefined) writeFileSync(modelOut, fit.json);
     const f = fit.figures;

@@ -87,8 +87,7 @@ const MB = 1024 * 1024;
  * cuts them into the same sessions and trains. Wall time and the process's peak resident memory above its level
  * before the run (the store's columns are in that level: the extension holds them anyway).
  */
-export async function measureTrain1M(interactions: number): Promise<{ figures: Train1MFigures; json: string }> {
-  const items = Math.round(interactions / 100);
+export async function measureTrain1M(interactions: number, items = Math.round(interactions / 100)): Promise<{ figures: Train1MFigures; json: string }> {
   const stored = StoredEvents.fromEvents(syntheticEvents(syntheticInteractions({ interactions, items, seed: 'train1M' })));
   const { wallMs, peakExtraMB, result: r } = await measuredRun(() => pipelineRunner().runEvents(stored, DEFAULT_SESSION_GAP_MS, {}));
   if (r.mode !== 'worker') throw new Error(`train1M ran ${r.mode}, not in the worker`);
@@ -106,8 +105,7 @@ const REFIT_BASE_SHARE = 0.79;
  * validated settings (recommenderUpdate.ts, keptValidation) and runs no second thread. Timed and measured as train1M,
  * the model in use (its file and EASE's P, as the extension hands them over) in the base.
  */
-export async function measureRefit1M(interactions: number): Promise<Train1MFigures> {
-  const items = Math.round(interactions / 100);
+export async function measureRefit1M(interactions: number, items = Math.round(interactions / 100)): Promise<Train1MFigures> {
   const events = syntheticEvents(syntheticInteractions({ interactions, items, seed: 'train1M' }));
   const runner = pipelineRunner();
   const before = await runner.runEvents(StoredEvents.fromEvents(events.slice(0, Math.floor(interactions * REFIT_BASE_SHARE))), DEFAULT_SESSION_GAP_MS, {});
