@@ -259,8 +259,7 @@ function* fitFactorsSteps(
   const factors = factorModelOf({ ...mf, itemFactors: mf.itemFactors.slice() });
   const row = newest ? { lastRow: recordedRow(matrix, mf, newest.row, newest.session) } : {};
   // Nothing reads the kernel's memory past here: EASE works in it (EaseReuse).
-  const spare = gramianFit?.kernelMemory;
-  return { factors, ...row, nSessions: matrix.nRows, items, trainedAt, ...(spare ? { spare } : {}) };
+  return { factors, ...row, nSessions: matrix.nRows, items, trainedAt, spare: gramianFit?.kernelMemory };
 }
 
 /**

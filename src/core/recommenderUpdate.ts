@@ -200,8 +200,8 @@ export function* retrainRecommenderSteps(
   // The replaced model's P is not read by a full fit: its array may take the new one (EaseReuse).
   const easeP = memory.current?.ease?.P;
   memory.current = undefined;
-  const kept = plan.kind === 'full' && previous ? keptValidation(previous, plan, historyLength(columns)) : undefined;
-  const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks, true, { ...(kept ? { validation: kept.outcome } : {}), ...(easeP ? { easeP } : {}) });
+  const kept = previous && keptValidation(previous, plan, historyLength(columns));
+  const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks, true, { validation: kept?.outcome, easeP });
   const validatedInteractions = kept?.interactions ?? fit.model.stats.interactions;
   const lineage: ModelLineage = { ...fullLineage(fit.model), validatedInteractions, ...(kept ? { keptFits: kept.keptFits } : {}), ...(fit.evidence ? { blendEvidence: fit.evidence } : {}) };
   const model = { ...fit.model, lineage };
