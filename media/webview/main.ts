@@ -376,7 +376,7 @@ function whySection(m: ModelView): HTMLElement {
       order.length > shown.length ? bar(`${order.length - shown.length} other factors`, rest) : null),
     w.coUsed.length > 0
       ? h('div', {}, h('h3', {}, 'Used together with'),
-          h('ul', { id: 'why-coused' }, ...w.coUsed.map((c) => h('li', {}, itemButton(c.item), ' weight ', numEl(c.similarity)))))
+          h('ul', { id: 'why-coused' }, ...w.coUsed.map((c) => h('li', {}, itemButton(c.item), c.inSession ? ' (in this session)' : '', ' weight ', numEl(c.similarity)))))
       : null,
     w.score ? rankingScore(w.score, w.shares) : null);
 }

@@ -11,7 +11,8 @@ export const row = (...c: Child[]): Element => mml('mrow', {}, ...c);
 export const sub = (base: Element, s: Element | string): Element => mml('msub', {}, base, typeof s === 'string' ? mi(s) : s);
 export const sup = (base: Element, s: Element | string): Element => mml('msup', {}, base, typeof s === 'string' ? mml('mn', {}, s) : s);
 export const frac = (a: Element, b: Element): Element => mml('mfrac', {}, a, b);
-export const hat = (base: Element): Element => mml('mover', { accent: 'true' }, base, mo('^'));
+// U+02C6, not '^': Chromium draws the ASCII caret as a stretched wedge that sits left of an italic r.
+export const hat = (base: Element): Element => mml('mover', { accent: 'true' }, base, mo('\u02c6'));
 export const paren = (...c: Child[]): Element => row(mo('('), ...c, mo(')'));
 export const norm2 = (x: Element): Element => sup(row(mo('‖'), x, mo('‖')), '2');
 

@@ -61,6 +61,15 @@ describe('Inside the model panel in code-server', function () {
     return panel.locator('body').evaluate((b) => (globalThis as unknown as Styles).getComputedStyle(b).backgroundColor);
   };
 
+  /** The image the panel's tab draws as its icon (a CSS background of the label's ::before). */
+  const tabIcon = (): Promise<string> => {
+    type Styles = { getComputedStyle(e: unknown, pseudo: string): { backgroundImage: string } };
+    return s.page
+      .locator(`.tabs-container .tab[aria-label^="${PANEL_TITLE}"] .monaco-icon-label`)
+      .first()
+      .evaluate((e) => (globalThis as unknown as Styles).getComputedStyle(e, '::before').backgroundImage);
+  };
+
   before(async () => {
     mkdirSync(path.join(CACHE, 'runs'), { recursive: true });
     tmp = mkdtempSync(path.join(CACHE, 'runs', 'webview-'));
@@ -100,6 +109,8 @@ describe('Inside the model panel in code-server', function () {
     const eta = await panel.locator('math#eq-x-now mn').first().getAttribute('data-value');
     assert.equal(Number(eta), model.config.learningRate);
     assert.match(await panel.locator('#settings').innerText(), new RegExp(`k = ${model.mf.k}\\b`));
+    // The tab's icon is drawn as an image: its light strokes on the dark theme (currentColor would draw it black).
+    assert.match(await tabIcon(), /latent-dark\.svg/);
     await s.screenshot('webview-panel-dark');
   });
 
@@ -222,6 +233,7 @@ describe('Inside the model panel in code-server', function () {
     await new Promise((r) => setTimeout(r, 800));
     const light = await bodyColor();
     assert.notEqual(light, dark);
+    assert.match(await tabIcon(), /latent-light\.svg/);
     await s.screenshot('webview-panel-light');
     await panel.locator('#mode-toy').click();
     assert.equal(await panel.locator('#w-prediction mn').last().textContent(), '0.655');

@@ -82,7 +82,8 @@ class FactorsPanel implements FactorsPanelController {
     this.ready = false;
     const webview = panel.webview;
     webview.options = this.options();
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'latent.svg');
+    // The tab draws its icon as an image (latent.svg's currentColor would be black on a dark theme): one per theme kind.
+    panel.iconPath = { light: vscode.Uri.joinPath(this.extensionUri, 'media', 'latent-light.svg'), dark: vscode.Uri.joinPath(this.extensionUri, 'media', 'latent-dark.svg') };
     webview.html = renderPanelHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce(),

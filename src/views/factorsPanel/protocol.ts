@@ -95,7 +95,8 @@ export interface WhyView {
   mu: number;
   bias: number;
   perFactor: number[];
-  coUsed: { item: string; similarity: number }[];
+  /** items used with this one, those of the current session first (`inSession`) */
+  coUsed: { item: string; similarity: number; inSession: boolean }[];
   /**
    * The ranking's score and every part of it (they sum to `score.total`): the factor model's score above, scaled
    * (`factors`), one term per context item used with this one (`coUse`), the recency prior, and the scaling offset
@@ -211,7 +212,7 @@ const modelView = obj<ModelView>({
       mu: num,
       bias: num,
       perFactor: list(num),
-      coUsed: list(obj<{ item: string; similarity: number }>({ item: text, similarity: num })),
+      coUsed: list(obj<WhyView['coUsed'][number]>({ item: text, similarity: num, inSession: bool })),
       score: nullable(
         obj<NonNullable<WhyView['score']>>({ total: num, factors: num, coUse: list(obj<{ item: string; value: number }>({ item: text, value: num })), prior: num, offset: num }),
       ),

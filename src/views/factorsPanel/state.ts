@@ -229,7 +229,7 @@ function whyView(model: RecommenderModel, item: string, scored: ScoredItems | un
     mu: split.mu,
     bias: split.bias,
     perFactor: split.perFactor,
-    coUsed: co.slice(0, PANEL_LIMITS.coUsed).map((c) => ({ item: model.items[c.index], similarity: c.similarity })),
+    coUsed: co.slice(0, PANEL_LIMITS.coUsed).map((c) => ({ item: model.items[c.index], similarity: c.similarity, inSession: inCtx.has(c.index) })),
     ...(scored ? rankingScore(model, scored, i) : { score: null, shares: null }),
     problem: null,
   };

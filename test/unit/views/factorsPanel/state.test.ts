@@ -110,6 +110,10 @@ describe('factorsPanelState', () => {
     assert.ok(Math.abs(sum - s.mf[i]) < 1e-5);
     assert.ok(Math.abs(why.total - s.mf[i]) < 1e-5);
     assert.ok(why.coUsed.some((c) => c.item.startsWith('file:ui/')), 'co-used with the ui files');
+    // Marked when they are this session's, and listed before the others whatever their weights.
+    for (const c of why.coUsed) assert.equal(c.inSession, context.some((x) => x.item === c.item), c.item);
+    const firstOther = why.coUsed.findIndex((c) => !c.inSession);
+    assert.ok(firstOther < 0 || why.coUsed.slice(firstOther).every((c) => !c.inSession), 'session items first');
     // The ranking score: its parts add up to the ranker's blended score for that item, and the factor part is the
     // MF score above, scaled.
     assert.ok(why.score && why.shares);
