@@ -25,6 +25,11 @@ export const CONTEXT_KEYS = {
   paused: 'latent.paused',
   /** true while "Learn from Git History" is offered: a folder is open and nothing was learned from its history yet */
   gitOffer: 'latent.gitOffer',
+  /**
+   * true once whether learning from git history is offered is known (at once without a folder): the welcome content
+   * waits for it, or a new user would see the no-offer text for a second before the offer replaced it
+   */
+  offerKnown: 'latent.offerKnown',
 } as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];

@@ -121,6 +121,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     log.appendLine(message);
     void vscode.window.showErrorMessage(`Latent: ${message}`);
   }
+  // The view's welcome content follows the git offer: shown once it is known (a failed check counts as no offer).
+  void (wired?.workspace.git.offerKnown ?? Promise.resolve()).then(() => setContext(CONTEXT_KEYS.offerKnown, true));
   if (!wired) {
     // No folder open: an empty tree lets the view's welcome content show.
     const emptyTree: vscode.TreeDataProvider<vscode.TreeItem> = {

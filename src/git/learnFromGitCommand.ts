@@ -51,6 +51,8 @@ export interface GitBootstrap extends vscode.Disposable {
   onActivation(): Promise<'run' | 'ask' | 'skip'>;
   /** Offers learning again if the store has no import (after Reset); resolves once the context key is set. */
   refreshOffer(): Promise<void>;
+  /** Resolves (never rejects) once the offer's context key was first set, or could not be. */
+  readonly offerKnown: Promise<void>;
 }
 
 const ASK_TEXT =
@@ -169,11 +171,12 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
       decided = decide();
     }),
   ];
-  void refreshOffer().catch((err: unknown) => deps.log(`could not check for a git history import: ${String(err)}`));
+  const offerKnown = refreshOffer().catch((err: unknown) => deps.log(`could not check for a git history import: ${String(err)}`));
   return {
     learn,
     onActivation,
     refreshOffer,
+    offerKnown,
     dispose: () => {
       for (const s of subs) s.dispose();
     },

@@ -36,7 +36,10 @@ describe('Cold start from git history (code-server + Chromium)', function () {
     root = ws.root;
     s = await startCodeServer({ workspace: ws.workspace });
     await s.openView();
-    await s.waitForWelcome(/Learn from Git History/);
+    // From the first text it shows (polled every 200 ms): the offer, never the no-offer text for a second before it.
+    const seen: string[] = [];
+    await s.waitForWelcome(/Learn from Git History/, 20_000, seen);
+    assert.ok(!seen.some((t) => /Nothing to recommend right now/.test(t)), seen.join(' | '));
 
     // The one-time offer on first activation (latent.git.bootstrap: "ask").
     await s.waitForNotification(/learn a first model from this repository/);

@@ -32,8 +32,9 @@
  *   openView()                    clicks "Latent" in the activity bar and waits for "Recommended for you"
  *   viewRows()                    text of each row in the Latent view (tree items), [] when empty
  *   viewWelcomeText()             text of the view's welcome content (shown while the tree is empty)
- *   waitForWelcome(match)         waits until the welcome content matches (it follows context keys set after
- *                                 activation), returns its text
+ *   waitForWelcome(match, timeoutMs?, seen?)
+ *                                 waits until the welcome content matches (it follows context keys set after
+ *                                 activation), returns its text; every text shown meanwhile is pushed to `seen`
  *   runCommand(title)             F1, types the title, picks the exact entry, presses Enter
  *   notifications()               texts of visible notification toasts
  *   waitForNotification(match)    waits for a toast whose text matches, returns its text
@@ -81,7 +82,7 @@ export interface Session {
   openView(): Promise<void>;
   viewRows(): Promise<string[]>;
   viewWelcomeText(): Promise<string>;
-  waitForWelcome(match: RegExp, timeoutMs?: number): Promise<string>;
+  waitForWelcome(match: RegExp, timeoutMs?: number, seen?: string[]): Promise<string>;
   runCommand(title: string): Promise<void>;
   notifications(): Promise<string[]>;
   waitForNotification(match: RegExp | string, timeoutMs?: number): Promise<string>;
@@ -178,10 +179,11 @@ function makeSession(server: RunningServer, browser: Browser, page: Page, worksp
     async viewWelcomeText() {
       return (await viewPane.locator(SELECTORS.welcome).innerText()).trim();
     },
-    async waitForWelcome(match, timeoutMs = 20_000) {
+    async waitForWelcome(match, timeoutMs = 20_000, seen) {
       const welcome = viewPane.locator(SELECTORS.welcome);
       return until(async () => {
         const text = (await welcome.isVisible()) ? (await welcome.innerText()).trim() : '';
+        if (text) seen?.push(text);
         return match.test(text) && text;
       }, `welcome content matching ${match}`, timeoutMs);
     },

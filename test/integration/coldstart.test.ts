@@ -74,6 +74,8 @@ describe('cold start from git (real VS Code)', function () {
   it('a folder with no git history of its own gets a plain message and nothing is saved', async () => {
     // The test workspace is a fresh copy: either outside any repository or inside an ignored folder of one.
     await waitFor(() => offered() === true, 'the offer to learn from git history in a fresh workspace');
+    // The welcome content waits for this key, set only once the offer's own is (so it never shows the wrong text first).
+    await waitFor(() => api.contextKey(CONTEXT_KEYS.offerKnown) === true, 'the welcome content told that the offer is known');
     const r = await vscode.commands.executeCommand<LearnResult>('latent.learnFromGit');
     assert.ok(r.outcome.kind === 'not-a-repo' || r.outcome.kind === 'untracked', JSON.stringify(r.outcome));
     assert.match(r.message, /so there is no history to learn from\.$/);
