@@ -76,6 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     await context.workspaceState.update(STATE_KEYS.paused, paused);
     await setContext(CONTEXT_KEYS.paused, paused);
     wired?.tracker.setPaused(paused);
+    wired?.workspace.trackingChanged();
     void vscode.window.showInformationMessage(paused ? 'Latent: tracking paused. Nothing is recorded until you resume.' : 'Latent: tracking resumed.');
   };
 
@@ -109,12 +110,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     [COMMANDS.showFactors]: (arg) => panel.show(itemOf(arg)),
     [COMMANDS.pause]: () => setPaused(true),
     [COMMANDS.resume]: () => setPaused(false),
-    [COMMANDS.reset]: (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, setContext, wired),
+    [COMMANDS.reset]: (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, wired),
   };
   for (const [id, fn] of Object.entries(handlers)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   try {
-    wired = await openWorkspace(context, isPaused(), setContext, (line) => log.appendLine(line));
+    wired = await openWorkspace(context, isPaused, setContext, (line) => log.appendLine(line));
   } catch (err) {
     // Not expected (storage problems fall back to a temporary folder): say so, and keep the commands working.
     const message = `could not start for this folder: ${err instanceof Error ? err.message : String(err)}`;
@@ -175,7 +176,7 @@ interface Wired {
 /** Feedback store + tracker + training/ranking/view for the open folder (per-workspace storage, never the repo). */
 async function openWorkspace(
   context: vscode.ExtensionContext,
-  paused: boolean,
+  isPaused: () => boolean,
   setContext: (key: ContextKey, value: unknown) => Promise<void>,
   log: (line: string) => void,
 ): Promise<Wired | undefined> {
@@ -194,13 +195,13 @@ async function openWorkspace(
   });
   const userSnippetsDir = userSnippetsDirFrom(context.globalStorageUri);
   const tracker = new FeedbackTracker(store, readSettings(), {
-    paused,
+    paused: isPaused(),
     selfId: context.extension.id,
     onProblem: told,
     log,
     ...(userSnippetsDir ? { userSnippetsDir } : {}),
   });
-  const workspace = startWorkspace({ context, store, tracker, folder, log, setContext });
+  const workspace = startWorkspace({ context, store, tracker, folder, log, setContext, isPaused });
   // Disposed in this order: ranking/training, then the tracker (records the last dwell), then the store (flushes).
   context.subscriptions.push(workspace, tracker, { dispose: () => void store.dispose() });
   return { store, tracker, workspace };
@@ -256,7 +257,6 @@ async function chooseStoreDir(storage: string, globalStorage: vscode.Uri, log: (
 async function resetAll(
   context: vscode.ExtensionContext,
   opts: ResetOptions,
-  setContext: (key: ContextKey, value: unknown) => Promise<void>,
   wired?: Wired,
 ): Promise<boolean> {
   if (!opts.skipConfirmation) {
@@ -267,7 +267,7 @@ async function resetAll(
         detail:
           'This deletes everything Latent recorded and learned for this workspace (activity, models, the imported git history; ' +
           'kept per repository, so other copies of this repository folder lose it too), older copies of it kept for this folder, ' +
-          "and Latent's global state (paused, answers to its questions). What Latent learned in other workspaces is kept. It cannot be undone.",
+          "and Latent's global state (answers to its questions; a pause stays). What Latent learned in other workspaces is kept. It cannot be undone.",
       },
       'Reset',
     );
@@ -276,10 +276,12 @@ async function resetAll(
   const workspace = wired?.workspace;
   // Journal, snapshots, model and backups through the store (it owns its folder), then the view empties.
   await workspace?.reset();
+  // A pause is an instruction, not recorded data: wiping what was recorded must not start recording again.
+  const paused = context.workspaceState.get<boolean>(STATE_KEYS.paused, false);
   for (const state of [context.globalState, context.workspaceState]) {
     for (const key of state.keys()) await state.update(key, undefined);
   }
-  await setContext(CONTEXT_KEYS.paused, false);
+  if (paused) await context.workspaceState.update(STATE_KEYS.paused, true);
   // The git history import went with the store: the offer to learn from it is back.
   await workspace?.git.refreshOffer();
   if (context.storageUri) await deleteIfExists(context.storageUri);

@@ -34,6 +34,8 @@ export interface WorkspaceArgs {
   log(line: string): void;
   /** setContext through the composition root (which remembers what it set) */
   setContext(key: ContextKey, value: unknown): Promise<void>;
+  /** whether tracking is paused in this workspace (the Pause command's state) */
+  isPaused(): boolean;
 }
 
 export interface Workspace extends vscode.Disposable {
@@ -59,6 +61,8 @@ export interface Workspace extends vscode.Disposable {
   readonly ranker: LiveRanker;
   /** Sessions that ended since `sinceSec` (the model's newest interaction), as the live ranking counts them. */
   recentSessions(sinceSec: number): readonly RecentSession[];
+  /** Pause or Resume changed what is recorded: the view's note follows. */
+  trackingChanged(): void;
 }
 
 async function hasGitImport(storeDir: string): Promise<boolean> {
@@ -149,6 +153,8 @@ function neverRecommendMatcher(): ExclusionMatcher {
 
 /** Short enough for the view's title bar. */
 export const FRECENCY_DESCRIPTION = 'Few sessions yet: ranking by recent use';
+export const PAUSED_NOTE = 'Tracking is paused: nothing you do here is recorded until you resume (the play button above).';
+export const DISABLED_NOTE = 'Recording is off (the latent.enabled setting): these recommendations come from what was recorded before.';
 
 export function startWorkspace(args: WorkspaceArgs): Workspace {
   const subs: vscode.Disposable[] = [];
@@ -176,17 +182,25 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   subs.push(tree, { dispose: () => ranker.dispose() });
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: false });
   subs.push(view);
-  // Too little co-use to learn from yet: the model ranks by recent use (frecency), and the view says so.
+  // Above the recommendations: that nothing is being recorded (paused, or latent.enabled off), which they would not
+  // tell; and too little co-use to learn from yet (the model ranks by recent use, frecency). Only above some: a
+  // message hides the welcome content, which says the same of an empty view.
+  const showNotes = (): void => {
+    const m = ranker.getModel();
+    const shown = ranker.recommendations().length > 0;
+    const frecency = m?.mode === 'frecency' && shown;
+    view.description = frecency ? FRECENCY_DESCRIPTION : undefined;
+    // The description only shows when the view shares its container; the message always shows.
+    const notes = [
+      !shown ? undefined : args.isPaused() ? PAUSED_NOTE : readSettings().enabled ? undefined : DISABLED_NOTE,
+      frecency ? `${FRECENCY_DESCRIPTION} (${m.stats.multiItemSessions} of the ${m.config.minSessions} sessions with several files needed to learn patterns).` : undefined,
+    ].filter((n) => n !== undefined);
+    view.message = notes.length > 0 ? notes.join(' ') : undefined;
+  };
+  showNotes();
   subs.push(
-    ranker.onDidChange(() => {
-      const m = ranker.getModel();
-      const frecency = m?.mode === 'frecency' && ranker.recommendations().length > 0;
-      view.description = frecency ? FRECENCY_DESCRIPTION : undefined;
-      // The description only shows when the view shares its container; the message always shows.
-      view.message = frecency
-        ? `${FRECENCY_DESCRIPTION} (${m.stats.multiItemSessions} of the ${m.config.minSessions} sessions with several files needed to learn patterns).`
-        : undefined;
-    }),
+    ranker.onDidChange(showNotes),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('latent.enabled') && showNotes()),
   );
 
   const client = new TrainingClient({
@@ -479,6 +493,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       return controller.state;
     },
     recentSessions,
+    trackingChanged: showNotes,
     reset: async () => {
       await args.store.wipe();
       life = new FileLife();

@@ -42,4 +42,18 @@ describe('Recommended for you (code-server + Chromium)', function () {
     await until(async () => !(await s.viewRows()).some((t) => t.startsWith('theme.ts')), 'theme.ts to leave the tree', 10_000);
     await s.screenshot('tree-after-click');
   });
+
+  it('while paused the view says so above its recommendations, and Resume is a button on its title', async () => {
+    const note = s.page.locator('.part.sidebar').getByText(/^Tracking is paused: nothing you do here is recorded/);
+    const resume = s.page.locator('.part.sidebar .title-actions .action-label[aria-label="Resume Tracking"]');
+    assert.equal(await note.count(), 0);
+    await s.runCommand('Latent: Pause Tracking');
+    await note.first().waitFor({ state: 'visible' });
+    await resume.first().waitFor({ state: 'visible' });
+    assert.ok((await s.viewRows()).length > 0, 'the recommendations stay');
+    await s.screenshot('tree-paused');
+    await resume.first().click();
+    await until(async () => (await note.count()) === 0, 'the note to go once resumed', 10_000);
+    assert.equal(await resume.count(), 0);
+  });
 });

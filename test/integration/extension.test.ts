@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { CONTEXT_KEYS } from '../../src/commands';
 import { activateLatent, exists, workspaceRoot, EXTENSION_ID } from './helpers';
 
 describe('extension shell (real VS Code)', () => {
@@ -61,5 +62,21 @@ describe('extension shell (real VS Code)', () => {
     assert.equal(workspaceState.get('latent.test.w'), undefined);
     assert.deepEqual([...globalState.keys(), ...workspaceState.keys()].filter((k) => k.startsWith('latent.')), []);
     for (const dir of [storageUri, globalStorageUri]) assert.equal(await exists(vscode.Uri.joinPath(dir, 'probe.txt')), false);
+  });
+
+  it('a pause outlives Reset: what the UI says, what is stored and what the tracker does agree', async () => {
+    const api = await activateLatent();
+    assert.ok(api.pipeline);
+    await vscode.commands.executeCommand('latent.pause');
+    assert.equal(await vscode.commands.executeCommand<boolean>('latent.reset', { skipConfirmation: true }), true);
+    try {
+      assert.equal(api.isPaused(), true, 'still paused in workspace state');
+      assert.equal(api.contextKey(CONTEXT_KEYS.paused), true, 'the view still offers Resume');
+      assert.equal(api.pipeline.tracker.recording, false, 'and nothing is recorded');
+    } finally {
+      await vscode.commands.executeCommand('latent.resume');
+    }
+    assert.equal(api.pipeline.tracker.recording, true);
+    assert.equal(api.contextKey(CONTEXT_KEYS.paused), false);
   });
 });
