@@ -11,6 +11,7 @@ export const COMMANDS = {
   notInterested: 'latent.notInterested',
   whyThis: 'latent.whyThis',
   goToRecommended: 'latent.goToRecommended',
+  restoreDismissed: 'latent.restoreDismissed',
   /** the tree item's click: internal, not in the palette nor in package.json */
   openRecommendation: 'latent.openRecommendation',
 } as const;

@@ -20,7 +20,7 @@ import { RecentSessions } from './feedback/recentSessions';
 import { TrainingClient } from './training/client';
 import { TrainingController, type TrainingState } from './training/controller';
 import type { ConfigOverrides } from './training/messages';
-import { notInterested, openRecommendation, type ActionDeps } from './views/recommendations/actions';
+import { notInterested, openRecommendation, pickDismissedToRestore, type ActionDeps } from './views/recommendations/actions';
 import { RecommendationsQuickPick } from './views/recommendations/quickPick';
 import { RecommendationsTree } from './views/recommendations/tree';
 import { fileUriOfKey } from './views/workspaceFile';
@@ -47,6 +47,8 @@ export interface Workspace extends vscode.Disposable {
   notInterested(arg: unknown): void;
   /** "Go to Recommended...": opens the quick pick (closing one still open) and returns it. */
   goToRecommended(): RecommendationsQuickPick;
+  /** The Restore command: picks dismissed items to recommend again (or restores the item key given); what was restored. */
+  restoreDismissed(arg: unknown): Promise<string[]>;
   /** "Learn from Git History" and the one-time offer. */
   readonly git: GitBootstrap;
   readonly trainingState: Readonly<TrainingState>;
@@ -480,6 +482,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     },
     open: (arg) => openRecommendation(deps, arg),
     notInterested: (arg) => void notInterested(deps, arg),
+    restoreDismissed: (arg) => pickDismissedToRestore(deps, ranker.dismissedItems(), arg),
     goToRecommended: () => {
       quickPick?.dispose();
       quickPick = new RecommendationsQuickPick({

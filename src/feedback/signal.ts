@@ -135,9 +135,26 @@ export function signalWeight(e: FeedbackEvent): number {
   return SIGNAL_WEIGHTS[e.kind] * e.amount;
 }
 
-/** Items the user said "Not interested" to; a later positive signal does not undo a dismissal, only Reset does. */
+/**
+ * Items the user said "Not interested" to and did not take it back: a dismiss event's amount is 1 when said and 0
+ * when taken back (Undo, or the Restore command), and an item's newest one decides (by time, then by order). A
+ * later positive signal does not undo a dismissal. Amount 0 rather than a kind of its own: stores written by earlier
+ * versions read the same, and an earlier version reading a newer store keeps the item hidden instead of refusing it.
+ */
 export function dismissedItems(events: readonly FeedbackEvent[]): Set<string> {
+  const newest = new Map<string, { t: number; on: boolean }>();
+  for (const e of events) if (e.kind === 'dismiss') takeDismissal(newest, e.item, e.t, e.amount > 0);
+  return dismissedOf(newest);
+}
+
+/** dismissedItems' rule for one dismiss event, shared with the columnar store (StoredEvents.dismissedSteps). */
+export function takeDismissal(newest: Map<string, { t: number; on: boolean }>, item: string, t: number, on: boolean): void {
+  const seen = newest.get(item);
+  if (!seen || t >= seen.t) newest.set(item, { t, on });
+}
+
+export function dismissedOf(newest: ReadonlyMap<string, { t: number; on: boolean }>): Set<string> {
   const out = new Set<string>();
-  for (const e of events) if (e.kind === 'dismiss') out.add(e.item);
+  for (const [item, d] of newest) if (d.on) out.add(item);
   return out;
 }

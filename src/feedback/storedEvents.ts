@@ -6,7 +6,7 @@
 // read a column or two and make objects only for the few rows they return.
 import { finishSteps, type Steps } from '../core/train';
 import { FileLife, type FileMove, MoveResolver } from './fileChanges';
-import { type FeedbackEvent, SIGNAL_KINDS } from './signal';
+import { dismissedOf, type FeedbackEvent, SIGNAL_KINDS, takeDismissal } from './signal';
 import { STEP, rangeSteps, timeOrderSteps } from './store/steps';
 
 const KIND_INDEX = new Map<string, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
@@ -225,11 +225,11 @@ export class StoredEvents implements EventColumns {
   }
 
   *dismissedSteps(): Steps<Set<string>> {
-    const out = new Set<string>();
+    const newest = new Map<string, { t: number; on: boolean }>();
     yield* rangeSteps(this.length, STEP * 64, (lo, hi) => {
-      for (let i = lo; i < hi; i++) if (this.kind[i] === DISMISS) out.add(this.items[this.item[i]]);
+      for (let i = lo; i < hi; i++) if (this.kind[i] === DISMISS) takeDismissal(newest, this.items[this.item[i]], this.t[i], this.amount[i] > 0);
     });
-    return out;
+    return dismissedOf(newest);
   }
 
   /** Whether anything here can be learnt from: an event of activity (not a dismissal or a file change) with an amount. */

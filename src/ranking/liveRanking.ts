@@ -114,6 +114,16 @@ export class LiveRanker implements Disposable {
     this.refreshNow();
   }
 
+  /** "Not interested" taken back: ranked again from now on (the caller records it). */
+  restore(item: string): void {
+    if (this.dismissed.delete(item)) this.refreshNow();
+  }
+
+  /** What "Not interested" hides now, for the Restore command. */
+  dismissedItems(): string[] {
+    return [...this.dismissed];
+  }
+
   setDismissed(items: Iterable<string>): void {
     this.dismissed.clear();
     for (const i of items) this.dismissed.add(i);

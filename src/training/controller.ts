@@ -51,6 +51,7 @@ export interface ModelSink {
   getModel(): RecommenderModel | undefined;
   setDismissed(items: Iterable<string>): void;
   dismiss(item: string): void;
+  restore(item: string): void;
 }
 
 export interface ControllerOptions {
@@ -152,9 +153,12 @@ export class TrainingController implements vscode.Disposable {
     }
   }
 
-  /** Counts a recorded event towards automatic retraining; a dismissal takes effect in the ranking at once. */
+  /** Counts a recorded event towards automatic retraining; a dismissal (or one taken back) takes effect in the ranking at once. */
   noteEvent(e: FeedbackEvent): void {
-    if (e.kind === 'dismiss') this.opts.ranker.dismiss(e.item);
+    if (e.kind === 'dismiss') {
+      if (e.amount > 0) this.opts.ranker.dismiss(e.item);
+      else this.opts.ranker.restore(e.item);
+    }
     // Focused time is recorded every second (so a crash loses little), but counts toward latent.retrainAfterEvents
     // as one event per DWELL_SECONDS_PER_EVENT seconds: the cadence the setting was chosen for, not a retrain
     // every minute of reading.

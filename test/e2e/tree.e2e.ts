@@ -56,4 +56,20 @@ describe('Recommended for you (code-server + Chromium)', function () {
     await until(async () => (await note.count()) === 0, 'the note to go once resumed', 10_000);
     assert.equal(await resume.count(), 0);
   });
+
+  it('Not Interested hides a row at once, and the message\'s Undo brings it back', async () => {
+    await s.runCommand('Notifications: Clear All Notifications');
+    // A file's row is named "<name>, file in <folder>. Recommended: ...".
+    const label = (await s.page.locator('.part.sidebar .monaco-list-row[aria-label*=", file in"]').first().getAttribute('aria-label')) ?? '';
+    const name = label.slice(0, label.indexOf(','));
+    assert.ok(name, `a recommendation to dismiss: ${label}`);
+    const row = s.page.locator('.part.sidebar .monaco-list-row', { hasText: name }).first();
+    await row.hover();
+    await row.locator('.action-label[aria-label="Not Interested"]').click();
+    await until(async () => !(await s.viewRows()).some((t) => t.startsWith(name)), `${name} to leave the tree`, 10_000);
+    await s.waitForNotification(new RegExp(`${name.replace('.', '\\.')} will not be recommended again`));
+    await s.screenshot('tree-not-interested');
+    await s.page.locator('.notifications-toasts .monaco-button', { hasText: 'Undo' }).first().click();
+    await until(async () => (await s.viewRows()).some((t) => t.startsWith(name)), `${name} to come back`, 10_000);
+  });
 });

@@ -142,6 +142,19 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.ok(!p.recommendations().some((r) => r.item === victim), 'still excluded after retraining');
   });
 
+  it('Restore takes a dismissal back: ranked again at once, and after the store is read again', async () => {
+    const victim = p.recommendations()[0].item;
+    await vscode.commands.executeCommand('latent.notInterested', victim);
+    assert.ok(!p.recommendations().some((r) => r.item === victim));
+    assert.deepEqual(await vscode.commands.executeCommand<string[]>('latent.restoreDismissed', victim), [victim]);
+    await waitFor(() => p.recommendations().some((r) => r.item === victim), 'the restored item to be ranked again', 2000);
+    // A retrain reads the dismissals back from the store: the newest of the item's two events decides.
+    await p.flush();
+    await p.retrain();
+    assert.ok(p.recommendations().some((r) => r.item === victim), 'still ranked after the store was read again');
+    assert.deepEqual(await vscode.commands.executeCommand<string[]>('latent.restoreDismissed', victim), [], 'nothing to restore twice');
+  });
+
   it('a worker killed mid-training is reported, the previous model keeps serving, and the next run works', async () => {
     // Enough history that a run lasts long enough to be caught in the act (the session is closed first, as above).
     p.tracker.clearSession();

@@ -6,6 +6,7 @@ import { parseItemKey } from '../../core/itemKey';
 import type { FeedbackEvent } from '../../feedback/signal';
 import { fileUriOfItem } from '../workspaceFile';
 import type { TreeNode } from './tree';
+import { displayName } from './whyText';
 
 export interface ActionDeps {
   /** Records an event (store.append) and lets the pipeline react (dismissals, retrain counter). */
@@ -72,11 +73,56 @@ async function showExtension(id: string): Promise<void> {
   }
 }
 
+/**
+ * "Not interested": hidden from now on, with a way back (Undo on the message, or the Restore command later): a
+ * misplaced click must not cost a file its place until Reset wipes everything.
+ */
 export function notInterested(deps: ActionDeps, arg: unknown): string | undefined {
   const item = itemOf(arg);
   if (!item) return undefined;
   deps.record({ t: Date.now(), item, kind: 'dismiss', amount: 1 });
+  void vscode.window
+    .showInformationMessage(`Latent: ${parseItemKey(item).name} will not be recommended again.`, UNDO)
+    .then((picked) => picked === UNDO && restoreDismissed(deps, item));
   return item;
+}
+
+const UNDO = 'Undo';
+
+/** "Not interested" taken back: a dismiss event with amount 0 (signal.ts, dismissedItems). */
+export function restoreDismissed(deps: ActionDeps, item: string): void {
+  deps.record({ t: Date.now(), item, kind: 'dismiss', amount: 0 });
+}
+
+/**
+ * "Latent: Restore Dismissed Recommendations...": the items "Not interested" hides, to pick the ones to bring back;
+ * an item key as the argument restores that one without asking. Resolves with what was restored.
+ */
+export async function pickDismissedToRestore(deps: ActionDeps, dismissed: readonly string[], arg: unknown): Promise<string[]> {
+  const given = itemOf(arg);
+  if (given !== undefined) {
+    if (!dismissed.includes(given)) return [];
+    restoreDismissed(deps, given);
+    return [given];
+  }
+  if (dismissed.length === 0) {
+    void vscode.window.showInformationMessage('Latent: nothing is dismissed. "Not Interested" on a recommendation hides it; this command brings it back.');
+    return [];
+  }
+  const entries = [...dismissed]
+    .sort((a, b) => a.localeCompare(b))
+    .map((item) => {
+      const { kind, name } = parseItemKey(item);
+      return { label: displayName(item), description: kind === 'extension' ? 'extension' : name, item };
+    });
+  const picked = await vscode.window.showQuickPick(entries, {
+    title: 'Latent: Restore Dismissed Recommendations',
+    placeHolder: 'Pick the items to recommend again',
+    canPickMany: true,
+    matchOnDescription: true,
+  });
+  for (const p of picked ?? []) restoreDismissed(deps, p.item);
+  return (picked ?? []).map((p) => p.item);
 }
 
 export async function whyThis(arg: unknown): Promise<void> {

@@ -36,6 +36,16 @@ describe('feedback: signal weights', () => {
   it('collects dismissed items', () => {
     assert.deepEqual([...dismissedItems([ev(0, 'file:a'), ev(1, 'file:b', 'dismiss')])], ['file:b']);
   });
+
+  it('a dismissal taken back (amount 0) ends it; the newest one of an item decides, by time whatever the order', () => {
+    const taken = (t: number, item: string) => ev(t, item, 'dismiss', 0);
+    assert.deepEqual([...dismissedItems([ev(1, 'file:a', 'dismiss'), taken(2, 'file:a')])], []);
+    assert.deepEqual([...dismissedItems([taken(2, 'file:a'), ev(1, 'file:a', 'dismiss')])], [], 'older, though read later');
+    assert.deepEqual([...dismissedItems([ev(1, 'file:a', 'dismiss'), taken(2, 'file:a'), ev(3, 'file:a', 'dismiss')])], ['file:a']);
+    assert.deepEqual([...dismissedItems([taken(1, 'file:b'), ev(1, 'file:a', 'dismiss')])], ['file:a'], 'taking back what was never said is nothing');
+    // A positive signal after a dismissal does not take it back.
+    assert.deepEqual([...dismissedItems([ev(1, 'file:a', 'dismiss'), ev(2, 'file:a', 'open')])], ['file:a']);
+  });
 });
 
 describe('feedback: sessionize', () => {

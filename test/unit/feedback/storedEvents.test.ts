@@ -25,7 +25,7 @@ function history(seed: string, n: number): FeedbackEvent[] {
       const to = `file:src/d${int(4)}/g${int(30)}.ts`;
       e = to === file ? { t, item: file, kind: 'open', amount: 1 } : { t, item: to, kind: 'rename', amount: 0, from: file };
     } else if (r < 0.07) e = { t, item: rand() < 0.5 ? file : `file:src/d${int(4)}`, kind: 'delete', amount: 0 };
-    else if (r < 0.09) e = { t, item: file, kind: 'dismiss', amount: 1 };
+    else if (r < 0.09) e = { t, item: file, kind: 'dismiss', amount: rand() < 0.4 ? 0 : 1 }; // 0: taken back
     else if (r < 0.11) e = { t, item: file, kind: 'create', amount: 0 };
     else if (r < 0.15) e = { t, item: `snippet:user/s${int(5)}`, kind: 'snippet', amount: 1 };
     else e = { t, item: file, kind: rand() < 0.5 ? 'dwell' : 'edit', amount: rand() < 0.3 ? 0 : 1 + int(30) };
