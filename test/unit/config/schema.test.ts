@@ -36,7 +36,8 @@ describe('config/schema: the one set of setting rules', () => {
         continue;
       }
       assert.ok(d, `latent.${name} is declared`);
-      assert.deepEqual([d.type, d.default, d.minimum, d.maximum], ['number', s.default, s.minimum, s.maximum], name);
+      // Whole-number settings are declared as integers, so the Settings editor flags 32.5 instead of rounding it silently.
+      assert.deepEqual([d.type, d.default, d.minimum, d.maximum], [s.integer ? 'integer' : 'number', s.default, s.minimum, s.maximum], name);
     }
     for (const [name, def] of Object.entries(BOOLEAN_SETTINGS)) assert.deepEqual([declared[`latent.${name}`]?.type, declared[`latent.${name}`]?.default], ['boolean', def]);
     assert.deepEqual(declared['latent.git.bootstrap']?.enum, [...GIT_BOOTSTRAP_VALUES]);
