@@ -61,9 +61,10 @@ describe('feedback store: journals', () => {
     const gone = new Promise((resolve) => child.once('exit', resolve));
     try {
       const x = await open(d, { windowId: `${child.pid}-x` }); // a window of the child process (pid decides liveness)
+      const c = await open(d, { windowId: `${process.pid}-c` });
+      // Appended after c opened (its start compacts): lines for c's compaction below to fold in.
       for (const t of [1, 2, 3]) x.append(ev(t));
       await x.flush();
-      const c = await open(d, { windowId: `${process.pid}-c` });
       let compacted: boolean | undefined;
       const fired = await interleaved(
         'rename',

@@ -198,6 +198,29 @@ describe('feedback store: binary snapshot on disk', () => {
     assert.deepEqual(got.find((e) => e.t === 3000), { t: 3000, item: 'file:c.ts', kind: 'dwell', amount: 12.5, w: '5-w' });
   });
 
+  it('a compaction with nothing new (every journal line in the snapshot) leaves snapshot.bin as it is; one with new lines rewrites it', async () => {
+    const d = dir();
+    const a = await open(d, { windowId: '1-q' });
+    for (const t of [1000, 2000]) a.append(ev(t));
+    await a.dispose();
+    const file = path.join(d, 'snapshot.bin');
+    const stamp = (): string => {
+      const s = fs.statSync(file);
+      return `${s.ino}:${s.mtimeMs}:${s.size}`;
+    };
+    const before = stamp();
+    const b = await open(d, { windowId: '1-r' }); // its start compacts: nothing to fold in
+    assert.equal(await b.compact(), true);
+    assert.equal(stamp(), before, 'not rewritten');
+    assert.deepEqual((await b.events()).map((e) => e.t), [1000, 2000]);
+    b.append(ev(3000));
+    assert.equal(await b.compact(), true);
+    assert.notEqual(stamp(), before, 'rewritten with the new line');
+    await b.dispose();
+    const c = await open(d, { windowId: '1-s' });
+    assert.deepEqual((await c.events()).map((e) => e.t), [1000, 2000, 3000]);
+  });
+
   it('after a crash between writing snapshot.bin and removing snapshot.json, the binary one wins and the text one goes', async () => {
     const d = dir();
     const a = await open(d, { windowId: '1-s' });
