@@ -45,7 +45,13 @@ export async function compactHeld(p: CompactParams, problems: StoreProblems, loc
   // fully held by what we read. Judged after the read, a window that appended and then exited in between looked
   // 'dead', and its last lines were deleted with the file without ever reaching the snapshot.
   const sealed = sealedJournals(names, { windowId: p.windowId, seq: p.seq, disposed: p.disposed });
-  if (!damaged && stamp.startsWith(`${SNAPSHOT}:`) && sealed.size === 0 && (await allMerged(p.dir, [...names, LEGACY_SNAPSHOT], snap.merged))) return true;
+  if (!damaged && stamp.startsWith(`${SNAPSHOT}:`) && (await allMerged(p.dir, [...names, LEGACY_SNAPSHOT], snap.merged))) {
+    // Nothing to fold in: what is left is deleting the sealed journals, whose lines the snapshot holds (a window's
+    // close seals its journal). Their names stay in the snapshot's merged offsets until the next rewrite drops them.
+    if (sealed.size > 0 && !(await lock.holdLock(p.lockId))) return false;
+    for (const name of sealed.keys()) await fs.rm(path.join(p.dir, name), { force: true });
+    return true;
+  }
   const merged: Record<string, number> = {};
   const parts = [await sliced(snap.stored.eventsSteps())];
   const done: { name: string; complete: boolean; tail: string }[] = [];
@@ -91,7 +97,7 @@ export async function compactHeld(p: CompactParams, problems: StoreProblems, loc
 /**
  * Whether every journal's lines are in the snapshot already (each file's size is its merged offset; a text
  * snapshot a migration left behind counts as unmerged, so that it goes). Then a
- * compaction has nothing to fold in nor delete, and it returns without rewriting (the snapshot was still read in full
+ * compaction has nothing to fold in, and it returns without rewriting (the snapshot was still read in full
  * above, so damage is found and told as before). What it leaves to the next compaction with new lines is the
  * time-based part: old sessions aggregated (training reads them the same either way) and the history of files
  * deleted longer ago than the retention let go (never recommended meanwhile). A window's start and close compact,

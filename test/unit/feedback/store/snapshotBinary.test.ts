@@ -215,10 +215,19 @@ describe('feedback store: binary snapshot on disk', () => {
     assert.deepEqual((await b.events()).map((e) => e.t), [1000, 2000]);
     b.append(ev(3000));
     assert.equal(await b.compact(), true);
-    assert.notEqual(stamp(), before, 'rewritten with the new line');
+    const after = stamp();
+    assert.notEqual(after, before, 'rewritten with the new line');
+    // Its close seals its journal, whose lines the snapshot holds: the journal goes, the snapshot stays as it is.
+    assert.ok(fs.readdirSync(d).some((n) => n.startsWith('journal-1-r')));
     await b.dispose();
+    assert.equal(stamp(), after);
+    assert.deepEqual(fs.readdirSync(d).filter((n) => n.startsWith('journal-')), []);
     const c = await open(d, { windowId: '1-s' });
     assert.deepEqual((await c.events()).map((e) => e.t), [1000, 2000, 3000]);
+    c.append(ev(4000));
+    await c.dispose();
+    const e = await open(d, { windowId: '1-t' });
+    assert.deepEqual((await e.events()).map((x) => x.t), [1000, 2000, 3000, 4000]);
   });
 
   it('after a crash between writing snapshot.bin and removing snapshot.json, the binary one wins and the text one goes', async () => {
