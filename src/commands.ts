@@ -12,6 +12,8 @@ export const COMMANDS = {
   whyThis: 'latent.whyThis',
   goToRecommended: 'latent.goToRecommended',
   restoreDismissed: 'latent.restoreDismissed',
+  /** a recommended file's context menu, as the Explorer's */
+  openToSide: 'latent.openToSide',
   /** the tree item's click: internal, not in the palette nor in package.json */
   openRecommendation: 'latent.openRecommendation',
 } as const;

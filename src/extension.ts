@@ -106,6 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     [COMMANDS.notInterested]: withWorkspace((ws, arg) => ws.notInterested(arg), 'not trained yet, so there is no recommendation to dismiss.'),
     [COMMANDS.openRecommendation]: withWorkspace((ws, arg) => ws.open(arg), 'open a folder first.'),
     [COMMANDS.goToRecommended]: withWorkspace((ws) => ws.goToRecommended(), 'open a folder first. Latent recommends from what you do in a workspace folder.'),
+    [COMMANDS.openToSide]: withWorkspace((ws, arg) => ws.openToSide(arg), 'open a folder first.'),
     [COMMANDS.restoreDismissed]: withWorkspace((ws, arg) => ws.restoreDismissed(arg), 'open a folder first: dismissals are kept per workspace folder.'),
     // "Why this?" passes an item key (or a tree element with one); the palette passes nothing.
     [COMMANDS.showFactors]: (arg) => panel.show(itemOf(arg)),

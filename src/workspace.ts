@@ -47,6 +47,8 @@ export interface Workspace extends vscode.Disposable {
   notInterested(arg: unknown): void;
   /** "Go to Recommended...": opens the quick pick (closing one still open) and returns it. */
   goToRecommended(): RecommendationsQuickPick;
+  /** A recommended file's "Open to the Side". */
+  openToSide(arg: unknown): Promise<void>;
   /** The Restore command: picks dismissed items to recommend again (or restores the item key given); what was restored. */
   restoreDismissed(arg: unknown): Promise<string[]>;
   /** "Learn from Git History" and the one-time offer. */
@@ -483,6 +485,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     open: (arg) => openRecommendation(deps, arg),
     notInterested: (arg) => void notInterested(deps, arg),
     restoreDismissed: (arg) => pickDismissedToRestore(deps, ranker.dismissedItems(), arg),
+    openToSide: (arg) => openRecommendation(deps, arg, true),
     goToRecommended: () => {
       quickPick?.dispose();
       quickPick = new RecommendationsQuickPick({

@@ -155,6 +155,16 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.deepEqual(await vscode.commands.executeCommand<string[]>('latent.restoreDismissed', victim), [], 'nothing to restore twice');
   });
 
+  it('Open to the Side opens a recommended file beside the active editor', async () => {
+    await show(AREA_A[0]);
+    const rec = p.recommendations().find((r) => r.item.startsWith(`file:${DIR}/`));
+    assert.ok(rec, 'a recommended file');
+    await vscode.commands.executeCommand('latent.openToSide', rec.item);
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.path.endsWith(rec.item.slice('file:'.length)), `${rec.item} to open`, 5000);
+    assert.equal(vscode.window.activeTextEditor?.viewColumn, vscode.ViewColumn.Two);
+    await vscode.commands.executeCommand('workbench.action.joinAllGroups');
+  });
+
   it('a worker killed mid-training is reported, the previous model keeps serving, and the next run works', async () => {
     // Enough history that a run lasts long enough to be caught in the act (the session is closed first, as above).
     p.tracker.clearSession();

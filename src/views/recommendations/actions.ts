@@ -30,7 +30,8 @@ export function itemOf(arg: unknown): string | undefined {
   return undefined;
 }
 
-export async function openRecommendation(deps: ActionDeps, arg: unknown): Promise<void> {
+/** A click (or Enter in the quick pick) on a recommendation; `toSide`: a file opens beside the active editor. */
+export async function openRecommendation(deps: ActionDeps, arg: unknown, toSide = false): Promise<void> {
   const item = itemOf(arg);
   if (!item) return;
   const { kind, name } = parseItemKey(item);
@@ -40,7 +41,7 @@ export async function openRecommendation(deps: ActionDeps, arg: unknown): Promis
     // name is the folder, so web/src/app.ts opens in the folder named web, not under the first folder.
     const uri = fileUriOfItem(name);
     if (!uri) return;
-    await vscode.commands.executeCommand('vscode.open', uri);
+    await vscode.commands.executeCommand('vscode.open', uri, toSide ? { viewColumn: vscode.ViewColumn.Beside } : undefined);
   } else if (kind === 'snippet') {
     await insertSnippet(deps, item);
   } else if (kind === 'extension') {
