@@ -169,6 +169,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   const sessionsSince = new RecentSessions(() => readSettings().sessionGapMinutes * 60_000);
   const recentSessions = (sinceSec: number): readonly RecentSession[] => sessionsSince.closedSince(sinceSec, Date.now());
   let neverRecommend = neverRecommendMatcher();
+  let kinds = readSettings().recommendKinds;
   // Which files are gone (deleted, or renamed away): built from the store at startup, kept current from the events
   // below; a deleted file leaves the list at once, and comes back if the path is created again.
   let life = new FileLife();
@@ -178,7 +179,11 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       openItems: () => open,
       recentItems: () => recent.items(),
       recentSessions,
-      neverRecommend: (item) => itemKind(item) === 'file' && (life.isDeleted(item) || neverRecommend.isExcluded(parseItemKey(item).name)),
+      neverRecommend: (item) => {
+        const kind = itemKind(item);
+        if (!kind || !kinds.has(kind)) return true;
+        return kind === 'file' && (life.isDeleted(item) || neverRecommend.isExcluded(parseItemKey(item).name));
+      },
     },
     { perKind: readSettings().maxRecommendations },
   );
@@ -397,6 +402,10 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('latent.maxRecommendations')) ranker.setPerKind(readSettings().maxRecommendations);
+      if (e.affectsConfiguration('latent.recommendKinds')) {
+        kinds = readSettings().recommendKinds;
+        ranker.invalidate();
+      }
       if (e.affectsConfiguration('latent.neverRecommend')) {
         neverRecommend = neverRecommendMatcher();
         ranker.invalidate();

@@ -1,6 +1,7 @@
 // Every `latent.*` setting: its default and the range package.json declares, and the one rule that turns whatever
 // the user wrote into a usable value (a number outside the range is clamped to it, anything unusable is the
 // default). No vscode here: the settings reader (settings.ts) and a test against package.json both use it.
+import type { ItemKind } from '../core/itemKey';
 
 export interface NumberSetting {
   readonly default: number;
@@ -35,6 +36,9 @@ export const BOOLEAN_SETTINGS = { enabled: true, autoRetrain: true } as const;
 export type BooleanSettingName = keyof typeof BOOLEAN_SETTINGS;
 
 export const GIT_BOOTSTRAP_VALUES = ['ask', 'always', 'never'] as const;
+/** `latent.recommendKinds`: the setting's words for the item kinds (core/itemKey.ts), all of them by default. */
+export const RECOMMEND_KINDS = { files: 'file', snippets: 'snippet', extensions: 'extension' } as const satisfies Record<string, ItemKind>;
+export type RecommendKindName = keyof typeof RECOMMEND_KINDS;
 export type GitBootstrapSetting = (typeof GIT_BOOTSTRAP_VALUES)[number];
 
 /** The value to use for a number setting, whatever was written: clamped into range, the default when unusable. */
@@ -51,6 +55,13 @@ export function booleanSetting(name: BooleanSettingName, raw: unknown): boolean 
 
 export function gitBootstrapSetting(raw: unknown): GitBootstrapSetting {
   return GIT_BOOTSTRAP_VALUES.find((v) => v === raw) ?? 'ask';
+}
+
+/** The kinds `latent.recommendKinds` names (unknown words dropped); every kind when the setting is not a list. */
+export function recommendKindsSetting(raw: unknown): ReadonlySet<ItemKind> {
+  const names = Object.keys(RECOMMEND_KINDS) as RecommendKindName[];
+  const picked = Array.isArray(raw) ? names.filter((n) => raw.includes(n)) : names;
+  return new Set(picked.map((n) => RECOMMEND_KINDS[n]));
 }
 
 /** The user's patterns, blanks dropped; the defaults when the setting is not a list. */

@@ -155,6 +155,18 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.deepEqual(await vscode.commands.executeCommand<string[]>('latent.restoreDismissed', victim), [], 'nothing to restore twice');
   });
 
+  it('latent.recommendKinds leaves a kind out of the recommendations at once, and back in when it is named again', async () => {
+    const cfg = vscode.workspace.getConfiguration('latent');
+    assert.ok(p.recommendations().some((r) => r.item.startsWith('file:')), 'files are recommended');
+    await cfg.update('recommendKinds', ['snippets', 'extensions'], vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor(() => !p.recommendations().some((r) => r.item.startsWith('file:')), 'files to leave the recommendations', 5000);
+    } finally {
+      await cfg.update('recommendKinds', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor(() => p.recommendations().some((r) => r.item.startsWith('file:')), 'files to come back', 5000);
+  });
+
   it('Open to the Side opens a recommended file beside the active editor', async () => {
     await show(AREA_A[0]);
     const rec = p.recommendations().find((r) => r.item.startsWith(`file:${DIR}/`));

@@ -9,6 +9,8 @@ import {
   NUMBER_SETTINGS,
   numberSetting,
   patternListSetting,
+  RECOMMEND_KINDS,
+  recommendKindsSetting,
   type NumberSetting,
   type NumberSettingName,
 } from '../../../src/config/schema';
@@ -19,6 +21,7 @@ interface DeclaredSetting {
   minimum?: number;
   maximum?: number;
   enum?: unknown[];
+  items?: { enum?: unknown[] };
 }
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, DeclaredSetting> } };
@@ -41,9 +44,19 @@ describe('config/schema: the one set of setting rules', () => {
     }
     for (const [name, def] of Object.entries(BOOLEAN_SETTINGS)) assert.deepEqual([declared[`latent.${name}`]?.type, declared[`latent.${name}`]?.default], ['boolean', def]);
     assert.deepEqual(declared['latent.git.bootstrap']?.enum, [...GIT_BOOTSTRAP_VALUES]);
-    const known = new Set([...names.map((n) => `latent.${n}`), ...Object.keys(BOOLEAN_SETTINGS).map((n) => `latent.${n}`), 'latent.git.bootstrap', 'latent.exclude', 'latent.neverRecommend']);
+    const kinds = Object.keys(RECOMMEND_KINDS);
+    assert.deepEqual([declared['latent.recommendKinds']?.items?.enum, declared['latent.recommendKinds']?.default], [kinds, kinds]);
+    const known = new Set([...names.map((n) => `latent.${n}`), ...Object.keys(BOOLEAN_SETTINGS).map((n) => `latent.${n}`), 'latent.git.bootstrap', 'latent.exclude', 'latent.neverRecommend', 'latent.recommendKinds']);
     assert.deepEqual(declared['latent.neverRecommend']?.default, [...DEFAULT_NEVER_RECOMMEND]);
     assert.deepEqual(Object.keys(declared).filter((k) => !known.has(k)), []);
+  });
+
+  it('reads the kinds to recommend: the ones named, every kind when the setting is not a list', () => {
+    assert.deepEqual([...recommendKindsSetting(['files'])], ['file']);
+    assert.deepEqual([...recommendKindsSetting(['extensions', 'bogus', 'snippets'])].sort(), ['extension', 'snippet']);
+    assert.deepEqual([...recommendKindsSetting([])], []);
+    assert.deepEqual([...recommendKindsSetting('files')].sort(), ['extension', 'file', 'snippet']);
+    assert.deepEqual([...recommendKindsSetting(undefined)].sort(), ['extension', 'file', 'snippet']);
   });
 
   it('clamps numbers into range, rounds whole-number settings, and falls back to the default on junk', () => {
