@@ -48,6 +48,8 @@ export interface LatentApi {
     /** Runs an automatic retrain now (it updates the model in use unless drift calls for a full fit). */
     autoRetrain(): Promise<void>;
     tracker: FeedbackTracker;
+    /** The note above the recommendations (not recording, ranking by recent use), when there is one. */
+    viewMessage(): string | undefined;
   };
 }
 
@@ -163,6 +165,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
             terminateWorker: () => ready.workspace.terminateWorker(),
             autoRetrain: () => ready.workspace.autoRetrain(),
             tracker: ready.tracker,
+            viewMessage: () => ready.workspace.viewMessage(),
           },
         }
       : {}),

@@ -67,6 +67,8 @@ export interface Workspace extends vscode.Disposable {
   recentSessions(sinceSec: number): readonly RecentSession[];
   /** Pause or Resume changed what is recorded: the view's note follows. */
   trackingChanged(): void;
+  /** The view's note above the recommendations, when there is one. */
+  viewMessage(): string | undefined;
 }
 
 async function hasGitImport(storeDir: string): Promise<boolean> {
@@ -509,6 +511,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     },
     recentSessions,
     trackingChanged: showNotes,
+    viewMessage: () => view.message,
     reset: async () => {
       await args.store.wipe();
       life = new FileLife();

@@ -155,6 +155,27 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.deepEqual(await vscode.commands.executeCommand<string[]>('latent.restoreDismissed', victim), [], 'nothing to restore twice');
   });
 
+  it('the view says above its recommendations when nothing is recorded: paused, or latent.enabled off', async () => {
+    assert.ok(p.recommendations().length > 0);
+    assert.equal(p.viewMessage(), undefined);
+    await vscode.commands.executeCommand('latent.pause');
+    try {
+      assert.match(p.viewMessage() ?? '', /^Tracking is paused: nothing you do here is recorded/);
+    } finally {
+      await vscode.commands.executeCommand('latent.resume');
+    }
+    assert.equal(p.viewMessage(), undefined);
+    const cfg = vscode.workspace.getConfiguration('latent');
+    await cfg.update('enabled', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor(() => /^Recording is off/.test(p.viewMessage() ?? ''), 'the note that recording is off', 5000);
+      assert.equal(p.tracker.recording, false);
+    } finally {
+      await cfg.update('enabled', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor(() => p.viewMessage() === undefined, 'the note to go', 5000);
+  });
+
   it('latent.recommendKinds leaves a kind out of the recommendations at once, and back in when it is named again', async () => {
     const cfg = vscode.workspace.getConfiguration('latent');
     assert.ok(p.recommendations().some((r) => r.item.startsWith('file:')), 'files are recommended');
