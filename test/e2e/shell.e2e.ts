@@ -48,6 +48,28 @@ describe('Latent in code-server + Chromium', function () {
     assert.match(await s.waitForNotification(/all data of this workspace has been reset/), /reset/);
   });
 
+  it('the walkthrough opens from "Welcome: Open Walkthrough..." with its steps and their pages', async () => {
+    const input = s.page.locator('.quick-input-widget input.input');
+    await s.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('>Welcome: Open Walkthrough...');
+    await s.page.locator('.quick-input-widget .monaco-list-row[aria-label^="Welcome: Open Walkthrough"]').first().click();
+    await s.page.locator('.quick-input-widget input.input[aria-label="Select a walkthrough to open"]').waitFor({ state: 'visible' });
+    await input.fill('Get Started with Latent');
+    await s.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Get Started with Latent' }).first().click();
+    try {
+      const page = s.page.locator('.gettingStartedContainer');
+      await page.getByText('Learn from your git history').first().waitFor({ state: 'visible' });
+      const text = await page.innerText();
+      for (const step of ['See what is recommended', 'Look inside the model', 'Private, and yours to stop']) assert.ok(text.includes(step), step);
+      // The step's page (its Markdown) renders in a webview beside the steps.
+      await s.webview(0).getByText(/each commit is a session of the files it changed/).waitFor({ state: 'visible' });
+      await s.screenshot('walkthrough');
+    } finally {
+      await s.runCommand('View: Close All Editors');
+    }
+  });
+
   it('reads text inside a webview iframe (Markdown preview of the sample README)', async () => {
     await s.openFile('README.md');
     await s.runCommand('Markdown: Open Preview');
