@@ -1,5 +1,6 @@
-// What the tree's items do: open a file, insert a snippet (recorded exactly), show an extension's page,
-// "Not interested" (recorded as a dismiss event and excluded at once), "Why this?" (the factors webview).
+// What the tree's items do: open a file (or open it to the side), insert a snippet (recorded exactly), show an
+// extension's page, "Not interested" (recorded as a dismiss event and excluded at once; Undo and the Restore command
+// take it back), "Why this?" (the factors webview).
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../commands';
 import { parseItemKey } from '../../core/itemKey';
