@@ -145,8 +145,12 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
     return decided;
   };
   const decide = async (): Promise<'run' | 'ask' | 'skip'> => {
-    const setting = readSettings().gitBootstrap;
-    if (setting === 'never') return 'skip';
+    const { gitBootstrap: setting, enabled } = readSettings();
+    // Latent turned off (latent.enabled): no question and no import on its own; the command still learns when asked.
+    if (setting === 'never' || !enabled) {
+      if (!enabled) deps.log('git bootstrap on activation: skip (latent.enabled is off)');
+      return 'skip';
+    }
     const stored = deps.context.workspaceState.get<unknown>(STATE_KEYS.gitBootstrapAnswer);
     const answer = stored === 'learn' || stored === 'not-now' || stored === 'never' ? stored : undefined;
     const action = startupAction({

@@ -111,6 +111,21 @@ describe('Cold start from git history (code-server + Chromium)', function () {
     await s.screenshot('coldstart-frecency');
   });
 
+  it('with latent.enabled off nothing is asked nor learned, and the view says Latent is off', async () => {
+    const ws = gitWorkspace(6);
+    root = ws.root;
+    s = await startCodeServer({ workspace: ws.workspace, settings: { 'latent.enabled': false } });
+    await s.openView();
+    const seen: string[] = [];
+    await s.waitForWelcome(/Latent is off in this workspace/, 20_000, seen);
+    assert.ok(!seen.some((t) => /Learn from Git History/.test(t)), seen.join(' | '));
+    // A question would come once the store is read after activation: within a second or two in the first test.
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.ok(!(await s.notifications()).some((t) => /learn a first model/.test(t)), 'no question while Latent is off');
+    assert.deepEqual(await s.viewRows(), [], 'nothing learned');
+    await s.screenshot('coldstart-disabled');
+  });
+
   it('with "never" nothing is offered, and the welcome content\'s button learns from git', async () => {
     const ws = gitWorkspace(12);
     root = ws.root;
