@@ -114,8 +114,9 @@ export async function pickDismissedToRestore(deps: ActionDeps, dismissed: readon
   const entries = [...dismissed]
     .sort((a, b) => a.localeCompare(b))
     .map((item) => {
+      // As the tree shows them: the name, then its folder (a snippet's source), or that it is an extension.
       const { kind, name } = parseItemKey(item);
-      return { label: displayName(item), description: kind === 'extension' ? 'extension' : name, item };
+      return { label: displayName(item), description: kind === 'extension' ? 'extension' : name.slice(0, Math.max(0, name.lastIndexOf('/'))), item };
     });
   const picked = await vscode.window.showQuickPick(entries, {
     title: 'Latent: Restore Dismissed Recommendations',
