@@ -3,7 +3,7 @@
 // take it back), "Why this?" (the factors webview).
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../commands';
-import { parseItemKey } from '../../core/itemKey';
+import { itemKind, itemPlace, parseItemKey } from '../../core/itemKey';
 import type { FeedbackEvent } from '../../feedback/signal';
 import { fileUriOfItem } from '../workspaceFile';
 import type { TreeNode } from './tree';
@@ -115,8 +115,7 @@ export async function pickDismissedToRestore(deps: ActionDeps, dismissed: readon
     .sort((a, b) => a.localeCompare(b))
     .map((item) => {
       // As the tree shows them: the name, then its folder (a snippet's source), or that it is an extension.
-      const { kind, name } = parseItemKey(item);
-      return { label: displayName(item), description: kind === 'extension' ? 'extension' : name.slice(0, Math.max(0, name.lastIndexOf('/'))), item };
+      return { label: displayName(item), description: itemKind(item) === 'extension' ? 'extension' : itemPlace(item).folder, item };
     });
   const picked = await vscode.window.showQuickPick(entries, {
     title: 'Latent: Restore Dismissed Recommendations',

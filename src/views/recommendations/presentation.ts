@@ -1,7 +1,7 @@
 // How a recommendation is named and explained in one line, for every place that lists them: the tree's rows (label,
 // description, what a screen reader says) and the "Go to Recommended..." quick pick (label, description, detail). Pure: no
 // vscode, tested in plain Node; the caller passes what only VS Code knows (an extension's display name).
-import { ITEM_KINDS, itemKind, parseItemKey, type ItemKind } from '../../core/itemKey';
+import { ITEM_KINDS, itemKind, itemPlace, parseItemKey, type ItemKind } from '../../core/itemKey';
 import type { Recommendation } from '../../core/recommender';
 import { displayName, type FactorLabels } from './whyText';
 
@@ -16,7 +16,7 @@ export interface ItemText {
 /** Label and description of a row. `extensionName` is the installed extension's display name, when there is one. */
 export function itemText(rec: Recommendation, extensionName?: string): ItemText {
   const { kind, name } = parseItemKey(rec.item);
-  const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
+  const dir = itemPlace(rec.item).folder;
   if (kind === 'file') {
     // A file the model has not learned yet, ranked by its neighbours: say so, it is a guess.
     return { label: displayName(rec.item), description: rec.source === 'new' ? (dir ? `${dir} · new file` : 'new file') : dir };
