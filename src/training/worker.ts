@@ -1,19 +1,19 @@
 // worker_threads entry (bundled to dist/worker.js). Runs one training job per 'train' message; training is
 // synchronous here on purpose: this thread exists so the extension host's event loop never waits for it.
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRecord } from '../core/check';
+import { lowerThreadPriority } from '../feedback/store/threadPriority';
 import { parseToWorker, TrainingMessageError, type FromWorker } from './messages';
 import { ALIVE_EVERY_MS, runTrainJob } from './job';
 import { isValidationThreadData, runValidationThread, ValidationThread } from './validationThread';
 
 // This script is also the worker's second thread (validationThread.ts), told apart by its workerData.
 if (isValidationThreadData(workerData)) {
-  lowerPriority();
+  lowerThreadPriority();
   runValidationThread(workerData);
 } else if (parentPort) {
   const port = parentPort;
-  lowerPriority();
+  lowerThreadPriority();
   port.on('message', (raw: unknown) => {
     let req;
     try {
@@ -54,17 +54,3 @@ if (isValidationThreadData(workerData)) {
   });
 }
 
-/**
- * Training is background work: this thread runs at the lowest priority, so that on a busy machine (two cores, the
- * editor and a build) the extension host and everything else the user waits for come first. Linux only: there a
- * thread has its own nice value and setPriority(0) lowers the calling thread alone; on macOS and Windows it would
- * lower the whole process, the extension host with it. Where the OS refuses, training runs as before.
- */
-function lowerPriority(): void {
-  if (process.platform !== 'linux') return;
-  try {
-    setPriority(0, 19);
-  } catch {
-    // not permitted: nothing else changes
-  }
-}
