@@ -8,6 +8,7 @@ import { compactHeld, parseCompactParams } from './compactJob';
 import { LOCK } from './layout';
 import { CompactLock } from './lock';
 import { StoreProblems } from './problems';
+import { lowerThreadPriority } from './threadPriority';
 import type { CompactWorkerMessage } from './compactMessages';
 
 const post = (m: CompactWorkerMessage): void => parentPort?.postMessage(m);
@@ -20,6 +21,8 @@ class RelayedProblems extends StoreProblems {
 }
 
 async function main(): Promise<void> {
+  // Compaction is background work, as training is: the host's thread comes first on a busy machine.
+  lowerThreadPriority();
   try {
     const p = parseCompactParams(workerData);
     const lock = new CompactLock(path.join(p.dir, LOCK), p.windowId, p.staleLockMs);
