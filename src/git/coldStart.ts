@@ -165,7 +165,7 @@ export function describeOutcome(outcome: LearnOutcome): string {
       }
       return outcome.commits === 0
         ? 'This repository has no commits yet, so there is nothing to learn from.'
-        : `None of the ${outcome.commits} commits read touched files Latent may learn from (${skipped(outcome)}). Nothing was changed.`;
+        : `None of the ${outcome.commits} commits read touched files Latent may learn from${inParens(skipped(outcome))}. Nothing was changed.`;
     }
     case 'learned': {
       const cut =
@@ -174,7 +174,7 @@ export function describeOutcome(outcome: LearnOutcome): string {
           : outcome.stoppedBy === 'size'
             ? ' Reading stopped at the size limit; the commits read so far were used.'
             : '';
-      return `Learned from ${outcome.used} of ${outcome.commits} commits (${outcome.files} files; ${skipped(outcome)}).${cut}`;
+      return `Learned from ${outcome.used} of ${outcome.commits} commits (${[`${outcome.files} files`, skipped(outcome)].filter((p) => p !== '').join('; ')}).${cut}`;
     }
   }
 }
@@ -183,11 +183,13 @@ function duration(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
+const inParens = (s: string): string => (s === '' ? '' : ` (${s})`);
+
+/** What was left out, the counts that are not 0 ('' when nothing was): "0 bulk commits skipped" only lengthened the message. */
 function skipped(outcome: { skippedMerges: number; skippedBulk: number; skippedEmpty: number; excludedFiles: number; notAtHead: number }): string {
-  const parts = [
-    `${outcome.skippedBulk} bulk commit${outcome.skippedBulk === 1 ? '' : 's'} skipped`,
-    `${outcome.excludedFiles} excluded file${outcome.excludedFiles === 1 ? '' : 's'} left out`,
-  ];
+  const parts: string[] = [];
+  if (outcome.skippedBulk > 0) parts.push(`${outcome.skippedBulk} bulk commit${outcome.skippedBulk === 1 ? '' : 's'} skipped`);
+  if (outcome.excludedFiles > 0) parts.push(`${outcome.excludedFiles} excluded file${outcome.excludedFiles === 1 ? '' : 's'} left out`);
   if (outcome.notAtHead > 0) parts.push(`${outcome.notAtHead} file${outcome.notAtHead === 1 ? '' : 's'} no longer in the repository left out`);
   if (outcome.skippedEmpty > 0) parts.push(`${outcome.skippedEmpty} commit${outcome.skippedEmpty === 1 ? '' : 's'} with no usable file`);
   return parts.join(', ');

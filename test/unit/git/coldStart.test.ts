@@ -101,7 +101,7 @@ describe('cold start: learning from a real repository', function () {
     assert.deepEqual([...new Set(back.map((x) => x.item))].sort(), [...AREA_A, ...AREA_B].map((f) => `file:${f}`).sort());
     assert.equal(new Set(back.map((x) => x.session)).size, 25);
     assert.ok(back.every((x) => x.weight < 1), 'a commit weighs less than an open');
-    assert.match(describeOutcome(o), /^Learned from 25 of 25 commits \(8 files; 0 bulk commits skipped, 1 excluded file left out\)\.$/);
+    assert.match(describeOutcome(o), /^Learned from 25 of 25 commits \(8 files; 1 excluded file left out\)\.$/);
     // In a multi-root workspace items carry the folder name, as the tracker records them.
     const multi = await learnFromGit(opts({ itemPrefix: 'app/' }));
     assert.equal(multi.kind, 'learned');
@@ -156,6 +156,20 @@ describe('cold start: learning from a real repository', function () {
     assert.equal(none.kind, 'nothing');
     assert.match(describeOutcome(none), /None of the 25 commits/);
     assert.equal(readFileSync(join(store, GIT_SESSIONS_FILE), 'utf8'), before);
+  });
+
+  it('names only what was left out: no "0 bulk commits skipped"', () => {
+    const counts = { commits: 30, used: 30, files: 12, skippedMerges: 0, skippedBulk: 0, skippedEmpty: 0, excludedFiles: 0, notAtHead: 0, stoppedBy: 'done' as const, timeoutMs: 0 };
+    assert.equal(describeOutcome({ kind: 'learned', ...counts }), 'Learned from 30 of 30 commits (12 files).');
+    assert.equal(
+      describeOutcome({ kind: 'learned', ...counts, used: 27, skippedBulk: 2, skippedEmpty: 1 }),
+      'Learned from 27 of 30 commits (12 files; 2 bulk commits skipped, 1 commit with no usable file).',
+    );
+    assert.equal(describeOutcome({ kind: 'nothing', ...counts, used: 0, files: 0 }), 'None of the 30 commits read touched files Latent may learn from. Nothing was changed.');
+    assert.equal(
+      describeOutcome({ kind: 'nothing', ...counts, used: 0, files: 0, excludedFiles: 4 }),
+      'None of the 30 commits read touched files Latent may learn from (4 excluded files left out). Nothing was changed.',
+    );
   });
 
   it('a folder with history is offered the import; an ignored folder inside a repository is not', async () => {

@@ -400,7 +400,7 @@ describe('git bootstrap follows renames and leaves out deleted files (real repos
     assert.equal(o.kind, 'learned');
     if (o.kind !== 'learned') return;
     assert.equal(o.notAtHead, 1);
-    assert.match(describeOutcome(o), /, 1 file no longer in the repository left out\)\.$/);
+    assert.match(describeOutcome(o), /; 1 file no longer in the repository left out\)\.$/);
     // excluded files are counted as excluded, not as gone
     const ex = await learnFromGit({ folder: repo, trusted: true, isExcluded: (p) => p.startsWith('src/'), maxCommits: 100, storeDir: store });
     assert.equal(ex.kind === 'learned' && ex.notAtHead, 0);
