@@ -172,6 +172,8 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   const recentSessions = (sinceSec: number): readonly RecentSession[] => sessionsSince.closedSince(sinceSec, Date.now());
   let neverRecommend = neverRecommendMatcher();
   let kinds = readSettings().recommendKinds;
+  // Read once here and on change (the listener below): the view's note reads it after every re-rank.
+  let enabled = readSettings().enabled;
   // Which files are gone (deleted, or renamed away): built from the store at startup, kept current from the events
   // below; a deleted file leaves the list at once, and comes back if the path is created again.
   let life = new FileLife();
@@ -203,16 +205,13 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     view.description = frecency ? FRECENCY_DESCRIPTION : undefined;
     // The description only shows when the view shares its container; the message always shows.
     const notes = [
-      !shown ? undefined : args.isPaused() ? PAUSED_NOTE : readSettings().enabled ? undefined : DISABLED_NOTE,
+      !shown ? undefined : args.isPaused() ? PAUSED_NOTE : enabled ? undefined : DISABLED_NOTE,
       frecency ? `${FRECENCY_DESCRIPTION} (${m.stats.multiItemSessions} of the ${m.config.minSessions} sessions with several files needed to learn patterns).` : undefined,
     ].filter((n) => n !== undefined);
     view.message = notes.length > 0 ? notes.join(' ') : undefined;
   };
   showNotes();
-  subs.push(
-    ranker.onDidChange(showNotes),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('latent.enabled') && showNotes()),
-  );
+  subs.push(ranker.onDidChange(showNotes));
 
   const client = new TrainingClient({
     workerPath: path.join(args.context.extensionPath, 'dist', 'worker.js'),
@@ -404,6 +403,10 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('latent.maxRecommendations')) ranker.setPerKind(readSettings().maxRecommendations);
+      if (e.affectsConfiguration('latent.enabled')) {
+        enabled = readSettings().enabled;
+        showNotes();
+      }
       if (e.affectsConfiguration('latent.recommendKinds')) {
         kinds = readSettings().recommendKinds;
         ranker.invalidate();
