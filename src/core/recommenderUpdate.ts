@@ -209,6 +209,11 @@ export function* retrainRecommenderSteps(
   return { model, plan };
 }
 
+/** Interactions the settings in use were validated on (files saved before it was recorded: the last full fit's). */
+function validatedOn(l: ModelLineage): number {
+  return l.validatedInteractions ?? l.fullInteractions;
+}
+
 /**
  * The validation `previous` stands on, for a full fit that keeps it (RetrainPlan.keepsChoice; made on at least
  * KEEP_VALIDATION_MIN_INTERACTIONS and under REVALIDATE_GROWTH times fewer than `interactions`, kept by fewer than
@@ -221,7 +226,7 @@ export function keptValidation(previous: RecommenderModel, plan: RetrainPlan, in
   const lineage = previous.lineage ?? fullLineage(previous);
   const held = previous.training.heldOut;
   if (!lineage.blendEvidence || held.value === null) return undefined;
-  const validated = lineage.validatedInteractions ?? lineage.fullInteractions;
+  const validated = validatedOn(lineage);
   if (validated < KEEP_VALIDATION_MIN_INTERACTIONS || interactions >= REVALIDATE_GROWTH * validated) return undefined;
   const keptFits = (lineage.keptFits ?? 0) + 1;
   if (keptFits > REVALIDATE_AFTER_KEPT_FITS) return undefined;
@@ -498,7 +503,7 @@ export function keptSettingsNote(model: RecommenderModel): string | undefined {
   const l = model.lineage;
   if (!l?.keptFits || l.updates > 0) return undefined;
   return (
-    `It kept the settings validated on ${l.validatedInteractions ?? l.fullInteractions} interactions (EASE's ridge, the blend, the half-life): ` +
+    `It kept the settings validated on ${validatedOn(l)} interactions (EASE's ridge, the blend, the half-life): ` +
     `they are chosen again after ${REVALIDATE_AFTER_KEPT_FITS - l.keptFits} more such full fit(s), once the history doubles, or on Retrain.`
   );
 }
