@@ -19,7 +19,7 @@ import { bootstrapFromGit } from './git/gitImport';
 import { GitBootstrapError } from './git/runGit';
 import { runFeedbackBench } from './bench/feedback';
 import { runPipelineBench } from './bench/pipeline';
-import { measureRefit1M, measureTrain1M, runScaleBench } from './bench/scale';
+import { heavyYearItems, measureRefit1M, measureTrain1M, runScaleBench } from './bench/scale';
 import { EVAL26K_METHODS, measureEval26k } from './bench/evalScale';
 import { readSharedHistory, replayInProcesses, replayShares, shareHistory } from './eval/replayJobs';
 import { measureIncrementalUpdateInWorker, measureStoredUpdate, runIncrementalBenchJob, measureUpdateQuality, type IncrementalFigures, type StoredUpdateFigures } from './bench/incremental';
@@ -375,7 +375,7 @@ async function cmdBench(args: Args): Promise<void> {
   if (only === 'refit1M') {
     // scale.refit1M alone, in this process (the scale bench runs it so, as a process of its own).
     const interactions = positiveIntFlag(args, 'interactions', 1_000_000);
-    const f = await measureRefit1M(interactions, positiveIntFlag(args, 'items', Math.round(interactions / 100)));
+    const f = await measureRefit1M(interactions, positiveIntFlag(args, 'items', heavyYearItems(interactions)));
     console.log(json ? JSON.stringify({ scale: { refit1M: f } }) : `automatic full fit for drift at ${f.events} interactions: ${(f.wallMs / 1000).toFixed(1)} s, peak extra memory ${f.peakExtraMB.toFixed(0)} MB`);
     return;
   }
@@ -383,7 +383,7 @@ async function cmdBench(args: Args): Promise<void> {
     // scale.train1M alone, in this process (the scale bench runs it so, as a process of its own); --model-out keeps
     // the model file it trained (the scale bench's model1M stall reads it back).
     const interactions = positiveIntFlag(args, 'interactions', 1_000_000);
-    const fit = await measureTrain1M(interactions, positiveIntFlag(args, 'items', Math.round(interactions / 100)));
+    const fit = await measureTrain1M(interactions, positiveIntFlag(args, 'items', heavyYearItems(interactions)));
     const modelOut = stringFlag(args, 'model-out');
     if (modelOut !== undefined) writeFileSync(modelOut, fit.json);
     const f = fit.figures;

@@ -10,6 +10,7 @@ import { collectGarbage, maxStallDuring, repeated, settle } from './stall';
 import { syntheticEvents, syntheticInteractions } from './synthetic';
 import { StoredEvents } from '../feedback/storedEvents';
 import { DEFAULT_SESSION_GAP_MS } from '../feedback/sessions';
+import type { FeedbackEvent } from '../feedback/signal';
 
 export interface LatencyFigures {
   p50Ms: number;
@@ -87,13 +88,23 @@ const MB = 1024 * 1024;
  * cuts them into the same sessions and trains. Wall time and the process's peak resident memory above its level
  * before the run (the store's columns are in that level: the extension holds them anyway).
  */
-export async function measureTrain1M(interactions: number, items = Math.round(interactions / 100)): Promise<{ figures: Train1MFigures; json: string }> {
-  const stored = StoredEvents.fromEvents(syntheticEvents(syntheticInteractions({ interactions, items, seed: 'train1M' })));
+export async function measureTrain1M(interactions: number, items = heavyYearItems(interactions)): Promise<{ figures: Train1MFigures; json: string }> {
+  const stored = StoredEvents.fromEvents(heavyYearEvents(interactions, items));
   const { wallMs, peakExtraMB, result: r } = await measuredRun(() => pipelineRunner().runEvents(stored, DEFAULT_SESSION_GAP_MS, {}));
   if (r.mode !== 'worker') throw new Error(`train1M ran ${r.mode}, not in the worker`);
   // Sessionized as generated (an hour apart, each under the session gap): every interaction its own cell.
   if (r.model.stats.interactions !== interactions) throw new Error(`train1M trained on ${r.model.stats.interactions} interactions, not ${interactions}`);
   return { figures: { wallMs, peakExtraMB, events: interactions, items }, json: r.json };
+}
+
+/** train1M's and refit1M's items when not given: 1,000,000 interactions over 10,000 items, the issue's heavy year. */
+export function heavyYearItems(interactions: number): number {
+  return Math.round(interactions / 100);
+}
+
+/** The one synthetic history train1M and refit1M both train on. */
+function heavyYearEvents(interactions: number, items: number): FeedbackEvent[] {
+  return syntheticEvents(syntheticInteractions({ interactions, items, seed: 'train1M' }));
 }
 
 /** The share of refit1M's history the model in use learned from: past a quarter more, the next retrain is a full fit. */
@@ -105,8 +116,8 @@ const REFIT_BASE_SHARE = 0.79;
  * validated settings (recommenderUpdate.ts, keptValidation) and runs no second thread. Timed and measured as train1M,
  * the model in use (its file and EASE's P, as the extension hands them over) in the base.
  */
-export async function measureRefit1M(interactions: number, items = Math.round(interactions / 100)): Promise<Train1MFigures> {
-  const events = syntheticEvents(syntheticInteractions({ interactions, items, seed: 'train1M' }));
+export async function measureRefit1M(interactions: number, items = heavyYearItems(interactions)): Promise<Train1MFigures> {
+  const events = heavyYearEvents(interactions, items);
   const runner = pipelineRunner();
   const before = await runner.runEvents(StoredEvents.fromEvents(events.slice(0, Math.floor(interactions * REFIT_BASE_SHARE))), DEFAULT_SESSION_GAP_MS, {});
   const stored = StoredEvents.fromEvents(events);
