@@ -144,6 +144,15 @@ async function onDisk(uri: vscode.Uri | undefined): Promise<'present' | 'missing
   }
 }
 
+/** True only when the path is a folder on disk. */
+async function isFolder(uri: vscode.Uri): Promise<boolean> {
+  try {
+    return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) !== 0;
+  } catch {
+    return false;
+  }
+}
+
 /** True only when the file is surely not there. */
 async function isMissing(uri: vscode.Uri | undefined): Promise<boolean> {
   return (await onDisk(uri)) === 'missing';
@@ -186,7 +195,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       neverRecommend: (item) => {
         const kind = itemKind(item);
         if (!kind || !kinds.has(kind)) return true;
-        return kind === 'file' && (life.isDeleted(item) || neverRecommend.isExcluded(parseItemKey(item).name));
+        return kind === 'file' && (life.isDeleted(item) || neverRecommend.isExcluded(parseItemKey(item).name) || args.tracker.excludesItem(item));
       },
     },
     { perKind: readSettings().maxRecommendations },
@@ -279,6 +288,11 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     if (added) {
       noteCreated(item);
       recent.add(item);
+      // A new folder (Explorer's New Folder, mkdir, a folder moved here) is no file to recommend. Taken back once the
+      // disk says so, which comes before the coalesced re-rank; removing a folder's key is never wrong.
+      void isFolder(uri).then((folder) => {
+        if (folder && recent.delete(item)) ranker.invalidate();
+      });
     } else {
       noteGone(item);
       recent.delete(item);
@@ -415,6 +429,8 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
         neverRecommend = neverRecommendMatcher();
         ranker.invalidate();
       }
+      // The tracker follows these itself (its own listener); the coalesced re-rank comes after both.
+      if (e.affectsConfiguration('latent.exclude') || e.affectsConfiguration('files.exclude')) ranker.invalidate();
     }),
   );
 

@@ -4,8 +4,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readSettings, type Settings } from '../config/settings';
-import { itemKey } from '../core/itemKey';
-import { fileItemName } from '../core/workspaceItem';
+import { itemKey, parseItemKey } from '../core/itemKey';
+import { fileItemName, locateFileItem } from '../core/workspaceItem';
 import type { ContextItem } from '../core/recommender';
 import { ExclusionMatcher } from './exclusion';
 import { EventSink, FeedbackRecorder, RecorderSettings } from './recorder';
@@ -178,6 +178,17 @@ export class FeedbackTracker implements vscode.Disposable {
     if (this.itemCache.size >= ITEM_CACHE_LIMIT) this.itemCache.clear();
     this.itemCache.set(key, item);
     return item ?? undefined;
+  }
+
+  /**
+   * Whether latent.exclude (or files.exclude) covers a recorded file item now. A pattern added later does not erase
+   * what was recorded before it (Reset does); the views use this so such a file is not recommended from then on.
+   */
+  excludesItem(item: string): boolean {
+    const { kind, name } = parseItemKey(item);
+    if (kind !== 'file') return false;
+    const at = locateFileItem(name, vscode.workspace.workspaceFolders ?? []);
+    return this.exclusion.isExcluded(at ? at.path : name);
   }
 
   snippets(): SnippetDef[] {

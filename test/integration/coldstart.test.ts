@@ -157,6 +157,16 @@ describe('cold start from git (real VS Code)', function () {
     assert.ok(!p.recommendations().some((x) => x.item.includes('.env')));
   });
 
+  it('a new folder is not recommended as a new file', async () => {
+    const folder = key('web/widgets');
+    // Made outside the editor (mkdir): the file watcher reports it as created, batched for a second.
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(workspaceRoot(), DIR, 'web/widgets'));
+    await new Promise((res) => setTimeout(res, 3000));
+    const recs = p.recommendations().map((x) => x.item);
+    assert.ok(recs.includes(key('web/toolbar.ts')), `the new file is still recommended: ${recs.join(', ')}`);
+    assert.ok(!recs.includes(folder), `the folder is not: ${recs.join(', ')}`);
+  });
+
   it('Reset removes the import with everything else', async () => {
     const file = path.join(p.storeDir(), 'git-sessions.json');
     assert.ok(fs.existsSync(file));

@@ -188,6 +188,21 @@ describe('recommendation pipeline (real VS Code)', function () {
     await waitFor(() => p.recommendations().some((r) => r.item.startsWith('file:')), 'files to come back', 5000);
   });
 
+  it('a pattern added to latent.exclude takes its files out of the recommendations at once, without forgetting them', async () => {
+    const cfg = vscode.workspace.getConfiguration('latent');
+    const inA = (r: { item: string }): boolean => r.item.startsWith(`file:${DIR}/a/`);
+    assert.ok(p.recommendations().some(inA), `area A is recommended: ${p.recommendations().map((r) => r.item).join(', ')}`);
+    const runs = p.trainingState.runs;
+    await cfg.update('exclude', [...(cfg.inspect<string[]>('exclude')?.defaultValue ?? []), `${DIR}/a/**`], vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor(() => !p.recommendations().some(inA), 'the excluded folder to leave the recommendations', 5000);
+      assert.equal(p.trainingState.runs, runs, 'without retraining');
+    } finally {
+      await cfg.update('exclude', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor(() => p.recommendations().some(inA), 'area A to come back once the pattern is gone', 5000);
+  });
+
   it('Open to the Side opens a recommended file beside the active editor', async () => {
     await show(AREA_A[0]);
     const rec = p.recommendations().find((r) => r.item.startsWith(`file:${DIR}/`));
