@@ -54,9 +54,14 @@ export function mml(tag: string, attrs: Attrs = {}, ...children: Child[]): Eleme
 
 /** Readable number: 4 decimals with trailing zeros dropped (0.655, 4.345, 0.4413); exponent when tiny or huge. */
 export function fmt(v: number, digits = 4): string {
-  if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
   if (a !== 0 && (a < 10 ** -digits || a >= 1e6)) return v.toExponential(2);
+  return rounded(v, digits);
+}
+
+/** `digits` decimals with trailing zeros dropped, never an exponent: a tiny value reads 0 (a table cell's width). */
+export function rounded(v: number, digits: number): string {
+  if (!Number.isFinite(v)) return String(v);
   const s = v.toFixed(digits).replace(/\.?0+$/, '');
   return s === '-0' ? '0' : s;
 }

@@ -12,7 +12,7 @@ import {
 } from '../../src/views/factorsPanel/protocol';
 import { EASE_GRAM_HALF_LIFE_SESSIONS } from '../../src/core/easeSessionWeights';
 import { parseItemKey } from '../../src/core/itemKey';
-import { fmt, h, numEl, svg, type Child } from './dom';
+import { fmt, h, numEl, rounded, svg, type Child } from './dom';
 import {
   confidenceEquation,
   lectureEquations,
@@ -240,7 +240,7 @@ function factorsSection(m: ModelView): HTMLElement {
     h('tbody', {}, ...hm.items.map((it, r) => h('tr', {},
       h('th', { scope: 'row' }, itemButton(it), whyButton(it)),
       ...hm.values[r].map((v) => {
-        const td = h('td', { 'data-value': String(v), title: String(v) }, fmt(v, 2));
+        const td = h('td', { 'data-value': String(v), title: String(v) }, rounded(v, 2));
         cellStrength(td, v, max);
         return td;
       })))));

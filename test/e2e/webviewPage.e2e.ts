@@ -151,6 +151,21 @@ describe('webview page in Chromium (real bundle, real CSP)', function () {
     await page.close();
   });
 
+  it('writes every heat-map cell to two decimals at most: a tiny factor value reads 0 or -0.01, never an exponent that wraps the row', async () => {
+    const page = await openPage(browser, 'dark');
+    const model = state.model;
+    assert.ok(model, 'a model');
+    const values = model.heatmap.values.map((r, i) => (i === 0 ? [0.00365, -0.00914, ...r.slice(2)] : r));
+    await send(page, { ...state, model: { ...model, heatmap: { ...model.heatmap, values } } });
+    await page.locator('#heatmap').waitFor();
+    const cells = await page.locator('#heatmap tbody tr:first-child td').allInnerTexts();
+    assert.deepEqual(cells.slice(0, 2), ['0', '-0.01']);
+    assert.equal(await page.locator('#heatmap tbody tr:first-child td').first().getAttribute('data-value'), '0.00365', 'the exact value stays in the cell');
+    const all = await page.locator('#heatmap td').allInnerTexts();
+    assert.ok(all.every((t) => /^-?\d+(\.\d{1,2})?$/.test(t)), all.join(' '));
+    await page.close();
+  });
+
   it('restores from saved state after a reload, before the host answers', async () => {
     const page = await openPage(browser, 'light');
     await send(page, state);

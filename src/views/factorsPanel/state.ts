@@ -87,7 +87,22 @@ interface RowCells {
 export function lastTrainingRow(model: RecommenderModel): RowCells | undefined {
   const r = model.training.lastRow;
   if (!r || r.x.length !== model.mf.k) return undefined;
-  return { label: `session ${r.session} (row ${r.row})`, x: r.x, cells: r.cells };
+  return { label: `${sessionLabel(r.session)} (row ${r.row})`, x: r.x, cells: r.cells };
+}
+
+/**
+ * A training session's id in words: `git:<hash>@<ms>` (a commit Learn from Git History read) as `commit <short hash>
+ * of <its time>`, `<window>@<start ms>` (recorded here) as `your session of <its start>`, local time to the minute.
+ * Anything else (an older or foreign id) as it is.
+ */
+export function sessionLabel(id: string): string {
+  const at = id.lastIndexOf('@');
+  const ms = at > 0 ? Number(id.slice(at + 1)) : NaN;
+  if (!Number.isSafeInteger(ms) || ms <= 0) return `session ${id}`;
+  const d = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const when = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+  return id.startsWith('git:') ? `commit ${id.slice(4, Math.min(at, 11))} of ${when}` : `your session of ${when}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { confidence } from '../../../../src/core/confidence';
 import type { Interaction } from '../../../../src/core/interaction';
 import { syntheticInteractions } from '../../../../src/bench/synthetic';
 import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../../src/core/recommender';
-import { buildPanelState, lastTrainingRow, toyView } from '../../../../src/views/factorsPanel/state';
+import { buildPanelState, lastTrainingRow, sessionLabel, toyView } from '../../../../src/views/factorsPanel/state';
 import { legacyModelFile } from '../../core/helpers';
 import { checkPanelState, parseHostMessage } from '../../../../src/views/factorsPanel/protocol';
 
@@ -125,8 +125,17 @@ describe('factorsPanelState', () => {
     assert.ok(m.map.points.some((p) => p.item === HOSTILE));
     // The worked update replays the newest training row the model recorded, whatever the current session is.
     const row = model.training.lastRow;
-    assert.ok(row && m.worked?.title.includes(`session ${row.session}`));
+    assert.ok(row && m.worked?.title.includes(sessionLabel(row.session)), `${m.worked?.title} names ${row?.session}`);
     assert.equal(m.worked?.steps[0].col, model.items[row.cells[0].item]);
+  });
+
+  it('names a training session in words: a commit by its short hash, a recorded one as yours, both with their time', () => {
+    const t = new Date(2026, 11, 6, 9, 5).getTime();
+    assert.equal(sessionLabel(`git:093e766c51721895b0fca3c77164eb313f14c00f@${t}`), 'commit 093e766 of 2026-12-06 09:05');
+    assert.equal(sessionLabel(`w4f2a@${t}`), 'your session of 2026-12-06 09:05');
+    assert.equal(sessionLabel(`@${t}`), `session @${t}`);
+    assert.equal(sessionLabel('s1'), 'session s1');
+    assert.equal(sessionLabel('w@NaN'), 'session w@NaN');
   });
 
   it('explains an unknown item with a problem instead of numbers', () => {
