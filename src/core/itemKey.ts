@@ -49,3 +49,11 @@ export function isItemKey(key: string): boolean {
   if (k.kind === 'other' || k.name === '') return false;
   return k.kind !== 'file' || isConfinedPath(k.name);
 }
+
+/** How an item is named in one word: a file's or snippet's last path part, anything else whole. */
+export function displayName(item: string): string {
+  const { kind, name } = parseItemKey(item);
+  if (kind === 'file') return name.slice(name.lastIndexOf('/') + 1);
+  if (kind === 'snippet') return name.slice(name.lastIndexOf('/') + 1);
+  return name;
+}

@@ -3,11 +3,10 @@
 // take it back), "Why this?" (the factors webview).
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../commands';
-import { itemKind, itemPlace, parseItemKey } from '../../core/itemKey';
+import { displayName, itemKind, itemPlace, parseItemKey } from '../../core/itemKey';
 import type { FeedbackEvent } from '../../feedback/signal';
 import { fileUriOfItem } from '../workspaceFile';
 import type { TreeNode } from './tree';
-import { displayName } from './whyText';
 
 export interface ActionDeps {
   /** Records an event (store.append) and lets the pipeline react (dismissals, retrain counter). */

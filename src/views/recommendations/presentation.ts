@@ -1,9 +1,9 @@
 // How a recommendation is named and explained in one line, for every place that lists them: the tree's rows (label,
 // description, what a screen reader says) and the "Go to Recommended..." quick pick (label, description, detail). Pure: no
 // vscode, tested in plain Node; the caller passes what only VS Code knows (an extension's display name).
-import { ITEM_KINDS, itemKind, itemPlace, parseItemKey, type ItemKind } from '../../core/itemKey';
+import { displayName, ITEM_KINDS, itemKind, itemPlace, parseItemKey, type ItemKind } from '../../core/itemKey';
 import type { Recommendation } from '../../core/recommender';
-import { displayName, type FactorLabels } from './whyText';
+import { type FactorLabels } from './whyText';
 
 export const GROUP_LABEL: Readonly<Record<ItemKind, string>> = { file: 'Files', snippet: 'Snippets', extension: 'Extensions' };
 

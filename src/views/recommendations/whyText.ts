@@ -1,7 +1,7 @@
 // Plain-words explanation of one recommendation (tree tooltip). Pure: tested without VS Code.
 import type { Recommendation, RecommenderModel } from '../../core/recommender';
 import { labelForItems } from '../../core/explainView';
-import { parseItemKey } from '../../core/itemKey';
+import { displayName, parseItemKey } from '../../core/itemKey';
 
 /** Factor labels ("src/views/", "*.test.ts files") computed on demand and cached per model. */
 export class FactorLabels {
@@ -46,13 +46,6 @@ export function topItemsOfFactor(model: RecommenderModel, factor: number, n: num
     if (best.length > n) best.pop();
   }
   return best.map((b) => model.items[b.i]);
-}
-
-export function displayName(item: string): string {
-  const { kind, name } = parseItemKey(item);
-  if (kind === 'file') return name.slice(name.lastIndexOf('/') + 1);
-  if (kind === 'snippet') return name.slice(name.lastIndexOf('/') + 1);
-  return name;
 }
 
 /** Markdown lines: score split, the strongest factor contributions with their labels, co-used items. */
