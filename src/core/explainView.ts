@@ -1,7 +1,7 @@
 // Pure view-model computations for the "Inside the model" webview: the worked SGD update, PCA of the item
 // factors, factor labels from their strongest items, and the per-factor split of a score. No vscode, no node:*.
 import { LatentInputError } from './errors';
-import { parseItemKey } from './itemKey';
+import { displayName, parseItemKey } from './itemKey';
 import { requireFinite, requireIndex, requireLength, requireNonNegative, requirePositiveInt } from './validate';
 
 /** Item k-vector i of a row-major nItems*k factor matrix, as a plain array (for JSON and display). */
@@ -353,13 +353,20 @@ export function factorSummaries(
     const vals = idx.map((index) => ({ index, value: itemFactors[index * k + f] }));
     const high = vals.filter((v) => v.value > 0).sort((a, b) => b.value - a.value || a.index - b.index).slice(0, n);
     const low = vals.filter((v) => v.value < 0).sort((a, b) => a.value - b.value || a.index - b.index).slice(0, n);
-    out.push({
-      factor: f,
-      high: { label: labelForItems(high.map((v) => keys[v.index])), items: high },
-      low: { label: labelForItems(low.map((v) => keys[v.index])), items: low },
-    });
+    const hi = labelForItems(high.map((v) => keys[v.index]));
+    const lo = labelForItems(low.map((v) => keys[v.index]));
+    out.push({ factor: f, high: { label: endLabel(hi, lo, high, keys), items: high }, low: { label: endLabel(lo, hi, low, keys), items: low } });
   }
   return out;
+}
+
+/**
+ * An end's label, with its strongest item named when the label alone tells nothing: both ends read alike ("mostly
+ * src/core/ versus mostly src/core/"), or its items share no folder, type or kind ("mixed ...").
+ */
+function endLabel(label: string, other: string, items: readonly { index: number }[], keys: readonly string[]): string {
+  if (items.length === 0 || (label !== other && !label.startsWith('mixed'))) return label;
+  return `${label}, led by ${displayName(keys[items[0].index])}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------

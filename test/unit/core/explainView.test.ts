@@ -161,6 +161,17 @@ describe('explainView: factor labels', () => {
     assert.deepEqual(s[1].high.items.map((v) => v.index), [3, 2]);
     assert.throws(() => factorSummaries(Y, 2, keys.slice(1), 2), LatentInputError);
   });
+
+  it('names an end\'s strongest item when its label alone tells nothing: both ends alike, or mixed', () => {
+    const keys = ['file:src/a.ts', 'file:src/b.ts', 'file:src/c.ts', 'file:src/d.ts', 'file:x/e.rs', 'file:y/f.py'];
+    // factor 0: src/ at both ends; factor 1: mixed files (+) against src/ (-).
+    const Y = [0.9, -0.2, 0.8, -0.3, -0.7, -0.6, -0.6, -0.5, 0.1, 0.9, 0.05, 0.8];
+    const s = factorSummaries(Y, 2, keys, 2);
+    assert.equal(s[0].high.label, 'src/, led by a.ts');
+    assert.equal(s[0].low.label, 'src/, led by c.ts');
+    assert.equal(s[1].high.label, 'mixed files, led by e.rs');
+    assert.equal(s[1].low.label, 'src/');
+  });
 });
 
 describe('explainView: why this recommendation', () => {
