@@ -266,18 +266,30 @@ function mapSection(m: ModelView): HTMLElement {
   const pts = m.map.points;
   const xs = pts.map((p) => p.x).concat(m.map.session ? [m.map.session.x] : []);
   const ys = pts.map((p) => p.y).concat(m.map.session ? [m.map.session.y] : []);
-  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  // The scale fits the middle of the cloud, with the session and this session's items: a few far items would squeeze
+  // the rest into a line. Those beyond it sit on the frame, hollow, and say so; the table has their coordinates.
+  const mine = pts.filter((p) => p.inSession);
+  const [x0, x1] = middleSpan(xs, mine.map((p) => p.x).concat(m.map.session ? [m.map.session.x] : []));
+  const [y0, y1] = middleSpan(ys, mine.map((p) => p.y).concat(m.map.session ? [m.map.session.y] : []));
   const sx = (x: number): number => pad + ((x - x0) / (x1 - x0 || 1)) * (W - 2 * pad);
   const sy = (y: number): number => H - pad - ((y - y0) / (y1 - y0 || 1)) * (H - 2 * pad);
-  const dots = pts.map((p) =>
-    svg('circle', { cx: sx(p.x).toFixed(1), cy: sy(p.y).toFixed(1), r: p.inSession ? 4.5 : 3, class: p.inSession ? 'pt in-session' : 'pt', 'data-action': 'open', 'data-item': p.item },
-      svg('title', {}, `${itemName(p.item)} (${parseItemKey(p.item).kind})`)));
+  const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+  const dots = pts.map((p) => {
+    const off = p.x < x0 || p.x > x1 || p.y < y0 || p.y > y1;
+    const cls = `pt${p.inSession ? ' in-session' : ''}${off ? ' off-scale' : ''}`;
+    return svg('circle', { cx: clamp(sx(p.x), pad, W - pad).toFixed(1), cy: clamp(sy(p.y), pad, H - pad).toFixed(1), r: p.inSession ? 4.5 : 3, class: cls, 'data-action': 'open', 'data-item': p.item },
+      svg('title', {}, `${itemName(p.item)} (${parseItemKey(p.item).kind})${off ? ', far off: drawn on the edge' : ''}`));
+  });
   const s = m.map.session;
   const marker = s
     ? svg('g', { class: 'session-marker', id: 'map-session' },
         svg('path', { d: `M${sx(s.x) - 6},${sy(s.y)} h12 M${sx(s.x)},${sy(s.y) - 6} v12` }),
-        svg('text', { x: (sx(s.x) + 8).toFixed(1), y: (sy(s.y) - 8).toFixed(1) }, 'this session'))
+        // On the side with room: at the right or top edge the label would be cut off.
+        svg('text', {
+          x: (sx(s.x) + (sx(s.x) > W / 2 ? -8 : 8)).toFixed(1),
+          y: (sy(s.y) + (sy(s.y) < 30 ? 18 : -8)).toFixed(1),
+          'text-anchor': sx(s.x) > W / 2 ? 'end' : 'start',
+        }, 'this session'))
     : null;
   const pct = (v: number | undefined): string => `${Math.round((v ?? 0) * 100)}%`;
   const where = s ? `; this session is at (${fmt(s.x, 2)}, ${fmt(s.y, 2)})` : '';
@@ -297,6 +309,26 @@ function mapSection(m: ModelView): HTMLElement {
         svg('rect', { x: 0.5, y: 0.5, width: W - 1, height: H - 1, class: 'frame' }), ...dots, marker),
       h('figcaption', { class: 'muted' }, `${pts.length} items${s ? ' and this session' : ''}; every coordinate is in the table below.`)),
     h('details', {}, h('summary', {}, `The ${pts.length} items on the map, with their coordinates`), h('div', { class: 'scroll' }, table)));
+}
+
+/**
+ * The span the map draws: every value of `all` but the far ones (beyond 3 interquartile ranges of the middle half,
+ * Tukey's far-out fences), widened to hold each of `keep`, plus a 5% margin.
+ */
+function middleSpan(all: readonly number[], keep: readonly number[]): [number, number] {
+  const sorted = [...all].sort((a, b) => a - b);
+  if (sorted.length === 0) return [0, 1];
+  const at = (q: number): number => sorted[Math.round(q * (sorted.length - 1))];
+  const iqr = at(0.75) - at(0.25);
+  const inside = sorted.filter((v) => v >= at(0.25) - 3 * iqr && v <= at(0.75) + 3 * iqr);
+  let lo = inside[0];
+  let hi = inside[inside.length - 1];
+  for (const v of keep) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const margin = (hi - lo) * 0.05;
+  return [lo - margin, hi + margin];
 }
 
 function trainingSection(m: ModelView): HTMLElement | null {

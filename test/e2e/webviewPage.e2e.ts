@@ -166,6 +166,28 @@ describe('webview page in Chromium (real bundle, real CSP)', function () {
     await page.close();
   });
 
+  it('the map fits the bulk of the items: one far off sits on the frame, hollow, instead of squeezing the rest', async () => {
+    const page = await openPage(browser, 'dark');
+    const model = state.model;
+    assert.ok(model, 'a model');
+    const far = { ...model.map.points[0], item: 'file:far/away.ts', x: 1000, y: -1000, inSession: false };
+    // The session at the top right corner of the cloud: its label must stay inside the frame.
+    const session = { x: Math.max(...model.map.points.map((p) => p.x)), y: Math.max(...model.map.points.map((p) => p.y)) };
+    await send(page, { ...state, model: { ...model, map: { ...model.map, session, points: [...model.map.points, far] } } });
+    await page.locator('#map-chart').waitFor();
+    const dots = (await page.evaluate(`[...document.querySelectorAll('#map-chart circle')].map((c) => ({ item: c.dataset.item, cx: Number(c.getAttribute('cx')), cy: Number(c.getAttribute('cy')), cls: c.getAttribute('class') }))`)) as { item: string; cx: number; cy: number; cls: string }[];
+    const farDot = dots.find((d) => d.item === far.item);
+    assert.ok(farDot && farDot.cls.includes('off-scale'), JSON.stringify(farDot));
+    assert.ok(farDot.cx <= 360 && farDot.cy <= 240, 'drawn inside the frame');
+    const rest = dots.filter((d) => d.item !== far.item);
+    const spread = (v: number[]): number => Math.max(...v) - Math.min(...v);
+    assert.ok(spread(rest.map((d) => d.cx)) > 200, `the others fill the width: ${JSON.stringify(rest)}`);
+    assert.ok(rest.every((d) => !d.cls.includes('off-scale')), 'few items: none of the others is off the scale');
+    const label = (await page.evaluate(`(() => { const b = document.querySelector('#map-session text').getBBox(); return [b.x, b.y, b.width, b.height]; })()`)) as number[];
+    assert.ok(label[0] >= 0 && label[0] + label[2] <= 360 && label[1] >= 0 && label[1] + label[3] <= 240, `the session's label inside the frame: ${label.join(', ')}`);
+    await page.close();
+  });
+
   it('restores from saved state after a reload, before the host answers', async () => {
     const page = await openPage(browser, 'light');
     await send(page, state);
