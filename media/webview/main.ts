@@ -125,7 +125,8 @@ function modelSection(m: ModelView | null): HTMLElement {
   return section('model', 'The model',
     para('Each session u has a vector x', h('sub', {}, 'u'), ', each item i a vector y', h('sub', {}, 'i'),
       ' and a bias b', h('sub', {}, 'i'), ', all with k numbers ("factors"). The score is their dot product plus the bias ' +
-      '(μ is 0 for implicit feedback: it would not change the order).'),
+      '(μ is 0 for implicit feedback: it would not change the order).' +
+      (st && st.trainer !== 'sampled' ? ' On the loss over every cell, as in Hu, Koren & Volinsky\'s model, there is no bias: b stays 0.' : '')),
     scoreEquation(),
     para('What you did with an item in a session (opens, edits, time) is the raw signal r. It becomes a preference p ' +
       '(did you use it at all) and a confidence c (how sure we are), so heavy use counts more without dominating:'),
@@ -138,14 +139,30 @@ function modelSection(m: ModelView | null): HTMLElement {
         'item a session did not use (p = 0, c = 1), plus a penalty λ that keeps vectors small. The unused cells are ' +
         'not visited one by one: their sum for a session is x', h('sub', {}, 'u'), '·(YᵀY)x', h('sub', {}, 'u'),
         ', with the k × k matrix YᵀY computed once per pass over the sessions (epoch) and held fixed during it:'),
-    lossEquation(null),
-    st ? lossEquation(st.lambda) : null,
+    lossEquation(null, st !== undefined && st.trainer !== 'sampled'),
+    st ? lossEquation(st.lambda, st.trainer !== 'sampled') : null,
     para('Stochastic gradient descent visits one cell at a time and moves both vectors a step η against the ' +
       'gradient; both updates use the values from before the step' +
       (st?.trainer === 'sampled' ? ':' : ' (Latent\'s trainer takes this step for a whole session at once, with a ' +
         'rate that adapts per vector):')),
     ...updateEquations(null, null, true),
-    st ? h('div', { class: 'now', 'aria-label': 'with the current settings' }, para('With your settings:'), ...updateEquations(st.learningRate, st.lambda, true)) : null);
+    st ? h('div', { class: 'now', 'aria-label': 'with the current settings' }, ...nowUpdate(m)) : null);
+}
+
+/**
+ * The update with the model's numbers, as the worked update below takes it: on the full implicit loss a cell's share of
+ * each vector's penalty, and no bias.
+ */
+function nowUpdate(m: ModelView | null): Child[] {
+  const st = m?.settings;
+  if (!st) return [];
+  const w = m.worked;
+  if (!w || st.trainer === 'sampled') return [para('With your settings:'), ...updateEquations(st.learningRate, st.lambda, true)];
+  return [
+    para(`With your settings, per cell: the loss counts each vector's penalty λ = ${fmt(st.lambda)} once, over all of its cells, so a ` +
+      'step on one cell takes its share (x over every item, y over every session); this trainer has no bias, so b stays 0:'),
+    ...updateEquations(w.learningRate, w.lambda, w.updateBias, w.lambdaItem),
+  ];
 }
 
 function vectorTable(w: WorkedUpdateView, s: StepView): HTMLElement {

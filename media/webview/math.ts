@@ -46,24 +46,34 @@ export function confidenceEquation(alpha: number | null, epsilon: number | null)
     pui(), mo('='), mn(1), mtext('\u00a0if\u00a0'), rui(), mo('>'), mn(0), mtext(',\u00a0else\u00a0'), mn(0));
 }
 
-export function lossEquation(lambda: number | null): Element {
+/**
+ * The training loss. `perVector`: the full implicit loss, whose penalty counts each vector once (sums over sessions and
+ * items, no bias); else the sampled trainer's, whose penalty comes with every cell it visits.
+ */
+export function lossEquation(lambda: number | null, perVector = false): Element {
   const l = lambda === null ? mi('λ') : mn(lambda);
+  const sum = (...under: Element[]): Element => mml('munder', {}, mo('∑'), row(...under));
+  const penalty = perVector
+    ? paren(sum(mi('u')), norm2(xu()), mo('+'), sum(mi('i')), norm2(yi()))
+    : paren(norm2(xu()), mo('+'), norm2(yi()), mo('+'), sup(bi(), '2'));
   return math(lambda === null ? 'eq-loss' : 'eq-loss-now', 'loss', mi('L'), mo('='),
-    mml('munder', {}, mo('∑'), row(paren(mi('u'), mo(','), mi('i')))),
+    sum(paren(mi('u'), mo(','), mi('i'))),
     frac(mn(1), mn(2)), cui(), sup(paren(pui(), mo('−'), rhat()), '2'), mo('+'),
-    frac(l, mn(2)), paren(norm2(xu()), mo('+'), norm2(yi()), mo('+'), sup(bi(), '2')));
+    frac(l, mn(2)), penalty);
 }
 
-export function updateEquations(eta: number | null, lambda: number | null, withBias: boolean): Element[] {
+/** The SGD step's equations: symbols when `eta` is null, else with the numbers (the item's penalty `lambdaItem`, else lambda). */
+export function updateEquations(eta: number | null, lambda: number | null, withBias: boolean, lambdaItem: number | null = lambda): Element[] {
   const n = (): Element => (eta === null ? mi('η') : mn(eta));
   const l = (): Element => (lambda === null ? mi('λ') : mn(lambda));
+  const li = (): Element => (lambdaItem === null ? mi('λ') : mn(lambdaItem));
   const suffix = eta === null ? '' : '-now';
   const out = [
     math(`eq-error${suffix}`, 'error', eui(), mo('='), pui(), mo('−'), rhat()),
     math(`eq-x${suffix}`, 'session vector update', xu(), mo('←'), xu(), mo('+'), n(), paren(cui(), eui(), yi(), mo('−'), l(), xu())),
-    math(`eq-y${suffix}`, 'item vector update', yi(), mo('←'), yi(), mo('+'), n(), paren(cui(), eui(), xu(), mo('−'), l(), yi())),
+    math(`eq-y${suffix}`, 'item vector update', yi(), mo('←'), yi(), mo('+'), n(), paren(cui(), eui(), xu(), mo('−'), li(), yi())),
   ];
-  if (withBias) out.push(math(`eq-b${suffix}`, 'item bias update', bi(), mo('←'), bi(), mo('+'), n(), paren(cui(), eui(), mo('−'), l(), bi())));
+  if (withBias) out.push(math(`eq-b${suffix}`, 'item bias update', bi(), mo('←'), bi(), mo('+'), n(), paren(cui(), eui(), mo('−'), li(), bi())));
   return out;
 }
 

@@ -37,8 +37,14 @@ export interface SgdCell {
 
 export interface SgdParams {
   learningRate: number;
+  /** the session vector's penalty in this step */
   lambda: number;
-  /** The lecture's step has no bias; the product's implicit model learns an item bias. */
+  /**
+   * The item vector's (and its bias's) penalty, when it differs from the session's: a loss that counts each vector's
+   * penalty once gives each cell a share of it, 1 / (the vector's cells), and a session and an item have different counts.
+   */
+  lambdaItem?: number;
+  /** The lecture's step has no bias, nor has the full implicit loss's trainer; the sampled trainer learns one. */
   updateBias: boolean;
 }
 
@@ -61,8 +67,9 @@ export interface SgdStepView {
 }
 
 /**
- * One SGD step on c (p - r_hat)^2 + lambda (|x|^2 + |y|^2 + b^2), the factor 2 folded into the learning rate:
- *   e = p - r_hat;  x' = x + eta (c e y - lambda x);  y' = y + eta (c e x - lambda y);  b' = b + eta (c e - lambda b).
+ * One SGD step on c (p - r_hat)^2 + lambda |x|^2 + lambda' (|y|^2 + b^2), the factor 2 folded into the learning rate
+ * (lambda' = lambdaItem, else lambda):
+ *   e = p - r_hat;  x' = x + eta (c e y - lambda x);  y' = y + eta (c e x - lambda' y);  b' = b + eta (c e - lambda' b).
  * Both vectors move using the values from before the step (simultaneous update), as in the lecture.
  */
 export function explainSgdStep(cell: SgdCell, params: SgdParams): SgdStepView {
@@ -73,6 +80,8 @@ export function explainSgdStep(cell: SgdCell, params: SgdParams): SgdStepView {
   requireNonNegative('confidence', cell.confidence);
   requireNonNegative('learning rate', params.learningRate);
   requireNonNegative('lambda', params.lambda);
+  const lambdaItem = params.lambdaItem ?? params.lambda;
+  requireNonNegative('item lambda', lambdaItem);
   const x = Array.from(cell.x);
   const y = Array.from(cell.y);
   if (!x.every(Number.isFinite) || !y.every(Number.isFinite)) throw new LatentInputError('vectors must be finite');
@@ -82,8 +91,8 @@ export function explainSgdStep(cell: SgdCell, params: SgdParams): SgdStepView {
   const error = cell.target - prediction;
   const g = cell.confidence * error;
   const xAfter = x.map((xf, f) => xf + eta * (g * y[f] - lambda * xf));
-  const yAfter = y.map((yf, f) => yf + eta * (g * x[f] - lambda * yf));
-  const biasAfter = params.updateBias ? cell.bias + eta * (g - lambda * cell.bias) : cell.bias;
+  const yAfter = y.map((yf, f) => yf + eta * (g * x[f] - lambdaItem * yf));
+  const biasAfter = params.updateBias ? cell.bias + eta * (g - lambdaItem * cell.bias) : cell.bias;
   const errorAfter = cell.target - (cell.mu + biasAfter + dot(xAfter, yAfter));
   return {
     target: cell.target,

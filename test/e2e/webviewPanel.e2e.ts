@@ -108,6 +108,12 @@ describe('Inside the model panel in code-server', function () {
     assert.equal(Number(alpha), model.config.alpha);
     const eta = await panel.locator('math#eq-x-now mn').first().getAttribute('data-value');
     assert.equal(Number(eta), model.config.learningRate);
+    // The full implicit loss: each vector's penalty counted once (sums over u and i, no bias), so a cell's step takes
+    // the session's share over every item and the item's over every session.
+    assert.match((await panel.locator('math#eq-loss-now').textContent()) ?? '', /∑u‖xu‖2\+∑i‖yi‖2\)$/);
+    const lx = Number(await panel.locator('math#eq-x-now mn').last().getAttribute('data-value'));
+    assert.ok(Math.abs(lx - model.config.lambda / model.items.length) < 1e-12, `x's share of lambda ${lx}`);
+    assert.equal(await panel.locator('math#eq-b-now').count(), 0, 'no bias update');
     assert.match(await panel.locator('#settings').innerText(), new RegExp(`k = ${model.mf.k}\\b`));
     // The tab's icon is drawn as an image: its light strokes on the dark theme (currentColor would draw it black).
     assert.match(await tabIcon(), /latent-dark\.svg/);

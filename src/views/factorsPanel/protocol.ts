@@ -23,7 +23,10 @@ export interface WorkedUpdateView {
   title: string;
   note: string;
   learningRate: number;
+  /** the penalty each step puts on the session (or user) vector */
   lambda: number;
+  /** and on the item vector: a share of lambda that differs from the session's on the full implicit loss */
+  lambdaItem: number;
   updateBias: boolean;
   /** Names of the k dimensions (e.g. Bollywood, Sci-Fi, Drama for the toy; f1..fk for the model). */
   dims: string[];
@@ -173,6 +176,7 @@ const worked = obj<WorkedUpdateView>({
   note: text,
   learningRate: num,
   lambda: num,
+  lambdaItem: num,
   updateBias: bool,
   dims: list(text),
   steps: list(step),

@@ -66,6 +66,7 @@ export function toyView(): ToyView {
         "Movie vectors start at their known features; Alice's start vector is the lecture's, Bob's and Carol's are chosen for the demo.",
       learningRate: TOY_LEARNING_RATE,
       lambda: 0,
+      lambdaItem: 0,
       updateBias: false,
       dims: [...TOY_FEATURES],
       steps: steps.map((s, t) => toStep(s, TOY_USERS[cells[t].user], TOY_MOVIES[cells[t].movie], cells[t].rating)),
@@ -127,10 +128,18 @@ export function workedUpdate(model: RecommenderModel, row: RowCells): WorkedUpda
     ...positives.map((c, t) => ({ row: 0, col: t, target: 1, confidence: confidence(c.raw, cfg.alpha, cfg.epsilon) })),
     ...scored.map((_, t) => ({ row: 0, col: positives.length + t, target: 0, confidence: 1 })),
   ];
+  // The full implicit loss counts each vector's penalty once, over all of its cells: a session's over every item, an
+  // item's over every session. A step on one cell takes that cell's share; the whole penalty at every cell would
+  // shrink both vectors by half a step at a time (the error grows). That trainer has no bias (Hu, Koren & Volinsky's
+  // has none), while the sampled trainer's per-visit steps carry the whole penalty and an item bias.
+  const full = cfg.trainer === 'gramian';
+  const params = full
+    ? { learningRate: cfg.learningRate, lambda: cfg.lambda / Math.max(1, items.length), lambdaItem: cfg.lambda / Math.max(1, mf.nSessions), updateBias: false }
+    : { learningRate: cfg.learningRate, lambda: cfg.lambda, lambdaItem: cfg.lambda, updateBias: true };
   const steps = replaySgd(
     { rows: [row.x], cols: used.map((i) => rowOf(mf.itemFactors, k, i)), colBias: used.map((i) => mf.itemBias[i]), mu: mf.mu },
     cells,
-    { learningRate: cfg.learningRate, lambda: cfg.lambda, updateBias: true },
+    params,
   );
   return {
     title: `Your model: ${row.label}`,
@@ -140,14 +149,17 @@ export function workedUpdate(model: RecommenderModel, row: RowCells): WorkedUpda
         ? ` The last ${scored.length === 1 ? 'step is the unobserved item' : `${scored.length} steps are the unobserved items`} this session ` +
           'scores highest, trained toward p = 0 with c = 1.'
         : ' Every item of the model was used in this session, so there is no unobserved cell to show.') +
-      (cfg.trainer === 'gramian'
-        ? ' These are per-cell SGD steps on the same loss, with the model\'s rate and penalty. The trainer itself takes ' +
+      (full
+        ? ' These are per-cell SGD steps on the same loss, with the model\'s rate. The loss counts each vector\'s penalty ' +
+          `once, so a cell takes its share: λ / ${items.length} items = ${params.lambda.toPrecision(3)} on x, λ / ${mf.nSessions} sessions = ` +
+          `${params.lambdaItem.toPrecision(3)} on y. This trainer has no bias (b stays 0). The trainer itself takes ` +
           'one step per session on all of its cells at once, every unobserved item included through the k x k Gramian ' +
           'Y^T Y, with a per-vector adaptive (AdaGrad) rate.'
         : ''),
-    learningRate: cfg.learningRate,
-    lambda: cfg.lambda,
-    updateBias: true,
+    learningRate: params.learningRate,
+    lambda: params.lambda,
+    lambdaItem: params.lambdaItem,
+    updateBias: params.updateBias,
     dims: Array.from({ length: k }, (_, f) => `f${f + 1}`),
     steps: steps.map((s, t) => toStep(s, row.label, items[used[t]], t < positives.length ? positives[t].raw : null)),
   };

@@ -61,6 +61,17 @@ describe('explainView: worked SGD update', () => {
     close(s.lossBefore, 3 * 0.04);
   });
 
+  it('puts the item\'s own penalty on y and b when it has one, the session\'s on x', () => {
+    const s = explainSgdStep(
+      { x: [1, 0], y: [0.5, 2], mu: 0.1, bias: 0.2, target: 1, confidence: 3 },
+      { learningRate: 0.1, lambda: 0.5, lambdaItem: 0.25, updateBias: true },
+    );
+    closeVec(s.xAfter, [1 + 0.1 * (0.3 - 0.5), 0.1 * 1.2]);
+    closeVec(s.yAfter, [0.5 + 0.1 * (0.6 - 0.125), 2 + 0.1 * (0 - 0.5)]);
+    close(s.biasAfter, 0.2 + 0.1 * (0.6 - 0.05));
+    assert.throws(() => explainSgdStep({ x: [1], y: [1], mu: 0, bias: 0, target: 1, confidence: 1 }, { learningRate: 0.1, lambda: 0, lambdaItem: -1, updateBias: false }), LatentInputError);
+  });
+
   it('rejects mismatched or non-finite input with LatentInputError', () => {
     const p = { learningRate: 0.1, lambda: 0, updateBias: false };
     assert.throws(() => explainSgdStep({ x: [1, 2], y: [1], mu: 0, bias: 0, target: 1, confidence: 1 }, p), LatentInputError);

@@ -8,6 +8,7 @@ import { legacyModelFile } from '../../core/helpers';
 import { checkPanelState, parseHostMessage } from '../../../../src/views/factorsPanel/protocol';
 
 const HOSTILE = 'file:<img src=x onerror=alert(1)>.ts';
+const close = (a: number, b: number, tol: number): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tol ${tol})`);
 
 /** Two areas of work (ui/ and build/), one hostile file name used with the ui files. */
 function sessions(): Interaction[] {
@@ -72,6 +73,23 @@ describe('factorsPanelState', () => {
     // Successive steps carry the session vector forward.
     assert.deepEqual(w.steps[1].xBefore, first.xAfter);
     assert.equal(w.learningRate, model.config.learningRate);
+  });
+
+  it('on the full implicit loss each step takes its cell\'s share of each penalty, and no bias (the trainer has none)', () => {
+    assert.equal(model.config.trainer, 'gramian');
+    const w = buildPanelState({ model, context: [] }).model?.worked;
+    assert.ok(w);
+    const lx = model.config.lambda / model.items.length;
+    const ly = model.config.lambda / model.mf.nSessions;
+    close(w.lambda, lx, 1e-15);
+    close(w.lambdaItem, ly, 1e-15);
+    assert.equal(w.updateBias, false);
+    const s = w.steps[0];
+    const g = s.confidence * s.error;
+    s.xAfter.forEach((v, f) => close(v, s.xBefore[f] + w.learningRate * (g * s.yBefore[f] - lx * s.xBefore[f]), 1e-12));
+    s.yAfter.forEach((v, f) => close(v, s.yBefore[f] + w.learningRate * (g * s.xBefore[f] - ly * s.yBefore[f]), 1e-12));
+    assert.equal(s.biasAfter, s.biasBefore);
+    assert.match(w.note, new RegExp(`λ / ${model.items.length} items`));
   });
 
   it('the recorded training row survives a save and reload; a model saved without one explains with the session', () => {
