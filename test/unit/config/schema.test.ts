@@ -22,6 +22,7 @@ interface DeclaredSetting {
   maximum?: number;
   enum?: unknown[];
   items?: { enum?: unknown[] };
+  order?: number;
 }
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, DeclaredSetting> } };
@@ -49,6 +50,15 @@ describe('config/schema: the one set of setting rules', () => {
     const known = new Set([...names.map((n) => `latent.${n}`), ...Object.keys(BOOLEAN_SETTINGS).map((n) => `latent.${n}`), 'latent.git.bootstrap', 'latent.exclude', 'latent.neverRecommend', 'latent.recommendKinds']);
     assert.deepEqual(declared['latent.neverRecommend']?.default, [...DEFAULT_NEVER_RECOMMEND]);
     assert.deepEqual(Object.keys(declared).filter((k) => !known.has(k)), []);
+  });
+
+  it('lists the settings in the Settings editor by what a user looks for first, not alphabetically', () => {
+    const ordered = Object.entries(declared).sort((a, b) => (a[1].order ?? Infinity) - (b[1].order ?? Infinity)).map(([k]) => k);
+    assert.ok(Object.values(declared).every((d) => Number.isInteger(d.order)), 'every setting has an order');
+    assert.equal(new Set(Object.values(declared).map((d) => d.order)).size, ordered.length, 'no two share one');
+    // On or off, then what is kept out and what is shown; the model's own knobs last.
+    assert.deepEqual(ordered.slice(0, 3), ['latent.enabled', 'latent.exclude', 'latent.neverRecommend']);
+    assert.deepEqual(ordered.slice(-2), ['latent.factors', 'latent.trainingWatchdogSeconds']);
   });
 
   it('reads the kinds to recommend: the ones named, every kind when the setting is not a list', () => {
