@@ -1,7 +1,9 @@
 // The extension shell as a user meets it: the Latent view, its welcome content, palette commands, the Reset
 // confirmation dialog, and reading text inside a webview's iframes.
 import * as assert from 'node:assert/strict';
-import { startCodeServer, type Session } from './harness';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ROOT, SELECTORS, startCodeServer, until, type Session } from './harness';
 
 describe('Latent in code-server + Chromium', function () {
   this.timeout(120_000);
@@ -19,6 +21,19 @@ describe('Latent in code-server + Chromium', function () {
     const welcome = await s.waitForWelcome(/Nothing has been learned here yet/);
     assert.match(welcome, /Learn from Git History/);
     await s.screenshot('latent-view');
+  });
+
+  it('the welcome\'s Settings link opens Latent\'s settings and only those', async () => {
+    await s.page.locator(`${SELECTORS.welcome} a`, { hasText: /^Settings$/ }).first().click();
+    const count = s.page.locator('.settings-editor .settings-count-widget');
+    const found = await until(async () => {
+      const t = (await count.textContent().catch(() => '')) ?? '';
+      return /\d+ Settings? Found/.test(t) ? t : undefined;
+    }, 'the settings editor\'s count');
+    const declared = Object.keys((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: object } } }).contributes.configuration.properties).length;
+    assert.equal(found, `${declared} Settings Found`);
+    await s.screenshot('settings-from-welcome');
+    await s.page.keyboard.press('Control+W');
   });
 
   it('runs Retrain from the F1 palette and says what it does (nothing to train yet, or training)', async () => {
