@@ -37,9 +37,9 @@ export function* itemIndexSteps(items: readonly string[]): Steps<Map<string, num
   return m;
 }
 
-// Y^T Y per trained model, computed once: fold-in runs on every editor change.
+// Y^T Y per trained model, computed once: fold-in runs on every editor change (and the panel's map reads it).
 const gramCache = new WeakMap<FactorModel, Float64Array>();
-function gramOf(mf: FactorModel): Float64Array {
+export function gramOf(mf: FactorModel): Float64Array {
   let g = gramCache.get(mf);
   if (!g) {
     g = gramian(mf.itemFactors, mf.k);

@@ -4,7 +4,9 @@ import { confidence } from '../../core/confidence';
 import {
   coUsedItems,
   factorSummaries,
-  pca2,
+  pcaAxesFromGram,
+  type Pca2,
+  projectPca,
   replaySgd,
   rowOf,
   scoreSplit,
@@ -12,7 +14,9 @@ import {
   type SgdStepView,
 } from '../../core/explainView';
 import { scoreItems, type ContextItem, type RecentSession, type RecommenderModel, type ScoredItems } from '../../core/recommender';
-import { itemIndexOf } from '../../core/scoring';
+import { rowDots } from '../../core/linalg';
+import { topIndices } from '../../core/ranking';
+import { gramOf, itemIndexOf } from '../../core/scoring';
 import { partShares, scoreBreakdown } from '../../core/scoreBreakdown';
 import { TOY_FEATURES, TOY_LEARNING_RATE, TOY_MOVIES, TOY_MOVIE_VECTORS, TOY_RATINGS, TOY_USERS, TOY_USER_VECTORS, toyCells } from '../../core/toyExample';
 import type {
@@ -116,13 +120,13 @@ export function workedUpdate(model: RecommenderModel, row: RowCells): WorkedUpda
   const k = mf.k;
   const positives = row.cells.slice(0, PANEL_LIMITS.replayPositives);
   if (positives.length === 0) return null;
-  const observed = new Set(row.cells.map((c) => c.item));
-  const scored = items
-    .map((_, i) => i)
-    .filter((i) => !observed.has(i))
-    .map((i) => ({ i, s: mf.itemBias[i] + scoreSplit(row.x, rowOf(mf.itemFactors, k, i), 0, 0).dot }))
-    .sort((a, b) => b.s - a.s || a.i - b.i)
-    .slice(0, PANEL_LIMITS.replayNegatives);
+  // The unobserved items this row scores highest: one pass of dot products and a bounded selection.
+  const dots = new Float64Array(items.length);
+  rowDots(mf.itemFactors, k, row.x, new Float64Array(items.length), dots);
+  const eligible = new Uint8Array(items.length).fill(1);
+  for (const c of row.cells) eligible[c.item] = 0;
+  for (let i = 0; i < items.length; i++) dots[i] += mf.itemBias[i];
+  const scored = Array.from(topIndices(dots, PANEL_LIMITS.replayNegatives, eligible), (i) => ({ i }));
   const used = [...positives.map((c) => c.item), ...scored.map((n) => n.i)];
   const cells: ReplayCell[] = [
     ...positives.map((c, t) => ({ row: 0, col: t, target: 1, confidence: confidence(c.raw, cfg.alpha, cfg.epsilon) })),
@@ -223,10 +227,9 @@ function rankingScore(model: RecommenderModel, scored: ScoredItems, i: number): 
   const b = scoreBreakdown(model, scored, i);
   // i is a known item (whyView answers unknown ones with a problem), so every item x item term names its context item.
   const coUse = b.terms.filter((t) => t.part === 'itemItem').map((t) => ({ item: t.item ?? '', value: t.value }));
-  const ranked = Array.from(scored.score.keys())
-    .filter((j) => scored.candidate[j] && !scored.inContext[j])
-    .sort((x, y) => scored.score[y] - scored.score[x] || x - y)
-    .slice(0, SHARE_TOP);
+  const eligible = new Uint8Array(scored.score.length);
+  for (let j = 0; j < eligible.length; j++) eligible[j] = scored.candidate[j] && !scored.inContext[j] ? 1 : 0;
+  const ranked = Array.from(topIndices(scored.score, SHARE_TOP, eligible));
   const shares = partShares(ranked.map((j) => scoreBreakdown(model, scored, j)));
   return {
     score: { total: b.total, factors: b.parts.factors, coUse, prior: b.parts.prior, offset: b.parts.offset },
@@ -262,6 +265,35 @@ function whyView(model: RecommenderModel, item: string, scored: ScoredItems | un
   };
 }
 
+/** What the panel shows of a model whatever the session: the factors' ends and the map's axes. */
+interface ModelParts {
+  factors: FactorView[];
+  pca: Omit<Pca2, 'coords'>;
+}
+
+// Once per model (a retrain makes a new one): a refresh for a new session or a "why" then costs what depends on them.
+const partsByModel = new WeakMap<RecommenderModel, ModelParts>();
+
+function modelParts(model: RecommenderModel): ModelParts {
+  const known = partsByModel.get(model);
+  if (known) return known;
+  const { mf, items } = model;
+  const k = mf.k;
+  const factors: FactorView[] = factorSummaries(mf.itemFactors, k, items, PANEL_LIMITS.factorItems).map((s) => ({
+    factor: s.factor,
+    label: s.high.items.length > 0 ? s.high.label : s.low.label,
+    high: { label: s.high.label, items: s.high.items.map((v) => ({ item: items[v.index], value: v.value })) },
+    low: { label: s.low.label, items: s.low.items.map((v) => ({ item: items[v.index], value: v.value })) },
+  }));
+  // The map's axes from Y^T Y, which the fold-in keeps, and the mean: positions only for what is drawn.
+  const mean = new Array<number>(k).fill(0);
+  for (let i = 0; i < items.length; i++) for (let f = 0; f < k; f++) mean[f] += mf.itemFactors[i * k + f];
+  for (let f = 0; f < k; f++) mean[f] /= Math.max(1, items.length);
+  const parts = { factors, pca: pcaAxesFromGram(gramOf(mf), mean, items.length) };
+  partsByModel.set(model, parts);
+  return parts;
+}
+
 export function modelView(source: FactorsSource & { model: RecommenderModel }): ModelView {
   const { model, context } = source;
   const { mf, config: cfg, items } = model;
@@ -272,21 +304,16 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
   const recentSessions = source.recentSessions;
   const scored = ctx.length > 0 ? scoreItems(model, ctx, recentSessions ? { recentSessions } : {}) : undefined;
 
-  const summaries = factorSummaries(mf.itemFactors, k, items, PANEL_LIMITS.factorItems);
-  const factors: FactorView[] = summaries.map((s) => ({
-    factor: s.factor,
-    label: s.high.items.length > 0 ? s.high.label : s.low.label,
-    high: { label: s.high.label, items: s.high.items.map((v) => ({ item: items[v.index], value: v.value })) },
-    low: { label: s.low.label, items: s.low.items.map((v) => ({ item: items[v.index], value: v.value })) },
-  }));
+  const { factors, pca } = modelParts(model);
 
-  // Items shown: the session's own, then the best scored for it (or the most used, without a session).
-  const rank = scored ? Array.from(scored.mf.subarray(0, items.length)) : Array.from(model.prior);
-  const byRank = items.map((_, i) => i).sort((a, b) => rank[b] - rank[a] || a - b);
+  // Items shown: the session's own, then the best scored for it (or the most used, without a session). Selected, not
+  // sorted: everything here runs on the extension host, at up to 30,000 items.
+  const rank = scored ? scored.mf.subarray(0, items.length) : model.prior;
+  const byRank = topIndices(rank, Math.max(PANEL_LIMITS.heatmapItems, PANEL_LIMITS.mapPoints) + ctxIdx.length);
   const pick = (n: number): number[] => [...new Set([...ctxIdx, ...byRank])].slice(0, n);
   const heatIdx = pick(PANEL_LIMITS.heatmapItems);
 
-  const pca = pca2(mf.itemFactors, k);
+  const place = (i: number): [number, number] => projectPca(rowOf(mf.itemFactors, k, i), pca.mean, pca.axes);
   const mapIdx = pick(PANEL_LIMITS.mapPoints);
   const inCtx = new Set(ctxIdx);
   let session: MapView['session'] = null;
@@ -296,7 +323,7 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
     let wy = 0;
     let w = 0;
     for (const c of ctx) {
-      const [x, y] = pca.coords[index.get(c.item) as number];
+      const [x, y] = place(index.get(c.item) as number);
       const cw = confidence(c.weight, cfg.alpha, cfg.epsilon);
       wx += cw * x;
       wy += cw * y;
@@ -332,7 +359,10 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
     heatmap: { items: heatIdx.map((i) => items[i]), values: heatIdx.map((i) => rowOf(mf.itemFactors, k, i)) },
     factors,
     map: {
-      points: mapIdx.map((i) => ({ item: items[i], x: pca.coords[i][0], y: pca.coords[i][1], inSession: inCtx.has(i) })),
+      points: mapIdx.map((i) => {
+        const [x, y] = place(i);
+        return { item: items[i], x, y, inSession: inCtx.has(i) };
+      }),
       session,
       explained: [...pca.explained],
     },

@@ -5,6 +5,7 @@ import {
   factorSummaries,
   labelForItems,
   pca2,
+  pcaAxesFromGram,
   projectPca,
   replaySgd,
   scoreSplit,
@@ -135,6 +136,52 @@ describe('explainView: PCA', () => {
     closeVec(p.coords.map((c) => c[1]), [0, 0, 0]);
     assert.throws(() => pca2([1, 2], 1, []), LatentInputError);
     assert.throws(() => pca2([1, NaN], 1), LatentInputError);
+  });
+});
+
+describe('explainView: the panel at scale (selection, not sorting)', () => {
+  // A small deterministic generator: values on a coarse grid, so that ties happen.
+  const grid = (n: number, seed: number): number[] => {
+    let x = seed;
+    return Array.from({ length: n }, () => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return Math.round(((x / 2147483648) * 2 - 1) * 8) / 8;
+    });
+  };
+
+  it('factorSummaries picks each end as a full sort by value, then index, would (ties, zeros, candidates)', () => {
+    const k = 4;
+    const n = 60;
+    const Y = grid(n * k, 7);
+    const keys = Array.from({ length: n }, (_, i) => `file:d${i % 5}/f${i}.ts`);
+    for (const candidates of [undefined, [50, 3, 17, 8, 42, 33, 21, 0]]) {
+      const idx = candidates ?? keys.map((_, i) => i);
+      const got = factorSummaries(Y, k, keys, 3, candidates);
+      for (let f = 0; f < k; f++) {
+        const vals = idx.map((index) => ({ index, value: Y[index * k + f] }));
+        const high = vals.filter((v) => v.value > 0).sort((a, b) => b.value - a.value || a.index - b.index).slice(0, 3);
+        const low = vals.filter((v) => v.value < 0).sort((a, b) => a.value - b.value || a.index - b.index).slice(0, 3);
+        assert.deepEqual(got[f].high.items, high, `factor ${f} high`);
+        assert.deepEqual(got[f].low.items, low, `factor ${f} low`);
+      }
+    }
+  });
+
+  it('pcaAxesFromGram gives pca2\'s axes and shares from Y^T Y and the mean', () => {
+    const k = 5;
+    const n = 40;
+    const Y = grid(n * k, 11).map((v, i) => v + (i % k) * 0.3);
+    const gram = new Float64Array(k * k);
+    for (let i = 0; i < n; i++) for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) gram[a * k + b] += Y[i * k + a] * Y[i * k + b];
+    const mean = Array.from({ length: k }, (_, f) => Y.filter((_, j) => j % k === f).reduce((s, v) => s + v, 0) / n);
+    const fromRows = pca2(Y, k);
+    const fromGram = pcaAxesFromGram(gram, mean, n);
+    closeVec(fromGram.axes[0], fromRows.axes[0], 1e-9);
+    closeVec(fromGram.axes[1], fromRows.axes[1], 1e-9);
+    closeVec([...fromGram.explained], [...fromRows.explained], 1e-12);
+    closeVec(projectPca(Y.slice(0, k), fromGram.mean, fromGram.axes), fromRows.coords[0], 1e-9);
+    assert.throws(() => pcaAxesFromGram(gram, mean, 0), LatentInputError);
+    assert.throws(() => pcaAxesFromGram(gram.subarray(1), mean, n), LatentInputError);
   });
 });
 
