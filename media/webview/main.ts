@@ -481,6 +481,8 @@ function render(): void {
   const m = s.model;
   const focusedAction = (document.activeElement as HTMLElement | null)?.dataset?.action;
   const focused = focusSelector();
+  // What the reader opened stays open: a step, a new "why" or new numbers rebuild every section.
+  const opened = new Set([...app.querySelectorAll('details[open] > summary')].map((el) => el.textContent ?? ''));
   const parts: (HTMLElement | null)[] = [
     header(s),
     h('nav', { 'aria-label': 'Sections' }, h('ul', {}, ...[
@@ -494,6 +496,7 @@ function render(): void {
     m ? whySection(m) : null,
   ];
   app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+  for (const d of app.querySelectorAll('details')) if (opened.has(d.querySelector(':scope > summary')?.textContent ?? '\u0000')) d.open = true;
   app.removeAttribute('aria-busy');
   // Keep keyboard focus where it was: on the same control (a mode button, an item, a heading), or for a step control
   // that is now disabled (the last step reached), on another step control.

@@ -188,6 +188,21 @@ describe('webview page in Chromium (real bundle, real CSP)', function () {
     await page.close();
   });
 
+  it('what the reader opened stays open through a step and new numbers', async () => {
+    const page = await openPage(browser, 'dark');
+    await send(page, state);
+    await page.locator('#factor-list details summary').nth(1).click();
+    await page.locator('#map details summary').first().click();
+    const openCount = async (): Promise<number> => (await page.evaluate(`document.querySelectorAll('details[open]').length`)) as number;
+    assert.equal(await openCount(), 2);
+    await page.locator('#step-next').click();
+    assert.equal(await openCount(), 2, 'after a step');
+    assert.equal(await page.locator('#factor-list details').nth(1).getAttribute('open'), '');
+    await send(page, state);
+    assert.equal(await openCount(), 2, 'after the host sends the state again');
+    await page.close();
+  });
+
   it('restores from saved state after a reload, before the host answers', async () => {
     const page = await openPage(browser, 'light');
     await send(page, state);
