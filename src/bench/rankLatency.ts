@@ -28,14 +28,14 @@ export interface RankLatency {
 const WARMUP = 20;
 
 /** Synthetic areas of work, 100 items each, 6 interactions per item (as the 10k case always had). */
-function rankModel(items: number, seed: string): { model: RecommenderModel; data: Interaction[] } {
+export function rankModel(items: number, seed: string): { model: RecommenderModel; data: Interaction[] } {
   const data = syntheticInteractions({ interactions: items * 6, items, areas: Math.round(items / 100), seed });
   // Few epochs: the cost of ranking does not depend on how well the model was trained.
   return { model: fitRecommender(data, { epochs: 2 }), data };
 }
 
 /** A copy the per-model caches (keyed by the model's arrays) have not seen: what a retrain hands the ranker. */
-function freshCopy(m: RecommenderModel): RecommenderModel {
+export function freshCopy(m: RecommenderModel): RecommenderModel {
   return { ...m, items: m.items.slice(), mf: { ...m.mf } };
 }
 

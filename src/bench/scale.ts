@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compactStalls, gitImportStalls, makeGitRepo, modelFileStalls, scratchDir, startupReadStalls, writeBigStore } from './hostStall';
 import { pipelineRunner, trainEventsStalls } from './pipeline';
+import { measurePanelLatency, type PanelLatency } from './panelLatency';
 import { measureRankLatency } from './rankLatency';
 import { collectGarbage, maxStallDuring, repeated, settle } from './stall';
 import { syntheticEvents, syntheticInteractions } from './synthetic';
@@ -55,6 +56,8 @@ export interface ScaleReport {
   refit1M?: Train1MFigures;
   /** fold-in + ranking at 30,000 items (LiveRanker.refreshNow) */
   rank30k: LatencyFigures;
+  /** "Inside the model" at 30,000 items: its state built on the host for a new model, then refreshed */
+  panel30k: Omit<PanelLatency, 'items'>;
   /** the longest single synchronous stretch on the extension host, per operation: the median of 3 runs */
   hostStallMaxMs: HostStalls;
   /** every run's figure behind hostStallMaxMs (rank30k is one run of many calls) */
@@ -206,6 +209,14 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
       `slowest ${rank.maxMs.toFixed(2)} ms, first after a new model ${rank.modelSwapMs.toFixed(2)} ms`,
   );
 
+  const panel = measurePanelLatency({ items: 30_000, seed: 'rank30k' });
+  log(
+    `"Inside the model" at ${panel.items} items: a new model's state ${panel.newModelMs.toFixed(1)} ms, ` +
+      `refreshed p50 ${panel.refreshP50Ms.toFixed(1)} ms, slowest ${panel.refreshMaxMs.toFixed(1)} ms`,
+  );
+  // The stall figures below are not charged for these two models' garbage.
+  await settle();
+
   const runs: RunFigures = { startupRead1M: [], compact1M: [], gitImport: [], train20k: [] };
   const scratch = scratchDir();
   try {
@@ -258,5 +269,5 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
     hostStallMaxMs[key] = r.median;
     log(`longest host stall, ${key}: ${r.median.toFixed(1)} ms (median of ${r.runs.length}; ${r.min.toFixed(1)}-${r.max.toFixed(1)} ms)`);
   }
-  return { ...(train1M ? { train1M } : {}), ...(refit1M ? { refit1M } : {}), rank30k: { p50Ms: rank.p50Ms, p99Ms: rank.p99Ms }, hostStallMaxMs, hostStallRunsMs: runs, hostStallIdleMs: idle.median };
+  return { ...(train1M ? { train1M } : {}), ...(refit1M ? { refit1M } : {}), rank30k: { p50Ms: rank.p50Ms, p99Ms: rank.p99Ms }, panel30k: { newModelMs: panel.newModelMs, refreshP50Ms: panel.refreshP50Ms, refreshMaxMs: panel.refreshMaxMs }, hostStallMaxMs, hostStallRunsMs: runs, hostStallIdleMs: idle.median };
 }
