@@ -120,6 +120,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
 
   try {
     wired = await openWorkspace(context, isPaused, setContext, (line) => log.appendLine(line));
+    // The panel follows what the tree follows: a new model, and the session as it changes.
+    if (wired) context.subscriptions.push(wired.workspace.ranker.onDidChange(() => panel.follow()));
   } catch (err) {
     // Not expected (storage problems fall back to a temporary folder): say so, and keep the commands working.
     const message = `could not start for this folder: ${err instanceof Error ? err.message : String(err)}`;

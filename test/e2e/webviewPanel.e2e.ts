@@ -211,6 +211,27 @@ describe('Inside the model panel in code-server', function () {
     await panel.locator('#heatmap').waitFor({ state: 'visible' });
   });
 
+  it('beside the editor, follows a retrain without being reopened', async () => {
+    const interactions = async (): Promise<number> => Number(await s.webview(0).locator('#training dd .num').first().getAttribute('data-value'));
+    const before = await interactions();
+    // The panel to a group of its own, then new work in the first group: files this session has not used yet.
+    await s.runCommand('View: Move Editor into Right Group');
+    await s.page.locator('.tabs-container .tab[aria-label^="list.ts"]').first().click();
+    for (const f of ['src/api/routes.ts', 'src/api/server.ts']) await s.openFile(f);
+    assert.equal(await s.page.locator(`.tabs-container .tab[aria-label^="${PANEL_TITLE}"]`).count(), 1);
+    // Retrain until the new work is in (the tracker flushes every few seconds); the panel is never shown again by hand.
+    const deadline = Date.now() + 60_000;
+    let now = before;
+    while (now <= before && Date.now() < deadline) {
+      await s.runCommand('Latent: Retrain Model');
+      await new Promise((r) => setTimeout(r, 3000));
+      now = await interactions();
+    }
+    assert.ok(now > before, `the panel's training data moved on: ${before} -> ${now} interactions`);
+    await s.screenshot('webview-panel-beside');
+    panel = s.webview(0);
+  });
+
   it('stops its one motion (smooth scrolling) when reduced motion is asked for, inside VS Code\'s webview too', async () => {
     type Doc = { documentElement: unknown; querySelectorAll(s: string): ArrayLike<unknown>; getAnimations(): unknown[] };
     type Styles = { getComputedStyle(e: unknown): { scrollBehavior: string; animationName: string; transitionDuration: string } };

@@ -19,6 +19,11 @@ export interface FactorsPanelController extends vscode.Disposable {
   show(why?: string): Promise<void>;
   /** Rebuilds and re-sends the state, e.g. after retraining. No-op when the panel is closed. */
   refresh(): Promise<void>;
+  /**
+   * The model or the session changed: a visible panel follows within FOLLOW_MS (one refresh for many changes); a
+   * hidden one is rebuilt when shown again (its webview asks with 'ready').
+   */
+  follow(): void;
   /** The state last sent to the webview (tests read it to compare with what the webview shows). */
   readonly lastState: PanelState | undefined;
 }
@@ -43,9 +48,13 @@ export async function resolveWorkspaceFile(item: string): Promise<vscode.Uri | u
   }
 }
 
+/** How soon a visible panel follows a change of model or session, at most once per this many ms. */
+export const FOLLOW_MS = 1000;
+
 class FactorsPanel implements FactorsPanelController {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
+  private followTimer: ReturnType<typeof setTimeout> | undefined;
   private why: string | undefined;
   private knownItems = new Set<string>();
   lastState: PanelState | undefined;
@@ -110,6 +119,14 @@ class FactorsPanel implements FactorsPanelController {
     await this.panel.webview.postMessage(message);
   }
 
+  follow(): void {
+    if (!this.panel?.visible || !this.ready || this.followTimer) return;
+    this.followTimer = setTimeout(() => {
+      this.followTimer = undefined;
+      void this.refresh().catch((e: unknown) => this.log(`Latent factors panel: ${e instanceof Error ? e.message : String(e)}`));
+    }, FOLLOW_MS);
+  }
+
   private async onMessage(raw: unknown): Promise<void> {
     let m;
     try {
@@ -157,6 +174,7 @@ class FactorsPanel implements FactorsPanelController {
   }
 
   dispose(): void {
+    clearTimeout(this.followTimer);
     this.panel?.dispose();
   }
 }
