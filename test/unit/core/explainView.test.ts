@@ -10,6 +10,7 @@ import {
   replaySgd,
   scoreSplit,
   symmetricEigen,
+  topTwoEigen,
 } from '../../../src/core/explainView';
 import { LatentInputError } from '../../../src/core/errors';
 import { sgdStep } from '../../../src/core/sgd';
@@ -128,6 +129,21 @@ describe('explainView: PCA', () => {
     // A new vector lands where its projection says.
     const [x] = projectPca([1, 1, 0], p.mean, p.axes);
     close(x, Math.SQRT2, 1e-9);
+  });
+
+  it('topTwoEigen gives the two largest eigenpairs the full decomposition gives, without its O(k^3) sweeps', () => {
+    for (const k of [3, 8, 24]) {
+      let x = 7;
+      const r = (): number => (x = (x * 16807) % 2147483647) / 2147483647 - 0.5;
+      // A scatter matrix with a clear gap after its second eigenvalue: two strong directions and noise.
+      const rows = Array.from({ length: 3 * k }, (_, t) => Array.from({ length: k }, (__, f) => r() * 0.2 + (f === 0 ? (t % 3) * 2 : 0) + (f === 1 ? (t % 2) : 0)));
+      const a = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (__, j) => rows.reduce((s, row) => s + row[i] * row[j], 0)));
+      const exact = symmetricEigen(a);
+      const top = topTwoEigen(a);
+      closeVec(top.values, exact.values.slice(0, 2), 1e-9 * exact.values[0]);
+      for (const j of [0, 1]) close(Math.abs(top.vectors[j].reduce((s, v, i) => s + v * exact.vectors[j][i], 0)), 1, 1e-9);
+    }
+    assert.throws(() => topTwoEigen([[1, 0], [0, 1]]), LatentInputError);
   });
 
   it('handles k = 1 and a subset of rows; refuses empty input', () => {
