@@ -209,9 +209,9 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
       `slowest ${rank.maxMs.toFixed(2)} ms, first after a new model ${rank.modelSwapMs.toFixed(2)} ms`,
   );
 
-  const panel = measurePanelLatency({ items: 30_000, seed: 'rank30k' });
+  const panel = await measurePanelLatency({ items: 30_000, seed: 'rank30k' });
   log(
-    `"Inside the model" at ${panel.items} items: a new model's state ${panel.newModelMs.toFixed(1)} ms, ` +
+    `"Inside the model" at ${panel.items} items: longest host stall showing a new model ${panel.newModelMs.toFixed(1)} ms, ` +
       `refreshed p50 ${panel.refreshP50Ms.toFixed(1)} ms, slowest ${panel.refreshMaxMs.toFixed(1)} ms`,
   );
   // The stall figures below are not charged for these two models' garbage.

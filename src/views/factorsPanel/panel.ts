@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { FACTORS_VIEW_TYPE } from '../../commands';
 import { parseItemKey } from '../../core/itemKey';
 import type { ContextItem, RecentSession, RecommenderModel } from '../../core/recommender';
-import { buildPanelState, type FactorsSource } from './state';
+import { buildPanelState, prepareModelParts, type FactorsSource } from './state';
 import { renderPanelHtml } from './html';
 import { ProtocolError } from '../../core/check';
 import { parseWebviewMessage, type HostToWebview, type PanelState } from './protocol';
@@ -112,6 +112,9 @@ class FactorsPanel implements FactorsPanelController {
   async refresh(): Promise<void> {
     if (!this.panel || !this.ready) return; // the webview asks with 'ready' when it can listen
     const source = await this.getSource();
+    // A new model's own parts in slices first: the state itself is then a few ms on the host.
+    if (source.model) await prepareModelParts(source.model);
+    if (!this.panel) return;
     const state = buildPanelState({ ...source, why: this.why ?? source.why });
     this.knownItems = new Set(source.model?.items ?? []);
     this.lastState = state;

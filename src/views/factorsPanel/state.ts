@@ -3,7 +3,7 @@
 import { confidence } from '../../core/confidence';
 import {
   coUsedItems,
-  factorSummaries,
+  factorSummariesSteps,
   pcaAxesFromGram,
   type Pca2,
   projectPca,
@@ -18,6 +18,7 @@ import { rowDots } from '../../core/linalg';
 import { topIndices } from '../../core/ranking';
 import { gramOf, itemIndexOf } from '../../core/scoring';
 import { partShares, scoreBreakdown } from '../../core/scoreBreakdown';
+import { finishSteps, finishStepsAsync, type Steps } from '../../core/train';
 import { TOY_FEATURES, TOY_LEARNING_RATE, TOY_MOVIES, TOY_MOVIE_VECTORS, TOY_RATINGS, TOY_USERS, TOY_USER_VECTORS, toyCells } from '../../core/toyExample';
 import type {
   FactorView,
@@ -275,20 +276,39 @@ interface ModelParts {
 const partsByModel = new WeakMap<RecommenderModel, ModelParts>();
 
 function modelParts(model: RecommenderModel): ModelParts {
-  const known = partsByModel.get(model);
-  if (known) return known;
+  return partsByModel.get(model) ?? finishSteps(modelPartsSteps(model));
+}
+
+/**
+ * Builds a new model's parts in slices of a few ms (the panel awaits this before building its state): at 30,000 items
+ * they took 15-20 ms in one stretch of the extension host.
+ */
+export async function prepareModelParts(model: RecommenderModel): Promise<void> {
+  if (!partsByModel.has(model)) await finishStepsAsync(modelPartsSteps(model));
+}
+
+/** Rows of the mean's pass between yields. */
+const MEAN_ROWS_PER_STEP = 8192;
+
+function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
   const { mf, items } = model;
   const k = mf.k;
-  const factors: FactorView[] = factorSummaries(mf.itemFactors, k, items, PANEL_LIMITS.factorItems).map((s) => ({
+  const summaries = yield* factorSummariesSteps(mf.itemFactors, k, items, PANEL_LIMITS.factorItems);
+  const factors: FactorView[] = summaries.map((s) => ({
     factor: s.factor,
     label: s.high.items.length > 0 ? s.high.label : s.low.label,
     high: { label: s.high.label, items: s.high.items.map((v) => ({ item: items[v.index], value: v.value })) },
     low: { label: s.low.label, items: s.low.items.map((v) => ({ item: items[v.index], value: v.value })) },
   }));
   // The map's axes from Y^T Y, which the fold-in keeps, and the mean: positions only for what is drawn.
-  const mean = new Array<number>(k).fill(0);
-  for (let i = 0; i < items.length; i++) for (let f = 0; f < k; f++) mean[f] += mf.itemFactors[i * k + f];
-  for (let f = 0; f < k; f++) mean[f] /= Math.max(1, items.length);
+  const sum = new Float64Array(k);
+  const Y = mf.itemFactors;
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0 && i % MEAN_ROWS_PER_STEP === 0) yield;
+    for (let f = 0, o = i * k; f < k; f++, o++) sum[f] += Y[o];
+  }
+  yield;
+  const mean = Array.from(sum, (v) => v / Math.max(1, items.length));
   const parts = { factors, pca: pcaAxesFromGram(gramOf(mf), mean, items.length) };
   partsByModel.set(model, parts);
   return parts;
