@@ -91,6 +91,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
       context: () => wired?.tracker.currentSession() ?? [],
       message: () => wired?.workspace.trainingState.message,
       recentSessions: (sinceSec) => wired?.workspace.recentSessions(sinceSec) ?? [],
+      excluded: (item) => wired?.tracker.excludesItem(item) ?? false,
     }),
     (line) => log.appendLine(line),
   );

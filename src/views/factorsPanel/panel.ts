@@ -210,6 +210,8 @@ export interface WorkspaceSourceDeps {
   message?(): string | undefined;
   /** Sessions that ended since `sinceSec` (LiveSources.recentSessions): the panel scores as the tree does. */
   recentSessions?(sinceSec: number): readonly RecentSession[];
+  /** Items latent.exclude covers now (FactorsSource.excluded). */
+  excluded?(item: string): boolean;
 }
 
 /**
@@ -221,6 +223,7 @@ export function workspaceFactorsSource(deps: WorkspaceSourceDeps): FactorsSource
     const model = deps.model();
     const message = model ? undefined : deps.message?.();
     const recentSessions = model && deps.recentSessions?.(model.trainedAt);
-    return { model, context: deps.context(), ...(message ? { message } : {}), ...(recentSessions ? { recentSessions } : {}) };
+    const excluded = deps.excluded ? (item: string): boolean => deps.excluded?.(item) ?? false : undefined;
+    return { model, context: deps.context(), ...(message ? { message } : {}), ...(recentSessions ? { recentSessions } : {}), ...(excluded ? { excluded } : {}) };
   };
 }

@@ -4,6 +4,7 @@ import { confidence } from '../../core/confidence';
 import {
   coUsedItems,
   factorSummariesSteps,
+  labelForItems,
   pcaAxesFromGram,
   type Pca2,
   projectPca,
@@ -43,6 +44,11 @@ export interface FactorsSource {
   recentSessions?: readonly RecentSession[];
   /** Shown when there is no model (e.g. "Not enough data yet: 3 sessions"). */
   message?: string;
+  /**
+   * Items a pattern added to latent.exclude covers now: the model learned them before, the panel names none of them
+   * (as the recommendations do not).
+   */
+  excluded?: (item: string) => boolean;
 }
 
 /** Sizes of what the panel shows: enough to read, small enough for a narrow panel and a small message. */
@@ -116,16 +122,18 @@ export function sessionLabel(id: string): string {
  * c from the raw signal), then the unobserved items the row scores highest (p = 0, c = 1, as sampled negatives
  * are): the updates the trainer would make next on this row.
  */
-export function workedUpdate(model: RecommenderModel, row: RowCells): WorkedUpdateView | null {
+export function workedUpdate(model: RecommenderModel, row: RowCells, excluded?: (item: string) => boolean): WorkedUpdateView | null {
   const { mf, config: cfg, items } = model;
   const k = mf.k;
-  const positives = row.cells.slice(0, PANEL_LIMITS.replayPositives);
+  const named = (i: number): boolean => !excluded?.(model.items[i]);
+  const positives = row.cells.filter((c) => named(c.item)).slice(0, PANEL_LIMITS.replayPositives);
   if (positives.length === 0) return null;
   // The unobserved items this row scores highest: one pass of dot products and a bounded selection.
   const dots = new Float64Array(items.length);
   rowDots(mf.itemFactors, k, row.x, new Float64Array(items.length), dots);
   const eligible = new Uint8Array(items.length).fill(1);
   for (const c of row.cells) eligible[c.item] = 0;
+  if (excluded) for (let i = 0; i < items.length; i++) if (!named(i)) eligible[i] = 0;
   for (let i = 0; i < items.length; i++) dots[i] += mf.itemBias[i];
   const scored = Array.from(topIndices(dots, PANEL_LIMITS.replayNegatives, eligible), (i) => ({ i }));
   const used = [...positives.map((c) => c.item), ...scored.map((n) => n.i)];
@@ -238,11 +246,12 @@ function rankingScore(model: RecommenderModel, scored: ScoredItems, i: number): 
   };
 }
 
-function whyView(model: RecommenderModel, item: string, scored: ScoredItems | undefined, contextIdx: number[]): WhyView {
+function whyView(model: RecommenderModel, item: string, scored: ScoredItems | undefined, contextIdx: number[], excluded?: (item: string) => boolean): WhyView {
   const mf = model.mf;
   const i = model.items.indexOf(item);
   const userVector = scored?.userVector;
   const empty = { item, total: 0, mu: 0, bias: 0, perFactor: [], coUsed: [], score: null, shares: null };
+  if (excluded?.(item)) return { ...empty, problem: 'This file is excluded (latent.exclude): it is not recommended, and its history is kept until Reset.' };
   if (i < 0) return { ...empty, problem: 'This item has no history in the model yet; its score is borrowed from items in the same folder.' };
   if (!userVector) return { ...empty, problem: 'The current session has no items the model knows, so there is no session vector to explain with.' };
   const split = scoreSplit(userVector, rowOf(mf.itemFactors, mf.k, i), mf.mu, mf.itemBias[i]);
@@ -260,10 +269,22 @@ function whyView(model: RecommenderModel, item: string, scored: ScoredItems | un
     mu: split.mu,
     bias: split.bias,
     perFactor: split.perFactor,
-    coUsed: co.slice(0, PANEL_LIMITS.coUsed).map((c) => ({ item: model.items[c.index], similarity: c.similarity, inSession: inCtx.has(c.index) })),
+    coUsed: co.filter((c) => !excluded?.(model.items[c.index])).slice(0, PANEL_LIMITS.coUsed).map((c) => ({ item: model.items[c.index], similarity: c.similarity, inSession: inCtx.has(c.index) })),
     ...(scored ? rankingScore(model, scored, i) : { score: null, shares: null }),
     problem: null,
   };
+}
+
+/** A factor's ends without the excluded items, each end named again from what is left when it lost any. */
+function withoutExcluded(f: FactorView, excluded: ((item: string) => boolean) | undefined): FactorView {
+  if (!excluded || ![...f.high.items, ...f.low.items].some((v) => excluded(v.item))) return f;
+  const end = (e: FactorView['high']): FactorView['high'] => {
+    const items = e.items.filter((v) => !excluded(v.item));
+    return items.length === e.items.length ? e : { label: labelForItems(items.map((v) => v.item)), items };
+  };
+  const high = end(f.high);
+  const low = end(f.low);
+  return { factor: f.factor, label: high.items.length > 0 ? high.label : low.label, high, low };
 }
 
 /** What the panel shows of a model whatever the session: the factors' ends and the map's axes. */
@@ -324,13 +345,15 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
   const recentSessions = source.recentSessions;
   const scored = ctx.length > 0 ? scoreItems(model, ctx, recentSessions ? { recentSessions } : {}) : undefined;
 
-  const { factors, pca } = modelParts(model);
+  const shown = (i: number): boolean => !source.excluded?.(items[i]);
+  const factors = modelParts(model).factors.map((f) => withoutExcluded(f, source.excluded));
+  const { pca } = modelParts(model);
 
   // Items shown: the session's own, then the best scored for it (or the most used, without a session). Selected, not
   // sorted: everything here runs on the extension host, at up to 30,000 items.
   const rank = scored ? scored.mf.subarray(0, items.length) : model.prior;
   const byRank = topIndices(rank, Math.max(PANEL_LIMITS.heatmapItems, PANEL_LIMITS.mapPoints) + ctxIdx.length);
-  const pick = (n: number): number[] => [...new Set([...ctxIdx, ...byRank])].slice(0, n);
+  const pick = (n: number): number[] => [...new Set([...ctxIdx, ...byRank])].filter(shown).slice(0, n);
   const heatIdx = pick(PANEL_LIMITS.heatmapItems);
 
   const place = (i: number): [number, number] => projectPca(rowOf(mf.itemFactors, k, i), pca.mean, pca.axes);
@@ -375,7 +398,7 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
       trainer: cfg.trainer,
     },
     factorNames: factors.map((f) => `f${f.factor + 1}: ${f.label}`),
-    worked: row ? workedUpdate(model, row) : null,
+    worked: row ? workedUpdate(model, row, source.excluded) : null,
     heatmap: { items: heatIdx.map((i) => items[i]), values: heatIdx.map((i) => rowOf(mf.itemFactors, k, i)) },
     factors,
     map: {
@@ -387,7 +410,7 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
       explained: [...pca.explained],
     },
     training: trainingView(model),
-    why: source.why !== undefined ? whyView(model, source.why, scored, ctxIdx) : null,
+    why: source.why !== undefined ? whyView(model, source.why, scored, ctxIdx, source.excluded) : null,
   };
 }
 

@@ -156,6 +156,18 @@ describe('factorsPanelState', () => {
     assert.equal(sessionLabel('w@NaN'), 'session w@NaN');
   });
 
+  it('names no item latent.exclude covers now, anywhere in the state (factors, heat map, map, worked update, why)', () => {
+    const hidden = (item: string): boolean => item.startsWith('file:ui/');
+    const context = [{ item: 'file:ui/a.ts', weight: 2 }, { item: 'file:build/x.mjs', weight: 1 }];
+    const open = JSON.stringify(buildPanelState({ model, context, why: 'file:build/y.mjs' }));
+    assert.ok(open.includes('ui/a.ts'), 'without the predicate the ui files are named');
+    const st = buildPanelState({ model, context, why: 'file:build/y.mjs', excluded: hidden });
+    assert.ok(!JSON.stringify(st.model).includes('ui/'), JSON.stringify(st.model).match(/.{40}ui\/.{20}/)?.[0]);
+    assert.ok((st.model?.map.points.length ?? 0) > 0 && (st.model?.heatmap.items.length ?? 0) > 0, 'the others still show');
+    const asked = buildPanelState({ model, context, why: 'file:ui/b.ts', excluded: hidden });
+    assert.match(asked.model?.why?.problem ?? '', /excluded/);
+  });
+
   it('explains an unknown item with a problem instead of numbers', () => {
     const st = buildPanelState({ model, context: [{ item: 'file:ui/a.ts', weight: 1 }], why: 'file:new/thing.ts' });
     assert.match(st.model?.why?.problem ?? '', /no history/);
