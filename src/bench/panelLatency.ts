@@ -1,12 +1,9 @@
 // What opening and refreshing "Inside the model" costs the extension host at a given workspace size: the panel's state
 // is built there (views/factorsPanel/state.ts) on open, on a "why" and after a new model.
-import { gramian } from '../core/foldIn';
-import { itemDotsSteps, itemIndexSteps, primeGram } from '../core/scoring';
-import { finishSteps } from '../core/train';
 import { buildPanelState, prepareModelParts } from '../views/factorsPanel/state';
 import { maxStallDuring } from './stall';
 import { percentile } from './percentile';
-import { freshCopy, rankModel } from './rankLatency';
+import { handedOver, rankModel } from './rankLatency';
 
 export interface PanelLatency {
   items: number;
@@ -35,14 +32,10 @@ export async function measurePanelLatency(o: { items: number; seed: string; runs
     if (i >= WARMUP) times[i - WARMUP] = performance.now() - t; // the first ones include JIT warm-up
   }
   times.sort();
-  // As a retrain hands a model over: its Y^T Y comes from the worker and the ranker has built its key index and its
-  // ranking product (in slices) before the switch. The median of a few, each a new copy.
+  // The median of a few, each a new copy as a retrain hands it over.
   const firsts = new Float64Array(NEW_MODELS);
   for (let r = 0; r < NEW_MODELS; r++) {
-    const fresh = freshCopy(model);
-    primeGram(fresh.mf, gramian(fresh.mf.itemFactors, fresh.mf.k));
-    finishSteps(itemIndexSteps(fresh.items));
-    finishSteps(itemDotsSteps(fresh.mf));
+    const fresh = handedOver(model);
     firsts[r] = await maxStallDuring(async () => {
       await prepareModelParts(fresh);
       buildPanelState({ model: fresh, context });

@@ -35,8 +35,21 @@ export function rankModel(items: number, seed: string): { model: RecommenderMode
 }
 
 /** A copy the per-model caches (keyed by the model's arrays) have not seen: what a retrain hands the ranker. */
-export function freshCopy(m: RecommenderModel): RecommenderModel {
+function freshCopy(m: RecommenderModel): RecommenderModel {
   return { ...m, items: m.items.slice(), mf: { ...m.mf } };
+}
+
+/**
+ * A new copy of `m` as a retrain hands it over: the training worker sends Y^T Y with the model (runner.ts primes it),
+ * and the controller has the ranker build the key index and the ranking product in slices (LiveRanker.prepare) before
+ * the switch. So only what the host itself builds after that counts.
+ */
+export function handedOver(m: RecommenderModel): RecommenderModel {
+  const fresh = freshCopy(m);
+  primeGram(fresh.mf, gramian(fresh.mf.itemFactors, fresh.mf.k));
+  finishSteps(itemIndexSteps(fresh.items));
+  finishSteps(itemDotsSteps(fresh.mf));
+  return fresh;
 }
 
 export function measureRankLatency(o: RankLatencyOptions): RankLatency {
@@ -53,15 +66,7 @@ export function measureRankLatency(o: RankLatencyOptions): RankLatency {
     if (i >= WARMUP) times[i - WARMUP] = ranker.lastComputeMs; // the first runs include JIT warm-up
   }
   times.sort();
-  // As a retrain hands it over: the training worker sends Y^T Y with the model (runner.ts primes it), so only what the
-  // host itself builds (the key index, the score buffers) counts here.
-  const fresh = freshCopy(model);
-  primeGram(fresh.mf, gramian(fresh.mf.itemFactors, fresh.mf.k));
-  // ...and the controller has the ranker build the key index and the ranking product in slices (LiveRanker.prepare)
-  // before the switch.
-  finishSteps(itemIndexSteps(fresh.items));
-  finishSteps(itemDotsSteps(fresh.mf));
-  ranker.setModel(fresh);
+  ranker.setModel(handedOver(model));
   const modelSwapMs = ranker.lastComputeMs;
   ranker.dispose();
   return { items: model.items.length, p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99), maxMs: times[runs - 1], modelSwapMs };
