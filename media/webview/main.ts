@@ -122,11 +122,13 @@ function header(s: PanelState): HTMLElement {
 
 function modelSection(m: ModelView | null): HTMLElement {
   const st = m?.settings;
+  // The full implicit loss (every cell counted, each vector's penalty once, no bias), or the sampled trainer's.
+  const full = st !== undefined && st.trainer !== 'sampled';
   return section('model', 'The model',
     para('Each session u has a vector x', h('sub', {}, 'u'), ', each item i a vector y', h('sub', {}, 'i'),
       ' and a bias b', h('sub', {}, 'i'), ', all with k numbers ("factors"). The score is their dot product plus the bias ' +
       '(μ is 0 for implicit feedback: it would not change the order).' +
-      (st && st.trainer !== 'sampled' ? ' On the loss over every cell, as in Hu, Koren & Volinsky\'s model, there is no bias: b stays 0.' : '')),
+      (full ? ' On the loss over every cell, as in Hu, Koren & Volinsky\'s model, there is no bias: b stays 0.' : '')),
     scoreEquation(),
     para('What you did with an item in a session (opens, edits, time) is the raw signal r. It becomes a preference p ' +
       '(did you use it at all) and a confidence c (how sure we are), so heavy use counts more without dominating:'),
@@ -139,8 +141,8 @@ function modelSection(m: ModelView | null): HTMLElement {
         'item a session did not use (p = 0, c = 1), plus a penalty λ that keeps vectors small. The unused cells are ' +
         'not visited one by one: their sum for a session is x', h('sub', {}, 'u'), '·(YᵀY)x', h('sub', {}, 'u'),
         ', with the k × k matrix YᵀY computed once per pass over the sessions (epoch) and held fixed during it:'),
-    lossEquation(null, st !== undefined && st.trainer !== 'sampled'),
-    st ? lossEquation(st.lambda, st.trainer !== 'sampled') : null,
+    lossEquation(null, full),
+    st ? lossEquation(st.lambda, full) : null,
     para('Stochastic gradient descent visits one cell at a time and moves both vectors a step η against the ' +
       'gradient; both updates use the values from before the step' +
       (st?.trainer === 'sampled' ? ':' : ' (Latent\'s trainer takes this step for a whole session at once, with a ' +
@@ -336,8 +338,9 @@ function middleSpan(all: readonly number[], keep: readonly number[]): [number, n
   const sorted = [...all].sort((a, b) => a - b);
   if (sorted.length === 0) return [0, 1];
   const at = (q: number): number => sorted[Math.round(q * (sorted.length - 1))];
-  const iqr = at(0.75) - at(0.25);
-  const inside = sorted.filter((v) => v >= at(0.25) - 3 * iqr && v <= at(0.75) + 3 * iqr);
+  const q1 = at(0.25);
+  const q3 = at(0.75);
+  const inside = sorted.filter((v) => v >= q1 - 3 * (q3 - q1) && v <= q3 + 3 * (q3 - q1));
   let lo = inside[0];
   let hi = inside[inside.length - 1];
   for (const v of keep) {

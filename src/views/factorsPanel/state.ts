@@ -346,8 +346,9 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
   const scored = ctx.length > 0 ? scoreItems(model, ctx, recentSessions ? { recentSessions } : {}) : undefined;
 
   const shown = (i: number): boolean => !source.excluded?.(items[i]);
-  const factors = modelParts(model).factors.map((f) => withoutExcluded(f, source.excluded));
-  const { pca } = modelParts(model);
+  const parts = modelParts(model);
+  const factors = parts.factors.map((f) => withoutExcluded(f, source.excluded));
+  const { pca } = parts;
 
   // Items shown: the session's own, then the best scored for it (or the most used, without a session). Selected, not
   // sorted: everything here runs on the extension host, at up to 30,000 items.
