@@ -35,7 +35,7 @@
  *   waitForWelcome(match, timeoutMs?, seen?)
  *                                 waits until the welcome content matches (it follows context keys set after
  *                                 activation), returns its text; every text shown meanwhile is pushed to `seen`
- *   runCommand(title)             F1, types the title, picks the exact entry, presses Enter
+ *   runCommand(title)             F1, types the title, clicks the exact entry (once more if the palette closed first)
  *   notifications()               texts of visible notification toasts
  *   waitForNotification(match)    waits for a toast whose text matches, returns its text
  *   dialogButton(label)           locator of a button in a modal dialog (e.g. Reset's confirmation)
@@ -152,6 +152,29 @@ function makeSession(server: RunningServer, browser: Browser, page: Page, worksp
   const viewPane = page.locator(SELECTORS.viewPane(VIEW_TITLE));
   const palette = page.locator(SELECTORS.paletteInput);
 
+  /** F1, the title, a click on the exact entry: true once run, false if the palette closed before the click. */
+  const pickCommand = async (title: string, clickTimeoutMs: number): Promise<boolean> => {
+    await page.keyboard.press('F1');
+    await palette.waitFor({ state: 'visible' });
+    await palette.fill(`>${title}`);
+    // Pick the entry whose label is exactly the title ("Markdown: Open Preview" must not run "... to the Side").
+    const rows = page.locator(SELECTORS.paletteRows).filter({ hasText: title });
+    try {
+      await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
+      const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      const exact = labels.findIndex((l) => l === title || l.startsWith(`${title},`));
+      if (exact < 0) throw new Error(`no palette entry titled "${title}" (saw: ${labels.join(' | ')})`);
+      await rows.nth(exact).click({ timeout: clickTimeoutMs });
+    } catch (e) {
+      if (!(await palette.isVisible())) return false;
+      await page.keyboard.press('Escape'); // leave the palette closed so the next step starts clean
+      throw e;
+    }
+    await palette.waitFor({ state: 'hidden' });
+    await page.mouse.move(700, 450); // park the pointer over the editor area: no hover tooltips in screenshots
+    return true;
+  };
+
   const session: Session = {
     url: server.url,
     page,
@@ -188,23 +211,11 @@ function makeSession(server: RunningServer, browser: Browser, page: Page, worksp
       }, `welcome content matching ${match}`, timeoutMs);
     },
     async runCommand(title) {
-      await page.keyboard.press('F1');
-      await palette.waitFor({ state: 'visible' });
-      await palette.fill(`>${title}`);
-      // Pick the entry whose label is exactly the title ("Markdown: Open Preview" must not run "... to the Side").
-      const rows = page.locator(SELECTORS.paletteRows).filter({ hasText: title });
-      try {
-        await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
-        const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
-        const exact = labels.findIndex((l) => l === title || l.startsWith(`${title},`));
-        if (exact < 0) throw new Error(`no palette entry titled "${title}" (saw: ${labels.join(' | ')})`);
-        await rows.nth(exact).click();
-      } catch (e) {
-        await page.keyboard.press('Escape'); // leave the palette closed so the next step starts clean
-        throw e;
-      }
-      await palette.waitFor({ state: 'hidden' });
-      await page.mouse.move(700, 450); // park the pointer over the editor area: no hover tooltips in screenshots
+      // Once more if the palette closed under the click (seen once on a loaded CI machine: 20 s on a hidden row); a
+      // failure with the palette open, or a second one, is the test's failure.
+      if (await pickCommand(title, 10_000)) return;
+      process.stderr.write(`e2e: the palette closed before "${title}" was picked; opening it once more\n`);
+      if (!(await pickCommand(title, 20_000))) throw new Error(`the palette closed twice before "${title}" was picked`);
     },
     async notifications() {
       return (await page.locator(SELECTORS.toasts).allInnerTexts()).map((t) => t.trim());

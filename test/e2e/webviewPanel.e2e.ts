@@ -217,6 +217,8 @@ describe('Inside the model panel in code-server', function () {
     const before = await training();
     // The panel to a group of its own, then new work in the first group's editor.
     await s.runCommand('View: Move Editor into Right Group');
+    // A control inside the panel was the last thing used there (its document keeps it as its active element).
+    await s.webview(0).locator('#step-next').focus();
     await s.page.locator('.tabs-container .tab[aria-label^="list.ts"]').first().click();
     await s.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await s.page.keyboard.type('// more work\n');
@@ -226,10 +228,20 @@ describe('Inside the model panel in code-server', function () {
     let now = before;
     while (now === before && Date.now() < deadline) {
       await s.runCommand('Latent: Retrain Model');
-      await new Promise((r) => setTimeout(r, 3000));
-      now = await training();
+      // Wait for this retrain's model before asking again (it waited a fixed 3 s; in one fresh-machine CI run the
+      // next palette closed before its row was clicked, which no run here reproduced).
+      const settle = Math.min(deadline, Date.now() + 20_000);
+      while ((now = await training()) === before && Date.now() < settle) await new Promise((r) => setTimeout(r, 500));
     }
     assert.notEqual(now, before, `the panel's training section moved on: ${before}`);
+    // Following never takes the keyboard: the editor keeps focus through the panel's new numbers, and what is typed
+    // lands in it (render() puts focus back on the control that had it, which must only happen inside the panel).
+    await new Promise((r) => setTimeout(r, 1500));
+    type Doc = { activeElement: { closest(s: string): unknown } | null };
+    const inEditor = () => s.page.evaluate(() => !!(globalThis as unknown as { document: Doc }).document.activeElement?.closest('.monaco-editor'));
+    assert.equal(await inEditor(), true, 'the editor still has the keyboard after the panel followed');
+    await s.page.keyboard.type('typed');
+    await s.page.locator('.editor-group-container.active .monaco-editor .view-lines').filter({ hasText: 'typed' }).first().waitFor({ state: 'visible', timeout: 5000 });
     await s.screenshot('webview-panel-beside');
     panel = s.webview(0);
   });
