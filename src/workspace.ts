@@ -195,7 +195,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       neverRecommend: (item) => {
         const kind = itemKind(item);
         if (!kind || !kinds.has(kind)) return true;
-        return kind === 'file' && (life.isDeleted(item) || neverRecommend.isExcluded(parseItemKey(item).name) || args.tracker.excludesItem(item));
+        return kind === 'file' && (life.isDeleted(item) || neverRecommend.isExcludedFile(parseItemKey(item).name, vscode.workspace.workspaceFolders ?? []) || args.tracker.excludesItem(item));
       },
     },
     { perKind: readSettings().maxRecommendations },

@@ -3,6 +3,7 @@
 import picomatch = require('picomatch');
 import type { FilesExclude } from '../config/schema';
 import { LatentInputError } from '../core/errors';
+import { locateFileItem, type NamedFolder } from '../core/workspaceItem';
 
 const CACHE_LIMIT = 10_000;
 
@@ -42,5 +43,14 @@ export class ExclusionMatcher {
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(relPath, out);
     return out;
+  }
+
+  /**
+   * A file item's name (the key without `file:`, folder-first with several folders): matched on its path inside its
+   * folder, as VS Code matches a folder's globs, so `docs/**` means each folder's docs in a multi-root workspace.
+   */
+  isExcludedFile(name: string, folders: readonly NamedFolder[]): boolean {
+    const at = locateFileItem(name, folders);
+    return this.isExcluded(at ? at.path : name);
   }
 }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readSettings, type Settings } from '../config/settings';
 import { itemKey, parseItemKey } from '../core/itemKey';
-import { fileItemName, locateFileItem } from '../core/workspaceItem';
+import { fileItemName } from '../core/workspaceItem';
 import type { ContextItem } from '../core/recommender';
 import { ExclusionMatcher } from './exclusion';
 import { EventSink, FeedbackRecorder, RecorderSettings } from './recorder';
@@ -187,8 +187,7 @@ export class FeedbackTracker implements vscode.Disposable {
   excludesItem(item: string): boolean {
     const { kind, name } = parseItemKey(item);
     if (kind !== 'file') return false;
-    const at = locateFileItem(name, vscode.workspace.workspaceFolders ?? []);
-    return this.exclusion.isExcluded(at ? at.path : name);
+    return this.exclusion.isExcludedFile(name, vscode.workspace.workspaceFolders ?? []);
   }
 
   snippets(): SnippetDef[] {

@@ -40,6 +40,18 @@ describe('feedback: exclusion', () => {
     assert.throws(() => new ExclusionMatcher(['  ']), LatentInputError);
   });
 
+  it('a file item is matched on its path inside its folder: with several folders the folder name is not part of it', () => {
+    const docs = new ExclusionMatcher(['docs/**', 'README.md'], {}, 'latent.neverRecommend');
+    const two = [{ name: 'web' }, { name: 'api' }];
+    assert.equal(docs.isExcludedFile('web/docs/guide.md', two), true);
+    assert.equal(docs.isExcludedFile('api/README.md', two), true);
+    assert.equal(docs.isExcludedFile('web/src/docs.ts', two), false);
+    // One folder: the name is the path. A name that names no folder is matched as it is.
+    assert.equal(docs.isExcludedFile('docs/guide.md', [{ name: 'web' }]), true);
+    assert.equal(docs.isExcludedFile('docs/guide.md', two), true);
+    assert.equal(docs.isExcludedFile('other/docs/guide.md', two), false);
+  });
+
   it('no patterns: nothing excluded', () => {
     assert.equal(new ExclusionMatcher([]).isExcluded('.env'), false);
   });
