@@ -115,7 +115,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     [COMMANDS.showFactors]: (arg) => panel.show(itemOf(arg)),
     [COMMANDS.pause]: () => setPaused(true),
     [COMMANDS.resume]: () => setPaused(false),
-    [COMMANDS.reset]: (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, wired),
+    [COMMANDS.reset]: (opts?: unknown) => resetAll(context, (opts ?? {}) as ResetOptions, wired, (line) => log.appendLine(line)),
   };
   for (const [id, fn] of Object.entries(handlers)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
@@ -265,7 +265,8 @@ async function chooseStoreDir(storage: string, globalStorage: vscode.Uri, log: (
 async function resetAll(
   context: vscode.ExtensionContext,
   opts: ResetOptions,
-  wired?: Wired,
+  wired: Wired | undefined,
+  log: (line: string) => void,
 ): Promise<boolean> {
   if (!opts.skipConfirmation) {
     const answer = await vscode.window.showWarningMessage(
@@ -301,6 +302,8 @@ async function resetAll(
   }
   const storeDir = wired?.store.dir;
   if (storeDir && path.dirname(path.dirname(storeDir)) === workspaces.fsPath) await deleteIfExists(vscode.Uri.file(path.dirname(storeDir)));
+  // Last, so that it outlives the deletions: other windows on this store forget what they hold too.
+  await wired?.store.markReset().catch((err: unknown) => log(`could not tell other windows of the Reset: ${String(err)}`));
   void vscode.window.showInformationMessage("Latent: all data of this workspace has been reset; what Latent learned in other workspaces is kept.");
   return true;
 }

@@ -158,6 +158,9 @@ async function isMissing(uri: vscode.Uri | undefined): Promise<boolean> {
   return (await onDisk(uri)) === 'missing';
 }
 
+/** How often a window looks for a Reset made in another window on the same store (a read of a tiny file). */
+const RESET_POLL_MS = 3000;
+
 /** More files than this created within a second are a bulk change (build output, branch switch), not new work. */
 const NEW_FILE_BURST = 10;
 
@@ -244,6 +247,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     config,
     log: args.log,
     gitSessions: () => loadGitSessions(args.store.dir),
+    resetElsewhere: () => followResetElsewhere(),
   });
   subs.push(controller);
 
@@ -451,6 +455,34 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   });
   subs.push(git);
 
+  // What this window holds of the store in memory: Reset here, or Reset in another window on the same store.
+  const forget = (): void => {
+    life = new FileLife();
+    known.invalidate();
+    args.tracker.clearSession();
+    recent.clear();
+    sessionsSince.clear();
+    controller.reset();
+  };
+  // Another window (a second copy of the repository, code-server's second tab) may reset the store this one shares:
+  // it leaves a marker (FeedbackStore.markReset), read here every few seconds and before a model is saved.
+  const followResetElsewhere = async (): Promise<boolean> => {
+    let at: number | undefined;
+    try {
+      at = await args.store.resetElsewhere();
+    } catch (err) {
+      args.log(`could not check for a Reset in another window: ${String(err)}`);
+    }
+    if (at === undefined) return false;
+    forget();
+    args.log(`Latent's data of this repository was reset in another window at ${new Date(at).toISOString()}: forgotten here too.`);
+    void git.refreshOffer();
+    void vscode.window.showInformationMessage('Latent: Reset in another window deleted this repository\'s data; this window has forgotten it too.');
+    return true;
+  };
+  const resetPoll = setInterval(() => void followResetElsewhere(), RESET_POLL_MS);
+  subs.push({ dispose: () => clearInterval(resetPoll) });
+
   // The store is read once at startup (a full one takes tens of ms, in slices): model and dismissals, recent files, and
   // the session still open when the window was reloaded all come from this one read, kept as columns.
   const ready = readStartupState(args.store, RecentItems.DEFAULT_MAX)
@@ -533,12 +565,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     viewMessage: () => view.message,
     reset: async () => {
       await args.store.wipe();
-      life = new FileLife();
-      known.invalidate();
-      args.tracker.clearSession();
-      recent.clear();
-      sessionsSince.clear();
-      controller.reset();
+      forget();
     },
     terminateWorker: () => client.terminateWorker(),
     autoRetrain: () => controller.scheduler.runDue(),

@@ -67,6 +67,11 @@ export interface ControllerOptions {
   debounceMs?: number;
   /** Sessions imported from git (loadGitSessions of the store folder), trained on with their own lower weight. */
   gitSessions?(): Promise<Interaction[]>;
+  /**
+   * True when another window reset the store since (the caller has then forgotten everything, this controller too):
+   * asked before a trained model is saved, so a run begun before the Reset cannot bring back what it wiped.
+   */
+  resetElsewhere?(): Promise<boolean>;
 }
 
 export class TrainingController implements vscode.Disposable {
@@ -230,6 +235,7 @@ export class TrainingController implements vscode.Disposable {
       // The worker's model passed the shape check (parseModelShape) and the file carries a checksum; parsing the JSON
       // again here would stall the extension host for tens of ms at 10k interactions.
       await this.opts.ranker.prepare(r.model);
+      if (await this.opts.resetElsewhere?.()) return;
       await this.opts.store.saveModel(r.json);
       const before = this.opts.ranker.getModel()?.config;
       this.opts.ranker.setModel(r.model);

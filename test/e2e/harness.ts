@@ -41,6 +41,8 @@
  *   dialogButton(label)           locator of a button in a modal dialog (e.g. Reset's confirmation)
  *   webview(titleOrIndex?)        FrameLocator of a webview's content (iframe.webview > iframe#active-frame)
  *   openFile(relPath)             opens a workspace file through Quick Open (Ctrl+P)
+ *   openAnotherWindow()           a second browser tab on the same server and folder (its own extension host, the
+ *                                 same store), as a Session whose close() closes that tab only
  *   close()                       closes Chromium and stops code-server (also done on process exit/signals)
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -89,6 +91,7 @@ export interface Session {
   dialogButton(label: string): Locator;
   webview(titleOrIndex?: string | number): FrameLocator;
   openFile(relPath: string): Promise<void>;
+  openAnotherWindow(): Promise<Session>;
   close(): Promise<void>;
 }
 
@@ -136,9 +139,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<Session>
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1400, height: 850 } });
     page.setDefaultTimeout(20_000);
-    await page.goto(server.workbenchUrl());
-    await page.locator(SELECTORS.workbench).waitFor({ state: 'visible', timeout: 60_000 });
-    if (opts.extension !== false) await page.locator(SELECTORS.activityItem('Latent')).waitFor({ state: 'visible', timeout: 60_000 });
+    await openWorkbench(page, server, opts.extension !== false);
     return makeSession(server, browser, page, workspace, ownWorkspace);
   } catch (e) {
     await browser?.close().catch(() => undefined);
@@ -146,6 +147,12 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<Session>
     if (ownWorkspace) rmSync(ownWorkspace, { recursive: true, force: true });
     throw e;
   }
+}
+
+async function openWorkbench(page: Page, server: RunningServer, withLatent: boolean): Promise<void> {
+  await page.goto(server.workbenchUrl());
+  await page.locator(SELECTORS.workbench).waitFor({ state: 'visible', timeout: 60_000 });
+  if (withLatent) await page.locator(SELECTORS.activityItem('Latent')).waitFor({ state: 'visible', timeout: 60_000 });
 }
 
 function makeSession(server: RunningServer, browser: Browser, page: Page, workspace: string, ownWorkspace: string | undefined): Session {
@@ -242,6 +249,12 @@ function makeSession(server: RunningServer, browser: Browser, page: Page, worksp
       await row.waitFor({ state: 'visible' });
       await palette.press('Enter');
       await page.locator(`.tabs-container .tab[aria-label^="${path.basename(relPath)}"]`).first().waitFor({ state: 'visible' });
+    },
+    async openAnotherWindow() {
+      const other = await browser.newPage({ viewport: page.viewportSize() ?? { width: 1400, height: 850 } });
+      other.setDefaultTimeout(20_000);
+      await openWorkbench(other, server, true);
+      return { ...makeSession(server, browser, other, workspace, undefined), close: () => other.close() };
     },
     async close() {
       await browser.close().catch(() => undefined);

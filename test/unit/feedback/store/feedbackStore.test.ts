@@ -108,4 +108,33 @@ describe('feedback store: FeedbackStore', () => {
     a.append(ev(4));
     assert.deepEqual((await a.events()).map((e) => e.t), [4]);
   });
+
+  it('a Reset in one window is seen once by the others, which drop what they buffered before it; not by itself', async () => {
+    const d = dir();
+    const a = await open(d, { windowId: '1-x', flushIntervalMs: 0 });
+    const b = await open(d, { windowId: '1-y', flushIntervalMs: 0 });
+    const c = await open(d, { windowId: '1-z', flushIntervalMs: 0 });
+    assert.equal(await b.resetElsewhere(), undefined, 'nothing happened yet');
+    const now = Date.now();
+    b.append(ev(now - 60_000)); // recorded before the Reset, not yet written
+    await a.wipe();
+    // A Reset deletes the folder around the store too; until the marker is written, that is no news.
+    fs.rmSync(d, { recursive: true, force: true });
+    assert.equal(await b.resetElsewhere(), undefined);
+    await a.markReset();
+    assert.deepEqual(fs.readdirSync(d), ['reset.json']);
+    assert.equal(await a.resetElsewhere(), undefined, "a window's own Reset");
+    b.append(ev(now + 60_000)); // recorded after it
+    const at = await b.resetElsewhere();
+    assert.ok(at !== undefined && at >= now - 1000 && at <= Date.now(), `the Reset's time: ${at}`);
+    assert.equal(await b.resetElsewhere(), undefined, 'told once');
+    await b.flush();
+    assert.deepEqual((await b.events()).map((e) => e.t), [now + 60_000]);
+    // A window opened after the Reset has nothing to forget; the next Reset is news to both.
+    const late = await open(d, { windowId: '1-w' });
+    assert.equal(await late.resetElsewhere(), undefined);
+    await c.markReset();
+    assert.ok((await late.resetElsewhere()) !== undefined);
+    assert.ok((await b.resetElsewhere()) !== undefined);
+  });
 });
