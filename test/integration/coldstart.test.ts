@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { CONTEXT_KEYS, STATE_KEYS } from '../../src/commands';
 import type { LatentApi } from '../../src/extension';
 import type { LearnResult } from '../../src/git/learnFromGitCommand';
-import { activateLatent, waitFor, workspaceRoot } from './helpers';
+import { activateLatent, storedText, waitFor, workspaceRoot } from './helpers';
 
 const DIR = 'coldstart-it';
 const AREA_A = ['web/app.ts', 'web/list.ts', 'web/theme.ts', 'web/menu.ts'];
@@ -22,15 +22,6 @@ const isA = (item: string) => item.startsWith(`file:${DIR}/web/`);
 const isB = (item: string) => item.startsWith(`file:${DIR}/server/`);
 
 type Pipeline = NonNullable<LatentApi['pipeline']>;
-
-function storedText(dir: string): string {
-  if (!fs.existsSync(dir)) return '';
-  return fs
-    .readdirSync(dir)
-    .filter((n) => fs.statSync(path.join(dir, n)).isFile())
-    .map((n) => fs.readFileSync(path.join(dir, n), 'utf8'))
-    .join('\n');
-}
 
 describe('cold start from git (real VS Code)', function () {
   this.timeout(120_000);

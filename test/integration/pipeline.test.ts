@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { LatentApi } from '../../src/extension';
-import { activateLatent, waitFor, workspaceRoot } from './helpers';
+import { activateLatent, storedText, waitFor, workspaceRoot } from './helpers';
 
 const DIR = 'latent-pipeline-it';
 const AREA_A = ['a/one.ts', 'a/two.ts', 'a/three.ts', 'a/four.ts'];
@@ -18,15 +18,6 @@ type Pipeline = NonNullable<LatentApi['pipeline']>;
 async function show(rel: string): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(workspaceRoot(), DIR, rel));
   await vscode.window.showTextDocument(doc, { preview: false });
-}
-
-function storedText(dir: string): string {
-  if (!fs.existsSync(dir)) return '';
-  return fs
-    .readdirSync(dir)
-    .filter((n) => fs.statSync(`${dir}/${n}`).isFile())
-    .map((n) => fs.readFileSync(`${dir}/${n}`, 'utf8'))
-    .join('\n');
 }
 
 /**
@@ -429,5 +420,8 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.deepEqual(p.recommendations(), []);
     assert.equal(storedText(p.storeDir()), '', 'nothing left in the store folder');
     assert.equal(fs.existsSync(`${p.storeDir()}/model.json`), false);
+    // Only the marker other windows read: when, and which window (no item, no event).
+    assert.deepEqual(fs.readdirSync(p.storeDir()), ['reset.json']);
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(`${p.storeDir()}/reset.json`, 'utf8')) as object).sort(), ['at', 'by', 'id']);
   });
 });
