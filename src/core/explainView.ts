@@ -424,8 +424,43 @@ function mostCommon(values: string[]): { value: string; count: number } | undefi
   return best;
 }
 
-function labelFiles(paths: string[]): string {
+/**
+ * A folder or file type names a factor only if it is this many times more common among the factor's strongest files
+ * than among all the model's files: "mostly src/" says nothing where half of the files are in src/.
+ */
+export const LABEL_LIFT = 2;
+/** At most this many of a model's items are read (an even stride) to know how common a folder or a file type is. */
+const LABEL_BASE_SAMPLE = 2000;
+
+/** How common each folder and file type is among a model's files (from a sample of at most LABEL_BASE_SAMPLE). */
+export interface LabelBase {
+  readonly files: number;
+  readonly dirs: ReadonlyMap<string, number>;
+  readonly suffixes: ReadonlyMap<string, number>;
+}
+
+/** The LabelBase of a model's item keys: about 2 ms whatever their number (a stride sample). */
+export function labelBase(keys: readonly string[]): LabelBase {
+  const dirs = new Map<string, number>();
+  const suffixes = new Map<string, number>();
+  let files = 0;
+  const stride = Math.max(1, Math.ceil(keys.length / LABEL_BASE_SAMPLE));
+  for (let i = 0; i < keys.length; i += stride) {
+    const { kind, name } = parseItemKey(keys[i]);
+    if (kind !== 'file') continue;
+    files++;
+    for (const d of parentDirs(name)) dirs.set(d, (dirs.get(d) ?? 0) + 1);
+    const suffix = suffixOf(name);
+    if (suffix !== '') suffixes.set(suffix, (suffixes.get(suffix) ?? 0) + 1);
+  }
+  return { files, dirs, suffixes };
+}
+
+function labelFiles(paths: string[], base: LabelBase | undefined): string {
   const need = Math.ceil(LABEL_MAJORITY * paths.length);
+  // Common among these files, and (with a base) much more than among all files.
+  const telling = (count: number, all: ReadonlyMap<string, number> | undefined, value: string): boolean =>
+    count >= need && (!base || !all || base.files === 0 || count / paths.length >= (LABEL_LIFT * (all.get(value) ?? 0)) / base.files);
   // The deepest folder holding all (or most) of the strongest files: "what area of work this factor is".
   const dirs = paths.flatMap((p) => parentDirs(p));
   const counts = new Map<string, number>();
@@ -434,11 +469,11 @@ function labelFiles(paths: string[]): string {
   let best = '';
   for (const [d, c] of counts) {
     const better = depth(d) > depth(best) || (depth(d) === depth(best) && c > (counts.get(best) ?? 0));
-    if (c >= need && better) best = d;
+    if (better && telling(c, base?.dirs, d)) best = d;
   }
   if (best !== '') return (counts.get(best) === paths.length ? '' : 'mostly ') + best + '/';
   const suffix = mostCommon(paths.map(suffixOf).filter((s) => s !== ''));
-  if (suffix && suffix.count >= need) return (suffix.count === paths.length ? '' : 'mostly ') + '*' + suffix.value + ' files';
+  if (suffix && telling(suffix.count, base?.suffixes, suffix.value)) return (suffix.count === paths.length ? '' : 'mostly ') + '*' + suffix.value + ' files';
   return 'mixed files';
 }
 
@@ -446,7 +481,7 @@ function labelFiles(paths: string[]): string {
  * A short human label for a factor from its strongest items: the common folder of its files
  * ("src/views/", "mostly test/"), a common file type ("*.md files"), or the kind ("snippets", "extensions").
  */
-export function labelForItems(keys: readonly string[]): string {
+export function labelForItems(keys: readonly string[], base?: LabelBase): string {
   if (keys.length === 0) return 'no items';
   const parsed = keys.map(parseItemKey);
   const kind = mostCommon(parsed.map((p) => p.kind));
@@ -455,7 +490,7 @@ export function labelForItems(keys: readonly string[]): string {
   const mostly = kind.count === keys.length ? '' : 'mostly ';
   switch (kind.value) {
     case 'file': {
-      const l = labelFiles(same);
+      const l = labelFiles(same, base);
       return mostly && !l.startsWith('mostly ') ? mostly + l : l;
     }
     case 'snippet': {
@@ -503,6 +538,7 @@ export function* factorSummariesSteps(
   keys: readonly string[],
   n: number,
   candidates?: readonly number[],
+  base?: LabelBase,
 ): Steps<FactorSummary[]> {
   requirePositiveInt('k', k);
   requirePositiveInt('n', n);
@@ -534,8 +570,8 @@ export function* factorSummariesSteps(
   for (let f = 0; f < k; f++) {
     const high = Array.from({ length: hiN[f] }, (_, j) => ({ index: hiI[f * n + j], value: hiV[f * n + j] }));
     const low = Array.from({ length: loN[f] }, (_, j) => ({ index: loI[f * n + j], value: -loV[f * n + j] }));
-    const hi = labelForItems(high.map((v) => keys[v.index]));
-    const lo = labelForItems(low.map((v) => keys[v.index]));
+    const hi = labelForItems(high.map((v) => keys[v.index]), base);
+    const lo = labelForItems(low.map((v) => keys[v.index]), base);
     out.push({ factor: f, high: { label: endLabel(hi, lo, high, keys), items: high }, low: { label: endLabel(lo, hi, low, keys), items: low } });
   }
   return out;

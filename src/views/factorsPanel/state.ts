@@ -4,7 +4,9 @@ import { confidence } from '../../core/confidence';
 import {
   coUsedItems,
   factorSummariesSteps,
+  labelBase,
   labelForItems,
+  type LabelBase,
   pcaAxesFromGram,
   type Pca2,
   projectPca,
@@ -276,11 +278,11 @@ function whyView(model: RecommenderModel, item: string, scored: ScoredItems | un
 }
 
 /** A factor's ends without the excluded items, each end named again from what is left when it lost any. */
-function withoutExcluded(f: FactorView, excluded: ((item: string) => boolean) | undefined): FactorView {
+function withoutExcluded(f: FactorView, excluded: ((item: string) => boolean) | undefined, base: LabelBase): FactorView {
   if (!excluded || ![...f.high.items, ...f.low.items].some((v) => excluded(v.item))) return f;
   const end = (e: FactorView['high']): FactorView['high'] => {
     const items = e.items.filter((v) => !excluded(v.item));
-    return items.length === e.items.length ? e : { label: labelForItems(items.map((v) => v.item)), items };
+    return items.length === e.items.length ? e : { label: labelForItems(items.map((v) => v.item), base), items };
   };
   const high = end(f.high);
   const low = end(f.low);
@@ -290,6 +292,8 @@ function withoutExcluded(f: FactorView, excluded: ((item: string) => boolean) | 
 /** What the panel shows of a model whatever the session: the factors' ends and the map's axes. */
 interface ModelParts {
   factors: FactorView[];
+  /** how common each folder and file type is among the model's files, for naming factor ends */
+  labels: LabelBase;
   pca: Omit<Pca2, 'coords'>;
 }
 
@@ -314,7 +318,9 @@ const MEAN_ROWS_PER_STEP = 8192;
 function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
   const { mf, items } = model;
   const k = mf.k;
-  const summaries = yield* factorSummariesSteps(mf.itemFactors, k, items, PANEL_LIMITS.factorItems);
+  const labels = labelBase(items);
+  yield;
+  const summaries = yield* factorSummariesSteps(mf.itemFactors, k, items, PANEL_LIMITS.factorItems, undefined, labels);
   const factors: FactorView[] = summaries.map((s) => ({
     factor: s.factor,
     label: s.high.items.length > 0 ? s.high.label : s.low.label,
@@ -330,7 +336,7 @@ function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
   }
   yield;
   const mean = Array.from(sum, (v) => v / Math.max(1, items.length));
-  const parts = { factors, pca: pcaAxesFromGram(gramOf(mf), mean, items.length) };
+  const parts = { factors, labels, pca: pcaAxesFromGram(gramOf(mf), mean, items.length) };
   partsByModel.set(model, parts);
   return parts;
 }
@@ -347,7 +353,7 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
 
   const shown = (i: number): boolean => !source.excluded?.(items[i]);
   const parts = modelParts(model);
-  const factors = parts.factors.map((f) => withoutExcluded(f, source.excluded));
+  const factors = parts.factors.map((f) => withoutExcluded(f, source.excluded, parts.labels));
   const { pca } = parts;
 
   // Items shown: the session's own, then the best scored for it (or the most used, without a session). Selected, not

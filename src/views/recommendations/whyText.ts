@@ -1,18 +1,30 @@
 // Plain-words explanation of one recommendation (tree tooltip). Pure: tested without VS Code.
 import type { Recommendation, RecommenderModel } from '../../core/recommender';
-import { labelForItems } from '../../core/explainView';
+import { labelBase, labelForItems, type LabelBase } from '../../core/explainView';
 import { displayName, parseItemKey } from '../../core/itemKey';
 
-/** Factor labels ("src/views/", "*.test.ts files") computed on demand and cached per model. */
+/**
+ * Factor labels ("src/views/", "*.test.ts files", or "led by a.ts and b.ts" when the factor's strongest files share
+ * nothing that is not as common among all files) computed on demand and cached per model.
+ */
 export class FactorLabels {
   private readonly cache = new Map<number, string>();
+  private base: LabelBase | undefined;
 
   constructor(private readonly model: RecommenderModel) {}
 
   label(factor: number): string {
     let l = this.cache.get(factor);
     if (l === undefined) {
-      l = labelForItems(topItemsOfFactor(this.model, factor, 5));
+      const top = topItemsOfFactor(this.model, factor, 5);
+      this.base ??= labelBase(this.model.items);
+      l = labelForItems(top, this.base);
+      if (l.startsWith('mixed') && top.length > 0) {
+        const two = top.slice(0, 2);
+        // Two files of one name (src/a/index.ts, src/b/index.ts) go by their paths.
+        const names = two.map(displayName);
+        l = `led by ${(names.length === 2 && names[0] === names[1] ? two.map((i) => parseItemKey(i).name) : names).join(' and ')}`;
+      }
       this.cache.set(factor, l);
     }
     return l;

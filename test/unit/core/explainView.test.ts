@@ -3,6 +3,7 @@ import {
   coUsedItems,
   explainSgdStep,
   factorSummaries,
+  labelBase,
   labelForItems,
   pca2,
   pcaAxesFromGram,
@@ -217,6 +218,32 @@ describe('explainView: factor labels', () => {
     assert.equal(labelForItems(['file:a.ts', 'extension:x.y']), 'mixed: extensions, files');
     assert.equal(labelForItems(['file:a.ts', 'file:b/c.py', 'file:d/e.rs']), 'mixed files');
     assert.equal(labelForItems([]), 'no items');
+  });
+
+  it('with the model\'s files as a base, names no folder or type that is about as common among all files', () => {
+    // Half of all files are in src/ and most are *.ts: neither tells these five apart.
+    const all = [
+      ...Array.from({ length: 10 }, (_, i) => `file:src/a${i}.ts`),
+      ...Array.from({ length: 6 }, (_, i) => `file:src/ui/u${i}.ts`),
+      ...Array.from({ length: 4 }, (_, i) => `file:src/store/s${i}.ts`),
+      ...Array.from({ length: 16 }, (_, i) => `file:test/t${i}.ts`),
+      ...Array.from({ length: 4 }, (_, i) => `file:docs/d${i}.md`),
+    ];
+    const base = labelBase(all);
+    assert.equal(base.files, 40);
+    assert.equal(base.dirs.get('src'), 20);
+    const spread = ['file:src/a1.ts', 'file:src/ui/u1.ts', 'file:src/store/s1.ts', 'file:src/a2.ts', 'file:test/t1.ts'];
+    assert.equal(labelForItems(spread), 'mostly src/', 'without a base, as before');
+    assert.equal(labelForItems(spread, base), 'mixed files');
+    // src/ui/ holds 15% of all files and 80% of these: it names them.
+    assert.equal(labelForItems(['file:src/ui/u1.ts', 'file:src/ui/u2.ts', 'file:src/ui/u3.ts', 'file:src/ui/u4.ts', 'file:src/a1.ts'], base), 'mostly src/ui/');
+    assert.equal(labelForItems(['file:docs/d1.md', 'file:docs/d2.md', 'file:src/x.md'], base), 'mostly docs/');
+    assert.equal(labelForItems(['file:docs/d1.md', 'file:test/x.md', 'file:src/y.md'], base), '*.md files');
+    assert.equal(labelForItems(['file:docs/d1.ts', 'file:test/x.ts', 'file:src/y.ts'], base), 'mixed files', '*.ts is everywhere');
+    // A sample of at most 2,000 keys: the shares stay close on a large model.
+    const big = Array.from({ length: 30_000 }, (_, i) => (i % 2 ? `file:src/f${i}.ts` : `file:lib/g${i}.js`));
+    const b = labelBase(big);
+    assert.ok(b.files <= 2000 && Math.abs((b.dirs.get('src') ?? 0) / b.files - 0.5) < 0.01, `${b.files} ${b.dirs.get('src')}`);
   });
 
   it('keeps hostile names as plain strings (escaping is the renderer\'s job, nothing is dropped)', () => {

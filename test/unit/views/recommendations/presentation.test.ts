@@ -118,6 +118,12 @@ describe('presentation: rows of the quick pick and the tree', () => {
     assert.ok(labels instanceof FactorLabels);
     assert.equal(factorLabelsOf(model), labels, 'one FactorLabels per model');
     assert.equal(factorLabelsOf(undefined), undefined);
+    // Never "mixed files": a factor whose files share nothing telling is named by its strongest two.
+    const all = Array.from({ length: model.mf.k }, (_, f) => labels.label(f));
+    for (const l of all) assert.doesNotMatch(l, /^mixed/);
+    assert.ok(all.some((l) => l.startsWith('led by ')), all.join(' | '));
+    // Two files of one name go by their paths (areas have f0.ts .. f19.ts each).
+    for (const l of all) assert.doesNotMatch(l, /^led by (\S+) and \1$/);
     let named = 0;
     for (const r of top) {
       const line = whyLine(r, labels);
