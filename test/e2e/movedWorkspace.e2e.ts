@@ -75,7 +75,9 @@ describe('A workspace moved on disk (code-server + Chromium)', function () {
     assert.match(await s.page.locator('.monaco-dialog-box').innerText(), /other workspaces is kept/);
     await confirm.click();
     await s.waitForNotification(/all data of this workspace has been reset/);
-    assert.equal(existsSync(path.dirname(storeDir)), false, "this repository's store is gone");
+    // All that is left of this repository's store is the marker that tells other windows of the Reset.
+    assert.deepEqual(readdirSync(path.dirname(storeDir)), ['feedback'], "this repository's store is gone");
+    assert.deepEqual(readdirSync(storeDir), ['reset.json']);
     assert.ok(existsSync(path.join(other, 'model.json')), "another repository's store is kept");
   });
 });
