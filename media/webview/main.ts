@@ -424,7 +424,7 @@ function whySection(m: ModelView): HTMLElement {
       'how much the session and the item agree on it (x', h('sub', {}, 'f'), ' · y', h('sub', {}, 'f'), ').'),
     h('ul', { class: 'bars', id: 'why-bars' },
       bar('bias b', w.bias, { id: 'why-bias' }),
-      ...shown.map((x) => bar(m.factorNames[x.f] ?? `f${x.f + 1}`, x.v, { 'data-factor': String(x.f) })),
+      ...shown.map((x) => bar(w.factorNames[x.f] ?? `f${x.f + 1}`, x.v, { 'data-factor': String(x.f) })),
       order.length > shown.length ? bar(`${order.length - shown.length} other factors`, rest) : null),
     w.coUsed.length > 0
       ? h('div', {}, h('h3', {}, 'Used together with'),

@@ -158,7 +158,11 @@ export interface Recommendation {
   /** 'frecency' when the model has too little data and ranks by frecency alone; 'new' for an item with no
    * history scored from its folder/extension neighbours */
   source: 'mf' | 'frecency' | 'new';
-  explanation: { bias: number; contributions: number[]; coUsed: string[] };
+  /**
+   * `contributions[f]` = x_f * y_f; `itemVector` is y (the item's factors as scored): its sign on f says which end
+   * of factor f the item sits at, and so which end's label explains a contribution.
+   */
+  explanation: { bias: number; contributions: number[]; itemVector: number[]; coUsed: string[] };
   /** every term of `score`, summing to it (scoreBreakdown.ts) */
   breakdown: ScoreBreakdown;
 }

@@ -362,7 +362,7 @@ export function recommendationAt(model: RecommenderModel, s: ScoredItems, i: num
     priorScore: s.prior[i],
     coocScore: s.cooc[i],
     source: sourceOf(model, s, i),
-    explanation: { bias: s.itemBias(i), contributions, coUsed },
+    explanation: { bias: s.itemBias(i), contributions, itemVector: Array.from(q), coUsed },
   };
   // Computed when first read, from the values copied above: s's per-item arrays may be refilled by then (ScoreBuffers).
   let breakdown: ScoreBreakdown | undefined;

@@ -98,6 +98,11 @@ export interface WhyView {
   mu: number;
   bias: number;
   perFactor: number[];
+  /**
+   * Per factor, its name as it explains this item: the label of the end the item sits at (x_f y_f > 0 from two
+   * negative values is the negative end's doing), "f13: src/core/".
+   */
+  factorNames: string[];
   /** items used with this one, those of the current session first (`inSession`) */
   coUsed: { item: string; similarity: number; inSession: boolean }[];
   /**
@@ -216,6 +221,7 @@ const modelView = obj<ModelView>({
       mu: num,
       bias: num,
       perFactor: list(num),
+      factorNames: list(text),
       coUsed: list(obj<WhyView['coUsed'][number]>({ item: text, similarity: num, inSession: bool })),
       score: nullable(
         obj<NonNullable<WhyView['score']>>({ total: num, factors: num, coUse: list(obj<{ item: string; value: number }>({ item: text, value: num })), prior: num, offset: num }),

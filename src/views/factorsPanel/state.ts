@@ -248,15 +248,23 @@ function rankingScore(model: RecommenderModel, scored: ScoredItems, i: number): 
   };
 }
 
-function whyView(model: RecommenderModel, item: string, scored: ScoredItems | undefined, contextIdx: number[], excluded?: (item: string) => boolean): WhyView {
+function whyView(
+  model: RecommenderModel,
+  item: string,
+  scored: ScoredItems | undefined,
+  contextIdx: number[],
+  factors: readonly FactorView[],
+  excluded?: (item: string) => boolean,
+): WhyView {
   const mf = model.mf;
   const i = model.items.indexOf(item);
   const userVector = scored?.userVector;
-  const empty = { item, total: 0, mu: 0, bias: 0, perFactor: [], coUsed: [], score: null, shares: null };
+  const empty = { item, total: 0, mu: 0, bias: 0, perFactor: [], factorNames: [], coUsed: [], score: null, shares: null };
   if (excluded?.(item)) return { ...empty, problem: 'This file is excluded (latent.exclude): it is not recommended, and its history is kept until Reset.' };
   if (i < 0) return { ...empty, problem: 'This item has no history in the model yet; its score is borrowed from items in the same folder.' };
   if (!userVector) return { ...empty, problem: 'The current session has no items the model knows, so there is no session vector to explain with.' };
-  const split = scoreSplit(userVector, rowOf(mf.itemFactors, mf.k, i), mf.mu, mf.itemBias[i]);
+  const y = rowOf(mf.itemFactors, mf.k, i);
+  const split = scoreSplit(userVector, y, mf.mu, mf.itemBias[i]);
   // Co-used: items that were used in the same sessions (the co-occurrence table), those in this session first.
   const nb = model.neighbours;
   const inCtx = new Set(contextIdx);
@@ -271,6 +279,7 @@ function whyView(model: RecommenderModel, item: string, scored: ScoredItems | un
     mu: split.mu,
     bias: split.bias,
     perFactor: split.perFactor,
+    factorNames: factors.map((f) => `f${f.factor + 1}: ${(y[f.factor] < 0 ? f.low : f.high).label}`),
     coUsed: co.filter((c) => !excluded?.(model.items[c.index])).slice(0, PANEL_LIMITS.coUsed).map((c) => ({ item: model.items[c.index], similarity: c.similarity, inSession: inCtx.has(c.index) })),
     ...(scored ? rankingScore(model, scored, i) : { score: null, shares: null }),
     problem: null,
@@ -417,7 +426,7 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
       explained: [...pca.explained],
     },
     training: trainingView(model),
-    why: source.why !== undefined ? whyView(model, source.why, scored, ctxIdx, source.excluded) : null,
+    why: source.why !== undefined ? whyView(model, source.why, scored, ctxIdx, factors, source.excluded) : null,
   };
 }
 

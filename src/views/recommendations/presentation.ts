@@ -44,7 +44,7 @@ export function whyLine(rec: Recommendation, labels: FactorLabels | undefined): 
     rec.explanation.contributions.forEach((v, f) => {
       if (v > 0 && (top < 0 || v > rec.explanation.contributions[top])) top = f;
     });
-    const area = top < 0 ? '' : labels ? ` (${labels.label(top)})` : ` (pattern ${top + 1})`;
+    const area = top < 0 ? '' : labels ? ` (${labels.labelFor(rec, top)})` : ` (pattern ${top + 1})`;
     reasons.push({ value: b.parts.factors, text: `fits your current work${area}` });
   }
   if (b.parts.prior > 0) reasons.push({ value: b.parts.prior, text: 'used recently' });

@@ -4,8 +4,8 @@ import { labelBase, labelForItems, type LabelBase } from '../../core/explainView
 import { displayName, parseItemKey } from '../../core/itemKey';
 
 /**
- * Factor labels ("src/views/", "*.test.ts files", or "led by a.ts and b.ts" when the factor's strongest files share
- * nothing that is not as common among all files) computed on demand and cached per model.
+ * Factor labels ("src/views/", "*.test.ts files", or "led by a.ts and b.ts" when the strongest files share nothing
+ * that is not as common among all files) for either end of a factor, computed on demand and cached per model.
  */
 export class FactorLabels {
   private readonly cache = new Map<number, string>();
@@ -13,10 +13,12 @@ export class FactorLabels {
 
   constructor(private readonly model: RecommenderModel) {}
 
-  label(factor: number): string {
-    let l = this.cache.get(factor);
+  /** The label of factor `factor`'s positive end, or of its negative end (its most negative items) when `low`. */
+  label(factor: number, low = false): string {
+    const key = 2 * factor + (low ? 1 : 0);
+    let l = this.cache.get(key);
     if (l === undefined) {
-      const top = topItemsOfFactor(this.model, factor, 5);
+      const top = topItemsOfFactor(this.model, factor, 5, low);
       this.base ??= labelBase(this.model.items);
       l = labelForItems(top, this.base);
       if (l.startsWith('mixed') && top.length > 0) {
@@ -25,9 +27,17 @@ export class FactorLabels {
         const names = two.map(displayName);
         l = `led by ${(names.length === 2 && names[0] === names[1] ? two.map((i) => parseItemKey(i).name) : names).join(' and ')}`;
       }
-      this.cache.set(factor, l);
+      this.cache.set(key, l);
     }
     return l;
+  }
+
+  /**
+   * The label that explains a recommendation's contribution on `factor`: the end its item sits at (a contribution
+   * x_f y_f > 0 from two negative values is the negative end's doing, not the positive end's).
+   */
+  labelFor(rec: Recommendation, factor: number): string {
+    return this.label(factor, (rec.explanation.itemVector[factor] ?? 0) < 0);
   }
 }
 
@@ -44,12 +54,16 @@ export function factorLabelsOf(model: RecommenderModel | undefined): FactorLabel
   return labels;
 }
 
-/** Keys of the n items with the largest value on `factor` (one linear pass with a small sorted buffer). */
-export function topItemsOfFactor(model: RecommenderModel, factor: number, n: number): string[] {
+/**
+ * Keys of the n items with the largest value on `factor`, or with the most negative when `low` (one linear pass with
+ * a small sorted buffer).
+ */
+export function topItemsOfFactor(model: RecommenderModel, factor: number, n: number, low = false): string[] {
   const { k, itemFactors } = model.mf;
+  const sign = low ? -1 : 1;
   const best: { i: number; v: number }[] = [];
   for (let i = 0; i < model.items.length; i++) {
-    const v = itemFactors[i * k + factor];
+    const v = sign * itemFactors[i * k + factor];
     if (!(v > 0)) continue;
     if (best.length === n && v <= best[n - 1].v) continue;
     let at = best.length;
@@ -75,7 +89,7 @@ export function whyMarkdown(rec: Recommendation, labels: FactorLabels | undefine
     lines.push('');
     lines.push('Why: it fits what you are working on now:');
     for (const c of contrib) {
-      const label = labels ? ` (${labels.label(c.factor)})` : '';
+      const label = labels ? ` (${labels.labelFor(rec, c.factor)})` : '';
       lines.push(`- factor ${c.factor + 1}${label}: +${c.value.toFixed(3)}`);
     }
   }

@@ -128,6 +128,10 @@ describe('factorsPanelState', () => {
     assert.ok(Math.abs(sum - s.mf[i]) < 1e-5);
     assert.ok(Math.abs(why.total - s.mf[i]) < 1e-5);
     assert.ok(why.coUsed.some((c) => c.item.startsWith('file:ui/')), 'co-used with the ui files');
+    // Each factor is named by the end the item sits at: a contribution from two negative values is the low end's.
+    const y = model.mf.itemFactors.slice(i * model.mf.k, (i + 1) * model.mf.k);
+    assert.deepEqual(why.factorNames, m.factors.map((f) => `f${f.factor + 1}: ${(y[f.factor] < 0 ? f.low : f.high).label}`));
+    assert.ok(y.some((v) => v < 0), 'the fixture has a factor where the item is at the low end');
     // Marked when they are this session's, and listed before the others whatever their weights.
     for (const c of why.coUsed) assert.equal(c.inSession, context.some((x) => x.item === c.item), c.item);
     const firstOther = why.coUsed.findIndex((c) => !c.inSession);

@@ -28,7 +28,7 @@ function rec(item: string, terms: ScoreTerm[], extra: Partial<Recommendation> = 
     priorScore: parts.prior,
     coocScore: parts.itemItem,
     source: 'mf',
-    explanation: { bias: 0, contributions: Array.from(contributions, (v) => v ?? 0), coUsed },
+    explanation: { bias: 0, contributions: Array.from(contributions, (v) => v ?? 0), itemVector: Array.from(contributions, () => 1), coUsed },
     breakdown: { total, terms, parts },
     ...extra,
   };
@@ -130,7 +130,13 @@ describe('presentation: rows of the quick pick and the tree', () => {
       assert.match(line, / · score -?\d+\.\d\d$/);
       if (r.breakdown.parts.factors > 0 && r.explanation.contributions.some((v) => v > 0)) {
         const best = r.explanation.contributions.indexOf(Math.max(...r.explanation.contributions));
-        assert.ok(line.includes(`(${labels.label(best)})`), `${line} names factor ${best + 1}'s label ${labels.label(best)}`);
+        const label = labels.labelFor(r, best);
+        assert.equal(label, labels.label(best, r.explanation.itemVector[best] < 0), 'the end the item sits at');
+        assert.ok(line.includes(`(${label})`), `${line} names factor ${best + 1}'s label ${label}`);
+        // Area-1 files recommended for an area-1 session: their strongest factor is named for area 1. (Named by the
+        // positive end, 4 of these 5 read "mostly area0/": both vectors negative on it.)
+        assert.match(r.item, /area1\//);
+        assert.match(label, /^(mostly )?area1\/$/, line);
         named++;
       }
     }
