@@ -27,6 +27,9 @@ export const DWELL_SECONDS_PER_EVENT = 5;
  */
 export const BACKGROUND_NOTIFY_AFTER_MS = 10_000;
 
+/** How long the status bar says that a run someone asked for is done. */
+const CONFIRM_MS = 6000;
+
 export type TrainingStateKind = 'idle' | 'training' | 'failed' | 'cancelled' | 'not-enough-data';
 
 export interface TrainingState {
@@ -96,6 +99,11 @@ export class TrainingController implements vscode.Disposable {
   private current: { json: string; ease?: EncodedEaseMemory } | undefined;
   /** The Retrain command asked for a full fit; cleared once one finished. */
   private fullRequested = false;
+  /**
+   * Someone asked for a run (Retrain, a git import): when it is done, the status bar says so for a few seconds. Its
+   * progress notification closes with the run, and a fit of a few hundred ms left no sign that anything happened.
+   */
+  private confirmRequested = false;
 
   constructor(private readonly opts: ControllerOptions) {
     this.scheduler = new RetrainScheduler({
@@ -177,6 +185,7 @@ export class TrainingController implements vscode.Disposable {
    */
   retrain(): Promise<void> {
     this.fullRequested = true;
+    this.confirmRequested = true;
     return this.scheduler.runNow({ supersede: true });
   }
 
@@ -188,10 +197,14 @@ export class TrainingController implements vscode.Disposable {
     this.opts.ranker.setModel(undefined);
     this.current = undefined;
     this.fullRequested = false;
+    this.confirmRequested = false;
     this.st = { state: 'idle', message: 'Reset: no model yet.', runs: this.st.runs };
   }
 
   private async retrainNow(run: RetrainRun): Promise<void> {
+    // Taken by the run that starts after the request (a run it superseded started before it, and does not confirm).
+    const confirm = this.confirmRequested;
+    this.confirmRequested = false;
     // Columns, not objects (storedEvents.ts): a million events read here must not become a million objects.
     const recorded = await this.opts.store.read();
     this.opts.ranker.setDismissed(await finishStepsAsync(recorded.dismissedSteps()));
@@ -253,6 +266,10 @@ export class TrainingController implements vscode.Disposable {
         ...(this.st.progressShown ? { progressShown: this.st.progressShown } : {}),
       };
       this.opts.log(`${this.st.message} ${r.retrain ? `${r.retrain.kind === 'update' ? 'An update' : 'A full fit'}: ${r.retrain.reason}.` : ''}`);
+      if (confirm) {
+        const n = r.model.stats.interactions.toLocaleString('en-US');
+        vscode.window.setStatusBarMessage(`$(check) Latent: ${how.toLowerCase()} on ${n} interactions in ${(r.elapsedMs / 1000).toFixed(1)} s`, CONFIRM_MS);
+      }
       const blend = before && blendChange(before, r.model);
       if (blend) this.opts.log(blend);
       const kept = r.retrain?.kind === 'full' ? keptSettingsNote(r.model) : undefined;
