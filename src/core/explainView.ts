@@ -572,7 +572,8 @@ export function* factorSummariesSteps(
     const low = Array.from({ length: loN[f] }, (_, j) => ({ index: loI[f * n + j], value: -loV[f * n + j] }));
     const hi = labelForItems(high.map((v) => keys[v.index]), base);
     const lo = labelForItems(low.map((v) => keys[v.index]), base);
-    out.push({ factor: f, high: { label: endLabel(hi, lo, high, keys), items: high }, low: { label: endLabel(lo, hi, low, keys), items: low } });
+    const named = (label: string, other: string, end: readonly { index: number }[]): string => endLabel(label, other, end.map((v) => keys[v.index]));
+    out.push({ factor: f, high: { label: named(hi, lo, high), items: high }, low: { label: named(lo, hi, low), items: low } });
   }
   return out;
 }
@@ -605,12 +606,19 @@ function keepBest(e: Ends, f: number, n: number, i: number, v: number): void {
 }
 
 /**
- * An end's label, with its strongest item named when the label alone tells nothing: both ends read alike ("mostly
- * src/core/ versus mostly src/core/"), or its items share no folder, type or kind ("mixed ...").
+ * An end's label (labelForItems of its items, strongest first), with its strongest items named when the label alone
+ * tells nothing: its items share no telling folder, type or kind ("mixed ...": then "led by a.ts and b.ts", by path
+ * when the two share a name), or both ends read alike ("mostly src/core/ versus mostly src/core/": then "mostly
+ * src/core/, led by a.ts"). `other` is the other end's label, when there is one.
  */
-function endLabel(label: string, other: string, items: readonly { index: number }[], keys: readonly string[]): string {
-  if (items.length === 0 || (label !== other && !label.startsWith('mixed'))) return label;
-  return `${label}, led by ${displayName(keys[items[0].index])}`;
+export function endLabel(label: string, other: string | undefined, items: readonly string[]): string {
+  if (items.length === 0) return label;
+  if (label.startsWith('mixed')) {
+    const two = items.slice(0, 2);
+    const names = two.map(displayName);
+    return `led by ${(names.length === 2 && names[0] === names[1] ? two.map((k) => parseItemKey(k).name) : names).join(' and ')}`;
+  }
+  return label === other ? `${label}, led by ${displayName(items[0])}` : label;
 }
 
 // ---------------------------------------------------------------------------------------------------------

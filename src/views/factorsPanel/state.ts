@@ -3,6 +3,7 @@
 import { confidence } from '../../core/confidence';
 import {
   coUsedItems,
+  endLabel,
   factorSummariesSteps,
   labelBase,
   labelForItems,
@@ -291,7 +292,8 @@ function withoutExcluded(f: FactorView, excluded: ((item: string) => boolean) | 
   if (!excluded || ![...f.high.items, ...f.low.items].some((v) => excluded(v.item))) return f;
   const end = (e: FactorView['high']): FactorView['high'] => {
     const items = e.items.filter((v) => !excluded(v.item));
-    return items.length === e.items.length ? e : { label: labelForItems(items.map((v) => v.item), base), items };
+    const keys = items.map((v) => v.item);
+    return items.length === e.items.length ? e : { label: endLabel(labelForItems(keys, base), undefined, keys), items };
   };
   const high = end(f.high);
   const low = end(f.low);

@@ -1,6 +1,6 @@
 // Plain-words explanation of one recommendation (tree tooltip). Pure: tested without VS Code.
 import type { Recommendation, RecommenderModel } from '../../core/recommender';
-import { labelBase, labelForItems, type LabelBase } from '../../core/explainView';
+import { endLabel, labelBase, labelForItems, type LabelBase } from '../../core/explainView';
 import { displayName, parseItemKey } from '../../core/itemKey';
 
 /**
@@ -20,13 +20,7 @@ export class FactorLabels {
     if (l === undefined) {
       const top = topItemsOfFactor(this.model, factor, 5, low);
       this.base ??= labelBase(this.model.items);
-      l = labelForItems(top, this.base);
-      if (l.startsWith('mixed') && top.length > 0) {
-        const two = top.slice(0, 2);
-        // Two files of one name (src/a/index.ts, src/b/index.ts) go by their paths.
-        const names = two.map(displayName);
-        l = `led by ${(names.length === 2 && names[0] === names[1] ? two.map((i) => parseItemKey(i).name) : names).join(' and ')}`;
-      }
+      l = endLabel(labelForItems(top, this.base), undefined, top);
       this.cache.set(key, l);
     }
     return l;

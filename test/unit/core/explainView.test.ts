@@ -3,6 +3,7 @@ import {
   coUsedItems,
   explainSgdStep,
   factorSummaries,
+  endLabel,
   labelBase,
   labelForItems,
   pca2,
@@ -270,8 +271,12 @@ describe('explainView: factor labels', () => {
     const s = factorSummaries(Y, 2, keys, 2);
     assert.equal(s[0].high.label, 'src/, led by a.ts');
     assert.equal(s[0].low.label, 'src/, led by c.ts');
-    assert.equal(s[1].high.label, 'mixed files, led by e.rs');
+    assert.equal(s[1].high.label, 'led by e.rs and f.py');
     assert.equal(s[1].low.label, 'src/');
+    // Two of one name go by their paths; nothing to name, nothing added.
+    assert.equal(endLabel('mixed files', undefined, ['file:a/index.ts', 'file:b/index.ts', 'file:c.ts']), 'led by a/index.ts and b/index.ts');
+    assert.equal(endLabel('mixed files', undefined, []), 'mixed files');
+    assert.equal(endLabel('src/ui/', 'src/', ['file:src/ui/a.ts']), 'src/ui/');
   });
 });
 
