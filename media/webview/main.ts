@@ -272,8 +272,9 @@ function factorsSection(m: ModelView): HTMLElement {
           h('div', {}, h('h3', { class: 'end' }, 'Strongest +'), h('ul', {}, ...f.high.items.map((v) => h('li', {}, itemButton(v.item), ' ', numEl(v.value))))),
           h('div', {}, h('h3', { class: 'end' }, 'Strongest −'), h('ul', {}, ...f.low.items.map((v) => h('li', {}, itemButton(v.item), ' ', numEl(v.value))))))))));
   return section('factors', 'The factors',
-    para('Nobody names the factors: training finds k directions that explain which items are used together. A label ' +
-      'below is derived from the strongest items of each direction (their common folder or kind).'),
+    para('Nobody names the factors: training finds k directions that explain which items are used together. Each end ' +
+      'of a direction is labelled from its five strongest items: a folder or file type they share, if it is at least ' +
+      'twice as common among them as among all files, else the two strongest by name ("led by ...").'),
     h('div', { class: 'scroll' }, table),
     list);
 }
