@@ -415,7 +415,8 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }): 
       negatives: cfg.negatives,
       trainer: cfg.trainer,
     },
-    factorNames: factors.map((f) => `f${f.factor + 1}: ${f.label}`),
+    // Both ends, as the factor list reads (the heat map's column titles: its cells are blue or red by sign).
+    factorNames: factors.map((f) => `f${f.factor + 1}: ${f.label}${f.high.items.length > 0 && f.low.items.length > 0 ? ` versus ${f.low.label}` : ''}`),
     worked: row ? workedUpdate(model, row, source.excluded) : null,
     heatmap: { items: heatIdx.map((i) => items[i]), values: heatIdx.map((i) => rowOf(mf.itemFactors, k, i)) },
     factors,

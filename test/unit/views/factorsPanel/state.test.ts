@@ -132,6 +132,8 @@ describe('factorsPanelState', () => {
     const y = model.mf.itemFactors.slice(i * model.mf.k, (i + 1) * model.mf.k);
     assert.deepEqual(why.factorNames, m.factors.map((f) => `f${f.factor + 1}: ${(y[f.factor] < 0 ? f.low : f.high).label}`));
     assert.ok(y.some((v) => v < 0), 'the fixture has a factor where the item is at the low end');
+    // The heat map's column titles name both ends, as the factor list does.
+    for (const f of m.factors) if (f.high.items.length > 0 && f.low.items.length > 0) assert.equal(m.factorNames[f.factor], `f${f.factor + 1}: ${f.high.label} versus ${f.low.label}`);
     // Marked when they are this session's, and listed before the others whatever their weights.
     for (const c of why.coUsed) assert.equal(c.inSession, context.some((x) => x.item === c.item), c.item);
     const firstOther = why.coUsed.findIndex((c) => !c.inSession);
