@@ -33,6 +33,8 @@ export const CONTEXT_KEYS = {
    * waits for it, or a new user would see the no-offer text for a second before the offer replaced it
    */
   offerKnown: 'latent.offerKnown',
+  /** true when the folder has commits to learn from (set with gitOffer): the welcome shows "Learn from Git History" */
+  gitHistory: 'latent.gitHistory',
 } as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];

@@ -451,6 +451,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     hasData: async () => ranker.hasModel || (await args.store.loadModel()) !== undefined || (await hasGitImport(args.store.dir)),
     hasImport: () => hasGitImport(args.store.dir),
     setOffer: (on) => args.setContext(CONTEXT_KEYS.gitOffer, on),
+    setHistory: (on) => args.setContext(CONTEXT_KEYS.gitHistory, on),
     log: args.log,
   });
   subs.push(git);

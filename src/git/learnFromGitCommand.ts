@@ -41,6 +41,8 @@ export interface GitBootstrapDeps {
   hasImport(): Promise<boolean>;
   /** sets the latent.gitOffer context key: true while learning from git history is offered */
   setOffer(on: boolean): Promise<void>;
+  /** sets the latent.gitHistory context key: true when the folder has commits to learn from (the welcome's button) */
+  setHistory(on: boolean): Promise<void>;
   log(line: string): void;
 }
 
@@ -73,6 +75,9 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
   };
   const refreshOffer = async (): Promise<void> => {
     const imported = await deps.hasImport();
+    // The welcome's "Learn from Git History" only where there are commits to learn from: in a folder without any
+    // (not a repository, or ignored in one) it led to a message saying so. No git command runs untrusted.
+    if (!imported) await deps.setHistory(vscode.workspace.isTrusted && (await hasGitHistory(deps.folder.uri.fsPath)));
     // A run that finished while the store was read has already withdrawn the offer: never put it back.
     if (!learned || !imported) await offer(!imported);
   };
@@ -170,6 +175,7 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
   const subs = [
     // Trust granted later: the offer that trust held back can be made now.
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      void refreshOffer().catch((err: unknown) => deps.log(`could not check for a git history import: ${String(err)}`));
       if (!heldBackByTrust) return;
       heldBackByTrust = false;
       decided = decide();
