@@ -393,6 +393,9 @@ export function projectPca(v: ArrayLike<number>, mean: readonly number[], axes: 
 // ---------------------------------------------------------------------------------------------------------
 // Factor labels
 
+/** How many of an end's strongest items name it: the tree's why lines and the panel read the same five. */
+export const LABEL_ITEMS = 5;
+
 /** Share of the strongest items a pattern must cover to name the factor ("mostly ..."). */
 export const LABEL_MAJORITY = 0.6;
 

@@ -4,6 +4,7 @@ import { confidence } from '../../core/confidence';
 import {
   coUsedItems,
   endLabel,
+  LABEL_ITEMS,
   factorSummariesSteps,
   labelBase,
   labelForItems,
@@ -55,7 +56,8 @@ export interface FactorsSource {
 }
 
 /** Sizes of what the panel shows: enough to read, small enough for a narrow panel and a small message. */
-export const PANEL_LIMITS = { heatmapItems: 16, factorItems: 3, mapPoints: 300, replayPositives: 8, replayNegatives: 2, coUsed: 5 };
+// factorItems: an end's items, named from the same ones as the tree's why lines name it (they read alike).
+export const PANEL_LIMITS = { heatmapItems: 16, factorItems: LABEL_ITEMS, mapPoints: 300, replayPositives: 8, replayNegatives: 2, coUsed: 5 };
 
 function toStep(s: SgdStepView, row: string, col: string, raw: number | null): StepView {
   return { row, col, raw, ...s };

@@ -1,6 +1,6 @@
 // Plain-words explanation of one recommendation (tree tooltip). Pure: tested without VS Code.
 import type { Recommendation, RecommenderModel } from '../../core/recommender';
-import { endLabel, labelBase, labelForItems, type LabelBase } from '../../core/explainView';
+import { LABEL_ITEMS, endLabel, labelBase, labelForItems, type LabelBase } from '../../core/explainView';
 import { displayName, parseItemKey } from '../../core/itemKey';
 
 /**
@@ -18,9 +18,11 @@ export class FactorLabels {
     const key = 2 * factor + (low ? 1 : 0);
     let l = this.cache.get(key);
     if (l === undefined) {
-      const top = topItemsOfFactor(this.model, factor, 5, low);
+      // As the panel names its ends (factorSummaries): from the same items, and told apart when both read alike.
       this.base ??= labelBase(this.model.items);
-      l = endLabel(labelForItems(top, this.base), undefined, top);
+      const top = topItemsOfFactor(this.model, factor, LABEL_ITEMS, low);
+      const other = topItemsOfFactor(this.model, factor, LABEL_ITEMS, !low);
+      l = endLabel(labelForItems(top, this.base), labelForItems(other, this.base), top);
       this.cache.set(key, l);
     }
     return l;

@@ -6,6 +6,7 @@ import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommende
 import { buildPanelState, lastTrainingRow, sessionLabel, toyView } from '../../../../src/views/factorsPanel/state';
 import { legacyModelFile } from '../../core/helpers';
 import { checkPanelState, parseHostMessage } from '../../../../src/views/factorsPanel/protocol';
+import { FactorLabels } from '../../../../src/views/recommendations/whyText';
 
 const HOSTILE = 'file:<img src=x onerror=alert(1)>.ts';
 const close = (a: number, b: number, tol: number): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tol ${tol})`);
@@ -132,6 +133,12 @@ describe('factorsPanelState', () => {
     const y = model.mf.itemFactors.slice(i * model.mf.k, (i + 1) * model.mf.k);
     assert.deepEqual(why.factorNames, m.factors.map((f) => `f${f.factor + 1}: ${(y[f.factor] < 0 ? f.low : f.high).label}`));
     assert.ok(y.some((v) => v < 0), 'the fixture has a factor where the item is at the low end');
+    // The tree's why lines name each end as the panel does (the same five items, the same rules).
+    const tree = new FactorLabels(model);
+    for (const f of m.factors) {
+      if (f.high.items.length > 0) assert.equal(tree.label(f.factor), f.high.label, `f${f.factor + 1} +`);
+      if (f.low.items.length > 0) assert.equal(tree.label(f.factor, true), f.low.label, `f${f.factor + 1} -`);
+    }
     // The heat map's column titles name both ends, as the factor list does.
     for (const f of m.factors) if (f.high.items.length > 0 && f.low.items.length > 0) assert.equal(m.factorNames[f.factor], `f${f.factor + 1}: ${f.high.label} versus ${f.low.label}`);
     // Marked when they are this session's, and listed before the others whatever their weights.
