@@ -55,8 +55,10 @@ export interface FactorsSource {
   excluded?: (item: string) => boolean;
 }
 
-/** Sizes of what the panel shows: enough to read, small enough for a narrow panel and a small message. */
-// factorItems: an end's items, named from the same ones as the tree's why lines name it (they read alike).
+/**
+ * Sizes of what the panel shows: enough to read, small enough for a narrow panel and a small message. An end's items
+ * (factorItems) are the ones the tree's why lines name it from, so both read alike.
+ */
 export const PANEL_LIMITS = { heatmapItems: 16, factorItems: LABEL_ITEMS, mapPoints: 300, replayPositives: 8, replayNegatives: 2, coUsed: 5 };
 
 function toStep(s: SgdStepView, row: string, col: string, raw: number | null): StepView {
