@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { CONTEXT_KEYS, VIEW_ID, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
 import { itemKind, parseItemKey } from './core/itemKey';
+import { finishStepsAsync } from './core/train';
 import type { RecentSession, Recommendation, RecommenderModel } from './core/recommender';
 import { readStartupState } from './feedback/startupState';
 import { FileLife, RenamePairs, namesakes, renameInModel, selfAndFolders } from './feedback/fileChanges';
@@ -158,8 +159,8 @@ async function isMissing(uri: vscode.Uri | undefined): Promise<boolean> {
   return (await onDisk(uri)) === 'missing';
 }
 
-/** How often a window looks for a Reset made in another window on the same store (a read of a tiny file). */
-const RESET_POLL_MS = 3000;
+/** How often a window looks for a Reset or dismissals made in another window on the same store (two tiny files). */
+const OTHER_WINDOWS_POLL_MS = 3000;
 
 /** More files than this created within a second are a bulk change (build output, branch switch), not new work. */
 const NEW_FILE_BURST = 10;
@@ -408,6 +409,8 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       }
     }),
     args.tracker.onDidRecord((e) => {
+      // Other windows on this store read dismissals again when marked (followDismissalsElsewhere there).
+      if (e.kind === 'dismiss') void args.store.markDismissals().catch((err: unknown) => args.log(`could not tell other windows of a dismissal: ${String(err)}`));
       if (e.kind !== 'dismiss' && itemKind(e.item) === 'file') recent.add(e.item);
       sessionsSince.add(e);
       life.note(e); // used again after a delete: it is back
@@ -481,8 +484,18 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     void vscode.window.showInformationMessage('Latent: Reset in another window deleted this repository\'s data; this window has forgotten it too.');
     return true;
   };
-  const resetPoll = setInterval(() => void followResetElsewhere(), RESET_POLL_MS);
-  subs.push({ dispose: () => clearInterval(resetPoll) });
+  // Dismissals made or taken back in another window: read again from the store (they are events like any other).
+  const followDismissalsElsewhere = async (): Promise<void> => {
+    if (!(await args.store.dismissalsElsewhere())) return;
+    const recorded = await args.store.read();
+    ranker.setDismissed(await finishStepsAsync(recorded.dismissedSteps()));
+  };
+  const otherWindowsPoll = setInterval(() => {
+    void followResetElsewhere()
+      .then((reset) => (reset ? undefined : followDismissalsElsewhere()))
+      .catch((err: unknown) => args.log(`could not follow another window's changes: ${String(err)}`));
+  }, OTHER_WINDOWS_POLL_MS);
+  subs.push({ dispose: () => clearInterval(otherWindowsPoll) });
 
   // The store is read once at startup (a full one takes tens of ms, in slices): model and dismissals, recent files, and
   // the session still open when the window was reloaded all come from this one read, kept as columns.

@@ -19,7 +19,7 @@ describe('Two windows on one repository (code-server + Chromium)', function () {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('Reset in one window empties the other\'s recommendations within seconds and tells it why', async () => {
+  it('Not Interested in one window leaves the other\'s recommendations within seconds; Reset there empties them and says why', async () => {
     const ws = gitWorkspace(24);
     root = ws.root;
     const first = (a = await startCodeServer({ workspace: ws.workspace, settings: { 'latent.git.bootstrap': 'never' } }));
@@ -35,6 +35,16 @@ describe('Two windows on one repository (code-server + Chromium)', function () {
     await other.openView();
     await other.openFile('src/ui/app.ts');
     await until(async () => (await other.viewRows()).some((t) => t.startsWith('list.ts')), 'recommendations in the second window', 30_000);
+
+    // Not Interested on list.ts in the first window: the second stops recommending it too.
+    await first.page.bringToFront();
+    const row = first.page.locator('.part.sidebar .monaco-list-row', { hasText: 'list.ts' }).first();
+    await row.hover();
+    await row.locator('.action-label[aria-label="Not Interested"]').click();
+    await until(async () => !(await first.viewRows()).some((t) => t.startsWith('list.ts')), 'list.ts to leave the first window', 10_000);
+    await other.page.bringToFront();
+    await until(async () => !(await other.viewRows()).some((t) => t.startsWith('list.ts')), 'list.ts to leave the second window', 15_000);
+    assert.ok((await other.viewRows()).length > 1, 'the rest stays');
 
     await first.page.bringToFront();
     await first.runCommand('Latent: Reset All Data');

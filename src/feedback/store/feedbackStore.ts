@@ -24,12 +24,13 @@ import { LatentInputError } from '../../core/errors';
 import { SLICE_BUDGET_MS, finishSteps, finishStepsAsync } from '../../core/train';
 import { DEFAULT_SESSION_GAP_MS } from '../sessions';
 import { FeedbackEvent, checkEvent } from '../signal';
-import { removeStaleTemps, writeAtomic } from './atomicWrite';
+import { removeStaleTemps } from './atomicWrite';
 import { compactInWorker } from './compactInWorker';
 import { compactHeld, type CompactParams } from './compactJob';
 import { describe, isErrno } from './fsErrors';
 import { appendChunks, journalChunkSteps, journalNames, readJournal } from './journal';
-import { LEGACY_SNAPSHOT, LOCK, RESET_MARKER, SNAPSHOT, WINDOW_RE, journalName } from './layout';
+import { DISMISSALS_MARKER, LEGACY_SNAPSHOT, LOCK, RESET_MARKER, SNAPSHOT, WINDOW_RE, journalName } from './layout';
+import { StoreMarker } from './marker';
 import { CompactLock } from './lock';
 import { type ModelValidator, loadModelFile, saveModelFile } from './modelFile';
 import { StoreProblems } from './problems';
@@ -121,14 +122,17 @@ export class FeedbackStore {
   private writeFailed = false;
   private compactTimer: NodeJS.Timeout | undefined;
   private disposed = false;
-  /** The reset marker's text as this window last saw it ('' for none): a different one is another window's Reset. */
-  private resetSeen = '';
+  /** Marks for the other windows on this folder: a Reset, and dismissals changed. */
+  private readonly resetMarker: StoreMarker;
+  private readonly dismissalsMarker: StoreMarker;
 
   private constructor(dir: string, opts: FeedbackStoreOptions) {
     this.dir = dir;
     const w = opts.windowId ?? `${process.pid}-${randomBytes(4).toString('hex')}`;
     if (!WINDOW_RE.test(w)) throw new LatentInputError(`window id must be letters, digits, '.', '_' and '-', got ${JSON.stringify(w)}`);
     this.windowId = w;
+    this.resetMarker = new StoreMarker(path.join(dir, RESET_MARKER));
+    this.dismissalsMarker = new StoreMarker(path.join(dir, DISMISSALS_MARKER));
     this.maxEvents = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
     this.maxItems = opts.maxItems ?? DEFAULT_MAX_ITEMS;
     this.segmentBytes = opts.segmentBytes ?? 1 << 20;
@@ -162,7 +166,8 @@ export class FeedbackStore {
   static async open(dir: string, opts: FeedbackStoreOptions = {}): Promise<FeedbackStore> {
     await fs.mkdir(dir, { recursive: true });
     const store = new FeedbackStore(dir, opts);
-    store.resetSeen = await store.readResetMarker();
+    await store.resetMarker.init();
+    await store.dismissalsMarker.init();
     // Merges journals left by windows that are gone and finds a corrupt snapshot early (told once, moved aside).
     await store.compact();
     // Temp files of writes cut short by a crash: a live write takes seconds at most.
@@ -290,39 +295,29 @@ export class FeedbackStore {
    * that other windows on this folder (resetElsewhere) forget what they hold in memory too.
    */
   async markReset(): Promise<void> {
-    const text = JSON.stringify({ at: Date.now(), by: this.windowId, id: randomBytes(8).toString('hex') });
     await fs.mkdir(this.dir, { recursive: true });
-    await writeAtomic(this.file(RESET_MARKER), text);
-    this.resetSeen = text;
+    await this.resetMarker.write(this.windowId);
   }
 
   /**
    * When another window has reset this folder since this window last looked: the Reset's time (ms since 1970), once;
-   * else undefined. Events this window buffered from before it are dropped: the user asked for them to go. A marker
-   * missing (a Reset deleting the folder has not written it yet) is no news.
+   * else undefined. Events this window buffered from before it are dropped: the user asked for them to go.
    */
   async resetElsewhere(): Promise<number | undefined> {
-    const text = await this.readResetMarker();
-    if (text === '' || text === this.resetSeen) return undefined;
-    this.resetSeen = text;
-    let at = Date.now();
-    try {
-      const v = (JSON.parse(text) as { at?: unknown }).at;
-      if (typeof v === 'number' && Number.isFinite(v)) at = Math.min(at, v);
-    } catch {
-      // A marker that does not parse is still a change: forget as of now.
-    }
-    this.buffer = this.buffer.filter((e) => e.t >= at);
+    const at = await this.resetMarker.changed();
+    if (at !== undefined) this.buffer = this.buffer.filter((e) => e.t >= at);
     return at;
   }
 
-  /** The marker's text; '' when there is none or it cannot be read (no news: the poll looks again). */
-  private async readResetMarker(): Promise<string> {
-    try {
-      return await fs.readFile(this.file(RESET_MARKER), 'utf8');
-    } catch {
-      return '';
-    }
+  /** After a dismissal or its undo: written to disk, then marked, so that other windows read it (dismissalsElsewhere). */
+  async markDismissals(): Promise<void> {
+    await this.flush();
+    await this.dismissalsMarker.write(this.windowId);
+  }
+
+  /** True, once, when another window dismissed an item or took a dismissal back since this window last looked. */
+  async dismissalsElsewhere(): Promise<boolean> {
+    return (await this.dismissalsMarker.changed()) !== undefined;
   }
 
   /** Stops the timers, writes what is buffered, and folds this window's journal into the snapshot if it can. */

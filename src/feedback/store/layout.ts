@@ -15,6 +15,8 @@
 //   *.tmp-<8 hex>                 an atomic write in progress; one left by a crash is removed at open after 10 min
 //   reset.json                    written last by a Reset ({at, by, id}): other windows on this folder read it and
 //                                 forget what they hold in memory too (FeedbackStore.resetElsewhere)
+//   dismissals.json               written after a dismissal or its undo ({at, by, id}): other windows read the
+//                                 dismissals again (FeedbackStore.dismissalsElsewhere)
 
 export const SNAPSHOT = 'snapshot.bin';
 export const LEGACY_SNAPSHOT = 'snapshot.json';
@@ -22,6 +24,7 @@ export const MODEL = 'model.json';
 export const MODEL_PREV = 'model.prev.json';
 export const LOCK = 'compact.lock';
 export const RESET_MARKER = 'reset.json';
+export const DISMISSALS_MARKER = 'dismissals.json';
 export const JOURNAL_RE = /^journal-(.+)-(\d+)\.jsonl$/;
 export const WINDOW_RE = /^[A-Za-z0-9_.]+(?:-[A-Za-z0-9_.]+)*$/;
 

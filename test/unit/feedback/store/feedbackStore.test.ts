@@ -109,6 +109,19 @@ describe('feedback store: FeedbackStore', () => {
     assert.deepEqual((await a.events()).map((e) => e.t), [4]);
   });
 
+  it('a dismissal marked in one window is news, once, to the others, which then read it from the store', async () => {
+    const d = dir();
+    const a = await open(d, { windowId: '1-x', flushIntervalMs: 0 });
+    const b = await open(d, { windowId: '1-y', flushIntervalMs: 0 });
+    assert.equal(await b.dismissalsElsewhere(), false);
+    a.append({ t: 5, item: 'file:src/a.ts', kind: 'dismiss', amount: 1 });
+    await a.markDismissals(); // written first, then marked
+    assert.equal(await a.dismissalsElsewhere(), false, "a window's own mark");
+    assert.equal(await b.dismissalsElsewhere(), true);
+    assert.equal(await b.dismissalsElsewhere(), false, 'told once');
+    assert.deepEqual([...(await b.read()).dismissed()], ['file:src/a.ts']);
+  });
+
   it('a Reset in one window is seen once by the others, which drop what they buffered before it; not by itself', async () => {
     const d = dir();
     const a = await open(d, { windowId: '1-x', flushIntervalMs: 0 });
