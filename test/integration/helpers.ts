@@ -3,12 +3,13 @@
  * - `activateLatent()`: activates the extension under development and returns its API (what activate() returned).
  * - `workspaceRoot()`: the folder the test window opened (a fresh copy of sample-workspace/ per run).
  * - `waitFor(check, what, timeoutMs)`: polls until check() is truthy; for effects that land asynchronously.
- * - `storedText(dir)`: the text of every file in a store folder but the Reset marker (what was recorded or learned).
+ * - `storedText(dir)`: the text of every file in a store folder but the markers for other windows (what was recorded
+ *   or learned).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RESET_MARKER } from '../../src/feedback/store/layout';
+import { DISMISSALS_MARKER, RESET_MARKER } from '../../src/feedback/store/layout';
 import type { LatentApi } from '../../src/extension';
 
 export const EXTENSION_ID = 'latent-dev.latent';
@@ -44,12 +45,12 @@ export async function exists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
-/** Every file of a store folder but the Reset marker (a time and a window id, no recorded data), joined; '' if none. */
+/** Every file of a store folder but the markers (each a time and a window id, no recorded data), joined; '' if none. */
 export function storedText(dir: string): string {
   if (!fs.existsSync(dir)) return '';
   return fs
     .readdirSync(dir)
-    .filter((n) => n !== RESET_MARKER && fs.statSync(path.join(dir, n)).isFile())
+    .filter((n) => n !== RESET_MARKER && n !== DISMISSALS_MARKER && fs.statSync(path.join(dir, n)).isFile())
     .map((n) => fs.readFileSync(path.join(dir, n), 'utf8'))
     .join('\n');
 }
