@@ -11,6 +11,7 @@
 //   modelFile.ts    model.json with its backup, checksummed; a bad one never becomes the backup
 //   problems.ts     corrupt files moved aside, each kind of problem told once
 //   atomicWrite.ts  temp file + sync + rename
+//   marker.ts       reset.json and dismissals.json: what one window tells the others on this folder
 //
 // What a kill -9 can lose: the events appended in the last flushIntervalMs (250 ms by default); measured by
 // test/unit/feedback/store/faults.test.ts.
