@@ -573,10 +573,8 @@ export function* factorSummariesSteps(
   for (let f = 0; f < k; f++) {
     const high = Array.from({ length: hiN[f] }, (_, j) => ({ index: hiI[f * n + j], value: hiV[f * n + j] }));
     const low = Array.from({ length: loN[f] }, (_, j) => ({ index: loI[f * n + j], value: -loV[f * n + j] }));
-    const hi = labelForItems(high.map((v) => keys[v.index]), base);
-    const lo = labelForItems(low.map((v) => keys[v.index]), base);
-    const named = (label: string, other: string, end: readonly { index: number }[]): string => endLabel(label, other, end.map((v) => keys[v.index]));
-    out.push({ factor: f, high: { label: named(hi, lo, high), items: high }, low: { label: named(lo, hi, low), items: low } });
+    const names = nameEnds(high.map((v) => keys[v.index]), low.map((v) => keys[v.index]), base);
+    out.push({ factor: f, high: { label: names.high, items: high }, low: { label: names.low, items: low } });
   }
   return out;
 }
@@ -606,6 +604,13 @@ function keepBest(e: Ends, f: number, n: number, i: number, v: number): void {
   e.vals[base + p] = v;
   e.ids[base + p] = i;
   if (e.counts[f] === n) e.bar[f] = e.vals[base + n - 1];
+}
+
+/** Both ends of a factor named from their strongest items (each strongest first), as the panel and the tree show them. */
+export function nameEnds(high: readonly string[], low: readonly string[], base?: LabelBase): { high: string; low: string } {
+  const hi = labelForItems(high, base);
+  const lo = labelForItems(low, base);
+  return { high: endLabel(hi, lo, high), low: endLabel(lo, hi, low) };
 }
 
 /**

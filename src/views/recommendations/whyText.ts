@@ -1,6 +1,6 @@
 // Plain-words explanation of one recommendation (tree tooltip). Pure: tested without VS Code.
 import type { Recommendation, RecommenderModel } from '../../core/recommender';
-import { LABEL_ITEMS, endLabel, labelBase, labelForItems, type LabelBase } from '../../core/explainView';
+import { LABEL_ITEMS, labelBase, nameEnds, type LabelBase } from '../../core/explainView';
 import { displayName, parseItemKey } from '../../core/itemKey';
 
 /**
@@ -8,24 +8,23 @@ import { displayName, parseItemKey } from '../../core/itemKey';
  * that is not as common among all files) for either end of a factor, computed on demand and cached per model.
  */
 export class FactorLabels {
-  private readonly cache = new Map<number, string>();
+  /** per factor, both ends' labels (naming one end reads the other too) */
+  private readonly cache = new Map<number, { high: string; low: string }>();
   private base: LabelBase | undefined;
 
   constructor(private readonly model: RecommenderModel) {}
 
   /** The label of factor `factor`'s positive end, or of its negative end (its most negative items) when `low`. */
   label(factor: number, low = false): string {
-    const key = 2 * factor + (low ? 1 : 0);
-    let l = this.cache.get(key);
-    if (l === undefined) {
-      // As the panel names its ends (factorSummaries): from the same items, and told apart when both read alike.
+    let ends = this.cache.get(factor);
+    if (ends === undefined) {
+      // As the panel names its ends (factorSummaries): from the same items, by the same rules.
       this.base ??= labelBase(this.model.items);
-      const top = topItemsOfFactor(this.model, factor, LABEL_ITEMS, low);
-      const other = topItemsOfFactor(this.model, factor, LABEL_ITEMS, !low);
-      l = endLabel(labelForItems(top, this.base), labelForItems(other, this.base), top);
-      this.cache.set(key, l);
+      const m = this.model;
+      ends = nameEnds(topItemsOfFactor(m, factor, LABEL_ITEMS), topItemsOfFactor(m, factor, LABEL_ITEMS, true), this.base);
+      this.cache.set(factor, ends);
     }
-    return l;
+    return low ? ends.low : ends.high;
   }
 
   /**
