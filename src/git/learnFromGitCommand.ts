@@ -73,11 +73,19 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
     learned = !on;
     await deps.setOffer(on);
   };
+  // Whether the folder has commits to learn from: one git probe, shared by the offer and the decision on activation,
+  // and none while the workspace is untrusted (no git command runs there; trust only goes from not granted to granted).
+  let history: Promise<boolean> | undefined;
+  const hasHistory = (): Promise<boolean> => {
+    if (!vscode.workspace.isTrusted) return Promise.resolve(false);
+    history ??= hasGitHistory(deps.folder.uri.fsPath);
+    return history;
+  };
   const refreshOffer = async (): Promise<void> => {
     const imported = await deps.hasImport();
     // The welcome's "Learn from Git History" only where there are commits to learn from: in a folder without any
-    // (not a repository, or ignored in one) it led to a message saying so. No git command runs untrusted.
-    if (!imported) await deps.setHistory(vscode.workspace.isTrusted && (await hasGitHistory(deps.folder.uri.fsPath)));
+    // (not a repository, or ignored in one) it led to a message saying so.
+    if (!imported) await deps.setHistory(await hasHistory());
     // A run that finished while the store was read has already withdrawn the offer: never put it back.
     if (!learned || !imported) await offer(!imported);
   };
@@ -163,7 +171,7 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
       answer,
       trusted: vscode.workspace.isTrusted,
       hasData: await deps.hasData(),
-      hasHistory: await hasGitHistory(deps.folder.uri.fsPath),
+      hasHistory: await hasHistory(),
     });
     heldBackByTrust = !vscode.workspace.isTrusted;
     deps.log(`git bootstrap on activation: ${action} (setting ${setting}, answer ${answer ?? 'none'}, trusted ${!heldBackByTrust})`);
