@@ -471,12 +471,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   // Another window (a second copy of the repository, code-server's second tab) may reset the store this one shares:
   // it leaves a marker (FeedbackStore.markReset), read here every few seconds and before a model is saved.
   const followResetElsewhere = async (): Promise<boolean> => {
-    let at: number | undefined;
-    try {
-      at = await args.store.resetElsewhere();
-    } catch (err) {
-      args.log(`could not check for a Reset in another window: ${String(err)}`);
-    }
+    const at = await args.store.resetElsewhere(); // never rejects: a marker it cannot read is no news
     if (at === undefined) return false;
     forget();
     args.log(`Latent's data of this repository was reset in another window at ${new Date(at).toISOString()}: forgotten here too.`);
