@@ -13,7 +13,7 @@ import { FileLife, RenamePairs, namesakes, renameInModel, selfAndFolders } from 
 import type { FeedbackEvent } from './feedback/signal';
 import { ExclusionMatcher } from './feedback/exclusion';
 import type { FeedbackStore } from './feedback/store/feedbackStore';
-import type { FeedbackTracker } from './feedback/tracker';
+import { fileOfTab, type FeedbackTracker } from './feedback/tracker';
 import { loadGitSessions } from './git/gitImport';
 import { createGitBootstrap, type GitBootstrap } from './git/learnFromGitCommand';
 import { LiveRanker, RecentItems } from './ranking/liveRanking';
@@ -80,16 +80,14 @@ async function hasGitImport(storeDir: string): Promise<boolean> {
   }
 }
 
-/** Items of the text documents open in editor tabs: never recommended. */
+/** Items of the files open in editor tabs (text, notebook, image...): never recommended. */
 function openItems(tracker: FeedbackTracker): Set<string> {
   const out = new Set<string>();
   for (const group of vscode.window.tabGroups.all) {
     for (const tab of group.tabs) {
-      const input = tab.input;
-      if (input instanceof vscode.TabInputText) {
-        const item = tracker.itemForUri(input.uri);
-        if (item) out.add(item);
-      }
+      const uri = fileOfTab(tab.input);
+      const item = uri && tracker.itemForUri(uri);
+      if (item) out.add(item);
     }
   }
   return out;

@@ -101,8 +101,7 @@ export class FeedbackRecorder {
    */
   change(item: string, changes: readonly { readonly text: string }[], languageId: string, inActiveEditor: boolean, undoRedo: boolean, now: number): void {
     if (!this.recording || changes.length === 0) return;
-    if (inActiveEditor) this.clock.activity(now);
-    if (this.edits.shouldRecord(item, now)) this.emit({ t: now, item, kind: 'edit', amount: 1 });
+    this.edit(item, inActiveEditor, now);
     if (undoRedo || this.snippets.size === 0) return;
     for (let i = 0; i < changes.length; i++) {
       const text = changes[i].text;
@@ -110,6 +109,13 @@ export class FeedbackRecorder {
       const def = this.snippets.match(text, languageId);
       if (def) this.detectedSnippet(def.item, now);
     }
+  }
+
+  /** `item` was edited (bursts coalesce into one event); `inActiveEditor`: by the user, in what is in front. */
+  edit(item: string, inActiveEditor: boolean, now: number): void {
+    if (!this.recording) return;
+    if (inActiveEditor) this.clock.activity(now);
+    if (this.edits.shouldRecord(item, now)) this.emit({ t: now, item, kind: 'edit', amount: 1 });
   }
 
   /** An extension was seen to activate. */

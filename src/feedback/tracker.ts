@@ -44,6 +44,21 @@ export interface ExtensionItem {
 }
 
 const ITEM_CACHE_LIMIT = 5000;
+const NOTEBOOK_CELL_SCHEME = 'vscode-notebook-cell';
+
+/**
+ * The notebook a cell's document belongs to. The cell's URI has the notebook's path, but not its scheme or authority
+ * (code-server gives cells the remote authority), so the open notebooks are looked up by path.
+ */
+function notebookOfCell(cell: vscode.Uri): vscode.Uri | undefined {
+  return vscode.workspace.notebookDocuments.find((n) => n.uri.path === cell.path)?.uri;
+}
+
+/** The file a tab shows, for a text, notebook or custom editor (an image preview); undefined for the others. */
+export function fileOfTab(input: unknown): vscode.Uri | undefined {
+  if (input instanceof vscode.TabInputText || input instanceof vscode.TabInputNotebook || input instanceof vscode.TabInputCustom) return input.uri;
+  return undefined;
+}
 
 /** `<user data>/User/snippets` from `<user data>/User/globalStorage/<extension id>`. */
 export function userSnippetsDirFrom(globalStorage: vscode.Uri): string | undefined {
@@ -82,11 +97,18 @@ export class FeedbackTracker implements vscode.Disposable {
 
     const w = vscode.window;
     this.disposables.push(
-      w.onDidChangeActiveTextEditor((e) => this.onActiveEditor(e)),
+      // What is in front changes with the text editor, the notebook editor, or a tab with neither (an image preview).
+      w.onDidChangeActiveTextEditor(() => this.onActiveEditor()),
+      w.onDidChangeActiveNotebookEditor(() => this.onActiveEditor()),
+      w.tabGroups.onDidChangeTabs(() => this.onActiveEditor()),
+      w.tabGroups.onDidChangeTabGroups(() => this.onActiveEditor()),
       w.onDidChangeTextEditorSelection(() => this.recorder.activity(this.now())),
       w.onDidChangeTextEditorVisibleRanges(() => this.recorder.activity(this.now())),
+      w.onDidChangeNotebookEditorSelection(() => this.recorder.activity(this.now())),
+      w.onDidChangeNotebookEditorVisibleRanges(() => this.recorder.activity(this.now())),
       w.onDidChangeWindowState((s) => this.recorder.focus(s.focused, this.now())),
       vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentChange(e)),
+      vscode.workspace.onDidChangeNotebookDocument((e) => this.onNotebookChange(e)),
       vscode.workspace.onDidSaveTextDocument((d) => this.onSave(d)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
         this.itemCache.clear();
@@ -110,7 +132,7 @@ export class FeedbackTracker implements vscode.Disposable {
     this.refreshExtensions();
     void this.reloadSnippets();
     // The editor already open at startup is an open like any other.
-    this.onActiveEditor(w.activeTextEditor);
+    this.onActiveEditor();
   }
 
   private static settings(c: TrackerConfig): RecorderSettings {
@@ -133,7 +155,7 @@ export class FeedbackTracker implements vscode.Disposable {
     this.recorder.update(FeedbackTracker.settings(config), this.now());
     this.startTimers();
     // The active file may just have become excluded (or included).
-    this.recorder.retarget(this.itemFor(vscode.window.activeTextEditor?.document), this.now());
+    this.recorder.retarget(this.inFront().item, this.now());
   }
 
   /**
@@ -159,13 +181,21 @@ export class FeedbackTracker implements vscode.Disposable {
     this.recorder.clearSession();
   }
 
-  /** `file:<workspace-relative path>` for a document Latent may record, else undefined. */
+  /**
+   * `file:<workspace-relative path>` for a document Latent may record, else undefined. A notebook cell's document
+   * stands for its notebook: working in any cell is working in the .ipynb file.
+   */
   itemForUri(uri: vscode.Uri): string | undefined {
     const key = uri.toString();
     const hit = this.itemCache.get(key);
     if (hit !== undefined) return hit ?? undefined;
     let item: string | null = null;
-    if (uri.scheme === 'file') {
+    if (uri.scheme === NOTEBOOK_CELL_SCHEME) {
+      const notebook = notebookOfCell(uri);
+      // Not cached until its notebook is known (a cell's events could come first).
+      if (!notebook) return undefined;
+      item = this.itemForUri(notebook) ?? null;
+    } else if (uri.scheme === 'file') {
       const folder = vscode.workspace.getWorkspaceFolder(uri);
       if (folder && uri.path.startsWith(folder.uri.path)) {
         const rel = uri.path.slice(folder.uri.path.length).replace(/^\/+/, '');
@@ -226,9 +256,32 @@ export class FeedbackTracker implements vscode.Disposable {
 
   // ---- handlers (hot paths) ----
 
-  private onActiveEditor(editor: vscode.TextEditor | undefined): void {
-    const doc = editor?.document;
-    this.recorder.switchTo(this.itemFor(doc), (doc && this.languageExtensions.get(doc.languageId)) ?? [], this.now());
+  /**
+   * Something else may be in front. An open is counted when the file in front changes, not when focus moves within
+   * it (from one notebook cell to the next, or to the same file in another editor group).
+   */
+  private onActiveEditor(): void {
+    const { item, languageId } = this.inFront();
+    if (item !== undefined && item === this.recorder.active) return this.recorder.activity(this.now());
+    this.recorder.switchTo(item, (languageId !== undefined && this.languageExtensions.get(languageId)) || [], this.now());
+  }
+
+  /** The recordable file in front, if any: a text editor's, a notebook's (any of its cells), or another editor's (an image). */
+  private inFront(): { item: string | undefined; languageId?: string } {
+    const w = vscode.window;
+    const doc = w.activeTextEditor?.document;
+    if (doc) return { item: this.itemFor(doc), languageId: doc.languageId };
+    const notebook = w.activeNotebookEditor?.notebook;
+    if (notebook) return { item: this.itemForUri(notebook.uri) };
+    const input = w.tabGroups.activeTabGroup.activeTab?.input;
+    return { item: input instanceof vscode.TabInputCustom ? this.itemForUri(input.uri) : undefined };
+  }
+
+  /** Cells added or removed are an edit of the notebook (a cell's text goes through onDocumentChange). */
+  private onNotebookChange(e: vscode.NotebookDocumentChangeEvent): void {
+    if (!this.recorder.recording || e.contentChanges.length === 0) return;
+    const item = this.itemForUri(e.notebook.uri);
+    if (item) this.recorder.edit(item, e.notebook === vscode.window.activeNotebookEditor?.notebook, this.now());
   }
 
   private onDocumentChange(e: vscode.TextDocumentChangeEvent): void {

@@ -118,6 +118,69 @@ describe('feedback tracker (real VS Code)', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('a notebook is one file: one open for it, none for moving between its cells, and editing a cell or adding one is an edit', async () => {
+    await start();
+    const notebookJson = {
+      cells: [
+        { cell_type: 'code', source: ['x = 1'], metadata: {}, outputs: [], execution_count: null },
+        { cell_type: 'markdown', source: ['# notes'], metadata: {} },
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    const uri = await write('analysis.ipynb', JSON.stringify(notebookJson));
+    const item = `file:${DIR}/analysis.ipynb`;
+    await vscode.commands.executeCommand('vscode.open', uri);
+    await waitFor(() => vscode.window.activeNotebookEditor !== undefined, 'the notebook editor');
+    await waitFor(() => seen.some((e) => e.kind === 'open'), 'the open of the notebook');
+    const editor = vscode.window.activeNotebookEditor;
+    assert.ok(editor);
+    // Into the second cell's editor, then the first's: focus moves within the same file.
+    editor.selections = [new vscode.NotebookRange(1, 2)];
+    await vscode.commands.executeCommand('notebook.cell.edit');
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'vscode-notebook-cell', 'a cell editor');
+    const cellEdit = new vscode.WorkspaceEdit();
+    cellEdit.insert(editor.notebook.cellAt(0).document.uri, new vscode.Position(0, 0), 'y = 2\n');
+    assert.ok(await vscode.workspace.applyEdit(cellEdit));
+    await waitFor(() => seen.some((e) => e.kind === 'edit'), 'the edit of a cell');
+    const addCell = new vscode.WorkspaceEdit();
+    addCell.set(editor.notebook.uri, [vscode.NotebookEdit.insertCells(2, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'z = 3', 'python')])]);
+    assert.ok(await vscode.workspace.applyEdit(addCell));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(
+      seen.filter((e) => e.kind !== 'dwell').map((e) => `${e.kind} ${e.item}`),
+      [`open ${item}`, `edit ${item}`],
+      'one open, and the edits (a cell\'s text, then a new cell, in one burst) as one edit of the notebook',
+    );
+    // The dwell ticks (every 0.75 s by default) count time in the notebook, whichever cell has focus.
+    assert.ok(seen.filter((e) => e.kind === 'dwell').every((e) => e.item === item), JSON.stringify(seen));
+    assert.ok(tracker.currentSession().some((c) => c.item === item));
+    // Another file then the notebook again: each change of file is an open.
+    await show(await write('helper.py', 'def f():\n    return 1\n'));
+    await vscode.commands.executeCommand('vscode.open', uri);
+    await waitFor(() => seen.filter((e) => e.kind === 'open').length >= 3, 'three opens');
+    assert.deepEqual(
+      seen.filter((e) => e.kind === 'open').map((e) => e.item),
+      [item, `file:${DIR}/helper.py`, item],
+    );
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('an image, shown in its preview rather than a text editor, is recorded as an open', async () => {
+    await start();
+    const png = vscode.Uri.joinPath(workspaceRoot(), DIR, 'diagram.png');
+    await vscode.workspace.fs.writeFile(png, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+    await show(await write('before.ts', ''));
+    await vscode.commands.executeCommand('vscode.open', png);
+    await waitFor(() => seen.some((e) => e.item === `file:${DIR}/diagram.png`), 'the open of the image');
+    assert.equal(vscode.window.activeTextEditor, undefined, 'no text editor is in front');
+    assert.deepEqual(
+      seen.filter((e) => e.kind === 'open').map((e) => e.item),
+      [`file:${DIR}/before.ts`, `file:${DIR}/diagram.png`],
+    );
+  });
+
   it('pausing stops all recording; resuming starts it again', async () => {
     await start();
     tracker.setPaused(true);

@@ -173,7 +173,8 @@ class FactorsPanel implements FactorsPanelController {
       );
       return;
     }
-    await vscode.window.showTextDocument(uri, { preview: true });
+    // As a click in the view opens it: in its own editor (a notebook's, an image's), not necessarily as text.
+    await vscode.commands.executeCommand('vscode.open', uri, { preview: true });
   }
 
   dispose(): void {
