@@ -18,12 +18,13 @@ const ROOT = path.resolve(__dirname, '../../..');
 const declaredIds = (): string[] => pkg.contributes.commands.map((c) => c.command);
 
 describe('commands: the ids in one place', () => {
-  it('package.json contributes exactly the public commands, and the view and panel ids it activates on', () => {
+  it('package.json contributes exactly the public commands, the view (VS Code activates on it: no onView event to list) and the panel it activates on', () => {
     const declared = pkg.contributes.commands.map((c) => c.command).sort();
     const ours = Object.values(COMMANDS).filter((id) => id !== COMMANDS.openRecommendation).sort();
     assert.deepEqual(declared, ours);
     assert.ok(Object.values(pkg.contributes.views).flat().some((v) => v.id === VIEW_ID));
-    assert.ok(pkg.activationEvents.includes(`onView:${VIEW_ID}`));
+    // VS Code 1.74+ derives onView from contributes.views, and its manifest check flags a listed one as redundant.
+    assert.ok(!pkg.activationEvents.some((e) => e.startsWith('onView:')));
     assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${FACTORS_VIEW_TYPE}`));
   });
 
