@@ -14,6 +14,9 @@ export const COMMANDS = {
   restoreDismissed: 'latent.restoreDismissed',
   /** a recommended file's context menu, as the Explorer's */
   openToSide: 'latent.openToSide',
+  revealInExplorer: 'latent.revealInExplorer',
+  copyPath: 'latent.copyPath',
+  copyRelativePath: 'latent.copyRelativePath',
   /** the tree item's click: internal, not in the palette nor in package.json */
   openRecommendation: 'latent.openRecommendation',
 } as const;

@@ -16,7 +16,7 @@ import { DEFAULT_AGGREGATE_AFTER_MS, type FeedbackStore } from './feedback/store
 import { FeedbackTracker, userSnippetsDirFrom } from './feedback/tracker';
 import type { TrainingState } from './training/controller';
 import { createFactorsPanel, workspaceFactorsSource } from './views/factorsPanel/panel';
-import { itemOf, whyThis } from './views/recommendations/actions';
+import { itemOf, onRecommendedFile, whyThis } from './views/recommendations/actions';
 import { startWorkspace, type Workspace } from './workspace';
 
 /** What activate() returns. Tests reach it via vscode.extensions.getExtension('latent-dev.latent').exports. */
@@ -110,6 +110,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     [COMMANDS.openRecommendation]: withWorkspace((ws, arg) => ws.open(arg), 'open a folder first.'),
     [COMMANDS.goToRecommended]: withWorkspace((ws) => ws.goToRecommended(), 'open a folder first. Latent recommends from what you do in a workspace folder.'),
     [COMMANDS.openToSide]: withWorkspace((ws, arg) => ws.openToSide(arg), 'open a folder first.'),
+    [COMMANDS.revealInExplorer]: (arg) => onRecommendedFile(arg, 'revealInExplorer'),
+    [COMMANDS.copyPath]: (arg) => onRecommendedFile(arg, 'copyFilePath'),
+    [COMMANDS.copyRelativePath]: (arg) => onRecommendedFile(arg, 'copyRelativeFilePath'),
     [COMMANDS.restoreDismissed]: withWorkspace((ws, arg) => ws.restoreDismissed(arg), 'open a folder first: dismissals are kept per workspace folder.'),
     // "Why this?" passes an item key (or a tree element with one); the palette passes nothing.
     [COMMANDS.showFactors]: (arg) => panel.show(itemOf(arg)),

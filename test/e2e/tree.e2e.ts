@@ -57,7 +57,8 @@ describe('Recommended for you (code-server + Chromium)', function () {
     await s.screenshot('tree-paused');
     await resume.first().click();
     await until(async () => (await note.count()) === 0, 'the note to go once resumed', 10_000);
-    assert.equal(await resume.count(), 0);
+    // The title's buttons follow the context key a moment after the view's note (seen to lag under load).
+    await until(async () => (await resume.count()) === 0, 'Resume to leave the title once resumed', 5_000);
   });
 
   it('Not Interested hides a row at once, and the message\'s Undo brings it back', async () => {
@@ -74,5 +75,26 @@ describe('Recommended for you (code-server + Chromium)', function () {
     await s.screenshot('tree-not-interested');
     await s.page.locator('.notifications-toasts .monaco-button', { hasText: 'Undo' }).first().click();
     await until(async () => (await s.viewRows()).some((t) => t.startsWith(name)), `${name} to come back`, 10_000);
+  });
+
+  it('a file row\'s context menu has the Explorer\'s entries, and Reveal in Explorer View shows the file there', async () => {
+    const label = (await s.page.locator('.part.sidebar .monaco-list-row[aria-label*=", file in"]').first().getAttribute('aria-label')) ?? '';
+    const name = label.slice(0, label.indexOf(','));
+    assert.ok(name, `a recommended file: ${label}`);
+    const row = s.page.locator('.part.sidebar .monaco-list-row', { hasText: name }).first();
+    await row.click({ button: 'right' });
+    const entries = s.page.locator('.context-view .action-label');
+    await entries.first().waitFor({ state: 'visible' });
+    const seen = (await entries.allInnerTexts()).map((t) => t.trim()).filter((t) => t.length > 0);
+    for (const e of ['Open to the Side', 'Reveal in Explorer View', 'Copy Path', 'Copy Relative Path', 'Why This?', 'Not Interested']) {
+      assert.ok(seen.includes(e), `"${e}" in the menu: ${seen.join(' | ')}`);
+    }
+    // A click on a menu entry right after the menu opened is sometimes not taken (seen here: the menu stays open with
+    // the entry highlighted); Enter on the highlighted entry is what a person would do next.
+    await entries.filter({ hasText: /^Reveal in Explorer View$/ }).first().click();
+    if (await entries.first().isVisible().catch(() => false)) await s.page.keyboard.press('Enter');
+    await s.page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: name }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await s.screenshot('tree-reveal-in-explorer');
+    await s.openView();
   });
 });

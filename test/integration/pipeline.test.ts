@@ -204,6 +204,21 @@ describe('recommendation pipeline (real VS Code)', function () {
     await vscode.commands.executeCommand('workbench.action.joinAllGroups');
   });
 
+  it('Copy Path and Copy Relative Path put a recommended file\'s path on the clipboard, as the Explorer\'s do', async () => {
+    await show(AREA_A[0]);
+    const rec = p.recommendations().find((r) => r.item.startsWith(`file:${DIR}/`));
+    assert.ok(rec, 'a recommended file');
+    const rel = rec.item.slice('file:'.length);
+    await vscode.env.clipboard.writeText('');
+    await vscode.commands.executeCommand('latent.copyRelativePath', rec.item);
+    assert.equal(await vscode.env.clipboard.readText(), rel);
+    await vscode.commands.executeCommand('latent.copyPath', { item: rec.item });
+    assert.equal(await vscode.env.clipboard.readText(), vscode.Uri.joinPath(workspaceRoot(), rel).fsPath);
+    // Not a file (a snippet, an extension): nothing to copy, and the clipboard is left as it was.
+    await vscode.commands.executeCommand('latent.copyPath', 'extension:someone.something');
+    assert.equal(await vscode.env.clipboard.readText(), vscode.Uri.joinPath(workspaceRoot(), rel).fsPath);
+  });
+
   it('a worker killed mid-training is reported, the previous model keeps serving, and the next run works', async () => {
     // Enough history that a run lasts long enough to be caught in the act (the session is closed first, as above).
     p.tracker.clearSession();

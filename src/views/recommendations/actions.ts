@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../../commands';
 import { displayName, itemKind, itemPlace, parseItemKey } from '../../core/itemKey';
 import type { FeedbackEvent } from '../../feedback/signal';
-import { fileUriOfItem } from '../workspaceFile';
+import { fileUriOfItem, fileUriOfKey } from '../workspaceFile';
 import type { TreeNode } from './tree';
 
 export interface ActionDeps {
@@ -47,6 +47,16 @@ export async function openRecommendation(deps: ActionDeps, arg: unknown, toSide 
   } else if (kind === 'extension') {
     await showExtension(name);
   }
+}
+
+/**
+ * A recommended file's "Reveal in Explorer View", "Copy Path" and "Copy Relative Path", as the Explorer's own menu
+ * has them: VS Code's commands, given the file (they honour its settings, such as the relative path's separator).
+ */
+export async function onRecommendedFile(arg: unknown, action: 'revealInExplorer' | 'copyFilePath' | 'copyRelativeFilePath'): Promise<void> {
+  const item = itemOf(arg);
+  const uri = item === undefined ? undefined : fileUriOfKey(item);
+  if (uri) await vscode.commands.executeCommand(action, uri);
 }
 
 async function insertSnippet(deps: ActionDeps, item: string): Promise<void> {
