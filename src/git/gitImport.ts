@@ -9,11 +9,13 @@ import { writeAtomic } from '../feedback/store/atomicWrite';
 import { GitBootstrapError, runGit, type GitRunOptions } from './runGit';
 
 /**
- * Slices of the import's work on the host: 2 ms instead of the default 4. Parsing makes many small objects, and the
- * longest stalls were a slice plus a scavenge; with shorter slices the collector more often runs between them. Host
- * stall of importing 3,000 commits (hostStall.ts, 20 runs each, alternating): median 12.8 ms at 4 ms, 8.5 ms at 2 ms.
+ * Slices of the import's work on the host: 1 ms, half the default. Parsing makes many small objects, and the longest
+ * stalls were a slice plus a scavenge; with shorter slices the collector more often runs between them. Host stall of
+ * importing 3,000 commits (hostStall.ts, 20 runs each, alternating): median 12.8 ms at 4 ms, 8.5 ms at 2 ms; later
+ * (gitImportStalls, 9 imports a set, 5 sets alternating) medians 5.9-8.9 ms at 2 ms, 4.0-5.1 at 1 ms, the import
+ * about 3% longer (310 against 301 ms).
  */
-export const GIT_SLICE_MS = 2;
+export const GIT_SLICE_MS = 1;
 
 export interface GitBootstrapOptions extends GitSessionOptions {
   /** workspace folder (the repository or a folder inside it) */
