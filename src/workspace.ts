@@ -202,7 +202,9 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     },
     { perKind: readSettings().maxRecommendations },
   );
-  const tree = new RecommendationsTree(ranker);
+  // One predicate for the tree and the quick pick, so they share one FactorLabels per model.
+  const hidden = (item: string): boolean => args.tracker.excludesItem(item);
+  const tree = new RecommendationsTree(ranker, undefined, hidden);
   subs.push(tree, { dispose: () => ranker.dispose() });
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: false });
   subs.push(view);
@@ -561,6 +563,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
         ranker,
         open: (item) => openRecommendation(deps, item),
         notInterested: (item) => void notInterested(deps, item),
+        hidden,
       });
       return quickPick;
     },

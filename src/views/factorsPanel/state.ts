@@ -3,12 +3,11 @@
 import { confidence } from '../../core/confidence';
 import {
   coUsedItems,
-  endLabel,
   LABEL_ITEMS,
   factorSummariesSteps,
   labelBase,
-  labelForItems,
   type LabelBase,
+  nameEnds,
   pcaAxesFromGram,
   type Pca2,
   projectPca,
@@ -291,16 +290,17 @@ function whyView(
   };
 }
 
-/** A factor's ends without the excluded items, each end named again from what is left when it lost any. */
+/**
+ * A factor's ends without the excluded items, both ends named again from what is left when either lost any (by the
+ * rules that name them together: two ends that now read alike are told apart), as the tree names them (FactorLabels).
+ */
 function withoutExcluded(f: FactorView, excluded: ((item: string) => boolean) | undefined, base: LabelBase): FactorView {
   if (!excluded || ![...f.high.items, ...f.low.items].some((v) => excluded(v.item))) return f;
-  const end = (e: FactorView['high']): FactorView['high'] => {
-    const items = e.items.filter((v) => !excluded(v.item));
-    const keys = items.map((v) => v.item);
-    return items.length === e.items.length ? e : { label: endLabel(labelForItems(keys, base), undefined, keys), items };
-  };
-  const high = end(f.high);
-  const low = end(f.low);
+  const highItems = f.high.items.filter((v) => !excluded(v.item));
+  const lowItems = f.low.items.filter((v) => !excluded(v.item));
+  const names = nameEnds(highItems.map((v) => v.item), lowItems.map((v) => v.item), base);
+  const high = { label: names.high, items: highItems };
+  const low = { label: names.low, items: lowItems };
   return { factor: f.factor, label: high.items.length > 0 ? high.label : low.label, high, low };
 }
 

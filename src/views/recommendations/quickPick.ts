@@ -24,6 +24,8 @@ export interface QuickPickDeps {
   open(item: string): Promise<void>;
   /** the tree's "Not interested" */
   notInterested(item: string): void;
+  /** items latent.exclude covers now: never named in a reason (as in the tree) */
+  hidden?(item: string): boolean;
 }
 
 export const QUICK_PICK_TITLE = 'Latent: Recommended for you';
@@ -79,7 +81,7 @@ export class RecommendationsQuickPick implements vscode.Disposable {
     const qp = this.quickPick;
     const active = qp.activeItems[0]?.item;
     const entries = quickPickEntries(this.deps.ranker.recommendations(), {
-      labels: factorLabelsOf(this.deps.ranker.getModel()),
+      labels: factorLabelsOf(this.deps.ranker.getModel(), this.deps.hidden),
       extensionName: extensionDisplayName,
     });
     qp.items = entries.map((e): RecommendationPickItem => {

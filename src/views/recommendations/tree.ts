@@ -28,9 +28,14 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
   private readonly sub: { dispose(): void };
   private readonly gate: RefreshGate;
 
+  /**
+   * `hidden`: items latent.exclude covers now, which a why line never names (its factor labels leave them out, as
+   * the panel does).
+   */
   constructor(
     private readonly ranker: LiveRanker,
     quietMs = QUIET_REFRESH_MS,
+    private readonly hidden?: (item: string) => boolean,
   ) {
     this.gate = new RefreshGate(() => this.changed.fire(undefined), quietMs);
     // The ranker recomputes on every signal; re-rendering each time would drop the commands of the rows on screen
@@ -87,7 +92,7 @@ export class RecommendationsTree implements vscode.TreeDataProvider<TreeNode>, v
     item.description = text.description;
     item.contextValue = `latent.recommendation.${kind ?? 'other'}`;
     item.command = { command: COMMANDS.openRecommendation, title: 'Open', arguments: [rec.item] };
-    const labels = factorLabelsOf(this.ranker.getModel());
+    const labels = factorLabelsOf(this.ranker.getModel(), this.hidden);
     item.tooltip = new vscode.MarkdownString(whyMarkdown(rec, labels));
     // Read instead of the label and description: the name, where it is, and the one-line reason (the tooltip is
     // hover-only).

@@ -5,26 +5,34 @@ import { displayName, parseItemKey } from '../../core/itemKey';
 
 /**
  * Factor labels ("src/views/", "*.test.ts files", or "led by a.ts and b.ts" when the strongest files share nothing
- * that is not as common among all files) for either end of a factor, computed on demand and cached per model.
+ * that is not as common among all files) for either end of a factor. Each end's strongest items are found once per
+ * model; the items `hidden` covers now (latent.exclude, which can change at any time) are left out when it is named,
+ * as the panel leaves them out (state.ts, withoutExcluded): an excluded file is never named.
  */
 export class FactorLabels {
-  /** per factor, both ends' labels (naming one end reads the other too) */
-  private readonly cache = new Map<number, { high: string; low: string }>();
+  /** per factor, both ends' strongest items (naming one end reads the other too) */
+  private readonly tops = new Map<number, { high: string[]; low: string[] }>();
   private base: LabelBase | undefined;
 
-  constructor(private readonly model: RecommenderModel) {}
+  constructor(
+    private readonly model: RecommenderModel,
+    readonly hidden?: (item: string) => boolean,
+  ) {}
 
   /** The label of factor `factor`'s positive end, or of its negative end (its most negative items) when `low`. */
   label(factor: number, low = false): string {
-    let ends = this.cache.get(factor);
+    let ends = this.tops.get(factor);
     if (ends === undefined) {
       // As the panel names its ends (factorSummaries): from the same items, by the same rules.
-      this.base ??= labelBase(this.model.items);
       const m = this.model;
-      ends = nameEnds(topItemsOfFactor(m, factor, LABEL_ITEMS), topItemsOfFactor(m, factor, LABEL_ITEMS, true), this.base);
-      this.cache.set(factor, ends);
+      ends = { high: topItemsOfFactor(m, factor, LABEL_ITEMS), low: topItemsOfFactor(m, factor, LABEL_ITEMS, true) };
+      this.tops.set(factor, ends);
     }
-    return low ? ends.low : ends.high;
+    this.base ??= labelBase(this.model.items);
+    const hidden = this.hidden;
+    const shown = (keys: string[]): string[] => (hidden ? keys.filter((k) => !hidden(k)) : keys);
+    const names = nameEnds(shown(ends.high), shown(ends.low), this.base);
+    return low ? names.low : names.high;
   }
 
   /**
@@ -38,12 +46,12 @@ export class FactorLabels {
 
 const labelsByModel = new WeakMap<RecommenderModel, FactorLabels>();
 
-/** The labels of a model's factors, one cache per model (shared by the tree and the quick pick). */
-export function factorLabelsOf(model: RecommenderModel | undefined): FactorLabels | undefined {
+/** The labels of a model's factors, one per model and `hidden` (the tree and the quick pick share one). */
+export function factorLabelsOf(model: RecommenderModel | undefined, hidden?: (item: string) => boolean): FactorLabels | undefined {
   if (!model) return undefined;
   let labels = labelsByModel.get(model);
-  if (!labels) {
-    labels = new FactorLabels(model);
+  if (!labels || labels.hidden !== hidden) {
+    labels = new FactorLabels(model, hidden);
     labelsByModel.set(model, labels);
   }
   return labels;

@@ -177,6 +177,23 @@ describe('factorsPanelState', () => {
     const st = buildPanelState({ model, context, why: 'file:build/y.mjs', excluded: hidden });
     assert.ok(!JSON.stringify(st.model).includes('ui/'), JSON.stringify(st.model).match(/.{40}ui\/.{20}/)?.[0]);
     assert.ok((st.model?.map.points.length ?? 0) > 0 && (st.model?.heatmap.items.length ?? 0) > 0, 'the others still show');
+    // The tree's why lines (and the quick pick's) name each end as the panel does, so no excluded file either.
+    // (An end is named by a folder, "ui/", or by its strongest files, "led by a.ts and b.ts".)
+    const namesHidden = (label: string): boolean => /ui\/|\b[abc]\.ts\b/.test(label);
+    const tree = new FactorLabels(model, hidden);
+    let named = 0;
+    for (const f of st.model?.factors ?? []) {
+      for (const [end, low] of [[f.high, false], [f.low, true]] as const) {
+        assert.ok(!namesHidden(tree.label(f.factor, low)), tree.label(f.factor, low));
+        if (end.items.length > 0) assert.equal(tree.label(f.factor, low), end.label, `f${f.factor + 1} ${low ? '-' : '+'}`);
+        named++;
+      }
+    }
+    assert.ok(named > 0);
+    assert.ok(
+      (st.model?.factors ?? []).some((f) => namesHidden(new FactorLabels(model).label(f.factor)) || namesHidden(new FactorLabels(model).label(f.factor, true))),
+      'without the predicate some end is named from ui/ files',
+    );
     const asked = buildPanelState({ model, context, why: 'file:ui/b.ts', excluded: hidden });
     assert.match(asked.model?.why?.problem ?? '', /excluded/);
   });
