@@ -562,6 +562,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       quickPick = new RecommendationsQuickPick({
         ranker,
         open: (item) => openRecommendation(deps, item),
+        openToSide: (item) => openRecommendation(deps, item, true),
         notInterested: (item) => void notInterested(deps, item),
         hidden,
       });

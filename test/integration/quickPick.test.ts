@@ -91,7 +91,7 @@ describe('Go to Recommended... (real VS Code)', function () {
     fs.rmSync(vscode.Uri.joinPath(workspaceRoot(), DIR).fsPath, { recursive: true, force: true });
   });
 
-  it('lists the current recommendations, a separator per kind, the why as detail, and Not interested on each', async () => {
+  it('lists the current recommendations, a separator per kind, the why as detail, Not interested on each and Open to the Side on files', async () => {
     const h = await goToRecommended();
     const rows = layout(h.quickPick.items);
     assert.deepEqual(rows, expectedLayout(p));
@@ -102,7 +102,7 @@ describe('Go to Recommended... (real VS Code)', function () {
     const items = h.quickPick.items.filter((i) => i.item);
     for (const i of items) {
       assert.match(i.detail ?? '', / · score -?\d+\.\d\d$/, `${i.label} has a why line`);
-      assert.deepEqual(i.buttons, [h.notInterestedButton]);
+      assert.deepEqual(i.buttons, i.item?.startsWith('file:') ? [h.openToSideButton, h.notInterestedButton] : [h.notInterestedButton]);
     }
     const two = items.find((i) => i.item === key('a/two.ts'));
     assert.deepEqual([two?.label, two?.description], ['two.ts', `${DIR}/a`]);
@@ -173,6 +173,20 @@ describe('Go to Recommended... (real VS Code)', function () {
     } finally {
       sub.dispose();
     }
+  });
+
+  it('Open to the Side on a file\'s row closes the pick and opens the file beside the editor', async () => {
+    const h = await goToRecommended();
+    const row = h.quickPick.items.find((i) => i.item?.startsWith('file:'));
+    assert.ok(row?.item, layout(h.quickPick.items).join(' | '));
+    const before = vscode.window.activeTextEditor?.viewColumn;
+    // What VS Code calls when the row's button is clicked.
+    h.onItemButton({ button: h.openToSideButton, item: row });
+    assert.equal(await h.done, row.item);
+    const rel = row.item.slice('file:'.length);
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.path.endsWith(`/${rel}`), `${rel} to open`);
+    assert.equal(vscode.window.activeTextEditor?.viewColumn, (before ?? 1) + 1, 'in the column beside');
+    await vscode.commands.executeCommand('workbench.action.joinAllGroups');
   });
 
   it('Escape closes it without opening anything', async () => {

@@ -22,6 +22,8 @@ export interface QuickPickDeps {
   };
   /** the tree's click: open a file, insert a snippet, show an extension's page */
   open(item: string): Promise<void>;
+  /** a file's Open to the Side (the tree's context menu) */
+  openToSide(item: string): Promise<void>;
   /** the tree's "Not interested" */
   notInterested(item: string): void;
   /** items latent.exclude covers now: never named in a reason (as in the tree) */
@@ -40,6 +42,8 @@ const ICONS: Record<string, string> = { file: 'file', snippet: 'symbol-snippet',
 export class RecommendationsQuickPick implements vscode.Disposable {
   readonly quickPick: vscode.QuickPick<RecommendationPickItem>;
   readonly notInterestedButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('close'), tooltip: 'Not Interested' };
+  /** on a file's row, as Quick Open has it */
+  readonly openToSideButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('split-horizontal'), tooltip: 'Open to the Side' };
   /** Settles once the pick is closed: with the key that was opened, or undefined when closed without a choice. */
   readonly done: Promise<string | undefined>;
   private readonly subs: vscode.Disposable[] = [];
@@ -73,6 +77,7 @@ export class RecommendationsQuickPick implements vscode.Disposable {
   /** An item button was pressed (VS Code fires this from the UI): "Not interested" dismisses the item. */
   onItemButton(e: vscode.QuickPickItemButtonEvent<RecommendationPickItem>): void {
     if (e.button === this.notInterestedButton && e.item.item) this.deps.notInterested(e.item.item);
+    else if (e.button === this.openToSideButton && e.item.item) void this.accept(e.item.item, true);
   }
 
   /** Rebuilds the rows from the live ranking, keeping the highlighted item when it is still there. */
@@ -92,7 +97,7 @@ export class RecommendationsQuickPick implements vscode.Disposable {
         description: e.description,
         detail: e.detail,
         iconPath: new vscode.ThemeIcon(ICONS[e.kind] ?? 'circle-outline'),
-        buttons: [this.notInterestedButton],
+        buttons: e.kind === 'file' ? [this.openToSideButton, this.notInterestedButton] : [this.notInterestedButton],
       };
     });
     const again = active === undefined ? undefined : qp.items.find((i) => i.item === active);
@@ -100,15 +105,14 @@ export class RecommendationsQuickPick implements vscode.Disposable {
     qp.placeholder = entries.length > 0 ? PLACEHOLDER : EMPTY_PLACEHOLDER;
   }
 
-  private async accept(): Promise<void> {
-    const picked = this.quickPick.selectedItems[0] ?? this.quickPick.activeItems[0];
-    const item = picked?.item;
+  /** Enter on a row (the highlighted one), or a file row's Open to the Side (`item`, `toSide`). */
+  private async accept(item = (this.quickPick.selectedItems[0] ?? this.quickPick.activeItems[0])?.item, toSide = false): Promise<void> {
     if (!item || this.accepted) return;
     this.accepted = true;
     // Closed first: a snippet goes into the editor that had focus, and a file opens as from Quick Open.
     this.quickPick.hide();
     try {
-      await this.deps.open(item);
+      await (toSide ? this.deps.openToSide(item) : this.deps.open(item));
     } finally {
       this.finish(item);
     }
