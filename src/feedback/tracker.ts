@@ -48,10 +48,12 @@ const NOTEBOOK_CELL_SCHEME = 'vscode-notebook-cell';
 
 /**
  * The notebook a cell's document belongs to. The cell's URI has the notebook's path, but not its scheme or authority
- * (code-server gives cells the remote authority), so the open notebooks are looked up by path.
+ * (code-server gives cells the remote authority), and a notebook's diff has a second notebook of the same path: the
+ * open notebooks of that path are asked which holds the cell (once per cell: itemForUri caches the answer).
  */
 function notebookOfCell(cell: vscode.Uri): vscode.Uri | undefined {
-  return vscode.workspace.notebookDocuments.find((n) => n.uri.path === cell.path)?.uri;
+  const key = cell.toString();
+  return vscode.workspace.notebookDocuments.find((n) => n.uri.path === cell.path && n.getCells().some((c) => c.document.uri.toString() === key))?.uri;
 }
 
 /** The file a tab shows, for a text, notebook or custom editor (an image preview); undefined for the others. */
