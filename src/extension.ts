@@ -69,7 +69,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
   };
   void setContext(CONTEXT_KEYS.paused, isPaused());
 
-  const log = vscode.window.createOutputChannel('Latent');
+  // A log channel: each line timestamped, kept in the window's log folder (Developer: Open Extension Logs Folder), and
+  // filtered by Developer: Set Log Level.
+  const log = vscode.window.createOutputChannel('Latent', { log: true });
   context.subscriptions.push(log);
   // Set once the open folder's parts are built (below, after the commands exist): handlers read it when run.
   let wired: Wired | undefined;
