@@ -260,11 +260,12 @@ export class FeedbackTracker implements vscode.Disposable {
 
   /**
    * Something else may be in front. An open is counted when the file in front changes, not when focus moves within
-   * it (from one notebook cell to the next, or to the same file in another editor group).
+   * it (from one notebook cell to the next, or to the same file in another editor group). Not activity by itself: a
+   * tab changes when a background file is saved or changed on disk, which is not the user at work.
    */
   private onActiveEditor(): void {
     const { item, languageId } = this.inFront();
-    if (item !== undefined && item === this.recorder.active) return this.recorder.activity(this.now());
+    if (item !== undefined && item === this.recorder.active) return;
     this.recorder.switchTo(item, (languageId !== undefined && this.languageExtensions.get(languageId)) || [], this.now());
   }
 
