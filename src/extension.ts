@@ -17,6 +17,7 @@ import { FeedbackTracker, userSnippetsDirFrom } from './feedback/tracker';
 import type { TrainingState } from './training/controller';
 import { createFactorsPanel, workspaceFactorsSource } from './views/factorsPanel/panel';
 import { itemOf, onRecommendedFile, whyThis } from './views/recommendations/actions';
+import { pausedStatus } from './views/pausedStatus';
 import { startWorkspace, type Workspace } from './workspace';
 
 /** What activate() returns. Tests reach it via vscode.extensions.getExtension('latent-dev.latent').exports. */
@@ -76,9 +77,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
   // Set once the open folder's parts are built (below, after the commands exist): handlers read it when run.
   let wired: Wired | undefined;
 
+  const pausedItem = pausedStatus(isPaused());
+  context.subscriptions.push(pausedItem);
   const setPaused = async (paused: boolean): Promise<void> => {
     await context.workspaceState.update(STATE_KEYS.paused, paused);
     await setContext(CONTEXT_KEYS.paused, paused);
+    if (paused) pausedItem.show();
+    else pausedItem.hide();
     wired?.tracker.setPaused(paused);
     wired?.workspace.trackingChanged();
     void vscode.window.showInformationMessage(paused ? 'Latent: tracking paused. Nothing is recorded until you resume.' : 'Latent: tracking resumed.');

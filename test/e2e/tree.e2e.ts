@@ -46,19 +46,28 @@ describe('Recommended for you (code-server + Chromium)', function () {
     await s.screenshot('tree-after-click');
   });
 
-  it('while paused the view says so above its recommendations, and Resume is a button on its title', async () => {
+  it('while paused the view and the status bar say so, and Resume is a button on the view\'s title and the status bar entry', async () => {
     const note = s.page.locator('.part.sidebar').getByText(/^Tracking is paused: nothing you do here is recorded/);
     const resume = s.page.locator('.part.sidebar .title-actions .action-label[aria-label="Resume Tracking"]');
+    const status = s.page.locator('.statusbar-item', { hasText: 'Latent paused' });
     assert.equal(await note.count(), 0);
+    assert.equal(await status.count(), 0, 'nothing in the status bar while recording');
     await s.runCommand('Latent: Pause Tracking');
     await note.first().waitFor({ state: 'visible' });
     await resume.first().waitFor({ state: 'visible' });
+    await status.first().waitFor({ state: 'visible' });
     assert.ok((await s.viewRows()).length > 0, 'the recommendations stay');
     await s.screenshot('tree-paused');
     await resume.first().click();
     await until(async () => (await note.count()) === 0, 'the note to go once resumed', 10_000);
     // The title's buttons follow the context key a moment after the view's note (seen to lag under load).
     await until(async () => (await resume.count()) === 0, 'Resume to leave the title once resumed', 5_000);
+    await until(async () => (await status.count()) === 0, 'the status bar entry to go once resumed', 5_000);
+    // Paused again, the status bar entry resumes too, wherever the view is.
+    await s.runCommand('Latent: Pause Tracking');
+    await status.first().waitFor({ state: 'visible' });
+    await status.first().click();
+    await until(async () => (await note.count()) === 0 && (await status.count()) === 0, 'resumed from the status bar', 10_000);
   });
 
   it('Not Interested hides a row at once, and the message\'s Undo brings it back', async () => {
