@@ -3,12 +3,10 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../commands';
 
-export const PAUSED_STATUS_TEXT = '$(debug-pause) Latent paused';
-
 export function pausedStatus(paused: boolean): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem('latent.paused', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Latent: Tracking Paused';
-  item.text = PAUSED_STATUS_TEXT;
+  item.text = '$(debug-pause) Latent paused';
   item.tooltip = 'Latent records nothing in this workspace while paused. Click to resume tracking.';
   item.accessibilityInformation = { label: 'Latent tracking is paused. Activate to resume tracking.', role: 'button' };
   item.command = COMMANDS.resume;

@@ -74,7 +74,7 @@ export class RecommendationsQuickPick implements vscode.Disposable {
     return this.quickPick.items;
   }
 
-  /** An item button was pressed (VS Code fires this from the UI): "Not interested" dismisses the item. */
+  /** An item button was pressed (VS Code fires this from the UI): "Not interested" dismisses the item, "Open to the Side" opens it beside. */
   onItemButton(e: vscode.QuickPickItemButtonEvent<RecommendationPickItem>): void {
     if (e.button === this.notInterestedButton && e.item.item) this.deps.notInterested(e.item.item);
     else if (e.button === this.openToSideButton && e.item.item) void this.accept(e.item.item, true);
