@@ -24,11 +24,20 @@ export interface ScoreBreakdown {
   terms: ScoreTerm[];
   /** the sum of each part's terms */
   parts: Record<ScorePart, number>;
+  /**
+   * How far the factor model and the item x item part each lift the item above the item it favours least, as a share
+   * of the part's weight: 0 no more than that item, 1 as much as the item it favours most. A part's terms can be
+   * positive while it favours the item no more than any other (the offset takes them back): "Why this?" names a part
+   * as a reason by this, not by the sign of its terms.
+   */
+  strength: { factors: number; itemItem: number };
 }
 
 function emptyParts(): Record<ScorePart, number> {
   return { factors: 0, itemItem: 0, prior: 0, offset: 0, borrowed: 0 };
 }
+
+const NO_STRENGTH = { factors: 0, itemItem: 0 } as const;
 
 /** Item i's entries of the per-item arrays of a ScoredItems. */
 export interface ItemValues {
@@ -58,14 +67,14 @@ export function scoreBreakdown(
   if (!scored.scales) {
     // Frecency mode: the score is the decayed-frecency prior alone.
     add({ part: 'prior', value: values.score });
-    return { total: values.score, terms, parts };
+    return { total: values.score, terms, parts, strength: { ...NO_STRENGTH } };
   }
   if (i >= nKnown) {
     const from = scored.borrowedFrom[i - nKnown];
     if (from >= 0) {
       // A new file ranks right behind its best neighbour: its score is that neighbour's (see scoring.ts).
       add({ part: 'borrowed', item: model.items[from], value: values.score });
-      return { total: values.score, terms, parts };
+      return { total: values.score, terms, parts, strength: { ...NO_STRENGTH } };
     }
   }
   const { mf: mfScale, cooc: iiScale } = scored.scales;
@@ -93,7 +102,13 @@ export function scoreBreakdown(
   add({ part: 'offset', value: -(mfW * mfScale.lo + iiW * iiScale.lo) });
   let total = 0;
   for (const t of terms) total += t.value;
-  return { total, terms, parts };
+  // parts.factors = mfW mf_i and parts.itemItem = iiW ii_i: their lift over the lowest item, over the part's weight.
+  const share = (lift: number, weight: number): number => (weight > 0 ? Math.min(1, Math.max(0, lift / weight)) : 0);
+  const strength = {
+    factors: mfW > 0 ? share(parts.factors - mfW * mfScale.lo, cfg.mfWeight) : 0,
+    itemItem: iiW > 0 ? share(parts.itemItem - iiW * iiScale.lo, cfg.coocWeight) : 0,
+  };
+  return { total, terms, parts, strength };
 }
 
 /** How much of a ranking each part carries: its share of the absolute size of all terms, over these items. */

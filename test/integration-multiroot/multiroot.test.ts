@@ -109,7 +109,7 @@ describe('multi-root workspace: items open in the folder they were recorded in (
         coocScore: 0,
         source: 'mf',
         explanation: { bias: 0, contributions: [1], itemVector: [1], coUsed: [] },
-        breakdown: { total: 1, terms: [], parts: { factors: 1, itemItem: 0, prior: 0, offset: 0, borrowed: 0 } },
+        breakdown: { total: 1, terms: [], parts: { factors: 1, itemItem: 0, prior: 0, offset: 0, borrowed: 0 }, strength: { factors: 1, itemItem: 0 } },
       };
       const item = tree.getTreeItem({ type: 'item', rec });
       assert.equal(item.resourceUri?.toString(), appOf('web').toString());

@@ -3,7 +3,7 @@
 // vscode, tested in plain Node; the caller passes what only VS Code knows (an extension's display name).
 import { displayName, ITEM_KINDS, itemKind, itemPlace, parseItemKey, type ItemKind } from '../../core/itemKey';
 import type { Recommendation } from '../../core/recommender';
-import { type FactorLabels } from './whyText';
+import { REASON_MIN_STRENGTH, type FactorLabels } from './whyText';
 
 export const GROUP_LABEL: Readonly<Record<ItemKind, string>> = { file: 'Files', snippet: 'Snippets', extension: 'Extensions' };
 
@@ -27,7 +27,7 @@ export function itemText(rec: Recommendation, extensionName?: string): ItemText 
 }
 
 /**
- * Why it is recommended, in one line of plain text (no Markdown): the parts of its score that are positive, largest
+ * Why it is recommended, in one line of plain text (no Markdown): the parts of its score that lift it, largest
  * first, in words, then the score. The tooltip (whyMarkdown) has every term with its number.
  */
 export function whyLine(rec: Recommendation, labels: FactorLabels | undefined): string {
@@ -38,8 +38,8 @@ export function whyLine(rec: Recommendation, labels: FactorLabels | undefined): 
   if (rec.source === 'frecency') return `Used recently (too few sessions yet to learn what goes together) · ${score}`;
   const reasons: { value: number; text: string }[] = [];
   const coUsed = rec.explanation.coUsed.slice(0, 3).map(displayName);
-  if (b.parts.itemItem > 0 && coUsed.length > 0) reasons.push({ value: b.parts.itemItem, text: `often used with ${coUsed.join(', ')}` });
-  if (b.parts.factors > 0) {
+  if (b.parts.itemItem > 0 && b.strength.itemItem >= REASON_MIN_STRENGTH && coUsed.length > 0) reasons.push({ value: b.parts.itemItem, text: `often used with ${coUsed.join(', ')}` });
+  if (b.parts.factors > 0 && b.strength.factors >= REASON_MIN_STRENGTH) {
     let top = -1;
     rec.explanation.contributions.forEach((v, f) => {
       if (v > 0 && (top < 0 || v > rec.explanation.contributions[top])) top = f;
@@ -50,7 +50,7 @@ export function whyLine(rec: Recommendation, labels: FactorLabels | undefined): 
   if (b.parts.prior > 0) reasons.push({ value: b.parts.prior, text: 'used recently' });
   reasons.sort((x, y) => y.value - x.value);
   const text = reasons.map((r) => r.text).join('; ');
-  return text ? `${text[0].toUpperCase()}${text.slice(1)} · ${score}` : `Ranked by the model · ${score}`;
+  return text ? `${text[0].toUpperCase()}${text.slice(1)} · ${score}` : `Little in your current work points to it · ${score}`;
 }
 
 const KIND_WORD: Readonly<Record<ItemKind, string>> = { file: 'file', snippet: 'snippet', extension: 'extension' };

@@ -77,6 +77,13 @@ export function topItemsOfFactor(model: RecommenderModel, factor: number, n: num
   return best.map((b) => model.items[b.i]);
 }
 
+/**
+ * A part of the score is a reason to name when it lifts the item by at least this share of its weight above the item
+ * it favours least (ScoreBreakdown.strength): below, its terms are noise the offset takes back, and an unrelated file
+ * that only fills the list would read "fits your current work".
+ */
+export const REASON_MIN_STRENGTH = 0.05;
+
 /** Markdown lines: score split, the strongest factor contributions with their labels, co-used items. */
 export function whyMarkdown(rec: Recommendation, labels: FactorLabels | undefined, topFactors = 3): string {
   const lines: string[] = [];
@@ -90,7 +97,13 @@ export function whyMarkdown(rec: Recommendation, labels: FactorLabels | undefine
     .slice(0, topFactors);
   if (contrib.length > 0) {
     lines.push('');
-    lines.push('Why: it fits what you are working on now:');
+    const strength = rec.breakdown.strength.factors;
+    // Terms can be positive while the factor model favours it no more than any other file (the scaling takes them back).
+    lines.push(
+      strength >= REASON_MIN_STRENGTH
+        ? 'Why: it fits what you are working on now:'
+        : `It barely fits what you are working on now (${Math.round(strength * 100)}% of the best fit); its largest factor terms:`,
+    );
     for (const c of contrib) {
       const label = labels ? ` (${labels.labelFor(rec, c.factor)})` : '';
       lines.push(`- factor ${c.factor + 1}${label}: +${c.value.toFixed(3)}`);

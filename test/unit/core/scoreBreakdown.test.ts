@@ -32,6 +32,22 @@ describe('scoreBreakdown: every term of a score, adding up to it', function () {
     assert.equal(shares.offset, 0);
   });
 
+  it('strength: each part\'s lift over the item it favours least, 1 for the item it favours most, 0 for the least', () => {
+    const context = model.items.slice(0, 3).map((item) => ({ item, weight: 2 }));
+    const all = recommend(model, context, { n: model.items.length, exclude: new Set(context.map((c) => c.item)) }).filter((r) => r.source === 'mf');
+    assert.ok(all.length > 100);
+    for (const part of ['factors', 'itemItem'] as const) {
+      const s = all.map((r) => r.breakdown.strength[part]);
+      assert.ok(s.every((v) => v >= 0 && v <= 1), part);
+      // Ordered as the part's own terms (the offset is the same for every item), spanning the whole range.
+      const order = all.slice().sort((a, b) => a.breakdown.parts[part] - b.breakdown.parts[part]);
+      for (let i = 1; i < order.length; i++) assert.ok(order[i].breakdown.strength[part] >= order[i - 1].breakdown.strength[part] - 1e-12, part);
+      assert.ok(Math.abs(Math.max(...s) - 1) < 1e-9, `${part}: the most favoured reads 1 (${Math.max(...s)})`);
+      // The least favoured item of all may be one of the context's (excluded here), so the lowest shown is near 0.
+      assert.ok(Math.min(...s) < 0.2, `${part}: ${Math.min(...s)}`);
+    }
+  });
+
   it('in frecency mode the whole score is the prior', () => {
     const few = fitRecommender(data.slice(0, 8), { seed: 3, epochs: 2 });
     assert.equal(few.mode, 'frecency');

@@ -11,7 +11,7 @@ import {
   quickPickEntries,
   whyLine,
 } from '../../../../src/views/recommendations/presentation';
-import { FactorLabels, factorLabelsOf } from '../../../../src/views/recommendations/whyText';
+import { FactorLabels, factorLabelsOf, whyMarkdown } from '../../../../src/views/recommendations/whyText';
 
 /** A recommendation whose score is the sum of the given terms (as the ranker's breakdown guarantees). */
 function rec(item: string, terms: ScoreTerm[], extra: Partial<Recommendation> = {}): Recommendation {
@@ -29,7 +29,8 @@ function rec(item: string, terms: ScoreTerm[], extra: Partial<Recommendation> = 
     coocScore: parts.itemItem,
     source: 'mf',
     explanation: { bias: 0, contributions: Array.from(contributions, (v) => v ?? 0), itemVector: Array.from(contributions, () => 1), coUsed },
-    breakdown: { total, terms, parts },
+    // No offset here: each part's lift over the least-favoured item is its value (weights of 1).
+    breakdown: { total, terms, parts, strength: { factors: Math.min(1, Math.max(0, parts.factors)), itemItem: Math.min(1, Math.max(0, parts.itemItem)) } },
     ...extra,
   };
 }
@@ -85,7 +86,21 @@ describe('presentation: rows of the quick pick and the tree', () => {
     assert.equal(other, 'Often used with c.ts, d.ts; fits your current work (pattern 3); used recently · score 0.75');
     // negative parts are not reasons
     assert.equal(whyLine(rec('file:x.ts', [f(0, -0.2), prior(0.3)]), undefined), 'Used recently · score 0.10');
-    assert.equal(whyLine(rec('file:x.ts', [{ part: 'offset', value: 0.2 }]), undefined), 'Ranked by the model · score 0.20');
+    assert.equal(whyLine(rec('file:x.ts', [{ part: 'offset', value: 0.2 }]), undefined), 'Little in your current work points to it · score 0.20');
+  });
+
+  it('names no part that lifts the item less than a twentieth of its weight, however positive its terms', () => {
+    // As a small workspace's filler reads (seen: a notebook unrelated to the open one): factor terms of +0.061 summing
+    // to 0.001, taken back by the offset, the factor model favouring it no more than any other file.
+    const filler = rec('file:notebooks/train.ipynb', [f(17, 0.061), f(8, -0.06), { part: 'offset', value: -0.001 }], {});
+    const barely = { ...filler, breakdown: { ...filler.breakdown, strength: { factors: 0.001, itemItem: 0 } } };
+    assert.equal(whyLine(barely, undefined), 'Little in your current work points to it · score 0.00');
+    assert.match(whyMarkdown(barely, undefined), /It barely fits what you are working on now \(0% of the best fit\); its largest factor terms:\n- factor 18: \+0\.061/);
+    assert.doesNotMatch(whyMarkdown(barely, undefined), /Why: it fits/);
+    // At a twentieth it is a reason again.
+    const enough = { ...filler, breakdown: { ...filler.breakdown, strength: { factors: 0.05, itemItem: 0 } } };
+    assert.equal(whyLine(enough, undefined), 'Fits your current work (pattern 18) · score 0.00');
+    assert.match(whyMarkdown(enough, undefined), /Why: it fits what you are working on now:/);
   });
 
   it('says when a file is new (ranked from its neighbour) or when the model only counts recent use', () => {
