@@ -1,5 +1,6 @@
 // What opening and refreshing "Inside the model" costs the extension host at a given workspace size: the panel's state
 // is built there (views/factorsPanel/state.ts) on open, on a "why" and after a new model.
+import { ScoreBuffers } from '../core/scoreBuffers';
 import { buildPanelState, prepareModelParts } from '../views/factorsPanel/state';
 import { maxStallDuring } from './stall';
 import { percentile } from './percentile';
@@ -25,10 +26,12 @@ export async function measurePanelLatency(o: { items: number; seed: string; runs
   const { model, data } = rankModel(o.items, o.seed);
   const context = data.slice(0, 6).map((x) => ({ item: x.item, weight: x.weight }));
   const times = new Float64Array(runs);
+  // As the panel host scores: into arrays it keeps while the panel is open.
+  const buffers = new ScoreBuffers();
   for (let i = 0; i < WARMUP + runs; i++) {
     context[0] = { item: data[(i * 7) % data.length].item, weight: 1 + (i % 4) };
     const t = performance.now();
-    buildPanelState({ model, context, why: model.items[i % model.items.length] });
+    buildPanelState({ model, context, why: model.items[i % model.items.length] }, buffers);
     if (i >= WARMUP) times[i - WARMUP] = performance.now() - t; // the first ones include JIT warm-up
   }
   times.sort();
@@ -38,7 +41,7 @@ export async function measurePanelLatency(o: { items: number; seed: string; runs
     const fresh = handedOver(model);
     firsts[r] = await maxStallDuring(async () => {
       await prepareModelParts(fresh);
-      buildPanelState({ model: fresh, context });
+      buildPanelState({ model: fresh, context }, buffers);
     });
   }
   firsts.sort();

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { FACTORS_VIEW_TYPE } from '../../commands';
 import { parseItemKey } from '../../core/itemKey';
 import type { ContextItem, RecentSession, RecommenderModel } from '../../core/recommender';
+import { ScoreBuffers } from '../../core/scoreBuffers';
 import { buildPanelState, prepareModelParts, type FactorsSource } from './state';
 import { renderPanelHtml } from './html';
 import { ProtocolError } from '../../core/check';
@@ -57,6 +58,8 @@ class FactorsPanel implements FactorsPanelController {
   private followTimer: ReturnType<typeof setTimeout> | undefined;
   private why: string | undefined;
   private knownItems = new Set<string>();
+  /** per-item arrays for scoring the session, reused from one state to the next while the panel is open */
+  private buffers: ScoreBuffers | undefined;
   lastState: PanelState | undefined;
 
   constructor(
@@ -104,7 +107,10 @@ class FactorsPanel implements FactorsPanelController {
     subs.push(
       panel.onDidDispose(() => {
         subs.forEach((d) => d.dispose());
-        if (this.panel === panel) this.panel = undefined;
+        if (this.panel === panel) {
+          this.panel = undefined;
+          this.buffers = undefined;
+        }
       }),
     );
   }
@@ -115,7 +121,8 @@ class FactorsPanel implements FactorsPanelController {
     // A new model's own parts in slices first: the state itself is then a few ms on the host.
     if (source.model) await prepareModelParts(source.model);
     if (!this.panel) return;
-    const state = buildPanelState({ ...source, why: this.why ?? source.why });
+    this.buffers ??= new ScoreBuffers();
+    const state = buildPanelState({ ...source, why: this.why ?? source.why }, this.buffers);
     this.knownItems = new Set(source.model?.items ?? []);
     this.lastState = state;
     const message: HostToWebview = { type: 'state', state };

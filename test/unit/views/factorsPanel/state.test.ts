@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { ScoreBuffers } from '../../../../src/core/scoreBuffers';
 import { confidence } from '../../../../src/core/confidence';
 import type { Interaction } from '../../../../src/core/interaction';
 import { syntheticInteractions } from '../../../../src/bench/synthetic';
@@ -158,6 +159,19 @@ describe('factorsPanelState', () => {
     const row = model.training.lastRow;
     assert.ok(row && m.worked?.title.includes(sessionLabel(row.session)), `${m.worked?.title} names ${row?.session}`);
     assert.equal(m.worked?.steps[0].col, model.items[row.cells[0].item]);
+  });
+
+  it('the same state with reused score buffers as with fresh arrays, build after build, whatever the previous session', () => {
+    const buffers = new ScoreBuffers();
+    const sessions = [
+      [{ item: 'file:ui/a.ts', weight: 2 }],
+      [{ item: 'file:build/x.mjs', weight: 1 }, { item: 'file:build/y.mjs', weight: 3 }],
+      [{ item: 'file:ui/b.ts', weight: 1 }, { item: 'file:build/z.mjs', weight: 1 }],
+    ];
+    for (const context of [...sessions, ...sessions]) {
+      const why = context[0].item === 'file:ui/a.ts' ? 'file:ui/c.ts' : 'file:build/z.mjs';
+      assert.deepEqual(buildPanelState({ model, context, why }, buffers), buildPanelState({ model, context, why }));
+    }
   });
 
   it('names a training session in words: a commit by its short hash, a recorded one as yours, both with their time', () => {
