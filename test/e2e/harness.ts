@@ -41,6 +41,7 @@
  *   dialogButton(label)           locator of a button in a modal dialog (e.g. Reset's confirmation)
  *   webview(titleOrIndex?)        FrameLocator of a webview's content (iframe.webview > iframe#active-frame)
  *   openFile(relPath)             opens a workspace file through Quick Open (Ctrl+P)
+ *   openFromView(name)            clicks the Latent view's row for a file until its editor tab shows
  *   openAnotherWindow()           a second browser tab on the same server and folder (its own extension host, the
  *                                 same store), as a Session whose close() closes that tab only
  *   close()                       closes Chromium and stops code-server (also done on process exit/signals)
@@ -91,6 +92,8 @@ export interface Session {
   dialogButton(label: string): Locator;
   webview(titleOrIndex?: string | number): FrameLocator;
   openFile(relPath: string): Promise<void>;
+  /** Clicks the view's row for `name` until its editor tab shows (a click on a row being re-rendered is lost). */
+  openFromView(name: string): Promise<void>;
   openAnotherWindow(): Promise<Session>;
   close(): Promise<void>;
 }
@@ -249,6 +252,21 @@ function makeSession(server: RunningServer, browser: Browser, page: Page, worksp
       await row.waitFor({ state: 'visible' });
       await palette.press('Enter');
       await page.locator(`.tabs-container .tab[aria-label^="${path.basename(relPath)}"]`).first().waitFor({ state: 'visible' });
+    },
+    async openFromView(name) {
+      // The tree re-renders on every recorded signal; a click that lands while its row is being replaced does nothing
+      // (seen under load in full-suite runs), so click again as a person would, until the tab is there.
+      const tab = page.locator('.tabs-container .tab', { hasText: name }).first();
+      await until(
+        async () => {
+          const row = page.locator(`${SELECTORS.sidebar} ${SELECTORS.rows}`, { hasText: name }).first();
+          if (!(await tab.isVisible()) && (await row.isVisible())) await row.click();
+          await tab.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
+          return tab.isVisible();
+        },
+        `${name} to open in an editor tab after clicking its row`,
+        30_000,
+      );
     },
     async openAnotherWindow() {
       const other = await browser.newPage({ viewport: page.viewportSize() ?? { width: 1400, height: 850 } });

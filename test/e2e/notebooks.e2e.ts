@@ -67,17 +67,7 @@ describe('Notebooks (code-server + Chromium)', function () {
     await session.screenshot('notebooks-tree');
 
     // A click opens the notebook in its editor (its cells rendered), not its JSON in a text editor.
-    const tab = session.page.locator('.tabs-container .tab', { hasText: 'outliers.ipynb' }).first();
-    await until(
-      async () => {
-        const row = session.page.locator('.part.sidebar .monaco-list-row', { hasText: 'outliers.ipynb' }).first();
-        if (!(await tab.isVisible()) && (await row.isVisible())) await row.click();
-        await tab.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
-        return tab.isVisible();
-      },
-      'outliers.ipynb to open in an editor tab after clicking its row',
-      30_000,
-    );
+    await session.openFromView('outliers.ipynb');
     // Its code cell's first line alone on a line of a cell's editor (in the JSON it sits inside "source": [...]). A
     // notebook editor is drawn over the editor group, not inside it, and one in a background tab is kept far off
     // screen (seen at x = -49921), so the line is looked for on screen.

@@ -28,20 +28,8 @@ describe('Recommended for you (code-server + Chromium)', function () {
     assert.match((await listRow.getAttribute('aria-label')) ?? '', /^list\.ts, file in src\/ui\. Recommended: .*often used with .* · score \d+\.\d\d$/i);
     assert.match((await pane.locator('.monaco-list-row', { hasText: 'Files' }).first().getAttribute('aria-label')) ?? '', /^Files: \d+ recommendations?$/);
 
-    // Clicking a file opens it; being open, it then leaves the recommendations (live, no retraining). The tree
-    // re-renders on every recorded signal; a click that lands while its row is being replaced does nothing (seen
-    // under load in full-suite runs), so click again as a person would, until the tab is there.
-    const tab = s.page.locator('.tabs-container .tab', { hasText: 'theme.ts' }).first();
-    await until(
-      async () => {
-        const row = s.page.locator('.part.sidebar .monaco-list-row', { hasText: 'theme.ts' }).first();
-        if (!(await tab.isVisible()) && (await row.isVisible())) await row.click();
-        await tab.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
-        return tab.isVisible();
-      },
-      'theme.ts to open in an editor tab after clicking its row',
-      30_000,
-    );
+    // Clicking a file opens it; being open, it then leaves the recommendations (live, no retraining).
+    await s.openFromView('theme.ts');
     await until(async () => !(await s.viewRows()).some((t) => t.startsWith('theme.ts')), 'theme.ts to leave the tree', 10_000);
     await s.screenshot('tree-after-click');
   });
