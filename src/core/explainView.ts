@@ -396,6 +396,22 @@ export function projectPca(v: ArrayLike<number>, mean: readonly number[], axes: 
 /** How many of an end's strongest items name it: the tree's why lines and the panel read the same five. */
 export const LABEL_ITEMS = 5;
 
+/**
+ * How much deeper than LABEL_ITEMS an end is read, so that the files excluded now (latent.exclude, which can change
+ * after the model was trained) leave five to name it from: up to this many of them among an end's strongest.
+ */
+export const LABEL_SPARE_ITEMS = 5;
+
+/** An end's items as shown and named: the first LABEL_ITEMS of its strongest (strongest first) that `hidden` spares. */
+export function shownEndItems<T>(items: readonly T[], keyOf: (x: T) => string, hidden?: (item: string) => boolean): T[] {
+  const out: T[] = [];
+  for (const x of items) {
+    if (out.length === LABEL_ITEMS) break;
+    if (!hidden?.(keyOf(x))) out.push(x);
+  }
+  return out;
+}
+
 /** Share of the strongest items a pattern must cover to name the factor ("mostly ..."). */
 export const LABEL_MAJORITY = 0.6;
 

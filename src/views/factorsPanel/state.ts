@@ -4,6 +4,7 @@ import { confidence } from '../../core/confidence';
 import {
   coUsedItems,
   LABEL_ITEMS,
+  LABEL_SPARE_ITEMS,
   factorSummariesSteps,
   labelBase,
   type LabelBase,
@@ -14,6 +15,7 @@ import {
   replaySgd,
   rowOf,
   scoreSplit,
+  shownEndItems,
   type ReplayCell,
   type SgdStepView,
 } from '../../core/explainView';
@@ -36,6 +38,7 @@ import type {
   WhyView,
   WorkedUpdateView,
   HitRateView,
+  ItemValue,
 } from './protocol';
 
 export interface FactorsSource {
@@ -292,21 +295,29 @@ function whyView(
 }
 
 /**
- * A factor's ends without the excluded items, both ends named again from what is left when either lost any (by the
- * rules that name them together: two ends that now read alike are told apart), as the tree names them (FactorLabels).
+ * A factor as shown: each end's first LABEL_ITEMS strongest items that `excluded` spares, both ends named from them (by
+ * the rules that name them together: two ends that read alike are told apart), as the tree names them (FactorLabels).
  */
-function withoutExcluded(f: FactorView, excluded: ((item: string) => boolean) | undefined, base: LabelBase): FactorView {
-  if (!excluded || ![...f.high.items, ...f.low.items].some((v) => excluded(v.item))) return f;
-  const highItems = f.high.items.filter((v) => !excluded(v.item));
-  const lowItems = f.low.items.filter((v) => !excluded(v.item));
+function shownFactor(f: FactorEnds, excluded: ((item: string) => boolean) | undefined, base: LabelBase): FactorView {
+  const highItems = shownEndItems(f.high, (v) => v.item, excluded);
+  const lowItems = shownEndItems(f.low, (v) => v.item, excluded);
   const names = nameEnds(highItems.map((v) => v.item), lowItems.map((v) => v.item), base);
   const high = { label: names.high, items: highItems };
   const low = { label: names.low, items: lowItems };
   return { factor: f.factor, label: high.items.length > 0 ? high.label : low.label, high, low };
 }
 
+/** A factor's strongest items at both ends, LABEL_SPARE_ITEMS more than are shown (for the excluded to leave). */
+interface FactorEnds {
+  factor: number;
+  high: ItemValue[];
+  low: ItemValue[];
+}
+
 /** What the panel shows of a model whatever the session: the factors' ends and the map's axes. */
 interface ModelParts {
+  ends: FactorEnds[];
+  /** the factors as shown when nothing is excluded */
   factors: FactorView[];
   /** how common each folder and file type is among the model's files, for naming factor ends */
   labels: LabelBase;
@@ -336,13 +347,13 @@ function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
   const k = mf.k;
   const labels = labelBase(items);
   yield;
-  const summaries = yield* factorSummariesSteps(mf.itemFactors, k, items, PANEL_LIMITS.factorItems, undefined, labels);
-  const factors: FactorView[] = summaries.map((s) => ({
+  const summaries = yield* factorSummariesSteps(mf.itemFactors, k, items, PANEL_LIMITS.factorItems + LABEL_SPARE_ITEMS, undefined, labels);
+  const ends: FactorEnds[] = summaries.map((s) => ({
     factor: s.factor,
-    label: s.high.items.length > 0 ? s.high.label : s.low.label,
-    high: { label: s.high.label, items: s.high.items.map((v) => ({ item: items[v.index], value: v.value })) },
-    low: { label: s.low.label, items: s.low.items.map((v) => ({ item: items[v.index], value: v.value })) },
+    high: s.high.items.map((v) => ({ item: items[v.index], value: v.value })),
+    low: s.low.items.map((v) => ({ item: items[v.index], value: v.value })),
   }));
+  const factors = ends.map((f) => shownFactor(f, undefined, labels));
   // The map's axes from Y^T Y, which the fold-in keeps, and the mean: positions only for what is drawn.
   const sum = new Float64Array(k);
   const Y = mf.itemFactors;
@@ -352,7 +363,7 @@ function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
   }
   yield;
   const mean = Array.from(sum, (v) => v / Math.max(1, items.length));
-  const parts = { factors, labels, pca: pcaAxesFromGram(gramOf(mf), mean, items.length) };
+  const parts = { ends, factors, labels, pca: pcaAxesFromGram(gramOf(mf), mean, items.length) };
   partsByModel.set(model, parts);
   return parts;
 }
@@ -370,7 +381,11 @@ export function modelView(source: FactorsSource & { model: RecommenderModel }, b
 
   const shown = (i: number): boolean => !source.excluded?.(items[i]);
   const parts = modelParts(model);
-  const factors = parts.factors.map((f) => withoutExcluded(f, source.excluded, parts.labels));
+  const excluded = source.excluded;
+  // Named again only where an excluded file is among an end's strongest (shown or spare).
+  const factors = parts.ends.map((f, j) =>
+    excluded && [...f.high, ...f.low].some((v) => excluded(v.item)) ? shownFactor(f, excluded, parts.labels) : parts.factors[j],
+  );
   const { pca } = parts;
 
   // Items shown: the session's own, then the best scored for it (or the most used, without a session). Selected, not

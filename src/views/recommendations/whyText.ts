@@ -1,16 +1,17 @@
 // Plain-words explanation of one recommendation (tree tooltip). Pure: tested without VS Code.
 import type { Recommendation, RecommenderModel } from '../../core/recommender';
-import { LABEL_ITEMS, labelBase, nameEnds, type LabelBase } from '../../core/explainView';
+import { LABEL_ITEMS, LABEL_SPARE_ITEMS, labelBase, nameEnds, shownEndItems, type LabelBase } from '../../core/explainView';
 import { displayName, parseItemKey } from '../../core/itemKey';
 
 /**
  * Factor labels ("src/views/", "*.test.ts files", or "led by a.ts and b.ts" when the strongest files share nothing
  * that is not as common among all files) for either end of a factor. Each end's strongest items are found once per
  * model; the items `hidden` covers now (latent.exclude, which can change at any time) are left out when it is named,
- * as the panel leaves them out (state.ts, withoutExcluded): an excluded file is never named.
+ * as the panel leaves them out (state.ts, shownFactor): an excluded file is never named, and each end is still named
+ * from five (the first five its exclusion spares, LABEL_SPARE_ITEMS).
  */
 export class FactorLabels {
-  /** per factor, both ends' strongest items (naming one end reads the other too) */
+  /** per factor, both ends' strongest items, spares included (naming one end reads the other too) */
   private readonly tops = new Map<number, { high: string[]; low: string[] }>();
   private base: LabelBase | undefined;
 
@@ -25,12 +26,12 @@ export class FactorLabels {
     if (ends === undefined) {
       // As the panel names its ends (factorSummaries): from the same items, by the same rules.
       const m = this.model;
-      ends = { high: topItemsOfFactor(m, factor, LABEL_ITEMS), low: topItemsOfFactor(m, factor, LABEL_ITEMS, true) };
+      const n = LABEL_ITEMS + LABEL_SPARE_ITEMS;
+      ends = { high: topItemsOfFactor(m, factor, n), low: topItemsOfFactor(m, factor, n, true) };
       this.tops.set(factor, ends);
     }
     this.base ??= labelBase(this.model.items);
-    const hidden = this.hidden;
-    const shown = (keys: string[]): string[] => (hidden ? keys.filter((k) => !hidden(k)) : keys);
+    const shown = (keys: string[]): string[] => shownEndItems(keys, (k) => k, this.hidden);
     const names = nameEnds(shown(ends.high), shown(ends.low), this.base);
     return low ? names.low : names.high;
   }

@@ -212,6 +212,43 @@ describe('factorsPanelState', () => {
     assert.match(asked.model?.why?.problem ?? '', /excluded/);
   });
 
+  it('names each end from five files when excluded ones were among its strongest, as the tree does', () => {
+    // Twelve source files and four secrets used with them: the secrets are among many ends' strongest five.
+    const src = Array.from({ length: 12 }, (_, j) => `file:src/m${j}.ts`);
+    const secret = Array.from({ length: 4 }, (_, j) => `file:secret/k${j}.env`);
+    const data: Interaction[] = [];
+    for (let s = 0; s < 60; s++) {
+      const items = [...src.filter((_, j) => (j + s) % 3 !== 0), ...secret.filter((_, j) => (j + s) % 2 === 0)];
+      items.forEach((item, j) => data.push({ session: `s${s}`, item, time: 1_700_000_000 + s * 3600 + j, weight: 1 + ((j * 7 + s) % 3) }));
+    }
+    const big = fitRecommender(data, { factors: 6, epochs: 20, minSessions: 2, seed: 11 });
+    const hidden = (item: string): boolean => item.startsWith('file:secret/');
+    const st = buildPanelState({ model: big, context: [], excluded: hidden });
+    const tree = new FactorLabels(big, hidden);
+    const k = big.mf.k;
+    // An end's strongest items by a full sort, to check against (positive values at the high end, negative at the low).
+    const strongest = (f: number, sign: number): string[] =>
+      big.items
+        .map((item, i) => ({ item, v: sign * big.mf.itemFactors[i * k + f] }))
+        .filter((x) => x.v > 0)
+        .sort((a, b) => b.v - a.v)
+        .map((x) => x.item);
+    let hadHidden = 0;
+    for (const f of st.model?.factors ?? []) {
+      for (const [end, sign] of [[f.high, 1], [f.low, -1]] as const) {
+        const all = strongest(f.factor, sign);
+        if (all.slice(0, 5).some(hidden)) hadHidden++;
+        const expected = all.slice(0, 10).filter((x) => !hidden(x)).slice(0, 5);
+        assert.deepEqual(end.items.map((v) => v.item), expected, `f${f.factor + 1} ${sign > 0 ? '+' : '-'}`);
+        if (end.items.length > 0) assert.equal(tree.label(f.factor, sign < 0), end.label);
+      }
+    }
+    assert.ok(hadHidden > 0, 'some end had a secret among its five strongest');
+    // Nothing excluded: the same five as the full sort's first, whatever was read beyond them.
+    const open = buildPanelState({ model: big, context: [] });
+    for (const f of open.model?.factors ?? []) assert.deepEqual(f.high.items.map((v) => v.item), strongest(f.factor, 1).slice(0, 5));
+  });
+
   it('explains an unknown item with a problem instead of numbers', () => {
     const st = buildPanelState({ model, context: [{ item: 'file:ui/a.ts', weight: 1 }], why: 'file:new/thing.ts' });
     assert.match(st.model?.why?.problem ?? '', /no history/);
