@@ -282,7 +282,10 @@ export class FeedbackTracker implements vscode.Disposable {
 
   /** Cells added or removed are an edit of the notebook (a cell's text goes through onDocumentChange). */
   private onNotebookChange(e: vscode.NotebookDocumentChangeEvent): void {
-    if (!this.recorder.recording || e.contentChanges.length === 0) return;
+    if (!this.recorder.recording) return;
+    // A cell's finished run is work on the notebook as an edit is: much of it is running cells again, not retyping.
+    const ran = e.cellChanges.some((c) => c.executionSummary?.success !== undefined || c.executionSummary?.timing?.endTime !== undefined);
+    if (e.contentChanges.length === 0 && !ran) return;
     const item = this.itemForUri(e.notebook.uri);
     if (item) this.recorder.edit(item, e.notebook === vscode.window.activeNotebookEditor?.notebook, this.now());
   }

@@ -167,6 +167,54 @@ describe('feedback tracker (real VS Code)', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  it('a finished run of a notebook cell is an edit of the notebook, as typing in it is', async () => {
+    // Every edit its own event (no coalescing), so that each run shows.
+    store = await FeedbackStore.open(storeDir, { flushIntervalMs: 0, compactIntervalMs: 0, onProblem: (m) => problems.push(m) });
+    tracker = new FeedbackTracker(store, { ...readSettings(), editCoalesceSeconds: 0 }, { watchConfig: false });
+    seen = [];
+    tracker.onDidRecord((e) => seen.push(e));
+    // A kernel of this test's own: each run starts and ends at once, as a quick cell does.
+    const controller = vscode.notebooks.createNotebookController('latent-it-kernel', 'jupyter-notebook', 'Latent test kernel');
+    controller.supportedLanguages = ['python'];
+    let runs = 0;
+    controller.executeHandler = (cells) => {
+      for (const cell of cells) {
+        const run = controller.createNotebookCellExecution(cell);
+        run.executionOrder = ++runs;
+        run.start(Date.now());
+        run.end(true, Date.now());
+      }
+    };
+    try {
+      const notebookJson = {
+        cells: [{ cell_type: 'code', source: ['x = 1'], metadata: {}, outputs: [], execution_count: null }],
+        metadata: {},
+        nbformat: 4,
+        nbformat_minor: 5,
+      };
+      const uri = await write('runs.ipynb', JSON.stringify(notebookJson));
+      const item = `file:${DIR}/runs.ipynb`;
+      await vscode.commands.executeCommand('vscode.open', uri);
+      await waitFor(() => vscode.window.activeNotebookEditor !== undefined, 'the notebook editor');
+      const notebook = vscode.window.activeNotebookEditor?.notebook;
+      assert.ok(notebook);
+      controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+      await vscode.commands.executeCommand('notebook.selectKernel', { id: 'latent-it-kernel', extension: 'latent-dev.latent' });
+      await waitFor(() => seen.some((e) => e.kind === 'open'), 'the open of the notebook');
+      const edits = (): FeedbackEvent[] => seen.filter((e) => e.kind === 'edit');
+      assert.equal(edits().length, 0, 'no edit before a run');
+      for (let n = 1; n <= 2; n++) {
+        await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: uri });
+        await waitFor(() => runs === n && edits().length === n, `run ${n} recorded as an edit (runs ${runs}, edits ${edits().length})`);
+      }
+      assert.deepEqual(edits().map((e) => e.item), [item, item]);
+      assert.equal(notebook.cellAt(0).executionSummary?.success, true, 'the run went through the real notebook');
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    } finally {
+      controller.dispose();
+    }
+  });
+
   it('an image, shown in its preview rather than a text editor, is recorded as an open', async () => {
     await start();
     const png = vscode.Uri.joinPath(workspaceRoot(), DIR, 'diagram.png');
