@@ -38,6 +38,10 @@ export const CONTEXT_KEYS = {
   offerKnown: 'latent.offerKnown',
   /** true when the folder has commits to learn from (set with gitOffer): the welcome shows "Learn from Git History" */
   gitHistory: 'latent.gitHistory',
+  /** true once there is a model to rank by (trained from use or git history): the welcome no longer says nothing was learned */
+  learned: 'latent.learned',
+  /** 'all', 'some' or 'none' of the kinds suggested (latent.recommendKinds): the welcome says why nothing shows */
+  kindsShown: 'latent.kindsShown',
 } as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];

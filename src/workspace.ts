@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CONTEXT_KEYS, VIEW_ID, type ContextKey } from './commands';
 import { readSettings } from './config/settings';
+import { recommendKindsScope } from './config/schema';
 import { itemKind, parseItemKey } from './core/itemKey';
 import { finishStepsAsync } from './core/train';
 import type { RecentSession, Recommendation, RecommenderModel } from './core/recommender';
@@ -183,6 +184,8 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   const recentSessions = (sinceSec: number): readonly RecentSession[] => sessionsSince.closedSince(sinceSec, Date.now());
   let neverRecommend = neverRecommendMatcher();
   let kinds = readSettings().recommendKinds;
+  const showKinds = (): void => void args.setContext(CONTEXT_KEYS.kindsShown, recommendKindsScope(kinds));
+  showKinds();
   // Read once here and on change (the listener below): the view's note reads it after every re-rank.
   let enabled = readSettings().enabled;
   // Which files are gone (deleted, or renamed away): built from the store at startup, kept current from the events
@@ -211,8 +214,13 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   // Above the recommendations: that nothing is being recorded (paused, or latent.enabled off), which they would not
   // tell; and too little co-use to learn from yet (the model ranks by recent use, frecency). Only above some: a
   // message hides the welcome content, which says the same of an empty view.
+  let learned: boolean | undefined;
   const showNotes = (): void => {
     const m = ranker.getModel();
+    if (learned !== (m !== undefined)) {
+      learned = m !== undefined;
+      void args.setContext(CONTEXT_KEYS.learned, learned);
+    }
     const shown = ranker.recommendations().length > 0;
     const frecency = m?.mode === 'frecency' && shown;
     view.description = frecency ? FRECENCY_DESCRIPTION : undefined;
@@ -430,6 +438,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       }
       if (e.affectsConfiguration('latent.recommendKinds')) {
         kinds = readSettings().recommendKinds;
+        showKinds();
         ranker.invalidate();
       }
       if (e.affectsConfiguration('latent.neverRecommend')) {

@@ -64,6 +64,11 @@ export function recommendKindsSetting(raw: unknown): ReadonlySet<ItemKind> {
   return new Set(picked.map((n) => RECOMMEND_KINDS[n]));
 }
 
+/** How many of the kinds `latent.recommendKinds` lets Latent suggest (the view's welcome tells why it is empty). */
+export function recommendKindsScope(kinds: ReadonlySet<ItemKind>): 'all' | 'some' | 'none' {
+  return kinds.size === 0 ? 'none' : kinds.size < Object.keys(RECOMMEND_KINDS).length ? 'some' : 'all';
+}
+
 /** The user's patterns, blanks dropped; the defaults when the setting is not a list. */
 export function patternListSetting(raw: unknown, fallback: readonly string[]): readonly string[] {
   return Array.isArray(raw) ? raw.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : fallback;

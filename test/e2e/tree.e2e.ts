@@ -1,6 +1,8 @@
 // "Recommended for you" as a user sees it: after past working sessions (a journal left by an earlier window) and
 // scripted use in this one, Retrain from the palette fills the tree with the files that go with the open one.
 import * as assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { startCodeServer, until, type Session } from './harness';
 import { assertUiAreaFirst, retrainedOnHistory } from './sampleWorkspace';
 
@@ -93,5 +95,31 @@ describe('Recommended for you (code-server + Chromium)', function () {
     await s.page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: name }).first().waitFor({ state: 'visible', timeout: 10_000 });
     await s.screenshot('tree-reveal-in-explorer');
     await s.openView();
+  });
+
+  it('with latent.recommendKinds narrowed the files leave, and the welcome says the setting is why, not the work', async () => {
+    const settings = path.join(s.workspace, '.vscode', 'settings.json');
+    mkdirSync(path.dirname(settings), { recursive: true });
+    const hasFiles = async (): Promise<boolean> => (await s.viewRows()).some((t) => t === 'Files');
+    assert.ok(await hasFiles(), 'files are recommended before');
+    try {
+      // Snippets only: no file row; if no snippet fits either, the welcome names the setting.
+      writeFileSync(settings, JSON.stringify({ 'latent.recommendKinds': ['snippets'] }));
+      await until(async () => !(await hasFiles()), 'the files to leave the view', 15_000);
+      const rows = await s.viewRows();
+      console.log(`      (with snippets only: ${rows.length === 0 ? 'nothing to show, the welcome' : rows.join(', ')})`);
+      assert.ok(rows.length === 0 || rows[0] === 'Snippets', rows.join(', '));
+      if (rows.length === 0) {
+        assert.match(await s.waitForWelcome(/latent\.recommendKinds setting lists/), /the others are recorded, never suggested/);
+        assert.doesNotMatch(await s.viewWelcomeText(), /recommendations appear as you work/);
+      }
+      // None at all: nothing would ever show, and the welcome says so whatever was learned.
+      writeFileSync(settings, JSON.stringify({ 'latent.recommendKinds': [] }));
+      assert.match(await s.waitForWelcome(/suggests nothing here/, 15_000), /lists none of files, snippets and extensions/);
+      await s.screenshot('tree-no-kinds');
+    } finally {
+      rmSync(path.dirname(settings), { recursive: true, force: true });
+    }
+    await until(hasFiles, 'the files to come back', 15_000);
   });
 });

@@ -10,6 +10,7 @@ import {
   numberSetting,
   patternListSetting,
   RECOMMEND_KINDS,
+  recommendKindsScope,
   recommendKindsSetting,
   type NumberSetting,
   type NumberSettingName,
@@ -67,6 +68,14 @@ describe('config/schema: the one set of setting rules', () => {
     assert.deepEqual([...recommendKindsSetting([])], []);
     assert.deepEqual([...recommendKindsSetting('files')].sort(), ['extension', 'file', 'snippet']);
     assert.deepEqual([...recommendKindsSetting(undefined)].sort(), ['extension', 'file', 'snippet']);
+  });
+
+  it('says whether all, some or none of the kinds are suggested, for the welcome that tells why the view is empty', () => {
+    assert.equal(recommendKindsScope(recommendKindsSetting(undefined)), 'all');
+    assert.equal(recommendKindsScope(recommendKindsSetting(['files', 'snippets', 'extensions', 'files'])), 'all');
+    assert.equal(recommendKindsScope(recommendKindsSetting(['snippets'])), 'some');
+    assert.equal(recommendKindsScope(recommendKindsSetting(['bogus'])), 'none');
+    assert.equal(recommendKindsScope(recommendKindsSetting([])), 'none');
   });
 
   it('clamps numbers into range, rounds whole-number settings, and falls back to the default on junk', () => {
