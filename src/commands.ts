@@ -12,6 +12,7 @@ export const COMMANDS = {
   whyThis: 'latent.whyThis',
   goToRecommended: 'latent.goToRecommended',
   restoreDismissed: 'latent.restoreDismissed',
+  showRecordedData: 'latent.showRecordedData',
   /** a recommended file's context menu, as the Explorer's */
   openToSide: 'latent.openToSide',
   revealInExplorer: 'latent.revealInExplorer',

@@ -120,6 +120,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     [COMMANDS.revealInExplorer]: (arg) => onRecommendedFile(arg, 'revealInExplorer'),
     [COMMANDS.copyPath]: (arg) => onRecommendedFile(arg, 'copyFilePath'),
     [COMMANDS.copyRelativePath]: (arg) => onRecommendedFile(arg, 'copyRelativeFilePath'),
+    [COMMANDS.showRecordedData]: withWorkspace((ws) => ws.showRecordedData(), 'open a folder first: Latent records per workspace folder, and nothing is recorded without one.'),
     [COMMANDS.restoreDismissed]: withWorkspace((ws, arg) => ws.restoreDismissed(arg), 'open a folder first: dismissals are kept per workspace folder.'),
     // "Why this?" passes an item key (or a tree element with one); the palette passes nothing.
     [COMMANDS.showFactors]: (arg) => panel.show(itemOf(arg)),

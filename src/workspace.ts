@@ -13,7 +13,8 @@ import { readStartupState } from './feedback/startupState';
 import { FileLife, RenamePairs, namesakes, renameInModel, selfAndFolders } from './feedback/fileChanges';
 import type { FeedbackEvent } from './feedback/signal';
 import { ExclusionMatcher } from './feedback/exclusion';
-import type { FeedbackStore } from './feedback/store/feedbackStore';
+import { DEFAULT_AGGREGATE_AFTER_MS, type FeedbackStore } from './feedback/store/feedbackStore';
+import { summarizeRecordedSteps } from './feedback/recordedSummary';
 import { fileOfTab, type FeedbackTracker } from './feedback/tracker';
 import { loadGitSessions } from './git/gitImport';
 import { createGitBootstrap, type GitBootstrap } from './git/learnFromGitCommand';
@@ -25,6 +26,8 @@ import type { ConfigOverrides } from './training/messages';
 import { notInterested, openRecommendation, pickDismissedToRestore, type ActionDeps } from './views/recommendations/actions';
 import { RecommendationsQuickPick } from './views/recommendations/quickPick';
 import { RecommendationsTree } from './views/recommendations/tree';
+import { RecordedDataDocument } from './views/recordedData/recordedDataDocument';
+import { RECORDED_TOP_ITEMS } from './views/recordedData/recordedDataText';
 import { fileUriOfKey } from './views/workspaceFile';
 
 export interface WorkspaceArgs {
@@ -51,6 +54,8 @@ export interface Workspace extends vscode.Disposable {
   goToRecommended(): RecommendationsQuickPick;
   /** A recommended file's "Open to the Side". */
   openToSide(arg: unknown): Promise<void>;
+  /** "Show Recorded Data": a document of what the store holds; resolves with its Markdown. */
+  showRecordedData(): Promise<string>;
   /** The Restore command: picks dismissed items to recommend again (or restores the item key given); what was restored. */
   restoreDismissed(arg: unknown): Promise<string[]>;
   /** "Learn from Git History" and the one-time offer. */
@@ -542,6 +547,32 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       ranker.invalidate();
     }
   };
+  // What the store holds, read anew each time it is asked for.
+  const recordedData = new RecordedDataDocument(async () => {
+    const settings = readSettings();
+    const events = await args.store.read();
+    const summary = await finishStepsAsync(summarizeRecordedSteps(events, settings.sessionGapMinutes * 60_000, RECORDED_TOP_ITEMS));
+    const m = ranker.getModel();
+    return {
+      summary,
+      storeDir: args.store.dir,
+      recording: args.isPaused() ? 'paused' : enabled ? 'on' : 'off',
+      gapMinutes: settings.sessionGapMinutes,
+      aggregateAfterDays: DEFAULT_AGGREGATE_AFTER_MS / 86_400_000,
+      gitImported: await hasGitImport(args.store.dir),
+      model: m && {
+        newestMs: m.trainedAt * 1000,
+        sessions: m.stats.sessions,
+        interactions: m.stats.interactions,
+        items: m.stats.items,
+        factors: m.mf.k,
+        byRecentUse: m.mode !== 'mf',
+      },
+      exclude: settings.exclude,
+    };
+  });
+  subs.push(recordedData);
+
   // At most one "Go to Recommended..." open at a time (VS Code shows one quick input anyway).
   let quickPick: RecommendationsQuickPick | undefined;
   subs.push({ dispose: () => quickPick?.dispose() });
@@ -565,6 +596,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     open: (arg) => openRecommendation(deps, arg),
     notInterested: (arg) => void notInterested(deps, arg),
     restoreDismissed: (arg) => pickDismissedToRestore(deps, ranker.dismissedItems(), arg),
+    showRecordedData: () => recordedData.show(),
     openToSide: (arg) => openRecommendation(deps, arg, true),
     goToRecommended: () => {
       quickPick?.dispose();

@@ -153,8 +153,8 @@ export function sessionizeColumns(c: SessionColumns, gapMs: number): Interaction
   return { sessions, items: c.items, session: cut(session), item: cut(item), time: cut(time), weight: cut(weight) };
 }
 
-/** Per table index, the first index holding the same name. */
-function canonical(table: readonly string[]): Int32Array {
+/** Per table index, the first index holding the same name (a table may name one twice). */
+export function canonical(table: readonly string[]): Int32Array {
   const first = new Map<string, number>();
   return Int32Array.from(table, (name, i) => {
     const f = first.get(name);

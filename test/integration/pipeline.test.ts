@@ -89,6 +89,26 @@ describe('recommendation pipeline (real VS Code)', function () {
     assert.ok(fs.existsSync(`${p.storeDir()}/model.json`));
   });
 
+  it('Show Recorded Data shows, rendered and read-only, what the store holds: the recorded sessions, their files, the model', async () => {
+    await p.flush();
+    const md = await vscode.commands.executeCommand<string>('latent.showRecordedData');
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'latent-recorded');
+    assert.ok(doc, 'a virtual document, nothing written to disk');
+    assert.equal(doc.getText(), md);
+    assert.equal(doc.isDirty, false);
+    await waitFor(() => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.label.includes('Latent recorded data'))), 'its rendered preview');
+    // 24 recorded sessions of 9 events each (and whatever earlier suites recorded in this window).
+    const events = Number(/^([\d,]+) events from/m.exec(md)?.[1].replace(/,/g, ''));
+    assert.ok(events >= 24 * 9, md.slice(0, 400));
+    const sessions = Number(/: ([\d,]+) working sessions? /.exec(md)?.[1].replace(/,/g, ''));
+    assert.ok(sessions >= 24, `sessions: ${sessions}`);
+    for (const rel of [...AREA_A, ...AREA_B]) assert.ok(md.includes(`| ${DIR}/${rel} |`), `${rel} listed`);
+    const model = p.recommendations().length > 0 ? /Trained on [\d,]+ interactions/ : /No model yet/;
+    assert.match(md, model);
+    assert.match(md, /Recording is on\./);
+    for (const g of vscode.window.tabGroups.all) await vscode.window.tabGroups.close(g.tabs.filter((t) => t.label.includes('Latent recorded data')));
+  });
+
   it('an automatic retrain updates the model the Retrain command made, shows in the status bar, and the output says which kind ran', async () => {
     // History enough that a few new events are far below the quarter of growth that calls for a full fit (the
     // earlier suites of this window may have left little), in the same two areas as the first test's.

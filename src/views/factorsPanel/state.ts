@@ -26,6 +26,7 @@ import { gramOf, itemIndexOf } from '../../core/scoring';
 import { partShares, scoreBreakdown } from '../../core/scoreBreakdown';
 import type { ScoreBuffers } from '../../core/scoreBuffers';
 import { finishSteps, finishStepsAsync, type Steps } from '../../core/train';
+import { localDateTime } from '../localTime';
 import { TOY_FEATURES, TOY_LEARNING_RATE, TOY_MOVIES, TOY_MOVIE_VECTORS, TOY_RATINGS, TOY_USERS, TOY_USER_VECTORS, toyCells } from '../../core/toyExample';
 import type {
   FactorView,
@@ -121,9 +122,7 @@ export function sessionLabel(id: string): string {
   const at = id.lastIndexOf('@');
   const ms = at > 0 ? Number(id.slice(at + 1)) : NaN;
   if (!Number.isSafeInteger(ms) || ms <= 0) return `session ${id}`;
-  const d = new Date(ms);
-  const two = (n: number): string => String(n).padStart(2, '0');
-  const when = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+  const when = localDateTime(ms);
   return id.startsWith('git:') ? `commit ${id.slice(4, Math.min(at, 11))} of ${when}` : `your session of ${when}`;
 }
 
