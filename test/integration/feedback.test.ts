@@ -209,7 +209,12 @@ describe('feedback tracker (real VS Code)', () => {
       }
       assert.deepEqual(edits().map((e) => e.item), [item, item]);
       assert.equal(notebook.cellAt(0).executionSummary?.success, true, 'the run went through the real notebook');
-      await vscode.commands.executeCommand('workbench.action.files.revert');
+      // A run leaves the notebook changed (its execution count): saved, so that closing it asks nothing and the next
+      // test starts with no editor left open.
+      assert.ok(await notebook.save());
+      await waitFor(() => !notebook.isDirty, 'the notebook saved');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await waitFor(() => vscode.window.visibleNotebookEditors.length === 0, 'the notebook closed');
     } finally {
       controller.dispose();
     }
