@@ -1,13 +1,15 @@
 // What the store holds, summed up for the person it is about ("Latent: Show Recorded Data"). Pure, in slices: it
 // runs on the extension host over up to the store's 200,000 events.
 import { itemKind, type ItemKind } from '../core/itemKey';
+import { topIndices } from '../core/ranking';
 import type { Steps } from '../core/train';
 import { SIGNAL_KINDS, SIGNAL_WEIGHTS, type SignalKind } from './signal';
-import { canonical } from './sessions';
+import { canonical, canonicalSteps } from './sessions';
 import type { EventColumns } from './storedEvents';
 
-/** Events between yields: well under a millisecond each. */
+/** Events, and items named, between yields: about a millisecond each on this 2-core machine. */
 const EVENTS_PER_STEP = 16_384;
+const ITEMS_PER_STEP = 4096;
 
 export interface ItemUse {
   item: string;
@@ -35,7 +37,7 @@ export interface RecordedSummary {
   kinds: Record<SignalKind, { events: number; amount: number }>;
   /** distinct items with a signal of use (not only a rename, delete, create or dismissal), per kind */
   items: Record<ItemKind, number>;
-  /** the `top` items by weight, heaviest first (of equal weight, the newest first) */
+  /** the `top` items by weight, heaviest first (of equal weight, the one first in the store's item table) */
   top: ItemUse[];
 }
 
@@ -45,10 +47,11 @@ export function* summarizeRecordedSteps(c: EventColumns, gapMs: number, top: num
   const kinds = Object.fromEntries(SIGNAL_KINDS.map((k) => [k, { events: 0, amount: 0 }])) as RecordedSummary['kinds'];
   // Indexed by table entry, each name at its first entry (a table may name one twice); events without a window
   // (index -1) are the window '' (as sessionize groups them), the entry after the table's.
-  const slot = canonical(c.items);
+  const slot = yield* canonicalSteps(c.items);
   const windowOf = canonical([...c.windows, '']);
   const names = c.items;
   const m = names.length;
+  yield;
   const weight = new Float64Array(m);
   const opens = new Float64Array(m);
   const focused = new Float64Array(m);
@@ -90,15 +93,14 @@ export function* summarizeRecordedSteps(c: EventColumns, gapMs: number, top: num
     }
   }
   const items: Record<ItemKind, number> = { file: 0, snippet: 0, extension: 0 };
-  const order: number[] = [];
   for (let s = 0; s < m; s++) {
-    if (!used[s]) continue;
-    const k = itemKind(names[s]);
+    if (s > 0 && s % ITEMS_PER_STEP === 0) yield;
+    const k = used[s] ? itemKind(names[s]) : undefined;
     if (k) items[k]++;
-    order.push(s);
   }
   yield;
-  order.sort((a, b) => weight[b] - weight[a] || last[b] - last[a]);
+  // Selected, not sorted: a store holds up to 20,000 items, and this runs on the extension host.
+  const order = topIndices(weight, top, used);
   return {
     events: n,
     firstMs: n > 0 ? c.t[0] : undefined,
@@ -107,7 +109,7 @@ export function* summarizeRecordedSteps(c: EventColumns, gapMs: number, top: num
     windows: windowLast.filter((v) => v > -Infinity).length,
     kinds,
     items,
-    top: order.slice(0, top).map((s) => ({
+    top: Array.from(order, (s) => ({
       item: names[s],
       weight: weight[s],
       opens: opens[s],
