@@ -1,4 +1,4 @@
-// Cold start without the editor: decide whether to offer the git bootstrap, run it for one workspace folder, save
+// Cold start without the editor: decide whether to offer the git bootstrap, run it for the workspace's folders, save
 // what it found, and say what happened in plain words. No vscode here (the command in src/git/learnFromGitCommand.ts
 // supplies trust, settings and progress), so every branch is unit-tested against real git repositories.
 import type { Interaction } from '../core/interaction';
@@ -31,14 +31,23 @@ export function startupAction(f: StartupFacts): 'run' | 'ask' | 'skip' {
   return f.answer === undefined ? 'ask' : 'skip';
 }
 
-export interface LearnOptions {
+/** A workspace folder whose history is read. */
+export interface FolderToRead {
   /** the workspace folder on disk */
   folder: string;
-  trusted: boolean;
   /** folder-relative path ('/'-separated) -> true to leave it out (latent.exclude + files.exclude) */
   isExcluded(relPath: string): boolean;
   /** put before the folder-relative path in item keys (the folder name in a multi-root workspace, else '') */
   itemPrefix?: string;
+}
+
+export interface LearnOptions extends FolderToRead {
+  /**
+   * The other folders of a multi-root workspace, read the same way (each up to maxCommits) and saved with the first
+   * as one import. A commit that touches several of them (folders of one repository) stays one session.
+   */
+  more?: readonly FolderToRead[];
+  trusted: boolean;
   maxCommits: number;
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -63,6 +72,8 @@ export type LearnOutcome =
       notAtHead: number;
       stoppedBy: GitBootstrapResult['stoppedBy'];
       timeoutMs: number;
+      /** with several folders: how many were read and how many gave sessions (the counts above are their sums) */
+      folders?: { read: number; learned: number };
     }
   | { kind: 'untrusted' }
   | { kind: 'not-a-repo'; folder: string }
@@ -74,23 +85,72 @@ export type LearnOutcome =
 export const LEARN_TIMEOUT_MS = 15_000;
 
 /**
- * Reads the folder's git history and saves it as sessions (replacing an earlier import). Never throws for the
- * expected failures (untrusted, no git, not a repository, cancelled): they come back as outcomes, and nothing saved
- * before is touched unless the import succeeded.
+ * Reads the folder's git history (and the other folders', `more`) and saves it as sessions, replacing an earlier
+ * import. Never throws for the expected failures (untrusted, no git, not a repository, cancelled): they come back as
+ * outcomes, and nothing saved before is touched unless the import succeeded. With several folders, one that has no
+ * history (not a repository, say) is passed over; a cancel or a failure of git in any of them saves nothing.
  */
 export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
   if (!opts.trusted) return { kind: 'untrusted' };
+  const folders = [opts, ...(opts.more ?? [])];
+  const reads: FolderRead[] = [];
+  for (const f of folders) {
+    const r = await readFolder(f, opts);
+    if (r.outcome.kind === 'cancelled' || r.outcome.kind === 'failed') return r.outcome;
+    reads.push(r);
+  }
+  const counted = reads.filter((r) => r.outcome.kind === 'learned' || r.outcome.kind === 'nothing');
+  const first = counted[0]?.outcome;
+  if (first === undefined || (first.kind !== 'learned' && first.kind !== 'nothing')) return reads[0].outcome;
+  const interactions = reads.flatMap((r) => r.interactions);
+  const files = new Set(interactions.map((x) => x.item)).size;
+  const outcomes = counted.flatMap((r) => (r.outcome.kind === 'learned' || r.outcome.kind === 'nothing' ? [r.outcome] : []));
+  const sum = (k: 'commits' | 'used' | 'skippedMerges' | 'skippedBulk' | 'skippedEmpty' | 'excludedFiles' | 'notAtHead'): number =>
+    outcomes.reduce((a, o) => a + o[k], 0);
+  const summary = {
+    commits: sum('commits'),
+    used: sum('used'),
+    files,
+    skippedMerges: sum('skippedMerges'),
+    skippedBulk: sum('skippedBulk'),
+    skippedEmpty: sum('skippedEmpty'),
+    excludedFiles: sum('excludedFiles'),
+    notAtHead: sum('notAtHead'),
+    // A folder cut short (time, size) says so for the whole import.
+    stoppedBy: outcomes.find((o) => o.stoppedBy !== 'done')?.stoppedBy ?? 'done',
+    timeoutMs: first.timeoutMs,
+    ...(folders.length > 1 ? { folders: { read: folders.length, learned: reads.filter((r) => r.interactions.length > 0).length } } : {}),
+  };
+  // Nothing usable: keep an earlier import rather than replace it with nothing.
+  if (interactions.length === 0) return { kind: 'nothing', ...summary };
+  try {
+    await saveGitSessions(opts.storeDir, interactions);
+  } catch (err) {
+    return { kind: 'failed', message: err instanceof Error ? err.message : String(err) };
+  }
+  return { kind: 'learned', ...summary };
+}
+
+interface FolderRead {
+  outcome: LearnOutcome;
+  /** the sessions read, named as the tracker names the files; [] unless the outcome is 'learned' */
+  interactions: Interaction[];
+}
+
+/** One folder's history, read and named, not saved. */
+async function readFolder(f: FolderToRead, opts: LearnOptions): Promise<FolderRead> {
   const timeoutMs = opts.timeoutMs ?? LEARN_TIMEOUT_MS;
+  const none = (outcome: LearnOutcome): FolderRead => ({ outcome, interactions: [] });
   try {
     // git prints paths relative to the repository root; the workspace may be a folder inside it.
-    const prefix = await gitPrefix(opts.folder, opts.gitPath, opts.signal);
-    if (prefix === undefined) return { kind: 'not-a-repo', folder: opts.folder };
+    const prefix = await gitPrefix(f.folder, opts.gitPath, opts.signal);
+    if (prefix === undefined) return none({ kind: 'not-a-repo', folder: f.folder });
     // Below the top of a repository and no commit touches this folder (e.g. an ignored folder): nothing to read.
     // Otherwise bootstrapFromGit reads the newest commits that touch the folder (pathspec '.', cwd at the folder).
-    if (prefix !== '' && !(await hasGitHistory(opts.folder, opts.gitPath))) return { kind: 'untracked', folder: opts.folder };
+    if (prefix !== '' && !(await hasGitHistory(f.folder, opts.gitPath))) return none({ kind: 'untracked', folder: f.folder });
     let outside = 0;
     const r = await bootstrapFromGit({
-      cwd: opts.folder,
+      cwd: f.folder,
       maxCommits: opts.maxCommits,
       timeoutMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -100,11 +160,12 @@ export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
           outside++;
           return true;
         }
-        return opts.isExcluded(p.slice(prefix.length));
+        return f.isExcluded(p.slice(prefix.length));
       },
     });
-    const { interactions, files } = await finishStepsAsync(folderItemsSteps(r.interactions, prefix, opts.itemPrefix ?? ''), GIT_SLICE_MS);
-    const summary = {
+    const { interactions, files } = await finishStepsAsync(folderItemsSteps(r.interactions, prefix, f.itemPrefix ?? ''), GIT_SLICE_MS);
+    const outcome: LearnOutcome = {
+      kind: interactions.length === 0 ? 'nothing' : 'learned',
       commits: r.commits,
       used: r.used,
       files,
@@ -116,14 +177,11 @@ export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
       stoppedBy: r.stoppedBy,
       timeoutMs,
     };
-    // Nothing usable: keep an earlier import rather than replace it with nothing.
-    if (interactions.length === 0) return { kind: 'nothing', ...summary };
-    await saveGitSessions(opts.storeDir, interactions);
-    return { kind: 'learned', ...summary };
+    return { outcome, interactions };
   } catch (err) {
-    if (err instanceof GitBootstrapCancelledError) return { kind: 'cancelled' };
-    if (err instanceof GitBootstrapError) return { kind: 'failed', message: err.message };
-    return { kind: 'failed', message: err instanceof Error ? err.message : String(err) };
+    if (err instanceof GitBootstrapCancelledError) return none({ kind: 'cancelled' });
+    if (err instanceof GitBootstrapError) return none({ kind: 'failed', message: err.message });
+    return none({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
   }
 }
 
@@ -174,9 +232,15 @@ export function describeOutcome(outcome: LearnOutcome): string {
           : outcome.stoppedBy === 'size'
             ? ' Reading stopped at the size limit; the commits read so far were used.'
             : '';
-      return `Learned from ${outcome.used} of ${outcome.commits} commits (${[`${outcome.files} files`, skipped(outcome)].filter((p) => p !== '').join('; ')}).${cut}`;
+      return `Learned from ${outcome.used} of ${outcome.commits} commits${inFolders(outcome.folders)} (${[`${outcome.files} files`, skipped(outcome)].filter((p) => p !== '').join('; ')}).${cut}`;
     }
   }
+}
+
+/** " in 2 folders", " in 1 of 2 folders" (a multi-root workspace's), '' for one folder. */
+function inFolders(f: { read: number; learned: number } | undefined): string {
+  if (!f || f.read < 2) return '';
+  return f.learned === f.read ? ` in ${f.read} folders` : ` in ${f.learned} of ${f.read} folders`;
 }
 
 function duration(ms: number): string {

@@ -73,12 +73,18 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
     learned = !on;
     await deps.setOffer(on);
   };
-  // Whether the folder has commits to learn from: one git probe, shared by the offer and the decision on activation,
-  // and none while the workspace is untrusted (no git command runs there; trust only goes from not granted to granted).
+  /** The workspace's folders on this disk (where git can run), or the first folder when none is. */
+  const foldersOnDisk = (): readonly vscode.WorkspaceFolder[] => {
+    const onDisk = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+    return onDisk.length > 0 ? onDisk : [deps.folder];
+  };
+  // Whether a folder has commits to learn from (any of a multi-root workspace's): one git probe each, shared by the
+  // offer and the decision on activation, and none while the workspace is untrusted (no git command runs there;
+  // trust only goes from not granted to granted).
   let history: Promise<boolean> | undefined;
   const hasHistory = (): Promise<boolean> => {
     if (!vscode.workspace.isTrusted) return Promise.resolve(false);
-    history ??= hasGitHistory(deps.folder.uri.fsPath);
+    history ??= Promise.all(foldersOnDisk().map((f) => hasGitHistory(f.uri.fsPath))).then((h) => h.some(Boolean));
     return history;
   };
   const refreshOffer = async (): Promise<void> => {
@@ -92,8 +98,15 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
 
   const run = async (): Promise<LearnResult> => {
     const cfg = readSettings(deps.folder.uri);
-    // The same rules as recording (latent.exclude and files.exclude): an excluded file is never imported either.
-    const matcher = new ExclusionMatcher(cfg.exclude, cfg.filesExclude);
+    // Every folder on disk of a multi-root workspace, each named as the tracker names its files (the folder's name
+    // first) and read with its own exclusions: the same rules as recording (latent.exclude and files.exclude), so
+    // an excluded file is never imported either.
+    const open = vscode.workspace.workspaceFolders?.length ?? 0;
+    const folders = foldersOnDisk().map((f) => {
+      const c = readSettings(f.uri);
+      const matcher = new ExclusionMatcher(c.exclude, c.filesExclude);
+      return { folder: f.uri.fsPath, isExcluded: (p: string) => matcher.isExcluded(p), itemPrefix: fileItemPrefix(f.name, open) };
+    });
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Latent: reading git history', cancellable: true },
       (progress, token) => {
@@ -101,11 +114,9 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
         const sub = token.onCancellationRequested(() => ac.abort());
         progress.report({ message: `up to ${cfg['git.maxCommits']} recent commits…` });
         return learnFromGit({
-          folder: deps.folder.uri.fsPath,
+          ...folders[0],
+          more: folders.slice(1),
           trusted: vscode.workspace.isTrusted,
-          isExcluded: (p) => matcher.isExcluded(p),
-          // As the tracker names files (core/workspaceItem): the folder's name first when several are open.
-          itemPrefix: fileItemPrefix(deps.folder.name, vscode.workspace.workspaceFolders?.length ?? 0),
           maxCommits: cfg['git.maxCommits'],
           signal: ac.signal,
           storeDir: deps.storeDir,

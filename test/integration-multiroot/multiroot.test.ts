@@ -3,10 +3,15 @@
 // tree's click runs, the tree item's resourceUri, the factors panel's resolver) must land on web's file, not on
 // <first folder>/web/src/app.ts.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../src/commands';
 import type { Recommendation } from '../../src/core/recommender';
 import type { FeedbackEvent } from '../../src/feedback/signal';
+import { loadGitSessions } from '../../src/git/gitImport';
+import type { LearnResult } from '../../src/git/learnFromGitCommand';
 import type { LiveRanker } from '../../src/ranking/liveRanking';
 import { resolveWorkspaceFile } from '../../src/views/factorsPanel/panel';
 import { RecommendationsTree } from '../../src/views/recommendations/tree';
@@ -116,6 +121,35 @@ describe('multi-root workspace: items open in the folder they were recorded in (
       assert.deepEqual(item.command?.arguments, [WEB_KEY]);
     } finally {
       tree.dispose();
+    }
+  });
+
+  it('Learn from Git History reads both folders\' repositories, each file under its own folder', async () => {
+    const { pipeline } = await activateLatent();
+    const git = (cwd: string, ...args: string[]): void => {
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...args], { cwd, stdio: 'ignore' });
+    };
+    const made: string[] = [];
+    for (const name of ['api', 'web']) {
+      const dir = folder(name).uri.fsPath;
+      git(dir, 'init', '-q', '-b', 'main');
+      made.push(path.join(dir, '.git'));
+      for (let i = 0; i < 3; i++) {
+        const file = path.join(dir, 'src', `part${i}.ts`);
+        fs.writeFileSync(file, `export const part${i} = '${name}';\n`);
+        made.push(file);
+        git(dir, 'add', '-A');
+        git(dir, 'commit', '-q', '-m', `${name} ${i}`);
+      }
+    }
+    try {
+      const r = await vscode.commands.executeCommand<LearnResult>(COMMANDS.learnFromGit);
+      assert.equal(r.outcome.kind, 'learned', r.message);
+      assert.match(r.message, /^Learned from 6 of 6 commits in 2 folders \(8 files\)/);
+      const items = new Set((await loadGitSessions(pipeline!.storeDir())).map((x) => x.item));
+      for (const key of [API_KEY, WEB_KEY, 'file:api/src/part2.ts', 'file:web/src/part2.ts']) assert.ok(items.has(key), `${key} in ${[...items].join(', ')}`);
+    } finally {
+      for (const m of made.reverse()) fs.rmSync(m, { recursive: true, force: true });
     }
   });
 });

@@ -108,6 +108,41 @@ describe('cold start: learning from a real repository', function () {
     assert.ok((await loadGitSessions(store)).every((x) => x.item.startsWith('file:app/')));
   });
 
+  it('in a multi-root workspace reads every folder, named by folder; a commit across two folders stays one session', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'latent-cold-scratch-'));
+    try {
+      const o = await learnFromGit(
+        opts({
+          itemPrefix: 'app/',
+          more: [
+            { folder: join(repo, 'docs'), isExcluded: () => false, itemPrefix: 'docs/' },
+            { folder: scratch, isExcluded: () => false, itemPrefix: 'scratch/' },
+          ],
+        }),
+      );
+      assert.equal(o.kind, 'learned', describeOutcome(o));
+      if (o.kind !== 'learned') return;
+      // app/ as alone (25 commits), docs/ the 12 web commits that touched notes.md; scratch/ is no repository.
+      assert.deepEqual([o.commits, o.used, o.files, o.folders], [37, 37, 9, { read: 3, learned: 2 }]);
+      assert.match(describeOutcome(o), /^Learned from 37 of 37 commits in 2 of 3 folders \(9 files; 1 excluded file left out\)\.$/);
+      const back = await loadGitSessions(store);
+      assert.ok(back.every((x) => x.item.startsWith('file:app/') || x.item === 'file:docs/notes.md'), 'each file under its folder');
+      const sessions = new Map<string, string[]>();
+      for (const x of back) sessions.set(x.session, [...(sessions.get(x.session) ?? []), x.item]);
+      assert.equal(sessions.size, 25, 'one session per commit, whichever folders it touched');
+      const withNotes = [...sessions.values()].filter((items) => items.includes('file:docs/notes.md'));
+      assert.equal(withNotes.length, 12);
+      assert.ok(withNotes.every((items) => items.some((i) => i.startsWith('file:app/web/'))), 'notes.md in the same session as the web files');
+      // Only folders without history: as for one folder, and nothing saved.
+      rmSync(join(store, GIT_SESSIONS_FILE));
+      const none = await learnFromGit(opts({ folder: scratch, more: [{ folder: scratch, isExcluded: () => false }] }));
+      assert.equal(none.kind, 'not-a-repo');
+      assert.equal(existsSync(join(store, GIT_SESSIONS_FILE)), false);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
   it('trains through the events path with each commit its own session, and ranks co-changed files first', async () => {
     assert.equal((await learnFromGit(opts())).kind, 'learned');
     const git = await loadGitSessions(store);
