@@ -17,9 +17,10 @@ function recommenderMethod(name: string, config: Partial<RecommenderConfig>, tra
     name,
     fit(data, items): Ranker {
       const model = train(data);
-      // The model orders items by first appearance in `train`; the protocol by session time.
+      // The model orders items by first appearance in `train`; the protocol by session time. A candidate the model
+      // never saw (-1) scores below every item it knows (as refittedReplayMethod's).
       const index = itemIndexOf(model.items);
-      const toModel = Int32Array.from(items, (it) => index.get(it) as number);
+      const toModel = Int32Array.from(items, (it) => index.get(it) ?? -1);
       // Often the same order: then the scores are handed over as they are, without a copy of every item's score.
       const same = model.items.length === items.length && toModel.every((m, j) => m === j);
       // Reused from case to case, as the live ranker does (Ranker.score's result is read before the next call).
@@ -35,7 +36,10 @@ function recommenderMethod(name: string, config: Partial<RecommenderConfig>, tra
           // The protocol leaves out the context (recommend() itself leaves out only what it is told to).
           const s = scoreItems(model, context.map((item) => ({ item, weight: 1 })), { now, exclude: new Set(context), recentSessions }, buffers).score;
           if (same && s.length === out.length) return s;
-          for (let j = 0; j < out.length; j++) out[j] = s[toModel[j]];
+          let lo = Infinity;
+          for (let i = 0; i < model.items.length; i++) if (s[i] < lo) lo = s[i];
+          const floor = Number.isFinite(lo) ? lo - 1 : 0;
+          for (let j = 0; j < out.length; j++) out[j] = toModel[j] >= 0 ? s[toModel[j]] : floor;
           return out;
         },
         ...(details ? { details: details() } : {}),

@@ -124,6 +124,23 @@ describe('eval fast paths (issue 10)', () => {
     }
   });
 
+  it('the shipped ranker fitted without some candidates ranks them below every item it knows, not as its first item', () => {
+    const split = splitProtocol(randomHistory('unknown candidates', 300, 40));
+    const known = new Set(split.items.slice(0, 20));
+    const data = split.trainInteractions.filter((x) => known.has(x.item));
+    const ranker = latentMethod({ epochs: 3 }).fit(data, split.items);
+    for (const c of split.cases.slice(0, 20)) {
+      const scores = ranker.score(c.context.filter((it) => known.has(it)), c.time);
+      let lowestKnown = Infinity;
+      let highestUnknown = -Infinity;
+      split.items.forEach((it, j) => {
+        if (known.has(it)) lowestKnown = Math.min(lowestKnown, scores[j]);
+        else highestUnknown = Math.max(highestUnknown, scores[j]);
+      });
+      assert.ok(highestUnknown < lowestKnown, `an unknown candidate at ${highestUnknown}, a known one at ${lowestKnown}`);
+    }
+  });
+
   it('frecency: the tracker scores every item as frecencyScore, and the scorer gives the same scores time after time', () => {
     const rng = makeRng('frecency');
     const tracker = new FrecencyTracker();
