@@ -20,9 +20,19 @@ export class RecordedDataDocument implements vscode.TextDocumentContentProvider,
     return this.text;
   }
 
-  /** Reads the store again and shows the document (rendered; as text where Markdown's preview is missing). */
+  /**
+   * Reads the store again and shows the document (rendered; as text where Markdown's preview is missing). A store
+   * that cannot be read is said so in plain words, not as a failed command; resolves with the Markdown ('' then).
+   */
   async show(): Promise<string> {
-    this.text = recordedDataMarkdown(await this.gather());
+    let info: RecordedDataInfo;
+    try {
+      info = await this.gather();
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Latent: could not read what is recorded here (${err instanceof Error ? err.message : String(err)}). Nothing was changed.`);
+      return '';
+    }
+    this.text = recordedDataMarkdown(info);
     this.changed.fire(RecordedDataDocument.uri);
     const doc = await vscode.workspace.openTextDocument(RecordedDataDocument.uri);
     try {
