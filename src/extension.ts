@@ -48,6 +48,8 @@ export interface LatentApi {
     terminateWorker(): Promise<void>;
     /** Runs an automatic retrain now (it updates the model in use unless drift calls for a full fit). */
     autoRetrain(): Promise<void>;
+    /** What startup does after the git offer: an import the repository has moved past is read again (quietly). */
+    refreshGitImport(): Promise<unknown>;
     tracker: FeedbackTracker;
     /** The note above the recommendations (not recording, ranking by recent use), when there is one. */
     viewMessage(): string | undefined;
@@ -178,6 +180,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
             ready: ready.workspace.ready,
             terminateWorker: () => ready.workspace.terminateWorker(),
             autoRetrain: () => ready.workspace.autoRetrain(),
+            refreshGitImport: () => ready.workspace.git.refreshIfBehind(),
             tracker: ready.tracker,
             viewMessage: () => ready.workspace.viewMessage(),
           },

@@ -578,7 +578,11 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   subs.push({ dispose: () => quickPick?.dispose() });
 
   // The cold-start offer waits for the saved state, so a workspace with a model is never asked.
-  void ready.then(() => git.onActivation()).catch((err: unknown) => args.log(`git bootstrap check failed: ${String(err)}`));
+  // Then an import the repository has moved past is read again (quietly; the next automatic retrain learns it).
+  void ready
+    .then(() => git.onActivation())
+    .then(() => git.refreshIfBehind())
+    .catch((err: unknown) => args.log(`git bootstrap check failed: ${String(err)}`));
 
   return {
     ranker,

@@ -124,7 +124,8 @@ export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
   // Nothing usable: keep an earlier import rather than replace it with nothing.
   if (interactions.length === 0) return { kind: 'nothing', ...summary };
   try {
-    await saveGitSessions(opts.storeDir, interactions);
+    // The newest commit of each folder read: a later start knows from them whether the repository moved on.
+    await saveGitSessions(opts.storeDir, interactions, Date.now(), reads.flatMap((r) => (r.head ? [r.head] : [])));
   } catch (err) {
     return { kind: 'failed', message: err instanceof Error ? err.message : String(err) };
   }
@@ -133,6 +134,8 @@ export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
 
 interface FolderRead {
   outcome: LearnOutcome;
+  /** the newest commit touching the folder when it was read */
+  head?: string;
   /** the sessions read, named as the tracker names the files; [] unless the outcome is 'learned' */
   interactions: Interaction[];
 }
@@ -164,6 +167,7 @@ async function readFolder(f: FolderToRead, opts: LearnOptions): Promise<FolderRe
       },
     });
     const { interactions, files } = await finishStepsAsync(folderItemsSteps(r.interactions, prefix, f.itemPrefix ?? ''), GIT_SLICE_MS);
+    const head = (await newestCommit(f.folder, opts.gitPath))?.hash;
     const outcome: LearnOutcome = {
       kind: interactions.length === 0 ? 'nothing' : 'learned',
       commits: r.commits,
@@ -177,7 +181,7 @@ async function readFolder(f: FolderToRead, opts: LearnOptions): Promise<FolderRe
       stoppedBy: r.stoppedBy,
       timeoutMs,
     };
-    return { outcome, interactions };
+    return { outcome, interactions, ...(head ? { head } : {}) };
   } catch (err) {
     if (err instanceof GitBootstrapCancelledError) return none({ kind: 'cancelled' });
     if (err instanceof GitBootstrapError) return none({ kind: 'failed', message: err.message });
@@ -280,6 +284,17 @@ export async function hasGitHistory(folder: string, gitPath = 'git'): Promise<bo
     return r.code === 0 && /^[0-9a-f]{7,64}$/m.test(r.stdout);
   } catch {
     return false;
+  }
+}
+
+/** The newest commit touching the folder: its hash and committer time (unix s); undefined when there is none. */
+export async function newestCommit(folder: string, gitPath = 'git'): Promise<{ hash: string; seconds: number } | undefined> {
+  try {
+    const r = await probe(folder, ['log', '-1', '--format=%H %ct', '--', '.'], gitPath);
+    const m = /^([0-9a-f]{7,64}) (\d+)$/m.exec(r.stdout);
+    return r.code === 0 && m ? { hash: m[1], seconds: Number(m[2]) } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

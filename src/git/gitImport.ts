@@ -93,20 +93,52 @@ interface SavedSessions {
   format: string;
   version: 1;
   importedAt: number;
+  /** the newest commit of each folder read (absent in files saved before): has the repository moved on since? */
+  heads?: string[];
   /** [session id, unix seconds, weight, items] */
   sessions: Array<[string, number, number, string[]]>;
 }
 
+/**
+ * When the saved import was made (ms) and the newest commit of each folder it read (absent in files saved before),
+ * from the file's head without parsing its sessions; undefined without an import or with a head that does not say.
+ */
+export async function gitImportStamp(dir: string): Promise<{ importedAt: number; heads?: string[] } | undefined> {
+  let head: string;
+  try {
+    const f = await fs.open(path.join(dir, GIT_SESSIONS_FILE), 'r');
+    try {
+      const buf = Buffer.alloc(16_384);
+      const { bytesRead } = await f.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await f.close();
+    }
+  } catch {
+    return undefined;
+  }
+  const m = /^\{"format":"latent-git-sessions","version":1,"importedAt":(\d+)(?:,"heads":(\[[^\]]*\]))?[,}]/.exec(head);
+  if (!m) return undefined;
+  let heads: unknown;
+  try {
+    heads = m[2] === undefined ? undefined : JSON.parse(m[2]);
+  } catch {
+    heads = undefined;
+  }
+  const ok = Array.isArray(heads) && heads.every((h) => typeof h === 'string');
+  return { importedAt: Number(m[1]), ...(ok ? { heads: heads as string[] } : {}) };
+}
+
 /** Writes the interactions of one import (replacing an earlier import) atomically into `dir`. */
-export async function saveGitSessions(dir: string, interactions: readonly Interaction[], importedAt = Date.now()): Promise<void> {
+export async function saveGitSessions(dir: string, interactions: readonly Interaction[], importedAt = Date.now(), heads?: readonly string[]): Promise<void> {
   // Thousands of commits: grouped and written out in slices on the extension host.
-  const chunks = await finishStepsAsync(gitSessionsTextSteps(interactions, importedAt), GIT_SLICE_MS);
+  const chunks = await finishStepsAsync(gitSessionsTextSteps(interactions, importedAt, heads), GIT_SLICE_MS);
   await fs.mkdir(dir, { recursive: true });
   await writeAtomic(path.join(dir, GIT_SESSIONS_FILE), chunks);
 }
 
 /** The text of git-sessions.json in pieces: joined, exactly JSON.stringify of the SavedSessions object. */
-export function* gitSessionsTextSteps(interactions: readonly Interaction[], importedAt: number): Steps<string[]> {
+export function* gitSessionsTextSteps(interactions: readonly Interaction[], importedAt: number, heads?: readonly string[]): Steps<string[]> {
   const bySession = new Map<string, [string, number, number, string[]]>();
   for (let i = 0; i < interactions.length; i++) {
     const x = interactions[i];
@@ -118,7 +150,7 @@ export function* gitSessionsTextSteps(interactions: readonly Interaction[], impo
     s[3].push(x.item);
     if ((i & (STEP - 1)) === STEP - 1) yield;
   }
-  const empty: SavedSessions = { format: GIT_SESSIONS_FORMAT, version: 1, importedAt, sessions: [] };
+  const empty: SavedSessions = { format: GIT_SESSIONS_FORMAT, version: 1, importedAt, ...(heads ? { heads: [...heads] } : {}), sessions: [] };
   const head = JSON.stringify(empty);
   const out = [head.slice(0, head.length - 2)]; // without the closing ']}'
   let n = 0;

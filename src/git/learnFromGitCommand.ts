@@ -12,10 +12,12 @@ import { STATE_KEYS } from '../commands';
 import { ExclusionMatcher } from '../feedback/exclusion';
 import { readSettings } from '../config/settings';
 import { fileItemPrefix } from '../core/workspaceItem';
+import { gitImportStamp } from './gitImport';
 import {
   describeOutcome,
   hasGitHistory,
   learnFromGit,
+  newestCommit,
   startupAction,
   type BootstrapAnswer,
   type LearnOutcome,
@@ -51,6 +53,12 @@ export interface GitBootstrap extends vscode.Disposable {
   learn(): Promise<LearnResult>;
   /** First activation: run, ask or skip per latent.git.bootstrap and the remembered answer. */
   onActivation(): Promise<'run' | 'ask' | 'skip'>;
+  /**
+   * At startup: when history was imported and a folder has a commit newer than the import (made or pulled since),
+   * reads it again without a notification (latent.git.bootstrap "never" or latent.enabled off: not); the next
+   * automatic retrain learns it. Resolves with what the read did, or undefined when nothing was read.
+   */
+  refreshIfBehind(): Promise<LearnResult | undefined>;
   /** Offers learning again if the store has no import (after Reset); resolves once the context key is set. */
   refreshOffer(): Promise<void>;
   /** Resolves (never rejects) once the offer's context key was first set, or could not be. */
@@ -96,7 +104,11 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
     if (!learned || !imported) await offer(!imported);
   };
 
-  const run = async (): Promise<LearnResult> => {
+  /**
+   * The command's run, or (`quiet`) the refresh of an import the repository has moved past: then the progress is a
+   * status bar spinner, the outcome goes to the log only, and the next automatic retrain learns the new commits.
+   */
+  const run = async (quiet = false): Promise<LearnResult> => {
     const cfg = readSettings(deps.folder.uri);
     // Every folder on disk of a multi-root workspace, each named as the tracker names its files (the folder's name
     // first) and read with its own exclusions: the same rules as recording (latent.exclude and files.exclude), so
@@ -108,7 +120,9 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
       return { folder: f.uri.fsPath, isExcluded: (p: string) => matcher.isExcluded(p), itemPrefix: fileItemPrefix(f.name, open) };
     });
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Latent: reading git history', cancellable: true },
+      quiet
+        ? { location: vscode.ProgressLocation.Window, title: 'Latent: reading new commits' }
+        : { location: vscode.ProgressLocation.Notification, title: 'Latent: reading git history', cancellable: true },
       (progress, token) => {
         const ac = new AbortController();
         const sub = token.onCancellationRequested(() => ac.abort());
@@ -124,7 +138,8 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
       },
     );
     const message = describeOutcome(outcome);
-    deps.log(`learn from git: ${message}`);
+    deps.log(`learn from git${quiet ? ' (new commits since the import)' : ''}: ${message}`);
+    if (quiet) return { outcome, message };
     if (outcome.kind === 'learned') {
       // The import is saved: the offer goes at once, by whichever route this run came, and the one-time question
       // counts as answered (before the retrain, which may take a while).
@@ -142,6 +157,23 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
 
   const learn = (): Promise<LearnResult> => {
     running ??= run().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  // An import the repository has moved past (commits made or pulled since): read again, quietly.
+  const refreshIfBehind = async (): Promise<LearnResult | undefined> => {
+    const s = readSettings();
+    if (!vscode.workspace.isTrusted || !s.enabled || s.gitBootstrap === 'never') return undefined;
+    const stamp = await gitImportStamp(deps.storeDir);
+    if (stamp === undefined) return undefined;
+    const newest = await Promise.all(foldersOnDisk().map((f) => newestCommit(f.uri.fsPath)));
+    // A folder's newest commit the import did not end at (a file from before heads were kept: one newer than it).
+    const { heads, importedAt } = stamp;
+    const moved = newest.some((c) => c !== undefined && (heads ? !heads.includes(c.hash) : c.seconds * 1000 > importedAt));
+    if (!moved) return undefined;
+    running ??= run(true).finally(() => {
       running = undefined;
     });
     return running;
@@ -204,6 +236,7 @@ export function createGitBootstrap(deps: GitBootstrapDeps): GitBootstrap {
   return {
     learn,
     onActivation,
+    refreshIfBehind,
     refreshOffer,
     offerKnown,
     dispose: () => {

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CONTEXT_KEYS, STATE_KEYS } from '../../src/commands';
 import type { LatentApi } from '../../src/extension';
+import { loadGitSessions } from '../../src/git/gitImport';
 import type { LearnResult } from '../../src/git/learnFromGitCommand';
 import { activateLatent, storedText, waitFor, workspaceRoot } from './helpers';
 
@@ -156,6 +157,20 @@ describe('cold start from git (real VS Code)', function () {
     const recs = p.recommendations().map((x) => x.item);
     assert.ok(recs.includes(key('web/toolbar.ts')), `the new file is still recommended: ${recs.join(', ')}`);
     assert.ok(!recs.includes(folder), `the folder is not: ${recs.join(', ')}`);
+  });
+
+  it('an import the repository has moved past is read again quietly, as at startup: a new commit joins it', async () => {
+    assert.equal(await p.refreshGitImport(), undefined, 'no commit since the import: nothing is read');
+    // A new commit dated before the import (as one pulled from a teammate can be): the repository moved on all the same.
+    commit(['web/search.ts', AREA_A[1]], 'search');
+    assert.ok(clock * 1000 < Date.now() - 86_400_000);
+    const r = (await p.refreshGitImport()) as LearnResult | undefined;
+    assert.equal(r?.outcome.kind, 'learned', r?.message);
+    const items = new Set((await loadGitSessions(p.storeDir())).map((x) => x.item));
+    assert.ok(items.has(key('web/search.ts')), 'the new commit is in the import');
+    assert.ok(items.has(key(AREA_A[0])), 'and the older ones still are');
+    assert.equal(await p.refreshGitImport(), undefined, 'read once: the import is now newer than the commit');
+    assert.equal(offered(), false);
   });
 
   it('Reset removes the import with everything else', async () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitRecommender, recommend } from '../../../src/core/recommender';
-import { GIT_SESSIONS_FILE, loadGitSessions, saveGitSessions } from '../../../src/git/gitImport';
+import { GIT_SESSIONS_FILE, gitImportStamp, loadGitSessions, saveGitSessions } from '../../../src/git/gitImport';
 import { sessionize } from '../../../src/feedback/sessions';
 import {
   describeOutcome,
@@ -15,6 +15,7 @@ import {
   gitSessionsAsEvents,
   hasGitHistory,
   learnFromGit,
+  newestCommit,
   startupAction,
   type LearnOptions,
   type StartupFacts,
@@ -141,6 +142,22 @@ describe('cold start: learning from a real repository', function () {
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
+  });
+
+  it('keeps the newest commit of each folder it read, so that a later start can tell the repository moved on', async () => {
+    const o = await learnFromGit(opts({ more: [{ folder: join(repo, 'docs'), isExcluded: () => false, itemPrefix: 'docs/' }] }));
+    assert.equal(o.kind, 'learned');
+    const stamp = await gitImportStamp(store);
+    const newest = await Promise.all([join(repo, 'app'), join(repo, 'docs')].map((f) => newestCommit(f)));
+    assert.deepEqual(stamp?.heads, newest.map((c) => c?.hash));
+    assert.ok(stamp && Math.abs(stamp.importedAt - Date.now()) < 60_000);
+    assert.equal((await newestCommit(join(repo, 'docs')))?.hash, git(repo, 'log', '-1', '--format=%H', '--', 'docs').trim());
+    // A file saved before heads were kept reads with its time alone; none at all reads as no import.
+    await saveGitSessions(store, [{ session: 'git:a', item: 'file:x.ts', time: 1, weight: 0.3 }], 1234);
+    assert.deepEqual(await gitImportStamp(store), { importedAt: 1234 });
+    rmSync(join(store, GIT_SESSIONS_FILE));
+    assert.equal(await gitImportStamp(store), undefined);
+    assert.equal(await newestCommit(store), undefined, 'not a repository');
   });
 
   it('trains through the events path with each commit its own session, and ranks co-changed files first', async () => {
