@@ -16,7 +16,7 @@ import { ExclusionMatcher } from './feedback/exclusion';
 import { DEFAULT_AGGREGATE_AFTER_MS, type FeedbackStore } from './feedback/store/feedbackStore';
 import { summarizeRecordedSteps } from './feedback/recordedSummary';
 import { fileOfTab, type FeedbackTracker } from './feedback/tracker';
-import { loadGitSessions } from './git/gitImport';
+import { gitImportStamp, loadGitSessions } from './git/gitImport';
 import { createGitBootstrap, type GitBootstrap } from './git/learnFromGitCommand';
 import { LiveRanker, RecentItems } from './ranking/liveRanking';
 import { RecentSessions } from './feedback/recentSessions';
@@ -559,7 +559,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       recording: args.isPaused() ? 'paused' : enabled ? 'on' : 'off',
       gapMinutes: settings.sessionGapMinutes,
       aggregateAfterDays: DEFAULT_AGGREGATE_AFTER_MS / 86_400_000,
-      gitImported: await hasGitImport(args.store.dir),
+      gitImportedAtMs: (await gitImportStamp(args.store.dir))?.importedAt,
       model: m && {
         newestMs: m.trainedAt * 1000,
         sessions: m.stats.sessions,

@@ -16,8 +16,8 @@ export interface RecordedDataInfo {
   gapMinutes: number;
   /** after how many days a session is kept summed per item and signal (the store's aggregation) */
   aggregateAfterDays: number;
-  /** whether git history was imported (Learn from Git History) */
-  gitImported: boolean;
+  /** when git history was imported (Learn from Git History, ms), undefined when it was not */
+  gitImportedAtMs: number | undefined;
   model: { newestMs: number; sessions: number; interactions: number; items: number; factors: number; byRecentUse: boolean } | undefined;
   /** latent.exclude as it reads now */
   exclude: readonly string[];
@@ -110,9 +110,10 @@ export function recordedDataMarkdown(info: RecordedDataInfo): string {
   }
   out.push('## Git history', '');
   out.push(
-    info.gitImported
-      ? 'Imported: the files changed together in this repository\'s recent commits (names and times, no contents), kept ' +
-          'beside the events and learned from with them. Latent: Learn from Git History reads them again, newer commits included.'
+    info.gitImportedAtMs !== undefined
+      ? `Imported ${localDateTime(info.gitImportedAtMs)}: the files changed together in this repository's recent commits ` +
+          '(names and times, no contents), kept beside the events and learned from with them, and read again at a start ' +
+          'after the repository moved on. Latent: Learn from Git History reads them again now.'
       : 'None imported (Latent: Learn from Git History reads this repository\'s commits, on this machine).',
     '',
   );

@@ -16,7 +16,7 @@ function info(events: FeedbackEvent[], over: Partial<RecordedDataInfo> = {}): Re
     recording: 'on',
     gapMinutes: 30,
     aggregateAfterDays: 30,
-    gitImported: false,
+    gitImportedAtMs: undefined,
     model: undefined,
     exclude: ['**/.env*', '**/*secret*'],
     ...over,
@@ -33,7 +33,7 @@ describe('views: the recorded data as a document', () => {
 
   it('says what is kept, from when to when, per signal and per item, with the model and the exclusions', () => {
     const md = recordedDataMarkdown(
-      info(events, { recording: 'paused', gitImported: true, model: { newestMs: t0, sessions: 12, interactions: 345, items: 67, factors: 32, byRecentUse: false } }),
+      info(events, { recording: 'paused', gitImportedAtMs: t0 - 3_600_000, model: { newestMs: t0, sessions: 12, interactions: 345, items: 67, factors: 32, byRecentUse: false } }),
     );
     assert.match(md, /^# What Latent has recorded in this workspace/);
     assert.match(md, /Recording is paused/);
@@ -51,7 +51,7 @@ describe('views: the recorded data as a document', () => {
     assert.ok(rows[1].startsWith('| README.md | 2.1 | 0 | 0 s | 3 |'), rows[1]);
     assert.doesNotMatch(md, /(^|[^\\])[<>]/m, 'no angle bracket from a name left unescaped');
     assert.match(md, /Trained on 345 interactions of 67 items in 12 sessions, the newest of 2026-12-06 09:05, with 32 latent factors/);
-    assert.match(md, /## Git history\n\nImported/);
+    assert.match(md, /## Git history\n\nImported 2026-12-06 08:05: /);
     assert.match(md, /`\*\*\/\.env\*`, `\*\*\/\*secret\*`/);
   });
 
