@@ -39,6 +39,22 @@ describe('Latent in code-server + Chromium', function () {
     await s.page.keyboard.press('Control+W');
   });
 
+  it('the welcome\'s "see what is kept" shows what is recorded, rendered', async () => {
+    await s.openView();
+    await s.page.locator(`${SELECTORS.welcome} a`, { hasText: /^see what is kept$/ }).first().click();
+    const tab = s.page.locator('.tabs-container .tab', { hasText: 'Latent recorded data' });
+    await tab.first().waitFor({ state: 'visible' });
+    const body = s.webview().locator('body');
+    const text = await until(async () => {
+      const t = (await body.innerText().catch(() => '')) ?? '';
+      return /What Latent has recorded in this workspace/.test(t) ? t : undefined;
+    }, 'the rendered document');
+    assert.match(text, /Nothing is sent anywhere/);
+    assert.match(text, /Nothing recorded yet|events? from/);
+    await s.screenshot('recorded-data');
+    await s.page.keyboard.press('Control+W');
+  });
+
   it('runs Retrain from the F1 palette and says what it does (nothing to train yet, or training)', async () => {
     await s.runCommand('Latent: Retrain Model');
     // Depending on timing the tracker may already have recorded the startup's extension activations, and then
