@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { BASELINES } from './core/baselines';
 import { LatentInputError } from './core/errors';
-import { evaluateMethod, splitProtocol, withoutNeverRecommended, type MethodResult, type ProtocolSplit } from './core/evalProtocol';
+import { evaluateMethod, newestTrainingSplit, splitProtocol, withoutNeverRecommended, type MethodResult, type ProtocolSplit } from './core/evalProtocol';
 import { DEFAULT_NEVER_RECOMMEND } from './config/schema';
 import { ExclusionMatcher } from './feedback/exclusion';
 import { fitRecommender, recommend } from './core/recommender';
@@ -36,7 +36,7 @@ class UsageError extends Error {
 const USAGE = `usage:
   latent eval (--sessions FILE.csv | --git REPO [--max-commits N]) [--json]
         [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L] [--full-retrains] [--jobs N]
-        [--methods a,b,...] [--validation] [--all-items] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
+        [--methods a,b,...] [--validation] [--all-items] [--newest-sessions N] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
   latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--all-items] [--json]
   latent bench [--json] [--data DIR] [--only scale|ml100k|train1M|refit1M [--interactions N] [--items N] [--model-out FILE]]`;
 
@@ -79,7 +79,15 @@ function readSessions(file: string): ReturnType<typeof parseSessionsCsv> {
 }
 
 export interface EvalReport {
-  dataset: { trainSessions: number; testCases: number; items: number; neverRecommendItems: number };
+  dataset: {
+    trainSessions: number;
+    testCases: number;
+    items: number;
+    neverRecommendItems: number;
+    /** --newest-sessions: the training sessions kept, and the share of the cases whose target they know */
+    newestSessions?: number;
+    targetsKnown?: number;
+  };
   methods: MethodResult[];
 }
 
@@ -297,7 +305,14 @@ async function cmdEval(args: Args): Promise<void> {
   let split: ProtocolSplit = splitProtocol(h.rows);
   if (args.flags.has('validation')) split = splitProtocol(split.trainInteractions);
   if (never) split = withoutNeverRecommended(split, never);
-  const report = evalSplit(split, settings, only);
+  // --newest-sessions N: a cold start from the newest N training sessions (latent.git.maxCommits' choice).
+  const newest = stringFlag(args, 'newest-sessions') === undefined ? undefined : positiveIntFlag(args, 'newest-sessions', 1);
+  const cold = newest === undefined ? undefined : newestTrainingSplit(split, newest);
+  const report = evalSplit(cold?.split ?? split, settings, only);
+  if (cold) {
+    for (const m of report.methods) for (const k of ['hr1', 'hr3', 'hr10', 'ndcg10', 'mrr'] as const) m[k] *= cold.share;
+    report.dataset = { ...report.dataset, testCases: split.cases.length, newestSessions: newest, targetsKnown: cold.share };
+  }
   console.log(args.flags.has('json') ? JSON.stringify(report) : formatTable(report, h.name + (args.flags.has('validation') ? ' (validation split of the training part)' : '')));
 }
 

@@ -114,6 +114,23 @@ export function newestSessions<H extends History>(data: H, max: number): H {
 }
 
 /**
+ * A cold start from the newest `n` training sessions (a first model from the newest commits, say): the split fitted
+ * on those alone, its candidates what they know; a case whose target they never saw is left out, and `share` (the
+ * cases kept over all) scales the metrics so that it counts as a miss, since nothing learned from them could name it.
+ */
+export function newestTrainingSplit(split: ProtocolSplit, n: number): { split: ProtocolSplit; share: number } {
+  if (!Number.isInteger(n) || n <= 0) throw new LatentInputError(`need a positive number of sessions, got ${n}`);
+  if (split.train.length <= n) return { split, share: 1 };
+  const trainInteractions = newestSessions(split.trainInteractions, n);
+  const known = new Set(trainInteractions.map((x) => x.item));
+  const cases = split.cases.filter((c) => known.has(c.target));
+  return {
+    split: { ...split, train: split.train.slice(-n), trainInteractions, items: split.items.filter((it) => known.has(it)), cases },
+    share: split.cases.length > 0 ? cases.length / split.cases.length : 1,
+  };
+}
+
+/**
  * The protocol's split. `maxCases` keeps only the newest cases (exactly `cases.slice(-maxCases)` of the full split,
  * without building the others: a heavy year has 200,000 of them, tens of MB, where the blend choice reads 2,000).
  */

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { cooccurrenceMethod, frecencyMethod, mruMethod, popularityMethod } from '../../../src/core/baselines';
 import { LatentInputError } from '../../../src/core/errors';
-import { evaluateMethod, groupSessions, metricsFromRank, rankOf, splitProtocol, validationSplit } from '../../../src/core/evalProtocol';
+import { evaluateMethod, groupSessions, metricsFromRank, newestTrainingSplit, rankOf, splitProtocol, validationSplit } from '../../../src/core/evalProtocol';
 import { listAt, listCount } from '../../../src/core/itemLists';
 import { hitRate, ndcg, reciprocalRank } from '../../../src/core/metrics';
 import { makeRng } from '../../../src/core/random';
@@ -94,6 +94,24 @@ describe('quality protocol (DESIGN.md section 4)', () => {
     );
     assert.equal(sp.cases[0].time, 9 * DAY);
     assert.equal(sp.trainInteractions.length, 16);
+  });
+
+  it('a cold start from the newest sessions keeps what they know: their items as candidates, the cases with a known target', () => {
+    const sp = splitProtocol(TOY);
+    const all = newestTrainingSplit(sp, 8);
+    assert.equal(all.split, sp, 'every training session: the split itself');
+    assert.equal(all.share, 1);
+    for (const n of [1, 2, 4]) {
+      const { split, share } = newestTrainingSplit(sp, n);
+      const newest = sp.train.slice(-n);
+      const known = new Set(newest.flatMap((s) => s.items));
+      assert.deepEqual(split.train, newest);
+      assert.deepEqual(new Set(split.trainInteractions.map((x) => x.item)), known);
+      assert.deepEqual(split.items, sp.items.filter((it) => known.has(it)));
+      assert.deepEqual(split.cases, sp.cases.filter((c) => known.has(c.target)));
+      assert.equal(share, split.cases.length / sp.cases.length);
+    }
+    assert.throws(() => newestTrainingSplit(sp, 0), LatentInputError);
   });
 
   it('with maxCases builds exactly the newest cases of the full split, sessions and counts unchanged', () => {
