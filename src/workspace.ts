@@ -86,6 +86,9 @@ async function hasGitImport(storeDir: string): Promise<boolean> {
   }
 }
 
+/** How often a window checks whether the repository moved past its git import (commits made or pulled). */
+const GIT_REFRESH_EVERY_MS = 30 * 60_000;
+
 /** Items of the files open in editor tabs (text, notebook, image...): never recommended. */
 function openItems(tracker: FeedbackTracker): Set<string> {
   const out = new Set<string>();
@@ -578,11 +581,15 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
   subs.push({ dispose: () => quickPick?.dispose() });
 
   // The cold-start offer waits for the saved state, so a workspace with a model is never asked.
-  // Then an import the repository has moved past is read again (quietly; the next automatic retrain learns it).
+  // Then an import the repository has moved past is read again (quietly; the next automatic retrain learns it), at
+  // startup and every half hour after (a pull during a long session): a file's head and one `git log -1` a folder.
+  const refreshGit = (): Promise<unknown> => git.refreshIfBehind().catch((err: unknown) => args.log(`git history refresh failed: ${String(err)}`));
   void ready
     .then(() => git.onActivation())
-    .then(() => git.refreshIfBehind())
+    .then(refreshGit)
     .catch((err: unknown) => args.log(`git bootstrap check failed: ${String(err)}`));
+  const gitTimer = setInterval(() => void refreshGit(), GIT_REFRESH_EVERY_MS);
+  subs.push({ dispose: () => clearInterval(gitTimer) });
 
   return {
     ranker,

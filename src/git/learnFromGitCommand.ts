@@ -54,9 +54,10 @@ export interface GitBootstrap extends vscode.Disposable {
   /** First activation: run, ask or skip per latent.git.bootstrap and the remembered answer. */
   onActivation(): Promise<'run' | 'ask' | 'skip'>;
   /**
-   * At startup: when history was imported and a folder has a commit newer than the import (made or pulled since),
-   * reads it again without a notification (latent.git.bootstrap "never" or latent.enabled off: not); the next
-   * automatic retrain learns it. Resolves with what the read did, or undefined when nothing was read.
+   * At startup and every half hour (workspace.ts): when history was imported and a folder's newest commit is not one
+   * the import ended at (commits made or pulled since), reads it again without a notification (latent.git.bootstrap
+   * "never" or latent.enabled off: not); the next automatic retrain learns it. Resolves with what the read did, or
+   * undefined when nothing was read.
    */
   refreshIfBehind(): Promise<LearnResult | undefined>;
   /** Offers learning again if the store has no import (after Reset); resolves once the context key is set. */
