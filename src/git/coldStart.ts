@@ -99,18 +99,18 @@ export async function learnFromGit(opts: LearnOptions): Promise<LearnOutcome> {
     if (r.outcome.kind === 'cancelled' || r.outcome.kind === 'failed') return r.outcome;
     reads.push(r);
   }
-  const counted = reads.filter((r) => r.outcome.kind === 'learned' || r.outcome.kind === 'nothing');
-  const first = counted[0]?.outcome;
-  if (first === undefined || (first.kind !== 'learned' && first.kind !== 'nothing')) return reads[0].outcome;
+  // The folders with history (the others, not repositories say, are passed over); none: as for one folder.
+  const outcomes = reads.flatMap((r) => (r.outcome.kind === 'learned' || r.outcome.kind === 'nothing' ? [r.outcome] : []));
+  const first = outcomes[0];
+  if (first === undefined) return reads[0].outcome;
   const interactions = reads.flatMap((r) => r.interactions);
-  const files = new Set(interactions.map((x) => x.item)).size;
-  const outcomes = counted.flatMap((r) => (r.outcome.kind === 'learned' || r.outcome.kind === 'nothing' ? [r.outcome] : []));
-  const sum = (k: 'commits' | 'used' | 'skippedMerges' | 'skippedBulk' | 'skippedEmpty' | 'excludedFiles' | 'notAtHead'): number =>
+  // Each folder's files carry its own name: their counts add up.
+  const sum = (k: 'commits' | 'used' | 'files' | 'skippedMerges' | 'skippedBulk' | 'skippedEmpty' | 'excludedFiles' | 'notAtHead'): number =>
     outcomes.reduce((a, o) => a + o[k], 0);
   const summary = {
     commits: sum('commits'),
     used: sum('used'),
-    files,
+    files: sum('files'),
     skippedMerges: sum('skippedMerges'),
     skippedBulk: sum('skippedBulk'),
     skippedEmpty: sum('skippedEmpty'),
