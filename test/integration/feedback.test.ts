@@ -20,6 +20,13 @@ async function write(rel: string, text: string): Promise<vscode.Uri> {
   return uri;
 }
 
+/** A Jupyter notebook (nbformat 4) of these cells, written into the test folder. */
+async function writeNotebook(rel: string, cells: readonly object[]): Promise<vscode.Uri> {
+  return write(rel, JSON.stringify({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 }));
+}
+
+const CODE_CELL = { cell_type: 'code', source: ['x = 1'], metadata: {}, outputs: [], execution_count: null };
+
 async function show(uri: vscode.Uri): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
 }
@@ -39,9 +46,9 @@ describe('feedback tracker (real VS Code)', () => {
   let seen: FeedbackEvent[];
   const problems: string[] = [];
 
-  async function start(): Promise<void> {
+  async function start(config = readSettings()): Promise<void> {
     store = await FeedbackStore.open(storeDir, { flushIntervalMs: 0, compactIntervalMs: 0, onProblem: (m) => problems.push(m) });
-    tracker = new FeedbackTracker(store, readSettings(), { watchConfig: false });
+    tracker = new FeedbackTracker(store, config, { watchConfig: false });
     seen = [];
     tracker.onDidRecord((e) => seen.push(e));
   }
@@ -120,16 +127,7 @@ describe('feedback tracker (real VS Code)', () => {
 
   it('a notebook is one file: one open for it, none for moving between its cells, and editing a cell or adding one is an edit', async () => {
     await start();
-    const notebookJson = {
-      cells: [
-        { cell_type: 'code', source: ['x = 1'], metadata: {}, outputs: [], execution_count: null },
-        { cell_type: 'markdown', source: ['# notes'], metadata: {} },
-      ],
-      metadata: {},
-      nbformat: 4,
-      nbformat_minor: 5,
-    };
-    const uri = await write('analysis.ipynb', JSON.stringify(notebookJson));
+    const uri = await writeNotebook('analysis.ipynb', [CODE_CELL, { cell_type: 'markdown', source: ['# notes'], metadata: {} }]);
     const item = `file:${DIR}/analysis.ipynb`;
     await vscode.commands.executeCommand('vscode.open', uri);
     await waitFor(() => vscode.window.activeNotebookEditor !== undefined, 'the notebook editor');
@@ -169,10 +167,7 @@ describe('feedback tracker (real VS Code)', () => {
 
   it('a finished run of a notebook cell is an edit of the notebook, as typing in it is', async () => {
     // Every edit its own event (no coalescing), so that each run shows.
-    store = await FeedbackStore.open(storeDir, { flushIntervalMs: 0, compactIntervalMs: 0, onProblem: (m) => problems.push(m) });
-    tracker = new FeedbackTracker(store, { ...readSettings(), editCoalesceSeconds: 0 }, { watchConfig: false });
-    seen = [];
-    tracker.onDidRecord((e) => seen.push(e));
+    await start({ ...readSettings(), editCoalesceSeconds: 0 });
     // A kernel of this test's own: each run starts and ends at once, as a quick cell does.
     const controller = vscode.notebooks.createNotebookController('latent-it-kernel', 'jupyter-notebook', 'Latent test kernel');
     controller.supportedLanguages = ['python'];
@@ -186,13 +181,7 @@ describe('feedback tracker (real VS Code)', () => {
       }
     };
     try {
-      const notebookJson = {
-        cells: [{ cell_type: 'code', source: ['x = 1'], metadata: {}, outputs: [], execution_count: null }],
-        metadata: {},
-        nbformat: 4,
-        nbformat_minor: 5,
-      };
-      const uri = await write('runs.ipynb', JSON.stringify(notebookJson));
+      const uri = await writeNotebook('runs.ipynb', [CODE_CELL]);
       const item = `file:${DIR}/runs.ipynb`;
       await vscode.commands.executeCommand('vscode.open', uri);
       await waitFor(() => vscode.window.activeNotebookEditor !== undefined, 'the notebook editor');
