@@ -16,7 +16,7 @@ import { ExclusionMatcher } from './feedback/exclusion';
 import { DEFAULT_AGGREGATE_AFTER_MS, type FeedbackStore } from './feedback/store/feedbackStore';
 import { summarizeRecordedSteps } from './feedback/recordedSummary';
 import { fileOfTab, type FeedbackTracker } from './feedback/tracker';
-import { gitImportStamp, loadGitSessions } from './git/gitImport';
+import { gitImportStamp, hasGitImportFile, loadGitSessions } from './git/gitImport';
 import { createGitBootstrap, type GitBootstrap } from './git/learnFromGitCommand';
 import { LiveRanker, RecentItems } from './ranking/liveRanking';
 import { RecentSessions } from './feedback/recentSessions';
@@ -76,14 +76,6 @@ export interface Workspace extends vscode.Disposable {
   trackingChanged(): void;
   /** The view's note above the recommendations, when there is one. */
   viewMessage(): string | undefined;
-}
-
-async function hasGitImport(storeDir: string): Promise<boolean> {
-  try {
-    return (await loadGitSessions(storeDir)).length > 0;
-  } catch {
-    return true; // a damaged import is still data (reported when training reads it): do not offer to replace it
-  }
 }
 
 /** How often a window checks whether the repository moved past its git import (commits made or pulled). */
@@ -468,8 +460,8 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     folder: args.folder,
     storeDir: args.store.dir,
     retrain: () => controller.retrain(),
-    hasData: async () => ranker.hasModel || (await args.store.loadModel()) !== undefined || (await hasGitImport(args.store.dir)),
-    hasImport: () => hasGitImport(args.store.dir),
+    hasData: async () => ranker.hasModel || (await args.store.loadModel()) !== undefined || (await hasGitImportFile(args.store.dir)),
+    hasImport: () => hasGitImportFile(args.store.dir),
     setOffer: (on) => args.setContext(CONTEXT_KEYS.gitOffer, on),
     setHistory: (on) => args.setContext(CONTEXT_KEYS.gitHistory, on),
     log: args.log,

@@ -104,19 +104,8 @@ interface SavedSessions {
  * from the file's head without parsing its sessions; undefined without an import or with a head that does not say.
  */
 export async function gitImportStamp(dir: string): Promise<{ importedAt: number; heads?: string[] } | undefined> {
-  let head: string;
-  try {
-    const f = await fs.open(path.join(dir, GIT_SESSIONS_FILE), 'r');
-    try {
-      const buf = Buffer.alloc(16_384);
-      const { bytesRead } = await f.read(buf, 0, buf.length, 0);
-      head = buf.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await f.close();
-    }
-  } catch {
-    return undefined;
-  }
+  const head = await importHead(dir);
+  if (head === undefined) return undefined;
   const m = /^\{"format":"latent-git-sessions","version":1,"importedAt":(\d+)(?:,"heads":(\[[^\]]*\]))?[,}]/.exec(head);
   if (!m) return undefined;
   let heads: unknown;
@@ -127,6 +116,33 @@ export async function gitImportStamp(dir: string): Promise<{ importedAt: number;
   }
   const ok = Array.isArray(heads) && heads.every((h) => typeof h === 'string');
   return { importedAt: Number(m[1]), ...(ok ? { heads: heads as string[] } : {}) };
+}
+
+/**
+ * Whether the store holds an import with commits in it, from the file's head: the window's startup asks, and parsing
+ * the whole import there held the host for milliseconds. A file that is there but does not read as an empty import
+ * (damaged included) counts: it is reported when training reads it, and must not be offered for replacement.
+ */
+export async function hasGitImportFile(dir: string): Promise<boolean> {
+  const head = await importHead(dir);
+  if (head === undefined) return false;
+  return !/^\{"format":"latent-git-sessions","version":1,"importedAt":\d+(?:,"heads":\[[^\]]*\])?,"sessions":\[\]\}$/.test(head);
+}
+
+/** The first 16 KB of the saved import; undefined without one, '' when it is there but cannot be read. */
+async function importHead(dir: string): Promise<string | undefined> {
+  try {
+    const f = await fs.open(path.join(dir, GIT_SESSIONS_FILE), 'r');
+    try {
+      const buf = Buffer.alloc(16_384);
+      const { bytesRead } = await f.read(buf, 0, buf.length, 0);
+      return buf.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await f.close();
+    }
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : '';
+  }
 }
 
 /** Writes the interactions of one import (replacing an earlier import) atomically into `dir`. */
@@ -165,7 +181,11 @@ export function* gitSessionsTextSteps(interactions: readonly Interaction[], impo
 /** Interactions (or sessions) between yield points. */
 const STEP = 256;
 
-/** The saved import as interactions; [] when nothing was imported. Throws GitSessionsFormatError on a bad file. */
+/**
+ * The saved import as interactions; [] when nothing was imported. Throws GitSessionsFormatError on a bad file. Read
+ * on the extension host at every retrain: the checks and the objects are made in slices (3,000 commits are about
+ * 18,000 interactions; made at once they held the host 3-12 ms).
+ */
 export async function loadGitSessions(dir: string): Promise<Interaction[]> {
   const file = path.join(dir, GIT_SESSIONS_FILE);
   let text: string;
@@ -175,6 +195,11 @@ export async function loadGitSessions(dir: string): Promise<Interaction[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+  return finishStepsAsync(gitSessionsOfTextSteps(text, file), GIT_SLICE_MS);
+}
+
+/** The interactions of a git-sessions.json's text (`file` names it in errors). */
+export function* gitSessionsOfTextSteps(text: string, file: string): Steps<Interaction[]> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -186,7 +211,9 @@ export async function loadGitSessions(dir: string): Promise<Interaction[]> {
     throw new GitSessionsFormatError(`${file}: not a version 1 git sessions file`);
   }
   const out: Interaction[] = [];
-  o.sessions.forEach((s, i) => {
+  const sessions: unknown[] = o.sessions;
+  for (let i = 0; i < sessions.length; i++) {
+    const s = sessions[i];
     const ok =
       Array.isArray(s) &&
       typeof s[0] === 'string' &&
@@ -194,9 +221,11 @@ export async function loadGitSessions(dir: string): Promise<Interaction[]> {
       Number.isFinite(s[2]) &&
       s[2] > 0 &&
       Array.isArray(s[3]) &&
-      s[3].every((x) => typeof x === 'string' && x !== '');
+      (s[3] as unknown[]).every((x) => typeof x === 'string' && x !== '');
     if (!ok) throw new GitSessionsFormatError(`${file}: session ${i} is malformed`);
-    for (const item of s[3]) out.push({ session: s[0], item, time: s[1], weight: s[2] });
-  });
+    const [session, time, weight, items] = s as [string, number, number, string[]];
+    for (const item of items) out.push({ session, item, time, weight });
+    if ((i & (STEP / 4 - 1)) === STEP / 4 - 1) yield;
+  }
   return out;
 }

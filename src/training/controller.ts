@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Interaction, RecommenderModel } from '../core/recommender';
 import { blendChange, keptSettingsNote } from '../core/recommenderUpdate';
 import { finishStepsAsync } from '../core/train';
-import { renameSinceModel, resolveMoves } from '../feedback/fileChanges';
+import { renameSinceModel } from '../feedback/fileChanges';
 import type { FeedbackEvent } from '../feedback/signal';
 import { StoredEvents, isFileChangeIndex } from '../feedback/storedEvents';
 import type { FeedbackStore } from '../feedback/store/feedbackStore';
@@ -15,7 +15,7 @@ import type { ConfigOverrides, EncodedEaseMemory } from './messages';
 import { loadSavedModel } from './savedModel';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
 import { TrainingCancelledError, tokenFromSignal } from './runner';
-import { gitSessionsAsEvents } from '../git/coldStart';
+import { gitEventColumnsSteps } from '../git/coldStart';
 
 /** Seconds of focused time that count as one event towards an automatic retrain (the former dwell tick). */
 export const DWELL_SECONDS_PER_EVENT = 5;
@@ -214,7 +214,7 @@ export class TrainingController implements vscode.Disposable {
     // The store gives current names; the imported commits follow the renames recorded since (fileChanges.ts). What
     // happened to files is not activity: it stays on this side.
     const activity = await finishStepsAsync(recorded.filteredSteps((k) => !isFileChangeIndex(k)));
-    const events = git.length > 0 ? await finishStepsAsync(StoredEvents.concatSteps([activity, StoredEvents.fromEvents(resolveMoves(gitSessionsAsEvents(git), moves))])) : activity;
+    const events = git.length > 0 ? await finishStepsAsync(StoredEvents.concatSteps([activity, await finishStepsAsync(gitEventColumnsSteps(git, moves))])) : activity;
     // Sessionizing happens in the worker (it is O(n log n) over every event); here only a cheap emptiness check.
     if (!events.hasActivity()) {
       this.st = { ...this.st, state: 'not-enough-data', message: 'Not enough activity recorded yet to learn from.' };

@@ -7,11 +7,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitRecommender, recommend } from '../../../src/core/recommender';
-import { GIT_SESSIONS_FILE, gitImportStamp, loadGitSessions, saveGitSessions } from '../../../src/git/gitImport';
+import { GIT_SESSIONS_FILE, gitImportStamp, hasGitImportFile, loadGitSessions, saveGitSessions } from '../../../src/git/gitImport';
 import { sessionize } from '../../../src/feedback/sessions';
+import { resolveMoves, type FileMove } from '../../../src/feedback/fileChanges';
+import { StoredEvents } from '../../../src/feedback/storedEvents';
+import { finishSteps, finishStepsAsync } from '../../../src/core/train';
+import type { Interaction } from '../../../src/core/interaction';
 import {
   describeOutcome,
   gitPrefix,
+  gitEventColumnsSteps,
   gitSessionsAsEvents,
   hasGitHistory,
   learnFromGit,
@@ -284,5 +289,47 @@ describe('cold start: new files in the live ranking', () => {
     assert.deepEqual(r.items(), ['file:d', 'file:c']);
     r.clear();
     assert.deepEqual(r.items(), []);
+  });
+});
+
+describe('cold start: the saved import read for a retrain, in slices', () => {
+  it('reads back what was saved and makes the same columns, under the renames recorded since, as the events did', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latent-gitcols-'));
+    try {
+      // 700 commits (past the slices' boundaries), a file renamed halfway through them and a folder renamed after.
+      const saved: Interaction[] = [];
+      for (let c = 0; c < 700; c++) {
+        for (let j = 0; j < 1 + (c % 4); j++) {
+          saved.push({ session: `git:${c}`, item: `file:src/f${(c * 7 + j * 3) % 50}.ts`, time: 1_600_000_000 + c * 60, weight: c % 9 === 0 ? 0.03 : 0.3 });
+        }
+      }
+      await saveGitSessions(dir, saved, 1);
+      const git = await loadGitSessions(dir);
+      assert.deepEqual(git, saved);
+      const moves: FileMove[] = [
+        { t: (1_600_000_000 + 350 * 60) * 1000, from: 'file:src/f3.ts', to: 'file:src/g3.ts' },
+        { t: (1_600_000_000 + 800 * 60) * 1000, from: 'file:src', to: 'file:lib' },
+      ];
+      const want = finishSteps(StoredEvents.fromEvents(resolveMoves(gitSessionsAsEvents(git), moves)).eventsSteps());
+      const got = await finishStepsAsync(gitEventColumnsSteps(git, moves));
+      assert.deepEqual(finishSteps(got.eventsSteps()), want);
+      const names = new Set(finishSteps(got.eventsSteps()).map((e) => e.item));
+      assert.ok(names.has('file:lib/g3.ts') && names.has('file:lib/f3.ts') && !names.has('file:src/f1.ts'), [...names].slice(0, 5).join(', '));
+      // An import with commits is there for the window's startup; none, an empty one, is not; a damaged one is.
+      assert.equal(await hasGitImportFile(dir), true);
+      await saveGitSessions(dir, [], 1, ['abc']);
+      assert.equal(await hasGitImportFile(dir), false);
+      await saveGitSessions(dir, [], 1);
+      assert.equal(await hasGitImportFile(dir), false);
+      writeFileSync(join(dir, GIT_SESSIONS_FILE), '{"format":"latent-git-sessions","vers');
+      assert.equal(await hasGitImportFile(dir), true);
+      rmSync(join(dir, GIT_SESSIONS_FILE));
+      assert.equal(await hasGitImportFile(dir), false);
+      // A malformed session is named, as before the slices.
+      writeFileSync(join(dir, GIT_SESSIONS_FILE), JSON.stringify({ format: 'latent-git-sessions', version: 1, importedAt: 1, sessions: [['git:a', 1, 0.3, ['file:x']], ['git:b', 1, 0.3, ['']]] }));
+      await assert.rejects(loadGitSessions(dir), /session 1 is malformed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
