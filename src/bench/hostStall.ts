@@ -123,12 +123,14 @@ export function makeGitRepo(root: string, commits: number): string | undefined {
 
 /**
  * "Learn from Git History" as the command runs it on the host (learnFromGit: git's output collected, parsed into
- * sessions, saved to git-sessions.json), reading up to `maxCommits` commits; the retrain that follows is train20k's.
+ * sessions, saved to git-sessions.json), reading up to `maxCommits` commits; the store of the last run is returned
+ * (the retrains after an import are train20kGit's).
  */
-export async function gitImportStalls(repo: string, storeRoot: string, maxCommits: number, reps: number): Promise<number[]> {
+export async function gitImportStalls(repo: string, storeRoot: string, maxCommits: number, reps: number): Promise<{ stalls: number[]; storeDir: string }> {
   const out: number[] = [];
+  let storeDir = '';
   for (let r = 0; r < reps; r++) {
-    const storeDir = fs.mkdtempSync(path.join(storeRoot, 'git-store-'));
+    storeDir = fs.mkdtempSync(path.join(storeRoot, 'git-store-'));
     let kind = '';
     out.push(
       await maxStallDuring(async () => {
@@ -138,7 +140,7 @@ export async function gitImportStalls(repo: string, storeRoot: string, maxCommit
     );
     if (kind !== 'learned') throw new Error(`git import benchmark: ${kind}`);
   }
-  return out;
+  return { stalls: out, storeDir };
 }
 
 /** A scratch folder for the host-stall benchmarks, removed by the returned function. */

@@ -11,6 +11,9 @@ import { measureRankLatency } from './rankLatency';
 import { maxStallDuring, settle } from './stall';
 import { syntheticInteractions } from './synthetic';
 import { StoredEvents } from '../feedback/storedEvents';
+import { finishStepsAsync } from '../core/train';
+import { withGitImportSteps } from '../git/coldStart';
+import { loadGitSessions } from '../git/gitImport';
 
 export interface PipelineBenchOptions {
   /** dist/worker.js when bundled; found next to this file or in ../training otherwise. */
@@ -40,8 +43,10 @@ export function pipelineRunner(workerPath?: string): TrainingRunner {
 /**
  * Longest event-loop stall (ms) of each of `reps` trainings from 20k raw events, the path the extension takes (packed
  * here, sessionized and trained in the worker): pipeline's stall.trainEvents20k and scale's hostStallMaxMs.train20k.
+ * With `gitStoreDir`, the git import saved there is read and joined to the events first, as the controller does
+ * before every retrain once history was imported (scale's train20kGit).
  */
-export async function trainEventsStalls(runner: TrainingRunner, reps: number): Promise<number[]> {
+export async function trainEventsStalls(runner: TrainingRunner, reps: number, gitStoreDir?: string): Promise<number[]> {
   const events = syntheticInteractions({ interactions: 20_000, items: 2000, seed: 'stall-ev' }).map((x) => ({
     t: x.time * 1000,
     item: x.item,
@@ -51,7 +56,14 @@ export async function trainEventsStalls(runner: TrainingRunner, reps: number): P
   // As the store's read gives them to the controller: columns (storedEvents.ts), not objects.
   const stored = StoredEvents.fromEvents(events);
   const stalls: number[] = [];
-  for (let rep = 0; rep < reps; rep++) stalls.push(await maxStallDuring(() => runner.runEvents(stored, 30 * 60_000, {})));
+  for (let rep = 0; rep < reps; rep++) {
+    stalls.push(
+      await maxStallDuring(async () => {
+        const sent = gitStoreDir === undefined ? stored : await finishStepsAsync(withGitImportSteps(stored, await loadGitSessions(gitStoreDir), []));
+        await runner.runEvents(sent, 30 * 60_000, {});
+      }),
+    );
+  }
   return stalls;
 }
 

@@ -10,6 +10,7 @@ import { measureRankLatency } from './rankLatency';
 import { collectGarbage, maxStallDuring, repeated, settle } from './stall';
 import { syntheticEvents, syntheticInteractions } from './synthetic';
 import { StoredEvents } from '../feedback/storedEvents';
+import { GIT_SESSIONS_FILE } from '../git/gitImport';
 import { DEFAULT_SESSION_GAP_MS } from '../feedback/sessions';
 import type { FeedbackEvent } from '../feedback/signal';
 
@@ -30,6 +31,8 @@ export interface HostStalls {
   gitImport: number;
   /** training from 20,000 raw events in the worker (packing, messages, reading the model back) */
   train20k: number;
+  /** the same once git history was imported (gitImport's 3,000 commits read from disk and joined to the events first) */
+  train20kGit?: number;
   /**
    * The model of train1M's fit (1,000,000 interactions) saved after a retrain and read back as at startup, ranker
    * caches included (absent when train1M is skipped)
@@ -38,7 +41,7 @@ export interface HostStalls {
 }
 
 /** Every run's figure of the repeated host-stall measurements. */
-export type RunFigures = { [K in Exclude<keyof HostStalls, 'rank30k' | 'model1M'>]: number[] } & { model1M?: number[] };
+export type RunFigures = { [K in Exclude<keyof HostStalls, 'rank30k' | 'model1M' | 'train20kGit'>]: number[] } & { model1M?: number[]; train20kGit?: number[] };
 
 /** A full retrain in the worker at the size of a heavy year. */
 export interface Train1MFigures {
@@ -219,12 +222,16 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
 
   const runs: RunFigures = { startupRead1M: [], compact1M: [], gitImport: [], train20k: [] };
   const scratch = scratchDir();
+  let gitImportFile = '';
   try {
     // The git import first: measured after the million-event work, it was charged for that work's garbage (the
     // collections of a heap hundreds of MB large), which a host importing git history does not carry.
     const repo = makeGitRepo(scratch.root, GIT_COMMITS);
     if (repo === undefined) throw new Error('git is needed for the git import figure');
-    runs.gitImport = await gitImportStalls(repo, scratch.root, GIT_COMMITS, reps);
+    const imported = await gitImportStalls(repo, scratch.root, GIT_COMMITS, reps);
+    runs.gitImport = imported.stalls;
+    // One of the imports, kept for the retrains after it (train20kGit).
+    gitImportFile = fs.readFileSync(path.join(imported.storeDir, GIT_SESSIONS_FILE), 'utf8');
     const n = opts.storeEvents ?? 1_000_000;
     const t0 = performance.now();
     const big = await writeBigStore(scratch.root, n);
@@ -239,6 +246,14 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
   // Without this the first training run read 17-34 ms (a full collection of that garbage), the next ones 5-14 ms.
   if (!opts.train20kStallsMs) await settle();
   runs.train20k = opts.train20kStallsMs ?? (await trainEventsStalls(pipelineRunner(), reps));
+  const gitScratch = scratchDir();
+  try {
+    fs.writeFileSync(path.join(gitScratch.root, GIT_SESSIONS_FILE), gitImportFile);
+    await settle();
+    runs.train20kGit = await trainEventsStalls(pipelineRunner(), reps, gitScratch.root);
+  } finally {
+    gitScratch.remove();
+  }
 
   const idleRuns: number[] = [];
   for (let r = 0; r < reps; r++) idleRuns.push(await maxStallDuring(() => new Promise((done) => setTimeout(done, IDLE_WINDOW_MS))));

@@ -339,3 +339,9 @@ export function* gitEventColumnsSteps(interactions: readonly Interaction[], move
   const columns = yield* StoredEvents.fromEventsSteps(yield* gitSessionsAsEventsSteps(interactions));
   return yield* columns.resolveMovesSteps(moves);
 }
+
+/** What a retrain sends: the recorded activity, then the imported commits (gitEventColumnsSteps) when there are any. */
+export function* withGitImportSteps(activity: StoredEvents, git: readonly Interaction[], moves: readonly FileMove[]): Steps<StoredEvents> {
+  if (git.length === 0) return activity;
+  return yield* StoredEvents.concatSteps([activity, yield* gitEventColumnsSteps(git, moves)]);
+}

@@ -15,7 +15,7 @@ import type { ConfigOverrides, EncodedEaseMemory } from './messages';
 import { loadSavedModel } from './savedModel';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
 import { TrainingCancelledError, tokenFromSignal } from './runner';
-import { gitEventColumnsSteps } from '../git/coldStart';
+import { withGitImportSteps } from '../git/coldStart';
 
 /** Seconds of focused time that count as one event towards an automatic retrain (the former dwell tick). */
 export const DWELL_SECONDS_PER_EVENT = 5;
@@ -214,7 +214,7 @@ export class TrainingController implements vscode.Disposable {
     // The store gives current names; the imported commits follow the renames recorded since (fileChanges.ts). What
     // happened to files is not activity: it stays on this side.
     const activity = await finishStepsAsync(recorded.filteredSteps((k) => !isFileChangeIndex(k)));
-    const events = git.length > 0 ? await finishStepsAsync(StoredEvents.concatSteps([activity, await finishStepsAsync(gitEventColumnsSteps(git, moves))])) : activity;
+    const events = await finishStepsAsync(withGitImportSteps(activity, git, moves));
     // Sessionizing happens in the worker (it is O(n log n) over every event); here only a cheap emptiness check.
     if (!events.hasActivity()) {
       this.st = { ...this.st, state: 'not-enough-data', message: 'Not enough activity recorded yet to learn from.' };
