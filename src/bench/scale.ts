@@ -222,7 +222,7 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
 
   const runs: RunFigures = { startupRead1M: [], compact1M: [], gitImport: [], train20k: [] };
   const scratch = scratchDir();
-  let gitImportFile = '';
+  let gitImportFile: string;
   try {
     // The git import first: measured after the million-event work, it was charged for that work's garbage (the
     // collections of a heap hundreds of MB large), which a host importing git history does not carry.
