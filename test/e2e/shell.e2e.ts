@@ -118,4 +118,24 @@ describe('Latent in code-server + Chromium', function () {
     assert.match(await heading.innerText(), /Tiny Tasks/);
     await s.screenshot('webview');
   });
+
+  // Last: it leaves the folder for an empty window.
+  it('in a window with no folder the welcome says nothing is recorded there and offers Open Folder, not Retrain', async () => {
+    const retrainAction = s.page.locator('.part.sidebar [aria-label="Retrain Model"]');
+    await s.openView();
+    await retrainAction.first().waitFor({ state: 'visible' }); // in the folder's window, on the view's title
+    const empty = new URL(s.url);
+    empty.search = '?ew=true';
+    await s.page.goto(empty.toString());
+    await s.openView();
+    const welcome = await s.waitForWelcome(/No folder is open/);
+    assert.match(welcome, /nothing is recorded here/);
+    assert.doesNotMatch(welcome, /Retrain Model|recommendations appear as you work|see what is kept/);
+    // The title bar keeps only what means something without a folder (Pause, the ... menu's Reset).
+    assert.equal(await retrainAction.count(), 0);
+    await s.page.locator(`${SELECTORS.welcome} .monaco-button`, { hasText: 'Open Folder' }).click();
+    await s.page.locator('.quick-input-widget', { hasText: 'Open Folder' }).waitFor({ state: 'visible' });
+    await s.screenshot('no-folder');
+    await s.page.keyboard.press('Escape');
+  });
 });
