@@ -16,7 +16,7 @@ import { ExclusionMatcher } from './feedback/exclusion';
 import { DEFAULT_AGGREGATE_AFTER_MS, type FeedbackStore } from './feedback/store/feedbackStore';
 import { summarizeRecordedSteps } from './feedback/recordedSummary';
 import { fileOfTab, type FeedbackTracker } from './feedback/tracker';
-import { gitImportStamp, hasGitImportFile, loadGitSessions } from './git/gitImport';
+import { GitImportReader, gitImportStamp, hasGitImportFile } from './git/gitImport';
 import { createGitBootstrap, type GitBootstrap } from './git/learnFromGitCommand';
 import { LiveRanker, RecentItems } from './ranking/liveRanking';
 import { RecentSessions } from './feedback/recentSessions';
@@ -243,6 +243,8 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     const s = readSettings();
     return { factors: s.factors, halfLifeDays: s.halfLifeDays };
   };
+  // Read again only when the import file changed: retrains come every few dozen events.
+  const gitImport = new GitImportReader(args.store.dir);
   const controller = new TrainingController({
     store: args.store,
     client,
@@ -255,7 +257,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
     watchdogMs: () => readSettings().trainingWatchdogSeconds * 1000,
     config,
     log: args.log,
-    gitSessions: () => loadGitSessions(args.store.dir),
+    gitImport: () => gitImport.read(),
     resetElsewhere: () => followResetElsewhere(),
   });
   subs.push(controller);

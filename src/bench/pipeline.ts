@@ -12,8 +12,7 @@ import { maxStallDuring, settle } from './stall';
 import { syntheticInteractions } from './synthetic';
 import { StoredEvents } from '../feedback/storedEvents';
 import { finishStepsAsync } from '../core/train';
-import { withGitImportSteps } from '../git/coldStart';
-import { loadGitSessions } from '../git/gitImport';
+import { GitImportReader, withGitImportSteps } from '../git/gitImport';
 
 export interface PipelineBenchOptions {
   /** dist/worker.js when bundled; found next to this file or in ../training otherwise. */
@@ -59,7 +58,9 @@ export async function trainEventsStalls(runner: TrainingRunner, reps: number, gi
   for (let rep = 0; rep < reps; rep++) {
     stalls.push(
       await maxStallDuring(async () => {
-        const sent = gitStoreDir === undefined ? stored : await finishStepsAsync(withGitImportSteps(stored, await loadGitSessions(gitStoreDir), []));
+        // A reader of its own each time: the first retrain of a window, or the first after an import (later ones
+        // reuse what the window's reader holds).
+        const sent = gitStoreDir === undefined ? stored : await finishStepsAsync(withGitImportSteps(stored, (await new GitImportReader(gitStoreDir).read()).events, []));
         await runner.runEvents(sent, 30 * 60_000, {});
       }),
     );

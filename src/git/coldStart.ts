@@ -2,11 +2,8 @@
 // what it found, and say what happened in plain words. No vscode here (the command in src/git/learnFromGitCommand.ts
 // supplies trust, settings and progress), so every branch is unit-tested against real git repositories.
 import type { Interaction } from '../core/interaction';
-import { finishSteps, finishStepsAsync, type Steps } from '../core/train';
+import { finishStepsAsync, type Steps } from '../core/train';
 import type { GitBootstrapSetting } from '../config/schema';
-import { SIGNAL_WEIGHTS, type FeedbackEvent } from '../feedback/signal';
-import type { FileMove } from '../feedback/fileChanges';
-import { StoredEvents } from '../feedback/storedEvents';
 import { bootstrapFromGit, GIT_SLICE_MS, saveGitSessions, type GitBootstrapResult } from './gitImport';
 import { GitBootstrapCancelledError, GitBootstrapError, runGit } from './runGit';
 
@@ -308,40 +305,4 @@ function probe(cwd: string, args: string[], gitPath: string, signal?: AbortSigna
     stdout: r.stdout.toString('utf8'),
     stderr: r.stderr,
   }));
-}
-
-/**
- * Imported commits as feedback events the training worker sessionizes: each commit gets its own window id (the
- * session id), and sessionize() keeps windows apart, so a commit stays one session however close in time it is to
- * the next, and its weight survives exactly (an 'open' of amount w weighs w). This reuses the events path (packed
- * in chunks, sessionized off the extension host) instead of a second message type.
- */
-export function gitSessionsAsEvents(interactions: readonly Interaction[]): FeedbackEvent[] {
-  return finishSteps(gitSessionsAsEventsSteps(interactions));
-}
-
-function* gitSessionsAsEventsSteps(interactions: readonly Interaction[]): Steps<FeedbackEvent[]> {
-  const out = new Array<FeedbackEvent>(interactions.length);
-  for (let i = 0; i < interactions.length; i++) {
-    const x = interactions[i];
-    out[i] = { t: x.time * 1000, item: x.item, kind: 'open', amount: x.weight / SIGNAL_WEIGHTS.open, w: x.session };
-    if ((i & 1023) === 1023) yield;
-  }
-  return out;
-}
-
-/**
- * The imported commits as the columns a retrain sends, each file under its current name (`moves`, oldest first: the
- * renames recorded since). In slices: on the extension host at every retrain, and at once they held it 4-15 ms for
- * 3,000 commits.
- */
-export function* gitEventColumnsSteps(interactions: readonly Interaction[], moves: readonly FileMove[]): Steps<StoredEvents> {
-  const columns = yield* StoredEvents.fromEventsSteps(yield* gitSessionsAsEventsSteps(interactions));
-  return yield* columns.resolveMovesSteps(moves);
-}
-
-/** What a retrain sends: the recorded activity, then the imported commits (gitEventColumnsSteps) when there are any. */
-export function* withGitImportSteps(activity: StoredEvents, git: readonly Interaction[], moves: readonly FileMove[]): Steps<StoredEvents> {
-  if (git.length === 0) return activity;
-  return yield* StoredEvents.concatSteps([activity, yield* gitEventColumnsSteps(git, moves)]);
 }

@@ -2,10 +2,13 @@
 // limit, a size limit, cancellable), and turn each commit into a session of the files it touched.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { finishStepsAsync, type Steps } from '../core/train';
+import { finishSteps, finishStepsAsync, type Steps } from '../core/train';
 import { commitsToSessions, commitsToSessionsSteps, gitLogArgs, parseGitLogSteps, type GitSessionOptions, type GitSessions } from './gitLog';
 import type { Interaction } from '../core/interaction';
 import { writeAtomic } from '../feedback/store/atomicWrite';
+import type { FileMove } from '../feedback/fileChanges';
+import { SIGNAL_WEIGHTS, type FeedbackEvent } from '../feedback/signal';
+import { StoredEvents } from '../feedback/storedEvents';
 import { GitBootstrapError, runGit, type GitRunOptions } from './runGit';
 
 /**
@@ -126,7 +129,7 @@ export async function gitImportStamp(dir: string): Promise<{ importedAt: number;
 export async function hasGitImportFile(dir: string): Promise<boolean> {
   const head = await importHead(dir);
   if (head === undefined) return false;
-  return !/^\{"format":"latent-git-sessions","version":1,"importedAt":\d+(?:,"heads":\[[^\]]*\])?,"sessions":\[\]\}$/.test(head);
+  return !/^\{"format":"latent-git-sessions","version":1,"importedAt":\d+(?:,"heads":\[[^\]]*\])?,"sessions":\[\s*\]\}$/.test(head);
 }
 
 /** The first 16 KB of the saved import; undefined without one, '' when it is there but cannot be read. */
@@ -153,7 +156,10 @@ export async function saveGitSessions(dir: string, interactions: readonly Intera
   await writeAtomic(path.join(dir, GIT_SESSIONS_FILE), chunks);
 }
 
-/** The text of git-sessions.json in pieces: joined, exactly JSON.stringify of the SavedSessions object. */
+/**
+ * The text of git-sessions.json in pieces: joined, the JSON of the SavedSessions object with one session per line
+ * (JSON.stringify of the rest), so that reading it back can parse it a few sessions at a time (gitSessionsOfTextSteps).
+ */
 export function* gitSessionsTextSteps(interactions: readonly Interaction[], importedAt: number, heads?: readonly string[]): Steps<string[]> {
   const bySession = new Map<string, [string, number, number, string[]]>();
   for (let i = 0; i < interactions.length; i++) {
@@ -170,11 +176,12 @@ export function* gitSessionsTextSteps(interactions: readonly Interaction[], impo
   const head = JSON.stringify(empty);
   const out = [head.slice(0, head.length - 2)]; // without the closing ']}'
   let n = 0;
+  // A string's JSON never holds a raw line break, so each line is one session.
   for (const s of bySession.values()) {
-    out.push((n++ === 0 ? '' : ',') + JSON.stringify(s));
+    out.push((n++ === 0 ? '\n' : ',\n') + JSON.stringify(s));
     if ((n & (STEP / 4 - 1)) === 0) yield;
   }
-  out.push(']}');
+  out.push(n > 0 ? '\n]}' : ']}');
   return out;
 }
 
@@ -198,22 +205,27 @@ export async function loadGitSessions(dir: string): Promise<Interaction[]> {
   return finishStepsAsync(gitSessionsOfTextSteps(text, file), GIT_SLICE_MS);
 }
 
-/** The interactions of a git-sessions.json's text (`file` names it in errors). */
+/**
+ * The interactions of a git-sessions.json's text (`file` names it in errors). The file holds one session per line
+ * (gitSessionsTextSteps): each line is parsed on its own, a few sessions between yield points, since one JSON.parse
+ * of an import of 3,000 commits of 40 files each (6.5 MB) held the host 10-12 ms. A file written before (one line)
+ * is parsed whole.
+ */
 export function* gitSessionsOfTextSteps(text: string, file: string): Steps<Interaction[]> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new GitSessionsFormatError(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const o = raw as Partial<SavedSessions> | null;
-  if (!o || o.format !== GIT_SESSIONS_FORMAT || o.version !== 1 || !Array.isArray(o.sessions)) {
-    throw new GitSessionsFormatError(`${file}: not a version 1 git sessions file`);
-  }
+  const parse = (json: string): unknown => {
+    try {
+      return JSON.parse(json);
+    } catch (e) {
+      throw new GitSessionsFormatError(`${file}: not valid JSON (${(e as Error).message})`);
+    }
+  };
+  const checkHead = (o: Partial<SavedSessions> | null): void => {
+    if (!o || o.format !== GIT_SESSIONS_FORMAT || o.version !== 1 || !Array.isArray(o.sessions)) {
+      throw new GitSessionsFormatError(`${file}: not a version 1 git sessions file`);
+    }
+  };
   const out: Interaction[] = [];
-  const sessions: unknown[] = o.sessions;
-  for (let i = 0; i < sessions.length; i++) {
-    const s = sessions[i];
+  const add = (s: unknown, i: number): void => {
     const ok =
       Array.isArray(s) &&
       typeof s[0] === 'string' &&
@@ -225,7 +237,116 @@ export function* gitSessionsOfTextSteps(text: string, file: string): Steps<Inter
     if (!ok) throw new GitSessionsFormatError(`${file}: session ${i} is malformed`);
     const [session, time, weight, items] = s as [string, number, number, string[]];
     for (const item of items) out.push({ session, item, time, weight });
+  };
+  // One session per line as written; any other layout of valid JSON (an older file on one line, a file someone
+  // reformatted) is parsed whole.
+  const lines = yield* sessionLinesSteps(text);
+  if (lines) {
+    checkHead(parse(lines.head + ']}') as Partial<SavedSessions> | null);
+    for (let i = 0; i < lines.sessions.length; i++) {
+      add(parse(lines.sessions[i]), i);
+      if ((i & (STEP / 4 - 1)) === STEP / 4 - 1) yield;
+    }
+    return out;
+  }
+  const o = parse(text) as Partial<SavedSessions> | null;
+  checkHead(o);
+  const sessions: unknown[] = o?.sessions ?? [];
+  for (let i = 0; i < sessions.length; i++) {
+    add(sessions[i], i);
     if ((i & (STEP / 4 - 1)) === STEP / 4 - 1) yield;
   }
   return out;
+}
+
+/**
+ * The head (up to the sessions' opening bracket) and each session's JSON of a file laid out as gitSessionsTextSteps
+ * writes it; undefined for any other layout.
+ */
+function* sessionLinesSteps(text: string): Steps<{ head: string; sessions: string[] } | undefined> {
+  let eol = text.indexOf('\n');
+  if (eol < 0 || !text.slice(0, eol).endsWith('"sessions":[')) return undefined;
+  const head = text.slice(0, eol);
+  const sessions: string[] = [];
+  for (;;) {
+    const start = eol + 1;
+    eol = text.indexOf('\n', start);
+    const line = text.slice(start, eol < 0 ? text.length : eol);
+    if (line === ']}') return text.slice(start + 2).trim() === '' ? { head, sessions } : undefined;
+    if (eol < 0 || !line.startsWith('[') || !(line.endsWith('],') || line.endsWith(']'))) return undefined;
+    sessions.push(line.endsWith(',') ? line.slice(0, -1) : line);
+    if ((sessions.length & (STEP - 1)) === 0) yield;
+  }
+}
+
+/**
+ * Imported commits as feedback events the training worker sessionizes: each commit gets its own window id (the
+ * session id), and sessionize() keeps windows apart, so a commit stays one session however close in time it is to
+ * the next, and its weight survives exactly (an 'open' of amount w weighs w). This reuses the events path (packed
+ * in chunks, sessionized off the extension host) instead of a second message type.
+ */
+export function gitSessionsAsEvents(interactions: readonly Interaction[]): FeedbackEvent[] {
+  return finishSteps(gitSessionsAsEventsSteps(interactions));
+}
+
+function* gitSessionsAsEventsSteps(interactions: readonly Interaction[]): Steps<FeedbackEvent[]> {
+  const out = new Array<FeedbackEvent>(interactions.length);
+  for (let i = 0; i < interactions.length; i++) {
+    const x = interactions[i];
+    out[i] = { t: x.time * 1000, item: x.item, kind: 'open', amount: x.weight / SIGNAL_WEIGHTS.open, w: x.session };
+    if ((i & 1023) === 1023) yield;
+  }
+  return out;
+}
+
+/** The imported commits as the event columns a retrain sends (gitSessionsAsEvents), made in slices. */
+export function* gitEventColumnsSteps(interactions: readonly Interaction[]): Steps<StoredEvents> {
+  return yield* StoredEvents.fromEventsSteps(yield* gitSessionsAsEventsSteps(interactions));
+}
+
+/**
+ * What a retrain sends: the recorded activity, then the imported commits with each file under its current name
+ * (`moves`, oldest first: the renames recorded since).
+ */
+export function* withGitImportSteps(activity: StoredEvents, git: StoredEvents, moves: readonly FileMove[]): Steps<StoredEvents> {
+  if (git.length === 0) return activity;
+  return yield* StoredEvents.concatSteps([activity, yield* git.resolveMovesSteps(moves)]);
+}
+
+/** The saved import as a retrain takes it: event columns (gitEventColumnsSteps) and how many commits they hold. */
+export interface GitImportEvents {
+  events: StoredEvents;
+  commits: number;
+}
+
+/**
+ * The saved import of one store, read again only when its file changed (another import, a quiet re-read, Reset): a
+ * retrain runs every few dozen events, and reading 3,000 commits from the file each time held the extension host
+ * 8-17 ms (the parse and the objects' collections) for what had not changed.
+ */
+export class GitImportReader {
+  private kept: { key: string; value: GitImportEvents } | undefined;
+
+  constructor(private readonly dir: string) {}
+
+  /** Throws GitSessionsFormatError on a damaged file (read again at the next call). */
+  async read(): Promise<GitImportEvents> {
+    let key: string;
+    try {
+      const st = await fs.stat(path.join(this.dir, GIT_SESSIONS_FILE));
+      key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.kept = undefined;
+      return { events: StoredEvents.fromEvents([]), commits: 0 };
+    }
+    if (this.kept?.key === key) return this.kept.value;
+    const git = await loadGitSessions(this.dir);
+    const events = await finishStepsAsync(gitEventColumnsSteps(git), GIT_SLICE_MS);
+    let commits = 0;
+    for (let i = 0; i < git.length; i++) if (i === 0 || git[i].session !== git[i - 1].session) commits++;
+    const value = { events, commits };
+    this.kept = { key, value };
+    return value;
+  }
 }

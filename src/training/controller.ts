@@ -1,7 +1,7 @@
 // Feedback -> sessions -> model -> live ranking: reloads the saved model at startup, retrains on request or
 // automatically, persists every trained model, and survives a failed or killed run (the previous model stays).
 import * as vscode from 'vscode';
-import type { Interaction, RecommenderModel } from '../core/recommender';
+import type { RecommenderModel } from '../core/recommender';
 import { blendChange, keptSettingsNote } from '../core/recommenderUpdate';
 import { finishStepsAsync } from '../core/train';
 import { renameSinceModel } from '../feedback/fileChanges';
@@ -15,7 +15,7 @@ import type { ConfigOverrides, EncodedEaseMemory } from './messages';
 import { loadSavedModel } from './savedModel';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
 import { TrainingCancelledError, tokenFromSignal } from './runner';
-import { withGitImportSteps } from '../git/coldStart';
+import { withGitImportSteps, type GitImportEvents } from '../git/gitImport';
 
 /** Seconds of focused time that count as one event towards an automatic retrain (the former dwell tick). */
 export const DWELL_SECONDS_PER_EVENT = 5;
@@ -68,8 +68,8 @@ export interface ControllerOptions {
   log(line: string): void;
   /** Debounce of automatic retraining (quiet time after the threshold is reached). */
   debounceMs?: number;
-  /** Sessions imported from git (loadGitSessions of the store folder), trained on with their own lower weight. */
-  gitSessions?(): Promise<Interaction[]>;
+  /** The commits imported from git (GitImportReader of the store folder), trained on with their own lower weight. */
+  gitImport?(): Promise<GitImportEvents>;
   /**
    * True when another window reset the store since (the caller has then forgotten everything, this controller too):
    * asked before a trained model is saved, so a run begun before the Reset cannot bring back what it wiped.
@@ -148,21 +148,22 @@ export class TrainingController implements vscode.Disposable {
     this.current = model ? { json } : undefined;
     // Data but no model (first run after an update, the model was unreadable, or the window closed between a git
     // import and its training): train in the background.
-    if (!model && (stored.length > 0 || (await this.loadGitSessions()).length > 0)) {
+    if (!model && (stored.length > 0 || (await this.loadGitImport()).commits > 0)) {
       this.scheduler.noteEvent(this.opts.retrainAfterEvents());
     }
   }
 
   /** The saved git import; a damaged file is reported and left in place (training goes on without it). */
-  private async loadGitSessions(): Promise<Interaction[]> {
-    if (!this.opts.gitSessions) return [];
+  private async loadGitImport(): Promise<GitImportEvents> {
+    const none = { events: StoredEvents.fromEvents([]), commits: 0 };
+    if (!this.opts.gitImport) return none;
     try {
-      return await this.opts.gitSessions();
+      return await this.opts.gitImport();
     } catch (err) {
       const message = `the saved git history could not be read and is left out of training: ${err instanceof Error ? err.message : String(err)}`;
       this.opts.log(message);
       void vscode.window.showWarningMessage(`Latent: ${message}`);
-      return [];
+      return none;
     }
   }
 
@@ -208,19 +209,19 @@ export class TrainingController implements vscode.Disposable {
     // Columns, not objects (storedEvents.ts): a million events read here must not become a million objects.
     const recorded = await this.opts.store.read();
     this.opts.ranker.setDismissed(await finishStepsAsync(recorded.dismissedSteps()));
-    const git = await this.loadGitSessions();
+    const git = await this.loadGitImport();
     const moves = await finishStepsAsync(recorded.movesSteps());
     // Commits travel as events too (one window per commit keeps each a session of its own, weight intact).
     // The store gives current names; the imported commits follow the renames recorded since (fileChanges.ts). What
     // happened to files is not activity: it stays on this side.
     const activity = await finishStepsAsync(recorded.filteredSteps((k) => !isFileChangeIndex(k)));
-    const events = await finishStepsAsync(withGitImportSteps(activity, git, moves));
+    const events = await finishStepsAsync(withGitImportSteps(activity, git.events, moves));
     // Sessionizing happens in the worker (it is O(n log n) over every event); here only a cheap emptiness check.
     if (!events.hasActivity()) {
       this.st = { ...this.st, state: 'not-enough-data', message: 'Not enough activity recorded yet to learn from.' };
       return;
     }
-    const commits = new Set(git.map((x) => x.session)).size;
+    const commits = git.commits;
     // Superseded or cancelled while reading the data: the follow-up (if any) reads it again.
     if (run.signal.aborted) return;
     this.st = {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitRecommender, recommend } from '../../../src/core/recommender';
-import { GIT_SESSIONS_FILE, gitImportStamp, hasGitImportFile, loadGitSessions, saveGitSessions } from '../../../src/git/gitImport';
+import { GIT_SESSIONS_FILE, GitImportReader, gitEventColumnsSteps, gitImportStamp, gitSessionsAsEvents, hasGitImportFile, loadGitSessions, saveGitSessions, withGitImportSteps } from '../../../src/git/gitImport';
 import { sessionize } from '../../../src/feedback/sessions';
 import { resolveMoves, type FileMove } from '../../../src/feedback/fileChanges';
 import { StoredEvents } from '../../../src/feedback/storedEvents';
@@ -16,8 +16,6 @@ import type { Interaction } from '../../../src/core/interaction';
 import {
   describeOutcome,
   gitPrefix,
-  gitEventColumnsSteps,
-  gitSessionsAsEvents,
   hasGitHistory,
   learnFromGit,
   newestCommit,
@@ -293,7 +291,7 @@ describe('cold start: new files in the live ranking', () => {
 });
 
 describe('cold start: the saved import read for a retrain, in slices', () => {
-  it('reads back what was saved and makes the same columns, under the renames recorded since, as the events did', async () => {
+  it('reads back what was saved, makes the same columns under the renames recorded since as the events did, and reads again only a changed file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latent-gitcols-'));
     try {
       // 700 commits (past the slices' boundaries), a file renamed halfway through them and a folder renamed after.
@@ -310,9 +308,19 @@ describe('cold start: the saved import read for a retrain, in slices', () => {
         { t: (1_600_000_000 + 350 * 60) * 1000, from: 'file:src/f3.ts', to: 'file:src/g3.ts' },
         { t: (1_600_000_000 + 800 * 60) * 1000, from: 'file:src', to: 'file:lib' },
       ];
-      const want = finishSteps(StoredEvents.fromEvents(resolveMoves(gitSessionsAsEvents(git), moves)).eventsSteps());
-      const got = await finishStepsAsync(gitEventColumnsSteps(git, moves));
-      assert.deepEqual(finishSteps(got.eventsSteps()), want);
+      const recorded = StoredEvents.fromEvents([{ t: 5, item: 'file:src/f1.ts', kind: 'edit', amount: 1 }]);
+      const want = finishSteps(StoredEvents.fromEvents([...finishSteps(recorded.eventsSteps()), ...resolveMoves(gitSessionsAsEvents(git), moves)]).eventsSteps());
+      const reader = new GitImportReader(dir);
+      const read = await reader.read();
+      assert.equal(read.commits, 700);
+      assert.deepEqual(finishSteps((await finishStepsAsync(gitEventColumnsSteps(git))).eventsSteps()), gitSessionsAsEvents(git));
+      const all = await finishStepsAsync(withGitImportSteps(recorded, read.events, moves));
+      assert.deepEqual(finishSteps(all.eventsSteps()), want);
+      const got = await finishStepsAsync(read.events.resolveMovesSteps(moves));
+      // Read once while the file stays as it is; again once it changed; nothing once it is gone.
+      assert.equal((await reader.read()).events, read.events);
+      await saveGitSessions(dir, saved.slice(0, 10), 2);
+      assert.equal((await reader.read()).commits, 4);
       const names = new Set(finishSteps(got.eventsSteps()).map((e) => e.item));
       assert.ok(names.has('file:lib/g3.ts') && names.has('file:lib/f3.ts') && !names.has('file:src/f1.ts'), [...names].slice(0, 5).join(', '));
       // An import with commits is there for the window's startup; none, an empty one, is not; a damaged one is.
@@ -323,8 +331,22 @@ describe('cold start: the saved import read for a retrain, in slices', () => {
       assert.equal(await hasGitImportFile(dir), false);
       writeFileSync(join(dir, GIT_SESSIONS_FILE), '{"format":"latent-git-sessions","vers');
       assert.equal(await hasGitImportFile(dir), true);
+      await assert.rejects(reader.read(), /not valid JSON/);
       rmSync(join(dir, GIT_SESSIONS_FILE));
       assert.equal(await hasGitImportFile(dir), false);
+      assert.equal((await reader.read()).events.length, 0);
+      // Read a session per line as written, and whole in any other layout of the same JSON (a file written before,
+      // on one line; a file reformatted); a damaged line is reported.
+      await saveGitSessions(dir, saved, 1);
+      const text = readFileSync(join(dir, GIT_SESSIONS_FILE), 'utf8');
+      for (const other of [JSON.stringify(JSON.parse(text)), JSON.stringify(JSON.parse(text), null, 2), text + '\n']) {
+        writeFileSync(join(dir, GIT_SESSIONS_FILE), other);
+        assert.deepEqual(await loadGitSessions(dir), saved);
+      }
+      writeFileSync(join(dir, GIT_SESSIONS_FILE), text.replace('\n["git:5",', '\n["git:5"'));
+      await assert.rejects(loadGitSessions(dir), /not valid JSON/);
+      writeFileSync(join(dir, GIT_SESSIONS_FILE), text.slice(0, text.length - 40));
+      await assert.rejects(loadGitSessions(dir), /not valid JSON/);
       // A malformed session is named, as before the slices.
       writeFileSync(join(dir, GIT_SESSIONS_FILE), JSON.stringify({ format: 'latent-git-sessions', version: 1, importedAt: 1, sessions: [['git:a', 1, 0.3, ['file:x']], ['git:b', 1, 0.3, ['']]] }));
       await assert.rejects(loadGitSessions(dir), /session 1 is malformed/);
