@@ -137,14 +137,13 @@ export function workedUpdate(model: RecommenderModel, row: RowCells, excluded?: 
   const named = (i: number): boolean => !excluded?.(model.items[i]);
   const positives = row.cells.filter((c) => named(c.item)).slice(0, PANEL_LIMITS.replayPositives);
   if (positives.length === 0) return null;
-  // The unobserved items this row scores highest: one pass of dot products and a bounded selection.
-  const dots = new Float64Array(items.length);
-  rowDots(mf.itemFactors, k, row.x, new Float64Array(items.length), dots);
-  const eligible = new Uint8Array(items.length).fill(1);
-  for (const c of row.cells) eligible[c.item] = 0;
-  if (excluded) for (let i = 0; i < items.length; i++) if (!named(i)) eligible[i] = 0;
-  for (let i = 0; i < items.length; i++) dots[i] += mf.itemBias[i];
-  const scored = Array.from(topIndices(dots, PANEL_LIMITS.replayNegatives, eligible), (i) => ({ i }));
+  // The unobserved items this row scores highest: read deeper than shown (the row is the same at every refresh, so
+  // this is kept per model) and taken in order as latent.exclude spares them; scored again with the exclusions only
+  // when too many of them are excluded. Either way exactly the top of what is not excluded (topIndices' order is total).
+  const n = PANEL_LIMITS.replayNegatives;
+  const spared = unobservedTop(model, row, n + NEGATIVE_SPARES).filter(named);
+  const top = spared.length >= n ? spared.slice(0, n) : Array.from(unobservedTopOf(model, row, n, excluded));
+  const scored = top.map((i) => ({ i }));
   const used = [...positives.map((c) => c.item), ...scored.map((n) => n.i)];
   const cells: ReplayCell[] = [
     ...positives.map((c, t) => ({ row: 0, col: t, target: 1, confidence: confidence(c.raw, cfg.alpha, cfg.epsilon) })),
@@ -185,6 +184,35 @@ export function workedUpdate(model: RecommenderModel, row: RowCells, excluded?: 
     dims: Array.from({ length: k }, (_, f) => `f${f + 1}`),
     steps: steps.map((s, t) => toStep(s, row.label, items[used[t]], t < positives.length ? positives[t].raw : null)),
   };
+}
+
+/** Unobserved items read past the worked update's negatives, for latent.exclude to leave enough of them. */
+const NEGATIVE_SPARES = 8;
+
+/**
+ * The row's `n` highest-scoring unobserved items (x . y_i + b_i, best first), kept per model for the row it was
+ * asked for last: the panel shows the newest training row at every refresh, and scoring every item for it was half
+ * of a refresh's time at 30,000 items.
+ */
+const unobservedTopByModel = new WeakMap<RecommenderModel, { x: readonly number[]; n: number; top: number[] }>();
+
+function unobservedTop(model: RecommenderModel, row: RowCells, n: number): number[] {
+  const kept = unobservedTopByModel.get(model);
+  if (kept && kept.x === row.x && kept.n === n) return kept.top;
+  const top = Array.from(unobservedTopOf(model, row, n));
+  unobservedTopByModel.set(model, { x: row.x, n, top });
+  return top;
+}
+
+function unobservedTopOf(model: RecommenderModel, row: RowCells, n: number, excluded?: (item: string) => boolean): Int32Array {
+  const { mf, items } = model;
+  const dots = new Float64Array(items.length);
+  rowDots(mf.itemFactors, mf.k, row.x, new Float64Array(items.length), dots);
+  const eligible = new Uint8Array(items.length).fill(1);
+  for (const c of row.cells) eligible[c.item] = 0;
+  if (excluded) for (let i = 0; i < items.length; i++) if (excluded(items[i])) eligible[i] = 0;
+  for (let i = 0; i < items.length; i++) dots[i] += mf.itemBias[i];
+  return topIndices(dots, n, eligible);
 }
 
 /** The model's held-out hit rate in words: how it was measured, or why there is none. */
@@ -363,6 +391,12 @@ function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
   yield;
   const mean = Array.from(sum, (v) => v / Math.max(1, items.length));
   const parts = { ends, factors, labels, pca: pcaAxesFromGram(gramOf(mf), mean, items.length) };
+  // The worked update's unobserved items for the newest training row, in a step of their own: not in the first state.
+  const row = lastTrainingRow(model);
+  if (row) {
+    yield;
+    unobservedTop(model, row, PANEL_LIMITS.replayNegatives + NEGATIVE_SPARES);
+  }
   partsByModel.set(model, parts);
   return parts;
 }

@@ -212,6 +212,29 @@ describe('factorsPanelState', () => {
     assert.match(asked.model?.why?.problem ?? '', /excluded/);
   });
 
+  it('the worked update\'s unobserved items are the training row\'s best not excluded, refresh after refresh', () => {
+    const big = fitRecommender(syntheticInteractions({ interactions: 3000, items: 120, seed: 'worked' }), { epochs: 5, seed: 3 });
+    const row = lastTrainingRow(big);
+    assert.ok(row);
+    const { k, itemFactors: Q, itemBias } = big.mf;
+    const observed = new Set(row.cells.map((c) => c.item));
+    // By a full sort: score descending, index ascending.
+    const ranked = big.items
+      .map((_, i) => ({ i, v: itemBias[i] + row.x.reduce((a, x, f) => a + x * Q[i * k + f], 0) }))
+      .filter((e) => !observed.has(e.i))
+      .sort((a, b) => b.v - a.v || a.i - b.i)
+      .map((e) => big.items[e.i]);
+    const negatives = (excluded?: (item: string) => boolean): string[] =>
+      (buildPanelState({ model: big, context: [], ...(excluded ? { excluded } : {}) }).model?.worked?.steps ?? []).filter((s) => s.raw === null).map((s) => s.col);
+    assert.deepEqual(negatives(), ranked.slice(0, 2));
+    assert.deepEqual(negatives(), ranked.slice(0, 2), 'the same on the next refresh');
+    // The best one excluded (a spare takes its place), then the best twelve (more than the spares: scored again).
+    for (const hiddenCount of [1, 12]) {
+      const hidden = new Set(ranked.slice(0, hiddenCount));
+      assert.deepEqual(negatives((item) => hidden.has(item)), ranked.slice(hiddenCount, hiddenCount + 2), `${hiddenCount} excluded`);
+    }
+  });
+
   it('names each end from five files when excluded ones were among its strongest, as the tree does', () => {
     // Twelve source files and four secrets used with them: the secrets are among many ends' strongest five.
     const src = Array.from({ length: 12 }, (_, j) => `file:src/m${j}.ts`);
