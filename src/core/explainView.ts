@@ -547,6 +547,9 @@ export function factorSummaries(
   return finishSteps(factorSummariesSteps(itemFactors, k, keys, n, candidates));
 }
 
+/** Factors named between yields in factorSummariesSteps. */
+const NAMED_FACTORS_PER_STEP = 8;
+
 /** Rows of factorSummariesSteps between yields: about 1 ms at k = 32. */
 const SUMMARY_ROWS_PER_STEP = 4096;
 
@@ -587,6 +590,8 @@ export function* factorSummariesSteps(
   const { vals: loV, ids: loI, counts: loN } = lo;
   const out: FactorSummary[] = [];
   for (let f = 0; f < k; f++) {
+    // Naming reads each end's paths: a pause every few factors (32 at once held a new model's panel up to 16 ms).
+    if (f > 0 && f % NAMED_FACTORS_PER_STEP === 0) yield;
     const high = Array.from({ length: hiN[f] }, (_, j) => ({ index: hiI[f * n + j], value: hiV[f * n + j] }));
     const low = Array.from({ length: loN[f] }, (_, j) => ({ index: loI[f * n + j], value: -loV[f * n + j] }));
     const names = nameEnds(high.map((v) => keys[v.index]), low.map((v) => keys[v.index]), base);

@@ -70,7 +70,8 @@ export function* itemDotsSteps(mf: FactorModel): Steps<void> {
   dotsCache.set(mf, kernel ?? null);
 }
 
-function itemDots(mf: FactorModel, x: Float32Array, out: Float64Array): void {
+/** x . y_i + b_i for every item i into `out`: the model's WebAssembly product where it has one (itemDotsSteps). */
+export function itemDots(mf: FactorModel, x: Float32Array, out: Float64Array): void {
   if (!dotsCache.has(mf)) finishSteps(itemDotsSteps(mf));
   const kernel = dotsCache.get(mf);
   if (kernel && out.length === mf.itemBias.length) kernel.dots(x, out);

@@ -20,9 +20,8 @@ import {
   type SgdStepView,
 } from '../../core/explainView';
 import { scoreItems, type ContextItem, type RecentSession, type RecommenderModel, type ScoredItems } from '../../core/recommender';
-import { rowDots } from '../../core/linalg';
 import { topIndices } from '../../core/ranking';
-import { gramOf, itemIndexOf } from '../../core/scoring';
+import { gramOf, itemDots, itemDotsSteps, itemIndexOf } from '../../core/scoring';
 import { partShares, scoreBreakdown } from '../../core/scoreBreakdown';
 import type { ScoreBuffers } from '../../core/scoreBuffers';
 import { finishSteps, finishStepsAsync, type Steps } from '../../core/train';
@@ -206,12 +205,13 @@ function unobservedTop(model: RecommenderModel, row: RowCells, n: number): numbe
 
 function unobservedTopOf(model: RecommenderModel, row: RowCells, n: number, excluded?: (item: string) => boolean): Int32Array {
   const { mf, items } = model;
+  // The ranking's product (WebAssembly where the model has it): run once per model now, a plain JS loop here was
+  // still cold when a new model came and held the host 10-40 ms at 30,000 items.
   const dots = new Float64Array(items.length);
-  rowDots(mf.itemFactors, mf.k, row.x, new Float64Array(items.length), dots);
+  itemDots(mf, Float32Array.from(row.x), dots);
   const eligible = new Uint8Array(items.length).fill(1);
   for (const c of row.cells) eligible[c.item] = 0;
   if (excluded) for (let i = 0; i < items.length; i++) if (excluded(items[i])) eligible[i] = 0;
-  for (let i = 0; i < items.length; i++) dots[i] += mf.itemBias[i];
   return topIndices(dots, n, eligible);
 }
 
@@ -380,7 +380,11 @@ function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
     high: s.high.items.map((v) => ({ item: items[v.index], value: v.value })),
     low: s.low.items.map((v) => ({ item: items[v.index], value: v.value })),
   }));
-  const factors = ends.map((f) => shownFactor(f, undefined, labels));
+  const factors: FactorView[] = [];
+  for (const f of ends) {
+    if (factors.length > 0 && factors.length % 8 === 0) yield;
+    factors.push(shownFactor(f, undefined, labels));
+  }
   // The map's axes from Y^T Y, which the fold-in keeps, and the mean: positions only for what is drawn.
   const sum = new Float64Array(k);
   const Y = mf.itemFactors;
@@ -394,6 +398,7 @@ function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
   // The worked update's unobserved items for the newest training row, in a step of their own: not in the first state.
   const row = lastTrainingRow(model);
   if (row) {
+    yield* itemDotsSteps(mf);
     yield;
     unobservedTop(model, row, PANEL_LIMITS.replayNegatives + NEGATIVE_SPARES);
   }
