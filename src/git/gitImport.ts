@@ -334,7 +334,7 @@ export class GitImportReader {
     let key: string;
     try {
       const st = await fs.stat(path.join(this.dir, GIT_SESSIONS_FILE));
-      key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+      key = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       this.kept = undefined;
