@@ -42,8 +42,8 @@ export function pipelineRunner(workerPath?: string): TrainingRunner {
 /**
  * Longest event-loop stall (ms) of each of `reps` trainings from 20k raw events, the path the extension takes (packed
  * here, sessionized and trained in the worker): pipeline's stall.trainEvents20k and scale's hostStallMaxMs.train20k.
- * With `gitStoreDir`, the git import saved there is read and joined to the events first, as the controller does
- * before every retrain once history was imported (scale's train20kGit).
+ * With `gitStoreDir`, the git import saved there is read (as a window's first retrain after startup or an import reads
+ * it) and joined to the events first, as the controller does once history was imported (scale's train20kGit).
  */
 export async function trainEventsStalls(runner: TrainingRunner, reps: number, gitStoreDir?: string): Promise<number[]> {
   const events = syntheticInteractions({ interactions: 20_000, items: 2000, seed: 'stall-ev' }).map((x) => ({

@@ -190,8 +190,8 @@ const STEP = 256;
 
 /**
  * The saved import as interactions; [] when nothing was imported. Throws GitSessionsFormatError on a bad file. Read
- * on the extension host at every retrain: the checks and the objects are made in slices (3,000 commits are about
- * 18,000 interactions; made at once they held the host 3-12 ms).
+ * on the extension host (GitImportReader, when the file changed): the checks and the objects are made in slices
+ * (3,000 commits are about 18,000 interactions; made at once they held the host 3-12 ms).
  */
 export async function loadGitSessions(dir: string): Promise<Interaction[]> {
   const file = path.join(dir, GIT_SESSIONS_FILE);
@@ -211,7 +211,7 @@ export async function loadGitSessions(dir: string): Promise<Interaction[]> {
  * of an import of 3,000 commits of 40 files each (6.5 MB) held the host 10-12 ms. A file written before (one line)
  * is parsed whole.
  */
-export function* gitSessionsOfTextSteps(text: string, file: string): Steps<Interaction[]> {
+function* gitSessionsOfTextSteps(text: string, file: string): Steps<Interaction[]> {
   const parse = (json: string): unknown => {
     try {
       return JSON.parse(json);
