@@ -4,9 +4,7 @@ import { confidence } from '../../core/confidence';
 import {
   coUsedItems,
   LABEL_ITEMS,
-  LABEL_SPARE_ITEMS,
-  factorSummariesSteps,
-  labelBase,
+  factorTopsSteps,
   type LabelBase,
   nameEnds,
   pcaAxesFromGram,
@@ -372,9 +370,8 @@ const MEAN_ROWS_PER_STEP = 8192;
 function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
   const { mf, items } = model;
   const k = mf.k;
-  const labels = labelBase(items);
-  yield;
-  const summaries = yield* factorSummariesSteps(mf.itemFactors, k, items, PANEL_LIMITS.factorItems + LABEL_SPARE_ITEMS, undefined, labels);
+  // The same ends the tree's why lines name (prepared with the model by the live ranker, else made here).
+  const { base: labels, summaries } = yield* factorTopsSteps(model);
   const ends: FactorEnds[] = summaries.map((s) => ({
     factor: s.factor,
     high: s.high.items.map((v) => ({ item: items[v.index], value: v.value })),

@@ -1,6 +1,6 @@
 // Plain-words explanation of one recommendation (tree tooltip). Pure: tested without VS Code.
 import type { Recommendation, RecommenderModel } from '../../core/recommender';
-import { LABEL_ITEMS, LABEL_SPARE_ITEMS, labelBase, nameEnds, shownEndItems, type LabelBase } from '../../core/explainView';
+import { factorTops, nameEnds, shownEndItems } from '../../core/explainView';
 import { displayName, parseItemKey } from '../../core/itemKey';
 
 /**
@@ -11,10 +11,6 @@ import { displayName, parseItemKey } from '../../core/itemKey';
  * from five (the first five its exclusion spares, LABEL_SPARE_ITEMS).
  */
 export class FactorLabels {
-  /** per factor, both ends' strongest items, spares included (naming one end reads the other too) */
-  private readonly tops = new Map<number, { high: string[]; low: string[] }>();
-  private base: LabelBase | undefined;
-
   constructor(
     private readonly model: RecommenderModel,
     readonly hidden?: (item: string) => boolean,
@@ -22,17 +18,12 @@ export class FactorLabels {
 
   /** The label of factor `factor`'s positive end, or of its negative end (its most negative items) when `low`. */
   label(factor: number, low = false): string {
-    let ends = this.tops.get(factor);
-    if (ends === undefined) {
-      // As the panel names its ends (factorSummaries): from the same items, by the same rules.
-      const m = this.model;
-      const n = LABEL_ITEMS + LABEL_SPARE_ITEMS;
-      ends = { high: topItemsOfFactor(m, factor, n), low: topItemsOfFactor(m, factor, n, true) };
-      this.tops.set(factor, ends);
-    }
-    this.base ??= labelBase(this.model.items);
-    const shown = (keys: string[]): string[] => shownEndItems(keys, (k) => k, this.hidden);
-    const names = nameEnds(shown(ends.high), shown(ends.low), this.base);
+    // As the panel names its ends: from the same items (factorTops, prepared with the model), by the same rules.
+    const { base, summaries } = factorTops(this.model);
+    const s = summaries[factor];
+    if (!s) return '';
+    const shown = (end: { items: { index: number }[] }): string[] => shownEndItems(end.items.map((v) => this.model.items[v.index]), (k) => k, this.hidden);
+    const names = nameEnds(shown(s.high), shown(s.low), base);
     return low ? names.low : names.high;
   }
 
@@ -56,26 +47,6 @@ export function factorLabelsOf(model: RecommenderModel | undefined, hidden?: (it
     labelsByModel.set(model, labels);
   }
   return labels;
-}
-
-/**
- * Keys of the n items with the largest value on `factor`, or with the most negative when `low` (one linear pass with
- * a small sorted buffer).
- */
-export function topItemsOfFactor(model: RecommenderModel, factor: number, n: number, low = false): string[] {
-  const { k, itemFactors } = model.mf;
-  const sign = low ? -1 : 1;
-  const best: { i: number; v: number }[] = [];
-  for (let i = 0; i < model.items.length; i++) {
-    const v = sign * itemFactors[i * k + factor];
-    if (!(v > 0)) continue;
-    if (best.length === n && v <= best[n - 1].v) continue;
-    let at = best.length;
-    while (at > 0 && best[at - 1].v < v) at--;
-    best.splice(at, 0, { i, v });
-    if (best.length > n) best.pop();
-  }
-  return best.map((b) => model.items[b.i]);
 }
 
 /**

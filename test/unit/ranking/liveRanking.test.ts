@@ -25,7 +25,14 @@ describe('LiveRanker', function () {
   it('prepare builds a new model\'s key index in slices (the event loop turns between them) and ranking then uses it', async () => {
     // Large enough that building it takes several slices of the time budget even on a fast, idle machine (20,000
     // items took under one slice on a fresh CI machine, so nothing yielded and the test failed).
-    const big = { ...model, items: Array.from({ length: 300_000 }, (_, i) => model.items[i] ?? `file:gen/f${i}.ts`) };
+    const n = 300_000;
+    const { k } = model.mf;
+    const itemFactors = new Float32Array(n * k);
+    itemFactors.set(model.mf.itemFactors);
+    const itemBias = new Float32Array(n);
+    itemBias.set(model.mf.itemBias);
+    const mf = { ...model.mf, nItems: n, itemFactors, itemBias };
+    const big = { ...model, mf, items: Array.from({ length: n }, (_, i) => model.items[i] ?? `file:gen/f${i}.ts`) };
     let turns = 0;
     const ticker = setInterval(() => turns++, 0);
     const { ranker } = setup();
