@@ -233,6 +233,25 @@ function bothSides(sessions: number): LatentInputError {
   return new LatentInputError(`need sessions on both sides of the split, got ${sessions} session(s)`);
 }
 
+/**
+ * A model's scores (`s`, in its own item order) as the candidates' (`out[j] = s[map[j]]`), a candidate the model never
+ * saw (map[j] < 0) scoring below every item it knows. The floor is looked for only when there is such a candidate.
+ */
+export function candidateScores(s: ArrayLike<number>, n: number, map: Int32Array, out: Float64Array): Float64Array {
+  let unknown = false;
+  for (let j = 0; j < out.length; j++) {
+    const m = map[j];
+    if (m >= 0) out[j] = s[m];
+    else unknown = true;
+  }
+  if (!unknown) return out;
+  let lo = Infinity;
+  for (let i = 0; i < n; i++) if (s[i] < lo) lo = s[i];
+  const floor = Number.isFinite(lo) ? lo - 1 : 0;
+  for (let j = 0; j < out.length; j++) if (map[j] < 0) out[j] = floor;
+  return out;
+}
+
 /** A fitted method: scores for every candidate, aligned with ProtocolSplit.items. */
 export interface Ranker {
   /** The returned array may be a buffer that the next call overwrites: read it before scoring again. */

@@ -1,7 +1,7 @@
 // The shipped ranker and its MF part as EvalMethods, so `cli eval` judges them by the same protocol as the baselines.
 import { trainAlsImplicit } from './als';
 import { confidence } from './confidence';
-import type { EvalMethod, Ranker } from './evalProtocol';
+import { candidateScores, type EvalMethod, type Ranker } from './evalProtocol';
 import { foldIn, gramian } from './foldIn';
 import { rowDots } from './linalg';
 import type { Interaction } from './interaction';
@@ -36,11 +36,7 @@ function recommenderMethod(name: string, config: Partial<RecommenderConfig>, tra
           // The protocol leaves out the context (recommend() itself leaves out only what it is told to).
           const s = scoreItems(model, context.map((item) => ({ item, weight: 1 })), { now, exclude: new Set(context), recentSessions }, buffers).score;
           if (same && s.length === out.length) return s;
-          let lo = Infinity;
-          for (let i = 0; i < model.items.length; i++) if (s[i] < lo) lo = s[i];
-          const floor = Number.isFinite(lo) ? lo - 1 : 0;
-          for (let j = 0; j < out.length; j++) out[j] = toModel[j] >= 0 ? s[toModel[j]] : floor;
-          return out;
+          return candidateScores(s, model.items.length, toModel, out);
         },
         ...(details ? { details: details() } : {}),
       };

@@ -7,7 +7,7 @@
 import { indexOfKeys } from './idMap';
 import { CooccurrenceIndex } from './baselines';
 import { LatentInputError } from './errors';
-import { groupSessions, MetricTotals, TRAIN_FRACTION, type EvalMethod, type MethodResult, type Ranker, type Session } from './evalProtocol';
+import { candidateScores, groupSessions, MetricTotals, TRAIN_FRACTION, type EvalMethod, type MethodResult, type Ranker, type Session } from './evalProtocol';
 import { FrecencyTracker } from './frecency';
 import { nowMs } from './host';
 import type { Interaction } from './interaction';
@@ -162,12 +162,7 @@ export function refittedReplayMethod(
     score(context, now) {
       const ctx = context.filter((i) => toFit[i] >= 0).map((i) => globalItems[i]);
       const s = (ranker as Ranker).score(ctx, now);
-      let lo = Infinity;
-      for (let j = 0; j < s.length; j++) if (s[j] < lo) lo = s[j];
-      const floor = Number.isFinite(lo) ? lo - 1 : 0;
-      const out = new Float64Array(globalItems.length);
-      for (let g = 0; g < out.length; g++) out[g] = toFit[g] >= 0 ? s[toFit[g]] : floor;
-      return out;
+      return candidateScores(s, s.length, toFit, new Float64Array(globalItems.length));
     },
     retrains: () => retrains,
     retrainSeconds: () => seconds,
