@@ -236,8 +236,8 @@ export class TrainingController implements vscode.Disposable {
       // Its file names are the store's current ones (renames were applied to it as they happened).
       const full = this.fullRequested;
       const warm = { previous: this.current?.json, ease: this.current?.ease, full, moves };
-      // The EASE memory goes to the worker (transferred, or changed in place by the in-process fallback): whatever
-      // the outcome, only the result's is usable afterwards.
+      // The EASE memory goes to the worker (its P shared with this thread, messages.ts sharedEase), which changes it in
+      // place, as the in-process fallback does: whatever the outcome, only the result's is usable afterwards.
       if (this.current) this.current = { json: this.current.json };
       const r = await this.opts.client.trainEvents(
         events,

@@ -239,9 +239,23 @@ export function transferables(req: ToWorker): ArrayBuffer[] {
     return [e.sessionIndex.buffer, e.itemIndex.buffer, e.time.buffer, e.weight.buffer] as ArrayBuffer[];
   }
   const e = req.events;
-  // P goes over and comes back with the result (DoneMessage.ease), never copied.
-  const ease = req.ease ? [req.ease.P.buffer, req.ease.kept.buffer] : [];
+  // P goes over and comes back with the result (DoneMessage.ease), never copied: shared (sharedEase) or transferred.
+  // The rows (kept) are transferred either way, so the memory is not sent twice (runner.ts).
+  const ease = req.ease ? [req.ease.P.buffer, req.ease.kept.buffer].filter((b) => !(b instanceof SharedArrayBuffer)) : [];
   return [e.itemIndex.buffer, e.windowIndex.buffer, e.kindIndex.buffer, e.t.buffer, e.amount.buffer, ...ease] as ArrayBuffer[];
+}
+
+/**
+ * The EASE memory with P in shared memory, as the worker sends it to the host (copied once; an update's P already is,
+ * changed in place: the controller lets go of the memory it sends). Transferred instead, P (32 MB at 2,000 kept items)
+ * arrived on the host as external memory, whose growth V8 answers with collections in the very turn that receives
+ * the model: two scavenges and a full collection at every retrain, 'external memory pressure' in --trace-gc.
+ */
+export function sharedEase(e: EncodedEaseMemory): EncodedEaseMemory {
+  if (e.P.buffer instanceof SharedArrayBuffer) return e;
+  const P = new Float64Array(new SharedArrayBuffer(e.P.byteLength));
+  P.set(e.P);
+  return { ...e, P };
 }
 
 /**

@@ -163,7 +163,8 @@ export class TrainingRunner {
         gapMs,
         config,
         ...(warm.previous !== undefined ? { previous: warm.previous } : {}),
-        // A fallback after a worker that failed to load packs again: the memory it was handed is gone (transferred).
+        // A fallback after a worker that failed to load packs again: what it was handed is gone (the columns and the
+        // EASE memory's rows transferred; its P, shared (sharedEase), not trusted after a worker had it).
         ...(warm.previous && warm.ease && warm.ease.kept.length > 0 && warm.ease.P.length === warm.ease.kept.length ** 2 ? { ease: warm.ease } : {}),
         ...(warm.full ? { full: true } : {}),
         ...(warm.moves && warm.moves.length > 0 ? { moves: warm.moves } : {}),

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRecord } from '../core/check';
 import { lowerThreadPriority } from '../feedback/store/threadPriority';
-import { parseToWorker, TrainingMessageError, type FromWorker } from './messages';
+import { parseToWorker, sharedEase, TrainingMessageError, type FromWorker } from './messages';
 import { ALIVE_EVERY_MS, runTrainJob } from './job';
 import { isValidationThreadData, runValidationThread, ValidationThread } from './validationThread';
 
@@ -42,9 +42,9 @@ if (isValidationThreadData(workerData)) {
     const post = (m: FromWorker): void => {
       // A finished job says where its validation ran (only when a second thread was started for it).
       const report = m.type === 'done' ? validation.report() : undefined;
-      const out = report ? { ...m, validation: report } : m;
-      // The result's large arrays move to the host instead of being copied there (a copy would stall its event loop).
-      port.postMessage(out, out.type === 'done' && out.ease ? [out.ease.P.buffer as ArrayBuffer] : []);
+      const out = m.type === 'done' ? { ...m, ...(report ? { validation: report } : {}), ...(m.ease ? { ease: sharedEase(m.ease) } : {}) } : m;
+      // The result's large array is shared with the host, not copied there (a copy would stall its event loop).
+      port.postMessage(out);
     };
     try {
       runTrainJob(req, post, Date.now, validation);

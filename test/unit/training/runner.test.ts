@@ -196,8 +196,9 @@ describe('TrainingRunner (real worker thread)', function () {
     const first = await runner.runEvents(toEvents(small.slice(0, 520)), gap, { epochs: 3, seed: 5 });
     assert.equal(first.retrain?.kind, 'full');
     assert.ok(first.ease && first.ease.P.length === first.ease.kept.length ** 2, 'the EASE memory came back');
+    assert.ok(first.ease.P.buffer instanceof SharedArrayBuffer, 'P shared with the host, not transferred to it');
     const more = toEvents(small.slice(0, 560));
-    // The first result's memory is transferred by the next run: keep a copy for the in-process run.
+    // The next run changes the first result's memory in place: keep a copy for the in-process run.
     const copy = { ...first.ease, kept: first.ease.kept.slice(), P: first.ease.P.slice() };
     const updated = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.json, ease: first.ease });
     assert.equal(updated.retrain?.kind, 'update', updated.retrain?.reason);
