@@ -319,7 +319,7 @@ export function* fitEaseInverseSteps(
   const P = yield* invertWorkspaceSteps(addRidge(ws, lambda));
   // On the JS path P is the workspace's own array, no one else's.
   const sessionWeight = weights.gram && weights.gram.length > 0 ? weights.gram[weights.gram.length - 1] : 1;
-  return { kept, position, P: keep && ws.wasm ? copied(P, reuse.into) : P, lambda, sessionWeight };
+  return { kept, position, P: keep && ws.wasm ? copied(P, reuse) : P, lambda, sessionWeight };
 }
 
 /**
@@ -330,13 +330,16 @@ export function* fitEaseInverseSteps(
 export interface EaseReuse {
   memory?: KernelMemory;
   into?: Float64Array;
+  /** makes the array for a P that `into` cannot take (RetrainMemory.newP); default a new Float64Array */
+  newP?: (length: number) => Float64Array;
 }
 
 /** P copied out of the kernel's memory: into `into` when it has P's size, else into a new array. */
-function copied(P: Float64Array, into?: Float64Array): Float64Array {
-  if (into?.length !== P.length) return P.slice();
-  into.set(P);
-  return into;
+function copied(P: Float64Array, reuse: EaseReuse): Float64Array {
+  const out = reuse.into?.length === P.length ? reuse.into : reuse.newP?.(P.length);
+  if (!out) return P.slice();
+  out.set(P);
+  return out;
 }
 
 function checkLambda(lambda: number): void {

@@ -32,12 +32,12 @@ export function easeLiveOf(inv: Pick<EaseInverse, 'kept' | 'P' | 'lambda' | 'ses
 }
 
 /** Makes room for new items (model indices, no session yet) while under `maxItems`; returns how many were kept. */
-export function easeAddItems(live: EaseLive, items: readonly number[], maxItems: number): number {
+export function easeAddItems(live: EaseLive, items: readonly number[], maxItems: number, newP: (length: number) => Float64Array = (length) => new Float64Array(length)): number {
   const m = live.kept.length;
   const add = items.filter((i) => !live.position.has(i)).slice(0, Math.max(0, maxItems - m));
   if (add.length === 0) return 0;
   const n = m + add.length;
-  const P = new Float64Array(n * n);
+  const P = newP(n * n);
   for (let a = 0; a < m; a++) P.set(live.P.subarray(a * m, a * m + m), a * n);
   for (let a = m; a < n; a++) P[a * n + a] = 1 / live.lambda;
   for (const i of add) {

@@ -180,7 +180,7 @@ export function* fitRecommenderWithInverseSteps(
   }
   const ease =
     cfg.itemModel === 'ease'
-      ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, easeSessionWeights(sessionTimes, trainedAt), keepInverse, { memory: spare, into: from.easeP })
+      ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, easeSessionWeights(sessionTimes, trainedAt), keepInverse, { memory: spare, into: from.easeP, newP: from.newP })
       : undefined;
   // Co-occurrence counts only where they make the table (itemModel 'cosine'): a map per item, 94 MB at 1M interactions.
   const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(listsAsArrays(lists), items.length), items.length, cfg.neighbours);
@@ -358,6 +358,8 @@ export interface FitFromPrevious {
   validation?: ValidationOutcome;
   /** the replaced model's EASE P, which a full fit does not read: its array takes the new P when the sizes match */
   easeP?: Float64Array;
+  /** where a P that easeP cannot take is made (RetrainMemory.newP) */
+  newP?: (length: number) => Float64Array;
 }
 
 export interface FitHooks extends TrainHooks {

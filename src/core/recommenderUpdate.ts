@@ -177,6 +177,8 @@ export function fullLineage(model: RecommenderModel): ModelLineage {
  */
 export interface RetrainMemory {
   current?: { key: string; ease?: EaseLive };
+  /** makes the array a new P is kept in (the worker: memory shared with the host, training/messages.ts); zeroed */
+  newP?: (length: number) => Float64Array;
 }
 
 /** Names a trained model (its newest interaction, size, update count and fit time): what RetrainMemory is for. */
@@ -201,7 +203,7 @@ export function* retrainRecommenderSteps(
   const easeP = memory.current?.ease?.P;
   memory.current = undefined;
   const kept = previous && keptValidation(previous, plan, historyLength(columns));
-  const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks, true, { validation: kept?.outcome, easeP });
+  const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks, true, { validation: kept?.outcome, easeP, ...(memory.newP ? { newP: memory.newP } : {}) });
   const validatedInteractions = kept?.interactions ?? fit.model.stats.interactions;
   const lineage: ModelLineage = { ...fullLineage(fit.model), validatedInteractions, ...(kept ? { keptFits: kept.keptFits } : {}), ...(fit.evidence ? { blendEvidence: fit.evidence } : {}) };
   const model = { ...fit.model, lineage };
@@ -352,14 +354,14 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   let kernel: EaseLiveWasmKernel | undefined;
   // EASE on the whole history, as a full fit solves it (without P from the last retrain, or when it cannot follow).
   function* solveEase(): Steps<EaseLive> {
-    return easeLiveOf(yield* fitEaseInverseSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, easeSessionWeights(h.start, trainedAt)));
+    return easeLiveOf(yield* fitEaseInverseSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, easeSessionWeights(h.start, trainedAt), true, memory.newP ? { newP: memory.newP } : {}));
   }
   if (cfg.itemModel === 'ease') {
     if (kept) {
       const live = kept;
       ease = live;
       const newcomers = range(previous.items.length, items.length);
-      easeAddItems(live, newcomers, cfg.easeMaxItems);
+      easeAddItems(live, newcomers, cfg.easeMaxItems, memory.newP);
       // At the cap, new files in use now replace kept ones least used lately (a full fit keeps them the same way).
       if (newcomers.some((i) => !live.position.has(i))) {
         const votes = weightedCounts(lists, items.length, easeKeepWeights(h.start, trainedAt));

@@ -217,6 +217,13 @@ describe('core: EASE in memory a fit hands on (EaseReuse)', () => {
     // An array of another size is not used; nor is a memory too small (a new one is taken).
     const other = finishSteps(fitEaseInverseSteps(sessions(), 40, 5, 40, {}, true, { into: new Float64Array(3) }));
     assert.deepEqual(Array.from(other.P), Array.from(plain.P));
+    // Then P goes where newP makes it (the worker's shared memory), asked once for P's size.
+    const asked: number[] = [];
+    const made = new Float64Array(new SharedArrayBuffer(8 * 40 * 40));
+    const placed = finishSteps(fitEaseInverseSteps(sessions(), 40, 5, 40, {}, true, { into: new Float64Array(3), newP: (n) => (asked.push(n), made) }));
+    assert.deepEqual(asked, [40 * 40]);
+    assert.equal(placed.P, made);
+    assert.deepEqual(Array.from(placed.P), Array.from(plain.P));
     const small = { memory: { buffer: new ArrayBuffer(64) } } as unknown as typeof memory;
     assert.deepEqual(Array.from(finishSteps(fitEaseInverseSteps(sessions(), 40, 5, 40, {}, true, { memory: small })).P), Array.from(plain.P));
   });

@@ -202,6 +202,7 @@ describe('TrainingRunner (real worker thread)', function () {
     const copy = { ...first.ease, kept: first.ease.kept.slice(), P: first.ease.P.slice() };
     const updated = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.json, ease: first.ease });
     assert.equal(updated.retrain?.kind, 'update', updated.retrain?.reason);
+    assert.ok(updated.ease?.P.buffer instanceof SharedArrayBuffer, "the update's P shared too");
     assert.ok(updated.model.items.length >= first.model.items.length);
     assert.equal(updated.model.lineage?.updates, 1);
     const fallback = new TrainingRunner({
