@@ -31,14 +31,29 @@ export function easeLiveOf(inv: Pick<EaseInverse, 'kept' | 'P' | 'lambda' | 'ses
   return { lambda: inv.lambda, kept: Array.from(inv.kept), position, P: inv.P, sessionWeight: inv.sessionWeight };
 }
 
-/** Makes room for new items (model indices, no session yet) while under `maxItems`; returns how many were kept. */
+/**
+ * Makes room for new items (model indices, no session yet) while under `maxItems`; returns how many were kept. The
+ * larger P is made by `newP` (RetrainMemory.newP): zeroed, or a view from the start of the buffer live.P is in, where
+ * P grows in place.
+ */
 export function easeAddItems(live: EaseLive, items: readonly number[], maxItems: number, newP: (length: number) => Float64Array = (length) => new Float64Array(length)): number {
   const m = live.kept.length;
   const add = items.filter((i) => !live.position.has(i)).slice(0, Math.max(0, maxItems - m));
   if (add.length === 0) return 0;
   const n = m + add.length;
   const P = newP(n * n);
-  for (let a = 0; a < m; a++) P.set(live.P.subarray(a * m, a * m + m), a * n);
+  if (P.buffer === live.P.buffer) {
+    if (P.byteOffset !== live.P.byteOffset) throw new Error('easeAddItems: a new P in the buffer of the old one must start where it starts');
+    // In place: the new rows first (past every old entry, m * m <= m * n), then each old row to its wider place from
+    // the last one down (row a moves from a * m to a * n >= a * m: no row is overwritten before it moved).
+    P.fill(0, m * n, n * n);
+    for (let a = m - 1; a >= 0; a--) {
+      P.copyWithin(a * n, a * m, a * m + m);
+      P.fill(0, a * n + m, a * n + n);
+    }
+  } else {
+    for (let a = 0; a < m; a++) P.set(live.P.subarray(a * m, a * m + m), a * n);
+  }
   for (let a = m; a < n; a++) P[a * n + a] = 1 / live.lambda;
   for (const i of add) {
     live.position.set(i, live.kept.length);

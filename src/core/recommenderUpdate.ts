@@ -177,7 +177,10 @@ export function fullLineage(model: RecommenderModel): ModelLineage {
  */
 export interface RetrainMemory {
   current?: { key: string; ease?: EaseLive };
-  /** makes the array a new P is kept in (the worker: memory shared with the host, training/messages.ts); zeroed */
+  /**
+   * makes the array a new P is kept in (the worker: memory shared with the host, training/messages.ts): zeroed, or a
+   * view from the start of the buffer of the P it replaces (easeAddItems)
+   */
   newP?: (length: number) => Float64Array;
 }
 

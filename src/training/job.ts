@@ -10,7 +10,7 @@ import type { ValidationElsewhere } from '../core/recommenderFit';
 import { finishStepsAsync, type Steps } from '../core/train';
 import { renameSinceModel } from '../feedback/fileChanges';
 import { sessionizeColumns } from '../feedback/sessions';
-import { eventColumnsOf, interactionColumnsOf, sharedFloat64, takeEvents, type FromWorker, type ToWorker } from './messages';
+import { eventColumnsOf, interactionColumnsOf, sharedPMemory, takeEvents, type FromWorker, type ToWorker } from './messages';
 
 /**
  * Interactions dated after `nowMs` (a clock that was ahead, a git commit with a wrong date) are moved to `toMs`:
@@ -99,8 +99,10 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     const data = inThePast(columns, nowMs, pastTimeFor(previous, nowMs));
     yield;
     const fits = previous && events?.ease && events.ease.kept.every((i) => i < previous.items.length);
-    // A new P is made in shared memory, which the host receives without a copy (sharedEase).
-    const memory: RetrainMemory = { ...(fits && events?.ease ? { current: { key: events.ease.key, ease: easeLiveOf(events.ease) } } : {}), newP: sharedFloat64 };
+    // A new P is made in shared memory, which the host receives without a copy, in the buffer of the one it replaces.
+    const maxItems = typeof req.config.easeMaxItems === 'number' ? req.config.easeMaxItems : DEFAULT_RECOMMENDER_CONFIG.easeMaxItems;
+    const newP = sharedPMemory(events?.ease?.P, maxItems);
+    const memory: RetrainMemory = { ...(fits && events?.ease ? { current: { key: events.ease.key, ease: easeLiveOf(events.ease) } } : {}), newP };
     let total = epochs;
     const { model, plan } = yield* retrainRecommenderSteps(
       previous,

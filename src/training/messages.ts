@@ -258,12 +258,28 @@ export function sharedEase(e: EncodedEaseMemory): EncodedEaseMemory {
   return { ...e, P };
 }
 
-/**
- * A zeroed array in shared memory: where the job keeps a new P (RetrainMemory.newP), so that sharedEase has nothing
- * to copy (a copy at the end of a full fit at 1,000,000 interactions raised its peak by the 32 MB of a second P).
- */
+/** A zeroed array in shared memory. */
 export function sharedFloat64(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+}
+
+/**
+ * Where a job keeps a new P (RetrainMemory.newP): in shared memory, so that sharedEase has nothing to copy (a copy at
+ * the end of a full fit at 1,000,000 interactions raised its peak by a second P), and in the buffer of the P it
+ * replaces (`previous`, the one the host handed back) whenever that is large enough: the P it returns starts that
+ * buffer and holds the old P until the caller writes it (a fit copies its new P over it, easeAddItems grows P in place).
+ * A new buffer is sized for `maxItems` kept items: pages never written take no memory, and no larger P can come.
+ * Why one buffer: a shared buffer the host drops is freed only at its next full collection, which V8 does not hurry
+ * for memory it does not count; a new buffer at every retrain piled up (30 of 32 MB received in a row: 966 MB
+ * resident, against 112-174 MB for transferred ones).
+ */
+export function sharedPMemory(previous: Float64Array | undefined, maxItems: number): (length: number) => Float64Array {
+  let buffer = previous?.buffer instanceof SharedArrayBuffer && previous.byteOffset === 0 ? previous.buffer : undefined;
+  return (length) => {
+    const bytes = length * Float64Array.BYTES_PER_ELEMENT;
+    if (!buffer || buffer.byteLength < bytes) buffer = new SharedArrayBuffer(Math.max(bytes, maxItems * maxItems * Float64Array.BYTES_PER_ELEMENT));
+    return new Float64Array(buffer, 0, length);
+  };
 }
 
 /**

@@ -172,6 +172,22 @@ describe('EASE kept live (Sherman-Morrison)', () => {
     assert.equal(live.position.has(nItems + 1), false);
   });
 
+  it('grows P in place in the buffer it is in (a worker keeps one buffer for P), to the same values as in a new array', () => {
+    const inv = finishSteps(fitEaseInverseSteps(sessions, nItems, 5, nItems));
+    const m = inv.kept.length;
+    const apart = easeLiveOf({ ...inv, P: inv.P.slice() });
+    // P at the start of a buffer with room for more, its tail dirty (a P of an earlier, larger model).
+    const buffer = new ArrayBuffer(8 * (m + 3) ** 2);
+    new Float64Array(buffer).fill(7);
+    const inPlace = easeLiveOf({ ...inv, P: new Float64Array(buffer, 0, m * m) });
+    inPlace.P.set(inv.P);
+    assert.equal(easeAddItems(apart, [nItems, nItems + 1, nItems + 2], nItems + 3), 3);
+    assert.equal(easeAddItems(inPlace, [nItems, nItems + 1, nItems + 2], nItems + 3, (length) => new Float64Array(buffer, 0, length)), 3);
+    assert.equal(inPlace.P.buffer, buffer);
+    assert.deepEqual(Array.from(inPlace.P), Array.from(apart.P));
+    assert.throws(() => easeAddItems(easeLiveOf({ ...inv, P: new Float64Array(buffer, 8, m * m) }), [nItems], nItems + 1, (length) => new Float64Array(buffer, 0, length)), /must start where it starts/);
+  });
+
   it('the table keeps each row largest weights by size, ties by item index, as a full sort would', () => {
     const inv = finishSteps(fitEaseInverseSteps(sessions, nItems, 5, nItems));
     const m = inv.kept.length;

@@ -9,7 +9,7 @@ import {
   TrainingMessageError,
 } from '../../../src/training/messages';
 import { fitRecommender, type Interaction } from '../../../src/core/recommender';
-import { encodeEventsAsync, eventColumnsOf, parseModelShape } from '../../../src/training/messages';
+import { encodeEventsAsync, eventColumnsOf, parseModelShape, sharedEase, sharedPMemory } from '../../../src/training/messages';
 import { eventAt } from '../../../src/feedback/sessions';
 import type { FeedbackEvent } from '../../../src/feedback/signal';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
@@ -23,6 +23,26 @@ const data: Interaction[] = [
 const model = fitRecommender(syntheticInteractions({ interactions: 300, items: 30, seed: 'msg' }), { epochs: 2 });
 
 describe('training messages', () => {
+  it("keeps a job's P in one shared buffer: the one handed back while it is large enough, else a new one sized for the cap", () => {
+    const handed = new Float64Array(new SharedArrayBuffer(8 * 25), 0, 9).fill(3);
+    const newP = sharedPMemory(handed, 10);
+    const a = newP(16);
+    assert.equal(a.buffer, handed.buffer, 'room for 4 x 4 in a buffer of 25');
+    assert.deepEqual([a.length, a.byteOffset, a[0]], [16, 0, 3], 'a view from its start, holding the old P until written');
+    const b = newP(36);
+    assert.ok(b.buffer instanceof SharedArrayBuffer && b.buffer !== handed.buffer);
+    assert.equal(b.buffer.byteLength, 8 * 100, 'sized for 10 kept items');
+    assert.ok(b.every((x) => x === 0));
+    assert.equal(newP(49).buffer, b.buffer, 'then kept');
+    // A P outside shared memory (or not at a buffer's start) is not written over: a new buffer.
+    assert.ok(sharedPMemory(new Float64Array(25), 10)(16).buffer instanceof SharedArrayBuffer);
+    const e = { key: 'k', lambda: 1, kept: Int32Array.of(0, 1), P: new Float64Array([1, 2, 3, 4]), sessionWeight: 1 };
+    const shared = sharedEase(e);
+    assert.ok(shared.P.buffer instanceof SharedArrayBuffer);
+    assert.deepEqual(Array.from(shared.P), [1, 2, 3, 4]);
+    assert.equal(sharedEase(shared), shared, 'already shared: no copy');
+  });
+
   it('round-trips interactions through the columnar encoding, interning repeated keys', () => {
     const enc = encodeInteractions(data);
     assert.deepEqual(enc.sessions, ['s1', 's2']);

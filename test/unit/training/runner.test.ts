@@ -203,6 +203,13 @@ describe('TrainingRunner (real worker thread)', function () {
     const updated = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.json, ease: first.ease });
     assert.equal(updated.retrain?.kind, 'update', updated.retrain?.reason);
     assert.ok(updated.ease?.P.buffer instanceof SharedArrayBuffer, "the update's P shared too");
+    // In the buffer the first one is in (a new one at every retrain would pile up on the host until a full collection).
+    const firstView = new Float64Array(first.ease.P.buffer, 0, 1);
+    const updatedView = new Float64Array(updated.ease.P.buffer, 0, 1);
+    const kept = updatedView[0];
+    updatedView[0] = 12345.5;
+    assert.equal(firstView[0], 12345.5, 'one buffer for both');
+    updatedView[0] = kept;
     assert.ok(updated.model.items.length >= first.model.items.length);
     assert.equal(updated.model.lineage?.updates, 1);
     const fallback = new TrainingRunner({
