@@ -367,6 +367,11 @@ export async function prepareModelParts(model: RecommenderModel): Promise<void> 
 /** Rows of the mean's pass between yields. */
 const MEAN_ROWS_PER_STEP = 8192;
 
+/** Adds rows [from, to) of Y into `sum`: outside the generator, whose deoptimizations left its loops to bytecode (scanEnds). */
+function addRows(Y: Float32Array, k: number, from: number, to: number, sum: Float64Array): void {
+  for (let i = from; i < to; i++) for (let f = 0, o = i * k; f < k; f++, o++) sum[f] += Y[o];
+}
+
 function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
   const { mf, items } = model;
   const k = mf.k;
@@ -384,10 +389,9 @@ function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
   }
   // The map's axes from Y^T Y, which the fold-in keeps, and the mean: positions only for what is drawn.
   const sum = new Float64Array(k);
-  const Y = mf.itemFactors;
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0 && i % MEAN_ROWS_PER_STEP === 0) yield;
-    for (let f = 0, o = i * k; f < k; f++, o++) sum[f] += Y[o];
+  for (let i = 0; i < items.length; i += MEAN_ROWS_PER_STEP) {
+    if (i > 0) yield;
+    addRows(mf.itemFactors, k, i, Math.min(items.length, i + MEAN_ROWS_PER_STEP), sum);
   }
   yield;
   const mean = Array.from(sum, (v) => v / Math.max(1, items.length));
