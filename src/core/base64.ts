@@ -1,5 +1,6 @@
 // Base64 of the little-endian bytes of a Float32Array, without Buffer (core runs in browsers and workers too).
 import { ModelFormatError } from './errors';
+import { asciiText } from './host';
 import { finishSteps, type Steps } from './train';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -19,15 +20,22 @@ function floatsToBytes(a: Float32Array): Uint8Array {
 
 const CODES = Uint16Array.from(ALPHABET, (c) => c.charCodeAt(0));
 const PAD = '='.charCodeAt(0);
-/** characters decoded to a string at a time (a multiple of 4; far below the engines' argument limits) */
-const CHARS_PER_PART = 8192;
+
+/** One decoder for every model saved by this thread. */
+const ascii = asciiText();
 
 export function encodeFloat32(a: Float32Array): string {
-  const b = floatsToBytes(a);
-  // Character codes into one reused buffer, a string made per 8,192: building the text a character at a time made
-  // a cons string per step, which was most of the cost (and the garbage) of saving a model with 100k sessions.
-  const parts: string[] = [];
-  const out = new Uint16Array(CHARS_PER_PART);
+  return ascii(base64Bytes(floatsToBytes(a)));
+}
+
+/**
+ * The base64 text of `b` as ASCII bytes, made into a string at once by the host's decoder: 3.3 times faster than
+ * strings of 8,192 character codes joined (1.3 MB of factors: 3.8 ms against 12.6, a /tmp script), and one string of
+ * garbage instead of an argument list and a string per part (the worker's largest allocation in a retrain at 20,000
+ * events: 11 MB of its 66 MB, the heap profiler).
+ */
+function base64Bytes(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.ceil(b.length / 3) * 4);
   let o = 0;
   for (let i = 0; i < b.length; i += 3) {
     const n = (b[i] << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
@@ -35,13 +43,8 @@ export function encodeFloat32(a: Float32Array): string {
     out[o++] = CODES[(n >> 12) & 63];
     out[o++] = i + 1 < b.length ? CODES[(n >> 6) & 63] : PAD;
     out[o++] = i + 2 < b.length ? CODES[n & 63] : PAD;
-    if (o === CHARS_PER_PART) {
-      parts.push(String.fromCharCode.apply(null, out as unknown as number[]));
-      o = 0;
-    }
   }
-  parts.push(String.fromCharCode.apply(null, out.subarray(0, o) as unknown as number[]));
-  return parts.join('');
+  return out;
 }
 
 /** The bytes of a base64 string (standard alphabet, padded); `what` names it in the error. */
