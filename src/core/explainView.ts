@@ -547,8 +547,8 @@ export function factorSummaries(
   return finishSteps(factorSummariesSteps(itemFactors, k, keys, n, candidates));
 }
 
-/** Factors named between yields in factorSummariesSteps. */
-const NAMED_FACTORS_PER_STEP = 8;
+/** Factors named between yields (factorSummariesSteps, the panel's factor views). */
+export const NAMED_FACTORS_PER_STEP = 8;
 
 /** Rows of factorSummariesSteps between yields: about 1 ms at k = 32. */
 const SUMMARY_ROWS_PER_STEP = 4096;

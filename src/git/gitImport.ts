@@ -319,6 +319,9 @@ export interface GitImportEvents {
   commits: number;
 }
 
+/** No import (no file, or one that could not be read). */
+export const NO_GIT_IMPORT: GitImportEvents = { events: StoredEvents.EMPTY, commits: 0 };
+
 /**
  * The saved import of one store, read again only when its file changed (another import, a quiet re-read, Reset): a
  * retrain runs every few dozen events, and reading 3,000 commits from the file each time held the extension host
@@ -338,7 +341,7 @@ export class GitImportReader {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       this.kept = undefined;
-      return { events: StoredEvents.fromEvents([]), commits: 0 };
+      return NO_GIT_IMPORT;
     }
     if (this.kept?.key === key) return this.kept.value;
     const git = await loadGitSessions(this.dir);

@@ -15,7 +15,7 @@ import type { ConfigOverrides, EncodedEaseMemory } from './messages';
 import { loadSavedModel } from './savedModel';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
 import { TrainingCancelledError, tokenFromSignal } from './runner';
-import { withGitImportSteps, type GitImportEvents } from '../git/gitImport';
+import { NO_GIT_IMPORT, withGitImportSteps, type GitImportEvents } from '../git/gitImport';
 
 /** Seconds of focused time that count as one event towards an automatic retrain (the former dwell tick). */
 export const DWELL_SECONDS_PER_EVENT = 5;
@@ -155,15 +155,14 @@ export class TrainingController implements vscode.Disposable {
 
   /** The saved git import; a damaged file is reported and left in place (training goes on without it). */
   private async loadGitImport(): Promise<GitImportEvents> {
-    const none = { events: StoredEvents.fromEvents([]), commits: 0 };
-    if (!this.opts.gitImport) return none;
+    if (!this.opts.gitImport) return NO_GIT_IMPORT;
     try {
       return await this.opts.gitImport();
     } catch (err) {
       const message = `the saved git history could not be read and is left out of training: ${err instanceof Error ? err.message : String(err)}`;
       this.opts.log(message);
       void vscode.window.showWarningMessage(`Latent: ${message}`);
-      return none;
+      return NO_GIT_IMPORT;
     }
   }
 

@@ -259,7 +259,7 @@ export function sharedEase(e: EncodedEaseMemory): EncodedEaseMemory {
 }
 
 /** A zeroed array in shared memory. */
-export function sharedFloat64(length: number): Float64Array {
+function sharedFloat64(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
 

@@ -4,6 +4,7 @@ import { confidence } from '../../core/confidence';
 import {
   coUsedItems,
   LABEL_ITEMS,
+  NAMED_FACTORS_PER_STEP,
   factorTopsSteps,
   type LabelBase,
   nameEnds,
@@ -384,7 +385,7 @@ function* modelPartsSteps(model: RecommenderModel): Steps<ModelParts> {
   }));
   const factors: FactorView[] = [];
   for (const f of ends) {
-    if (factors.length > 0 && factors.length % 8 === 0) yield;
+    if (factors.length > 0 && factors.length % NAMED_FACTORS_PER_STEP === 0) yield;
     factors.push(shownFactor(f, undefined, labels));
   }
   // The map's axes from Y^T Y, which the fold-in keeps, and the mean: positions only for what is drawn.
