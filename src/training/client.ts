@@ -30,7 +30,7 @@ export class TrainingClient implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.runner.terminateCurrent();
+    void this.runner.dispose();
   }
 }
 

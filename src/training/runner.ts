@@ -1,6 +1,6 @@
 // Runs a training job off the extension host's event loop (no vscode here, so it is tested in plain Node).
-// One fresh worker per job: a cancelled, hung or crashed job is ended by terminating its thread, and nothing
-// leaks into the next run.
+// A cancelled, hung or crashed job is ended by terminating its thread, and nothing leaks into the next run; a thread
+// that finished its job is kept a while for the next one (IDLE_WORKER_MS), its code already compiled.
 import { Worker } from 'node:worker_threads';
 import type { Interaction, RecommenderModel } from '../core/recommender';
 import { primeGram } from '../core/scoring';
@@ -118,9 +118,21 @@ export interface RunnerOptions {
   onFallback?(reason: string): void;
   /** In-process fallback: longest stretch of training between turns of the event loop; default 4 ms. */
   sliceMs?: number;
+  /** How long a worker that finished its job waits for the next one; default IDLE_WORKER_MS, 0 ends it at once. */
+  idleMs?: number;
 }
 
 const DEFAULT_WATCHDOG_MS = 60_000;
+
+/**
+ * A worker that finished its job is kept this long for the next: a new thread loads its script and runs its first job
+ * with nothing compiled yet. Automatic updates from the extension's path (stored events packed here, sessionized and
+ * updated in the worker; the same 5 updates in a new thread each or in one, a `/tmp` script): 20,000 events 233-245 ms
+ * and 366 ms of CPU an update against 79-145 ms and 139 ms; 100,000 events 295-337 against 175-319 ms; 200,000
+ * 435-453 against 261-437 ms. Retrains come every 50 events while someone works; a worker idle longer than this is
+ * ended, giving its memory back.
+ */
+export const IDLE_WORKER_MS = 10 * 60_000;
 
 /**
  * The worker's young generation (V8's nursery), in MB: smaller than V8's default, because a retrain's objects mostly
@@ -134,7 +146,10 @@ export const WORKER_YOUNG_GENERATION_MB = 8;
 export class TrainingRunner {
   private nextId = 1;
   private current: Worker | undefined;
+  /** a worker that finished its job, kept for the next one (IDLE_WORKER_MS) */
+  private idle: { worker: Worker; timer: NodeJS.Timeout; release(): void } | undefined;
   private workersUnavailable = false;
+  private disposed = false;
 
   constructor(private readonly opts: RunnerOptions) {}
 
@@ -143,9 +158,61 @@ export class TrainingRunner {
     return this.current !== undefined;
   }
 
+  /** True while a worker that finished its job waits for the next one. */
+  get hasIdleWorker(): boolean {
+    return this.idle !== undefined;
+  }
+
   /** Ends the running worker as if it crashed (used by tests and by dispose). */
   async terminateCurrent(): Promise<void> {
     await this.current?.terminate();
+  }
+
+  /** Ends the running worker and the idle one; later jobs still run, each in a thread of its own. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const idle = this.takeIdle();
+    await Promise.all([idle?.terminate(), this.terminateCurrent()]);
+  }
+
+  /** The idle worker, no longer idle (its timer and watchers gone). */
+  private takeIdle(): Worker | undefined {
+    const idle = this.idle;
+    if (!idle) return undefined;
+    this.idle = undefined;
+    clearTimeout(idle.timer);
+    idle.release();
+    return idle.worker;
+  }
+
+  /**
+   * Keeps a worker whose job is done for the next one. Idle, it keeps no process alive (the CLI, tests), and one that
+   * dies while idle (it should not: it runs nothing) is forgotten rather than handed a job.
+   */
+  private park(worker: Worker): void {
+    const idleMs = this.opts.idleMs ?? IDLE_WORKER_MS;
+    void this.takeIdle()?.terminate();
+    if (this.disposed || idleMs <= 0) {
+      void worker.terminate();
+      return;
+    }
+    const drop = (): void => {
+      if (this.idle?.worker === worker) this.takeIdle();
+    };
+    worker.on('error', drop);
+    worker.on('exit', drop);
+    worker.unref();
+    const timer = setTimeout(() => void this.takeIdle()?.terminate(), idleMs);
+    timer.unref();
+    this.idle = {
+      worker,
+      timer,
+      release: () => {
+        worker.off('error', drop);
+        worker.off('exit', drop);
+        worker.ref();
+      },
+    };
   }
 
   /** Trains on session x item interactions (the contract's entry point). */
@@ -177,13 +244,16 @@ export class TrainingRunner {
     if (run.token?.isCancellationRequested) throw new TrainingCancelledError();
     const req: ToWorker = { ...(await build()), cancelFlag: new SharedArrayBuffer(4) };
     if (!this.workersUnavailable) {
-      let worker: Worker | undefined;
-      try {
-        worker = (this.opts.createWorker ?? ((p) => new Worker(p, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } })))(this.opts.workerPath);
-      } catch (err) {
-        // worker_threads missing or forbidden in this host: remember it and train in-process from now on.
-        this.workersUnavailable = true;
-        this.opts.onFallback?.(`worker threads are unavailable (${err instanceof Error ? err.message : String(err)})`);
+      let worker = this.takeIdle();
+      const reused = worker !== undefined;
+      if (!worker) {
+        try {
+          worker = (this.opts.createWorker ?? ((p) => new Worker(p, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } })))(this.opts.workerPath);
+        } catch (err) {
+          // worker_threads missing or forbidden in this host: remember it and train in-process from now on.
+          this.workersUnavailable = true;
+          this.opts.onFallback?.(`worker threads are unavailable (${err instanceof Error ? err.message : String(err)})`);
+        }
       }
       if (worker) {
         // A worker whose script cannot even load fails before it comes online: fall back rather than fail.
@@ -192,7 +262,7 @@ export class TrainingRunner {
           // The first request's buffers went to the dead worker (transferred): pack the input again.
           return this.runInProcess({ ...(await build()), cancelFlag: req.cancelFlag }, run);
         };
-        return this.runInWorker(worker, req, run, fallback);
+        return this.runInWorker(worker, req, run, fallback, reused);
       }
     }
     return this.runInProcess(req, run);
@@ -203,14 +273,16 @@ export class TrainingRunner {
     req: ToWorker,
     run: RunOptions,
     fallback: () => Promise<TrainingResult>,
+    reused: boolean,
   ): Promise<TrainingResult> {
     this.current = worker;
     const watchdogMs = run.watchdogMs ?? this.opts.watchdogMs ?? DEFAULT_WATCHDOG_MS;
     const flag = new Int32Array(req.cancelFlag as SharedArrayBuffer);
     return new Promise<TrainingResult>((resolve, reject) => {
       let settled = false;
-      let online = false;
-      let heard = false;
+      // A kept worker loaded and answered before: whatever goes wrong now is not a failure to load.
+      let online = reused;
+      let heard = reused;
       let watchdog: NodeJS.Timeout | undefined;
       let cancelTimer: NodeJS.Timeout | undefined;
       const cancelSub = run.token?.onCancellationRequested(() => {
@@ -218,7 +290,8 @@ export class TrainingRunner {
         // Honoured at the next epoch boundary; a long epoch is cut short by terminating the thread.
         cancelTimer = setTimeout(() => finish(() => reject(new TrainingCancelledError())), this.opts.cancelGraceMs ?? 2000);
       });
-      const finish = (settle: () => void): void => {
+      /** `keep`: the job is done and the thread may take the next (park); any other outcome ends the thread. */
+      const finish = (settle: () => void, keep = false): void => {
         if (settled) return;
         settled = true;
         clearTimeout(watchdog);
@@ -226,6 +299,14 @@ export class TrainingRunner {
         cancelSub?.dispose();
         if (this.current === worker) this.current = undefined;
         settle();
+        if (keep) {
+          worker.off('message', onMessage);
+          worker.off('online', onOnline);
+          worker.off('error', onError);
+          worker.off('exit', onExit);
+          this.park(worker);
+          return;
+        }
         // Stopping the thread blocks this one for a few ms (it joins it): in a turn of its own, not in the one that
         // received the result.
         setImmediate(() => void worker.terminate());
@@ -237,7 +318,7 @@ export class TrainingRunner {
           watchdogMs,
         );
       };
-      worker.on('message', (raw: unknown) => {
+      const onMessage = (raw: unknown): void => {
         let msg: FromWorker;
         try {
           msg = parseFromWorker(raw);
@@ -248,10 +329,12 @@ export class TrainingRunner {
         heard = true;
         if (msg.id !== req.id) return;
         arm();
-        this.handle(msg, run, 'worker', (r) => finish(() => resolve(r)), (e) => finish(() => reject(e)));
-      });
-      worker.on('online', () => (online = true));
-      worker.on('error', (err) => {
+        this.handle(msg, run, 'worker', (r) => finish(() => resolve(r), true), (e) => finish(() => reject(e)));
+      };
+      const onOnline = (): void => {
+        online = true;
+      };
+      const onError = (err: Error): void => {
         // The script failed to load (never came online, or died resolving its modules before saying anything).
         const code = (err as { code?: unknown }).code;
         const loadFailure = !online || (!heard && (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND'));
@@ -261,8 +344,8 @@ export class TrainingRunner {
           return;
         }
         finish(() => reject(new TrainingFailedError(`The training worker crashed: ${err.message}`, err.name)));
-      });
-      worker.on('exit', (code) => {
+      };
+      const onExit = (code: number): void => {
         finish(() =>
           reject(
             new TrainingFailedError(
@@ -271,7 +354,11 @@ export class TrainingRunner {
             ),
           ),
         );
-      });
+      };
+      worker.on('message', onMessage);
+      worker.on('online', onOnline);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
       arm();
       worker.postMessage(req, transferables(req));
     });

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import * as path from 'node:path';
@@ -350,6 +351,117 @@ describe('TrainingRunner (real worker thread)', function () {
       createWorker: () => new Worker(path.join(FIXTURES, 'badMessageWorker.js')),
     });
     await assert.rejects(runner.run(small, {}), (e: unknown) => e instanceof TrainingFailedError && /malformed/.test(e.message));
+  });
+});
+
+describe('TrainingRunner: a worker kept for the next job', function () {
+  this.timeout(60_000);
+  const gap = 30 * 60_000;
+  const toEvents = (xs: typeof small): FeedbackEvent[] => xs.map((x) => ({ t: x.time * 1000, item: x.item, kind: 'open', amount: 1 }));
+  /** A runner on the real worker script that counts the threads it starts and keeps the latest. */
+  function counting(opts: { idleMs?: number } = {}): { runner: TrainingRunner; started: () => number; last: () => Worker } {
+    const workers: Worker[] = [];
+    const runner = new TrainingRunner({
+      workerPath: WORKER,
+      ...opts,
+      createWorker: (p) => {
+        const w = new Worker(p);
+        workers.push(w);
+        return w;
+      },
+    });
+    return { runner, started: () => workers.length, last: () => workers[workers.length - 1] };
+  }
+  const exited = (w: Worker): Promise<number> => new Promise((resolve) => w.once('exit', resolve));
+
+  it('a finished job leaves its thread for the next, which makes the same model as a new thread would', async () => {
+    const { runner, started } = counting();
+    try {
+      const first = await runner.runEvents(toEvents(small.slice(0, 520)), gap, { epochs: 3, seed: 5 });
+      assert.equal(runner.hasIdleWorker, true);
+      assert.equal(runner.busy, false);
+      const copy = first.ease && { ...first.ease, kept: first.ease.kept.slice(), P: first.ease.P.slice() };
+      const more = toEvents(small.slice(0, 560));
+      const kept = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.json, ease: first.ease });
+      assert.equal(started(), 1, 'one thread for both jobs');
+      assert.equal(kept.retrain?.kind, 'update', kept.retrain?.reason);
+      // The same job in a thread of its own (nothing kept): the same model to the last digit.
+      const fresh = new TrainingRunner({ workerPath: WORKER, idleMs: 0 });
+      const alone = await fresh.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.json, ...(copy ? { ease: copy } : {}) });
+      assert.equal(fresh.hasIdleWorker, false, 'idleMs 0 keeps nothing');
+      assert.equal(alone.json.replace(/"fitMs":[^,]+,/, ''), kept.json.replace(/"fitMs":[^,]+,/, ''));
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it('a thread whose job failed, was cancelled or hung is ended, never handed the next job', async () => {
+    const { runner, started, last } = counting();
+    try {
+      await runner.run(small, { epochs: 2, seed: 1 });
+      const kept = last();
+      const ended = exited(kept);
+      await assert.rejects(runner.run(small, { factors: 0 }), TrainingFailedError);
+      assert.equal(started(), 1, 'the failing job ran in the kept thread');
+      assert.equal(runner.hasIdleWorker, false);
+      await ended;
+      const token = new TestToken();
+      const big = syntheticInteractions({ interactions: 30_000, items: 2000, seed: 'cancel-kept' });
+      await assert.rejects(
+        runner.run(big, { epochs: 500 }, { token, onProgress: (x) => x.epoch === 2 && token.cancel() }),
+        TrainingCancelledError,
+      );
+      assert.equal(started(), 2);
+      assert.equal(runner.hasIdleWorker, false);
+      const r = await runner.run(small, { epochs: 2, seed: 1 });
+      assert.equal(r.mode, 'worker');
+      assert.equal(started(), 3, 'a new thread after the cancelled one');
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it('an idle thread ends after idleMs; one that dies while idle is not handed a job; dispose ends it', async () => {
+    const { runner, started, last } = counting({ idleMs: 300 });
+    try {
+      await runner.run(small, { epochs: 2, seed: 1 });
+      assert.equal(runner.hasIdleWorker, true);
+      assert.equal(await exited(last()), 1, 'terminated by the idle timer');
+      assert.equal(runner.hasIdleWorker, false);
+      await runner.run(small, { epochs: 2, seed: 1 });
+      assert.equal(started(), 2);
+      // Killed while idle (as a crash would): the next job starts a thread of its own and succeeds.
+      const idle = last();
+      await idle.terminate();
+      assert.equal(runner.hasIdleWorker, false);
+      const r = await runner.run(small, { epochs: 2, seed: 1 });
+      assert.equal(r.mode, 'worker');
+      assert.equal(started(), 3);
+      const ended = exited(last());
+      await runner.dispose();
+      await ended;
+      assert.equal(runner.hasIdleWorker, false);
+      // After dispose a job still runs, and its thread is not kept.
+      await runner.run(small, { epochs: 2, seed: 1 });
+      assert.equal(runner.hasIdleWorker, false);
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it('an idle thread does not keep a process alive (the CLI exits when its work is done)', () => {
+    const runnerJs = path.resolve(__dirname, '../../../src/training/runner.js');
+    const script = `
+      const { TrainingRunner } = require(${JSON.stringify(runnerJs)});
+      const runner = new TrainingRunner({ workerPath: ${JSON.stringify(WORKER)} });
+      const data = [];
+      for (let s = 0; s < 40; s++) for (let i = 0; i < 4; i++) data.push({ session: 's' + s, item: 'f' + ((s + i) % 12), time: 1e9 + s * 3600 + i, weight: 1 });
+      runner.run(data, { epochs: 2, seed: 1 }).then(() => console.log('idle ' + runner.hasIdleWorker));
+    `;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.signal, null, 'exited on its own, not killed by the timeout');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'idle true');
   });
 });
 
