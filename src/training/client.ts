@@ -29,6 +29,11 @@ export class TrainingClient implements vscode.Disposable {
     return this.runner.terminateCurrent();
   }
 
+  /** Ends the thread kept for the next retrain (Reset: nothing of the last one stays in its memory). */
+  endIdleWorker(): void {
+    void this.runner.endIdle();
+  }
+
   dispose(): void {
     void this.runner.dispose();
   }

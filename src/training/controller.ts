@@ -193,6 +193,7 @@ export class TrainingController implements vscode.Disposable {
   reset(): void {
     this.scheduler.cancel();
     this.scheduler.clear();
+    this.opts.client.endIdleWorker();
     this.opts.ranker.setDismissed([]);
     this.opts.ranker.setModel(undefined);
     this.current = undefined;

@@ -168,11 +168,15 @@ export class TrainingRunner {
     await this.current?.terminate();
   }
 
+  /** Ends the idle worker, if any (Reset: nothing of the last job stays in a thread's memory); the next job starts one. */
+  async endIdle(): Promise<void> {
+    await this.takeIdle()?.terminate();
+  }
+
   /** Ends the running worker and the idle one; later jobs still run, each in a thread of its own. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    const idle = this.takeIdle();
-    await Promise.all([idle?.terminate(), this.terminateCurrent()]);
+    await Promise.all([this.endIdle(), this.terminateCurrent()]);
   }
 
   /** The idle worker, no longer idle (its timer and watchers gone). */

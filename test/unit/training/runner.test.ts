@@ -421,7 +421,7 @@ describe('TrainingRunner: a worker kept for the next job', function () {
     }
   });
 
-  it('an idle thread ends after idleMs; one that dies while idle is not handed a job; dispose ends it', async () => {
+  it('an idle thread ends after idleMs; one that dies while idle is not handed a job; endIdle (Reset) and dispose end it', async () => {
     const { runner, started, last } = counting({ idleMs: 300 });
     try {
       await runner.run(small, { epochs: 2, seed: 1 });
@@ -437,6 +437,13 @@ describe('TrainingRunner: a worker kept for the next job', function () {
       const r = await runner.run(small, { epochs: 2, seed: 1 });
       assert.equal(r.mode, 'worker');
       assert.equal(started(), 3);
+      // Ended on purpose (Reset): gone, and the next job starts a thread.
+      const reset = exited(last());
+      await runner.endIdle();
+      await reset;
+      assert.equal(runner.hasIdleWorker, false);
+      await runner.run(small, { epochs: 2, seed: 1 });
+      assert.equal(started(), 4);
       const ended = exited(last());
       await runner.dispose();
       await ended;
