@@ -266,7 +266,10 @@ export class TrainingRunner {
           // The first request's buffers went to the dead worker (transferred): pack the input again.
           return this.runInProcess({ ...(await build()), cancelFlag: req.cancelFlag }, run);
         };
-        return this.runInWorker(worker, req, run, fallback, reused);
+        // A kept thread that died before it took the job (it runs nothing while idle, but its end may be on its way):
+        // the job goes to a new one, as if none had been kept. Packed again, for the same reason as above.
+        const afresh = reused ? (): Promise<TrainingResult> => this.start(build, run) : undefined;
+        return this.runInWorker(worker, req, run, fallback, afresh);
       }
     }
     return this.runInProcess(req, run);
@@ -277,8 +280,9 @@ export class TrainingRunner {
     req: ToWorker,
     run: RunOptions,
     fallback: () => Promise<TrainingResult>,
-    reused: boolean,
+    afresh?: () => Promise<TrainingResult>,
   ): Promise<TrainingResult> {
+    const reused = afresh !== undefined;
     this.current = worker;
     const watchdogMs = run.watchdogMs ?? this.opts.watchdogMs ?? DEFAULT_WATCHDOG_MS;
     const flag = new Int32Array(req.cancelFlag as SharedArrayBuffer);
@@ -287,6 +291,8 @@ export class TrainingRunner {
       // A kept worker loaded and answered before: whatever goes wrong now is not a failure to load.
       let online = reused;
       let heard = reused;
+      /** a message of this job came back (a kept thread that dies before any did never took it) */
+      let answered = false;
       let watchdog: NodeJS.Timeout | undefined;
       let cancelTimer: NodeJS.Timeout | undefined;
       const cancelSub = run.token?.onCancellationRequested(() => {
@@ -332,6 +338,7 @@ export class TrainingRunner {
         }
         heard = true;
         if (msg.id !== req.id) return;
+        answered = true;
         arm();
         this.handle(msg, run, 'worker', (r) => finish(() => resolve(r), true), (e) => finish(() => reject(e)));
       };
@@ -350,6 +357,10 @@ export class TrainingRunner {
         finish(() => reject(new TrainingFailedError(`The training worker crashed: ${err.message}`, err.name)));
       };
       const onExit = (code: number): void => {
+        if (afresh && !answered && !run.token?.isCancellationRequested) {
+          finish(() => afresh().then(resolve, reject));
+          return;
+        }
         finish(() =>
           reject(
             new TrainingFailedError(

@@ -456,6 +456,30 @@ describe('TrainingRunner: a worker kept for the next job', function () {
     }
   });
 
+  it('a kept thread that died as the next job reached it hands the job to a new thread, not a failure', async () => {
+    const made: string[] = [];
+    const runner = new TrainingRunner({
+      workerPath: WORKER,
+      createWorker: (p) => {
+        // The first thread runs one job and exits when handed the next; the threads after it are the real worker.
+        const script = made.length === 0 ? path.join(FIXTURES, 'exitOnSecondJobWorker.js') : p;
+        made.push(script);
+        return new Worker(script);
+      },
+    });
+    try {
+      const first = await runner.run(small, { epochs: 2, seed: 1 });
+      assert.equal(first.mode, 'worker');
+      assert.equal(runner.hasIdleWorker, true);
+      const second = await runner.run(small, { epochs: 2, seed: 1 });
+      assert.equal(second.mode, 'worker');
+      assert.equal(made.length, 2, 'the job went to a second thread');
+      assert.equal(second.json.replace(/"fitMs":[^,]+,/, ''), first.json.replace(/"fitMs":[^,]+,/, ''));
+    } finally {
+      await runner.dispose();
+    }
+  });
+
   it('an idle thread does not keep a process alive (the CLI exits when its work is done)', () => {
     const runnerJs = path.resolve(__dirname, '../../../src/training/runner.js');
     const script = `
