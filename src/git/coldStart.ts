@@ -6,6 +6,7 @@ import { finishStepsAsync, type Steps } from '../core/train';
 import type { GitBootstrapSetting } from '../config/schema';
 import { bootstrapFromGit, GIT_SLICE_MS, saveGitSessions, type GitBootstrapResult } from './gitImport';
 import { GitBootstrapCancelledError, GitBootstrapError, runGit } from './runGit';
+import { shortDuration } from '../core/duration';
 
 
 /** The answer to the one-time question, kept in workspaceState under STATE_KEYS.gitBootstrapAnswer. */
@@ -222,7 +223,7 @@ export function describeOutcome(outcome: LearnOutcome): string {
       return `Could not read git history: ${outcome.message}. Nothing was changed.`;
     case 'nothing': {
       if (outcome.stoppedBy === 'timeout' && outcome.commits === 0) {
-        return `git did not answer within ${duration(outcome.timeoutMs)}, so nothing was learned. Nothing was changed.`;
+        return `git did not answer within ${shortDuration(outcome.timeoutMs)}, so nothing was learned. Nothing was changed.`;
       }
       return outcome.commits === 0
         ? 'This repository has no commits yet, so there is nothing to learn from.'
@@ -231,7 +232,7 @@ export function describeOutcome(outcome: LearnOutcome): string {
     case 'learned': {
       const cut =
         outcome.stoppedBy === 'timeout'
-          ? ` Reading stopped after ${duration(outcome.timeoutMs)}; the commits read so far were used.`
+          ? ` Reading stopped after ${shortDuration(outcome.timeoutMs)}; the commits read so far were used.`
           : outcome.stoppedBy === 'size'
             ? ' Reading stopped at the size limit; the commits read so far were used.'
             : '';
@@ -246,9 +247,6 @@ function inFolders(f: { read: number; learned: number } | undefined): string {
   return f.learned === f.read ? ` in ${f.read} folders` : ` in ${f.learned} of ${f.read} folders`;
 }
 
-function duration(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
-}
 
 const inParens = (s: string): string => (s === '' ? '' : ` (${s})`);
 

@@ -16,6 +16,7 @@ import { loadSavedModel } from './savedModel';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
 import { TrainingCancelledError, tokenFromSignal } from './runner';
 import { NO_GIT_IMPORT, withGitImportSteps, type GitImportEvents } from '../git/gitImport';
+import { shortDuration } from '../core/duration';
 
 /** Seconds of focused time that count as one event towards an automatic retrain (the former dwell tick). */
 export const DWELL_SECONDS_PER_EVENT = 5;
@@ -269,7 +270,7 @@ export class TrainingController implements vscode.Disposable {
       this.opts.log(`${this.st.message} ${r.retrain ? `${r.retrain.kind === 'update' ? 'An update' : 'A full fit'}: ${r.retrain.reason}.` : ''}`);
       if (confirm) {
         const n = r.model.stats.interactions.toLocaleString('en-US');
-        vscode.window.setStatusBarMessage(`$(check) Latent: ${how.toLowerCase()} on ${n} interactions in ${(r.elapsedMs / 1000).toFixed(1)} s`, CONFIRM_MS);
+        vscode.window.setStatusBarMessage(`$(check) Latent: ${how.toLowerCase()} on ${n} interactions in ${shortDuration(r.elapsedMs)}`, CONFIRM_MS);
       }
       const blend = before && blendChange(before, r.model);
       if (blend) this.opts.log(blend);

@@ -19,7 +19,7 @@ describe('Recommended for you (code-server + Chromium)', function () {
   it('shows real recommendations after past sessions and scripted use, and opens one on click', async () => {
     const { rows } = await retrainedOnHistory(s);
     // The Retrain asked for says it is done (its progress notification closes with it), for a few seconds.
-    const done = s.page.locator('.statusbar-item', { hasText: /Latent: (trained|updated) on [\d,]+ interactions in \d+\.\d s/ }).first();
+    const done = s.page.locator('.statusbar-item', { hasText: /Latent: (trained|updated) on [\d,]+ interactions in \d+(\.\d)? m?s/ }).first();
     await done.waitFor({ state: 'visible', timeout: 5000 });
     await s.screenshot('tree-recommendations');
 
