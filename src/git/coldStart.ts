@@ -2,11 +2,11 @@
 // what it found, and say what happened in plain words. No vscode here (the command in src/git/learnFromGitCommand.ts
 // supplies trust, settings and progress), so every branch is unit-tested against real git repositories.
 import type { Interaction } from '../core/interaction';
+import { shortDuration } from '../core/duration';
 import { finishStepsAsync, type Steps } from '../core/train';
 import type { GitBootstrapSetting } from '../config/schema';
 import { bootstrapFromGit, GIT_SLICE_MS, saveGitSessions, type GitBootstrapResult } from './gitImport';
 import { GitBootstrapCancelledError, GitBootstrapError, runGit } from './runGit';
-import { shortDuration } from '../core/duration';
 
 
 /** The answer to the one-time question, kept in workspaceState under STATE_KEYS.gitBootstrapAnswer. */
@@ -246,7 +246,6 @@ function inFolders(f: { read: number; learned: number } | undefined): string {
   if (!f || f.read < 2) return '';
   return f.learned === f.read ? ` in ${f.read} folders` : ` in ${f.learned} of ${f.read} folders`;
 }
-
 
 const inParens = (s: string): string => (s === '' ? '' : ` (${s})`);
 

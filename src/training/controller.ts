@@ -1,6 +1,7 @@
 // Feedback -> sessions -> model -> live ranking: reloads the saved model at startup, retrains on request or
 // automatically, persists every trained model, and survives a failed or killed run (the previous model stays).
 import * as vscode from 'vscode';
+import { shortDuration } from '../core/duration';
 import type { RecommenderModel } from '../core/recommender';
 import { blendChange, keptSettingsNote } from '../core/recommenderUpdate';
 import { finishStepsAsync } from '../core/train';
@@ -16,7 +17,6 @@ import { loadSavedModel } from './savedModel';
 import { RetrainScheduler, type AbortReason, type RetrainRun } from './retrainScheduler';
 import { TrainingCancelledError, tokenFromSignal } from './runner';
 import { NO_GIT_IMPORT, withGitImportSteps, type GitImportEvents } from '../git/gitImport';
-import { shortDuration } from '../core/duration';
 
 /** Seconds of focused time that count as one event towards an automatic retrain (the former dwell tick). */
 export const DWELL_SECONDS_PER_EVENT = 5;
