@@ -46,6 +46,8 @@ export interface LatentApi {
     ready: Promise<void>;
     /** Kills the training worker mid-run, as a crash would. */
     terminateWorker(): Promise<void>;
+    /** True while the training thread that finished a retrain is kept for the next; Reset ends it. */
+    trainingThreadKept(): boolean;
     /** Runs an automatic retrain now (it updates the model in use unless drift calls for a full fit). */
     autoRetrain(): Promise<void>;
     /** What startup does after the git offer: an import the repository has moved past is read again (quietly). */
@@ -179,6 +181,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
             },
             ready: ready.workspace.ready,
             terminateWorker: () => ready.workspace.terminateWorker(),
+            trainingThreadKept: () => ready.workspace.trainingThreadKept(),
             autoRetrain: () => ready.workspace.autoRetrain(),
             refreshGitImport: () => ready.workspace.git.refreshIfBehind(),
             tracker: ready.tracker,

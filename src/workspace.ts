@@ -65,6 +65,8 @@ export interface Workspace extends vscode.Disposable {
   reset(): Promise<void>;
   /** Kills the running training worker as a crash would (integration test of the watchdog/crash path). */
   terminateWorker(): Promise<void>;
+  /** True while a training thread that finished a retrain waits for the next (test API). */
+  trainingThreadKept(): boolean;
   /** Runs what an automatic retrain runs (after latent.retrainAfterEvents events), now: test API. */
   autoRetrain(): Promise<void>;
   /** Resolves once the startup load (saved model, dismissals, open session) is done. */
@@ -625,6 +627,7 @@ export function startWorkspace(args: WorkspaceArgs): Workspace {
       forget();
     },
     terminateWorker: () => client.terminateWorker(),
+    trainingThreadKept: () => client.threadKept,
     autoRetrain: () => controller.scheduler.runDue(),
     dispose: () => {
       for (const s of subs.reverse()) s.dispose();

@@ -29,6 +29,11 @@ export class TrainingClient implements vscode.Disposable {
     return this.runner.terminateCurrent();
   }
 
+  /** True while a thread that finished a retrain waits for the next (test API: Reset must end it). */
+  get threadKept(): boolean {
+    return this.runner.hasIdleWorker;
+  }
+
   /** Ends the thread kept for the next retrain (Reset: nothing of the last one stays in its memory). */
   endIdleWorker(): void {
     void this.runner.endIdle();

@@ -450,10 +450,15 @@ describe('recommendation pipeline (real VS Code)', function () {
     watcher.dispose();
   });
 
-  it('Reset wipes journal, snapshots, model and backups, and the view empties', async () => {
+  it('Reset wipes journal, snapshots, model and backups, ends the training thread kept for the next retrain, and the view empties', async () => {
+    // Enough to train on whatever ran before (this test also runs alone).
+    recordHistory(p, 24);
     await p.flush();
     assert.notEqual(storedText(p.storeDir()), '');
+    await p.retrain();
+    assert.equal(p.trainingThreadKept(), true, `the thread that trained waits for the next retrain (${JSON.stringify(p.trainingState)})`);
     await vscode.commands.executeCommand('latent.reset', { skipConfirmation: true });
+    assert.equal(p.trainingThreadKept(), false, 'nothing of the last retrain stays in a thread');
     assert.deepEqual(p.recommendations(), []);
     assert.equal(storedText(p.storeDir()), '', 'nothing left in the store folder');
     assert.equal(fs.existsSync(`${p.storeDir()}/model.json`), false);
