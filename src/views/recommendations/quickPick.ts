@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { Recommendation, RecommenderModel } from '../../core/recommender';
 import { quickPickEntries } from './presentation';
+import { RestGate } from './restGate';
 import { extensionDisplayName } from './tree';
 import { factorLabelsOf } from './whyText';
 
@@ -35,6 +36,9 @@ const PLACEHOLDER = 'Go to a recommended file, snippet or extension (type to fil
 const EMPTY_PLACEHOLDER = 'Nothing to recommend yet: keep working, or run "Latent: Learn from Git History"';
 const ICONS: Record<string, string> = { file: 'file', snippet: 'symbol-snippet', extension: 'extensions' };
 
+/** How long the highlight must rest before the open pick takes a new ranking (restGate.ts says why). */
+export const NAVIGATION_QUIET_MS = 600;
+
 /**
  * One open quick pick. The command returns it: callers in the extension host (the integration tests) get the real
  * QuickPick; when the palette or a keybinding runs the command, VS Code serializes the result through toJSON.
@@ -50,6 +54,7 @@ export class RecommendationsQuickPick implements vscode.Disposable {
   private finish: (item: string | undefined) => void = () => undefined;
   private disposed = false;
   private accepted = false;
+  private readonly gate = new RestGate(() => this.refresh(), NAVIGATION_QUIET_MS);
 
   constructor(private readonly deps: QuickPickDeps) {
     this.done = new Promise((resolve) => (this.finish = resolve));
@@ -61,7 +66,8 @@ export class RecommendationsQuickPick implements vscode.Disposable {
     qp.keepScrollPosition = true;
     this.refresh();
     this.subs.push(
-      deps.ranker.onDidChange(() => this.refresh()),
+      deps.ranker.onDidChange(() => this.gate.request()),
+      qp.onDidChangeActive(() => this.gate.moved()),
       qp.onDidTriggerItemButton((e) => this.onItemButton(e)),
       qp.onDidAccept(() => void this.accept()),
       qp.onDidHide(() => this.dispose()),
@@ -126,6 +132,7 @@ export class RecommendationsQuickPick implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.gate.dispose();
     for (const s of this.subs) s.dispose();
     this.quickPick.dispose();
     // Closed without a choice (Escape, focus elsewhere): nothing opened. accept() settles it after opening.
