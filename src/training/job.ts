@@ -1,7 +1,7 @@
 // One training job: decode the request, run the shipped ranker's trainer, report progress and the result.
 // Shared by the worker thread (worker.ts) and the in-process fallback so both behave identically: one body of
 // steps, run straight through in the worker and in slices (yielding to the event loop) in-process.
-import { DEFAULT_RECOMMENDER_CONFIG, deserializeRecommender, serializeRecommender, type RecommenderModel } from '../core/recommender';
+import { deserializeRecommender, resolveConfig, serializeRecommender, type RecommenderModel } from '../core/recommender';
 import type { InteractionColumns } from '../core/interaction';
 import { easeLiveOf } from '../core/easeLive';
 import { retrainRecommenderSteps, UPDATE_EPOCHS, type RetrainMemory } from '../core/recommenderUpdate';
@@ -84,8 +84,9 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
   const started = now();
   const flag = req.cancelFlag ? new Int32Array(req.cancelFlag) : undefined;
   const cancelled = (): boolean => flag !== undefined && Atomics.load(flag, 0) === 1;
-  const epochs = typeof req.config.epochs === 'number' ? req.config.epochs : DEFAULT_RECOMMENDER_CONFIG.epochs;
   try {
+    // The settings as the trainer resolves them (a bad one fails here, as it would there, reported as 'failed').
+    const { epochs, easeMaxItems } = resolveConfig(req.config);
     // An update of the model in use unless drift (or the Retrain command) calls for a full fit: recommenderUpdate.ts.
     const events = req.type === 'train-events' ? req : undefined;
     const saved = events?.previous === undefined ? undefined : savedModel(events.previous);
@@ -100,8 +101,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     yield;
     const fits = previous && events?.ease && events.ease.kept.every((i) => i < previous.items.length);
     // A new P is made in shared memory, which the host receives without a copy, in the buffer of the one it replaces.
-    const maxItems = typeof req.config.easeMaxItems === 'number' ? req.config.easeMaxItems : DEFAULT_RECOMMENDER_CONFIG.easeMaxItems;
-    const newP = sharedPMemory(events?.ease?.P, maxItems);
+    const newP = sharedPMemory(events?.ease?.P, easeMaxItems);
     const memory: RetrainMemory = { ...(fits && events?.ease ? { current: { key: events.ease.key, ease: easeLiveOf(events.ease) } } : {}), newP };
     let total = epochs;
     const { model, plan } = yield* retrainRecommenderSteps(
