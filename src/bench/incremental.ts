@@ -13,6 +13,8 @@ import { finishSteps } from '../core/train';
 import { StoredEvents } from '../feedback/storedEvents';
 import { DEFAULT_SESSION_GAP_MS } from '../feedback/sessions';
 import { WORKER_YOUNG_GENERATION_MB } from '../training/runner';
+import { sharedPMemory } from '../training/messages';
+import { DEFAULT_RECOMMENDER_CONFIG } from '../core/recommenderConfig';
 import { percentile } from './percentile';
 import { pipelineRunner } from './pipeline';
 import { syntheticEvents, syntheticInteractions } from './synthetic';
@@ -55,7 +57,8 @@ export function measureIncrementalUpdate(opts: { interactions: number; items: nu
   for (const id of ids) events.push(events[events.length - 1] + (perSession.get(id) as number));
   let cut = events.findIndex((n) => n >= opts.interactions);
   if (cut < 0) cut = ids.length;
-  const memory: RetrainMemory = {};
+  // P kept where the worker keeps it (job.ts): in shared memory, where an update's EASE kernel works on it in place.
+  const memory: RetrainMemory = { newP: sharedPMemory(undefined, DEFAULT_RECOMMENDER_CONFIG.easeMaxItems) };
   let t0 = nowMs();
   let model: RecommenderModel = finishSteps(retrainRecommenderSteps(undefined, before(all, ids, cut), {}, undefined, memory)).model;
   const fullFitMs = nowMs() - t0;

@@ -10,7 +10,7 @@
 // factors on the two paths (the unit tests bound the difference). The SPD inverse's two paths differ by rounding too
 // (easeInverse.test).
 import { decodeBase64 } from './base64';
-import { SGD_KERNEL_WASM_BASE64 } from './sgdKernelBytes';
+import { SGD_KERNEL_SHARED_WASM_BASE64, SGD_KERNEL_WASM_BASE64 } from './sgdKernelBytes';
 
 /** The part of the WebAssembly JS API used here: core compiles with lib ES2022 alone, which does not type it. */
 interface WasmMemory {
@@ -19,7 +19,7 @@ interface WasmMemory {
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   validate(bytes: Uint8Array): boolean;
 }
 
@@ -45,23 +45,30 @@ function wasmApi(): WasmApi | undefined {
   return typeof api === 'object' && api !== null && typeof api.Module === 'function' ? api : undefined;
 }
 
-// The compiled module per API object (compiled once; null when this host rejects it, e.g. no SIMD).
+// The compiled modules per API object (each compiled once, when first needed; null when this host rejects it, e.g. no
+// SIMD): the kernels over a memory of their own, and the same kernels over a shared memory (sharedKernelMemory).
 let compiled: { api: WasmApi; module: object | null } | undefined;
+let compiledShared: { api: WasmApi; module: object | null } | undefined;
+
+function compile(api: WasmApi, base64: string): object | null {
+  try {
+    const bytes = decodeBase64(base64, 'sgd kernel');
+    // Synchronous compile: Latent runs it in Node only (extension host, its worker, the CLI). The module is over the
+    // 4 KB that browsers allow on their main thread, where it would fall to the catch below and so to the JS paths.
+    return api.validate(bytes) ? new api.Module(bytes) : null;
+  } catch {
+    return null;
+  }
+}
 
 function kernelModule(api: WasmApi): object | null {
-  if (compiled?.api !== api) {
-    let module: object | null = null;
-    try {
-      const bytes = decodeBase64(SGD_KERNEL_WASM_BASE64, 'sgd kernel');
-      // Synchronous compile: Latent runs it in Node only (extension host, its worker, the CLI). The module is over the
-      // 4 KB that browsers allow on their main thread, where it would fall to the catch below and so to the JS paths.
-      if (api.validate(bytes)) module = new api.Module(bytes);
-    } catch {
-      module = null;
-    }
-    compiled = { api, module };
-  }
+  if (compiled?.api !== api) compiled = { api, module: compile(api, SGD_KERNEL_WASM_BASE64) };
   return compiled.module;
+}
+
+function sharedKernelModule(api: WasmApi): object | null {
+  if (compiledShared?.api !== api) compiledShared = { api, module: kernelModule(api) && compile(api, SGD_KERNEL_SHARED_WASM_BASE64) };
+  return compiledShared.module;
 }
 
 /** True when this host runs the WebAssembly SIMD kernel (WebAssembly present, SIMD validated and compiled). */
@@ -425,6 +432,8 @@ export function makeFoldInWasmKernel(input: FoldInKernelInput): FoldInWasmKernel
 export interface EaseLiveWasmKernel {
   /** P (m x m) in the kernel's memory */
   readonly P: Float64Array;
+  /** P is the caller's own (at the start of a shared memory), not a copy: nothing to copy back */
+  readonly inPlace: boolean;
   /** up to `batch` update vectors u_t, row t of this view (m each), filled by the caller */
   readonly U: Float64Array;
   readonly batch: number;
@@ -446,25 +455,121 @@ export interface EaseLiveWasmKernel {
 /** Sherman-Morrison updates applied in one pass over P (easeRankMany): at most this many. */
 export const EASE_UPDATE_BATCH = 8;
 
-/** Copies P (m x m) into a new WebAssembly memory; undefined when WebAssembly (with SIMD) is unavailable or m is 0. */
-export function makeEaseLiveWasmKernel(P: Float64Array, m: number): EaseLiveWasmKernel | undefined {
-  if (m === 0) return undefined;
+/**
+ * Shared WebAssembly memories made or received in this thread, by their buffer: EASE's P lives at the start of one
+ * (sharedKernelMemory), and the live kernel works on it there (makeEaseLiveWasmKernel) instead of copying 32 MB in and
+ * out at each update (20-25 ms of an update's 240 at 100,000 interactions, and 32 MB of fresh pages each time).
+ */
+const sharedHomes = new WeakMap<object, WasmMemory>();
+
+/** Byte offsets of the live kernel's scratch (U, F, D, W, C). */
+interface EaseLiveScratch {
+  oU: number;
+  oF: number;
+  oD: number;
+  oW: number;
+  oC: number;
+}
+
+/** The live kernel's scratch for m kept items laid out from `at`, and its size. */
+function easeLiveScratch(m: number, at = 0): EaseLiveScratch & { size: number } {
   const layout = new Layout();
-  const oP = layout.take(m * m * 8);
   const oU = layout.take(EASE_UPDATE_BATCH * m * 8);
   const oF = layout.take(EASE_UPDATE_BATCH * 8);
   const oD = layout.take(m * 8);
   const oW = layout.take(m * 4);
   const oC = layout.take(m * 4);
+  return { size: layout.size, oU: at + oU, oF: at + oF, oD: at + oD, oW: at + oW, oC: at + oC };
+}
+
+/**
+ * A new shared WebAssembly memory for a P of up to `maxItems` x `maxItems` from its start, with room at its end for
+ * the live kernel's scratch; its buffer is a SharedArrayBuffer (it crosses threads without a copy, as the memory itself
+ * does). Undefined where WebAssembly with SIMD or shared memories are unavailable (a plain SharedArrayBuffer then).
+ */
+export function sharedKernelMemory(maxItems: number): KernelMemory | undefined {
+  const api = wasmApi();
+  if (!api || !sharedKernelModule(api) || typeof SharedArrayBuffer !== 'function') return undefined;
+  const bytes = maxItems * maxItems * 8 + easeLiveScratch(maxItems).size + 16;
+  if (bytes > MAX_BYTES) return undefined;
+  try {
+    const pages = Math.max(1, Math.ceil(bytes / PAGE));
+    const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
+    sharedHomes.set(memory.buffer, memory);
+    return { memory };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A shared memory received from another thread (a message's structured clone), taken as a home for P as
+ * sharedKernelMemory's are: its buffer, or undefined when `memory` is not a shared WebAssembly memory.
+ */
+export function adoptSharedKernelMemory(memory: unknown): SharedArrayBuffer | undefined {
+  const api = wasmApi();
+  if (!api || typeof SharedArrayBuffer !== 'function' || !(memory instanceof api.Memory)) return undefined;
+  const buffer: unknown = memory.buffer;
+  if (!(buffer instanceof SharedArrayBuffer)) return undefined;
+  sharedHomes.set(buffer, memory);
+  return buffer;
+}
+
+/** The shared memory whose buffer `buffer` is (sharedKernelMemory, adoptSharedKernelMemory), if any. */
+export function sharedKernelMemoryOf(buffer: ArrayBufferLike): KernelMemory | undefined {
+  const memory = sharedHomes.get(buffer);
+  return memory ? { memory } : undefined;
+}
+
+/** The live kernel over P where it lies, at the start of a shared memory with room for the scratch at its end. */
+function easeLiveInPlace(P: Float64Array, m: number): EaseLiveWasmKernel | undefined {
+  const memory = P.byteOffset === 0 ? sharedHomes.get(P.buffer) : undefined;
+  const api = wasmApi();
+  const module = api && sharedKernelModule(api);
+  if (!memory || !api || !module) return undefined;
+  // The scratch at the end, past any P of the memory's capacity (P grows in place from the start: easeAddItems).
+  const at = Math.floor((memory.buffer.byteLength - easeLiveScratch(m).size) / 16) * 16;
+  if (at < m * m * 8) return undefined;
+  try {
+    return easeLiveKernel(memory.buffer, new api.Instance(module, { env: { memory } }).exports, m, 0, easeLiveScratch(m, at), true);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The live kernel for P (m x m): over P where it lies when that is at the start of a shared memory of this module's
+ * (sharedKernelMemory), else over a copy of P in a new WebAssembly memory; undefined when WebAssembly (with SIMD) is
+ * unavailable or m is 0.
+ */
+export function makeEaseLiveWasmKernel(P: Float64Array, m: number): EaseLiveWasmKernel | undefined {
+  if (m === 0) return undefined;
+  const inPlace = easeLiveInPlace(P, m);
+  if (inPlace) return inPlace;
+  const layout = new Layout();
+  const oP = layout.take(m * m * 8);
+  const scratch = easeLiveScratch(m, layout.take(easeLiveScratch(m).size));
   const instance = instantiate(layout.size);
   if (!instance) return undefined;
-  const buf = instance.memory.buffer;
+  const kernel = easeLiveKernel(instance.memory.buffer, instance.exports, m, oP, scratch, false);
+  kernel.P.set(P.subarray(0, m * m));
+  return kernel;
+}
+
+function easeLiveKernel(
+  buf: ArrayBufferLike,
+  fns: Record<string, unknown>,
+  m: number,
+  oP: number,
+  { oU, oF, oD, oW, oC }: EaseLiveScratch,
+  inPlace: boolean,
+): EaseLiveWasmKernel {
   const wP = new Float64Array(buf, oP, m * m);
-  wP.set(P.subarray(0, m * m));
   const F = new Float64Array(buf, oF, EASE_UPDATE_BATCH);
-  const rankMany = instance.exports.easeRankMany as (P: number, m: number, U: number, F: number, r: number, a0: number, a1: number) => void;
-  const cands = instance.exports.easeWeightCands as (P: number, m: number, c: number, D: number, W: number, bound: number, C: number) => number;
+  const rankMany = fns.easeRankMany as (P: number, m: number, U: number, F: number, r: number, a0: number, a1: number) => void;
+  const cands = fns.easeWeightCands as (P: number, m: number, c: number, D: number, W: number, bound: number, C: number) => number;
   return {
+    inPlace,
     D: new Float64Array(buf, oD, m),
     W: new Float32Array(buf, oW, m),
     C: new Int32Array(buf, oC, m),

@@ -6,6 +6,7 @@ import type { InteractionColumns } from '../core/interaction';
 import { easeLiveOf } from '../core/easeLive';
 import { retrainRecommenderSteps, UPDATE_EPOCHS, type RetrainMemory } from '../core/recommenderUpdate';
 import { gramian } from '../core/foldIn';
+import { sharedKernelMemoryOf } from '../core/sgdKernel';
 import type { ValidationElsewhere } from '../core/recommenderFit';
 import { finishStepsAsync, type Steps } from '../core/train';
 import { renameSinceModel } from '../feedback/fileChanges';
@@ -122,7 +123,8 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     yield;
     const gram = gramian(model.mf.itemFactors, model.mf.k);
     const kept = memory.current?.ease;
-    const ease = memory.current && kept ? { key: memory.current.key, lambda: kept.lambda, kept: Int32Array.from(kept.kept), P: kept.P, sessionWeight: kept.sessionWeight } : undefined;
+    const home = kept && kept.P.byteOffset === 0 ? sharedKernelMemoryOf(kept.P.buffer) : undefined;
+    const ease = memory.current && kept ? { key: memory.current.key, lambda: kept.lambda, kept: Int32Array.from(kept.kept), P: kept.P, sessionWeight: kept.sessionWeight, ...(home ? { memory: home.memory } : {}) } : undefined;
     post({ type: 'done', id: req.id, model: serializeRecommender(model), structured: model, gram, retrain: plan, ...(ease ? { ease } : {}), elapsedMs: now() - started });
   } catch (err) {
     if (err instanceof Cancelled || cancelled()) {

@@ -6,6 +6,7 @@ import type { InteractionColumns } from '../core/interaction';
 import type { BlendEvidence, ModelLineage, PriorBasis, TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, optional, positive, ProtocolError, str, typed, type Check } from '../core/check';
 import { allFinite } from '../core/validate';
+import { adoptSharedKernelMemory, sharedKernelMemory, type KernelMemory } from '../core/sgdKernel';
 import { priorBasisProblem } from '../core/livePrior';
 import type { FileMove } from '../feedback/fileChanges';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
@@ -82,6 +83,11 @@ export interface EncodedEaseMemory {
   P: Float64Array;
   /** what a session added later counts in X^T X (EaseInverse.sessionWeight) */
   sessionWeight: number;
+  /**
+   * The shared WebAssembly memory P is a view of, from its start (sharedPMemory), where the worker's kernel updates P
+   * in place (checkEaseMemory drops it where P is not that view).
+   */
+  memory?: KernelMemory['memory'];
 }
 
 export interface TrainEventsRequest {
@@ -277,7 +283,11 @@ export function sharedPMemory(previous: Float64Array | undefined, maxItems: numb
   let buffer = previous?.buffer instanceof SharedArrayBuffer && previous.byteOffset === 0 ? previous.buffer : undefined;
   return (length) => {
     const bytes = length * Float64Array.BYTES_PER_ELEMENT;
-    if (!buffer || buffer.byteLength < bytes) buffer = new SharedArrayBuffer(Math.max(bytes, maxItems * maxItems * Float64Array.BYTES_PER_ELEMENT));
+    if (!buffer || buffer.byteLength < bytes) {
+      // A shared WebAssembly memory where the host has one (EASE's update works on P in place there), else plain.
+      const home = sharedKernelMemory(Math.max(maxItems, Math.ceil(Math.sqrt(length))));
+      buffer = home ? (home.memory.buffer as unknown as SharedArrayBuffer) : new SharedArrayBuffer(Math.max(bytes, maxItems * maxItems * Float64Array.BYTES_PER_ELEMENT));
+    }
     return new Float64Array(buffer, 0, length);
   };
 }
@@ -295,7 +305,11 @@ function checkEaseMemory(v: unknown, nItems: number, p: string, values = true): 
   if (kept.some((i) => i < 0 || i >= nItems)) throw new ProtocolError('refers to an item outside the model', `${p}.kept`);
   const P = typed(Float64Array, kept.length * kept.length)(v.P, `${p}.P`);
   if (values && !allFinite(P)) throw new ProtocolError('must be finite', `${p}.P`);
-  return { key, lambda, kept, P, sessionWeight: positive(v.sessionWeight, `${p}.sessionWeight`) };
+  // Its shared memory is kept with P only where P is that memory's start (one message keeps the two one buffer): the
+  // update's kernel then works on P in place. Any other P is taken as it came, a copy worked on in the kernel's own.
+  const home = v.memory !== undefined && P.byteOffset === 0 ? adoptSharedKernelMemory(v.memory) : undefined;
+  const inHome = home !== undefined && (P.buffer as ArrayBufferLike) === home;
+  return { key, lambda, kept, P, sessionWeight: positive(v.sessionWeight, `${p}.sessionWeight`), ...(inHome ? { memory: v.memory as KernelMemory['memory'] } : {}) };
 }
 
 

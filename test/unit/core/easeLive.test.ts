@@ -5,7 +5,7 @@ import { easeWeight, fitEaseInverseSteps, invertSpd } from '../../../src/core/ea
 import { easeGramWeights } from '../../../src/core/easeSessionWeights';
 import { easeAddItems, easeAddSession, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, easeSwapItem } from '../../../src/core/easeLive';
 import { makeRng } from '../../../src/core/random';
-import { makeEaseLiveWasmKernel } from '../../../src/core/sgdKernel';
+import { makeEaseLiveWasmKernel, sharedKernelMemory } from '../../../src/core/sgdKernel';
 import { finishSteps } from '../../../src/core/train';
 import { bitsEqual, withWebAssembly } from './helpers';
 
@@ -94,6 +94,28 @@ describe('EASE kept live (Sherman-Morrison)', () => {
       withWebAssembly(undefined, () => finishSteps(easeAddSessionsSteps(js, changes)));
       assert.ok(bitsEqual(js.P, one.P), `m=${m}: JS`);
     }
+  });
+
+  it('in a shared kernel memory (the worker\'s P) the run works on P where it lies, to the same bits as on a copy', () => {
+    const changes = sessions.slice(40).map((items) => ({ items, sign: 1 as const }));
+    const start = finishSteps(fitEaseInverseSteps(sessions.slice(0, 40), nItems, 5, 12));
+    const m = start.kept.length;
+    const copy = easeLiveOf({ ...start, P: start.P.slice() });
+    const copyKernel = finishSteps(easeAddSessionsSteps(copy, changes));
+    assert.ok(copyKernel && !copyKernel.inPlace);
+    const home = sharedKernelMemory(m);
+    assert.ok(home);
+    const P = new Float64Array(home.memory.buffer, 0, m * m);
+    P.set(start.P);
+    const shared = easeLiveOf({ ...start, P });
+    const kernel = finishSteps(easeAddSessionsSteps(shared, changes));
+    assert.ok(kernel?.inPlace && kernel.P.buffer === P.buffer && kernel.P.byteOffset === 0, 'the kernel over P itself');
+    assert.equal(shared.P, P);
+    assert.ok(bitsEqual(P, copy.P));
+    // The table from the kernel that worked in place, as from the JS pass.
+    const viaKernel = finishSteps(easeNeighboursSteps(shared, nItems, 4, undefined, kernel));
+    const viaJs = finishSteps(easeNeighboursSteps(copy, nItems, 4));
+    assert.deepEqual(viaKernel, viaJs);
   });
 
   it('a change that would leave P indefinite is refused, and the changes before it stay applied (both paths)', () => {

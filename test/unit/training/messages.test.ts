@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { MessageChannel } from 'node:worker_threads';
 import { asInteractions } from '../../../src/core/interaction';
 import {
   interactionColumnsOf,
@@ -13,6 +14,8 @@ import { encodeEventsAsync, eventColumnsOf, parseModelShape, sharedEase, sharedP
 import { eventAt } from '../../../src/feedback/sessions';
 import type { FeedbackEvent } from '../../../src/feedback/signal';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
+import { sharedKernelMemoryOf } from '../../../src/core/sgdKernel';
+import { withWebAssembly } from '../core/helpers';
 
 const data: Interaction[] = [
   { session: 's1', item: 'file:a.ts', time: 10, weight: 2 },
@@ -31,9 +34,13 @@ describe('training messages', () => {
     assert.deepEqual([a.length, a.byteOffset, a[0]], [16, 0, 3], 'a view from its start, holding the old P until written');
     const b = newP(36);
     assert.ok(b.buffer instanceof SharedArrayBuffer && b.buffer !== handed.buffer);
-    assert.equal(b.buffer.byteLength, 8 * 100, 'sized for 10 kept items');
+    assert.ok(b.buffer.byteLength >= 8 * 100, 'sized for 10 kept items');
+    assert.ok(sharedKernelMemoryOf(b.buffer), "a shared WebAssembly memory's, where an update's kernel works on P in place");
     assert.ok(b.every((x) => x === 0));
     assert.equal(newP(49).buffer, b.buffer, 'then kept');
+    const plain = withWebAssembly(undefined, () => sharedPMemory(undefined, 10)(36));
+    assert.ok(plain.buffer instanceof SharedArrayBuffer && sharedKernelMemoryOf(plain.buffer) === undefined, 'without WebAssembly: plain shared memory');
+    assert.equal(plain.buffer.byteLength, 8 * 100);
     // A P outside shared memory (or not at a buffer's start) is not written over: a new buffer.
     assert.ok(sharedPMemory(new Float64Array(25), 10)(16).buffer instanceof SharedArrayBuffer);
     const e = { key: 'k', lambda: 1, kept: Int32Array.of(0, 1), P: new Float64Array([1, 2, 3, 4]), sessionWeight: 1 };
@@ -201,5 +208,36 @@ describe('training messages', () => {
     assert.ok(parsed.type === 'done' && parsed.ease?.kept[1] === model.items.length - 1 && parsed.retrain?.kind === 'update');
     assert.throws(() => parseFromWorker({ ...done, ease: { ...ease, kept: Int32Array.from([0, model.items.length]) } }), TrainingMessageError);
     assert.throws(() => parseFromWorker({ ...done, retrain: { kind: 'partial', reason: 'r' } }), TrainingMessageError);
+  });
+
+  it('an EASE memory in a shared WebAssembly memory crosses threads with it: P is that memory on both sides, and a P that is not comes without it', async () => {
+    const P = sharedPMemory(undefined, 3)(4);
+    P.set([2, 0.5, 0.5, 2]);
+    const home = sharedKernelMemoryOf(P.buffer);
+    assert.ok(home);
+    const enc = await encodeEventsAsync([{ t: 1000, item: 'file:a.ts', kind: 'open', amount: 1 }], 1);
+    const ease = { key: 'k', lambda: 10, kept: Int32Array.from([0, 1]), P, sessionWeight: 1, memory: home.memory };
+    const { port1, port2 } = new MessageChannel();
+    try {
+      const received = new Promise<unknown>((resolve) => port2.once('message', resolve));
+      port1.postMessage({ type: 'train-events', id: 4, events: enc, gapMs: 60_000, config: {}, previous: '{}', ease });
+      const req = parseToWorker(await received);
+      assert.ok(req.type === 'train-events' && req.ease?.memory !== undefined);
+      const there = req.ease.P;
+      assert.deepEqual(Array.from(there), [2, 0.5, 0.5, 2]);
+      assert.ok(sharedKernelMemoryOf(there.buffer), 'taken as a home for P on the receiving side');
+      there[1] = 7;
+      assert.equal(P[1], 7, 'one memory, not a copy');
+      // A copy of P sent with the memory (a caller keeping P as it was) is taken as it came, without the memory.
+      const other = { ...ease, P: Float64Array.from([9, 9, 9, 9]) };
+      const back = new Promise<unknown>((resolve) => port2.once('message', resolve));
+      port1.postMessage({ type: 'train-events', id: 5, events: enc, gapMs: 60_000, config: {}, previous: '{}', ease: other });
+      const req2 = parseToWorker(await back);
+      assert.ok(req2.type === 'train-events' && req2.ease !== undefined);
+      assert.deepEqual(Array.from(req2.ease.P), [9, 9, 9, 9]);
+      assert.equal(req2.ease.memory, undefined);
+    } finally {
+      port1.close();
+    }
   });
 });

@@ -380,6 +380,9 @@ describe('TrainingRunner: a worker kept for the next job', function () {
       const first = await runner.runEvents(toEvents(small.slice(0, 520)), gap, { epochs: 3, seed: 5 });
       assert.equal(runner.hasIdleWorker, true);
       assert.equal(runner.busy, false);
+      // P comes back in a shared WebAssembly memory, where the next update works on it in place; the copy below is
+      // taken without it (checkEaseMemory), so the two threads below take the two paths.
+      assert.ok(first.ease?.memory, "P in a shared kernel memory, as the worker's update works on it");
       const copy = first.ease && { ...first.ease, kept: first.ease.kept.slice(), P: first.ease.P.slice() };
       const more = toEvents(small.slice(0, 560));
       const kept = await runner.runEvents(more, gap, { epochs: 3, seed: 5 }, {}, { previous: first.json, ease: first.ease });
