@@ -315,8 +315,8 @@ describe('core: ranking product (WebAssembly SIMD and JS, bit for bit)', () => {
     return { Q: Float32Array.from({ length: n * k }, r), bias: Float32Array.from({ length: n }, r), x: Float32Array.from({ length: k }, r) };
   }
 
-  it('every item score equals linalg.rowDots exactly (n not a multiple of 8, k = 1, 3, 32, 128)', () => {
-    for (const [n, k] of [[1, 1], [7, 3], [8, 32], [1001, 32], [2050, 128], [333, 5]]) {
+  it('every item score equals linalg.rowDots exactly (n a multiple of 16 or not, the blocks padded; k = 1, 3, 5, 32, 128)', () => {
+    for (const [n, k] of [[1, 1], [7, 3], [8, 32], [16, 3], [24, 5], [1001, 32], [2050, 128], [333, 5]]) {
       const { Q, bias, x } = problem(n, k, `dots${n}x${k}`);
       const js = new Float64Array(n);
       rowDots(Q, k, x, bias, js);
