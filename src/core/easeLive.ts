@@ -130,9 +130,10 @@ export function easeAddSession(live: EaseLive, items: readonly number[], sign: 1
 }
 
 /**
- * easeAddSession for each change in order. In WebAssembly where the host has it: on P where it lies when that is a shared
- * kernel memory (sharedKernelMemory: the worker's), else on a copy of P, copied back; each change's u is summed here from P's rows as the updates still pending would have left them, and up to
- * EASE_UPDATE_BATCH updates go over P in one pass (easeRankMany), in slices of rows: P ends bit-identical to
+ * easeAddSession for each change in order. In WebAssembly where the host has it: on P where it lies when P starts a
+ * shared kernel memory (sharedKernelMemory: the worker's), else on a copy of P, copied back; each change's u is summed
+ * here from P's rows as the updates still pending would have left them, and up to EASE_UPDATE_BATCH updates go over P
+ * in one pass (easeRankMany), in slices of rows: P ends bit-identical to
  * easeAddSession's, with P read from memory once a batch instead of once a change (32 MB at 2,000 items). Returns
  * the kernel, its P equal to live.P, for easeNeighboursSteps (undefined on the JS path or without changes).
  */

@@ -515,15 +515,15 @@ export function adoptSharedKernelMemory(memory: unknown): SharedArrayBuffer | un
   return buffer;
 }
 
-/** The shared memory whose buffer `buffer` is (sharedKernelMemory, adoptSharedKernelMemory), if any. */
-export function sharedKernelMemoryOf(buffer: ArrayBufferLike): KernelMemory | undefined {
-  const memory = sharedHomes.get(buffer);
+/** The shared memory `P` starts (sharedKernelMemory, adoptSharedKernelMemory), if it starts one. */
+export function sharedKernelMemoryOf(P: Float64Array): KernelMemory | undefined {
+  const memory = P.byteOffset === 0 ? sharedHomes.get(P.buffer) : undefined;
   return memory ? { memory } : undefined;
 }
 
 /** The live kernel over P where it lies, at the start of a shared memory with room for the scratch at its end. */
 function easeLiveInPlace(P: Float64Array, m: number): EaseLiveWasmKernel | undefined {
-  const memory = P.byteOffset === 0 ? sharedHomes.get(P.buffer) : undefined;
+  const memory = sharedKernelMemoryOf(P)?.memory;
   const api = wasmApi();
   const module = api && sharedKernelModule(api);
   if (!memory || !api || !module) return undefined;

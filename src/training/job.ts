@@ -123,7 +123,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     yield;
     const gram = gramian(model.mf.itemFactors, model.mf.k);
     const kept = memory.current?.ease;
-    const home = kept && kept.P.byteOffset === 0 ? sharedKernelMemoryOf(kept.P.buffer) : undefined;
+    const home = kept && sharedKernelMemoryOf(kept.P);
     const ease = memory.current && kept ? { key: memory.current.key, lambda: kept.lambda, kept: Int32Array.from(kept.kept), P: kept.P, sessionWeight: kept.sessionWeight, ...(home ? { memory: home.memory } : {}) } : undefined;
     post({ type: 'done', id: req.id, model: serializeRecommender(model), structured: model, gram, retrain: plan, ...(ease ? { ease } : {}), elapsedMs: now() - started });
   } catch (err) {

@@ -35,11 +35,11 @@ describe('training messages', () => {
     const b = newP(36);
     assert.ok(b.buffer instanceof SharedArrayBuffer && b.buffer !== handed.buffer);
     assert.ok(b.buffer.byteLength >= 8 * 100, 'sized for 10 kept items');
-    assert.ok(sharedKernelMemoryOf(b.buffer), "a shared WebAssembly memory's, where an update's kernel works on P in place");
+    assert.ok(sharedKernelMemoryOf(b), "a shared WebAssembly memory's, where an update's kernel works on P in place");
     assert.ok(b.every((x) => x === 0));
     assert.equal(newP(49).buffer, b.buffer, 'then kept');
     const plain = withWebAssembly(undefined, () => sharedPMemory(undefined, 10)(36));
-    assert.ok(plain.buffer instanceof SharedArrayBuffer && sharedKernelMemoryOf(plain.buffer) === undefined, 'without WebAssembly: plain shared memory');
+    assert.ok(plain.buffer instanceof SharedArrayBuffer && sharedKernelMemoryOf(plain) === undefined, 'without WebAssembly: plain shared memory');
     assert.equal(plain.buffer.byteLength, 8 * 100);
     // A P outside shared memory (or not at a buffer's start) is not written over: a new buffer.
     assert.ok(sharedPMemory(new Float64Array(25), 10)(16).buffer instanceof SharedArrayBuffer);
@@ -213,7 +213,7 @@ describe('training messages', () => {
   it('an EASE memory in a shared WebAssembly memory crosses threads with it: P is that memory on both sides, and a P that is not comes without it', async () => {
     const P = sharedPMemory(undefined, 3)(4);
     P.set([2, 0.5, 0.5, 2]);
-    const home = sharedKernelMemoryOf(P.buffer);
+    const home = sharedKernelMemoryOf(P);
     assert.ok(home);
     const enc = await encodeEventsAsync([{ t: 1000, item: 'file:a.ts', kind: 'open', amount: 1 }], 1);
     const ease = { key: 'k', lambda: 10, kept: Int32Array.from([0, 1]), P, sessionWeight: 1, memory: home.memory };
@@ -225,7 +225,7 @@ describe('training messages', () => {
       assert.ok(req.type === 'train-events' && req.ease?.memory !== undefined);
       const there = req.ease.P;
       assert.deepEqual(Array.from(there), [2, 0.5, 0.5, 2]);
-      assert.ok(sharedKernelMemoryOf(there.buffer), 'taken as a home for P on the receiving side');
+      assert.ok(sharedKernelMemoryOf(there), 'taken as a home for P on the receiving side');
       there[1] = 7;
       assert.equal(P[1], 7, 'one memory, not a copy');
       // A copy of P sent with the memory (a caller keeping P as it was) is taken as it came, without the memory.
