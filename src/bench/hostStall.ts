@@ -10,10 +10,11 @@ import * as path from 'node:path';
 import { FeedbackStore, type FeedbackStoreOptions } from '../feedback/store/feedbackStore';
 import type { FeedbackEvent, SignalKind } from '../feedback/signal';
 import { learnFromGit } from '../git/coldStart';
-import { readStartupState } from '../feedback/startupState';
+import { readStartupState, type StartupState } from '../feedback/startupState';
 import { LiveRanker, RecentItems } from '../ranking/liveRanking';
 import { loadSavedModel } from '../training/savedModel';
-import { maxStallDuring } from './stall';
+import type { TrainingRunner } from '../training/runner';
+import { maxStallDuring, settle } from './stall';
 
 /** A store of `events` events in a fresh folder below `root`, written through the store's own API. */
 export interface BigStore {
@@ -175,6 +176,57 @@ export async function modelFileStalls(root: string, json: string, reps: number):
   } finally {
     ranker.dispose();
     await store.dispose();
+  }
+  return out;
+}
+
+/**
+ * Reset All Data at a heavy year, the host's part of it that holds what was recorded and learned (workspace.ts `reset`
+ * and the controller's): the store's files deleted (FeedbackStore.wipe: journals, snapshot, model, backups), the
+ * ranker's model and dismissals forgotten, the training thread kept from the last retrain ended
+ * (TrainingRunner.endIdle); then `afterMs` of idle, in which the collector takes what was let go (the columns of the
+ * startup read, the model). Each run on a copy of the million-event store, read as a window holds it at startup, with
+ * `json` (the heavy year's model) saved in it and in the ranker; `train` leaves a kept thread in `runner`. Not in it:
+ * the window's own small state (the open session, the Recent list) and the extension's global state, which VS Code's
+ * APIs keep.
+ */
+export async function resetStalls(big: BigStore, json: string | undefined, runner: TrainingRunner, train: () => Promise<unknown>, reps: number, afterMs = 1000): Promise<number[]> {
+  const out: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const dir = fs.mkdtempSync(path.join(path.dirname(big.dir), 'reset-'));
+    fs.cpSync(big.dir, dir, { recursive: true });
+    const store = await FeedbackStore.open(dir, big.opts);
+    const ranker = new LiveRanker({ context: () => [], openItems: () => new Set() }, { perKind: 10 });
+    try {
+      let held: StartupState | undefined = await readStartupState(store, RecentItems.DEFAULT_MAX);
+      if (held.stored.length !== big.events) throw new Error(`reset benchmark: read ${held.stored.length} events, expected ${big.events}`);
+      if (json !== undefined) {
+        await store.saveModel(json);
+        const saved = await loadSavedModel(store);
+        if (!saved) throw new Error('reset benchmark: the saved model did not load');
+        await ranker.prepare(saved.model);
+        ranker.setModel(saved.model);
+      }
+      await train();
+      if (!runner.hasIdleWorker) throw new Error('reset benchmark: no training thread kept to end');
+      await settle();
+      out.push(
+        await maxStallDuring(async () => {
+          await store.wipe();
+          ranker.setDismissed([]);
+          ranker.setModel(undefined);
+          held = undefined;
+          await runner.endIdle();
+          await new Promise((done) => setTimeout(done, afterMs));
+        }),
+      );
+      const left = (await store.read()).length;
+      if (left !== 0 || held !== undefined || runner.hasIdleWorker || ranker.hasModel) throw new Error(`reset benchmark: ${left} events or a model or a thread left after the Reset`);
+    } finally {
+      ranker.dispose();
+      await store.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
   return out;
 }

@@ -39,6 +39,17 @@ export function pipelineRunner(workerPath?: string): TrainingRunner {
   return new TrainingRunner({ workerPath: workerPath ?? defaultWorkerPath(), watchdogMs: 600_000 });
 }
 
+/** The 20,000 raw events the training stalls train on, as the store's read gives them to the controller: columns. */
+export function stallEvents(): StoredEvents {
+  const events = syntheticInteractions({ interactions: 20_000, items: 2000, seed: 'stall-ev' }).map((x) => ({
+    t: x.time * 1000,
+    item: x.item,
+    kind: 'open' as const,
+    amount: 1,
+  }));
+  return StoredEvents.fromEvents(events);
+}
+
 /**
  * Longest event-loop stall (ms) of each of `reps` trainings from 20k raw events, the path the extension takes (packed
  * here, sessionized and trained in the worker): pipeline's stall.trainEvents20k and scale's hostStallMaxMs.train20k.
@@ -46,14 +57,7 @@ export function pipelineRunner(workerPath?: string): TrainingRunner {
  * it) and joined to the events first, as the controller does once history was imported (scale's train20kGit).
  */
 export async function trainEventsStalls(runner: TrainingRunner, reps: number, gitStoreDir?: string): Promise<number[]> {
-  const events = syntheticInteractions({ interactions: 20_000, items: 2000, seed: 'stall-ev' }).map((x) => ({
-    t: x.time * 1000,
-    item: x.item,
-    kind: 'open' as const,
-    amount: 1,
-  }));
-  // As the store's read gives them to the controller: columns (storedEvents.ts), not objects.
-  const stored = StoredEvents.fromEvents(events);
+  const stored = stallEvents();
   const stalls: number[] = [];
   for (let rep = 0; rep < reps; rep++) {
     stalls.push(

@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compactStalls, gitImportStalls, makeGitRepo, modelFileStalls, scratchDir, startupReadStalls, writeBigStore } from './hostStall';
-import { pipelineRunner, trainEventsStalls } from './pipeline';
+import { compactStalls, gitImportStalls, makeGitRepo, modelFileStalls, resetStalls, scratchDir, startupReadStalls, writeBigStore } from './hostStall';
+import { pipelineRunner, stallEvents, trainEventsStalls } from './pipeline';
 import { measurePanelLatency, type PanelLatency } from './panelLatency';
 import { measureRankLatency } from './rankLatency';
 import { collectGarbage, maxStallDuring, repeated, settle } from './stall';
@@ -38,10 +38,15 @@ export interface HostStalls {
    * caches included (absent when train1M is skipped)
    */
   model1M?: number;
+  /**
+   * Reset All Data with 1,000,000 stored events read as at startup, train1M's model in use and a training thread kept:
+   * the store's files deleted, the model and the thread let go, and a second after (absent in figures from before it)
+   */
+  reset1M?: number;
 }
 
 /** Every run's figure of the repeated host-stall measurements. */
-export type RunFigures = { [K in Exclude<keyof HostStalls, 'rank30k' | 'model1M' | 'train20kGit'>]: number[] } & { model1M?: number[]; train20kGit?: number[] };
+export type RunFigures = { [K in Exclude<keyof HostStalls, 'rank30k' | 'model1M' | 'train20kGit' | 'reset1M'>]: number[] } & { model1M?: number[]; train20kGit?: number[]; reset1M?: number[] };
 
 /** A full retrain in the worker at the size of a heavy year. */
 export interface Train1MFigures {
@@ -226,25 +231,38 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
 
   const runs: RunFigures = { startupRead1M: [], compact1M: [], gitImport: [], train20k: [] };
   const scratch = scratchDir();
-  let gitImportFile: string;
   try {
-    // The git import first: measured after the million-event work, it was charged for that work's garbage (the
-    // collections of a heap hundreds of MB large), which a host importing git history does not carry.
-    const repo = makeGitRepo(scratch.root, GIT_COMMITS);
-    if (repo === undefined) throw new Error('git is needed for the git import figure');
-    const imported = await gitImportStalls(repo, scratch.root, GIT_COMMITS, reps);
-    runs.gitImport = imported.stalls;
-    // One of the imports, kept for the retrains after it (train20kGit).
-    gitImportFile = fs.readFileSync(path.join(imported.storeDir, GIT_SESSIONS_FILE), 'utf8');
-    const n = opts.storeEvents ?? 1_000_000;
-    const t0 = performance.now();
-    const big = await writeBigStore(scratch.root, n);
-    log(`wrote a store of ${n} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    runs.startupRead1M = await startupReadStalls(big, reps);
-    runs.compact1M = await compactStalls(big, reps);
+    return await scaleStalls(opts, reps, log, runs, scratch.root, rank, rankStall, panel);
   } finally {
     scratch.remove();
   }
+}
+
+/** The host stalls and the heavy year's fits of runScaleBench, with `root` a scratch folder it may fill. */
+async function scaleStalls(
+  opts: ScaleBenchOptions,
+  reps: number,
+  log: (line: string) => void,
+  runs: RunFigures,
+  root: string,
+  rank: ReturnType<typeof measureRankLatency>,
+  rankStall: number,
+  panel: PanelLatency,
+): Promise<ScaleReport> {
+  // The git import first: measured after the million-event work, it was charged for that work's garbage (the
+  // collections of a heap hundreds of MB large), which a host importing git history does not carry.
+  const repo = makeGitRepo(root, GIT_COMMITS);
+  if (repo === undefined) throw new Error('git is needed for the git import figure');
+  const imported = await gitImportStalls(repo, root, GIT_COMMITS, reps);
+  runs.gitImport = imported.stalls;
+  // One of the imports, kept for the retrains after it (train20kGit).
+  const gitImportFile = fs.readFileSync(path.join(imported.storeDir, GIT_SESSIONS_FILE), 'utf8');
+  const n = opts.storeEvents ?? 1_000_000;
+  const t0 = performance.now();
+  const big = await writeBigStore(root, n);
+  log(`wrote a store of ${n} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  runs.startupRead1M = await startupReadStalls(big, reps);
+  runs.compact1M = await compactStalls(big, reps);
   // Not charged for the reads and compactions of the million-event store just before (six of them, each leaving about
   // 100 MB of columns to collect), as the model file's read below is not: a host retraining has read its store once.
   // Without this the first training run read 17-34 ms (a full collection of that garbage), the next ones 5-14 ms.
@@ -268,9 +286,11 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
   const n1M = opts.trainInteractions ?? 1_000_000;
   let train1M: Train1MFigures | undefined;
   let refit1M: Train1MFigures | undefined;
+  let json1M: string | undefined;
   if (n1M > 0) {
     const fit = opts.cli ? measureTrain1MInOwnProcess(opts.cli, n1M) : await measureTrain1M(n1M);
     train1M = fit.figures;
+    json1M = fit.json;
     log(`full retrain in the worker, ${n1M} interactions over ${train1M.items} items: ${(train1M.wallMs / 1000).toFixed(1)} s, peak extra memory ${train1M.peakExtraMB.toFixed(0)} MB`);
     log(`its model file: ${(fit.json.length / MB).toFixed(1)} MB`);
     refit1M = opts.cli ? figuresOfOwnProcess(opts.cli, 'refit1M', n1M) : await measureRefit1M(n1M);
@@ -283,6 +303,11 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
       modelScratch.remove();
     }
   }
+  // Last: it deletes the million-event store (copies of it), with the heavy year's model when train1M ran.
+  const resetRunner = pipelineRunner();
+  const events20k = stallEvents();
+  await settle();
+  runs.reset1M = await resetStalls(big, json1M, resetRunner, () => resetRunner.runEvents(events20k, DEFAULT_SESSION_GAP_MS, {}), reps);
   for (const key of Object.keys(runs) as (keyof RunFigures)[]) {
     const r = repeated(runs[key] ?? []);
     hostStallMaxMs[key] = r.median;
