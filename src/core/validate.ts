@@ -33,7 +33,20 @@ export function requireLength(name: string, arr: ArrayLike<number>, n: number): 
 
 /** True when every entry is finite; used to refuse returning NaN factors as if trained. */
 export function allFinite(a: ArrayLike<number>): boolean {
-  // v - v is 0 for a finite v and NaN for NaN and either infinity: one test per entry.
-  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return false;
+  // v * 0 is 0 for a finite v (-0 for a negative one) and NaN for NaN and either infinity: summed over a block, one
+  // test a block instead of one an entry. EASE's P (4,000,000 entries), checked by the worker at every update: 4.5 ms
+  // -> 2.0 ms (median of 10 in a /tmp script).
+  const n = a.length;
+  let i = 0;
+  for (; i + FINITE_BLOCK <= n; i += FINITE_BLOCK) {
+    let s = 0;
+    for (let j = i; j < i + FINITE_BLOCK; j += 4) s += a[j] * 0 + a[j + 1] * 0 + a[j + 2] * 0 + a[j + 3] * 0;
+    if (s !== 0) return false;
+  }
+  // v - v is 0 for a finite v and NaN otherwise.
+  for (; i < n; i++) if (a[i] - a[i] !== 0) return false;
   return true;
 }
+
+/** Entries summed between tests (a multiple of 4). */
+const FINITE_BLOCK = 1024;
