@@ -7,7 +7,7 @@ import { compactStalls, gitImportStalls, makeGitRepo, modelFileStalls, resetStal
 import { pipelineRunner, stallEvents, trainEventsStalls } from './pipeline';
 import { measurePanelLatency, type PanelLatency } from './panelLatency';
 import { measureRankLatency } from './rankLatency';
-import { collectGarbage, maxStallDuring, repeated, settle } from './stall';
+import { collectGarbage, maxStallDuring, repeated, settle, type Repeated } from './stall';
 import { syntheticEvents, syntheticInteractions } from './synthetic';
 import { StoredEvents } from '../feedback/storedEvents';
 import { GIT_SESSIONS_FILE } from '../git/gitImport';
@@ -229,26 +229,34 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
   // The stall figures below are not charged for these two models' garbage.
   await settle();
 
-  const runs: RunFigures = { startupRead1M: [], compact1M: [], gitImport: [], train20k: [] };
   const scratch = scratchDir();
+  let measured: Awaited<ReturnType<typeof scaleRuns>>;
   try {
-    return await scaleStalls(opts, reps, log, runs, scratch.root, rank, rankStall, panel);
+    measured = await scaleRuns(opts, reps, log, scratch.root);
   } finally {
     scratch.remove();
   }
+  const { runs, train1M, refit1M, idle } = measured;
+  const hostStallMaxMs: HostStalls = { rank30k: rankStall, startupRead1M: 0, compact1M: 0, gitImport: 0, train20k: 0 };
+  for (const key of Object.keys(runs) as (keyof RunFigures)[]) {
+    const r = repeated(runs[key] ?? []);
+    hostStallMaxMs[key] = r.median;
+    log(`longest host stall, ${key}: ${r.median.toFixed(1)} ms (median of ${r.runs.length}; ${r.min.toFixed(1)}-${r.max.toFixed(1)} ms)`);
+  }
+  return { ...(train1M ? { train1M } : {}), ...(refit1M ? { refit1M } : {}), rank30k: { p50Ms: rank.p50Ms, p99Ms: rank.p99Ms }, panel30k: { newModelMs: panel.newModelMs, refreshP50Ms: panel.refreshP50Ms, refreshMaxMs: panel.refreshMaxMs }, hostStallMaxMs, hostStallRunsMs: runs, hostStallIdleMs: idle.median };
 }
 
-/** The host stalls and the heavy year's fits of runScaleBench, with `root` a scratch folder it may fill. */
-async function scaleStalls(
+/**
+ * The repeated host-stall runs and the heavy year's fits of runScaleBench, with `root` a scratch folder they may fill
+ * (the million-event store lives there until the last of them, Reset, has deleted copies of it).
+ */
+async function scaleRuns(
   opts: ScaleBenchOptions,
   reps: number,
   log: (line: string) => void,
-  runs: RunFigures,
   root: string,
-  rank: ReturnType<typeof measureRankLatency>,
-  rankStall: number,
-  panel: PanelLatency,
-): Promise<ScaleReport> {
+): Promise<{ runs: RunFigures; train1M?: Train1MFigures; refit1M?: Train1MFigures; idle: Repeated }> {
+  const runs: RunFigures = { startupRead1M: [], compact1M: [], gitImport: [], train20k: [] };
   // The git import first: measured after the million-event work, it was charged for that work's garbage (the
   // collections of a heap hundreds of MB large), which a host importing git history does not carry.
   const repo = makeGitRepo(root, GIT_COMMITS);
@@ -282,7 +290,6 @@ async function scaleStalls(
   const idle = repeated(idleRuns);
   log(`longest host stall with nothing running (${IDLE_WINDOW_MS / 1000} s): ${idle.median.toFixed(1)} ms (median of ${reps}; ${idle.min.toFixed(1)}-${idle.max.toFixed(1)} ms)`);
 
-  const hostStallMaxMs: HostStalls = { rank30k: rankStall, startupRead1M: 0, compact1M: 0, gitImport: 0, train20k: 0 };
   const n1M = opts.trainInteractions ?? 1_000_000;
   let train1M: Train1MFigures | undefined;
   let refit1M: Train1MFigures | undefined;
@@ -308,10 +315,5 @@ async function scaleStalls(
   const events20k = stallEvents();
   await settle();
   runs.reset1M = await resetStalls(big, json1M, resetRunner, () => resetRunner.runEvents(events20k, DEFAULT_SESSION_GAP_MS, {}), reps);
-  for (const key of Object.keys(runs) as (keyof RunFigures)[]) {
-    const r = repeated(runs[key] ?? []);
-    hostStallMaxMs[key] = r.median;
-    log(`longest host stall, ${key}: ${r.median.toFixed(1)} ms (median of ${r.runs.length}; ${r.min.toFixed(1)}-${r.max.toFixed(1)} ms)`);
-  }
-  return { ...(train1M ? { train1M } : {}), ...(refit1M ? { refit1M } : {}), rank30k: { p50Ms: rank.p50Ms, p99Ms: rank.p99Ms }, panel30k: { newModelMs: panel.newModelMs, refreshP50Ms: panel.refreshP50Ms, refreshMaxMs: panel.refreshMaxMs }, hostStallMaxMs, hostStallRunsMs: runs, hostStallIdleMs: idle.median };
+  return { runs, ...(train1M ? { train1M } : {}), ...(refit1M ? { refit1M } : {}), idle };
 }

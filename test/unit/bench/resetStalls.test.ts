@@ -26,7 +26,7 @@ describe('bench: resetStalls', function () {
       let trainings = 0;
       const train = async (): Promise<void> => {
         trainings++;
-        await runner.runEvents(StoredEvents.fromEvents(events.length > 0 ? [events.at(0), events.at(1)] : []), DEFAULT_SESSION_GAP_MS, { epochs: 1 });
+        await runner.runEvents(StoredEvents.fromEvents([events.at(0), events.at(1)]), DEFAULT_SESSION_GAP_MS, { epochs: 1 });
       };
       const figures = await resetStalls(big, model.json, runner, train, 2, 10);
       assert.equal(figures.length, 2);
