@@ -129,6 +129,17 @@ describe('Go to Recommended... (real VS Code)', function () {
     assert.deepEqual(layout(h.quickPick.items), expectedLayout(p));
   });
 
+  it('leaves its rows and highlight alone when a new ranking changes none of them', async () => {
+    const h = await goToRecommended();
+    const rows = h.quickPick.items;
+    const second = rows.filter((i) => i.item)[1];
+    assert.ok(second, layout(rows).join(' | '));
+    h.quickPick.activeItems = [second];
+    h.refresh();
+    assert.equal(h.quickPick.items, rows, 'the same rows: not put back');
+    assert.deepEqual(h.quickPick.activeItems.map((i) => i.item), [second.item]);
+  });
+
   it('"Not interested" on a row removes it from the pick and from the recommendations, and remembers it', async () => {
     const h = await goToRecommended();
     const victim = h.quickPick.items.find((i) => i.item?.startsWith('file:'));

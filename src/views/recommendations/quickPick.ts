@@ -55,6 +55,8 @@ export class RecommendationsQuickPick implements vscode.Disposable {
   private disposed = false;
   private accepted = false;
   private readonly gate = new RestGate(() => this.refresh(), NAVIGATION_QUIET_MS);
+  /** The rows last put in the pick, as text: a ranking that changes none of them leaves the pick as it is. */
+  private shown: string | undefined;
 
   constructor(private readonly deps: QuickPickDeps) {
     this.done = new Promise((resolve) => (this.finish = resolve));
@@ -86,15 +88,23 @@ export class RecommendationsQuickPick implements vscode.Disposable {
     else if (e.button === this.openToSideButton && e.item.item) void this.accept(e.item.item, true);
   }
 
-  /** Rebuilds the rows from the live ranking, keeping the highlighted item when it is still there. */
+  /**
+   * Rebuilds the rows from the live ranking, keeping the highlighted item when it is still there; the same rows again
+   * (a ranking recomputed for a signal that moved nothing) are not put back. Putting rows back puts the highlight where
+   * this host last heard it was, a message behind the screen: a row the user had just arrowed to could jump back (an
+   * e2e run pressed the down arrow after a dismissal and waited 5 s for the highlight to move).
+   */
   refresh(): void {
     if (this.disposed) return;
     const qp = this.quickPick;
-    const active = qp.activeItems[0]?.item;
     const entries = quickPickEntries(this.deps.ranker.recommendations(), {
       labels: factorLabelsOf(this.deps.ranker.getModel(), this.deps.hidden),
       extensionName: extensionDisplayName,
     });
+    const shown = JSON.stringify(entries);
+    if (shown === this.shown) return;
+    this.shown = shown;
+    const active = qp.activeItems[0]?.item;
     qp.items = entries.map((e): RecommendationPickItem => {
       if (e.type === 'separator') return { label: e.label, kind: vscode.QuickPickItemKind.Separator };
       return {
