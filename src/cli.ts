@@ -417,7 +417,7 @@ async function cmdBench(args: Args): Promise<void> {
     // The issue 10 figures alone (minutes; without the shared histories incremental50's ndcgDelta is null): train20k
     // is measured here rather than taken from the pipeline bench.
     const say = (line: string): void => (json ? undefined : console.log(line));
-    const scale = { ...(await runScaleBench({ log: say, cli: resolve(process.argv[1]) })), incremental50: await incrementalBench(sessionsDir, say), update1M: await storedUpdateBench(1_000_000, say), updateAtCap: await storedUpdateBench(DEFAULT_MAX_EVENTS, say), eval26k: eval26kBench(say) };
+    const scale = await scaleBench(sessionsDir, say);
     if (json) console.log(JSON.stringify({ scale }));
     return;
   }
@@ -459,9 +459,20 @@ async function cmdBench(args: Args): Promise<void> {
   log('== scale (issue 10 goals) ==');
   // train20k is the pipeline's stall.trainEvents20k (the same runs, not measured twice).
   const train20kStallsMs = ['bestMs', 'maxMs', 'worstMs'].map((k) => pipeline[`stall.trainEvents20k.${k}`]);
-  out.scale = { ...(await runScaleBench({ log, train20kStallsMs, cli: resolve(process.argv[1]) })), incremental50: await incrementalBench(sessionsDir, log), update1M: await storedUpdateBench(1_000_000, log), updateAtCap: await storedUpdateBench(DEFAULT_MAX_EVENTS, log), eval26k: eval26kBench(log) };
+  out.scale = await scaleBench(sessionsDir, log, train20kStallsMs);
 
   if (json) console.log(JSON.stringify(out));
+}
+
+/** The `scale` object of the bench's JSON: the issue 10 figures, train20k's runs taken from the caller when it has them. */
+async function scaleBench(sessionsDir: string, log: (line: string) => void, train20kStallsMs?: number[]) {
+  return {
+    ...(await runScaleBench({ log, ...(train20kStallsMs ? { train20kStallsMs } : {}), cli: resolve(process.argv[1]) })),
+    incremental50: await incrementalBench(sessionsDir, log),
+    update1M: await storedUpdateBench(1_000_000, log),
+    updateAtCap: await storedUpdateBench(DEFAULT_MAX_EVENTS, log),
+    eval26k: eval26kBench(log),
+  };
 }
 
 /** scale.eval26k: `cli eval` (this script, as its own process) on a 26,000-file synthetic history. */

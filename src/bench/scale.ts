@@ -230,13 +230,7 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
   await settle();
 
   const scratch = scratchDir();
-  let measured: Awaited<ReturnType<typeof scaleRuns>>;
-  try {
-    measured = await scaleRuns(opts, reps, log, scratch.root);
-  } finally {
-    scratch.remove();
-  }
-  const { runs, train1M, refit1M, idle } = measured;
+  const { runs, train1M, refit1M, idle } = await scaleRuns(opts, reps, log, scratch.root).finally(() => scratch.remove());
   const hostStallMaxMs: HostStalls = { rank30k: rankStall, startupRead1M: 0, compact1M: 0, gitImport: 0, train20k: 0 };
   for (const key of Object.keys(runs) as (keyof RunFigures)[]) {
     const r = repeated(runs[key] ?? []);
