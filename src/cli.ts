@@ -1,8 +1,9 @@
 // Headless entry point (bundled to dist/cli.js): `eval`, `recommend` and `bench`. No vscode imports.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
+import { gunzipSync } from 'node:zlib';
 import { BASELINES } from './core/baselines';
 import { LatentInputError } from './core/errors';
 import { evaluateMethod, newestTrainingSplit, splitProtocol, withoutNeverRecommended, type MethodResult, type ProtocolSplit } from './core/evalProtocol';
@@ -22,6 +23,7 @@ import { runPipelineBench } from './bench/pipeline';
 import { heavyYearItems, measureRefit1M, measureTrain1M, runScaleBench } from './bench/scale';
 import { EVAL26K_METHODS, measureEval26k } from './bench/evalScale';
 import { readSharedHistory, replayInProcesses, replayShares, shareHistory } from './eval/replayJobs';
+import { parseChangeLog } from './eval/changelogSessions';
 import { measureIncrementalUpdateInWorker, measureStoredUpdate, runIncrementalBenchJob, measureUpdateQuality, type IncrementalFigures, type StoredUpdateFigures } from './bench/incremental';
 import { BenchmarkDataMissingError, runMl100kBench } from './bench/ml100k';
 import { DEFAULT_MAX_EVENTS } from './feedback/store/feedbackStore';
@@ -35,10 +37,10 @@ class UsageError extends Error {
 }
 
 const USAGE = `usage:
-  latent eval (--sessions FILE.csv | --git REPO [--max-commits N]) [--json]
+  latent eval (--sessions FILE.csv | --git REPO [--max-commits N] | --changelog FILE[.gz]) [--json]
         [--protocol split|replay] [--retrain-every EVENTS] [--ease-every SESSIONS] [--ease-lambda L] [--full-retrains] [--jobs N]
         [--methods a,b,...] [--validation] [--all-items] [--newest-sessions N] [--mf key=value,...] [--latent key=value,...] [--ials key=value,...]
-  latent recommend (--sessions FILE.csv | --git REPO [--max-commits N]) --context a,b [--n 10] [--all-items] [--json]
+  latent recommend (--sessions FILE.csv | --git REPO [--max-commits N] | --changelog FILE[.gz]) --context a,b [--n 10] [--all-items] [--json]
   latent bench [--json] [--data DIR] [--only scale|ml100k|train1M|refit1M [--interactions N] [--items N] [--model-out FILE]]`;
 
 interface Args {
@@ -156,11 +158,24 @@ function formatTable(r: EvalReport | ReplayReport, title: string): string {
   return lines.join('\n');
 }
 
-/** --sessions FILE.csv, or --git REPO: the repository's commits as sessions (items are paths, as in the CSVs). */
+/** A GNU ChangeLog's changes as sessions (changelogSessions.ts); gzipped as Debian installs them, or plain. */
+function readChangeLog(file: string): Interaction[] {
+  if (!existsSync(file)) throw new UsageError(`ChangeLog not found: ${file}`);
+  const bytes = readFileSync(file);
+  return parseChangeLog((bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8'));
+}
+
+/**
+ * --sessions FILE.csv; --git REPO: the repository's commits as sessions (items are paths, as in the CSVs); or
+ * --changelog FILE: a GNU ChangeLog's changes as sessions.
+ */
 async function loadHistory(args: Args): Promise<{ name: string; rows: Interaction[] }> {
   // A replay share reads what its parent imported (replayJobs.ts), instead of importing again.
   const shared = stringFlag(args, 'history-json');
   if (shared !== undefined) return { name: basename(shared), rows: readSharedHistory(shared) };
+  const changeLog = stringFlag(args, 'changelog');
+  // Debian's are all named changelog.gz: their folder names the package.
+  if (changeLog !== undefined) return { name: join(basename(dirname(resolve(changeLog))), basename(changeLog)), rows: readChangeLog(changeLog) };
   const repo = stringFlag(args, 'git');
   if (repo === undefined) {
     const file = requiredFlag(args, 'sessions');

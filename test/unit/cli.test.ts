@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { main } from '../../src/cli';
 import { deserializeRecommender } from '../../src/core/recommender';
 import { syntheticHistory } from '../../src/eval/synthetic';
@@ -212,6 +213,39 @@ describe('cli (eval, recommend)', function () {
     assert.deepEqual(j.recommendations.map((x) => x.item).sort(), ['README.md', 'src/b.ts']);
     const notRepo = await run(['eval', '--git', join(dir, 'no-repo-here')]);
     assert.equal(notRepo.code, 2);
+  });
+
+  it('eval --changelog reads a GNU ChangeLog (gzipped or not) as the same sessions a CSV of its changes gives', async () => {
+    // The toy history's sessions as ChangeLog entries, a day each, newest first as ChangeLogs are written.
+    const rows = syntheticHistory({ sessions: 120, folders: 6, areas: 4, seed: 'changelog' });
+    const bySession = new Map<string, string[]>();
+    for (const r of rows) bySession.set(r.session, [...(bySession.get(r.session) ?? []), r.item]);
+    const sessionsInOrder = [...bySession.values()];
+    const day0 = Date.UTC(2001, 0, 1) / 1000;
+    const entries = sessionsInOrder.map((files, i) => {
+      const date = new Date((day0 + i * 86_400) * 1000).toISOString().slice(0, 10);
+      return `${date}  A Developer  <dev@example.org>\n\n\tchange ${i}\n${[...new Set(files)].map((f) => `\t* ${f} (fn): Change.`).join('\n')}\n`;
+    });
+    const text = entries.reverse().join('\n');
+    const plain = join(dir, 'ChangeLog');
+    const gz = join(dir, 'changelog.gz');
+    writeFileSync(plain, text);
+    writeFileSync(gz, gzipSync(text));
+    const asCsv = join(dir, 'changelog.csv');
+    const lines = sessionsInOrder.flatMap((files, i) => [...new Set(files)].map((f) => `change-${i},${f},${day0 + i * 86_400}`));
+    writeFileSync(asCsv, 'session_id,item,timestamp\n' + lines.join('\n'));
+    const report = async (flag: string, file: string): Promise<string> => {
+      const r = await run(['eval', flag, file, '--methods', 'popularity,cooccurrence', '--json']);
+      assert.equal(r.code, 0, r.err);
+      // Everything but the timings.
+      return JSON.stringify(JSON.parse(r.out), (k, v: unknown) => (k === 'fitSeconds' || k === 'evalSeconds' ? undefined : v));
+    };
+    const fromCsv = await report('--sessions', asCsv);
+    assert.equal(await report('--changelog', gz), fromCsv);
+    assert.equal(await report('--changelog', plain), fromCsv);
+    const none = await run(['eval', '--changelog', join(dir, 'no-such-changelog')]);
+    assert.equal(none.code, 2);
+    assert.match(none.err, /ChangeLog not found/);
   });
 
   it('exits 2 with a clear message on a missing file, a bad CSV or a bad command', async () => {
