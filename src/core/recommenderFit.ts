@@ -47,6 +47,12 @@ import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './trai
  * dev2684 0.670 -> 0.669). Also returns P when `keep`, which retraining keeps to update the table exactly
  * (easeLive.ts); without it P is not copied out of the solver's memory.
  */
+
+/** Why a fit without autoBlend has no held-out hit rate, in the panel's words. */
+export const FIXED_BLEND_REASON =
+  'Not measured: the blend of scores is fixed (chosen on 41 real histories, where choosing it for each workspace on ' +
+  'held-out sessions ranked worse), so no model is fitted on older sessions to be tested on newer ones.';
+
 export function* buildEaseNeighboursSteps(
   sessions: SessionItems,
   nItems: number,
@@ -136,7 +142,7 @@ export function* fitRecommenderWithInverseSteps(
     hooks.onEpoch({ ...e, epoch, elapsedMs: nowMs() - started });
   };
   let outcome: ValidationOutcome | undefined;
-  if (!cfg.autoBlend) outcome = { chosen: chosenOf(cfg), cases: 0, reason: 'Held-out validation is off (autoBlend is disabled).' };
+  if (!cfg.autoBlend) outcome = { chosen: chosenOf(cfg), cases: 0, reason: FIXED_BLEND_REASON };
   else if (kept) {
     outcome = kept;
     cfg = { ...cfg, ...kept.chosen };

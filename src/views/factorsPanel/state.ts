@@ -217,7 +217,8 @@ function unobservedTopOf(model: RecommenderModel, row: RowCells, n: number, excl
 /** The model's held-out hit rate in words: how it was measured, or why there is none. */
 export function hitRateView(model: RecommenderModel): HitRateView {
   const h = model.training.heldOut;
-  if (h.value === null) return { k: h.k, value: null, cases: h.cases, note: h.reason };
+  // Without a figure the note still names the blend in use (a fixed one, by default), unless recent use ranks alone.
+  if (h.value === null) return { k: h.k, value: null, cases: h.cases, note: h.reason + (model.mode === 'mf' ? blendNote(model) : '') };
   return {
     k: h.k,
     value: h.value,

@@ -3,7 +3,7 @@ import { LatentInputError, ModelFormatError } from '../../../src/core/errors';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { groupSessions, splitProtocol } from '../../../src/core/evalProtocol';
 import { asColumns, type InteractionColumns } from '../../../src/core/interaction';
-import { validationHistory, VALIDATION_MAX_SESSIONS } from '../../../src/core/recommenderFit';
+import { FIXED_BLEND_REASON, validationHistory, VALIDATION_MAX_SESSIONS } from '../../../src/core/recommenderFit';
 import {
   BLEND_GRID,
   BLEND_MIN_CASES,
@@ -97,10 +97,10 @@ describe('shipped ranker (recommender.ts)', () => {
   });
 
   it('chooses the blend on the newest 20% of its own sessions, or keeps the configured one when too few', () => {
-    const small = fitRecommender(twoAreas(20), { coocWeight: 0.7 });
+    const small = fitRecommender(twoAreas(20), { coocWeight: 0.7, autoBlend: true });
     assert.equal(small.stats.blendCases, 0);
     assert.equal(small.config.coocWeight, 0.7);
-    const big = fitRecommender(twoAreas(200));
+    const big = fitRecommender(twoAreas(200), { autoBlend: true });
     // 40 validation sessions x 3 items, leave-one-out: 120 cases
     assert.equal(big.stats.blendCases, 120);
     // the configured blend, or one from the grid
@@ -113,9 +113,14 @@ describe('shipped ranker (recommender.ts)', () => {
     assert.ok(isDefault || inGrid, JSON.stringify(big.config));
     // areas are perfectly separated, so the chosen blend ranks the held-out area item within the top 3 of 7
     assert.ok(big.stats.blendNdcg >= 0.5, `validation NDCG ${big.stats.blendNdcg}`);
-    const off = fitRecommender(twoAreas(200), { autoBlend: false });
+    // Off by default: the fixed blend, no validation fit.
+    const off = fitRecommender(twoAreas(200));
+    assert.equal(DEFAULT_RECOMMENDER_CONFIG.autoBlend, false);
     assert.equal(off.stats.blendCases, 0);
-    assert.equal(off.config.coocWeight, DEFAULT_RECOMMENDER_CONFIG.coocWeight);
+    assert.deepEqual(
+      [off.config.easeLambda, off.config.coocWeight, off.config.priorWeight, off.config.priorHalfLifeDays],
+      [d.easeLambda, d.coocWeight, d.priorWeight, d.priorHalfLifeDays],
+    );
   });
 
   it('on a history past VALIDATION_MAX_SESSIONS the validation reads the newest sessions only', function () {
@@ -136,7 +141,7 @@ describe('shipped ranker (recommender.ts)', () => {
     const window = validationHistory(data);
     assert.equal(groupSessions(window).length, VALIDATION_MAX_SESSIONS);
     assert.equal(groupSessions(window)[0].id, 's500');
-    const m = fitRecommender(data, { factors: 4, epochs: 2 });
+    const m = fitRecommender(data, { factors: 4, epochs: 2, autoBlend: true });
     assert.equal(m.stats.blendCases, 200);
     // As columns (the worker's form) the same window, its tables cut to the names it uses.
     const columns = asColumns(data);
@@ -144,13 +149,13 @@ describe('shipped ranker (recommender.ts)', () => {
     assert.equal(cut.sessions.length, VALIDATION_MAX_SESSIONS);
     assert.equal(new Set(cut.item).size, cut.items.length, 'every name in the item table is used');
     assert.deepEqual(groupSessions(cut).slice(0, 3), groupSessions(window).slice(0, 3));
-    assert.equal(fitRecommender(columns, { factors: 4, epochs: 2 }).stats.blendCases, 200);
+    assert.equal(fitRecommender(columns, { factors: 4, epochs: 2, autoBlend: true }).stats.blendCases, 200);
   });
 
   it('reports progress 1..epochs once, whether or not a validation fit runs first', () => {
     for (const sessions of [20, 200]) {
       const seen: number[] = [];
-      const m = fitRecommender(twoAreas(sessions), { epochs: 8 }, { onEpoch: (e) => seen.push(e.epoch) });
+      const m = fitRecommender(twoAreas(sessions), { epochs: 8, autoBlend: true }, { onEpoch: (e) => seen.push(e.epoch) });
       assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8], `${sessions} sessions (blend cases ${m.stats.blendCases})`);
     }
   });
@@ -174,7 +179,7 @@ describe('shipped ranker (recommender.ts)', () => {
   describe('the training record (per-epoch losses, held-out hit rate)', () => {
     // Enough sessions and items (> HELD_OUT_K, so a miss is possible) for a validation split.
     const data = syntheticInteractions({ interactions: 3000, items: 120, seed: 'held-out' });
-    const model = fitRecommender(data, { epochs: 12 });
+    const model = fitRecommender(data, { epochs: 12, autoBlend: true });
 
     it('keeps the loss of every epoch run, the last one the final loss', () => {
       assert.equal(model.training.losses.length, model.stats.epochs);
@@ -211,14 +216,15 @@ describe('shipped ranker (recommender.ts)', () => {
     });
 
     it('says why there is no hit rate instead of making one up', () => {
-      const small = fitRecommender(twoAreas(20)).training.heldOut;
+      const small = fitRecommender(twoAreas(20), { autoBlend: true }).training.heldOut;
       assert.equal(small.value, null);
       assert.match(small.reason ?? '', /give \d+ validation cases?, 30 needed/);
       assert.ok(small.cases < BLEND_MIN_CASES);
-      const off = fitRecommender(data, { autoBlend: false, epochs: 2 }).training.heldOut;
+      // The default: a fixed blend, nothing held out to measure it on.
+      const off = fitRecommender(data, { epochs: 2 }).training.heldOut;
       assert.equal(off.value, null);
-      assert.match(off.reason ?? '', /autoBlend/);
-      const frecency = fitRecommender(twoAreas(4)).training.heldOut;
+      assert.equal(off.reason, FIXED_BLEND_REASON);
+      const frecency = fitRecommender(twoAreas(4), { autoBlend: true }).training.heldOut;
       assert.equal(frecency.value, null);
       assert.match(frecency.reason ?? '', /recent use|fewer than 2 sessions|validation case/);
       const one = fitRecommender([{ session: 's', item: 'file:a', time: 1, weight: 1 }]).training.heldOut;
@@ -230,7 +236,7 @@ describe('shipped ranker (recommender.ts)', () => {
       const back = deserializeRecommender(serializeRecommender(model));
       assert.equal(back.version, 3);
       assert.deepEqual(back.training, model.training);
-      const small = fitRecommender(twoAreas(20));
+      const small = fitRecommender(twoAreas(20), { autoBlend: true });
       assert.deepEqual(deserializeRecommender(serializeRecommender(small)).training, small.training);
       const mutate = (f: (t: { losses: unknown[]; heldOut: Record<string, unknown> }) => void): string => {
         const o = JSON.parse(serializeRecommender(model)) as { training: { losses: unknown[]; heldOut: Record<string, unknown> } };

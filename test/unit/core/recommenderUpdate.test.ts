@@ -36,7 +36,8 @@ import { CsrMatrix } from '../../../src/core/sparse';
 import { finishSteps } from '../../../src/core/train';
 import { parseModelShape } from '../../../src/training/messages';
 
-const config = { epochs: 10, seed: 3 };
+// autoBlend (off by default) gives the models the held-out rate and blend evidence that updates build on.
+const config = { epochs: 10, seed: 3, autoBlend: true };
 const all = syntheticInteractions({ interactions: 6000, items: 200, seed: 'update' });
 const sessions = groupSessions(all);
 
@@ -256,6 +257,21 @@ describe('updateRecommender: a warm start on what changed', () => {
     const zero = { coocWeight: 0, priorWeight: 0 };
     const kept = finishSteps(updateRecommenderSteps({ ...noMf, lineage: { ...fullLineage(noMf), blendEvidence: { combos: [own, zero], totals: [10, 60], cases: 100 } } }, base.concat(fresh)));
     assert.deepEqual([kept.config.coocWeight, kept.config.priorWeight], [own.coocWeight, own.priorWeight]);
+  });
+
+  it('with the default fixed blend (no autoBlend), updates keep it, and no hit-rate drop is looked for', () => {
+    const fixed = finishSteps(retrainRecommenderSteps(undefined, base, { epochs: 10, seed: 3 })).model;
+    const d = DEFAULT_RECOMMENDER_CONFIG;
+    assert.equal(fixed.training.heldOut.value, null);
+    assert.equal(fixed.lineage?.blendEvidence, undefined);
+    const next = finishSteps(retrainRecommenderSteps(fixed, grown, {})).model;
+    assert.equal(next.lineage?.updates, 1, 'an update, not a full fit');
+    // However badly the fresh sessions ranked, there is no validated rate to fall below.
+    const poor = { ...next, lineage: { ...(next.lineage as NonNullable<RecommenderModel['lineage']>), freshCases: 1000, freshHits: 0 } };
+    assert.equal(planRetrain(poor, firstSessions(835)).kind, 'update');
+    for (const m of [fixed, next]) {
+      assert.deepEqual([m.config.easeLambda, m.config.coocWeight, m.config.priorWeight, m.config.priorHalfLifeDays], [d.easeLambda, d.coocWeight, d.priorWeight, d.priorHalfLifeDays]);
+    }
   });
 
   it('says in plain words when a retrain moved the blend, and nothing when it did not', () => {

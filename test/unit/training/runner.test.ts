@@ -119,7 +119,8 @@ describe('TrainingRunner (real worker thread)', function () {
 
   it('above 100,000 interactions the worker validates on its second thread, and the model is the in-process one', async () => {
     const large = syntheticInteractions({ interactions: 110_000, items: 1000, seed: 'validation-thread' });
-    const config = { epochs: 2, seed: 7 };
+    // autoBlend (off by default) is what has a second thread to run.
+    const config = { epochs: 2, seed: 7, autoBlend: true };
     const viaWorker = await new TrainingRunner({ workerPath: WORKER }).run(large, config);
     assert.equal(viaWorker.mode, 'worker');
     assert.deepEqual(viaWorker.validation, { thread: true }, 'the second thread ran the validation and its answers were used');
@@ -146,7 +147,7 @@ describe('TrainingRunner (real worker thread)', function () {
     };
     setImmediate(tick);
     const epochs: number[] = [];
-    const r = await runner.run(data, { epochs: 4, seed: 3 }, { onProgress: (p) => epochs.push(p.epoch) });
+    const r = await runner.run(data, { epochs: 4, seed: 3, autoBlend: true }, { onProgress: (p) => epochs.push(p.epoch) });
     ticking = false;
     assert.equal(r.mode, 'in-process');
     assert.deepEqual(epochs, [1, 2, 3, 4]);
@@ -165,14 +166,14 @@ describe('TrainingRunner (real worker thread)', function () {
 
   it('slicing does not change the model: in-process in the finest slices equals the worker, blend choice included', async () => {
     const data = syntheticInteractions({ interactions: 10_000, items: 500, seed: 'same' });
-    const viaWorker = await new TrainingRunner({ workerPath: WORKER }).run(data, { epochs: 3, seed: 11 });
+    const viaWorker = await new TrainingRunner({ workerPath: WORKER }).run(data, { epochs: 3, seed: 11, autoBlend: true });
     const sliced = await new TrainingRunner({
       workerPath: WORKER,
       sliceMs: 0,
       createWorker: () => {
         throw new Error('worker_threads unavailable');
       },
-    }).run(data, { epochs: 3, seed: 11 });
+    }).run(data, { epochs: 3, seed: 11, autoBlend: true });
     assert.equal(sliced.mode, 'in-process');
     assert.ok(viaWorker.model.stats.blendCases > 0, 'the blend was chosen on a validation split');
     assert.equal(sliced.json.replace(/"fitMs":[^,]+,/, ''), viaWorker.json.replace(/"fitMs":[^,]+,/, ''));

@@ -13,7 +13,7 @@ const FIXTURES = path.resolve(__dirname, 'fixtures');
 
 // Enough sessions for a validation split with a blend to choose (at least BLEND_MIN_CASES cases).
 const data = asColumns(syntheticInteractions({ interactions: 12_000, items: 150, seed: 'validation-thread' }));
-const fit = (hooks: FitHooks): RecommenderModel => finishSteps(fitRecommenderWithInverseSteps(data, { epochs: 4 }, hooks, false)).model;
+const fit = (hooks: FitHooks): RecommenderModel => finishSteps(fitRecommenderWithInverseSteps(data, { epochs: 4, autoBlend: true }, hooks, false)).model;
 /** The model as saved, but for the time the fit took. */
 const saved = (m: RecommenderModel): string => serializeRecommender({ ...m, stats: { ...m.stats, fitMs: 0 } });
 const inline = fit({});
@@ -37,7 +37,7 @@ describe('ValidationThread: a full fit validating on a second thread', function 
       for (const item of [`i${s % 200}`, `i${(s * 7 + 3) % 200}`]) rows.push({ session: `s${s}`, item, time: 1_700_000_000 + s * 600, weight: 1 });
     }
     const big = asColumns(rows);
-    const fitBig = (hooks: FitHooks): RecommenderModel => finishSteps(fitRecommenderWithInverseSteps(big, { factors: 4, epochs: 2 }, hooks, false)).model;
+    const fitBig = (hooks: FitHooks): RecommenderModel => finishSteps(fitRecommenderWithInverseSteps(big, { factors: 4, epochs: 2, autoBlend: true }, hooks, false)).model;
     const alone = fitBig({});
     assert.ok(alone.stats.blendCases > 0);
     const thread = new ValidationThread({ script: WORKER, minInteractions: 0 });
