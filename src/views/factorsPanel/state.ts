@@ -226,7 +226,7 @@ export function hitRateView(model: RecommenderModel): HitRateView {
     note:
       `Share of ${h.cases} left-out files ranked in the top ${h.k}: a model fitted on the older 80% of the sessions, ` +
       'tested on the newest 20% (each file of a session left out in turn, the rest as context). ' +
-      'The blend of scores was chosen on these same cases, so the figure is slightly optimistic.' +
+      "EASE's ridge was chosen on these same cases, so the figure is slightly optimistic." +
       blendNote(model),
   };
 }

@@ -113,9 +113,11 @@ describe('shipped ranker (recommender.ts)', () => {
     assert.ok(isDefault || inGrid, JSON.stringify(big.config));
     // areas are perfectly separated, so the chosen blend ranks the held-out area item within the top 3 of 7
     assert.ok(big.stats.blendNdcg >= 0.5, `validation NDCG ${big.stats.blendNdcg}`);
-    // Off by default: the fixed blend, no validation fit.
-    const off = fitRecommender(twoAreas(200));
-    assert.equal(DEFAULT_RECOMMENDER_CONFIG.autoBlend, false);
+    // By default the grid is the default blend alone: the ridge is chosen, the blend stays.
+    const byDefault = fitRecommender(twoAreas(200));
+    assert.equal(byDefault.stats.blendCases, 120);
+    assert.deepEqual([byDefault.config.coocWeight, byDefault.config.priorWeight, byDefault.config.priorHalfLifeDays], [d.coocWeight, d.priorWeight, d.priorHalfLifeDays]);
+    const off = fitRecommender(twoAreas(200), { autoBlend: false });
     assert.equal(off.stats.blendCases, 0);
     assert.deepEqual(
       [off.config.easeLambda, off.config.coocWeight, off.config.priorWeight, off.config.priorHalfLifeDays],
@@ -220,8 +222,7 @@ describe('shipped ranker (recommender.ts)', () => {
       assert.equal(small.value, null);
       assert.match(small.reason ?? '', /give \d+ validation cases?, 30 needed/);
       assert.ok(small.cases < BLEND_MIN_CASES);
-      // The default: a fixed blend, nothing held out to measure it on.
-      const off = fitRecommender(data, { epochs: 2 }).training.heldOut;
+      const off = fitRecommender(data, { epochs: 2, autoBlend: false }).training.heldOut;
       assert.equal(off.value, null);
       assert.equal(off.reason, FIXED_BLEND_REASON);
       const frecency = fitRecommender(twoAreas(4), { autoBlend: true }).training.heldOut;

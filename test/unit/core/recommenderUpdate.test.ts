@@ -36,7 +36,7 @@ import { CsrMatrix } from '../../../src/core/sparse';
 import { finishSteps } from '../../../src/core/train';
 import { parseModelShape } from '../../../src/training/messages';
 
-// autoBlend (off by default) gives the models the held-out rate and blend evidence that updates build on.
+// autoBlend (the default, said here as the tests rely on it) gives the models the held-out rate and blend evidence.
 const config = { epochs: 10, seed: 3, autoBlend: true };
 const all = syntheticInteractions({ interactions: 6000, items: 200, seed: 'update' });
 const sessions = groupSessions(all);
@@ -259,8 +259,8 @@ describe('updateRecommender: a warm start on what changed', () => {
     assert.deepEqual([kept.config.coocWeight, kept.config.priorWeight], [own.coocWeight, own.priorWeight]);
   });
 
-  it('with the default fixed blend (no autoBlend), updates keep it, and no hit-rate drop is looked for', () => {
-    const fixed = finishSteps(retrainRecommenderSteps(undefined, base, { epochs: 10, seed: 3 })).model;
+  it('without autoBlend, updates keep the configured blend, and no hit-rate drop is looked for', () => {
+    const fixed = finishSteps(retrainRecommenderSteps(undefined, base, { epochs: 10, seed: 3, autoBlend: false })).model;
     const d = DEFAULT_RECOMMENDER_CONFIG;
     assert.equal(fixed.training.heldOut.value, null);
     assert.equal(fixed.lineage?.blendEvidence, undefined);

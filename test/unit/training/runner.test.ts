@@ -119,7 +119,7 @@ describe('TrainingRunner (real worker thread)', function () {
 
   it('above 100,000 interactions the worker validates on its second thread, and the model is the in-process one', async () => {
     const large = syntheticInteractions({ interactions: 110_000, items: 1000, seed: 'validation-thread' });
-    // autoBlend (off by default) is what has a second thread to run.
+    // autoBlend (the default, said here as the test relies on it) is what has a second thread to run.
     const config = { epochs: 2, seed: 7, autoBlend: true };
     const viaWorker = await new TrainingRunner({ workerPath: WORKER }).run(large, config);
     assert.equal(viaWorker.mode, 'worker');
