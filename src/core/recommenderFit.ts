@@ -36,6 +36,10 @@ import type { CsrMatrix } from './sparse';
 import { buildTrainingMatrix, DAY_SECONDS, decayedFrecency, validateColumns, validateInteraction } from './trainingData';
 import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './train';
 
+/** Why a fit without autoBlend has no held-out hit rate, in the panel's words. */
+export const VALIDATION_OFF_REASON =
+  'Not measured: held-out validation is off (autoBlend), so no model is fitted on older sessions to be tested on newer ones.';
+
 /**
  * The item x item part as EASE (Steck 2019) instead of cosine: B fitted on the `maxItems` items used in the most
  * sessions, recent ones weighing more (`weights.keep`, easeKeepWeights; a bounded candidate set: O(maxItems^2) memory,
@@ -47,10 +51,6 @@ import { finishSteps, type EpochInfo, type Steps, type TrainHooks } from './trai
  * dev2684 0.670 -> 0.669). Also returns P when `keep`, which retraining keeps to update the table exactly
  * (easeLive.ts); without it P is not copied out of the solver's memory.
  */
-
-/** Why a fit without autoBlend has no held-out hit rate, in the panel's words. */
-export const FIXED_BLEND_REASON =
-  'Not measured: held-out validation is off (autoBlend), so no model is fitted on older sessions to be tested on newer ones.';
 
 export function* buildEaseNeighboursSteps(
   sessions: SessionItems,
@@ -141,7 +141,7 @@ export function* fitRecommenderWithInverseSteps(
     hooks.onEpoch({ ...e, epoch, elapsedMs: nowMs() - started });
   };
   let outcome: ValidationOutcome | undefined;
-  if (!cfg.autoBlend) outcome = { chosen: chosenOf(cfg), cases: 0, reason: FIXED_BLEND_REASON };
+  if (!cfg.autoBlend) outcome = { chosen: chosenOf(cfg), cases: 0, reason: VALIDATION_OFF_REASON };
   else if (kept) {
     outcome = kept;
     cfg = { ...cfg, ...kept.chosen };

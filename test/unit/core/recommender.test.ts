@@ -3,7 +3,7 @@ import { LatentInputError, ModelFormatError } from '../../../src/core/errors';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
 import { groupSessions, splitProtocol } from '../../../src/core/evalProtocol';
 import { asColumns, type InteractionColumns } from '../../../src/core/interaction';
-import { FIXED_BLEND_REASON, validationHistory, VALIDATION_MAX_SESSIONS } from '../../../src/core/recommenderFit';
+import { VALIDATION_OFF_REASON, validationHistory, VALIDATION_MAX_SESSIONS } from '../../../src/core/recommenderFit';
 import {
   BLEND_GRID,
   BLEND_MIN_CASES,
@@ -224,7 +224,7 @@ describe('shipped ranker (recommender.ts)', () => {
       assert.ok(small.cases < BLEND_MIN_CASES);
       const off = fitRecommender(data, { epochs: 2, autoBlend: false }).training.heldOut;
       assert.equal(off.value, null);
-      assert.equal(off.reason, FIXED_BLEND_REASON);
+      assert.equal(off.reason, VALIDATION_OFF_REASON);
       const frecency = fitRecommender(twoAreas(4), { autoBlend: true }).training.heldOut;
       assert.equal(frecency.value, null);
       assert.match(frecency.reason ?? '', /recent use|fewer than 2 sessions|validation case/);
