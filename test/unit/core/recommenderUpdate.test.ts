@@ -13,6 +13,7 @@ import {
   KEEP_VALIDATION_MIN_INTERACTIONS,
   keptSettingsNote,
   keptValidation,
+  freshRateFloor,
   planRetrain,
   retrainRecommenderSteps,
   REVALIDATE_AFTER_KEPT_FITS,
@@ -91,6 +92,24 @@ describe('planRetrain: a full fit only when drift calls for it', () => {
     assert.equal(planRetrain(fine, grown).kind, 'update');
     const few = { ...poor, lineage: { ...poor.lineage, freshCases: cases - 1, freshHits: 0 } };
     assert.equal(planRetrain(few, grown).kind, 'update', 'too few fresh cases to judge');
+  });
+
+  it('takes a fresh rate just under the floor for noise: the floor less one standard error of the fresh cases', () => {
+    const floor = UPDATE_LIMITS.hitRateFloor * 0.158;
+    // 55 cases: the margin is sqrt(p (1 - p) / n) at the floor, about 0.044
+    assert.ok(Math.abs(freshRateFloor(0.158, 55) - (floor - Math.sqrt((floor * (1 - floor)) / 55))) < 1e-15);
+    const at = (held: number, cases: number, hits: number): RecommenderModel => ({
+      ...fitted,
+      training: { ...fitted.training, heldOut: { k: fitted.training.heldOut.k, cases: fitted.training.heldOut.cases, value: held } },
+      lineage: { ...fullLineage(fitted), freshCases: cases, freshHits: hits },
+    });
+    // 0.118 (6.5 of 55) against a floor of 0.1185: noise, an update; 1 of 55: clearly worse, a full fit.
+    assert.equal(planRetrain(at(0.158, 55, 6.5), grown).kind, 'update');
+    assert.equal(planRetrain(at(0.158, 55, 1), grown).kind, 'full');
+    // The margin shrinks as cases add up: 0.11 is noise on 55 cases, clearly worse on 20,000.
+    assert.equal(planRetrain(at(0.158, 55, 6.05), grown).kind, 'update');
+    assert.ok(freshRateFloor(0.158, 20_000) > 0.11);
+    assert.equal(planRetrain(at(0.158, 20_000, 2_200), grown).kind, 'full');
   });
 
   it('fits from scratch after UPDATE_LIMITS.updates updates in a row', () => {
