@@ -51,7 +51,6 @@ export const VALIDATION_OFF_REASON =
  * dev2684 0.670 -> 0.669). Also returns P when `keep`, which retraining keeps to update the table exactly
  * (easeLive.ts); without it P is not copied out of the solver's memory.
  */
-
 export function* buildEaseNeighboursSteps(
   sessions: SessionItems,
   nItems: number,
@@ -537,8 +536,10 @@ function* chooseBlendSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: Tr
   for (const priorHalfLifeDays of BLEND_GRID.priorHalfLifeDays) {
     for (const coocWeight of BLEND_GRID.coocWeight) {
       for (const priorWeight of BLEND_GRID.priorWeight) {
-        // An all-zero blend ranks nothing (checkConfig refuses it as a setting too).
-        if (cfg.mfWeight > 0 || coocWeight > 0 || priorWeight > 0) combos.push({ coocWeight, priorWeight, priorHalfLifeDays });
+        // An all-zero blend ranks nothing (checkConfig refuses it as a setting too); the configured blend is ranked
+        // once (the grid holds the default one: a second copy doubled the ranking and could never be taken).
+        const configured = coocWeight === cfg.coocWeight && priorWeight === cfg.priorWeight && priorHalfLifeDays === cfg.priorHalfLifeDays;
+        if (!configured && (cfg.mfWeight > 0 || coocWeight > 0 || priorWeight > 0)) combos.push({ coocWeight, priorWeight, priorHalfLifeDays });
       }
     }
   }

@@ -106,11 +106,6 @@ export const REVALIDATE_GROWTH = 2;
 export const REVALIDATE_AFTER_KEPT_FITS = 4;
 
 /**
- * `keepsChoice`: a full fit for drift, which may keep the validated settings (keptValidation); absent for the
- * fits that choose again: the first, one asked for (the Retrain command), after a setting changed, from a model that
- * ranked by recent use, and when the fresh sessions ranked worse than the validation promised.
- */
-/**
  * The fresh hit rate below which the sessions since the full fit ranked clearly worse than validated: hitRateFloor of
  * the held-out rate, less one standard error of a rate measured on `cases` cases at that floor. Without the margin a
  * rate measured on 50 cases was taken at its face: at a held-out rate of 0.16 (the bench's synthetic history under the
@@ -121,6 +116,11 @@ export function freshRateFloor(held: number, cases: number): number {
   return floor - Math.sqrt((floor * (1 - floor)) / cases);
 }
 
+/**
+ * `keepsChoice`: a full fit for drift, which may keep the validated settings (keptValidation); absent for the
+ * fits that choose again: the first, one asked for (the Retrain command), after a setting changed, from a model that
+ * ranked by recent use, and when the fresh sessions ranked worse than the validation promised.
+ */
 export type RetrainPlan = { kind: 'full'; reason: string; keepsChoice?: true } | { kind: 'update'; reason: string };
 
 /**
