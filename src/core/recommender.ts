@@ -22,8 +22,7 @@ export {
   type RecommenderStats,
   type TrainingRecord,
 } from './recommenderModel';
-export { BLEND_GRID, BLEND_MAX_CASES, BLEND_MIN_CASES, fitRecommender, fitRecommenderSteps } from './recommenderFit';
-export { BLEND_MIN_GAIN } from './blendRanks';
+export { BLEND_MAX_CASES, BLEND_MIN_CASES, fitRecommender, fitRecommenderSteps } from './recommenderFit';
 export { priorForNewItem, type ItemPrior } from './newItemPrior';
 export { recommend, scoreItems, type ScoredItems } from './scoring';
 export { deserializeRecommender, deserializeRecommenderSteps, RECOMMENDER_FORMAT, serializeRecommender } from './recommenderFormat';

@@ -43,10 +43,11 @@ export interface RecommenderConfig {
   /** EASE keeps at most this many items (the most used): bounds its memory and time on large workspaces */
   easeMaxItems: number;
   /**
-   * Choose EASE's ridge per workspace, and the blend from BLEND_GRID (recommenderFit.ts): fit once on the older 80% of
-   * the sessions, take what ranks best (NDCG@10) on the newer 20% (the evaluation protocol on training data only),
-   * then fit on everything. The grid holds the default blend alone since the twenty-fourth pass: on 41 real
-   * histories choosing among 109 blends on a few dozen to a few hundred held-out cases ranked worse than this one.
+   * Choose EASE's ridge per workspace (recommenderFit.ts): fit once on the older 80% of the sessions, take what ranks
+   * best (NDCG@10) on the newer 20% (the evaluation protocol on training data only), measure the blend's hit rate
+   * there, then fit on everything. The blend itself is not chosen (coocWeight, priorWeight): since the twenty-fourth
+   * pass, on 41 real histories choosing among 109 blends on a few dozen to a few hundred held-out cases ranked worse
+   * than one blend everywhere.
    */
   autoBlend: boolean;
   /** fewer sessions with >= 2 items than this: rank by frecency and say so (mode 'frecency') */

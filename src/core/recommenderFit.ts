@@ -1,8 +1,7 @@
 // Fitting the shipped ranker: the decayed signal matrix (trainingData.ts), implicit SGD factors, the frecency prior,
-// the co-occurrence neighbour table, and the per-workspace blend chosen on a validation split of the training data
-// (its cases ranked under every blend at once: blendRanks.ts).
+// the item x item neighbour table (EASE, its ridge chosen per workspace on a validation split of the training data),
+// and the blend's held-out hit rate measured on that split.
 import { CooccurrenceIndex } from './baselines';
-import { BlendParts, leadingBlend } from './blendRanks';
 import { chooseEaseLambdaSteps, fitEaseInverseSteps, type EaseInverse, type EaseReuse, type SessionItems } from './ease';
 import { easeGramWeights, easeSessionWeights, type SessionWeights } from './easeSessionWeights';
 import { easeNeighboursSteps } from './easeLive';
@@ -15,11 +14,10 @@ import { indexHistory } from './historyIndex';
 import { nowMs } from './host';
 import { asColumns, historyLength, isColumns, type History } from './interaction';
 import { listCount, listsAsArrays, listsOfAtLeast, weightedCounts, type ItemLists } from './itemLists';
-import { DEFAULT_RECOMMENDER_CONFIG, resolveConfig, type RecommenderConfig } from './recommenderConfig';
+import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import {
   HELD_OUT_K,
   TRAINING_ROW_CELLS,
-  type BlendEvidence,
   type HeldOutResult,
   type PriorBasis,
   type NeighbourTable,
@@ -30,6 +28,7 @@ import {
 import { itemIndexOf, scoreItems } from './scoring';
 import { ScoreBuffers } from './scoreBuffers';
 import { trainSgdImplicitSteps } from './sgd';
+import { targetRank } from './targetRank';
 import { trainSgdGramianSteps } from './sgdGramian';
 import type { KernelMemory } from './sgdKernel';
 import type { CsrMatrix } from './sparse';
@@ -111,7 +110,7 @@ export function* fitRecommenderWithInverseSteps(
   hooks?: FitHooks,
   keepInverse = true,
   from: FitFromPrevious = {},
-): Steps<{ model: RecommenderModel; inverse?: EaseInverse; evidence?: BlendEvidence }> {
+): Steps<{ model: RecommenderModel; inverse?: EaseInverse }> {
   const kept = from.validation;
   const started = nowMs();
   let cfg = resolveConfig(config);
@@ -228,7 +227,7 @@ export function* fitRecommenderWithInverseSteps(
     },
     training: { losses, heldOut, ...(lastRow ? { lastRow } : {}) },
   };
-  return { model, inverse: ease?.inverse, ...(blend?.evidence ? { evidence: blend.evidence } : {}) };
+  return { model, inverse: ease?.inverse };
 }
 
 /**
@@ -318,24 +317,23 @@ export function priorBasisOf(scale: number, generic: Int32Array, discount: Float
 /** The fewest epochs maxCellSteps may leave a fit with. */
 export const MIN_EPOCHS = 5;
 
-export interface BlendChoice {
-  weights: Pick<RecommenderConfig, 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
+/** The configured blend measured on the validation's held-out cases (by a model fitted on the sessions before them). */
+export interface BlendHeldOut {
   cases: number;
+  /** NDCG@HELD_OUT_K summed over the cases, divided by their number */
   ndcg: number;
-  /** HR@HELD_OUT_K of the chosen blend on the same cases */
+  /** HR@HELD_OUT_K on the same cases */
   hitRate: number;
-  /** the NDCG@10 sums behind the choice, for the blends with the chosen prior's half-life: what updates add to */
-  evidence?: BlendEvidence;
 }
 
-/** The settings a fit's validation phase chooses. */
-export type ChosenSettings = Pick<RecommenderConfig, 'easeLambda' | 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>;
+/** The settings a fit's validation phase chooses: EASE's ridge (the blend is fixed: BlendHeldOut). */
+export type ChosenSettings = Pick<RecommenderConfig, 'easeLambda'>;
 
 /** What a fit's validation phase settled: the settings it chose and what the model reports of it. */
 export interface ValidationOutcome {
   chosen: ChosenSettings;
-  /** the blend chosen on held-out cases; absent without a split (or when stopped) */
-  blend?: BlendChoice;
+  /** the blend measured on held-out cases; absent without a split (or when stopped) */
+  blend?: BlendHeldOut;
   /** validation cases the split gave */
   cases: number;
   /** why there is no blend, when there is none */
@@ -371,7 +369,7 @@ export interface FitHooks extends TrainHooks {
 }
 
 function chosenOf(cfg: RecommenderConfig): ChosenSettings {
-  return { easeLambda: cfg.easeLambda, coocWeight: cfg.coocWeight, priorWeight: cfg.priorWeight, priorHalfLifeDays: cfg.priorHalfLifeDays };
+  return { easeLambda: cfg.easeLambda };
 }
 
 /**
@@ -417,20 +415,9 @@ export const EASE_CHOICE_MAX_ITEMS = 1000;
 /** ...and the newest validation cases it is chosen on (each costs O(items): a 30,000-file history has ~40,000). */
 export const EASE_CHOICE_MAX_CASES = 2000;
 
-/**
- * The blends autoBlend chooses from, besides the configured one. The default blend alone since the twenty-fourth pass
- * (docs/quality-notes.md): choosing among 6 x 6 x 3 (item x item 0-4, recent use 0-2, half-life 3-365 days) on each
- * workspace's held-out cases ranked worse on 41 real histories (validation NDCG@10 summed, 17.557 against 17.788)
- * than this blend everywhere, EASE's ridge still chosen.
- */
-export const BLEND_GRID = {
-  coocWeight: [DEFAULT_RECOMMENDER_CONFIG.coocWeight],
-  priorWeight: [DEFAULT_RECOMMENDER_CONFIG.priorWeight],
-  priorHalfLifeDays: [DEFAULT_RECOMMENDER_CONFIG.priorHalfLifeDays],
-};
-/** Fewer validation cases than this: too noisy to choose from, keep the configured weights. */
+/** Fewer validation cases than this: too noisy to choose on or to report a hit rate from. */
 export const BLEND_MIN_CASES = 30;
-/** The newest cases are enough to choose a blend and keep the extra cost small. */
+/** The newest cases are enough to measure the blend and keep the extra cost small. */
 export const BLEND_MAX_CASES = 500;
 
 /** Validation cases built for the choices: the newest, at most this many. */
@@ -444,15 +431,15 @@ function takeSplit(v: { split: ValidationSplit | undefined }): ValidationSplit {
 }
 
 /**
- * EASE's ridge (EASE alone, its items capped lower to keep it cheap), then the blend, on the validation split taken
- * out of `v`: it is let go before the blend's fit, which reads its newest part only.
+ * EASE's ridge (EASE alone, its items capped lower to keep it cheap), then the blend's held-out figures, on the
+ * validation split taken out of `v`: it is let go before the blend's fit, which reads its newest part only.
  */
 function* chooseOnValidationSteps(
   v: { split: ValidationSplit | undefined },
   config: RecommenderConfig,
   hooks: TrainHooks,
   onLambda?: (lambda: number) => void,
-): Steps<{ cfg: RecommenderConfig; blend: BlendChoice | undefined }> {
+): Steps<{ cfg: RecommenderConfig; blend: BlendHeldOut | undefined }> {
   let cfg = config;
   if (cfg.itemModel === 'ease') {
     cfg = yield* chooseRidgeSteps(v.split as ValidationSplit, cfg);
@@ -460,8 +447,8 @@ function* chooseOnValidationSteps(
   }
   onLambda?.(cfg.easeLambda);
   // Taken out of the box here (no frame of this generator holds it): from now on only the blend's part of it is held.
-  const blend = yield* chooseBlendSteps(blendInputOf(takeSplit(v)), cfg, hooks);
-  return { cfg: blend ? { ...cfg, ...blend.weights } : cfg, blend };
+  const blend = yield* blendHeldOutSteps(blendInputOf(takeSplit(v)), cfg, hooks);
+  return { cfg, blend };
 }
 
 /** EASE's ridge chosen on the split (its items capped lower to keep it cheap). */
@@ -509,7 +496,7 @@ export function validationHistory(data: History): History {
   return newestSessions(data, VALIDATION_MAX_SESSIONS);
 }
 
-/** What the blend choice reads of a split: its training sessions' interactions and its cases. */
+/** What the blend's measure reads of a split: its training sessions' interactions and its cases. */
 type BlendInput = Pick<ValidationSplit, 'trainInteractions' | 'cases'>;
 
 /** Those two fields alone, so that the split's lists and items are not held through the blend's fit. */
@@ -517,54 +504,30 @@ function blendInputOf(split: ValidationSplit): BlendInput {
   return { trainInteractions: split.trainInteractions, cases: split.cases };
 }
 
-/** See RecommenderConfig.autoBlend. Undefined when training was stopped. */
-function* chooseBlendSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendChoice | undefined> {
-  const { trainInteractions } = input;
-  const inner = yield* fitRecommenderSteps(trainInteractions, { ...cfg, autoBlend: false, minSessions: 0, easeMaxItems: Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS) }, hooks);
+/**
+ * The blend in use (cfg's weights) measured on the newest held-out cases, ranked by a model fitted on the sessions
+ * before them as a full fit is on all of them. Undefined when training was stopped.
+ */
+function* blendHeldOutSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendHeldOut | undefined> {
+  const inner = yield* fitRecommenderSteps(input.trainInteractions, { ...cfg, autoBlend: false, minSessions: 0, easeMaxItems: Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS) }, hooks);
   if (hooks?.shouldStop?.()) return undefined;
   const index = itemIndexOf(inner.items);
-  const { lists: innerLists, start: innerTimes } = indexHistory(inner.items, asColumns(trainInteractions));
-  const halfLives = [cfg.priorHalfLifeDays, ...BLEND_GRID.priorHalfLifeDays.filter((h) => h !== cfg.priorHalfLifeDays)];
-  const discount = genericDiscount(weightedCounts(innerLists, inner.items.length), listCount(innerLists), cfg.genericShare);
-  const priors = halfLives.map((h) => recentUsePrior(innerLists, innerTimes, inner.items.length, inner.trainedAt, h, discount).prior);
   const cases = input.cases.slice(-BLEND_MAX_CASES);
-  // The configured blend comes first and is kept unless another beats it by BLEND_MIN_GAIN: on small validation
-  // sets the grid's best is partly noise.
-  const combos: Array<BlendChoice['weights']> = [
-    { coocWeight: cfg.coocWeight, priorWeight: cfg.priorWeight, priorHalfLifeDays: cfg.priorHalfLifeDays },
-  ];
-  for (const priorHalfLifeDays of BLEND_GRID.priorHalfLifeDays) {
-    for (const coocWeight of BLEND_GRID.coocWeight) {
-      for (const priorWeight of BLEND_GRID.priorWeight) {
-        // An all-zero blend ranks nothing (checkConfig refuses it as a setting too); the configured blend is ranked
-        // once (the grid holds the default one: a second copy doubled the ranking and could never be taken).
-        const configured = coocWeight === cfg.coocWeight && priorWeight === cfg.priorWeight && priorHalfLifeDays === cfg.priorHalfLifeDays;
-        if (!configured && (cfg.mfWeight > 0 || coocWeight > 0 || priorWeight > 0)) combos.push({ coocWeight, priorWeight, priorHalfLifeDays });
-      }
-    }
-  }
-  const totals = new Float64Array(combos.length);
-  const hits = new Float64Array(combos.length);
-  const n = inner.items.length;
-  const parts = new BlendParts(n, priors, combos.map((w) => halfLives.indexOf(w.priorHalfLifeDays)));
-  // One set of per-item arrays for all the cases (BlendParts copies what it reads): fresh ones per case were six
-  // arrays of every item each time, 240 MB of garbage over 500 cases at 10,000 items.
+  let ndcg = 0;
+  let hits = 0;
+  // One set of per-item arrays for all the cases: fresh ones per case were 240 MB of garbage over 500 cases at
+  // 10,000 items.
   const buffers = new ScoreBuffers();
   for (const c of cases) {
     yield;
     // The protocol ranks everything but the context.
     const s = scoreItems(inner, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) }, buffers);
-    parts.take(s, inner.generic, index.get(c.target) as number);
-    parts.addRanks(cfg.mfWeight, combos, totals, hits);
+    const rank = targetRank(s, inner.items.length, index.get(c.target) as number);
+    if (rank >= HELD_OUT_K) continue;
+    ndcg += 1 / Math.log2(rank + 2);
+    hits++;
   }
-  const best = leadingBlend(totals, 0);
-  const sameHalfLife = combos.map((_, t) => t).filter((t) => combos[t].priorHalfLifeDays === combos[best].priorHalfLifeDays);
-  const evidence: BlendEvidence = {
-    combos: sameHalfLife.map((t) => ({ coocWeight: combos[t].coocWeight, priorWeight: combos[t].priorWeight })),
-    totals: sameHalfLife.map((t) => totals[t]),
-    cases: cases.length,
-  };
-  return { weights: combos[best], cases: cases.length, ndcg: totals[best] / cases.length, hitRate: hits[best] / cases.length, evidence };
+  return { cases: cases.length, ndcg: ndcg / cases.length, hitRate: hits / cases.length };
 }
 
 /**

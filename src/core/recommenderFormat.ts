@@ -3,7 +3,7 @@ import { encodeFloat32 } from './base64';
 import { ModelFormatError } from './errors';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { priorBasisProblem } from './livePrior';
-import { HELD_OUT_K, TRAINING_ROW_CELLS, type BlendEvidence, type ModelLineage, type NeighbourTable, type PriorBasis, type RecommenderModel, type RecommenderStats, type TrainingRecord, type TrainingRow } from './recommenderModel';
+import { HELD_OUT_K, TRAINING_ROW_CELLS, type ModelLineage, type NeighbourTable, type PriorBasis, type RecommenderModel, type RecommenderStats, type TrainingRecord, type TrainingRow } from './recommenderModel';
 import { factorModelOf, type FactorModel } from './factorModel';
 import { rowOf } from './explainView';
 import type { MfModel } from './model';
@@ -192,23 +192,8 @@ function lineageOf(l: Record<string, unknown>): ModelLineage {
   if (lineage.freshHits > lineage.freshCases) fail('lineage has more fresh hits than cases');
   if (l.validatedInteractions !== undefined) lineage.validatedInteractions = count('validatedInteractions');
   if (l.keptFits !== undefined) lineage.keptFits = count('keptFits');
-  return l.blendEvidence === undefined ? lineage : { ...lineage, blendEvidence: blendEvidenceOf(objectField(l, 'blendEvidence')) };
-}
-
-/** Validates serialized blend evidence: blends with finite weights, one finite sum each, a case count. */
-function blendEvidenceOf(e: Record<string, unknown>): BlendEvidence {
-  const combos = e.combos;
-  if (!Array.isArray(combos)) fail('lineage field "blendEvidence.combos" must be an array');
-  const weights = combos.map((c: unknown) => {
-    const w = typeof c === 'object' && c !== null ? (c as Record<string, unknown>) : {};
-    const [coocWeight, priorWeight] = finiteNumbers([w.coocWeight, w.priorWeight], 2, 'each blend of "blendEvidence.combos"');
-    if (coocWeight < 0 || priorWeight < 0) fail('each blend of "blendEvidence.combos" must weigh its parts >= 0');
-    return { coocWeight, priorWeight };
-  });
-  const totals = finiteNumbers(e.totals, weights.length, 'lineage field "blendEvidence.totals"');
-  const cases = e.cases;
-  if (typeof cases !== 'number' || !Number.isInteger(cases) || cases < 0) fail('lineage field "blendEvidence.cases" must be an integer >= 0');
-  return { combos: weights, totals, cases };
+  // Files saved while updates could move the blend also hold "blendEvidence": no longer read, left out.
+  return lineage;
 }
 
 /** Validates a serialized TrainingRecord (version 2): every epoch's finite loss, a hit rate in [0, 1] or a reason. */

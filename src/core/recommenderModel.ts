@@ -75,26 +75,13 @@ export interface ModelLineage {
    */
   freshHits: number;
   freshCases: number;
-  /** the full fit's validation evidence for each blend, with what updates ranked since added */
-  blendEvidence?: BlendEvidence;
   /**
-   * Interactions of the history the settings in use were validated on (EASE's ridge, the blend, the prior's
-   * half-life): a full fit for drift keeps them until the history is REVALIDATE_GROWTH times that (recommenderUpdate.ts).
+   * Interactions of the history the settings in use were validated on (EASE's ridge): a full fit for drift keeps them until the history is REVALIDATE_GROWTH times that (recommenderUpdate.ts).
    * Absent in files saved before it was recorded: fullInteractions stands for it.
    */
   validatedInteractions?: number;
   /** full fits since that validation that kept its settings (absent: none) */
   keptFits?: number;
-}
-
-/**
- * The evidence for each blend of one prior half-life: NDCG@10 summed over ranked cases (the full fit's validation
- * cases, then the fresh sessions each update ranked before learning them).
- */
-export interface BlendEvidence {
-  combos: Array<{ coocWeight: number; priorWeight: number }>;
-  totals: number[];
-  cases: number;
 }
 
 export interface RecommenderModel {

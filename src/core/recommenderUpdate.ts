@@ -12,13 +12,7 @@
 // - The item x item part (EASE): P of the previous model, kept in memory (RetrainMemory), takes the new sessions
 //   exactly (easeLive.ts: Sherman-Morrison, new items bordered in while under the item cap), and the table is rebuilt
 //   from it. Without it in memory (a new worker, a model read from disk) EASE is solved again on the whole history.
-// - EASE's ridge and the prior's half-life: kept from the last full fit. The blend's weights: the full fit's choice
-//   until the evidence says otherwise. The full fit keeps its validation's NDCG@10 sum for every blend of its
-//   half-life (ModelLineage.blendEvidence); each update adds the fresh cases the saved model ranked before learning
-//   them (FRESH_CASES), and takes the blend that leads by BLEND_MIN_GAIN, as a full fit would. On the training
-//   parts' replays (`cli eval --protocol replay --validation --methods latent`) NDCG@10 vscode-pull-request-github
-//   0.4243 -> 0.4359, chalk 0.4059 -> 0.4209; prettier and both command logs the same to 4 digits (their blends
-//   seldom or never moved).
+// - EASE's ridge: kept from the last full fit, which chose it; the blend's weights are the configured ones.
 // Drift, which calls for a full fit, is judged by planRetrain: see there.
 import type { Session } from './evalProtocol';
 import { confidence } from './confidence';
@@ -27,17 +21,18 @@ import type { MfModel } from './model';
 import { foldInRowsSteps, gramian } from './foldIn';
 import { nowMs } from './host';
 import { asColumns, historyLength, type History, type InteractionColumns } from './interaction';
-import { HELD_OUT_K, type BlendEvidence, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
+import { HELD_OUT_K, type ModelLineage, type NeighbourTable, type RecommenderModel, type TrainingRow } from './recommenderModel';
 import { resolveConfig, type RecommenderConfig } from './recommenderConfig';
 import { fitEaseInverseSteps } from './ease';
 import { easeKeepWeights, easeSessionWeights } from './easeSessionWeights';
 import { easeAddItems, easeAddSessionsSteps, easeLiveOf, easeNeighboursSteps, easeSwapInNewItems, type EaseLive } from './easeLive';
-import { blendTotals, leadingBlend } from './blendRanks';
 import { fitRecommenderWithInverseSteps, genericDiscount, type FitHooks, genericItems, priorBasisOf, recentUsePrior, recordedRow, type ValidationOutcome } from './recommenderFit';
 import { indexHistory, sessionOf } from './historyIndex';
 import { listAt, listCount, listsOfAtLeast, weightedCounts } from './itemLists';
 import { makeFastUint32, makeRng, normalInit } from './random';
-import { itemIndexOf } from './scoring';
+import { itemIndexOf, scoreItems } from './scoring';
+import { ScoreBuffers } from './scoreBuffers';
+import { targetRank } from './targetRank';
 import { trainSgdGramianSteps } from './sgdGramian';
 import type { EaseLiveWasmKernel } from './sgdKernel';
 import { CsrMatrix } from './sparse';
@@ -79,16 +74,16 @@ export const UPDATE_MIN_REPLAY = 256;
 /** New items that may take a kept EASE slot per update at the item cap (each swap is O(easeMaxItems^2)). */
 export const UPDATE_MAX_EASE_SWAPS = 64;
 
-/** Settings an update cannot change: a different value means a full fit. Blend weights are chosen by the fit itself. */
+/** Settings an update cannot change: a different value means a full fit (EASE's ridge alone is the fit's choice). */
 const FIXED_BY_FULL_FIT: ReadonlyArray<keyof RecommenderConfig> = [
   'factors', 'alpha', 'epsilon', 'lambda', 'learningRate', 'negatives', 'trainer', 'halfLifeDays', 'foldInLambda',
-  'genericShare', 'mfWeight', 'neighbours', 'itemModel', 'easeMaxItems', 'autoBlend', 'minSessions', 'seed',
+  'genericShare', 'mfWeight', 'coocWeight', 'priorWeight', 'priorHalfLifeDays', 'neighbours', 'itemModel', 'easeMaxItems', 'autoBlend', 'minSessions', 'seed',
 ];
 
 /**
  * On a large history a full fit for drift (growth, new or departed items, many updates) keeps the settings its
- * predecessor's validation chose (EASE's ridge, the blend, the prior's half-life, with the evidence and held-out rate
- * behind them: updates go on moving the blend on fresh evidence) until the history is REVALIDATE_GROWTH times what
+ * predecessor's validation chose (EASE's ridge, with the blend's held-out rate measured there) until the history is
+ * REVALIDATE_GROWTH times what
  * they were validated on. There the validation is dear (a second fit of the factor model and of EASE, on a second
  * thread: about 70 MB and 3 s of a core at a million interactions) and its choice stable; on a small one it is cheap
  * and a choice made on a few hundred sessions is worth making again. Kept at every size on the training parts'
@@ -219,7 +214,7 @@ export function* retrainRecommenderSteps(
   const kept = previous && keptValidation(previous, plan, historyLength(columns));
   const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks, true, { validation: kept?.outcome, easeP, ...(memory.newP ? { newP: memory.newP } : {}) });
   const validatedInteractions = kept?.interactions ?? fit.model.stats.interactions;
-  const lineage: ModelLineage = { ...fullLineage(fit.model), validatedInteractions, ...(kept ? { keptFits: kept.keptFits } : {}), ...(fit.evidence ? { blendEvidence: fit.evidence } : {}) };
+  const lineage: ModelLineage = { ...fullLineage(fit.model), validatedInteractions, ...(kept ? { keptFits: kept.keptFits } : {}) };
   const model = { ...fit.model, lineage };
   memory.current = { key: modelKey(model), ease: fit.inverse ? easeLiveOf(fit.inverse) : undefined };
   return { model, plan };
@@ -241,16 +236,15 @@ export function keptValidation(previous: RecommenderModel, plan: RetrainPlan, in
   if (plan.kind !== 'full' || !plan.keepsChoice || previous.mode !== 'mf' || !previous.config.autoBlend) return undefined;
   const lineage = previous.lineage ?? fullLineage(previous);
   const held = previous.training.heldOut;
-  if (!lineage.blendEvidence || held.value === null) return undefined;
+  if (held.value === null) return undefined;
   const validated = validatedOn(lineage);
   if (validated < KEEP_VALIDATION_MIN_INTERACTIONS || interactions >= REVALIDATE_GROWTH * validated) return undefined;
   const keptFits = (lineage.keptFits ?? 0) + 1;
   if (keptFits > REVALIDATE_AFTER_KEPT_FITS) return undefined;
-  const { easeLambda, coocWeight, priorWeight, priorHalfLifeDays } = previous.config;
   return {
     outcome: {
-      chosen: { easeLambda, coocWeight, priorWeight, priorHalfLifeDays },
-      blend: { weights: { coocWeight, priorWeight, priorHalfLifeDays }, cases: held.cases, ndcg: previous.stats.blendNdcg, hitRate: held.value, evidence: lineage.blendEvidence },
+      chosen: { easeLambda: previous.config.easeLambda },
+      blend: { cases: held.cases, ndcg: previous.stats.blendNdcg, hitRate: held.value },
       cases: held.cases,
     },
     interactions: validated,
@@ -293,11 +287,9 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   }
   const rows = fresh.concat(old.slice(old.length - recent), pool.slice(0, rc));
 
-  // How the saved model ranks the fresh sessions before learning from them: the drift signal for the next plan, and
-  // evidence for the blend.
+  // How the saved model ranks the fresh sessions before learning from them: the drift signal for the next plan.
   const lineage = previous.lineage ?? fullLineage(previous);
-  const { hits, cases, evidence } = rankFresh(previous, freshSessions, lineage.blendEvidence);
-  const weights = evidence ? blendOf(evidence, previous.config) : { coocWeight: previous.config.coocWeight, priorWeight: previous.config.priorWeight };
+  const { hits, cases } = rankFresh(previous, freshSessions);
   yield;
 
   // The rows' decayed signal, as buildTrainingMatrix builds it (age from the newest interaction).
@@ -405,7 +397,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
   }
   const model: RecommenderModel = {
     ...previous,
-    config: { ...previous.config, ...weights },
+    config: previous.config,
     items,
     mf: { k, nItems: items.length, mu: mf.mu, itemBias: new Float32Array(items.length), itemFactors: mf.itemFactors, nSessions: previous.mf.nSessions + fresh.length, sessionGram },
     prior,
@@ -424,7 +416,7 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
       fitMs: nowMs() - started,
     },
     training: { losses, heldOut: previous.training.heldOut, ...newestRow(matrix, mf, freshSessions, previous.mf.nSessions) },
-    lineage: { ...lineage, updates: lineage.updates + 1, freshHits: lineage.freshHits + hits, freshCases: lineage.freshCases + cases, ...(evidence ? { blendEvidence: evidence } : {}) },
+    lineage: { ...lineage, updates: lineage.updates + 1, freshHits: lineage.freshHits + hits, freshCases: lineage.freshCases + cases },
   };
   memory.current = { key: modelKey(model), ease };
   return model;
@@ -453,11 +445,9 @@ function range(from: number, to: number): number[] {
 }
 
 /**
- * Fresh cases ranked per update, the newest first, for the drift signal and the blend evidence (each ranks every
- * item: on 10,000 items a few ms): every fresh case at the extension's cadence, bounded after a long absence. On the
- * training parts' replays, for the evidence 60 against 20: chalk 0.4059 -> 0.4209, vscode-pull-request-github 0.4360
- * -> 0.4359, the others the same (200 the same as 60); for the drift signal too (it took 20): prettier 0.4797 ->
- * 0.4832, the others the same.
+ * Fresh cases ranked per update, the newest first, for the drift signal (each ranks every item: on 10,000 items a few
+ * ms): every fresh case at the extension's cadence, bounded after a long absence. On the training parts' replays 60
+ * against 20: prettier 0.4797 -> 0.4832, the others the same.
  */
 const FRESH_CASES = 60;
 
@@ -472,43 +462,26 @@ function withItems(table: NeighbourTable, nItems: number): NeighbourTable {
 }
 
 /**
- * How `model` ranks the fresh sessions before learning them, each case scored once: HR@10 (the drift signal) and,
- * with evidence to add to, every blend's NDCG@10. Leave-one-out cases of the newest sessions (whole sessions until
- * FRESH_CASES, so a long absence does not make the update slow), items it knows only, as its held-out rate is measured.
+ * How `model` ranks the fresh sessions before learning them: HR@10, the drift signal. Leave-one-out cases of the
+ * newest sessions (whole sessions until FRESH_CASES, so a long absence does not make the update slow), items it knows
+ * only, as its held-out rate is measured.
  */
-function rankFresh(model: RecommenderModel, fresh: readonly Session[], evidence: BlendEvidence | undefined): { hits: number; cases: number; evidence?: BlendEvidence } {
+function rankFresh(model: RecommenderModel, fresh: readonly Session[]): { hits: number; cases: number } {
   const index = itemIndexOf(model.items);
-  const cases: Array<{ context: string[]; target: number }> = [];
-  for (let s = fresh.length - 1; s >= 0 && cases.length < FRESH_CASES; s--) {
+  const buffers = new ScoreBuffers();
+  let hits = 0;
+  let cases = 0;
+  for (let s = fresh.length - 1; s >= 0 && cases < FRESH_CASES; s--) {
     const known = fresh[s].items.filter((it) => index.has(it));
     if (known.length < 2) continue;
-    for (const target of known) cases.push({ context: known.filter((it) => it !== target), target: index.get(target) as number });
+    for (const target of known) {
+      const context = known.filter((it) => it !== target);
+      const scored = scoreItems(model, context.map((item) => ({ item, weight: 1 })), { exclude: new Set(context) }, buffers);
+      if (targetRank(scored, model.items.length, index.get(target) as number) < HELD_OUT_K) hits++;
+      cases++;
+    }
   }
-  let hits = 0;
-  const add = blendTotals(model, cases, evidence?.combos ?? [], (s, t) => {
-    const target = cases[t].target;
-    const st = s.score[target];
-    let above = 0;
-    for (let j = 0; j < model.items.length && above < HELD_OUT_K; j++) if (j !== target && s.candidate[j] && s.score[j] > st) above++;
-    if (above < HELD_OUT_K) hits++;
-  });
-  if (!evidence) return { hits, cases: cases.length };
-  return { hits, cases: cases.length, evidence: { combos: evidence.combos, totals: evidence.totals.map((v, i) => v + add[i]), cases: evidence.cases + cases.length } };
-}
-
-/**
- * What the output channel says when a retrain changed the blend's weights (an update on evidence, or a full fit's
- * new choice); undefined when it did not.
- */
-export function blendChange(before: Pick<RecommenderConfig, 'coocWeight' | 'priorWeight' | 'priorHalfLifeDays'>, after: RecommenderModel): string | undefined {
-  const c = after.config;
-  if (c.coocWeight === before.coocWeight && c.priorWeight === before.priorWeight && c.priorHalfLifeDays === before.priorHalfLifeDays) return undefined;
-  const e = after.lineage?.blendEvidence;
-  const why = after.lineage && after.lineage.updates > 0 && e ? `, on ${e.cases} ranked cases` : '';
-  return (
-    `The blend changed${why}: item x item weight ${before.coocWeight} -> ${c.coocWeight}, ` +
-    `recent use ${before.priorWeight} -> ${c.priorWeight} (half-life ${before.priorHalfLifeDays} -> ${c.priorHalfLifeDays} days).`
-  );
+  return { hits, cases };
 }
 
 /**
@@ -519,17 +492,9 @@ export function keptSettingsNote(model: RecommenderModel): string | undefined {
   const l = model.lineage;
   if (!l?.keptFits || l.updates > 0) return undefined;
   return (
-    `It kept the settings validated on ${validatedOn(l)} interactions (EASE's ridge, the blend, the half-life): ` +
+    `It kept the settings validated on ${validatedOn(l)} interactions (EASE's ridge, and the held-out hit rate): ` +
     `they are chosen again after ${REVALIDATE_AFTER_KEPT_FITS - l.keptFits} more such full fit(s), once the history doubles, or on Retrain.`
   );
-}
-
-/** The blend the evidence favours: the model's own unless another leads it by BLEND_MIN_GAIN (as a full fit chooses). */
-function blendOf(e: BlendEvidence, cfg: RecommenderConfig): { coocWeight: number; priorWeight: number } {
-  const own = e.combos.findIndex((w) => w.coocWeight === cfg.coocWeight && w.priorWeight === cfg.priorWeight);
-  // A blend that ranks nothing (every weight 0) is never taken, whatever a file says of it.
-  const best = leadingBlend(e.totals, own, (t) => cfg.mfWeight > 0 || e.combos[t].coocWeight > 0 || e.combos[t].priorWeight > 0);
-  return best < 0 || best === own ? { coocWeight: cfg.coocWeight, priorWeight: cfg.priorWeight } : { ...e.combos[best] };
 }
 
 /** The newest fresh session's row (TrainingRecord.lastRow), numbered after the sessions the model had. */

@@ -33,7 +33,7 @@ function objective(ts: Target[], cfg: Partial<RecommenderConfig>): { score: numb
   return { score: per.reduce((a, b) => a + b, 0) / per.length, per };
 }
 
-// The blend is fixed (BLEND_GRID, recommenderFit.ts) and EASE's ridge chosen per workspace; this tunes the MF model itself.
+// The blend is fixed (DEFAULT_RECOMMENDER_CONFIG) and EASE's ridge chosen per workspace; this tunes the MF model itself.
 const GRID: Partial<Record<keyof RecommenderConfig, number[]>> = {
   factors: [16, 32, 64],
   alpha: [1, 5, 10, 40],

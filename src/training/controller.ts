@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { shortDuration } from '../core/duration';
 import type { RecommenderModel } from '../core/recommender';
-import { blendChange, keptSettingsNote } from '../core/recommenderUpdate';
+import { keptSettingsNote } from '../core/recommenderUpdate';
 import { finishStepsAsync } from '../core/train';
 import { renameSinceModel } from '../feedback/fileChanges';
 import type { FeedbackEvent } from '../feedback/signal';
@@ -252,7 +252,6 @@ export class TrainingController implements vscode.Disposable {
       await this.opts.ranker.prepare(r.model);
       if (await this.opts.resetElsewhere?.()) return;
       await this.opts.store.saveModel(r.json);
-      const before = this.opts.ranker.getModel()?.config;
       this.opts.ranker.setModel(r.model);
       this.current = { json: r.json, ease: r.ease };
       if (full && r.retrain?.kind === 'full') this.fullRequested = false;
@@ -272,8 +271,6 @@ export class TrainingController implements vscode.Disposable {
         const n = r.model.stats.interactions.toLocaleString('en-US');
         vscode.window.setStatusBarMessage(`$(check) Latent: ${how.toLowerCase()} on ${n} interactions in ${shortDuration(r.elapsedMs)}`, CONFIRM_MS);
       }
-      const blend = before && blendChange(before, r.model);
-      if (blend) this.opts.log(blend);
       const kept = r.retrain?.kind === 'full' ? keptSettingsNote(r.model) : undefined;
       if (kept) this.opts.log(kept);
       // The same model either way; the log says when the second thread did not do its part, and why.

@@ -3,7 +3,7 @@
 // script) and must surface as a typed error, never as a half-trained model.
 import { DEFAULT_RECOMMENDER_CONFIG, type Interaction, type RecommenderConfig, type RecommenderModel } from '../core/recommender';
 import type { InteractionColumns } from '../core/interaction';
-import type { BlendEvidence, ModelLineage, PriorBasis, TrainingRow } from '../core/recommenderModel';
+import type { ModelLineage, PriorBasis, TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, optional, positive, ProtocolError, str, typed, type Check } from '../core/check';
 import { allFinite } from '../core/validate';
 import { adoptSharedKernelMemory, sharedKernelMemory, type KernelMemory } from '../core/sgdKernel';
@@ -571,18 +571,10 @@ function checkModelShape(v: unknown, p: string): RecommenderModel {
   if (v.mode !== 'mf' && v.mode !== 'frecency') throw new ProtocolError('unknown model mode', `${p}.mode`);
   checkTrainingRecord(v.training, num(stats.epochs, `${p}.stats.epochs`), k, nSessions, nItems, `${p}.training`);
   if (v.lineage !== undefined) {
-    obj<ModelLineage>({ fullInteractions: count, fullItems: count, updates: count, freshHits: count, freshCases: count, blendEvidence: optional(blendEvidence), validatedInteractions: optional(count), keptFits: optional(count) })(v.lineage, `${p}.lineage`);
+    obj<ModelLineage>({ fullInteractions: count, fullItems: count, updates: count, freshHits: count, freshCases: count, validatedInteractions: optional(count), keptFits: optional(count) })(v.lineage, `${p}.lineage`);
   }
   return v as unknown as RecommenderModel;
 }
-
-const weight: Check<number> = (v, p) => (num(v, p) >= 0 ? (v as number) : fail(p, 'a number >= 0', v));
-const evidenceShape = obj<BlendEvidence>({ combos: arr(obj<BlendEvidence['combos'][number]>({ coocWeight: weight, priorWeight: weight })), totals: arr(num), cases: count });
-/** Blend evidence (ModelLineage.blendEvidence, BlendChoice.evidence): a sum for every blend it names. */
-export const blendEvidence: Check<BlendEvidence> = (v, p) => {
-  const e = evidenceShape(v, p);
-  return e.totals.length === e.combos.length ? e : fail(`${p}.totals`, `${e.combos.length} sums, one per blend`, e.totals);
-};
 
 /** The per-epoch losses and the held-out hit rate travel with the model (the panel draws them). */
 function checkTrainingRecord(v: unknown, epochs: number, k: number, nSessions: number, nItems: number, p: string): void {

@@ -8,9 +8,9 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { count, fail, isRecord, num, obj, optional, positive, ProtocolError, str } from '../core/check';
 import { asColumns, historyLength, type History, type InteractionColumns } from '../core/interaction';
 import type { RecommenderConfig } from '../core/recommenderConfig';
-import { validateFitSteps, type BlendChoice, type ChosenSettings, type ValidationElsewhere, type ValidationOutcome } from '../core/recommenderFit';
+import { validateFitSteps, type BlendHeldOut, type ChosenSettings, type ValidationElsewhere, type ValidationOutcome } from '../core/recommenderFit';
 import { ALIVE_EVERY_MS } from './job';
-import { blendEvidence, type ValidationReport } from './messages';
+import type { ValidationReport } from './messages';
 
 /** Below this many interactions the validation stays in the fit's thread: a second thread would save little. */
 export const VALIDATION_THREAD_MIN_INTERACTIONS = 100_000;
@@ -196,15 +196,9 @@ export function isValidationThreadData(v: unknown): v is ValidationThreadData {
   return isRecord(v) && v.role === 'validation';
 }
 
-const chosenSettings = obj<ChosenSettings>({ easeLambda: positive, coocWeight: num, priorWeight: num, priorHalfLifeDays: positive });
-const blendChoice = obj<BlendChoice>({
-  weights: obj<BlendChoice['weights']>({ coocWeight: num, priorWeight: num, priorHalfLifeDays: positive }),
-  cases: count,
-  ndcg: num,
-  hitRate: num,
-  evidence: optional(blendEvidence),
-});
-const outcome = obj<ValidationOutcome>({ chosen: chosenSettings, blend: optional(blendChoice), cases: count, reason: optional(str()) });
+const chosenSettings = obj<ChosenSettings>({ easeLambda: positive });
+const blendHeldOut = obj<BlendHeldOut>({ cases: count, ndcg: num, hitRate: num });
+const outcome = obj<ValidationOutcome>({ chosen: chosenSettings, blend: optional(blendHeldOut), cases: count, reason: optional(str()) });
 
 /** A message of the second thread, checked; a malformed one is a bug and ends the thread (the fit validates itself). */
 export function parseFromValidation(v: unknown): FromValidation {

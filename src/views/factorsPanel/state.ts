@@ -231,18 +231,10 @@ export function hitRateView(model: RecommenderModel): HitRateView {
   };
 }
 
-/** The blend's weights in use, and the evidence updates added since the full fit chose it (when there is some). */
+/** The blend's weights in use. */
 function blendNote(model: RecommenderModel): string {
   const c = model.config;
-  const weights = ` The blend in use: factors x ${c.mfWeight}, item x item x ${c.coocWeight}, recent use x ${c.priorWeight} (half-life ${c.priorHalfLifeDays} days).`;
-  const l = model.lineage;
-  const e = l?.blendEvidence;
-  if (!l || l.updates === 0 || !e) return weights;
-  return (
-    weights +
-    ` Since that fit, ${l.updates} update${l.updates === 1 ? '' : 's'} ranked new sessions before learning them; ` +
-    `the blend follows what ranked best over all ${e.cases} cases.`
-  );
+  return ` The blend in use: factors x ${c.mfWeight}, item x item x ${c.coocWeight}, recent use x ${c.priorWeight} (half-life ${c.priorHalfLifeDays} days).`;
 }
 
 function trainingView(model: RecommenderModel): TrainingView {

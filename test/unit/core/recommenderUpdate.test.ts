@@ -7,7 +7,6 @@ import { groupSessions } from '../../../src/core/evalProtocol';
 import { asColumns, type Interaction, type InteractionColumns } from '../../../src/core/interaction';
 import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
 import {
-  blendChange,
   foldInNewItemsSteps,
   fullLineage,
   KEEP_VALIDATION_MIN_INTERACTIONS,
@@ -253,36 +252,20 @@ describe('updateRecommender: a warm start on what changed', () => {
     }
   });
 
-  it('adds the fresh cases to the blend evidence, and takes the blend it favours by BLEND_MIN_GAIN', () => {
-    const own = { coocWeight: fitted.config.coocWeight, priorWeight: fitted.config.priorWeight };
-    const other = { coocWeight: own.coocWeight + 1, priorWeight: own.priorWeight + 0.5 };
-    const withEvidence = (totals: number[]): RecommenderModel => ({
-      ...fitted,
-      lineage: { ...fullLineage(fitted), blendEvidence: { combos: [own, other], totals, cases: 100 } },
-    });
-    const ahead = finishSteps(updateRecommenderSteps(withEvidence([10, 60]), base.concat(fresh)));
-    const e = ahead.lineage?.blendEvidence;
-    assert.ok(e, 'the update keeps the evidence');
-    assert.equal(e.cases, 100 + 2, 'with the two fresh cases the saved model ranked');
-    assert.ok(e.totals[0] >= 10 && e.totals[1] >= 60, `NDCG sums only grow: ${e.totals.join(', ')}`);
-    assert.deepEqual([ahead.config.coocWeight, ahead.config.priorWeight], [other.coocWeight, other.priorWeight]);
-    // Within BLEND_MIN_GAIN (or behind) the model keeps its blend; without evidence it keeps it too.
-    const behind = finishSteps(updateRecommenderSteps(withEvidence([60, 10]), base.concat(fresh)));
-    assert.deepEqual([behind.config.coocWeight, behind.config.priorWeight], [own.coocWeight, own.priorWeight]);
-    assert.deepEqual([updated.config.coocWeight, updated.config.priorWeight], [own.coocWeight, own.priorWeight]);
-    assert.equal(updated.lineage?.blendEvidence, undefined);
-    // Never a blend that ranks nothing, however far it leads (the factor model weighs 0 here).
-    const noMf = { ...fitted, config: { ...fitted.config, mfWeight: 0 } };
-    const zero = { coocWeight: 0, priorWeight: 0 };
-    const kept = finishSteps(updateRecommenderSteps({ ...noMf, lineage: { ...fullLineage(noMf), blendEvidence: { combos: [own, zero], totals: [10, 60], cases: 100 } } }, base.concat(fresh)));
-    assert.deepEqual([kept.config.coocWeight, kept.config.priorWeight], [own.coocWeight, own.priorWeight]);
+  it('keeps the configured blend, and a changed blend setting calls for a full fit', () => {
+    const blend = (m: RecommenderModel): number[] => [m.config.coocWeight, m.config.priorWeight, m.config.priorHalfLifeDays];
+    assert.deepEqual(blend(updated), blend(fitted));
+    assert.equal(planRetrain(fitted, base.concat(fresh)).kind, 'update');
+    for (const change of [{ coocWeight: fitted.config.coocWeight + 1 }, { priorWeight: fitted.config.priorWeight + 0.5 }, { priorHalfLifeDays: 3 }]) {
+      const plan = planRetrain(fitted, base.concat(fresh), { ...config, ...change });
+      assert.equal(plan.kind, 'full', JSON.stringify(change));
+    }
   });
 
   it('without autoBlend, updates keep the configured blend, and no hit-rate drop is looked for', () => {
     const fixed = finishSteps(retrainRecommenderSteps(undefined, base, { epochs: 10, seed: 3, autoBlend: false })).model;
     const d = DEFAULT_RECOMMENDER_CONFIG;
     assert.equal(fixed.training.heldOut.value, null);
-    assert.equal(fixed.lineage?.blendEvidence, undefined);
     const next = finishSteps(retrainRecommenderSteps(fixed, grown, {})).model;
     assert.equal(next.lineage?.updates, 1, 'an update, not a full fit');
     // However badly the fresh sessions ranked, there is no validated rate to fall below.
@@ -291,19 +274,6 @@ describe('updateRecommender: a warm start on what changed', () => {
     for (const m of [fixed, next]) {
       assert.deepEqual([m.config.easeLambda, m.config.coocWeight, m.config.priorWeight, m.config.priorHalfLifeDays], [d.easeLambda, d.coocWeight, d.priorWeight, d.priorHalfLifeDays]);
     }
-  });
-
-  it('says in plain words when a retrain moved the blend, and nothing when it did not', () => {
-    const own = { coocWeight: fitted.config.coocWeight, priorWeight: fitted.config.priorWeight, priorHalfLifeDays: fitted.config.priorHalfLifeDays };
-    assert.equal(blendChange(own, fitted), undefined);
-    const other = { coocWeight: own.coocWeight + 1, priorWeight: own.priorWeight + 0.5 };
-    const moved = finishSteps(
-      updateRecommenderSteps({ ...fitted, lineage: { ...fullLineage(fitted), blendEvidence: { combos: [own, other], totals: [10, 60], cases: 100 } } }, base.concat(fresh)),
-    );
-    assert.equal(
-      blendChange(own, moved),
-      `The blend changed, on 102 ranked cases: item x item weight ${own.coocWeight} -> ${other.coocWeight}, recent use ${own.priorWeight} -> ${other.priorWeight} (half-life ${own.priorHalfLifeDays} -> ${own.priorHalfLifeDays} days).`,
-    );
   });
 
   it('is deterministic, and survives the file format and the worker message check', () => {
@@ -318,23 +288,16 @@ describe('updateRecommender: a warm start on what changed', () => {
     parseModelShape(updated);
     assert.throws(() => parseModelShape({ ...updated, lineage: { ...updated.lineage, updates: -1 } }), /lineage/);
     assert.throws(() => deserializeRecommender(text.replace('"freshCases":', '"freshCases":-')), /lineage/);
-    // The blend evidence too: kept as it is, and refused with a sum missing or not a number.
-    const lineage = { ...fullLineage(fitted), blendEvidence: { combos: [{ coocWeight: 1, priorWeight: 0.2 }, { coocWeight: 2, priorWeight: 0 }], totals: [3.5, 4.25], cases: 9 } };
-    const withEvidence = { ...updated, lineage };
-    const evidenceText = serializeRecommender(withEvidence);
-    assert.deepEqual(deserializeRecommender(evidenceText).lineage, lineage);
-    parseModelShape(withEvidence);
-    const short = { ...lineage, blendEvidence: { ...lineage.blendEvidence, totals: [3.5] } };
-    assert.throws(() => parseModelShape({ ...updated, lineage: short }), /blendEvidence/);
-    assert.throws(() => deserializeRecommender(serializeRecommender({ ...updated, lineage: short })), /blendEvidence/);
-    assert.throws(() => deserializeRecommender(evidenceText.replace('"totals":[3.5', '"totals":["x"')), /blendEvidence/);
-    // A blend weighing a part below 0 is no setting a fit could have chosen: refused by both.
-    const negative = { ...lineage, blendEvidence: { ...lineage.blendEvidence, combos: [{ coocWeight: -1, priorWeight: 0.2 }, { coocWeight: 2, priorWeight: 0 }] } };
-    assert.throws(() => parseModelShape({ ...updated, lineage: negative }), /coocWeight/);
-    assert.throws(() => deserializeRecommender(serializeRecommender({ ...updated, lineage: negative })), />= 0/);
+    // A file saved while updates could move the blend holds its evidence in the lineage: read, and left out.
+    const evidence = { combos: [{ coocWeight: 1, priorWeight: 0.2 }, { coocWeight: 2, priorWeight: 0 }], totals: [3.5, 4.25], cases: 9 };
+    const older = text.replace('"freshCases":', `"blendEvidence":${JSON.stringify(evidence)},"freshCases":`);
+    assert.notEqual(older, text);
+    assert.deepEqual(deserializeRecommender(older).lineage, updated.lineage);
+    // Between the threads it is a field no model has.
+    assert.throws(() => parseModelShape({ ...updated, lineage: { ...updated.lineage, blendEvidence: evidence } }), /blendEvidence/);
   });
 
-  it('reads columns as it reads objects: the same full fit (blend choice included) and update, tables in any order', () => {
+  it('reads columns as it reads objects: the same full fit (its validation included) and update, tables in any order', () => {
     const timeless = (m: RecommenderModel): string => serializeRecommender({ ...m, stats: { ...m.stats, fitMs: 0 } });
     // The tables as a store's can be: not in order of first appearance, with names no row uses.
     const scrambled = (data: readonly Interaction[]): InteractionColumns => {
@@ -346,12 +309,10 @@ describe('updateRecommender: a warm start on what changed', () => {
       const it = at(items);
       return { ...c, sessions, items, session: c.session.map((i) => s.get(c.sessions[i]) as number), item: c.item.map((i) => it.get(c.items[i]) as number) };
     };
-    assert.ok(fitted.stats.blendCases > 0, 'the fit chose its blend on a validation split');
+    assert.ok(fitted.stats.blendCases > 0, 'the fit validated on a held-out split');
     const fromColumns = finishSteps(retrainRecommenderSteps(undefined, scrambled(base), config)).model;
     const fromObjects = finishSteps(retrainRecommenderSteps(undefined, base, config)).model;
     assert.equal(timeless(fromColumns), timeless(fromObjects));
-    // A full fit keeps its validation's evidence for the updates: one sum per blend, over the cases it chose on.
-    assert.equal(fromObjects.lineage?.blendEvidence?.cases, fitted.stats.blendCases);
     assert.equal(timeless({ ...fromObjects, lineage: fullLineage(fromObjects) }), timeless(fitted));
     const again = finishSteps(updateRecommenderSteps(fitted, scrambled(base.concat(fresh))));
     assert.equal(timeless(again), timeless(updated));
@@ -414,15 +375,14 @@ describe('a full fit for drift keeps a large history\'s validated settings', () 
     }
   });
 
-  it('keeps it from KEEP_VALIDATION_MIN_INTERACTIONS up to REVALIDATE_GROWTH times that, with its evidence and held-out rate', () => {
+  it('keeps it from KEEP_VALIDATION_MIN_INTERACTIONS up to REVALIDATE_GROWTH times that, with its held-out rate', () => {
     const plan = { kind: 'full' as const, reason: 'drift', keepsChoice: true as const };
     const n = KEEP_VALIDATION_MIN_INTERACTIONS;
     const kept = keptValidation(standing(n), plan, REVALIDATE_GROWTH * n - 1);
     assert.ok(kept, 'kept under twice the history');
     assert.equal(kept.interactions, n);
-    const { easeLambda, coocWeight, priorWeight, priorHalfLifeDays } = validated.config;
-    assert.deepEqual(kept.outcome.chosen, { easeLambda, coocWeight, priorWeight, priorHalfLifeDays });
-    assert.equal(kept.outcome.blend?.evidence, validated.lineage?.blendEvidence);
+    assert.deepEqual(kept.outcome.chosen, { easeLambda: validated.config.easeLambda });
+    assert.equal(kept.outcome.blend?.cases, validated.training.heldOut.cases);
     assert.equal(kept.outcome.blend?.hitRate, validated.training.heldOut.value);
     assert.equal(kept.keptFits, 1);
     assert.equal(keptValidation(standing(n), plan, REVALIDATE_GROWTH * n), undefined, 'chosen again once the history doubled');
@@ -451,7 +411,6 @@ describe('a full fit for drift keeps a large history\'s validated settings', () 
     assert.deepEqual(r.model.training.heldOut, validated.training.heldOut);
     assert.equal(r.model.lineage?.validatedInteractions, n);
     assert.equal(r.model.lineage?.keptFits, 1);
-    assert.deepEqual(r.model.lineage?.blendEvidence, validated.lineage?.blendEvidence);
     assert.equal(r.model.stats.interactions, grown.length);
     // The same model as a fit told those settings and not validating at all.
     const plain = finishSteps(fitRecommenderWithInverseSteps(grown, { ...config, autoBlend: false, easeLambda: validated.config.easeLambda, coocWeight: validated.config.coocWeight, priorWeight: validated.config.priorWeight, priorHalfLifeDays: validated.config.priorHalfLifeDays })).model;

@@ -78,17 +78,14 @@ describe('ValidationThread: a full fit validating on a second thread', function 
     assert.deepEqual(parseFromValidation({ type: 'lambda', lambda: 20 }), { type: 'lambda', lambda: 20 });
     assert.throws(() => parseFromValidation({ type: 'lambda', lambda: Number.NaN }), /finite/);
     assert.throws(() => parseFromValidation({ type: 'lambda', lambda: -1 }), /> 0/);
-    const outcome = { chosen: { easeLambda: 10, coocWeight: 1, priorWeight: 0.2, priorHalfLifeDays: 30 }, cases: 40 };
+    const outcome = { chosen: { easeLambda: 10 }, cases: 40 };
     assert.deepEqual(parseFromValidation({ type: 'outcome', outcome }), { type: 'outcome', outcome });
-    const blend = { weights: { coocWeight: 2, priorWeight: 0.5, priorHalfLifeDays: 3 }, cases: 40, ndcg: 0.4, hitRate: 0.6 };
+    const blend = { cases: 40, ndcg: 0.4, hitRate: 0.6 };
     assert.deepEqual(parseFromValidation({ type: 'outcome', outcome: { ...outcome, blend } }), { type: 'outcome', outcome: { ...outcome, blend } });
-    // With its evidence for the updates: kept whole; a blend without its sum is refused.
-    const evidence = { combos: [{ coocWeight: 2, priorWeight: 0.5 }, { coocWeight: 0, priorWeight: 1 }], totals: [12.5, 9], cases: 40 };
-    const withEvidence = { ...outcome, blend: { ...blend, evidence } };
-    assert.deepEqual(parseFromValidation({ type: 'outcome', outcome: withEvidence }), { type: 'outcome', outcome: withEvidence });
-    assert.throws(() => parseFromValidation({ type: 'outcome', outcome: { ...outcome, blend: { ...blend, evidence: { ...evidence, totals: [12.5] } } } }), /totals/);
     assert.throws(() => parseFromValidation({ type: 'outcome', outcome: { ...outcome, extra: 1 } }), /unexpected field 'extra'/);
-    assert.throws(() => parseFromValidation({ type: 'outcome', outcome: { ...outcome, chosen: { ...outcome.chosen, priorWeight: '0.2' } } }), /priorWeight/);
+    assert.throws(() => parseFromValidation({ type: 'outcome', outcome: { ...outcome, blend: { ...blend, hitRate: '0.6' } } }), /hitRate/);
+    // The blend is not the validation's to choose: an outcome naming weights is refused.
+    assert.throws(() => parseFromValidation({ type: 'outcome', outcome: { ...outcome, chosen: { ...outcome.chosen, priorWeight: 0.2 } } }), /unexpected field 'priorWeight'/);
     assert.throws(() => parseFromValidation({ type: 'done' }), /unknown type/);
     assert.throws(() => parseFromValidation(null), /an object/);
   });
