@@ -362,7 +362,7 @@ async function cmdRecommend(args: Args): Promise<void> {
   console.log(
     h.value === null
       ? `held-out hit rate @${h.k}: not available (${h.reason})`
-      : `held-out hit rate @${h.k}: ${h.value.toFixed(3)} on ${h.cases} cases (fitted on the older 80% of sessions, blend chosen on these cases)`,
+      : `held-out hit rate @${h.k}: ${h.value.toFixed(3)} on ${h.cases} cases (fitted on the older 80% of sessions, EASE's ridge chosen on these cases)`,
   );
   if (model.mode === 'frecency') console.log('too little history: ranked by frecency');
   if (unknown.length > 0) console.log(`not in the history (scored from folder/extension neighbours): ${unknown.join(', ')}`);

@@ -132,7 +132,7 @@ export function newestTrainingSplit(split: ProtocolSplit, n: number): { split: P
 
 /**
  * The protocol's split. `maxCases` keeps only the newest cases (exactly `cases.slice(-maxCases)` of the full split,
- * without building the others: a heavy year has 200,000 of them, tens of MB, where the blend choice reads 2,000).
+ * without building the others: a heavy year has 200,000 of them, tens of MB, where the validation reads 2,000).
  */
 export function splitProtocol<H extends History>(data: H, trainFraction = TRAIN_FRACTION, maxCases = Infinity): ProtocolSplit<H> {
   checkTrainFraction(trainFraction);

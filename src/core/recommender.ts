@@ -4,7 +4,7 @@
 // co-occurrence prior and a frecency prior (weights chosen on a validation split carved from training data).
 //
 // This module is a barrel: the code lives in recommenderConfig.ts (settings), recommenderModel.ts (types),
-// trainingData.ts (interactions -> decayed signal matrix), recommenderFit.ts (fitting and the blend choice),
+// trainingData.ts (interactions -> decayed signal matrix), recommenderFit.ts (fitting and its validation),
 // newItemPrior.ts (items with no history), scoring.ts (scoreItems / recommend) and recommenderFormat.ts (files).
 export type { Interaction } from './interaction';
 export type { TrainHooks } from './train';

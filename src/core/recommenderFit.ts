@@ -485,7 +485,7 @@ function blendSplitOf(data: History): { split: ValidationSplit | undefined; case
 
 /**
  * The validation reads at most this many of the newest sessions (80% of them train its model, 20% give its cases):
- * the blend is chosen on the newest cases, and on a heavy year (170,000 sessions) fitting the validation model on all
+ * the ridge is chosen and the blend measured on the newest cases, and on a heavy year (170,000 sessions) fitting the validation model on all
  * of them was half of a full retrain's time, and its copy of the whole history and its split were the largest part of
  * the retrain's memory. Every shared history has fewer sessions, so none of their figures depend on it.
  */

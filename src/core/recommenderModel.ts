@@ -22,7 +22,7 @@ export interface RecommenderStats {
   epochs: number;
   finalLoss: number;
   fitMs: number;
-  /** validation cases the blend was chosen on (0: configured weights kept) and their NDCG@10 */
+  /** validation cases the blend was measured on (0: no validation) and its NDCG@10 there */
   blendCases: number;
   blendNdcg: number;
 }
@@ -32,8 +32,8 @@ export const HELD_OUT_K = 10;
 
 /**
  * Held-out hit rate of the shipped ranking: the model fitted on the older 80% of the sessions (autoBlend's
- * validation fit) ranks the left-out items of the newest 20% (at most BLEND_MAX_CASES of the newest cases) with the
- * blend that was chosen on them, so it is slightly optimistic. `value` is null, with the reason, when no validation
+ * validation fit) ranks the left-out items of the newest 20% (at most BLEND_MAX_CASES of the newest cases), with
+ * EASE's ridge chosen on them, so it is slightly optimistic. `value` is null, with the reason, when no validation
  * ran: never a made-up figure.
  */
 export type HeldOutResult = { k: number; value: number; cases: number; reason?: undefined } | { k: number; value: null; cases: number; reason: string };

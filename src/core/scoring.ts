@@ -256,7 +256,7 @@ export function scoreItems(
   if (model.mode === 'frecency') {
     score.set(prior);
   } else {
-    // Scales come from the candidates outside the context, as when the blend weights were chosen (the fold-in
+    // Scales come from the candidates outside the context, as the held-out cases are ranked (the fold-in
     // inflates context items' scores; letting them set the scale would shrink everyone else's MF part).
     let outside = false;
     for (let i = 0; i < n && !outside; i++) outside = candidate[i] === 1 && ctxMask[i] === 0;

@@ -152,7 +152,7 @@ export interface ValidationReport {
   fallback?: string;
 }
 /**
- * Sent while a phase without epochs runs long (the item model's solve, the blend choice on a large workspace), so the
+ * Sent while a phase without epochs runs long (the item model's solve, the validation on a large workspace), so the
  * watchdog, which stops a run that says nothing, can tell slow work from a hung worker.
  */
 export interface AliveMessage {

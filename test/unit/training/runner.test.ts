@@ -128,7 +128,7 @@ describe('TrainingRunner (real worker thread)', function () {
     assert.equal(inProcess.mode, 'in-process');
     assert.equal(inProcess.validation, undefined);
     const chosen = (m: RecommenderModel) => [m.config.easeLambda, m.config.coocWeight, m.config.priorWeight, m.config.priorHalfLifeDays, m.training.heldOut.value];
-    assert.ok(viaWorker.model.stats.blendCases > 0, 'a blend was chosen on held-out cases');
+    assert.ok(viaWorker.model.stats.blendCases > 0, 'the blend was measured on held-out cases');
     assert.deepEqual(chosen(viaWorker.model), chosen(inProcess.model));
     assert.deepEqual(Array.from(viaWorker.model.mf.itemFactors), Array.from(inProcess.model.mf.itemFactors));
     assert.deepEqual(Array.from(viaWorker.model.neighbours.values), Array.from(inProcess.model.neighbours.values));
@@ -175,7 +175,7 @@ describe('TrainingRunner (real worker thread)', function () {
       },
     }).run(data, { epochs: 3, seed: 11, autoBlend: true });
     assert.equal(sliced.mode, 'in-process');
-    assert.ok(viaWorker.model.stats.blendCases > 0, 'the blend was chosen on a validation split');
+    assert.ok(viaWorker.model.stats.blendCases > 0, 'the blend was measured on a validation split');
     assert.equal(sliced.json.replace(/"fitMs":[^,]+,/, ''), viaWorker.json.replace(/"fitMs":[^,]+,/, ''));
   });
 
