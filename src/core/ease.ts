@@ -346,12 +346,16 @@ function checkLambda(lambda: number): void {
   if (!(lambda > 0)) throw new LatentInputError(`EASE lambda must be > 0, got ${lambda}`);
 }
 
-/** The `maxItems` items used in the most sessions (ties: lower index first), and each item's place among them (or -1). */
+/** The items EASE keeps: the `maxItems` with the most votes (ties: lower index first), none without a vote. */
+export function mostVoted(votes: ArrayLike<number>, maxItems: number): Int32Array {
+  const order = Array.from({ length: votes.length }, (_, i) => i).filter((i) => votes[i] > 0);
+  order.sort((a, b) => votes[b] - votes[a] || a - b);
+  return Int32Array.from(order.slice(0, maxItems));
+}
+
+/** The `maxItems` items used in the most sessions (mostVoted), and each item's place among them (or -1). */
 function keptItems(sessions: ItemLists, nItems: number, maxItems: number, sessionWeights?: ArrayLike<number>): { kept: Int32Array; position: Int32Array } {
-  const counts = weightedCounts(sessions, nItems, sessionWeights);
-  const order = Array.from({ length: nItems }, (_, i) => i).filter((i) => counts[i] > 0);
-  order.sort((a, b) => counts[b] - counts[a] || a - b);
-  const kept = Int32Array.from(order.slice(0, maxItems));
+  const kept = mostVoted(weightedCounts(sessions, nItems, sessionWeights), maxItems);
   const position = new Int32Array(nItems).fill(-1);
   kept.forEach((i, p) => (position[i] = p));
   return { kept, position };

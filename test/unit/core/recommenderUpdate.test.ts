@@ -7,9 +7,11 @@ import { groupSessions } from '../../../src/core/evalProtocol';
 import { asColumns, type Interaction, type InteractionColumns } from '../../../src/core/interaction';
 import { deserializeRecommender, fitRecommender, scoreItems, serializeRecommender, type RecommenderModel } from '../../../src/core/recommender';
 import {
+  EASE_KEPT_DRIFT,
   foldInNewItemsSteps,
   fullLineage,
   KEEP_VALIDATION_MIN_INTERACTIONS,
+  keptMissing,
   keptSettingsNote,
   keptValidation,
   freshRateFloor,
@@ -24,11 +26,11 @@ import {
 } from '../../../src/core/recommenderUpdate';
 import { fitRecommenderWithInverseSteps, type ValidationElsewhere } from '../../../src/core/recommenderFit';
 import { confidence } from '../../../src/core/confidence';
-import { fitEaseInverseSteps } from '../../../src/core/ease';
-import { easeGramWeights } from '../../../src/core/easeSessionWeights';
+import { fitEaseInverseSteps, mostVoted } from '../../../src/core/ease';
+import { easeGramWeights, easeKeepWeights } from '../../../src/core/easeSessionWeights';
 import { easeNeighboursSteps } from '../../../src/core/easeLive';
 import { indexHistory } from '../../../src/core/historyIndex';
-import { listCount } from '../../../src/core/itemLists';
+import { listCount, weightedCounts } from '../../../src/core/itemLists';
 import { foldIn, gramian } from '../../../src/core/foldIn';
 import { DEFAULT_RECOMMENDER_CONFIG } from '../../../src/core/recommenderConfig';
 import { makeRng, normalInit } from '../../../src/core/random';
@@ -36,7 +38,7 @@ import { CsrMatrix } from '../../../src/core/sparse';
 import { finishSteps } from '../../../src/core/train';
 import { parseModelShape } from '../../../src/training/messages';
 
-// autoBlend (the default, said here as the tests rely on it) gives the models the held-out rate and blend evidence.
+// autoBlend (the default, said here as the tests rely on it) gives the models the held-out rate.
 const config = { epochs: 10, seed: 3, autoBlend: true };
 const all = syntheticInteractions({ interactions: 6000, items: 200, seed: 'update' });
 const sessions = groupSessions(all);
@@ -191,6 +193,37 @@ describe('updateRecommender: a warm start on what changed', () => {
     for (let t = 0; t < a.indices.length; t++) if (a.indices[t] === b.indices[t]) same++;
     assert.ok(same >= a.indices.length * 0.99, `${same} of ${a.indices.length} neighbours agree`);
     for (let t = 0; t < a.values.length; t++) if (a.indices[t] === b.indices[t]) assert.ok(Math.abs(a.values[t] - b.values[t]) < 1e-5);
+  });
+
+  it('at the item cap, solves EASE again once the items a full fit would keep drifted from the kept ones', () => {
+    const capped = { ...config, easeMaxItems: 40 };
+    const memory: RetrainMemory = {};
+    const first = finishSteps(retrainRecommenderSteps(undefined, base, capped, undefined, memory));
+    const keptBefore = new Set(memory.current?.ease?.kept);
+    assert.equal(keptBefore.size, 40);
+    // Work comes back to 8 files EASE did not keep: 20 sessions after the model, each with all 8.
+    const back = first.model.items.map((_, i) => i).filter((i) => !keptBefore.has(i)).slice(0, 8).map((i) => first.model.items[i]);
+    const t0 = Math.max(...base.map((x) => x.time)) + 3600;
+    const returning = Array.from({ length: 20 }, (_, s) => back.map((item) => ({ session: `back-${s}`, item, time: t0 + s * 7200, weight: 1 }))).flat();
+    const votesOf = (data: readonly Interaction[], items: string[]): Float64Array => {
+      const h = indexHistory(items, asColumns(data));
+      return weightedCounts(h.lists, h.items.length, easeKeepWeights(h.start, Math.max(...data.map((x) => x.time))));
+    };
+    const history = base.concat(returning);
+    const wanted = mostVoted(votesOf(history, first.model.items), 40);
+    const previousKept = { position: new Map([...keptBefore].map((i, p) => [i, p])) };
+    assert.ok(keptMissing(previousKept, votesOf(history, first.model.items), 40) > EASE_KEPT_DRIFT * 40, 'the returning files are among what a full fit keeps');
+    const next = finishSteps(retrainRecommenderSteps(first.model, history, capped, undefined, memory));
+    assert.equal(next.plan.kind, 'update');
+    assert.deepEqual([...(memory.current?.ease?.kept ?? [])].sort((a, b) => a - b), Array.from(wanted).sort((a, b) => a - b));
+    // A few sessions on files it keeps: the kept set stays, and the update takes them in place.
+    const memory2: RetrainMemory = {};
+    const again = finishSteps(retrainRecommenderSteps(undefined, base, capped, undefined, memory2));
+    const keptFiles = [...keptBefore].slice(0, 3).map((i) => again.model.items[i]);
+    const few = keptFiles.map((item) => ({ session: 'few', item, time: t0, weight: 1 }));
+    const same = finishSteps(retrainRecommenderSteps(again.model, base.concat(few), capped, undefined, memory2));
+    assert.equal(same.plan.kind, 'update');
+    assert.deepEqual([...(memory2.current?.ease?.kept ?? [])].sort((a, b) => a - b), [...keptBefore].sort((a, b) => a - b));
   });
 
   it('adds the new sessions to the saved ones, counts the update, and records the fresh hit rate', () => {
