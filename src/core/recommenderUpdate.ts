@@ -383,8 +383,8 @@ export function* updateRecommenderSteps(previous: RecommenderModel, history: His
       ease = live;
       const newcomers = range(previous.items.length, items.length);
       easeAddItems(live, newcomers, cfg.easeMaxItems, memory.newP);
-      // At the cap, what a full fit keeps (the items used most lately) moves as work moves.
-      const votes = live.kept.length >= cfg.easeMaxItems ? weightedCounts(lists, items.length, easeKeepWeights(h.start, trainedAt)) : undefined;
+      // At the cap, with files it does not keep, what a full fit keeps (the items used most lately) moves as work moves.
+      const votes = items.length > live.kept.length ? weightedCounts(lists, items.length, easeKeepWeights(h.start, trainedAt)) : undefined;
       // New files in use now replace kept ones least used lately (a full fit keeps them the same way).
       if (votes && newcomers.some((i) => !live.position.has(i))) easeSwapInNewItems(live, newcomers, votes, UPDATE_MAX_EASE_SWAPS);
       if (votes && keptMissing(live, votes, cfg.easeMaxItems) > EASE_KEPT_DRIFT * cfg.easeMaxItems) {
