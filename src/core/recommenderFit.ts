@@ -25,10 +25,10 @@ import {
   type RecommenderModel,
   type TrainingRow,
 } from './recommenderModel';
-import { itemIndexOf, scoreItems } from './scoring';
+import { itemIndexOf } from './scoring';
 import { ScoreBuffers } from './scoreBuffers';
 import { trainSgdImplicitSteps } from './sgd';
-import { targetRank } from './targetRank';
+import { heldOutRank } from './targetRank';
 import { trainSgdGramianSteps } from './sgdGramian';
 import type { KernelMemory } from './sgdKernel';
 import type { CsrMatrix } from './sparse';
@@ -485,9 +485,9 @@ function blendSplitOf(data: History): { split: ValidationSplit | undefined; case
 
 /**
  * The validation reads at most this many of the newest sessions (80% of them train its model, 20% give its cases):
- * the ridge is chosen and the blend measured on the newest cases, and on a heavy year (170,000 sessions) fitting the validation model on all
- * of them was half of a full retrain's time, and its copy of the whole history and its split were the largest part of
- * the retrain's memory. Every shared history has fewer sessions, so none of their figures depend on it.
+ * the ridge is chosen and the blend measured on the newest cases, and on a heavy year (170,000 sessions) fitting the
+ * validation model on all of them was half of a full retrain's time, and its copy of the whole history and its split
+ * were the largest part of the retrain's memory. Every shared history has fewer sessions, so none of their figures depend on it.
  */
 export const VALIDATION_MAX_SESSIONS = 62_500;
 
@@ -520,9 +520,7 @@ function* blendHeldOutSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: T
   const buffers = new ScoreBuffers();
   for (const c of cases) {
     yield;
-    // The protocol ranks everything but the context.
-    const s = scoreItems(inner, c.context.map((item) => ({ item, weight: 1 })), { exclude: new Set(c.context) }, buffers);
-    const rank = targetRank(s, inner.items.length, index.get(c.target) as number);
+    const rank = heldOutRank(inner, c.context, index.get(c.target) as number, buffers);
     if (rank >= HELD_OUT_K) continue;
     ndcg += 1 / Math.log2(rank + 2);
     hits++;

@@ -76,7 +76,8 @@ export interface ModelLineage {
   freshHits: number;
   freshCases: number;
   /**
-   * Interactions of the history the settings in use were validated on (EASE's ridge): a full fit for drift keeps them until the history is REVALIDATE_GROWTH times that (recommenderUpdate.ts).
+   * Interactions of the history the settings in use were validated on (EASE's ridge): a full fit for drift keeps them
+   * until the history is REVALIDATE_GROWTH times that (recommenderUpdate.ts).
    * Absent in files saved before it was recorded: fullInteractions stands for it.
    */
   validatedInteractions?: number;

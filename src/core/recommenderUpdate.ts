@@ -31,9 +31,9 @@ import { fitRecommenderWithInverseSteps, genericDiscount, type FitHooks, generic
 import { indexHistory, sessionOf } from './historyIndex';
 import { listAt, listCount, listsOfAtLeast, weightedCounts } from './itemLists';
 import { makeFastUint32, makeRng, normalInit } from './random';
-import { itemIndexOf, scoreItems } from './scoring';
+import { itemIndexOf } from './scoring';
 import { ScoreBuffers } from './scoreBuffers';
-import { targetRank } from './targetRank';
+import { heldOutRank } from './targetRank';
 import { trainSgdGramianSteps } from './sgdGramian';
 import type { EaseLiveWasmKernel } from './sgdKernel';
 import { CsrMatrix } from './sparse';
@@ -505,9 +505,7 @@ function rankFresh(model: RecommenderModel, fresh: readonly Session[]): { hits: 
     const known = fresh[s].items.filter((it) => index.has(it));
     if (known.length < 2) continue;
     for (const target of known) {
-      const context = known.filter((it) => it !== target);
-      const scored = scoreItems(model, context.map((item) => ({ item, weight: 1 })), { exclude: new Set(context) }, buffers);
-      if (targetRank(scored, model.items.length, index.get(target) as number) < HELD_OUT_K) hits++;
+      if (heldOutRank(model, known.filter((it) => it !== target), index.get(target) as number, buffers) < HELD_OUT_K) hits++;
       cases++;
     }
   }
