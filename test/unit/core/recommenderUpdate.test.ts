@@ -211,9 +211,10 @@ describe('updateRecommender: a warm start on what changed', () => {
       return weightedCounts(h.lists, h.items.length, easeKeepWeights(h.start, Math.max(...data.map((x) => x.time))));
     };
     const history = base.concat(returning);
-    const wanted = mostVoted(votesOf(history, first.model.items), 40);
+    const votes = votesOf(history, first.model.items);
+    const wanted = mostVoted(votes, 40);
     const previousKept = { position: new Map([...keptBefore].map((i, p) => [i, p])) };
-    assert.ok(keptMissing(previousKept, votesOf(history, first.model.items), 40) > EASE_KEPT_DRIFT * 40, 'the returning files are among what a full fit keeps');
+    assert.ok(keptMissing(previousKept, votes, 40) > EASE_KEPT_DRIFT * 40, 'the returning files are among what a full fit keeps');
     const next = finishSteps(retrainRecommenderSteps(first.model, history, capped, undefined, memory));
     assert.equal(next.plan.kind, 'update');
     assert.deepEqual([...(memory.current?.ease?.kept ?? [])].sort((a, b) => a - b), Array.from(wanted).sort((a, b) => a - b));
