@@ -7,7 +7,8 @@ import { compactStalls, gitImportStalls, makeGitRepo, modelFileStalls, resetStal
 import { pipelineRunner, stallEvents, trainEventsStalls } from './pipeline';
 import { measurePanelLatency, type PanelLatency } from './panelLatency';
 import { measureRankLatency } from './rankLatency';
-import { collectGarbage, maxStallDuring, repeated, settle, type Repeated } from './stall';
+import { maxStallDuring, repeated, settle, type Repeated } from './stall';
+import { collectGarbage } from '../training/collectGarbage';
 import { syntheticEvents, syntheticInteractions } from './synthetic';
 import { StoredEvents } from '../feedback/storedEvents';
 import { GIT_SESSIONS_FILE } from '../git/gitImport';
@@ -124,7 +125,7 @@ const REFIT_BASE_SHARE = 0.79;
 /**
  * The full fit a heavy year gets most often: automatic, for drift (here the history grew by more than a quarter since
  * the model in use, which was fitted and validated on the first REFIT_BASE_SHARE of it), so it keeps that model's
- * validated settings (recommenderUpdate.ts, keptValidation) and runs no second thread. Timed and measured as train1M,
+ * validated settings (recommenderUpdate.ts, keptValidation), so it runs no validation. Timed and measured as train1M,
  * the model in use (its file and EASE's P, as the extension hands them over) in the base.
  */
 export async function measureRefit1M(interactions: number, items = heavyYearItems(interactions)): Promise<Train1MFigures> {

@@ -2,8 +2,7 @@
 // work runs. A monitor rather than timing slices, so whatever blocks the loop counts: un-sliced code between slices,
 // JSON.parse/stringify, Buffer decoding, garbage collection pauses, I/O callbacks.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectGarbage } from '../training/collectGarbage';
 
 /** Longest event-loop delay (ms) while `work` runs, sampled by the 1 ms-resolution histogram. */
 export async function maxStallDuring(work: () => Promise<unknown>): Promise<number> {
@@ -37,17 +36,10 @@ export function repeated(runs: readonly number[]): Repeated {
   return { median: s[Math.floor((s.length - 1) / 2)], min: s[0], max: s[s.length - 1], runs: [...runs] };
 }
 
-/**
- * A full garbage collection now, so that a measurement is not charged for the garbage of the bench step before it
- * (a million synthetic interaction objects, which the extension host never holds: its store is columnar).
- */
-export function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
 
 /**
- * collectGarbage after a turn of the event loop: buffers the steps before let go of (a worker's messages, the
+ * A full garbage collection (so that a measurement is not charged for the garbage of the bench step before it: a
+ * million synthetic interaction objects, which the extension host never holds) after a turn of the event loop: buffers the steps before let go of (a worker's messages, the
  * pipeline bench's results) are released only once the loop turns, and until then V8 counts them as external memory,
  * whose pressure makes the next operation's collections full ones. After the pipeline bench: external memory 105 MB
  * right away, 34 MB after a turn and a collection (a /tmp script, `process.memoryUsage()`).

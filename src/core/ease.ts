@@ -8,7 +8,7 @@ import { dot } from './linalg';
 import { groupSessions, sessionItemIndices, validationSplit, MetricTotals, TiesCounter, type EvalMethod, type Ranker, type ValidationSplit } from './evalProtocol';
 import type { History, Interaction } from './interaction';
 import { itemListsOf, listCount, weightedCounts, type ItemLists } from './itemLists';
-import { makeSpdInverseWasmKernel, mappedFloat32Array, mappedFloat64Array, type KernelMemory, type SpdInverseWasmKernel } from './sgdKernel';
+import { makeSpdInverseWasmKernel, mappedFloat32Array, mappedFloat64Array, sharedKernelMemoryOf, type KernelMemory, type SpdInverseWasmKernel } from './sgdKernel';
 import { bucketOrder } from './sparse';
 import type { SessionWeights } from './easeSessionWeights';
 import { finishSteps, type Steps } from './train';
@@ -334,8 +334,12 @@ export interface EaseReuse {
   newP?: (length: number) => Float64Array;
 }
 
-/** P copied out of the kernel's memory: into `into` when it has P's size, else into a new array. */
+/**
+ * P copied out of the kernel's memory: into `into` when it has P's size, else into a new array; left where it is when
+ * the kernel worked in a shared memory that is a home for P (sharedKernelMemory, a full fit's: recommenderFit.ts).
+ */
 function copied(P: Float64Array, reuse: EaseReuse): Float64Array {
+  if (sharedKernelMemoryOf(P)) return P;
   const out = reuse.into?.length === P.length ? reuse.into : reuse.newP?.(P.length);
   if (!out) return P.slice();
   out.set(P);

@@ -167,7 +167,7 @@ export function splitProtocol<H extends History>(data: H, trainFraction = TRAIN_
  * What a fit's validation reads of the protocol's split (recommenderFit.ts): the training sessions' interactions,
  * their distinct items as lists over `items` (EASE's ridge reads them) and the newest cases, each as splitProtocol
  * gives it. From columns it is made from the sessions' item lists (indexHistory), without an object per session: at a
- * heavy year those objects were most of the second thread's heap (55 MB) and garbage once the ridge was chosen.
+ * heavy year those objects were most of the validation's heap (55 MB, on a thread of its own then) and garbage once the ridge was chosen.
  */
 export interface ValidationSplit<H extends History = History> {
   trainInteractions: H;

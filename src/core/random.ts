@@ -21,6 +21,16 @@ export function normalInit(n: number, std: number, rng: () => number, out: Float
 }
 
 /**
+ * n samples from the uniform distribution on [-sqrt(3) std, sqrt(3) std) (deviation std), as Float32Array, from a
+ * 32-bit generator (makeFastUint32): for many vectors that only need to start small and unlike each other.
+ */
+export function uniformInit(n: number, std: number, next: () => number, out: Float32Array = new Float32Array(n)): Float32Array {
+  const half = std * Math.sqrt(3);
+  for (let i = 0; i < n; i++) out[i] = half * (next() / 2147483648 - 1);
+  return out;
+}
+
+/**
  * Fast 32-bit generator (xorshift128) seeded from a seedrandom stream, for hot loops (negative sampling)
  * where seedrandom's ARC4 would dominate the cost. Returns an integer in [0, 2^32).
  */

@@ -123,10 +123,7 @@ export function* fitRecommenderWithInverseSteps(
   const budgeted = Math.max(Math.min(cfg.epochs, MIN_EPOCHS), Math.min(cfg.epochs, Math.floor(cfg.maxCellSteps / n)));
   if (budgeted !== cfg.epochs) cfg = { ...cfg, epochs: budgeted };
   yield;
-  // Settings as they were before the validation phase chose any: what it starts from, wherever it runs.
-  const resolved = cfg;
-  const elsewhere = cfg.autoBlend && !kept && hooks?.validateElsewhere?.start(validationHistory(data), cfg) ? hooks.validateElsewhere : undefined;
-  // With a blend to choose here the model is trained twice (validation fit, then the full fit): progress maps the
+  // With a blend to measure here the model is trained twice (validation fit, then the full fit): progress maps the
   // validation fit's epochs to the first half of 1..epochs and the full fit's to the second, never running backwards.
   let span = 1;
   let offset = 0;
@@ -138,20 +135,19 @@ export function* fitRecommenderWithInverseSteps(
     lastReported = epoch;
     hooks.onEpoch({ ...e, epoch, elapsedMs: nowMs() - started });
   };
-  let outcome: ValidationOutcome | undefined;
+  let outcome: ValidationOutcome;
   if (!cfg.autoBlend) outcome = { chosen: chosenOf(cfg), cases: 0, reason: VALIDATION_OFF_REASON };
-  else if (kept) {
-    outcome = kept;
-    cfg = { ...cfg, ...kept.chosen };
-  } else if (!elsewhere) {
+  else if (kept) outcome = kept;
+  else {
     const validation = blendSplitOf(validationHistory(data));
     span = validation.split ? 0.5 : 1;
     outcome = yield* validationOutcomeSteps(validation, cfg, { onEpoch: phased, shouldStop: hooks?.shouldStop });
-    cfg = { ...cfg, ...outcome.chosen };
     offset = cfg.epochs * (1 - span);
+    // Everything the validation made is garbage now, its WebAssembly memories too (about 30 MB at a heavy year),
+    // which V8 frees only at a full collection: one now, before the fit makes its own.
+    hooks?.collect?.();
   }
-  // Asked of the validation elsewhere when the fit needs it; it validates inline if no answer comes.
-  const validatedHere = (): Steps<ValidationOutcome> => validateFitSteps(data, resolved, { shouldStop: hooks?.shouldStop });
+  cfg = { ...cfg, ...outcome.chosen };
 
   let epochs = 0;
   let finalLoss = NaN;
@@ -165,7 +161,8 @@ export function* fitRecommenderWithInverseSteps(
     },
     shouldStop: hooks?.shouldStop,
   };
-  const { factors, lastRow, nSessions, items, trainedAt, spare } = yield* fitFactorsSteps(data, cfg, epochHooks);
+  const home = cfg.itemModel === 'ease' && keepInverse && !from.easeP ? from.home : undefined;
+  const { factors, lastRow, nSessions, items, trainedAt, spare } = yield* fitFactorsSteps(data, cfg, epochHooks, home);
   yield;
   // Sessions in groupSessions' order, items numbered as the matrix numbers them: by index, without naming them.
   const { lists, start: sessionTimes } = indexHistory(items, asColumns(data));
@@ -176,11 +173,6 @@ export function* fitRecommenderWithInverseSteps(
   const mode: RecommendMode = multiItemSessions < Math.max(1, cfg.minSessions) ? 'frecency' : 'mf';
   yield;
 
-  if (elsewhere && !outcome) {
-    const lambda = hooks?.shouldStop?.() ? resolved.easeLambda : elsewhere.lambda();
-    if (lambda === undefined) outcome = yield* validatedHere();
-    cfg = { ...cfg, easeLambda: outcome?.chosen.easeLambda ?? lambda ?? cfg.easeLambda };
-  }
   const ease =
     cfg.itemModel === 'ease'
       ? yield* buildEaseNeighboursSteps(lists, items.length, cfg.easeLambda, cfg.easeMaxItems, cfg.neighbours, easeSessionWeights(sessionTimes, trainedAt), keepInverse, { memory: spare, into: from.easeP, newP: from.newP })
@@ -189,9 +181,6 @@ export function* fitRecommenderWithInverseSteps(
   const neighbours = ease ? ease.table : buildNeighbours(new CooccurrenceIndex(listsAsArrays(lists), items.length), items.length, cfg.neighbours);
   yield;
 
-  // A stopped fit is thrown away by its caller: no need to wait for the rest of the validation.
-  if (!outcome) outcome = (hooks?.shouldStop?.() ? { chosen: chosenOf(cfg), cases: 0, reason: 'Training was stopped.' } : elsewhere?.outcome()) ?? (yield* validatedHere());
-  cfg = { ...cfg, ...outcome.chosen };
   const blend = outcome.blend;
   const { prior, scale } = recentUsePrior(lists, sessionTimes, items.length, trainedAt, cfg.priorHalfLifeDays, discount);
   let heldOut: HeldOutResult;
@@ -239,6 +228,7 @@ function* fitFactorsSteps(
   data: History,
   cfg: RecommenderConfig,
   hooks: TrainHooks,
+  workIn?: (bytes: number) => KernelMemory | undefined,
 ): Steps<{ factors: FactorModel; lastRow?: TrainingRow; nSessions: number; items: string[]; trainedAt: number; spare?: KernelMemory }> {
   const { matrix, items, trainedAt, newest } = buildTrainingMatrix(data, cfg.halfLifeDays);
   yield;
@@ -246,7 +236,7 @@ function* fitFactorsSteps(
     cfg.trainer === 'gramian'
       ? yield* trainSgdGramianSteps(
           matrix,
-          { k: cfg.factors, epochs: cfg.epochs, learningRate: cfg.learningRate, lambda: cfg.lambda, alpha: cfg.alpha, epsilon: cfg.epsilon, seed: cfg.seed, viewsOut: true },
+          { k: cfg.factors, epochs: cfg.epochs, learningRate: cfg.learningRate, lambda: cfg.lambda, alpha: cfg.alpha, epsilon: cfg.epsilon, seed: cfg.seed, viewsOut: true, ...(workIn ? { workIn } : {}) },
           hooks,
         )
       : undefined;
@@ -340,20 +330,6 @@ export interface ValidationOutcome {
   reason?: string;
 }
 
-/**
- * A fit's validation phase run elsewhere (the training worker's second thread) while the fit trains its factor
- * model: the two are independent until EASE needs the ridge and the prior its half-life. Either wait may come back
- * empty (the other thread failed or went silent): the fit then validates itself, with the same result.
- */
-export interface ValidationElsewhere {
-  /** Starts validating a fit of `data` under `cfg` (validateFitSteps); false when it cannot. */
-  start(data: History, cfg: RecommenderConfig): boolean;
-  /** The ridge chosen for EASE, waiting for it. */
-  lambda(): number | undefined;
-  /** The whole outcome, waiting for it. */
-  outcome(): ValidationOutcome | undefined;
-}
-
 /** What a full fit may take over from the model it replaces (recommenderUpdate.ts). */
 export interface FitFromPrevious {
   /** a validation made before, kept instead of validating (keptValidation) */
@@ -362,39 +338,38 @@ export interface FitFromPrevious {
   easeP?: Float64Array;
   /** where a P that easeP cannot take is made (RetrainMemory.newP) */
   newP?: (length: number) => Float64Array;
+  /**
+   * Without easeP: a shared memory of at least the bytes asked, a home for P (sharedKernelMemory), or none. The
+   * factor model's SGD works in it, then EASE, whose P stays there: the fit makes P where it is kept instead of
+   * copying it out of its workspace into a memory of its own (32 MB of new pages at 2,000 items, at the fit's end).
+   */
+  home?: (bytes: number) => KernelMemory | undefined;
 }
 
 export interface FitHooks extends TrainHooks {
-  validateElsewhere?: ValidationElsewhere;
+  /**
+   * A full garbage collection, where the thread may make one (the worker's, not the extension host's): called once
+   * between a fit's validation and its own training.
+   */
+  collect?: () => void;
 }
 
 function chosenOf(cfg: RecommenderConfig): ChosenSettings {
   return { easeLambda: cfg.easeLambda };
 }
 
-/**
- * A full fit's validation phase on its own: what a fit of `data` under `cfg` (resolved, autoBlend on) chooses,
- * `onLambda` told of the ridge as soon as it is chosen. ValidationElsewhere runs this.
- */
-export function validateFitSteps(data: History, cfg: RecommenderConfig, hooks: TrainHooks, onLambda?: (lambda: number) => void): Steps<ValidationOutcome> {
-  // The split first, so that the steps hold it and not the history (the validation thread lets its copy go).
-  return validationOutcomeSteps(blendSplitOf(validationHistory(data)), cfg, hooks, onLambda);
-}
-
 function* validationOutcomeSteps(
   validation: { split: ValidationSplit | undefined; cases: number; reason?: string },
   cfg: RecommenderConfig,
   hooks: TrainHooks,
-  onLambda?: (lambda: number) => void,
 ): Steps<ValidationOutcome> {
   const { cases, reason } = validation;
   if (!validation.split) {
-    onLambda?.(cfg.easeLambda);
     return { chosen: chosenOf(cfg), cases, ...(reason !== undefined ? { reason } : {}) };
   }
   // The split goes to the choice alone, which drops it as soon as it can: on a large history its sessions and cases
   // are tens of MB that neither the blend's fit nor the full fit needs.
-  const chosen = yield* chooseOnValidationSteps(validation, cfg, hooks, onLambda);
+  const chosen = yield* chooseOnValidationSteps(validation, cfg, hooks);
   return { chosen: chosenOf(chosen.cfg), cases, ...(chosen.blend ? { blend: chosen.blend } : {}) };
 }
 
@@ -405,13 +380,14 @@ function* validationOutcomeSteps(
  */
 export const EASE_LAMBDA_GRID = [5, 10, 20, 50];
 /**
- * The item cap of EASE in the validation's models: the ridge's choice and the blend's model (whose weights the blend
- * is chosen for). At the fit's 2,000 items instead it scored no better on any history measured (training parts'
- * validation NDCG@10: prettier static 0.5094 both, replay 0.4898 at 2,000 against 0.4905 at 1,000; ML-100K user-days
- * 0.1419 both; the other shared histories have fewer items) for 8 times the solve: at a heavy year (`bench --only
- * train1M`, 3 runs each alternating) 202-212 MB at the peak against 184-193.
+ * The item cap of EASE in the validation's models: the ridge's choice and the blend measure's model. At the fit's
+ * 2,000 items instead it scored no better on any history measured (training parts' validation NDCG@10: prettier
+ * static 0.5094 both, replay 0.4898 at 2,000 against 0.4905 at 1,000; ML-100K user-days 0.1419 both) for 8 times the
+ * solve. 700 rather than 1,000 since the validation runs before the fit instead of beside it (2.9 times less to
+ * solve; at a heavy year about 0.4 s of 5): the same ridge on all 41 histories the settings are checked on
+ * (validation NDCG@10 the same to the digit statically, and under replay on 40, gnupg 0.4202 -> 0.4221).
  */
-export const EASE_CHOICE_MAX_ITEMS = 1000;
+export const EASE_CHOICE_MAX_ITEMS = 700;
 /** ...and the newest validation cases it is chosen on (each costs O(items): a 30,000-file history has ~40,000). */
 export const EASE_CHOICE_MAX_CASES = 2000;
 
@@ -419,6 +395,14 @@ export const EASE_CHOICE_MAX_CASES = 2000;
 export const BLEND_MIN_CASES = 30;
 /** The newest cases are enough to measure the blend and keep the extra cost small. */
 export const BLEND_MAX_CASES = 500;
+
+/**
+ * The most cell steps of the blend measure's factor model (RecommenderConfig.maxCellSteps, half the full fit's): at
+ * 1,000,000 interactions its model (the newest 62,500 sessions' first 80%, about 300,000) ran 10 epochs, 0.7 s of a
+ * retrain that validates before it trains; 5 now. Below 50,000 interactions (every history the settings were
+ * chosen on) it trains as before.
+ */
+export const BLEND_MAX_CELL_STEPS = 1_500_000;
 
 /** Validation cases built for the choices: the newest, at most this many. */
 export const BLEND_SPLIT_MAX_CASES = 10_000;
@@ -438,14 +422,12 @@ function* chooseOnValidationSteps(
   v: { split: ValidationSplit | undefined },
   config: RecommenderConfig,
   hooks: TrainHooks,
-  onLambda?: (lambda: number) => void,
 ): Steps<{ cfg: RecommenderConfig; blend: BlendHeldOut | undefined }> {
   let cfg = config;
   if (cfg.itemModel === 'ease') {
     cfg = yield* chooseRidgeSteps(v.split as ValidationSplit, cfg);
     yield;
   }
-  onLambda?.(cfg.easeLambda);
   // Taken out of the box here (no frame of this generator holds it): from now on only the blend's part of it is held.
   const blend = yield* blendHeldOutSteps(blendInputOf(takeSplit(v)), cfg, hooks);
   return { cfg, blend };
@@ -509,7 +491,11 @@ function blendInputOf(split: ValidationSplit): BlendInput {
  * before them as a full fit is on all of them. Undefined when training was stopped.
  */
 function* blendHeldOutSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendHeldOut | undefined> {
-  const inner = yield* fitRecommenderSteps(input.trainInteractions, { ...cfg, autoBlend: false, minSessions: 0, easeMaxItems: Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS) }, hooks);
+  const inner = yield* fitRecommenderSteps(
+    input.trainInteractions,
+    { ...cfg, autoBlend: false, minSessions: 0, easeMaxItems: Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), maxCellSteps: Math.min(cfg.maxCellSteps, BLEND_MAX_CELL_STEPS) },
+    hooks,
+  );
   if (hooks?.shouldStop?.()) return undefined;
   const index = itemIndexOf(inner.items);
   const cases = input.cases.slice(-BLEND_MAX_CASES);

@@ -35,7 +35,7 @@ import { itemIndexOf } from './scoring';
 import { ScoreBuffers } from './scoreBuffers';
 import { heldOutRank } from './targetRank';
 import { trainSgdGramianSteps } from './sgdGramian';
-import type { EaseLiveWasmKernel } from './sgdKernel';
+import type { EaseLiveWasmKernel, KernelMemory } from './sgdKernel';
 import { CsrMatrix } from './sparse';
 import type { Steps, TrainHooks } from './train';
 import { decayFactor, validateColumns } from './trainingData';
@@ -202,6 +202,8 @@ export interface RetrainMemory {
    * view from the start of the buffer of the P it replaces (easeAddItems)
    */
   newP?: (length: number) => Float64Array;
+  /** a full fit's memory when there is no P to take the new one (FitFromPrevious.home) */
+  home?: (bytes: number) => KernelMemory | undefined;
 }
 
 /** Names a trained model (its newest interaction, size, update count and fit time): what RetrainMemory is for. */
@@ -226,7 +228,7 @@ export function* retrainRecommenderSteps(
   const easeP = memory.current?.ease?.P;
   memory.current = undefined;
   const kept = previous && keptValidation(previous, plan, historyLength(columns));
-  const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks, true, { validation: kept?.outcome, easeP, ...(memory.newP ? { newP: memory.newP } : {}) });
+  const fit = yield* fitRecommenderWithInverseSteps(data, overrides, hooks, true, { validation: kept?.outcome, easeP, ...(memory.newP ? { newP: memory.newP } : {}), ...(memory.home ? { home: memory.home } : {}) });
   const validatedInteractions = kept?.interactions ?? fit.model.stats.interactions;
   const lineage: ModelLineage = { ...fullLineage(fit.model), validatedInteractions, ...(kept ? { keptFits: kept.keptFits } : {}) };
   const model = { ...fit.model, lineage };

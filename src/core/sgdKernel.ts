@@ -104,9 +104,13 @@ function instantiate(bytes: number, reuse?: KernelMemory): { memory: WasmMemory;
   if (!api || !module || bytes > MAX_BYTES) return undefined;
   try {
     if (reuse && reuse.memory.buffer.byteLength >= bytes) {
-      // Zeroed as a new memory is: its pages are resident already, so this costs no memory.
-      new Uint8Array(reuse.memory.buffer, 0, bytes).fill(0);
-      return { memory: reuse.memory, exports: new api.Instance(module, { env: { memory: reuse.memory } }).exports };
+      // Zeroed as a new memory is: its pages are resident already, so this costs no memory. A shared memory takes
+      // the module's twin that imports one.
+      const over = isShared(reuse.memory) ? sharedKernelModule(api) : module;
+      if (over) {
+        new Uint8Array(reuse.memory.buffer, 0, bytes).fill(0);
+        return { memory: reuse.memory, exports: new api.Instance(over, { env: { memory: reuse.memory } }).exports };
+      }
     }
     const pages = Math.max(1, Math.ceil(bytes / PAGE));
     const memory = new api.Memory({ initial: pages, maximum: pages });
@@ -121,7 +125,7 @@ function instantiate(bytes: number, reuse?: KernelMemory): { memory: WasmMemory;
  * below 1 MiB), for large arrays a fit drops long before it ends. glibc keeps what a thread frees of its heap resident for that
  * thread's next allocations, so a transient array of a few MB goes on counting in the process's memory through the
  * fit's later peak; a mapping is given back to the system once collected. EASE's ridge choice, whose X^T X and B
- * (8 and 4 MB at 1,000 items) the validation thread drops before it trains its model: `bench --only train1M`, 12
+ * (8 and 4 MB at 1,000 items) the validation drops before it trains its model (then on a thread of its own): `bench --only train1M`, 12
  * rounds alternating, median peak 198 MB against 207 MB as ordinary arrays. They cannot be transferred to another
  * thread.
  */
@@ -282,10 +286,11 @@ export interface GramianKernelInput {
 }
 
 /**
- * Copies the Gramian SGD problem into a new WebAssembly memory; undefined when WebAssembly (with SIMD) is unavailable,
- * k is not a multiple of 4, or the problem needs more than MAX_BYTES. The AdaGrad sums start at 0, as the trainer's.
+ * Copies the Gramian SGD problem into a new WebAssembly memory (or the one `workIn` gives for its size, when that is
+ * large enough); undefined when WebAssembly (with SIMD) is unavailable, k is not a multiple of 4, or the problem needs
+ * more than MAX_BYTES. The AdaGrad sums start at 0, as the trainer's.
  */
-export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKernel | undefined {
+export function makeGramianWasmKernel(input: GramianKernelInput, workIn?: (bytes: number) => KernelMemory | undefined): GramianWasmKernel | undefined {
   const { X, Y, conf, pref, indptr, indices, nObs, order, k } = input;
   if (k % 4 !== 0) return undefined;
   const nRows = order.length;
@@ -308,7 +313,7 @@ export function makeGramianWasmKernel(input: GramianKernelInput): GramianWasmKer
   const oGy = layout.take(k * 4);
   const oOld = layout.take(k * 4);
   const oGram = layout.take(k * k * 8);
-  const instance = instantiate(layout.size);
+  const instance = instantiate(layout.size, workIn?.(layout.size));
   if (!instance) return undefined;
   const { memory, exports } = instance;
   const buf = memory.buffer;
@@ -485,12 +490,13 @@ function easeLiveScratch(m: number, at = 0): EaseLiveScratch & { size: number } 
 /**
  * A new shared WebAssembly memory for a P of up to `maxItems` x `maxItems` from its start, with room at its end for
  * the live kernel's scratch; its buffer is a SharedArrayBuffer (it crosses threads without a copy, as the memory itself
- * does). Undefined where WebAssembly with SIMD or shared memories are unavailable (a plain SharedArrayBuffer then).
+ * does), and at least `atLeast` bytes (a full fit's SGD works in it first: recommenderFit.ts). Undefined where
+ * WebAssembly with SIMD or shared memories are unavailable (a plain SharedArrayBuffer then).
  */
-export function sharedKernelMemory(maxItems: number): KernelMemory | undefined {
+export function sharedKernelMemory(maxItems: number, atLeast = 0): KernelMemory | undefined {
   const api = wasmApi();
   if (!api || !sharedKernelModule(api) || typeof SharedArrayBuffer !== 'function') return undefined;
-  const bytes = maxItems * maxItems * 8 + easeLiveScratch(maxItems).size + 16;
+  const bytes = Math.max(atLeast, sharedKernelMemoryBytes(maxItems));
   if (bytes > MAX_BYTES) return undefined;
   try {
     const pages = Math.max(1, Math.ceil(bytes / PAGE));
@@ -500,6 +506,15 @@ export function sharedKernelMemory(maxItems: number): KernelMemory | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The bytes of sharedKernelMemory(maxItems): P and the live kernel's scratch. */
+export function sharedKernelMemoryBytes(maxItems: number): number {
+  return maxItems * maxItems * 8 + easeLiveScratch(maxItems).size + 16;
+}
+
+function isShared(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer === 'function' && (memory.buffer as unknown) instanceof SharedArrayBuffer;
 }
 
 /**

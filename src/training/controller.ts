@@ -273,8 +273,6 @@ export class TrainingController implements vscode.Disposable {
       }
       const kept = r.retrain?.kind === 'full' ? keptSettingsNote(r.model) : undefined;
       if (kept) this.opts.log(kept);
-      // The same model either way; the log says when the second thread did not do its part, and why.
-      if (r.validation?.fallback) this.opts.log(`training validated on one thread: ${r.validation.fallback}`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const cancelled = err instanceof TrainingCancelledError;

@@ -7,11 +7,11 @@ import { easeLiveOf } from '../core/easeLive';
 import { retrainRecommenderSteps, UPDATE_EPOCHS, type RetrainMemory } from '../core/recommenderUpdate';
 import { gramian } from '../core/foldIn';
 import { sharedKernelMemoryOf } from '../core/sgdKernel';
-import type { ValidationElsewhere } from '../core/recommenderFit';
 import { finishStepsAsync, type Steps } from '../core/train';
 import { renameSinceModel } from '../feedback/fileChanges';
+import { collectGarbage } from './collectGarbage';
 import { sessionizeColumns } from '../feedback/sessions';
-import { eventColumnsOf, interactionColumnsOf, sharedPMemory, takeEvents, type FromWorker, type ToWorker } from './messages';
+import { eventColumnsOf, interactionColumnsOf, sharedPHome, sharedPMemory, takeEvents, type FromWorker, type ToWorker } from './messages';
 
 /**
  * Interactions dated after `nowMs` (a clock that was ahead, a git commit with a wrong date) are moved to `toMs`:
@@ -52,15 +52,16 @@ export const ALIVE_EVERY_MS = 5_000;
 
 /**
  * In the worker thread: the whole job at once (the thread exists so nobody waits on it), saying it is alive at the
- * steps' pause points when nothing else was sent for ALIVE_EVERY_MS.
+ * steps' pause points when nothing else was sent for ALIVE_EVERY_MS, and collecting its garbage between a full fit's
+ * validation and its training (FitHooks.collect).
  */
-export function runTrainJob(req: ToWorker, post: (m: FromWorker) => void, now: () => number = Date.now, validateElsewhere?: ValidationElsewhere): void {
+export function runTrainJob(req: ToWorker, post: (m: FromWorker) => void, now: () => number = Date.now): void {
   let last = now();
   const posting = (m: FromWorker): void => {
     last = now();
     post(m);
   };
-  const steps = trainJobSteps(req, posting, now, validateElsewhere);
+  const steps = trainJobSteps(req, posting, now, collectGarbage);
   for (;;) {
     const r = steps.next();
     if (r.done) return;
@@ -81,7 +82,7 @@ export function runTrainJobAsync(
   return finishStepsAsync(trainJobSteps(req, post, now), sliceMs);
 }
 
-function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () => number, validateElsewhere?: ValidationElsewhere): Steps<void> {
+function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () => number, collect?: () => void): Steps<void> {
   const started = now();
   const flag = req.cancelFlag ? new Int32Array(req.cancelFlag) : undefined;
   const cancelled = (): boolean => flag !== undefined && Atomics.load(flag, 0) === 1;
@@ -103,7 +104,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
     const fits = previous && events?.ease && events.ease.kept.every((i) => i < previous.items.length);
     // A new P is made in shared memory, which the host receives without a copy, in the buffer of the one it replaces.
     const newP = sharedPMemory(events?.ease?.P, easeMaxItems);
-    const memory: RetrainMemory = { ...(fits && events?.ease ? { current: { key: events.ease.key, ease: easeLiveOf(events.ease) } } : {}), newP };
+    const memory: RetrainMemory = { ...(fits && events?.ease ? { current: { key: events.ease.key, ease: easeLiveOf(events.ease) } } : {}), newP, home: sharedPHome(easeMaxItems) };
     let total = epochs;
     const { model, plan } = yield* retrainRecommenderSteps(
       previous,
@@ -113,7 +114,7 @@ function* trainJobSteps(req: ToWorker, post: (m: FromWorker) => void, now: () =>
         onPlan: (p) => (total = p.kind === 'update' ? UPDATE_EPOCHS : epochs),
         onEpoch: (e) => post({ type: 'progress', id: req.id, epoch: Math.min(e.epoch, total), epochs: total, loss: e.loss, elapsedMs: e.elapsedMs }),
         shouldStop: cancelled,
-        ...(validateElsewhere ? { validateElsewhere } : {}),
+        ...(collect ? { collect } : {}),
       },
       memory,
       events?.full === true,

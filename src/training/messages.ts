@@ -6,7 +6,7 @@ import type { InteractionColumns } from '../core/interaction';
 import type { ModelLineage, PriorBasis, TrainingRow } from '../core/recommenderModel';
 import { arr, count, fail, isRecord, num, obj, optional, positive, ProtocolError, str, typed, type Check } from '../core/check';
 import { allFinite } from '../core/validate';
-import { adoptSharedKernelMemory, sharedKernelMemory, type KernelMemory } from '../core/sgdKernel';
+import { adoptSharedKernelMemory, sharedKernelMemory, sharedKernelMemoryBytes, type KernelMemory } from '../core/sgdKernel';
 import { priorBasisProblem } from '../core/livePrior';
 import type { FileMove } from '../feedback/fileChanges';
 import { SIGNAL_KINDS, type FeedbackEvent } from '../feedback/signal';
@@ -141,16 +141,9 @@ export interface DoneMessage {
   retrain?: { kind: 'full' | 'update'; reason: string };
   /** the new model's EASE memory, for the next request */
   ease?: EncodedEaseMemory;
-  /** where a full fit's validation ran, when a second thread was started for it (validationThread.ts) */
-  validation?: ValidationReport;
   elapsedMs: number;
 }
 
-/** A full fit's validation on the worker's second thread: whether its answers were used, and if not, why. */
-export interface ValidationReport {
-  thread: boolean;
-  fallback?: string;
-}
 /**
  * Sent while a phase without epochs runs long (the item model's solve, the validation on a large workspace), so the
  * watchdog, which stops a run that says nothing, can tell slow work from a hung worker.
@@ -279,6 +272,19 @@ function sharedFloat64(length: number): Float64Array {
  * for memory it does not count; a new buffer at every retrain piled up (30 of 32 MB received in a row: 966 MB
  * resident, against 112-174 MB for transferred ones).
  */
+/** The most a full fit's SGD may take of a home for P (sharedPHome), in P's room: the host keeps all of it with P. */
+export const HOME_SGD_ROOM = 2;
+
+/**
+ * Where a job's full fit works when no P of the model it replaces can take the new one (RetrainMemory.home): a new
+ * shared memory, a home for P, that its SGD and then its EASE work in, so that P is made where it is kept and the host
+ * receives it without a copy. None when the SGD needs more than HOME_SGD_ROOM times P's room (it works in a memory of
+ * its own then, and P is copied out as before). `bench --only train1M`: ... 
+ */
+export function sharedPHome(maxItems: number): (bytes: number) => KernelMemory | undefined {
+  return (bytes) => (bytes <= HOME_SGD_ROOM * sharedKernelMemoryBytes(maxItems) ? sharedKernelMemory(maxItems, bytes) : undefined);
+}
+
 export function sharedPMemory(previous: Float64Array | undefined, maxItems: number): (length: number) => Float64Array {
   let buffer = previous?.buffer instanceof SharedArrayBuffer && previous.byteOffset === 0 ? previous.buffer : undefined;
   return (length) => {
@@ -499,7 +505,6 @@ export function parseFromWorker(v: unknown): FromWorker {
           ...(v.gram === undefined ? {} : { gram: typed(Float64Array)(v.gram, `${p}.gram`) }),
           ...(v.retrain === undefined ? {} : { retrain: checkRetrain(v.retrain, `${p}.retrain`) }),
           ...(v.ease === undefined || !isRecord(v.structured) ? {} : { ease: checkEaseMemory(v.ease, strings(v.structured.items, `${p}.structured.items`).length, `${p}.ease`, false) }),
-          ...(v.validation === undefined ? {} : { validation: checkValidationReport(v.validation, `${p}.validation`) }),
           elapsedMs: num(v.elapsedMs, `${p}.elapsedMs`),
         };
       case 'cancelled':
@@ -512,11 +517,6 @@ export function parseFromWorker(v: unknown): FromWorker {
         throw new ProtocolError(`unknown type ${JSON.stringify(v.type)}`, `${p}.type`);
     }
   });
-}
-
-function checkValidationReport(v: unknown, p: string): ValidationReport {
-  if (!isRecord(v) || typeof v.thread !== 'boolean') return fail(p, 'a validation report', v);
-  return { thread: v.thread, ...(v.fallback === undefined ? {} : { fallback: str(2000)(v.fallback, `${p}.fallback`) }) };
 }
 
 function checkRetrain(v: unknown, p: string): { kind: 'full' | 'update'; reason: string } {

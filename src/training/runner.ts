@@ -15,7 +15,6 @@ import {
   transferables,
   type ConfigOverrides,
   type EncodedEaseMemory,
-  type ValidationReport,
   type FromWorker,
   type ProgressMessage,
   type ToWorker,
@@ -61,8 +60,6 @@ export interface TrainingResult {
   retrain?: { kind: 'full' | 'update'; reason: string };
   /** what the next run needs to update this model's item x item part without solving it again */
   ease?: EncodedEaseMemory;
-  /** where a large full fit's validation ran (the worker's second thread, or its own after a fallback) */
-  validation?: ValidationReport;
 }
 
 /** The model in use, for a run that may update it instead of fitting from scratch (core/recommenderUpdate.ts). */
@@ -428,7 +425,6 @@ export class TrainingRunner {
           elapsedMs: msg.elapsedMs,
           ...(msg.retrain ? { retrain: msg.retrain } : {}),
           ...(msg.ease ? { ease: msg.ease } : {}),
-          ...(msg.validation ? { validation: msg.validation } : {}),
         });
         return;
       case 'alive':

@@ -1,17 +1,12 @@
 // worker_threads entry (bundled to dist/worker.js). Runs one training job per 'train' message; training is
 // synchronous here on purpose: this thread exists so the extension host's event loop never waits for it.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { isRecord } from '../core/check';
 import { lowerThreadPriority } from '../feedback/store/threadPriority';
 import { parseToWorker, sharedEase, TrainingMessageError, type FromWorker } from './messages';
-import { ALIVE_EVERY_MS, runTrainJob } from './job';
-import { isValidationThreadData, runValidationThread, ValidationThread } from './validationThread';
+import { runTrainJob } from './job';
 
-// This script is also the worker's second thread (validationThread.ts), told apart by its workerData.
-if (isValidationThreadData(workerData)) {
-  lowerThreadPriority();
-  runValidationThread(workerData);
-} else if (parentPort) {
+if (parentPort) {
   const port = parentPort;
   lowerThreadPriority();
   port.on('message', (raw: unknown) => {
@@ -28,29 +23,11 @@ if (isValidationThreadData(workerData)) {
       port.postMessage({ type: 'failed', id, errorName: TrainingMessageError.name, message });
       return;
     }
-    let said = Date.now();
-    const validation = new ValidationThread({
-      script: __filename,
-      ...(req.cancelFlag ? { cancelFlag: req.cancelFlag } : {}),
-      // The fit waits for the thread: the host's watchdog still hears from this one.
-      onWait: () => {
-        if (Date.now() - said < ALIVE_EVERY_MS) return;
-        said = Date.now();
-        post({ type: 'alive', id: req.id });
-      },
-    });
     const post = (m: FromWorker): void => {
-      // A finished job says where its validation ran (only when a second thread was started for it).
-      const report = m.type === 'done' ? validation.report() : undefined;
-      const out = m.type === 'done' ? { ...m, ...(report ? { validation: report } : {}), ...(m.ease ? { ease: sharedEase(m.ease) } : {}) } : m;
       // The result's large array is shared with the host, not copied there (a copy would stall its event loop).
-      port.postMessage(out);
+      port.postMessage(m.type === 'done' && m.ease ? { ...m, ease: sharedEase(m.ease) } : m);
     };
-    try {
-      runTrainJob(req, post, Date.now, validation);
-    } finally {
-      validation.stop();
-    }
+    runTrainJob(req, post);
   });
 }
 

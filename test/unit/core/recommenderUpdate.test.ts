@@ -24,7 +24,7 @@ import {
   type RetrainMemory,
   type RetrainPlan,
 } from '../../../src/core/recommenderUpdate';
-import { fitRecommenderWithInverseSteps, type ValidationElsewhere } from '../../../src/core/recommenderFit';
+import { fitRecommenderWithInverseSteps } from '../../../src/core/recommenderFit';
 import { confidence } from '../../../src/core/confidence';
 import { fitEaseInverseSteps, mostVoted } from '../../../src/core/ease';
 import { easeGramWeights, easeKeepWeights } from '../../../src/core/easeSessionWeights';
@@ -431,16 +431,13 @@ describe('a full fit for drift keeps a large history\'s validated settings', () 
 
   it('a retrain that keeps it trains once, on those settings, and passes them on; one past the bound chooses again', () => {
     const n = KEEP_VALIDATION_MIN_INTERACTIONS;
+    // A fit collects its garbage once its validation is done (FitHooks.collect): asked only when it validated.
     const asked: string[] = [];
-    const elsewhere: ValidationElsewhere = {
-      start: () => (asked.push('start'), false),
-      lambda: () => undefined,
-      outcome: () => undefined,
-    };
+    const collect = (): void => void asked.push('collect');
     let epochs = 0;
-    const r = finishSteps(retrainRecommenderSteps(standing(n, UPDATE_LIMITS.updates), grown, config, { validateElsewhere: elsewhere, onEpoch: () => epochs++ }));
+    const r = finishSteps(retrainRecommenderSteps(standing(n, UPDATE_LIMITS.updates), grown, config, { collect, onEpoch: () => epochs++ }));
     assert.equal(r.plan.kind, 'full');
-    assert.deepEqual(asked, [], 'no validation asked for');
+    assert.deepEqual(asked, [], 'no validation ran');
     assert.equal(epochs, config.epochs, 'the factor model trained once (a validating fit trains the blend model too)');
     for (const key of ['easeLambda', 'coocWeight', 'priorWeight', 'priorHalfLifeDays'] as const) assert.equal(r.model.config[key], validated.config[key], key);
     assert.deepEqual(r.model.training.heldOut, validated.training.heldOut);
@@ -458,8 +455,8 @@ describe('a full fit for drift keeps a large history\'s validated settings', () 
     assert.equal(keptSettingsNote({ ...r.model, lineage: { ...(r.model.lineage as NonNullable<RecommenderModel['lineage']>), updates: 1 } }), undefined);
 
     epochs = 0;
-    const again = finishSteps(retrainRecommenderSteps(standing(n - 1, UPDATE_LIMITS.updates), grown, config, { validateElsewhere: elsewhere, onEpoch: () => epochs++ }));
-    assert.deepEqual(asked, ['start'], 'a validation asked for');
+    const again = finishSteps(retrainRecommenderSteps(standing(n - 1, UPDATE_LIMITS.updates), grown, config, { collect, onEpoch: () => epochs++ }));
+    assert.deepEqual(asked, ['collect'], 'a validation ran');
     assert.equal(again.model.lineage?.validatedInteractions, grown.length);
     assert.equal(again.model.lineage?.keptFits, undefined);
   });

@@ -7,6 +7,7 @@ import { hkvLoss } from '../../../src/core/losses';
 import { confidences } from '../../../src/core/sgd';
 import { fullLoss, trainSgdGramianSteps } from '../../../src/core/sgdGramian';
 import { finishSteps, type EpochInfo } from '../../../src/core/train';
+import { makeRng, normalInit } from '../../../src/core/random';
 import { bitsEqual, clusteredSignal } from './helpers';
 
 
@@ -66,6 +67,23 @@ describe('trainSgdGramian (full implicit loss by SGD with the Gramian trick)', (
     const model = finishSteps(trainSgdGramianSteps(m, { ...params, k: 8, epochs: 2 }));
     assert.ok(model.userGram, 'WebAssembly with SIMD (Node 20 has it): the kernel made it');
     assert.ok(bitsEqual(model.userGram, gramian(model.userFactors, 8)));
+  });
+
+  it("a cold start: items N(0, std^2) from the seed, sessions uniform with the same deviation from a generator seeded by it", () => {
+    const m = clusteredSignal();
+    const std = 0.2;
+    const start = finishSteps(trainSgdGramianSteps(m, { ...params, epochs: 0, initStd: std, kernel: 'js' }));
+    const items = normalInit(m.nCols * params.k, std, makeRng(params.seed));
+    assert.ok(bitsEqual(start.itemFactors, items), "the items' vectors are the seed's first normal draws");
+    const half = std * Math.sqrt(3);
+    assert.ok(start.userFactors.every((v) => Math.abs(v) <= half), 'within +-sqrt(3) std');
+    const x = Array.from(start.userFactors);
+    const mean = x.reduce((a, b) => a + b, 0) / x.length;
+    const sd = Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / x.length);
+    assert.ok(Math.abs(mean) < 0.05 && Math.abs(sd - std) < 0.03, `mean ${mean}, deviation ${sd} (${x.length} values)`);
+    assert.equal(new Set(x).size, x.length, 'no two alike');
+    const other = finishSteps(trainSgdGramianSteps(m, { ...params, epochs: 0, initStd: std, kernel: 'js', seed: 8 }));
+    assert.ok(!bitsEqual(other.userFactors, start.userFactors), 'another seed, other sessions');
   });
 
   it('the loss goes down and the run is bit-identical under the same seed', () => {

@@ -10,11 +10,13 @@ import {
   TrainingMessageError,
 } from '../../../src/training/messages';
 import { fitRecommender, type Interaction } from '../../../src/core/recommender';
-import { encodeEventsAsync, eventColumnsOf, parseModelShape, sharedEase, sharedPMemory } from '../../../src/training/messages';
+import { encodeEventsAsync, eventColumnsOf, HOME_SGD_ROOM, parseModelShape, sharedEase, sharedPHome, sharedPMemory } from '../../../src/training/messages';
 import { eventAt } from '../../../src/feedback/sessions';
 import type { FeedbackEvent } from '../../../src/feedback/signal';
 import { syntheticInteractions } from '../../../src/bench/synthetic';
-import { sharedKernelMemoryOf } from '../../../src/core/sgdKernel';
+import { sharedKernelMemoryBytes, sharedKernelMemoryOf } from '../../../src/core/sgdKernel';
+import { fitRecommenderWithInverseSteps } from '../../../src/core/recommenderFit';
+import { finishSteps } from '../../../src/core/train';
 import { withWebAssembly } from '../core/helpers';
 
 const data: Interaction[] = [
@@ -48,6 +50,30 @@ describe('training messages', () => {
     assert.ok(shared.P.buffer instanceof SharedArrayBuffer);
     assert.deepEqual(Array.from(shared.P), [1, 2, 3, 4]);
     assert.equal(sharedEase(shared), shared, 'already shared: no copy');
+  });
+
+  it('a full fit with no P to take the new one works in a new home for P: P is made where it is kept, the model the same', () => {
+    const history = syntheticInteractions({ interactions: 3000, items: 120, seed: 'home' });
+    const cfg = { epochs: 3, autoBlend: false, easeMaxItems: 100 };
+    const plain = finishSteps(fitRecommenderWithInverseSteps(history, cfg));
+    const asked: number[] = [];
+    const home = sharedPHome(100);
+    const inHome = finishSteps(fitRecommenderWithInverseSteps(history, cfg, undefined, true, { home: (bytes) => (asked.push(bytes), home(bytes)) }));
+    assert.equal(asked.length, 1, 'asked for once, by the SGD');
+    const P = inHome.inverse?.P as Float64Array;
+    const memory = sharedKernelMemoryOf(P);
+    assert.ok(memory, "P starts a shared memory that is a home for P (no copy out of EASE's workspace)");
+    assert.ok(memory.memory.buffer.byteLength >= Math.max(asked[0], sharedKernelMemoryBytes(100)), "room for the SGD's problem and for P at the cap");
+    assert.deepEqual(Array.from(P), Array.from(plain.inverse?.P ?? []), 'the same P');
+    assert.deepEqual(inHome.model.mf.itemFactors, plain.model.mf.itemFactors, 'the same factors');
+    assert.deepEqual(inHome.model.neighbours, plain.model.neighbours);
+    // With a P of the replaced model to take the new one, no home is asked for.
+    const again: number[] = [];
+    finishSteps(fitRecommenderWithInverseSteps(history, cfg, undefined, true, { easeP: new Float64Array(P.length), home: (bytes) => (again.push(bytes), home(bytes)) }));
+    assert.deepEqual(again, []);
+    // An SGD that needs more than HOME_SGD_ROOM times P's room works in a memory of its own: the host keeps the home.
+    assert.equal(sharedPHome(100)(HOME_SGD_ROOM * sharedKernelMemoryBytes(100) + 1), undefined);
+    assert.ok(sharedPHome(100)(HOME_SGD_ROOM * sharedKernelMemoryBytes(100)));
   });
 
   it('round-trips interactions through the columnar encoding, interning repeated keys', () => {
@@ -109,17 +135,12 @@ describe('training messages', () => {
       elapsedMs: 9,
     });
     assert.equal(parseFromWorker({ type: 'done', id: 1, model: '{}', structured: model, elapsedMs: 3 }).type, 'done');
-    const fallback = { thread: false, fallback: 'the second thread said nothing for 20 s' };
-    const withReport = parseFromWorker({ type: 'done', id: 1, model: '{}', structured: model, elapsedMs: 3, validation: fallback });
-    assert.deepEqual(withReport.type === 'done' ? withReport.validation : undefined, fallback);
     assert.equal(parseFromWorker({ type: 'cancelled', id: 1 }).type, 'cancelled');
     assert.equal(parseFromWorker({ type: 'failed', id: 1, errorName: 'LatentInputError', message: 'k=0' }).type, 'failed');
     for (const b of [
       'done',
       { type: 'done', id: 1, model: 42, structured: model, elapsedMs: 3 },
       { type: 'done', id: 1, model: '{}', elapsedMs: 3 },
-      { type: 'done', id: 1, model: '{}', structured: model, elapsedMs: 3, validation: { thread: 'yes' } },
-      { type: 'done', id: 1, model: '{}', structured: model, elapsedMs: 3, validation: { thread: false, fallback: 7 } },
       { type: 'progress', id: 1, epoch: 'two', epochs: 5, loss: 1, elapsedMs: 1 },
       { type: 'failed', id: 1, message: 'no name' },
       { type: 'shrug', id: 1 },

@@ -236,13 +236,14 @@ describe('factorsPanelState', () => {
   });
 
   it('names each end from five files when excluded ones were among its strongest, as the tree does', () => {
-    // Twelve source files and four secrets used with them: the secrets are among many ends' strongest five.
+    // Twelve source files and four secrets used with them, more heavily: the secrets are among many ends' strongest
+    // five (3-6 of the 12 ends for every seed from 1 to 12; weighing the same as the sources, none for some seeds).
     const src = Array.from({ length: 12 }, (_, j) => `file:src/m${j}.ts`);
     const secret = Array.from({ length: 4 }, (_, j) => `file:secret/k${j}.env`);
     const data: Interaction[] = [];
     for (let s = 0; s < 60; s++) {
       const items = [...src.filter((_, j) => (j + s) % 3 !== 0), ...secret.filter((_, j) => (j + s) % 2 === 0)];
-      items.forEach((item, j) => data.push({ session: `s${s}`, item, time: 1_700_000_000 + s * 3600 + j, weight: 1 + ((j * 7 + s) % 3) }));
+      items.forEach((item, j) => data.push({ session: `s${s}`, item, time: 1_700_000_000 + s * 3600 + j, weight: (secret.includes(item) ? 3 : 1) + ((j * 7 + s) % 3) }));
     }
     const big = fitRecommender(data, { factors: 6, epochs: 20, minSessions: 2, seed: 11 });
     const hidden = (item: string): boolean => item.startsWith('file:secret/');
