@@ -397,12 +397,11 @@ export const BLEND_MIN_CASES = 30;
 export const BLEND_MAX_CASES = 500;
 
 /**
- * The most cell steps of the blend measure's factor model (RecommenderConfig.maxCellSteps, half the full fit's): at
- * 1,000,000 interactions its model (the newest 62,500 sessions' first 80%, about 300,000) ran 10 epochs, 0.7 s of a
- * retrain that validates before it trains; 5 now. Below 50,000 interactions (every history the settings were
- * chosen on) it trains as before.
+ * The newest training sessions of the validation split that the blend measure's model learns from: on a heavy year
+ * (the split's 50,000 sessions, about 300,000 interactions) its fit was 0.9 s of a retrain that validates before it
+ * trains. Every history the settings were chosen on has fewer, so none of their figures depend on it.
  */
-export const BLEND_MAX_CELL_STEPS = 1_500_000;
+export const BLEND_MAX_TRAIN_SESSIONS = 20_000;
 
 /** Validation cases built for the choices: the newest, at most this many. */
 export const BLEND_SPLIT_MAX_CASES = 10_000;
@@ -491,14 +490,13 @@ function blendInputOf(split: ValidationSplit): BlendInput {
  * before them as a full fit is on all of them. Undefined when training was stopped.
  */
 function* blendHeldOutSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendHeldOut | undefined> {
-  const inner = yield* fitRecommenderSteps(
-    input.trainInteractions,
-    { ...cfg, autoBlend: false, minSessions: 0, easeMaxItems: Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS), maxCellSteps: Math.min(cfg.maxCellSteps, BLEND_MAX_CELL_STEPS) },
-    hooks,
-  );
+  const train = newestSessions(input.trainInteractions, BLEND_MAX_TRAIN_SESSIONS);
+  const inner = yield* fitRecommenderSteps(train, { ...cfg, autoBlend: false, minSessions: 0, easeMaxItems: Math.min(cfg.easeMaxItems, EASE_CHOICE_MAX_ITEMS) }, hooks);
   if (hooks?.shouldStop?.()) return undefined;
   const index = itemIndexOf(inner.items);
-  const cases = input.cases.slice(-BLEND_MAX_CASES);
+  // Cases whose file only sessions before that window used are left out (it cannot rank what it never saw).
+  const cases = input.cases.filter((c) => index.has(c.target)).slice(-BLEND_MAX_CASES);
+  if (cases.length === 0) return undefined;
   let ndcg = 0;
   let hits = 0;
   // One set of per-item arrays for all the cases: fresh ones per case were 240 MB of garbage over 500 cases at
