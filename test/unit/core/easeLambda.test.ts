@@ -2,8 +2,38 @@
 // and past the grid's edge while that improves (EASE's best ridge grows with the history's counts). Checked against
 // one-lambda choices on the same split, which score each lambda alone.
 import { strict as assert } from 'node:assert';
-import { chooseEaseLambda, EASE_LAMBDA_EDGE_STEPS } from '../../../src/core/ease';
+import { chooseEaseLambda, EASE_LAMBDA_EDGE_STEPS, easeScores, easeTiesOf, type EaseModel } from '../../../src/core/ease';
+import { TiesCounter } from '../../../src/core/evalProtocol';
+import { makeRng } from '../../../src/core/random';
 import { syntheticHistory } from '../../../src/eval/synthetic';
+
+describe('easeTiesOf: the ridge choice counting only the kept items', () => {
+  it("counts as TiesCounter does over every item's easeScores: negative weights, ties at zero, a context repeating items or holding the target", () => {
+    const rng = makeRng('ties');
+    const n = 300;
+    const counter = new TiesCounter(n);
+    for (let round = 0; round < 40; round++) {
+      const m = 1 + Math.floor(rng() * 40);
+      const kept = Int32Array.from(Array.from({ length: n }, (_, i) => i).sort(() => rng() - 0.5).slice(0, m));
+      const position = new Int32Array(n).fill(-1);
+      kept.forEach((i, p) => (position[i] = p));
+      // Weights on a coarse grid, some zero, many equal: ties among kept items and with the items outside.
+      const B = Float32Array.from({ length: m * m }, () => Math.round((rng() - 0.4) * 4) / 4);
+      const model: EaseModel = { kept, position, B, lambda: 1 };
+      const scores = new Float64Array(m);
+      const seen = new Uint8Array(n);
+      for (let c = 0; c < 20; c++) {
+        const pick = (): number => (rng() < 0.7 ? kept[Math.floor(rng() * m)] : Math.floor(rng() * n));
+        const context = Array.from({ length: 1 + Math.floor(rng() * 5) }, pick);
+        const target = rng() < 0.2 ? context[0] : pick();
+        if (rng() < 0.2) context.push(context[0]);
+        const want = counter.tiesOf(easeScores(model, context, n), target, context);
+        assert.deepEqual(easeTiesOf(model, context, target, n, scores, seen), want, `round ${round}, case ${c}`);
+        assert.ok(seen.every((v) => v === 0), 'its scratch left clean');
+      }
+    }
+  });
+});
 
 describe('EASE lambda choice', () => {
   const history = syntheticHistory({ sessions: 600 });
