@@ -4,8 +4,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
- * Collects this thread's garbage now. V8 exposes `gc` only behind --expose-gc; set here (V8's flags are the process's),
- * it takes effect in the new context the function is read from, and nowhere else.
+ * Collects this thread's garbage now. V8 exposes `gc` only behind --expose-gc, read when a context is made: set here,
+ * it gives the new context `gc` to read it from (and any context made after it in the process, in whichever thread;
+ * contexts that exist already, the extension host's among them, are left as they are).
  */
 export function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
