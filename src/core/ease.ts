@@ -5,7 +5,7 @@
 import { indexOfKeys } from './idMap';
 import { LatentInputError } from './errors';
 import { dot } from './linalg';
-import { groupSessions, sessionItemIndices, validationSplit, MetricTotals, type EvalMethod, type Ranker, type ValidationSplit } from './evalProtocol';
+import { groupSessions, sessionItemIndices, validationSplit, MetricTotals, TiesCounter, type EvalMethod, type Ranker, type ValidationSplit } from './evalProtocol';
 import type { History, Interaction } from './interaction';
 import { itemListsOf, listCount, weightedCounts, type ItemLists } from './itemLists';
 import { makeSpdInverseWasmKernel, mappedFloat32Array, mappedFloat64Array, sharedKernelMemoryOf, type KernelMemory, type SpdInverseWasmKernel } from './sgdKernel';
@@ -398,69 +398,32 @@ function* easeWeightsSteps({ kept, position, P, lambda }: Omit<EaseInverse, 'ses
   return { kept, position, B, lambda };
 }
 
-/** Scores of every item (caller's indexing) for a context of item indices: sum of B's rows; items not kept: 0. */
-export function easeScores(model: EaseModel, context: readonly number[], nItems: number, out = new Float64Array(nItems)): Float64Array {
+/**
+ * Scores of every item (caller's indexing) for a context of item indices: sum of B's rows; items not kept: 0.
+ * `keptScratch` (one per kept item) spares easeKeptScores an array per call.
+ */
+export function easeScores(model: EaseModel, context: readonly number[], nItems: number, out = new Float64Array(nItems), keptScratch?: Float64Array): Float64Array {
   out.fill(0);
-  const m = model.kept.length;
-  for (const c of context) {
-    const p = c < model.position.length ? model.position[c] : -1;
-    if (p < 0) continue;
-    const o = p * m;
-    for (let j = 0; j < m; j++) out[model.kept[j]] += model.B[o + j];
-  }
+  const kept = easeKeptScores(model, context, keptScratch);
+  model.kept.forEach((i, p) => (out[i] = kept[p]));
   return out;
 }
 
 /**
- * TiesCounter.tiesOf(easeScores(model, context, nItems), target, context) (no never list), the same counts, without
- * scoring the items outside the kept set: each scores exactly 0, so they are counted at once. `scores` (one per kept
- * item) and `seen` (nItems, all 0, left so) are the caller's scratch. At 30,000 items and 700 kept, the ridge's choice
- * counted 2,000 cases x 30,000 items for each ridge it tried.
+ * easeScores for the kept items alone (out[p]: the item kept at p; every other item scores 0), summed context by
+ * context. The ridge's choice counts its cases from these (TiesCounter.tiesOfPlaced): at 30,000 items and 700 kept
+ * it had scored and counted every item, for each of its 2,000 cases and each ridge it tried.
  */
-export function easeTiesOf(
-  model: EaseModel,
-  context: readonly number[],
-  target: number,
-  nItems: number,
-  scores: Float64Array,
-  seen: Uint8Array,
-): { above: number; ties: number } {
+export function easeKeptScores(model: EaseModel, context: readonly number[], out: Float64Array = new Float64Array(model.kept.length)): Float64Array {
   const m = model.kept.length;
-  scores.fill(0, 0, m);
-  // Summed as easeScores sums them (context by context), so each kept item's score is bit for bit the same.
+  out.fill(0, 0, m);
   for (const c of context) {
     const p = c < model.position.length ? model.position[c] : -1;
     if (p < 0) continue;
     const o = p * m;
-    for (let j = 0; j < m; j++) scores[j] += model.B[o + j];
+    for (let j = 0; j < m; j++) out[j] += model.B[o + j];
   }
-  const scoreOf = (i: number): number => {
-    const p = i < model.position.length ? model.position[i] : -1;
-    return p < 0 ? 0 : scores[p];
-  };
-  const st = scoreOf(target);
-  if (!Number.isFinite(st)) throw new LatentInputError(`score of candidate ${target} is not finite (${st})`);
-  let above = 0;
-  let ties = 0;
-  for (let j = 0; j < m; j++) {
-    if (scores[j] > st) above++;
-    else if (scores[j] === st) ties++;
-  }
-  const outside = nItems - m;
-  if (0 > st) above += outside;
-  else if (0 === st) ties += outside;
-  ties--; // the target's tie with itself
-  seen[target] = 1;
-  for (const j of context) {
-    if (seen[j] !== 0) continue;
-    seen[j] = 1;
-    const sj = scoreOf(j);
-    if (sj > st) above--;
-    else if (sj === st) ties--;
-  }
-  seen[target] = 0;
-  for (const j of context) seen[j] = 0;
-  return { above, ties };
+  return out;
 }
 
 /**
@@ -513,7 +476,7 @@ export function* chooseEaseLambdaSteps(
   const sessions = split.trainLists;
   const n = split.items.length;
   let best = { lambda: fallback, cases: cases.length, ndcg: -1 };
-  const seen = new Uint8Array(n);
+  const counter = new TiesCounter(n);
   // X^T X does not depend on lambda: built once, copied into one workspace (and one B) that every lambda reuses.
   const { kept, position } = keptItems(sessions, n, maxItems);
   const m = kept.length;
@@ -530,7 +493,7 @@ export function* chooseEaseLambdaSteps(
     for (const [at, c] of cases.entries()) {
       if (at % 64 === 0) yield;
       const ctx = c.context.map((it) => index.get(it) as number);
-      const t = easeTiesOf(model, ctx, index.get(c.target) as number, n, keptScores, seen);
+      const t = counter.tiesOfPlaced(easeKeptScores(model, ctx, keptScores), model.position, index.get(c.target) as number, ctx);
       totals.add(t.above, t.ties);
     }
     return totals.mean().ndcg10;
@@ -570,6 +533,7 @@ export function easeMethod(opts: EaseMethodOptions = {}): EvalMethod {
       const choice = opts.lambda !== undefined ? { lambda: opts.lambda, cases: 0, ndcg: NaN } : chooseEaseLambda(train, EASE_LAMBDAS, maxItems);
       const index = indexOfKeys(items);
       const model = fitEase(sessionsAsIndices(train, index), items.length, choice.lambda, maxItems);
+      const keptScratch = new Float64Array(model.kept.length);
       return {
         score(context) {
           const ctx: number[] = [];
@@ -577,7 +541,7 @@ export function easeMethod(opts: EaseMethodOptions = {}): EvalMethod {
             const i = index.get(it);
             if (i !== undefined) ctx.push(i);
           }
-          return easeScores(model, ctx, items.length);
+          return easeScores(model, ctx, items.length, undefined, keptScratch);
         },
         details: {
           lambda: choice.lambda,

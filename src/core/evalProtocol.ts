@@ -392,16 +392,38 @@ export class TiesCounter {
    * target is never its own competitor, excluded or not.
    */
   tiesOf(scores: ArrayLike<number>, target: number, exclude: readonly number[]): { above: number; ties: number } {
-    const st = scores[target];
-    if (!Number.isFinite(st)) throw new LatentInputError(`score of candidate ${target} is not finite (${st})`);
-    let [above, ties] = this.kernel && scores instanceof Float64Array && scores.length === this.seen.length ? this.kernel.count(scores, st) : countAboveTies(scores, st);
+    const st = finiteTargetScore(scores[target], target);
+    const [above, ties] = this.kernel && scores instanceof Float64Array && scores.length === this.seen.length ? this.kernel.count(scores, st) : countAboveTies(scores, st);
+    return this.takingOut(above, ties, (j) => scores[j], st, target, exclude);
+  }
+
+  /**
+   * tiesOf for scores that are exactly 0 but for the items `position` places (position[j] >= 0: j's score is
+   * `placed[position[j]]`): the same counts, the others counted at once instead of one by one (EASE's, which scores
+   * only the items it keeps: easeKeptScores).
+   */
+  tiesOfPlaced(placed: Float64Array, position: Int32Array, target: number, exclude: readonly number[]): { above: number; ties: number } {
+    const scoreOf = (j: number): number => {
+      const p = j < position.length ? position[j] : -1;
+      return p < 0 ? 0 : placed[p];
+    };
+    const st = finiteTargetScore(scoreOf(target), target);
+    let [above, ties] = countAboveTies(placed, st);
+    const outside = this.seen.length - placed.length;
+    if (0 > st) above += outside;
+    else if (0 === st) ties += outside;
+    return this.takingOut(above, ties, scoreOf, st, target, exclude);
+  }
+
+  /** Counts above and tied with `st` less the target itself, the never items and `exclude` (each once). */
+  private takingOut(above: number, ties: number, scoreOf: (j: number) => number, st: number, target: number, exclude: readonly number[]): { above: number; ties: number } {
     ties--; // the target's tie with itself
     const seen = this.seen;
     seen[target] = 1;
     const takeOut = (j: number): void => {
       if (seen[j] !== 0) return;
       seen[j] = 1;
-      const sj = scores[j];
+      const sj = scoreOf(j);
       if (sj > st) above--;
       else if (sj === st) ties--;
     };
@@ -412,6 +434,11 @@ export class TiesCounter {
     for (const j of exclude) seen[j] = 0;
     return { above, ties };
   }
+}
+
+function finiteTargetScore(st: number, target: number): number {
+  if (!Number.isFinite(st)) throw new LatentInputError(`score of candidate ${target} is not finite (${st})`);
+  return st;
 }
 
 /**

@@ -98,8 +98,8 @@ const FIXED_BY_FULL_FIT: ReadonlyArray<keyof RecommenderConfig> = [
 /**
  * On a large history a full fit for drift (growth, new or departed items, many updates) keeps the settings its
  * predecessor's validation chose (EASE's ridge, with the blend's held-out rate measured there) until the history is
- * REVALIDATE_GROWTH times what they were validated on. There the validation is dear (a second fit of the factor model and of EASE, on a second
- * thread: about 70 MB and 3 s of a core at a million interactions) and its choice stable; on a small one it is cheap
+ * REVALIDATE_GROWTH times what they were validated on. There the validation is dear (a second fit of the factor
+ * model and of EASE before the fit's own: 0.4-0.9 s at a million interactions) and its choice stable; on a small one it is cheap
  * and a choice made on a few hundred sessions is worth making again. Kept at every size on the training parts'
  * replays (docs/quality-notes.md, twentieth pass): prettier 0.4905 -> 0.4922, vscode-pull-request-github 0.4486 ->
  * 0.4520, but on the two smallest it moves one choice made on about a hundred sessions, either way (chalk +0.026,

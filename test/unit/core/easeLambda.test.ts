@@ -2,13 +2,13 @@
 // and past the grid's edge while that improves (EASE's best ridge grows with the history's counts). Checked against
 // one-lambda choices on the same split, which score each lambda alone.
 import { strict as assert } from 'node:assert';
-import { chooseEaseLambda, EASE_LAMBDA_EDGE_STEPS, easeScores, easeTiesOf, type EaseModel } from '../../../src/core/ease';
+import { chooseEaseLambda, EASE_LAMBDA_EDGE_STEPS, easeKeptScores, easeScores, type EaseModel } from '../../../src/core/ease';
 import { TiesCounter } from '../../../src/core/evalProtocol';
 import { makeRng } from '../../../src/core/random';
 import { syntheticHistory } from '../../../src/eval/synthetic';
 
-describe('easeTiesOf: the ridge choice counting only the kept items', () => {
-  it("counts as TiesCounter does over every item's easeScores: negative weights, ties at zero, a context repeating items or holding the target", () => {
+describe('TiesCounter.tiesOfPlaced over easeKeptScores: the ridge choice counting only the kept items', () => {
+  it("counts as tiesOf does over every item's easeScores: negative weights, ties at zero, a context repeating items or holding the target", () => {
     const rng = makeRng('ties');
     const n = 300;
     const counter = new TiesCounter(n);
@@ -21,15 +21,17 @@ describe('easeTiesOf: the ridge choice counting only the kept items', () => {
       const B = Float32Array.from({ length: m * m }, () => Math.round((rng() - 0.4) * 4) / 4);
       const model: EaseModel = { kept, position, B, lambda: 1 };
       const scores = new Float64Array(m);
-      const seen = new Uint8Array(n);
       for (let c = 0; c < 20; c++) {
         const pick = (): number => (rng() < 0.7 ? kept[Math.floor(rng() * m)] : Math.floor(rng() * n));
         const context = Array.from({ length: 1 + Math.floor(rng() * 5) }, pick);
         const target = rng() < 0.2 ? context[0] : pick();
         if (rng() < 0.2) context.push(context[0]);
-        const want = counter.tiesOf(easeScores(model, context, n), target, context);
-        assert.deepEqual(easeTiesOf(model, context, target, n, scores, seen), want, `round ${round}, case ${c}`);
-        assert.ok(seen.every((v) => v === 0), 'its scratch left clean');
+        const all = easeScores(model, context, n);
+        const placed = easeKeptScores(model, context, scores);
+        assert.ok(kept.every((i, p) => all[i] === placed[p]), 'the kept items score bit for bit as in easeScores');
+        const want = counter.tiesOf(all, target, context);
+        assert.deepEqual(counter.tiesOfPlaced(placed, position, target, context), want, `round ${round}, case ${c}`);
+        assert.deepEqual(counter.tiesOf(all, target, context), want, 'and tiesOf after it counts the same (its scratch left clean)');
       }
     }
   });
