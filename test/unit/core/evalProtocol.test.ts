@@ -221,4 +221,30 @@ describe('sessions CSV', () => {
     assert.throws(() => parseSessionsCsv('session_id,item,timestamp\ns1,a,notatime\n'), /line 2/);
     assert.throws(() => parseSessionsCsv('session_id,item,timestamp\n'), LatentInputError);
   });
+
+  it('reads quoted fields, and milliseconds, microseconds and ISO 8601 dates as the same seconds', () => {
+    const rows = parseSessionsCsv(
+      'session_id,item,timestamp\n' +
+        '"s1","a,b.ts","1700000000"\n' +
+        's1,"say ""hi"".md",1700000000000\n' +
+        's1,c.ts,1700000000000000\n' +
+        's1,d.ts,2023-11-14T22:13:20Z\n' +
+        's1,e.ts,2023-11-14T22:13:20.000+00:00\n' +
+        's1,f.ts,5\n',
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.session, r.item, r.time]),
+      [
+        ['s1', 'a,b.ts', 1700000000],
+        ['s1', 'say "hi".md', 1700000000],
+        ['s1', 'c.ts', 1700000000],
+        ['s1', 'd.ts', 1700000000],
+        ['s1', 'e.ts', 1700000000],
+        // small numbers stay seconds (ordinal clocks)
+        ['s1', 'f.ts', 5],
+      ],
+    );
+    assert.throws(() => parseSessionsCsv('session_id,item,timestamp\ns1,a,14/11/2023\n'), /line 2.*ISO 8601/);
+    assert.throws(() => parseSessionsCsv('session_id,item,timestamp\ns1,"",1\n'), /empty session or item/);
+  });
 });
