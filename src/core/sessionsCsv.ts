@@ -11,7 +11,8 @@ import type { Interaction } from './interaction';
 export function parseSessionsCsv(text: string): Interaction[] {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').trim().replace(/^\uFEFF/, '');
-  if (header !== 'session_id,item,timestamp') {
+  // A writer that quotes every field, or pads it, writes the same three names.
+  if (header.split(',').map((f) => unquoted(f.trim())).join(',') !== 'session_id,item,timestamp') {
     throw new LatentInputError(`sessions CSV must start with the header "session_id,item,timestamp", got "${header}"`);
   }
   const out: Interaction[] = [];

@@ -222,9 +222,9 @@ describe('sessions CSV', () => {
     assert.throws(() => parseSessionsCsv('session_id,item,timestamp\n'), LatentInputError);
   });
 
-  it('reads quoted fields, and milliseconds, microseconds and ISO 8601 dates as the same seconds', () => {
+  it('reads quoted fields and headers, and milliseconds, microseconds and ISO 8601 dates as the same seconds', () => {
     const rows = parseSessionsCsv(
-      'session_id,item,timestamp\n' +
+      '"session_id", "item", "timestamp"\n' +
         '"s1","a,b.ts","1700000000"\n' +
         's1,"say ""hi"".md",1700000000000\n' +
         's1,c.ts,1700000000000000\n' +
