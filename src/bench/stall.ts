@@ -36,10 +36,10 @@ export function repeated(runs: readonly number[]): Repeated {
   return { median: s[Math.floor((s.length - 1) / 2)], min: s[0], max: s[s.length - 1], runs: [...runs] };
 }
 
-
 /**
  * A full garbage collection (so that a measurement is not charged for the garbage of the bench step before it: a
- * million synthetic interaction objects, which the extension host never holds) after a turn of the event loop: buffers the steps before let go of (a worker's messages, the
+ * million synthetic interaction objects, which the extension host never holds) after a turn of the event loop:
+ * buffers the steps before let go of (a worker's messages, the
  * pipeline bench's results) are released only once the loop turns, and until then V8 counts them as external memory,
  * whose pressure makes the next operation's collections full ones. After the pipeline bench: external memory 105 MB
  * right away, 34 MB after a turn and a collection (a /tmp script, `process.memoryUsage()`).

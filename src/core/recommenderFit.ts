@@ -487,7 +487,8 @@ function blendInputOf(split: ValidationSplit): BlendInput {
 
 /**
  * The blend in use (cfg's weights) measured on the newest held-out cases, ranked by a model fitted on the sessions
- * before them as a full fit is on all of them. Undefined when training was stopped.
+ * before them as a full fit is on all of them. Undefined when training was stopped, or when the model's window of
+ * sessions knows none of the cases' targets (BLEND_MAX_TRAIN_SESSIONS).
  */
 function* blendHeldOutSteps(input: BlendInput, cfg: RecommenderConfig, hooks?: TrainHooks): Steps<BlendHeldOut | undefined> {
   const train = newestSessions(input.trainInteractions, BLEND_MAX_TRAIN_SESSIONS);

@@ -262,6 +262,20 @@ function sharedFloat64(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
 
+/** The most a full fit's SGD may take of a home for P (sharedPHome), in P's room: the host keeps all of it with P. */
+export const HOME_SGD_ROOM = 2;
+
+/**
+ * Where a job's full fit works when no P of the model it replaces can take the new one (RetrainMemory.home): a new
+ * shared memory, a home for P, that its SGD and then its EASE work in, so that P is made where it is kept and the host
+ * receives it without a copy. None when the SGD needs more than HOME_SGD_ROOM times P's room (it works in a memory of
+ * its own then, and P is copied out as before): at a heavy year the copy was 32 MB of new pages at the fit's end, its
+ * last high point (docs/performance-notes.md, thirty-fourth session).
+ */
+export function sharedPHome(maxItems: number): (bytes: number) => KernelMemory | undefined {
+  return (bytes) => (bytes <= HOME_SGD_ROOM * sharedKernelMemoryBytes(maxItems) ? sharedKernelMemory(maxItems, bytes) : undefined);
+}
+
 /**
  * Where a job keeps a new P (RetrainMemory.newP): in shared memory, so that sharedEase has nothing to copy (a copy at
  * the end of a full fit at 1,000,000 interactions raised its peak by a second P), and in the buffer of the P it
@@ -272,19 +286,6 @@ function sharedFloat64(length: number): Float64Array {
  * for memory it does not count; a new buffer at every retrain piled up (30 of 32 MB received in a row: 966 MB
  * resident, against 112-174 MB for transferred ones).
  */
-/** The most a full fit's SGD may take of a home for P (sharedPHome), in P's room: the host keeps all of it with P. */
-export const HOME_SGD_ROOM = 2;
-
-/**
- * Where a job's full fit works when no P of the model it replaces can take the new one (RetrainMemory.home): a new
- * shared memory, a home for P, that its SGD and then its EASE work in, so that P is made where it is kept and the host
- * receives it without a copy. None when the SGD needs more than HOME_SGD_ROOM times P's room (it works in a memory of
- * its own then, and P is copied out as before). `bench --only train1M`: ... 
- */
-export function sharedPHome(maxItems: number): (bytes: number) => KernelMemory | undefined {
-  return (bytes) => (bytes <= HOME_SGD_ROOM * sharedKernelMemoryBytes(maxItems) ? sharedKernelMemory(maxItems, bytes) : undefined);
-}
-
 export function sharedPMemory(previous: Float64Array | undefined, maxItems: number): (length: number) => Float64Array {
   let buffer = previous?.buffer instanceof SharedArrayBuffer && previous.byteOffset === 0 ? previous.buffer : undefined;
   return (length) => {
